@@ -1,0 +1,83 @@
+# framecap - see README.md. Plain make + pkg-config.
+#   make deps     install missing Debian packages (root, or sudo)
+#   make          build framecap and the helper programs into build/
+#   make test     deps + build + every test (ends with "N passed, N failed")
+#   make demo     deps + build + live capture of real traffic on lo
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+B        := build
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla -Wno-unused-parameter
+BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core
+YAML_CFLAGS = $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+PCAP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+PCAP_LIBS   = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
+                libcmocka-dev iproute2 procps
+
+CORE_SRC := $(sort $(wildcard src/core/*.c))
+CORE_OBJ := $(CORE_SRC:src/core/%.c=$(B)/core/%.o)
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS    := $(B)/fc-talk
+
+.PHONY: all deps test demo install clean check-deps
+all: $(B)/framecap $(TOOLS)
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(B)/core/%.o: src/core/%.c $(wildcard src/core/*.h) | $(B)/core
+	$(CC) $(BASEFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/cli/%.o: src/cli/%.c $(wildcard src/core/*.h src/cli/*.h) | $(B)/cli
+	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/libfccore.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
+$(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+$(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(YAML_LIBS)
+$(B)/core $(B)/cli $(B)/tests:
+	mkdir -p $@
+
+unit: $(UNIT_BIN)
+
+test: deps
+	$(MAKE) all unit
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	tests/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/framecap $(DESTDIR)$(BINDIR)/framecap
+	install -m 644 docs/framecap.1 $(DESTDIR)$(MANDIR)/man1/framecap.1
+
+clean:
+	rm -rf $(B)

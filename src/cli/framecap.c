@@ -1,0 +1,471 @@
+/* framecap.c - command line front end: options, libpcap input, sinks.
+ *
+ *   framecap [options] [-r FILE | -i IFACE] [BPF expression]
+ *
+ *   libpcap record --(BPF filter)--> fc_engine --> text or JSON sink
+ *
+ * Exit status: 0 success; 1 the input could not be opened or read to its
+ * end (what was decoded before is still printed); 2 a usage, filter,
+ * profile or configuration error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fc_config.h"
+#include "fc_engine.h"
+#include "output.h"
+
+#define EXIT_INPUT 1
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t stop_requested;
+static pcap_t *active_handle;
+
+static void usage(FILE *out)
+{
+	fputs("usage: framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
+	      "                [--json] [--color=auto|always|never] [--payload-bytes N|all]\n"
+	      "                [--config FILE] [--profile NAME]\n"
+	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
+	      "                [--signed | --unsigned] [--length-adjustment N]\n"
+	      "                [--header-size N] [--max-frame N]\n"
+	      "                [--max-flows N] [--max-ooo BYTES] [expression]\n"
+	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
+	      "segments (several frames in one), split frames, framing errors.\n"
+	      "See framecap(1).\n", out);
+}
+
+static void die(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("framecap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (active_handle)
+		pcap_breakloop(active_handle);
+}
+
+enum {
+	OPT_JSON = 256, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_CONFIG, OPT_PROFILE,
+	OPT_LENGTH_OFFSET, OPT_LENGTH_SIZE, OPT_BYTE_ORDER, OPT_SIGNED,
+	OPT_UNSIGNED, OPT_LENGTH_ADJUSTMENT, OPT_HEADER_SIZE, OPT_MAX_FRAME,
+	OPT_MAX_FLOWS, OPT_MAX_OOO, OPT_HELP,
+};
+
+/* Profile fields given on the command line: they override every profile. */
+struct overrides {
+	bool offset, size, order, sign, adjustment, header, max;
+	struct fc_profile v;
+};
+
+static void apply_overrides(struct fc_profile *p, const struct overrides *o)
+{
+	bool derived_header = p->header_size == fc_profile_length_end(p);
+
+	if (o->offset)
+		p->length_offset = o->v.length_offset;
+	if (o->size)
+		p->length_size = o->v.length_size;
+	if (o->order)
+		p->byte_order = o->v.byte_order;
+	if (o->sign)
+		p->is_signed = o->v.is_signed;
+	if (o->adjustment)
+		p->length_adjustment = o->v.length_adjustment;
+	if (o->max)
+		p->max_frame = o->v.max_frame;
+	if (o->header)
+		p->header_size = o->v.header_size;
+	else if (derived_header)
+		p->header_size = fc_profile_length_end(p);
+}
+
+static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
+{
+	uint64_t v;
+	const char *err = fc_parse_u64(s, max, &v);
+
+	if (err)
+		die(EXIT_USAGE, "%s %s: %s", opt, s, err);
+	return v;
+}
+
+/* Join the trailing arguments into one filter expression, as tcpdump. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	if (!s)
+		die(EXIT_INPUT, "out of memory");
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static void load_config(struct fc_config *cfg, const char *path, bool explicit_path)
+{
+	struct fc_config_error err;
+	char msg[600];
+
+	if (!explicit_path && !file_exists(path))
+		return;
+	if (fc_config_load(cfg, path, &err) != 0) {
+		fc_config_error_format(&err, msg, sizeof(msg));
+		die(EXIT_USAGE, "%s", msg);
+	}
+}
+
+static int list_interfaces(void)
+{
+	pcap_if_t *all, *d;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	int i = 1;
+
+	if (pcap_findalldevs(&all, errbuf) < 0)
+		die(EXIT_INPUT, "cannot list interfaces: %s", errbuf);
+	for (d = all; d; d = d->next, i++)
+		printf("%d.%s%s%s%s\n", i, d->name, d->description ? " (" : "",
+		       d->description ? d->description : "", d->description ? ")" : "");
+	pcap_freealldevs(all);
+	return 0;
+}
+
+struct run {
+	struct fc_engine *engine;
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
+	struct bpf_program filter;
+	bool have_filter, offline_filter;
+	int dlt;
+	uint64_t recno; /* every record read, filtered or not */
+	uint64_t matched;
+	uint64_t max_count;
+	struct fc_pkt last;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct run *r = (struct run *)user;
+	struct fc_pkt pkt;
+
+	r->recno++;
+	if (r->offline_filter && !pcap_offline_filter(&r->filter, h, bytes))
+		return;
+	if (r->max_count && r->matched >= r->max_count)
+		return;
+	r->matched++;
+	if (r->dumper)
+		pcap_dump((u_char *)r->dumper, h, bytes);
+	pkt.num = r->recno;
+	pkt.ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	r->last = pkt;
+	fc_engine_packet(r->engine, &pkt, r->dlt, bytes, h->caplen, h->len);
+	if (r->max_count && r->matched >= r->max_count) {
+		stop_requested = 1;
+		pcap_breakloop(r->pcap);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
+		{ "payload-bytes", required_argument, NULL, OPT_PAYLOAD_BYTES },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "length-offset", required_argument, NULL, OPT_LENGTH_OFFSET },
+		{ "length-size", required_argument, NULL, OPT_LENGTH_SIZE },
+		{ "byte-order", required_argument, NULL, OPT_BYTE_ORDER },
+		{ "signed", no_argument, NULL, OPT_SIGNED },
+		{ "unsigned", no_argument, NULL, OPT_UNSIGNED },
+		{ "length-adjustment", required_argument, NULL, OPT_LENGTH_ADJUSTMENT },
+		{ "header-size", required_argument, NULL, OPT_HEADER_SIZE },
+		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct fc_config cfg;
+	static struct fc_profile fallback;
+	const char *read_file = NULL, *iface = NULL, *write_file = NULL;
+	const char *config_path = NULL, *profile_name = NULL, *err;
+	struct overrides ov = { 0 };
+	struct fc_output_opts oo = { 0 };
+	struct fc_engine_config ec = { 0 };
+	struct fc_output *output;
+	struct fc_live_stats live = { 0 };
+	struct run run = { 0 };
+	char errbuf[PCAP_ERRBUF_SIZE], *expr = NULL;
+	int color = -1, snaplen = 262144, c, status = 0;
+	bool json = false;
+	int64_t i64;
+
+	oo.out = stdout;
+	oo.payload_hex = 64;
+	ec.payload_keep = 64;
+	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': case OPT_HELP: usage(stdout); return 0;
+		case 'n': break; /* addresses are never resolved */
+		case 'v': oo.verbose++; break;
+		case 'D': return list_interfaces();
+		case 'X': oo.hexdump = true; break;
+		case 'r': read_file = optarg; break;
+		case 'i': iface = optarg; break;
+		case 'w': write_file = optarg; break;
+		case 'c': run.max_count = number_arg("-c", optarg, UINT64_MAX);
+			if (!run.max_count)
+				die(EXIT_USAGE, "-c: count must be positive");
+			break;
+		case 's': snaplen = (int)number_arg("-s", optarg, 262144);
+			if (snaplen == 0)
+				snaplen = 262144;
+			break;
+		case OPT_JSON: json = true; break;
+		case OPT_COLOR:
+			if (!optarg || !strcmp(optarg, "always"))
+				color = 1;
+			else if (!strcmp(optarg, "never"))
+				color = 0;
+			else if (!strcmp(optarg, "auto"))
+				color = -1;
+			else
+				die(EXIT_USAGE, "--color: expected auto, always or never");
+			break;
+		case OPT_PAYLOAD_BYTES:
+			if (!strcmp(optarg, "all"))
+				ec.payload_keep = UINT64_MAX;
+			else
+				ec.payload_keep = number_arg("--payload-bytes", optarg, UINT64_MAX);
+			oo.payload_hex = ec.payload_keep;
+			break;
+		case OPT_CONFIG: config_path = optarg; break;
+		case OPT_PROFILE: profile_name = optarg; break;
+		case OPT_LENGTH_OFFSET:
+			ov.offset = true;
+			ov.v.length_offset = (uint32_t)number_arg("--length-offset", optarg, 65535);
+			break;
+		case OPT_LENGTH_SIZE:
+			ov.size = true;
+			ov.v.length_size = (uint32_t)number_arg("--length-size", optarg, 64);
+			break;
+		case OPT_BYTE_ORDER:
+			ov.order = true;
+			if ((err = fc_parse_byte_order(optarg, &ov.v.byte_order)))
+				die(EXIT_USAGE, "--byte-order %s: %s", optarg, err);
+			break;
+		case OPT_SIGNED: ov.sign = true; ov.v.is_signed = true; break;
+		case OPT_UNSIGNED: ov.sign = true; ov.v.is_signed = false; break;
+		case OPT_LENGTH_ADJUSTMENT:
+			ov.adjustment = true;
+			if ((err = fc_parse_i64(optarg, -FC_MAX_ADJUSTMENT, FC_MAX_ADJUSTMENT, &i64)))
+				die(EXIT_USAGE, "--length-adjustment %s: %s", optarg, err);
+			ov.v.length_adjustment = i64;
+			break;
+		case OPT_HEADER_SIZE:
+			ov.header = true;
+			ov.v.header_size = (uint32_t)number_arg("--header-size", optarg, FC_MAX_HEADER_SIZE);
+			break;
+		case OPT_MAX_FRAME:
+			ov.max = true;
+			ov.v.max_frame = number_arg("--max-frame", optarg, FC_MAX_MAX_FRAME);
+			break;
+		case OPT_MAX_FLOWS:
+			ec.max_flows = (uint32_t)number_arg("--max-flows", optarg, 1u << 24);
+			break;
+		case OPT_MAX_OOO:
+			ec.max_ooo_per_dir = number_arg("--max-ooo", optarg, 1ULL << 32);
+			break;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (read_file && iface)
+		die(EXIT_USAGE, "-r and -i cannot be used together");
+	if (!read_file && !iface) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind < argc)
+		expr = join_args(argc - optind, argv + optind);
+
+	/* Profiles: configuration file, then command-line overrides. */
+	fc_config_init(&cfg);
+	if (config_path) {
+		load_config(&cfg, config_path, true);
+	} else if (file_exists("framecap.yaml")) {
+		load_config(&cfg, "framecap.yaml", false);
+	} else if (getenv("HOME")) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/.config/framecap/framecap.yaml", getenv("HOME"));
+		load_config(&cfg, path, false);
+	}
+	fc_profile_default(&fallback);
+	apply_overrides(&fallback, &ov);
+	if ((err = fc_profile_check(&fallback)))
+		die(EXIT_USAGE, "framing options: %s", err);
+	for (int i = 0; i < cfg.nprofiles; i++) {
+		apply_overrides(&cfg.profiles[i], &ov);
+		if ((err = fc_profile_check(&cfg.profiles[i])))
+			die(EXIT_USAGE, "profile '%s' with the command-line options: %s",
+			    cfg.profiles[i].name, err);
+	}
+	if (profile_name) {
+		int k = fc_config_find(&cfg, profile_name);
+		if (k >= 0)
+			ec.forced = &cfg.profiles[k];
+		else if (!strcmp(profile_name, "default"))
+			ec.forced = &fallback;
+		else
+			die(EXIT_USAGE, "--profile %s: no such profile%s", profile_name,
+			    cfg.nprofiles ? " in the configuration" : " (no configuration file loaded)");
+	}
+	ec.config = &cfg;
+	ec.fallback = &fallback;
+	if (!ec.max_ooo_per_dir)
+		ec.max_ooo_per_dir = FC_DEFAULT_MAX_OOO_PER_DIR;
+	ec.max_ooo_total = FC_DEFAULT_MAX_OOO_TOTAL;
+	if (ec.max_ooo_total < ec.max_ooo_per_dir)
+		ec.max_ooo_total = ec.max_ooo_per_dir;
+
+	/* Input. */
+	if (read_file) {
+		run.pcap = pcap_open_offline_with_tstamp_precision(
+			read_file, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+		if (!run.pcap)
+			die(EXIT_INPUT, "%s: %s", read_file, errbuf);
+	} else {
+		run.pcap = pcap_create(iface, errbuf);
+		if (!run.pcap)
+			die(EXIT_INPUT, "%s: %s", iface, errbuf);
+		pcap_set_snaplen(run.pcap, snaplen);
+		pcap_set_immediate_mode(run.pcap, 1);
+		pcap_set_timeout(run.pcap, 100);
+		int rc = pcap_activate(run.pcap);
+		if (rc < 0)
+			die(EXIT_INPUT, "%s: %s", iface,
+			    rc == PCAP_ERROR ? pcap_geterr(run.pcap) : pcap_statustostr(rc));
+		if (rc > 0)
+			fprintf(stderr, "framecap: %s: warning: %s\n", iface, pcap_statustostr(rc));
+		live.live = true;
+	}
+	run.dlt = pcap_datalink(run.pcap);
+	if (!fc_link_supported(run.dlt)) {
+		const char *name = pcap_datalink_val_to_name(run.dlt);
+		fprintf(stderr, "framecap: %s: link type %s (%d) is not supported; "
+				"no packet will be decoded\n",
+			read_file ? read_file : iface, name ? name : "?", run.dlt);
+	}
+	if (expr) {
+		if (pcap_compile(run.pcap, &run.filter, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			die(EXIT_USAGE, "bad filter expression '%s': %s", expr, pcap_geterr(run.pcap));
+		run.have_filter = true;
+		/* Files: filter here, so packet numbers count every record, as
+		 * Wireshark numbers them. Live: in the kernel. */
+		if (read_file)
+			run.offline_filter = true;
+		else if (pcap_setfilter(run.pcap, &run.filter) < 0)
+			die(EXIT_USAGE, "cannot set filter: %s", pcap_geterr(run.pcap));
+	}
+	if (write_file) {
+		run.dumper = pcap_dump_open(run.pcap, write_file);
+		if (!run.dumper)
+			die(EXIT_INPUT, "%s: %s", write_file, pcap_geterr(run.pcap));
+	}
+
+	if (color < 0)
+		color = !json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	oo.color = color;
+	output = json ? fc_output_json(&oo) : fc_output_text(&oo);
+	if (!output)
+		die(EXIT_INPUT, "out of memory");
+	run.engine = fc_engine_new(&ec, &output->sink);
+	if (!run.engine)
+		die(EXIT_INPUT, "out of memory");
+	if (live.live)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	active_handle = run.pcap;
+
+	while (!stop_requested) {
+		int n = pcap_dispatch(run.pcap, -1, on_packet, (u_char *)&run);
+		if (n == PCAP_ERROR) {
+			fflush(stdout);
+			fprintf(stderr, "framecap: %s: %s\n", read_file ? read_file : iface,
+				pcap_geterr(run.pcap));
+			status = EXIT_INPUT;
+			break;
+		}
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n == 0 && read_file)
+			break; /* end of file */
+		if (run.dumper && live.live)
+			pcap_dump_flush(run.dumper);
+	}
+	active_handle = NULL;
+
+	fc_engine_finish(run.engine, &run.last);
+	if (live.live) {
+		struct pcap_stat ps;
+		if (pcap_stats(run.pcap, &ps) == 0) {
+			live.received = ps.ps_recv;
+			live.dropped = ps.ps_drop;
+			live.ifdropped = ps.ps_ifdrop;
+		}
+	}
+	output->summary(output, fc_engine_stats(run.engine), &live);
+	output->destroy(output);
+	fc_engine_free(run.engine);
+	if (run.dumper)
+		pcap_dump_close(run.dumper);
+	if (run.have_filter)
+		pcap_freecode(&run.filter);
+	pcap_close(run.pcap);
+	free(expr);
+	if (fflush(stdout) != 0 && status == 0)
+		status = EXIT_INPUT;
+	return status;
+}

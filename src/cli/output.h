@@ -1,0 +1,38 @@
+/* output.h - the CLI's sinks: how people (text) and programs (JSON Lines)
+ * see what the core reports. */
+#ifndef FC_OUTPUT_H
+#define FC_OUTPUT_H
+
+#include <stdio.h>
+
+#include "fc_engine.h"
+
+struct fc_live_stats {
+	bool live;
+	unsigned long received, dropped, ifdropped;
+};
+
+struct fc_output_opts {
+	FILE *out;
+	bool color;
+	int verbose;
+	bool hexdump; /* -X */
+	uint64_t payload_hex; /* payload bytes printed in JSON */
+};
+
+struct fc_output {
+	struct fc_sink sink;
+	/* After fc_engine_finish: the closing summary. */
+	void (*summary)(struct fc_output *o, const struct fc_engine_stats *st,
+			const struct fc_live_stats *live);
+	void (*destroy)(struct fc_output *o);
+};
+
+struct fc_output *fc_output_text(const struct fc_output_opts *opts);
+struct fc_output *fc_output_json(const struct fc_output_opts *opts);
+
+/* Shared helpers. */
+void fc_json_string(FILE *out, const char *s);
+void fc_print_us(FILE *out, int64_t us); /* seconds with 6 decimals */
+
+#endif

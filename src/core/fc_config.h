@@ -1,0 +1,66 @@
+/* fc_config.h - named framing profiles and the port map, from YAML.
+ *
+ *   profiles:
+ *     tutorial: {length_size: 4, byte_order: little, signed: true}
+ *     kafka:    {length_size: 4, byte_order: big, signed: true}
+ *   ports:
+ *     8001: tutorial
+ *     9092: kafka
+ *
+ * Profile fields: length_offset, length_size, byte_order (little|big),
+ * signed (true|false), length_adjustment, header_size, max_frame. Fields
+ * not given take the default profile's value; header_size defaults to
+ * length_offset + length_size. Unknown keys are errors.
+ * Reading never prints or exits: errors come back in struct fc_config_error.
+ */
+#ifndef FC_CONFIG_H
+#define FC_CONFIG_H
+
+#include "fc_profile.h"
+
+#define FC_CONFIG_MAX_PROFILES 64
+#define FC_CONFIG_MAX_PORTS 256
+
+struct fc_port_map {
+	uint16_t port;
+	int profile; /* index into profiles[] */
+};
+
+struct fc_config {
+	int nprofiles;
+	struct fc_profile profiles[FC_CONFIG_MAX_PROFILES];
+	int nports;
+	struct fc_port_map ports[FC_CONFIG_MAX_PORTS];
+};
+
+struct fc_config_error {
+	char file[256];
+	unsigned long line, column; /* 1-based; 0 when not known */
+	char message[256];
+};
+
+/* Reset to no profiles and no ports. */
+void fc_config_init(struct fc_config *cfg);
+
+/* Parse a YAML document from memory. `filename` is only used in errors.
+ * Returns 0 on success, -1 with *err filled in. On failure *cfg is left
+ * in its initial (empty) state. */
+int fc_config_parse(struct fc_config *cfg, const char *text, size_t len,
+		    const char *filename, struct fc_config_error *err);
+
+/* Read and parse a file (at most 1 MiB). Returns 0, or -1 with *err. */
+int fc_config_load(struct fc_config *cfg, const char *path,
+		   struct fc_config_error *err);
+
+/* Index of the profile called name, or -1. */
+int fc_config_find(const struct fc_config *cfg, const char *name);
+
+/* Profile mapped to a port, or NULL. */
+const struct fc_profile *fc_config_for_port(const struct fc_config *cfg,
+					    uint16_t port);
+
+/* "file:line:column: message" into buf. */
+void fc_config_error_format(const struct fc_config_error *err, char *buf,
+			    size_t len);
+
+#endif

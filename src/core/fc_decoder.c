@@ -1,0 +1,507 @@
+/* fc_decoder.c - incremental length-prefixed frame decoder, one direction.
+ *
+ *   stream:  [hdr|payload....][hdr|payload][hdr|pay...
+ *   packets: |--- #4 ---|-- #5 --|----- #7 ------|-- #9 --|
+ *
+ * Each packet's piece of the stream is walked once; frames are cut out of
+ * it without copying, except the header bytes (at most 64) and the first
+ * payload_keep payload bytes of each frame.
+ */
+#include "fc_decoder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const anomaly_names[FC_AN__COUNT] = {
+	[FC_AN_GAP] = "gap",
+	[FC_AN_MIDSTREAM] = "midstream",
+	[FC_AN_RESYNC] = "resync",
+	[FC_AN_OVERSIZE] = "oversize",
+	[FC_AN_NEGATIVE] = "negative",
+	[FC_AN_TRUNCATED] = "truncated",
+	[FC_AN_INCOMPLETE] = "incomplete",
+	[FC_AN_RETRANSMIT_CONFLICT] = "retransmit_conflict",
+};
+
+const char *fc_anomaly_name(enum fc_anomaly_kind kind)
+{
+	return (unsigned)kind < FC_AN__COUNT ? anomaly_names[kind] : "unknown";
+}
+
+void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
+		     uint64_t payload_keep, bool midstream,
+		     struct fc_segment *scratch,
+		     const struct fc_decoder_ops *ops, void *ctx)
+{
+	memset(d, 0, sizeof(*d));
+	d->prof = prof;
+	d->ops = ops;
+	d->ctx = ctx;
+	d->payload_keep = payload_keep;
+	d->seg = scratch;
+	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
+	d->midstream_reported = !midstream;
+}
+
+void fc_decoder_free(struct fc_decoder *d)
+{
+	free(d->pkt_heap);
+	free(d->keep_buf);
+	d->pkt_heap = NULL;
+	d->keep_buf = NULL;
+	d->pkt_heap_cap = 0;
+	d->keep_cap = 0;
+}
+
+void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
+		       uint64_t offset, const struct fc_pkt *pkt,
+		       const char *detail)
+{
+	struct fc_anomaly a = {
+		.kind = kind,
+		.offset = offset,
+		.pkt = pkt ? pkt->num : 0,
+		.ts_us = pkt ? pkt->ts_us : 0,
+		.detail = detail,
+	};
+	d->stats.anomalies[kind]++;
+	if (d->ops->anomaly)
+		d->ops->anomaly(d->ctx, &a);
+}
+
+/* --- the frame being assembled ------------------------------------------ */
+
+static uint64_t *frame_packets(struct fc_decoder *d)
+{
+	return d->pkt_heap ? d->pkt_heap : d->pkt_inline;
+}
+
+/* Record that packet `num` contributed bytes to the current frame. The list
+ * stays bounded: past FC_FRAME_PACKETS_MAX packets are only counted. */
+static void frame_add_packet(struct fc_decoder *d, uint64_t num)
+{
+	struct fc_frame *f = &d->cur;
+
+	if (f->npackets_total > 0 && d->last_pkt == num)
+		return;
+	d->last_pkt = num;
+	f->npackets_total++;
+	if (f->npackets >= FC_FRAME_PACKETS_MAX)
+		return;
+	if (!d->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
+		d->pkt_inline[f->npackets++] = num;
+		return;
+	}
+	if (!d->pkt_heap || f->npackets == d->pkt_heap_cap) {
+		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 64;
+		uint64_t *p;
+
+		if (cap > FC_FRAME_PACKETS_MAX)
+			cap = FC_FRAME_PACKETS_MAX;
+		p = realloc(d->pkt_heap, cap * sizeof(*p));
+		if (!p) { /* keep decoding; the list is only shorter */
+			return;
+		}
+		if (!d->pkt_heap)
+			memcpy(p, d->pkt_inline, f->npackets * sizeof(*p));
+		d->pkt_heap = p;
+		d->pkt_heap_cap = cap;
+	}
+	d->pkt_heap[f->npackets++] = num;
+}
+
+/* Sort (nearly sorted already: only reordering breaks it) and drop repeats
+ * left by a packet delivered in two pieces. */
+static void frame_finish_packets(struct fc_decoder *d)
+{
+	struct fc_frame *f = &d->cur;
+	uint64_t *p = frame_packets(d);
+	uint32_t n = f->npackets, out = 0;
+
+	for (uint32_t i = 1; i < n; i++) {
+		uint64_t v = p[i];
+		uint32_t j = i;
+		while (j > 0 && p[j - 1] > v) {
+			p[j] = p[j - 1];
+			j--;
+		}
+		p[j] = v;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (out == 0 || p[out - 1] != p[i])
+			p[out++] = p[i];
+	f->npackets_total -= n - out;
+	f->npackets = out;
+	f->packets = p;
+}
+
+static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
+{
+	struct fc_frame *f = &d->cur;
+	uint64_t room, want;
+
+	if (f->payload_missing) /* a hole: later bytes would be misplaced */
+		return;
+	room = d->payload_keep > f->payload_kept ? d->payload_keep - f->payload_kept : 0;
+	want = n < room ? n : room;
+	if (!want)
+		return;
+	if (f->payload_kept + want > d->keep_cap) {
+		/* Grow with bytes actually received, never with a wire length. */
+		uint64_t cap = d->keep_cap ? d->keep_cap : 64;
+		uint8_t *b;
+		while (cap < f->payload_kept + want)
+			cap *= 2;
+		if (cap > d->payload_keep)
+			cap = d->payload_keep;
+		b = realloc(d->keep_buf, cap);
+		if (!b)
+			return;
+		d->keep_buf = b;
+		d->keep_cap = cap;
+	}
+	memcpy(d->keep_buf + f->payload_kept, p, want);
+	f->payload_kept += want;
+}
+
+/* --- the segment being decoded ------------------------------------------ */
+
+static struct fc_piece *seg_last_piece(struct fc_decoder *d)
+{
+	uint32_t n = d->seg->npieces;
+	return &d->seg->pieces[n <= FC_SEG_PIECES_MAX ? n - 1 : FC_SEG_PIECES_MAX - 1];
+}
+
+/* The current frame's piece of the current segment, opened on first use. */
+static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
+{
+	struct fc_piece *pc;
+
+	if (d->seg->npieces > 0) {
+		pc = seg_last_piece(d);
+		if (pc->frame_index == d->cur.index)
+			return pc;
+	}
+	d->seg->npieces++;
+	pc = seg_last_piece(d);
+	memset(pc, 0, sizeof(*pc));
+	pc->frame_index = d->cur.index;
+	if (d->hdr_have == 0 && d->state == FC_DEC_HEADER)
+		pc->flags |= FC_PIECE_START;
+	if (d->state == FC_DEC_PAYLOAD || d->hdr_have >= fc_profile_length_end(d->prof)) {
+		pc->flags |= FC_PIECE_LENGTH;
+		pc->length = d->cur.length;
+		pc->payload_len = d->cur.payload_len;
+	}
+	if (d->resynced)
+		pc->flags |= FC_PIECE_RESYNCED;
+	pc->nsegs = ++d->nsegs;
+	frame_add_packet(d, pkt);
+	return pc;
+}
+
+static void frame_start(struct fc_decoder *d, uint64_t offset)
+{
+	struct fc_frame *f = &d->cur;
+
+	memset(f, 0, sizeof(*f));
+	f->index = d->next_index;
+	f->offset = offset;
+	f->header_len = d->prof->header_size;
+	f->resynced = d->resynced;
+	/* Another frame already touched this segment: they share a packet. */
+	f->sticky = d->in_segment && d->seg->npieces > 0;
+	d->hdr_have = 0;
+	d->remaining = 0;
+	d->payload_seen = 0;
+	d->nsegs = 0;
+}
+
+/* The current frame is complete. `more`: bytes of the same packet follow,
+ * so its last packet is shared with the next frame. */
+static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
+		      const struct fc_pkt *pkt, bool more)
+{
+	struct fc_frame *f = &d->cur;
+
+	if (pc) {
+		pc->flags |= FC_PIECE_END;
+		pc->nsegs = d->nsegs;
+	}
+	if (more)
+		f->sticky = true;
+	frame_finish_packets(d);
+	f->split = f->npackets_total > 1;
+	f->ts_us = pkt->ts_us;
+	f->pkt_last = pkt->num;
+	f->payload = d->keep_buf;
+	d->stats.frames++;
+	if (f->split)
+		d->stats.split_frames++;
+	if (d->ops->frame)
+		d->ops->frame(d->ctx, f);
+	d->next_index++;
+	d->state = FC_DEC_HEADER;
+	d->hdr_have = 0;
+}
+
+static void lose(struct fc_decoder *d, uint64_t offset)
+{
+	d->state = FC_DEC_LOST;
+	d->lost_since = offset;
+	d->hdr_have = 0;
+	d->resynced = false;
+}
+
+/* Consume header bytes; returns how many. */
+static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+			   const struct fc_pkt *pkt)
+{
+	const struct fc_profile *prof = d->prof;
+	uint32_t len_end = fc_profile_length_end(prof);
+	bool known = d->hdr_have >= len_end;
+	struct fc_piece *pc;
+	uint32_t want, take;
+
+	if (d->hdr_have == 0)
+		frame_start(d, d->next_offset);
+	pc = frame_piece(d, pkt->num);
+	want = (known ? prof->header_size : len_end) - d->hdr_have;
+	take = n < want ? n : want;
+	if (d->hdr_have < len_end)
+		memcpy(d->hdr + d->hdr_have, p, take); /* take <= len_end - have */
+	d->hdr_have += take;
+	pc->header_bytes += take;
+
+	if (!known && d->hdr_have == len_end) {
+		struct fc_frame_len fl;
+		enum fc_frame_status st = fc_profile_frame_len(prof, d->hdr, len_end, &fl);
+		char msg[160];
+
+		d->cur.length = fl.length;
+		pc->length = fl.length;
+		if (st != FC_FRAME_OK) {
+			if (st == FC_FRAME_OVERSIZE)
+				snprintf(msg, sizeof(msg),
+					 "frame #%llu length %lld exceeds max_frame %llu",
+					 (unsigned long long)d->cur.index,
+					 (long long)fl.length,
+					 (unsigned long long)prof->max_frame);
+			else if (fl.length < 0)
+				snprintf(msg, sizeof(msg), "frame #%llu length %lld is negative",
+					 (unsigned long long)d->cur.index, (long long)fl.length);
+			else
+				snprintf(msg, sizeof(msg),
+					 "frame #%llu length %lld%+lld is shorter than its %u-byte header",
+					 (unsigned long long)d->cur.index, (long long)fl.length,
+					 (long long)prof->length_adjustment, prof->header_size);
+			fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE,
+					  d->cur.offset, pkt, msg);
+			pc->flags |= FC_PIECE_ERROR;
+			lose(d, d->cur.offset);
+			return take;
+		}
+		d->cur.payload_len = fl.payload_len;
+		d->remaining = fl.payload_len;
+		pc->flags |= FC_PIECE_LENGTH;
+		pc->payload_len = fl.payload_len;
+	}
+	if (d->hdr_have < prof->header_size) {
+		if (take == n) /* the segment ends inside the header */
+			pc->flags |= FC_PIECE_HEADER_SPLIT;
+		return take;
+	}
+	if (pc->header_bytes < prof->header_size) {
+		pc->flags |= FC_PIECE_HEADER_SPLIT;
+		d->cur.header_split = true;
+	}
+	d->state = FC_DEC_PAYLOAD;
+	if (d->remaining == 0)
+		frame_end(d, pc, pkt, take < n);
+	return take;
+}
+
+static uint32_t eat_payload(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+			    const struct fc_pkt *pkt)
+{
+	struct fc_piece *pc = frame_piece(d, pkt->num);
+	uint32_t take = d->remaining < n ? (uint32_t)d->remaining : n;
+
+	if (pc->payload_n == 0)
+		pc->payload = p;
+	pc->payload_n += take;
+	frame_keep(d, p, take);
+	d->remaining -= take;
+	d->payload_seen += take;
+	if (d->remaining == 0)
+		frame_end(d, pc, pkt, take < n);
+	return take;
+}
+
+/* At a packet boundary while lost: does a plausible frame start here? The
+ * first bytes an application writes in one send() usually begin a packet. */
+static bool try_resync(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+		       const struct fc_pkt *pkt)
+{
+	struct fc_frame_len fl;
+	char msg[160];
+
+	if (fc_profile_frame_len(d->prof, p, n, &fl) != FC_FRAME_OK)
+		return false;
+	snprintf(msg, sizeof(msg),
+		 "decoding resumes at a packet start after %llu unframed bytes "
+		 "(a guess: frames from here are marked resynced)",
+		 (unsigned long long)(d->next_offset - d->lost_since));
+	d->state = FC_DEC_HEADER;
+	d->hdr_have = 0;
+	d->resynced = true;
+	fc_decoder_report(d, FC_AN_RESYNC, d->next_offset, pkt, msg);
+	return true;
+}
+
+void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
+		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
+		     bool seg_start)
+{
+	uint32_t pos = 0;
+
+	if (len == 0 || d->state == FC_DEC_DONE)
+		return;
+	d->next_offset = offset;
+	memset(d->seg, 0, sizeof(*d->seg));
+	d->seg->pkt = *pkt;
+	d->seg->offset = offset;
+	d->seg->len = len;
+	d->seg->out_of_order = pkt->num < d->max_pkt_delivered;
+	if (pkt->num > d->max_pkt_delivered)
+		d->max_pkt_delivered = pkt->num;
+	d->in_segment = true;
+
+	if (!d->midstream_reported) {
+		d->midstream_reported = true;
+		fc_decoder_report(d, FC_AN_MIDSTREAM, offset, pkt,
+				  "capture starts inside the connection: frame "
+				  "boundaries unknown until a resync");
+	}
+	while (pos < len) {
+		uint32_t used;
+
+		switch (d->state) {
+		case FC_DEC_HEADER:
+			used = eat_header(d, data + pos, len - pos, pkt);
+			break;
+		case FC_DEC_PAYLOAD:
+			used = eat_payload(d, data + pos, len - pos, pkt);
+			break;
+		default:
+			if (pos == 0 && seg_start && try_resync(d, data, len, pkt))
+				continue;
+			used = len - pos;
+			d->seg->unframed += used;
+			d->stats.unframed_bytes += used;
+			break;
+		}
+		pos += used;
+		d->next_offset += used;
+	}
+
+	d->in_segment = false;
+	d->stats.bytes += len;
+	d->stats.segments++;
+	if (d->seg->npieces > 1)
+		d->stats.sticky_segments++;
+	if (d->seg->npieces > d->stats.max_frames_in_segment)
+		d->stats.max_frames_in_segment = d->seg->npieces;
+	if (d->ops->segment)
+		d->ops->segment(d->ctx, d->seg);
+}
+
+void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
+		    const struct fc_pkt *pkt, const char *why)
+{
+	char msg[200];
+	uint64_t swallowed = len;
+
+	if (d->state == FC_DEC_DONE || len == 0)
+		return;
+	d->next_offset = offset;
+	switch (d->state) {
+	case FC_DEC_PAYLOAD:
+		if (len <= d->remaining) {
+			snprintf(msg, sizeof(msg),
+				 "%llu bytes missing (%s) inside the payload of frame #%llu; "
+				 "its boundaries still hold",
+				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
+		} else {
+			snprintf(msg, sizeof(msg),
+				 "%llu bytes missing (%s) from the payload of frame #%llu on; "
+				 "frame boundaries lost",
+				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
+		}
+		break;
+	case FC_DEC_HEADER:
+		if (d->hdr_have)
+			snprintf(msg, sizeof(msg),
+				 "%llu bytes missing (%s) inside the header of frame #%llu; "
+				 "frame boundaries lost",
+				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
+		else
+			snprintf(msg, sizeof(msg),
+				 "%llu bytes missing (%s) at a frame boundary; frame "
+				 "boundaries lost", (unsigned long long)len, why);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "%llu bytes missing (%s)",
+			 (unsigned long long)len, why);
+		break;
+	}
+	fc_decoder_report(d, FC_AN_GAP, offset, pkt, msg);
+
+	if (d->state == FC_DEC_PAYLOAD) {
+		uint64_t hit = len < d->remaining ? len : d->remaining;
+
+		d->cur.payload_missing += hit;
+		d->remaining -= hit;
+		swallowed = len - hit;
+		if (d->remaining == 0)
+			frame_end(d, NULL, pkt, false);
+	}
+	if (swallowed > 0 && d->state != FC_DEC_LOST)
+		lose(d, offset + len - swallowed);
+	d->next_offset = offset + len;
+}
+
+void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
+		    const struct fc_pkt *pkt)
+{
+	static const char *const reason[] = {
+		[FC_END_FIN] = "closed by FIN",
+		[FC_END_RST] = "reset by RST",
+		[FC_END_CAPTURE] = "capture ended",
+		[FC_END_EVICTED] = "flow evicted (flow table full)",
+	};
+	bool inside = d->state == FC_DEC_PAYLOAD ||
+		      (d->state == FC_DEC_HEADER && d->hdr_have > 0);
+	char msg[200];
+
+	if (d->state == FC_DEC_DONE)
+		return;
+	if (inside) {
+		if (d->state == FC_DEC_PAYLOAD)
+			snprintf(msg, sizeof(msg),
+				 "%s inside frame #%llu: %llu of %llu payload bytes arrived",
+				 reason[why], (unsigned long long)d->cur.index,
+				 (unsigned long long)(d->payload_seen + d->cur.payload_missing),
+				 (unsigned long long)d->cur.payload_len);
+		else
+			snprintf(msg, sizeof(msg),
+				 "%s inside the header of frame #%llu: %u of %u header bytes arrived",
+				 reason[why], (unsigned long long)d->cur.index,
+				 d->hdr_have, d->prof->header_size);
+		fc_decoder_report(d, why == FC_END_FIN || why == FC_END_RST
+					     ? FC_AN_TRUNCATED : FC_AN_INCOMPLETE,
+				  d->cur.offset, pkt, msg);
+	}
+	d->state = FC_DEC_DONE;
+}

@@ -1,0 +1,119 @@
+/* fc_decoder.h - incremental length-prefixed frame decoder, one direction.
+ *
+ * Takes the in-order bytes of one TCP stream direction, one packet's piece
+ * at a time, and reports frames, how they sit in the packets (sticky, split)
+ * and anomalies. It never allocates by a length read from the wire: a frame
+ * that claims 2 GiB costs nothing until its bytes arrive, and only the first
+ * payload_keep bytes of each payload are kept.
+ *
+ *   state HEADER --length ok--> PAYLOAD --payload done--> HEADER
+ *        |  \__ bad length (oversize, negative) ______
+ *        |                                            v
+ *        +---- gap inside the header / at a boundary -> LOST
+ *   LOST --segment start with a plausible header--> HEADER (resync)
+ */
+#ifndef FC_DECODER_H
+#define FC_DECODER_H
+
+#include "fc_event.h"
+#include "fc_profile.h"
+
+struct fc_decoder_ops {
+	void (*frame)(void *ctx, const struct fc_frame *f);
+	void (*segment)(void *ctx, const struct fc_segment *s);
+	void (*anomaly)(void *ctx, const struct fc_anomaly *a);
+};
+
+struct fc_decoder_stats {
+	uint64_t frames;
+	uint64_t bytes; /* stream bytes delivered */
+	uint64_t segments; /* data-carrying pieces */
+	uint64_t sticky_segments; /* segments touching more than one frame */
+	uint64_t split_frames;
+	uint64_t max_frames_in_segment;
+	uint64_t anomalies[FC_AN__COUNT];
+	uint64_t unframed_bytes; /* skipped while decoding was lost */
+};
+
+enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_LOST, FC_DEC_DONE };
+
+/* Why a stream direction ended. */
+enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
+
+#define FC_FRAME_PACKETS_INLINE 8
+
+struct fc_decoder {
+	const struct fc_profile *prof;
+	const struct fc_decoder_ops *ops;
+	void *ctx;
+	uint64_t payload_keep; /* payload bytes kept per frame */
+
+	enum fc_dec_state state;
+	bool midstream_reported;
+	bool resynced; /* frames since the last resync are guesses */
+	uint64_t lost_since; /* offset where decoding was lost */
+
+	/* The frame being assembled. */
+	struct fc_frame cur;
+	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
+	uint32_t hdr_have; /* header bytes seen */
+	uint64_t remaining; /* payload bytes still to come */
+	uint64_t payload_seen;
+	uint64_t last_pkt; /* last packet added to cur */
+	uint32_t nsegs;
+	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
+	uint64_t *pkt_heap;
+	uint32_t pkt_heap_cap;
+	uint8_t *keep_buf;
+	uint64_t keep_cap;
+
+	/* The segment being decoded: scratch shared by all decoders of one
+	 * engine, since only one decodes at a time (keeps flows small). */
+	struct fc_segment *seg;
+	bool in_segment;
+	uint64_t max_pkt_delivered;
+
+	uint64_t next_offset; /* stream offset of the next byte */
+	uint64_t next_index;
+	struct fc_decoder_stats stats;
+};
+
+/* Prepare a decoder. `prof` must outlive it and be valid (fc_profile_check).
+ * `midstream`: the stream's start was not seen, so boundaries are unknown
+ * until a resync. `scratch` holds the segment record while one is being
+ * decoded; it may be shared between decoders. Allocates nothing. */
+void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
+		     uint64_t payload_keep, bool midstream,
+		     struct fc_segment *scratch,
+		     const struct fc_decoder_ops *ops, void *ctx);
+
+/* Release what the decoder allocated (bounded buffers); idempotent. */
+void fc_decoder_free(struct fc_decoder *d);
+
+/* Decode the bytes [data, data+len) that packet `pkt` contributes at stream
+ * offset `offset` (which must equal the end of what came before; a hole is
+ * reported with fc_decoder_gap first). `seg_start`: these bytes begin the
+ * packet's payload, so they are a plausible place to resynchronise.
+ * Emits frames and anomalies as found, then one segment record. */
+void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
+		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
+		     bool seg_start);
+
+/* The `len` bytes at `offset` will never be seen (`why`: a short reason).
+ * Frames whose payload is hit keep their boundaries; a hit header loses
+ * them until a resync. Reports a gap anomaly. */
+void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
+		    const struct fc_pkt *pkt, const char *why);
+
+/* The direction ended; reports a frame left unfinished (truncated for FIN
+ * or RST, incomplete for the end of the capture or an eviction). */
+void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
+		    const struct fc_pkt *pkt);
+
+/* Report an anomaly found outside the decoder (e.g. by reassembly) through
+ * the same channel, counted in the stats. */
+void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
+		       uint64_t offset, const struct fc_pkt *pkt,
+		       const char *detail);
+
+#endif

@@ -1,0 +1,577 @@
+/* fc_engine.c - flow table and connection lifecycle around reassembly and
+ * decoding.
+ *
+ *   buckets[hash(endpoints, vlans)] -> flow -> flow ...   (chained)
+ *   lru: least recently active <-> ... <-> most recently active
+ *
+ *   flow: stream info, and per direction (c2s, s2c): reassembler, decoder.
+ *   SYN starts a stream (a SYN on a closed 4-tuple starts a new one);
+ *   FIN ends a direction once its data is in; RST ends both.
+ */
+#include "fc_engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fc_flow;
+
+struct fc_half {
+	struct fc_flow *flow;
+	enum fc_dir dir;
+	bool decoding; /* decoder initialised (first payload seen) */
+	bool syn; /* this direction's SYN was seen */
+	bool ended;
+	struct fc_reasm r;
+	struct fc_decoder dec;
+};
+
+struct fc_flow {
+	struct fc_flow *hnext;
+	struct fc_flow *older, *newer; /* LRU list */
+	struct fc_engine *eng;
+	uint32_t hash;
+	bool begun; /* stream_begin was sent */
+	bool closed;
+	struct fc_stream_info info;
+	struct fc_half half[2];
+};
+
+struct fc_engine {
+	struct fc_engine_config cfg;
+	struct fc_sink sink;
+	struct fc_flow **buckets;
+	uint32_t nbuckets; /* power of two */
+	struct fc_flow *oldest, *newest;
+	struct fc_flow *spare; /* freed flows, reused */
+	uint32_t nflows;
+	struct fc_reasm_budget budget;
+	struct fc_segment scratch;
+	struct fc_engine_stats st;
+};
+
+/* --- sink plumbing: decoder and reassembler events to the front end ---- */
+
+static void begin(struct fc_flow *f)
+{
+	if (f->begun)
+		return;
+	f->begun = true;
+	f->eng->st.streams_with_data++;
+	if (f->eng->sink.stream_begin)
+		f->eng->sink.stream_begin(f->eng->sink.ctx, &f->info);
+}
+
+static void on_frame(void *ctx, const struct fc_frame *fr)
+{
+	struct fc_half *h = ctx;
+	struct fc_engine *e = h->flow->eng;
+
+	begin(h->flow);
+	if (e->sink.frame)
+		e->sink.frame(e->sink.ctx, &h->flow->info, h->dir, fr);
+}
+
+static void on_segment(void *ctx, const struct fc_segment *s)
+{
+	struct fc_half *h = ctx;
+	struct fc_engine *e = h->flow->eng;
+
+	begin(h->flow);
+	if (e->sink.segment)
+		e->sink.segment(e->sink.ctx, &h->flow->info, h->dir, s);
+}
+
+static void on_anomaly(void *ctx, const struct fc_anomaly *a)
+{
+	struct fc_half *h = ctx;
+	struct fc_engine *e = h->flow->eng;
+
+	begin(h->flow);
+	e->st.anomalies++;
+	e->st.anomaly_kinds[a->kind]++;
+	if (e->sink.anomaly)
+		e->sink.anomaly(e->sink.ctx, &h->flow->info, h->dir, a);
+}
+
+static const struct fc_decoder_ops decoder_ops = {
+	.frame = on_frame,
+	.segment = on_segment,
+	.anomaly = on_anomaly,
+};
+
+static void ensure_decoder(struct fc_half *h)
+{
+	struct fc_engine *e = h->flow->eng;
+
+	if (h->decoding)
+		return;
+	h->decoding = true;
+	fc_decoder_init(&h->dec, h->flow->info.profile, e->cfg.payload_keep,
+			!h->syn, &e->scratch, &decoder_ops, h);
+}
+
+static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
+		    const struct fc_pkt *pkt, bool seg_start)
+{
+	struct fc_half *h = ctx;
+
+	ensure_decoder(h);
+	fc_decoder_data(&h->dec, off, p, n, pkt, seg_start);
+}
+
+static void on_gap(void *ctx, uint64_t off, uint64_t n,
+		   const struct fc_pkt *pkt, const char *why)
+{
+	struct fc_half *h = ctx;
+
+	ensure_decoder(h);
+	fc_decoder_gap(&h->dec, off, n, pkt, why);
+}
+
+static void on_conflict(void *ctx, uint64_t off, uint64_t n,
+			const struct fc_pkt *pkt)
+{
+	struct fc_half *h = ctx;
+	char msg[160];
+
+	ensure_decoder(h);
+	snprintf(msg, sizeof(msg),
+		 "packet %llu repeats %llu byte(s) at offset %llu with different "
+		 "content; the first captured copy is kept",
+		 (unsigned long long)pkt->num, (unsigned long long)n,
+		 (unsigned long long)off);
+	fc_decoder_report(&h->dec, FC_AN_RETRANSMIT_CONFLICT, off, pkt, msg);
+}
+
+static const struct fc_reasm_ops reasm_ops = {
+	.data = on_data,
+	.gap = on_gap,
+	.conflict = on_conflict,
+};
+
+/* --- flow table --------------------------------------------------------- */
+
+struct endpoint {
+	const struct fc_addr *addr;
+	uint16_t port;
+};
+
+static int endpoint_cmp(struct endpoint a, struct endpoint b)
+{
+	int c = memcmp(a.addr, b.addr, sizeof(*a.addr));
+	if (c)
+		return c;
+	return (int)a.port - (int)b.port;
+}
+
+static uint32_t fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
+/* The same for both directions of a connection. */
+static uint32_t key_hash(const struct fc_flow_key *k)
+{
+	struct endpoint s = { &k->src, k->sport }, d = { &k->dst, k->dport };
+	struct endpoint lo = endpoint_cmp(s, d) <= 0 ? s : d;
+	struct endpoint hi = endpoint_cmp(s, d) <= 0 ? d : s;
+	uint32_t h = 2166136261u;
+
+	h = fnv1a(h, lo.addr, sizeof(*lo.addr));
+	h = fnv1a(h, &lo.port, sizeof(lo.port));
+	h = fnv1a(h, hi.addr, sizeof(*hi.addr));
+	h = fnv1a(h, &hi.port, sizeof(hi.port));
+	h = fnv1a(h, &k->nvlan, sizeof(k->nvlan));
+	return fnv1a(h, k->vlan, sizeof(k->vlan[0]) * k->nvlan);
+}
+
+static bool vlans_equal(const struct fc_flow_key *a, const struct fc_flow_key *b)
+{
+	return a->nvlan == b->nvlan &&
+	       !memcmp(a->vlan, b->vlan, sizeof(a->vlan[0]) * a->nvlan);
+}
+
+/* Does packet key k belong to flow key fk, and in which direction? */
+static bool key_match(const struct fc_flow_key *fk, const struct fc_flow_key *k,
+		      enum fc_dir *dir)
+{
+	if (!vlans_equal(fk, k))
+		return false;
+	if (fk->sport == k->sport && fk->dport == k->dport &&
+	    !memcmp(&fk->src, &k->src, sizeof(k->src)) &&
+	    !memcmp(&fk->dst, &k->dst, sizeof(k->dst))) {
+		*dir = FC_C2S;
+		return true;
+	}
+	if (fk->sport == k->dport && fk->dport == k->sport &&
+	    !memcmp(&fk->src, &k->dst, sizeof(k->dst)) &&
+	    !memcmp(&fk->dst, &k->src, sizeof(k->src))) {
+		*dir = FC_S2C;
+		return true;
+	}
+	return false;
+}
+
+static struct fc_flow *lookup(struct fc_engine *e, const struct fc_flow_key *k,
+			      uint32_t hash, enum fc_dir *dir)
+{
+	for (struct fc_flow *f = e->buckets[hash & (e->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == hash && key_match(&f->info.key, k, dir))
+			return f;
+	return NULL;
+}
+
+static void lru_unlink(struct fc_engine *e, struct fc_flow *f)
+{
+	if (f->older)
+		f->older->newer = f->newer;
+	else
+		e->oldest = f->newer;
+	if (f->newer)
+		f->newer->older = f->older;
+	else
+		e->newest = f->older;
+	f->older = f->newer = NULL;
+}
+
+static void lru_push(struct fc_engine *e, struct fc_flow *f)
+{
+	f->older = e->newest;
+	f->newer = NULL;
+	if (e->newest)
+		e->newest->newer = f;
+	else
+		e->oldest = f;
+	e->newest = f;
+}
+
+static void touch(struct fc_engine *e, struct fc_flow *f)
+{
+	if (e->newest == f)
+		return;
+	lru_unlink(e, f);
+	lru_push(e, f);
+}
+
+static const char *const end_names[] = {
+	[FC_END_FIN] = "fin",
+	[FC_END_RST] = "rst",
+	[FC_END_CAPTURE] = "capture end",
+	[FC_END_EVICTED] = "evicted",
+};
+
+static void half_end(struct fc_half *h, enum fc_end_reason why,
+		     const struct fc_pkt *pkt)
+{
+	if (h->ended)
+		return;
+	h->ended = true;
+	if (why != FC_END_FIN || !fc_reasm_done(&h->r))
+		fc_reasm_flush(&h->r, pkt);
+	if (h->decoding)
+		fc_decoder_end(&h->dec, why, pkt);
+}
+
+/* End the stream: both directions, then the summary. */
+static void flow_close(struct fc_engine *e, struct fc_flow *f,
+		       enum fc_end_reason why, const struct fc_pkt *pkt)
+{
+	struct fc_stream_end end;
+
+	if (f->closed)
+		return;
+	half_end(&f->half[FC_C2S], why, pkt);
+	half_end(&f->half[FC_S2C], why, pkt);
+	f->closed = true;
+	memset(&end, 0, sizeof(end));
+	end.why = end_names[why];
+	for (int d = 0; d < 2; d++) {
+		struct fc_half *h = &f->half[d];
+		const struct fc_decoder_stats *ds = &h->dec.stats;
+
+		end.reasm[d] = h->r.stats;
+		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
+		e->st.forced_gaps += h->r.stats.forced_gaps;
+		if (!h->decoding)
+			continue;
+		end.dir[d] = *ds;
+		e->st.frames += ds->frames;
+		e->st.bytes += ds->bytes;
+		e->st.sticky_segments += ds->sticky_segments;
+		e->st.split_frames += ds->split_frames;
+		if (ds->max_frames_in_segment > e->st.max_frames_in_segment)
+			e->st.max_frames_in_segment = ds->max_frames_in_segment;
+	}
+	if (f->begun && e->sink.stream_end)
+		e->sink.stream_end(e->sink.ctx, &f->info, &end);
+	/* The flow stays in the table, closed, to absorb late packets. */
+	for (int d = 0; d < 2; d++) {
+		fc_reasm_free(&f->half[d].r);
+		fc_decoder_free(&f->half[d].dec);
+	}
+}
+
+static void flow_remove(struct fc_engine *e, struct fc_flow *f)
+{
+	struct fc_flow **pp = &e->buckets[f->hash & (e->nbuckets - 1)];
+
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	lru_unlink(e, f);
+	for (int d = 0; d < 2; d++) {
+		fc_reasm_free(&f->half[d].r);
+		fc_decoder_free(&f->half[d].dec);
+	}
+	e->nflows--;
+	f->hnext = e->spare;
+	e->spare = f;
+}
+
+static const struct fc_profile *pick_profile(const struct fc_engine *e,
+					     uint16_t server_port,
+					     uint16_t client_port)
+{
+	const struct fc_profile *p = NULL;
+
+	if (e->cfg.forced)
+		return e->cfg.forced;
+	if (e->cfg.config) {
+		p = fc_config_for_port(e->cfg.config, server_port);
+		if (!p)
+			p = fc_config_for_port(e->cfg.config, client_port);
+	}
+	return p ? p : e->cfg.fallback;
+}
+
+/* Who is the client? The sender of a bare SYN; the receiver of a SYN-ACK;
+ * with no SYN seen, the higher port. */
+static bool sender_is_client(const struct fc_tcp_seg *s)
+{
+	if (s->flags & FC_TH_SYN)
+		return !(s->flags & FC_TH_ACK);
+	return s->key.sport >= s->key.dport;
+}
+
+static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
+				uint32_t hash, const struct fc_pkt *pkt,
+				enum fc_dir *dir)
+{
+	struct fc_flow *f;
+	struct fc_flow_key *k;
+
+	if (e->nflows >= e->cfg.max_flows && e->oldest) {
+		struct fc_flow *victim = e->oldest;
+		if (!victim->closed) {
+			e->st.flows_evicted++;
+			flow_close(e, victim, FC_END_EVICTED, pkt);
+		}
+		flow_remove(e, victim);
+	}
+	if (e->spare) {
+		f = e->spare;
+		e->spare = f->hnext;
+	} else {
+		f = malloc(sizeof(*f));
+		if (!f)
+			return NULL;
+	}
+	memset(f, 0, sizeof(*f));
+	f->eng = e;
+	f->hash = hash;
+	k = &f->info.key;
+	*k = s->key;
+	*dir = FC_C2S;
+	if (!sender_is_client(s)) {
+		k->src = s->key.dst;
+		k->dst = s->key.src;
+		k->sport = s->key.dport;
+		k->dport = s->key.sport;
+		*dir = FC_S2C;
+	}
+	f->info.id = ++e->st.streams;
+	f->info.first_pkt = pkt->num;
+	f->info.first_ts_us = pkt->ts_us;
+	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
+	f->info.profile = pick_profile(e, k->dport, k->sport);
+	fc_format_endpoint(&k->src, k->sport, f->info.client, sizeof(f->info.client));
+	fc_format_endpoint(&k->dst, k->dport, f->info.server, sizeof(f->info.server));
+	for (int d = 0; d < 2; d++) {
+		f->half[d].flow = f;
+		f->half[d].dir = (enum fc_dir)d;
+		fc_reasm_init(&f->half[d].r, e->cfg.max_ooo_per_dir, &e->budget,
+			      &reasm_ops, &f->half[d]);
+	}
+	f->hnext = e->buckets[hash & (e->nbuckets - 1)];
+	e->buckets[hash & (e->nbuckets - 1)] = f;
+	lru_push(e, f);
+	e->nflows++;
+	if (e->nflows > e->st.live_flows_peak)
+		e->st.live_flows_peak = e->nflows;
+	return f;
+}
+
+struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
+				const struct fc_sink *sink)
+{
+	struct fc_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->cfg = *cfg;
+	e->sink = *sink;
+	if (e->cfg.max_flows == 0)
+		e->cfg.max_flows = FC_DEFAULT_MAX_FLOWS;
+	if (e->cfg.max_ooo_per_dir < FC_MIN_OOO_PER_DIR)
+		e->cfg.max_ooo_per_dir = FC_MIN_OOO_PER_DIR;
+	if (e->cfg.max_ooo_total < e->cfg.max_ooo_per_dir)
+		e->cfg.max_ooo_total = e->cfg.max_ooo_per_dir;
+	e->budget.max = e->cfg.max_ooo_total;
+	e->nbuckets = 1024;
+	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < (1u << 24))
+		e->nbuckets <<= 1;
+	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	if (!e->buckets) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+enum fc_parse_status fc_engine_packet(struct fc_engine *e,
+				      const struct fc_pkt *pkt, int dlt,
+				      const uint8_t *data, uint32_t caplen,
+				      uint32_t wire_len)
+{
+	struct fc_tcp_seg s;
+	enum fc_parse_status st = fc_packet_parse(dlt, data, caplen, &s, NULL);
+	struct fc_flow *f;
+	struct fc_half *h, *peer;
+	enum fc_dir dir = FC_C2S;
+	uint32_t hash, seq;
+	bool syn, bare_syn;
+
+	e->st.packets++;
+	switch (st) {
+	case FC_PARSE_TCP: break;
+	case FC_PARSE_NOT_TCP: e->st.not_tcp++; return st;
+	case FC_PARSE_FRAGMENT: e->st.ip_fragments++; return st;
+	case FC_PARSE_MALFORMED: e->st.malformed++; return st;
+	default: e->st.bad_link++; return st;
+	}
+	e->st.tcp_packets++;
+	if (caplen >= wire_len)
+		s.payload_len = s.payload_captured;
+	syn = (s.flags & FC_TH_SYN) != 0;
+	bare_syn = syn && !(s.flags & FC_TH_ACK);
+	hash = key_hash(&s.key);
+	f = lookup(e, &s.key, hash, &dir);
+	if (f && bare_syn) {
+		/* A new connection on a 4-tuple: after a close, or a SYN with a
+		 * new sequence number where data already flowed. */
+		struct fc_half *c = &f->half[dir];
+		bool same_syn = c->syn && c->r.base_seq == s.seq + 1;
+		if (f->closed || (!same_syn && (c->r.next > 0 || f->half[!dir].r.next > 0))) {
+			flow_close(e, f, FC_END_FIN, pkt);
+			flow_remove(e, f);
+			f = NULL;
+		}
+	}
+	if (f && f->closed) {
+		e->st.late_packets++;
+		touch(e, f);
+		return st;
+	}
+	if (!f) {
+		f = flow_new(e, &s, hash, pkt, &dir);
+		if (!f)
+			return st;
+	} else {
+		touch(e, f);
+	}
+	h = &f->half[dir];
+	peer = &f->half[!dir];
+
+	seq = s.seq;
+	if (syn) {
+		if (!h->syn && !h->r.have_base) {
+			h->syn = true;
+			fc_reasm_set_base(&h->r, s.seq + 1);
+		}
+		seq++; /* data on a SYN (TCP Fast Open) follows it */
+	}
+	if (s.payload_len > 0 && !h->ended)
+		fc_reasm_segment(&h->r, seq, s.payload, s.payload_captured,
+				 s.payload_len, pkt);
+	if ((s.flags & FC_TH_ACK) && !peer->ended && peer->r.have_base)
+		fc_reasm_ack(&peer->r, s.ack, pkt);
+	if ((s.flags & FC_TH_FIN) && !h->ended)
+		fc_reasm_fin(&h->r, seq + s.payload_len);
+	if (s.flags & FC_TH_RST) {
+		flow_close(e, f, FC_END_RST, pkt);
+		return st;
+	}
+	for (int d = 0; d < 2; d++)
+		if (!f->half[d].ended && fc_reasm_done(&f->half[d].r))
+			half_end(&f->half[d], FC_END_FIN, pkt);
+	if (h->ended && peer->ended)
+		flow_close(e, f, FC_END_FIN, pkt);
+	if (e->budget.used > e->st.ooo_peak_bytes)
+		e->st.ooo_peak_bytes = e->budget.used;
+	return st;
+}
+
+static int by_stream_id(const void *a, const void *b)
+{
+	const struct fc_flow *x = *(const struct fc_flow *const *)a;
+	const struct fc_flow *y = *(const struct fc_flow *const *)b;
+	return x->info.id < y->info.id ? -1 : x->info.id > y->info.id;
+}
+
+void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
+{
+	struct fc_pkt none = { 0, 0 };
+	struct fc_flow **open;
+	uint32_t n = 0;
+
+	if (!last)
+		last = &none;
+	open = malloc((e->nflows + 1) * sizeof(*open));
+	for (struct fc_flow *f = e->oldest; f; f = f->newer)
+		if (!f->closed) {
+			if (open)
+				open[n++] = f;
+			else
+				flow_close(e, f, FC_END_CAPTURE, last);
+		}
+	if (open) {
+		qsort(open, n, sizeof(*open), by_stream_id);
+		for (uint32_t i = 0; i < n; i++)
+			flow_close(e, open[i], FC_END_CAPTURE, last);
+		free(open);
+	}
+}
+
+const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e)
+{
+	return &e->st;
+}
+
+void fc_engine_free(struct fc_engine *e)
+{
+	if (!e)
+		return;
+	while (e->oldest)
+		flow_remove(e, e->oldest);
+	while (e->spare) {
+		struct fc_flow *f = e->spare;
+		e->spare = f->hnext;
+		free(f);
+	}
+	free(e->buckets);
+	free(e);
+}

@@ -1,0 +1,114 @@
+/* fc_engine.h - from captured packets to frames: the whole decoding core.
+ *
+ *   packet -> fc_packet_parse -> flow table -> fc_reasm (per direction)
+ *          -> fc_decoder (per direction) -> struct fc_sink callbacks
+ *
+ * The engine owns no I/O and never prints: a front end feeds it records
+ * (from libpcap or anything else) and receives streams, segments, frames
+ * and anomalies through a sink. Memory is bounded by the limits below,
+ * whatever the size of the input.
+ */
+#ifndef FC_ENGINE_H
+#define FC_ENGINE_H
+
+#include "fc_config.h"
+#include "fc_decoder.h"
+#include "fc_packet.h"
+#include "fc_reasm.h"
+
+enum fc_dir { FC_C2S = 0, FC_S2C = 1 };
+
+struct fc_stream_info {
+	uint64_t id; /* 1-based, in order of each connection's first packet */
+	struct fc_flow_key key; /* oriented client -> server */
+	char client[FC_ENDPOINT_MAX], server[FC_ENDPOINT_MAX];
+	const struct fc_profile *profile;
+	uint64_t first_pkt;
+	int64_t first_ts_us;
+	bool syn_seen; /* false: mid-stream start, direction guessed */
+};
+
+struct fc_stream_end {
+	struct fc_decoder_stats dir[2];
+	struct fc_reasm_stats reasm[2];
+	const char *why; /* "fin", "rst", "capture end", "evicted" */
+};
+
+struct fc_sink {
+	void *ctx;
+	/* Before the first segment or anomaly of a stream. */
+	void (*stream_begin)(void *ctx, const struct fc_stream_info *s);
+	void (*segment)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+			const struct fc_segment *seg);
+	void (*frame)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		      const struct fc_frame *f);
+	void (*anomaly)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+			const struct fc_anomaly *a);
+	/* Only for streams that began. */
+	void (*stream_end)(void *ctx, const struct fc_stream_info *s,
+			   const struct fc_stream_end *e);
+};
+
+struct fc_engine_config {
+	const struct fc_config *config; /* port map, may be NULL */
+	const struct fc_profile *forced; /* --profile: used for every stream */
+	const struct fc_profile *fallback; /* when no port matches */
+	uint64_t payload_keep; /* payload bytes kept per frame */
+	uint32_t max_flows; /* live flows; the least recently active go first */
+	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
+	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
+};
+
+#define FC_DEFAULT_MAX_FLOWS 20000
+#define FC_DEFAULT_MAX_OOO_PER_DIR (1u << 20)
+#define FC_DEFAULT_MAX_OOO_TOTAL (16u << 20)
+#define FC_MIN_OOO_PER_DIR (256u << 10)
+
+struct fc_engine_stats {
+	uint64_t packets; /* records given to the engine */
+	uint64_t tcp_packets;
+	uint64_t not_tcp;
+	uint64_t ip_fragments;
+	uint64_t malformed;
+	uint64_t bad_link;
+	uint64_t streams; /* connections seen (with or without payload) */
+	uint64_t streams_with_data;
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t sticky_segments;
+	uint64_t split_frames;
+	uint64_t max_frames_in_segment;
+	uint64_t anomalies;
+	uint64_t anomaly_kinds[FC_AN__COUNT];
+	uint64_t flows_evicted; /* live flows finished early: table full */
+	uint64_t live_flows_peak;
+	uint64_t ooo_peak_bytes;
+	uint64_t forced_gaps; /* holes given up: out-of-order budget */
+	uint64_t retransmitted_bytes;
+	uint64_t late_packets; /* after the connection closed */
+};
+
+struct fc_engine;
+
+/* Checks the limits; NULL if out of memory. `sink` is copied. */
+struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
+				const struct fc_sink *sink);
+
+/* One captured record of link type dlt: caplen bytes at data, of a packet
+ * that was wire_len bytes long. Returns its parse status (the engine counts
+ * each kind). When nothing was cut (caplen == wire_len), an IP length
+ * beyond the packet is a lie, not a snaplen cut: no gap is made of it. */
+enum fc_parse_status fc_engine_packet(struct fc_engine *e,
+				      const struct fc_pkt *pkt, int dlt,
+				      const uint8_t *data, uint32_t caplen,
+				      uint32_t wire_len);
+
+/* End of capture: every live stream ends (holes become gaps, unfinished
+ * frames are reported incomplete), in stream order. */
+void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last);
+
+const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e);
+
+void fc_engine_free(struct fc_engine *e);
+
+#endif

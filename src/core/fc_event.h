@@ -1,0 +1,102 @@
+/* fc_event.h - what the core reports: frames, segments and anomalies.
+ *
+ * The core never prints. Front ends receive these records through callbacks
+ * and decide how a person sees them. Pointers inside a record are valid only
+ * for the duration of the callback.
+ */
+#ifndef FC_EVENT_H
+#define FC_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A captured packet: its 1-based number in the capture and its time. */
+struct fc_pkt {
+	uint64_t num;
+	int64_t ts_us; /* microseconds since the epoch */
+};
+
+enum fc_anomaly_kind {
+	FC_AN_GAP = 0, /* stream bytes never captured */
+	FC_AN_MIDSTREAM, /* capture began inside the connection */
+	FC_AN_RESYNC, /* decoding picks up again here */
+	FC_AN_OVERSIZE, /* length field above max_frame */
+	FC_AN_NEGATIVE, /* negative length, or frame shorter than header */
+	FC_AN_TRUNCATED, /* FIN or RST inside a frame */
+	FC_AN_INCOMPLETE, /* capture ended (or flow evicted) inside a frame */
+	FC_AN_RETRANSMIT_CONFLICT, /* a retransmission carried different bytes */
+	FC_AN__COUNT
+};
+
+/* Stable lowercase name ("gap", "retransmit_conflict"). */
+const char *fc_anomaly_name(enum fc_anomaly_kind kind);
+
+struct fc_anomaly {
+	enum fc_anomaly_kind kind;
+	uint64_t offset; /* first stream byte concerned */
+	uint64_t pkt; /* packet where it was noticed */
+	int64_t ts_us;
+	const char *detail; /* one line, no newline */
+	bool in_segment; /* found while decoding a segment, whose record
+			  * follows (front ends may print it after) */
+};
+
+/* Packets listed per frame; a frame spanning more is counted, not listed. */
+#define FC_FRAME_PACKETS_MAX 1024
+
+struct fc_frame {
+	uint64_t index; /* 0-based within its stream direction */
+	uint64_t offset; /* stream offset of the first header byte */
+	uint32_t header_len;
+	int64_t length; /* the length field's value */
+	uint64_t payload_len;
+	uint64_t payload_missing; /* payload bytes lost in gaps */
+	const uint64_t *packets; /* ascending, distinct */
+	uint32_t npackets; /* listed in packets[] */
+	uint64_t npackets_total; /* >= npackets */
+	bool split; /* more than one packet */
+	bool sticky; /* a packet of it carried bytes of another frame */
+	bool header_split; /* the header itself spans packets */
+	bool resynced; /* decoded after a guessed resynchronisation */
+	int64_t ts_us; /* capture time of the packet that completed it */
+	uint64_t pkt_last; /* packet that completed it */
+	const uint8_t *payload; /* first payload_kept bytes of the payload */
+	uint64_t payload_kept;
+};
+
+/* One frame's part in one delivered segment. */
+enum fc_piece_flag {
+	FC_PIECE_START = 1 << 0, /* the frame's first byte is here */
+	FC_PIECE_END = 1 << 1, /* the frame's last byte is here */
+	FC_PIECE_LENGTH = 1 << 2, /* length is known (header complete so far) */
+	FC_PIECE_HEADER_SPLIT = 1 << 3, /* header bytes here, but not all */
+	FC_PIECE_RESYNCED = 1 << 4,
+	FC_PIECE_ERROR = 1 << 5, /* the length field is invalid */
+};
+
+struct fc_piece {
+	uint64_t frame_index;
+	unsigned flags; /* enum fc_piece_flag */
+	int64_t length;
+	uint64_t payload_len;
+	uint32_t header_bytes; /* header bytes in this segment */
+	const uint8_t *payload; /* payload bytes in this segment */
+	uint32_t payload_n;
+	uint32_t nsegs; /* segments spanned so far (final with END) */
+};
+
+/* Pieces described per segment; the last slot always holds the latest. */
+#define FC_SEG_PIECES_MAX 8
+
+/* One packet's contribution to a stream direction, after reassembly. */
+struct fc_segment {
+	struct fc_pkt pkt;
+	uint64_t offset;
+	uint32_t len;
+	uint32_t npieces; /* frames touched; > FC_SEG_PIECES_MAX elides */
+	struct fc_piece pieces[FC_SEG_PIECES_MAX];
+	uint32_t unframed; /* bytes in no frame: decoding lost */
+	bool out_of_order; /* delivered after a later-numbered packet */
+};
+
+#endif

@@ -1,0 +1,77 @@
+/* fc_packet.h - link layer, IPv4/IPv6 and TCP header parsing.
+ *
+ * Turns one captured record into the TCP segment it carries:
+ *
+ *   [link header][VLAN tags]* [IPv4 | IPv6 + ext headers] [TCP header] payload
+ *
+ * Supported link types: Ethernet (stacked 802.1Q / 802.1ad tags), Linux
+ * cooked v1 and v2, DLT_NULL and DLT_LOOP (address family in either byte
+ * order), raw IP (DLT_RAW in its platform variants, LINKTYPE_IPV4/IPV6).
+ * Pure function of its input: no allocation, no I/O, no global state.
+ */
+#ifndef FC_PACKET_H
+#define FC_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FC_MAX_VLAN 4
+
+struct fc_addr {
+	uint8_t family; /* 4 or 6 */
+	uint8_t bytes[16]; /* IPv4 uses the first 4; the rest are zero */
+};
+
+/* Identifies one direction of a TCP connection as seen in a packet. */
+struct fc_flow_key {
+	struct fc_addr src, dst;
+	uint16_t sport, dport;
+	uint8_t nvlan; /* VLAN tags recorded, outermost first */
+	uint16_t vlan[FC_MAX_VLAN]; /* 12-bit VLAN IDs */
+};
+
+enum fc_tcp_flag {
+	FC_TH_FIN = 0x01,
+	FC_TH_SYN = 0x02,
+	FC_TH_RST = 0x04,
+	FC_TH_PUSH = 0x08,
+	FC_TH_ACK = 0x10,
+	FC_TH_URG = 0x20,
+};
+
+struct fc_tcp_seg {
+	struct fc_flow_key key;
+	uint32_t seq, ack;
+	uint8_t flags; /* enum fc_tcp_flag */
+	const uint8_t *payload; /* points into the caller's packet buffer */
+	uint32_t payload_captured; /* payload bytes present in the buffer */
+	uint32_t payload_len; /* payload bytes on the wire (from IP length) */
+};
+
+enum fc_parse_status {
+	FC_PARSE_TCP = 0, /* *seg filled in */
+	FC_PARSE_NOT_TCP, /* well-formed, but not TCP over IP (ARP, UDP...) */
+	FC_PARSE_FRAGMENT, /* an IP fragment: not reassembled */
+	FC_PARSE_MALFORMED, /* headers truncated or inconsistent */
+	FC_PARSE_BAD_LINK, /* link type not supported */
+};
+
+/* Parse one record of link type `dlt` (a DLT_ / LINKTYPE_ value as libpcap
+ * returns from pcap_datalink()). `caplen` bytes are readable at `data`.
+ * Returns a status; on FC_PARSE_TCP fills *seg (payload points into data).
+ * On FC_PARSE_MALFORMED, *why (if non-NULL) gets a static description.
+ * Never reads outside [data, data+caplen). */
+enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
+				     uint32_t caplen, struct fc_tcp_seg *seg,
+				     const char **why);
+
+/* True if fc_packet_parse understands this link type. */
+bool fc_link_supported(int dlt);
+
+/* Format "IP:PORT" ("[IP]:PORT" for IPv6) into buf; returns buf. */
+char *fc_format_endpoint(const struct fc_addr *a, uint16_t port, char *buf,
+			 unsigned buflen);
+
+#define FC_ENDPOINT_MAX 56
+
+#endif

@@ -1,0 +1,778 @@
+/* test_config.c - unit tests for the YAML profile/port configuration reader.
+ *
+ *   profiles:
+ *     NAME: {length_offset, length_size, byte_order, signed,
+ *            length_adjustment, header_size, max_frame}
+ *   ports:
+ *     PORT: NAME
+ *
+ * Error tests pin line AND column: a position that drifts by one is a bug
+ * a user sees in their editor.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fc_config.h"
+
+#define MIB (1u << 20)
+#define DEFAULT_MAX_FRAME (16u << 20)
+
+static int parse(struct fc_config *cfg, const char *yaml,
+		 struct fc_config_error *err)
+{
+	return fc_config_parse(cfg, yaml, strlen(yaml), "test.yaml", err);
+}
+
+static const struct fc_profile *must_find(const struct fc_config *cfg,
+					  const char *name)
+{
+	int i = fc_config_find(cfg, name);
+
+	assert_true(i >= 0);
+	return &cfg->profiles[i];
+}
+
+/* Starts from a loaded config so that the reset to empty on failure is
+ * checked too, not just the error. */
+static void check_error(const char *yaml, unsigned long line,
+			unsigned long column, const char *fragment)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, "profiles: {p: {}}\nports: {1: p}\n", &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+
+	assert_int_equal(parse(&cfg, yaml, &err), -1);
+	if (!strstr(err.message, fragment) || err.line != line ||
+	    err.column != column)
+		print_error("got %lu:%lu: %s\n", err.line, err.column, err.message);
+	assert_string_equal(err.file, "test.yaml");
+	assert_non_null(strstr(err.message, fragment));
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.column, column);
+	assert_int_equal(cfg.nprofiles, 0);
+	assert_int_equal(cfg.nports, 0);
+	assert_int_equal(fc_config_find(&cfg, "p"), -1);
+	assert_null(fc_config_for_port(&cfg, 1));
+}
+
+static void assert_profile(const struct fc_profile *p, const char *name,
+			   uint32_t offset, uint32_t size,
+			   enum fc_byte_order order, bool is_signed,
+			   int64_t adjustment, uint32_t header,
+			   uint64_t max_frame)
+{
+	assert_string_equal(p->name, name);
+	assert_int_equal(p->length_offset, offset);
+	assert_int_equal(p->length_size, size);
+	assert_int_equal(p->byte_order, order);
+	assert_int_equal(p->is_signed, is_signed);
+	assert_true(p->length_adjustment == adjustment);
+	assert_int_equal(p->header_size, header);
+	assert_true(p->max_frame == max_frame);
+}
+
+/* ---- valid configurations ---- */
+
+static void test_header_example(void **state)
+{
+	static const char yaml[] =
+		"profiles:\n"
+		"  tutorial: {length_size: 4, byte_order: little, signed: true}\n"
+		"  kafka:    {length_size: 4, byte_order: big, signed: true}\n"
+		"ports:\n"
+		"  8001: tutorial\n"
+		"  9092: kafka\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nprofiles, 2);
+	assert_profile(&cfg.profiles[0], "tutorial", 0, 4, FC_LITTLE_ENDIAN,
+		       true, 0, 4, DEFAULT_MAX_FRAME);
+	assert_profile(&cfg.profiles[1], "kafka", 0, 4, FC_BIG_ENDIAN, true, 0,
+		       4, DEFAULT_MAX_FRAME);
+	assert_int_equal(fc_config_find(&cfg, "tutorial"), 0);
+	assert_int_equal(fc_config_find(&cfg, "kafka"), 1);
+	assert_int_equal(fc_config_find(&cfg, "nope"), -1);
+	assert_int_equal(fc_config_find(&cfg, NULL), -1);
+
+	assert_int_equal(cfg.nports, 2);
+	assert_int_equal(cfg.ports[0].port, 8001);
+	assert_int_equal(cfg.ports[0].profile, 0);
+	assert_int_equal(cfg.ports[1].port, 9092);
+	assert_int_equal(cfg.ports[1].profile, 1);
+	assert_ptr_equal(fc_config_for_port(&cfg, 8001), &cfg.profiles[0]);
+	assert_ptr_equal(fc_config_for_port(&cfg, 9092), &cfg.profiles[1]);
+	assert_null(fc_config_for_port(&cfg, 80));
+	assert_null(fc_config_for_port(&cfg, 0));
+}
+
+static void test_block_style_every_field(void **state)
+{
+	static const char yaml[] =
+		"# a comment\n"
+		"profiles:\n"
+		"  custom:\n"
+		"    length_offset: 2\n"
+		"    length_size: 2\n"
+		"    byte_order: big\n"
+		"    signed: false\n"
+		"    length_adjustment: -6\n"
+		"    header_size: 10\n"
+		"    max_frame: 65536\n"
+		"  wide:\n"
+		"    length_size: 8\n"
+		"    max_frame: 281474976710656\n"
+		"ports:\n"
+		"  7000: custom\n"
+		"  7001: wide\n"
+		"  65535: custom\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nprofiles, 2);
+	assert_profile(must_find(&cfg, "custom"), "custom", 2, 2, FC_BIG_ENDIAN,
+		       false, -6, 10, 65536);
+	assert_profile(must_find(&cfg, "wide"), "wide", 0, 8, FC_LITTLE_ENDIAN,
+		       true, 0, 8, 1ULL << 48);
+	assert_int_equal(cfg.nports, 3);
+	assert_ptr_equal(fc_config_for_port(&cfg, 7000), must_find(&cfg, "custom"));
+	assert_ptr_equal(fc_config_for_port(&cfg, 7001), must_find(&cfg, "wide"));
+	assert_ptr_equal(fc_config_for_port(&cfg, 65535), must_find(&cfg, "custom"));
+}
+
+static void test_defaults_and_derived_header(void **state)
+{
+	static const char yaml[] =
+		"profiles:\n"
+		"  shifted: {length_offset: 3, length_size: 2}\n"
+		"  short: {length_size: 1}\n"
+		"  given: {length_offset: 3, length_size: 2, header_size: 12}\n"
+		"  empty: {}\n"
+		"  bare:\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nprofiles, 5);
+	/* header_size follows the length field, not the default's 4. */
+	assert_profile(must_find(&cfg, "shifted"), "shifted", 3, 2,
+		       FC_LITTLE_ENDIAN, true, 0, 5, DEFAULT_MAX_FRAME);
+	assert_profile(must_find(&cfg, "short"), "short", 0, 1,
+		       FC_LITTLE_ENDIAN, true, 0, 1, DEFAULT_MAX_FRAME);
+	assert_profile(must_find(&cfg, "given"), "given", 3, 2,
+		       FC_LITTLE_ENDIAN, true, 0, 12, DEFAULT_MAX_FRAME);
+	assert_profile(must_find(&cfg, "empty"), "empty", 0, 4,
+		       FC_LITTLE_ENDIAN, true, 0, 4, DEFAULT_MAX_FRAME);
+	assert_profile(must_find(&cfg, "bare"), "bare", 0, 4,
+		       FC_LITTLE_ENDIAN, true, 0, 4, DEFAULT_MAX_FRAME);
+	assert_int_equal(cfg.nports, 0);
+}
+
+static void test_negative_adjustment(void **state)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg,
+			       "profiles: {inc: {length_size: 2, length_adjustment: -2}}\n",
+			       &err), 0);
+	assert_profile(&cfg.profiles[0], "inc", 0, 2, FC_LITTLE_ENDIAN, true, -2,
+		       2, DEFAULT_MAX_FRAME);
+	assert_int_equal(parse(&cfg,
+			       "profiles: {a: {length_adjustment: -2147483648}}\n",
+			       &err), 0);
+	assert_true(cfg.profiles[0].length_adjustment == -2147483648LL);
+}
+
+static void test_byte_order_and_signed(void **state)
+{
+	static const char yaml[] =
+		"profiles:\n"
+		"  b: {byte_order: big, signed: false}\n"
+		"  l: {byte_order: little, signed: true}\n"
+		"  n: {byte_order: network, signed: no}\n"
+		"  q: {byte_order: 'big', signed: \"false\"}\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(must_find(&cfg, "b")->byte_order, FC_BIG_ENDIAN);
+	assert_false(must_find(&cfg, "b")->is_signed);
+	assert_int_equal(must_find(&cfg, "l")->byte_order, FC_LITTLE_ENDIAN);
+	assert_true(must_find(&cfg, "l")->is_signed);
+	assert_int_equal(must_find(&cfg, "n")->byte_order, FC_BIG_ENDIAN);
+	assert_false(must_find(&cfg, "n")->is_signed);
+	assert_int_equal(must_find(&cfg, "q")->byte_order, FC_BIG_ENDIAN);
+	assert_false(must_find(&cfg, "q")->is_signed);
+}
+
+static void test_ports_before_profiles(void **state)
+{
+	static const char yaml[] =
+		"ports:\n"
+		"  9092: kafka\n"
+		"profiles:\n"
+		"  kafka: {byte_order: big}\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nports, 1);
+	assert_ptr_equal(fc_config_for_port(&cfg, 9092), must_find(&cfg, "kafka"));
+}
+
+static void test_empty_documents(void **state)
+{
+	static const char *const docs[] = {
+		"",
+		"\n\n",
+		"# only a comment\n",
+		"---\n",
+		"---\n...\n",
+		"~\n",
+		"{}\n",
+		"profiles: {}\nports: {}\n",
+		"profiles:\nports:\n",
+		"profiles: ~\nports: null\n",
+	};
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		assert_int_equal(parse(&cfg, docs[i], &err), 0);
+		assert_int_equal(cfg.nprofiles, 0);
+		assert_int_equal(cfg.nports, 0);
+	}
+	assert_int_equal(fc_config_parse(&cfg, NULL, 0, "x", &err), 0);
+}
+
+static void test_null_error_pointer(void **state)
+{
+	struct fc_config cfg;
+
+	assert_int_equal(fc_config_parse(&cfg, "foo: 1\n", 7, NULL, NULL), -1);
+	assert_int_equal(fc_config_parse(&cfg, "ports: {}\n", 10, NULL, NULL), 0);
+}
+
+/* ---- errors: YAML syntax and layout ---- */
+
+static void test_error_syntax(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {length_size: 4\n"
+		    "ports: {}\n",
+		    3, 6, "did not find expected ',' or '}'");
+	check_error("profiles:\n"
+		    "  x: {length_size: 4\n"
+		    "ports: {}\n",
+		    3, 6, "while parsing a flow mapping at line 2, column 6");
+	check_error("profiles: {x: {length_size: 4}}\n"
+		    "ports:\n"
+		    "  80: x\n"
+		    " 81: x\n",
+		    4, 2, "did not find expected key");
+	check_error("ports: a: b\n", 1, 9,
+		    "mapping values are not allowed in this context");
+}
+
+static void test_error_bad_utf8(void **state)
+{
+	check_error("profiles:\n  \"\xff\": {}\n", 2, 4, "invalid leading UTF-8 octet");
+}
+
+static void test_error_unknown_top_level_key(void **state)
+{
+	check_error("profiles: {}\n"
+		    "foo: 1\n",
+		    2, 1, "unknown key 'foo'");
+	check_error("{ports: {}, profile: {}}\n", 1, 13, "unknown key 'profile'");
+}
+
+static void test_error_duplicate_top_level_key(void **state)
+{
+	check_error("profiles: {}\n"
+		    "ports: {}\n"
+		    "profiles: {}\n",
+		    3, 1, "'profiles' given twice");
+}
+
+static void test_error_top_level_not_mapping(void **state)
+{
+	check_error("just a string\n", 1, 1, "top level must be a mapping");
+	check_error("- profiles\n- ports\n", 1, 1, "top level must be a mapping");
+	check_error("# leading comment\n\n   [1, 2]\n", 3, 4,
+		    "top level must be a mapping");
+	check_error("''\n", 1, 1, "top level must be a mapping");
+}
+
+static void test_error_second_document(void **state)
+{
+	check_error("profiles: {}\n"
+		    "---\n"
+		    "ports: {}\n",
+		    2, 1, "only one YAML document");
+}
+
+static void test_error_sections_not_mappings(void **state)
+{
+	check_error("profiles: [a, b]\n", 1, 11, "'profiles' must be a mapping");
+	check_error("profiles: tutorial\n", 1, 11, "'profiles' must be a mapping");
+	check_error("ports:\n  - 8001\n", 2, 3, "'ports' must be a mapping");
+	check_error("profiles:\n  x: 4\n", 2, 6, "profile 'x' must be a mapping");
+	check_error("profiles:\n  x:\n    - length_size\n", 3, 5,
+		    "profile 'x' must be a mapping");
+	check_error("{[a]: 1}\n", 1, 2, "top-level key must be a scalar value");
+}
+
+static void test_error_alias(void **state)
+{
+	check_error("profiles:\n"
+		    "  a: &p {length_size: 2}\n"
+		    "  b: *p\n",
+		    3, 6, "aliases (*p) are not supported");
+}
+
+/* ---- errors: profiles ---- */
+
+static void test_error_unknown_field(void **state)
+{
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    length_size: 4\n"
+		    "    lenght_offset: 0\n",
+		    4, 5, "profile 'x': unknown field 'lenght_offset'");
+}
+
+static void test_error_duplicate_field(void **state)
+{
+	check_error("profiles: {x: {length_size: 2, length_size: 4}}\n", 1, 32,
+		    "profile 'x': length_size given twice (first at line 1)");
+}
+
+static void test_error_length_size_nine(void **state)
+{
+	/* A rule about one value points at that value. */
+	check_error("profiles:\n"
+		    "  x: {length_size: 9}\n",
+		    2, 20, "profile 'x': length_size must be 1 to 8");
+}
+
+static void test_error_length_size_zero(void **state)
+{
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    length_size: 0\n",
+		    3, 18, "profile 'x': length_size must be 1 to 8");
+}
+
+static void test_error_header_shorter_than_length_field(void **state)
+{
+	/* A rule relating fields points at the profile's name. */
+	check_error("profiles:\n"
+		    "  ok: {}\n"
+		    "  x:\n"
+		    "    length_size: 4\n"
+		    "    header_size: 2\n",
+		    3, 3,
+		    "profile 'x': header_size is shorter than length_offset + length_size");
+	check_error("profiles:\n"
+		    "  x: {length_offset: 4, header_size: 4}\n",
+		    2, 3, "header_size is shorter");
+}
+
+static void test_error_length_field_too_far(void **state)
+{
+	check_error("profiles:\n"
+		    "  far: {length_offset: 61}\n",
+		    2, 3, "profile 'far': length field must end within the first 64 bytes");
+	/* Near UINT32_MAX the derived header_size must not wrap round. */
+	check_error("profiles:\n"
+		    "  far: {length_offset: 4294967295}\n",
+		    2, 3, "length field must end within");
+}
+
+static void test_error_single_value_ranges(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {header_size: 65536}\n",
+		    2, 20, "profile 'x': header_size must be at most 65535");
+	check_error("profiles:\n"
+		    "  x: {length_adjustment: 2147483649}\n",
+		    2, 26, "profile 'x': length_adjustment must be within +/-2^31");
+	check_error("profiles:\n"
+		    "  x: {max_frame: 281474976710657}\n",
+		    2, 18, "profile 'x': max_frame must be at most 2^48");
+	check_error("profiles:\n"
+		    "  x: {length_size: 99999999999}\n",
+		    2, 20, "profile 'x': length_size: integer out of range");
+}
+
+static void test_error_bad_byte_order(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {byte_order: middle}\n",
+		    2, 19, "profile 'x': byte_order: byte order must be little or big (got 'middle')");
+}
+
+static void test_error_bad_signed(void **state)
+{
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    signed: maybe\n",
+		    3, 13, "profile 'x': signed: expected true or false");
+}
+
+static void test_error_non_integer(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {length_offset: four}\n",
+		    2, 22, "profile 'x': length_offset: expected a non-negative integer (got 'four')");
+	check_error("profiles:\n"
+		    "  x: {length_offset: -1}\n",
+		    2, 22, "length_offset: expected a non-negative integer");
+	check_error("profiles:\n"
+		    "  x: {length_adjustment: 1.5}\n",
+		    2, 26, "length_adjustment: expected an integer");
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    max_frame:\n",
+		    3, 15, "max_frame: expected a non-negative integer");
+}
+
+static void test_error_value_not_scalar(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {length_size: [4]}\n",
+		    2, 20, "length_size must be a scalar value, not a sequence");
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    byte_order:\n"
+		    "      big: true\n",
+		    4, 7, "byte_order must be a scalar value, not a mapping");
+}
+
+static void test_error_duplicate_profile(void **state)
+{
+	check_error("profiles:\n"
+		    "  x: {}\n"
+		    "  y: {}\n"
+		    "  x: {length_size: 2}\n",
+		    4, 3, "duplicate profile 'x' (first at line 2)");
+}
+
+static void test_error_profile_names(void **state)
+{
+	char yaml[256];
+
+	check_error("profiles:\n  '': {}\n", 2, 3, "profile name must not be empty");
+	snprintf(yaml, sizeof(yaml), "profiles:\n  %0*d: {}\n",
+		 FC_PROFILE_NAME_MAX, 0);
+	check_error(yaml, 2, 3, "is longer than 63 characters");
+	check_error("profiles:\n  \"a\\0b\": {}\n", 2, 3, "contains a NUL");
+}
+
+static void test_long_name_fits(void **state)
+{
+	char name[FC_PROFILE_NAME_MAX];
+	char yaml[256];
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(yaml, sizeof(yaml), "profiles: {%s: {}}\nports: {1: %s}\n",
+		 name, name);
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_string_equal(cfg.profiles[0].name, name);
+	assert_ptr_equal(fc_config_for_port(&cfg, 1), &cfg.profiles[0]);
+}
+
+static void test_error_too_many_profiles(void **state)
+{
+	size_t cap = 32 * (FC_CONFIG_MAX_PROFILES + 2);
+	char *yaml = malloc(cap);
+	size_t n;
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_non_null(yaml);
+	n = (size_t)snprintf(yaml, cap, "profiles:\n");
+	for (int i = 0; i < FC_CONFIG_MAX_PROFILES; i++)
+		n += (size_t)snprintf(yaml + n, cap - n, "  p%d: {}\n", i);
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nprofiles, FC_CONFIG_MAX_PROFILES);
+
+	snprintf(yaml + n, cap - n, "  one_more: {}\n");
+	check_error(yaml, FC_CONFIG_MAX_PROFILES + 2, 3, "too many profiles (at most 64)");
+	free(yaml);
+}
+
+/* ---- errors: ports ---- */
+
+static void test_error_port_out_of_range(void **state)
+{
+	check_error("profiles: {x: {}}\n"
+		    "ports:\n"
+		    "  70000: x\n",
+		    3, 3, "port '70000' must be an integer 1 to 65535");
+	check_error("profiles: {x: {}}\n"
+		    "ports: {0: x}\n",
+		    2, 9, "port '0' must be an integer 1 to 65535");
+	check_error("profiles: {x: {}}\n"
+		    "ports:\n"
+		    "  http: x\n",
+		    3, 3, "port 'http' must be an integer 1 to 65535");
+	check_error("profiles: {x: {}}\n"
+		    "ports:\n"
+		    "  -80: x\n",
+		    3, 3, "port '-80' must be an integer 1 to 65535");
+}
+
+static void test_error_port_unknown_profile(void **state)
+{
+	check_error("profiles: {x: {}}\n"
+		    "ports:\n"
+		    "  8001: y\n",
+		    3, 9, "port 8001: no profile named 'y'");
+	/* Resolved after the whole file: the error still points at the port. */
+	check_error("ports:\n"
+		    "  8001: x\n"
+		    "  8002: nope\n"
+		    "profiles: {x: {}}\n",
+		    3, 9, "port 8002: no profile named 'nope'");
+	check_error("ports:\n"
+		    "  8001:\n"
+		    "profiles: {x: {}}\n",
+		    2, 8, "port 8001: no profile name given");
+	check_error("ports: {8001: [x]}\n", 1, 15, "must be a scalar value, not a sequence");
+}
+
+static void test_error_duplicate_port(void **state)
+{
+	check_error("profiles: {x: {}}\n"
+		    "ports: {80: x, 80: x}\n",
+		    2, 16, "duplicate port 80 (first at line 2)");
+}
+
+static void test_error_too_many_ports(void **state)
+{
+	size_t cap = 32 * (FC_CONFIG_MAX_PORTS + 4);
+	char *yaml = malloc(cap);
+	size_t n;
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_non_null(yaml);
+	n = (size_t)snprintf(yaml, cap, "profiles: {x: {}}\nports:\n");
+	for (int i = 1; i <= FC_CONFIG_MAX_PORTS; i++)
+		n += (size_t)snprintf(yaml + n, cap - n, "  %d: x\n", i);
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.nports, FC_CONFIG_MAX_PORTS);
+
+	snprintf(yaml + n, cap - n, "  60000: x\n");
+	check_error(yaml, FC_CONFIG_MAX_PORTS + 3, 3, "too many ports (at most 256)");
+	free(yaml);
+}
+
+/* ---- files and formatting ---- */
+
+static char *write_temp(const char *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = malloc(4096);
+	int fd;
+
+	assert_non_null(path);
+	snprintf(path, 4096, "%s/fc_config_test.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_true(write(fd, data, len) == (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static void test_load_missing_file(void **state)
+{
+	static const char path[] = "/nonexistent/dir/framecap.yaml";
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char buf[512];
+
+	assert_int_equal(fc_config_load(&cfg, path, &err), -1);
+	assert_string_equal(err.file, path);
+	assert_int_equal(err.line, 0);
+	assert_int_equal(err.column, 0);
+	assert_non_null(strstr(err.message, "No such file or directory"));
+	fc_config_error_format(&err, buf, sizeof(buf));
+	assert_string_equal(buf, "/nonexistent/dir/framecap.yaml: cannot open: "
+				 "No such file or directory");
+	assert_int_equal(cfg.nprofiles, 0);
+}
+
+static void test_load_directory(void **state)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(fc_config_load(&cfg, "/", &err), -1);
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(err.message, "Is a directory"));
+}
+
+static void test_load_valid_file(void **state)
+{
+	static const char yaml[] =
+		"profiles:\n"
+		"  kafka: {byte_order: big}\n"
+		"ports: {9092: kafka}\n";
+	char *path = write_temp(yaml, strlen(yaml));
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	assert_int_equal(fc_config_load(&cfg, path, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	assert_profile(fc_config_for_port(&cfg, 9092), "kafka", 0, 4,
+		       FC_BIG_ENDIAN, true, 0, 4, DEFAULT_MAX_FRAME);
+	unlink(path);
+	free(path);
+}
+
+static void test_load_error_names_file(void **state)
+{
+	static const char yaml[] = "profiles:\n  x: {length_size: 9}\n";
+	char *path = write_temp(yaml, strlen(yaml));
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char buf[512], want[512];
+
+	assert_int_equal(fc_config_load(&cfg, path, &err), -1);
+	fc_config_error_format(&err, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "%s:2:20: profile 'x': length_size must be 1 to 8",
+		 path);
+	assert_string_equal(buf, want);
+	unlink(path);
+	free(path);
+}
+
+/* A valid document padded with comment lines to exactly n bytes. */
+static char *padded_config(size_t n)
+{
+	static const char head[] = "profiles: {x: {}}\n";
+	char *buf = malloc(n);
+
+	assert_non_null(buf);
+	memset(buf, '#', n);
+	memcpy(buf, head, strlen(head));
+	for (size_t i = strlen(head) + 63; i < n; i += 64)
+		buf[i] = '\n';
+	buf[n - 1] = '\n';
+	return buf;
+}
+
+static void test_load_size_limit(void **state)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *text, *path;
+
+	/* Exactly 1 MiB is allowed. */
+	text = padded_config(MIB);
+	path = write_temp(text, MIB);
+	assert_int_equal(fc_config_load(&cfg, path, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	unlink(path);
+	free(path);
+	free(text);
+
+	text = padded_config(MIB + 1);
+	path = write_temp(text, MIB + 1);
+	assert_int_equal(fc_config_load(&cfg, path, &err), -1);
+	assert_string_equal(err.file, path);
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(err.message, "larger than 1 MiB"));
+	assert_int_equal(cfg.nprofiles, 0);
+	unlink(path);
+	free(path);
+	free(text);
+}
+
+static void test_error_format(void **state)
+{
+	struct fc_config_error err;
+	char buf[64];
+
+	memset(&err, 0, sizeof(err));
+	strcpy(err.file, "a.yaml");
+	strcpy(err.message, "boom");
+	err.line = 3;
+	err.column = 7;
+	fc_config_error_format(&err, buf, sizeof(buf));
+	assert_string_equal(buf, "a.yaml:3:7: boom");
+	err.line = 0;
+	err.column = 0;
+	fc_config_error_format(&err, buf, sizeof(buf));
+	assert_string_equal(buf, "a.yaml: boom");
+	fc_config_error_format(&err, buf, 4);
+	assert_string_equal(buf, "a.y");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_example),
+		cmocka_unit_test(test_block_style_every_field),
+		cmocka_unit_test(test_defaults_and_derived_header),
+		cmocka_unit_test(test_negative_adjustment),
+		cmocka_unit_test(test_byte_order_and_signed),
+		cmocka_unit_test(test_ports_before_profiles),
+		cmocka_unit_test(test_empty_documents),
+		cmocka_unit_test(test_null_error_pointer),
+		cmocka_unit_test(test_long_name_fits),
+		cmocka_unit_test(test_error_syntax),
+		cmocka_unit_test(test_error_bad_utf8),
+		cmocka_unit_test(test_error_unknown_top_level_key),
+		cmocka_unit_test(test_error_duplicate_top_level_key),
+		cmocka_unit_test(test_error_top_level_not_mapping),
+		cmocka_unit_test(test_error_second_document),
+		cmocka_unit_test(test_error_sections_not_mappings),
+		cmocka_unit_test(test_error_alias),
+		cmocka_unit_test(test_error_unknown_field),
+		cmocka_unit_test(test_error_duplicate_field),
+		cmocka_unit_test(test_error_length_size_nine),
+		cmocka_unit_test(test_error_length_size_zero),
+		cmocka_unit_test(test_error_header_shorter_than_length_field),
+		cmocka_unit_test(test_error_length_field_too_far),
+		cmocka_unit_test(test_error_single_value_ranges),
+		cmocka_unit_test(test_error_bad_byte_order),
+		cmocka_unit_test(test_error_bad_signed),
+		cmocka_unit_test(test_error_non_integer),
+		cmocka_unit_test(test_error_value_not_scalar),
+		cmocka_unit_test(test_error_duplicate_profile),
+		cmocka_unit_test(test_error_profile_names),
+		cmocka_unit_test(test_error_too_many_profiles),
+		cmocka_unit_test(test_error_port_out_of_range),
+		cmocka_unit_test(test_error_port_unknown_profile),
+		cmocka_unit_test(test_error_duplicate_port),
+		cmocka_unit_test(test_error_too_many_ports),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_load_directory),
+		cmocka_unit_test(test_load_valid_file),
+		cmocka_unit_test(test_load_error_names_file),
+		cmocka_unit_test(test_load_size_limit),
+		cmocka_unit_test(test_error_format),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
