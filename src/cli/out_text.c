@@ -7,8 +7,8 @@
  *     #7   c2s +0.000090 [19,56)    37 B [#1 len=12 "abc"][#2 len=21 "de...>
  *                                                   STICKY: 2 frames in one segment
  *
- *   [#N ...]  frame N starts and ends here     [#N ...>  starts, continues
- *   ...#N ]   ends here (began earlier)        ...#N...> passes through
+ *   [#N ...]  frame N starts and ends here     [#N ..."> starts, continues
+ *   ...#N ..] ends here (began earlier)        ...#N "..."> passes through
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 #define LINE_MAX_COLS 80
 #define PREVIEW_BYTES 14
 #define QUEUE_MAX 16
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 struct text_out {
 	struct fc_output base;
@@ -124,15 +125,20 @@ static bool is_text(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* A short preview of payload bytes: "text" or hex. */
-static void preview(struct line *l, const uint8_t *p, size_t n, bool more_after)
+/* A short preview of payload bytes: "text" or hex. A segment may begin
+ * inside a UTF-8 character cut by the previous one: those bytes show as
+ * "..." so the rest still reads as text. */
+static void preview(struct line *l, const uint8_t *p, size_t n)
 {
-	size_t shown = 0, i = 0;
+	size_t shown = 0, i = 0, lead = 0;
 
 	if (n == 0)
 		return;
-	if (is_text(p, n)) {
-		put(l, " \"");
+	while (lead < n && lead < 3 && (p[lead] & 0xc0) == 0x80)
+		lead++;
+	if (lead < n && is_text(p + lead, n - lead)) {
+		put(l, " \"%s", lead ? "..." : "");
+		i = lead;
 		while (i < n && shown < PREVIEW_BYTES) {
 			unsigned k = utf8_len(p + i, n - i);
 			if (k == 0)
@@ -150,13 +156,13 @@ static void preview(struct line *l, const uint8_t *p, size_t n, bool more_after)
 			i += k;
 			shown += k > 1 ? 2 : 1;
 		}
-		put(l, "%s\"", i < n || more_after ? "..." : "");
+		put(l, "%s\"", i < n ? "..." : "");
 		return;
 	}
 	put(l, " ");
 	for (i = 0; i < n && i < PREVIEW_BYTES / 2; i++)
 		put(l, "%02x", p[i]);
-	if (i < n || more_after)
+	if (i < n)
 		put(l, "...");
 }
 
@@ -174,8 +180,8 @@ static void piece(struct text_out *t, struct line *l, const struct fc_piece *pc)
 		put(l, " len=%" PRId64, pc->length);
 	else if (start)
 		put(l, " hdr %u B", pc->header_bytes);
-	preview(l, pc->payload, pc->payload_n, !end);
-	put(l, "%s", end ? "]" : "...>");
+	preview(l, pc->payload, pc->payload_n);
+	put(l, "%s", end ? "]" : pc->payload_n ? ">" : " ...>");
 }
 
 static void stream_header(struct text_out *t, const struct fc_stream_info *s)
@@ -414,13 +420,15 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	struct text_out *t = (struct text_out *)o;
 	FILE *out = t->o.out;
 
-	fprintf(out, "%" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64 " streams (%" PRIu64
-		     " with data), %" PRIu64 " frames, %" PRIu64 " sticky segments, %" PRIu64
-		     " split frames, max %" PRIu64 " frames in one segment, %" PRIu64
-		     " anomalies",
-		st->packets, st->tcp_packets, st->streams, st->streams_with_data, st->frames,
-		st->sticky_segments, st->split_frames, st->max_frames_in_segment,
-		st->anomalies);
+	fprintf(out, "%" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64 " stream%s (%" PRIu64
+		     " with data), %" PRIu64 " frame%s, %" PRIu64 " sticky segment%s, %" PRIu64
+		     " split frame%s, max %" PRIu64 " frame%s in one segment, %" PRIu64
+		     " anomal%s",
+		st->packets, st->tcp_packets, st->streams, PLURAL(st->streams),
+		st->streams_with_data, st->frames, PLURAL(st->frames), st->sticky_segments,
+		PLURAL(st->sticky_segments), st->split_frames, PLURAL(st->split_frames),
+		st->max_frames_in_segment, PLURAL(st->max_frames_in_segment),
+		st->anomalies, st->anomalies == 1 ? "y" : "ies");
 	for (int k = 0; k < FC_AN__COUNT; k++)
 		if (st->anomaly_kinds[k])
 			fprintf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k),
