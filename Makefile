@@ -25,7 +25,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
-                libcmocka-dev iproute2 procps
+                libcmocka-dev python3 procps
 
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 CORE_OBJ := $(CORE_SRC:src/core/%.c=$(B)/core/%.o)
@@ -33,7 +33,7 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOLS    := $(B)/fc-talk
+TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
 .PHONY: all deps test demo install clean check-deps
 all: $(B)/framecap $(TOOLS)
@@ -59,6 +59,8 @@ $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+$(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/libfccore.a
+	$(CC) $(BASEFLAGS) $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/cli $(B)/tests:

@@ -34,9 +34,9 @@ expect 1 "^framecap: $TMP/missing.pcap: .*No such file" -- -r "$TMP/missing.pcap
 expect 1 "^framecap: $TMP/text.pcap: .*(unknown file format|bad dump file)" -- -r "$TMP/text.pcap"
 expect 1 "^framecap: $TMP/cut.pcap: truncated" -- -r "$TMP/cut.pcap"
 expect 2 "^framecap: bad filter expression 'port nonsense'" -- -r captures/basic.pcap port nonsense
-expect 2 "^framecap: $TMP/bad.yaml:3:1: " -- -r captures/basic.pcap --config "$TMP/bad.yaml"
+expect 2 "^framecap: $TMP/bad.yaml:3:6: did not find expected" -- -r captures/basic.pcap --config "$TMP/bad.yaml"
 expect 2 "^framecap: $TMP/nine.yaml:3:18: .*length_size must be 1 to 8" -- -r captures/basic.pcap --config "$TMP/nine.yaml"
-expect 2 "^framecap: $TMP/unknown.yaml:2:25: .*unknown" -- -r captures/basic.pcap --config "$TMP/unknown.yaml"
+expect 2 "^framecap: $TMP/unknown.yaml:2:23: profile .p.: unknown field .colour." -- -r captures/basic.pcap --config "$TMP/unknown.yaml"
 expect 2 "^framecap: $TMP/none.yaml: .*No such file" -- -r captures/basic.pcap --config "$TMP/none.yaml"
 expect 2 "^framecap: framing options: length_size must be 1 to 8" -- -r captures/basic.pcap --length-size 9
 expect 2 "^framecap: framing options: header_size is shorter" -- -r captures/basic.pcap --length-size 4 --header-size 2

@@ -337,26 +337,31 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/.config/framecap/framecap.yaml", getenv("HOME"));
 		load_config(&cfg, path, false);
 	}
-	fc_profile_default(&fallback);
-	apply_overrides(&fallback, &ov);
-	if ((err = fc_profile_check(&fallback)))
-		die(EXIT_USAGE, "framing options: %s", err);
-	for (int i = 0; i < cfg.nprofiles; i++) {
-		apply_overrides(&cfg.profiles[i], &ov);
-		if ((err = fc_profile_check(&cfg.profiles[i])))
-			die(EXIT_USAGE, "profile '%s' with the command-line options: %s",
-			    cfg.profiles[i].name, err);
+	/* The fallback (streams on unmapped ports) is the configuration's
+	 * "default" profile if it has one, else the tutorials' framing.
+	 * Command-line fields change the profile they select: --profile's,
+	 * or the fallback; port-mapped profiles stay as the file says. */
+	{
+		int k = fc_config_find(&cfg, "default");
+		if (k >= 0)
+			fallback = cfg.profiles[k];
+		else
+			fc_profile_default(&fallback);
 	}
 	if (profile_name) {
 		int k = fc_config_find(&cfg, profile_name);
 		if (k >= 0)
-			ec.forced = &cfg.profiles[k];
-		else if (!strcmp(profile_name, "default"))
-			ec.forced = &fallback;
-		else
+			fallback = cfg.profiles[k];
+		else if (strcmp(profile_name, "default"))
 			die(EXIT_USAGE, "--profile %s: no such profile%s", profile_name,
 			    cfg.nprofiles ? " in the configuration" : " (no configuration file loaded)");
+		ec.forced = &fallback;
 	}
+	apply_overrides(&fallback, &ov);
+	if ((err = fc_profile_check(&fallback)))
+		die(EXIT_USAGE, "%s%s%s: %s", profile_name ? "profile '" : "framing options",
+		    profile_name ? fallback.name : "", profile_name ? "' with the framing options" : "",
+		    err);
 	ec.config = &cfg;
 	ec.fallback = &fallback;
 	if (!ec.max_ooo_per_dir)
@@ -369,8 +374,12 @@ int main(int argc, char **argv)
 	if (read_file) {
 		run.pcap = pcap_open_offline_with_tstamp_precision(
 			read_file, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-		if (!run.pcap)
-			die(EXIT_INPUT, "%s: %s", read_file, errbuf);
+		if (!run.pcap) { /* libpcap often names the file itself */
+			size_t n = strlen(read_file);
+			const char *msg = strncmp(errbuf, read_file, n) == 0 &&
+				errbuf[n] == ':' ? errbuf + n + 2 : errbuf;
+			die(EXIT_INPUT, "%s: %s", read_file, msg);
+		}
 	} else {
 		run.pcap = pcap_create(iface, errbuf);
 		if (!run.pcap)

@@ -57,6 +57,10 @@ static void common(FILE *out, const char *type, const struct fc_stream_info *s,
 	fputs(",\"dst\":", out);
 	fc_json_string(out, dir == FC_C2S ? s->server : s->client);
 	fprintf(out, ",\"dir\":\"%s\"", dir_name(dir));
+	for (unsigned i = 0; i < s->key.nvlan; i++)
+		fprintf(out, "%s%u", i ? "," : ",\"vlan\":[", s->key.vlan[i]);
+	if (s->key.nvlan)
+		putc(']', out);
 }
 
 static void json_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,

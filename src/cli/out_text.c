@@ -175,7 +175,9 @@ static void piece(struct text_out *t, struct line *l, const struct fc_piece *pc)
 		    pc->frame_index, pc->length, color_off(t));
 		return;
 	}
-	put(l, "%s#%" PRIu64, start ? "[" : "...", pc->frame_index);
+	/* "#N?": decoded after a guessed resynchronisation. */
+	put(l, "%s#%" PRIu64 "%s", start ? "[" : "...", pc->frame_index,
+	    pc->flags & FC_PIECE_RESYNCED ? "?" : "");
 	if (start && (pc->flags & FC_PIECE_LENGTH))
 		put(l, " len=%" PRId64, pc->length);
 	else if (start)
@@ -184,40 +186,44 @@ static void piece(struct text_out *t, struct line *l, const struct fc_piece *pc)
 	put(l, "%s", end ? "]" : pc->payload_n ? ">" : " ...>");
 }
 
-static void stream_header(struct text_out *t, const struct fc_stream_info *s)
+static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
 	FILE *out = t->o.out;
 	const struct fc_profile *p = s->profile;
 
+	fprintf(out, "%sstream %" PRIu64 "  %s -> %s%s", color_on(t, C_STREAM), s->id,
+		s->client, s->server, color_off(t));
+	for (unsigned i = 0; i < s->key.nvlan; i++)
+		fprintf(out, "%s%u", i ? "." : "  vlan ", s->key.vlan[i]);
+	fprintf(out, "  profile %s (%u-byte %s %s length", p->name, p->length_size,
+		p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
+		p->is_signed ? "signed" : "unsigned");
+	if (p->length_offset)
+		fprintf(out, " at %u", p->length_offset);
+	if (p->length_adjustment)
+		fprintf(out, ", adjustment %+" PRId64, p->length_adjustment);
+	if (p->header_size != fc_profile_length_end(p))
+		fprintf(out, ", header %u", p->header_size);
+	fputs(")", out);
+	if (!s->syn_seen)
+		fputs(" [no SYN: client guessed by port]", out);
+	fputc('\n', out);
+	t->last_stream = s->id;
+}
+
+/* Streams interleave in a capture: say whose lines follow when it changes. */
+static void stream_header(struct text_out *t, const struct fc_stream_info *s)
+{
 	if (t->last_stream == s->id)
 		return;
-	if (t->last_stream == 0 || s->id > t->last_stream)
-		fprintf(out, "%sstream %" PRIu64 "  %s -> %s%s  profile %s (%u-byte %s %s length",
-			color_on(t, C_STREAM), s->id, s->client, s->server,
-			color_off(t), p->name, p->length_size,
-			p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
-			p->is_signed ? "signed" : "unsigned");
-	else
-		fprintf(out, "%sstream %" PRIu64 "%s (continued)", color_on(t, C_STREAM),
-			s->id, color_off(t));
-	if (t->last_stream == 0 || s->id > t->last_stream) {
-		if (p->length_offset)
-			fprintf(out, " at %u", p->length_offset);
-		if (p->length_adjustment)
-			fprintf(out, ", adjustment %+" PRId64, p->length_adjustment);
-		if (p->header_size != fc_profile_length_end(p))
-			fprintf(out, ", header %u", p->header_size);
-		fputs(")", out);
-		if (!s->syn_seen)
-			fputs(" [no SYN: client guessed by port]", out);
-	}
-	fputc('\n', out);
+	fprintf(t->o.out, "%sstream %" PRIu64 "%s (continued)\n", color_on(t, C_STREAM),
+		s->id, color_off(t));
 	t->last_stream = s->id;
 }
 
 static void text_begin(void *ctx, const struct fc_stream_info *s)
 {
-	stream_header(ctx, s);
+	stream_title(ctx, s);
 }
 
 static void flush_queue(struct text_out *t)
@@ -280,7 +286,7 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 		piece(t, &l, &seg->pieces[i]);
 	}
 	if (seg->unframed)
-		put(&l, "%s?? %u B unframed%s", color_on(t, C_BAD), seg->unframed,
+		put(&l, "%s%s?? %u B unframed%s", shown ? " " : "", color_on(t, C_BAD), seg->unframed,
 		    color_off(t));
 
 	/* Notes: what a person should notice about this segment. */
@@ -294,7 +300,7 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 					       "%s%s#%" PRIu64 " split: %u segs%s", nl ? "  " : "",
 					       color_on(t, C_SPLIT), pc->frame_index, pc->nsegs,
 					       color_off(t));
-		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && !(pc->flags & FC_PIECE_LENGTH))
+		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
 			nl += (size_t)snprintf(notes + nl, sizeof(notes) - nl,
 					       "%s%s#%" PRIu64 " header split%s", nl ? "  " : "",
 					       color_on(t, C_SPLIT), pc->frame_index, color_off(t));
@@ -350,9 +356,10 @@ static void text_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 			     f->index, off, hex, asc);
 		}
 		if (f->payload_kept < f->payload_len)
-			emit(t, true, "      #%-4" PRIu64 " (%" PRIu64 " more bytes; "
+			emit(t, true, "      #%-4" PRIu64 " (%" PRIu64 " more byte%s; "
 				      "--payload-bytes to keep more)\n",
-			     f->index, f->payload_len - f->payload_kept);
+			     f->index, f->payload_len - f->payload_kept,
+			     PLURAL(f->payload_len - f->payload_kept));
 	}
 }
 
@@ -374,8 +381,9 @@ static void dir_summary(FILE *out, const char *name, const struct fc_decoder_sta
 		d->frames == 1 ? "" : "s", d->segments, d->segments == 1 ? "" : "s");
 	if (d->sticky_segments || d->split_frames)
 		fprintf(out, " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-			     " frames/segment)",
-			d->sticky_segments, d->split_frames, d->max_frames_in_segment);
+			     " frame%s/segment)",
+			d->sticky_segments, d->split_frames, d->max_frames_in_segment,
+			PLURAL(d->max_frames_in_segment));
 }
 
 static void text_end(void *ctx, const struct fc_stream_info *s,

@@ -64,7 +64,10 @@ void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
 		.pkt = pkt ? pkt->num : 0,
 		.ts_us = pkt ? pkt->ts_us : 0,
 		.detail = detail,
+		.in_segment = d->in_segment,
 	};
+	if ((unsigned)kind >= FC_AN__COUNT)
+		return;
 	d->stats.anomalies[kind]++;
 	if (d->ops->anomaly)
 		d->ops->anomaly(d->ctx, &a);
@@ -233,8 +236,10 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		f->sticky = true;
 	frame_finish_packets(d);
 	f->split = f->npackets_total > 1;
-	f->ts_us = pkt->ts_us;
-	f->pkt_last = pkt->num;
+	/* A gap may complete a frame with no packet at hand (end of capture):
+	 * then the last packet that carried bytes of it is the best answer. */
+	f->ts_us = pkt ? pkt->ts_us : 0;
+	f->pkt_last = pkt ? pkt->num : d->last_pkt;
 	f->payload = d->keep_buf;
 	d->stats.frames++;
 	if (f->split)
@@ -299,6 +304,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE,
 					  d->cur.offset, pkt, msg);
 			pc->flags |= FC_PIECE_ERROR;
+			d->next_index++; /* the bad header keeps its number */
 			lose(d, d->cur.offset);
 			return take;
 		}
@@ -448,8 +454,8 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
 		else
 			snprintf(msg, sizeof(msg),
-				 "%llu bytes missing (%s) at a frame boundary; frame "
-				 "boundaries lost", (unsigned long long)len, why);
+				 "%llu bytes missing (%s) where the next frame header "
+				 "was due; frame boundaries lost", (unsigned long long)len, why);
 		break;
 	default:
 		snprintf(msg, sizeof(msg), "%llu bytes missing (%s)",

@@ -482,7 +482,10 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 		}
 	}
 	if (f && f->closed) {
-		e->st.late_packets++;
+		/* The last ACK of a normal close is expected; data or a FIN is
+		 * not. */
+		if (s.payload_len || (s.flags & FC_TH_FIN))
+			e->st.late_packets++;
 		touch(e, f);
 		return st;
 	}

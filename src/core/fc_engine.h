@@ -85,7 +85,7 @@ struct fc_engine_stats {
 	uint64_t ooo_peak_bytes;
 	uint64_t forced_gaps; /* holes given up: out-of-order budget */
 	uint64_t retransmitted_bytes;
-	uint64_t late_packets; /* after the connection closed */
+	uint64_t late_packets; /* data or FIN after the connection closed */
 };
 
 struct fc_engine;

@@ -140,13 +140,21 @@ const char *fc_parse_bool(const char *s, bool *out)
 	return "expected true or false";
 }
 
+/* Decimal, or hexadecimal with 0x: a leading zero is not octal. */
+static int number_base(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+}
+
 const char *fc_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
-	v = strtoll(s, &end, 0);
+	v = strtoll(s, &end, number_base(s));
 	if (end == s || *end != '\0')
 		return "expected an integer";
 	if (errno == ERANGE || v < lo || v > hi)
@@ -165,7 +173,7 @@ const char *fc_parse_u64(const char *s, uint64_t hi, uint64_t *out)
 	if (*s == '-')
 		return "expected a non-negative integer";
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, number_base(s));
 	if (end == s || *end != '\0')
 		return "expected a non-negative integer";
 	if (errno == ERANGE || v > hi)

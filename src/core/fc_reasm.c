@@ -107,6 +107,10 @@ static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 	hist_append(r, p, n);
 	r->ops->data(r->ctx, r->next, p, n, pkt, seg_start);
 	r->next += n;
+	if (!r->hist) { /* no memory for it: nothing to compare against */
+		r->hist_len = 0;
+		return;
+	}
 	r->hist_len = r->hist_len + n > FC_REASM_HISTORY ? FC_REASM_HISTORY
 							  : r->hist_len + n;
 }
@@ -140,27 +144,50 @@ static void check_history(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 	}
 }
 
+/* Hand on node n, already unlinked, which starts at or before next. */
+static void drain_node(struct fc_reasm *r, struct fc_ooo_node *n)
+{
+	uint64_t end = n->off + n->len;
+
+	if (r->fin_seen && end > r->fin_off)
+		end = r->fin_off > n->off ? r->fin_off : n->off;
+	if (end > r->next) {
+		uint64_t skip = r->next - n->off;
+		if (n->missing)
+			declare_gap(r, end - r->next, &n->pkt,
+				    "not captured: cut by the snaplen");
+		else
+			deliver(r, n->data + skip, (uint32_t)(end - r->next),
+				&n->pkt, n->seg_start && skip == 0);
+	}
+	node_release(r, n);
+}
+
 /* Hand on every buffered node that is now in order. */
 static void drain(struct fc_reasm *r)
 {
 	struct fc_ooo_node *n;
 
 	while ((n = r->ooo) && n->off <= r->next) {
-		uint64_t end = n->off + n->len;
-
 		r->ooo = n->next;
-		if (r->fin_seen && end > r->fin_off)
-			end = r->fin_off > n->off ? r->fin_off : n->off;
-		if (end > r->next) {
-			uint64_t skip = r->next - n->off;
-			if (n->missing)
-				declare_gap(r, end - r->next, &n->pkt,
-					    "not captured: cut by the snaplen");
-			else
-				deliver(r, n->data + skip, (uint32_t)(end - r->next),
-					&n->pkt, n->seg_start && skip == 0);
+		drain_node(r, n);
+	}
+}
+
+/* Captured bytes [off, off+n) at p repeat part of buffered node nd, which
+ * was captured first: report the first difference. */
+static void check_node(struct fc_reasm *r, const struct fc_ooo_node *nd,
+		       uint64_t off, const uint8_t *p, uint64_t n,
+		       const struct fc_pkt *pkt)
+{
+	if (nd->missing)
+		return;
+	for (uint64_t o = off; o < off + n; o++) {
+		if (nd->data[o - nd->off] != p[o - off]) {
+			r->stats.conflicts++;
+			r->ops->conflict(r->ctx, o, off + n - o, pkt);
+			return;
 		}
-		node_release(r, n);
 	}
 }
 
@@ -205,13 +232,15 @@ static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
 }
 
 /* Buffer [off, off+wire) (captured bytes first, then missing ones) around
- * the nodes already buffered, which keep their bytes. */
-static void buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *p,
-			   uint32_t captured, uint32_t wire,
-			   const struct fc_pkt *pkt, bool seg_start)
+ * the nodes already buffered, which keep their bytes. Returns what the new
+ * nodes cost; with commit false, only works that out (it may be several
+ * nodes, one per free stretch) and changes nothing. */
+static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *p,
+			       uint32_t captured, uint32_t wire,
+			       const struct fc_pkt *pkt, bool seg_start, bool commit)
 {
 	struct fc_ooo_node **link = &r->ooo;
-	uint64_t cur = off, end = off + wire, cap_end = off + captured;
+	uint64_t cur = off, end = off + wire, cap_end = off + captured, cost = 0;
 
 	while (cur < end) {
 		struct fc_ooo_node *n = *link;
@@ -225,31 +254,30 @@ static void buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 		while (cur < stop) { /* a free stretch: data part, then missing */
 			bool miss = cur >= cap_end;
 			uint64_t piece_end = miss || stop <= cap_end ? stop : cap_end;
-			if (!insert_node(r, link, cur, miss ? NULL : p + (cur - off),
-					 (uint32_t)(piece_end - cur), miss, pkt,
-					 seg_start && cur == off))
-				return;
-			link = &(*link)->next;
+			cost += node_cost(miss ? 0 : (uint32_t)(piece_end - cur));
+			if (commit) {
+				if (!insert_node(r, link, cur, miss ? NULL : p + (cur - off),
+						 (uint32_t)(piece_end - cur), miss, pkt,
+						 seg_start && cur == off))
+					return cost;
+				link = &(*link)->next;
+			}
 			cur = piece_end;
 		}
 		if (!n || n->off >= end)
 			break;
 		/* Overlap with a buffered node: it was captured first. */
 		uint64_t ov_end = n->off + n->len < end ? n->off + n->len : end;
-		if (!n->missing && cur < cap_end) {
-			uint64_t cmp_end = ov_end < cap_end ? ov_end : cap_end;
-			for (uint64_t o = cur; o < cmp_end; o++) {
-				if (n->data[o - n->off] != p[o - off]) {
-					r->stats.conflicts++;
-					r->ops->conflict(r->ctx, o, cmp_end - o, pkt);
-					break;
-				}
-			}
+		if (commit) {
+			if (cur < cap_end)
+				check_node(r, n, cur, p + (cur - off),
+					   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt);
+			r->stats.retransmitted_bytes += ov_end - cur;
 		}
-		r->stats.retransmitted_bytes += ov_end - cur;
 		cur = ov_end;
 		link = &n->next;
 	}
+	return cost;
 }
 
 void fc_reasm_segment(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
@@ -306,29 +334,60 @@ again:
 		seg_start = false;
 	}
 
-	if ((uint64_t)off == r->next && !r->ooo) { /* the common case: no copy */
-		if (captured)
-			deliver(r, p, captured, pkt, seg_start);
-		if (wire_len > captured)
-			declare_gap(r, wire_len - captured, pkt,
-				    "not captured: cut by the snaplen");
-		return;
-	}
+	/* In order: pass the bytes on without copying, up to the first
+	 * buffered node. Where the segment repeats that node, the node was
+	 * captured first and wins; hand it on and carry on after it. */
+	while (wire_len > 0 && (uint64_t)off == r->next) {
+		struct fc_ooo_node *n = r->ooo; /* n->off > next: drained */
+		uint32_t take = wire_len, cap, ov;
 
-	uint64_t need = 2 * node_cost(0) + captured;
+		if (n && n->off - r->next < take)
+			take = (uint32_t)(n->off - r->next);
+		cap = captured < take ? captured : take;
+		if (cap)
+			deliver(r, p, cap, pkt, seg_start);
+		if (take > cap)
+			declare_gap(r, take - cap, pkt,
+				    "not captured: cut by the snaplen");
+		p += cap;
+		captured -= cap;
+		wire_len -= take;
+		off += take;
+		if (take)
+			seg_start = false;
+		if (wire_len == 0)
+			break;
+		ov = n->len < wire_len ? n->len : wire_len;
+		check_node(r, n, (uint64_t)off, p, ov < captured ? ov : captured, pkt);
+		r->stats.retransmitted_bytes += ov;
+		p += ov < captured ? ov : captured;
+		captured = ov < captured ? captured - ov : 0;
+		wire_len -= ov;
+		off += ov;
+		seg_start = false;
+		r->ooo = n->next;
+		drain_node(r, n);
+	}
+	drain(r);
+	if (wire_len == 0)
+		return;
+
+	/* Out of order: copy it aside, if both budgets allow. If not, give up
+	 * the first hole, up to this segment or to the first buffered node,
+	 * whichever comes first, and look again: either the segment is now in
+	 * order and needs no buffer, or buffered bytes went out and freed some. */
+	uint64_t need = buffer_segment(r, (uint64_t)off, p, captured, wire_len,
+				       pkt, seg_start, false);
 	if (over_budget(r, need)) {
-		while (r->ooo && over_budget(r, need))
-			skip_hole(r, pkt, "out-of-order buffer full");
-		if (over_budget(r, need) && (uint64_t)off > r->next)
-			declare_gap(r, (uint64_t)off - r->next, pkt,
-				    "out-of-order buffer full");
+		uint64_t to = r->ooo && r->ooo->off < (uint64_t)off ? r->ooo->off
+								    : (uint64_t)off;
 		r->stats.forced_gaps++;
+		declare_gap(r, to - r->next, pkt, "out-of-order buffer full");
+		drain(r);
 		goto again; /* next moved: re-trim against it */
 	}
-	if ((uint64_t)off > r->next)
-		r->stats.ooo_segments++;
-	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start);
-	drain(r);
+	r->stats.ooo_segments++;
+	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start, true);
 }
 
 void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
@@ -341,8 +400,19 @@ void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
 	if (off < (int64_t)r->next)
 		off = (int64_t)r->next;
 	if (!r->fin_seen || (uint64_t)off < r->fin_off) {
+		struct fc_ooo_node **link = &r->ooo;
+
 		r->fin_seen = true;
 		r->fin_off = (uint64_t)off;
+		/* Nothing after the FIN counts: drop what was buffered there
+		 * (a node straddling it is cut when drained). */
+		while (*link && (*link)->off < r->fin_off)
+			link = &(*link)->next;
+		while (*link) {
+			struct fc_ooo_node *n = *link;
+			*link = n->next;
+			node_release(r, n);
+		}
 	}
 }
 
@@ -356,7 +426,9 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt)
 	a = seq_offset(r, ack);
 	if (r->fin_seen && a > (int64_t)r->fin_off)
 		a = (int64_t)r->fin_off; /* the FIN itself takes a sequence number */
-	if (a <= (int64_t)r->next || a - (int64_t)r->next > (1 << 30))
+	/* An ACK far ahead is not about this data (a challenge ACK answering
+	 * a stray SYN, a corrupt packet): only a plausible window counts. */
+	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)
 		return;
 	while (r->next < (uint64_t)a) {
 		uint64_t hole_end = r->ooo && r->ooo->off < (uint64_t)a ? r->ooo->off

@@ -51,6 +51,8 @@ struct fc_reasm_stats {
 struct fc_ooo_node;
 
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
+/* The furthest an ACK may run ahead of the data seen to make a gap. */
+#define FC_REASM_ACK_GAP_MAX (16 << 20)
 
 struct fc_reasm {
 	const struct fc_reasm_ops *ops;

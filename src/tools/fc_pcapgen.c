@@ -1,0 +1,1262 @@
+/* fc_pcapgen.c - deterministic generator of small synthetic captures.
+ *
+ *   fc-pcapgen SCENARIO OUT.pcap [COUNT]
+ *   fc-pcapgen --list
+ *
+ * Every scenario is a short script over a tiny TCP model: a connection
+ * keeps, for each side, the next sequence number to send and the next
+ * byte it expects from the peer (with a few out-of-order ranges, as a real
+ * receiver would hold them). A segment is first built (sequence number
+ * taken), then "delivered" to the peer (its receive state advances) and/or
+ * "wired" (written to the capture). Keeping the two apart gives the faults
+ * the tests need: a segment wired twice is a retransmission, a segment
+ * delivered but never wired is a hole in the capture only, a segment wired
+ * late is out of order.
+ *
+ * Frame headers come from fc_profile_encode_header() on the default
+ * profile, so the generator and the decoder share one framing rule.
+ * Output is byte-for-byte reproducible: fixed addresses, fixed initial
+ * sequence numbers, timestamps from 1700000000.000000 in fixed steps
+ * (1 ms; 10 us for the bench scenarios), a fixed pseudo-random seed.
+ * The bench scenarios stream their packets to the file: memory does not
+ * grow with COUNT.
+ *
+ * Exit status: 0 written; 1 the file could not be written; 2 bad usage.
+ */
+#include <pcap/pcap.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_profile.h"
+
+#define EXIT_WRITE 1
+#define EXIT_USAGE 2
+
+#define LT_NULL 0
+#define LT_EN10MB 1
+#define LT_LINUX_SLL2 276
+
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_PA (TH_PSH | TH_ACK)
+
+#define MSS 1448u /* payload per full segment (1500 - 20 - 20 - 12) */
+#define MAX_PAYLOAD 4096u /* largest segment payload any scenario sends */
+#define MAX_OOO 8 /* out-of-order ranges a receiver remembers */
+#define EPOCH_SEC 1700000000u
+#define CLIENT 0
+#define SERVER 1
+
+/* ------------------------------------------------------------------ */
+/* Output file                                                         */
+
+static struct {
+	pcap_t *pd;
+	pcap_dumper_t *dumper;
+	int dlt; /* DLT_ value given to libpcap */
+	uint32_t snaplen;
+	uint64_t ts_us; /* microseconds since EPOCH_SEC */
+	uint32_t step_us;
+	bool pad_eth; /* pad short Ethernet frames to 60 bytes, nonzero */
+	uint64_t packets;
+} out;
+
+static void fatal(const char *what, const char *detail)
+{
+	fprintf(stderr, "fc-pcapgen: %s%s%s\n", what, detail ? ": " : "",
+		detail ? detail : "");
+	exit(EXIT_WRITE);
+}
+
+static void out_open(const char *path, int dlt, uint32_t snaplen,
+		     uint32_t step_us)
+{
+	out.dlt = dlt;
+	out.snaplen = snaplen;
+	out.step_us = step_us;
+	out.pd = pcap_open_dead_with_tstamp_precision(dlt, (int)snaplen,
+						      PCAP_TSTAMP_PRECISION_MICRO);
+	if (!out.pd)
+		fatal("pcap_open_dead failed", NULL);
+	out.dumper = pcap_dump_open(out.pd, path);
+	if (!out.dumper)
+		fatal("cannot create the output", pcap_geterr(out.pd));
+}
+
+static void out_close(void)
+{
+	if (pcap_dump_flush(out.dumper) != 0)
+		fatal("write error", NULL);
+	pcap_dump_close(out.dumper);
+	pcap_close(out.pd);
+}
+
+static void out_record(const uint8_t *pkt, uint32_t len)
+{
+	struct pcap_pkthdr h;
+
+	memset(&h, 0, sizeof h);
+	h.ts.tv_sec = (time_t)(EPOCH_SEC + out.ts_us / 1000000u);
+	h.ts.tv_usec = (suseconds_t)(out.ts_us % 1000000u);
+	h.len = len;
+	h.caplen = len < out.snaplen ? len : out.snaplen;
+	pcap_dump((u_char *)out.dumper, &h, pkt);
+	out.ts_us += out.step_us;
+	out.packets++;
+}
+
+/* ------------------------------------------------------------------ */
+/* Byte helpers and checksums                                          */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Add bytes to a one's complement sum as 16-bit big-endian words. */
+static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (i < n)
+		sum += (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t sum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* xorshift32 with a fixed seed: the same file on every run. */
+static uint32_t rng_state = 0x2545F491u;
+
+static uint32_t rng(void)
+{
+	uint32_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return rng_state = x;
+}
+
+static uint32_t rng_range(uint32_t lo, uint32_t hi)
+{
+	return lo + rng() % (hi - lo + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections                                                         */
+
+struct endpoint {
+	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
+	uint16_t port;
+	uint8_t mac[6];
+};
+
+struct range {
+	uint32_t start, end;
+};
+
+struct conn {
+	int family; /* 4 or 6 */
+	uint16_t vlan; /* 802.1Q VLAN ID on Ethernet; 0 = untagged */
+	struct endpoint ep[2]; /* CLIENT, SERVER */
+	uint32_t snd_nxt[2]; /* next sequence number side d sends */
+	uint32_t rcv_nxt[2]; /* next byte side d expects from its peer */
+	bool rcv_valid[2]; /* rcv_nxt[d] is known (peer's SYN seen) */
+	struct range ooo[2][MAX_OOO]; /* held out-of-order data, per receiver */
+	int nooo[2];
+	uint16_t ip_id[2];
+};
+
+/* One TCP segment, built before it is delivered and/or captured. The
+ * payload is not copied: it must outlive the segment's use. */
+struct seg {
+	int dir; /* sending side */
+	uint32_t seq, ack;
+	uint8_t flags;
+	const uint8_t *data;
+	uint32_t len;
+};
+
+static bool seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static bool seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+static void conn_init4(struct conn *c, uint32_t cli, uint16_t cport,
+		       uint32_t srv, uint16_t sport, uint32_t cisn,
+		       uint32_t sisn)
+{
+	memset(c, 0, sizeof *c);
+	c->family = 4;
+	put32(c->ep[CLIENT].addr, cli);
+	put32(c->ep[SERVER].addr, srv);
+	c->ep[CLIENT].port = cport;
+	c->ep[SERVER].port = sport;
+	memcpy(c->ep[CLIENT].mac, "\x02\x00\x00\x00\x00\x01", 6);
+	memcpy(c->ep[SERVER].mac, "\x02\x00\x00\x00\x00\x02", 6);
+	c->snd_nxt[CLIENT] = cisn;
+	c->snd_nxt[SERVER] = sisn;
+	c->ip_id[CLIENT] = 0x1000;
+	c->ip_id[SERVER] = 0x8000;
+}
+
+/* The standard pair: 10.0.0.1:40000 -> 10.0.0.2:8001. */
+static void conn_default(struct conn *c)
+{
+	conn_init4(c, 0x0A000001u, 40000, 0x0A000002u, 8001, 0x1A2B3C4Du,
+		   0x5E6F7081u);
+}
+
+/* Build the next segment from side `dir`: takes sequence space, acks what
+ * that side has received. Neither delivers nor captures it. */
+static struct seg seg_next(struct conn *c, int dir, const void *data,
+			   uint32_t len, uint8_t flags)
+{
+	struct seg s;
+
+	s.dir = dir;
+	s.seq = c->snd_nxt[dir];
+	s.flags = flags;
+	s.ack = (flags & TH_ACK) ? c->rcv_nxt[dir] : 0;
+	s.data = data;
+	s.len = len;
+	if (!(flags & TH_RST))
+		c->snd_nxt[dir] += len + !!(flags & TH_SYN) + !!(flags & TH_FIN);
+	return s;
+}
+
+/* Merge held ranges that now continue the in-order data. */
+static void rcv_merge(struct conn *c, int r)
+{
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		for (int i = 0; i < c->nooo[r]; i++) {
+			struct range g = c->ooo[r][i];
+
+			if (seq_le(g.start, c->rcv_nxt[r])) {
+				if (seq_lt(c->rcv_nxt[r], g.end))
+					c->rcv_nxt[r] = g.end;
+				c->ooo[r][i] = c->ooo[r][--c->nooo[r]];
+				moved = true;
+				break;
+			}
+		}
+	}
+}
+
+/* The peer receives the segment: advance its receive state. */
+static void seg_deliver(struct conn *c, const struct seg *s)
+{
+	int r = !s->dir;
+	uint32_t end = s->seq + s->len + !!(s->flags & TH_FIN);
+
+	if (s->flags & TH_RST)
+		return;
+	if (s->flags & TH_SYN) {
+		c->rcv_nxt[r] = s->seq + 1 + s->len;
+		c->rcv_valid[r] = true;
+		c->nooo[r] = 0;
+		return;
+	}
+	if (!c->rcv_valid[r]) { /* picked up mid-stream */
+		c->rcv_nxt[r] = s->seq;
+		c->rcv_valid[r] = true;
+	}
+	if (seq_le(s->seq, c->rcv_nxt[r])) {
+		if (seq_lt(c->rcv_nxt[r], end))
+			c->rcv_nxt[r] = end;
+		rcv_merge(c, r);
+	} else if (c->nooo[r] < MAX_OOO) {
+		c->ooo[r][c->nooo[r]++] = (struct range){ s->seq, end };
+	}
+}
+
+static uint8_t pkt[MAX_PAYLOAD + 256];
+
+/* Write the segment to the capture as the sender put it on the wire. */
+static void seg_wire(struct conn *c, const struct seg *s)
+{
+	const struct endpoint *src = &c->ep[s->dir], *dst = &c->ep[!s->dir];
+	uint32_t n = 0, ip_off, tcp_off, thl, tcp_len, sum;
+	uint16_t ethertype = c->family == 4 ? 0x0800 : 0x86DD;
+	uint8_t *ip, *tcp;
+
+	if (s->len > MAX_PAYLOAD)
+		fatal("internal error", "segment too large");
+
+	/* Link layer. */
+	switch (out.dlt) {
+	case LT_EN10MB:
+		memcpy(pkt, dst->mac, 6);
+		memcpy(pkt + 6, src->mac, 6);
+		n = 12;
+		if (c->vlan) {
+			put16(pkt + n, 0x8100);
+			put16(pkt + n + 2, c->vlan & 0x0fff);
+			n += 4;
+		}
+		put16(pkt + n, ethertype);
+		n += 2;
+		break;
+	case LT_LINUX_SLL2:
+		memset(pkt, 0, 20);
+		put16(pkt, ethertype);
+		put32(pkt + 4, 2); /* interface index */
+		put16(pkt + 8, 1); /* ARPHRD_ETHER */
+		pkt[10] = s->dir == CLIENT ? 0 : 4; /* HOST / OUTGOING */
+		pkt[11] = 6;
+		memcpy(pkt + 12, src->mac, 6);
+		n = 20;
+		break;
+	case LT_NULL: {
+		uint32_t af = c->family == 4 ? 2 : 10; /* host byte order */
+
+		memcpy(pkt, &af, 4);
+		n = 4;
+		break;
+	}
+	default: /* raw IP */
+		n = 0;
+		break;
+	}
+
+	/* IP. */
+	ip_off = n;
+	ip = pkt + ip_off;
+	thl = (s->flags & TH_SYN) ? 24 : 20;
+	tcp_len = thl + s->len;
+	if (c->family == 4) {
+		memset(ip, 0, 20);
+		ip[0] = 0x45;
+		put16(ip + 2, (uint16_t)(20 + tcp_len));
+		put16(ip + 4, c->ip_id[s->dir]++);
+		put16(ip + 6, 0x4000); /* DF */
+		ip[8] = 64;
+		ip[9] = 6;
+		memcpy(ip + 12, src->addr, 4);
+		memcpy(ip + 16, dst->addr, 4);
+		put16(ip + 10, sum_fold(sum_bytes(0, ip, 20)));
+		tcp_off = ip_off + 20;
+	} else {
+		memset(ip, 0, 40);
+		ip[0] = 0x60;
+		put16(ip + 4, (uint16_t)tcp_len);
+		ip[6] = 6;
+		ip[7] = 64;
+		memcpy(ip + 8, src->addr, 16);
+		memcpy(ip + 24, dst->addr, 16);
+		tcp_off = ip_off + 40;
+	}
+
+	/* TCP. */
+	tcp = pkt + tcp_off;
+	memset(tcp, 0, thl);
+	put16(tcp, src->port);
+	put16(tcp + 2, dst->port);
+	put32(tcp + 4, s->seq);
+	put32(tcp + 8, s->ack);
+	tcp[12] = (uint8_t)((thl / 4) << 4);
+	tcp[13] = s->flags;
+	put16(tcp + 14, 64240);
+	if (thl == 24) { /* MSS option on SYN and SYN/ACK */
+		tcp[20] = 2;
+		tcp[21] = 4;
+		put16(tcp + 22, c->family == 4 ? 1460 : 1440);
+	}
+	if (s->len)
+		memcpy(tcp + thl, s->data, s->len);
+
+	/* TCP checksum over the pseudo header. */
+	if (c->family == 4) {
+		sum = sum_bytes(0, ip + 12, 8);
+		sum += 6 + tcp_len;
+	} else {
+		sum = sum_bytes(0, ip + 8, 32);
+		sum += (tcp_len >> 16) + (tcp_len & 0xffff) + 6;
+	}
+	sum = sum_bytes(sum, tcp, tcp_len);
+	put16(tcp + 16, sum_fold(sum));
+	n = tcp_off + tcp_len;
+
+	/* Ethernet minimum frame, padded with garbage the IP length excludes. */
+	if (out.pad_eth && out.dlt == LT_EN10MB)
+		for (; n < 60; n++)
+			pkt[n] = (uint8_t)(0xA5 ^ (n * 7));
+
+	out_record(pkt, n);
+}
+
+static void seg_xmit(struct conn *c, const struct seg *s)
+{
+	seg_deliver(c, s);
+	seg_wire(c, s);
+}
+
+/* Build, deliver and capture in one go: the normal case. */
+static struct seg send_segment(struct conn *c, int dir, const void *data,
+			       uint32_t len, uint8_t flags)
+{
+	struct seg s = seg_next(c, dir, data, len, flags);
+
+	seg_xmit(c, &s);
+	return s;
+}
+
+/* Side `dir` acknowledges everything it holds in order. */
+static void send_ack(struct conn *c, int dir)
+{
+	send_segment(c, dir, NULL, 0, TH_ACK);
+}
+
+static void handshake(struct conn *c)
+{
+	send_segment(c, CLIENT, NULL, 0, TH_SYN);
+	send_segment(c, SERVER, NULL, 0, TH_SYN | TH_ACK);
+	send_ack(c, CLIENT);
+}
+
+/* Active close by `dir`: FIN/ACK, FIN/ACK, ACK. */
+static void teardown(struct conn *c, int dir)
+{
+	send_segment(c, dir, NULL, 0, TH_FIN | TH_ACK);
+	send_segment(c, !dir, NULL, 0, TH_FIN | TH_ACK);
+	send_ack(c, dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames                                                              */
+
+static struct fc_profile prof;
+
+/* Append header + payload to buf at *n. */
+static void frame_put(uint8_t *buf, size_t cap, size_t *n, const void *payload,
+		      uint32_t len)
+{
+	if (*n + prof.header_size + len > cap)
+		fatal("internal error", "frame buffer too small");
+	if (!fc_profile_encode_header(&prof, len, buf + *n))
+		fatal("internal error", "frame length not encodable");
+	*n += prof.header_size;
+	memcpy(buf + *n, payload, len);
+	*n += len;
+}
+
+/* A header only, for a raw length field value outside the profile's
+ * limits: encoded by the same rule with the limits lifted. */
+static void raw_header_put(uint8_t *buf, size_t *n, uint64_t value,
+			   bool as_unsigned)
+{
+	struct fc_profile p = prof;
+
+	p.max_frame = FC_MAX_MAX_FRAME;
+	if (as_unsigned)
+		p.is_signed = false;
+	if (!fc_profile_encode_header(&p, value, buf + *n))
+		fatal("internal error", "raw header not encodable");
+	*n += p.header_size;
+}
+
+/* Send one frame in one segment, PSH/ACK. */
+static void send_frame(struct conn *c, int dir, const char *text)
+{
+	static uint8_t b[MAX_PAYLOAD];
+	size_t n = 0;
+
+	frame_put(b, sizeof b, &n, text, (uint32_t)strlen(text));
+	send_segment(c, dir, b, (uint32_t)n, TH_PA);
+}
+
+/* Fill with a recognisable ASCII pattern. */
+static void pattern(uint8_t *p, size_t n, uint32_t salt)
+{
+	static const char a[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)a[(i + salt) % (sizeof a - 1)];
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixed scenarios                                                     */
+
+static void basic_exchange(struct conn *c, const char *req, const char *rep)
+{
+	handshake(c);
+	send_frame(c, CLIENT, req);
+	send_frame(c, SERVER, rep);
+	send_ack(c, CLIENT);
+	teardown(c, CLIENT);
+}
+
+static void sc_basic(void)
+{
+	struct conn c;
+
+	conn_default(&c);
+	basic_exchange(&c, "hello", "ok");
+}
+
+static void sc_sticky(void)
+{
+	struct conn c;
+	uint8_t b[128];
+	size_t n = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	frame_put(b, sizeof b, &n, "hello", 5);
+	frame_put(b, sizeof b, &n, "kinght love ", 12);
+	frame_put(b, sizeof b, &n, "aym", 3);
+	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "third message");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_split(void)
+{
+	static const char forty[] = "a forty byte payload split in 3 segments";
+	struct conn c;
+	uint8_t b[128];
+	size_t n = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	frame_put(b, sizeof b, &n, forty, 40); /* 44 bytes: 4 + 20 + 20 */
+	send_segment(&c, CLIENT, b, 4, TH_PA);
+	send_segment(&c, CLIENT, b + 4, 20, TH_PA);
+	send_ack(&c, SERVER);
+	send_segment(&c, CLIENT, b + 24, 20, TH_PA);
+	send_ack(&c, SERVER);
+	n = 0;
+	frame_put(b, sizeof b, &n, "third message", 13); /* header 2 + 2 */
+	send_segment(&c, CLIENT, b, 2, TH_PA);
+	send_segment(&c, CLIENT, b + 2, (uint32_t)n - 2, TH_PA);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_ooo(void)
+{
+	static const char *const msg[4] = { "hello", "kinght love ", "aym",
+					    "third message" };
+	static const int order[4] = { 0, 2, 1, 3 };
+	struct conn c;
+	uint8_t b[4][64];
+	struct seg s[4];
+
+	conn_default(&c);
+	handshake(&c);
+	for (int i = 0; i < 4; i++) {
+		size_t n = 0;
+
+		frame_put(b[i], sizeof b[i], &n, msg[i], (uint32_t)strlen(msg[i]));
+		s[i] = seg_next(&c, CLIENT, b[i], (uint32_t)n, TH_PA);
+	}
+	/* Reordered on the way: ACK, dup ACK, cumulative ACK, ACK. */
+	for (int i = 0; i < 4; i++) {
+		seg_xmit(&c, &s[order[i]]);
+		send_ack(&c, SERVER);
+	}
+	teardown(&c, CLIENT);
+}
+
+static void sc_retrans(void)
+{
+	struct conn c;
+	uint8_t b1[64], b2[64], b2x[64];
+	size_t n1 = 0, n2 = 0, n2x = 0;
+	struct seg s;
+
+	conn_default(&c);
+	handshake(&c);
+	/* Captured, lost after the capture point, retransmitted as is. */
+	frame_put(b1, sizeof b1, &n1, "hello", 5);
+	s = seg_next(&c, CLIENT, b1, (uint32_t)n1, TH_PA);
+	seg_wire(&c, &s);
+	seg_xmit(&c, &s);
+	send_ack(&c, SERVER);
+	/* Delivered, then "retransmitted" with other bytes: a conflict. */
+	frame_put(b2, sizeof b2, &n2, "kinght love ", 12);
+	frame_put(b2x, sizeof b2x, &n2x, "KNIGHT LOVE!", 12);
+	s = seg_next(&c, CLIENT, b2, (uint32_t)n2, TH_PA);
+	seg_xmit(&c, &s);
+	s.data = b2x;
+	seg_xmit(&c, &s);
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "aym");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_overlap(void)
+{
+	struct conn c;
+	uint8_t b[64];
+	size_t n = 0;
+	struct seg s1, s2;
+
+	conn_default(&c);
+	handshake(&c);
+	frame_put(b, sizeof b, &n, "hello", 5); /* 9 bytes */
+	frame_put(b, sizeof b, &n, "kinght love ", 12); /* 16 more: 25 */
+	/* [0,15): frame 1 and 6 bytes of frame 2; then [9,25): the same
+	 * 6 bytes again, then 10 new ones. */
+	s1 = seg_next(&c, CLIENT, b, 15, TH_PA);
+	seg_xmit(&c, &s1);
+	s2 = s1;
+	s2.seq = s1.seq + 9;
+	s2.data = b + 9;
+	s2.len = 16;
+	c.snd_nxt[CLIENT] = s2.seq + s2.len;
+	seg_xmit(&c, &s2);
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "aym");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_gap(void)
+{
+	static const char *const msg[4] = { "hello", "kinght love ", "aym",
+					    "third message" };
+	struct conn c;
+	uint8_t b[4][64];
+	struct seg s;
+
+	conn_default(&c);
+	handshake(&c);
+	for (int i = 0; i < 4; i++) {
+		size_t n = 0;
+
+		frame_put(b[i], sizeof b[i], &n, msg[i], (uint32_t)strlen(msg[i]));
+		s = seg_next(&c, CLIENT, b[i], (uint32_t)n, TH_PA);
+		seg_deliver(&c, &s);
+		if (i != 1) /* the capture missed this one; the server did not */
+			seg_wire(&c, &s);
+		if (i == 0 || i == 3)
+			send_ack(&c, SERVER);
+	}
+	teardown(&c, CLIENT);
+}
+
+static void sc_midstream(void)
+{
+	static const char early[] = "XXXXXXXXXXXXXXXXXXXXtail bytes"; /* 30 */
+	struct conn c;
+	uint8_t b[64];
+	size_t n = 0;
+	struct seg s;
+
+	conn_default(&c);
+	/* The connection and 24 of the frame's 34 bytes predate the capture. */
+	c.rcv_nxt[CLIENT] = c.snd_nxt[SERVER];
+	c.rcv_valid[CLIENT] = true;
+	frame_put(b, sizeof b, &n, early, 30);
+	s = seg_next(&c, CLIENT, b, 24, TH_PA);
+	seg_deliver(&c, &s);
+	s = seg_next(&c, CLIENT, b + 24, 10, TH_PA);
+	seg_xmit(&c, &s);
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "hello");
+	send_frame(&c, CLIENT, "aym");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_wrap(void)
+{
+	struct conn c;
+
+	conn_init4(&c, 0x0A000001u, 40000, 0x0A000002u, 8001, 0xFFFFFFF0u,
+		   0x5E6F7081u);
+	handshake(&c); /* data starts at 0xFFFFFFF1 */
+	send_frame(&c, CLIENT, "hello"); /* ..0xFFFFFFF9 */
+	send_frame(&c, CLIENT, "kinght love "); /* crosses 2^32 */
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "aym");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_reuse(void)
+{
+	struct conn c;
+
+	conn_default(&c);
+	handshake(&c);
+	send_frame(&c, CLIENT, "hello");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+	/* Same 4-tuple again, with higher initial sequence numbers. */
+	conn_init4(&c, 0x0A000001u, 40000, 0x0A000002u, 8001, 0x3A2B3C4Du,
+		   0x7E6F7081u);
+	handshake(&c);
+	send_frame(&c, CLIENT, "third message");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_rst(void)
+{
+	struct conn c;
+	uint8_t b[160];
+	size_t n = 0;
+	uint8_t payload[100];
+
+	conn_default(&c);
+	handshake(&c);
+	pattern(payload, sizeof payload, 0);
+	frame_put(b, sizeof b, &n, payload, 100);
+	send_segment(&c, CLIENT, b, 4 + 30, TH_PA);
+	send_ack(&c, SERVER);
+	send_segment(&c, CLIENT, NULL, 0, TH_RST | TH_ACK);
+}
+
+static void sc_oversize(void)
+{
+	static const char more[] = "bytes after an oversize header..";
+	struct conn c;
+	uint8_t b[64];
+	size_t n = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	raw_header_put(b, &n, 0x7FFFFFF0u, false);
+	memcpy(b + n, more, sizeof more - 1);
+	n += sizeof more - 1;
+	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_negative(void)
+{
+	static const char more[] = "bytes after a negative length";
+	struct conn c;
+	uint8_t b[64];
+	size_t n = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	raw_header_put(b, &n, 0xFFFFFFFEu, true); /* -2 as signed */
+	memcpy(b + n, more, sizeof more - 1);
+	n += sizeof more - 1;
+	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_vlan(void)
+{
+	struct conn a, v;
+
+	conn_default(&a);
+	a.vlan = 100;
+	conn_init4(&v, 0x0A000001u, 40000, 0x0A000002u, 8001, 0x2B3C4D5Eu,
+		   0x6F708192u);
+	v.vlan = 200;
+	send_segment(&a, CLIENT, NULL, 0, TH_SYN);
+	send_segment(&v, CLIENT, NULL, 0, TH_SYN);
+	send_segment(&a, SERVER, NULL, 0, TH_SYN | TH_ACK);
+	send_segment(&v, SERVER, NULL, 0, TH_SYN | TH_ACK);
+	send_ack(&a, CLIENT);
+	send_ack(&v, CLIENT);
+	send_frame(&a, CLIENT, "hello");
+	send_frame(&v, CLIENT, "aym");
+	send_ack(&a, SERVER);
+	send_ack(&v, SERVER);
+	send_segment(&a, CLIENT, NULL, 0, TH_FIN | TH_ACK);
+	send_segment(&v, CLIENT, NULL, 0, TH_FIN | TH_ACK);
+	send_segment(&a, SERVER, NULL, 0, TH_FIN | TH_ACK);
+	send_segment(&v, SERVER, NULL, 0, TH_FIN | TH_ACK);
+	send_ack(&a, CLIENT);
+	send_ack(&v, CLIENT);
+}
+
+static void sc_snaplen(void)
+{
+	struct conn c;
+	uint8_t payload[200];
+
+	conn_default(&c);
+	handshake(&c);
+	pattern(payload, sizeof payload, 0);
+	{
+		uint8_t b[256];
+		size_t n = 0;
+
+		frame_put(b, sizeof b, &n, payload, 200);
+		send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	}
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "aym");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+static void sc_ipv6(void)
+{
+	struct conn c;
+
+	conn_default(&c);
+	c.family = 6;
+	memset(c.ep[CLIENT].addr, 0, 16);
+	memset(c.ep[SERVER].addr, 0, 16);
+	c.ep[CLIENT].addr[0] = c.ep[SERVER].addr[0] = 0xfd;
+	c.ep[CLIENT].addr[15] = 1;
+	c.ep[SERVER].addr[15] = 2;
+	basic_exchange(&c, "hello", "ok");
+}
+
+static void sc_padding(void)
+{
+	struct conn c;
+
+	/* Short frames so the data packets are padded too. */
+	conn_default(&c);
+	basic_exchange(&c, "a", "k");
+}
+
+static void sc_zero(void)
+{
+	struct conn c;
+	uint8_t b[32];
+	size_t n = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	frame_put(b, sizeof b, &n, "", 0);
+	frame_put(b, sizeof b, &n, "", 0);
+	frame_put(b, sizeof b, &n, "", 0);
+	frame_put(b, sizeof b, &n, "!", 1);
+	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+/* Send a byte stream in MSS-sized segments, PSH on the last; the
+ * receiver ACKs every second segment and at the end (delayed ACK). */
+static void send_stream(struct conn *c, int dir, const uint8_t *data,
+			size_t len)
+{
+	unsigned nseg = 0;
+
+	while (len) {
+		uint32_t k = len > MSS ? MSS : (uint32_t)len;
+
+		send_segment(c, dir, data, k, k == len ? TH_PA : TH_ACK);
+		data += k;
+		len -= k;
+		if (++nseg % 2 == 0 || !len)
+			send_ack(c, !dir);
+	}
+}
+
+static void sc_bigframe(void)
+{
+	enum { BIG = 100000 };
+	struct conn c;
+	uint8_t *b = malloc(BIG + 16), *payload = malloc(BIG);
+	size_t n = 0;
+
+	if (!b || !payload)
+		fatal("out of memory", NULL);
+	conn_default(&c);
+	handshake(&c);
+	pattern(payload, BIG, 0);
+	frame_put(b, BIG + 16, &n, payload, BIG);
+	send_stream(&c, CLIENT, b, n);
+	teardown(&c, CLIENT);
+	free(b);
+	free(payload);
+}
+
+/* ------------------------------------------------------------------ */
+/* Many small connections, interleaved packet by packet                */
+
+#define SMALL_FRAMES 3
+
+/* A connection that walks: SYN, SYN/ACK, ACK, then per frame a data
+ * segment and the server's ACK, then FIN/ACK, FIN/ACK, ACK. */
+struct walker {
+	struct conn c;
+	uint32_t id;
+	int step;
+	bool named; /* "connN message M" payloads, else pseudo-random */
+};
+
+static void walker_init(struct walker *w, uint32_t id, bool named)
+{
+	uint32_t cli = 0x0A000001u, port = 40000 + id;
+
+	if (!named) { /* spread across addresses: 40000 ports each */
+		cli = 0x0A800001u + id / 40000;
+		port = 20000 + id % 40000;
+	}
+	conn_init4(&w->c, cli, (uint16_t)port, 0x0A000002u, 8001,
+		   0x10000000u + id * 0x01000193u, 0x90000000u + id * 0x0100F1F1u);
+	w->id = id;
+	w->step = 0;
+	w->named = named;
+}
+
+/* Emit the walker's next packet; false once it has finished. */
+static bool walker_step(struct walker *w)
+{
+	int s = w->step++, data_end = 3 + 2 * SMALL_FRAMES;
+
+	if (s == 0)
+		send_segment(&w->c, CLIENT, NULL, 0, TH_SYN);
+	else if (s == 1)
+		send_segment(&w->c, SERVER, NULL, 0, TH_SYN | TH_ACK);
+	else if (s == 2)
+		send_ack(&w->c, CLIENT);
+	else if (s < data_end && (s - 3) % 2 == 0) {
+		char text[256];
+		uint32_t len;
+
+		if (w->named) {
+			len = (uint32_t)snprintf(text, sizeof text,
+						 "conn%u message %d", w->id + 1,
+						 (s - 3) / 2 + 1);
+		} else {
+			len = rng_range(20, 200);
+			pattern((uint8_t *)text, len, w->id + (uint32_t)s);
+		}
+		text[len] = 0;
+		send_frame(&w->c, CLIENT, text);
+	} else if (s < data_end)
+		send_ack(&w->c, SERVER);
+	else if (s == data_end)
+		send_segment(&w->c, CLIENT, NULL, 0, TH_FIN | TH_ACK);
+	else if (s == data_end + 1)
+		send_segment(&w->c, SERVER, NULL, 0, TH_FIN | TH_ACK);
+	else if (s == data_end + 2)
+		send_ack(&w->c, CLIENT);
+	return w->step <= data_end + 2;
+}
+
+/* Run `total` walkers with at most `window` open at a time, one packet
+ * from each open walker per round. */
+static void run_walkers(uint64_t total, uint32_t window, bool named)
+{
+	struct walker *w;
+	uint64_t started = 0, open = 0;
+
+	if (window > total)
+		window = (uint32_t)total;
+	w = calloc(window ? window : 1, sizeof *w);
+	if (!w)
+		fatal("out of memory", NULL);
+	for (uint32_t i = 0; i < window; i++) {
+		walker_init(&w[i], (uint32_t)started++, named);
+		open++;
+	}
+	while (open) {
+		for (uint32_t i = 0; i < window; i++) {
+			if (w[i].step < 0)
+				continue;
+			if (walker_step(&w[i]))
+				continue;
+			if (started < total)
+				walker_init(&w[i], (uint32_t)started++, named);
+			else {
+				w[i].step = -1;
+				open--;
+			}
+		}
+	}
+	free(w);
+}
+
+static void sc_many(void)
+{
+	run_walkers(5, 5, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bench scenarios                                                     */
+
+static uint64_t bench_count;
+
+static void bench_small(void)
+{
+	struct conn c;
+	uint8_t seg[MSS], frame[256], payload[200];
+	size_t used = 0;
+	unsigned nseg = 0;
+
+	conn_default(&c);
+	handshake(&c);
+	for (uint64_t i = 0; i < bench_count; i++) {
+		uint32_t len = rng_range(20, 200);
+		size_t n = 0, off = 0;
+
+		pattern(payload, len, (uint32_t)i);
+		frame_put(frame, sizeof frame, &n, payload, len);
+		/* The stream is cut into full segments: frames may span two. */
+		while (off < n) {
+			size_t k = n - off < MSS - used ? n - off : MSS - used;
+
+			memcpy(seg + used, frame + off, k);
+			used += k;
+			off += k;
+			if (used == MSS) {
+				send_segment(&c, CLIENT, seg, MSS, TH_ACK);
+				used = 0;
+				if (++nseg % 2 == 0)
+					send_ack(&c, SERVER);
+			}
+		}
+	}
+	if (used)
+		send_segment(&c, CLIENT, seg, (uint32_t)used, TH_PA);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
+/* A frame produced piecewise: header, then pattern payload. */
+struct big_source {
+	uint8_t hdr[16];
+	uint64_t len; /* header + payload */
+	uint64_t pos;
+	uint32_t salt;
+};
+
+static void bench_large(void)
+{
+	enum { NCONN = 4 };
+	struct conn c[NCONN];
+	struct big_source src[NCONN];
+	bool has[NCONN] = { false }, done[NCONN] = { false };
+	unsigned nseg[NCONN] = { 0 };
+	uint64_t assigned = 0;
+	int open = NCONN;
+	uint8_t seg[MSS];
+
+	for (int i = 0; i < NCONN; i++) {
+		conn_init4(&c[i], 0x0A000001u, (uint16_t)(40000 + i), 0x0A000002u,
+			   8001, 0x1A2B3C4Du + (uint32_t)i * 0x10000000u,
+			   0x5E6F7081u + (uint32_t)i * 0x10000000u);
+		handshake(&c[i]);
+	}
+	while (open) {
+		for (int i = 0; i < NCONN; i++) {
+			uint32_t used = 0;
+
+			if (done[i])
+				continue;
+			while (used < MSS) {
+				struct big_source *f = &src[i];
+				uint64_t k;
+
+				if (!has[i]) {
+					uint64_t plen;
+
+					if (assigned >= bench_count)
+						break;
+					plen = rng_range(65536, 1048576);
+					if (!fc_profile_encode_header(&prof, plen, f->hdr))
+						fatal("internal error", "header");
+					f->len = prof.header_size + plen;
+					f->pos = 0;
+					f->salt = (uint32_t)assigned++;
+					has[i] = true;
+				}
+				k = f->len - f->pos;
+				if (k > MSS - used)
+					k = MSS - used;
+				for (uint64_t j = 0; j < k; j++) {
+					uint64_t p = f->pos + j;
+
+					seg[used + j] = p < prof.header_size
+						? f->hdr[p]
+						: (uint8_t)('a' + (p + f->salt) % 26);
+				}
+				used += (uint32_t)k;
+				f->pos += k;
+				if (f->pos == f->len)
+					has[i] = false;
+			}
+			if (used) {
+				send_segment(&c[i], CLIENT, seg, used,
+					     used < MSS || !has[i] ? TH_PA : TH_ACK);
+				if (++nseg[i] % 2 == 0)
+					send_ack(&c[i], SERVER);
+			}
+			if (!has[i] && assigned >= bench_count) {
+				send_ack(&c[i], SERVER);
+				teardown(&c[i], CLIENT);
+				done[i] = true;
+				open--;
+			}
+		}
+	}
+}
+
+static void bench_conns(void)
+{
+	run_walkers(bench_count, 10000, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scenario table and main                                             */
+
+struct scenario {
+	const char *name;
+	void (*run)(void);
+	int dlt; /* DLT_ value of the file */
+	uint32_t snaplen; /* 0: 65535 */
+	bool pad;
+	bool bench;
+	uint64_t default_count;
+	const char *desc;
+};
+
+static const struct scenario scenarios[] = {
+	{ "basic", sc_basic, LT_EN10MB, 0, false, false, 0,
+	  "handshake, client frame \"hello\", server frame \"ok\", FIN teardown" },
+	{ "sticky", sc_sticky, LT_EN10MB, 0, false, false, 0,
+	  "three frames in one segment, then one frame alone" },
+	{ "split", sc_split, LT_EN10MB, 0, false, false, 0,
+	  "a 40-byte frame over 3 segments (4+20+20), then a header split 2+2" },
+	{ "ooo", sc_ooo, LT_EN10MB, 0, false, false, 0,
+	  "4 frames in 4 segments captured in order 1,3,2,4 (dup ACK, cumulative ACK)" },
+	{ "retrans", sc_retrans, LT_EN10MB, 0, false, false, 0,
+	  "an identical retransmission, then one with different bytes (conflict)" },
+	{ "overlap", sc_overlap, LT_EN10MB, 0, false, false, 0,
+	  "a segment overlapping the previous one by 6 identical bytes, then new bytes" },
+	{ "gap", sc_gap, LT_EN10MB, 0, false, false, 0,
+	  "segment 2 of 4 missing from the capture; the server's ACK covers it" },
+	{ "midstream", sc_midstream, LT_EN10MB, 0, false, false, 0,
+	  "no handshake: starts with a frame's last 10 payload bytes, then 2 frames" },
+	{ "wrap", sc_wrap, LT_EN10MB, 0, false, false, 0,
+	  "client ISN 0xFFFFFFF0: 3 frames crossing the 2^32 sequence wrap" },
+	{ "reuse", sc_reuse, LT_EN10MB, 0, false, false, 0,
+	  "two consecutive connections on the same 4-tuple, one frame each" },
+	{ "rst", sc_rst, LT_EN10MB, 0, false, false, 0,
+	  "client RST after 30 of a 100-byte frame's payload bytes" },
+	{ "oversize", sc_oversize, LT_EN10MB, 0, false, false, 0,
+	  "length field 0x7FFFFFF0 (above the 16 MiB max), then more bytes" },
+	{ "negative", sc_negative, LT_EN10MB, 0, false, false, 0,
+	  "length field 0xFFFFFFFE (-2 signed), then more bytes" },
+	{ "vlan", sc_vlan, LT_EN10MB, 0, false, false, 0,
+	  "same IP 4-tuple on VLAN 100 and VLAN 200, interleaved, one frame each" },
+	{ "snaplen", sc_snaplen, LT_EN10MB, 100, false, false, 0,
+	  "snaplen 100: a 200-byte frame cut by the snaplen, then a small frame" },
+	{ "ipv6", sc_ipv6, LT_EN10MB, 0, false, false, 0,
+	  "basic over IPv6, [fd00::1]:40000 -> [fd00::2]:8001" },
+	{ "sll2", sc_basic, LT_LINUX_SLL2, 0, false, false, 0,
+	  "basic with link type LINUX_SLL2 (276)" },
+	{ "null", sc_basic, LT_NULL, 0, false, false, 0,
+	  "basic with link type NULL (0), AF_INET in host byte order" },
+	{ "raw", sc_basic, DLT_RAW, 0, false, false, 0,
+	  "basic with link type RAW (101): bare IPv4 packets" },
+	{ "padding", sc_padding, LT_EN10MB, 0, true, false, 0,
+	  "basic with frames \"a\"/\"k\", every Ethernet frame padded to 60 bytes with nonzero garbage" },
+	{ "many", sc_many, LT_EN10MB, 0, false, false, 0,
+	  "5 connections (ports 40000-40004), 3 frames each, packets round-robin" },
+	{ "zero", sc_zero, LT_EN10MB, 0, false, false, 0,
+	  "three zero-length frames and a 1-byte frame in one segment" },
+	{ "bigframe", sc_bigframe, LT_EN10MB, 0, false, false, 0,
+	  "one 100000-byte frame in 1448-byte segments" },
+	{ "bench-small", bench_small, LT_EN10MB, 0, false, true, 100000,
+	  "[COUNT] one connection, COUNT frames of 20-200 bytes in full segments" },
+	{ "bench-large", bench_large, LT_EN10MB, 0, false, true, 64,
+	  "[COUNT] 4 connections, COUNT frames of 64 KiB-1 MiB in 1448-byte segments" },
+	{ "bench-conns", bench_conns, LT_EN10MB, 0, false, true, 10000,
+	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
+};
+
+#define NSCEN (sizeof scenarios / sizeof scenarios[0])
+
+static void usage(FILE *f)
+{
+	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT]\n"
+	      "       fc-pcapgen --list\n"
+	      "Writes a deterministic synthetic capture (COUNT: bench-* only).\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	const struct scenario *sc = NULL;
+
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < NSCEN; i++)
+			printf("%-12s %s\n", scenarios[i].name, scenarios[i].desc);
+		return 0;
+	}
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 3 || argc > 4) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < NSCEN; i++)
+		if (!strcmp(argv[1], scenarios[i].name))
+			sc = &scenarios[i];
+	if (!sc) {
+		fprintf(stderr, "fc-pcapgen: unknown scenario '%s' (see --list)\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	bench_count = sc->default_count;
+	if (argc == 4) {
+		char *end;
+		unsigned long long v;
+
+		if (!sc->bench) {
+			fprintf(stderr, "fc-pcapgen: %s takes no COUNT\n", sc->name);
+			return EXIT_USAGE;
+		}
+		v = strtoull(argv[3], &end, 10);
+		if (argv[3][0] < '0' || argv[3][0] > '9' || *end || v == 0 ||
+		    v > 0xFFFFFFFFull) {
+			fprintf(stderr, "fc-pcapgen: COUNT must be 1 to 4294967295\n");
+			return EXIT_USAGE;
+		}
+		bench_count = v;
+	}
+
+	fc_profile_default(&prof);
+	out.pad_eth = sc->pad;
+	out_open(argv[2], sc->dlt,
+		 sc->snaplen ? sc->snaplen : 65535, sc->bench ? 10 : 1000);
+	sc->run();
+	out_close();
+	return 0;
+}

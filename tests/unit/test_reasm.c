@@ -1,0 +1,1150 @@
+/* test_reasm.c - fc_reasm over hand-placed TCP segments.
+ *
+ * A recorder keeps every delivered piece (offset, bytes, packet, whether it
+ * starts the packet's payload, and the pointer it came through), every gap
+ * and every conflict. The callbacks themselves check the one rule that
+ * holds for all of them: data and gaps tile the stream in order, from
+ * offset 0, without holes or repeats.
+ *
+ *   seq:    base ........ base+n          (32-bit, wraps)
+ *   offset: 0 ........... n               (64-bit)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_reasm.h"
+
+/* --- recorder ------------------------------------------------------------ */
+
+#define REV_MAX 8192
+#define POOL_MAX (1u << 20)
+
+struct rev {
+	char kind; /* 'D' data, 'G' gap, 'C' conflict */
+	uint64_t off, n;
+	const uint8_t *ptr; /* as passed to the callback */
+	uint64_t pkt;
+	bool seg_start;
+	size_t pool_at; /* D: copy of the bytes in pool */
+	char why[96];
+};
+
+struct rrec {
+	struct rev ev[REV_MAX];
+	size_t nev;
+	uint8_t pool[POOL_MAX];
+	size_t npool;
+	uint64_t next; /* where the next data or gap must begin */
+	uint64_t data_bytes, gap_bytes;
+	size_t nconf;
+};
+
+static struct rev *rec_add(struct rrec *r, char kind)
+{
+	struct rev *e;
+
+	assert_true(r->nev < REV_MAX);
+	e = &r->ev[r->nev++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	return e;
+}
+
+static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
+		    const struct fc_pkt *pkt, bool seg_start)
+{
+	struct rrec *r = ctx;
+	struct rev *e;
+
+	assert_non_null(pkt);
+	assert_true(n > 0);
+	if (off != r->next)
+		fail_msg("data at %llu, stream is at %llu", (unsigned long long)off,
+			 (unsigned long long)r->next);
+	e = rec_add(r, 'D');
+	e->off = off;
+	e->n = n;
+	e->ptr = p;
+	e->pkt = pkt->num;
+	e->seg_start = seg_start;
+	e->pool_at = r->npool;
+	if (r->npool + n <= POOL_MAX) {
+		memcpy(r->pool + r->npool, p, n);
+		r->npool += n;
+	} else {
+		e->pool_at = SIZE_MAX;
+	}
+	r->next += n;
+	r->data_bytes += n;
+}
+
+static void on_gap(void *ctx, uint64_t off, uint64_t n, const struct fc_pkt *pkt,
+		   const char *why)
+{
+	struct rrec *r = ctx;
+	struct rev *e;
+
+	assert_true(n > 0);
+	assert_non_null(why);
+	if (off != r->next)
+		fail_msg("gap at %llu, stream is at %llu", (unsigned long long)off,
+			 (unsigned long long)r->next);
+	e = rec_add(r, 'G');
+	e->off = off;
+	e->n = n;
+	e->pkt = pkt ? pkt->num : 0;
+	strncpy(e->why, why, sizeof(e->why) - 1);
+	r->next += n;
+	r->gap_bytes += n;
+}
+
+static void on_conflict(void *ctx, uint64_t off, uint64_t n, const struct fc_pkt *pkt)
+{
+	struct rrec *r = ctx;
+	struct rev *e = rec_add(r, 'C');
+
+	assert_true(n > 0);
+	e->off = off;
+	e->n = n;
+	e->pkt = pkt ? pkt->num : 0;
+	r->nconf++;
+}
+
+static const struct fc_reasm_ops rec_ops = { on_data, on_gap, on_conflict };
+
+struct trs {
+	struct fc_reasm r;
+	struct rrec *rec;
+};
+
+static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
+{
+	struct trs *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	t->rec = calloc(1, sizeof(*t->rec));
+	assert_non_null(t->rec);
+	fc_reasm_init(&t->r, max_ooo, budget, &rec_ops, t->rec);
+	return t;
+}
+
+static void trs_free(struct trs *t)
+{
+	fc_reasm_free(&t->r);
+	free(t->rec);
+	free(t);
+}
+
+static struct fc_pkt pk(uint64_t num)
+{
+	struct fc_pkt p = { num, (int64_t)num * 1000 };
+	return p;
+}
+
+static void seg_raw(struct trs *t, uint32_t seq, const uint8_t *p, uint32_t captured,
+		    uint32_t wire, uint64_t pkt)
+{
+	struct fc_pkt k = pk(pkt);
+	fc_reasm_segment(&t->r, seq, p, captured, wire, &k);
+}
+
+static void seg(struct trs *t, uint32_t seq, const char *s, uint64_t pkt)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	seg_raw(t, seq, (const uint8_t *)s, n, n, pkt);
+}
+
+static void ack(struct trs *t, uint32_t a, uint64_t pkt)
+{
+	struct fc_pkt k = pk(pkt);
+	fc_reasm_ack(&t->r, a, &k);
+}
+
+static void flush(struct trs *t, uint64_t pkt)
+{
+	struct fc_pkt k = pk(pkt);
+	fc_reasm_flush(&t->r, &k);
+}
+
+/* The stream so far as text: data bytes as they are, gap bytes as '_'. */
+static void assert_stream(const struct trs *t, const char *want)
+{
+	char got[4096];
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->rec->nev; i++) {
+		const struct rev *e = &t->rec->ev[i];
+		if (e->kind == 'C')
+			continue;
+		assert_true(n + e->n < sizeof(got));
+		if (e->kind == 'D')
+			memcpy(got + n, t->rec->pool + e->pool_at, e->n);
+		else
+			memset(got + n, '_', e->n);
+		n += e->n;
+	}
+	got[n] = '\0';
+	assert_string_equal(got, want);
+}
+
+static void assert_data(const struct rev *e, uint64_t off, uint64_t n, uint64_t pkt,
+			bool seg_start)
+{
+	if (e->kind != 'D' || e->off != off || e->n != n || e->pkt != pkt ||
+	    e->seg_start != seg_start)
+		fail_msg("event %c off %llu n %llu pkt %llu start %d, want D %llu %llu %llu %d",
+			 e->kind, (unsigned long long)e->off, (unsigned long long)e->n,
+			 (unsigned long long)e->pkt, e->seg_start, (unsigned long long)off,
+			 (unsigned long long)n, (unsigned long long)pkt, seg_start);
+}
+
+static void assert_gap(const struct rev *e, uint64_t off, uint64_t n, uint64_t pkt,
+		       const char *why_part)
+{
+	if (e->kind != 'G' || e->off != off || e->n != n || e->pkt != pkt)
+		fail_msg("event %c off %llu n %llu pkt %llu, want G %llu %llu %llu", e->kind,
+			 (unsigned long long)e->off, (unsigned long long)e->n,
+			 (unsigned long long)e->pkt, (unsigned long long)off,
+			 (unsigned long long)n, (unsigned long long)pkt);
+	assert_non_null(strstr(e->why, why_part));
+}
+
+static void assert_conflict(const struct rev *e, uint64_t off, uint64_t n, uint64_t pkt)
+{
+	if (e->kind != 'C' || e->off != off || e->n != n || e->pkt != pkt)
+		fail_msg("event %c off %llu n %llu pkt %llu, want C %llu %llu %llu", e->kind,
+			 (unsigned long long)e->off, (unsigned long long)e->n,
+			 (unsigned long long)e->pkt, (unsigned long long)off,
+			 (unsigned long long)n, (unsigned long long)pkt);
+}
+
+/* The cost of one buffered node holding `bytes` (0: a node standing for
+ * bytes cut by the snaplen), measured, not assumed: buffer one segment in
+ * a scratch reassembler and read the accounting. */
+static uint64_t node_cost_of(uint32_t bytes)
+{
+	static const uint8_t zeros[64];
+	struct trs *t = trs_new(1 << 20, NULL);
+	uint64_t c;
+
+	assert_true(bytes <= sizeof(zeros));
+	seg_raw(t, 0, zeros, 0, 0, 1); /* sets the base */
+	seg_raw(t, 10, zeros, bytes, bytes ? bytes : 1, 2);
+	c = t->r.ooo_bytes;
+	trs_free(t);
+	assert_true(c >= bytes);
+	return c;
+}
+
+/* --- in order, out of order ------------------------------------------------ */
+
+static void test_in_order_zero_copy(void **state)
+{
+	static const char a[] = "hello", b[] = " world", c[] = "!";
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 1000);
+	seg(t, 1000, a, 1);
+	seg(t, 1005, b, 2);
+	seg(t, 1011, c, 3);
+	assert_int_equal(t->rec->nev, 3);
+	assert_data(&t->rec->ev[0], 0, 5, 1, true);
+	assert_data(&t->rec->ev[1], 5, 6, 2, true);
+	assert_data(&t->rec->ev[2], 11, 1, 3, true);
+	assert_ptr_equal(t->rec->ev[0].ptr, a);
+	assert_ptr_equal(t->rec->ev[1].ptr, b);
+	assert_ptr_equal(t->rec->ev[2].ptr, c);
+	assert_stream(t, "hello world!");
+	assert_int_equal(t->r.next, 12);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_null(t->r.ooo);
+	assert_int_equal(t->r.stats.ooo_segments, 0);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 0);
+	assert_int_equal(t->r.stats.gap_bytes, 0);
+	/* an empty segment (a pure ACK) changes nothing */
+	seg(t, 1012, "", 4);
+	assert_int_equal(t->rec->nev, 3);
+	trs_free(t);
+}
+
+static void test_out_of_order_3_1_2(void **state)
+{
+	static const char s1[] = "AAAA", s2[] = "BBBB", s3[] = "CCCC";
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 100);
+	seg(t, 108, s3, 10);
+	assert_int_equal(t->rec->nev, 0);
+	assert_int_equal(t->r.stats.ooo_segments, 1);
+	assert_int_equal(t->r.ooo_bytes, node_cost_of(4));
+	seg(t, 100, s1, 11);
+	assert_int_equal(t->rec->nev, 1);
+	seg(t, 104, s2, 12);
+	assert_int_equal(t->rec->nev, 3);
+	assert_data(&t->rec->ev[0], 0, 4, 11, true);
+	assert_data(&t->rec->ev[1], 4, 4, 12, true);
+	assert_data(&t->rec->ev[2], 8, 4, 10, true);
+	/* in order when they came: passed through; the early one was copied */
+	assert_ptr_equal(t->rec->ev[0].ptr, s1);
+	assert_ptr_equal(t->rec->ev[1].ptr, s2);
+	assert_ptr_not_equal(t->rec->ev[2].ptr, s3);
+	assert_stream(t, "AAAABBBBCCCC");
+	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_null(t->r.ooo);
+	assert_int_equal(t->r.stats.ooo_segments, 1);
+	assert_int_equal(t->r.stats.gap_bytes, 0);
+	assert_int_equal(t->r.stats.forced_gaps, 0);
+	trs_free(t);
+}
+
+static void test_reverse_order(void **state)
+{
+	struct trs *t = trs_new(1 << 16, NULL);
+	char buf[8][4];
+
+	fc_reasm_set_base(&t->r, 0);
+	for (int i = 7; i >= 0; i--) {
+		memset(buf[i], 'a' + i, 3);
+		buf[i][3] = '\0';
+		seg(t, (uint32_t)(3 * i), buf[i], (uint64_t)(8 - i));
+	}
+	assert_stream(t, "aaabbbcccdddeeefffggghhh");
+	for (int i = 0; i < 8; i++)
+		assert_data(&t->rec->ev[i], 3 * (uint64_t)i, 3, (uint64_t)(8 - i), true);
+	assert_int_equal(t->r.stats.ooo_segments, 7);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+}
+
+/* --- retransmissions ------------------------------------------------------- */
+
+static void test_exact_duplicate_dropped(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+	uint64_t cost;
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	seg(t, 0, "abcd", 2);
+	assert_int_equal(t->rec->nev, 1);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(t->r.stats.conflicts, 0);
+
+	/* a duplicate of buffered data: kept once, from the first copy */
+	seg(t, 10, "xyz", 3);
+	cost = t->r.ooo_bytes;
+	seg(t, 10, "xyz", 4);
+	assert_int_equal(t->r.ooo_bytes, cost);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 7);
+	seg(t, 4, "efghij", 5);
+	assert_stream(t, "abcdefghijxyz");
+	assert_int_equal(t->rec->nev, 3);
+	assert_data(&t->rec->ev[2], 10, 3, 3, true);
+	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(t->rec->nconf, 0);
+	assert_int_equal(t->r.stats.ooo_segments, 2);
+	trs_free(t);
+}
+
+static void test_conflict_with_delivered(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+	uint8_t big[600], again[20];
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcdefgh", 1);
+	seg(t, 2, "cXeZ", 2);
+	assert_int_equal(t->rec->nev, 2);
+	assert_conflict(&t->rec->ev[1], 3, 3, 2);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_stream(t, "abcdefgh");
+	trs_free(t);
+
+	/* only the last FC_REASM_HISTORY bytes can be checked */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	seg_raw(t, 0, big, sizeof(big), sizeof(big), 1);
+	/* bytes 78..97: 87 differs, but 87 < 600 - 512: not held any more */
+	memcpy(again, big + 78, sizeof(again));
+	again[87 - 78] ^= 0xFF;
+	seg_raw(t, 78, again, sizeof(again), sizeof(again), 2);
+	assert_int_equal(t->r.stats.conflicts, 0);
+	/* 88 is the oldest byte held */
+	memcpy(again, big + 78, sizeof(again));
+	again[88 - 78] ^= 0xFF;
+	seg_raw(t, 78, again, sizeof(again), sizeof(again), 3);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[1], 88, 10, 3);
+	/* a retransmission running past the end: checked, then the rest in order */
+	memcpy(again, big + 590, 10);
+	memcpy(again + 10, "0123456789", 10);
+	seg_raw(t, 590, again, 20, 20, 4);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_data(&t->rec->ev[2], 600, 10, 4, false);
+	assert_ptr_equal(t->rec->ev[2].ptr, again + 10);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 20 + 20 + 10);
+	trs_free(t);
+
+	/* after a gap the history restarts: bytes before it cannot be compared */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	seg(t, 8, "ijkl", 2);
+	ack(t, 8, 3);
+	seg(t, 0, "ABCD", 4);
+	assert_int_equal(t->r.stats.conflicts, 0);
+	seg(t, 8, "iJkl", 5);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_stream(t, "abcd____ijkl");
+	trs_free(t);
+}
+
+static void test_conflict_with_buffered(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 10, "klmnop", 1);
+	seg(t, 12, "mXop", 2);
+	assert_int_equal(t->rec->nev, 1);
+	assert_conflict(&t->rec->ev[0], 13, 3, 2);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	seg(t, 0, "abcdefghij", 3);
+	assert_stream(t, "abcdefghijklmnop");
+	assert_data(&t->rec->ev[2], 10, 6, 1, true);
+	trs_free(t);
+}
+
+static void test_partial_overlaps_first_copy_wins(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+	static const char in_order[] = "aaaaCCCCdddd";
+
+	/* overlap with delivered bytes, then new ones: the new ones pass through */
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "AAAAAAAA", 1);
+	seg(t, 4, "bbbbBBBB", 2);
+	assert_stream(t, "AAAAAAAABBBB");
+	assert_conflict(&t->rec->ev[1], 4, 4, 2);
+	assert_data(&t->rec->ev[2], 8, 4, 2, false);
+	trs_free(t);
+
+	/* overlaps with buffered nodes, on either side */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 10, "KKKKKKKKKK", 1); /* [10,20) */
+	seg(t, 5, "LLLLLLLLLL", 2); /* [5,15): [5,10) new */
+	seg(t, 18, "MMMMMMM", 3); /* [18,25): [20,25) new */
+	assert_int_equal(t->r.stats.conflicts, 2);
+	assert_conflict(&t->rec->ev[0], 10, 5, 2);
+	assert_conflict(&t->rec->ev[1], 18, 2, 3);
+	seg(t, 0, "NNNNN", 4);
+	assert_stream(t, "NNNNNLLLLLKKKKKKKKKKMMMMM");
+	assert_data(&t->rec->ev[2], 0, 5, 4, true);
+	assert_data(&t->rec->ev[3], 5, 5, 2, true);
+	assert_data(&t->rec->ev[4], 10, 10, 1, true);
+	assert_data(&t->rec->ev[5], 20, 5, 3, false);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 5 + 2);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
+	/* a segment around a buffered node, agreeing with it: no conflict */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 10, "kk", 1);
+	seg(t, 8, "xxkkzzzz", 2);
+	seg(t, 0, "01234567", 3);
+	assert_stream(t, "01234567xxkkzzzz");
+	assert_int_equal(t->rec->nconf, 0);
+	assert_data(&t->rec->ev[1], 8, 2, 2, true);
+	assert_data(&t->rec->ev[2], 10, 2, 1, true);
+	assert_data(&t->rec->ev[3], 12, 4, 2, false);
+	trs_free(t);
+
+	/* a buffered node larger than the later copy */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 4, "wwwwwwww", 1);
+	seg(t, 6, "ww", 2);
+	seg(t, 0, "0123", 3);
+	assert_stream(t, "0123wwwwwwww");
+	assert_int_equal(t->rec->nev, 2);
+	trs_free(t);
+
+	/* an in-order segment running into a buffered node: the parts of its
+	 * own pass through uncopied, the node's bytes win where they overlap */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 4, "BBBB", 1);
+	seg(t, 0, in_order, 2);
+	assert_int_equal(t->rec->nev, 4);
+	assert_data(&t->rec->ev[0], 0, 4, 2, true);
+	assert_ptr_equal(t->rec->ev[0].ptr, in_order);
+	assert_conflict(&t->rec->ev[1], 4, 4, 2);
+	assert_data(&t->rec->ev[2], 4, 4, 1, true);
+	assert_data(&t->rec->ev[3], 8, 4, 2, false);
+	assert_ptr_equal(t->rec->ev[3].ptr, in_order + 8);
+	assert_stream(t, "aaaaBBBBdddd");
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
+	/* ... ending inside a node, and one spanning several nodes */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 4, "BBBB", 1);
+	seg(t, 10, "DD", 2);
+	seg(t, 16, "FFFF", 3);
+	seg(t, 0, "aaaaBB", 4);
+	assert_stream(t, "aaaaBBBB");
+	seg(t, 6, "BBccDDeeeeFF", 5);
+	assert_stream(t, "aaaaBBBBccDDeeeeFFFF");
+	assert_int_equal(t->rec->nconf, 0);
+	assert_data(&t->rec->ev[2], 8, 2, 5, false);
+	assert_data(&t->rec->ev[3], 10, 2, 2, true);
+	assert_data(&t->rec->ev[4], 12, 4, 5, false);
+	assert_data(&t->rec->ev[5], 16, 4, 3, true);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+}
+
+/* --- sequence numbers ----------------------------------------------------- */
+
+static void test_sequence_wraparound(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0xFFFFFFF0u);
+	seg(t, 0xFFFFFFF0u, "0123456789abcdef", 1); /* up to 2^32 */
+	seg(t, 0x10, "ghij", 3); /* ahead, past the wrap */
+	seg(t, 0xFFFFFFFCu, "cdefGHIJKLMNOPQRSTUV", 2); /* across the wrap */
+	seg(t, 0x14, "klmn", 4);
+	assert_stream(t, "0123456789abcdefGHIJKLMNOPQRSTUVghijklmn");
+	assert_data(&t->rec->ev[0], 0, 16, 1, true);
+	assert_data(&t->rec->ev[1], 16, 16, 2, false);
+	assert_data(&t->rec->ev[2], 32, 4, 3, true);
+	assert_data(&t->rec->ev[3], 36, 4, 4, true);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	fc_reasm_fin(&t->r, 0x1C);
+	assert_int_equal(t->r.fin_off, 44);
+	assert_false(fc_reasm_done(&t->r));
+	seg(t, 0x18, "zzzzZ", 5); /* one byte past the FIN */
+	assert_true(fc_reasm_done(&t->r));
+	assert_stream(t, "0123456789abcdefGHIJKLMNOPQRSTUVghijklmnzzzz");
+	trs_free(t);
+}
+
+static void test_offsets_past_4gib(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+	const uint32_t base = 0x7FFFFFF0u;
+	const uint64_t step = FC_REASM_ACK_GAP_MAX; /* the furthest believed */
+	const uint64_t nsteps = (9ull << 29) / step;
+	uint64_t far = nsteps * step; /* 4.5 GiB */
+
+	fc_reasm_set_base(&t->r, base);
+	seg(t, base, "a", 1);
+	/* the capture missed 4.5 GiB, acknowledged a step at a time */
+	for (uint64_t k = 1; k <= nsteps; k++)
+		ack(t, (uint32_t)(base + k * step), 1 + k);
+	assert_int_equal(t->r.next, far);
+	assert_int_equal(t->r.stats.gap_bytes, far - 1);
+	/* an acknowledgement too far ahead to be believed is ignored */
+	ack(t, (uint32_t)(base + far + FC_REASM_ACK_GAP_MAX + 1), 20);
+	assert_int_equal(t->r.next, far);
+	seg(t, (uint32_t)(base + far + 4), "efgh", 21);
+	seg(t, (uint32_t)(base + far), "abcd", 22);
+	assert_int_equal(t->r.next, far + 8);
+	assert_int_equal(t->rec->nev, 1 + nsteps + 2);
+	assert_data(&t->rec->ev[1 + nsteps], far, 4, 22, true);
+	assert_data(&t->rec->ev[2 + nsteps], far + 4, 4, 21, true);
+	assert_gap(&t->rec->ev[1], 1, step - 1, 2, "acknowledged");
+	assert_gap(&t->rec->ev[nsteps], (nsteps - 1) * step, step, 1 + nsteps,
+		   "acknowledged");
+	/* a retransmission there is still recognised */
+	seg(t, (uint32_t)(base + far + 2), "cX", 23);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[3 + nsteps], far + 3, 1, 23);
+	trs_free(t);
+}
+
+static void test_base_and_before_start(void **state)
+{
+	static const char b[] = "0123456789ABCDEFGHIJ";
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 1000);
+	fc_reasm_set_base(&t->r, 5000); /* ignored once set */
+	assert_int_equal(t->r.base_seq, 1000);
+	seg(t, 990, b, 1);
+	assert_int_equal(t->rec->nev, 1);
+	assert_data(&t->rec->ev[0], 0, 10, 1, false);
+	assert_ptr_equal(t->rec->ev[0].ptr, b + 10);
+	assert_int_equal(t->r.stats.before_start_bytes, 10);
+	seg(t, 980, "0123456789", 2); /* wholly before the start */
+	assert_int_equal(t->rec->nev, 1);
+	assert_int_equal(t->r.stats.before_start_bytes, 20);
+	assert_stream(t, "ABCDEFGHIJ");
+	trs_free(t);
+
+	/* before the start and cut by the snaplen: only the missing rest */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 1000);
+	seg_raw(t, 995, (const uint8_t *)b, 3, 10, 1);
+	assert_int_equal(t->rec->nev, 1);
+	assert_gap(&t->rec->ev[0], 0, 5, 1, "snaplen");
+	assert_int_equal(t->r.stats.before_start_bytes, 5);
+	trs_free(t);
+
+	/* no base: the first segment's seq is offset 0 (mid-stream start) */
+	t = trs_new(4096, NULL);
+	seg(t, 77777, "xy", 1);
+	assert_true(t->r.have_base);
+	assert_int_equal(t->r.base_seq, 77777);
+	assert_data(&t->rec->ev[0], 0, 2, 1, true);
+	seg(t, 77770, "0123456xy", 2);
+	assert_int_equal(t->r.stats.before_start_bytes, 7);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 2);
+	trs_free(t);
+
+	/* an acknowledgement before any base means nothing */
+	t = trs_new(4096, NULL);
+	ack(t, 500, 1);
+	assert_false(t->r.have_base);
+	assert_int_equal(t->rec->nev, 0);
+	trs_free(t);
+}
+
+/* --- gaps -------------------------------------------------------------- */
+
+static void test_snaplen_cut(void **state)
+{
+	static const char b[] = "0123456789";
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	seg_raw(t, 0, (const uint8_t *)b, 4, 10, 1);
+	assert_int_equal(t->rec->nev, 2);
+	assert_data(&t->rec->ev[0], 0, 4, 1, true);
+	assert_gap(&t->rec->ev[1], 4, 6, 1, "snaplen");
+	assert_int_equal(t->r.stats.gap_bytes, 6);
+	seg(t, 10, "ab", 2);
+	assert_stream(t, "0123______ab");
+	/* captured beyond wire_len is ignored */
+	seg_raw(t, 12, (const uint8_t *)b, 10, 3, 3);
+	assert_stream(t, "0123______ab012");
+	trs_free(t);
+
+	/* cut while out of order: the missing part waits as a hole */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg_raw(t, 10, (const uint8_t *)"KLMNO", 2, 5, 1);
+	assert_int_equal(t->r.ooo_bytes, node_cost_of(2) + node_cost_of(0));
+	seg(t, 0, "0123456789", 2);
+	assert_int_equal(t->rec->nev, 3);
+	assert_data(&t->rec->ev[1], 10, 2, 1, true);
+	assert_gap(&t->rec->ev[2], 12, 3, 1, "snaplen");
+	seg(t, 15, "pq", 3);
+	assert_stream(t, "0123456789KL___pq");
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+}
+
+static void test_gap_via_ack(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	seg(t, 8, "ijkl", 2);
+	seg(t, 16, "qr", 3);
+	ack(t, 6, 4); /* part of the hole */
+	assert_int_equal(t->rec->nev, 2);
+	assert_gap(&t->rec->ev[1], 4, 2, 4, "acknowledged");
+	ack(t, 3, 5); /* behind: nothing */
+	ack(t, 6, 5); /* the same: nothing */
+	assert_int_equal(t->rec->nev, 2);
+	ack(t, 10, 6); /* past the hole: it becomes a gap, the node follows */
+	assert_int_equal(t->rec->nev, 4);
+	assert_gap(&t->rec->ev[2], 6, 2, 6, "acknowledged");
+	assert_data(&t->rec->ev[3], 8, 4, 2, true);
+	ack(t, 20, 7); /* past the second hole and past the last node */
+	assert_stream(t, "abcd____ijkl____qr__");
+	assert_gap(&t->rec->ev[4], 12, 4, 7, "acknowledged");
+	assert_data(&t->rec->ev[5], 16, 2, 3, true);
+	assert_gap(&t->rec->ev[6], 18, 2, 7, "acknowledged");
+	assert_int_equal(t->r.stats.gap_bytes, 10);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	/* late data for an acknowledged hole is a retransmission */
+	seg(t, 4, "efgh", 8);
+	assert_int_equal(t->r.next, 20);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	trs_free(t);
+}
+
+static void test_gap_via_flush(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	seg(t, 10, "klmn", 2);
+	seg(t, 20, "uvwx", 3);
+	flush(t, 9);
+	assert_stream(t, "abcd______klmn______uvwx");
+	assert_gap(&t->rec->ev[1], 4, 6, 9, "never captured");
+	assert_data(&t->rec->ev[2], 10, 4, 2, true);
+	assert_gap(&t->rec->ev[3], 14, 6, 9, "never captured");
+	assert_data(&t->rec->ev[4], 20, 4, 3, true);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_null(t->r.ooo);
+	flush(t, 10); /* nothing more */
+	assert_int_equal(t->rec->nev, 5);
+	trs_free(t);
+
+	/* with a FIN: the hole before it is a gap too */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	seg(t, 10, "klmn", 2);
+	fc_reasm_fin(&t->r, 30);
+	assert_false(fc_reasm_done(&t->r));
+	flush(t, 9);
+	assert_stream(t, "abcd______klmn________________");
+	assert_true(fc_reasm_done(&t->r));
+	trs_free(t);
+}
+
+/* --- FIN ----------------------------------------------------------------- */
+
+static void test_fin(void **state)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcd", 1);
+	fc_reasm_fin(&t->r, 6);
+	assert_false(fc_reasm_done(&t->r));
+	seg(t, 4, "efghij", 2); /* runs past the FIN */
+	assert_stream(t, "abcdef");
+	assert_true(fc_reasm_done(&t->r));
+	seg(t, 8, "xy", 3); /* after the FIN */
+	seg(t, 6, "gh", 4);
+	assert_stream(t, "abcdef");
+	fc_reasm_fin(&t->r, 3); /* a FIN behind the stream counts as at its end */
+	assert_int_equal(t->r.fin_off, 6);
+	ack(t, 7, 5); /* the FIN's own sequence number: no gap */
+	assert_stream(t, "abcdef");
+	flush(t, 6);
+	assert_stream(t, "abcdef");
+	trs_free(t);
+
+	/* data buffered beyond a FIN seen later is not delivered, and a flush
+	 * reports no gap past the FIN */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "ab", 1);
+	seg(t, 10, "klmnopqrst", 2);
+	seg(t, 30, "EEEEEEEEEE", 3);
+	fc_reasm_fin(&t->r, 15);
+	assert_int_equal(t->r.ooo_bytes, node_cost_of(10)); /* [30,40) dropped */
+	flush(t, 9);
+	assert_stream(t, "ab________klmno");
+	assert_int_equal(t->r.next, 15);
+	assert_true(fc_reasm_done(&t->r));
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
+	/* a FIN while a node straddles it, filled in order */
+	t = trs_new(4096, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 4, "efghij", 1);
+	fc_reasm_fin(&t->r, 7);
+	seg(t, 0, "abcd", 2);
+	assert_stream(t, "abcdefg");
+	assert_true(fc_reasm_done(&t->r));
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
+	/* a FIN before any data sets the base; one behind the stream counts as
+	 * at its end */
+	t = trs_new(4096, NULL);
+	fc_reasm_fin(&t->r, 500);
+	assert_true(t->r.have_base);
+	assert_true(fc_reasm_done(&t->r));
+	seg(t, 500, "late", 1);
+	assert_int_equal(t->rec->nev, 0);
+	trs_free(t);
+}
+
+/* --- budgets --------------------------------------------------------------- */
+
+static void test_in_order_data_survives_full_budget(void **state)
+{
+	uint8_t big[100];
+	uint64_t c20 = node_cost_of(20);
+	struct trs *t = trs_new(c20 + 10, NULL); /* room for one small node */
+
+	memset(big, 'a', sizeof(big));
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 100, "BBBBBBBBBBBBBBBBBBBB", 1);
+	assert_int_equal(t->r.ooo_bytes, c20);
+	/* the bytes of the hole arrive: they need no buffer at all */
+	seg_raw(t, 0, big, sizeof(big), sizeof(big), 2);
+	assert_int_equal(t->r.stats.gap_bytes, 0);
+	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_int_equal(t->rec->nev, 2);
+	assert_data(&t->rec->ev[0], 0, 100, 2, true);
+	assert_ptr_equal(t->rec->ev[0].ptr, big);
+	assert_data(&t->rec->ev[1], 100, 20, 1, true);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
+	/* out of order but before the buffered node: give up only the hole
+	 * before it, not the bytes it carries */
+	t = trs_new(c20 + 10, NULL);
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 100, "BBBBBBBBBBBBBBBBBBBB", 1);
+	seg_raw(t, 50, big, 10, 10, 2);
+	assert_int_equal(t->r.stats.forced_gaps, 1);
+	assert_int_equal(t->rec->nev, 2);
+	assert_gap(&t->rec->ev[0], 0, 50, 2, "buffer full");
+	assert_data(&t->rec->ev[1], 50, 10, 2, true);
+	assert_ptr_equal(t->rec->ev[1].ptr, big);
+	assert_int_equal(t->r.ooo_bytes, c20); /* the node still waits */
+	seg_raw(t, 60, big, 40, 40, 3);
+	assert_int_equal(t->r.next, 120);
+	assert_int_equal(t->r.stats.forced_gaps, 1);
+	trs_free(t);
+}
+
+static void test_budget_counts_every_node(void **state)
+{
+	/* Six 1-byte nodes, then one segment filling the six holes between
+	 * them (and one before): seven new nodes, however small. */
+	uint64_t c1 = node_cost_of(1), c0 = node_cost_of(0);
+	uint64_t max = 6 * c1 + 2 * c0 + 13; /* room for one node or two */
+	struct trs *t = trs_new(max, NULL);
+	static const char fill[] = "abcdefghijklm";
+
+	fc_reasm_set_base(&t->r, 0);
+	for (uint32_t i = 0; i < 6; i++)
+		seg_raw(t, 2 + 2 * i, (const uint8_t *)fill + 1 + 2 * i, 1, 1, 1 + i);
+	assert_int_equal(t->r.ooo_bytes, 6 * c1);
+	seg_raw(t, 1, (const uint8_t *)fill, 13, 13, 10);
+	assert_true(t->r.ooo_bytes <= max);
+	seg(t, 0, "_", 11);
+	flush(t, 12);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	/* whatever was given up, no byte went missing but the first */
+	assert_true(t->r.stats.gap_bytes <= 1);
+	assert_int_equal(t->rec->data_bytes + t->rec->gap_bytes, 14);
+	trs_free(t);
+}
+
+/* A deterministic generator for the floods. */
+static uint32_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*s >> 33);
+}
+
+static void test_budget_flood(void **state)
+{
+	enum { N = 6000 };
+	uint8_t *src = malloc(N);
+	uint64_t c100 = node_cost_of(64) + 36;
+	uint64_t max = 5 * c100;
+	struct trs *t = trs_new(max, NULL);
+	uint64_t peak = 0;
+
+	assert_non_null(src);
+	for (int i = 0; i < N; i++)
+		src[i] = (uint8_t)(i * 31 + 7);
+	fc_reasm_set_base(&t->r, 0);
+	/* the first 100 bytes never come; everything after does, in order */
+	for (uint32_t off = 100; off < N; off += 100) {
+		seg_raw(t, off, src + off, 100, 100, off / 100);
+		assert_true(t->r.ooo_bytes <= max);
+		if (t->r.ooo_bytes > peak)
+			peak = t->r.ooo_bytes;
+	}
+	assert_true(t->r.stats.forced_gaps >= 1);
+	assert_true(peak > 3 * c100); /* the buffer really filled up */
+	/* only the bytes that never came were given up */
+	assert_int_equal(t->r.stats.gap_bytes, 100);
+	assert_gap(&t->rec->ev[0], 0, 100, t->rec->ev[0].pkt, "buffer full");
+	assert_int_equal(t->r.next, N);
+	for (size_t i = 0; i < t->rec->nev; i++) {
+		const struct rev *e = &t->rec->ev[i];
+		if (e->kind == 'D')
+			assert_memory_equal(t->rec->pool + e->pool_at, src + e->off, e->n);
+	}
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+	free(src);
+}
+
+/* Random segments over a known source: whatever the order, duplicates,
+ * snaplen cuts, acks and budget, the stream holds the source's bytes or
+ * gaps, tiles [0, next), and the buffer stays within its budgets. */
+static void flood(uint64_t seed, uint64_t max_ooo, struct fc_reasm_budget *shared,
+		  int nrs)
+{
+	enum { N = 20000, SEGS = 3000 };
+	uint8_t *src = malloc(N);
+	struct trs *t[2];
+	uint64_t s = seed;
+
+	assert_non_null(src);
+	assert_true(nrs >= 1 && nrs <= 2);
+	for (int i = 0; i < N; i++)
+		src[i] = (uint8_t)rnd(&s);
+	for (int k = 0; k < nrs; k++) {
+		t[k] = trs_new(max_ooo, shared);
+		/* sequence numbers wrap inside the stream */
+		fc_reasm_set_base(&t[k]->r, 0xFFFFC000u + (uint32_t)k * 77);
+	}
+	for (uint32_t i = 0; i < SEGS; i++) {
+		struct trs *x = t[rnd(&s) % (uint32_t)nrs];
+		uint32_t base = x->r.base_seq;
+		int64_t off = (int64_t)x->r.next + (int64_t)(rnd(&s) % 3000) - 300;
+		uint32_t len = 1 + rnd(&s) % 400, cap = len;
+
+		if (off < 0)
+			off = 0;
+		if (off >= N)
+			continue;
+		if ((uint64_t)off + len > N)
+			len = (uint32_t)(N - off);
+		cap = len;
+		if (rnd(&s) % 10 == 0)
+			cap = rnd(&s) % (len + 1);
+		seg_raw(x, base + (uint32_t)off, src + off, cap, len, i + 1);
+		if (rnd(&s) % 40 == 0)
+			ack(x, base + (uint32_t)(x->r.next + rnd(&s) % 500), i + 1);
+		for (int k = 0; k < nrs; k++) {
+			assert_true(t[k]->r.ooo_bytes <= max_ooo);
+			assert_int_equal(t[k]->rec->next, t[k]->r.next);
+		}
+		if (shared) {
+			uint64_t sum = 0;
+			for (int k = 0; k < nrs; k++)
+				sum += t[k]->r.ooo_bytes;
+			assert_int_equal(shared->used, sum);
+			assert_true(shared->used <= shared->max);
+		}
+	}
+	for (int k = 0; k < nrs; k++) {
+		struct rrec *r = t[k]->rec;
+		flush(t[k], 99999);
+		assert_int_equal(t[k]->r.ooo_bytes, 0);
+		assert_int_equal(r->next, t[k]->r.next);
+		assert_int_equal(r->data_bytes + r->gap_bytes, r->next);
+		assert_true(r->data_bytes > 0);
+		/* every copy was of the same source: never a conflict */
+		assert_int_equal(t[k]->r.stats.conflicts, 0);
+		for (size_t i = 0; i < r->nev; i++) {
+			const struct rev *e = &r->ev[i];
+			if (e->kind == 'D')
+				assert_memory_equal(r->pool + e->pool_at, src + e->off, e->n);
+		}
+		trs_free(t[k]);
+	}
+	if (shared)
+		assert_int_equal(shared->used, 0);
+	free(src);
+}
+
+static void test_budget_random_floods(void **state)
+{
+	uint64_t c = node_cost_of(0);
+
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		flood(seed, 0, NULL, 1); /* no buffer at all */
+		flood(seed, 3 * c + 300, NULL, 1);
+		flood(seed, 40 * c + 4000, NULL, 1);
+		flood(seed, 1 << 24, NULL, 1);
+	}
+}
+
+static void test_shared_budget(void **state)
+{
+	uint64_t c10 = node_cost_of(10);
+	struct fc_reasm_budget b = { 0, 3 * c10 };
+	struct trs *x = trs_new(1 << 20, &b), *y = trs_new(1 << 20, &b);
+
+	fc_reasm_set_base(&x->r, 0);
+	fc_reasm_set_base(&y->r, 5000);
+	seg(x, 100, "0123456789", 1);
+	seg(x, 200, "0123456789", 2);
+	seg(x, 300, "0123456789", 3);
+	assert_int_equal(b.used, 3 * c10);
+	assert_int_equal(x->r.stats.forced_gaps, 0);
+	/* y has nothing buffered, but the engine's budget is spent: y gives up
+	 * its own hole instead of buffering */
+	seg(y, 5050, "abcdefghij", 4);
+	assert_int_equal(b.used, 3 * c10);
+	assert_int_equal(y->r.stats.forced_gaps, 1);
+	assert_int_equal(y->rec->nev, 2);
+	assert_gap(&y->rec->ev[0], 0, 50, 4, "buffer full");
+	assert_data(&y->rec->ev[1], 50, 10, 4, true);
+	/* x at its budget gives up its first hole to make room */
+	seg(x, 400, "0123456789", 5);
+	assert_true(b.used <= b.max);
+	assert_int_equal(b.used, x->r.ooo_bytes + y->r.ooo_bytes);
+	assert_int_equal(x->r.stats.forced_gaps, 1);
+	assert_gap(&x->rec->ev[0], 0, 100, 5, "buffer full");
+	assert_data(&x->rec->ev[1], 100, 10, 1, true);
+	/* freeing x returns its share */
+	fc_reasm_free(&x->r);
+	assert_int_equal(b.used, y->r.ooo_bytes);
+	assert_int_equal(b.used, 0);
+
+	for (uint64_t seed = 100; seed < 106; seed++) {
+		struct fc_reasm_budget sb = { 0, 20 * node_cost_of(0) + 3000 };
+		flood(seed, 1 << 20, &sb, 2);
+		sb.max = 0;
+		flood(seed, 1 << 20, &sb, 2);
+	}
+	trs_free(x);
+	trs_free(y);
+}
+
+/* With room for everything and every byte sent at least once in full,
+ * each byte is delivered as soon as all before it were sent, from its first
+ * copy, with that copy's packet; seg_start marks exactly packets' first
+ * bytes. Later copies agree or not at random. */
+static void test_first_copy_wins_random(void **state)
+{
+	enum { N = 6000, SEGS = 600, MAXPKT = SEGS + N + 1 };
+	uint8_t *first = malloc(N);
+	uint64_t *first_pkt = calloc(N, sizeof(uint64_t));
+	uint64_t *pkt_start = calloc(MAXPKT + 1, sizeof(uint64_t));
+	uint64_t s = 42;
+
+	assert_non_null(first);
+	assert_non_null(first_pkt);
+	assert_non_null(pkt_start);
+	for (int round = 0; round < 8; round++) {
+		struct trs *t = trs_new(1 << 24, NULL);
+		uint32_t covered = 0, pkt = 0;
+
+		memset(first_pkt, 0, N * sizeof(uint64_t));
+		fc_reasm_set_base(&t->r, 0x80000000u + (uint32_t)round * 1000003u);
+		while (covered < N) {
+			uint8_t p[64];
+			uint32_t off, len;
+
+			/* random places first, then whatever is still unsent */
+			off = pkt < SEGS ? rnd(&s) % N : covered;
+			len = 1 + rnd(&s) % 64;
+			if (off + len > N)
+				len = N - off;
+			for (uint32_t j = 0; j < len; j++) {
+				uint32_t o = off + j;
+				bool known = first_pkt[o] != 0;
+				p[j] = known && rnd(&s) % 5 ? first[o] : (uint8_t)rnd(&s);
+			}
+			pkt++;
+			assert_true(pkt <= MAXPKT);
+			pkt_start[pkt] = off;
+			for (uint32_t j = 0; j < len; j++) {
+				if (!first_pkt[off + j]) {
+					first_pkt[off + j] = pkt;
+					first[off + j] = p[j];
+				}
+			}
+			seg_raw(t, t->r.base_seq + off, p, len, len, pkt);
+			while (covered < N && first_pkt[covered])
+				covered++;
+			/* everything sent without a hole before it is delivered */
+			assert_int_equal(t->r.next, covered);
+		}
+		assert_int_equal(t->r.next, N);
+		assert_int_equal(t->rec->gap_bytes, 0);
+		assert_int_equal(t->r.ooo_bytes, 0);
+		assert_int_equal(t->r.stats.forced_gaps, 0);
+		for (size_t i = 0; i < t->rec->nev; i++) {
+			const struct rev *e = &t->rec->ev[i];
+			if (e->kind != 'D')
+				continue;
+			assert_memory_equal(t->rec->pool + e->pool_at, first + e->off, e->n);
+			for (uint64_t o = e->off; o < e->off + e->n; o++)
+				if (first_pkt[o] != e->pkt)
+					fail_msg("byte %llu from packet %llu, first copy in %llu",
+						 (unsigned long long)o, (unsigned long long)e->pkt,
+						 (unsigned long long)first_pkt[o]);
+			assert_int_equal(e->seg_start, pkt_start[e->pkt] == e->off);
+		}
+		assert_true(t->r.stats.conflicts > 0);
+		assert_int_equal(t->r.stats.conflicts, t->rec->nconf);
+		trs_free(t);
+	}
+	free(first);
+	free(first_pkt);
+	free(pkt_start);
+}
+
+static void test_free_releases_everything(void **state)
+{
+	struct fc_reasm_budget b = { 0, 1 << 20 };
+	struct trs *t = trs_new(1 << 20, &b);
+	uint8_t big[3000];
+
+	memset(big, 'z', sizeof(big));
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abc", 1); /* allocates the history */
+	assert_non_null(t->r.hist);
+	for (uint32_t i = 1; i <= 10; i++)
+		seg_raw(t, i * 4000, big, sizeof(big), sizeof(big), 1 + i);
+	seg_raw(t, 50000, big, 10, 100, 20); /* a missing part too */
+	assert_true(t->r.ooo_bytes > 30000);
+	assert_int_equal(b.used, t->r.ooo_bytes);
+	fc_reasm_free(&t->r);
+	assert_null(t->r.ooo);
+	assert_null(t->r.hist);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(b.used, 0);
+	fc_reasm_free(&t->r); /* twice is harmless */
+	assert_int_equal(t->rec->nev, 1); /* nothing delivered on the way out */
+	trs_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order_zero_copy),
+		cmocka_unit_test(test_out_of_order_3_1_2),
+		cmocka_unit_test(test_reverse_order),
+		cmocka_unit_test(test_exact_duplicate_dropped),
+		cmocka_unit_test(test_conflict_with_delivered),
+		cmocka_unit_test(test_conflict_with_buffered),
+		cmocka_unit_test(test_partial_overlaps_first_copy_wins),
+		cmocka_unit_test(test_sequence_wraparound),
+		cmocka_unit_test(test_offsets_past_4gib),
+		cmocka_unit_test(test_base_and_before_start),
+		cmocka_unit_test(test_snaplen_cut),
+		cmocka_unit_test(test_gap_via_ack),
+		cmocka_unit_test(test_gap_via_flush),
+		cmocka_unit_test(test_fin),
+		cmocka_unit_test(test_in_order_data_survives_full_budget),
+		cmocka_unit_test(test_budget_counts_every_node),
+		cmocka_unit_test(test_budget_flood),
+		cmocka_unit_test(test_budget_random_floods),
+		cmocka_unit_test(test_shared_budget),
+		cmocka_unit_test(test_first_copy_wins_random),
+		cmocka_unit_test(test_free_releases_everything),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
