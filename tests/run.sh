@@ -40,6 +40,20 @@ while read -r name capture expected opts; do
 	fi
 done < tests/TESTLIST
 
+echo "== standard input and install"
+if "$B"/framecap -r - --json < captures/sticky.pcap > "$TMP/stdin.out" &&
+   "$B"/framecap -r captures/sticky.pcap --json | cmp -s - "$TMP/stdin.out"; then
+	ok "-r - reads the capture from standard input"
+else
+	fail "-r - reads the capture from standard input"
+fi
+if make -s install DESTDIR="$TMP/root" PREFIX=/opt/fc B="$B" > "$TMP/install.log" 2>&1 &&
+   [ -x "$TMP/root/opt/fc/bin/framecap" ] && [ -f "$TMP/root/opt/fc/share/man/man1/framecap.1" ]; then
+	ok "make install honours PREFIX and DESTDIR"
+else
+	fail "make install honours PREFIX and DESTDIR" "$(cat "$TMP/install.log")"
+fi
+
 echo "== errors and exit status"
 tests/errors.sh "$B/framecap" "$TMP" && ok "error handling" || fail "error handling"
 
