@@ -35,7 +35,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
-.PHONY: all deps test demo install clean check-deps
+.PHONY: all deps test demo install clean bench unit
 all: $(B)/framecap $(TOOLS)
 
 deps:
@@ -75,6 +75,12 @@ test: deps
 demo: deps
 	$(MAKE) all
 	tests/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump time; }
+	B=$(B) tests/bench.py
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
