@@ -27,6 +27,11 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps
 
+# Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
+# DEB_PACKAGES, with their own rules.
+EXTRA_ALL :=
+-include $(sort $(wildcard src/*/module.mk dissector/module.mk))
+
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 CORE_OBJ := $(CORE_SRC:src/core/%.c=$(B)/core/%.o)
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
@@ -36,7 +41,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
 .PHONY: all deps test demo install clean bench unit
-all: $(B)/framecap $(TOOLS)
+all: $(B)/framecap $(TOOLS) $(EXTRA_ALL)
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \

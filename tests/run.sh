@@ -27,7 +27,7 @@ for t in "$B"/tests/test_*; do
 	echo "     $name: ${np:-0} passed, ${nf:-0} failed"
 done
 
-echo "== capture replays (tests/TESTLIST)"
+echo "== capture replays (tests/TESTLIST*)"
 while read -r name capture expected opts; do
 	case "$name" in ''|\#*) continue ;; esac
 	# shellcheck disable=SC2086
@@ -38,7 +38,7 @@ while read -r name capture expected opts; do
 	else
 		fail "replay $name (tests/update-expected.sh $name)" "$(cat "$TMP/diff" "$TMP/err")"
 	fi
-done < tests/TESTLIST
+done < <(cat tests/TESTLIST tests/TESTLIST-* 2>/dev/null)
 
 echo "== standard input and install"
 if "$B"/framecap -r - --json < captures/sticky.pcap > "$TMP/stdin.out" &&
@@ -67,6 +67,20 @@ if [ -d "$SHARED/corpus" ]; then
 else
 	fail "corpus: $SHARED/corpus not found (set FC_SHARED)"
 fi
+
+# Suites of other parts (the plugin, the reference programs): each prints
+# "ok   NAME" or "FAIL NAME" lines, counted here, and exits non-zero on failure.
+for suite in tests/suites/*.sh; do
+	[ -f "$suite" ] || continue
+	echo "== $(basename "$suite" .sh)"
+	B="$B" FC_SHARED="$SHARED" bash "$suite" "$TMP" > "$TMP/suite.log" 2>&1
+	rc=$?
+	cat "$TMP/suite.log"
+	np=$(grep -c '^ok ' "$TMP/suite.log"); nf=$(grep -c '^FAIL ' "$TMP/suite.log")
+	passed=$((passed + np)); failed=$((failed + nf))
+	if [ "$rc" -ne 0 ] && [ "$nf" -eq 0 ]; then fail "$suite exited $rc"; fi
+	if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then fail "$suite ran no test"; fi
+done
 
 echo "== live capture on lo"
 if out=$(tests/live.sh "$B" "$TMP" 2>&1); then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # update-expected.sh [NAME...] - rewrite tests/expected/ for the named
-# TESTLIST cases (all when none is named) from what framecap prints now.
+# TESTLIST (and TESTLIST-*) cases (all when none is named) from what framecap prints now.
 # Review the diff before committing: this is how expected output changes.
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,4 +15,4 @@ while read -r name capture expected opts; do
 	# shellcheck disable=SC2086
 	{ "$B"/framecap -r "captures/$capture" $opts 2>/dev/null; echo "exit $?"; } > "tests/expected/$expected"
 	echo "updated tests/expected/$expected"
-done < tests/TESTLIST
+done < <(cat tests/TESTLIST tests/TESTLIST-* 2>/dev/null)
