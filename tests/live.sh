@@ -5,13 +5,17 @@
 set -eu
 B=$1 TMP=$2
 port=$(( 20000 + RANDOM % 10000 ))
-cleanup() { kill "${server:-}" "${cap:-}" 2>/dev/null || true; }
+cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$B"/fc-talk serve "$port" > "$TMP/serve.log" &
 server=$!
 "$B"/framecap -i lo --json -w "$TMP/live.pcap" "tcp port $port" > "$TMP/live.jsonl" 2> "$TMP/live.err" &
 cap=$!
+# A second capture with a snaplen that cuts every payload after 4 bytes
+# (loopback headers: 14 + 20 + 32 with TCP timestamps), ended by SIGTERM.
+"$B"/framecap -i lo --json -s 70 "tcp port $port" > "$TMP/cut.jsonl" 2> "$TMP/cut.err" &
+cut=$!
 # Wait until the capture is open: libpcap's socket shows up in /proc.
 for _ in $(seq 50); do
 	grep -q "$port" "$TMP/serve.log" 2>/dev/null && ls -l /proc/$cap/fd 2>/dev/null | grep -q socket && break
@@ -25,16 +29,29 @@ kill -INT "$cap"
 status=0; wait "$cap" || status=$?
 cap=
 [ "$status" -eq 0 ] || { echo "framecap exited $status"; cat "$TMP/live.err"; exit 1; }
+kill -TERM "$cut"
+status=0; wait "$cut" || status=$?
+cut=
+[ "$status" -eq 0 ] || { echo "framecap -s 70 exited $status on SIGTERM"; cat "$TMP/cut.err"; exit 1; }
 
 "$B"/framecap -r "$TMP/live.pcap" --json > "$TMP/replay.jsonl"
 
-python3 - "$TMP/sent.jsonl" "$TMP/live.jsonl" "$TMP/replay.jsonl" <<'PY'
+python3 - "$TMP/sent.jsonl" "$TMP/live.jsonl" "$TMP/replay.jsonl" "$TMP/cut.jsonl" <<'PY'
 import json, sys
 sent = [json.loads(l) for l in open(sys.argv[1])]
 live = [json.loads(l) for l in open(sys.argv[2])]
 replay = [json.loads(l) for l in open(sys.argv[3])]
+cut = [json.loads(l) for l in open(sys.argv[4])]
 def fail(msg):
     print(msg); sys.exit(1)
+if not cut or cut[-1]["type"] != "summary" or "pcap_dropped" not in cut[-1]:
+    fail("SIGTERM: no summary with drop counters")
+gaps = [o for o in cut if o["type"] == "anomaly" and o["kind"] == "gap" and "snaplen" in o["detail"]]
+if not gaps:
+    fail("snaplen 70: no gap anomaly for the cut bytes: %s" % cut)
+hello = [o for o in cut if o["type"] == "frame" and o["dir"] == "c2s" and o["index"] == 0]
+if not hello or hello[0]["length"] != 5 or hello[0].get("payload_missing") != 5:
+    fail("snaplen 70: frame 0 should keep its boundaries with 5 payload bytes missing: %s" % hello)
 if not live or live[-1]["type"] != "summary":
     fail("no summary line last")
 summary = live[-1]
@@ -60,5 +77,6 @@ if [o for o in live if o["type"] == "anomaly"]:
 strip = lambda objs: [o for o in objs if o["type"] == "frame"]
 if strip(live) != strip(replay):
     fail("frames replayed from the -w file differ from the live ones")
-print("%d frames sent, %d captured live and replayed from -w, flags as sent" % (len(sent), len(frames)))
+print("%d frames sent, %d captured live and replayed from -w, flags as sent; "
+      "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly" % (len(sent), len(frames), len(gaps)))
 PY
