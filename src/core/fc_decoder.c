@@ -375,7 +375,9 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (len == 0 || d->state == FC_DEC_DONE)
 		return;
 	d->next_offset = offset;
-	memset(d->seg, 0, sizeof(*d->seg));
+	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
+	d->seg->npieces = 0;
+	d->seg->unframed = 0;
 	d->seg->pkt = *pkt;
 	d->seg->offset = offset;
 	d->seg->len = len;
