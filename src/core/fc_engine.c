@@ -46,6 +46,7 @@ struct fc_engine {
 	struct fc_flow *spare; /* freed flows, reused */
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
+	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_segment scratch;
 	struct fc_engine_stats st;
 };
@@ -249,6 +250,19 @@ static void lru_push(struct fc_engine *e, struct fc_flow *f)
 	e->newest = f;
 }
 
+/* Closed flows go to the oldest end, so the table gives them up before
+ * any live connection. */
+static void lru_push_oldest(struct fc_engine *e, struct fc_flow *f)
+{
+	f->newer = e->oldest;
+	f->older = NULL;
+	if (e->oldest)
+		e->oldest->older = f;
+	else
+		e->newest = f;
+	e->oldest = f;
+}
+
 static void touch(struct fc_engine *e, struct fc_flow *f)
 {
 	if (e->newest == f)
@@ -287,6 +301,10 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	half_end(&f->half[FC_C2S], why, pkt);
 	half_end(&f->half[FC_S2C], why, pkt);
 	f->closed = true;
+	if (f->older || f->newer || e->oldest == f) {
+		lru_unlink(e, f);
+		lru_push_oldest(e, f);
+	}
 	memset(&end, 0, sizeof(end));
 	end.why = end_names[why];
 	for (int d = 0; d < 2; d++) {
@@ -424,8 +442,18 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 		return NULL;
 	e->cfg = *cfg;
 	e->sink = *sink;
+	if (!e->cfg.forced && !e->cfg.fallback) {
+		/* Every stream needs a profile: without one the decoder would
+		 * follow a NULL pointer at the first byte of data. */
+		fc_profile_default(&e->builtin);
+		e->cfg.fallback = &e->builtin;
+	}
 	if (e->cfg.max_flows == 0)
 		e->cfg.max_flows = FC_DEFAULT_MAX_FLOWS;
+	if (e->cfg.max_ooo_per_dir == 0)
+		e->cfg.max_ooo_per_dir = FC_DEFAULT_MAX_OOO_PER_DIR;
+	if (e->cfg.max_ooo_total == 0)
+		e->cfg.max_ooo_total = FC_DEFAULT_MAX_OOO_TOTAL;
 	if (e->cfg.max_ooo_per_dir < FC_MIN_OOO_PER_DIR)
 		e->cfg.max_ooo_per_dir = FC_MIN_OOO_PER_DIR;
 	if (e->cfg.max_ooo_total < e->cfg.max_ooo_per_dir)
@@ -466,16 +494,24 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	e->st.tcp_packets++;
 	if (caplen >= wire_len)
 		s.payload_len = s.payload_captured;
+	else if (s.payload_len - s.payload_captured > wire_len - caplen)
+		/* Only the bytes the snaplen cut can be missing; an IP length
+		 * beyond the wire packet is a lie. A larger gap would swallow
+		 * the sequence numbers of the data that follows. */
+		s.payload_len = s.payload_captured + (wire_len - caplen);
 	syn = (s.flags & FC_TH_SYN) != 0;
 	bare_syn = syn && !(s.flags & FC_TH_ACK);
 	hash = key_hash(&s.key);
 	f = lookup(e, &s.key, hash, &dir);
 	if (f && bare_syn) {
 		/* A new connection on a 4-tuple: after a close, or a SYN with a
-		 * new sequence number where data already flowed. */
+		 * new sequence number where data already flowed or where this
+		 * side's SYN was seen (even without data: kept, the old bases
+		 * would misplace every byte of the new connection). */
 		struct fc_half *c = &f->half[dir];
 		bool same_syn = c->syn && c->r.base_seq == s.seq + 1;
-		if (f->closed || (!same_syn && (c->r.next > 0 || f->half[!dir].r.next > 0))) {
+		if (f->closed || (!same_syn && (c->syn || c->r.next > 0 ||
+						f->half[!dir].r.next > 0))) {
 			flow_close(e, f, FC_END_FIN, pkt);
 			flow_remove(e, f);
 			f = NULL;
@@ -486,7 +522,6 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 		 * not. */
 		if (s.payload_len || (s.flags & FC_TH_FIN))
 			e->st.late_packets++;
-		touch(e, f);
 		return st;
 	}
 	if (!f) {
@@ -506,10 +541,21 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 			fc_reasm_set_base(&h->r, s.seq + 1);
 		}
 		seq++; /* data on a SYN (TCP Fast Open) follows it */
+		/* A SYN-ACK acknowledges the client's SYN: the client's stream
+		 * starts at its ack number even when that SYN was not captured. */
+		if ((s.flags & FC_TH_ACK) && !peer->syn && !peer->r.have_base) {
+			peer->syn = true;
+			fc_reasm_set_base(&peer->r, s.ack);
+		}
 	}
-	if (s.payload_len > 0 && !h->ended)
+	if (s.payload_len > 0 && !h->ended) {
 		fc_reasm_segment(&h->r, seq, s.payload, s.payload_captured,
 				 s.payload_len, pkt);
+		/* Only a segment adds to the buffers; the ACK, FIN or RST of
+		 * the same packet may free some, so the peak is taken here. */
+		if (e->budget.used > e->st.ooo_peak_bytes)
+			e->st.ooo_peak_bytes = e->budget.used;
+	}
 	if ((s.flags & FC_TH_ACK) && !peer->ended && peer->r.have_base)
 		fc_reasm_ack(&peer->r, s.ack, pkt);
 	if ((s.flags & FC_TH_FIN) && !h->ended)
@@ -523,8 +569,6 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 			half_end(&f->half[d], FC_END_FIN, pkt);
 	if (h->ended && peer->ended)
 		flow_close(e, f, FC_END_FIN, pkt);
-	if (e->budget.used > e->st.ooo_peak_bytes)
-		e->st.ooo_peak_bytes = e->budget.used;
 	return st;
 }
 

@@ -4,7 +4,7 @@
 # profile, and command-line fields.
 set -u
 ROOT=$PWD B=${B:-build} T=$1/profiles
-F=$ROOT/$B/framecap
+case $B in /*) F=$B/framecap ;; *) F=$ROOT/$B/framecap ;; esac
 CAP=$ROOT/captures/basic.pcap    # 10.0.0.1:40000 -> 10.0.0.2:8001
 bad=0
 check() { # check NAME WANTED-PROFILE-HEADER -- framecap args (run in $PWD)

@@ -1,0 +1,1485 @@
+/* test_engine.c - fc_engine over hand-built Ethernet/IPv4/IPv6/TCP packets.
+ *
+ * Packets are assembled byte by byte (checksums left zero: the parser does
+ * not check them) and fed with fc_engine_packet, link type 1 (Ethernet).
+ * A recording sink copies every callback it gets (pointers in a record are
+ * only valid during the callback) and checks the lifecycle rules that hold
+ * for every stream: stream_begin once, before any other record of it;
+ * nothing after its stream_end.
+ *
+ *   struct conn: two endpoints and the next sequence number of each side;
+ *   csend() sends from one side, acknowledging everything the other sent.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fc_config.h"
+#include "fc_engine.h"
+
+#define DLT_ETHERNET 1
+
+/* --- recording sink ------------------------------------------------------ */
+
+enum ev_kind { EV_BEGIN, EV_SEGMENT, EV_FRAME, EV_ANOMALY, EV_END };
+
+#define KEPT_MAX 64
+#define PKTS_MAX 8
+
+struct ev {
+	enum ev_kind kind;
+	uint64_t at; /* packet being fed when it came (finish: 0) */
+	uint64_t stream;
+	enum fc_dir dir;
+	/* EV_BEGIN */
+	char client[FC_ENDPOINT_MAX], server[FC_ENDPOINT_MAX];
+	bool syn_seen;
+	const struct fc_profile *profile;
+	uint64_t first_pkt;
+	/* EV_FRAME: pointers cleared, bytes copied */
+	struct fc_frame fr;
+	uint8_t kept[KEPT_MAX];
+	uint64_t packets[PKTS_MAX];
+	/* EV_ANOMALY */
+	enum fc_anomaly_kind an;
+	uint64_t off, pkt;
+	char detail[200];
+	/* EV_SEGMENT (off, pkt above too) */
+	uint32_t seg_len, npieces;
+	bool out_of_order;
+	/* EV_END */
+	char why[16];
+	struct fc_stream_end end;
+};
+
+struct tctx {
+	struct fc_engine *e;
+	uint64_t num; /* number of the last packet fed */
+	bool finishing;
+	struct ev *ev;
+	size_t nev, cap;
+	uint8_t *state; /* per stream id: 0 none, 1 begun, 2 ended */
+	size_t nstate;
+};
+
+static struct ev *rec_add(struct tctx *t, enum ev_kind kind,
+			  const struct fc_stream_info *s)
+{
+	struct ev *e;
+
+	if (t->nev == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct ev *n = realloc(t->ev, cap * sizeof(*n));
+		assert_non_null(n);
+		t->ev = n;
+		t->cap = cap;
+	}
+	e = &t->ev[t->nev++];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->at = t->finishing ? 0 : t->num;
+	e->stream = s->id;
+	return e;
+}
+
+static uint8_t *stream_state(struct tctx *t, uint64_t id)
+{
+	assert_true(id >= 1);
+	if (id >= t->nstate) {
+		size_t n = t->nstate ? t->nstate : 64;
+		uint8_t *p;
+		while (n <= id)
+			n *= 2;
+		p = realloc(t->state, n);
+		assert_non_null(p);
+		memset(p + t->nstate, 0, n - t->nstate);
+		t->state = p;
+		t->nstate = n;
+	}
+	return &t->state[id];
+}
+
+static void must_be_open(struct tctx *t, const struct fc_stream_info *s)
+{
+	uint8_t st = *stream_state(t, s->id);
+	if (st != 1)
+		fail_msg("stream %llu: record while %s", (unsigned long long)s->id,
+			 st ? "ended" : "not begun");
+}
+
+static void on_begin(void *ctx, const struct fc_stream_info *s)
+{
+	struct tctx *t = ctx;
+	uint8_t *st = stream_state(t, s->id);
+	struct ev *e;
+
+	if (*st != 0)
+		fail_msg("stream %llu begins twice", (unsigned long long)s->id);
+	*st = 1;
+	e = rec_add(t, EV_BEGIN, s);
+	snprintf(e->client, sizeof(e->client), "%s", s->client);
+	snprintf(e->server, sizeof(e->server), "%s", s->server);
+	e->syn_seen = s->syn_seen;
+	e->profile = s->profile;
+	e->first_pkt = s->first_pkt;
+}
+
+static void on_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		       const struct fc_segment *seg)
+{
+	struct tctx *t = ctx;
+	struct ev *e;
+
+	must_be_open(t, s);
+	e = rec_add(t, EV_SEGMENT, s);
+	e->dir = dir;
+	e->off = seg->offset;
+	e->pkt = seg->pkt.num;
+	e->seg_len = seg->len;
+	e->npieces = seg->npieces;
+	e->out_of_order = seg->out_of_order;
+}
+
+static void on_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		     const struct fc_frame *f)
+{
+	struct tctx *t = ctx;
+	struct ev *e;
+
+	must_be_open(t, s);
+	e = rec_add(t, EV_FRAME, s);
+	e->dir = dir;
+	e->fr = *f;
+	e->fr.packets = NULL;
+	e->fr.payload = NULL;
+	if (f->payload_kept)
+		memcpy(e->kept, f->payload,
+		       f->payload_kept < KEPT_MAX ? f->payload_kept : KEPT_MAX);
+	for (uint32_t i = 0; i < f->npackets && i < PKTS_MAX; i++)
+		e->packets[i] = f->packets[i];
+}
+
+static void on_anomaly(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		       const struct fc_anomaly *a)
+{
+	struct tctx *t = ctx;
+	struct ev *e;
+
+	must_be_open(t, s);
+	e = rec_add(t, EV_ANOMALY, s);
+	e->dir = dir;
+	e->an = a->kind;
+	e->off = a->offset;
+	e->pkt = a->pkt;
+	snprintf(e->detail, sizeof(e->detail), "%s", a->detail ? a->detail : "");
+}
+
+static void on_end(void *ctx, const struct fc_stream_info *s,
+		   const struct fc_stream_end *end)
+{
+	struct tctx *t = ctx;
+	struct ev *e;
+
+	must_be_open(t, s);
+	*stream_state(t, s->id) = 2;
+	e = rec_add(t, EV_END, s);
+	snprintf(e->why, sizeof(e->why), "%s", end->why ? end->why : "(null)");
+	e->end = *end;
+	e->end.why = NULL;
+}
+
+static struct tctx *tctx_new(const struct fc_engine_config *cfg)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+	struct fc_sink sink = {
+		.stream_begin = on_begin,
+		.segment = on_segment,
+		.frame = on_frame,
+		.anomaly = on_anomaly,
+		.stream_end = on_end,
+	};
+
+	assert_non_null(t);
+	sink.ctx = t;
+	t->e = fc_engine_new(cfg, &sink);
+	assert_non_null(t->e);
+	return t;
+}
+
+static void tctx_free(struct tctx *t)
+{
+	fc_engine_free(t->e);
+	free(t->ev);
+	free(t->state);
+	free(t);
+}
+
+static void finish(struct tctx *t)
+{
+	struct fc_pkt last = { t->num, (int64_t)t->num * 1000 };
+
+	t->finishing = true;
+	fc_engine_finish(t->e, &last);
+	t->finishing = false;
+}
+
+static const struct fc_engine_stats *stats(const struct tctx *t)
+{
+	return fc_engine_stats(t->e);
+}
+
+/* Records of a kind; stream 0 and dir -1 match any. */
+static size_t count(const struct tctx *t, enum ev_kind kind, uint64_t stream,
+		    int dir)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->kind == kind && (!stream || e->stream == stream) &&
+		    (dir < 0 || kind == EV_BEGIN || kind == EV_END || (int)e->dir == dir))
+			n++;
+	}
+	return n;
+}
+
+/* The k-th (0-based) such record; fails if there is none. */
+static const struct ev *nth(const struct tctx *t, enum ev_kind kind,
+			    uint64_t stream, int dir, size_t k)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->kind == kind && (!stream || e->stream == stream) &&
+		    (dir < 0 || kind == EV_BEGIN || kind == EV_END || (int)e->dir == dir)) {
+			if (k == 0)
+				return e;
+			k--;
+		}
+	}
+	fail_msg("no record of kind %d for stream %llu dir %d", (int)kind,
+		 (unsigned long long)stream, dir);
+	return NULL;
+}
+
+static size_t count_anomalies(const struct tctx *t, enum fc_anomaly_kind an,
+			      uint64_t stream, int dir)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->kind == EV_ANOMALY && e->an == an &&
+		    (!stream || e->stream == stream) && (dir < 0 || (int)e->dir == dir))
+			n++;
+	}
+	return n;
+}
+
+static const struct ev *nth_anomaly(const struct tctx *t, enum fc_anomaly_kind an,
+				    uint64_t stream, int dir, size_t k)
+{
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->kind == EV_ANOMALY && e->an == an &&
+		    (!stream || e->stream == stream) && (dir < 0 || (int)e->dir == dir)) {
+			if (k == 0)
+				return e;
+			k--;
+		}
+	}
+	fail_msg("no %s anomaly for stream %llu dir %d", fc_anomaly_name(an),
+		 (unsigned long long)stream, dir);
+	return NULL;
+}
+
+/* --- packet builder ------------------------------------------------------ */
+
+struct spec {
+	const char *src, *dst; /* "10.0.0.1" or "2001:db8::1" */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	const void *data;
+	uint32_t len;
+	uint16_t vlan; /* 0: untagged */
+	uint8_t proto; /* 0: TCP */
+	uint16_t frag; /* IPv4 flags + fragment offset field */
+	uint32_t ip_extra; /* the IP length claims this many bytes more */
+	uint32_t cut; /* trailing bytes not captured (caplen < wire_len) */
+};
+
+#define PKT_MAX 2048
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* Ethernet [802.1Q] IPv4|IPv6 TCP payload into buf; returns its length. */
+static uint32_t build(uint8_t *buf, const struct spec *s)
+{
+	bool v6 = strchr(s->src, ':') != NULL;
+	uint8_t *p = buf;
+	uint32_t l4 = (s->proto && s->proto != 6 ? 8 : 20) + s->len;
+
+	assert_true(l4 + 62 <= PKT_MAX);
+	memset(buf, 0, PKT_MAX);
+	memcpy(p, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01", 12);
+	p += 12;
+	if (s->vlan) {
+		put16(p, 0x8100);
+		put16(p + 2, s->vlan);
+		p += 4;
+	}
+	put16(p, v6 ? 0x86dd : 0x0800);
+	p += 2;
+	if (v6) {
+		p[0] = 0x60;
+		put16(p + 4, (uint16_t)(l4 + s->ip_extra));
+		p[6] = s->proto ? s->proto : 6;
+		p[7] = 64;
+		assert_int_equal(inet_pton(AF_INET6, s->src, p + 8), 1);
+		assert_int_equal(inet_pton(AF_INET6, s->dst, p + 24), 1);
+		p += 40;
+	} else {
+		p[0] = 0x45;
+		put16(p + 2, (uint16_t)(20 + l4 + s->ip_extra));
+		put16(p + 6, s->frag);
+		p[8] = 64;
+		p[9] = s->proto ? s->proto : 6;
+		assert_int_equal(inet_pton(AF_INET, s->src, p + 12), 1);
+		assert_int_equal(inet_pton(AF_INET, s->dst, p + 16), 1);
+		p += 20;
+	}
+	put16(p, s->sport);
+	put16(p + 2, s->dport);
+	if (s->proto && s->proto != 6) { /* UDP */
+		put16(p + 4, (uint16_t)l4);
+		p += 8;
+	} else {
+		put32(p + 4, s->seq);
+		put32(p + 8, s->ack);
+		p[12] = 5 << 4;
+		p[13] = s->flags;
+		put16(p + 14, 65535);
+		p += 20;
+	}
+	if (s->len)
+		memcpy(p, s->data, s->len);
+	return (uint32_t)(p - buf) + s->len;
+}
+
+static enum fc_parse_status tx(struct tctx *t, const struct spec *s)
+{
+	uint8_t buf[PKT_MAX];
+	uint32_t n = build(buf, s);
+	struct fc_pkt pkt;
+
+	assert_true(s->cut < n);
+	pkt.num = ++t->num;
+	pkt.ts_us = (int64_t)pkt.num * 1000;
+	return fc_engine_packet(t->e, &pkt, DLT_ETHERNET, buf, n - s->cut, n);
+}
+
+#define TX(t, ...) tx((t), &(struct spec){ __VA_ARGS__ })
+
+enum { SYN = FC_TH_SYN, ACK = FC_TH_ACK, FIN = FC_TH_FIN, RST = FC_TH_RST,
+       PSH = FC_TH_PUSH };
+
+/* One connection: side 0 is the client (FC_C2S), side 1 the server. */
+struct conn {
+	const char *addr[2];
+	uint16_t port[2];
+	uint16_t vlan;
+	uint32_t seq[2]; /* next sequence number each side sends */
+};
+
+#define CLI "10.0.0.1"
+#define SRV "10.0.0.2"
+
+static struct conn conn_make(uint16_t cport, uint16_t sport, uint32_t cisn,
+			     uint32_t sisn)
+{
+	struct conn c = { { CLI, SRV }, { cport, sport }, 0, { cisn, sisn } };
+	return c;
+}
+
+/* Send from side d, acknowledging all the other side sent (with ACK). */
+static enum fc_parse_status csend(struct tctx *t, struct conn *c, int d,
+				  uint8_t flags, const void *data, uint32_t len)
+{
+	struct spec s = {
+		.src = c->addr[d], .dst = c->addr[!d],
+		.sport = c->port[d], .dport = c->port[!d],
+		.seq = c->seq[d], .ack = (flags & ACK) ? c->seq[!d] : 0,
+		.flags = flags, .data = data, .len = len, .vlan = c->vlan,
+	};
+	c->seq[d] += len + !!(flags & SYN) + !!(flags & FIN);
+	return tx(t, &s);
+}
+
+static void handshake(struct tctx *t, struct conn *c)
+{
+	csend(t, c, 0, SYN, NULL, 0);
+	csend(t, c, 1, SYN | ACK, NULL, 0);
+	csend(t, c, 0, ACK, NULL, 0);
+}
+
+/* FIN from the client, FIN from the server, last ACK. */
+static void close_fin(struct tctx *t, struct conn *c)
+{
+	csend(t, c, 0, FIN | ACK, NULL, 0);
+	csend(t, c, 1, FIN | ACK, NULL, 0);
+	csend(t, c, 0, ACK, NULL, 0);
+}
+
+/* A default-profile frame: 4-byte little-endian length, then payload. */
+static uint32_t frame(uint8_t *out, const char *payload)
+{
+	uint32_t n = (uint32_t)strlen(payload);
+
+	out[0] = (uint8_t)n;
+	out[1] = (uint8_t)(n >> 8);
+	out[2] = (uint8_t)(n >> 16);
+	out[3] = (uint8_t)(n >> 24);
+	memcpy(out + 4, payload, n);
+	return n + 4;
+}
+
+/* A header announcing len payload bytes, with the first `have` of them. */
+static uint32_t frame_head(uint8_t *out, uint32_t len, uint32_t have)
+{
+	out[0] = (uint8_t)len;
+	out[1] = (uint8_t)(len >> 8);
+	out[2] = (uint8_t)(len >> 16);
+	out[3] = (uint8_t)(len >> 24);
+	memset(out + 4, 'x', have);
+	return have + 4;
+}
+
+static struct fc_profile default_profile;
+static struct fc_engine_config base_cfg;
+
+static int setup(void **state)
+{
+	fc_profile_default(&default_profile);
+	memset(&base_cfg, 0, sizeof(base_cfg));
+	base_cfg.fallback = &default_profile;
+	base_cfg.payload_keep = KEPT_MAX;
+	*state = NULL;
+	return 0;
+}
+
+static void assert_frame(const struct ev *e, uint64_t idx, uint64_t offset,
+			 const char *payload)
+{
+	size_t n = strlen(payload);
+
+	assert_int_equal(e->fr.index, idx);
+	assert_int_equal(e->fr.offset, offset);
+	assert_int_equal(e->fr.length, (int64_t)n);
+	assert_int_equal(e->fr.payload_len, n);
+	assert_int_equal(e->fr.payload_missing, 0);
+	assert_int_equal(e->fr.payload_kept, n < KEPT_MAX ? n : KEPT_MAX);
+	assert_memory_equal(e->kept, payload, n < KEPT_MAX ? n : KEPT_MAX);
+}
+
+/* --- lifecycle ----------------------------------------------------------- */
+
+static void test_fin_close_both_directions(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	handshake(t, &c); /* packets 1-3 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "hello")); /* 4 */
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "world!")); /* 5 */
+	csend(t, &c, 0, FIN | ACK, NULL, 0); /* 6 */
+	assert_int_equal(count(t, EV_END, 0, -1), 0);
+	csend(t, &c, 1, FIN | ACK, NULL, 0); /* 7: both directions closed */
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+	csend(t, &c, 0, ACK, NULL, 0); /* 8 */
+
+	assert_int_equal(count(t, EV_BEGIN, 0, -1), 1);
+	e = nth(t, EV_BEGIN, 0, -1, 0);
+	assert_int_equal(e->stream, 1);
+	assert_int_equal(e->at, 4); /* first data */
+	assert_string_equal(e->client, "10.0.0.1:40000");
+	assert_string_equal(e->server, "10.0.0.2:8001");
+	assert_true(e->syn_seen);
+	assert_ptr_equal(e->profile, &default_profile);
+	assert_int_equal(e->first_pkt, 1);
+
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
+	assert_int_equal(count(t, EV_FRAME, 1, FC_S2C), 1);
+	e = nth(t, EV_FRAME, 1, FC_C2S, 0);
+	assert_frame(e, 0, 0, "hello");
+	assert_int_equal(e->fr.npackets, 1);
+	assert_int_equal(e->packets[0], 4);
+	assert_false(e->fr.split);
+	assert_false(e->fr.sticky);
+	e = nth(t, EV_FRAME, 1, FC_S2C, 0);
+	assert_frame(e, 0, 0, "world!");
+	assert_int_equal(e->packets[0], 5);
+	assert_int_equal(e->fr.pkt_last, 5);
+
+	assert_int_equal(count(t, EV_SEGMENT, 1, FC_C2S), 1);
+	assert_int_equal(count(t, EV_SEGMENT, 1, FC_S2C), 1);
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+
+	e = nth(t, EV_END, 0, -1, 0);
+	assert_int_equal(e->stream, 1);
+	assert_int_equal(e->at, 7);
+	assert_string_equal(e->why, "fin");
+	assert_int_equal(e->end.dir[FC_C2S].frames, 1);
+	assert_int_equal(e->end.dir[FC_C2S].bytes, 9);
+	assert_int_equal(e->end.dir[FC_S2C].frames, 1);
+	assert_int_equal(e->end.dir[FC_S2C].bytes, 10);
+	assert_int_equal(e->end.reasm[FC_C2S].gap_bytes, 0);
+	assert_int_equal(e->end.reasm[FC_S2C].gap_bytes, 0);
+	/* The end is the last record. */
+	assert_int_equal(t->ev[t->nev - 1].kind, EV_END);
+
+	finish(t);
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+	assert_int_equal(stats(t)->packets, 8);
+	assert_int_equal(stats(t)->tcp_packets, 8);
+	assert_int_equal(stats(t)->streams, 1);
+	assert_int_equal(stats(t)->streams_with_data, 1);
+	assert_int_equal(stats(t)->frames, 2);
+	assert_int_equal(stats(t)->bytes, 19);
+	assert_int_equal(stats(t)->anomalies, 0);
+	assert_int_equal(stats(t)->late_packets, 0);
+	assert_int_equal(stats(t)->live_flows_peak, 1);
+	tctx_free(t);
+}
+
+static void test_synack_first_sender_is_server(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	c.seq[0]++; /* the client's SYN went by before the capture began */
+	csend(t, &c, 1, SYN | ACK, NULL, 0); /* 1: from the server */
+	csend(t, &c, 0, ACK, NULL, 0);
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "srv")); /* 3 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "cli")); /* 4 */
+
+	e = nth(t, EV_BEGIN, 0, -1, 0);
+	assert_int_equal(e->stream, 1);
+	assert_string_equal(e->client, "10.0.0.1:40000");
+	assert_string_equal(e->server, "10.0.0.2:8001");
+	assert_true(e->syn_seen);
+	assert_int_equal(e->first_pkt, 1);
+	assert_frame(nth(t, EV_FRAME, 1, FC_S2C, 0), 0, 0, "srv");
+	assert_int_equal(nth(t, EV_FRAME, 1, FC_S2C, 0)->packets[0], 3);
+	assert_false(nth(t, EV_FRAME, 1, FC_S2C, 0)->fr.resynced);
+	/* The client's own SYN was not seen, but the SYN-ACK acknowledged it:
+	 * its ack number is where the client's stream starts. */
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 1, FC_S2C), 0);
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 1, FC_C2S), 0);
+	e = nth(t, EV_FRAME, 1, FC_C2S, 0);
+	assert_int_equal(e->packets[0], 4);
+	assert_int_equal(e->fr.offset, 0);
+	assert_false(e->fr.resynced);
+	finish(t);
+	assert_int_equal(stats(t)->streams, 1);
+	tctx_free(t);
+}
+
+static void test_no_syn_higher_port_is_client(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	c.seq[0]++;
+	c.seq[1]++;
+	/* The lower port speaks first: it is still the server. */
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "one")); /* 1 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "two")); /* 2 */
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "three")); /* 3 */
+	csend(t, &c, 0, ACK, NULL, 0); /* 4: pure ACK */
+
+	assert_int_equal(count(t, EV_BEGIN, 0, -1), 1);
+	e = nth(t, EV_BEGIN, 0, -1, 0);
+	assert_string_equal(e->client, "10.0.0.1:40000");
+	assert_string_equal(e->server, "10.0.0.2:8001");
+	assert_false(e->syn_seen);
+	assert_int_equal(e->first_pkt, 1);
+	assert_int_equal(e->at, 1);
+
+	/* Each direction with data starts mid-stream, once, at offset 0. */
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 1, FC_C2S), 1);
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 1, FC_S2C), 1);
+	e = nth_anomaly(t, FC_AN_MIDSTREAM, 1, FC_S2C, 0);
+	assert_int_equal(e->off, 0);
+	assert_int_equal(e->pkt, 1);
+	e = nth_anomaly(t, FC_AN_MIDSTREAM, 1, FC_C2S, 0);
+	assert_int_equal(e->off, 0);
+	assert_int_equal(e->pkt, 2);
+	/* Frames decoded after the resync at a packet start are guesses. */
+	assert_int_equal(count(t, EV_FRAME, 1, FC_S2C), 2);
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
+	e = nth(t, EV_FRAME, 1, FC_S2C, 1);
+	assert_frame(e, 1, 7, "three");
+	assert_true(e->fr.resynced);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "two");
+
+	/* A packet between equal ports: the sender is taken as client. */
+	TX(t, .src = "10.0.0.9", .dst = "10.0.0.8", .sport = 7000, .dport = 7000,
+	   .seq = 1, .ack = 1, .flags = ACK | PSH, .data = "\0\0\0\0", .len = 4);
+	e = nth(t, EV_BEGIN, 2, -1, 0);
+	assert_string_equal(e->client, "10.0.0.9:7000");
+	assert_string_equal(e->server, "10.0.0.8:7000");
+	finish(t);
+	tctx_free(t);
+}
+
+static void test_rst_inside_frame(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	uint32_t n;
+	const struct ev *e;
+
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "ok")); /* 4 */
+	n = frame_head(b, 20, 5);
+	csend(t, &c, 0, ACK | PSH, b, n); /* 5: frame 1, 5 of 20 bytes */
+	csend(t, &c, 1, RST | ACK, NULL, 0); /* 6 */
+
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
+	assert_int_equal(count_anomalies(t, FC_AN_TRUNCATED, 1, -1), 1);
+	e = nth_anomaly(t, FC_AN_TRUNCATED, 1, FC_C2S, 0);
+	assert_int_equal(e->off, 6);
+	assert_int_equal(e->pkt, 6);
+	assert_non_null(strstr(e->detail, "reset by RST"));
+	assert_non_null(strstr(e->detail, "5 of 20"));
+	e = nth(t, EV_END, 1, -1, 0);
+	assert_string_equal(e->why, "rst");
+	assert_int_equal(e->at, 6);
+	assert_int_equal(e->end.dir[FC_C2S].frames, 1);
+	assert_int_equal(e->end.dir[FC_C2S].anomalies[FC_AN_TRUNCATED], 1);
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 1);
+
+	/* Data after the RST is late; the flow is not reopened by it. */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "zz"));
+	assert_int_equal(stats(t)->late_packets, 1);
+	finish(t);
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+	assert_int_equal(stats(t)->streams, 1);
+	assert_int_equal(stats(t)->anomaly_kinds[FC_AN_TRUNCATED], 1);
+	tctx_free(t);
+}
+
+static void test_new_syn_after_close(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "first"));
+	close_fin(t, &c); /* packets 5-7 */
+	assert_int_equal(count(t, EV_END, 1, -1), 1);
+
+	/* Same 4-tuple, new connection. */
+	c.seq[0] = 90000;
+	c.seq[1] = 70000;
+	handshake(t, &c); /* 8-10 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "again")); /* 11 */
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "back")); /* 12 */
+
+	assert_int_equal(stats(t)->streams, 2);
+	e = nth(t, EV_BEGIN, 2, -1, 0);
+	assert_int_equal(e->first_pkt, 8);
+	assert_true(e->syn_seen);
+	assert_string_equal(e->client, "10.0.0.1:40000");
+	/* Offsets and frame numbers start over. */
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 0), 0, 0, "again");
+	assert_frame(nth(t, EV_FRAME, 2, FC_S2C, 0), 0, 0, "back");
+	assert_int_equal(nth(t, EV_SEGMENT, 2, FC_C2S, 0)->off, 0);
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	assert_int_equal(stats(t)->late_packets, 0);
+	finish(t);
+	e = nth(t, EV_END, 2, -1, 0);
+	assert_string_equal(e->why, "capture end");
+	assert_int_equal(count(t, EV_END, 0, -1), 2);
+	assert_int_equal(stats(t)->frames, 3);
+	tctx_free(t);
+}
+
+static void test_retransmitted_syn_same_stream(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001, .seq = 1000,
+	   .flags = SYN);
+	handshake(t, &c); /* the same SYN again, then the rest */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "data"));
+	/* Even after data, the same SYN once more changes nothing. */
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001, .seq = 1000,
+	   .flags = SYN);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "more"));
+
+	assert_int_equal(stats(t)->streams, 1);
+	assert_int_equal(count(t, EV_BEGIN, 0, -1), 1);
+	assert_int_equal(nth(t, EV_BEGIN, 1, -1, 0)->first_pkt, 1);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "data");
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, 8, "more");
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	assert_int_equal(count(t, EV_END, 0, -1), 0);
+	finish(t);
+	tctx_free(t);
+}
+
+static void test_new_isn_after_data_new_stream(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "old")); /* 4 */
+	csend(t, &c, 0, ACK | PSH, b, frame_head(b, 10, 2)); /* 5: unfinished */
+	/* The close was not captured; a new connection reuses the 4-tuple. */
+	c.seq[0] = 3000000000u;
+	c.seq[1] = 123;
+	handshake(t, &c); /* 6-8 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "new")); /* 9 */
+
+	assert_int_equal(stats(t)->streams, 2);
+	e = nth(t, EV_END, 1, -1, 0);
+	assert_int_equal(e->at, 6);
+	/* The engine ends the old stream as if closed normally. */
+	assert_string_equal(e->why, "fin");
+	assert_int_equal(count_anomalies(t, FC_AN_TRUNCATED, 1, FC_C2S), 1);
+	assert_int_equal(nth_anomaly(t, FC_AN_TRUNCATED, 1, FC_C2S, 0)->off, 7);
+	e = nth(t, EV_BEGIN, 2, -1, 0);
+	assert_int_equal(e->first_pkt, 6);
+	assert_true(e->syn_seen);
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 0), 0, 0, "new");
+	assert_int_equal(count(t, EV_ANOMALY, 2, -1), 0);
+	finish(t);
+	tctx_free(t);
+}
+
+static void test_new_isn_before_data_new_stream(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+
+	/* An attempt that got a SYN-ACK but never carried data... */
+	csend(t, &c, 0, SYN, NULL, 0);
+	csend(t, &c, 1, SYN | ACK, NULL, 0);
+	/* ...then a new connection on the same 4-tuple, other ISNs on both
+	 * sides, one below and one above the old ones. */
+	c.seq[0] = 900;
+	c.seq[1] = 2000000;
+	handshake(t, &c); /* 3-5 */
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "req")); /* 6 */
+	csend(t, &c, 1, ACK | PSH, b, frame(b, "resp")); /* 7 */
+
+	assert_int_equal(stats(t)->streams, 2);
+	assert_int_equal(count(t, EV_BEGIN, 0, -1), 1);
+	assert_int_equal(nth(t, EV_BEGIN, 2, -1, 0)->first_pkt, 3);
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 0), 0, 0, "req");
+	assert_frame(nth(t, EV_FRAME, 2, FC_S2C, 0), 0, 0, "resp");
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	finish(t);
+	assert_int_equal(stats(t)->frames, 2);
+	tctx_free(t);
+}
+
+static void test_late_packets(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	size_t nev;
+
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "x"));
+	close_fin(t, &c); /* the final pure ACK is not late */
+	assert_int_equal(stats(t)->late_packets, 0);
+	nev = t->nev;
+
+	csend(t, &c, 1, ACK, NULL, 0); /* another pure ACK */
+	assert_int_equal(stats(t)->late_packets, 0);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "late")); /* data */
+	assert_int_equal(stats(t)->late_packets, 1);
+	c.seq[1]--;
+	csend(t, &c, 1, FIN | ACK, NULL, 0); /* a repeated FIN */
+	assert_int_equal(stats(t)->late_packets, 2);
+	csend(t, &c, 0, RST, NULL, 0); /* a bare RST */
+	assert_int_equal(stats(t)->late_packets, 2);
+	csend(t, &c, 1, SYN | ACK, NULL, 0); /* not a new connection */
+	assert_int_equal(stats(t)->late_packets, 2);
+
+	assert_int_equal(t->nev, nev); /* nothing reported */
+	finish(t);
+	assert_int_equal(t->nev, nev);
+	assert_int_equal(stats(t)->streams, 1);
+	assert_int_equal(stats(t)->frames, 1);
+	tctx_free(t);
+}
+
+static void test_vlan_is_identity(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn a = conn_make(40000, 8001, 1000, 5000);
+	struct conn v = conn_make(40000, 8001, 1000, 5000);
+	struct conn u = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+
+	a.vlan = 100;
+	v.vlan = 200;
+	handshake(t, &a);
+	handshake(t, &v);
+	handshake(t, &u); /* untagged: a third connection */
+	csend(t, &v, 0, ACK | PSH, b, frame(b, "on200"));
+	csend(t, &a, 0, ACK | PSH, b, frame(b, "on100"));
+	csend(t, &u, 0, ACK | PSH, b, frame(b, "none"));
+	close_fin(t, &a);
+
+	assert_int_equal(stats(t)->streams, 3);
+	assert_int_equal(nth(t, EV_BEGIN, 1, -1, 0)->first_pkt, 1);
+	assert_int_equal(nth(t, EV_BEGIN, 2, -1, 0)->first_pkt, 4);
+	assert_int_equal(nth(t, EV_BEGIN, 3, -1, 0)->first_pkt, 7);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "on100");
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 0), 0, 0, "on200");
+	assert_frame(nth(t, EV_FRAME, 3, FC_C2S, 0), 0, 0, "none");
+	assert_int_equal(count(t, EV_FRAME, 0, -1), 3);
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	finish(t);
+	assert_int_equal(count(t, EV_END, 0, -1), 3);
+	tctx_free(t);
+}
+
+static void test_ipv6_endpoints(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	c.addr[0] = "2001:db8::1";
+	c.addr[1] = "2001:db8::2";
+	c.vlan = 7;
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "v6"));
+	close_fin(t, &c);
+	e = nth(t, EV_BEGIN, 1, -1, 0);
+	assert_string_equal(e->client, "[2001:db8::1]:40000");
+	assert_string_equal(e->server, "[2001:db8::2]:8001");
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "v6");
+	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
+	assert_int_equal(stats(t)->tcp_packets, 7);
+	tctx_free(t);
+}
+
+/* --- eviction ------------------------------------------------------------ */
+
+static void test_evict_least_recent(void **state)
+{
+	struct fc_engine_config cfg = base_cfg;
+	struct tctx *t;
+	struct conn a = conn_make(40001, 8001, 1000, 5000);
+	struct conn bb = conn_make(40002, 8001, 2000, 6000);
+	struct conn cc = conn_make(40003, 8001, 3000, 7000);
+	struct conn d = conn_make(40004, 8001, 4000, 8000);
+	uint8_t b[64];
+	const struct ev *e;
+	uint64_t syn_c;
+
+	cfg.max_flows = 2;
+	t = tctx_new(&cfg);
+	handshake(t, &a);
+	csend(t, &a, 0, ACK | PSH, b, frame_head(b, 10, 4)); /* inside a frame */
+	handshake(t, &bb);
+	csend(t, &bb, 0, ACK | PSH, b, frame(b, "bee"));
+
+	csend(t, &cc, 0, SYN, NULL, 0); /* third flow: A is the oldest */
+	syn_c = t->num;
+	assert_int_equal(stats(t)->flows_evicted, 1);
+	e = nth(t, EV_END, 1, -1, 0);
+	assert_string_equal(e->why, "evicted");
+	assert_int_equal(e->at, syn_c);
+	assert_int_equal(count_anomalies(t, FC_AN_INCOMPLETE, 1, -1), 1);
+	e = nth_anomaly(t, FC_AN_INCOMPLETE, 1, FC_C2S, 0);
+	assert_int_equal(e->off, 0);
+	assert_int_equal(e->pkt, syn_c);
+	assert_non_null(strstr(e->detail, "evicted"));
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+
+	csend(t, &cc, 1, SYN | ACK, NULL, 0);
+	csend(t, &cc, 0, ACK, NULL, 0);
+	csend(t, &cc, 0, ACK | PSH, b, frame(b, "sea"));
+	/* Now B is the oldest, C the newest. A packet on B turns that round. */
+	csend(t, &bb, 1, ACK, NULL, 0);
+	csend(t, &d, 0, SYN, NULL, 0);
+	assert_int_equal(stats(t)->flows_evicted, 2);
+	e = nth(t, EV_END, 3, -1, 0);
+	assert_string_equal(e->why, "evicted");
+	assert_int_equal(e->end.dir[FC_C2S].frames, 1);
+	assert_int_equal(count_anomalies(t, FC_AN_INCOMPLETE, 3, -1), 0);
+	assert_int_equal(count(t, EV_END, 2, -1), 0);
+
+	/* B goes on in its own stream, frame numbering included. */
+	csend(t, &bb, 0, ACK | PSH, b, frame(b, "bee2"));
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 1), 1, 7, "bee2");
+	assert_int_equal(stats(t)->streams, 4);
+	assert_int_equal(stats(t)->live_flows_peak, 2);
+
+	/* A's next packet finds no flow: a new, mid-stream stream 5. */
+	memset(b, 'x', 6);
+	csend(t, &a, 0, ACK | PSH, b, 6);
+	assert_int_equal(stats(t)->streams, 5);
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 5, FC_C2S), 1);
+	assert_false(nth(t, EV_BEGIN, 5, -1, 0)->syn_seen);
+	assert_int_equal(stats(t)->flows_evicted, 3); /* D went */
+
+	finish(t);
+	assert_int_equal(stats(t)->anomaly_kinds[FC_AN_INCOMPLETE], 1);
+	tctx_free(t);
+}
+
+static void test_evict_closed_not_counted(void **state)
+{
+	struct fc_engine_config cfg = base_cfg;
+	struct tctx *t;
+	struct conn a = conn_make(40001, 8001, 1000, 5000);
+	struct conn bb = conn_make(40002, 8001, 2000, 6000);
+	struct conn cc = conn_make(40003, 8001, 3000, 7000);
+	uint8_t b[64];
+
+	cfg.max_flows = 2;
+	t = tctx_new(&cfg);
+	handshake(t, &a);
+	csend(t, &a, 0, ACK | PSH, b, frame(b, "a"));
+	close_fin(t, &a); /* closed, still in the table */
+	handshake(t, &bb);
+	csend(t, &bb, 0, ACK | PSH, b, frame(b, "b"));
+	csend(t, &cc, 0, SYN, NULL, 0); /* A's place is taken silently */
+	assert_int_equal(stats(t)->flows_evicted, 0);
+	assert_int_equal(count(t, EV_END, 0, -1), 1);
+	csend(t, &bb, 0, ACK | PSH, b, frame(b, "b2")); /* B is still live */
+	assert_int_equal(count(t, EV_FRAME, 2, FC_C2S), 2);
+
+	/* A late packet of A now starts a stream of its own, evicting C (the
+	 * least recent live flow). */
+	csend(t, &a, 0, ACK | PSH, b, frame(b, "zz"));
+	assert_int_equal(stats(t)->late_packets, 0);
+	assert_int_equal(stats(t)->streams, 4);
+	assert_int_equal(stats(t)->flows_evicted, 1);
+	assert_int_equal(stats(t)->live_flows_peak, 2);
+	finish(t);
+	assert_string_equal(nth(t, EV_END, 2, -1, 0)->why, "capture end");
+	assert_string_equal(nth(t, EV_END, 4, -1, 0)->why, "capture end");
+	tctx_free(t);
+}
+
+/* --- profile choice ------------------------------------------------------ */
+
+static void make_profiles(struct fc_config *cfg)
+{
+	fc_config_init(cfg);
+	fc_profile_default(&cfg->profiles[0]);
+	snprintf(cfg->profiles[0].name, FC_PROFILE_NAME_MAX, "be16");
+	cfg->profiles[0].length_size = 2;
+	cfg->profiles[0].header_size = 2;
+	cfg->profiles[0].byte_order = FC_BIG_ENDIAN;
+	cfg->profiles[0].is_signed = false;
+	fc_profile_default(&cfg->profiles[1]);
+	snprintf(cfg->profiles[1].name, FC_PROFILE_NAME_MAX, "u8");
+	cfg->profiles[1].length_size = 1;
+	cfg->profiles[1].header_size = 1;
+	cfg->profiles[1].is_signed = false;
+	assert_null(fc_profile_check(&cfg->profiles[0]));
+	assert_null(fc_profile_check(&cfg->profiles[1]));
+	cfg->nprofiles = 2;
+	cfg->ports[0].port = 8001;
+	cfg->ports[0].profile = 0;
+	cfg->ports[1].port = 9000;
+	cfg->ports[1].profile = 1;
+	cfg->nports = 2;
+}
+
+/* A connection with one client packet; returns its stream's profile. */
+static const struct fc_profile *profile_of(struct tctx *t, uint16_t cport,
+					   uint16_t sport)
+{
+	struct conn c = conn_make(cport, sport, 100, 200);
+	uint64_t id = stats(t)->streams + 1;
+
+	csend(t, &c, 0, SYN, NULL, 0);
+	csend(t, &c, 0, ACK | PSH, "\0\3abc", 5);
+	return nth(t, EV_BEGIN, id, -1, 0)->profile;
+}
+
+static void test_profile_choice(void **state)
+{
+	static struct fc_config cfg;
+	struct fc_profile fallback, forced;
+	struct fc_engine_config ec = base_cfg;
+	struct tctx *t;
+
+	make_profiles(&cfg);
+	fc_profile_default(&fallback);
+	fc_profile_default(&forced);
+	snprintf(forced.name, sizeof(forced.name), "forced");
+	ec.config = &cfg;
+	ec.fallback = &fallback;
+
+	t = tctx_new(&ec);
+	assert_ptr_equal(profile_of(t, 40000, 8001), &cfg.profiles[0]); /* server */
+	assert_ptr_equal(profile_of(t, 9000, 5555), &cfg.profiles[1]); /* client */
+	assert_ptr_equal(profile_of(t, 9000, 8001), &cfg.profiles[0]); /* server first */
+	assert_ptr_equal(profile_of(t, 8001, 9000), &cfg.profiles[1]);
+	assert_ptr_equal(profile_of(t, 40000, 5555), &fallback);
+	/* The profile decodes: 00 03 "abc" is one be16 frame of 3 bytes. */
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "abc");
+	assert_int_equal(nth(t, EV_FRAME, 1, FC_C2S, 0)->fr.header_len, 2);
+	/* u8: the same bytes are a 0-byte frame, then 03 "abc". */
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 0), 0, 0, "");
+	assert_frame(nth(t, EV_FRAME, 2, FC_C2S, 1), 1, 1, "abc");
+	/* Fallback: the default profile reads 00 03 61 62 as too long. */
+	assert_int_equal(count_anomalies(t, FC_AN_OVERSIZE, 5, FC_C2S), 1);
+	tctx_free(t);
+
+	ec.forced = &forced;
+	t = tctx_new(&ec);
+	assert_ptr_equal(profile_of(t, 40000, 8001), &forced);
+	assert_ptr_equal(profile_of(t, 9000, 5555), &forced);
+	assert_ptr_equal(profile_of(t, 40000, 5555), &forced);
+	tctx_free(t);
+
+	/* No port map at all. */
+	ec.forced = NULL;
+	ec.config = NULL;
+	t = tctx_new(&ec);
+	assert_ptr_equal(profile_of(t, 40000, 8001), &fallback);
+	tctx_free(t);
+
+	/* A mid-stream start picks by the guessed orientation: the lower
+	 * port 9000 is the server even when it sends first. */
+	ec.config = &cfg;
+	t = tctx_new(&ec);
+	TX(t, .src = SRV, .dst = CLI, .sport = 9000, .dport = 40000, .seq = 1,
+	   .ack = 1, .flags = ACK | PSH, .data = "\3abc", .len = 4);
+	assert_ptr_equal(nth(t, EV_BEGIN, 1, -1, 0)->profile, &cfg.profiles[1]);
+	assert_string_equal(nth(t, EV_BEGIN, 1, -1, 0)->server, "10.0.0.2:9000");
+	tctx_free(t);
+}
+
+static void test_no_fallback_uses_default(void **state)
+{
+	struct fc_engine_config ec = { 0 };
+	struct tctx *t;
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[64];
+	const struct ev *e;
+
+	ec.payload_keep = KEPT_MAX;
+	t = tctx_new(&ec);
+	handshake(t, &c);
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "dflt"));
+	e = nth(t, EV_BEGIN, 1, -1, 0);
+	assert_non_null(e->profile);
+	assert_string_equal(e->profile->name, "default");
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 0), 0, 0, "dflt");
+	finish(t);
+	tctx_free(t);
+}
+
+/* --- end of capture ------------------------------------------------------ */
+
+static void test_finish_in_stream_order(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn a = conn_make(40001, 8001, 1000, 5000);
+	struct conn bb = conn_make(40002, 8001, 2000, 6000);
+	struct conn cc = conn_make(40003, 8001, 3000, 7000);
+	struct conn d = conn_make(40004, 8001, 4000, 8000);
+	uint8_t b[64];
+	size_t first_end;
+	const struct ev *e;
+
+	handshake(t, &a);
+	handshake(t, &bb);
+	handshake(t, &cc);
+	handshake(t, &d); /* stream 4: no data, never begins */
+	csend(t, &cc, 0, ACK | PSH, b, frame(b, "c"));
+	csend(t, &bb, 1, ACK | PSH, b, frame_head(b, 30, 10)); /* open frame */
+	csend(t, &a, 0, ACK | PSH, b, frame(b, "a"));
+	/* Least recent first is now D, C, B, A. */
+	t->num = 99;
+	first_end = t->nev;
+	finish(t);
+
+	assert_int_equal(t->nev, first_end + 4);
+	e = &t->ev[first_end];
+	assert_int_equal(e->kind, EV_END);
+	assert_int_equal(e->stream, 1);
+	assert_string_equal(e->why, "capture end");
+	e = &t->ev[first_end + 1];
+	assert_int_equal(e->kind, EV_ANOMALY);
+	assert_int_equal(e->stream, 2);
+	assert_int_equal(e->dir, FC_S2C);
+	assert_int_equal(e->an, FC_AN_INCOMPLETE);
+	assert_int_equal(e->off, 0);
+	assert_int_equal(e->pkt, 99);
+	assert_non_null(strstr(e->detail, "capture ended"));
+	assert_non_null(strstr(e->detail, "10 of 30"));
+	e = &t->ev[first_end + 2];
+	assert_int_equal(e->kind, EV_END);
+	assert_int_equal(e->stream, 2);
+	assert_string_equal(e->why, "capture end");
+	assert_int_equal(e->end.dir[FC_S2C].anomalies[FC_AN_INCOMPLETE], 1);
+	e = &t->ev[first_end + 3];
+	assert_int_equal(e->kind, EV_END);
+	assert_int_equal(e->stream, 3);
+	assert_int_equal(count(t, EV_END, 4, -1), 0);
+
+	/* A second finish has nothing left to end. */
+	finish(t);
+	assert_int_equal(t->nev, first_end + 4);
+	assert_int_equal(stats(t)->frames, 2);
+	assert_int_equal(stats(t)->streams, 4);
+	assert_int_equal(stats(t)->streams_with_data, 3);
+	tctx_free(t);
+}
+
+/* --- counters ------------------------------------------------------------ */
+
+static void test_stats_counters(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn lone = conn_make(40001, 8001, 1, 2);
+	uint8_t buf[PKT_MAX], b[64];
+	uint32_t n;
+	struct fc_pkt pkt = { 0, 0 };
+	const struct fc_engine_stats *st = stats(t);
+
+	assert_int_equal(TX(t, .src = CLI, .dst = SRV, .sport = 53, .dport = 53,
+			    .proto = 17, .data = "dns?", .len = 4), FC_PARSE_NOT_TCP);
+	/* A TCP header cut after 10 bytes. */
+	n = build(buf, &(struct spec){ .src = CLI, .dst = SRV, .sport = 1, .dport = 2 });
+	pkt.num = ++t->num;
+	assert_int_equal(fc_engine_packet(t->e, &pkt, DLT_ETHERNET, buf, 14 + 20 + 10, n),
+			 FC_PARSE_MALFORMED);
+	pkt.num = ++t->num;
+	assert_int_equal(fc_engine_packet(t->e, &pkt, 9999, buf, n, n), FC_PARSE_BAD_LINK);
+	assert_int_equal(TX(t, .src = CLI, .dst = SRV, .sport = 1, .dport = 2,
+			    .frag = 0x2000, .data = "frag", .len = 4), FC_PARSE_FRAGMENT);
+	assert_int_equal(st->packets, 4);
+	assert_int_equal(st->tcp_packets, 0);
+	assert_int_equal(st->not_tcp, 1);
+	assert_int_equal(st->malformed, 1);
+	assert_int_equal(st->bad_link, 1);
+	assert_int_equal(st->ip_fragments, 1);
+	assert_int_equal(st->streams, 0);
+
+	handshake(t, &c);
+	/* Two whole frames and the first 5 of 7 bytes of a third... */
+	n = frame(b, "a");
+	n += frame(b + n, "bb");
+	n += frame(b + n, "ccc") - 2;
+	csend(t, &c, 0, ACK | PSH, b, n);
+	csend(t, &c, 0, ACK | PSH, "cc", 2); /* ...and the rest */
+	close_fin(t, &c);
+	csend(t, &lone, 0, SYN, NULL, 0);
+	finish(t);
+
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 3);
+	assert_true(nth(t, EV_FRAME, 1, FC_C2S, 0)->fr.sticky);
+	assert_true(nth(t, EV_FRAME, 1, FC_C2S, 1)->fr.sticky);
+	assert_false(nth(t, EV_FRAME, 1, FC_C2S, 1)->fr.split);
+	assert_true(nth(t, EV_FRAME, 1, FC_C2S, 2)->fr.split);
+	assert_true(nth(t, EV_FRAME, 1, FC_C2S, 2)->fr.sticky);
+	assert_int_equal(nth(t, EV_FRAME, 1, FC_C2S, 2)->fr.npackets, 2);
+	assert_int_equal(nth(t, EV_SEGMENT, 1, FC_C2S, 0)->npieces, 3);
+
+	assert_int_equal(st->packets, 4 + 3 + 2 + 3 + 1);
+	assert_int_equal(st->tcp_packets, 9);
+	assert_int_equal(st->streams, 2);
+	assert_int_equal(st->streams_with_data, 1);
+	assert_int_equal(st->frames, 3);
+	assert_int_equal(st->bytes, 18);
+	assert_int_equal(st->sticky_segments, 1);
+	assert_int_equal(st->split_frames, 1);
+	assert_int_equal(st->max_frames_in_segment, 3);
+	assert_int_equal(st->anomalies, 0);
+	assert_int_equal(st->flows_evicted, 0);
+	assert_int_equal(st->live_flows_peak, 2);
+	assert_int_equal(st->retransmitted_bytes, 0);
+	assert_int_equal(st->late_packets, 0);
+	tctx_free(t);
+}
+
+/* --- snaplen and IP length ----------------------------------------------- */
+
+/* One 104-byte frame sent as one packet with the given spec tweaks, then a
+ * second frame "ok" right after it. */
+static struct tctx *send_cut_frame(uint32_t cut, uint32_t ip_extra)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t b[128];
+
+	handshake(t, &c);
+	frame_head(b, 100, 100);
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001,
+	   .seq = c.seq[0], .ack = c.seq[1], .flags = ACK | PSH, .data = b,
+	   .len = 104, .cut = cut, .ip_extra = ip_extra); /* 4 */
+	c.seq[0] += 104;
+	csend(t, &c, 0, ACK | PSH, b, frame(b, "ok")); /* 5 */
+	finish(t);
+	return t;
+}
+
+static void test_snaplen_cut_is_gap(void **state)
+{
+	struct tctx *t = send_cut_frame(40, 0);
+	const struct ev *e;
+
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, -1), 1);
+	e = nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0);
+	assert_int_equal(e->off, 64);
+	assert_int_equal(e->pkt, 4);
+	assert_non_null(strstr(e->detail, "40 bytes missing"));
+	assert_non_null(strstr(e->detail, "snaplen"));
+	/* Inside the payload: the boundaries hold. */
+	e = nth(t, EV_FRAME, 1, FC_C2S, 0);
+	assert_int_equal(e->fr.payload_len, 100);
+	assert_int_equal(e->fr.payload_missing, 40);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, 104, "ok");
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, 40);
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 1);
+	tctx_free(t);
+}
+
+static void test_ip_length_lie_is_not_gap(void **state)
+{
+	struct tctx *t = send_cut_frame(0, 40);
+	const struct ev *e;
+
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	e = nth(t, EV_FRAME, 1, FC_C2S, 0);
+	assert_int_equal(e->fr.payload_len, 100);
+	assert_int_equal(e->fr.payload_missing, 0);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, 104, "ok");
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, 0);
+	assert_int_equal(stats(t)->frames, 2);
+	tctx_free(t);
+}
+
+static void test_ip_length_beyond_wire(void **state)
+{
+	/* Cut by the snaplen (40 bytes not captured) and an IP length 1000
+	 * bytes beyond the wire packet: only the 40 can be missing. */
+	struct tctx *t = send_cut_frame(40, 1000);
+	const struct ev *e;
+
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, -1), 1);
+	e = nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0);
+	assert_int_equal(e->off, 64);
+	assert_non_null(strstr(e->detail, "40 bytes missing"));
+	assert_int_equal(nth(t, EV_FRAME, 1, FC_C2S, 0)->fr.payload_missing, 40);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, 104, "ok");
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, 40);
+	assert_int_equal(stats(t)->retransmitted_bytes, 0);
+	tctx_free(t);
+}
+
+/* --- out-of-order budget ------------------------------------------------- */
+
+static void test_ooo_budget_flood(void **state)
+{
+	enum { FLOWS = 8, ROUNDS = 100, SEG = 1000 };
+	struct fc_engine_config cfg = base_cfg;
+	struct tctx *t;
+	struct conn c[FLOWS];
+	uint8_t junk[SEG];
+	uint64_t full = 0;
+
+	cfg.max_ooo_per_dir = 1; /* both raised to FC_MIN_OOO_PER_DIR */
+	cfg.max_ooo_total = 1;
+	t = tctx_new(&cfg);
+	memset(junk, 0xff, sizeof(junk)); /* length -1: never a frame */
+	for (int i = 0; i < FLOWS; i++) {
+		c[i] = conn_make((uint16_t)(41000 + i), 8001, 1000u * (unsigned)i, 77);
+		handshake(t, &c[i]);
+		c[i].seq[0] += 1; /* byte 0 is never sent: all out of order */
+	}
+	for (int r = 0; r < ROUNDS; r++)
+		for (int i = 0; i < FLOWS; i++) {
+			struct spec s = {
+				.src = CLI, .dst = SRV, .sport = c[i].port[0],
+				.dport = 8001, .seq = c[i].seq[0], .flags = PSH,
+				.data = junk, .len = SEG,
+			};
+			tx(t, &s);
+			c[i].seq[0] += SEG;
+			assert_true(stats(t)->ooo_peak_bytes <= FC_MIN_OOO_PER_DIR);
+		}
+	/* The budget ran out: holes were given up, more than once. */
+	for (size_t i = 0; i < t->nev; i++)
+		if (t->ev[i].kind == EV_ANOMALY && t->ev[i].an == FC_AN_GAP &&
+		    strstr(t->ev[i].detail, "out-of-order buffer full"))
+			full++;
+	assert_true(full >= 2);
+	finish(t);
+	assert_true(stats(t)->ooo_peak_bytes <= FC_MIN_OOO_PER_DIR);
+	assert_true(stats(t)->ooo_peak_bytes > FC_MIN_OOO_PER_DIR - 2 * (SEG + 256));
+	assert_int_equal(stats(t)->forced_gaps, full);
+	/* Every byte is accounted for, delivered or lost. */
+	for (int i = 0; i < FLOWS; i++) {
+		const struct ev *e = nth(t, EV_END, (uint64_t)i + 1, -1, 0);
+		assert_int_equal(e->end.dir[FC_C2S].bytes,
+				 (uint64_t)ROUNDS * SEG + 1 - e->end.reasm[FC_C2S].gap_bytes);
+		assert_string_equal(e->why, "capture end");
+	}
+	tctx_free(t);
+}
+
+static void test_ooo_peak_counts_both_directions(void **state)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t junk[500];
+
+	memset(junk, 0xff, sizeof(junk));
+	handshake(t, &c);
+	/* The server's 500 bytes wait behind a 100-byte hole... */
+	TX(t, .src = SRV, .dst = CLI, .sport = 8001, .dport = 40000,
+	   .seq = c.seq[1] + 100, .ack = c.seq[0], .flags = ACK, .data = junk,
+	   .len = 500);
+	/* ...when the client's 500 bytes arrive behind a hole too, with an ACK
+	 * that gives up the server's hole. Both were buffered at once. */
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001,
+	   .seq = c.seq[0] + 100, .ack = c.seq[1] + 600, .flags = ACK, .data = junk,
+	   .len = 500);
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_S2C), 1);
+	assert_true(stats(t)->ooo_peak_bytes >= 1000);
+	finish(t);
+	tctx_free(t);
+}
+
+/* --- many connections ---------------------------------------------------- */
+
+static void test_million_syns(void **state)
+{
+	enum { N = 1000000 };
+	struct fc_engine_config cfg = base_cfg;
+	struct tctx *t;
+	uint8_t syn[PKT_MAX], rst[PKT_MAX];
+	uint32_t nsyn, nrst;
+	struct fc_pkt pkt = { 0, 0 };
+	clock_t t0 = clock();
+	double secs;
+
+	cfg.max_flows = 1000;
+	t = tctx_new(&cfg);
+	nsyn = build(syn, &(struct spec){ .src = "10.0.0.0", .dst = "192.168.0.1",
+				       .sport = 0, .dport = 80, .seq = 1, .flags = SYN });
+	nrst = build(rst, &(struct spec){ .src = "192.168.0.1", .dst = "10.0.0.0",
+				       .sport = 80, .dport = 0, .seq = 0, .ack = 2,
+				       .flags = RST | ACK });
+	/* Connection i comes from 10.0.x.y (x.y = i / 16384) port
+	 * 1024 + i % 16384. Odd ones are refused with an RST (closed); even
+	 * ones stay open. */
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t host = i >> 14;
+		uint16_t port = (uint16_t)(1024 + (i & 0x3fff));
+
+		syn[14 + 14] = (uint8_t)(host >> 8);
+		syn[14 + 15] = (uint8_t)host;
+		put16(syn + 34, port);
+		pkt.num++;
+		assert_int_equal(fc_engine_packet(t->e, &pkt, DLT_ETHERNET, syn, nsyn, nsyn),
+				 FC_PARSE_TCP);
+		if (i & 1) {
+			rst[14 + 18] = (uint8_t)(host >> 8);
+			rst[14 + 19] = (uint8_t)host;
+			put16(rst + 36, port);
+			pkt.num++;
+			fc_engine_packet(t->e, &pkt, DLT_ETHERNET, rst, nrst, nrst);
+		}
+	}
+	t->num = pkt.num;
+	finish(t);
+	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+
+	assert_int_equal(stats(t)->packets, N + N / 2);
+	assert_int_equal(stats(t)->streams, N);
+	assert_int_equal(stats(t)->streams_with_data, 0);
+	assert_int_equal(stats(t)->live_flows_peak, 1000);
+	/* Closed (refused) connections are given up first, so the table
+	 * fills with open ones: at the end it holds 999 open connections and
+	 * the last refused one; every other open connection was evicted. */
+	assert_int_equal(stats(t)->flows_evicted, N / 2 - 999);
+	assert_int_equal(t->nev, 0); /* no data: nothing began */
+	print_message("1,000,000 SYNs in %.2f s\n", secs);
+	tctx_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_fin_close_both_directions, setup),
+		cmocka_unit_test_setup(test_synack_first_sender_is_server, setup),
+		cmocka_unit_test_setup(test_no_syn_higher_port_is_client, setup),
+		cmocka_unit_test_setup(test_rst_inside_frame, setup),
+		cmocka_unit_test_setup(test_new_syn_after_close, setup),
+		cmocka_unit_test_setup(test_retransmitted_syn_same_stream, setup),
+		cmocka_unit_test_setup(test_new_isn_after_data_new_stream, setup),
+		cmocka_unit_test_setup(test_new_isn_before_data_new_stream, setup),
+		cmocka_unit_test_setup(test_late_packets, setup),
+		cmocka_unit_test_setup(test_vlan_is_identity, setup),
+		cmocka_unit_test_setup(test_ipv6_endpoints, setup),
+		cmocka_unit_test_setup(test_evict_least_recent, setup),
+		cmocka_unit_test_setup(test_evict_closed_not_counted, setup),
+		cmocka_unit_test_setup(test_profile_choice, setup),
+		cmocka_unit_test_setup(test_no_fallback_uses_default, setup),
+		cmocka_unit_test_setup(test_finish_in_stream_order, setup),
+		cmocka_unit_test_setup(test_stats_counters, setup),
+		cmocka_unit_test_setup(test_snaplen_cut_is_gap, setup),
+		cmocka_unit_test_setup(test_ip_length_lie_is_not_gap, setup),
+		cmocka_unit_test_setup(test_ip_length_beyond_wire, setup),
+		cmocka_unit_test_setup(test_ooo_budget_flood, setup),
+		cmocka_unit_test_setup(test_ooo_peak_counts_both_directions, setup),
+		cmocka_unit_test_setup(test_million_syns, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
