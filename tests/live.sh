@@ -5,7 +5,7 @@
 set -eu
 B=$1 TMP=$2
 port=$(( 20000 + RANDOM % 10000 ))
-cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" 2>/dev/null || true; }
+cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$B"/fc-talk serve "$port" > "$TMP/serve.log" &
@@ -16,6 +16,9 @@ cap=$!
 # (loopback headers: 14 + 20 + 32 with TCP timestamps), ended by SIGTERM.
 "$B"/framecap -i lo --json -s 70 "tcp port $port" > "$TMP/cut.jsonl" 2> "$TMP/cut.err" &
 cut=$!
+# A third one gives up root for nobody before the first packet (-Z).
+"$B"/framecap -i lo --json -Z nobody "tcp port $port" > "$TMP/dropped.jsonl" 2> "$TMP/dropped.err" &
+dropped=$!
 # Wait until the capture is open: libpcap's socket shows up in /proc.
 for _ in $(seq 50); do
 	grep -q "$port" "$TMP/serve.log" 2>/dev/null && ls -l /proc/$cap/fd 2>/dev/null | grep -q socket && break
@@ -23,12 +26,21 @@ for _ in $(seq 50); do
 done
 sleep 0.3
 "$B"/fc-talk send "$port" "$TMP/sent.jsonl"
+nobody=$(id -u nobody):$(id -g nobody)
+ids=$(awk '/^Uid:/ {u=$2 $3 $4 $5} /^Gid:/ {g=$2 $3 $4 $5} END {print u ":" g}' /proc/$dropped/status)
+want=$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody):$(id -g nobody)$(id -g nobody)$(id -g nobody)$(id -g nobody)
+[ "$ids" = "$want" ] || { echo "-Z nobody: capturing process has uid/gid $ids, want $nobody (real, effective, saved, fs)"; exit 1; }
 wait "$server"; server=
 sleep 0.3
 kill -INT "$cap"
 status=0; wait "$cap" || status=$?
 cap=
 [ "$status" -eq 0 ] || { echo "framecap exited $status"; cat "$TMP/live.err"; exit 1; }
+kill -INT "$dropped"
+status=0; wait "$dropped" || status=$?
+dropped=
+[ "$status" -eq 0 ] || { echo "framecap -Z nobody exited $status"; cat "$TMP/dropped.err"; exit 1; }
+grep -q '"payload_hex":"68656c6c6f"' "$TMP/dropped.jsonl" || { echo "-Z nobody: frames not decoded after the drop"; exit 1; }
 kill -TERM "$cut"
 status=0; wait "$cut" || status=$?
 cut=
@@ -78,5 +90,5 @@ strip = lambda objs: [o for o in objs if o["type"] == "frame"]
 if strip(live) != strip(replay):
     fail("frames replayed from the -w file differ from the live ones")
 print("%d frames sent, %d captured live and replayed from -w, flags as sent; "
-      "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly" % (len(sent), len(frames), len(gaps)))
+      "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly; -Z drops to nobody" % (len(sent), len(frames), len(gaps)))
 PY

@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +34,7 @@ static pcap_t *active_handle;
 static void usage(FILE *out)
 {
 	fputs("usage: framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
+	      "                [-Z USER]\n"
 	      "                [--json] [--color=auto|always|never] [--payload-bytes N|all]\n"
 	      "                [--config FILE] [--profile NAME]\n"
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
@@ -131,6 +134,22 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
+/* Become `user` (and its groups) for good: the capture is open, so no
+ * byte from the network is parsed with privileges. Any failure, or a
+ * process that could still regain root, ends the run. */
+static void drop_privileges(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (!pw)
+		die(EXIT_USAGE, "-Z %s: no such user", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0)
+		die(EXIT_INPUT, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0 || getegid() == 0))
+		die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
+}
+
 static bool file_exists(const char *path)
 {
 	struct stat st;
@@ -227,6 +246,7 @@ int main(int argc, char **argv)
 	static struct fc_profile fallback;
 	const char *read_file = NULL, *iface = NULL, *write_file = NULL;
 	const char *config_path = NULL, *profile_name = NULL, *err;
+	const char *drop_user = NULL;
 	struct overrides ov = { 0 };
 	struct fc_output_opts oo = { 0 };
 	struct fc_engine_config ec = { 0 };
@@ -241,7 +261,7 @@ int main(int argc, char **argv)
 	oo.out = stdout;
 	oo.payload_hex = 64;
 	ec.payload_keep = 64;
-	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': case OPT_HELP: usage(stdout); return 0;
 		case 'n': break; /* addresses are never resolved */
@@ -251,6 +271,7 @@ int main(int argc, char **argv)
 		case 'r': read_file = optarg; break;
 		case 'i': iface = optarg; break;
 		case 'w': write_file = optarg; break;
+		case 'Z': drop_user = optarg; break;
 		case 'c': run.max_count = number_arg("-c", optarg, UINT64_MAX);
 			if (!run.max_count)
 				die(EXIT_USAGE, "-c: count must be positive");
@@ -413,6 +434,9 @@ int main(int argc, char **argv)
 		else if (pcap_setfilter(run.pcap, &run.filter) < 0)
 			die(EXIT_USAGE, "cannot set filter: %s", pcap_geterr(run.pcap));
 	}
+	/* As tcpdump: the -w file is created after the drop, owned by USER. */
+	if (drop_user)
+		drop_privileges(drop_user);
 	if (write_file) {
 		run.dumper = pcap_dump_open(run.pcap, write_file);
 		if (!run.dumper)
