@@ -40,7 +40,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
-.PHONY: all deps test demo install clean bench unit
+.PHONY: all deps test demo install clean bench unit fuzz
 all: $(B)/framecap $(TOOLS) $(EXTRA_ALL)
 
 deps:
@@ -86,6 +86,12 @@ bench: deps
 	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump time; }
 	B=$(B) tests/bench.py
+
+# FUZZ_SECONDS per target (default 60); see tests/fuzz.sh.
+fuzz: deps
+	@dpkg-query -W -f='$${Status}' clang-14 libclang-rt-14-dev 2>/dev/null | grep -c 'install ok installed' | grep -q 2 || \
+	  { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-14 libclang-rt-14-dev; }
+	FUZZ_CC=clang-14 tests/fuzz.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

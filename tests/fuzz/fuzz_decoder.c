@@ -1,0 +1,86 @@
+/* fuzz_decoder.c - libFuzzer target: the frame decoder alone, with a
+ * profile, a segmentation and gaps chosen by the input.
+ *
+ *   input: [profile: 8 bytes][cut sizes: 8 bytes][stream bytes ...]
+ *
+ * Besides not crashing, it checks what the decoder promises: frames come
+ * in order, never overlap, and keep at most payload_keep bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_decoder.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct seen {
+	uint64_t next_index, end;
+	uint64_t keep;
+};
+
+static void on_frame(void *ctx, const struct fc_frame *f)
+{
+	struct seen *s = ctx;
+
+	if (f->index < s->next_index || f->offset < s->end || f->payload_kept > s->keep ||
+	    f->npackets > f->npackets_total || (f->npackets_total > 1) != f->split)
+		abort();
+	s->next_index = f->index + 1;
+	s->end = f->offset + f->header_len + f->payload_len;
+}
+
+static void on_segment(void *ctx, const struct fc_segment *seg)
+{
+	(void)ctx;
+	if (seg->npieces > seg->len + 1)
+		abort();
+}
+
+static const struct fc_decoder_ops ops = { .frame = on_frame, .segment = on_segment };
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fc_profile prof;
+	struct fc_decoder d;
+	struct fc_segment scratch;
+	struct seen s = { 0, 0, 0 };
+	struct fc_pkt pkt = { 1, 0 };
+	const uint8_t *cuts;
+	uint64_t off = 0;
+	size_t pos = 16, k = 0;
+
+	if (size < 16)
+		return 0;
+	fc_profile_default(&prof);
+	prof.length_offset = data[0] % 8;
+	prof.length_size = 1 + data[1] % 8;
+	prof.byte_order = data[2] & 1 ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+	prof.is_signed = data[2] & 2;
+	prof.length_adjustment = (int8_t)data[3];
+	prof.header_size = fc_profile_length_end(&prof) + data[4] % 8;
+	prof.max_frame = data[5] & 1 ? (1ULL << 40) : 1u << (data[5] % 24);
+	if (fc_profile_check(&prof))
+		return 0;
+	s.keep = data[6] % 2 ? 64 : 1u << 20;
+	cuts = data + 8;
+
+	fc_decoder_init(&d, &prof, s.keep, data[7] & 1, &scratch, &ops, &s);
+	while (pos < size) {
+		uint8_t c = cuts[k++ % 8];
+		size_t n = 1 + c % 61;
+
+		if (n > size - pos)
+			n = size - pos;
+		if ((c & 0xc0) == 0xc0) { /* a hole of n bytes instead */
+			fc_decoder_gap(&d, off, n, &pkt, "fuzz");
+		} else {
+			fc_decoder_data(&d, off, data + pos, (uint32_t)n, &pkt, c & 1);
+		}
+		off += n;
+		pos += n;
+		pkt.num += 1 + (c & 2);
+	}
+	fc_decoder_end(&d, data[7] & 2 ? FC_END_FIN : FC_END_CAPTURE, &pkt);
+	fc_decoder_free(&d);
+	return 0;
+}
