@@ -40,7 +40,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
-.PHONY: all deps test demo install clean bench unit fuzz
+.PHONY: all deps test demo install clean bench unit fuzz sanitize sanitize-build
 all: $(B)/framecap $(TOOLS) $(EXTRA_ALL)
 
 deps:
@@ -86,6 +86,18 @@ bench: deps
 	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump time; }
 	B=$(B) tests/bench.py
+
+# The whole suite again, built with AddressSanitizer and UBSan in
+# build/san (the Wireshark plugin excepted: tshark loads it, so it stays
+# the normal build; its tests still run, against the sanitised framecap).
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+sanitize: deps
+	$(MAKE) B=$(B)/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" sanitize-build
+	$(MAKE) plugin-if-any
+	B=$(B)/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
+sanitize-build: $(B)/framecap $(TOOLS) $(filter-out plugin,$(EXTRA_ALL)) unit
+plugin-if-any: $(filter plugin,$(EXTRA_ALL))
+.PHONY: plugin-if-any
 
 # FUZZ_SECONDS per target (default 60); see tests/fuzz.sh.
 fuzz: deps
