@@ -25,7 +25,7 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
-                libcmocka-dev python3 procps
+                libcmocka-dev python3 procps time
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules.
@@ -91,7 +91,7 @@ bench: deps
 # build/san (the Wireshark plugin excepted: tshark loads it, so it stays
 # the normal build; its tests still run, against the sanitised framecap).
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-sanitize: deps
+sanitize: deps all
 	$(MAKE) B=$(B)/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" sanitize-build
 	$(MAKE) plugin-if-any
 	B=$(B)/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh

@@ -1130,6 +1130,41 @@ static void bench_conns(void)
 	run_walkers(bench_count, 10000, false);
 }
 
+/* COUNT bare SYNs from distinct clients to one server that never
+ * answers: a scan or a flood, for the flow table's bounds. */
+static void syn_flood(void)
+{
+	for (uint64_t i = 0; i < bench_count; i++) {
+		struct conn c;
+		struct seg s;
+
+		conn_init4(&c, 0x0A000000u | (uint32_t)(i >> 14) << 8 | 1,
+			   (uint16_t)(1024 + (i & 0x3fff)), 0x0A000002u, 80,
+			   (uint32_t)(i * 2654435761u), 0);
+		s = seg_next(&c, CLIENT, NULL, 0, TH_SYN);
+		seg_wire(&c, &s);
+	}
+}
+
+/* One connection whose first data segment is lost, followed by COUNT
+ * segments that can never be delivered in order (and are never
+ * acknowledged): the out-of-order buffer's bounds. */
+static void ooo_flood(void)
+{
+	static uint8_t data[1000];
+	struct conn c;
+	struct seg s;
+
+	conn_default(&c);
+	handshake(&c);
+	pattern(data, sizeof data, 7);
+	s = seg_next(&c, CLIENT, data, sizeof data, TH_PA); /* lost */
+	for (uint64_t i = 0; i < bench_count; i++) {
+		s = seg_next(&c, CLIENT, data, sizeof data, TH_PA);
+		seg_wire(&c, &s);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Scenario table and main                                             */
 
@@ -1195,6 +1230,10 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] one connection, COUNT frames of 20-200 bytes in full segments" },
 	{ "bench-large", bench_large, LT_EN10MB, 0, false, true, 64,
 	  "[COUNT] 4 connections, COUNT frames of 64 KiB-1 MiB in 1448-byte segments" },
+	{ "syn-flood", syn_flood, LT_EN10MB, 0, false, true, 1000000,
+	  "[COUNT] COUNT SYNs from distinct clients, never answered" },
+	{ "ooo-flood", ooo_flood, LT_EN10MB, 0, false, true, 100000,
+	  "[COUNT] first data segment lost, then COUNT 1000-byte segments never acknowledged" },
 	{ "bench-conns", bench_conns, LT_EN10MB, 0, false, true, 10000,
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
 };
