@@ -34,7 +34,7 @@ static pcap_t *active_handle;
 static void usage(FILE *out)
 {
 	fputs("usage: framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
-	      "                [-Z USER]\n"
+	      "                [-B BUFFER_KIB] [-Z USER]\n"
 	      "                [--json] [--color=auto|always|never] [--payload-bytes N|all]\n"
 	      "                [--config FILE] [--profile NAME]\n"
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
@@ -254,14 +254,19 @@ int main(int argc, char **argv)
 	struct fc_live_stats live = { 0 };
 	struct run run = { 0 };
 	char errbuf[PCAP_ERRBUF_SIZE], *expr = NULL;
-	int color = -1, snaplen = 262144, c, status = 0;
+	/* Immediate mode gives every packet a slot of snaplen bytes in the
+	 * kernel ring: with a 262144 snaplen and libpcap's 2 MiB ring that is
+	 * 8 slots, and a burst on lo overflows it. 65600 bytes hold the
+	 * largest IP packet with its link header; 16 MiB make 256 slots. */
+	int color = -1, snaplen = 65600, c, status = 0;
+	int buffer_kib = 16384;
 	bool json = false;
 	int64_t i64;
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
 	ec.payload_keep = 64;
-	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:Z:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:B:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': case OPT_HELP: usage(stdout); return 0;
 		case 'n': break; /* addresses are never resolved */
@@ -272,6 +277,10 @@ int main(int argc, char **argv)
 		case 'i': iface = optarg; break;
 		case 'w': write_file = optarg; break;
 		case 'Z': drop_user = optarg; break;
+		case 'B': buffer_kib = (int)number_arg("-B", optarg, 1u << 21);
+			if (buffer_kib == 0)
+				die(EXIT_USAGE, "-B: buffer size must be positive");
+			break;
 		case 'c': run.max_count = number_arg("-c", optarg, UINT64_MAX);
 			if (!run.max_count)
 				die(EXIT_USAGE, "-c: count must be positive");
@@ -407,6 +416,7 @@ int main(int argc, char **argv)
 			die(EXIT_INPUT, "%s: %s", iface, errbuf);
 		pcap_set_snaplen(run.pcap, snaplen);
 		pcap_set_immediate_mode(run.pcap, 1);
+		pcap_set_buffer_size(run.pcap, buffer_kib * 1024);
 		pcap_set_timeout(run.pcap, 100);
 		int rc = pcap_activate(run.pcap);
 		if (rc < 0)
