@@ -1,38 +1,97 @@
 #!/usr/bin/env bash
-# demo.sh - framecap decoding live traffic on lo: a server and a client
-# exchange length-prefixed frames while framecap captures and draws them.
+# demo.sh - framecap decoding live traffic on lo: framecap-client talks to
+# framecap-server twice, first without framing (the tutorials' sticky
+# packets), then with a 4-byte length prefix, while framecap captures.
+# Takes a few seconds; everything it starts is stopped before it returns.
 set -eu
 cd "$(dirname "$0")/.."
 B=${B:-build}
-port=${PORT:-8001}
+port=${PORT:-8001} # the echo server (framed)
+raw_port=$((port + 1)) # the raw server (unframed)
 if [ "$(id -u)" != 0 ]; then
 	echo "demo: live capture on lo needs root (try: sudo make demo)" >&2
 	exit 1
 fi
 tmp=$(mktemp -d /tmp/framecap-demo.XXXXXX)
-cleanup() { kill "${server:-}" "${cap:-}" 2>/dev/null || true; rm -rf "$tmp"; }
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 
-echo "== framecap -i lo tcp port $port   (client and server: build/fc-talk)"
-"$B"/fc-talk serve "$port" > "$tmp/serve.log" &
-server=$!
-"$B"/framecap -i lo "tcp port $port" --color="${COLOR:-auto}" &
+# wait_for PATTERN FILE: up to 5 s.
+wait_for() {
+	for _ in $(seq 50); do
+		grep -q "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "demo: no '$1' in $2:" >&2
+	cat "$2" >&2
+	exit 1
+}
+# server_log FILE FROM: its lines from number FROM on, indented.
+server_log() {
+	tail -n "+$2" "$1" | sed 's/^/    server| /'
+}
+
+"$B"/framecap-server -l "127.0.0.1:$raw_port" -m raw > "$tmp/raw.log" 2>&1 &
+pids+=("$!")
+"$B"/framecap-server -l "127.0.0.1:$port" -m echo > "$tmp/echo.log" 2>&1 &
+pids+=("$!")
+wait_for listening "$tmp/raw.log"
+wait_for listening "$tmp/echo.log"
+
+echo "== framecap -i lo 'tcp port $raw_port or tcp port $port'"
+echo "   (build/framecap-server: raw mode on $raw_port, echo mode on $port)"
+# -s 8192: a small snaplen gives libpcap's ring on lo room for bursts.
+"$B"/framecap -i lo -s 8192 --color="${COLOR:-auto}" "tcp port $raw_port or tcp port $port" &
 cap=$!
+pids+=("$cap")
 for _ in $(seq 50); do
-	ls -l /proc/$cap/fd 2>/dev/null | grep -q socket && grep -q listening "$tmp/serve.log" && break
+	ls -l "/proc/$cap/fd" 2>/dev/null | grep -q socket && break
 	sleep 0.1
 done
 sleep 0.3
-"$B"/fc-talk send "$port"
-wait "$server"; server=
-sleep 0.3
+
+echo
+echo "== 1. framecap-client -c :$raw_port --scenario sticky"
+echo "      'kinght love ' and 'aym' in two send() calls, no length prefix"
+"$B"/framecap-client -q -c "127.0.0.1:$raw_port" --scenario sticky > /dev/null || true
+sleep 0.4
+server_log "$tmp/raw.log" 2
+
+lines=$(wc -l < "$tmp/echo.log")
+echo
+echo "== 2. framecap-client -c :$port --scenario framed"
+echo "      the same two messages with a 4-byte length, in one write(), then"
+echo "      'xin正在学习' written in three pieces, the first half a header"
+"$B"/framecap-client -q -c "127.0.0.1:$port" --scenario framed > /dev/null
+sleep 0.4
+server_log "$tmp/echo.log" "$((lines + 1))"
+
+echo
 kill -INT "$cap"
-wait "$cap"; cap=
+wait "$cap" || true
+for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+wait
+pids=()
+grep -h "totals" "$tmp/raw.log" "$tmp/echo.log" | sed 's/^/    server| /'
 cat <<'TXT'
 
 How to read it: each line is one TCP segment (packet number, direction,
 time, stream byte range, size), with the frames inside it drawn as
-[#index len=N "payload"]. STICKY marks a segment carrying several frames
-(what a recv() loop sees as messages glued together); "split" marks a
-frame that needed several segments (a recv() that returns half a message).
+[#index len=N "payload"].
+
+1. Without a length prefix, nothing says where 'kinght love ' ends: the
+   raw server's one recv() returned "kinght love aym", both messages glued
+   (sticky packets), however many segments they travelled in. framecap,
+   expecting a 4-byte length, reads "king" as a length of 1735289195 bytes
+   and reports it as impossible (oversize).
+2. With the prefix, the same glue does no harm: STICKY marks a segment
+   carrying several frames, which the echo server still cut apart; "split"
+   marks a frame that needed several segments, and "header split" one
+   whose 4-byte length itself came in two pieces. A recv() loop must read
+   until it has the whole header, then the whole payload.
 TXT

@@ -1,0 +1,888 @@
+/* framecap-client - sends length-prefixed frames, shaped or buggy, reads replies.
+ *
+ * Its writes are cut to make the kernel produce sticky segments and split
+ * frames, or its headers wrong on purpose; it reads the server's framed
+ * replies until the server closes.
+ *
+ *   framecap-client [-c ADDR:PORT] [options] [MESSAGE...]
+ *
+ * Wire format, with the default profile (the profile options change it as
+ * in framecap), and what each --bug does to it:
+ *
+ *   +----+----+----+----+------------------+
+ *   | payload length    | payload ...      |   0c 00 00 00 "kinght love "
+ *   +----+----+----+----+------------------+
+ *   --bug ascii-length     "12" "kinght love "      length as decimal text
+ *   --bug big-endian       00 00 00 0c "kinght love " other byte order
+ *   --bug includes-header  10 00 00 00 "kinght love " length counts the header
+ *   --bug short            1c 00 00 00 "kinght love " promises 16 B more
+ *   --bug no-header        "kinght love "           no header at all
+ *
+ * Shaping decides where the write() calls cut that byte stream:
+ *
+ *   default      one write() per frame
+ *   --burst N    N frames per write(): they share one segment (sticky)
+ *   --drip       one byte per write(): frames and headers arrive split
+ *   --chunk N    N bytes per write(), ignoring frame boundaries
+ *
+ * After the last write the client shuts its sending side and reads replies
+ * until the server closes. Exit status: 0 the server closed cleanly; 1 the
+ * connection failed, was reset or timed out; 2 bad usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ref_common.h"
+
+#define PROG "framecap-client"
+#define REPLY_CHUNK 16384u
+#define PREVIEW_BYTES 48u
+#define PREVIEW_CHARS 40u
+#define MAX_CONNS 64
+#define SHORT_BY 16u /* --bug short: bytes promised but never sent */
+
+enum bug { BUG_NONE, BUG_ASCII, BUG_BIG_ENDIAN, BUG_INCLUDES_HEADER, BUG_SHORT, BUG_NO_HEADER };
+static const char *const bug_names[] = { "none", "ascii-length", "big-endian",
+					 "includes-header", "short", "no-header" };
+
+/* A frame (or, unframed, a message) in a connection's byte stream. */
+struct frame_rec {
+	size_t off, hdr_len, len; /* header at off, then len payload bytes */
+};
+
+/* One write() call: len bytes, delay_ms after the previous one. */
+struct cut {
+	size_t len;
+	int64_t delay_ms;
+};
+
+struct conn {
+	int id, fd;
+	char local[80];
+	uint8_t *wire; /* everything this connection will send */
+	size_t wire_len, wire_cap;
+	struct frame_rec *frames;
+	size_t nframes, frames_cap, frames_reported;
+	struct cut *cuts;
+	size_t ncuts, cuts_cap, cut_i, cut_done, sent, writes;
+	int64_t next_at, shut_at;
+	bool shut, eof, failed, done;
+	/* replies */
+	uint8_t *rbuf; /* header_size + REPLY_CHUNK */
+	size_t rlen;
+	bool r_in_frame;
+	struct fc_frame_len rfl;
+	uint64_t r_left, replies;
+	uint8_t rpreview[PREVIEW_BYTES];
+	size_t rpreview_n;
+};
+
+static struct {
+	struct fc_profile prof;
+	enum bug bug;
+	bool quiet, nodelay;
+	int64_t timeout_ms, wait_ms;
+	FILE *sent_log, *recv_log;
+	bool tag_conn; /* several connections: say which */
+} O;
+
+static struct conn conns[MAX_CONNS];
+static int nconns;
+
+/* Print "framecap-client: message" on stderr and exit with status. */
+static void die(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* One line on stdout about connection c ("[2] " before it when there are
+ * several connections). */
+static void say(const struct conn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct conn *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (O.tag_conn)
+		printf("[%d] ", c->id);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Grow *p (holding *cap elements of size sz) to hold need elements;
+ * exits on failure. */
+static void grow(void **p, size_t *cap, size_t need, size_t sz)
+{
+	size_t n = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return;
+	while (n < need)
+		n *= 2;
+	*p = realloc(*p, n * sz);
+	if (!*p)
+		die(1, "out of memory");
+	*cap = n;
+}
+
+/* Append n bytes to the connection's stream. */
+static void put(struct conn *c, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	grow((void **)&c->wire, &c->wire_cap, c->wire_len + n, 1);
+	memcpy(c->wire + c->wire_len, p, n);
+	c->wire_len += n;
+}
+
+/* Append a frame: the header as O.bug writes it, then the payload. */
+static void add_frame(struct conn *c, const void *payload, size_t n)
+{
+	uint8_t hdr[FC_MAX_HEADER_SIZE];
+	struct fc_profile p = O.prof;
+	size_t off = c->wire_len, hlen = O.prof.header_size;
+	bool ok = true;
+
+	switch (O.bug) {
+	case BUG_NONE: ok = fc_profile_encode_header(&p, n, hdr); break;
+	case BUG_BIG_ENDIAN:
+		p.byte_order = p.byte_order == FC_BIG_ENDIAN ? FC_LITTLE_ENDIAN : FC_BIG_ENDIAN;
+		ok = fc_profile_encode_header(&p, n, hdr);
+		break;
+	case BUG_INCLUDES_HEADER: ok = fc_profile_encode_header(&p, n + hlen, hdr); break;
+	case BUG_SHORT: ok = fc_profile_encode_header(&p, n + SHORT_BY, hdr); break;
+	case BUG_ASCII: hlen = (size_t)snprintf((char *)hdr, sizeof(hdr), "%zu", n); break;
+	case BUG_NO_HEADER: hlen = 0; break;
+	}
+	if (!ok)
+		die(2, "a %zu B payload cannot be framed with this profile (max_frame %" PRIu64
+		       ", %u-byte length)", n, O.prof.max_frame, O.prof.length_size);
+	put(c, hdr, hlen);
+	put(c, payload, n);
+	grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof(*c->frames));
+	c->frames[c->nframes++] = (struct frame_rec){ off, hlen, n };
+}
+
+/* Append bytes with no framing at all (the tutorials' first attempt). */
+static void add_unframed(struct conn *c, const char *s)
+{
+	size_t off = c->wire_len, n = strlen(s);
+
+	put(c, s, n);
+	grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof(*c->frames));
+	c->frames[c->nframes++] = (struct frame_rec){ off, 0, n };
+}
+
+/* Append a write() of len bytes, delay_ms after the previous one. */
+static void add_cut(struct conn *c, size_t len, int64_t delay_ms)
+{
+	if (!len)
+		return;
+	grow((void **)&c->cuts, &c->cuts_cap, c->ncuts + 1, sizeof(*c->cuts));
+	c->cuts[c->ncuts].len = len;
+	c->cuts[c->ncuts].delay_ms = c->ncuts ? delay_ms : 0;
+	c->ncuts++;
+}
+
+/* Wire bytes of frame i (header as written plus payload). */
+static size_t frame_size(const struct conn *c, size_t i)
+{
+	return c->frames[i].hdr_len + c->frames[i].len;
+}
+
+/* Cut the whole stream into writes: drip (1 byte), chunk (N bytes),
+ * or groups of `burst` frames (1 by default), delay_ms apart. */
+static void shape(struct conn *c, size_t chunk, size_t burst, int64_t delay_ms)
+{
+	if (chunk) {
+		for (size_t off = 0; off < c->wire_len; off += chunk)
+			add_cut(c, c->wire_len - off < chunk ? c->wire_len - off : chunk, delay_ms);
+		return;
+	}
+	for (size_t i = 0; i < c->nframes; i += burst) {
+		size_t len = 0;
+		for (size_t k = i; k < i + burst && k < c->nframes; k++)
+			len += frame_size(c, k);
+		add_cut(c, len, delay_ms);
+	}
+}
+
+/* Connect to a (retrying a refused connection for O.wait_ms), then make
+ * the socket non-blocking. */
+static void open_conn(struct conn *c, const struct ref_addr *a)
+{
+	int64_t until = ref_now_ms() + O.wait_ms;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int one = 1;
+	char name[80];
+
+	ref_format_addr((const struct sockaddr *)&a->ss, name, sizeof(name));
+	for (;;) {
+		c->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (c->fd < 0)
+			die(1, "socket: %s", strerror(errno));
+		if (O.nodelay)
+			setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) == 0)
+			break;
+		int e = errno;
+		close(c->fd);
+		if (e != ECONNREFUSED || ref_now_ms() >= until)
+			die(1, "connect to %s: %s", name, strerror(e));
+		ref_sleep_ms(50);
+	}
+	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+	getsockname(c->fd, (struct sockaddr *)&ss, &len);
+	ref_format_addr((struct sockaddr *)&ss, c->local, sizeof(c->local));
+	if (!O.quiet)
+		say(c, "connected %s -> %s", c->local, name);
+	c->rbuf = malloc(O.prof.header_size + REPLY_CHUNK);
+	if (!c->rbuf)
+		die(1, "out of memory");
+	c->next_at = ref_now_ms();
+}
+
+/* Write one JSON line per frame to f: {"index":0,"length":12,
+ * "payload_hex":"..."} (with "conn" first when there are several). */
+static void log_frame(FILE *f, const struct conn *c, uint64_t index, uint64_t len,
+		      const uint8_t *payload, size_t n)
+{
+	if (O.tag_conn)
+		fprintf(f, "{\"conn\":%d,\"src\":\"%s\",", c->id, c->local);
+	else
+		fputc('{', f);
+	fprintf(f, "\"index\":%" PRIu64 ",\"length\":%" PRIu64 ",\"payload_hex\":\"", index, len);
+	ref_write_hex(f, payload, n);
+	fputs("\"}\n", f);
+}
+
+/* Report (stdout and --print-sent) the frames whose last byte is out. */
+static void report_sent(struct conn *c)
+{
+	char pv[4 * PREVIEW_CHARS + 8];
+
+	while (c->frames_reported < c->nframes) {
+		const struct frame_rec *f = &c->frames[c->frames_reported];
+		const uint8_t *payload = c->wire + f->off + f->hdr_len;
+
+		if (f->off + frame_size(c, c->frames_reported) > c->sent)
+			break;
+		if (!O.quiet) {
+			ref_preview(payload, f->len, PREVIEW_CHARS, pv);
+			if (!f->hdr_len && O.bug != BUG_NO_HEADER)
+				say(c, "sent \"%s\" (%zu B, no header)", pv, f->len);
+			else if (O.bug == BUG_NONE)
+				say(c, "sent #%zu len=%zu \"%s\"", c->frames_reported, f->len, pv);
+			else if (!f->hdr_len)
+				say(c, "sent #%zu \"%s\" (%zu B) with --bug %s: no header",
+				    c->frames_reported, pv, f->len, bug_names[O.bug]);
+			else {
+				char hdr[4 * 16 + 8];
+				ref_preview(c->wire + f->off, f->hdr_len, 16, hdr);
+				say(c, "sent #%zu \"%s\" (%zu B) with --bug %s: header \"%s\"",
+				    c->frames_reported, pv, f->len, bug_names[O.bug], hdr);
+			}
+		}
+		if (O.sent_log)
+			log_frame(O.sent_log, c, c->frames_reported, f->len, payload, f->len);
+		c->frames_reported++;
+	}
+}
+
+/* Mark the connection finished, saying how. */
+static void conn_done(struct conn *c, bool failed, const char *how)
+{
+	if (c->done)
+		return;
+	report_sent(c);
+	if (c->r_in_frame)
+		say(c, "reply #%" PRIu64 " cut short: %" PRIu64 " payload bytes never came",
+		    c->replies, c->r_left);
+	say(c, "%s: sent %zu of %zu frame%s (%zu B) in %zu write() call%s, %" PRIu64
+	       " repl%s", how, c->frames_reported, c->nframes, c->nframes == 1 ? "" : "s",
+	    c->sent, c->writes, c->writes == 1 ? "" : "s", c->replies,
+	    c->replies == 1 ? "y" : "ies");
+	c->done = true;
+	c->failed = failed;
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* Send the rest of the current write() if its time has come. */
+static void do_write(struct conn *c)
+{
+	struct cut *k = &c->cuts[c->cut_i];
+	ssize_t n = send(c->fd, c->wire + c->sent, k->len - c->cut_done, MSG_NOSIGNAL);
+	char msg[128];
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		snprintf(msg, sizeof(msg), "write failed (%s)", strerror(errno));
+		conn_done(c, true, msg);
+		return;
+	}
+	if (!c->cut_done)
+		c->writes++;
+	c->cut_done += (size_t)n;
+	c->sent += (size_t)n;
+	if (c->cut_done == k->len) {
+		c->cut_i++;
+		c->cut_done = 0;
+		if (c->cut_i < c->ncuts)
+			c->next_at = ref_now_ms() + c->cuts[c->cut_i].delay_ms;
+	}
+	report_sent(c);
+}
+
+/* A reply frame is complete: show and log it. */
+static void reply_end(struct conn *c)
+{
+	char pv[4 * PREVIEW_CHARS + 8];
+
+	if (!O.quiet) {
+		ref_preview(c->rpreview, c->rpreview_n, PREVIEW_CHARS, pv);
+		say(c, "reply #%" PRIu64 " len=%" PRId64 " \"%s\"", c->replies, c->rfl.length, pv);
+	}
+	if (O.recv_log)
+		fputs("\"}\n", O.recv_log);
+	c->replies++;
+	c->r_in_frame = false;
+}
+
+/* Decode the reply bytes buffered so far. Returns false (after closing)
+ * when the server sent a length the profile refuses. */
+static bool decode_replies(struct conn *c)
+{
+	size_t used = 0;
+
+	for (;;) {
+		const uint8_t *p = c->rbuf + used;
+		size_t avail = c->rlen - used;
+
+		if (!c->r_in_frame) {
+			enum fc_frame_status st = fc_profile_frame_len(&O.prof, p, avail, &c->rfl);
+			if (st == FC_FRAME_NEED_MORE || (st == FC_FRAME_OK && avail < c->rfl.header_len))
+				break;
+			if (st != FC_FRAME_OK) {
+				char msg[128];
+				snprintf(msg, sizeof(msg), "bad reply header (length %" PRId64 ")",
+					 c->rfl.length);
+				conn_done(c, true, msg);
+				return false;
+			}
+			used += c->rfl.header_len;
+			c->r_in_frame = true;
+			c->r_left = c->rfl.payload_len;
+			c->rpreview_n = 0;
+			if (O.recv_log) {
+				if (O.tag_conn)
+					fprintf(O.recv_log, "{\"conn\":%d,\"src\":\"%s\",", c->id,
+						c->local);
+				else
+					fputc('{', O.recv_log);
+				fprintf(O.recv_log, "\"index\":%" PRIu64 ",\"length\":%" PRIu64
+					",\"payload_hex\":\"", c->replies, c->rfl.payload_len);
+			}
+		} else {
+			size_t n = avail < c->r_left ? avail : (size_t)c->r_left;
+			size_t keep = PREVIEW_BYTES - c->rpreview_n;
+			if (keep > n)
+				keep = n;
+			memcpy(c->rpreview + c->rpreview_n, p, keep);
+			c->rpreview_n += keep;
+			if (O.recv_log)
+				ref_write_hex(O.recv_log, p, n);
+			used += n;
+			c->r_left -= n;
+		}
+		if (c->r_in_frame && !c->r_left)
+			reply_end(c);
+		else if (c->r_in_frame && used == c->rlen)
+			break;
+	}
+	memmove(c->rbuf, c->rbuf + used, c->rlen - used);
+	c->rlen -= used;
+	return true;
+}
+
+/* Read what the server sent. */
+static void do_read(struct conn *c)
+{
+	ssize_t n = recv(c->fd, c->rbuf + c->rlen, O.prof.header_size + REPLY_CHUNK - c->rlen, 0);
+	char msg[128];
+
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		snprintf(msg, sizeof(msg), "connection %s by the server",
+			 errno == ECONNRESET ? "reset" : strerror(errno));
+		conn_done(c, true, msg);
+		return;
+	}
+	if (n == 0) {
+		if (c->cut_i < c->ncuts)
+			conn_done(c, true, "server closed the connection before all was sent");
+		else
+			conn_done(c, false, "server closed the connection");
+		return;
+	}
+	c->rlen += (size_t)n;
+	decode_replies(c);
+}
+
+/* Drive every connection until all are done; returns the exit status. */
+static int run(void)
+{
+	struct pollfd pfd[MAX_CONNS];
+	int status = 0;
+
+	for (;;) {
+		int64_t now = ref_now_ms(), wake = -1;
+		int n = 0, idx[MAX_CONNS];
+
+		for (int i = 0; i < nconns; i++) {
+			struct conn *c = &conns[i];
+			if (c->done)
+				continue;
+			if (c->cut_i == c->ncuts && !c->shut) {
+				shutdown(c->fd, SHUT_WR); /* all sent: tell the server */
+				c->shut = true;
+				c->shut_at = now;
+			}
+			if (c->shut && now - c->shut_at >= O.timeout_ms) {
+				conn_done(c, true, "timed out waiting for the server to close");
+				continue;
+			}
+			pfd[n].fd = c->fd;
+			pfd[n].events = POLLIN;
+			if (c->cut_i < c->ncuts) {
+				if (c->next_at <= now)
+					pfd[n].events |= POLLOUT;
+				else if (wake < 0 || c->next_at < wake)
+					wake = c->next_at;
+			} else if (wake < 0 || c->shut_at + O.timeout_ms < wake) {
+				wake = c->shut_at + O.timeout_ms;
+			}
+			idx[n++] = i;
+		}
+		if (!n)
+			break;
+		if (poll(pfd, (nfds_t)n, wake < 0 ? -1 : (int)(wake > now ? wake - now : 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(1, "poll: %s", strerror(errno));
+		}
+		for (int k = 0; k < n; k++) {
+			struct conn *c = &conns[idx[k]];
+			if (!c->done && (pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				do_read(c);
+			if (!c->done && (pfd[k].revents & POLLOUT))
+				do_write(c);
+		}
+	}
+	for (int i = 0; i < nconns; i++)
+		if (conns[i].failed)
+			status = 1;
+	return status;
+}
+
+/* State of the --size payload generator (xorshift64, set by --seed). */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+/* The next pseudo-random number: the same sequence for the same seed. */
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Read the whole file into a new buffer (*n bytes); exits on errors. */
+static uint8_t *read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0;
+
+	if (!f)
+		die(1, "%s: %s", path, strerror(errno));
+	for (;;) {
+		grow((void **)&buf, &cap, len + 65536, 1);
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (len > O.prof.max_frame)
+			die(1, "%s: larger than max_frame (%" PRIu64 " B)", path, O.prof.max_frame);
+		if (r == 0)
+			break;
+	}
+	if (ferror(f))
+		die(1, "%s: %s", path, strerror(errno));
+	fclose(f);
+	*n = len;
+	return buf;
+}
+
+/* The last path component, as the tutorials' client names an upload. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* Append the JSON string s (quoted, escaped) to buf of size cap. */
+static void json_string(char *buf, size_t cap, const char *s)
+{
+	size_t o = strlen(buf);
+
+	if (o + 1 < cap)
+		buf[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p && o + 8 < cap; p++) {
+		if (*p == '"' || *p == '\\')
+			o += (size_t)snprintf(buf + o, cap - o, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			o += (size_t)snprintf(buf + o, cap - o, "\\u%04x", *p);
+		else
+			buf[o++] = (char)*p;
+	}
+	if (o + 1 < cap)
+		buf[o++] = '"';
+	buf[o] = '\0';
+}
+
+/* Print the options to f. */
+static void usage(FILE *f)
+{
+	fputs("usage: framecap-client [-c ADDR:PORT] [options] [MESSAGE...]\n"
+	      "Sends each MESSAGE (else each line of standard input) as one frame to\n"
+	      "ADDR:PORT (default 127.0.0.1:8001; IPv6 as [::1]:8001), then reads the\n"
+	      "framed replies until the server closes.\n"
+	      "  -c, --connect ADDR:PORT   server address\n"
+	      "  --file FILE               send the file's contents as one frame\n"
+	      "  --print-sent FILE         one JSON line per frame sent:\n"
+	      "                            {\"index\":0,\"length\":12,\"payload_hex\":\"...\"}\n"
+	      "                            (\"conn\" and \"src\" first with several clients)\n"
+	      "  --print-received FILE     the same for the replies\n"
+	      "shaping (--burst, --drip and --chunk turn --nodelay on):\n"
+	      "  --burst N                 N frames per write() (sticky segments)\n"
+	      "  --drip                    one byte per write() (split frames and headers)\n"
+	      "  --chunk N                 writes of N bytes, whatever the frames\n"
+	      "  --delay MS                pause between writes (default 0; 50 with --burst,\n"
+	      "                            5 with --drip, 20 with --chunk)\n"
+	      "  --size MIN-MAX            random printable payloads of MIN to MAX bytes\n"
+	      "  --count N                 send N frames (messages repeat; default: one each)\n"
+	      "  --rate N                  at most N writes a second\n"
+	      "  --nodelay                 TCP_NODELAY: no Nagle coalescing\n"
+	      "  --seed N                  seed of --size payloads (default 1)\n"
+	      "  --bug ascii-length|big-endian|includes-header|short|no-header\n"
+	      "                            frame wrongly, on purpose\n"
+	      "  --scenario sticky         'kinght love ' and 'aym', unframed, back to back\n"
+	      "  --scenario framed         the same framed in one write(), then a frame\n"
+	      "                            whose header and payload come in three writes\n"
+	      "  --scenario upload FILE    a message, FILE, then close (server -m upload)\n"
+	      "  --scenario many           several clients at once (--clients N, default 3)\n"
+	      "  --timeout SEC             wait this long for the server to close (default 5)\n"
+	      "  --wait SEC                retry a refused connection this long (default 0)\n"
+	      "  -q, --quiet               only the summary line\n"
+	      REF_PROFILE_USAGE, f);
+}
+
+/* Parse the options, build each connection's byte stream and its cuts,
+ * connect, run them all; the exit status says whether all went well. */
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_FILE = REF_OPT__NEXT, OPT_PRINT_SENT, OPT_PRINT_RECEIVED, OPT_BURST,
+		OPT_DRIP, OPT_CHUNK, OPT_DELAY, OPT_SIZE, OPT_COUNT, OPT_RATE, OPT_NODELAY,
+		OPT_SEED, OPT_BUG, OPT_SCENARIO, OPT_CLIENTS, OPT_TIMEOUT, OPT_WAIT, OPT_HELP
+	};
+	static const struct option longopts[] = {
+		{ "connect", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "file", required_argument, NULL, OPT_FILE },
+		{ "print-sent", required_argument, NULL, OPT_PRINT_SENT },
+		{ "print-received", required_argument, NULL, OPT_PRINT_RECEIVED },
+		{ "burst", required_argument, NULL, OPT_BURST },
+		{ "drip", no_argument, NULL, OPT_DRIP },
+		{ "chunk", required_argument, NULL, OPT_CHUNK },
+		{ "delay", required_argument, NULL, OPT_DELAY },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "nodelay", no_argument, NULL, OPT_NODELAY },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "bug", required_argument, NULL, OPT_BUG },
+		{ "scenario", required_argument, NULL, OPT_SCENARIO },
+		{ "clients", required_argument, NULL, OPT_CLIENTS },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "help", no_argument, NULL, OPT_HELP },
+		REF_PROFILE_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ref_profile_opts po;
+	struct ref_addr addr;
+	const char *connect_s = "127.0.0.1:8001", *file = NULL, *scenario = NULL, *err;
+	const char *sent_path = NULL, *recv_path = NULL;
+	size_t burst = 0, chunk = 0, size_min = 0, size_max = 0, count = 0, clients = 3;
+	int64_t delay = -1, rate = 0;
+	bool drip = false, sized = false;
+	char desc[256];
+	int c;
+
+	memset(&po, 0, sizeof(po));
+	O.timeout_ms = 5000;
+	while ((c = getopt_long(argc, argv, "hc:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': connect_s = optarg; break;
+		case 'q': O.quiet = true; break;
+		case OPT_FILE: file = optarg; break;
+		case OPT_PRINT_SENT: sent_path = optarg; break;
+		case OPT_PRINT_RECEIVED: recv_path = optarg; break;
+		case OPT_BURST: burst = ref_number(PROG, "--burst", optarg, 1, 1u << 20); break;
+		case OPT_DRIP: drip = true; break;
+		case OPT_CHUNK: chunk = ref_number(PROG, "--chunk", optarg, 1, 1u << 30); break;
+		case OPT_DELAY: delay = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
+		case OPT_SIZE: {
+			char lo[32];
+			const char *dash = strchr(optarg, '-');
+			size_t k = dash ? (size_t)(dash - optarg) : strlen(optarg);
+			if (k >= sizeof(lo))
+				die(2, "--size %s: expected MIN-MAX", optarg);
+			memcpy(lo, optarg, k);
+			lo[k] = '\0';
+			size_min = ref_number(PROG, "--size", lo, 0, 1u << 30);
+			size_max = dash ? ref_number(PROG, "--size", dash + 1, 0, 1u << 30) : size_min;
+			if (size_max < size_min)
+				die(2, "--size %s: MAX is below MIN", optarg);
+			sized = true;
+			break;
+		}
+		case OPT_COUNT: count = ref_number(PROG, "--count", optarg, 1, 1u << 24); break;
+		case OPT_RATE: rate = (int64_t)ref_number(PROG, "--rate", optarg, 1, 1000000); break;
+		case OPT_NODELAY: O.nodelay = true; break;
+		case OPT_SEED:
+			rng_state ^= ref_number(PROG, "--seed", optarg, 0, UINT64_MAX) * 0x2545f4914f6cdd1dULL;
+			if (!rng_state)
+				rng_state = 1;
+			break;
+		case OPT_BUG: {
+			bool found = false;
+			for (int b = BUG_ASCII; b <= BUG_NO_HEADER; b++)
+				if (!strcmp(optarg, bug_names[b]))
+					O.bug = (enum bug)b, found = true;
+			if (!found)
+				die(2, "--bug %s: expected ascii-length, big-endian, includes-header, "
+				       "short or no-header", optarg);
+			break;
+		}
+		case OPT_SCENARIO:
+			if (strcmp(optarg, "sticky") && strcmp(optarg, "framed") &&
+			    strcmp(optarg, "upload") && strcmp(optarg, "many"))
+				die(2, "--scenario %s: expected sticky, framed, upload FILE or many",
+				    optarg);
+			scenario = optarg;
+			break;
+		case OPT_CLIENTS: clients = ref_number(PROG, "--clients", optarg, 1, MAX_CONNS); break;
+		case OPT_TIMEOUT:
+			O.timeout_ms = (int64_t)ref_number(PROG, "--timeout", optarg, 1, 3600) * 1000;
+			break;
+		case OPT_WAIT:
+			O.wait_ms = (int64_t)ref_number(PROG, "--wait", optarg, 0, 3600) * 1000;
+			break;
+		case 'h': case OPT_HELP: usage(stdout); return 0;
+		default:
+			if (ref_profile_option(PROG, c, optarg, &po))
+				break;
+			usage(stderr);
+			return 2;
+		}
+	}
+	if ((err = ref_parse_addr(connect_s, &addr)))
+		die(2, "-c %s: %s", connect_s, err);
+	if ((burst != 0) + (chunk != 0) + drip > 1)
+		die(2, "--burst, --chunk and --drip are different shapes: pick one");
+	if (scenario && !strcmp(scenario, "upload")) {
+		if (optind >= argc)
+			die(2, "--scenario upload needs a FILE argument");
+		file = argv[optind++];
+	}
+	if (scenario && (optind < argc || sized || (file && strcmp(scenario, "upload"))))
+		die(2, "--scenario %s makes its own messages: no MESSAGE, --size or --file",
+		    scenario);
+	if (sized && optind < argc)
+		die(2, "--size makes its own payloads: no MESSAGE with it");
+	ref_profile_resolve(PROG, &po, addr.port, &O.prof);
+	if (burst || chunk || drip)
+		O.nodelay = true;
+	if (delay < 0)
+		delay = burst ? 50 : drip ? 5 : chunk ? 20 : 0;
+	if (drip)
+		chunk = 1;
+	if (rate && delay < 1000 / rate)
+		delay = 1000 / rate;
+	if (sent_path && !(O.sent_log = fopen(sent_path, "w")))
+		die(1, "%s: %s", sent_path, strerror(errno));
+	if (recv_path && !(O.recv_log = fopen(recv_path, "w")))
+		die(1, "%s: %s", recv_path, strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	nconns = scenario && !strcmp(scenario, "many") ? (int)clients : 1;
+	O.tag_conn = nconns > 1;
+	for (int i = 0; i < nconns; i++) {
+		conns[i].id = i + 1;
+		conns[i].fd = -1;
+	}
+	ref_profile_describe(&O.prof, desc, sizeof(desc));
+	if (!O.quiet)
+		printf("framecap-client: profile %s%s%s\n", desc, O.bug ? ", --bug " : "",
+		       O.bug ? bug_names[O.bug] : "");
+
+	/* What each connection sends, and where its write() calls cut it. */
+	if (scenario && !strcmp(scenario, "sticky")) {
+		add_unframed(&conns[0], "kinght love ");
+		add_unframed(&conns[0], "aym");
+		add_cut(&conns[0], 12, 0); /* two send() calls, back to back */
+		add_cut(&conns[0], 3, 0);
+	} else if (scenario && !strcmp(scenario, "framed")) {
+		struct conn *k = &conns[0];
+		O.nodelay = true;
+		add_frame(k, "kinght love ", 12);
+		add_frame(k, "aym", 3);
+		add_frame(k, "xin正在学习", strlen("xin正在学习"));
+		add_cut(k, frame_size(k, 0) + frame_size(k, 1), 0); /* one write: sticky */
+		if (O.bug == BUG_NONE && O.prof.header_size >= 2) {
+			size_t half = O.prof.header_size / 2, rest = frame_size(k, 2);
+			add_cut(k, half, 50); /* half a header */
+			add_cut(k, O.prof.header_size - half + 6, 50); /* its end, "xin正" */
+			add_cut(k, rest - O.prof.header_size - 6, 50);
+		} else {
+			add_cut(k, frame_size(k, 2), 50);
+		}
+		if (burst || chunk) { /* shaping asked for explicitly wins */
+			k->ncuts = 0;
+			shape(k, chunk, burst ? burst : 1, delay);
+		}
+	} else if (scenario && !strcmp(scenario, "upload")) {
+		struct conn *k = &conns[0];
+		size_t n;
+		uint8_t *body = read_file(file, &n);
+		char hdr[1024] = "{\"msg_type\":\"file\",\"file_name\":", text[600];
+
+		snprintf(text, sizeof(text), "uploading %s (%zu B)", base_name(file), n);
+		add_frame(k, "{\"msg_type\":\"msg\"}", strlen("{\"msg_type\":\"msg\"}"));
+		add_frame(k, text, strlen(text));
+		json_string(hdr, sizeof(hdr) - 2, base_name(file));
+		strcat(hdr, "}");
+		add_frame(k, hdr, strlen(hdr));
+		add_frame(k, body, n);
+		add_frame(k, "close", 5);
+		free(body);
+		shape(k, chunk, burst ? burst : 1, delay);
+	} else if (scenario && !strcmp(scenario, "many")) {
+		if (!count)
+			count = 3;
+		if (delay == 0)
+			delay = 20;
+		O.nodelay = true;
+		for (int i = 0; i < nconns; i++) {
+			for (size_t m = 0; m < count; m++) {
+				char text[64];
+				snprintf(text, sizeof(text), "client %d message %zu", i + 1, m);
+				add_frame(&conns[i], text, strlen(text));
+			}
+			shape(&conns[i], chunk, burst ? burst : 1, delay);
+		}
+	} else {
+		struct conn *k = &conns[0];
+		char **msgs = argv + optind;
+		size_t nmsgs = (size_t)(argc - optind);
+		char *line = NULL, **lines = NULL;
+		size_t linecap = 0, lines_cap = 0, nlines = 0;
+
+		if (!nmsgs && !sized && !file) { /* each line of standard input */
+			ssize_t len;
+			while ((len = getline(&line, &linecap, stdin)) >= 0) {
+				while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+					line[--len] = '\0';
+				grow((void **)&lines, &lines_cap, nlines + 1, sizeof(*lines));
+				lines[nlines++] = strdup(line);
+			}
+			free(line);
+			msgs = lines;
+			nmsgs = nlines;
+		}
+		if (sized) {
+			if (!count)
+				count = 1;
+			for (size_t m = 0; m < count; m++) {
+				size_t n = size_min + (size_t)(rng() % (size_max - size_min + 1));
+				char *p = malloc(n + 1);
+				if (!p)
+					die(1, "out of memory");
+				for (size_t b = 0; b < n; b++)
+					p[b] = (char)('a' + rng() % 26);
+				add_frame(k, p, n);
+				free(p);
+			}
+		} else if (nmsgs) {
+			size_t total = count ? count : nmsgs;
+			for (size_t m = 0; m < total; m++)
+				add_frame(k, msgs[m % nmsgs], strlen(msgs[m % nmsgs]));
+		}
+		if (file) {
+			size_t n;
+			uint8_t *body = read_file(file, &n);
+			add_frame(k, body, n);
+			free(body);
+		}
+		for (size_t i = 0; i < nlines; i++)
+			free(lines[i]);
+		free(lines);
+		shape(k, chunk, burst ? burst : 1, delay);
+	}
+
+	for (int i = 0; i < nconns; i++)
+		open_conn(&conns[i], &addr);
+	int status = run();
+	if (O.sent_log && fclose(O.sent_log) != 0)
+		die(1, "%s: %s", sent_path, strerror(errno));
+	if (O.recv_log && fclose(O.recv_log) != 0)
+		die(1, "%s: %s", recv_path, strerror(errno));
+	for (int i = 0; i < nconns; i++) {
+		free(conns[i].wire);
+		free(conns[i].frames);
+		free(conns[i].cuts);
+		free(conns[i].rbuf);
+	}
+	return status;
+}

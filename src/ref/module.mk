@@ -1,0 +1,21 @@
+# src/ref/module.mk - framecap-server and framecap-client, the reference
+# programs (included by the top-level Makefile). They link the core for
+# the framing rule and the YAML profiles.
+.DEFAULT_GOAL := all
+
+REF_HDR    := $(wildcard src/ref/*.h src/core/*.h)
+REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o
+
+$(B)/ref/%.o: src/ref/%.c $(REF_HDR) | $(B)/ref
+	$(CC) $(BASEFLAGS) -Isrc/ref $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/framecap-server: $(B)/ref/framecap_server.o $(REF_SHARED) $(B)/libfccore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+$(B)/framecap-client: $(B)/ref/framecap_client.o $(REF_SHARED) $(B)/libfccore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+# Unit test of the JSON header reader, run by tests/suites/reference.sh.
+$(B)/ref/ref-json-test: $(B)/ref/ref_json_test.o $(B)/ref/ref_json.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+$(B)/ref:
+	mkdir -p $@
+
+EXTRA_ALL += $(B)/framecap-server $(B)/framecap-client $(B)/ref/ref-json-test
