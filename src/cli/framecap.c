@@ -23,6 +23,7 @@
 
 #include "fc_config.h"
 #include "fc_engine.h"
+#include "fc_profile_opts.h"
 #include "output.h"
 
 #define EXIT_INPUT 1
@@ -71,39 +72,9 @@ static void on_signal(int sig)
 }
 
 enum {
-	OPT_JSON = 256, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_CONFIG, OPT_PROFILE,
-	OPT_LENGTH_OFFSET, OPT_LENGTH_SIZE, OPT_BYTE_ORDER, OPT_SIGNED,
-	OPT_UNSIGNED, OPT_LENGTH_ADJUSTMENT, OPT_HEADER_SIZE, OPT_MAX_FRAME,
-	OPT_MAX_FLOWS, OPT_MAX_OOO, OPT_HELP,
+	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
+	OPT_MAX_OOO, OPT_HELP,
 };
-
-/* Profile fields given on the command line: they override every profile. */
-struct overrides {
-	bool offset, size, order, sign, adjustment, header, max;
-	struct fc_profile v;
-};
-
-static void apply_overrides(struct fc_profile *p, const struct overrides *o)
-{
-	bool derived_header = p->header_size == fc_profile_length_end(p);
-
-	if (o->offset)
-		p->length_offset = o->v.length_offset;
-	if (o->size)
-		p->length_size = o->v.length_size;
-	if (o->order)
-		p->byte_order = o->v.byte_order;
-	if (o->sign)
-		p->is_signed = o->v.is_signed;
-	if (o->adjustment)
-		p->length_adjustment = o->v.length_adjustment;
-	if (o->max)
-		p->max_frame = o->v.max_frame;
-	if (o->header)
-		p->header_size = o->v.header_size;
-	else if (derived_header)
-		p->header_size = fc_profile_length_end(p);
-}
 
 static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
 {
@@ -113,6 +84,14 @@ static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
 	if (err)
 		die(EXIT_USAGE, "%s %s: %s", opt, s, err);
 	return v;
+}
+
+static const char *option_name(const struct option *opts, int val)
+{
+	for (; opts->name; opts++)
+		if (opts->val == val)
+			return opts->name;
+	return "?";
 }
 
 /* Join the trailing arguments into one filter expression, as tcpdump. */
@@ -148,25 +127,6 @@ static void drop_privileges(const char *user)
 		die(EXIT_INPUT, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
 	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0 || getegid() == 0))
 		die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
-}
-
-static bool file_exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-static void load_config(struct fc_config *cfg, const char *path, bool explicit_path)
-{
-	struct fc_config_error err;
-	char msg[600];
-
-	if (!explicit_path && !file_exists(path))
-		return;
-	if (fc_config_load(cfg, path, &err) != 0) {
-		fc_config_error_format(&err, msg, sizeof(msg));
-		die(EXIT_USAGE, "%s", msg);
-	}
 }
 
 static int list_interfaces(void)
@@ -227,16 +187,7 @@ int main(int argc, char **argv)
 		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "payload-bytes", required_argument, NULL, OPT_PAYLOAD_BYTES },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "length-offset", required_argument, NULL, OPT_LENGTH_OFFSET },
-		{ "length-size", required_argument, NULL, OPT_LENGTH_SIZE },
-		{ "byte-order", required_argument, NULL, OPT_BYTE_ORDER },
-		{ "signed", no_argument, NULL, OPT_SIGNED },
-		{ "unsigned", no_argument, NULL, OPT_UNSIGNED },
-		{ "length-adjustment", required_argument, NULL, OPT_LENGTH_ADJUSTMENT },
-		{ "header-size", required_argument, NULL, OPT_HEADER_SIZE },
-		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+		FC_PROFILE_LONGOPTS,
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -245,9 +196,9 @@ int main(int argc, char **argv)
 	static struct fc_config cfg;
 	static struct fc_profile fallback;
 	const char *read_file = NULL, *iface = NULL, *write_file = NULL;
-	const char *config_path = NULL, *profile_name = NULL, *err;
-	const char *drop_user = NULL;
-	struct overrides ov = { 0 };
+	const char *drop_user = NULL, *err;
+	struct fc_profile_opts po = { 0 };
+	struct fc_config_error cerr;
 	struct fc_output_opts oo = { 0 };
 	struct fc_engine_config ec = { 0 };
 	struct fc_output *output;
@@ -261,7 +212,6 @@ int main(int argc, char **argv)
 	int color = -1, snaplen = 65600, c, status = 0;
 	int buffer_kib = 16384;
 	bool json = false;
-	int64_t i64;
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
@@ -307,44 +257,19 @@ int main(int argc, char **argv)
 				ec.payload_keep = number_arg("--payload-bytes", optarg, UINT64_MAX);
 			oo.payload_hex = ec.payload_keep;
 			break;
-		case OPT_CONFIG: config_path = optarg; break;
-		case OPT_PROFILE: profile_name = optarg; break;
-		case OPT_LENGTH_OFFSET:
-			ov.offset = true;
-			ov.v.length_offset = (uint32_t)number_arg("--length-offset", optarg, 65535);
-			break;
-		case OPT_LENGTH_SIZE:
-			ov.size = true;
-			ov.v.length_size = (uint32_t)number_arg("--length-size", optarg, 64);
-			break;
-		case OPT_BYTE_ORDER:
-			ov.order = true;
-			if ((err = fc_parse_byte_order(optarg, &ov.v.byte_order)))
-				die(EXIT_USAGE, "--byte-order %s: %s", optarg, err);
-			break;
-		case OPT_SIGNED: ov.sign = true; ov.v.is_signed = true; break;
-		case OPT_UNSIGNED: ov.sign = true; ov.v.is_signed = false; break;
-		case OPT_LENGTH_ADJUSTMENT:
-			ov.adjustment = true;
-			if ((err = fc_parse_i64(optarg, -FC_MAX_ADJUSTMENT, FC_MAX_ADJUSTMENT, &i64)))
-				die(EXIT_USAGE, "--length-adjustment %s: %s", optarg, err);
-			ov.v.length_adjustment = i64;
-			break;
-		case OPT_HEADER_SIZE:
-			ov.header = true;
-			ov.v.header_size = (uint32_t)number_arg("--header-size", optarg, FC_MAX_HEADER_SIZE);
-			break;
-		case OPT_MAX_FRAME:
-			ov.max = true;
-			ov.v.max_frame = number_arg("--max-frame", optarg, FC_MAX_MAX_FRAME);
-			break;
 		case OPT_MAX_FLOWS:
 			ec.max_flows = (uint32_t)number_arg("--max-flows", optarg, 1u << 24);
 			break;
 		case OPT_MAX_OOO:
 			ec.max_ooo_per_dir = number_arg("--max-ooo", optarg, 1ULL << 32);
 			break;
-		default: usage(stderr); return EXIT_USAGE;
+		default:
+			switch (fc_profile_opts_take(&po, c, optarg, &err)) {
+			case 1: break;
+			case -1: die(EXIT_USAGE, "--%s %s: %s", option_name(longopts, c),
+				     optarg, err);
+			default: usage(stderr); return EXIT_USAGE;
+			}
 		}
 	}
 	if (read_file && iface)
@@ -356,42 +281,29 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		expr = join_args(argc - optind, argv + optind);
 
-	/* Profiles: configuration file, then command-line overrides. */
-	fc_config_init(&cfg);
-	if (config_path) {
-		load_config(&cfg, config_path, true);
-	} else if (file_exists("framecap.yaml")) {
-		load_config(&cfg, "framecap.yaml", false);
-	} else if (getenv("HOME")) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/.config/framecap/framecap.yaml", getenv("HOME"));
-		load_config(&cfg, path, false);
+	/* Profiles: the configuration's port map, and the profile the options
+	 * select for every other stream (or, with --profile, every stream);
+	 * command-line fields change all of them. */
+	if (fc_profile_opts_load(&po, &cfg, &cerr) != 0) {
+		char msg[600];
+		fc_config_error_format(&cerr, msg, sizeof(msg));
+		die(EXIT_USAGE, "%s", msg);
 	}
-	/* The fallback (streams on unmapped ports) is the configuration's
-	 * "default" profile if it has one, else the tutorials' framing.
-	 * Command-line fields change the profile they select: --profile's,
-	 * or the fallback; port-mapped profiles stay as the file says. */
-	{
-		int k = fc_config_find(&cfg, "default");
-		if (k >= 0)
-			fallback = cfg.profiles[k];
-		else
-			fc_profile_default(&fallback);
+	if ((err = fc_profile_opts_select(&po, &cfg, &fallback))) {
+		if (po.profile_name && fc_config_find(&cfg, po.profile_name) < 0 &&
+		    strcmp(po.profile_name, "default"))
+			die(EXIT_USAGE, "--profile %s: %s", po.profile_name, err);
+		if (po.profile_name)
+			die(EXIT_USAGE, "profile '%s' with the framing options: %s",
+			    fallback.name, err);
+		die(EXIT_USAGE, "framing options: %s", err);
 	}
-	if (profile_name) {
-		int k = fc_config_find(&cfg, profile_name);
-		if (k >= 0)
-			fallback = cfg.profiles[k];
-		else if (strcmp(profile_name, "default"))
-			die(EXIT_USAGE, "--profile %s: no such profile%s", profile_name,
-			    cfg.nprofiles ? " in the configuration" : " (no configuration file loaded)");
+	if (po.profile_name)
 		ec.forced = &fallback;
-	}
-	apply_overrides(&fallback, &ov);
-	if ((err = fc_profile_check(&fallback)))
-		die(EXIT_USAGE, "%s%s%s: %s", profile_name ? "profile '" : "framing options",
-		    profile_name ? fallback.name : "", profile_name ? "' with the framing options" : "",
-		    err);
+	for (int i = 0; i < cfg.nprofiles; i++) /* the port-mapped ones too */
+		if ((err = fc_profile_opts_apply(&po, &cfg.profiles[i])))
+			die(EXIT_USAGE, "profile '%s' with the framing options: %s",
+			    cfg.profiles[i].name, err);
 	ec.config = &cfg;
 	ec.fallback = &fallback;
 	if (!ec.max_ooo_per_dir)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_profile_opts.h"
 #include "output.h"
 
 #define LINE_MAX_COLS 80
@@ -190,21 +191,14 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
 	FILE *out = t->o.out;
 	const struct fc_profile *p = s->profile;
+	char desc[160];
 
 	fprintf(out, "%sstream %" PRIu64 "  %s -> %s%s", color_on(t, C_STREAM), s->id,
 		s->client, s->server, color_off(t));
 	for (unsigned i = 0; i < s->key.nvlan; i++)
 		fprintf(out, "%s%u", i ? "." : "  vlan ", s->key.vlan[i]);
-	fprintf(out, "  profile %s (%u-byte %s %s length", p->name, p->length_size,
-		p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
-		p->is_signed ? "signed" : "unsigned");
-	if (p->length_offset)
-		fprintf(out, " at %u", p->length_offset);
-	if (p->length_adjustment)
-		fprintf(out, ", adjustment %+" PRId64, p->length_adjustment);
-	if (p->header_size != fc_profile_length_end(p))
-		fprintf(out, ", header %u", p->header_size);
-	fputs(")", out);
+	fc_profile_describe(p, desc, sizeof(desc));
+	fprintf(out, "  profile %s", desc);
 	if (!s->syn_seen)
 		fputs(" [no SYN: client guessed by port]", out);
 	fputc('\n', out);

@@ -47,143 +47,55 @@ uint64_t ref_number(const char *prog, const char *what, const char *s,
 bool ref_profile_option(const char *prog, int opt, const char *arg,
 			struct ref_profile_opts *o)
 {
+	static const struct option names[] = { FC_PROFILE_LONGOPTS, { NULL, 0, NULL, 0 } };
 	const char *err;
-	int64_t i64;
+	int r = fc_profile_opts_take(o, opt, arg, &err);
 
-	switch (opt) {
-	case REF_OPT_CONFIG: o->config_path = arg; return true;
-	case REF_OPT_PROFILE: o->profile_name = arg; return true;
-	case REF_OPT_LENGTH_OFFSET:
-		o->offset = true;
-		o->v.length_offset = (uint32_t)ref_number(prog, "--length-offset", arg, 0, 65535);
-		return true;
-	case REF_OPT_LENGTH_SIZE:
-		o->size = true;
-		o->v.length_size = (uint32_t)ref_number(prog, "--length-size", arg, 0, 64);
-		return true;
-	case REF_OPT_BYTE_ORDER:
-		o->order = true;
-		if ((err = fc_parse_byte_order(arg, &o->v.byte_order)))
-			usage_die(prog, "%s %s: %s", "--byte-order", arg, err);
-		return true;
-	case REF_OPT_SIGNED: o->sign = true; o->v.is_signed = true; return true;
-	case REF_OPT_UNSIGNED: o->sign = true; o->v.is_signed = false; return true;
-	case REF_OPT_LENGTH_ADJUSTMENT:
-		o->adjustment = true;
-		if ((err = fc_parse_i64(arg, -FC_MAX_ADJUSTMENT, FC_MAX_ADJUSTMENT, &i64)))
-			usage_die(prog, "%s %s: %s", "--length-adjustment", arg, err);
-		o->v.length_adjustment = i64;
-		return true;
-	case REF_OPT_HEADER_SIZE:
-		o->header = true;
-		o->v.header_size = (uint32_t)ref_number(prog, "--header-size", arg, 0,
-							 FC_MAX_HEADER_SIZE);
-		return true;
-	case REF_OPT_MAX_FRAME:
-		o->max = true;
-		o->v.max_frame = ref_number(prog, "--max-frame", arg, 0, FC_MAX_MAX_FRAME);
-		return true;
+	if (r < 0) {
+		const struct option *n = names;
+		while (n->name && n->val != opt)
+			n++;
+		usage_die(prog, "--%s %s: %s", n->name ? n->name : "?", arg, err);
 	}
-	return false;
-}
-
-/* Load `path` into cfg; a missing file is fine unless it was named on the
- * command line. Exits 2 with "PROG: file:line:col: message" on errors. */
-static void load_config(const char *prog, struct fc_config *cfg, const char *path,
-			bool named)
-{
-	struct fc_config_error err;
-	struct stat st;
-	char msg[600];
-
-	if (!named && stat(path, &st) != 0)
-		return;
-	if (fc_config_load(cfg, path, &err) != 0) {
-		fc_config_error_format(&err, msg, sizeof(msg));
-		usage_die(prog, "%s", msg);
-	}
+	return r > 0;
 }
 
 void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 			 uint16_t port, struct fc_profile *out)
 {
 	static struct fc_config cfg; /* large: not on the stack */
+	struct fc_config_error cerr;
 	const struct fc_profile *mapped;
 	const char *err;
-	bool derived;
-	int k;
+	char msg[600];
 
-	fc_config_init(&cfg);
-	if (o->config_path) {
-		load_config(prog, &cfg, o->config_path, true);
-	} else {
-		struct stat st;
-		if (stat("framecap.yaml", &st) == 0) {
-			load_config(prog, &cfg, "framecap.yaml", false);
-		} else if (getenv("HOME")) {
-			char path[4096];
-			snprintf(path, sizeof(path), "%s/.config/framecap/framecap.yaml",
-				 getenv("HOME"));
-			load_config(prog, &cfg, path, false);
-		}
+	if (fc_profile_opts_load(o, &cfg, &cerr) != 0) {
+		fc_config_error_format(&cerr, msg, sizeof(msg));
+		usage_die(prog, "%s", msg);
 	}
-	if (o->profile_name) {
-		k = fc_config_find(&cfg, o->profile_name);
-		if (k >= 0)
-			*out = cfg.profiles[k];
-		else if (!strcmp(o->profile_name, "default"))
-			fc_profile_default(out);
-		else
-			usage_die(prog, "--profile %s: no such profile%s", o->profile_name,
-				  cfg.nprofiles ? " in the configuration"
-						: " (no configuration file loaded)");
-	} else if ((mapped = fc_config_for_port(&cfg, port))) {
+	if (!o->profile_name && (mapped = fc_config_for_port(&cfg, port))) {
 		*out = *mapped;
-	} else if ((k = fc_config_find(&cfg, "default")) >= 0) {
-		*out = cfg.profiles[k];
-	} else {
-		fc_profile_default(out);
+		if ((err = fc_profile_opts_apply(o, out)))
+			usage_die(prog, "profile '%s' with the framing options: %s",
+				  out->name, err);
+		return;
 	}
-
-	/* Command-line fields, as framecap applies them: a header size that
-	 * was derived from the length field follows it. */
-	derived = out->header_size == fc_profile_length_end(out);
-	if (o->offset)
-		out->length_offset = o->v.length_offset;
-	if (o->size)
-		out->length_size = o->v.length_size;
-	if (o->order)
-		out->byte_order = o->v.byte_order;
-	if (o->sign)
-		out->is_signed = o->v.is_signed;
-	if (o->adjustment)
-		out->length_adjustment = o->v.length_adjustment;
-	if (o->max)
-		out->max_frame = o->v.max_frame;
-	if (o->header)
-		out->header_size = o->v.header_size;
-	else if (derived)
-		out->header_size = fc_profile_length_end(out);
-	if ((err = fc_profile_check(out)))
+	if ((err = fc_profile_opts_select(o, &cfg, out))) {
+		if (o->profile_name && fc_config_find(&cfg, o->profile_name) < 0 &&
+		    strcmp(o->profile_name, "default"))
+			usage_die(prog, "--profile %s: %s", o->profile_name, err);
 		usage_die(prog, "profile '%s' with the framing options: %s", out->name, err);
+	}
 }
 
 void ref_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 {
 	size_t n;
 
-	n = (size_t)snprintf(buf, len, "%s (%u-byte %s %s length", p->name, p->length_size,
-			     p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
-			     p->is_signed ? "signed" : "unsigned");
-	if (n < len && p->length_offset)
-		n += (size_t)snprintf(buf + n, len - n, " at %u", p->length_offset);
-	if (n < len && p->length_adjustment)
-		n += (size_t)snprintf(buf + n, len - n, ", adjustment %+" PRId64,
-				      p->length_adjustment);
-	if (n < len && p->header_size != fc_profile_length_end(p))
-		n += (size_t)snprintf(buf + n, len - n, ", header %u", p->header_size);
-	if (n < len)
-		snprintf(buf + n, len - n, ", max %" PRIu64 ")", p->max_frame);
+	fc_profile_describe(p, buf, len);
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == ')') /* the reference programs add the limit */
+		snprintf(buf + n - 1, len - (n - 1), ", max %" PRIu64 ")", p->max_frame);
 }
 
 const char *ref_parse_addr(const char *s, struct ref_addr *out)

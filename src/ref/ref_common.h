@@ -25,29 +25,13 @@
 #include <sys/socket.h>
 
 #include "fc_config.h"
+#include "fc_profile_opts.h"
 #include "fc_profile.h"
 
-/* Long option values of the profile options, above any short option. */
-enum {
-	REF_OPT_CONFIG = 1000, REF_OPT_PROFILE, REF_OPT_LENGTH_OFFSET,
-	REF_OPT_LENGTH_SIZE, REF_OPT_BYTE_ORDER, REF_OPT_SIGNED,
-	REF_OPT_UNSIGNED, REF_OPT_LENGTH_ADJUSTMENT, REF_OPT_HEADER_SIZE,
-	REF_OPT_MAX_FRAME, REF_OPT__NEXT
-};
-
-/* The profile options, named as framecap names them, for a getopt_long
- * table. */
-#define REF_PROFILE_LONGOPTS \
-	{ "config", required_argument, NULL, REF_OPT_CONFIG }, \
-	{ "profile", required_argument, NULL, REF_OPT_PROFILE }, \
-	{ "length-offset", required_argument, NULL, REF_OPT_LENGTH_OFFSET }, \
-	{ "length-size", required_argument, NULL, REF_OPT_LENGTH_SIZE }, \
-	{ "byte-order", required_argument, NULL, REF_OPT_BYTE_ORDER }, \
-	{ "signed", no_argument, NULL, REF_OPT_SIGNED }, \
-	{ "unsigned", no_argument, NULL, REF_OPT_UNSIGNED }, \
-	{ "length-adjustment", required_argument, NULL, REF_OPT_LENGTH_ADJUSTMENT }, \
-	{ "header-size", required_argument, NULL, REF_OPT_HEADER_SIZE }, \
-	{ "max-frame", required_argument, NULL, REF_OPT_MAX_FRAME }
+/* The framing options are the core's (fc_profile_opts.h), named and
+ * read exactly as framecap reads them. */
+#define REF_OPT__NEXT FC_OPT__NEXT
+#define REF_PROFILE_LONGOPTS FC_PROFILE_LONGOPTS
 
 /* The usage lines of those options. */
 #define REF_PROFILE_USAGE \
@@ -56,26 +40,19 @@ enum {
 	"  --signed | --unsigned --length-adjustment N --header-size N\n" \
 	"  --max-frame N                     framing fields, as in framecap(1)\n"
 
-/* Profile choices gathered from the command line. */
-struct ref_profile_opts {
-	const char *config_path; /* --config, or NULL */
-	const char *profile_name; /* --profile, or NULL */
-	bool offset, size, order, sign, adjustment, header, max; /* given */
-	struct fc_profile v; /* the values given */
-};
+#define ref_profile_opts fc_profile_opts
 
-/* Take one profile option (a REF_OPT_* value) and its argument into o.
+/* Take one profile option (an FC_OPT_* value) and its argument into o.
  * Returns true if opt was a profile option; a bad value prints
  * "PROG: --opt VALUE: reason" and exits 2. */
 bool ref_profile_option(const char *prog, int opt, const char *arg,
 			struct ref_profile_opts *o);
 
 /* The profile for a connection to or from `port`, chosen as framecap
- * chooses it: --config FILE, else ./framecap.yaml, else
- * ~/.config/framecap/framecap.yaml; then --profile NAME, else the profile
- * the file maps to the port, else the file's "default", else the built-in
- * default; then the command-line fields override it. Prints the error and
- * exits 2 on a bad file, an unknown name or an inconsistent result. */
+ * chooses it (fc_profile_opts.h): --profile NAME, else the profile the
+ * configuration maps to the port, else the selected fallback; changed by
+ * the command-line fields. Prints the error
+ * and exits 2 on a bad file, an unknown name or an inconsistent result. */
 void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 			 uint16_t port, struct fc_profile *out);
 

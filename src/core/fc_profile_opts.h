@@ -1,0 +1,79 @@
+/* fc_profile_opts.h - the framing options on a command line, shared by
+ * framecap, framecap-server and framecap-client, and how they choose a
+ * profile.
+ *
+ *   --config FILE | ./framecap.yaml | ~/.config/framecap/framecap.yaml
+ *   --profile NAME, else the file's "default", else the built-in default
+ *   --length-offset --length-size --byte-order --signed/--unsigned
+ *   --length-adjustment --header-size --max-frame   change every profile
+ *                                                   in use
+ *
+ * Reading the configuration is the only I/O; nothing here prints or exits.
+ */
+#ifndef FC_PROFILE_OPTS_H
+#define FC_PROFILE_OPTS_H
+
+#include <getopt.h>
+
+#include "fc_config.h"
+
+/* getopt_long values of the options, above any short option. */
+enum {
+	FC_OPT_CONFIG = 1000, FC_OPT_PROFILE, FC_OPT_LENGTH_OFFSET,
+	FC_OPT_LENGTH_SIZE, FC_OPT_BYTE_ORDER, FC_OPT_SIGNED,
+	FC_OPT_UNSIGNED, FC_OPT_LENGTH_ADJUSTMENT, FC_OPT_HEADER_SIZE,
+	FC_OPT_MAX_FRAME, FC_OPT__NEXT
+};
+
+/* The options' entries for a getopt_long table. */
+#define FC_PROFILE_LONGOPTS \
+	{ "config", required_argument, NULL, FC_OPT_CONFIG }, \
+	{ "profile", required_argument, NULL, FC_OPT_PROFILE }, \
+	{ "length-offset", required_argument, NULL, FC_OPT_LENGTH_OFFSET }, \
+	{ "length-size", required_argument, NULL, FC_OPT_LENGTH_SIZE }, \
+	{ "byte-order", required_argument, NULL, FC_OPT_BYTE_ORDER }, \
+	{ "signed", no_argument, NULL, FC_OPT_SIGNED }, \
+	{ "unsigned", no_argument, NULL, FC_OPT_UNSIGNED }, \
+	{ "length-adjustment", required_argument, NULL, FC_OPT_LENGTH_ADJUSTMENT }, \
+	{ "header-size", required_argument, NULL, FC_OPT_HEADER_SIZE }, \
+	{ "max-frame", required_argument, NULL, FC_OPT_MAX_FRAME }
+
+struct fc_profile_opts {
+	const char *config_path; /* --config, or NULL */
+	const char *profile_name; /* --profile, or NULL */
+	bool offset, size, order, sign, adjustment, header, max; /* given */
+	struct fc_profile v; /* the values given */
+};
+
+/* Take option `opt` with argument `arg`. Returns 1 if it was one of these
+ * options, 0 if not, -1 for a bad value with *err set to a static reason
+ * (the caller says "--name VALUE: reason"). */
+int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
+			 const char **err);
+
+/* Load the configuration the options name, else ./framecap.yaml, else
+ * $HOME/.config/framecap/framecap.yaml; a file that is not named and does
+ * not exist is no error (cfg stays empty). Returns 0, or -1 with *err. */
+int fc_profile_opts_load(const struct fc_profile_opts *o, struct fc_config *cfg,
+			 struct fc_config_error *err);
+
+/* Change profile p by the command-line fields (a header that was just the
+ * length field follows the length field). Returns NULL, or the message of
+ * the check the result fails. */
+const char *fc_profile_opts_apply(const struct fc_profile_opts *o,
+				  struct fc_profile *p);
+
+/* The profile the options select for streams no port map claims:
+ * --profile NAME from cfg ("default" may name the built-in one), else
+ * cfg's "default", else the built-in default; then the command-line fields
+ * change it. Returns NULL, or a message: an unknown name, or the fields
+ * making the profile invalid. */
+const char *fc_profile_opts_select(const struct fc_profile_opts *o,
+				   const struct fc_config *cfg,
+				   struct fc_profile *out);
+
+/* "NAME (4-byte little-endian signed length[ at N][, adjustment +N]
+ * [, header N])" into buf. */
+void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len);
+
+#endif
