@@ -1,0 +1,1147 @@
+/* framecap.c - Wireshark 4.0 plugin: length-prefixed frames in TCP.
+ *
+ * The same framing as the framecap command: the frame length comes from
+ * fc_profile_frame_len() (src/core/fc_profile.c) and profiles from the
+ * same YAML loader (src/core/fc_config.c), so the two cannot disagree.
+ *
+ *   TCP --(tcp.port 8001, Decode As, or the heuristic)--> dissect_framecap
+ *        tcp_dissect_pdus: get_pdu_len (the core's rule) -> dissect_frame
+ *   every packet --> the postdissector: records TCP segments of framecap
+ *        streams, counts frames per segment, notices FIN/RST inside a frame
+ *
+ * State kept across packets (first pass only, never changed afterwards, so
+ * a re-dissection shows the same numbers):
+ *   conversation  struct stream: the profile, two struct half (directions)
+ *   packet        struct pkt_note (key NOTE_PACKET) and one struct
+ *                 frame_note per frame (key NOTE_FRAME + ordinal in packet)
+ * A packet-scoped struct scratch carries what one dissection of one packet
+ * learns between the calls TCP makes for it.
+ */
+#define WS_LOG_DOMAIN "framecap"
+
+#include <wireshark.h>
+
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <ws_version.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fc_config.h"
+#include "fc_profile.h"
+
+#define FRAMECAP_PORT 8001
+#define PREVIEW_CHARS 24
+#define PREVIEW_HEX 12
+
+WS_DLL_PUBLIC_DEF const gchar plugin_version[] = "1.0.0";
+WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
+WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
+WS_DLL_PUBLIC void plugin_register(void);
+
+static int proto_framecap = -1;
+static int hf_index = -1;
+static int hf_length = -1;
+static int hf_payload = -1;
+static int hf_payload_len = -1;
+static int hf_text = -1;
+static int hf_frames_in_segment = -1;
+static int hf_segments = -1;
+static int hf_profile = -1;
+static int hf_error = -1;
+static int hf_begins = -1;
+static int hf_continues = -1;
+static int hf_undecoded = -1;
+static gint ett_framecap = -1;
+
+static expert_field ei_sticky = EI_INIT;
+static expert_field ei_split = EI_INIT;
+static expert_field ei_oversize = EI_INIT;
+static expert_field ei_negative = EI_INIT;
+static expert_field ei_truncated = EI_INIT;
+static expert_field ei_framing_error = EI_INIT;
+static expert_field ei_not_decoded = EI_INIT;
+static expert_field ei_settings = EI_INIT;
+
+static dissector_handle_t framecap_handle;
+static int hf_tcp_seq = -1, hf_tcp_len = -1, hf_tcp_flags = -1;
+
+/* ---- Preferences: the profile's fields, with its own names ---------- */
+
+static guint pref_length_offset = 0;
+static guint pref_length_size = 4;
+static gint pref_byte_order = FC_LITTLE_ENDIAN;
+static gboolean pref_signed = TRUE;
+static const char *pref_length_adjustment = "0";
+static guint pref_header_size = 0; /* 0: length_offset + length_size */
+static guint pref_max_frame = 16u << 20;
+static const char *pref_config = "";
+static const char *pref_profile = "";
+
+static const enum_val_t byte_order_vals[] = {
+	{ "little", "little-endian", FC_LITTLE_ENDIAN },
+	{ "big", "big-endian (network order)", FC_BIG_ENDIAN },
+	{ NULL, NULL, -1 }
+};
+
+/* What the preferences add up to, worked out at the start of each file
+ * (init routine) so every stream of a file uses the same settings. */
+static struct fc_config settings_cfg;
+static struct fc_profile settings_fallback; /* unmapped ports, or forced */
+static gboolean settings_forced; /* framecap.profile: every stream */
+static char settings_error[768]; /* shown on every framecap packet */
+static char settings_config_path[1024];
+static guint32 config_ports[FC_CONFIG_MAX_PORTS]; /* tcp.port entries added */
+static int n_config_ports;
+
+/* ---- State --------------------------------------------------------- */
+
+/* A TCP segment of one direction, relative sequence numbers [start,end). */
+struct seg {
+	guint32 pkt, start, end;
+	gboolean fresh; /* carried bytes not seen in an earlier segment */
+};
+
+struct half {
+	guint64 next_index; /* index of the next frame to start */
+	gboolean dead; /* a bad length: framing lost for good */
+	guint32 dead_pkt;
+	guint64 dead_index;
+	/* Segments that may still belong to a frame not yet complete. */
+	struct seg *segs;
+	guint nsegs, capsegs;
+	gboolean have_seen;
+	guint32 seen_end; /* after the highest stream byte seen */
+	gboolean have_framed;
+	guint32 framed_end; /* after the last complete frame */
+	/* A frame begun and not complete. */
+	gboolean open;
+	guint32 open_start, open_pkt;
+	guint64 open_index, open_len; /* open_len 0: header incomplete */
+	gboolean ended; /* FIN or RST seen */
+};
+
+struct stream {
+	struct fc_profile prof;
+	gboolean prof_from_port; /* chosen by the configuration's ports */
+	address addr0; /* sender of direction 0 */
+	guint32 port0;
+	struct half half[2];
+};
+
+enum { NOTE_PACKET = 0, NOTE_FRAME = 1 };
+
+/* Per packet, first pass. */
+struct pkt_note {
+	guint frames; /* frames with bytes in this segment */
+	gboolean begins; /* a frame begins here and completes later */
+	gboolean continues; /* ... or began earlier: only its header so far */
+	guint64 begins_index, begins_len;
+	gint64 begins_field; /* the length field's value, when complete */
+	guint begins_bytes, begins_header;
+	const char *truncated; /* FIN/RST inside a frame: the message */
+};
+
+/* Per frame, first pass. */
+struct frame_note {
+	guint64 index;
+	guint segments;
+	gboolean header_split;
+};
+
+/* A framecap subtree of this dissection, completed by the postdissector. */
+struct shown {
+	proto_item *ti;
+	proto_tree *t;
+	struct frame_note *fn; /* NULL: not a good frame */
+	guint32 start, end; /* the frame's stream bytes */
+	gboolean reassembled; /* from bytes of several packets */
+	gboolean bad; /* a bad or incomplete header */
+};
+
+/* Per dissection of one packet. */
+struct scratch {
+	guint ordinal; /* frames dissected so far in this packet */
+	gboolean error_seen; /* a bad length in this packet */
+	gboolean begins;
+	gboolean info_started; /* the Info column holds framecap's text */
+	gboolean settings_shown;
+	struct half *h; /* the direction of this packet */
+	struct shown *shown;
+	guint nshown, capshown;
+};
+
+/* Handed through tcp_dissect_pdus to its two callbacks. */
+struct call {
+	struct tcpinfo *tcp;
+	struct stream *st;
+	struct half *h;
+	int last_offset;
+	guint64 last_len;
+	gint64 last_field;
+};
+
+/* ---- Settings ------------------------------------------------------ */
+
+static gboolean file_exists(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0;
+}
+
+static void config_ports_update(void)
+{
+	dissector_table_t table = find_dissector_table("tcp.port");
+	guint32 want[FC_CONFIG_MAX_PORTS];
+	int nwant = 0;
+
+	for (int i = 0; i < settings_cfg.nports; i++)
+		want[nwant++] = settings_cfg.ports[i].port;
+	/* Forget ports the previous configuration added. */
+	for (int i = 0; i < n_config_ports; i++) {
+		gboolean keep = FALSE;
+		for (int j = 0; j < nwant; j++)
+			keep |= want[j] == config_ports[i];
+		if (!keep && dissector_get_uint_handle(table, config_ports[i]) == framecap_handle)
+			dissector_delete_uint("tcp.port", config_ports[i], framecap_handle);
+	}
+	n_config_ports = 0;
+	/* A port another dissector owns stays with it: Decode As decides. */
+	for (int j = 0; j < nwant; j++) {
+		dissector_handle_t cur = dissector_get_uint_handle(table, want[j]);
+		if (cur == NULL)
+			dissector_add_uint("tcp.port", want[j], framecap_handle);
+		if (cur == NULL || cur == framecap_handle)
+			config_ports[n_config_ports++] = want[j];
+	}
+}
+
+/* The preferences as the framecap command's options: a field set to
+ * something else than the default profile's value overrides the profile
+ * chosen by framecap.profile, or the fallback for unmapped ports. */
+static void settings_load(void)
+{
+	struct fc_profile def, *p = &settings_fallback;
+	struct fc_config_error err;
+	const char *path = NULL, *e;
+	gboolean derived_header;
+	int64_t adj = 0;
+	int k;
+
+	settings_error[0] = '\0';
+	settings_config_path[0] = '\0';
+	fc_config_init(&settings_cfg);
+	if (pref_config && *pref_config) {
+		path = pref_config;
+	} else {
+		const char *home = g_getenv("HOME");
+		if (home) {
+			snprintf(settings_config_path, sizeof(settings_config_path),
+				 "%s/.config/framecap/framecap.yaml", home);
+			if (file_exists(settings_config_path))
+				path = settings_config_path;
+		}
+	}
+	if (path) {
+		if (path != settings_config_path)
+			snprintf(settings_config_path, sizeof(settings_config_path), "%s", path);
+		if (fc_config_load(&settings_cfg, path, &err) != 0) {
+			char msg[600];
+			fc_config_error_format(&err, msg, sizeof(msg));
+			snprintf(settings_error, sizeof(settings_error),
+				 "framecap.config: %s", msg);
+			fc_config_init(&settings_cfg);
+		}
+	} else {
+		settings_config_path[0] = '\0';
+	}
+
+	fc_profile_default(&def);
+	k = fc_config_find(&settings_cfg, "default");
+	*p = k >= 0 ? settings_cfg.profiles[k] : def;
+	settings_forced = FALSE;
+	if (pref_profile && *pref_profile) {
+		k = fc_config_find(&settings_cfg, pref_profile);
+		if (k >= 0) {
+			*p = settings_cfg.profiles[k];
+			settings_forced = TRUE;
+		} else if (!strcmp(pref_profile, "default")) {
+			settings_forced = TRUE;
+		} else if (!settings_error[0]) {
+			snprintf(settings_error, sizeof(settings_error),
+				 "framecap.profile: no profile named '%s'%s", pref_profile,
+				 settings_cfg.nprofiles ? " in the configuration"
+							: " (no configuration file loaded)");
+		}
+	}
+
+	derived_header = p->header_size == fc_profile_length_end(p);
+	if (pref_length_offset != def.length_offset)
+		p->length_offset = pref_length_offset;
+	if (pref_length_size != def.length_size)
+		p->length_size = pref_length_size;
+	if (pref_byte_order != (gint)def.byte_order)
+		p->byte_order = pref_byte_order == FC_BIG_ENDIAN ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+	if (pref_signed != def.is_signed)
+		p->is_signed = pref_signed;
+	e = fc_parse_i64(pref_length_adjustment && *pref_length_adjustment
+				 ? pref_length_adjustment : "0",
+			 INT64_MIN, INT64_MAX, &adj);
+	if (e && !settings_error[0])
+		snprintf(settings_error, sizeof(settings_error),
+			 "framecap.length_adjustment '%s': %s", pref_length_adjustment, e);
+	else if (!e && adj != def.length_adjustment)
+		p->length_adjustment = adj;
+	if (pref_max_frame != def.max_frame)
+		p->max_frame = pref_max_frame;
+	if (pref_header_size != 0)
+		p->header_size = pref_header_size;
+	else if (derived_header)
+		p->header_size = fc_profile_length_end(p);
+
+	if ((e = fc_profile_check(p))) {
+		if (!settings_error[0])
+			snprintf(settings_error, sizeof(settings_error),
+				 "framecap preferences: %s; the default framing is used", e);
+		fc_profile_default(p);
+	}
+	config_ports_update();
+	if (settings_error[0])
+		ws_warning("%s", settings_error);
+}
+
+static void framecap_init(void)
+{
+	settings_load();
+}
+
+/* The profile of a new stream: framecap.profile, else the configuration's
+ * entry for the server port, then the client port, else the fallback. */
+static void stream_pick_profile(struct stream *st, packet_info *pinfo)
+{
+	const struct fc_profile *p = NULL;
+	guint32 server = 0, client = 0;
+	struct tcp_analysis *tcpd;
+
+	if (!settings_forced) {
+		tcpd = get_tcp_conversation_data(NULL, pinfo);
+		if (tcpd && tcpd->server_port &&
+		    (tcpd->server_port == pinfo->srcport || tcpd->server_port == pinfo->destport))
+			server = tcpd->server_port;
+		else /* no SYN seen: the lower port, as the command guesses */
+			server = MIN(pinfo->srcport, pinfo->destport);
+		client = server == pinfo->srcport ? pinfo->destport : pinfo->srcport;
+		p = fc_config_for_port(&settings_cfg, (uint16_t)server);
+		if (!p)
+			p = fc_config_for_port(&settings_cfg, (uint16_t)client);
+	}
+	st->prof_from_port = p != NULL;
+	st->prof = p ? *p : settings_fallback;
+}
+
+static struct stream *stream_get(packet_info *pinfo)
+{
+	conversation_t *conv = find_or_create_conversation(pinfo);
+	struct stream *st = conversation_get_proto_data(conv, proto_framecap);
+
+	if (!st) {
+		st = wmem_new0(wmem_file_scope(), struct stream);
+		stream_pick_profile(st, pinfo);
+		copy_address_wmem(wmem_file_scope(), &st->addr0, &pinfo->src);
+		st->port0 = pinfo->srcport;
+		conversation_add_proto_data(conv, proto_framecap, st);
+	}
+	return st;
+}
+
+static struct stream *stream_find(packet_info *pinfo)
+{
+	conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+	return conv ? conversation_get_proto_data(conv, proto_framecap) : NULL;
+}
+
+static struct half *stream_half(struct stream *st, packet_info *pinfo)
+{
+	gboolean fwd = addresses_equal(&st->addr0, &pinfo->src) && st->port0 == pinfo->srcport;
+	return &st->half[fwd ? 0 : 1];
+}
+
+static struct scratch *scratch_get(packet_info *pinfo)
+{
+	struct scratch *s = p_get_proto_data(pinfo->pool, pinfo, proto_framecap, 0);
+
+	if (!s) {
+		s = wmem_new0(pinfo->pool, struct scratch);
+		p_add_proto_data(pinfo->pool, pinfo, proto_framecap, 0, s);
+	}
+	return s;
+}
+
+static struct pkt_note *pkt_note_get(packet_info *pinfo, gboolean create)
+{
+	struct pkt_note *n = p_get_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_PACKET);
+
+	if (!n && create) {
+		n = wmem_new0(wmem_file_scope(), struct pkt_note);
+		p_add_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_PACKET, n);
+	}
+	return n;
+}
+
+/* ---- Segments: how many a frame spans ------------------------------ */
+
+/* Record a segment's bytes [start,end) of one direction (first pass). A
+ * segment whose bytes all came before (a retransmission) is not fresh and
+ * counts for no frame, as the command keeps the first copy. */
+static void seg_record(struct half *h, guint32 pkt, guint32 start, guint32 end)
+{
+	gboolean fresh = TRUE;
+
+	if (!LT_SEQ(start, end) || h->dead || h->ended)
+		return;
+	if (h->have_framed && LE_SEQ(end, h->framed_end)) {
+		fresh = FALSE; /* all before the last complete frame's end */
+	} else if (h->have_seen && LT_SEQ(start, h->seen_end)) {
+		/* Not simply new bytes at the end (the usual case): the same
+		 * segment again (TCP called us, then the postdissector), a
+		 * retransmission, or an out-of-order segment filling a hole. */
+		for (guint i = h->nsegs; i-- > 0 && fresh;) {
+			const struct seg *s = &h->segs[i];
+			if (s->pkt == pkt && s->start == start && s->end == end)
+				return;
+			if (LE_SEQ(s->start, start) && GE_SEQ(s->end, end))
+				fresh = FALSE;
+		}
+	}
+	if (h->nsegs == h->capsegs) {
+		h->capsegs = h->capsegs ? 2 * h->capsegs : 8;
+		h->segs = wmem_realloc(wmem_file_scope(), h->segs, h->capsegs * sizeof(*h->segs));
+	}
+	h->segs[h->nsegs].pkt = pkt;
+	h->segs[h->nsegs].start = start;
+	h->segs[h->nsegs].end = end;
+	h->segs[h->nsegs].fresh = fresh;
+	h->nsegs++;
+	if (!h->have_seen || GT_SEQ(end, h->seen_end)) {
+		h->seen_end = end;
+		h->have_seen = TRUE;
+	}
+}
+
+/* Packets holding fresh bytes of [start,end); *with_pkt when `pkt` is one
+ * of them; *header_split when the first one ends inside the header. */
+static guint seg_count(const struct half *h, guint32 start, guint32 end, guint32 header,
+		       guint32 pkt, gboolean *with_pkt, gboolean *header_split)
+{
+	guint n = 0;
+	guint32 last = 0;
+
+	*with_pkt = *header_split = FALSE;
+	for (guint i = 0; i < h->nsegs; i++) {
+		const struct seg *s = &h->segs[i];
+		if (!s->fresh || !LT_SEQ(s->start, end) || !GT_SEQ(s->end, start))
+			continue;
+		/* A packet's entries are adjacent: they are recorded while
+		 * that packet is dissected. */
+		if (n == 0 || s->pkt != last)
+			n++;
+		last = s->pkt;
+		*with_pkt |= s->pkt == pkt;
+		if (LE_SEQ(s->start, start) && GT_SEQ(s->end, start) &&
+		    (guint32)(s->end - start) < header)
+			*header_split = TRUE;
+	}
+	return n;
+}
+
+/* Bytes up to `end` are framed: forget the segments wholly before. */
+static void seg_framed(struct half *h, guint32 end)
+{
+	guint j = 0;
+
+	if (!h->have_framed || GT_SEQ(end, h->framed_end))
+		h->framed_end = end;
+	h->have_framed = TRUE;
+	for (guint i = 0; i < h->nsegs; i++)
+		if (GT_SEQ(h->segs[i].end, h->framed_end))
+			h->segs[j++] = h->segs[i];
+	h->nsegs = j;
+}
+
+/* ---- Text ---------------------------------------------------------- */
+
+/* Printable UTF-8: no control characters but tab, CR and LF, no NUL. */
+static gboolean is_text(const guint8 *p, guint n)
+{
+	const gchar *s = (const gchar *)p, *end = s + n;
+
+	if (n == 0 || !g_utf8_validate_len(s, n, NULL))
+		return FALSE;
+	while (s < end) {
+		gunichar c = g_utf8_get_char(s);
+		if (g_unichar_iscntrl(c) && c != '\t' && c != '\r' && c != '\n')
+			return FALSE;
+		s = g_utf8_next_char(s);
+	}
+	return TRUE;
+}
+
+/* `"kinght love "` or hex, for the Info column. */
+static const char *preview(wmem_allocator_t *pool, const guint8 *p, guint n, guint total)
+{
+	wmem_strbuf_t *b = wmem_strbuf_new(pool, "");
+
+	if (n == 0)
+		return "";
+	if (is_text(p, n)) {
+		const gchar *s = (const gchar *)p, *end = s + n;
+		guint chars = 0;
+
+		wmem_strbuf_append_c(b, '"');
+		while (s < end && chars < PREVIEW_CHARS) {
+			gunichar c = g_utf8_get_char(s);
+			if (c == '\n')
+				wmem_strbuf_append(b, "\\n");
+			else if (c == '\r')
+				wmem_strbuf_append(b, "\\r");
+			else if (c == '\t')
+				wmem_strbuf_append(b, "\\t");
+			else if (c == '"' || c == '\\')
+				wmem_strbuf_append_printf(b, "\\%c", (char)c);
+			else
+				wmem_strbuf_append_unichar(b, c);
+			s = g_utf8_next_char(s);
+			chars++;
+		}
+		wmem_strbuf_append(b, s < end || n < total ? "...\"" : "\"");
+	} else {
+		guint i;
+		for (i = 0; i < n && i < PREVIEW_HEX; i++)
+			wmem_strbuf_append_printf(b, "%02x", p[i]);
+		if (i < total)
+			wmem_strbuf_append(b, "...");
+	}
+	return wmem_strbuf_get_str(b);
+}
+
+static void info_add(packet_info *pinfo, struct scratch *sc, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+
+/* One entry per frame; the first replaces what TCP wrote. */
+static void info_add(packet_info *pinfo, struct scratch *sc, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = wmem_strdup_vprintf(pinfo->pool, fmt, ap);
+	va_end(ap);
+	col_set_str(pinfo->cinfo, COL_PROTOCOL, "framecap");
+	if (!sc->info_started)
+		col_clear(pinfo->cinfo, COL_INFO);
+	sc->info_started = TRUE;
+	col_append_sep_str(pinfo->cinfo, COL_INFO, " ", s);
+}
+
+static struct shown *keep_tree(packet_info *pinfo, struct scratch *sc, proto_item *ti,
+			       proto_tree *t)
+{
+	struct shown *x;
+
+	if (sc->nshown == sc->capshown) {
+		sc->capshown = sc->capshown ? 2 * sc->capshown : 8;
+		sc->shown = wmem_realloc(pinfo->pool, sc->shown, sc->capshown * sizeof(*sc->shown));
+	}
+	x = &sc->shown[sc->nshown++];
+	memset(x, 0, sizeof(*x));
+	x->ti = ti;
+	x->t = t;
+	return x;
+}
+
+/* Once per packet: the preferences or the file could not be used. */
+static void settings_note(packet_info *pinfo, proto_item *ti)
+{
+	struct scratch *sc = scratch_get(pinfo);
+
+	if (settings_error[0] && !sc->settings_shown) {
+		expert_add_info_format(pinfo, ti, &ei_settings, "%s", settings_error);
+		sc->settings_shown = TRUE;
+	}
+}
+
+/* ---- Dissection ---------------------------------------------------- */
+
+static guint get_frame_len(packet_info *pinfo, tvbuff_t *tvb, int offset, void *data)
+{
+	struct call *c = data;
+	const struct fc_profile *p = &c->st->prof;
+	guint need = fc_profile_length_end(p);
+	guint8 hdr[FC_MAX_LENGTH_FIELD_END];
+	struct fc_frame_len fl;
+	guint rest = tvb_reported_length_remaining(tvb, offset);
+
+	c->last_offset = offset;
+	c->last_len = 0;
+	if ((guint)tvb_captured_length_remaining(tvb, offset) < need)
+		return rest; /* cannot desegment: show what there is */
+	tvb_memcpy(tvb, hdr, offset, need);
+	if (fc_profile_frame_len(p, hdr, need, &fl) == FC_FRAME_OK &&
+	    fl.frame_len <= G_MAXINT32) {
+		c->last_len = fl.frame_len;
+		c->last_field = fl.length;
+		return (guint)fl.frame_len;
+	}
+	/* A bad length is never 0 ("need more"): the rest of the data is the
+	 * bad frame, and dissect_frame ends the direction's decoding. */
+	return rest;
+}
+
+static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+	struct call *c = data;
+	const struct fc_profile *p = &c->st->prof;
+	struct half *h = c->h;
+	struct scratch *sc = scratch_get(pinfo);
+	guint ord = sc->ordinal;
+	guint need = fc_profile_length_end(p);
+	guint avail = tvb_captured_length(tvb), rep = tvb_reported_length(tvb);
+	guint8 hdr[FC_MAX_LENGTH_FIELD_END];
+	struct fc_frame_len fl;
+	enum fc_frame_status status;
+	struct frame_note *fn;
+	proto_item *ti, *it;
+	proto_tree *t;
+	struct shown *x;
+	guint32 start = c->tcp->seq + (guint32)c->last_offset;
+
+	memset(&fl, 0, sizeof(fl));
+	if (avail >= need) {
+		tvb_memcpy(tvb, hdr, 0, need);
+		status = fc_profile_frame_len(p, hdr, need, &fl);
+		if (status == FC_FRAME_OK && fl.frame_len > G_MAXINT32)
+			status = FC_FRAME_OVERSIZE;
+	} else {
+		status = FC_FRAME_NEED_MORE;
+	}
+
+	fn = p_get_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_FRAME + ord);
+	if (!fn && PINFO_FD_VISITED(pinfo)) {
+		/* Not seen on the first pass (cannot happen with TCP's own
+		 * reassembly): show it without changing any state. */
+		fn = wmem_new0(pinfo->pool, struct frame_note);
+		fn->index = h->next_index;
+		fn->segments = 1;
+	} else if (!fn) {
+		fn = wmem_new0(wmem_file_scope(), struct frame_note);
+		fn->index = h->next_index++;
+		fn->segments = 1; /* if reassembled: counted by the postdissector */
+		if (status == FC_FRAME_OK) {
+			h->open = FALSE;
+		} else if (status != FC_FRAME_NEED_MORE) {
+			h->dead = TRUE;
+			h->dead_pkt = pinfo->num;
+			h->dead_index = fn->index;
+			h->open = FALSE;
+		}
+		p_add_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_FRAME + ord, fn);
+	}
+	sc->ordinal++;
+
+	ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, -1, ENC_NA);
+	t = proto_item_add_subtree(ti, ett_framecap);
+	it = proto_tree_add_uint64(t, hf_index, tvb, 0, 0, fn->index);
+	proto_item_set_generated(it);
+	it = proto_tree_add_string(t, hf_profile, tvb, 0, 0, p->name);
+	proto_item_set_generated(it);
+	settings_note(pinfo, ti);
+
+	if (status == FC_FRAME_NEED_MORE) {
+		/* Only when TCP could not reassemble (tcp.desegment off). */
+		proto_item_append_text(ti, ", frame #%" PRIu64 ": %u of %u header bytes", fn->index,
+				       avail, need);
+		proto_tree_add_string(t, hf_error, tvb, 0, avail, "incomplete header");
+		info_add(pinfo, sc, "#%" PRIu64 " header %u of %u B", fn->index, avail, need);
+		keep_tree(pinfo, sc, ti, t)->bad = TRUE;
+		return avail;
+	}
+
+	proto_tree_add_int64(t, hf_length, tvb, p->length_offset, p->length_size, fl.length);
+
+	if (status != FC_FRAME_OK) {
+		const char *kind = status == FC_FRAME_NEGATIVE ? "negative" : "oversize";
+		sc->error_seen = TRUE;
+		proto_item_append_text(ti, ", frame #%" PRIu64 ": BAD length %" PRId64 " (%s)",
+				       fn->index, fl.length, kind);
+		it = proto_tree_add_string(t, hf_error, tvb, p->length_offset, p->length_size, kind);
+		if (status == FC_FRAME_NEGATIVE)
+			expert_add_info_format(pinfo, it, &ei_negative,
+					       "Negative length: frame #%" PRIu64 " length %" PRId64
+					       " is negative, or shorter than the %u-byte header",
+					       fn->index, fl.length, p->header_size);
+		else if (fl.frame_len > G_MAXINT32 && (uint64_t)fl.length <= p->max_frame)
+			expert_add_info_format(pinfo, it, &ei_oversize,
+					       "Oversize length: frame #%" PRIu64 " of %" PRIu64
+					       " bytes is too large to reassemble here",
+					       fn->index, fl.frame_len);
+		else
+			expert_add_info_format(pinfo, it, &ei_oversize,
+					       "Oversize length: frame #%" PRIu64 " length %" PRId64
+					       " exceeds max_frame %" PRIu64,
+					       fn->index, fl.length, p->max_frame);
+		if (rep > need)
+			proto_tree_add_item(t, hf_undecoded, tvb, need, avail > need ? avail - need : 0, ENC_NA);
+		expert_add_info_format(pinfo, ti, &ei_framing_error,
+				       "Framing error: bad length at frame #%" PRIu64
+				       "; the rest of this stream direction is not decoded",
+				       fn->index);
+		info_add(pinfo, sc, "#%" PRIu64 " len=%" PRId64 " BAD (%s)", fn->index, fl.length, kind);
+		keep_tree(pinfo, sc, ti, t)->bad = TRUE;
+		return avail;
+	}
+
+	{
+		guint hs = p->header_size;
+		guint plen = rep > hs ? rep - hs : 0;
+		guint have = avail > hs ? avail - hs : 0;
+		const guint8 *pay = have ? tvb_get_ptr(tvb, hs, have) : NULL;
+
+		proto_item_append_text(ti, ", frame #%" PRIu64 ", len=%" PRId64 ", %u bytes",
+				       fn->index, fl.length, rep);
+		it = proto_tree_add_uint64(t, hf_payload_len, tvb, hs, have, fl.payload_len);
+		proto_item_set_generated(it);
+		proto_tree_add_item(t, hf_payload, tvb, hs, have, ENC_NA);
+		if (have == plen && is_text(pay, have))
+			proto_tree_add_item(t, hf_text, tvb, hs, have, ENC_UTF_8);
+		x = keep_tree(pinfo, sc, ti, t);
+		x->fn = fn;
+		x->start = start;
+		x->end = start + rep;
+		x->reassembled = c->tcp->is_reassembled;
+		if (plen && have)
+			info_add(pinfo, sc, "len=%" PRId64 " %s", fl.length,
+				 preview(pinfo->pool, pay, have, plen));
+		else if (plen)
+			info_add(pinfo, sc, "len=%" PRId64 " (payload not captured)", fl.length);
+		else
+			info_add(pinfo, sc, "len=%" PRId64, fl.length);
+		return avail;
+	}
+}
+
+static int dissect_framecap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+	struct tcpinfo *tcp = data;
+	struct stream *st;
+	struct half *h;
+	struct scratch *sc;
+	struct call c;
+	guint len = tvb_reported_length(tvb);
+
+	if (!tcp || pinfo->ptype != PT_TCP || pinfo->flags.in_error_pkt)
+		return 0;
+	st = stream_get(pinfo);
+	h = stream_half(st, pinfo);
+	sc = scratch_get(pinfo);
+	sc->h = h;
+	if (!PINFO_FD_VISITED(pinfo) && !tcp->is_reassembled)
+		seg_record(h, pinfo->num, tcp->seq, tcp->nxtseq);
+
+	if (h->dead && (pinfo->num > h->dead_pkt || sc->error_seen)) {
+		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, -1, ENC_NA);
+		proto_tree *t = proto_item_add_subtree(ti, ett_framecap);
+		proto_item_append_text(ti, ", not decoded: framing lost at frame #%" PRIu64
+				       " (packet %u)", h->dead_index, h->dead_pkt);
+		proto_tree_add_item(t, hf_undecoded, tvb, 0, -1, ENC_NA);
+		settings_note(pinfo, ti);
+		expert_add_info_format(pinfo, ti, &ei_not_decoded,
+				       "Not decoded: framing was lost at frame #%" PRIu64
+				       " (packet %u); this stream direction is no longer decoded",
+				       h->dead_index, h->dead_pkt);
+		info_add(pinfo, sc, "not decoded (framing lost in packet %u)", h->dead_pkt);
+		sc->error_seen = TRUE;
+		return tvb_captured_length(tvb);
+	}
+
+	c.tcp = tcp;
+	c.st = st;
+	c.h = h;
+	c.last_offset = -1;
+	c.last_len = 0;
+	tcp_dissect_pdus(tvb, pinfo, tree, TRUE, fc_profile_length_end(&st->prof),
+			 get_frame_len, dissect_frame, &c);
+
+	if (pinfo->desegment_len && (guint)pinfo->desegment_offset < len &&
+	    !PINFO_FD_VISITED(pinfo)) {
+		/* A frame begins here and needs later segments. TCP will not
+		 * call us for this packet again once it knows where the frame
+		 * is reassembled: the postdissector shows this note. */
+		struct pkt_note *pn = pkt_note_get(pinfo, TRUE);
+
+		pn->begins = TRUE;
+		pn->continues = tcp->is_reassembled && pinfo->desegment_offset == 0;
+		pn->begins_index = h->next_index;
+		pn->begins_bytes = len - pinfo->desegment_offset;
+		pn->begins_len = c.last_offset == pinfo->desegment_offset ? c.last_len : 0;
+		pn->begins_header = fc_profile_length_end(&st->prof);
+		pn->begins_field = pn->begins_len ? c.last_field : 0;
+		h->open = TRUE;
+		h->open_start = tcp->seq + pinfo->desegment_offset;
+		h->open_pkt = pinfo->num;
+		h->open_index = pn->begins_index;
+		h->open_len = pn->begins_len;
+		sc->begins = TRUE;
+	}
+	return tvb_captured_length(tvb);
+}
+
+/* Off by default: a stream whose first segment holds whole valid frames. */
+static gboolean dissect_framecap_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+				      void *data)
+{
+	conversation_t *conv;
+	struct fc_profile prof;
+	struct stream probe;
+	guint off = 0, len = tvb_captured_length(tvb);
+	guint frames = 0;
+
+	if (!data || pinfo->ptype != PT_TCP || len != tvb_reported_length(tvb))
+		return FALSE;
+	memset(&probe, 0, sizeof(probe));
+	stream_pick_profile(&probe, pinfo);
+	prof = probe.prof;
+	while (off < len) {
+		guint8 hdr[FC_MAX_LENGTH_FIELD_END];
+		struct fc_frame_len fl;
+		guint need = fc_profile_length_end(&prof);
+
+		if (len - off < need)
+			break;
+		tvb_memcpy(tvb, hdr, off, need);
+		if (fc_profile_frame_len(&prof, hdr, need, &fl) != FC_FRAME_OK)
+			return FALSE;
+		if (fl.frame_len > len - off)
+			break;
+		off += (guint)fl.frame_len;
+		frames++;
+	}
+	if (frames == 0)
+		return FALSE;
+	conv = find_or_create_conversation(pinfo);
+	conversation_set_dissector(conv, framecap_handle);
+	dissect_framecap(tvb, pinfo, tree, data);
+	return TRUE;
+}
+
+/* TCP's field values for this packet (the last TCP layer's). */
+static gboolean tcp_field(proto_tree *tree, int hf, guint32 *out)
+{
+	GPtrArray *a;
+	field_info *fi;
+
+	if (!tree || hf < 0)
+		return FALSE;
+	a = proto_get_finfo_ptr_array(tree, hf);
+	if (!a || a->len == 0)
+		return FALSE;
+	fi = g_ptr_array_index(a, a->len - 1);
+	*out = fvalue_get_uinteger(&fi->value);
+	return TRUE;
+}
+
+/* "... inside frame #0: 30 of 100 payload bytes arrived", as the command. */
+static const char *truncation(const struct half *h, const struct fc_profile *p, const char *why)
+{
+	guint64 have = h->have_seen ? (guint32)(h->seen_end - h->open_start) : 0;
+
+	if (h->open_len && have >= p->header_size)
+		return wmem_strdup_printf(wmem_file_scope(),
+					  "Truncated: %s inside frame #%" PRIu64 ": %" PRIu64 " of %"
+					  PRIu64 " payload bytes arrived", why, h->open_index,
+					  MIN(have, h->open_len) - p->header_size,
+					  h->open_len - p->header_size);
+	return wmem_strdup_printf(wmem_file_scope(),
+				  "Truncated: %s inside the header of frame #%" PRIu64 ": %" PRIu64
+				  " of %u header bytes arrived", why, h->open_index, have,
+				  p->header_size);
+}
+
+/* First pass, after every dissector: record this packet's segment, count
+ * segments per frame and frames per segment, notice FIN and RST. */
+static void post_first_pass(packet_info *pinfo, proto_tree *tree, struct scratch *sc)
+{
+	struct stream *st = stream_find(pinfo);
+	struct half *h;
+	struct pkt_note *pn;
+	guint32 seq = 0, len = 0, flags = 0;
+	gboolean have_range, have_flags;
+
+	if (!st)
+		return;
+	h = stream_half(st, pinfo);
+	have_range = tcp_field(tree, hf_tcp_seq, &seq) && tcp_field(tree, hf_tcp_len, &len);
+	have_flags = tcp_field(tree, hf_tcp_flags, &flags);
+	if (have_range && len)
+		seg_record(h, pinfo->num, seq, seq + len);
+
+	if (sc && (sc->nshown || sc->begins)) {
+		guint frames = sc->begins ? 1 : 0;
+		gboolean framed = FALSE;
+		guint32 framed_end = 0;
+
+		for (guint i = 0; i < sc->nshown; i++) {
+			struct shown *x = &sc->shown[i];
+			gboolean here = !x->reassembled || !have_range || !len ||
+					(LT_SEQ(x->start, seq + len) && GT_SEQ(x->end, seq));
+
+			if (!x->fn && !x->bad)
+				continue;
+			frames += here ? 1 : 0;
+			if (!x->fn)
+				continue;
+			if (x->reassembled) {
+				gboolean with_pkt;
+				x->fn->segments = seg_count(h, x->start, x->end, st->prof.header_size,
+							    pinfo->num, &with_pkt,
+							    &x->fn->header_split);
+				if (!with_pkt && !(have_range && len))
+					x->fn->segments++; /* TCP's fields unavailable */
+				if (x->fn->segments == 0)
+					x->fn->segments = 1;
+			}
+			if (!framed || GT_SEQ(x->end, framed_end))
+				framed_end = x->end;
+			framed = TRUE;
+		}
+		if (framed)
+			seg_framed(h, framed_end);
+		pn = pkt_note_get(pinfo, TRUE);
+		pn->frames = frames;
+	}
+
+	if (have_flags && (flags & (TH_RST | TH_FIN))) {
+		const char *msg = NULL;
+		for (int d = 0; d < 2; d++) {
+			struct half *x = &st->half[d];
+			if (!(flags & TH_RST) && x != h)
+				continue;
+			if (x->open && !x->ended && !x->dead && !msg)
+				msg = truncation(x, &st->prof, flags & TH_RST
+						 ? "connection reset (RST)" : "stream closed (FIN)");
+			x->ended = TRUE;
+		}
+		if (msg) {
+			pn = pkt_note_get(pinfo, TRUE);
+			pn->truncated = msg;
+		}
+	}
+}
+
+/* After every dissector: what needs the whole packet to be known. */
+static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+	struct scratch *sc;
+	struct pkt_note *pn;
+
+	if (pinfo->ptype != PT_TCP)
+		return 0;
+	sc = p_get_proto_data(pinfo->pool, pinfo, proto_framecap, 0);
+	/* TCP headers quoted by an ICMP error are not the stream's. */
+	if (!PINFO_FD_VISITED(pinfo) && !proto_is_frame_protocol(pinfo->layers, "icmp") &&
+	    !proto_is_frame_protocol(pinfo->layers, "icmpv6"))
+		post_first_pass(pinfo, tree, sc);
+	pn = pkt_note_get(pinfo, FALSE);
+	if (!pn)
+		return 0;
+	if (pn->begins) {
+		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, 0, ENC_NA);
+		proto_tree *t = proto_item_add_subtree(ti, ett_framecap);
+		proto_item *it;
+
+		if (!sc)
+			sc = scratch_get(pinfo);
+		if (pn->begins_len)
+			proto_item_append_text(ti, ", frame #%" PRIu64 " begins: %u of %" PRIu64
+					       " bytes here, continues in later segments",
+					       pn->begins_index, pn->begins_bytes, pn->begins_len);
+		else
+			proto_item_append_text(ti, ", frame #%" PRIu64 " %s: %u of %u length"
+					       " field bytes so far, continues in later segments",
+					       pn->begins_index, pn->continues ? "continues" : "begins",
+					       pn->begins_bytes, pn->begins_header);
+		it = proto_tree_add_uint64(t, pn->continues ? hf_continues : hf_begins, tvb, 0, 0,
+					   pn->begins_index);
+		proto_item_set_generated(it);
+		settings_note(pinfo, ti);
+		keep_tree(pinfo, sc, ti, t);
+		if (pn->begins_len)
+			info_add(pinfo, sc, "[#%" PRIu64 " len=%" PRId64 " ...>", pn->begins_index,
+				 pn->begins_field);
+		else
+			info_add(pinfo, sc, "%s#%" PRIu64 " hdr %u B ...>",
+				 pn->continues ? "..." : "[", pn->begins_index, pn->begins_bytes);
+	}
+	if (sc && sc->nshown) {
+		for (guint i = 0; i < sc->nshown; i++) {
+			struct shown *x = &sc->shown[i];
+			proto_item *it;
+
+			if (x->fn) {
+				it = proto_tree_add_uint(x->t, hf_segments, tvb, 0, 0, x->fn->segments);
+				proto_item_set_generated(it);
+				if (x->fn->segments > 1)
+					expert_add_info_format(pinfo, x->ti, &ei_split,
+							       "Split frame: frame #%" PRIu64
+							       " spans %u segments%s", x->fn->index,
+							       x->fn->segments, x->fn->header_split
+							       ? " (its header is split too)" : "");
+			}
+			it = proto_tree_add_uint(x->t, hf_frames_in_segment, tvb, 0, 0, pn->frames);
+			proto_item_set_generated(it);
+		}
+		if (pn->frames > 1)
+			expert_add_info_format(pinfo, sc->shown[0].ti, &ei_sticky,
+					       "Sticky segment: carries %u frames", pn->frames);
+	}
+	if (pn->truncated) {
+		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, 0, ENC_NA);
+		proto_item_append_text(ti, ", stream ends inside a frame");
+		expert_add_info_format(pinfo, ti, &ei_truncated, "%s", pn->truncated);
+		col_append_sep_str(pinfo->cinfo, COL_INFO, " ", "[framecap: truncated frame]");
+	}
+	return 0;
+}
+
+/* ---- Registration -------------------------------------------------- */
+
+static void proto_register_framecap(void)
+{
+	static hf_register_info hf[] = {
+		{ &hf_index, { "Index", "framecap.index", FT_UINT64, BASE_DEC, NULL, 0x0,
+			       "Frame number within its stream direction, from 0", HFILL } },
+		{ &hf_length, { "Length", "framecap.length", FT_INT64, BASE_DEC, NULL, 0x0,
+				"Value of the length field", HFILL } },
+		{ &hf_payload_len, { "Payload length", "framecap.payload_len", FT_UINT64, BASE_DEC,
+				     NULL, 0x0, "Bytes after the header", HFILL } },
+		{ &hf_payload, { "Payload", "framecap.payload", FT_BYTES, BASE_NONE, NULL, 0x0,
+				 "The frame's bytes after the header", HFILL } },
+		{ &hf_text, { "Text", "framecap.text", FT_STRING, BASE_NONE, NULL, 0x0,
+			      "The payload, when it is printable UTF-8 text", HFILL } },
+		{ &hf_frames_in_segment, { "Frames in segment", "framecap.frames_in_segment",
+					   FT_UINT32, BASE_DEC, NULL, 0x0,
+					   "Frames with bytes in this TCP segment (2 or more: sticky)",
+					   HFILL } },
+		{ &hf_segments, { "Segments", "framecap.segments", FT_UINT32, BASE_DEC, NULL, 0x0,
+				  "TCP segments the frame spans (2 or more: split)", HFILL } },
+		{ &hf_profile, { "Profile", "framecap.profile", FT_STRING, BASE_NONE, NULL, 0x0,
+				 "Framing profile of the stream", HFILL } },
+		{ &hf_error, { "Error", "framecap.error", FT_STRING, BASE_NONE, NULL, 0x0,
+			       "Why the length field is invalid", HFILL } },
+		{ &hf_begins, { "Frame begins", "framecap.begins", FT_UINT64, BASE_DEC, NULL, 0x0,
+				"Index of a frame that begins in this segment and ends later",
+				HFILL } },
+		{ &hf_continues, { "Frame continues", "framecap.continues", FT_UINT64, BASE_DEC, NULL,
+				   0x0, "Index of a frame whose header is still incomplete after "
+				   "this segment", HFILL } },
+		{ &hf_undecoded, { "Undecoded", "framecap.undecoded", FT_BYTES, BASE_NONE, NULL, 0x0,
+				   "Bytes after a framing error", HFILL } },
+	};
+	static gint *ett[] = { &ett_framecap };
+	static ei_register_info ei[] = {
+		{ &ei_sticky, { "framecap.sticky", PI_SEQUENCE, PI_NOTE,
+				"Sticky segment: several frames in one TCP segment", EXPFILL } },
+		{ &ei_split, { "framecap.split", PI_SEQUENCE, PI_NOTE,
+			       "Split frame: one frame over several TCP segments", EXPFILL } },
+		{ &ei_oversize, { "framecap.oversize", PI_MALFORMED, PI_ERROR,
+				  "Oversize length: above max_frame", EXPFILL } },
+		{ &ei_negative, { "framecap.negative", PI_MALFORMED, PI_ERROR,
+				  "Negative length, or frame shorter than its header", EXPFILL } },
+		{ &ei_truncated, { "framecap.truncated", PI_SEQUENCE, PI_WARN,
+				   "Truncated: FIN or RST inside a frame", EXPFILL } },
+		{ &ei_framing_error, { "framecap.framing_error", PI_MALFORMED, PI_ERROR,
+				       "Framing error: the stream direction is no longer decoded",
+				       EXPFILL } },
+		{ &ei_not_decoded, { "framecap.not_decoded", PI_UNDECODED, PI_WARN,
+				     "Not decoded: framing was lost earlier in this direction",
+				     EXPFILL } },
+		{ &ei_settings, { "framecap.settings", PI_PROTOCOL, PI_WARN,
+				  "Preferences or configuration file not usable", EXPFILL } },
+	};
+	module_t *m;
+	expert_module_t *em;
+
+	proto_framecap = proto_register_protocol("Length-prefixed frames (framecap)", "framecap",
+						 "framecap");
+	proto_register_field_array(proto_framecap, hf, array_length(hf));
+	proto_register_subtree_array(ett, array_length(ett));
+	em = expert_register_protocol(proto_framecap);
+	expert_register_field_array(em, ei, array_length(ei));
+	framecap_handle = register_dissector("framecap", dissect_framecap, proto_framecap);
+
+	m = prefs_register_protocol(proto_framecap, NULL);
+	prefs_register_static_text_preference(m, "about",
+		"Framing of streams no profile applies to. A field set to something other "
+		"than the default overrides the profile (as the framecap command's options do).",
+		"See docs/wireshark.md");
+	prefs_register_uint_preference(m, "length_offset", "Length offset",
+		"Bytes before the length field", 10, &pref_length_offset);
+	prefs_register_uint_preference(m, "length_size", "Length size",
+		"Size of the length field in bytes (1 to 8)", 10, &pref_length_size);
+	prefs_register_enum_preference(m, "byte_order", "Byte order",
+		"Byte order of the length field", &pref_byte_order, byte_order_vals, FALSE);
+	prefs_register_bool_preference(m, "signed", "Signed length",
+		"The length field is a signed integer", &pref_signed);
+	prefs_register_string_preference(m, "length_adjustment", "Length adjustment",
+		"Added to the length field to get the bytes after it (may be negative)",
+		&pref_length_adjustment);
+	prefs_register_uint_preference(m, "header_size", "Header size",
+		"Bytes before the payload; 0 means length_offset + length_size", 10,
+		&pref_header_size);
+	prefs_register_uint_preference(m, "max_frame", "Maximum length",
+		"A length field above this is a framing error", 10, &pref_max_frame);
+	prefs_register_filename_preference(m, "config", "Configuration file",
+		"framecap YAML file (profiles and ports); empty: "
+		"~/.config/framecap/framecap.yaml when it exists", &pref_config, FALSE);
+	prefs_register_string_preference(m, "profile", "Profile",
+		"Profile from the configuration file for every stream (empty: by port)",
+		&pref_profile);
+
+	fc_profile_default(&settings_fallback);
+	register_init_routine(framecap_init);
+}
+
+static void proto_reg_handoff_framecap(void)
+{
+	dissector_handle_t post;
+	GArray *wanted;
+
+	dissector_add_uint_with_preference("tcp.port", FRAMECAP_PORT, framecap_handle);
+	heur_dissector_add("tcp", dissect_framecap_heur, "framecap over TCP", "framecap_tcp",
+			   proto_framecap, HEURISTIC_DISABLE);
+
+	post = create_dissector_handle(dissect_post, proto_framecap);
+	register_postdissector(post);
+	hf_tcp_seq = proto_registrar_get_id_byname("tcp.seq");
+	hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+	hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
+	wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+	g_array_append_val(wanted, hf_tcp_seq);
+	g_array_append_val(wanted, hf_tcp_len);
+	g_array_append_val(wanted, hf_tcp_flags);
+	set_postdissector_wanted_hfids(post, wanted);
+}
+
+void plugin_register(void)
+{
+	static proto_plugin plug;
+
+	plug.register_protoinfo = proto_register_framecap;
+	plug.register_handoff = proto_reg_handoff_framecap;
+	proto_register_plugin(&plug);
+}
