@@ -28,7 +28,9 @@ DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
-# DEB_PACKAGES, with their own rules.
+# DEB_PACKAGES, with their own rules. Their rules come first in the file,
+# so the default goal is set here.
+.DEFAULT_GOAL := all
 EXTRA_ALL :=
 -include $(sort $(wildcard src/*/module.mk dissector/module.mk))
 
