@@ -41,7 +41,8 @@ static void usage(FILE *out)
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
 	      "                [--signed | --unsigned] [--length-adjustment N]\n"
 	      "                [--header-size N] [--max-frame N]\n"
-	      "                [--max-flows N] [--max-ooo BYTES] [expression]\n"
+	      "                [--max-flows N] [--max-ooo BYTES] [--recv-view N]\n"
+	      "                [expression]\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
 	      "segments (several frames in one), split frames, framing errors.\n"
 	      "See framecap(1).\n", out);
@@ -73,7 +74,7 @@ static void on_signal(int sig)
 
 enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
-	OPT_MAX_OOO, OPT_HELP,
+	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW,
 };
 
 static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
@@ -191,6 +192,7 @@ int main(int argc, char **argv)
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
 		{ "help", no_argument, NULL, OPT_HELP },
+		{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct fc_config cfg;
@@ -212,6 +214,7 @@ int main(int argc, char **argv)
 	int color = -1, snaplen = 65600, c, status = 0;
 	int buffer_kib = 16384;
 	bool json = false;
+	uint64_t recv_view = 0;
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
@@ -240,6 +243,11 @@ int main(int argc, char **argv)
 				snaplen = 262144;
 			break;
 		case OPT_JSON: json = true; break;
+		case OPT_RECV_VIEW:
+			recv_view = number_arg("--recv-view", optarg, 1u << 30);
+			if (!recv_view)
+				die(EXIT_USAGE, "--recv-view: the recv() size must be positive");
+			break;
 		case OPT_COLOR:
 			if (!optarg || !strcmp(optarg, "always"))
 				color = 1;
@@ -368,7 +376,10 @@ int main(int argc, char **argv)
 	if (color < 0)
 		color = !json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	oo.color = color;
-	output = json ? fc_output_json(&oo) : fc_output_text(&oo);
+	if (recv_view && json)
+		die(EXIT_USAGE, "--recv-view is a text view: it cannot be combined with --json");
+	output = recv_view ? fc_output_recv(&oo, recv_view)
+		 : json ? fc_output_json(&oo) : fc_output_text(&oo);
 	if (!output)
 		die(EXIT_INPUT, "out of memory");
 	run.engine = fc_engine_new(&ec, &output->sink);

@@ -30,6 +30,10 @@ struct fc_output {
 
 struct fc_output *fc_output_text(const struct fc_output_opts *opts);
 struct fc_output *fc_output_json(const struct fc_output_opts *opts);
+/* --recv-view N: what recv(N), once per arrival, would have returned. */
+struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n);
+/* --detect: infer the framing, print a framecap.yaml. */
+struct fc_output *fc_output_detect(const struct fc_output_opts *opts);
 
 /* Shared helpers. */
 void fc_json_string(FILE *out, const char *s);

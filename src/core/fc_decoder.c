@@ -190,6 +190,7 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 	pc = seg_last_piece(d);
 	memset(pc, 0, sizeof(*pc));
 	pc->frame_index = d->cur.index;
+	pc->frame_offset = d->cur.offset;
 	if (d->hdr_have == 0 && d->state == FC_DEC_HEADER)
 		pc->flags |= FC_PIECE_START;
 	if (d->state == FC_DEC_PAYLOAD || d->hdr_have >= fc_profile_length_end(d->prof)) {

@@ -116,7 +116,12 @@ static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
 		    const struct fc_pkt *pkt, bool seg_start)
 {
 	struct fc_half *h = ctx;
+	struct fc_engine *e = h->flow->eng;
 
+	if (e->sink.data) {
+		begin(h->flow);
+		e->sink.data(e->sink.ctx, &h->flow->info, h->dir, off, p, n, h->syn);
+	}
 	ensure_decoder(h);
 	fc_decoder_data(&h->dec, off, p, n, pkt, seg_start);
 }

@@ -38,6 +38,12 @@ struct fc_sink {
 	void *ctx;
 	/* Before the first segment or anomaly of a stream. */
 	void (*stream_begin)(void *ctx, const struct fc_stream_info *s);
+	/* In-order stream bytes before they are decoded (optional): for front
+	 * ends that look at the raw stream, such as profile inference.
+	 * `start_seen`: this direction's SYN was seen, so offset 0 is the
+	 * first byte the application wrote. */
+	void (*data)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		     uint64_t offset, const uint8_t *p, uint32_t n, bool start_seen);
 	void (*segment)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 			const struct fc_segment *seg);
 	void (*frame)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,

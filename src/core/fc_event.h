@@ -76,6 +76,7 @@ enum fc_piece_flag {
 
 struct fc_piece {
 	uint64_t frame_index;
+	uint64_t frame_offset; /* stream offset of the frame's first byte */
 	unsigned flags; /* enum fc_piece_flag */
 	int64_t length;
 	uint64_t payload_len;

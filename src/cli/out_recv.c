@@ -1,0 +1,255 @@
+/* out_recv.c - `--recv-view N`: what a receiver calling recv(N) once each
+ * time data arrives would have got, read by read.
+ *
+ *   arrivals:  |-- #8: 23 B --|--- #19: 2 B ---|-- #21: 8 B --|
+ *   recv(16):  [0,16) #0 whole, #1 part   [16,18) ...   (7 B wait)
+ *
+ * The assumption is the tutorials' loop: one recv() per arrival; what it
+ * leaves stays queued for the next one. Frame boundaries come from the
+ * decoder's records, so a read is "glued" when it returns bytes of more
+ * than one frame and "half" when it ends (or begins) inside a frame.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+#define RV_SLOTS 8192 /* directions shown at once */
+#define RV_RING 256 /* completed frames remembered per direction */
+#define RV_TAIL_READS 20 /* reads printed after the stream ends */
+
+struct rv_frame {
+	uint64_t start, end, index;
+};
+
+struct rv_dir {
+	uint64_t stream; /* 0: free */
+	uint64_t arrived, read_off;
+	struct rv_frame ring[RV_RING];
+	unsigned head, count;
+	bool open; /* a frame started and not finished */
+	uint64_t open_start, open_index;
+	uint64_t reads, glued, halves;
+};
+
+struct recv_out {
+	struct fc_output base;
+	struct fc_output_opts o;
+	uint64_t n; /* recv() size */
+	uint64_t last_stream;
+	uint64_t not_shown;
+	uint64_t reads, glued, halves;
+	struct rv_dir *slots; /* RV_SLOTS */
+};
+
+static struct rv_dir *slot(struct recv_out *r, uint64_t stream, enum fc_dir dir, bool create)
+{
+	struct rv_dir *s = &r->slots[(stream * 2 + dir) % RV_SLOTS];
+
+	if (s->stream == stream)
+		return s;
+	if (!create)
+		return NULL;
+	if (s->stream != 0) { /* another live direction has it */
+		r->not_shown++;
+		return NULL;
+	}
+	memset(s, 0, sizeof(*s));
+	s->stream = stream;
+	return s;
+}
+
+static void header(struct recv_out *r, const struct fc_stream_info *s)
+{
+	if (r->last_stream == s->id)
+		return;
+	fprintf(r->o.out, "stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per arrival\n",
+		s->id, s->client, s->server, r->n);
+	r->last_stream = s->id;
+}
+
+static void rv_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		     const struct fc_frame *f)
+{
+	struct recv_out *r = ctx;
+	struct rv_dir *d = slot(r, s->id, dir, true);
+	struct rv_frame *e;
+
+	if (!d)
+		return;
+	if (d->count == RV_RING) { /* forget the oldest */
+		d->head = (d->head + 1) % RV_RING;
+		d->count--;
+	}
+	e = &d->ring[(d->head + d->count++) % RV_RING];
+	e->start = f->offset;
+	e->end = f->offset + f->header_len + f->payload_len;
+	e->index = f->index;
+}
+
+/* One recv(): the next min(N, queued) bytes. Says which frames it returned
+ * whole or in part. */
+static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
+		     const char *dirname)
+{
+	uint64_t a = d->read_off, b, whole = 0, touched = 0;
+	uint64_t first_whole = 0, last_whole = 0;
+	char parts[160] = "";
+	size_t pl = 0;
+	bool half = false;
+
+	b = a + (d->arrived - a < r->n ? d->arrived - a : r->n);
+	if (b == a)
+		return;
+	while (d->count && d->ring[d->head].end <= a) { /* read before */
+		d->head = (d->head + 1) % RV_RING;
+		d->count--;
+	}
+	for (unsigned i = 0; i < d->count; i++) {
+		const struct rv_frame *e = &d->ring[(d->head + i) % RV_RING];
+		if (e->start >= b)
+			break;
+		touched++;
+		if (e->start >= a && e->end <= b) {
+			if (!whole++)
+				first_whole = e->index;
+			last_whole = e->index;
+		} else if (pl < sizeof(parts) - 48) {
+			uint64_t lo = e->start > a ? e->start : a, hi = e->end < b ? e->end : b;
+			pl += (size_t)snprintf(parts + pl, sizeof(parts) - pl,
+					       ", part of #%" PRIu64 " (%" PRIu64 " of %" PRIu64 " B)",
+					       e->index, hi - lo, e->end - e->start);
+			half = true;
+		}
+	}
+	if (d->open && d->open_start < b && pl < sizeof(parts) - 48) {
+		touched++;
+		half = true;
+		pl += (size_t)snprintf(parts + pl, sizeof(parts) - pl,
+				       ", start of #%" PRIu64 " (%" PRIu64 " B, rest not here yet)",
+				       d->open_index, b - (d->open_start > a ? d->open_start : a));
+	}
+	d->reads++;
+	r->reads++;
+	fprintf(r->o.out, "  %-6s %s recv -> %5" PRIu64 " B [%" PRIu64 ",%" PRIu64 "): ",
+		who, dirname, b - a, a, b);
+	if (whole == 1)
+		fprintf(r->o.out, "#%" PRIu64 " whole", first_whole);
+	else if (whole > 1)
+		fprintf(r->o.out, "#%" PRIu64 "..#%" PRIu64 " whole", first_whole, last_whole);
+	else if (!pl)
+		fputs("no frame", r->o.out);
+	fputs(whole ? parts : parts + (pl ? 2 : 0), r->o.out);
+	if (touched > 1) {
+		d->glued++;
+		r->glued++;
+		fprintf(r->o.out, "   GLUED: %" PRIu64 " messages in one recv", touched);
+	}
+	if (half) {
+		d->halves++;
+		r->halves++;
+		fputs("   HALF", r->o.out);
+	}
+	if (d->arrived > b)
+		fprintf(r->o.out, "   (%" PRIu64 " B left queued)", d->arrived - b);
+	fputc('\n', r->o.out);
+	d->read_off = b;
+}
+
+static void rv_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		       const struct fc_segment *seg)
+{
+	struct recv_out *r = ctx;
+	struct rv_dir *d = slot(r, s->id, dir, true);
+	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
+	char who[24];
+
+	if (!d)
+		return;
+	/* Bytes the capture missed did reach the receiver: they count as
+	 * arrived (their frames are unknown). */
+	if (seg->offset + seg->len > d->arrived)
+		d->arrived = seg->offset + seg->len;
+	d->open = false;
+	if (shown) {
+		const struct fc_piece *pc = &seg->pieces[shown - 1];
+		if (!(pc->flags & (FC_PIECE_END | FC_PIECE_ERROR))) {
+			d->open = true;
+			d->open_start = pc->frame_offset;
+			d->open_index = pc->frame_index;
+		}
+	}
+	header(r, s);
+	snprintf(who, sizeof(who), "#%" PRIu64, seg->pkt.num);
+	one_read(r, d, who, dir == FC_C2S ? "c2s" : "s2c");
+}
+
+static void rv_end(void *ctx, const struct fc_stream_info *s, const struct fc_stream_end *e)
+{
+	struct recv_out *r = ctx;
+
+	for (int dir = 0; dir < 2; dir++) {
+		struct rv_dir *d = slot(r, s->id, (enum fc_dir)dir, false);
+		int n = 0;
+
+		if (!d)
+			continue;
+		header(r, s);
+		while (d->read_off < d->arrived && n++ < RV_TAIL_READS)
+			one_read(r, d, "later", dir == FC_C2S ? "c2s" : "s2c");
+		if (d->read_off < d->arrived)
+			fprintf(r->o.out, "  ... %" PRIu64 " B more in later reads\n",
+				d->arrived - d->read_off);
+		fprintf(r->o.out, "  = %s: %" PRIu64 " read%s, %" PRIu64 " glued several messages, %"
+				  PRIu64 " returned part of one\n",
+			dir == FC_C2S ? "c2s" : "s2c", d->reads, d->reads == 1 ? "" : "s",
+			d->glued, d->halves);
+		d->stream = 0;
+	}
+	(void)e;
+}
+
+static void rv_summary(struct fc_output *o, const struct fc_engine_stats *st,
+		       const struct fc_live_stats *live)
+{
+	struct recv_out *r = (struct recv_out *)o;
+
+	fprintf(r->o.out,
+		"recv(%" PRIu64 ") once per arrival: %" PRIu64 " reads, %" PRIu64
+		" glued several messages, %" PRIu64 " returned part of one; a loop that "
+		"treats each recv() as one message breaks on every one of those.\n",
+		r->n, r->reads, r->glued, r->halves);
+	if (r->not_shown)
+		fprintf(r->o.out, "(%" PRIu64 " stream directions not shown: more than %d at once)\n",
+			r->not_shown, RV_SLOTS);
+	(void)st;
+	(void)live;
+}
+
+static void rv_destroy(struct fc_output *o)
+{
+	struct recv_out *r = (struct recv_out *)o;
+
+	free(r->slots);
+	free(r);
+}
+
+struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
+{
+	struct recv_out *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->slots = calloc(RV_SLOTS, sizeof(*r->slots)))) {
+		free(r);
+		return NULL;
+	}
+	r->o = *opts;
+	r->n = n;
+	r->base.sink.ctx = r;
+	r->base.sink.frame = rv_frame;
+	r->base.sink.segment = rv_segment;
+	r->base.sink.stream_end = rv_end;
+	r->base.summary = rv_summary;
+	r->base.destroy = rv_destroy;
+	return &r->base;
+}
