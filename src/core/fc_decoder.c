@@ -8,6 +8,7 @@
  * payload_keep payload bytes of each frame.
  */
 #include "fc_decoder.h"
+#include "fc_diagnose.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ static const char *const anomaly_names[FC_AN__COUNT] = {
 	[FC_AN_TRUNCATED] = "truncated",
 	[FC_AN_INCOMPLETE] = "incomplete",
 	[FC_AN_RETRANSMIT_CONFLICT] = "retransmit_conflict",
+	[FC_AN_ASCII_LENGTH_SUSPECT] = "ascii_length_suspect",
+	[FC_AN_ENDIAN_SUSPECT] = "endian_suspect",
+	[FC_AN_ZERO_RUN] = "zero_run",
+	[FC_AN_UNFRAMED] = "unframed",
 };
 
 const char *fc_anomaly_name(enum fc_anomaly_kind kind)
@@ -245,6 +250,17 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	d->stats.frames++;
 	if (f->split)
 		d->stats.split_frames++;
+	d->zero_run = f->payload_len == 0 ? d->zero_run + 1 : 0;
+	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
+		char msg[160];
+		d->zero_run_reported = true;
+		snprintf(msg, sizeof(msg),
+			 "%d zero-length frames in a row up to #%llu: probably not this "
+			 "framing (zeros, padding, or the wrong profile)",
+			 FC_ZERO_RUN, (unsigned long long)f->index);
+		fc_decoder_report(d, FC_AN_ZERO_RUN,
+				  f->offset - (uint64_t)(FC_ZERO_RUN - 1) * f->header_len, pkt, msg);
+	}
 	if (d->ops->frame)
 		d->ops->frame(d->ctx, f);
 	d->next_index++;
@@ -304,6 +320,11 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 					 (long long)prof->length_adjustment, prof->header_size);
 			fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE,
 					  d->cur.offset, pkt, msg);
+			{
+				struct fc_diagnosis why;
+				if (fc_diagnose_length(prof, d->hdr, len_end, &why))
+					fc_decoder_report(d, why.kind, d->cur.offset, pkt, why.finding);
+			}
 			pc->flags |= FC_PIECE_ERROR;
 			d->next_index++; /* the bad header keeps its number */
 			lose(d, d->cur.offset);
@@ -496,6 +517,15 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 
 	if (d->state == FC_DEC_DONE)
 		return;
+	/* Decoding ended lost without a single frame: not a frame in progress. */
+	if (d->stats.frames == 0 && d->state == FC_DEC_LOST &&
+	    d->stats.bytes >= FC_UNFRAMED_MIN) {
+		snprintf(msg, sizeof(msg),
+			 "%llu bytes and not one frame: no length-prefixed framing of this "
+			 "profile here (a text or delimiter protocol, another profile, or the "
+			 "wrong port?)", (unsigned long long)d->stats.bytes);
+		fc_decoder_report(d, FC_AN_UNFRAMED, 0, pkt, msg);
+	}
 	if (inside) {
 		if (d->state == FC_DEC_PAYLOAD)
 			snprintf(msg, sizeof(msg),

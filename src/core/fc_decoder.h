@@ -51,6 +51,8 @@ struct fc_decoder {
 	enum fc_dec_state state;
 	bool midstream_reported;
 	bool resynced; /* frames since the last resync are guesses */
+	uint32_t zero_run; /* zero-length frames in a row */
+	bool zero_run_reported;
 	uint64_t lost_since; /* offset where decoding was lost */
 
 	/* The frame being assembled. */

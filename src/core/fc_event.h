@@ -25,6 +25,10 @@ enum fc_anomaly_kind {
 	FC_AN_TRUNCATED, /* FIN or RST inside a frame */
 	FC_AN_INCOMPLETE, /* capture ended (or flow evicted) inside a frame */
 	FC_AN_RETRANSMIT_CONFLICT, /* a retransmission carried different bytes */
+	FC_AN_ASCII_LENGTH_SUSPECT, /* the bad length field is decimal text */
+	FC_AN_ENDIAN_SUSPECT, /* the bad length fits in the other byte order */
+	FC_AN_ZERO_RUN, /* many zero-length frames in a row */
+	FC_AN_UNFRAMED, /* a direction ended without a single frame */
 	FC_AN__COUNT
 };
 

@@ -384,7 +384,13 @@ static void check_model(const struct tdec *t, const struct mstream *m,
 	const struct fc_decoder_stats *st = &t->d.stats;
 	uint64_t sticky_segs = 0, split = 0, maxf = 0, maxpkt = 0;
 
-	if (r->nframes != m->nfr || r->nsegs != nseg || r->nanoms != 0)
+	/* A clean stream has no anomaly, but a long run of zero-length frames
+	 * (some models have one) is reported once as a zero_run. */
+	size_t nanoms = r->nanoms, nzero = 0;
+	for (size_t i = 0; i < r->nanoms; i++)
+		if (r->anoms[i].a.kind == FC_AN_ZERO_RUN)
+			nzero++;
+	if (nzero > 1 || r->nframes != m->nfr || r->nsegs != nseg || nanoms - nzero != 0)
 		fail_msg("%s: %zu frames (want %zu), %zu segments (want %zu), %zu anomalies",
 			 where, r->nframes, m->nfr, r->nsegs, nseg, r->nanoms);
 
@@ -471,7 +477,9 @@ static void check_model(const struct tdec *t, const struct mstream *m,
 	assert_int_equal(st->max_frames_in_segment, maxf);
 	assert_int_equal(st->unframed_bytes, 0);
 	for (int a = 0; a < FC_AN__COUNT; a++)
-		assert_int_equal(st->anomalies[a], 0);
+		if (a != FC_AN_ZERO_RUN)
+			assert_int_equal(st->anomalies[a], 0);
+	assert_int_equal(st->anomalies[FC_AN_ZERO_RUN], nzero);
 }
 
 /* Feed m cut at the given interior positions and check it against the model. */
@@ -489,8 +497,11 @@ static void run_cuts(struct tdec *t, const struct mstream *m, const size_t *cuts
 	feed_cut(t, m, bounds, nseg, NULL);
 	check_model(t, m, bounds, nseg, NULL, keep, where);
 	assert_true(t->d.keep_cap <= keep); /* kept bytes never exceed the bound */
-	end(t, FC_END_FIN, 999);
-	assert_int_equal(t->r->nanoms, 0); /* ended at a boundary */
+	{
+		size_t before = t->r->nanoms;
+		end(t, FC_END_FIN, 999);
+		assert_int_equal(t->r->nanoms, before); /* ended at a boundary */
+	}
 }
 
 /* Every single cut, every pair of cuts, and one byte at a time. */
@@ -1003,9 +1014,13 @@ static void test_oversize_then_resync(void **state)
 	put_le32(b + 6, 32u << 20);
 	memset(b + 10, 'j', 6);
 	feed(t, 0, b, 16, 1, true);
-	assert_string_equal(t->r->log, "FAS");
+	/* 00 00 00 02 is 2 as big-endian: the diagnosis says so */
+	assert_string_equal(t->r->log, "FAAS");
 	assert_int_equal(t->r->nframes, 1);
 	assert_true(t->r->frames[0].f.sticky);
+	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_ENDIAN_SUSPECT);
+	assert_int_equal(t->r->anoms[1].a.offset, 6);
+	assert_non_null(strstr(t->r->anoms[1].detail, "as big-endian the length would be 2"));
 	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_OVERSIZE);
 	assert_int_equal(t->r->anoms[0].a.offset, 6);
 	assert_int_equal(t->r->anoms[0].a.pkt, 1);
@@ -1030,19 +1045,19 @@ static void test_oversize_then_resync(void **state)
 	/* #3 begins a packet with too few bytes for a length: still lost */
 	feed(t, 21, b, 3, 3, true);
 	assert_int_equal(t->r->segs[2].s.unframed, 3);
-	assert_int_equal(t->r->nanoms, 1);
+	assert_int_equal(t->r->nanoms, 2);
 
 	/* #4 begins a packet with a valid header: resync */
 	put_le32(b, 3);
 	memcpy(b + 4, "abc", 3);
 	put_le32(b + 7, 0);
 	feed(t, 24, b, 11, 4, true);
-	assert_string_equal(t->r->log, "FASSSAFFS");
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[1].a.offset, 24);
-	assert_int_equal(t->r->anoms[1].a.pkt, 4);
+	assert_string_equal(t->r->log, "FAASSSAFFS");
+	assert_int_equal(t->r->anoms[2].a.kind, FC_AN_RESYNC);
+	assert_int_equal(t->r->anoms[2].a.offset, 24);
+	assert_int_equal(t->r->anoms[2].a.pkt, 4);
 	/* lost at the bad frame's offset (6): 18 bytes went by */
-	assert_non_null(strstr(t->r->anoms[1].detail, "18 unframed"));
+	assert_non_null(strstr(t->r->anoms[2].detail, "18 unframed"));
 	assert_int_equal(t->r->nframes, 3);
 	for (int i = 1; i < 3; i++) {
 		const struct fc_frame *f = &t->r->frames[i].f;

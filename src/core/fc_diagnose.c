@@ -1,0 +1,76 @@
+/* fc_diagnose.c - likely causes of a failed length field (see the header
+ * for the patterns). */
+#include "fc_diagnose.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Leading ASCII digits of the header, as the tutorials' first attempt
+ * sends them: "12" then the payload. Returns how many (0: none). */
+static size_t ascii_digits(const uint8_t *p, size_t n, unsigned long long *value)
+{
+	size_t i = 0;
+
+	*value = 0;
+	while (i < n && i < 10 && p[i] >= '0' && p[i] <= '9') {
+		*value = *value * 10 + (unsigned)(p[i] - '0');
+		i++;
+	}
+	return i > 0 && p[0] != '0' ? i : 0;
+}
+
+static bool printable(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,
+			struct fc_diagnosis *out)
+{
+	uint32_t end = fc_profile_length_end(p);
+	const uint8_t *field = hdr + p->length_offset;
+	unsigned long long text_len;
+	size_t digits;
+	struct fc_profile swapped;
+	struct fc_frame_len fl;
+
+	if (n < end)
+		return false;
+	memset(out, 0, sizeof(*out));
+
+	/* Digits then printable text: the length went out as decimal text. */
+	digits = ascii_digits(field, p->length_size, &text_len);
+	if (digits && printable(field, p->length_size)) {
+		char shown[16];
+		size_t k = p->length_size < sizeof(shown) - 1 ? p->length_size : sizeof(shown) - 1;
+		memcpy(shown, field, k);
+		shown[k] = '\0';
+		out->kind = FC_AN_ASCII_LENGTH_SUSPECT;
+		snprintf(out->finding, sizeof(out->finding),
+			 "the length field reads \"%s\": ASCII digits, not a binary number; "
+			 "the sender wrote the length as text (%llu?), not with struct.pack",
+			 shown, text_len);
+		return true;
+	}
+
+	/* Plausible in the other byte order (and not zero: zero fits anything). */
+	if (p->length_size > 1) {
+		swapped = *p;
+		swapped.byte_order = p->byte_order == FC_BIG_ENDIAN ? FC_LITTLE_ENDIAN : FC_BIG_ENDIAN;
+		if (fc_profile_frame_len(&swapped, hdr, n, &fl) == FC_FRAME_OK && fl.length > 0) {
+			out->kind = FC_AN_ENDIAN_SUSPECT;
+			snprintf(out->finding, sizeof(out->finding),
+				 "as %s-endian the length would be %lld, a plausible frame: the "
+				 "sender writes %s-endian lengths (--byte-order %s decodes it)",
+				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little",
+				 (long long)fl.length,
+				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little",
+				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little");
+			return true;
+		}
+	}
+	return false;
+}

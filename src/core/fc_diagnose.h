@@ -1,0 +1,35 @@
+/* fc_diagnose.h - what a sender most likely did wrong, from the bytes where
+ * a length field failed.
+ *
+ *   "12kinght love "   ASCII digits where a binary length was expected:
+ *                      the length was written as text (str(len))
+ *   00 00 00 0c        implausible as little-endian, 12 as big-endian:
+ *                      the sender used the other byte order
+ *
+ * Pure functions: no allocation, no I/O.
+ */
+#ifndef FC_DIAGNOSE_H
+#define FC_DIAGNOSE_H
+
+#include <stddef.h>
+
+#include "fc_event.h"
+#include "fc_profile.h"
+
+struct fc_diagnosis {
+	enum fc_anomaly_kind kind; /* ASCII_LENGTH_SUSPECT or ENDIAN_SUSPECT */
+	char finding[200]; /* one line */
+};
+
+/* The length field of `p` failed (oversize or negative) on the frame that
+ * starts with the `n` bytes at `hdr` (n >= fc_profile_length_end(p)).
+ * Returns true with *out filled when the bytes point at a likely cause. */
+bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,
+			struct fc_diagnosis *out);
+
+/* Zero-length frames in a row before a zero_run is reported. */
+#define FC_ZERO_RUN 8
+/* Bytes without a single frame before a direction is reported unframed. */
+#define FC_UNFRAMED_MIN 16
+
+#endif
