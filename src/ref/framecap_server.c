@@ -685,7 +685,7 @@ static void listen_on(const struct ref_addr *a)
 		setsockopt(S.lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	ref_format_addr((const struct sockaddr *)&a->ss, name, sizeof(name));
 	if (bind(S.lfd, (const struct sockaddr *)&a->ss, a->len) != 0 ||
-	    listen(S.lfd, 128) != 0) {
+	    listen(S.lfd, SOMAXCONN) /* bursts of connects: see server-load */ != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", name, strerror(errno));
 		exit(1);
 	}
