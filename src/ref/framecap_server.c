@@ -684,8 +684,10 @@ static void listen_on(const struct ref_addr *a)
 	if (a->ss.ss_family == AF_INET6)
 		setsockopt(S.lfd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	ref_format_addr((const struct sockaddr *)&a->ss, name, sizeof(name));
+	/* The largest backlog: with a small one a burst of connects overflows
+	 * it and the kernel leaves clients half-connected until they speak. */
 	if (bind(S.lfd, (const struct sockaddr *)&a->ss, a->len) != 0 ||
-	    listen(S.lfd, SOMAXCONN) /* bursts of connects: see server-load */ != 0) {
+	    listen(S.lfd, SOMAXCONN) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", name, strerror(errno));
 		exit(1);
 	}
