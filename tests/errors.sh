@@ -45,6 +45,14 @@ expect 2 "^framecap: --profile nope: no such profile" -- -r captures/basic.pcap 
 expect 2 "usage: framecap" -- --no-such-option
 expect 2 "usage: framecap" --
 expect 1 "^framecap: no-such-if0: " -- -i no-such-if0
+expect 2 "^framecap: --explain nope: no such anomaly; kinds: gap midstream" -- --explain nope
+
+# Every anomaly kind has its explanation.
+for kind in gap midstream resync oversize negative truncated incomplete retransmit_conflict \
+            ascii_length_suspect endian_suspect zero_run unframed; do
+	out=$("$F" --explain "$kind" 2>&1) && [ "$(printf '%s\n' "$out" | head -1)" = "$kind" ] &&
+		[ "$(printf '%s\n' "$out" | wc -w)" -gt 20 ] || { echo "--explain $kind: $out"; bad=1; }
+done
 
 # A truncated file still prints what was decoded before the cut.
 "$F" -r "$TMP/cut.pcap" --json > "$TMP/e.out" 2>/dev/null

@@ -24,6 +24,7 @@
 #include "fc_config.h"
 #include "fc_engine.h"
 #include "fc_profile_opts.h"
+#include "explain.h"
 #include "output.h"
 
 #define EXIT_INPUT 1
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 	      "                [--header-size N] [--max-frame N]\n"
 	      "                [--max-flows N] [--max-ooo BYTES] [--recv-view N]\n"
 	      "                [expression]\n"
+	      "       framecap --explain KIND\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
 	      "segments (several frames in one), split frames, framing errors.\n"
 	      "See framecap(1).\n", out);
@@ -74,7 +76,7 @@ static void on_signal(int sig)
 
 enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
-	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW,
+	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN,
 };
 
 static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
 		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
+		{ "explain", required_argument, NULL, OPT_EXPLAIN },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct fc_config cfg;
@@ -243,6 +246,21 @@ int main(int argc, char **argv)
 				snaplen = 262144;
 			break;
 		case OPT_JSON: json = true; break;
+		case OPT_EXPLAIN: {
+			int k = fc_explain_lookup(optarg);
+			if (k < 0) {
+				fprintf(stderr, "framecap: --explain %s: no such anomaly; kinds:", optarg);
+				for (k = 0; k < FC_AN__COUNT; k++)
+					fprintf(stderr, " %s", fc_anomaly_name((enum fc_anomaly_kind)k));
+				fputc('\n', stderr);
+				return EXIT_USAGE;
+			}
+			char para[1200];
+			fc_explain_wrap(fc_explain((enum fc_anomaly_kind)k), "  ", 76,
+					para, sizeof(para));
+			printf("%s\n%s\n", optarg, para);
+			return 0;
+		}
 		case OPT_RECV_VIEW:
 			recv_view = number_arg("--recv-view", optarg, 1u << 30);
 			if (!recv_view)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explain.h"
 #include "fc_profile_opts.h"
 #include "output.h"
 
@@ -27,6 +28,7 @@ struct text_out {
 	struct fc_output base;
 	struct fc_output_opts o;
 	uint64_t last_stream; /* whose header was printed last */
+	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
 	/* Lines found while a segment is decoded print after its line. */
 	char *queued[QUEUE_MAX];
 	unsigned nqueued, dropped;
@@ -367,6 +369,12 @@ static void text_anomaly(void *ctx, const struct fc_stream_info *s,
 	emit(t, a->in_segment, "    %s!! %s %s @%" PRIu64 " (packet #%" PRIu64 "): %s%s\n",
 	     color_on(t, C_BAD), dir == FC_C2S ? "c2s" : "s2c", fc_anomaly_name(a->kind),
 	     a->offset, a->pkt, a->detail, color_off(t));
+	if (t->o.verbose && !t->explained[a->kind] && fc_explain(a->kind)) {
+		char para[1200];
+		t->explained[a->kind] = true;
+		fc_explain_wrap(fc_explain(a->kind), "       ", LINE_MAX_COLS, para, sizeof(para));
+		emit(t, a->in_segment, "%s\n", para);
+	}
 }
 
 static void dir_summary(FILE *out, const char *name, const struct fc_decoder_stats *d)
