@@ -42,7 +42,7 @@ static void usage(FILE *out)
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
 	      "                [--signed | --unsigned] [--length-adjustment N]\n"
 	      "                [--header-size N] [--max-frame N]\n"
-	      "                [--max-flows N] [--max-ooo BYTES] [--recv-view N]\n"
+	      "                [--max-flows N] [--max-ooo BYTES] [--recv-view N] [--detect]\n"
 	      "                [expression]\n"
 	      "       framecap --explain KIND\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
@@ -76,7 +76,7 @@ static void on_signal(int sig)
 
 enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
-	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN,
+	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
 };
 
 static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
@@ -196,6 +196,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
+		{ "detect", no_argument, NULL, OPT_DETECT },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct fc_config cfg;
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	int buffer_kib = 16384;
 	bool json = false;
 	uint64_t recv_view = 0;
+	bool detect = false;
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
@@ -246,6 +248,7 @@ int main(int argc, char **argv)
 				snaplen = 262144;
 			break;
 		case OPT_JSON: json = true; break;
+		case OPT_DETECT: detect = true; break;
 		case OPT_EXPLAIN: {
 			int k = fc_explain_lookup(optarg);
 			if (k < 0) {
@@ -396,7 +399,11 @@ int main(int argc, char **argv)
 	oo.color = color;
 	if (recv_view && json)
 		die(EXIT_USAGE, "--recv-view is a text view: it cannot be combined with --json");
-	output = recv_view ? fc_output_recv(&oo, recv_view)
+	if (detect && (json || recv_view))
+		die(EXIT_USAGE, "--detect prints a YAML profile: it cannot be combined with "
+				"--json or --recv-view");
+	output = detect ? fc_output_detect(&oo)
+		 : recv_view ? fc_output_recv(&oo, recv_view)
 		 : json ? fc_output_json(&oo) : fc_output_text(&oo);
 	if (!output)
 		die(EXIT_INPUT, "out of memory");

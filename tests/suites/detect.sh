@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# detect.sh TMP - framecap --detect finds the framing of captures made with
+# known profiles, and its YAML, given back with --config, decodes the same
+# capture without an anomaly. Text and random data yield no profile.
+set -u
+T=$1/detect B=${B:-build}
+mkdir -p "$T"
+F=$B/framecap
+MK=dissector/tests/mkpcap.py
+bad=0
+# a few dozen frames of varied sizes and content
+frames=()
+for i in $(seq 1 40); do frames+=("$(printf 'message %d %*s' "$i" $(( (i * 37) % 200 )) '' | tr ' ' "$(printf '\\x%x' $((97 + i % 26)))")"); done
+
+case_() { # case_ NAME EXPECT-YAML-FRAGMENT -- mkpcap options
+	local name=$1 want=$2; shift 3
+	python3 "$MK" "$T/$name.pcap" --frames "${frames[@]}" "$@" > /dev/null 2>&1 ||
+		{ echo "FAIL detect: $name: mkpcap failed"; bad=1; return; }
+	"$F" -r "$T/$name.pcap" --detect > "$T/$name.yaml" 2> "$T/$name.err"
+	if ! grep -qF "$want" "$T/$name.yaml"; then
+		echo "FAIL detect: $name: want '$want' in:"; sed 's/^/     /' "$T/$name.yaml"; bad=1; return
+	fi
+	"$F" -r "$T/$name.pcap" --config "$T/$name.yaml" --json > "$T/$name.jsonl" 2>&1
+	if ! python3 -c 'import json,sys
+objs=[json.loads(l) for l in open(sys.argv[1])]
+s=objs[-1]
+sys.exit(0 if s["frames"]==40 and s["anomalies"]==0 else 1)' "$T/$name.jsonl"; then
+		echo "FAIL detect: $name: --config with the detected YAML: $(tail -1 "$T/$name.jsonl")"; bad=1; return
+	fi
+	echo "ok   detect: $name: found and decodes all 40 frames with its own YAML"
+}
+
+case_ tutorial "length_offset: 0, length_size: 4, byte_order: little, signed: true, length_adjustment: 0, header_size: 4" --
+case_ big-endian "length_offset: 0, length_size: 4, byte_order: big" -- --byte-order big
+case_ two-byte "length_offset: 0, length_size: 2, byte_order: big" -- --length-size 2 --byte-order big --unsigned
+case_ mysql "length_offset: 0, length_size: 3, byte_order: little, signed: false, length_adjustment: 1, header_size: 4" -- --length-size 3 --unsigned --length-adjustment 1 --header-size 4
+case_ grpc "length_offset: 1, length_size: 4, byte_order: big, signed: false, length_adjustment: 0, header_size: 5" -- --length-offset 1 --byte-order big --unsigned --header-size 5
+case_ includes-header "length_size: 4, byte_order: big, signed: false, length_adjustment: -4, header_size: 4" -- --byte-order big --unsigned --length-adjustment -4
+
+# Not length-prefixed: nothing is claimed.
+python3 "$MK" "$T/text.pcap" --frames --raw "$(printf 'GET /index.html HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n%.0s' $(seq 20) | od -An -tx1 | tr -d ' \n')" > /dev/null 2>&1
+if "$F" -r "$T/text.pcap" --detect > "$T/text.yaml" && grep -q "^# port 8001: nothing fits" "$T/text.yaml" &&
+   grep -q "^ports: {}" "$T/text.yaml"; then
+	echo "ok   detect: HTTP text: nothing fits, and it says why"
+else
+	echo "FAIL detect: HTTP text:"; sed 's/^/     /' "$T/text.yaml"; bad=1
+fi
+# A capture not made here: TLS records (5-byte header, 2-byte big-endian
+# length at offset 3) on 443 beside HTTP on 80.
+TLS=${FC_SHARED:-../shared}/corpus/tcp/sv-tls-subjectaltname_input.pcap
+if [ -f "$TLS" ]; then
+	"$F" -r "$TLS" --detect > "$T/tls.yaml" 2>&1
+	if grep -qF "port_443: {length_offset: 3, length_size: 2, byte_order: big, signed: false, length_adjustment: 0, header_size: 5" "$T/tls.yaml" &&
+	   grep -q "^# port 80: nothing fits" "$T/tls.yaml" && ! grep -q "^  80:" "$T/tls.yaml"; then
+		echo "ok   detect: corpus TLS capture: TLS record framing on 443, nothing claimed for HTTP on 80"
+	else
+		echo "FAIL detect: corpus TLS capture:"; sed 's/^/     /' "$T/tls.yaml"; bad=1
+	fi
+else
+	echo "FAIL detect: $TLS not found (set FC_SHARED)"; bad=1
+fi
+exit $bad

@@ -1,0 +1,715 @@
+/* test_detect.c - fc_detect: inferring a framing from the first bytes of
+ * streams.
+ *
+ * Each positive test encodes a few samples of a few dozen frames with a
+ * target profile (fc_profile_encode_header, payload lengths and bytes from
+ * a fixed-seed generator, half the samples binary and half text payloads)
+ * and checks that the best candidate has the target's decoding parameters,
+ * or, where the data cannot tell two profiles apart, that it decodes every
+ * sample exactly as the target does.
+ *
+ *   sample:  [hdr|payload....][hdr|payload][hdr|pay...]   (complete or not)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fc_detect.h"
+
+#define MIB (1ULL << 20)
+#define NSAMPLES 6
+#define SAMPLE_CAP 65536
+
+/* --- generator ------------------------------------------------------------ */
+
+static uint64_t rng_state;
+
+static void rng_seed(uint64_t s)
+{
+	rng_state = s * 0x9e3779b97f4a7c15ULL + 1;
+}
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 16);
+}
+
+/* What goes into the header bytes that are not the length field. */
+enum fill { FILL_ZERO, FILL_SEQ, FILL_FLAG };
+
+static uint8_t samples_buf[NSAMPLES][SAMPLE_CAP];
+static struct fc_detect_sample samples[NSAMPLES];
+
+/* Payload length: mostly short, sometimes a few hundred bytes. */
+static uint64_t payload_len(void)
+{
+	uint32_t r = rng() % 100;
+
+	if (r < 10)
+		return rng() % 4 + 1;
+	if (r < 80)
+		return rng() % 120 + 1;
+	return rng() % 900 + 1;
+}
+
+/* Encode nframes frames of p into buf; text payloads look like JSON.
+ * Returns the bytes written. */
+static size_t encode(const struct fc_profile *p, uint8_t *buf, size_t cap,
+		     unsigned nframes, enum fill fill, bool text)
+{
+	size_t pos = 0;
+
+	for (unsigned f = 0; f < nframes; f++) {
+		uint64_t n = payload_len();
+
+		assert_true(pos + p->header_size + n <= cap);
+		assert_true(fc_profile_encode_header(p, n, buf + pos));
+		for (uint32_t k = 0; k < p->header_size; k++) {
+			if (k >= p->length_offset &&
+			    k < p->length_offset + p->length_size)
+				continue;
+			if (fill == FILL_SEQ)
+				buf[pos + k] = (uint8_t)(f + 1);
+			else if (fill == FILL_FLAG)
+				buf[pos + k] = (uint8_t)(rng() & 1);
+		}
+		pos += p->header_size;
+		for (uint64_t k = 0; k < n; k++) {
+			static const char json[] = "{\"id\": 42, \"name\": \"alice\"} ";
+			buf[pos + k] = text ? (uint8_t)json[(k + f) % (sizeof(json) - 1)]
+					    : (uint8_t)rng();
+		}
+		pos += n;
+	}
+	return pos;
+}
+
+/* Fill samples[] with nsamples streams of p, 20..40 frames each. */
+static size_t make_samples(const struct fc_profile *p, enum fill fill,
+			   uint64_t seed, size_t nsamples)
+{
+	rng_seed(seed);
+	for (size_t i = 0; i < nsamples; i++) {
+		samples[i].data = samples_buf[i];
+		samples[i].len = encode(p, samples_buf[i], SAMPLE_CAP,
+					20 + rng() % 21, fill, i % 2);
+		samples[i].complete = true;
+	}
+	return nsamples;
+}
+
+/* --- decoding comparison ---------------------------------------------------- */
+
+/* Walk one sample with p: frames until the end, or -1 if it does not tile. */
+static long tile(const struct fc_profile *p, const struct fc_detect_sample *s)
+{
+	size_t pos = 0;
+	long frames = 0;
+	struct fc_frame_len fl;
+
+	while (pos < s->len) {
+		enum fc_frame_status st =
+			fc_profile_frame_len(p, s->data + pos, s->len - pos, &fl);
+		if (st == FC_FRAME_NEED_MORE || (st == FC_FRAME_OK &&
+						 fl.frame_len > s->len - pos))
+			return s->complete ? -1 : frames;
+		if (st != FC_FRAME_OK)
+			return -1;
+		pos += fl.frame_len;
+		frames++;
+	}
+	return frames;
+}
+
+/* Do p and q cut the same frames, with the same header, in every sample? */
+static bool same_decoding(const struct fc_profile *p, const struct fc_profile *q,
+			  const struct fc_detect_sample *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t pos = 0;
+		struct fc_frame_len a, b;
+
+		while (pos < s[i].len) {
+			enum fc_frame_status sa = fc_profile_frame_len(
+				p, s[i].data + pos, s[i].len - pos, &a);
+			enum fc_frame_status sb = fc_profile_frame_len(
+				q, s[i].data + pos, s[i].len - pos, &b);
+			if (sa != sb)
+				return false;
+			if (sa != FC_FRAME_OK)
+				break;
+			if (a.frame_len != b.frame_len || a.header_len != b.header_len)
+				return false;
+			pos += a.frame_len;
+		}
+	}
+	return true;
+}
+
+static void print_candidates(const struct fc_detect_candidate *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct fc_profile *p = &c[i].profile;
+
+		print_message("  #%zu off %u size %u %s %s adj %lld hdr %u: "
+			      "%llu frames, %llu/%llu bytes, %u/%u tiled, "
+			      "score %.2f\n", i, p->length_offset, p->length_size,
+			      p->byte_order == FC_BIG_ENDIAN ? "BE" : "LE",
+			      p->is_signed ? "signed" : "unsigned",
+			      (long long)p->length_adjustment, p->header_size,
+			      (unsigned long long)c[i].frames,
+			      (unsigned long long)c[i].bytes,
+			      (unsigned long long)c[i].total,
+			      c[i].samples_tiled, c[i].samples, c[i].score);
+	}
+}
+
+/* The decoding parameters of best equal target's, and best explains all. */
+static void assert_profile(const struct fc_detect_candidate *best,
+			   const struct fc_profile *target, size_t nsamples)
+{
+	const struct fc_profile *p = &best->profile;
+
+	assert_null(fc_profile_check(p));
+	assert_string_equal(p->name, "detected");
+	assert_int_equal(p->length_offset, target->length_offset);
+	assert_int_equal(p->length_size, target->length_size);
+	assert_int_equal(p->byte_order, target->byte_order);
+	assert_int_equal(p->is_signed, target->is_signed);
+	assert_int_equal(p->length_adjustment, target->length_adjustment);
+	assert_int_equal(p->header_size, target->header_size);
+	assert_int_equal(p->max_frame, 16 * MIB);
+	assert_int_equal(best->samples_tiled, nsamples);
+	assert_int_equal(best->samples, nsamples);
+	assert_int_equal(best->bytes, best->total);
+	assert_true(same_decoding(p, target, samples, nsamples));
+}
+
+/* Rank samples[0..n) and check the best against target. */
+static void check_detect(const struct fc_profile *target, size_t n)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got = fc_detect_rank(samples, n, c, FC_DETECT_MAX_CANDIDATES);
+	uint64_t frames = 0;
+
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	for (size_t i = 0; i < n; i++)
+		frames += (uint64_t)tile(target, &samples[i]);
+	assert_int_equal(c[0].frames, frames);
+	for (size_t i = 1; i < got; i++)
+		assert_true(c[i].score <= c[i - 1].score);
+	assert_profile(&c[0], target, n);
+}
+
+static void target(struct fc_profile *p, uint32_t offset, uint32_t size,
+		   enum fc_byte_order order, bool is_signed, int64_t adj,
+		   uint32_t header)
+{
+	fc_profile_default(p);
+	p->length_offset = offset;
+	p->length_size = size;
+	p->byte_order = order;
+	p->is_signed = is_signed;
+	p->length_adjustment = adj;
+	p->header_size = header;
+	assert_null(fc_profile_check(p));
+}
+
+/* --- the framings of the issue ---------------------------------------------- */
+
+/* struct.pack('i', len): 4 bytes little-endian signed, the default. */
+static void test_tutorial_default(void **state)
+{
+	struct fc_profile p;
+
+	fc_profile_default(&p);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 1, NSAMPLES));
+}
+
+/* struct.pack('>I', len), DataOutputStream.writeInt. */
+static void test_be32(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 0, 4, FC_BIG_ENDIAN, false, 0, 4);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 2, NSAMPLES));
+}
+
+/* DNS over TCP: 2 bytes big-endian. */
+static void test_be16(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 0, 2, FC_BIG_ENDIAN, false, 0, 2);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 3, NSAMPLES));
+}
+
+/* MySQL: 3-byte little-endian payload length, then a sequence id. */
+static void test_mysql(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
+	check_detect(&p, make_samples(&p, FILL_SEQ, 4, NSAMPLES));
+}
+
+/* The MySQL-style header with every sequence id 0 is also a 4-byte
+ * little-endian length: either answer decodes the same. */
+static void test_mysql_zero_seq_is_ambiguous(void **state)
+{
+	struct fc_profile p, def;
+	struct fc_detect_candidate c[2];
+	size_t n;
+
+	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
+	n = make_samples(&p, FILL_ZERO, 5, NSAMPLES);
+	assert_int_not_equal(fc_detect_rank(samples, n, c, 2), 0);
+	assert_true(same_decoding(&c[0].profile, &p, samples, n));
+	fc_profile_default(&def);
+	assert_true(same_decoding(&c[0].profile, &def, samples, n));
+	assert_int_equal(c[0].samples_tiled, n);
+}
+
+/* gRPC: 1 flag byte, 4-byte big-endian length, header 5. */
+static void test_grpc(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 1, 4, FC_BIG_ENDIAN, false, 0, 5);
+	check_detect(&p, make_samples(&p, FILL_FLAG, 6, NSAMPLES));
+}
+
+/* The length counts the whole frame, header included. */
+static void test_length_includes_header(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 0, 4, FC_BIG_ENDIAN, false, -4, 4);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 7, NSAMPLES));
+}
+
+/* 8-byte lengths (writeLong, struct.pack('<Q')). */
+static void test_len64(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 0, 8, FC_BIG_ENDIAN, false, 0, 8);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 8, NSAMPLES));
+	target(&p, 0, 8, FC_LITTLE_ENDIAN, false, 0, 8);
+	check_detect(&p, make_samples(&p, FILL_ZERO, 9, NSAMPLES));
+}
+
+/* TLS records: type, version, 2-byte big-endian length at offset 3. */
+static void test_tls_like(void **state)
+{
+	struct fc_profile p;
+
+	target(&p, 3, 2, FC_BIG_ENDIAN, false, 0, 5);
+	check_detect(&p, make_samples(&p, FILL_SEQ, 10, NSAMPLES));
+}
+
+/* A single sample of a few frames is enough; two frames are not. */
+static void test_few_frames(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+
+	fc_profile_default(&p);
+	rng_seed(11);
+	samples[0].data = samples_buf[0];
+	samples[0].complete = true;
+	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 4, FILL_ZERO, false);
+	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
+	assert_profile(&c[0], &p, 1);
+
+	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 2, FILL_ZERO, false);
+	assert_int_equal(fc_detect_rank(samples, 1, c, 8), 0);
+	fc_detect_explain_none(samples, 1, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "no candidate tiles more than 2 frames"));
+}
+
+/* One request per connection: each sample is a single frame, so the only
+ * evidence is that each ends exactly where the stream does. */
+static void test_one_frame_per_stream(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	fc_profile_default(&p);
+	rng_seed(19);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		samples[i].data = samples_buf[i];
+		samples[i].len = encode(&p, samples_buf[i], SAMPLE_CAP, 1,
+					FILL_ZERO, i % 2);
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_profile(&c[0], &p, NSAMPLES);
+	assert_int_equal(c[0].frames, NSAMPLES);
+}
+
+/* Streams that are byte for byte the same are one observation: six copies
+ * of two frames prove no more than one. */
+static void test_identical_streams_count_once(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+
+	fc_profile_default(&p);
+	rng_seed(20);
+	samples[0].data = samples_buf[0];
+	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 2, FILL_ZERO, true);
+	samples[0].complete = true;
+	for (size_t i = 1; i < NSAMPLES; i++)
+		samples[i] = samples[0];
+	assert_int_equal(fc_detect_rank(samples, NSAMPLES, c, 8), 0);
+	fc_detect_explain_none(samples, NSAMPLES, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_true(strlen(line) > 0);
+}
+
+/* --- partial last frames -------------------------------------------------- */
+
+static void test_partial_last_frame(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t n, got;
+
+	fc_profile_default(&p);
+	n = make_samples(&p, FILL_ZERO, 12, NSAMPLES);
+	/* Cut the first sample inside a payload, the second inside a header. */
+	samples[0].len -= 3;
+	samples[0].complete = false;
+	samples[1].len = 0;
+	for (int f = 0; f < 5; f++) {
+		struct fc_frame_len fl;
+
+		assert_int_equal(fc_profile_frame_len(&p, samples_buf[1] + samples[1].len,
+						      4, &fl), FC_FRAME_OK);
+		samples[1].len += fl.frame_len;
+	}
+	samples[1].len += 2;
+	samples[1].complete = false;
+
+	got = fc_detect_rank(samples, n, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_profile(&c[0], &p, n);
+
+	/* The same bytes, said to be complete: those two no longer tile. */
+	samples[0].complete = true;
+	samples[1].complete = true;
+	assert_int_equal(tile(&p, &samples[0]), -1);
+	got = fc_detect_rank(samples, n, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.length_adjustment, 0);
+	assert_int_equal(c[0].samples_tiled, n - 2);
+	assert_true(c[0].bytes < c[0].total);
+}
+
+/* A first frame that claims more than 16 MiB raises max_frame. */
+static void test_large_partial_frame_raises_max(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t n;
+	uint8_t *tail;
+
+	target(&p, 0, 4, FC_BIG_ENDIAN, false, 0, 4);
+	n = make_samples(&p, FILL_ZERO, 13, NSAMPLES);
+	/* Sample 0 ends with a header claiming 40 MiB and a few bytes. */
+	tail = samples_buf[0] + samples[0].len;
+	p.max_frame = 64 * MIB;
+	assert_true(fc_profile_encode_header(&p, 40 * MIB, tail));
+	memset(tail + 4, 'x', 100);
+	samples[0].len += 104;
+	samples[0].complete = false;
+
+	assert_int_not_equal(fc_detect_rank(samples, n, c, 8), 0);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.byte_order, FC_BIG_ENDIAN);
+	assert_int_equal(c[0].profile.max_frame, 64 * MIB);
+	assert_int_equal(c[0].samples_tiled, n);
+}
+
+/* --- what is not length-prefixed -------------------------------------------- */
+
+static void test_random_bytes(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+	size_t got;
+
+	rng_seed(14);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		samples[i].data = samples_buf[i];
+		samples[i].len = 2000 + rng() % 3000;
+		samples[i].complete = i % 2;
+		for (size_t k = 0; k < samples[i].len; k++)
+			samples_buf[i][k] = (uint8_t)rng();
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_int_equal(got, 0);
+	fc_detect_explain_none(samples, NSAMPLES, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "random"));
+}
+
+static void test_text_lines(void **state)
+{
+	static const char *const paths[] = { "/", "/index.html", "/api/v1/users?id=7",
+					     "/favicon.ico", "/static/app.js" };
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+	size_t got;
+
+	rng_seed(15);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		size_t pos = 0;
+
+		for (int r = 0; r < 12; r++) {
+			int w = snprintf((char *)samples_buf[i] + pos, SAMPLE_CAP - pos,
+					 "GET %s HTTP/1.1\r\nHost: example.com\r\n"
+					 "User-Agent: curl/7.%u\r\nAccept: */*\r\n"
+					 "Content-Length: %u\r\n\r\n",
+					 paths[rng() % 5], rng() % 90, rng() % 5000);
+			pos += (size_t)w;
+		}
+		samples[i].data = samples_buf[i];
+		samples[i].len = pos;
+		samples[i].complete = i % 2;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_int_equal(got, 0);
+	fc_detect_explain_none(samples, NSAMPLES, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "text ("));
+	assert_non_null(strstr(line, "delimiter"));
+}
+
+/* sock.send(str(len(msg)) + msg): "12kinght love 3aym". */
+static void test_decimal_ascii_lengths(void **state)
+{
+	static const char *const words[] = { "kinght love", "aym", "hello world",
+					     "ping", "the quick brown fox jumps" };
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+	size_t got;
+
+	rng_seed(16);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		size_t pos = 0;
+
+		for (int r = 0; r < 40; r++) {
+			const char *m = words[rng() % 5];
+			int w = snprintf((char *)samples_buf[i] + pos, SAMPLE_CAP - pos,
+					 "%zu%s", strlen(m), m);
+			pos += (size_t)w;
+		}
+		samples[i].data = samples_buf[i];
+		samples[i].len = pos;
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_int_equal(got, 0);
+	fc_detect_explain_none(samples, NSAMPLES, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "decimal"));
+}
+
+/* A stream that is one huge frame of periodic text: 1-byte lengths cycle
+ * through the period forever, which proves nothing either. */
+static void test_periodic_data(void **state)
+{
+	static const char period[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	fc_profile_default(&p);
+	assert_true(fc_profile_encode_header(&p, 100000, samples_buf[0]));
+	for (size_t k = 4; k < SAMPLE_CAP; k++)
+		samples_buf[0][k] = (uint8_t)period[(k - 4) % (sizeof(period) - 1)];
+	samples[0].data = samples_buf[0];
+	samples[0].len = SAMPLE_CAP;
+	samples[0].complete = false;
+	got = fc_detect_rank(samples, 1, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_int_equal(got, 0);
+}
+
+/* All zeros: zero-length frames chain forever; that proves nothing. */
+static void test_zero_run(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	char line[256];
+
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		memset(samples_buf[i], 0, 4096);
+		samples[i].data = samples_buf[i];
+		samples[i].len = 4096;
+		samples[i].complete = true;
+	}
+	assert_int_equal(fc_detect_rank(samples, NSAMPLES, c, 8), 0);
+	fc_detect_explain_none(samples, NSAMPLES, line, sizeof(line));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "binary data"));
+}
+
+/* --- the rule, the API's edges, Netty ----------------------------------------- */
+
+/* MySQL: header 4, adjustment +1 makes the 3-byte length count the payload. */
+static void test_mysql_rule(void **state)
+{
+	struct fc_profile p;
+	struct fc_frame_len fl;
+	const uint8_t hdr[4] = { 0x05, 0x00, 0x00, 0x07 };
+
+	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
+	assert_int_equal(fc_profile_frame_len(&p, hdr, 4, &fl), FC_FRAME_OK);
+	assert_int_equal(fl.length, 5);
+	assert_int_equal(fl.header_len, 4);
+	assert_int_equal(fl.payload_len, 5);
+	assert_int_equal(fl.frame_len, 9);
+}
+
+static void test_edges(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	struct fc_detect_sample empty[2] = { { NULL, 0, true }, { NULL, 0, false } };
+	char line[64];
+	size_t n;
+
+	assert_int_equal(fc_detect_rank(NULL, 0, c, 8), 0);
+	assert_int_equal(fc_detect_rank(empty, 2, c, 8), 0);
+	fc_detect_explain_none(empty, 2, line, sizeof(line));
+	assert_non_null(strstr(line, "no data"));
+	fc_detect_explain_none(NULL, 0, line, sizeof(line));
+	assert_non_null(strstr(line, "no data"));
+
+	fc_profile_default(&p);
+	n = make_samples(&p, FILL_ZERO, 17, NSAMPLES);
+	assert_int_equal(fc_detect_rank(samples, n, c, 0), 0);
+	assert_int_equal(fc_detect_rank(samples, n, c, 1), 1);
+	assert_profile(&c[0], &p, n);
+
+	/* Empty samples among others are ignored. */
+	samples[2].len = 0;
+	assert_int_equal(fc_detect_rank(samples, n, c, 1), 1);
+	assert_int_equal(c[0].samples, n - 1);
+	assert_int_equal(c[0].samples_tiled, n - 1);
+
+	/* A short buffer is truncated, NUL-terminated. */
+	fc_detect_explain_none(samples, n, line, 8);
+	assert_int_equal(strlen(line), 7);
+	fc_detect_netty(&p, line, 10);
+	assert_string_equal(line, "new Lengt");
+	line[0] = 'x';
+	fc_detect_netty(&p, line, 0);
+	assert_int_equal(line[0], 'x');
+}
+
+/* The runners-up are distinct framings, all valid profiles. */
+static void test_runners_up(void **state)
+{
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t n, got;
+
+	target(&p, 1, 4, FC_BIG_ENDIAN, false, 0, 5);
+	/* gRPC with every flag 0: offset 1..4 of 4..1 bytes read the same. */
+	n = make_samples(&p, FILL_ZERO, 18, NSAMPLES);
+	got = fc_detect_rank(samples, n, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_profile(&c[0], &p, n);
+	for (size_t i = 1; i < got; i++) {
+		assert_null(fc_profile_check(&c[i].profile));
+		assert_false(c[i].frames == c[0].frames && c[i].bytes == c[0].bytes &&
+			     same_decoding(&c[i].profile, &c[0].profile, samples, n));
+	}
+}
+
+static void test_netty(void **state)
+{
+	struct fc_profile p;
+	char line[256];
+
+	fc_profile_default(&p);
+	fc_detect_netty(&p, line, sizeof(line));
+	assert_string_equal(line, "new LengthFieldBasedFrameDecoder("
+			    "ByteOrder.LITTLE_ENDIAN, 16777220, 0, 4, 0, 4, true)");
+
+	target(&p, 1, 4, FC_BIG_ENDIAN, false, 0, 5);
+	fc_detect_netty(&p, line, sizeof(line));
+	assert_string_equal(line, "new LengthFieldBasedFrameDecoder("
+			    "ByteOrder.BIG_ENDIAN, 16777221, 1, 4, 0, 5, true)");
+
+	target(&p, 0, 4, FC_BIG_ENDIAN, false, -4, 4);
+	fc_detect_netty(&p, line, sizeof(line));
+	assert_string_equal(line, "new LengthFieldBasedFrameDecoder("
+			    "ByteOrder.BIG_ENDIAN, 16777216, 0, 4, -4, 4, true)");
+
+	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
+	p.max_frame = 1ULL << 40;
+	fc_detect_netty(&p, line, sizeof(line));
+	assert_string_equal(line, "new LengthFieldBasedFrameDecoder("
+			    "ByteOrder.LITTLE_ENDIAN, 2147483647, 0, 3, 1, 4, true)");
+
+	target(&p, 0, 5, FC_BIG_ENDIAN, false, 0, 5);
+	fc_detect_netty(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "// no Netty equivalent"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tutorial_default),
+		cmocka_unit_test(test_be32),
+		cmocka_unit_test(test_be16),
+		cmocka_unit_test(test_mysql),
+		cmocka_unit_test(test_mysql_zero_seq_is_ambiguous),
+		cmocka_unit_test(test_grpc),
+		cmocka_unit_test(test_length_includes_header),
+		cmocka_unit_test(test_len64),
+		cmocka_unit_test(test_tls_like),
+		cmocka_unit_test(test_few_frames),
+		cmocka_unit_test(test_one_frame_per_stream),
+		cmocka_unit_test(test_identical_streams_count_once),
+		cmocka_unit_test(test_partial_last_frame),
+		cmocka_unit_test(test_large_partial_frame_raises_max),
+		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_text_lines),
+		cmocka_unit_test(test_decimal_ascii_lengths),
+		cmocka_unit_test(test_periodic_data),
+		cmocka_unit_test(test_zero_run),
+		cmocka_unit_test(test_mysql_rule),
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_runners_up),
+		cmocka_unit_test(test_netty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
