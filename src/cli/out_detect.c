@@ -127,6 +127,23 @@ static void detect_end(void *ctx, const struct fc_stream_info *s,
 	}
 }
 
+/* A long explanation as YAML comment lines of at most ~78 columns. */
+static void print_wrapped_comment(FILE *out, const char *text)
+{
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+		if (n > 74) {
+			cut = 74;
+			while (cut > 20 && text[cut] != ' ')
+				cut--;
+		}
+		fprintf(out, "#   %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
 static void print_profile(FILE *out, const char *name, const struct fc_profile *p)
 {
 	fprintf(out, "  %s: {length_offset: %u, length_size: %u, byte_order: %s, "
@@ -148,13 +165,14 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	int found = 0;
 
 	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
-		     " streams with data; framing inferred per server port from the\n"
+		     " stream%s with data; framing inferred per server port from the\n"
 		     "# first %u bytes of up to %d stream directions whose start was captured.\n",
-		st->packets, st->streams_with_data, DETECT_BYTES, DETECT_SAMPLES);
+		st->packets, st->streams_with_data, st->streams_with_data == 1 ? "" : "s",
+		DETECT_BYTES, DETECT_SAMPLES);
 	for (int g = 0; g < d->ngroups; g++) {
 		struct fc_detect_sample smp[DETECT_SAMPLES];
 		size_t n = 0;
-		char netty[256], why[256];
+		char netty[256], why[1024];
 
 		for (uint32_t i = 0; i < d->nsamples; i++)
 			if (d->samples[i].group == g && d->samples[i].len > 0) {
@@ -171,8 +189,9 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 		nbest[g] = fc_detect_rank(smp, n, best[g], FC_DETECT_MAX_CANDIDATES);
 		if (nbest[g] == 0) {
 			fc_detect_explain_none(smp, n, why, sizeof(why));
-			fprintf(out, "#\n# port %u: nothing fits (%zu stream directions sampled): %s\n",
-				d->groups[g].port, n, why);
+			fprintf(out, "#\n# port %u: nothing fits (%zu stream direction%s sampled):\n",
+				d->groups[g].port, n, n == 1 ? "" : "s");
+			print_wrapped_comment(out, why);
 			continue;
 		}
 		found++;

@@ -10,6 +10,7 @@
  * than one frame and "half" when it ends (or begins) inside a frame.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,16 +89,38 @@ static void rv_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 	e->index = f->index;
 }
 
-/* One recv(): the next min(N, queued) bytes. Says which frames it returned
- * whole or in part. */
+/* Append "what" to the read's description, in frame order. */
+static void describe(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void describe(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	if (*at) {
+		n = snprintf(buf + *at, len - *at, ", ");
+		*at += n > 0 ? (size_t)n : 0;
+	}
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	*at += n > 0 ? (size_t)n : 0;
+}
+
+/* One recv(): the next min(N, queued) bytes. Says, in stream order, which
+ * frames it returned whole (runs as #a..#b) or in part. */
 static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 		     const char *dirname)
 {
-	uint64_t a = d->read_off, b, whole = 0, touched = 0;
-	uint64_t first_whole = 0, last_whole = 0;
-	char parts[160] = "";
-	size_t pl = 0;
-	bool half = false;
+	uint64_t a = d->read_off, b, touched = 0, run_first = 0, run_last = 0;
+	bool half = false, in_run = false;
+	char what[256] = "";
+	size_t at = 0;
 
 	b = a + (d->arrived - a < r->n ? d->arrived - a : r->n);
 	if (b == a)
@@ -112,35 +135,36 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 			break;
 		touched++;
 		if (e->start >= a && e->end <= b) {
-			if (!whole++)
-				first_whole = e->index;
-			last_whole = e->index;
-		} else if (pl < sizeof(parts) - 48) {
-			uint64_t lo = e->start > a ? e->start : a, hi = e->end < b ? e->end : b;
-			pl += (size_t)snprintf(parts + pl, sizeof(parts) - pl,
-					       ", part of #%" PRIu64 " (%" PRIu64 " of %" PRIu64 " B)",
-					       e->index, hi - lo, e->end - e->start);
-			half = true;
+			if (!in_run)
+				run_first = e->index;
+			run_last = e->index;
+			in_run = true;
+			continue;
 		}
+		if (in_run) {
+			describe(what, sizeof(what), &at, run_first == run_last ? "#%" PRIu64 " whole"
+					 : "#%" PRIu64 "..#%" PRIu64 " whole", run_first, run_last);
+			in_run = false;
+		}
+		uint64_t lo = e->start > a ? e->start : a, hi = e->end < b ? e->end : b;
+		describe(what, sizeof(what), &at, "part of #%" PRIu64 " (%" PRIu64 " of %" PRIu64 " B)",
+			 e->index, hi - lo, e->end - e->start);
+		half = true;
 	}
-	if (d->open && d->open_start < b && pl < sizeof(parts) - 48) {
+	if (in_run)
+		describe(what, sizeof(what), &at, run_first == run_last ? "#%" PRIu64 " whole"
+				 : "#%" PRIu64 "..#%" PRIu64 " whole", run_first, run_last);
+	if (d->open && d->open_start < b) {
 		touched++;
 		half = true;
-		pl += (size_t)snprintf(parts + pl, sizeof(parts) - pl,
-				       ", start of #%" PRIu64 " (%" PRIu64 " B, rest not here yet)",
-				       d->open_index, b - (d->open_start > a ? d->open_start : a));
+		describe(what, sizeof(what), &at, "start of #%" PRIu64 " (%" PRIu64
+			 " B, rest not here yet)", d->open_index,
+			 b - (d->open_start > a ? d->open_start : a));
 	}
 	d->reads++;
 	r->reads++;
-	fprintf(r->o.out, "  %-6s %s recv -> %5" PRIu64 " B [%" PRIu64 ",%" PRIu64 "): ",
-		who, dirname, b - a, a, b);
-	if (whole == 1)
-		fprintf(r->o.out, "#%" PRIu64 " whole", first_whole);
-	else if (whole > 1)
-		fprintf(r->o.out, "#%" PRIu64 "..#%" PRIu64 " whole", first_whole, last_whole);
-	else if (!pl)
-		fputs("no frame", r->o.out);
-	fputs(whole ? parts : parts + (pl ? 2 : 0), r->o.out);
+	fprintf(r->o.out, "  %-6s %s recv -> %5" PRIu64 " B [%" PRIu64 ",%" PRIu64 "): %s",
+		who, dirname, b - a, a, b, at ? what : "no frame");
 	if (touched > 1) {
 		d->glued++;
 		r->glued++;
