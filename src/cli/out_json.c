@@ -90,7 +90,7 @@ static void jhex(struct json_out *j, const uint8_t *p, uint64_t n)
 	}
 }
 
-/* A JSON string; also used for the summary through fc_json_string. */
+/* A JSON string. */
 static void jstr(struct json_out *j, const char *s)
 {
 	JLIT(j, "\"");
@@ -134,26 +134,6 @@ static void jtime(struct json_out *j, int64_t us)
 		frac[i] = (char)('0' + u % 10);
 	JLIT(j, ".");
 	jlit(j, frac, 6);
-}
-
-void fc_json_string(FILE *out, const char *s)
-{
-	struct json_out j;
-
-	j.o.out = out;
-	j.len = 0;
-	jstr(&j, s);
-	jflush(&j);
-}
-
-void fc_print_us(FILE *out, int64_t us)
-{
-	struct json_out j;
-
-	j.o.out = out;
-	j.len = 0;
-	jtime(&j, us);
-	jflush(&j);
 }
 
 static void common(struct json_out *j, const char *type,

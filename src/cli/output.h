@@ -35,8 +35,5 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n);
 /* --detect: infer the framing, print a framecap.yaml. */
 struct fc_output *fc_output_detect(const struct fc_output_opts *opts);
 
-/* Shared helpers. */
-void fc_json_string(FILE *out, const char *s);
-void fc_print_us(FILE *out, int64_t us); /* seconds with 6 decimals */
 
 #endif
