@@ -398,12 +398,19 @@ static struct pkt_note *pkt_note_get(packet_info *pinfo, gboolean create)
 
 /* Record a segment's bytes [start,end) of one direction (first pass). A
  * segment whose bytes all came before (a retransmission) is not fresh and
- * counts for no frame, as the command keeps the first copy. */
+ * counts for no frame, as the command keeps the first copy.
+ *
+ * After a bad length nothing more is recorded, but for the packet that
+ * carried it: a frame reassembled from earlier segments may complete in
+ * that same packet, before the bad header, and it spans this segment too.
+ * TCP calls the dissector for such a packet only with is_reassembled set
+ * (also for the bytes after the reassembled frame), so it is the
+ * postdissector, after dissect_frame has set h->dead, that records it. */
 static void seg_record(struct half *h, guint32 pkt, guint32 start, guint32 end)
 {
 	gboolean fresh = TRUE;
 
-	if (!LT_SEQ(start, end) || h->dead || h->ended)
+	if (!LT_SEQ(start, end) || (h->dead && pkt != h->dead_pkt) || h->ended)
 		return;
 	if (h->have_framed && LE_SEQ(end, h->framed_end)) {
 		fresh = FALSE; /* all before the last complete frame's end */

@@ -239,6 +239,40 @@ expert_has "a configuration error is shown with file:line:column" "$W/caps/stick
 	"-o framecap.config:$W/bad.yaml" 4 \
 	"framecap.config: $W/bad.yaml:2:20: profile 'x': length_size must be 1 to 8"
 
+# ---- a split frame completed by the segment that also carries a bad length
+# (captures/ref-bug-short.pcap). TCP hands the plugin that segment only as
+# reassembled data, so the postdissector records it, after the bad length
+# has stopped the direction's decoding: it must still count for the frame.
+# The first desegment request not met by the next segment (3 segments) or
+# met at once (2), an oversize or a negative length, a split header.
+# split_bad NAME PACKET SEGMENTS MKPCAP-OPTIONS...
+split_bad() {
+	local name=$1 pkt=$2 segs=$3 n out msg="Split frame: frame #0 spans $3 segments"; shift 3
+	mkcap "$W/caps/$name.pcap" --frames "kinght love again" "$@"
+	chmod a+r "$W/caps/$name.pcap"
+	fc -r "$W/caps/$name.pcap" --json --payload-bytes all > "$T/$name.cli"
+	ts -r "$W/caps/$name.pcap" "${OOO[@]}" -T json --no-duplicate-keys > "$T/$name.ts" 2>&1
+	case $* in *--cuts\ 2,*) msg="$msg (its header is split too)" ;; esac
+	n=$(python3 -c '
+import json, sys
+fs = [f for f in map(json.loads, open(sys.argv[1])) if f["type"] == "frame"]
+ks = [a["kind"] for a in map(json.loads, open(sys.argv[1])) if a["type"] == "anomaly"]
+print(len(fs[0]["packets"]) if len(fs) == 1 and ks in (["oversize"], ["negative"]) else "?")' "$T/$name.cli")
+	if [ "$n" != "$segs" ]; then
+		fail "plugin: $name: framecap sees one frame over $segs segments, then a bad length" \
+			"$(cat "$T/$name.cli")"
+	elif out=$(compare "$T/$name.cli" "$T/$name.ts" --texts "kinght love again" 2>&1); then
+		expert_has "$name: a frame over $segs segments completed next to a bad length ($out)" \
+			"$W/caps/$name.pcap" "" "$pkt" "$msg"
+	else
+		fail "plugin: $name: same frames as framecap --json" "$out"
+	fi
+}
+split_bad split-bad3 8 3 --raw 6c6c6f20616761696e --cuts 8,14
+split_bad split-bad2 6 2 --raw 6c6c6f20616761696e --cuts 8
+split_bad split-neg3 8 3 --raw feffffff61 --cuts 8,14
+split_bad split-bad-hdr 8 3 --raw 6c6c6f20616761696e --cuts 2,14
+
 # ---- expert infos
 expert_has "expert: sticky segment (sticky.pcap packet 4 carries 3 frames)" "$W/caps/sticky.pcap" "" 4 \
 	"Sticky segment: carries 3 frames"
