@@ -18,10 +18,12 @@ static const char *const text[FC_AN__COUNT] = {
 	"where a frame starts. It guesses at packet starts (a resync) and marks "
 	"the frames it finds. Start capturing before the client connects.",
 	[FC_AN_RESYNC] =
-	"After a gap, a bad length or a mid-stream start, decoding picked up "
-	"again at the start of a packet whose first bytes read as a plausible "
-	"header. It is a guess (applications usually begin a packet with a "
-	"message); frames after it are marked resynced (#N? in text).",
+	"After a gap, a bad length or a mid-stream start, framecap searched the "
+	"following bytes for a place where a chain of plausible frames begins: "
+	"frames that follow one another, or that end exactly where a packet "
+	"ends (where the sender's write ended). It says how many bytes it "
+	"skipped. It is still a guess: frames after it are marked resynced (#N? "
+	"in text), and a guess that the next header disproves is withdrawn.",
 	[FC_AN_OVERSIZE] =
 	"A length field is larger than max_frame. Either the framing profile "
 	"is wrong for this port (see --detect), or the sender did not write "
@@ -69,6 +71,22 @@ static const char *const text[FC_AN__COUNT] = {
 	"framing of this profile is here. It may be a text or delimiter "
 	"protocol (HTTP, lines), another framing (try --detect), unframed "
 	"sends as in the tutorials' first example, or the wrong port.",
+	[FC_AN_ADJUSTMENT_SUSPECT] =
+	"The frames do not line up as the profile reads them, but they line up "
+	"back to back when the length is taken to count something else, most "
+	"often the header itself: the sender wrote len(header + payload) where "
+	"the reader expects len(payload), or the other way round. Both sides "
+	"must agree on what the length counts; if the protocol really counts "
+	"the header, say so with length_adjustment (Netty's "
+	"lengthAdjustment), as the finding suggests.",
+	[FC_AN_SHORT_FRAME] =
+	"One frame's header did not match what was sent after it. Promised "
+	"less: more bytes followed before the next frame, typically a length "
+	"counted in characters (len(text)) while the payload went out as UTF-8 "
+	"bytes (len(text.encode())). Promised more: the next frame started "
+	"inside it, typically a send() that wrote only part of the buffer and "
+	"whose count was ignored. Compute the length from the exact bytes you "
+	"send, and send them all (sendall).",
 };
 
 const char *fc_explain(enum fc_anomaly_kind kind)

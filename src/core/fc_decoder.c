@@ -8,6 +8,7 @@
  * payload_keep payload bytes of each frame.
  */
 #include "fc_decoder.h"
+#include "fc_chain.h"
 #include "fc_diagnose.h"
 
 #include <stdio.h>
@@ -27,6 +28,8 @@ static const char *const anomaly_names[FC_AN__COUNT] = {
 	[FC_AN_ENDIAN_SUSPECT] = "endian_suspect",
 	[FC_AN_ZERO_RUN] = "zero_run",
 	[FC_AN_UNFRAMED] = "unframed",
+	[FC_AN_ADJUSTMENT_SUSPECT] = "adjustment_suspect",
+	[FC_AN_SHORT_FRAME] = "short_frame",
 };
 
 const char *fc_anomaly_name(enum fc_anomaly_kind kind)
@@ -49,8 +52,11 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->midstream_reported = !midstream;
 }
 
+static void shadows_stop(struct fc_decoder *d);
+
 void fc_decoder_free(struct fc_decoder *d)
 {
+	shadows_stop(d);
 	free(d->pkt_heap);
 	free(d->keep_buf);
 	d->pkt_heap = NULL;
@@ -76,6 +82,143 @@ void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
 	d->stats.anomalies[kind]++;
 	if (d->ops->anomaly)
 		d->ops->anomaly(d->ctx, &a);
+}
+
+/* --- shadows: the same stream under other length adjustments ------------ */
+
+struct fc_shadow {
+	int64_t adjustment;
+	uint64_t next; /* stream offset of the next header */
+	uint64_t frames;
+	uint8_t hdr[8];
+	uint8_t have;
+	bool dead;
+};
+
+/* Adjustments tried: the length counting (or not counting) the header, the
+ * bytes up to the end of the length field, or the length field itself. */
+#define FC_SHADOWS_MAX 6
+/* Clean frames after which the real profile is trusted and shadows stop. */
+#define FC_SHADOW_FRAMES 64
+
+static void shadows_stop(struct fc_decoder *d)
+{
+	free(d->shadows);
+	d->shadows = NULL;
+	d->nshadows = 0;
+}
+
+/* Called on a stream's first byte (offset 0, start seen). */
+static void shadows_start(struct fc_decoder *d)
+{
+	const struct fc_profile *p = d->prof;
+	int64_t deltas[FC_SHADOWS_MAX] = {
+		-(int64_t)p->header_size, (int64_t)p->header_size,
+		-(int64_t)fc_profile_length_end(p), (int64_t)fc_profile_length_end(p),
+		-(int64_t)p->length_size, (int64_t)p->length_size,
+	};
+	uint32_t n = 0;
+
+	if (fc_profile_length_end(p) > sizeof(((struct fc_shadow *)0)->hdr))
+		return;
+	d->shadows = calloc(FC_SHADOWS_MAX, sizeof(*d->shadows));
+	if (!d->shadows)
+		return; /* a diagnosis less, nothing else */
+	for (uint32_t i = 0; i < FC_SHADOWS_MAX; i++) {
+		int64_t adj = p->length_adjustment + deltas[i];
+		bool seen = false;
+
+		for (uint32_t j = 0; j < n; j++)
+			seen |= d->shadows[j].adjustment == adj;
+		if (seen || adj > FC_MAX_ADJUSTMENT || adj < -FC_MAX_ADJUSTMENT)
+			continue;
+		d->shadows[n++].adjustment = adj;
+	}
+	d->nshadows = n;
+}
+
+/* Walk each live shadow through the bytes at [offset, offset+len). */
+static void shadows_feed(struct fc_decoder *d, uint64_t offset,
+			 const uint8_t *data, uint32_t len)
+{
+	uint32_t len_end = fc_profile_length_end(d->prof);
+	struct fc_profile q = *d->prof;
+	bool alive = false;
+
+	for (uint32_t i = 0; i < d->nshadows; i++) {
+		struct fc_shadow *sh = &d->shadows[i];
+
+		q.length_adjustment = sh->adjustment;
+		while (!sh->dead && sh->next + sh->have < offset + len) {
+			uint64_t at = sh->next + sh->have - offset;
+			uint32_t take = len_end - sh->have;
+			struct fc_frame_len fl;
+
+			if (take > len - at)
+				take = (uint32_t)(len - at);
+			memcpy(sh->hdr + sh->have, data + at, take);
+			sh->have += (uint8_t)take;
+			if (sh->have < len_end)
+				break;
+			if (fc_profile_frame_len(&q, sh->hdr, len_end, &fl) != FC_FRAME_OK) {
+				sh->dead = true;
+				break;
+			}
+			sh->next += fl.frame_len;
+			sh->have = 0;
+			sh->frames++;
+		}
+		alive |= !sh->dead;
+	}
+	if (!alive)
+		shadows_stop(d);
+}
+
+/* Did a shadow line up where the real profile failed? `end`: the stream
+ * offset every byte before which has been walked; `at_stream_end`: the
+ * direction is over, so a shadow must end exactly there. */
+static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
+			  bool at_stream_end, const struct fc_pkt *pkt)
+{
+	const struct fc_shadow *best = NULL;
+	int64_t delta;
+	char msg[360], why[120];
+
+	if (d->adjustment_reported)
+		return;
+	for (uint32_t i = 0; i < d->nshadows; i++) {
+		const struct fc_shadow *sh = &d->shadows[i];
+		bool aligned = sh->have == 0 && sh->next == end;
+
+		if (sh->dead || sh->frames < 2 || sh->frames <= d->stats.frames)
+			continue;
+		if (at_stream_end ? !aligned : !aligned && sh->frames < 4)
+			continue;
+		if (!best || sh->frames > best->frames)
+			best = sh;
+	}
+	if (!best)
+		return;
+	delta = best->adjustment - d->prof->length_adjustment;
+	if (delta == -(int64_t)d->prof->header_size)
+		snprintf(why, sizeof(why), "the length counts the whole %u-byte header too",
+			 d->prof->header_size);
+	else if (delta == -(int64_t)fc_profile_length_end(d->prof))
+		snprintf(why, sizeof(why), "the length counts the header bytes up to its own end");
+	else if (delta == -(int64_t)d->prof->length_size)
+		snprintf(why, sizeof(why), "the length counts its own %u bytes",
+			 d->prof->length_size);
+	else
+		snprintf(why, sizeof(why), "the length leaves out %lld bytes that follow it",
+			 (long long)delta);
+	snprintf(msg, sizeof(msg),
+		 "frames line up with length_adjustment %lld: %s; %llu frames then decode back to "
+		 "back%s (--length-adjustment %lld)",
+		 (long long)best->adjustment, why, (unsigned long long)best->frames,
+		 at_stream_end ? " and end exactly with the stream" : "",
+		 (long long)best->adjustment);
+	d->adjustment_reported = true;
+	fc_decoder_report(d, FC_AN_ADJUSTMENT_SUSPECT, offset, pkt, msg);
 }
 
 /* --- the frame being assembled ------------------------------------------ */
@@ -225,6 +368,7 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
+	d->payload_hint = UINT64_MAX;
 }
 
 /* The current frame is complete. `more`: bytes of the same packet follow,
@@ -248,6 +392,15 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	f->pkt_last = pkt ? pkt->num : d->last_pkt;
 	f->payload = d->keep_buf;
 	d->stats.frames++;
+	d->short_frame_index = f->index;
+	d->short_frame_length = f->length;
+	d->short_frame_payload = f->payload_len;
+	d->short_frame_end = f->payload_missing ? UINT64_MAX
+						: f->offset + f->header_len + f->payload_len;
+	d->short_frame_hint = d->payload_hint;
+	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
+	    !d->stats.anomalies[FC_AN_OVERSIZE] && !d->stats.anomalies[FC_AN_NEGATIVE])
+		shadows_stop(d);
 	if (f->split)
 		d->stats.split_frames++;
 	d->zero_run = f->payload_len == 0 ? d->zero_run + 1 : 0;
@@ -276,6 +429,104 @@ static void lose(struct fc_decoder *d, uint64_t offset)
 	d->resynced = false;
 }
 
+/* A chain of frames starting inside the payload of the frame that just
+ * ended at `x` and running through x: the header of that frame promised
+ * more than was sent. Looks only at bytes of the current segment. */
+static bool short_frame_before(struct fc_decoder *d, uint64_t x,
+			       const struct fc_pkt *pkt)
+{
+	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t payload_start = x - d->short_frame_payload;
+	uint64_t lo = payload_start > d->seg->offset ? payload_start : d->seg->offset;
+	uint64_t e = UINT64_MAX;
+	char msg[240];
+
+	if (d->short_frame_hint < x) {
+		/* A packet inside the frame began with whole frames: where the
+		 * sender's next write most likely began. */
+		e = d->short_frame_hint;
+	} else {
+		if (x - lo > 4096)
+			lo = x - 4096;
+		for (uint64_t c = x; c-- > lo;) {
+			struct fc_chain ch;
+
+			fc_chain_walk(d->prof, d->seg_data + (c - d->seg->offset), seg_end - c,
+				      FC_CHAIN_WALK_MAX, &ch);
+			if (fc_chain_convincing(&ch, c == d->seg->offset) &&
+			    (c + ch.end > x || ch.open)) {
+				e = c;
+				break;
+			}
+		}
+	}
+	if (e == UINT64_MAX)
+		return false;
+	snprintf(msg, sizeof(msg),
+		 "frame #%llu promised %llu payload bytes, but frames line up from %llu bytes "
+		 "before its end (offset %llu): it probably carried %llu; the header promised "
+		 "more than was sent",
+		 (unsigned long long)d->short_frame_index,
+		 (unsigned long long)d->short_frame_payload,
+		 (unsigned long long)(x - e), (unsigned long long)e,
+		 (unsigned long long)(d->short_frame_payload - (x - e)));
+	fc_decoder_report(d, FC_AN_SHORT_FRAME, e, pkt, msg);
+	return true;
+}
+
+/* The length field of the current frame failed (`st`). Report it, then
+ * the likeliest cause; a failure that only disproves a resync guess is
+ * not a fact about the stream and is reported as such. */
+static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
+		       const struct fc_frame_len *fl, const struct fc_pkt *pkt)
+{
+	const struct fc_profile *prof = d->prof;
+	uint64_t x = d->cur.offset;
+	bool after_frame = d->stats.frames > 0 && d->state == FC_DEC_HEADER &&
+			   !d->resync_unconfirmed && x == d->short_frame_end;
+	struct fc_diagnosis why;
+	char msg[200];
+
+	if (d->resync_unconfirmed) {
+		snprintf(msg, sizeof(msg),
+			 "the resync guess was wrong: frame #%llu's length %lld is implausible; "
+			 "searching again", (unsigned long long)d->cur.index, (long long)fl->length);
+		d->resync_unconfirmed = 0;
+		fc_decoder_report(d, FC_AN_RESYNC, x, pkt, msg);
+		return;
+	}
+	if (st == FC_FRAME_OVERSIZE)
+		snprintf(msg, sizeof(msg), "frame #%llu length %lld exceeds max_frame %llu",
+			 (unsigned long long)d->cur.index, (long long)fl->length,
+			 (unsigned long long)prof->max_frame);
+	else if (fl->length < 0)
+		snprintf(msg, sizeof(msg), "frame #%llu length %lld is negative",
+			 (unsigned long long)d->cur.index, (long long)fl->length);
+	else
+		snprintf(msg, sizeof(msg),
+			 "frame #%llu length %lld%+lld is shorter than its %u-byte header",
+			 (unsigned long long)d->cur.index, (long long)fl->length,
+			 (long long)prof->length_adjustment, prof->header_size);
+	fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE, x, pkt,
+			  msg);
+
+	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &why)) {
+		fc_decoder_report(d, why.kind, x, pkt, why.finding);
+		return;
+	}
+	if (d->shadows) {
+		bool had = d->adjustment_reported;
+		shadows_judge(d, x, d->seg->offset + d->seg->len, false, pkt);
+		if (d->adjustment_reported != had)
+			return;
+	}
+	if (after_frame && d->in_segment && d->seg_data && short_frame_before(d, x, pkt))
+		return;
+	/* Maybe the frame carried more than it promised: if frames line up
+	 * again a little further on, the resync will say so. */
+	d->short_candidate = after_frame;
+}
+
 /* Consume header bytes; returns how many. */
 static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			   const struct fc_pkt *pkt)
@@ -299,37 +550,18 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	if (!known && d->hdr_have == len_end) {
 		struct fc_frame_len fl;
 		enum fc_frame_status st = fc_profile_frame_len(prof, d->hdr, len_end, &fl);
-		char msg[160];
 
 		d->cur.length = fl.length;
 		pc->length = fl.length;
 		if (st != FC_FRAME_OK) {
-			if (st == FC_FRAME_OVERSIZE)
-				snprintf(msg, sizeof(msg),
-					 "frame #%llu length %lld exceeds max_frame %llu",
-					 (unsigned long long)d->cur.index,
-					 (long long)fl.length,
-					 (unsigned long long)prof->max_frame);
-			else if (fl.length < 0)
-				snprintf(msg, sizeof(msg), "frame #%llu length %lld is negative",
-					 (unsigned long long)d->cur.index, (long long)fl.length);
-			else
-				snprintf(msg, sizeof(msg),
-					 "frame #%llu length %lld%+lld is shorter than its %u-byte header",
-					 (unsigned long long)d->cur.index, (long long)fl.length,
-					 (long long)prof->length_adjustment, prof->header_size);
-			fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE,
-					  d->cur.offset, pkt, msg);
-			{
-				struct fc_diagnosis why;
-				if (fc_diagnose_length(prof, d->hdr, len_end, &why))
-					fc_decoder_report(d, why.kind, d->cur.offset, pkt, why.finding);
-			}
+			bad_length(d, st, &fl, pkt);
 			pc->flags |= FC_PIECE_ERROR;
 			d->next_index++; /* the bad header keeps its number */
 			lose(d, d->cur.offset);
 			return take;
 		}
+		if (d->resync_unconfirmed)
+			d->resync_unconfirmed--;
 		d->cur.payload_len = fl.payload_len;
 		d->remaining = fl.payload_len;
 		pc->flags |= FC_PIECE_LENGTH;
@@ -367,25 +599,69 @@ static uint32_t eat_payload(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	return take;
 }
 
-/* At a packet boundary while lost: does a plausible frame start here? The
- * first bytes an application writes in one send() usually begin a packet. */
-static bool try_resync(struct fc_decoder *d, const uint8_t *p, uint32_t n,
-		       const struct fc_pkt *pkt)
+/* While lost: the first offset in [from, n) of the segment where a chain
+ * of plausible frames starts, or n. Never looks back before `from`: those
+ * bytes were already reported. `seg_start`: data[0] begins a packet. */
+static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t from,
+			    uint32_t n, bool seg_start, struct fc_chain *chain)
 {
-	struct fc_frame_len fl;
-	char msg[160];
+	uint32_t len_end = fc_profile_length_end(d->prof);
 
-	if (fc_profile_frame_len(d->prof, p, n, &fl) != FC_FRAME_OK)
-		return false;
-	snprintf(msg, sizeof(msg),
-		 "decoding resumes at a packet start after %llu unframed bytes "
-		 "(a guess: frames from here are marked resynced)",
-		 (unsigned long long)(d->next_offset - d->lost_since));
+	for (uint32_t c = from; c + len_end <= n; c++) {
+		fc_chain_walk(d->prof, data + c, n - c, FC_CHAIN_WALK_MAX, chain);
+		if (fc_chain_convincing(chain, seg_start && c == 0))
+			return c;
+	}
+	return n;
+}
+
+/* Resume decoding at the current offset, where `chain` starts. */
+static void resync(struct fc_decoder *d, const struct fc_chain *chain,
+		   const struct fc_pkt *pkt)
+{
+	uint64_t skipped = d->next_offset - d->lost_since;
+	uint32_t headers = fc_chain_headers(chain);
+	char msg[320];
+
+	if (d->short_candidate && skipped > 0 &&
+	    skipped <= (d->short_frame_payload > 64 ? d->short_frame_payload : 64)) {
+		snprintf(msg, sizeof(msg),
+			 "frame #%llu promised %llu payload bytes, but %llu more bytes follow it "
+			 "before frames line up again: it probably carried %llu; the header "
+			 "promised less than was sent",
+			 (unsigned long long)d->short_frame_index,
+			 (unsigned long long)d->short_frame_payload,
+			 (unsigned long long)skipped,
+			 (unsigned long long)(d->short_frame_payload + skipped));
+		fc_decoder_report(d, FC_AN_SHORT_FRAME, d->lost_since, pkt, msg);
+	}
+	d->short_candidate = false;
+	{
+		char where[100], evidence[100];
+
+		if (skipped)
+			snprintf(where, sizeof(where), "decoding resumes after %llu skipped bytes",
+				 (unsigned long long)skipped);
+		else
+			snprintf(where, sizeof(where), "decoding starts here");
+		if (chain->aligned)
+			snprintf(evidence, sizeof(evidence),
+				 "%u frame%s from here end%s exactly where the packet ends",
+				 headers, headers == 1 ? "" : "s", headers == 1 ? "s" : "");
+		else if (headers >= FC_CHAIN_CONVINCING)
+			snprintf(evidence, sizeof(evidence),
+				 "%u plausible frames follow one another from here", headers);
+		else
+			snprintf(evidence, sizeof(evidence), "a plausible header starts the packet");
+		snprintf(msg, sizeof(msg),
+			 "%s: %s (a guess: frames from here are marked resynced)", where, evidence);
+	}
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
 	d->resynced = true;
+	d->resync_unconfirmed = headers >= FC_CHAIN_CONVINCING || chain->aligned
+					? 0 : FC_CHAIN_CONVINCING - headers;
 	fc_decoder_report(d, FC_AN_RESYNC, d->next_offset, pkt, msg);
-	return true;
 }
 
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
@@ -397,6 +673,11 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (len == 0 || d->state == FC_DEC_DONE)
 		return;
 	d->next_offset = offset;
+	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
+		shadows_start(d);
+	if (d->shadows)
+		shadows_feed(d, offset, data, len);
+	d->seg_data = data;
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
 	d->seg->npieces = 0;
 	d->seg->unframed = 0;
@@ -414,6 +695,14 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 				  "capture starts inside the connection: frame "
 				  "boundaries unknown until a resync");
 	}
+	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
+	    d->remaining > len) {
+		struct fc_chain chain;
+
+		fc_chain_walk(d->prof, data, len, FC_CHAIN_WALK_MAX, &chain);
+		if (fc_chain_convincing(&chain, false))
+			d->payload_hint = offset;
+	}
 	while (pos < len) {
 		uint32_t used;
 
@@ -424,19 +713,28 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		case FC_DEC_PAYLOAD:
 			used = eat_payload(d, data + pos, len - pos, pkt);
 			break;
-		default:
-			if (pos == 0 && seg_start && try_resync(d, data, len, pkt))
-				continue;
-			used = len - pos;
+		default: {
+			struct fc_chain chain;
+			uint32_t at = find_resync(d, data, pos, len, seg_start, &chain);
+
+			used = at - pos;
 			d->seg->unframed += used;
 			d->stats.unframed_bytes += used;
+			if (at < len) {
+				d->next_offset += used;
+				pos += used;
+				resync(d, &chain, pkt);
+				continue;
+			}
 			break;
+		}
 		}
 		pos += used;
 		d->next_offset += used;
 	}
 
 	d->in_segment = false;
+	d->seg_data = NULL;
 	d->stats.bytes += len;
 	d->stats.segments++;
 	if (d->seg->npieces > 1)
@@ -487,6 +785,9 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 		break;
 	}
 	fc_decoder_report(d, FC_AN_GAP, offset, pkt, msg);
+	shadows_stop(d);
+	d->short_candidate = false;
+	d->short_frame_end = UINT64_MAX;
 
 	if (d->state == FC_DEC_PAYLOAD) {
 		uint64_t hit = len < d->remaining ? len : d->remaining;
@@ -541,6 +842,9 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		fc_decoder_report(d, why == FC_END_FIN || why == FC_END_RST
 					     ? FC_AN_TRUNCATED : FC_AN_INCOMPLETE,
 				  d->cur.offset, pkt, msg);
+		if (d->shadows && (why == FC_END_FIN || why == FC_END_RST))
+			shadows_judge(d, d->cur.offset, d->next_offset, true, pkt);
 	}
+	shadows_stop(d);
 	d->state = FC_DEC_DONE;
 }

@@ -10,7 +10,11 @@
  *        |  \__ bad length (oversize, negative) ______
  *        |                                            v
  *        +---- gap inside the header / at a boundary -> LOST
- *   LOST --segment start with a plausible header--> HEADER (resync)
+ *   LOST --a chain of plausible frames starts here--> HEADER (resync)
+ *
+ * While a stream is young, a few "shadow" walkers follow it with other
+ * length adjustments (the length counting its header, say): when the real
+ * profile fails and a shadow still lines up, that is the diagnosis.
  */
 #ifndef FC_DECODER_H
 #define FC_DECODER_H
@@ -42,6 +46,10 @@ enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
 
 #define FC_FRAME_PACKETS_INLINE 8
 
+/* A walker that follows frame boundaries under another length adjustment
+ * (fc_decoder.c); allocated only while a stream is young. */
+struct fc_shadow;
+
 struct fc_decoder {
 	const struct fc_profile *prof;
 	const struct fc_decoder_ops *ops;
@@ -54,6 +62,20 @@ struct fc_decoder {
 	uint32_t zero_run; /* zero-length frames in a row */
 	bool zero_run_reported;
 	uint64_t lost_since; /* offset where decoding was lost */
+	uint32_t resync_unconfirmed; /* headers still to check after a guess */
+	/* A bad length right after a complete frame: if frames line up again
+	 * soon, that frame was short of what was sent (short_frame). */
+	bool short_candidate;
+	uint64_t short_frame_index;
+	int64_t short_frame_length;
+	uint64_t short_frame_payload;
+	uint64_t short_frame_end; /* where the last clean frame ended */
+	uint64_t short_frame_hint; /* and where frames seemed to start inside it */
+	uint64_t payload_hint; /* the same for the frame being assembled */
+
+	struct fc_shadow *shadows; /* NULL once they have nothing to say */
+	uint32_t nshadows;
+	bool adjustment_reported;
 
 	/* The frame being assembled. */
 	struct fc_frame cur;
@@ -72,6 +94,7 @@ struct fc_decoder {
 	/* The segment being decoded: scratch shared by all decoders of one
 	 * engine, since only one decodes at a time (keeps flows small). */
 	struct fc_segment *seg;
+	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	bool in_segment;
 	uint64_t max_pkt_delivered;
 

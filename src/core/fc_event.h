@@ -29,6 +29,8 @@ enum fc_anomaly_kind {
 	FC_AN_ENDIAN_SUSPECT, /* the bad length fits in the other byte order */
 	FC_AN_ZERO_RUN, /* many zero-length frames in a row */
 	FC_AN_UNFRAMED, /* a direction ended without a single frame */
+	FC_AN_ADJUSTMENT_SUSPECT, /* frames line up with another adjustment */
+	FC_AN_SHORT_FRAME, /* a header promised more or less than was sent */
 	FC_AN__COUNT
 };
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_chain.h"
 #include "fc_decoder.h"
 
 /* --- recorder ------------------------------------------------------------ */
@@ -1034,8 +1035,9 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(rs->s.unframed, 6);
 	assert_int_equal(t->d.state, FC_DEC_LOST);
 
-	/* #2 does not begin a packet: no resync even though it looks valid */
-	put_le32(b, 1);
+	/* #2 does not begin a packet: one plausible header whose frame runs
+	 * past it is no evidence */
+	put_le32(b, 9);
 	b[4] = 'q';
 	feed(t, 16, b, 5, 2, false);
 	assert_int_equal(t->r->nframes, 1);
@@ -1057,7 +1059,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->anoms[2].a.offset, 24);
 	assert_int_equal(t->r->anoms[2].a.pkt, 4);
 	/* lost at the bad frame's offset (6): 18 bytes went by */
-	assert_non_null(strstr(t->r->anoms[2].detail, "18 unframed"));
+	assert_non_null(strstr(t->r->anoms[2].detail, "after 18 skipped bytes"));
 	assert_int_equal(t->r->nframes, 3);
 	for (int i = 1; i < 3; i++) {
 		const struct fc_frame *f = &t->r->frames[i].f;
@@ -1256,10 +1258,15 @@ static void test_gap_ends_payload(void **state)
 	assert_int_equal(t->r->frames[0].f.payload_missing, 4);
 	assert_int_equal(t->d.state, FC_DEC_LOST);
 	assert_int_equal(t->d.lost_since, 10);
+	/* zero-length frames alone prove nothing (zeros, padding) */
 	put_le32(b, 0);
 	feed(t, 16, b, 4, 3, true);
+	assert_int_equal(t->r->nanoms, 1);
+	put_le32(b, 2);
+	memcpy(b + 4, "ab", 2);
+	feed(t, 20, b, 6, 4, true);
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_non_null(strstr(t->r->anoms[1].detail, "after 6 unframed"));
+	assert_non_null(strstr(t->r->anoms[1].detail, "after 10 skipped bytes"));
 	assert_int_equal(t->r->nframes, 2);
 	assert_true(t->r->frames[1].f.resynced);
 	tdec_free(t);
@@ -1556,6 +1563,283 @@ static void test_stats_counters(void **state)
 	tdec_free(t);
 }
 
+/* --- chains, resync inside a packet, diagnoses --------------------------- */
+
+static void test_chain_walk(void **state)
+{
+	struct fc_profile p;
+	struct fc_chain c;
+	uint8_t b[64];
+
+	fc_profile_default(&p);
+	put_le32(b, 2);
+	memcpy(b + 4, "ab", 2);
+	put_le32(b + 6, 3);
+	memcpy(b + 10, "cde", 3);
+	fc_chain_walk(&p, b, 13, FC_CHAIN_WALK_MAX, &c);
+	assert_int_equal(c.frames, 2);
+	assert_true(c.aligned);
+	assert_false(c.open);
+	assert_false(c.broken);
+	assert_int_equal(c.end, 13);
+	assert_true(fc_chain_convincing(&c, false));
+
+	/* the second frame runs past the bytes: open, not aligned */
+	fc_chain_walk(&p, b, 11, FC_CHAIN_WALK_MAX, &c);
+	assert_int_equal(c.frames, 1);
+	assert_true(c.open);
+	assert_false(c.aligned);
+	assert_int_equal(fc_chain_headers(&c), 2);
+	assert_false(fc_chain_convincing(&c, false));
+	assert_true(fc_chain_convincing(&c, true)); /* a guess at a packet start */
+
+	/* a header cut by the end is neither */
+	fc_chain_walk(&p, b, 8, FC_CHAIN_WALK_MAX, &c);
+	assert_int_equal(c.frames, 1);
+	assert_false(c.open);
+	assert_false(c.aligned);
+
+	/* an implausible length breaks the chain, whatever came before */
+	memcpy(b + 13, "text", 4);
+	fc_chain_walk(&p, b, 20, FC_CHAIN_WALK_MAX, &c);
+	assert_true(c.broken);
+	assert_int_equal(c.frames, 2);
+	assert_false(fc_chain_convincing(&c, true));
+
+	/* zero-length frames only: never convincing */
+	memset(b, 0, sizeof(b));
+	fc_chain_walk(&p, b, 16, FC_CHAIN_WALK_MAX, &c);
+	assert_int_equal(c.frames, 4);
+	assert_true(c.aligned);
+	assert_false(fc_chain_convincing(&c, true));
+
+	/* three chained headers convince without alignment */
+	for (int i = 0; i < 3; i++) {
+		put_le32(b + 5 * i, 1);
+		b[5 * i + 4] = 'x';
+	}
+	put_le32(b + 15, 100);
+	fc_chain_walk(&p, b, 22, FC_CHAIN_WALK_MAX, &c);
+	assert_int_equal(c.frames, 3);
+	assert_true(c.open);
+	assert_true(fc_chain_convincing(&c, false));
+	fc_chain_walk(&p, b, 22, 2, &c); /* the walk stops at max_frames */
+	assert_int_equal(c.frames, 2);
+}
+
+static void test_resync_inside_packet(void **state)
+{
+	uint8_t b[64];
+	struct tdec *t = tdec_new(NULL, 64, true);
+	const struct rseg *rs;
+
+	/* the capture starts inside a frame: 5 bytes of its tail, then two
+	 * whole frames in the same packet */
+	memcpy(b, "tail!", 5);
+	put_le32(b + 5, 3);
+	memcpy(b + 9, "abc", 3);
+	put_le32(b + 12, 2);
+	memcpy(b + 16, "de", 2);
+	feed(t, 0, b, 18, 1, true);
+	assert_string_equal(t->r->log, "AAFFS");
+	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
+	assert_int_equal(t->r->anoms[1].a.offset, 5);
+	assert_non_null(strstr(t->r->anoms[1].detail, "after 5 skipped bytes"));
+	assert_non_null(strstr(t->r->anoms[1].detail, "2 frames from here end exactly"));
+	assert_int_equal(t->r->nframes, 2);
+	assert_int_equal(t->r->frames[0].f.offset, 5);
+	assert_true(t->r->frames[0].f.resynced);
+	assert_memory_equal(t->r->frames[1].f.payload, "de", 2);
+	rs = &t->r->segs[0];
+	assert_int_equal(rs->s.unframed, 5);
+	assert_int_equal(rs->s.npieces, 2);
+	assert_int_equal(rs->s.pieces[0].frame_offset, 5);
+	assert_int_equal(t->d.stats.unframed_bytes, 5);
+
+	/* a plausible-looking length inside text does not fool it: the chain
+	 * from "\x02\0\0\0" would end past the packet, unconfirmed */
+	tdec_restart(t, 64, true);
+	memcpy(b, "ab\x02\0\0\0xyzzy", 11);
+	feed(t, 0, b, 11, 1, false);
+	assert_int_equal(t->r->nframes, 0);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 0);
+	tdec_free(t);
+}
+
+static void test_resync_guess_abandoned(void **state)
+{
+	uint8_t b[64];
+	struct tdec *t = tdec_new(NULL, 64, true);
+
+	/* a packet start with a plausible header whose frame runs on: a guess */
+	put_le32(b, 6);
+	memcpy(b + 4, "abc", 3);
+	feed(t, 0, b, 7, 1, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 1);
+	assert_non_null(strstr(t->r->anoms[1].detail, "a plausible header starts the packet"));
+	/* the frame completes, then the next "header" is text: the guess
+	 * was wrong, which is no oversize of the stream's */
+	memcpy(b, "defTEXT", 7);
+	feed(t, 7, b, 7, 2, false);
+	assert_int_equal(t->r->nframes, 1);
+	assert_true(t->r->frames[0].f.resynced);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 0);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 2);
+	assert_non_null(strstr(t->r->anoms[2].detail, "resync guess was wrong"));
+	assert_int_equal(t->d.state, FC_DEC_LOST);
+
+	/* confirmed guesses count: after enough good headers, a bad length
+	 * is the stream's again */
+	put_le32(b, 1);
+	b[4] = 'x';
+	for (int i = 0; i < 4; i++)
+		feed(t, 14 + 5 * i, b, 5, 3 + i, true);
+	assert_int_equal(t->d.resync_unconfirmed, 0);
+	feed(t, 34, (const uint8_t *)"TEXT", 4, 7, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	tdec_free(t);
+}
+
+/* Frames of `n` bytes of text whose length field says n + extra. */
+static size_t frame_with(uint8_t *b, const char *text, int extra)
+{
+	size_t n = strlen(text);
+
+	put_le32(b, (uint32_t)((int)n + extra));
+	memcpy(b + 4, text, n);
+	return n + 4;
+}
+
+static void test_adjustment_suspect(void **state)
+{
+	static const char *const msgs[] = { "kinght love ", "aym", "third one", "fourth" };
+	uint8_t b[64];
+	uint64_t off = 0;
+	struct tdec *t = tdec_new(NULL, 64, false);
+	const struct ranom *a = NULL;
+
+	/* every length counts its 4-byte header: one packet per write */
+	for (int i = 0; i < 4; i++) {
+		size_t n = frame_with(b, msgs[i], 4);
+		feed(t, off, b, (uint32_t)n, (uint64_t)i + 1, true);
+		off += n;
+	}
+	for (size_t i = 0; i < t->r->nanoms; i++)
+		if (t->r->anoms[i].a.kind == FC_AN_ADJUSTMENT_SUSPECT)
+			a = &t->r->anoms[i];
+	assert_non_null(a);
+	assert_non_null(strstr(a->detail, "length_adjustment -4"));
+	assert_non_null(strstr(a->detail, "counts the whole 4-byte header"));
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_ADJUSTMENT_SUSPECT], 1);
+
+	/* two frames and a FIN inside the second: the shadow ends exactly
+	 * with the stream */
+	tdec_restart(t, 64, false);
+	off = 0;
+	for (int i = 0; i < 2; i++) {
+		size_t n = frame_with(b, msgs[i], 4);
+		feed(t, off, b, (uint32_t)n, (uint64_t)i + 1, true);
+		off += n;
+	}
+	end(t, FC_END_FIN, 3);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_TRUNCATED], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_ADJUSTMENT_SUSPECT], 1);
+	assert_non_null(strstr(t->r->anoms[t->r->nanoms - 1].detail, "end exactly with the stream"));
+	assert_null(t->d.shadows);
+
+	/* a clean stream: no suspicion, and the shadows stop early */
+	tdec_restart(t, 64, false);
+	off = 0;
+	for (int i = 0; i < 100; i++) {
+		size_t n = frame_with(b, msgs[i % 4], 0);
+		feed(t, off, b, (uint32_t)n, (uint64_t)i + 1, true);
+		off += n;
+		if (i == 0)
+			assert_non_null(t->d.shadows);
+	}
+	assert_null(t->d.shadows);
+	end(t, FC_END_FIN, 200);
+	assert_int_equal(t->r->nanoms, 0);
+	tdec_free(t);
+}
+
+static void test_short_frame_promised_less(void **state)
+{
+	uint8_t b[64];
+	struct tdec *t = tdec_new(NULL, 64, false);
+	const struct ranom *a = NULL;
+
+	/* frame 0 says 3 but carries 7 ("h\xc3\xa9llo" counted in characters
+	 * is the real-world case); its last 4 bytes read as a length: text */
+	put_le32(b, 3);
+	memcpy(b + 4, "abcdefg", 7);
+	feed(t, 0, b, 11, 1, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	feed(t, 11, b, (uint32_t)frame_with(b, "next", 0), 2, true);
+	for (size_t i = 0; i < t->r->nanoms; i++)
+		if (t->r->anoms[i].a.kind == FC_AN_SHORT_FRAME)
+			a = &t->r->anoms[i];
+	assert_non_null(a);
+	assert_int_equal(a->a.offset, 7);
+	assert_int_equal(a->a.pkt, 2);
+	assert_non_null(strstr(a->detail, "frame #0 promised 3 payload bytes"));
+	assert_non_null(strstr(a->detail, "4 more bytes follow"));
+	assert_non_null(strstr(a->detail, "probably carried 7"));
+	assert_non_null(strstr(a->detail, "promised less"));
+	assert_int_equal(t->r->nframes, 2);
+	assert_true(t->r->frames[1].f.resynced);
+	assert_int_equal(t->r->frames[1].f.offset, 11);
+
+	/* the same bytes after a gap prove nothing about frame 0 */
+	tdec_restart(t, 64, false);
+	put_le32(b, 3);
+	memcpy(b + 4, "abcdefg", 7);
+	feed(t, 0, b, 11, 1, true);
+	gap(t, 11, 5, 2);
+	feed(t, 16, b, (uint32_t)frame_with(b, "next", 0), 3, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_SHORT_FRAME], 0);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 1);
+	tdec_free(t);
+}
+
+static void test_short_frame_promised_more(void **state)
+{
+	uint8_t b[64];
+	struct tdec *t = tdec_new(NULL, 64, false);
+	const struct ranom *a = NULL;
+
+	/* frame 0 promises 20 but its write carried 3; the next write (a
+	 * whole frame) and text after it are swallowed into it */
+	put_le32(b, 20);
+	memcpy(b + 4, "abc", 3);
+	feed(t, 0, b, 7, 1, true);
+	feed(t, 7, b, (uint32_t)frame_with(b, "hello", 0), 2, true);
+	memcpy(b, "ZZZZZZZZZZZZ", 12);
+	feed(t, 16, b, 12, 3, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	for (size_t i = 0; i < t->r->nanoms; i++)
+		if (t->r->anoms[i].a.kind == FC_AN_SHORT_FRAME)
+			a = &t->r->anoms[i];
+	assert_non_null(a);
+	assert_int_equal(a->a.offset, 7);
+	assert_non_null(strstr(a->detail, "frame #0 promised 20 payload bytes"));
+	assert_non_null(strstr(a->detail, "probably carried 3"));
+	assert_non_null(strstr(a->detail, "promised more"));
+
+	/* a long frame with nothing frame-like at its packet starts: the
+	 * oversize after it is reported, and nothing is made up */
+	tdec_restart(t, 64, false);
+	put_le32(b, 20);
+	memcpy(b + 4, "abc", 3);
+	feed(t, 0, b, 7, 1, true);
+	memcpy(b, "WWWWWWWWWWWWWWWWWWWWW", 21);
+	feed(t, 7, b, 21, 2, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_SHORT_FRAME], 0);
+	tdec_free(t);
+}
+
 static void test_anomaly_names_and_free(void **state)
 {
 	struct tdec *t = tdec_new(NULL, 64, false);
@@ -1616,6 +1900,12 @@ int main(void)
 		cmocka_unit_test(test_packets_ascending),
 		cmocka_unit_test(test_many_packets_listed_up_to_max),
 		cmocka_unit_test(test_stats_counters),
+		cmocka_unit_test(test_chain_walk),
+		cmocka_unit_test(test_resync_inside_packet),
+		cmocka_unit_test(test_resync_guess_abandoned),
+		cmocka_unit_test(test_adjustment_suspect),
+		cmocka_unit_test(test_short_frame_promised_less),
+		cmocka_unit_test(test_short_frame_promised_more),
 		cmocka_unit_test(test_anomaly_names_and_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
