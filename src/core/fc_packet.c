@@ -23,6 +23,11 @@
  *   +----------+------+-------------+--------+-------+-------+---------+
  *    0          2      4             8        10      11      12
  *
+ *   FDDI (DLT_FDDI), 13 bytes, then LLC/SNAP as above:
+ *   +----+--------+--------+------ - - -
+ *   | FC | dst(6) | src(6) | LLC ...
+ *   +----+--------+--------+------ - - -
+ *
  *   DLT_NULL / DLT_LOOP: a 4-byte address family, host order of the
  *   capturing machine (NULL) or network order (LOOP).
  *
@@ -72,6 +77,7 @@
 enum {
 	LT_NULL = 0,
 	LT_EN10MB = 1,
+	LT_FDDI = 10,
 	LT_RAW = 12,
 	LT_RAW_OPENBSD = 14,
 	LT_LINKTYPE_RAW = 101,
@@ -448,6 +454,9 @@ static enum fc_parse_status parse_link(struct pkt *p, int dlt)
 		if (p->c.bad)
 			return malformed(p, "truncated link header");
 		return parse_ethertype(p, type, true);
+	case LT_FDDI:
+		fc_skip(&p->c, 13);
+		return parse_llc(p);
 	case LT_LINUX_SLL:
 		fc_skip(&p->c, 14);
 		type = fc_be16(&p->c);
@@ -513,6 +522,7 @@ bool fc_link_supported(int dlt)
 	switch (dlt) {
 	case LT_NULL:
 	case LT_EN10MB:
+	case LT_FDDI:
 	case LT_RAW:
 	case LT_RAW_OPENBSD:
 	case LT_LINKTYPE_RAW:

@@ -5,7 +5,7 @@
  *   [link header][VLAN tags]* [IPv4 | IPv6 + ext headers] [TCP header] payload
  *
  * Supported link types: Ethernet (stacked 802.1Q / 802.1ad tags), Linux
- * cooked v1 and v2, DLT_NULL and DLT_LOOP (address family in either byte
+ * cooked v1 and v2, FDDI, DLT_NULL and DLT_LOOP (address family in either byte
  * order), raw IP (DLT_RAW in its platform variants, LINKTYPE_IPV4/IPV6).
  * Pure function of its input: no allocation, no I/O, no global state.
  */

@@ -413,6 +413,26 @@ static void test_llc_snap(void **state)
 	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_NOT_TCP);
 }
 
+static void test_fddi(void **state)
+{
+	struct pb p = { .n = 0 };
+	struct fc_tcp_seg s;
+
+	putn(&p, "\x50", 1); /* frame control: async LLC */
+	put_zero(&p, 12);
+	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+	put_ipv4(&p, 6, 25, 0);
+	put_tcp_payload5(&p);
+	assert_int_equal(parse(10, &p, &s), FC_PARSE_TCP);
+	assert_v4_key(&s);
+	assert_payload5(&p, &s, 21 + 40);
+
+	p.b[13] = 0x42; /* not SNAP */
+	assert_int_equal(parse(10, &p, &s), FC_PARSE_NOT_TCP);
+	p.n = 15; /* cut inside the LLC header */
+	assert_int_equal(parse(10, &p, &s), FC_PARSE_MALFORMED);
+}
+
 static void test_sll(void **state)
 {
 	struct pb p = { .n = 0 };
@@ -954,7 +974,7 @@ static void test_bad_ip_version(void **state)
 static void test_unsupported_link(void **state)
 {
 	static const int bad[] = { -1, 9, 105, 127, 113 + 1, 192, 276 + 1 };
-	static const int good[] = { 0, 1, 12, 14, 101, 108, 113, 228, 229, 276 };
+	static const int good[] = { 0, 1, 10, 12, 14, 101, 108, 113, 228, 229, 276 };
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -1036,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_double_vlan),
 		cmocka_unit_test(test_vlan_beyond_max_skipped),
 		cmocka_unit_test(test_llc_snap),
+		cmocka_unit_test(test_fddi),
 		cmocka_unit_test(test_sll),
 		cmocka_unit_test(test_sll_vlan),
 		cmocka_unit_test(test_sll_pseudo_protocol),
