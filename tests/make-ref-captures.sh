@@ -19,7 +19,8 @@ set -eu
 cd "$(dirname "$0")/.."
 B=${B:-build}
 ALL="sticky framed upload many burst drip chunk sizes
-     bug-ascii-length bug-big-endian bug-includes-header bug-short bug-no-header"
+     bug-ascii-length bug-big-endian bug-includes-header bug-short bug-chars
+     bug-no-header"
 out=
 if [ "${1:-}" = --out ]; then
 	out=$2
@@ -72,6 +73,9 @@ client_args() {
 	drip) ARGS=(--drip hi aym) ;;
 	chunk) ARGS=(--chunk 5 "kinght love " aym "xin正在学习") ;;
 	sizes) ARGS=(--size 1-30 --count 5 --seed 7 --rate 20 --nodelay) ;;
+	bug-short) ARGS=(--bug short --delay 30 --nodelay "kinght love " aym "hello again" "last one") ;;
+	bug-chars) ARGS=(--bug chars --delay 30 --nodelay "kinght love " "héllo wörld ünïcödé" aym "last one") ;;
+	bug-no-header) ARGS=(--bug no-header --delay 30 --nodelay "kinght love " aym "hello again") ;;
 	bug-*) ARGS=(--bug "${1#bug-}" --delay 30 --nodelay "kinght love " aym) ;;
 	*) echo "make-ref-captures: unknown scenario $1" >&2; exit 2 ;;
 	esac

@@ -15,7 +15,10 @@
  *   --bug ascii-length     "12" "kinght love "      length as decimal text
  *   --bug big-endian       00 00 00 0c "kinght love " other byte order
  *   --bug includes-header  10 00 00 00 "kinght love " length counts the header
- *   --bug short            1c 00 00 00 "kinght love " promises 16 B more
+ *   --bug short            1c 00 00 00 "kinght love " first frame promises
+ *                                                   16 B more than it sends
+ *   --bug chars            05 00 00 00 "h\xc3\xa9llo"  length counts characters,
+ *                                                   not UTF-8 bytes
  *   --bug no-header        "kinght love "           no header at all
  *
  * Shaping decides where the write() calls cut that byte stream:
@@ -53,9 +56,22 @@
 #define MAX_CONNS 64
 #define SHORT_BY 16u /* --bug short: bytes promised but never sent */
 
-enum bug { BUG_NONE, BUG_ASCII, BUG_BIG_ENDIAN, BUG_INCLUDES_HEADER, BUG_SHORT, BUG_NO_HEADER };
+enum bug {
+	BUG_NONE, BUG_ASCII, BUG_BIG_ENDIAN, BUG_INCLUDES_HEADER, BUG_SHORT, BUG_CHARS,
+	BUG_NO_HEADER
+};
 static const char *const bug_names[] = { "none", "ascii-length", "big-endian",
-					 "includes-header", "short", "no-header" };
+					 "includes-header", "short", "chars", "no-header" };
+
+/* What len(text) says of UTF-8 bytes: continuation bytes are no character. */
+static size_t utf8_chars(const uint8_t *p, size_t n)
+{
+	size_t chars = 0;
+
+	for (size_t i = 0; i < n; i++)
+		chars += (p[i] & 0xc0) != 0x80;
+	return chars;
+}
 
 /* A frame (or, unframed, a message) in a connection's byte stream. */
 struct frame_rec {
@@ -176,7 +192,10 @@ static void add_frame(struct conn *c, const void *payload, size_t n)
 		ok = fc_profile_encode_header(&p, n, hdr);
 		break;
 	case BUG_INCLUDES_HEADER: ok = fc_profile_encode_header(&p, n + hlen, hdr); break;
-	case BUG_SHORT: ok = fc_profile_encode_header(&p, n + SHORT_BY, hdr); break;
+	case BUG_SHORT: /* once, as a send() whose short count went unchecked */
+		ok = fc_profile_encode_header(&p, c->nframes == 0 ? n + SHORT_BY : n, hdr);
+		break;
+	case BUG_CHARS: ok = fc_profile_encode_header(&p, utf8_chars(payload, n), hdr); break;
 	case BUG_ASCII: hlen = (size_t)snprintf((char *)hdr, sizeof(hdr), "%zu", n); break;
 	case BUG_NO_HEADER: hlen = 0; break;
 	}
@@ -602,7 +621,7 @@ static void usage(FILE *f)
 	      "  --rate N                  at most N writes a second\n"
 	      "  --nodelay                 TCP_NODELAY: no Nagle coalescing\n"
 	      "  --seed N                  seed of --size payloads (default 1)\n"
-	      "  --bug ascii-length|big-endian|includes-header|short|no-header\n"
+	      "  --bug ascii-length|big-endian|includes-header|short|chars|no-header\n"
 	      "                            frame wrongly, on purpose\n"
 	      "  --scenario sticky         'kinght love ' and 'aym', unframed, back to back\n"
 	      "  --scenario framed         the same framed in one write(), then a frame\n"
@@ -701,7 +720,7 @@ int main(int argc, char **argv)
 					O.bug = (enum bug)b, found = true;
 			if (!found)
 				die(2, "--bug %s: expected ascii-length, big-endian, includes-header, "
-				       "short or no-header", optarg);
+				       "short, chars or no-header", optarg);
 			break;
 		}
 		case OPT_SCENARIO:
