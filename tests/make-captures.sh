@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 make -s "$B/fc-pcapgen" "$B/fc-talk" "$B/framecap"
 for s in basic sticky split ooo retrans overlap gap midstream wrap reuse rst \
-         oversize negative vlan snaplen ipv6 sll2 null raw padding many zero bigframe; do
+         oversize negative vlan snaplen ipv6 sll2 null raw padding many zero bigframe \
+         diag-adjust diag-short diag-ascii diag-zeros; do
 	"$B"/fc-pcapgen "$s" "captures/$s.pcap"
 done
 if [ "$(id -u)" = 0 ]; then

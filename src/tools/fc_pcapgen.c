@@ -865,6 +865,93 @@ static void sc_zero(void)
 	teardown(&c, CLIENT);
 }
 
+/* A frame whose length field says `claimed` whatever the payload is. */
+static void send_claimed(struct conn *c, int dir, const char *text, uint64_t claimed)
+{
+	uint8_t b[256];
+	size_t n = 0, len = strlen(text);
+
+	raw_header_put(b, &n, claimed, false);
+	memcpy(b + n, text, len);
+	send_segment(c, dir, b, (uint32_t)(n + len), TH_PA);
+}
+
+/* A Java client whose length counts the 4-byte header (another program
+ * than the reference client, another port, big-endian like writeInt). */
+static void sc_diag_adjust(void)
+{
+	static const char *const msgs[] = { "GET /status", "PING", "SUBSCRIBE news", "QUIT" };
+	struct conn c;
+
+	conn_default(&c);
+	handshake(&c);
+	for (int i = 0; i < 4; i++) {
+		send_claimed(&c, CLIENT, msgs[i], strlen(msgs[i]) + prof.header_size);
+		send_ack(&c, SERVER);
+	}
+	teardown(&c, CLIENT);
+}
+
+/* Two chat clients: one counts characters, not UTF-8 bytes (the header
+ * promises less); one ignores a short send() count (promises more). */
+static void sc_diag_short(void)
+{
+	struct conn a, b;
+
+	conn_default(&a);
+	handshake(&a);
+	send_frame(&a, CLIENT, "bonjour");
+	send_ack(&a, SERVER);
+	send_claimed(&a, CLIENT, "\xc3\xa7" "a va tr\xc3\xa8s bien, \xc3\xa0 bient\xc3\xb4t", 26);
+	send_ack(&a, SERVER);
+	send_frame(&a, CLIENT, "salut");
+	send_ack(&a, SERVER);
+	teardown(&a, CLIENT);
+
+	conn_init4(&b, 0x0A000003u, 40001, 0x0A000002u, 8001, 0x11223344u, 0x55667788u);
+	handshake(&b);
+	send_claimed(&b, CLIENT, "first half of a long", 40);
+	send_ack(&b, SERVER);
+	send_frame(&b, CLIENT, "next message");
+	send_ack(&b, SERVER);
+	send_frame(&b, CLIENT, "and another message here");
+	send_ack(&b, SERVER);
+	send_frame(&b, CLIENT, "bye");
+	send_ack(&b, SERVER);
+	teardown(&b, CLIENT);
+}
+
+/* The tutorials' first attempt at a header: the length as decimal text,
+ * from a client that is not the reference one (two requests, a reply). */
+static void sc_diag_ascii(void)
+{
+	static const char *const msgs[] = { "15how are you today", "3bye" };
+	struct conn c;
+
+	conn_default(&c);
+	handshake(&c);
+	for (int i = 0; i < 2; i++) {
+		send_segment(&c, CLIENT, msgs[i], (uint32_t)strlen(msgs[i]), TH_PA);
+		send_ack(&c, SERVER);
+	}
+	teardown(&c, CLIENT);
+}
+
+/* A sender that writes a zeroed buffer before its frames. */
+static void sc_diag_zeros(void)
+{
+	struct conn c;
+	uint8_t z[64] = { 0 };
+
+	conn_default(&c);
+	handshake(&c);
+	send_segment(&c, CLIENT, z, sizeof z, TH_PA);
+	send_ack(&c, SERVER);
+	send_frame(&c, CLIENT, "hello");
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
 /* Send a byte stream in MSS-sized segments, PSH on the last; the
  * receiver ACKs every second segment and at the end (delayed ACK). */
 static void send_stream(struct conn *c, int dir, const uint8_t *data,
@@ -1224,6 +1311,14 @@ static const struct scenario scenarios[] = {
 	  "5 connections (ports 40000-40004), 3 frames each, packets round-robin" },
 	{ "zero", sc_zero, LT_EN10MB, 0, false, false, 0,
 	  "three zero-length frames and a 1-byte frame in one segment" },
+	{ "diag-adjust", sc_diag_adjust, LT_EN10MB, 0, false, false, 0,
+	  "4 frames whose length counts the 4-byte header, one per segment" },
+	{ "diag-short", sc_diag_short, LT_EN10MB, 0, false, false, 0,
+	  "a length counting UTF-8 characters, not bytes; a header promising 20 B never sent" },
+	{ "diag-ascii", sc_diag_ascii, LT_EN10MB, 0, false, false, 0,
+	  "lengths sent as decimal text before each message (\"15how are you today\")" },
+	{ "diag-zeros", sc_diag_zeros, LT_EN10MB, 0, false, false, 0,
+	  "64 zero bytes (a zeroed buffer), then a frame" },
 	{ "bigframe", sc_bigframe, LT_EN10MB, 0, false, false, 0,
 	  "one 100000-byte frame in 1448-byte segments" },
 	{ "bench-small", bench_small, LT_EN10MB, 0, false, true, 100000,
