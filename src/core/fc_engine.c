@@ -481,7 +481,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 				      uint32_t wire_len)
 {
 	struct fc_tcp_seg s;
-	enum fc_parse_status st = fc_packet_parse(dlt, data, caplen, &s, NULL);
+	enum fc_parse_status st = fc_packet_parse(dlt, data, caplen, wire_len, &s, NULL);
 	struct fc_flow *f;
 	struct fc_half *h, *peer;
 	enum fc_dir dir = FC_C2S;
@@ -497,13 +497,6 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	default: e->st.bad_link++; return st;
 	}
 	e->st.tcp_packets++;
-	if (caplen >= wire_len)
-		s.payload_len = s.payload_captured;
-	else if (s.payload_len - s.payload_captured > wire_len - caplen)
-		/* Only the bytes the snaplen cut can be missing; an IP length
-		 * beyond the wire packet is a lie. A larger gap would swallow
-		 * the sequence numbers of the data that follows. */
-		s.payload_len = s.payload_captured + (wire_len - caplen);
 	syn = (s.flags & FC_TH_SYN) != 0;
 	bare_syn = syn && !(s.flags & FC_TH_ACK);
 	hash = key_hash(&s.key);

@@ -492,8 +492,8 @@ static enum fc_parse_status parse_link(struct pkt *p, int dlt)
 }
 
 enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
-				     uint32_t caplen, struct fc_tcp_seg *seg,
-				     const char **why)
+				     uint32_t caplen, uint32_t wire_len,
+				     struct fc_tcp_seg *seg, const char **why)
 {
 	struct pkt p;
 	enum fc_parse_status st;
@@ -508,6 +508,16 @@ enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
 	memset(&p, 0, sizeof(p));
 	p.c = fc_cursor_make(data, caplen);
 	st = parse_link(&p, dlt);
+	if (st == FC_PARSE_TCP && wire_len) {
+		struct fc_tcp_seg *t = &p.seg;
+
+		if (caplen >= wire_len)
+			t->payload_len = t->payload_captured;
+		else if (t->payload_len - t->payload_captured > wire_len - caplen)
+			/* A larger gap would swallow the sequence numbers of
+			 * the data that follows. */
+			t->payload_len = t->payload_captured + (wire_len - caplen);
+	}
 	/* memcpy, not assignment, so the key's padding stays zero for
 	 * callers that hash or compare it bytewise. */
 	if (st == FC_PARSE_TCP)

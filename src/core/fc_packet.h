@@ -57,13 +57,16 @@ enum fc_parse_status {
 };
 
 /* Parse one record of link type `dlt` (a DLT_ / LINKTYPE_ value as libpcap
- * returns from pcap_datalink()). `caplen` bytes are readable at `data`.
+ * returns from pcap_datalink()). `caplen` bytes are readable at `data`;
+ * `wire_len` is the record's length on the wire (0: unknown). Only bytes
+ * the snapshot length cut can be missing: an IP length beyond the wire
+ * length is a lie and payload_len is held to what the wire carried.
  * Returns a status; on FC_PARSE_TCP fills *seg (payload points into data).
  * On FC_PARSE_MALFORMED, *why (if non-NULL) gets a static description.
  * Never reads outside [data, data+caplen). */
 enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
-				     uint32_t caplen, struct fc_tcp_seg *seg,
-				     const char **why);
+				     uint32_t caplen, uint32_t wire_len,
+				     struct fc_tcp_seg *seg, const char **why);
 
 /* True if fc_packet_parse understands this link type. */
 bool fc_link_supported(int dlt);

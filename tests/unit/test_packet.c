@@ -177,7 +177,7 @@ static enum fc_parse_status parse_tail(int dlt, const struct pb *p,
 	enum fc_parse_status st;
 
 	memcpy(data, p->b, caplen);
-	st = fc_packet_parse(dlt, data, (uint32_t)caplen, seg, why);
+	st = fc_packet_parse(dlt, data, (uint32_t)caplen, 0, seg, why);
 	if (st == FC_PARSE_TCP) {
 		assert_true(seg->payload >= data);
 		*payload_off = (size_t)(seg->payload - data);
@@ -188,7 +188,7 @@ static enum fc_parse_status parse_tail(int dlt, const struct pb *p,
 static enum fc_parse_status parse(int dlt, const struct pb *p,
 				  struct fc_tcp_seg *seg)
 {
-	return fc_packet_parse(dlt, p->b, (uint32_t)p->n, seg, NULL);
+	return fc_packet_parse(dlt, p->b, (uint32_t)p->n, 0, seg, NULL);
 }
 
 static void assert_v4_key(const struct fc_tcp_seg *s)
@@ -572,7 +572,7 @@ static void test_raw(void **state)
 	assert_v6_key(&s);
 
 	/* The link type promises a version; the packet must keep it. */
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV4_, v6.b, (uint32_t)v6.n,
+	assert_int_equal(fc_packet_parse(LINKTYPE_IPV4_, v6.b, (uint32_t)v6.n, 0,
 					 &s, &why),
 			 FC_PARSE_MALFORMED);
 	assert_non_null(why);
@@ -677,7 +677,7 @@ static void test_ipv6_too_many_ext(void **state)
 	for (int i = 0; i < 40; i++)
 		put_ext8(&p, i < 39 ? 60 : 6);
 	put_tcp_payload5(&p);
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV6_, p.b, (uint32_t)p.n,
+	assert_int_equal(fc_packet_parse(LINKTYPE_IPV6_, p.b, (uint32_t)p.n, 0,
 					 &s, &why),
 			 FC_PARSE_MALFORMED);
 	assert_non_null(why);
@@ -877,7 +877,7 @@ static void test_bad_ihl(void **state)
 		eth_ipv4_tcp(&p);
 		p.b[14] = (uint8_t)(0x40 | ihl);
 		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, &s, &why),
+						 (uint32_t)p.n, 0, &s, &why),
 				 FC_PARSE_MALFORMED);
 		assert_non_null(why);
 	}
@@ -903,7 +903,7 @@ static void test_bad_data_offset(void **state)
 		eth_ipv4_tcp(&p);
 		p.b[54 - 8] = (uint8_t)(doff << 4);
 		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, &s, &why),
+						 (uint32_t)p.n, 0, &s, &why),
 				 FC_PARSE_MALFORMED);
 		assert_string_equal(why, "bad TCP data offset");
 	}
@@ -917,7 +917,7 @@ static void test_total_length_too_small(void **state)
 
 	eth_ipv4_tcp(&p);
 	set16(&p, 16, 19); /* shorter than its own header */
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, &s,
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, 0, &s,
 					 &why),
 			 FC_PARSE_MALFORMED);
 	assert_non_null(why);
@@ -927,7 +927,7 @@ static void test_total_length_too_small(void **state)
 		why = NULL;
 		set16(&p, 16, tl);
 		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, &s, &why),
+						 (uint32_t)p.n, 0, &s, &why),
 				 FC_PARSE_MALFORMED);
 		assert_string_equal(why, "TCP header exceeds IP length");
 	}
@@ -959,6 +959,21 @@ static void test_snaplen_short_of_ip_length(void **state)
 	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
 	assert_int_equal(s.payload_len, 1400);
 	assert_int_equal(s.payload_captured, 10);
+
+	/* with the wire length known: the snaplen cut 1390 bytes, all missing */
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n,
+					 (uint32_t)p.n + 1390, &s, NULL), FC_PARSE_TCP);
+	assert_int_equal(s.payload_len, 1400);
+	/* the wire carried only 100 more bytes: the IP length lies about the
+	 * rest, which must not become a gap swallowing later sequence numbers */
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n,
+					 (uint32_t)p.n + 100, &s, NULL), FC_PARSE_TCP);
+	assert_int_equal(s.payload_len, 110);
+	assert_int_equal(s.payload_captured, 10);
+	/* an uncut record: what was captured is all there was */
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n,
+					 (uint32_t)p.n, &s, NULL), FC_PARSE_TCP);
+	assert_int_equal(s.payload_len, 10);
 }
 
 static void test_bad_ip_version(void **state)
@@ -998,14 +1013,14 @@ static void test_why_optional_and_seg_untouched(void **state)
 	eth_ipv4_tcp(&p);
 	memset(&s, 0x5a, sizeof(s));
 	before = s;
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, 30, &s, NULL),
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, 30, 0, &s, NULL),
 			 FC_PARSE_MALFORMED);
 	assert_memory_equal(&s, &before, sizeof(s));
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, NULL, 0, &s, NULL),
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, NULL, 0, 0, &s, NULL),
 			 FC_PARSE_MALFORMED);
 
 	/* why is only written for malformed records. */
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, &s,
+	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, 0, &s,
 					 &why),
 			 FC_PARSE_TCP);
 	assert_string_equal(why, "untouched");
