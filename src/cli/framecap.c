@@ -422,6 +422,8 @@ int main(int argc, char **argv)
 	while (!stop_requested) {
 		int n = pcap_dispatch(run.pcap, -1, on_packet, (u_char *)&run);
 		if (n == PCAP_ERROR) {
+			if (output->flush)
+				output->flush(output);
 			fflush(stdout);
 			fprintf(stderr, "framecap: %s: %s\n", read_file ? read_file : iface,
 				pcap_geterr(run.pcap));
@@ -434,6 +436,9 @@ int main(int argc, char **argv)
 			break; /* end of file */
 		if (run.dumper && live.live)
 			pcap_dump_flush(run.dumper);
+		/* Writers buffer large pieces: show this batch's lines now. */
+		if (live.live && output->flush)
+			output->flush(output);
 	}
 	active_handle = NULL;
 

@@ -4,166 +4,93 @@
  *   {"type":"anomaly",...}    something went wrong, with where
  *   {"type":"summary",...}    always the last line
  *
- * Lines are built in a buffer with hand-made number and hex formatting:
- * with many small frames, printf's format parsing cost more than all of
- * the decoding.
+ * With many small frames this writer sets the pace, so a frame's line is
+ * stored straight into the output buffer (fmt_out.h): the part naming the
+ * stream and direction is built once per stream direction and copied, and
+ * a packet's time once per packet.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_out.h"
 #include "output.h"
 
-#define JBUF_SIZE 16384
+/* '{"type":"anomaly","stream":N,"src":"…","dst":"…","dir":"c2s","vlan":[…]'
+ * with the longest endpoints and VLAN list fits in this. */
+#define JPREFIX_MAX 256
+/* Prefixes remembered, by stream and direction: interleaved connections
+ * reuse theirs too. */
+#define JCACHE_SLOTS 256
+/* A frame line without its prefix, packet list and hex: keys, ten numbers
+ * of at most 20 digits, a time and the booleans. */
+#define JFRAME_FIXED_MAX 400
+/* Payload bytes whose hex goes into the frame's own reservation. */
+#define JHEX_INLINE 4096
+#define JHEX_CHUNK (FMT_ROOM_MAX / 4)
+
+struct jprefix {
+	uint64_t stream; /* 0: empty */
+	unsigned dir;
+	unsigned len;
+	char text[JPREFIX_MAX];
+};
 
 struct json_out {
 	struct fc_output base;
 	struct fc_output_opts o;
-	size_t len;
-	char buf[JBUF_SIZE];
+	struct fmt_out out;
+	/* The last packet time formatted, as frames of one packet share it. */
+	int64_t ts_us;
+	unsigned ts_len;
+	char ts_text[32];
+	struct jprefix *cache; /* JCACHE_SLOTS */
 };
 
-static const char hex_digits[] = "0123456789abcdef";
-
-static void jflush(struct json_out *j)
+/* The line's beginning, up to the direction and VLANs. Endpoints are
+ * formatted by fc_format_endpoint: nothing to escape. */
+static unsigned make_prefix(char *buf, const char *type, const struct fc_stream_info *s,
+			    enum fc_dir dir)
 {
-	fwrite(j->buf, 1, j->len, j->o.out);
-	j->len = 0;
-}
-
-/* Room for n more bytes (n <= JBUF_SIZE). */
-static char *jroom(struct json_out *j, size_t n)
-{
-	if (j->len + n > JBUF_SIZE)
-		jflush(j);
-	return j->buf + j->len;
-}
-
-static void jlit(struct json_out *j, const char *s, size_t n)
-{
-	memcpy(jroom(j, n), s, n);
-	j->len += n;
-}
-
-#define JLIT(j, s) jlit(j, s, sizeof(s) - 1)
-
-static void ju64(struct json_out *j, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10));
-	jlit(j, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-static void ji64(struct json_out *j, int64_t v)
-{
-	if (v < 0) {
-		JLIT(j, "-");
-		ju64(j, (uint64_t)0 - (uint64_t)v);
-	} else {
-		ju64(j, (uint64_t)v);
-	}
-}
-
-static void jbool(struct json_out *j, bool v)
-{
-	if (v)
-		JLIT(j, "true");
-	else
-		JLIT(j, "false");
-}
-
-static void jhex(struct json_out *j, const uint8_t *p, uint64_t n)
-{
-	while (n > 0) {
-		size_t chunk = n > JBUF_SIZE / 4 ? JBUF_SIZE / 4 : (size_t)n;
-		char *o = jroom(j, 2 * chunk);
-		for (size_t i = 0; i < chunk; i++) {
-			o[2 * i] = hex_digits[p[i] >> 4];
-			o[2 * i + 1] = hex_digits[p[i] & 15];
-		}
-		j->len += 2 * chunk;
-		p += chunk;
-		n -= chunk;
-	}
-}
-
-/* A JSON string. */
-static void jstr(struct json_out *j, const char *s)
-{
-	JLIT(j, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char *o = jroom(j, 6);
-		const char *esc = NULL;
-
-		switch (*p) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		}
-		if (esc) {
-			memcpy(o, esc, 2);
-			j->len += 2;
-		} else if (*p < 0x20 || *p == 0x7f) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex_digits[*p >> 4];
-			o[5] = hex_digits[*p & 15];
-			j->len += 6;
-		} else {
-			*o = (char)*p;
-			j->len++;
-		}
-	}
-	JLIT(j, "\"");
-}
-
-static void jtime(struct json_out *j, int64_t us)
-{
-	char frac[6];
-	uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
-
-	if (us < 0)
-		JLIT(j, "-");
-	ju64(j, u / 1000000);
-	u %= 1000000;
-	for (int i = 5; i >= 0; i--, u /= 10)
-		frac[i] = (char)('0' + u % 10);
-	JLIT(j, ".");
-	jlit(j, frac, 6);
-}
-
-static void common(struct json_out *j, const char *type,
-		   const struct fc_stream_info *s, enum fc_dir dir)
-{
-	JLIT(j, "{\"type\":\"");
-	jlit(j, type, strlen(type));
-	JLIT(j, "\",\"stream\":");
-	ju64(j, s->id);
-	/* Endpoints are formatted by fc_format_endpoint: nothing to escape. */
 	const char *src = dir == FC_C2S ? s->client : s->server;
 	const char *dst = dir == FC_C2S ? s->server : s->client;
-	JLIT(j, ",\"src\":\"");
-	jlit(j, src, strlen(src));
-	JLIT(j, "\",\"dst\":\"");
-	jlit(j, dst, strlen(dst));
-	JLIT(j, "\"");
+	char *p = buf;
+
+	p = FMT_LIT(p, "{\"type\":\"");
+	p = fmt_mem(p, type, strlen(type));
+	p = FMT_LIT(p, "\",\"stream\":");
+	p = fmt_u64(p, s->id);
+	p = FMT_LIT(p, ",\"src\":\"");
+	p = fmt_mem(p, src, strnlen(src, FC_ENDPOINT_MAX - 1));
+	p = FMT_LIT(p, "\",\"dst\":\"");
+	p = fmt_mem(p, dst, strnlen(dst, FC_ENDPOINT_MAX - 1));
 	if (dir == FC_C2S)
-		JLIT(j, ",\"dir\":\"c2s\"");
+		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
 	else
-		JLIT(j, ",\"dir\":\"s2c\"");
-	for (unsigned i = 0; i < s->key.nvlan; i++) {
+		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
+	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
 		if (i)
-			JLIT(j, ",");
+			*p++ = ',';
 		else
-			JLIT(j, ",\"vlan\":[");
-		ju64(j, s->key.vlan[i]);
+			p = FMT_LIT(p, ",\"vlan\":[");
+		p = fmt_u64(p, s->key.vlan[i]);
 	}
 	if (s->key.nvlan)
-		JLIT(j, "]");
+		*p++ = ']';
+	return (unsigned)(p - buf);
+}
+
+static const struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_info *s,
+					  enum fc_dir dir)
+{
+	struct jprefix *c = &j->cache[(s->id * 2 + (unsigned)dir) % JCACHE_SLOTS];
+
+	if (c->stream != s->id || c->dir != (unsigned)dir) {
+		c->stream = s->id;
+		c->dir = (unsigned)dir;
+		c->len = make_prefix(c->text, "frame", s, dir);
+	}
+	return c;
 }
 
 static void json_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
@@ -171,46 +98,109 @@ static void json_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 {
 	struct json_out *j = ctx;
 	uint64_t n = f->payload_kept < j->o.payload_hex ? f->payload_kept : j->o.payload_hex;
+	const struct jprefix *pre = frame_prefix(j, s, dir);
+	size_t need = JPREFIX_MAX + JFRAME_FIXED_MAX + (size_t)f->npackets * 21 +
+		      (n <= JHEX_INLINE ? 2 * (size_t)n : 0);
+	char *p = fmt_room(&j->out, need);
 
-	common(j, "frame", s, dir);
-	JLIT(j, ",\"index\":");
-	ju64(j, f->index);
-	JLIT(j, ",\"offset\":");
-	ju64(j, f->offset);
-	JLIT(j, ",\"header_len\":");
-	ju64(j, f->header_len);
-	JLIT(j, ",\"length\":");
-	ji64(j, f->length);
-	JLIT(j, ",\"payload_len\":");
-	ju64(j, f->payload_len);
-	JLIT(j, ",\"packets\":[");
+	/* Whole 32-byte blocks: inline moves instead of a call to memcpy; the
+	 * bytes past the prefix are overwritten next. */
+	for (unsigned i = 0; i < pre->len; i += 32)
+		memcpy(p + i, pre->text + i, 32);
+	p += pre->len;
+	p = FMT_LIT(p, ",\"index\":");
+	p = fmt_u64(p, f->index);
+	p = FMT_LIT(p, ",\"offset\":");
+	p = fmt_u64(p, f->offset);
+	p = FMT_LIT(p, ",\"header_len\":");
+	p = fmt_u64(p, f->header_len);
+	p = FMT_LIT(p, ",\"length\":");
+	p = fmt_i64(p, f->length);
+	p = FMT_LIT(p, ",\"payload_len\":");
+	p = fmt_u64(p, f->payload_len);
+	p = FMT_LIT(p, ",\"packets\":[");
 	for (uint32_t i = 0; i < f->npackets; i++) {
 		if (i)
-			JLIT(j, ",");
-		ju64(j, f->packets[i]);
+			*p++ = ',';
+		p = fmt_u64(p, f->packets[i]);
 	}
-	JLIT(j, "]");
+	*p++ = ']';
 	if (f->npackets_total > f->npackets) {
-		JLIT(j, ",\"packets_total\":");
-		ju64(j, f->npackets_total);
+		p = FMT_LIT(p, ",\"packets_total\":");
+		p = fmt_u64(p, f->npackets_total);
 	}
-	JLIT(j, ",\"split\":");
-	jbool(j, f->split);
-	JLIT(j, ",\"sticky\":");
-	jbool(j, f->sticky);
+	switch ((f->split ? 2 : 0) | (f->sticky ? 1 : 0)) {
+	case 0: p = FMT_LIT(p, ",\"split\":false,\"sticky\":false"); break;
+	case 1: p = FMT_LIT(p, ",\"split\":false,\"sticky\":true"); break;
+	case 2: p = FMT_LIT(p, ",\"split\":true,\"sticky\":false"); break;
+	default: p = FMT_LIT(p, ",\"split\":true,\"sticky\":true"); break;
+	}
 	if (f->header_split)
-		JLIT(j, ",\"header_split\":true");
+		p = FMT_LIT(p, ",\"header_split\":true");
 	if (f->resynced)
-		JLIT(j, ",\"resynced\":true");
+		p = FMT_LIT(p, ",\"resynced\":true");
 	if (f->payload_missing) {
-		JLIT(j, ",\"payload_missing\":");
-		ju64(j, f->payload_missing);
+		p = FMT_LIT(p, ",\"payload_missing\":");
+		p = fmt_u64(p, f->payload_missing);
 	}
-	JLIT(j, ",\"ts\":");
-	jtime(j, f->ts_us);
-	JLIT(j, ",\"payload_hex\":\"");
-	jhex(j, f->payload, n);
-	JLIT(j, "\"}\n");
+	p = FMT_LIT(p, ",\"ts\":");
+	if (!j->ts_len || j->ts_us != f->ts_us) {
+		j->ts_us = f->ts_us;
+		j->ts_len = (unsigned)(fmt_time_us(j->ts_text, f->ts_us) - j->ts_text);
+	}
+	p = fmt_mem(p, j->ts_text, j->ts_len);
+	p = FMT_LIT(p, ",\"payload_hex\":\"");
+	if (n <= JHEX_INLINE) {
+		p = fmt_hex(p, f->payload, (size_t)n);
+	} else {
+		const uint8_t *at = f->payload;
+
+		fmt_commit(&j->out, p);
+		while (n > 0) {
+			size_t chunk = n > JHEX_CHUNK ? JHEX_CHUNK : (size_t)n;
+			fmt_commit(&j->out, fmt_hex(fmt_room(&j->out, 2 * chunk), at, chunk));
+			at += chunk;
+			n -= chunk;
+		}
+		p = fmt_room(&j->out, 3);
+	}
+	p = FMT_LIT(p, "\"}\n");
+	fmt_commit(&j->out, p);
+}
+
+/* A JSON string. */
+static void jstr(struct fmt_out *out, const char *s)
+{
+	static const char hex_digits[] = "0123456789abcdef";
+	char *p = fmt_room(out, 1);
+
+	*p++ = '"';
+	fmt_commit(out, p);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		const char *esc = NULL;
+
+		p = fmt_room(out, 6);
+		switch (*c) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		}
+		if (esc) {
+			p = fmt_mem(p, esc, 2);
+		} else if (*c < 0x20 || *c == 0x7f) {
+			p = FMT_LIT(p, "\\u00");
+			*p++ = hex_digits[*c >> 4];
+			*p++ = hex_digits[*c & 15];
+		} else {
+			*p++ = (char)*c;
+		}
+		fmt_commit(out, p);
+	}
+	p = fmt_room(out, 1);
+	*p++ = '"';
+	fmt_commit(out, p);
 }
 
 static void json_anomaly(void *ctx, const struct fc_stream_info *s,
@@ -218,62 +208,71 @@ static void json_anomaly(void *ctx, const struct fc_stream_info *s,
 {
 	struct json_out *j = ctx;
 	const char *kind = fc_anomaly_name(a->kind);
+	char *p = fmt_room(&j->out, JPREFIX_MAX + 100 + strlen(kind));
 
-	common(j, "anomaly", s, dir);
-	JLIT(j, ",\"offset\":");
-	ju64(j, a->offset);
-	JLIT(j, ",\"packet\":");
-	ju64(j, a->pkt);
-	JLIT(j, ",\"kind\":\"");
-	jlit(j, kind, strlen(kind));
-	JLIT(j, "\",\"detail\":");
-	jstr(j, a->detail);
-	JLIT(j, "}\n");
+	p += make_prefix(p, "anomaly", s, dir);
+	p = FMT_LIT(p, ",\"offset\":");
+	p = fmt_u64(p, a->offset);
+	p = FMT_LIT(p, ",\"packet\":");
+	p = fmt_u64(p, a->pkt);
+	p = FMT_LIT(p, ",\"kind\":\"");
+	p = fmt_mem(p, kind, strlen(kind));
+	p = FMT_LIT(p, "\",\"detail\":");
+	fmt_commit(&j->out, p);
+	jstr(&j->out, a->detail);
+	fmt_write(&j->out, "}\n", 2);
 }
 
 static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			 const struct fc_live_stats *live)
 {
 	struct json_out *j = (struct json_out *)o;
-	FILE *out = j->o.out;
+	struct fmt_out *out = &j->out;
 
-	jflush(j);
-	fprintf(out,
-		"{\"type\":\"summary\",\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
-		",\"streams\":%" PRIu64 ",\"streams_with_data\":%" PRIu64
-		",\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64
-		",\"sticky_segments\":%" PRIu64 ",\"split_frames\":%" PRIu64
-		",\"max_frames_in_segment\":%" PRIu64 ",\"anomalies\":%" PRIu64,
-		st->packets, st->tcp_packets, st->streams, st->streams_with_data,
-		st->frames, st->bytes, st->sticky_segments, st->split_frames,
-		st->max_frames_in_segment, st->anomalies);
-	fputs(",\"anomaly_kinds\":{", out);
+	fmt_printf(out,
+		   "{\"type\":\"summary\",\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
+		   ",\"streams\":%" PRIu64 ",\"streams_with_data\":%" PRIu64
+		   ",\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64
+		   ",\"sticky_segments\":%" PRIu64 ",\"split_frames\":%" PRIu64
+		   ",\"max_frames_in_segment\":%" PRIu64 ",\"anomalies\":%" PRIu64,
+		   st->packets, st->tcp_packets, st->streams, st->streams_with_data,
+		   st->frames, st->bytes, st->sticky_segments, st->split_frames,
+		   st->max_frames_in_segment, st->anomalies);
+	fmt_str(out, ",\"anomaly_kinds\":{");
 	for (int k = 0, first = 1; k < FC_AN__COUNT; k++) {
 		if (!st->anomaly_kinds[k])
 			continue;
-		fprintf(out, "%s\"%s\":%" PRIu64, first ? "" : ",",
-			fc_anomaly_name((enum fc_anomaly_kind)k), st->anomaly_kinds[k]);
+		fmt_printf(out, "%s\"%s\":%" PRIu64, first ? "" : ",",
+			   fc_anomaly_name((enum fc_anomaly_kind)k), st->anomaly_kinds[k]);
 		first = 0;
 	}
-	fprintf(out,
-		"},\"not_tcp\":%" PRIu64 ",\"ip_fragments\":%" PRIu64
-		",\"malformed\":%" PRIu64 ",\"unsupported_link\":%" PRIu64
-		",\"late_packets\":%" PRIu64 ",\"retransmitted_bytes\":%" PRIu64
-		",\"flows_evicted\":%" PRIu64 ",\"live_flows_peak\":%" PRIu64
-		",\"ooo_peak_bytes\":%" PRIu64 ",\"ooo_forced_gaps\":%" PRIu64,
-		st->not_tcp, st->ip_fragments, st->malformed, st->bad_link,
-		st->late_packets, st->retransmitted_bytes, st->flows_evicted,
-		st->live_flows_peak, st->ooo_peak_bytes, st->forced_gaps);
+	fmt_printf(out,
+		   "},\"not_tcp\":%" PRIu64 ",\"ip_fragments\":%" PRIu64
+		   ",\"malformed\":%" PRIu64 ",\"unsupported_link\":%" PRIu64
+		   ",\"late_packets\":%" PRIu64 ",\"retransmitted_bytes\":%" PRIu64
+		   ",\"flows_evicted\":%" PRIu64 ",\"live_flows_peak\":%" PRIu64
+		   ",\"ooo_peak_bytes\":%" PRIu64 ",\"ooo_forced_gaps\":%" PRIu64,
+		   st->not_tcp, st->ip_fragments, st->malformed, st->bad_link,
+		   st->late_packets, st->retransmitted_bytes, st->flows_evicted,
+		   st->live_flows_peak, st->ooo_peak_bytes, st->forced_gaps);
 	if (live && live->live)
-		fprintf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu",
-			live->received, live->dropped, live->ifdropped);
-	fputs("}\n", out);
+		fmt_printf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu",
+			   live->received, live->dropped, live->ifdropped);
+	fmt_str(out, "}\n");
+}
+
+static void json_flush(struct fc_output *o)
+{
+	fmt_flush(&((struct json_out *)o)->out);
 }
 
 static void json_destroy(struct fc_output *o)
 {
-	jflush((struct json_out *)o);
-	free(o);
+	struct json_out *j = (struct json_out *)o;
+
+	fmt_free(&j->out);
+	free(j->cache);
+	free(j);
 }
 
 struct fc_output *fc_output_json(const struct fc_output_opts *opts)
@@ -282,11 +281,18 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 
 	if (!j)
 		return NULL;
+	j->cache = calloc(JCACHE_SLOTS, sizeof(*j->cache));
+	if (!j->cache || fmt_init(&j->out, opts->out) != 0) {
+		free(j->cache);
+		free(j);
+		return NULL;
+	}
 	j->o = *opts;
 	j->base.sink.ctx = j;
 	j->base.sink.frame = json_frame;
 	j->base.sink.anomaly = json_anomaly;
 	j->base.summary = json_summary;
+	j->base.flush = json_flush;
 	j->base.destroy = json_destroy;
 	return &j->base;
 }

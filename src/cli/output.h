@@ -25,6 +25,9 @@ struct fc_output {
 	/* After fc_engine_finish: the closing summary. */
 	void (*summary)(struct fc_output *o, const struct fc_engine_stats *st,
 			const struct fc_live_stats *live);
+	/* Optional: hand buffered lines to the FILE now. A live capture calls
+	 * it after each batch of packets, so lines appear as traffic does. */
+	void (*flush)(struct fc_output *o);
 	void (*destroy)(struct fc_output *o);
 };
 

@@ -1,0 +1,137 @@
+/* fmt_out.c - the CLI writers' output buffer and hand-written formatting.
+ *
+ * With millions of small frames the writers, not the decoder, set the
+ * pace: printf parses its format for every field, and stdio locks the
+ * stream for every call. Lines are built here with plain stores into one
+ * large buffer that goes to the FILE in big pieces.
+ */
+#include <stdlib.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "fmt_out.h"
+
+const char fmt_digit_pairs[200] =
+	"00010203040506070809" "10111213141516171819" "20212223242526272829"
+	"30313233343536373839" "40414243444546474849" "50515253545556575859"
+	"60616263646566676869" "70717273747576777879" "80818283848586878889"
+	"90919293949596979899";
+
+int fmt_init(struct fmt_out *o, FILE *f)
+{
+	o->f = f;
+	o->len = 0;
+	o->buf = malloc(FMT_BUF_SIZE);
+	return o->buf ? 0 : -1;
+}
+
+void fmt_drain(struct fmt_out *o)
+{
+	if (o->len)
+		fwrite(o->buf, 1, o->len, o->f);
+	o->len = 0;
+}
+
+void fmt_flush(struct fmt_out *o)
+{
+	fmt_drain(o);
+	fflush(o->f);
+}
+
+void fmt_free(struct fmt_out *o)
+{
+	if (!o->buf)
+		return;
+	fmt_drain(o);
+	free(o->buf);
+	o->buf = NULL;
+}
+
+void fmt_write(struct fmt_out *o, const void *s, size_t n)
+{
+	if (n > FMT_ROOM_MAX) { /* no use copying it */
+		fmt_drain(o);
+		fwrite(s, 1, n, o->f);
+		return;
+	}
+	fmt_commit(o, fmt_mem(fmt_room(o, n), s, n));
+}
+
+void fmt_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(o->buf + o->len, FMT_BUF_SIZE - o->len, fmt, ap);
+	if (n >= 0 && (size_t)n >= FMT_BUF_SIZE - o->len) {
+		/* Did not fit: start from an empty buffer, or go around it. */
+		fmt_drain(o);
+		if ((size_t)n < FMT_BUF_SIZE)
+			n = vsnprintf(o->buf, FMT_BUF_SIZE, fmt, again);
+		else {
+			vfprintf(o->f, fmt, again);
+			n = 0;
+		}
+	}
+	va_end(again);
+	if (n > 0)
+		o->len += (size_t)n;
+}
+
+void fmt_printf(struct fmt_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vprintf(o, fmt, ap);
+	va_end(ap);
+}
+
+char *fmt_time_us(char *p, int64_t us)
+{
+	uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	unsigned frac;
+
+	if (us < 0)
+		*p++ = '-';
+	p = fmt_u64(p, u / 1000000);
+	frac = (unsigned)(u % 1000000);
+	*p++ = '.';
+	for (int i = 5; i >= 0; i--, frac /= 10)
+		p[i] = (char)('0' + frac % 10);
+	return p + 6;
+}
+
+static const char hex_digits[] = "0123456789abcdef";
+
+char *fmt_hex(char *p, const uint8_t *s, size_t n)
+{
+#ifdef __SSE2__
+	/* Sixteen bytes at a time: split into nibbles, interleave them, and
+	 * add '0', or 'a' - 10 where the nibble is above 9. */
+	const __m128i low4 = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), letter = _mm_set1_epi8('a' - '0' - 10);
+
+	for (; n >= 16; n -= 16, s += 16, p += 32) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low4);
+		__m128i lo = _mm_and_si128(v, low4);
+		__m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+
+		a = _mm_add_epi8(_mm_add_epi8(a, zero),
+				 _mm_and_si128(_mm_cmpgt_epi8(a, nine), letter));
+		b = _mm_add_epi8(_mm_add_epi8(b, zero),
+				 _mm_and_si128(_mm_cmpgt_epi8(b, nine), letter));
+		_mm_storeu_si128((__m128i *)(void *)p, a);
+		_mm_storeu_si128((__m128i *)(void *)(p + 16), b);
+	}
+#endif
+	for (size_t i = 0; i < n; i++) {
+		*p++ = hex_digits[s[i] >> 4];
+		*p++ = hex_digits[s[i] & 15];
+	}
+	return p;
+}

@@ -1,0 +1,152 @@
+/* fmt_out.h - the CLI writers' output buffer and hand-written formatting. */
+#ifndef FC_FMT_OUT_H
+#define FC_FMT_OUT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Large enough that writes are rare and fwrite passes them straight to
+ * write(2); small enough to stay in the L2 cache while it fills. */
+#define FMT_BUF_SIZE (256u * 1024)
+/* The most one fmt_room call may ask for. */
+#define FMT_ROOM_MAX (FMT_BUF_SIZE / 2)
+
+struct fmt_out {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+/* 0, or -1 when out of memory. */
+int fmt_init(struct fmt_out *o, FILE *f);
+/* Flushes, then frees the buffer (not the FILE). */
+void fmt_free(struct fmt_out *o);
+/* Hands what is buffered to the FILE and flushes the FILE too: the
+ * caller wants it seen now (live capture, or before a message on
+ * stderr). */
+void fmt_flush(struct fmt_out *o);
+/* Hands what is buffered to the FILE (its own buffering still applies). */
+void fmt_drain(struct fmt_out *o);
+
+/* A pointer where n <= FMT_ROOM_MAX bytes may be written; fmt_commit
+ * then says where the writing ended. */
+static inline char *fmt_room(struct fmt_out *o, size_t n)
+{
+	if (FMT_BUF_SIZE - o->len < n)
+		fmt_drain(o);
+	return o->buf + o->len;
+}
+
+static inline void fmt_commit(struct fmt_out *o, char *end)
+{
+	o->len = (size_t)(end - o->buf);
+}
+
+/* Any number of bytes. */
+void fmt_write(struct fmt_out *o, const void *s, size_t n);
+
+static inline void fmt_str(struct fmt_out *o, const char *s)
+{
+	fmt_write(o, s, strlen(s));
+}
+
+/* For lines that are rare (titles, summaries, anomalies): printf into the
+ * buffer. */
+void fmt_printf(struct fmt_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fmt_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* Copy a string literal: the length is known when compiling, so the copy
+ * is a few moves. */
+#define FMT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+static inline char *fmt_mem(char *p, const void *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+extern const char fmt_digit_pairs[200];
+
+/* Decimal digits of v (1 to 20). */
+static inline unsigned fmt_u64_len(uint64_t v)
+{
+	unsigned n = 1;
+
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* v in decimal at p (at most 20 bytes); returns the end. */
+static inline char *fmt_u64(char *p, uint64_t v)
+{
+	unsigned n = fmt_u64_len(v);
+	char *end = p + n, *q = end;
+
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--q = fmt_digit_pairs[d + 1];
+		*--q = fmt_digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--q = fmt_digit_pairs[v * 2 + 1];
+		*--q = fmt_digit_pairs[v * 2];
+	} else {
+		*--q = (char)('0' + v);
+	}
+	return end;
+}
+
+/* At most 20 bytes. */
+static inline char *fmt_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return fmt_u64(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return fmt_u64(p, (uint64_t)v);
+}
+
+/* v in decimal, left-justified in `width` columns (printf's "%-*"). */
+static inline char *fmt_u64_left(char *p, uint64_t v, unsigned width)
+{
+	char *end = fmt_u64(p, v);
+
+	while ((unsigned)(end - p) < width)
+		*end++ = ' ';
+	return end;
+}
+
+/* v in decimal, right-justified in `width` columns (printf's "%*"). */
+static inline char *fmt_u64_right(char *p, uint64_t v, unsigned width)
+{
+	unsigned n = fmt_u64_len(v);
+
+	for (; n < width; width--)
+		*p++ = ' ';
+	return fmt_u64(p, v);
+}
+
+/* Seconds and microseconds as "S.UUUUUU", with a '-' when negative (at
+ * most 28 bytes). */
+char *fmt_time_us(char *p, int64_t us);
+
+/* n bytes as 2n lowercase hex digits; returns the end. */
+char *fmt_hex(char *p, const uint8_t *s, size_t n);
+
+#endif
