@@ -9,82 +9,118 @@
  *
  *   [#N ...]  frame N starts and ends here     [#N ..."> starts, continues
  *   ...#N ..] ends here (began earlier)        ...#N "..."> passes through
+ *
+ * A capture of small frames has a segment line per packet, so lines are
+ * stored straight into the output buffer (fmt_out.h) rather than printed;
+ * rare lines (titles, anomalies, summaries) still use printf.
  */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "explain.h"
 #include "fc_profile_opts.h"
+#include "fmt_out.h"
 #include "output.h"
 
 #define LINE_MAX_COLS 80
 #define PREVIEW_BYTES 14
 #define QUEUE_MAX 16
 #define PLURAL(n) ((n) == 1 ? "" : "s")
+/* A segment line is cut at this many bytes (a fixed line buffer once did
+ * it; the output keeps its shape). */
+#define LINE_MAX_BYTES 1023
+/* Room for a segment line before it is cut: its head, eight pieces of at
+ * most 120 bytes, the elision and the unframed note stay within this. */
+#define LINE_ROOM 2048
+/* The notes after a line are cut at this many bytes. */
+#define NOTES_MAX_BYTES 159
+#define DESC_MAX 160
 
 struct text_out {
 	struct fc_output base;
 	struct fc_output_opts o;
+	struct fmt_out out;
 	uint64_t last_stream; /* whose header was printed last */
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
-	/* Lines found while a segment is decoded print after its line. */
-	char *queued[QUEUE_MAX];
+	/* Lines found while a segment is decoded print after its line: up to
+	 * QUEUE_MAX of them, one after the other in qbuf. */
+	char *qbuf;
+	size_t qlen, qcap;
 	unsigned nqueued, dropped;
+	/* The last profile described in a stream title, and the words. */
+	bool have_desc;
+	const struct fc_profile *desc_of;
+	struct fc_profile desc_profile;
+	char desc[DESC_MAX];
 };
 
 enum color { C_NONE, C_STREAM, C_STICKY, C_SPLIT, C_BAD, C_DIM };
 
+static const char *const color_codes[] = {
+	[C_NONE] = "", [C_STREAM] = "\033[1m", [C_STICKY] = "\033[33m",
+	[C_SPLIT] = "\033[36m", [C_BAD] = "\033[31m", [C_DIM] = "\033[2m",
+};
+#define COLOR_OFF "\033[0m"
+
 static const char *color_on(const struct text_out *t, enum color c)
 {
-	static const char *const codes[] = {
-		[C_NONE] = "", [C_STREAM] = "\033[1m", [C_STICKY] = "\033[33m",
-		[C_SPLIT] = "\033[36m", [C_BAD] = "\033[31m", [C_DIM] = "\033[2m",
-	};
-	return t->o.color ? codes[c] : "";
+	return t->o.color ? color_codes[c] : "";
 }
 
 static const char *color_off(const struct text_out *t)
 {
-	return t->o.color ? "\033[0m" : "";
+	return t->o.color ? COLOR_OFF : "";
 }
 
-/* A growable line with its display width (UTF-8 aware, escapes zero). */
+/* A line being built in place, with the bytes that take no column:
+ * colour codes and UTF-8 continuation bytes. Everything else written to
+ * it is ASCII, one column a byte. */
 struct line {
-	char buf[1024];
-	size_t len;
-	unsigned cols;
+	char *p;
+	size_t hidden;
 };
 
-static void put(struct line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct line *l, const char *fmt, ...)
+static void line_color(const struct text_out *t, struct line *l, enum color c)
 {
-	va_list ap;
-	int n;
+	if (t->o.color) {
+		size_t n = strlen(color_codes[c]);
+		l->p = fmt_mem(l->p, color_codes[c], n);
+		l->hidden += n;
+	}
+}
 
-	if (l->len >= sizeof(l->buf) - 1)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	for (size_t i = l->len; i < l->len + (size_t)n && i < sizeof(l->buf) - 1; i++) {
-		unsigned char c = (unsigned char)l->buf[i];
-		if (c == 0x1b) { /* skip an ANSI sequence */
-			while (i < sizeof(l->buf) - 1 && l->buf[i] != 'm')
+static void line_color_off(const struct text_out *t, struct line *l)
+{
+	if (t->o.color) {
+		l->p = FMT_LIT(l->p, COLOR_OFF);
+		l->hidden += sizeof(COLOR_OFF) - 1;
+	}
+}
+
+/* Display columns of s[0..n), counted as a terminal would: an escape
+ * sequence up to its 'm' takes none, nor does a UTF-8 continuation
+ * byte. For text that may have been cut anywhere. */
+static unsigned cols_of(const char *s, size_t n)
+{
+	unsigned cols = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x1b) {
+			while (i < n && s[i] != 'm')
 				i++;
 			continue;
 		}
 		if ((c & 0xc0) != 0x80)
-			l->cols++;
+			cols++;
 	}
-	l->len += (size_t)n;
-	if (l->len > sizeof(l->buf) - 1)
-		l->len = sizeof(l->buf) - 1;
+	return cols;
 }
 
 /* Length of a valid UTF-8 sequence starting at p (max n bytes), or 0. */
@@ -110,6 +146,34 @@ static unsigned utf8_len(const uint8_t *p, size_t n)
 	return len;
 }
 
+/* Bytes from p that are plain printable ASCII (or tab, CR, LF), in whole
+ * blocks of 16: the common case of is_text, taken in one step. */
+static size_t ascii_run(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f);
+	const __m128i tab = _mm_set1_epi8('\t'), lf = _mm_set1_epi8('\n'),
+		      cr = _mm_set1_epi8('\r');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		/* Signed compares: bytes from 0x80 up are negative, so not
+		 * above 0x1f. */
+		__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, tab));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, lf));
+		ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, cr));
+		if (_mm_movemask_epi8(ok) != 0xffff)
+			break;
+	}
+#else
+	(void)p;
+	(void)n;
+#endif
+	return i;
+}
+
 /* Is this printable text (ASCII or UTF-8, with tab/CR/LF)? A sequence cut
  * at the end of the segment still counts as text. */
 static bool is_text(const uint8_t *p, size_t n)
@@ -117,7 +181,12 @@ static bool is_text(const uint8_t *p, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		unsigned k = utf8_len(p + i, n - i);
+		unsigned k;
+
+		i += ascii_run(p + i, n - i);
+		if (i >= n)
+			break;
+		k = utf8_len(p + i, n - i);
 		if (k == 0)
 			return n - i < 4 && p[i] >= 0xc2 && p[i] <= 0xf4;
 		if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t' &&
@@ -130,90 +199,138 @@ static bool is_text(const uint8_t *p, size_t n)
 
 /* A short preview of payload bytes: "text" or hex. A segment may begin
  * inside a UTF-8 character cut by the previous one: those bytes show as
- * "..." so the rest still reads as text. */
+ * "..." so the rest still reads as text. At most 70 bytes. */
 static void preview(struct line *l, const uint8_t *p, size_t n)
 {
 	size_t shown = 0, i = 0, lead = 0;
+	char *o = l->p;
 
 	if (n == 0)
 		return;
 	while (lead < n && lead < 3 && (p[lead] & 0xc0) == 0x80)
 		lead++;
 	if (lead < n && is_text(p + lead, n - lead)) {
-		put(l, " \"%s", lead ? "..." : "");
+		o = FMT_LIT(o, " \"");
+		if (lead)
+			o = FMT_LIT(o, "...");
 		i = lead;
 		while (i < n && shown < PREVIEW_BYTES) {
 			unsigned k = utf8_len(p + i, n - i);
 			if (k == 0)
 				break;
-			if (p[i] == '\n')
-				put(l, "\\n");
-			else if (p[i] == '\r')
-				put(l, "\\r");
-			else if (p[i] == '\t')
-				put(l, "\\t");
-			else if (p[i] == '"' || p[i] == '\\')
-				put(l, "\\%c", p[i]);
-			else
-				put(l, "%.*s", (int)k, (const char *)p + i);
+			switch (p[i]) {
+			case '\n': o = FMT_LIT(o, "\\n"); break;
+			case '\r': o = FMT_LIT(o, "\\r"); break;
+			case '\t': o = FMT_LIT(o, "\\t"); break;
+			case '"': o = FMT_LIT(o, "\\\""); break;
+			case '\\': o = FMT_LIT(o, "\\\\"); break;
+			default:
+				o = fmt_mem(o, p + i, k);
+				l->hidden += k - 1;
+			}
 			i += k;
 			shown += k > 1 ? 2 : 1;
 		}
-		put(l, "%s\"", i < n ? "..." : "");
+		if (i < n)
+			o = FMT_LIT(o, "...");
+		*o++ = '"';
+		l->p = o;
 		return;
 	}
-	put(l, " ");
-	for (i = 0; i < n && i < PREVIEW_BYTES / 2; i++)
-		put(l, "%02x", p[i]);
+	*o++ = ' ';
+	i = n < PREVIEW_BYTES / 2 ? n : PREVIEW_BYTES / 2;
+	o = fmt_hex(o, p, i);
 	if (i < n)
-		put(l, "...");
+		o = FMT_LIT(o, "...");
+	l->p = o;
 }
 
-static void piece(struct text_out *t, struct line *l, const struct fc_piece *pc)
+/* At most 120 bytes. */
+static void piece(const struct text_out *t, struct line *l, const struct fc_piece *pc)
 {
 	bool start = pc->flags & FC_PIECE_START, end = pc->flags & FC_PIECE_END;
 
 	if (pc->flags & FC_PIECE_ERROR) {
-		put(l, "%s[#%" PRIu64 " len=%" PRId64 " BAD]%s", color_on(t, C_BAD),
-		    pc->frame_index, pc->length, color_off(t));
+		line_color(t, l, C_BAD);
+		l->p = FMT_LIT(l->p, "[#");
+		l->p = fmt_u64(l->p, pc->frame_index);
+		l->p = FMT_LIT(l->p, " len=");
+		l->p = fmt_i64(l->p, pc->length);
+		l->p = FMT_LIT(l->p, " BAD]");
+		line_color_off(t, l);
 		return;
 	}
 	/* "#N?": decoded after a guessed resynchronisation. */
-	put(l, "%s#%" PRIu64 "%s", start ? "[" : "...", pc->frame_index,
-	    pc->flags & FC_PIECE_RESYNCED ? "?" : "");
-	if (start && (pc->flags & FC_PIECE_LENGTH))
-		put(l, " len=%" PRId64, pc->length);
-	else if (start)
-		put(l, " hdr %u B", pc->header_bytes);
+	if (start)
+		l->p = FMT_LIT(l->p, "[#");
+	else
+		l->p = FMT_LIT(l->p, "...#");
+	l->p = fmt_u64(l->p, pc->frame_index);
+	if (pc->flags & FC_PIECE_RESYNCED)
+		*l->p++ = '?';
+	if (start && (pc->flags & FC_PIECE_LENGTH)) {
+		l->p = FMT_LIT(l->p, " len=");
+		l->p = fmt_i64(l->p, pc->length);
+	} else if (start) {
+		l->p = FMT_LIT(l->p, " hdr ");
+		l->p = fmt_u64(l->p, pc->header_bytes);
+		l->p = FMT_LIT(l->p, " B");
+	}
 	preview(l, pc->payload, pc->payload_n);
-	put(l, "%s", end ? "]" : pc->payload_n ? ">" : " ...>");
+	if (end)
+		*l->p++ = ']';
+	else if (pc->payload_n)
+		*l->p++ = '>';
+	else
+		l->p = FMT_LIT(l->p, " ...>");
+}
+
+static const char *profile_desc(struct text_out *t, const struct fc_profile *p)
+{
+	/* Streams mostly share a profile: describe it once. The copy is
+	 * compared too, in case the engine reuses the memory. */
+	if (!t->have_desc || t->desc_of != p ||
+	    memcmp(&t->desc_profile, p, sizeof(*p)) != 0) {
+		fc_profile_describe(p, t->desc, sizeof(t->desc));
+		t->desc_of = p;
+		t->desc_profile = *p;
+		t->have_desc = true;
+	}
+	return t->desc;
 }
 
 static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
-	FILE *out = t->o.out;
-	const struct fc_profile *p = s->profile;
-	char desc[160];
+	struct fmt_out *out = &t->out;
 
-	fprintf(out, "%sstream %" PRIu64 "  %s -> %s%s", color_on(t, C_STREAM), s->id,
-		s->client, s->server, color_off(t));
+	fmt_printf(out, "%sstream %" PRIu64 "  %s -> %s%s", color_on(t, C_STREAM), s->id,
+		   s->client, s->server, color_off(t));
 	for (unsigned i = 0; i < s->key.nvlan; i++)
-		fprintf(out, "%s%u", i ? "." : "  vlan ", s->key.vlan[i]);
-	fc_profile_describe(p, desc, sizeof(desc));
-	fprintf(out, "  profile %s", desc);
+		fmt_printf(out, "%s%u", i ? "." : "  vlan ", s->key.vlan[i]);
+	fmt_str(out, "  profile ");
+	fmt_str(out, profile_desc(t, s->profile));
 	if (!s->syn_seen)
-		fputs(" [no SYN: client guessed by port]", out);
-	fputc('\n', out);
+		fmt_str(out, " [no SYN: client guessed by port]");
+	fmt_write(out, "\n", 1);
 	t->last_stream = s->id;
 }
 
 /* Streams interleave in a capture: say whose lines follow when it changes. */
 static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 {
+	char *p;
+
 	if (t->last_stream == s->id)
 		return;
-	fprintf(t->o.out, "%sstream %" PRIu64 "%s (continued)\n", color_on(t, C_STREAM),
-		s->id, color_off(t));
+	p = fmt_room(&t->out, 64);
+	if (t->o.color)
+		p = fmt_mem(p, color_codes[C_STREAM], strlen(color_codes[C_STREAM]));
+	p = FMT_LIT(p, "stream ");
+	p = fmt_u64(p, s->id);
+	if (t->o.color)
+		p = FMT_LIT(p, COLOR_OFF);
+	p = FMT_LIT(p, " (continued)\n");
+	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
 }
 
@@ -224,14 +341,41 @@ static void text_begin(void *ctx, const struct fc_stream_info *s)
 
 static void flush_queue(struct text_out *t)
 {
-	for (unsigned i = 0; i < t->nqueued; i++) {
-		fputs(t->queued[i], t->o.out);
-		free(t->queued[i]);
-	}
+	if (t->qlen)
+		fmt_write(&t->out, t->qbuf, t->qlen);
 	if (t->dropped)
-		fprintf(t->o.out, "      (%u more lines for this segment not shown)\n",
-			t->dropped);
+		fmt_printf(&t->out, "      (%u more lines for this segment not shown)\n",
+			   t->dropped);
+	t->qlen = 0;
 	t->nqueued = t->dropped = 0;
+}
+
+/* Room for n more bytes in the queue; NULL if out of memory. */
+static char *queue_room(struct text_out *t, size_t n)
+{
+	if (t->qcap - t->qlen < n) {
+		size_t cap = t->qcap ? t->qcap : 4096;
+		char *b;
+		while (cap - t->qlen < n)
+			cap *= 2;
+		if (!(b = realloc(t->qbuf, cap)))
+			return NULL;
+		t->qbuf = b;
+		t->qcap = cap;
+	}
+	return t->qbuf + t->qlen;
+}
+
+/* A queued entry: false when the queue is full (the entry is counted as
+ * not shown). */
+static bool queue_take(struct text_out *t)
+{
+	if (t->nqueued == QUEUE_MAX) {
+		t->dropped++;
+		return false;
+	}
+	t->nqueued++;
+	return true;
 }
 
 static void emit(struct text_out *t, bool queue, const char *fmt, ...)
@@ -239,82 +383,145 @@ static void emit(struct text_out *t, bool queue, const char *fmt, ...)
 
 static void emit(struct text_out *t, bool queue, const char *fmt, ...)
 {
-	va_list ap;
-	char *s = NULL;
+	va_list ap, again;
+	int n;
+	char *q;
 
 	va_start(ap, fmt);
 	if (!queue) {
-		vfprintf(t->o.out, fmt, ap);
+		fmt_vprintf(&t->out, fmt, ap);
 		va_end(ap);
 		return;
 	}
-	if (t->nqueued == QUEUE_MAX || vasprintf(&s, fmt, ap) < 0)
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n < 0 || t->nqueued == QUEUE_MAX || !(q = queue_room(t, (size_t)n + 1))) {
 		t->dropped++;
-	else
-		t->queued[t->nqueued++] = s;
+	} else {
+		vsnprintf(q, (size_t)n + 1, fmt, again);
+		t->qlen += (size_t)n;
+		t->nqueued++;
+	}
+	va_end(again);
 	va_end(ap);
+}
+
+/* The notes after a segment line, as a bounded snprintf chain once made
+ * them: each note is added while the text so far is short enough, and the
+ * whole is cut at NOTES_MAX_BYTES. */
+struct notes {
+	char buf[512];
+	size_t n; /* as if nothing had been cut */
+};
+
+static void note(struct notes *nt, const struct text_out *t, enum color c,
+		 const char *what, uint64_t index, const char *tail, uint64_t count)
+{
+	char *p = nt->buf + nt->n;
+
+	if (nt->n)
+		p = FMT_LIT(p, "  ");
+	if (c != C_NONE && t->o.color)
+		p = fmt_mem(p, color_codes[c], strlen(color_codes[c]));
+	p = fmt_mem(p, what, strlen(what));
+	if (index != UINT64_MAX)
+		p = fmt_u64(p, index);
+	p = fmt_mem(p, tail, strlen(tail));
+	if (count != UINT64_MAX) {
+		p = fmt_u64(p, count);
+		p = c == C_STICKY ? FMT_LIT(p, " frames") : FMT_LIT(p, " segs");
+	}
+	if (c != C_NONE && t->o.color)
+		p = FMT_LIT(p, COLOR_OFF);
+	nt->n = (size_t)(p - nt->buf);
 }
 
 static void text_segment(void *ctx, const struct fc_stream_info *s,
 			 enum fc_dir dir, const struct fc_segment *seg)
 {
 	struct text_out *t = ctx;
-	FILE *out = t->o.out;
-	struct line l = { .len = 0 };
-	char range[48], notes[160] = "";
-	size_t nl = 0;
+	struct notes nt;
+	struct line l;
+	char *start, *p;
+	size_t len;
+	unsigned cols;
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
 
 	stream_header(t, s);
-	snprintf(range, sizeof(range), "[%" PRIu64 ",%" PRIu64 ")", seg->offset,
-		 seg->offset + seg->len);
-	put(&l, "  #%-4" PRIu64 " %s +", seg->pkt.num, dir == FC_C2S ? "c2s" : "s2c");
+	start = fmt_room(&t->out, LINE_ROOM + 2 * LINE_MAX_COLS + sizeof(nt.buf));
+	l.p = start;
+	l.hidden = 0;
+	l.p = FMT_LIT(l.p, "  #");
+	l.p = fmt_u64_left(l.p, seg->pkt.num, 4);
+	l.p = dir == FC_C2S ? FMT_LIT(l.p, " c2s +") : FMT_LIT(l.p, " s2c +");
+	l.p = fmt_time_us(l.p, seg->pkt.ts_us - s->first_ts_us);
+	*l.p++ = ' ';
 	{
-		int64_t rel = seg->pkt.ts_us - s->first_ts_us;
-		char ts[32];
-		snprintf(ts, sizeof(ts), "%s%" PRId64 ".%06" PRId64, rel < 0 ? "-" : "",
-			 (rel < 0 ? -rel : rel) / 1000000, (rel < 0 ? -rel : rel) % 1000000);
-		put(&l, "%s %-13s %5u B ", ts, range, seg->len);
+		char *r = l.p;
+		*l.p++ = '[';
+		l.p = fmt_u64(l.p, seg->offset);
+		*l.p++ = ',';
+		l.p = fmt_u64(l.p, seg->offset + seg->len);
+		*l.p++ = ')';
+		while (l.p - r < 13)
+			*l.p++ = ' ';
 	}
+	*l.p++ = ' ';
+	l.p = fmt_u64_right(l.p, seg->len, 5);
+	l.p = FMT_LIT(l.p, " B ");
 	for (uint32_t i = 0; i < shown; i++) {
-		if (i == FC_SEG_PIECES_MAX - 1 && seg->npieces > FC_SEG_PIECES_MAX)
-			put(&l, "...(%u more)...", seg->npieces - FC_SEG_PIECES_MAX);
+		if (i == FC_SEG_PIECES_MAX - 1 && seg->npieces > FC_SEG_PIECES_MAX) {
+			l.p = FMT_LIT(l.p, "...(");
+			l.p = fmt_u64(l.p, seg->npieces - FC_SEG_PIECES_MAX);
+			l.p = FMT_LIT(l.p, " more)...");
+		}
 		piece(t, &l, &seg->pieces[i]);
 	}
-	if (seg->unframed)
-		put(&l, "%s%s?? %u B unframed%s", shown ? " " : "", color_on(t, C_BAD), seg->unframed,
-		    color_off(t));
+	if (seg->unframed) {
+		if (shown)
+			*l.p++ = ' ';
+		line_color(t, &l, C_BAD);
+		l.p = FMT_LIT(l.p, "?? ");
+		l.p = fmt_u64(l.p, seg->unframed);
+		l.p = FMT_LIT(l.p, " B unframed");
+		line_color_off(t, &l);
+	}
+	len = (size_t)(l.p - start);
+	if (len > LINE_MAX_BYTES) {
+		len = LINE_MAX_BYTES;
+		cols = cols_of(start, len);
+	} else {
+		cols = (unsigned)(len - l.hidden);
+	}
+	p = start + len;
 
 	/* Notes: what a person should notice about this segment. */
+	nt.n = 0;
 	if (seg->npieces > 1)
-		nl += (size_t)snprintf(notes + nl, sizeof(notes) - nl, "%sSTICKY: %u frames%s",
-				       color_on(t, C_STICKY), seg->npieces, color_off(t));
-	for (uint32_t i = 0; i < shown && nl < sizeof(notes) - 40; i++) {
+		note(&nt, t, C_STICKY, "STICKY: ", UINT64_MAX, "", seg->npieces);
+	for (uint32_t i = 0; i < shown && nt.n < NOTES_MAX_BYTES + 1 - 40; i++) {
 		const struct fc_piece *pc = &seg->pieces[i];
 		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
-			nl += (size_t)snprintf(notes + nl, sizeof(notes) - nl,
-					       "%s%s#%" PRIu64 " split: %u segs%s", nl ? "  " : "",
-					       color_on(t, C_SPLIT), pc->frame_index, pc->nsegs,
-					       color_off(t));
+			note(&nt, t, C_SPLIT, "#", pc->frame_index, " split: ", pc->nsegs);
 		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
-			nl += (size_t)snprintf(notes + nl, sizeof(notes) - nl,
-					       "%s%s#%" PRIu64 " header split%s", nl ? "  " : "",
-					       color_on(t, C_SPLIT), pc->frame_index, color_off(t));
+			note(&nt, t, C_SPLIT, "#", pc->frame_index, " header split", UINT64_MAX);
 	}
-	if (seg->out_of_order && nl < sizeof(notes) - 20)
-		nl += (size_t)snprintf(notes + nl, sizeof(notes) - nl, "%sout of order",
-				       nl ? "  " : "");
-	if (nl) {
-		struct line n = { .len = 0 };
-		put(&n, "%s", notes);
-		if (l.cols + 2 + n.cols <= LINE_MAX_COLS)
-			fprintf(out, "%s%*s%s\n", l.buf, (int)(LINE_MAX_COLS - l.cols - n.cols), "", notes);
-		else
-			fprintf(out, "%s\n%*s%s\n", l.buf,
-				(int)(n.cols < LINE_MAX_COLS ? LINE_MAX_COLS - n.cols : 4), "", notes);
-	} else {
-		fprintf(out, "%s\n", l.buf);
+	if (seg->out_of_order && nt.n < NOTES_MAX_BYTES + 1 - 20)
+		note(&nt, t, C_NONE, "out of order", UINT64_MAX, "", UINT64_MAX);
+	if (nt.n) {
+		size_t nn = nt.n < NOTES_MAX_BYTES ? nt.n : NOTES_MAX_BYTES;
+		unsigned ncols = cols_of(nt.buf, nn), pad;
+		if (cols + 2 + ncols <= LINE_MAX_COLS) {
+			pad = LINE_MAX_COLS - cols - ncols;
+		} else {
+			*p++ = '\n';
+			pad = ncols < LINE_MAX_COLS ? LINE_MAX_COLS - ncols : 4;
+		}
+		memset(p, ' ', pad);
+		p = fmt_mem(p + pad, nt.buf, nn);
 	}
+	*p++ = '\n';
+	fmt_commit(&t->out, p);
 	flush_queue(t);
 }
 
@@ -322,34 +529,89 @@ static void text_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 		       const struct fc_frame *f)
 {
 	struct text_out *t = ctx;
+	char *q;
 
-	if (t->o.verbose) {
-		char pk[96] = "";
-		size_t n = 0;
-		for (uint32_t i = 0; i < f->npackets && n < sizeof(pk) - 24; i++)
-			n += (size_t)snprintf(pk + n, sizeof(pk) - n, "%s#%" PRIu64, i ? "," : "",
-					      f->packets[i]);
-		emit(t, true, "      frame %s #%" PRIu64 " @%" PRIu64 " len=%" PRId64
-			      " payload %" PRIu64 " B in %s%s%s%s%s\n",
-		     dir == FC_C2S ? "c2s" : "s2c", f->index, f->offset, f->length,
-		     f->payload_len, pk, f->npackets_total > f->npackets ? ",..." : "",
-		     f->sticky ? " sticky" : "", f->split ? " split" : "",
-		     f->resynced ? " resynced" : "");
+	if (t->o.verbose && queue_take(t)) {
+		/* The packet list stops once it is 72 bytes long. */
+		size_t room = 200 + 24 * (f->npackets < 4 ? f->npackets : 4) + 72;
+		if ((q = queue_room(t, room))) {
+			char *p = q, *pk;
+			p = FMT_LIT(p, "      frame ");
+			p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
+			p = fmt_u64(p, f->index);
+			p = FMT_LIT(p, " @");
+			p = fmt_u64(p, f->offset);
+			p = FMT_LIT(p, " len=");
+			p = fmt_i64(p, f->length);
+			p = FMT_LIT(p, " payload ");
+			p = fmt_u64(p, f->payload_len);
+			p = FMT_LIT(p, " B in ");
+			pk = p;
+			for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
+				if (i)
+					*p++ = ',';
+				*p++ = '#';
+				p = fmt_u64(p, f->packets[i]);
+			}
+			if (f->npackets_total > f->npackets)
+				p = FMT_LIT(p, ",...");
+			if (f->sticky)
+				p = FMT_LIT(p, " sticky");
+			if (f->split)
+				p = FMT_LIT(p, " split");
+			if (f->resynced)
+				p = FMT_LIT(p, " resynced");
+			*p++ = '\n';
+			t->qlen += (size_t)(p - q);
+		} else {
+			t->nqueued--;
+			t->dropped++;
+		}
 	}
 	if (t->o.hexdump) {
 		for (uint64_t off = 0; off < f->payload_kept; off += 16) {
-			char hex[50] = "", asc[17] = "";
+			unsigned k = f->payload_kept - off < 16 ? (unsigned)(f->payload_kept - off) : 16;
+			char *p;
+
+			if (!queue_take(t))
+				continue;
+			if (!(q = queue_room(t, 128))) {
+				t->nqueued--;
+				t->dropped++;
+				continue;
+			}
+			p = FMT_LIT(q, "      #");
+			p = fmt_u64_left(p, f->index, 4);
+			p = FMT_LIT(p, " 0x");
+			{
+				/* "%04x" */
+				char hx[16];
+				unsigned n = 0;
+				uint64_t v = off;
+				do
+					hx[n++] = "0123456789abcdef"[v & 15];
+				while ((v >>= 4));
+				for (unsigned z = n; z < 4; z++)
+					*p++ = '0';
+				while (n)
+					*p++ = hx[--n];
+			}
+			p = FMT_LIT(p, ":  ");
 			for (unsigned i = 0; i < 16; i++) {
-				if (off + i < f->payload_kept) {
-					uint8_t c = f->payload[off + i];
-					snprintf(hex + i * 3, 4, "%02x ", c);
-					asc[i] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+				if (i < k) {
+					p = fmt_hex(p, f->payload + off + i, 1);
+					*p++ = ' ';
 				} else {
-					memcpy(hex + i * 3, "   ", 4);
+					p = FMT_LIT(p, "   ");
 				}
 			}
-			emit(t, true, "      #%-4" PRIu64 " 0x%04" PRIx64 ":  %s %s\n",
-			     f->index, off, hex, asc);
+			*p++ = ' ';
+			for (unsigned i = 0; i < k; i++) {
+				uint8_t c = f->payload[off + i];
+				*p++ = c >= 0x20 && c < 0x7f ? (char)c : '.';
+			}
+			*p++ = '\n';
+			t->qlen += (size_t)(p - q);
 		}
 		if (f->payload_kept < f->payload_len)
 			emit(t, true, "      #%-4" PRIu64 " (%" PRIu64 " more byte%s; "
@@ -377,84 +639,110 @@ static void text_anomaly(void *ctx, const struct fc_stream_info *s,
 	}
 }
 
-static void dir_summary(FILE *out, const char *name, const struct fc_decoder_stats *d)
+/* At most 150 bytes. */
+static char *dir_summary(char *p, const char *name, const struct fc_decoder_stats *d)
 {
-	fprintf(out, "%s %" PRIu64 " frame%s in %" PRIu64 " segment%s", name, d->frames,
-		d->frames == 1 ? "" : "s", d->segments, d->segments == 1 ? "" : "s");
-	if (d->sticky_segments || d->split_frames)
-		fprintf(out, " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-			     " frame%s/segment)",
-			d->sticky_segments, d->split_frames, d->max_frames_in_segment,
-			PLURAL(d->max_frames_in_segment));
+	p = fmt_mem(p, name, 3);
+	*p++ = ' ';
+	p = fmt_u64(p, d->frames);
+	p = d->frames == 1 ? FMT_LIT(p, " frame in ") : FMT_LIT(p, " frames in ");
+	p = fmt_u64(p, d->segments);
+	p = d->segments == 1 ? FMT_LIT(p, " segment") : FMT_LIT(p, " segments");
+	if (d->sticky_segments || d->split_frames) {
+		p = FMT_LIT(p, " (");
+		p = fmt_u64(p, d->sticky_segments);
+		p = FMT_LIT(p, " sticky, ");
+		p = fmt_u64(p, d->split_frames);
+		p = FMT_LIT(p, " split, max ");
+		p = fmt_u64(p, d->max_frames_in_segment);
+		p = d->max_frames_in_segment == 1 ? FMT_LIT(p, " frame/segment)")
+						  : FMT_LIT(p, " frames/segment)");
+	}
+	return p;
 }
 
 static void text_end(void *ctx, const struct fc_stream_info *s,
 		     const struct fc_stream_end *e)
 {
 	struct text_out *t = ctx;
-	FILE *out = t->o.out;
+	struct fmt_out *out = &t->out;
 	uint64_t anomalies = 0;
+	size_t why = strlen(e->why);
+	char *p;
 
 	stream_header(t, s);
-	fprintf(out, "  = stream %" PRIu64 " (%s): ", s->id, e->why);
-	dir_summary(out, "c2s", &e->dir[FC_C2S]);
-	fputs("; ", out);
-	dir_summary(out, "s2c", &e->dir[FC_S2C]);
+	p = fmt_room(out, 400 + why);
+	p = FMT_LIT(p, "  = stream ");
+	p = fmt_u64(p, s->id);
+	p = FMT_LIT(p, " (");
+	p = fmt_mem(p, e->why, why);
+	p = FMT_LIT(p, "): ");
+	p = dir_summary(p, "c2s", &e->dir[FC_C2S]);
+	p = FMT_LIT(p, "; ");
+	p = dir_summary(p, "s2c", &e->dir[FC_S2C]);
+	fmt_commit(out, p);
 	for (int d = 0; d < 2; d++)
 		for (int k = 0; k < FC_AN__COUNT; k++)
 			anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
-		fprintf(out, "; %s%" PRIu64 " anomal%s:", color_on(t, C_BAD), anomalies,
-			anomalies == 1 ? "y" : "ies");
+		fmt_printf(out, "; %s%" PRIu64 " anomal%s:", color_on(t, C_BAD), anomalies,
+			   anomalies == 1 ? "y" : "ies");
 		for (int k = 0; k < FC_AN__COUNT; k++) {
 			uint64_t n = e->dir[0].anomalies[k] + e->dir[1].anomalies[k];
 			if (n)
-				fprintf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k), n);
+				fmt_printf(out, " %s=%" PRIu64,
+					   fc_anomaly_name((enum fc_anomaly_kind)k), n);
 		}
-		fputs(color_off(t), out);
+		fmt_str(out, color_off(t));
 	}
-	fputc('\n', out);
+	fmt_write(out, "\n", 1);
 	if (t->o.verbose)
 		for (int d = 0; d < 2; d++)
-			fprintf(out, "    %s reassembly: %" PRIu64 " out-of-order segments, %" PRIu64
-				     " retransmitted bytes, %" PRIu64 " conflicts, %" PRIu64
-				     " gap bytes\n",
-				d == 0 ? "c2s" : "s2c", e->reasm[d].ooo_segments,
-				e->reasm[d].retransmitted_bytes, e->reasm[d].conflicts,
-				e->reasm[d].gap_bytes);
+			fmt_printf(out, "    %s reassembly: %" PRIu64 " out-of-order segments, %"
+				   PRIu64 " retransmitted bytes, %" PRIu64 " conflicts, %"
+				   PRIu64 " gap bytes\n",
+				   d == 0 ? "c2s" : "s2c", e->reasm[d].ooo_segments,
+				   e->reasm[d].retransmitted_bytes, e->reasm[d].conflicts,
+				   e->reasm[d].gap_bytes);
 }
 
 static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			 const struct fc_live_stats *live)
 {
 	struct text_out *t = (struct text_out *)o;
-	FILE *out = t->o.out;
+	struct fmt_out *out = &t->out;
 
-	fprintf(out, "%" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64 " stream%s (%" PRIu64
-		     " with data), %" PRIu64 " frame%s, %" PRIu64 " sticky segment%s, %" PRIu64
-		     " split frame%s, max %" PRIu64 " frame%s in one segment, %" PRIu64
-		     " anomal%s",
-		st->packets, st->tcp_packets, st->streams, PLURAL(st->streams),
-		st->streams_with_data, st->frames, PLURAL(st->frames), st->sticky_segments,
-		PLURAL(st->sticky_segments), st->split_frames, PLURAL(st->split_frames),
-		st->max_frames_in_segment, PLURAL(st->max_frames_in_segment),
-		st->anomalies, st->anomalies == 1 ? "y" : "ies");
+	fmt_printf(out, "%" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64 " stream%s (%" PRIu64
+			" with data), %" PRIu64 " frame%s, %" PRIu64 " sticky segment%s, %" PRIu64
+			" split frame%s, max %" PRIu64 " frame%s in one segment, %" PRIu64
+			" anomal%s",
+		   st->packets, st->tcp_packets, st->streams, PLURAL(st->streams),
+		   st->streams_with_data, st->frames, PLURAL(st->frames), st->sticky_segments,
+		   PLURAL(st->sticky_segments), st->split_frames, PLURAL(st->split_frames),
+		   st->max_frames_in_segment, PLURAL(st->max_frames_in_segment),
+		   st->anomalies, st->anomalies == 1 ? "y" : "ies");
 	for (int k = 0; k < FC_AN__COUNT; k++)
 		if (st->anomaly_kinds[k])
-			fprintf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k),
-				st->anomaly_kinds[k]);
-	fputc('\n', out);
+			fmt_printf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k),
+				   st->anomaly_kinds[k]);
+	fmt_write(out, "\n", 1);
 	if (st->malformed || st->ip_fragments || st->bad_link || st->flows_evicted ||
 	    st->forced_gaps || t->o.verbose)
-		fprintf(out, "skipped: %" PRIu64 " malformed, %" PRIu64 " IP fragments, %" PRIu64
-			     " unsupported link type; %" PRIu64 " flows evicted (peak %" PRIu64
-			     " live), %" PRIu64 " holes given up (out-of-order buffer full)\n",
-			st->malformed, st->ip_fragments, st->bad_link, st->flows_evicted,
-			st->live_flows_peak, st->forced_gaps);
+		fmt_printf(out, "skipped: %" PRIu64 " malformed, %" PRIu64 " IP fragments, %"
+				PRIu64 " unsupported link type; %" PRIu64 " flows evicted (peak %"
+				PRIu64 " live), %" PRIu64 " holes given up (out-of-order buffer "
+				"full)\n",
+			   st->malformed, st->ip_fragments, st->bad_link, st->flows_evicted,
+			   st->live_flows_peak, st->forced_gaps);
 	if (live && live->live)
-		fprintf(out, "%lu packets received by filter, %lu dropped by kernel, "
-			     "%lu dropped by interface\n",
-			live->received, live->dropped, live->ifdropped);
+		fmt_printf(out, "%lu packets received by filter, %lu dropped by kernel, "
+				"%lu dropped by interface\n",
+			   live->received, live->dropped, live->ifdropped);
+}
+
+static void text_flush(struct fc_output *o)
+{
+	fmt_flush(&((struct text_out *)o)->out);
 }
 
 static void text_destroy(struct fc_output *o)
@@ -462,6 +750,8 @@ static void text_destroy(struct fc_output *o)
 	struct text_out *t = (struct text_out *)o;
 
 	flush_queue(t);
+	fmt_free(&t->out);
+	free(t->qbuf);
 	free(t);
 }
 
@@ -471,6 +761,10 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 
 	if (!t)
 		return NULL;
+	if (fmt_init(&t->out, opts->out) != 0) {
+		free(t);
+		return NULL;
+	}
 	t->o = *opts;
 	t->base.sink.ctx = t;
 	t->base.sink.stream_begin = text_begin;
@@ -479,6 +773,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	t->base.sink.anomaly = text_anomaly;
 	t->base.sink.stream_end = text_end;
 	t->base.summary = text_summary;
+	t->base.flush = text_flush;
 	t->base.destroy = text_destroy;
 	return &t->base;
 }
