@@ -10,15 +10,17 @@
  * than one frame and "half" when it ends (or begins) inside a frame.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_out.h"
 #include "output.h"
 
 #define RV_SLOTS 8192 /* directions shown at once */
 #define RV_RING 256 /* completed frames remembered per direction */
 #define RV_TAIL_READS 20 /* reads printed after the stream ends */
+/* A read's description is cut at this many bytes. */
+#define RV_WHAT_MAX 255
 
 struct rv_frame {
 	uint64_t start, end, index;
@@ -37,6 +39,7 @@ struct rv_dir {
 struct recv_out {
 	struct fc_output base;
 	struct fc_output_opts o;
+	struct fmt_out out;
 	uint64_t n; /* recv() size */
 	uint64_t last_stream;
 	uint64_t not_shown;
@@ -65,8 +68,8 @@ static void header(struct recv_out *r, const struct fc_stream_info *s)
 {
 	if (r->last_stream == s->id)
 		return;
-	fprintf(r->o.out, "stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per arrival\n",
-		s->id, s->client, s->server, r->n);
+	fmt_printf(&r->out, "stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per arrival\n",
+		   s->id, s->client, s->server, r->n);
 	r->last_stream = s->id;
 }
 
@@ -89,27 +92,49 @@ static void rv_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 	e->index = f->index;
 }
 
-/* Append "what" to the read's description, in frame order. */
-static void describe(char *buf, size_t len, size_t *at, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* A read's description, in frame order: items are added while it is
+ * shorter than RV_WHAT_MAX + 1 bytes, and the whole is cut at RV_WHAT_MAX
+ * (as a bounded snprintf chain once made it). */
+struct what {
+	char buf[512];
+	size_t at; /* as if nothing had been cut */
+};
 
-static void describe(char *buf, size_t len, size_t *at, const char *fmt, ...)
+/* Room for an item (at most 80 bytes), after ", " if not the first; NULL
+ * when the description is already full. */
+static char *what_item(struct what *w)
 {
-	va_list ap;
-	int n;
+	char *p = w->buf + w->at;
 
-	if (*at >= len)
-		return;
-	if (*at) {
-		n = snprintf(buf + *at, len - *at, ", ");
-		*at += n > 0 ? (size_t)n : 0;
+	if (w->at > RV_WHAT_MAX)
+		return NULL;
+	if (w->at) {
+		p = FMT_LIT(p, ", ");
+		w->at += 2;
+		if (w->at > RV_WHAT_MAX)
+			return NULL;
 	}
-	if (*at >= len)
+	return p;
+}
+
+static void what_done(struct what *w, const char *end)
+{
+	w->at = (size_t)(end - w->buf);
+}
+
+static void what_whole(struct what *w, uint64_t first, uint64_t last)
+{
+	char *p = what_item(w);
+
+	if (!p)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *at, len - *at, fmt, ap);
-	va_end(ap);
-	*at += n > 0 ? (size_t)n : 0;
+	*p++ = '#';
+	p = fmt_u64(p, first);
+	if (first != last) {
+		p = FMT_LIT(p, "..#");
+		p = fmt_u64(p, last);
+	}
+	what_done(w, FMT_LIT(p, " whole"));
 }
 
 /* One recv(): the next min(N, queued) bytes. Says, in stream order, which
@@ -119,8 +144,8 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 {
 	uint64_t a = d->read_off, b, touched = 0, run_first = 0, run_last = 0;
 	bool half = false, in_run = false;
-	char what[256] = "";
-	size_t at = 0;
+	struct what w = { .at = 0 };
+	char *p;
 
 	b = a + (d->arrived - a < r->n ? d->arrived - a : r->n);
 	if (b == a)
@@ -142,42 +167,76 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 			continue;
 		}
 		if (in_run) {
-			describe(what, sizeof(what), &at, run_first == run_last ? "#%" PRIu64 " whole"
-					 : "#%" PRIu64 "..#%" PRIu64 " whole", run_first, run_last);
+			what_whole(&w, run_first, run_last);
 			in_run = false;
 		}
 		uint64_t lo = e->start > a ? e->start : a, hi = e->end < b ? e->end : b;
-		describe(what, sizeof(what), &at, "part of #%" PRIu64 " (%" PRIu64 " of %" PRIu64 " B)",
-			 e->index, hi - lo, e->end - e->start);
+		if ((p = what_item(&w))) {
+			p = FMT_LIT(p, "part of #");
+			p = fmt_u64(p, e->index);
+			p = FMT_LIT(p, " (");
+			p = fmt_u64(p, hi - lo);
+			p = FMT_LIT(p, " of ");
+			p = fmt_u64(p, e->end - e->start);
+			what_done(&w, FMT_LIT(p, " B)"));
+		}
 		half = true;
 	}
 	if (in_run)
-		describe(what, sizeof(what), &at, run_first == run_last ? "#%" PRIu64 " whole"
-				 : "#%" PRIu64 "..#%" PRIu64 " whole", run_first, run_last);
+		what_whole(&w, run_first, run_last);
 	if (d->open && d->open_start < b) {
 		touched++;
 		half = true;
-		describe(what, sizeof(what), &at, "start of #%" PRIu64 " (%" PRIu64
-			 " B, rest not here yet)", d->open_index,
-			 b - (d->open_start > a ? d->open_start : a));
+		if ((p = what_item(&w))) {
+			p = FMT_LIT(p, "start of #");
+			p = fmt_u64(p, d->open_index);
+			p = FMT_LIT(p, " (");
+			p = fmt_u64(p, b - (d->open_start > a ? d->open_start : a));
+			what_done(&w, FMT_LIT(p, " B, rest not here yet)"));
+		}
 	}
 	d->reads++;
 	r->reads++;
-	fprintf(r->o.out, "  %-6s %s recv -> %5" PRIu64 " B [%" PRIu64 ",%" PRIu64 "): %s",
-		who, dirname, b - a, a, b, at ? what : "no frame");
+	p = fmt_room(&r->out, 300 + strlen(who) + RV_WHAT_MAX);
+	p = FMT_LIT(p, "  ");
+	{
+		size_t n = strlen(who);
+		p = fmt_mem(p, who, n);
+		for (; n < 6; n++)
+			*p++ = ' ';
+	}
+	*p++ = ' ';
+	p = fmt_mem(p, dirname, 3);
+	p = FMT_LIT(p, " recv -> ");
+	p = fmt_u64_right(p, b - a, 5);
+	p = FMT_LIT(p, " B [");
+	p = fmt_u64(p, a);
+	*p++ = ',';
+	p = fmt_u64(p, b);
+	p = FMT_LIT(p, "): ");
+	if (w.at)
+		p = fmt_mem(p, w.buf, w.at < RV_WHAT_MAX ? w.at : RV_WHAT_MAX);
+	else
+		p = FMT_LIT(p, "no frame");
 	if (touched > 1) {
 		d->glued++;
 		r->glued++;
-		fprintf(r->o.out, "   GLUED: %" PRIu64 " messages in one recv", touched);
+		p = FMT_LIT(p, "   GLUED: ");
+		p = fmt_u64(p, touched);
+		p = FMT_LIT(p, " messages in one recv");
 	}
 	if (half) {
 		d->halves++;
 		r->halves++;
-		fputs("   HALF", r->o.out);
+		p = FMT_LIT(p, "   HALF");
 	}
-	if (d->arrived > b)
-		fprintf(r->o.out, "   (%" PRIu64 " B left queued)", d->arrived - b);
-	fputc('\n', r->o.out);
+	if (d->arrived > b) {
+		p = FMT_LIT(p, "   (");
+		p = fmt_u64(p, d->arrived - b);
+		p = FMT_LIT(p, " B left queued)");
+	}
+	*p++ = '\n';
+	fmt_commit(&r->out, p);
 	d->read_off = b;
 }
 
@@ -187,7 +246,7 @@ static void rv_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 	struct recv_out *r = ctx;
 	struct rv_dir *d = slot(r, s->id, dir, true);
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
-	char who[24];
+	char who[24], *p;
 
 	if (!d)
 		return;
@@ -205,7 +264,9 @@ static void rv_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 		}
 	}
 	header(r, s);
-	snprintf(who, sizeof(who), "#%" PRIu64, seg->pkt.num);
+	p = who;
+	*p++ = '#';
+	*fmt_u64(p, seg->pkt.num) = '\0';
 	one_read(r, d, who, dir == FC_C2S ? "c2s" : "s2c");
 }
 
@@ -223,12 +284,12 @@ static void rv_end(void *ctx, const struct fc_stream_info *s, const struct fc_st
 		while (d->read_off < d->arrived && n++ < RV_TAIL_READS)
 			one_read(r, d, "later", dir == FC_C2S ? "c2s" : "s2c");
 		if (d->read_off < d->arrived)
-			fprintf(r->o.out, "  ... %" PRIu64 " B more in later reads\n",
-				d->arrived - d->read_off);
-		fprintf(r->o.out, "  = %s: %" PRIu64 " read%s, %" PRIu64 " glued several messages, %"
-				  PRIu64 " returned part of one\n",
-			dir == FC_C2S ? "c2s" : "s2c", d->reads, d->reads == 1 ? "" : "s",
-			d->glued, d->halves);
+			fmt_printf(&r->out, "  ... %" PRIu64 " B more in later reads\n",
+				   d->arrived - d->read_off);
+		fmt_printf(&r->out, "  = %s: %" PRIu64 " read%s, %" PRIu64 " glued several "
+				    "messages, %" PRIu64 " returned part of one\n",
+			   dir == FC_C2S ? "c2s" : "s2c", d->reads, d->reads == 1 ? "" : "s",
+			   d->glued, d->halves);
 		d->stream = 0;
 	}
 	(void)e;
@@ -239,22 +300,28 @@ static void rv_summary(struct fc_output *o, const struct fc_engine_stats *st,
 {
 	struct recv_out *r = (struct recv_out *)o;
 
-	fprintf(r->o.out,
-		"recv(%" PRIu64 ") once per arrival: %" PRIu64 " reads, %" PRIu64
-		" glued several messages, %" PRIu64 " returned part of one; a loop that "
-		"treats each recv() as one message breaks on every one of those.\n",
-		r->n, r->reads, r->glued, r->halves);
+	fmt_printf(&r->out,
+		   "recv(%" PRIu64 ") once per arrival: %" PRIu64 " reads, %" PRIu64
+		   " glued several messages, %" PRIu64 " returned part of one; a loop that "
+		   "treats each recv() as one message breaks on every one of those.\n",
+		   r->n, r->reads, r->glued, r->halves);
 	if (r->not_shown)
-		fprintf(r->o.out, "(%" PRIu64 " stream directions not shown: more than %d at once)\n",
-			r->not_shown, RV_SLOTS);
+		fmt_printf(&r->out, "(%" PRIu64 " stream directions not shown: more than %d "
+				    "at once)\n", r->not_shown, RV_SLOTS);
 	(void)st;
 	(void)live;
+}
+
+static void rv_flush(struct fc_output *o)
+{
+	fmt_flush(&((struct recv_out *)o)->out);
 }
 
 static void rv_destroy(struct fc_output *o)
 {
 	struct recv_out *r = (struct recv_out *)o;
 
+	fmt_free(&r->out);
 	free(r->slots);
 	free(r);
 }
@@ -263,7 +330,10 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 {
 	struct recv_out *r = calloc(1, sizeof(*r));
 
-	if (!r || !(r->slots = calloc(RV_SLOTS, sizeof(*r->slots)))) {
+	if (!r || !(r->slots = calloc(RV_SLOTS, sizeof(*r->slots))) ||
+	    fmt_init(&r->out, opts->out) != 0) {
+		if (r)
+			free(r->slots);
 		free(r);
 		return NULL;
 	}
@@ -274,6 +344,7 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 	r->base.sink.segment = rv_segment;
 	r->base.sink.stream_end = rv_end;
 	r->base.summary = rv_summary;
+	r->base.flush = rv_flush;
 	r->base.destroy = rv_destroy;
 	return &r->base;
 }
