@@ -441,13 +441,13 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 	uint64_t e = UINT64_MAX;
 	char msg[240];
 
+	if (x > 4096 && lo < x - 4096)
+		lo = x - 4096;
 	if (d->short_frame_hint < x) {
 		/* A packet inside the frame began with whole frames: where the
 		 * sender's next write most likely began. */
 		e = d->short_frame_hint;
 	} else {
-		if (x - lo > 4096)
-			lo = x - 4096;
 		for (uint64_t c = x; c-- > lo;) {
 			struct fc_chain ch;
 
@@ -606,12 +606,19 @@ static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t 
 			    uint32_t n, bool seg_start, struct fc_chain *chain)
 {
 	uint32_t len_end = fc_profile_length_end(d->prof);
+	uint32_t last = n;
 
-	for (uint32_t c = from; c + len_end <= n; c++) {
+	/* Past the scan budget, only packet starts are tried: a stream that
+	 * is not this framing at all costs a check per packet, not per byte. */
+	if (d->lost_scanned >= FC_RESYNC_SCAN_MAX)
+		last = from == 0 && seg_start ? 1 : 0;
+	for (uint32_t c = from; c < last && c + len_end <= n; c++) {
 		fc_chain_walk(d->prof, data + c, n - c, FC_CHAIN_WALK_MAX, chain);
 		if (fc_chain_convincing(chain, seg_start && c == 0))
 			return c;
 	}
+	if (last == n)
+		d->lost_scanned += n - from;
 	return n;
 }
 
@@ -659,6 +666,7 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
 	d->resynced = true;
+	d->lost_scanned = 0;
 	d->resync_unconfirmed = headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
 	fc_decoder_report(d, FC_AN_RESYNC, d->next_offset, pkt, msg);

@@ -46,6 +46,10 @@ enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
 
 #define FC_FRAME_PACKETS_INLINE 8
 
+/* Bytes searched at every offset for a resync before only packet starts
+ * are tried (bounds the cost of a stream that is not this framing). */
+#define FC_RESYNC_SCAN_MAX (256u * 1024)
+
 /* A walker that follows frame boundaries under another length adjustment
  * (fc_decoder.c); allocated only while a stream is young. */
 struct fc_shadow;
@@ -62,6 +66,7 @@ struct fc_decoder {
 	uint32_t zero_run; /* zero-length frames in a row */
 	bool zero_run_reported;
 	uint64_t lost_since; /* offset where decoding was lost */
+	uint64_t lost_scanned; /* bytes searched byte by byte since */
 	uint32_t resync_unconfirmed; /* headers still to check after a guess */
 	/* A bad length right after a complete frame: if frames line up again
 	 * soon, that frame was short of what was sent (short_frame). */

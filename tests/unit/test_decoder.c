@@ -1837,6 +1837,47 @@ static void test_short_frame_promised_more(void **state)
 	feed(t, 7, b, 21, 2, true);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_SHORT_FRAME], 0);
+
+	/* the bad header began in the previous packet: nothing before it in
+	 * this one to search (found by fuzzing: the search reached before
+	 * the packet's bytes) */
+	tdec_restart(t, 64, false);
+	put_le32(b, 3);
+	memcpy(b + 4, "abcZZ", 5);
+	feed(t, 0, b, 9, 1, true);
+	memcpy(b, "ZZZZZZ", 6);
+	feed(t, 9, b, 6, 2, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_SHORT_FRAME], 0);
+	tdec_free(t);
+}
+
+static void test_resync_scan_budget(void **state)
+{
+	static uint8_t junk[FC_RESYNC_SCAN_MAX + 4096];
+	uint8_t b[64];
+	uint64_t off = 0;
+	struct tdec *t = tdec_new(NULL, 64, true);
+
+	/* text is never a plausible length: everything stays unframed */
+	memset(junk, 'x', sizeof(junk));
+	for (size_t at = 0; at < sizeof(junk); at += 4096) {
+		feed(t, off, junk + at, 4096, 1 + at / 4096, false);
+		off += 4096;
+	}
+	assert_int_equal(t->r->nframes, 0);
+	assert_true(t->d.lost_scanned >= FC_RESYNC_SCAN_MAX);
+	/* past the budget a frame inside a packet is not searched for... */
+	memcpy(b, "xxxx", 4);
+	frame_with(b + 4, "hello", 0);
+	feed(t, off, b, 13, 1000, true);
+	off += 13;
+	assert_int_equal(t->r->nframes, 0);
+	/* ...but a packet that starts with frames still resyncs, and the
+	 * budget starts over */
+	feed(t, off, b + 4, (uint32_t)frame_with(b + 4, "hello", 0), 1001, true);
+	assert_int_equal(t->r->nframes, 1);
+	assert_int_equal(t->d.lost_scanned, 0);
 	tdec_free(t);
 }
 
@@ -1906,6 +1947,7 @@ int main(void)
 		cmocka_unit_test(test_adjustment_suspect),
 		cmocka_unit_test(test_short_frame_promised_less),
 		cmocka_unit_test(test_short_frame_promised_more),
+		cmocka_unit_test(test_resync_scan_budget),
 		cmocka_unit_test(test_anomaly_names_and_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
