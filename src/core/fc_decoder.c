@@ -190,7 +190,7 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 		const struct fc_shadow *sh = &d->shadows[i];
 		bool aligned = sh->have == 0 && sh->next == end;
 
-		if (sh->dead || sh->frames < 2 || sh->frames <= d->stats.frames)
+		if (sh->dead || sh->frames < 2 || (!at_stream_end && sh->frames <= d->stats.frames))
 			continue;
 		if (at_stream_end ? !aligned : !aligned && sh->frames < 4)
 			continue;
@@ -208,6 +208,10 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 	else if (delta == -(int64_t)d->prof->length_size)
 		snprintf(why, sizeof(why), "the length counts its own %u bytes",
 			 d->prof->length_size);
+	else if (delta == (int64_t)d->prof->header_size)
+		snprintf(why, sizeof(why),
+			 "the length leaves out the %u-byte header this profile expects it to count",
+			 d->prof->header_size);
 	else
 		snprintf(why, sizeof(why), "the length leaves out %lld bytes that follow it",
 			 (long long)delta);
@@ -509,6 +513,10 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 			 (long long)prof->length_adjustment, prof->header_size);
 	fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE, x, pkt,
 			  msg);
+	if (!d->had_bad_length) {
+		d->had_bad_length = true;
+		d->first_bad_length = x;
+	}
 
 	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &why)) {
 		fc_decoder_report(d, why.kind, x, pkt, why.finding);
@@ -850,9 +858,12 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		fc_decoder_report(d, why == FC_END_FIN || why == FC_END_RST
 					     ? FC_AN_TRUNCATED : FC_AN_INCOMPLETE,
 				  d->cur.offset, pkt, msg);
-		if (d->shadows && (why == FC_END_FIN || why == FC_END_RST))
-			shadows_judge(d, d->cur.offset, d->next_offset, true, pkt);
 	}
+	/* A shadow that ends exactly with the stream, where the profile
+	 * failed somewhere, explains the whole direction. */
+	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) && (inside || d->had_bad_length))
+		shadows_judge(d, d->had_bad_length ? d->first_bad_length : d->cur.offset,
+			      d->next_offset, true, pkt);
 	shadows_stop(d);
 	d->state = FC_DEC_DONE;
 }

@@ -81,6 +81,8 @@ struct fc_decoder {
 	struct fc_shadow *shadows; /* NULL once they have nothing to say */
 	uint32_t nshadows;
 	bool adjustment_reported;
+	bool had_bad_length;
+	uint64_t first_bad_length; /* offset of the first bad length field */
 
 	/* The frame being assembled. */
 	struct fc_frame cur;

@@ -1748,8 +1748,36 @@ static void test_adjustment_suspect(void **state)
 	assert_non_null(strstr(t->r->anoms[t->r->nanoms - 1].detail, "end exactly with the stream"));
 	assert_null(t->d.shadows);
 
+	/* the other way round: the profile says the length counts the
+	 * header, the sender counts the payload only */
+	{
+		struct fc_profile counts_header;
+
+		fc_profile_default(&counts_header);
+		counts_header.length_adjustment = -4;
+		tdec_free(t);
+		t = tdec_new(&counts_header, 64, false);
+		off = 0;
+		for (int i = 0; i < 4; i++) {
+			size_t n = frame_with(b, msgs[i], 0);
+			feed(t, off, b, (uint32_t)n, (uint64_t)i + 1, true);
+			off += n;
+		}
+		/* the first packet fails at once, with one frame seen each way:
+		 * too little to say; the FIN, where the shadow ends exactly,
+		 * settles it */
+		assert_int_equal(t->d.stats.anomalies[FC_AN_ADJUSTMENT_SUSPECT], 0);
+		end(t, FC_END_FIN, 9);
+		assert_int_equal(t->d.stats.anomalies[FC_AN_ADJUSTMENT_SUSPECT], 1);
+		for (size_t i = 0; i < t->r->nanoms; i++)
+			if (t->r->anoms[i].a.kind == FC_AN_ADJUSTMENT_SUSPECT)
+				assert_non_null(strstr(t->r->anoms[i].detail,
+						       "length_adjustment 0: the length leaves out the 4-byte header"));
+	}
+
 	/* a clean stream: no suspicion, and the shadows stop early */
-	tdec_restart(t, 64, false);
+	tdec_free(t);
+	t = tdec_new(NULL, 64, false);
 	off = 0;
 	for (int i = 0; i < 100; i++) {
 		size_t n = frame_with(b, msgs[i % 4], 0);
