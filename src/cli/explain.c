@@ -15,8 +15,9 @@ static const char *const text[FC_AN__COUNT] = {
 	"them until a resync. Raise -B or -s, or capture closer to the host.",
 	[FC_AN_MIDSTREAM] =
 	"The capture began after the connection did, so framecap cannot know "
-	"where a frame starts. It guesses at packet starts (a resync) and marks "
-	"the frames it finds. Start capturing before the client connects.",
+	"where a frame starts. It searches for a chain of plausible frames (a "
+	"resync) and marks the frames it finds from there. Start capturing "
+	"before the client connects.",
 	[FC_AN_RESYNC] =
 	"After a gap, a bad length or a mid-stream start, framecap searched the "
 	"following bytes for a place where a chain of plausible frames begins: "
