@@ -12,7 +12,7 @@ CC=${FUZZ_CC:-clang}
 FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Isrc/core -Isrc/cli $(pkg-config --cflags libpcap yaml-0.1 2>/dev/null)"
 mkdir -p "$F/crashes" "$F/corpus/capture" "$F/corpus/decoder" "$F/corpus/config"
 core=$(ls src/core/*.c)
-$CC $FLAGS -o "$F/fuzz_capture" tests/fuzz/fuzz_capture.c $core src/cli/out_text.c src/cli/out_json.c $(ls src/cli/fmt_*.c 2>/dev/null) -lpcap -lyaml
+$CC $FLAGS -o "$F/fuzz_capture" tests/fuzz/fuzz_capture.c $core $(ls src/cli/*.c | grep -v /framecap.c) -lpcap -lyaml
 $CC $FLAGS -o "$F/fuzz_decoder" tests/fuzz/fuzz_decoder.c $core -lyaml
 $CC $FLAGS -o "$F/fuzz_config" tests/fuzz/fuzz_config.c $core -lyaml
 

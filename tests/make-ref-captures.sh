@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 ALL="sticky framed upload many burst drip chunk sizes
      bug-ascii-length bug-big-endian bug-includes-header bug-short bug-chars
-     bug-no-header"
+     bug-negative bug-zeros bug-no-header"
 out=
 if [ "${1:-}" = --out ]; then
 	out=$2

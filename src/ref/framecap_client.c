@@ -19,6 +19,8 @@
  *                                                   16 B more than it sends
  *   --bug chars            05 00 00 00 "h\xc3\xa9llo"  length counts characters,
  *                                                   not UTF-8 bytes
+ *   --bug negative         f4 ff ff ff "kinght love " the length's sign flipped
+ *   --bug zeros            00 x 32, then frames     a zeroed buffer sent first
  *   --bug no-header        "kinght love "           no header at all
  *
  * Shaping decides where the write() calls cut that byte stream:
@@ -58,10 +60,12 @@
 
 enum bug {
 	BUG_NONE, BUG_ASCII, BUG_BIG_ENDIAN, BUG_INCLUDES_HEADER, BUG_SHORT, BUG_CHARS,
-	BUG_NO_HEADER
+	BUG_NEGATIVE, BUG_ZEROS, BUG_NO_HEADER
 };
 static const char *const bug_names[] = { "none", "ascii-length", "big-endian",
-					 "includes-header", "short", "chars", "no-header" };
+					 "includes-header", "short", "chars", "negative",
+					 "zeros", "no-header" };
+#define ZEROS_FIRST 32u /* --bug zeros: zero bytes before the first frame */
 
 /* What len(text) says of UTF-8 bytes: continuation bytes are no character. */
 static size_t utf8_chars(const uint8_t *p, size_t n)
@@ -182,7 +186,7 @@ static void add_frame(struct conn *c, const void *payload, size_t n)
 {
 	uint8_t hdr[FC_MAX_HEADER_SIZE];
 	struct fc_profile p = O.prof;
-	size_t off = c->wire_len, hlen = O.prof.header_size;
+	size_t off = c->wire_len, hlen = O.prof.header_size, zeros_len = 0;
 	bool ok = true;
 
 	switch (O.bug) {
@@ -196,6 +200,26 @@ static void add_frame(struct conn *c, const void *payload, size_t n)
 		ok = fc_profile_encode_header(&p, c->nframes == 0 ? n + SHORT_BY : n, hdr);
 		break;
 	case BUG_CHARS: ok = fc_profile_encode_header(&p, utf8_chars(payload, n), hdr); break;
+	case BUG_NEGATIVE: { /* -n in the length field's width and order */
+		int64_t length = (int64_t)n + (int64_t)p.header_size -
+				 (int64_t)fc_profile_length_end(&p) - p.length_adjustment;
+		uint64_t v = (uint64_t)-length;
+
+		memset(hdr, 0, hlen);
+		for (uint32_t i = 0; i < p.length_size; i++) {
+			uint32_t k = p.byte_order == FC_BIG_ENDIAN ? p.length_size - 1 - i : i;
+			hdr[p.length_offset + k] = (uint8_t)(v >> (8 * i));
+		}
+		break;
+	}
+	case BUG_ZEROS: /* the zeros go out as part of the first write */
+		if (c->nframes == 0) {
+			static const uint8_t zeros[ZEROS_FIRST];
+			put(c, zeros, sizeof(zeros));
+			zeros_len = sizeof(zeros);
+		}
+		ok = fc_profile_encode_header(&p, n, hdr);
+		break;
 	case BUG_ASCII: hlen = (size_t)snprintf((char *)hdr, sizeof(hdr), "%zu", n); break;
 	case BUG_NO_HEADER: hlen = 0; break;
 	}
@@ -205,7 +229,7 @@ static void add_frame(struct conn *c, const void *payload, size_t n)
 	put(c, hdr, hlen);
 	put(c, payload, n);
 	grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof(*c->frames));
-	c->frames[c->nframes++] = (struct frame_rec){ off, hlen, n };
+	c->frames[c->nframes++] = (struct frame_rec){ off, zeros_len + hlen, n };
 }
 
 /* Append bytes with no framing at all (the tutorials' first attempt). */
@@ -621,7 +645,8 @@ static void usage(FILE *f)
 	      "  --rate N                  at most N writes a second\n"
 	      "  --nodelay                 TCP_NODELAY: no Nagle coalescing\n"
 	      "  --seed N                  seed of --size payloads (default 1)\n"
-	      "  --bug ascii-length|big-endian|includes-header|short|chars|no-header\n"
+	      "  --bug ascii-length|big-endian|includes-header|short|chars|negative|zeros|\n"
+	      "        no-header\n"
 	      "                            frame wrongly, on purpose\n"
 	      "  --scenario sticky         'kinght love ' and 'aym', unframed, back to back\n"
 	      "  --scenario framed         the same framed in one write(), then a frame\n"
@@ -720,7 +745,7 @@ int main(int argc, char **argv)
 					O.bug = (enum bug)b, found = true;
 			if (!found)
 				die(2, "--bug %s: expected ascii-length, big-endian, includes-header, "
-				       "short, chars or no-header", optarg);
+				       "short, chars, negative, zeros or no-header", optarg);
 			break;
 		}
 		case OPT_SCENARIO:

@@ -51,7 +51,9 @@ produced short_frame           'probably carried 30'       $C/diag-short.pcap
 produced short_frame           'probably carried 20'       $C/diag-short.pcap
 produced oversize              'exceeds max_frame'         $C/ref-bug-no-header.pcap
 produced oversize              'exceeds max_frame'         $C/oversize.pcap
+produced negative              'is negative'               $C/ref-bug-negative.pcap
 produced negative              'is negative'               $C/negative.pcap
+produced zero_run              'zero-length frames'        $C/ref-bug-zeros.pcap
 produced zero_run              'zero-length frames'        $C/diag-zeros.pcap
 produced unframed              'not one frame'             $C/ref-bug-no-header.pcap
 produced unframed              'not one frame'             "$SHARED/corpus/tcp/http-request-header-async-cli.pcap" port 80

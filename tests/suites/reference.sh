@@ -255,7 +255,9 @@ def wire(sent, bug=None):
                 "ascii-length": str(n).encode(), "big-endian": struct.pack(">i", n),
                 "includes-header": struct.pack("<i", n + 4),
                 "short": struct.pack("<i", n + 16 if i == 0 else n),
-                "chars": struct.pack("<i", len(p.decode("utf-8")))}[bug] + p
+                "chars": struct.pack("<i", len(p.decode("utf-8"))),
+                "negative": struct.pack("<i", -n),
+                "zeros": (b"\0" * 32 if i == 0 else b"") + struct.pack("<i", n)}[bug] + p
     return out
 
 def decode(name, *opts):
@@ -376,6 +378,17 @@ def check(name):
         if len(adj) != 1 or "length_adjustment -4" not in adj[0]["detail"]:
             return "framecap should suggest length_adjustment -4: %s" % anomalies
         note = "adjustment_suspect -4, and --length-adjustment -4 decodes it"
+    elif name == "bug-negative":
+        if c2s or first.get("kind") != "negative" or first.get("offset") != 0:
+            return "framecap should report a negative length at 0: %s" % anomalies
+        note = "negative at 0"
+    elif name == "bug-zeros":
+        zr = [a for a in anomalies if a["kind"] == "zero_run"]
+        real = [f for f in c2s if f["payload_len"] > 0]
+        if len(zr) != 1 or zr[0]["offset"] != 0 or \
+           [bytes.fromhex(f["payload_hex"]) for f in real] != [bytes.fromhex(s["payload_hex"]) for s in sent]:
+            return "framecap should report zero_run at 0 and then decode every frame: %s %s" % (anomalies, c2s)
+        note = "zero_run at 0, then all %d frames" % len(sent)
     elif name in ("bug-short", "bug-chars"):
         # The first frame (short) or the one with non-ASCII text (chars) is
         # off by a known count; framecap must name that frame and that count.
