@@ -1,5 +1,8 @@
-/* fc_talk.c - real framed TCP traffic on loopback, for the demo and the
- * live tests (until framecap-server/-client exist).
+/* fc_talk.c - a fixed script of framed TCP traffic on loopback, for the
+ * live tests and captures/live-talk.pcap. It stays beside the reference
+ * client because its one connection mixes every pattern (one frame, sticky,
+ * split in three, header split) in a known order, which the client's
+ * shaping options (one pattern per run) do not.
  *
  *   fc-talk serve PORT            accept one connection, greet it with a
  *                                 frame, read until the peer closes
