@@ -90,6 +90,19 @@ void fmt_printf(struct fmt_out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+char *fmt_u64_big(char *p, uint64_t v)
+{
+	uint64_t hi = v / 100000000;
+
+	if (hi < 100000000) {
+		p = fmt_u27(p, (uint32_t)hi);
+	} else {
+		p = fmt_u27(p, (uint32_t)(hi / 100000000));
+		p = fmt_8digits(p, (uint32_t)(hi % 100000000));
+	}
+	return fmt_8digits(p, (uint32_t)(v % 100000000));
+}
+
 char *fmt_time_us(char *p, int64_t us)
 {
 	uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;

@@ -91,25 +91,64 @@ static inline unsigned fmt_u64_len(uint64_t v)
 	}
 }
 
-/* v in decimal at p (at most 20 bytes); returns the end. */
+static inline char *fmt_pair(char *p, unsigned x) /* x < 100: two digits */
+{
+	memcpy(p, fmt_digit_pairs + 2 * x, 2);
+	return p + 2;
+}
+
+/* x < 10000 as exactly four digits. */
+static inline char *fmt_4digits(char *p, unsigned x)
+{
+	fmt_pair(p, x / 100);
+	return fmt_pair(p + 2, x % 100);
+}
+
+/* x < 100000000 as exactly eight digits: the two halves do not wait for
+ * each other. */
+static inline char *fmt_8digits(char *p, uint32_t x)
+{
+	fmt_4digits(p, x / 10000);
+	return fmt_4digits(p + 4, x % 10000);
+}
+
+/* x < 10000, no leading zeros. */
+static inline char *fmt_u14(char *p, unsigned x)
+{
+	if (x < 10) {
+		*p = (char)('0' + x);
+		return p + 1;
+	}
+	if (x < 100)
+		return fmt_pair(p, x);
+	if (x < 1000) {
+		*p = (char)('0' + x / 100);
+		return fmt_pair(p + 1, x % 100);
+	}
+	return fmt_4digits(p, x);
+}
+
+/* x < 100000000, no leading zeros. */
+static inline char *fmt_u27(char *p, uint32_t x)
+{
+	if (x < 10000)
+		return fmt_u14(p, x);
+	p = fmt_u14(p, x / 10000);
+	return fmt_4digits(p, x % 10000);
+}
+
+/* v >= 100000000 (fmt_u64's rarer half). */
+char *fmt_u64_big(char *p, uint64_t v);
+
+/* v in decimal at p (at most 20 bytes); returns the end. Digits go out in
+ * groups of four whose divisions do not wait for each other: a digit pair
+ * at a time made a chain of dependent divisions, the slowest part of a
+ * JSON line. */
 static inline char *fmt_u64(char *p, uint64_t v)
 {
-	unsigned n = fmt_u64_len(v);
-	char *end = p + n, *q = end;
-
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-		v /= 100;
-		*--q = fmt_digit_pairs[d + 1];
-		*--q = fmt_digit_pairs[d];
-	}
-	if (v >= 10) {
-		*--q = fmt_digit_pairs[v * 2 + 1];
-		*--q = fmt_digit_pairs[v * 2];
-	} else {
-		*--q = (char)('0' + v);
-	}
-	return end;
+	if (v < 100000000)
+		return fmt_u27(p, (uint32_t)v);
+	return fmt_u64_big(p, v);
 }
 
 /* At most 20 bytes. */

@@ -174,6 +174,26 @@ static size_t ascii_run(const uint8_t *p, size_t n)
 	return i;
 }
 
+/* How many of the 16 bytes at p, from the first, are printable ASCII
+ * other than '"' and '\\' (shown as they are in a preview). */
+static unsigned plain_prefix16(const uint8_t *p)
+{
+#ifdef __SSE2__
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
+				   _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f)));
+	ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), ok);
+	ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), ok);
+	unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffff;
+	return bad ? (unsigned)__builtin_ctz(bad) : 16;
+#else
+	unsigned i = 0;
+	while (i < 16 && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+		i++;
+	return i;
+#endif
+}
+
 /* Is this printable text (ASCII or UTF-8, with tab/CR/LF)? A sequence cut
  * at the end of the segment still counts as text. */
 static bool is_text(const uint8_t *p, size_t n)
@@ -186,6 +206,14 @@ static bool is_text(const uint8_t *p, size_t n)
 		i += ascii_run(p + i, n - i);
 		if (i >= n)
 			break;
+		/* Fewer than 16 left: the last 16 bytes, overlapping what was
+		 * checked already, may settle it at once. */
+		if (n >= 16 && n - i < 16 && ascii_run(p + n - 16, 16) == 16)
+			break;
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
 		k = utf8_len(p + i, n - i);
 		if (k == 0)
 			return n - i < 4 && p[i] >= 0xc2 && p[i] <= 0xf4;
@@ -214,8 +242,26 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 		if (lead)
 			o = FMT_LIT(o, "...");
 		i = lead;
+		if (n - i >= 16) {
+			/* Usually the whole preview is plain: copy it at once
+			 * (16 bytes stored, only those taken counted). */
+			unsigned m = plain_prefix16(p + i);
+			if (m > PREVIEW_BYTES)
+				m = PREVIEW_BYTES;
+			memcpy(o, p + i, 16);
+			o += m;
+			i += m;
+			shown += m;
+		}
 		while (i < n && shown < PREVIEW_BYTES) {
-			unsigned k = utf8_len(p + i, n - i);
+			unsigned k;
+
+			if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') {
+				*o++ = (char)p[i++]; /* the usual case: one byte */
+				shown++;
+				continue;
+			}
+			k = utf8_len(p + i, n - i);
 			if (k == 0)
 				break;
 			switch (p[i]) {
@@ -225,7 +271,8 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 			case '"': o = FMT_LIT(o, "\\\""); break;
 			case '\\': o = FMT_LIT(o, "\\\\"); break;
 			default:
-				o = fmt_mem(o, p + i, k);
+				for (unsigned b = 0; b < k; b++)
+					*o++ = (char)p[i + b];
 				l->hidden += k - 1;
 			}
 			i += k;
