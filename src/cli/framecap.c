@@ -173,7 +173,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	if (r->dumper)
 		pcap_dump((u_char *)r->dumper, h, bytes);
 	pkt.num = r->recno;
-	pkt.ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+	pkt.ts_us = fc_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
 	r->last = pkt;
 	fc_engine_packet(r->engine, &pkt, r->dlt, bytes, h->caplen, h->len);
 	if (r->max_count && r->matched >= r->max_count) {

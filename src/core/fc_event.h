@@ -16,6 +16,19 @@ struct fc_pkt {
 	int64_t ts_us; /* microseconds since the epoch */
 };
 
+/* Seconds and microseconds as a capture file gives them (any value a
+ * hostile file holds) to microseconds, saturated instead of overflowing. */
+static inline int64_t fc_ts_us(int64_t sec, int64_t usec)
+{
+	const int64_t lim = (INT64_MAX / 2) / 1000000, ulim = INT64_MAX / 4;
+
+	if (sec > lim || usec > ulim)
+		return INT64_MAX;
+	if (sec < -lim || usec < -ulim)
+		return INT64_MIN;
+	return sec * 1000000 + usec;
+}
+
 enum fc_anomaly_kind {
 	FC_AN_GAP = 0, /* stream bytes never captured */
 	FC_AN_MIDSTREAM, /* capture began inside the connection */

@@ -42,7 +42,7 @@ static void run(const uint8_t *data, size_t size, bool json)
 	e = fc_engine_new(&ec, &out->sink);
 	while (pcap_next_ex(p, &h, &bytes) == 1) {
 		pkt.num++;
-		pkt.ts_us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+		pkt.ts_us = fc_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
 		fc_engine_packet(e, &pkt, dlt, bytes, h->caplen, h->len);
 	}
 	fc_engine_finish(e, &pkt);
