@@ -10,6 +10,7 @@
 #include "fc_decoder.h"
 #include "fc_chain.h"
 #include "fc_diagnose.h"
+#include "fc_shadow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,143 +85,35 @@ void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
 		d->ops->anomaly(d->ctx, &a);
 }
 
-/* --- shadows: the same stream under other length adjustments ------------ */
+/* --- shadows (fc_shadow.h): who lines up when the profile fails --------- */
 
-struct fc_shadow {
-	int64_t adjustment;
-	uint64_t next; /* stream offset of the next header */
-	uint64_t frames;
-	uint8_t hdr[8];
-	uint8_t have;
-	bool dead;
-};
-
-/* Adjustments tried: the length counting (or not counting) the header, the
- * bytes up to the end of the length field, or the length field itself. */
-#define FC_SHADOWS_MAX 6
-/* Clean frames after which the real profile is trusted and shadows stop. */
+/* Clean frames after which the profile is trusted and shadows stop. */
 #define FC_SHADOW_FRAMES 64
 
 static void shadows_stop(struct fc_decoder *d)
 {
-	free(d->shadows);
+	fc_shadows_free(d->shadows);
 	d->shadows = NULL;
-	d->nshadows = 0;
 }
 
-/* Called on a stream's first byte (offset 0, start seen). */
-static void shadows_start(struct fc_decoder *d)
-{
-	const struct fc_profile *p = d->prof;
-	int64_t deltas[FC_SHADOWS_MAX] = {
-		-(int64_t)p->header_size, (int64_t)p->header_size,
-		-(int64_t)fc_profile_length_end(p), (int64_t)fc_profile_length_end(p),
-		-(int64_t)p->length_size, (int64_t)p->length_size,
-	};
-	uint32_t n = 0;
-
-	if (fc_profile_length_end(p) > sizeof(((struct fc_shadow *)0)->hdr))
-		return;
-	d->shadows = calloc(FC_SHADOWS_MAX, sizeof(*d->shadows));
-	if (!d->shadows)
-		return; /* a diagnosis less, nothing else */
-	for (uint32_t i = 0; i < FC_SHADOWS_MAX; i++) {
-		int64_t adj = p->length_adjustment + deltas[i];
-		bool seen = false;
-
-		for (uint32_t j = 0; j < n; j++)
-			seen |= d->shadows[j].adjustment == adj;
-		if (seen || adj > FC_MAX_ADJUSTMENT || adj < -FC_MAX_ADJUSTMENT)
-			continue;
-		d->shadows[n++].adjustment = adj;
-	}
-	d->nshadows = n;
-}
-
-/* Walk each live shadow through the bytes at [offset, offset+len). */
-static void shadows_feed(struct fc_decoder *d, uint64_t offset,
-			 const uint8_t *data, uint32_t len)
-{
-	uint32_t len_end = fc_profile_length_end(d->prof);
-	struct fc_profile q = *d->prof;
-	bool alive = false;
-
-	for (uint32_t i = 0; i < d->nshadows; i++) {
-		struct fc_shadow *sh = &d->shadows[i];
-
-		q.length_adjustment = sh->adjustment;
-		while (!sh->dead && sh->next + sh->have < offset + len) {
-			uint64_t at = sh->next + sh->have - offset;
-			uint32_t take = len_end - sh->have;
-			struct fc_frame_len fl;
-
-			if (take > len - at)
-				take = (uint32_t)(len - at);
-			memcpy(sh->hdr + sh->have, data + at, take);
-			sh->have += (uint8_t)take;
-			if (sh->have < len_end)
-				break;
-			if (fc_profile_frame_len(&q, sh->hdr, len_end, &fl) != FC_FRAME_OK) {
-				sh->dead = true;
-				break;
-			}
-			sh->next += fl.frame_len;
-			sh->have = 0;
-			sh->frames++;
-		}
-		alive |= !sh->dead;
-	}
-	if (!alive)
-		shadows_stop(d);
-}
-
-/* Did a shadow line up where the real profile failed? `end`: the stream
- * offset every byte before which has been walked; `at_stream_end`: the
- * direction is over, so a shadow must end exactly there. */
+/* Report adjustment_suspect at `offset` if a shadow lines up (see
+ * fc_shadows_verdict for `end` and `at_stream_end`); once per direction. */
 static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 			  bool at_stream_end, const struct fc_pkt *pkt)
 {
-	const struct fc_shadow *best = NULL;
-	int64_t delta;
+	struct fc_shadow_verdict v;
 	char msg[360], why[120];
 
-	if (d->adjustment_reported)
+	if (d->adjustment_reported ||
+	    !fc_shadows_verdict(d->shadows, end, at_stream_end, d->stats.frames, &v))
 		return;
-	for (uint32_t i = 0; i < d->nshadows; i++) {
-		const struct fc_shadow *sh = &d->shadows[i];
-		bool aligned = sh->have == 0 && sh->next == end;
-
-		if (sh->dead || sh->frames < 2 || (!at_stream_end && sh->frames <= d->stats.frames))
-			continue;
-		if (at_stream_end ? !aligned : !aligned && sh->frames < 4)
-			continue;
-		if (!best || sh->frames > best->frames)
-			best = sh;
-	}
-	if (!best)
-		return;
-	delta = best->adjustment - d->prof->length_adjustment;
-	if (delta == -(int64_t)d->prof->header_size)
-		snprintf(why, sizeof(why), "the length counts the whole %u-byte header too",
-			 d->prof->header_size);
-	else if (delta == -(int64_t)fc_profile_length_end(d->prof))
-		snprintf(why, sizeof(why), "the length counts the header bytes up to its own end");
-	else if (delta == -(int64_t)d->prof->length_size)
-		snprintf(why, sizeof(why), "the length counts its own %u bytes",
-			 d->prof->length_size);
-	else if (delta == (int64_t)d->prof->header_size)
-		snprintf(why, sizeof(why),
-			 "the length leaves out the %u-byte header this profile expects it to count",
-			 d->prof->header_size);
-	else
-		snprintf(why, sizeof(why), "the length leaves out %lld bytes that follow it",
-			 (long long)delta);
+	fc_shadow_explain(d->prof, v.delta, why, sizeof(why));
 	snprintf(msg, sizeof(msg),
 		 "frames line up with length_adjustment %lld: %s; %llu frames then decode back to "
 		 "back%s (--length-adjustment %lld)",
-		 (long long)best->adjustment, why, (unsigned long long)best->frames,
+		 (long long)v.adjustment, why, (unsigned long long)v.frames,
 		 at_stream_end ? " and end exactly with the stream" : "",
-		 (long long)best->adjustment);
+		 (long long)v.adjustment);
 	d->adjustment_reported = true;
 	fc_decoder_report(d, FC_AN_ADJUSTMENT_SUSPECT, offset, pkt, msg);
 }
@@ -690,9 +583,9 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		return;
 	d->next_offset = offset;
 	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
-		shadows_start(d);
-	if (d->shadows)
-		shadows_feed(d, offset, data, len);
+		d->shadows = fc_shadows_new(d->prof);
+	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
+		shadows_stop(d);
 	d->seg_data = data;
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
 	d->seg->npieces = 0;

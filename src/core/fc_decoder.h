@@ -50,9 +50,8 @@ enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
  * are tried (bounds the cost of a stream that is not this framing). */
 #define FC_RESYNC_SCAN_MAX (256u * 1024)
 
-/* A walker that follows frame boundaries under another length adjustment
- * (fc_decoder.c); allocated only while a stream is young. */
-struct fc_shadow;
+/* Walkers under other length adjustments (fc_shadow.h), while young. */
+struct fc_shadows;
 
 struct fc_decoder {
 	const struct fc_profile *prof;
@@ -78,8 +77,7 @@ struct fc_decoder {
 	uint64_t short_frame_hint; /* and where frames seemed to start inside it */
 	uint64_t payload_hint; /* the same for the frame being assembled */
 
-	struct fc_shadow *shadows; /* NULL once they have nothing to say */
-	uint32_t nshadows;
+	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	bool adjustment_reported;
 	bool had_bad_length;
 	uint64_t first_bad_length; /* offset of the first bad length field */

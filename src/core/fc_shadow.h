@@ -1,0 +1,54 @@
+/* fc_shadow.h - the same stream walked under other length adjustments.
+ *
+ *   profile (adjustment 0):   [0c|kinght love ][07|aym]      fails at "aym"
+ *   shadow  (adjustment -4):  [10|kinght love ][07|aym]|     lines up
+ *
+ * While a stream is young, a few walkers follow only its frame boundaries
+ * with the length read as counting something else (the header, the bytes
+ * up to its own end, itself, or leaving them out). When the real profile
+ * fails, one that still lines up names the adjustment the sender used.
+ * Allocates one small block per set; never by a length read from the wire.
+ */
+#ifndef FC_SHADOW_H
+#define FC_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fc_profile.h"
+
+struct fc_shadows;
+
+/* Walkers for `prof` from stream offset 0 (`prof` must outlive them).
+ * Returns NULL when none apply (a length field ending past 8 bytes) or
+ * memory is short: the diagnosis is then simply not made. */
+struct fc_shadows *fc_shadows_new(const struct fc_profile *prof);
+
+void fc_shadows_free(struct fc_shadows *s);
+
+/* Walk the live walkers through the bytes [offset, offset+len), which must
+ * follow the bytes fed before. Returns false once every walker has died
+ * (an implausible length): the set has nothing more to say. */
+bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
+		     uint32_t len);
+
+struct fc_shadow_verdict {
+	int64_t adjustment; /* the length_adjustment that lines up */
+	int64_t delta; /* minus the profile's */
+	uint64_t frames; /* frames it decodes back to back */
+};
+
+/* The walker that lines up where the profile failed, if one does. `end`:
+ * the stream offset all bytes before which were fed. `at_stream_end`: the
+ * direction is over, so the walker must end exactly there (>= 2 frames);
+ * otherwise it must have decoded more than `profile_frames` and at least
+ * 2 frames, ending at `end` or, without that, 4 frames. */
+bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream_end,
+			uint64_t profile_frames, struct fc_shadow_verdict *out);
+
+/* One clause saying what the length counts under `delta` ("the length
+ * counts the whole 4-byte header too"), into buf. */
+void fc_shadow_explain(const struct fc_profile *prof, int64_t delta, char *buf,
+		       size_t len);
+
+#endif

@@ -1,0 +1,109 @@
+/* test_shadow.c - walkers under other length adjustments (fc_shadow). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "fc_shadow.h"
+
+/* Frames whose length field says strlen(text) + extra, little-endian. */
+static size_t put_frames(uint8_t *b, const char *const *texts, int n, int extra)
+{
+	size_t at = 0;
+
+	for (int i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)((int)strlen(texts[i]) + extra);
+		for (int k = 0; k < 4; k++)
+			b[at++] = (uint8_t)(v >> (8 * k));
+		memcpy(b + at, texts[i], strlen(texts[i]));
+		at += strlen(texts[i]);
+	}
+	return at;
+}
+
+static const char *const texts[] = { "kinght love ", "aym", "third one", "fourth" };
+
+static void test_counts_header(void **state)
+{
+	struct fc_profile p;
+	struct fc_shadows *s;
+	struct fc_shadow_verdict v;
+	uint8_t b[128];
+	size_t n;
+
+	fc_profile_default(&p);
+	n = put_frames(b, texts, 4, 4);
+	s = fc_shadows_new(&p);
+	assert_non_null(s);
+	/* fed in two uneven pieces, one cutting a header */
+	assert_true(fc_shadows_feed(s, 0, b, 18));
+	assert_true(fc_shadows_feed(s, 18, b + 18, (uint32_t)(n - 18)));
+	assert_true(fc_shadows_verdict(s, n, true, 0, &v));
+	assert_int_equal(v.adjustment, -4);
+	assert_int_equal(v.delta, -4);
+	assert_int_equal(v.frames, 4);
+	/* not at the stream's end: one byte short of alignment with only 4
+	 * frames is still enough mid-stream, not at the end */
+	assert_false(fc_shadows_verdict(s, n + 1, true, 0, &v));
+	assert_true(fc_shadows_verdict(s, n + 1, false, 1, &v));
+	/* the profile decoded as many frames itself: no verdict mid-stream */
+	assert_false(fc_shadows_verdict(s, n, false, 4, &v));
+	fc_shadows_free(s);
+}
+
+static void test_all_die_on_a_clean_stream(void **state)
+{
+	struct fc_profile p;
+	struct fc_shadows *s;
+	struct fc_shadow_verdict v;
+	uint8_t b[128];
+	size_t n;
+
+	fc_profile_default(&p);
+	n = put_frames(b, texts, 4, 0);
+	s = fc_shadows_new(&p);
+	/* text where the walkers look for lengths: they die, the feed says so */
+	assert_false(fc_shadows_feed(s, 0, b, (uint32_t)n));
+	assert_false(fc_shadows_verdict(s, n, true, 0, &v));
+	fc_shadows_free(s);
+}
+
+static void test_not_applicable_and_explain(void **state)
+{
+	struct fc_profile p;
+	char why[120];
+
+	fc_profile_default(&p);
+	p.length_offset = 8; /* length field ends at 12: past what walkers keep */
+	p.header_size = 12;
+	assert_null(fc_shadows_new(&p));
+	fc_shadows_free(NULL);
+
+	fc_profile_default(&p);
+	fc_shadow_explain(&p, -4, why, sizeof(why));
+	assert_string_equal(why, "the length counts the whole 4-byte header too");
+	fc_shadow_explain(&p, 4, why, sizeof(why));
+	assert_string_equal(why, "the length leaves out the 4-byte header this profile expects it to count");
+	p.length_offset = 1;
+	p.length_size = 2;
+	p.header_size = 5;
+	fc_shadow_explain(&p, -3, why, sizeof(why));
+	assert_string_equal(why, "the length counts the header bytes up to its own end");
+	fc_shadow_explain(&p, -2, why, sizeof(why));
+	assert_string_equal(why, "the length counts its own 2 bytes");
+	fc_shadow_explain(&p, 2, why, sizeof(why));
+	assert_string_equal(why, "the length leaves out 2 bytes that follow it");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counts_header),
+		cmocka_unit_test(test_all_die_on_a_clean_stream),
+		cmocka_unit_test(test_not_applicable_and_explain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
