@@ -348,17 +348,33 @@ static const char *profile_desc(struct text_out *t, const struct fc_profile *p)
 
 static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
-	struct fmt_out *out = &t->out;
+	const char *desc = profile_desc(t, s->profile);
+	size_t dlen = strnlen(desc, DESC_MAX - 1);
+	char *p = fmt_room(&t->out, 3 * FC_ENDPOINT_MAX + DESC_MAX + 160);
 
-	fmt_printf(out, "%sstream %" PRIu64 "  %s -> %s%s", color_on(t, C_STREAM), s->id,
-		   s->client, s->server, color_off(t));
-	for (unsigned i = 0; i < s->key.nvlan; i++)
-		fmt_printf(out, "%s%u", i ? "." : "  vlan ", s->key.vlan[i]);
-	fmt_str(out, "  profile ");
-	fmt_str(out, profile_desc(t, s->profile));
+	if (t->o.color)
+		p = FMT_LIT(p, "\033[1m");
+	p = FMT_LIT(p, "stream ");
+	p = fmt_u64(p, s->id);
+	p = FMT_LIT(p, "  ");
+	p = fmt_mem(p, s->client, strnlen(s->client, FC_ENDPOINT_MAX - 1));
+	p = FMT_LIT(p, " -> ");
+	p = fmt_mem(p, s->server, strnlen(s->server, FC_ENDPOINT_MAX - 1));
+	if (t->o.color)
+		p = FMT_LIT(p, COLOR_OFF);
+	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
+		if (i)
+			*p++ = '.';
+		else
+			p = FMT_LIT(p, "  vlan ");
+		p = fmt_u64(p, s->key.vlan[i]);
+	}
+	p = FMT_LIT(p, "  profile ");
+	p = fmt_mem(p, desc, dlen);
 	if (!s->syn_seen)
-		fmt_str(out, " [no SYN: client guessed by port]");
-	fmt_write(out, "\n", 1);
+		p = FMT_LIT(p, " [no SYN: client guessed by port]");
+	*p++ = '\n';
+	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
 }
 
