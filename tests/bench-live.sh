@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# bench-live.sh - the live rate: framecap -i lo --json, then tcpdump -w, each
+# capturing the same traffic from the reference client through lo at rising
+# rates, with the drops libpcap reports at the end of each run.
+#
+#   sudo tests/bench-live.sh        (after make; about 90 s; never over 2 min)
+#
+# Traffic: framecap-server in echo mode, framecap-client sending frames of
+# 100 to 1000 bytes, BURST frames per write() and a write every millisecond
+# (the client's --delay 1: about 1,000 writes a second, so about 1,000 x
+# BURST frames a second each way), for SECONDS; the last step, "max",
+# writes 8 frames at a time with no pause at all (as fast as it can).
+# framecap's JSON lines go through a pipe to `tail -n 1`, which keeps the
+# summary line (with the libpcap counts: framecap prints them on stdout);
+# tcpdump writes to /dev/null. framecap is stopped once it has stopped
+# using CPU, so that only what the kernel dropped counts against it.
+#
+# Environment: B (build directory, default build), SECONDS_PER_STEP
+# (default 3), BURSTS (default "1 2 5 10 20 50 100 max"), FRAMECAP_OPTS and
+# TCPDUMP_OPTS (extra options, e.g. "-B 65536" for a larger kernel buffer).
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+STEP_SECS=${SECONDS_PER_STEP:-3}
+BURSTS=${BURSTS:-"1 2 5 10 20 50 100 max"}
+TCPDUMP_OPTS=${TCPDUMP_OPTS:-}
+FRAMECAP_OPTS=${FRAMECAP_OPTS:-}
+DEADLINE=$((SECONDS + 115))
+
+[ "$(id -u)" = 0 ] || { echo "bench-live: run as root (live capture on lo)" >&2; exit 2; }
+for p in "$B/framecap" "$B/framecap-server" "$B/framecap-client"; do
+	[ -x "$p" ] || { echo "bench-live: $p missing (make first)" >&2; exit 2; }
+done
+command -v tcpdump >/dev/null || { echo "bench-live: tcpdump missing" >&2; exit 2; }
+
+TMP=$(mktemp -d /dev/shm/framecap-bench-live.XXXXXX)
+PORT=$((20000 + RANDOM % 20000))
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+mkfifo "$TMP/fifo"
+"$B/framecap-server" -l "127.0.0.1:$PORT" -q --max-clients 4 > "$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+
+now() { date +%s.%N; }
+
+# client BURST: send one step's traffic; prints "frames bytes seconds".
+client() {
+	local burst=$1 count delay=1 t0 t1 line
+	if [ "$burst" = max ]; then
+		burst=8 delay=0 count=300000
+	else
+		count=$((burst * 1000 * STEP_SECS))
+	fi
+	t0=$(now)
+	line=$(timeout 30 "$B/framecap-client" -c "127.0.0.1:$PORT" -q --wait 2 \
+		--count "$count" --size 100-1000 --burst "$burst" --delay "$delay" 2>&1 | tail -1)
+	t1=$(now)
+	# "server closed the connection: sent N of N frames (B B) in W write() calls, ..."
+	printf '%s\n' "$line" | sed -n 's/.*sent \([0-9]*\) of [0-9]* frames (\([0-9]*\) B).*/\1 \2/p' |
+		{ read -r f b && echo "$f $b $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"; }
+}
+
+# Wait until process $1 has used no CPU for 0.3 s (at most 20 s): it has
+# read what the kernel held for it.
+idle() {
+	local last=-1 ticks n=0
+	while [ $n -lt 60 ]; do
+		ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo gone)
+		[ "$ticks" = "$last" ] && return
+		last=$ticks
+		sleep 0.3
+		n=$((n + 1))
+	done
+}
+
+# Give the capture time to open the interface and set its filter.
+ready() { sleep 1; }
+
+# One line of the table, from frames, bytes and secs of the last client.
+row() {
+	awk -v burst="$1" -v tool="$2" -v recv="$3" -v drop="$4" -v dec="$5" \
+	    -v f="${frames:-0}" -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN {
+		if (s <= 0) s = 1e-9
+		printf "%-6s %10.0f %9.1f %8.2f  %-9s %10s %8s %9s\n", burst, f / s,
+		       b / s / 1e6, s, tool, recv, drop, dec }'
+}
+
+printf '%-6s %10s %9s %8s  %-9s %10s %8s %9s\n' burst "frames/s" "MB/s" seconds tool received dropped decoded
+for burst in $BURSTS; do
+	if [ $SECONDS -gt $((DEADLINE - 2 * STEP_SECS - 12)) ]; then
+		echo "bench-live: stopping at burst $burst to stay within 2 minutes"
+		break
+	fi
+	# framecap
+	tail -n 1 < "$TMP/fifo" > "$TMP/fc.sum" &
+	tailpid=$!
+	# shellcheck disable=SC2086
+	timeout 60 "$B/framecap" -i lo --json $FRAMECAP_OPTS port "$PORT" > "$TMP/fifo" 2> "$TMP/fc.err" &
+	cap=$!
+	ready
+	read -r frames bytes secs < <(client "$burst")
+	idle "$cap"
+	kill -INT $cap; wait $cap; wait $tailpid
+	sum=$(cat "$TMP/fc.sum")
+	recv=$(printf '%s' "$sum" | sed -n 's/.*"pcap_received":\([0-9]*\).*/\1/p')
+	drop=$(printf '%s' "$sum" | sed -n 's/.*"pcap_dropped":\([0-9]*\).*/\1/p')
+	dec=$(printf '%s' "$sum" | sed -n 's/.*"frames":\([0-9]*\).*/\1/p')
+	row "$burst" framecap "${recv:-?}" "${drop:-?}" "${dec:-?}/$((2 * frames))"
+	# tcpdump
+	# shellcheck disable=SC2086
+	timeout 60 tcpdump -i lo -w /dev/null $TCPDUMP_OPTS port "$PORT" 2> "$TMP/td.err" &
+	cap=$!
+	ready
+	read -r frames bytes secs < <(client "$burst")
+	sleep 1
+	kill -INT $cap; wait $cap
+	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
+	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
+	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" -
+done
+echo "frames/s and MB/s: what the client sent (the echo doubles both on lo); received"
+echo "and dropped: libpcap's counts at exit; decoded: frames framecap decoded / frames"
+echo "sent both ways. $(nproc) CPUs, $(date +%Y-%m-%d)."
