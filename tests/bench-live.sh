@@ -16,13 +16,13 @@
 # using CPU, so that only what the kernel dropped counts against it.
 #
 # Environment: B (build directory, default build), SECONDS_PER_STEP
-# (default 3), BURSTS (default "1 2 5 10 20 50 100 max"), FRAMECAP_OPTS and
+# (default 3), BURSTS (default "10 100 200 300 400 500 max"), FRAMECAP_OPTS and
 # TCPDUMP_OPTS (extra options, e.g. "-B 65536" for a larger kernel buffer).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
 STEP_SECS=${SECONDS_PER_STEP:-3}
-BURSTS=${BURSTS:-"1 2 5 10 20 50 100 max"}
+BURSTS=${BURSTS:-"10 100 200 300 400 500 max"}
 TCPDUMP_OPTS=${TCPDUMP_OPTS:-}
 FRAMECAP_OPTS=${FRAMECAP_OPTS:-}
 DEADLINE=$((SECONDS + 115))

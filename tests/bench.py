@@ -10,7 +10,7 @@ packets/s, the ratio to tcpdump and peak RSS.
 import os, subprocess, sys, time
 
 B = os.environ.get("B", "build")
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 OUT = os.path.join(B, "bench")
 CASES = [  # name, pcapgen scenario, count
     ("small-frames", "bench-small", os.environ.get("BENCH_SMALL", "2000000")),
