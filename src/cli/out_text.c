@@ -517,7 +517,9 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 	l.p = FMT_LIT(l.p, "  #");
 	l.p = fmt_u64_left(l.p, seg->pkt.num, 4);
 	l.p = dir == FC_C2S ? FMT_LIT(l.p, " c2s +") : FMT_LIT(l.p, " s2c +");
-	l.p = fmt_time_us(l.p, seg->pkt.ts_us - s->first_ts_us);
+	/* Wrapping, not overflowing, for the saturated times of a hostile
+	 * capture. */
+	l.p = fmt_time_us(l.p, (int64_t)((uint64_t)seg->pkt.ts_us - (uint64_t)s->first_ts_us));
 	*l.p++ = ' ';
 	{
 		char *r = l.p;
