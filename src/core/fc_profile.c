@@ -90,11 +90,25 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 	return FC_FRAME_OK;
 }
 
+int64_t fc_profile_length_for(const struct fc_profile *p, uint64_t payload_len)
+{
+	return (int64_t)payload_len + (int64_t)p->header_size -
+	       (int64_t)fc_profile_length_end(p) - p->length_adjustment;
+}
+
+void fc_profile_put_length(const struct fc_profile *p, int64_t value, uint8_t *hdr)
+{
+	memset(hdr, 0, p->header_size);
+	for (uint32_t i = 0; i < p->length_size; i++) {
+		uint32_t k = p->byte_order == FC_BIG_ENDIAN ? p->length_size - 1 - i : i;
+		hdr[p->length_offset + k] = (uint8_t)((uint64_t)value >> (8 * i));
+	}
+}
+
 bool fc_profile_encode_header(const struct fc_profile *p, uint64_t payload_len,
 			      uint8_t *hdr)
 {
-	int64_t length = (int64_t)payload_len + (int64_t)p->header_size -
-			 (int64_t)fc_profile_length_end(p) - p->length_adjustment;
+	int64_t length = fc_profile_length_for(p, payload_len);
 	unsigned bits = p->length_size * 8;
 
 	if (payload_len > FC_MAX_MAX_FRAME || length < 0 ||
@@ -105,11 +119,7 @@ bool fc_profile_encode_header(const struct fc_profile *p, uint64_t payload_len,
 		if ((uint64_t)length >= limit)
 			return false;
 	}
-	memset(hdr, 0, p->header_size);
-	for (uint32_t i = 0; i < p->length_size; i++) {
-		uint32_t k = p->byte_order == FC_BIG_ENDIAN ? p->length_size - 1 - i : i;
-		hdr[p->length_offset + k] = (uint8_t)((uint64_t)length >> (8 * i));
-	}
+	fc_profile_put_length(p, length, hdr);
 	return true;
 }
 

@@ -76,6 +76,15 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
 
+/* The length field value that announces `payload_len` payload bytes (the
+ * rule above, inverted); may be negative or out of the field's range. */
+int64_t fc_profile_length_for(const struct fc_profile *p, uint64_t payload_len);
+
+/* Write `value` into the length field of hdr (header_size bytes, the rest
+ * zeroed), truncated to the field's width, unchecked: for writing wrong
+ * headers on purpose. */
+void fc_profile_put_length(const struct fc_profile *p, int64_t value, uint8_t *hdr);
+
 /* Encode `payload_len` as a header for this profile into hdr (zeroing the
  * bytes that are not the length field). hdr must hold header_size bytes.
  * Returns false if the length cannot be represented. */

@@ -200,18 +200,7 @@ static void add_frame(struct conn *c, const void *payload, size_t n)
 		ok = fc_profile_encode_header(&p, c->nframes == 0 ? n + SHORT_BY : n, hdr);
 		break;
 	case BUG_CHARS: ok = fc_profile_encode_header(&p, utf8_chars(payload, n), hdr); break;
-	case BUG_NEGATIVE: { /* -n in the length field's width and order */
-		int64_t length = (int64_t)n + (int64_t)p.header_size -
-				 (int64_t)fc_profile_length_end(&p) - p.length_adjustment;
-		uint64_t v = (uint64_t)-length;
-
-		memset(hdr, 0, hlen);
-		for (uint32_t i = 0; i < p.length_size; i++) {
-			uint32_t k = p.byte_order == FC_BIG_ENDIAN ? p.length_size - 1 - i : i;
-			hdr[p.length_offset + k] = (uint8_t)(v >> (8 * i));
-		}
-		break;
-	}
+	case BUG_NEGATIVE: fc_profile_put_length(&p, -fc_profile_length_for(&p, n), hdr); break;
 	case BUG_ZEROS: /* the zeros go out as part of the first write */
 		if (c->nframes == 0) {
 			static const uint8_t zeros[ZEROS_FIRST];

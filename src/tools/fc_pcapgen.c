@@ -471,19 +471,12 @@ static void frame_put(uint8_t *buf, size_t cap, size_t *n, const void *payload,
 	*n += len;
 }
 
-/* A header only, for a raw length field value outside the profile's
- * limits: encoded by the same rule with the limits lifted. */
-static void raw_header_put(uint8_t *buf, size_t *n, uint64_t value,
-			   bool as_unsigned)
+/* A header only, whose length field holds `value` as is (outside the
+ * profile's limits, or not matching what follows, on purpose). */
+static void raw_header_put(uint8_t *buf, size_t *n, uint64_t value)
 {
-	struct fc_profile p = prof;
-
-	p.max_frame = FC_MAX_MAX_FRAME;
-	if (as_unsigned)
-		p.is_signed = false;
-	if (!fc_profile_encode_header(&p, value, buf + *n))
-		fatal("internal error", "raw header not encodable");
-	*n += p.header_size;
+	fc_profile_put_length(&prof, (int64_t)value, buf + *n);
+	*n += prof.header_size;
 }
 
 /* Send one frame in one segment, PSH/ACK. */
@@ -752,7 +745,7 @@ static void sc_oversize(void)
 
 	conn_default(&c);
 	handshake(&c);
-	raw_header_put(b, &n, 0x7FFFFFF0u, false);
+	raw_header_put(b, &n, 0x7FFFFFF0u);
 	memcpy(b + n, more, sizeof more - 1);
 	n += sizeof more - 1;
 	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
@@ -769,7 +762,7 @@ static void sc_negative(void)
 
 	conn_default(&c);
 	handshake(&c);
-	raw_header_put(b, &n, 0xFFFFFFFEu, true); /* -2 as signed */
+	raw_header_put(b, &n, 0xFFFFFFFEu); /* -2 as signed */
 	memcpy(b + n, more, sizeof more - 1);
 	n += sizeof more - 1;
 	send_segment(&c, CLIENT, b, (uint32_t)n, TH_PA);
@@ -871,7 +864,7 @@ static void send_claimed(struct conn *c, int dir, const char *text, uint64_t cla
 	uint8_t b[256];
 	size_t n = 0, len = strlen(text);
 
-	raw_header_put(b, &n, claimed, false);
+	raw_header_put(b, &n, claimed);
 	memcpy(b + n, text, len);
 	send_segment(c, dir, b, (uint32_t)(n + len), TH_PA);
 }
