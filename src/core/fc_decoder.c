@@ -51,6 +51,8 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->seg = scratch;
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
 	d->midstream_reported = !midstream;
+	d->last_end = UINT64_MAX;
+	d->first_bad_length = UINT64_MAX;
 }
 
 static void shadows_stop(struct fc_decoder *d);
@@ -289,14 +291,13 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	f->pkt_last = pkt ? pkt->num : d->last_pkt;
 	f->payload = d->keep_buf;
 	d->stats.frames++;
-	d->short_frame_index = f->index;
-	d->short_frame_length = f->length;
-	d->short_frame_payload = f->payload_len;
-	d->short_frame_end = f->payload_missing ? UINT64_MAX
-						: f->offset + f->header_len + f->payload_len;
-	d->short_frame_hint = d->payload_hint;
+	d->last_index = f->index;
+	d->last_payload = f->payload_len;
+	d->last_end = f->payload_missing ? UINT64_MAX
+					 : f->offset + f->header_len + f->payload_len;
+	d->last_hint = d->payload_hint;
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
-	    !d->stats.anomalies[FC_AN_OVERSIZE] && !d->stats.anomalies[FC_AN_NEGATIVE])
+	    d->first_bad_length == UINT64_MAX)
 		shadows_stop(d);
 	if (f->split)
 		d->stats.split_frames++;
@@ -326,24 +327,42 @@ static void lose(struct fc_decoder *d, uint64_t offset)
 	d->resynced = false;
 }
 
-/* A chain of frames starting inside the payload of the frame that just
- * ended at `x` and running through x: the header of that frame promised
- * more than was sent. Looks only at bytes of the current segment. */
+/* Report that the last complete frame carried `carried` payload bytes,
+ * not the ones its header promised; `from`: where the evidence starts. */
+static void report_short_frame(struct fc_decoder *d, uint64_t carried, uint64_t from,
+			       const struct fc_pkt *pkt)
+{
+	bool more = carried < d->last_payload;
+	uint64_t off = more ? d->last_payload - carried : carried - d->last_payload;
+	char msg[240];
+
+	snprintf(msg, sizeof(msg),
+		 "frame #%llu promised %llu payload bytes, but frames line up from %llu bytes %s "
+		 "its end (offset %llu): it probably carried %llu; the header promised %s than "
+		 "was sent",
+		 (unsigned long long)d->last_index, (unsigned long long)d->last_payload,
+		 (unsigned long long)off, more ? "before" : "after", (unsigned long long)from,
+		 (unsigned long long)carried, more ? "more" : "less");
+	fc_decoder_report(d, FC_AN_SHORT_FRAME, from, pkt, msg);
+}
+
+/* A chain of frames starting inside the payload of the last frame, which
+ * ended at `x`, and running through x: its header promised more than was
+ * sent. Looks only at the current segment's bytes and the start hint. */
 static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 			       const struct fc_pkt *pkt)
 {
 	uint64_t seg_end = d->seg->offset + d->seg->len;
-	uint64_t payload_start = x - d->short_frame_payload;
+	uint64_t payload_start = x - d->last_payload;
 	uint64_t lo = payload_start > d->seg->offset ? payload_start : d->seg->offset;
 	uint64_t e = UINT64_MAX;
-	char msg[240];
 
 	if (x > 4096 && lo < x - 4096)
 		lo = x - 4096;
-	if (d->short_frame_hint < x) {
+	if (d->last_hint < x) {
 		/* A packet inside the frame began with whole frames: where the
 		 * sender's next write most likely began. */
-		e = d->short_frame_hint;
+		e = d->last_hint;
 	} else {
 		for (uint64_t c = x; c-- > lo;) {
 			struct fc_chain ch;
@@ -359,15 +378,7 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 	}
 	if (e == UINT64_MAX)
 		return false;
-	snprintf(msg, sizeof(msg),
-		 "frame #%llu promised %llu payload bytes, but frames line up from %llu bytes "
-		 "before its end (offset %llu): it probably carried %llu; the header promised "
-		 "more than was sent",
-		 (unsigned long long)d->short_frame_index,
-		 (unsigned long long)d->short_frame_payload,
-		 (unsigned long long)(x - e), (unsigned long long)e,
-		 (unsigned long long)(d->short_frame_payload - (x - e)));
-	fc_decoder_report(d, FC_AN_SHORT_FRAME, e, pkt, msg);
+	report_short_frame(d, d->last_payload - (x - e), e, pkt);
 	return true;
 }
 
@@ -379,8 +390,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 {
 	const struct fc_profile *prof = d->prof;
 	uint64_t x = d->cur.offset;
-	bool after_frame = d->stats.frames > 0 && d->state == FC_DEC_HEADER &&
-			   !d->resync_unconfirmed && x == d->short_frame_end;
+	bool after_frame = d->stats.frames > 0 && x == d->last_end;
 	struct fc_diagnosis why;
 	char msg[200];
 
@@ -406,10 +416,8 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 			 (long long)prof->length_adjustment, prof->header_size);
 	fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE, x, pkt,
 			  msg);
-	if (!d->had_bad_length) {
-		d->had_bad_length = true;
+	if (d->first_bad_length == UINT64_MAX)
 		d->first_bad_length = x;
-	}
 
 	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &why)) {
 		fc_decoder_report(d, why.kind, x, pkt, why.finding);
@@ -421,7 +429,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		if (d->adjustment_reported != had)
 			return;
 	}
-	if (after_frame && d->in_segment && d->seg_data && short_frame_before(d, x, pkt))
+	if (after_frame && short_frame_before(d, x, pkt))
 		return;
 	/* Maybe the frame carried more than it promised: if frames line up
 	 * again a little further on, the resync will say so. */
@@ -531,18 +539,11 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	uint32_t headers = fc_chain_headers(chain);
 	char msg[320];
 
+	/* A few bytes nobody framed, right after a clean frame, then frames
+	 * again: they were the rest of that frame. */
 	if (d->short_candidate && skipped > 0 &&
-	    skipped <= (d->short_frame_payload > 64 ? d->short_frame_payload : 64)) {
-		snprintf(msg, sizeof(msg),
-			 "frame #%llu promised %llu payload bytes, but %llu more bytes follow it "
-			 "before frames line up again: it probably carried %llu; the header "
-			 "promised less than was sent",
-			 (unsigned long long)d->short_frame_index,
-			 (unsigned long long)d->short_frame_payload,
-			 (unsigned long long)skipped,
-			 (unsigned long long)(d->short_frame_payload + skipped));
-		fc_decoder_report(d, FC_AN_SHORT_FRAME, d->lost_since, pkt, msg);
-	}
+	    skipped <= (d->last_payload > 64 ? d->last_payload : 64))
+		report_short_frame(d, d->last_payload + skipped, d->next_offset, pkt);
 	d->short_candidate = false;
 	{
 		char where[100], evidence[100];
@@ -696,7 +697,7 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 	fc_decoder_report(d, FC_AN_GAP, offset, pkt, msg);
 	shadows_stop(d);
 	d->short_candidate = false;
-	d->short_frame_end = UINT64_MAX;
+	d->last_end = UINT64_MAX;
 
 	if (d->state == FC_DEC_PAYLOAD) {
 		uint64_t hit = len < d->remaining ? len : d->remaining;
@@ -754,8 +755,10 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	}
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
-	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) && (inside || d->had_bad_length))
-		shadows_judge(d, d->had_bad_length ? d->first_bad_length : d->cur.offset,
+	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&
+	    (inside || d->first_bad_length != UINT64_MAX))
+		shadows_judge(d, d->first_bad_length != UINT64_MAX ? d->first_bad_length
+								   : d->cur.offset,
 			      d->next_offset, true, pkt);
 	shadows_stop(d);
 	d->state = FC_DEC_DONE;

@@ -67,20 +67,20 @@ struct fc_decoder {
 	uint64_t lost_since; /* offset where decoding was lost */
 	uint64_t lost_scanned; /* bytes searched byte by byte since */
 	uint32_t resync_unconfirmed; /* headers still to check after a guess */
-	/* A bad length right after a complete frame: if frames line up again
-	 * soon, that frame was short of what was sent (short_frame). */
-	bool short_candidate;
-	uint64_t short_frame_index;
-	int64_t short_frame_length;
-	uint64_t short_frame_payload;
-	uint64_t short_frame_end; /* where the last clean frame ended */
-	uint64_t short_frame_hint; /* and where frames seemed to start inside it */
+	/* The last complete frame, for short_frame: a bad length right after
+	 * it means its header promised less (frames line up again a little
+	 * further on) or more (frames start inside it) than was sent. */
+	uint64_t last_index;
+	uint64_t last_payload;
+	uint64_t last_end; /* UINT64_MAX: a gap hit it, nothing to say */
+	uint64_t last_hint; /* a packet start inside it that began with frames */
 	uint64_t payload_hint; /* the same for the frame being assembled */
+	bool short_candidate; /* lost right after it: the resync will judge */
 
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	bool adjustment_reported;
-	bool had_bad_length;
-	uint64_t first_bad_length; /* offset of the first bad length field */
+	uint64_t first_bad_length; /* offset of the first bad length field,
+				    * UINT64_MAX while there was none */
 
 	/* The frame being assembled. */
 	struct fc_frame cur;

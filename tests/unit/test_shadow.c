@@ -45,8 +45,8 @@ static void test_counts_header(void **state)
 	assert_int_equal(v.adjustment, -4);
 	assert_int_equal(v.delta, -4);
 	assert_int_equal(v.frames, 4);
-	/* not at the stream's end: one byte short of alignment with only 4
-	 * frames is still enough mid-stream, not at the end */
+	/* the stream went on one byte past the walker's last frame: at the
+	 * stream's end that disproves it; mid-stream, 4 frames suffice */
 	assert_false(fc_shadows_verdict(s, n + 1, true, 0, &v));
 	assert_true(fc_shadows_verdict(s, n + 1, false, 1, &v));
 	/* the profile decoded as many frames itself: no verdict mid-stream */
