@@ -649,8 +649,8 @@ int fc_config_load(struct fc_config *cfg, const char *path,
 {
 	struct fc_config_error scratch;
 	struct stat st;
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int fd, rc;
 
 	if (!err)

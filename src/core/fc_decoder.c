@@ -186,30 +186,70 @@ static void frame_finish_packets(struct fc_decoder *d)
 	f->packets = p;
 }
 
+/* Room for `need` kept bytes, grown with bytes actually received, never
+ * with a wire length. False when out of memory. */
+static bool keep_reserve(struct fc_decoder *d, uint64_t need)
+{
+	uint64_t cap = d->keep_cap ? d->keep_cap : 64;
+	uint8_t *b;
+
+	if (need <= d->keep_cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	if (cap > d->payload_keep)
+		cap = d->payload_keep;
+	b = realloc(d->keep_buf, cap);
+	if (!b)
+		return false;
+	d->keep_buf = b;
+	d->keep_cap = cap;
+	return true;
+}
+
+/* The kept bytes still point into the segment being decoded: copy them
+ * before it goes away. Out of memory, the frame keeps nothing. */
+static void keep_settle(struct fc_decoder *d)
+{
+	struct fc_frame *f = &d->cur;
+
+	if (!d->keep_at)
+		return;
+	if (keep_reserve(d, f->payload_kept)) {
+		memcpy(d->keep_buf, d->keep_at, f->payload_kept);
+	} else {
+		f->payload_kept = 0;
+		d->keep_stopped = true;
+	}
+	d->keep_at = NULL;
+}
+
+/* Keep the first payload_keep bytes of the current frame's payload. The
+ * first bytes are only pointed at: most frames end in the segment they
+ * start in, and then nothing is copied (keep_settle copies the others
+ * when their segment ends). */
 static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 {
 	struct fc_frame *f = &d->cur;
 	uint64_t room, want;
 
-	if (f->payload_missing) /* a hole: later bytes would be misplaced */
+	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
 		return;
 	room = d->payload_keep > f->payload_kept ? d->payload_keep - f->payload_kept : 0;
 	want = n < room ? n : room;
 	if (!want)
 		return;
-	if (f->payload_kept + want > d->keep_cap) {
-		/* Grow with bytes actually received, never with a wire length. */
-		uint64_t cap = d->keep_cap ? d->keep_cap : 64;
-		uint8_t *b;
-		while (cap < f->payload_kept + want)
-			cap *= 2;
-		if (cap > d->payload_keep)
-			cap = d->payload_keep;
-		b = realloc(d->keep_buf, cap);
-		if (!b)
-			return;
-		d->keep_buf = b;
-		d->keep_cap = cap;
+	if (f->payload_kept == 0) {
+		d->keep_at = p;
+		f->payload_kept = want;
+		return;
+	}
+	keep_settle(d);
+	if (d->keep_stopped)
+		return;
+	if (!keep_reserve(d, f->payload_kept + want)) {
+		d->keep_stopped = true;
+		return;
 	}
 	memcpy(d->keep_buf + f->payload_kept, p, want);
 	f->payload_kept += want;
@@ -235,9 +275,10 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 	}
 	d->seg->npieces++;
 	pc = seg_last_piece(d);
-	memset(pc, 0, sizeof(*pc));
-	pc->frame_index = d->cur.index;
-	pc->frame_offset = d->cur.offset;
+	*pc = (struct fc_piece){
+		.frame_index = d->cur.index,
+		.frame_offset = d->cur.offset,
+	};
 	if (d->hdr_have == 0 && d->state == FC_DEC_HEADER)
 		pc->flags |= FC_PIECE_START;
 	if (d->state == FC_DEC_PAYLOAD || d->hdr_have >= fc_profile_length_end(d->prof)) {
@@ -254,15 +295,18 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 
 static void frame_start(struct fc_decoder *d, uint64_t offset)
 {
-	struct fc_frame *f = &d->cur;
-
-	memset(f, 0, sizeof(*f));
-	f->index = d->next_index;
-	f->offset = offset;
-	f->header_len = d->prof->header_size;
-	f->resynced = d->resynced;
-	/* Another frame already touched this segment: they share a packet. */
-	f->sticky = d->in_segment && d->seg->npieces > 0;
+	/* Field by field, not a memset: this runs once per frame, and a
+	 * memset of the whole record cost more than the rest together. */
+	d->cur = (struct fc_frame){
+		.index = d->next_index,
+		.offset = offset,
+		.header_len = d->prof->header_size,
+		.resynced = d->resynced,
+		/* Another frame already touched this segment: a shared packet. */
+		.sticky = d->in_segment && d->seg->npieces > 0,
+	};
+	d->keep_at = NULL;
+	d->keep_stopped = false;
 	d->hdr_have = 0;
 	d->remaining = 0;
 	d->payload_seen = 0;
@@ -289,7 +333,8 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	 * then the last packet that carried bytes of it is the best answer. */
 	f->ts_us = pkt ? pkt->ts_us : 0;
 	f->pkt_last = pkt ? pkt->num : d->last_pkt;
-	f->payload = d->keep_buf;
+	f->payload = d->keep_at ? d->keep_at : d->keep_buf;
+	d->keep_at = NULL;
 	d->stats.frames++;
 	d->last_index = f->index;
 	d->last_payload = f->payload_len;
@@ -436,6 +481,24 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	d->short_candidate = after_frame;
 }
 
+/* Consume payload bytes into piece `pc` of the current frame; returns how
+ * many. */
+static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
+			     const uint8_t *p, uint32_t n, const struct fc_pkt *pkt)
+{
+	uint32_t take = d->remaining < n ? (uint32_t)d->remaining : n;
+
+	if (pc->payload_n == 0)
+		pc->payload = p;
+	pc->payload_n += take;
+	frame_keep(d, p, take);
+	d->remaining -= take;
+	d->payload_seen += take;
+	if (d->remaining == 0)
+		frame_end(d, pc, pkt, take < n);
+	return take;
+}
+
 /* Consume header bytes; returns how many. */
 static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			   const struct fc_pkt *pkt)
@@ -443,6 +506,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	const struct fc_profile *prof = d->prof;
 	uint32_t len_end = fc_profile_length_end(prof);
 	bool known = d->hdr_have >= len_end;
+	const uint8_t *field = d->hdr;
 	struct fc_piece *pc;
 	uint32_t want, take;
 
@@ -451,18 +515,24 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	pc = frame_piece(d, pkt->num);
 	want = (known ? prof->header_size : len_end) - d->hdr_have;
 	take = n < want ? n : want;
-	if (d->hdr_have < len_end)
+	/* The usual case, a length field inside one packet, is read where it
+	 * lies; only a field split across packets is gathered in hdr. */
+	if (d->hdr_have == 0 && take == len_end)
+		field = p;
+	else if (d->hdr_have < len_end)
 		memcpy(d->hdr + d->hdr_have, p, take); /* take <= len_end - have */
 	d->hdr_have += take;
 	pc->header_bytes += take;
 
 	if (!known && d->hdr_have == len_end) {
 		struct fc_frame_len fl;
-		enum fc_frame_status st = fc_profile_frame_len(prof, d->hdr, len_end, &fl);
+		enum fc_frame_status st = fc_profile_frame_len(prof, field, len_end, &fl);
 
 		d->cur.length = fl.length;
 		pc->length = fl.length;
 		if (st != FC_FRAME_OK) {
+			if (field != d->hdr) /* the diagnosis reads it there */
+				memcpy(d->hdr, field, len_end);
 			bad_length(d, st, &fl, pkt);
 			pc->flags |= FC_PIECE_ERROR;
 			d->next_index++; /* the bad header keeps its number */
@@ -488,24 +558,15 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	d->state = FC_DEC_PAYLOAD;
 	if (d->remaining == 0)
 		frame_end(d, pc, pkt, take < n);
+	else if (take < n) /* the payload follows in the same piece */
+		take += payload_into(d, pc, p + take, n - take, pkt);
 	return take;
 }
 
 static uint32_t eat_payload(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			    const struct fc_pkt *pkt)
 {
-	struct fc_piece *pc = frame_piece(d, pkt->num);
-	uint32_t take = d->remaining < n ? (uint32_t)d->remaining : n;
-
-	if (pc->payload_n == 0)
-		pc->payload = p;
-	pc->payload_n += take;
-	frame_keep(d, p, take);
-	d->remaining -= take;
-	d->payload_seen += take;
-	if (d->remaining == 0)
-		frame_end(d, pc, pkt, take < n);
-	return take;
+	return payload_into(d, frame_piece(d, pkt->num), p, n, pkt);
 }
 
 /* While lost: the first offset in [from, n) of the segment where a chain
@@ -643,6 +704,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		d->next_offset += used;
 	}
 
+	keep_settle(d);
 	d->in_segment = false;
 	d->seg_data = NULL;
 	d->stats.bytes += len;

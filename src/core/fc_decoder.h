@@ -94,6 +94,8 @@ struct fc_decoder {
 	uint64_t *pkt_heap;
 	uint32_t pkt_heap_cap;
 	uint8_t *keep_buf;
+	const uint8_t *keep_at; /* kept bytes still in the segment's data */
+	bool keep_stopped; /* out of memory: this frame keeps no more */
 	uint64_t keep_cap;
 
 	/* The segment being decoded: scratch shared by all decoders of one

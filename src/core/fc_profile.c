@@ -7,6 +7,7 @@
  */
 #include "fc_profile.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,26 +47,54 @@ const char *fc_profile_check(const struct fc_profile *p)
 	return NULL;
 }
 
+/* The unsigned value of the `size`-byte field at f. The common widths
+ * are one load each: this runs once per frame. */
+static uint64_t read_field(const uint8_t *f, uint32_t size, bool big)
+{
+	uint64_t raw = 0;
+
+	switch (size) {
+	case 1:
+		return f[0];
+	case 2: {
+		uint16_t v;
+		memcpy(&v, f, 2);
+		return big ? be16toh(v) : le16toh(v);
+	}
+	case 4: {
+		uint32_t v;
+		memcpy(&v, f, 4);
+		return big ? be32toh(v) : le32toh(v);
+	}
+	case 8: {
+		uint64_t v;
+		memcpy(&v, f, 8);
+		return big ? be64toh(v) : le64toh(v);
+	}
+	}
+	for (uint32_t i = 0; i < size; i++)
+		raw = raw << 8 | f[big ? i : size - 1 - i];
+	return raw;
+}
+
 enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out)
 {
-	const uint8_t *f = data + p->length_offset;
-	uint64_t raw = 0;
+	uint64_t raw;
 	int64_t length;
 
 	if (avail < fc_profile_length_end(p))
 		return FC_FRAME_NEED_MORE;
-	for (uint32_t i = 0; i < p->length_size; i++) {
-		uint32_t k = p->byte_order == FC_BIG_ENDIAN ? i : p->length_size - 1 - i;
-		raw = raw << 8 | f[k];
-	}
+	raw = read_field(data + p->length_offset, p->length_size,
+			 p->byte_order == FC_BIG_ENDIAN);
 	if (p->is_signed && p->length_size < 8 &&
 	    (raw >> (p->length_size * 8 - 1)) & 1)
 		raw |= ~0ULL << (p->length_size * 8); /* sign-extend */
 
-	memset(out, 0, sizeof(*out));
 	out->header_len = p->header_size;
+	out->payload_len = 0;
+	out->frame_len = 0;
 	if (p->is_signed) {
 		length = (int64_t)raw;
 		out->length = length;

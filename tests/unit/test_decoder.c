@@ -211,12 +211,20 @@ static void feed(struct tdec *t, uint64_t off, const uint8_t *data, uint32_t len
 		 uint64_t pkt, bool seg_start)
 {
 	struct fc_pkt p = pk(pkt);
+	/* The bytes live only during the call, as a packet's do in libpcap's
+	 * buffer: a decoder still pointing at them later reads garbage here
+	 * (and a freed block under ASan). */
+	uint8_t *copy = malloc(len ? len : 1);
 
-	t->r->cur_data = data;
+	assert_non_null(copy);
+	memcpy(copy, data, len);
+	t->r->cur_data = copy;
 	t->r->cur_len = len;
-	fc_decoder_data(&t->d, off, data, len, &p, seg_start);
+	fc_decoder_data(&t->d, off, copy, len, &p, seg_start);
 	t->r->cur_data = NULL;
 	t->r->cur_len = 0;
+	memset(copy, 0xa5, len);
+	free(copy);
 }
 
 static void gap(struct tdec *t, uint64_t off, uint64_t len, uint64_t pkt)
