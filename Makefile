@@ -63,7 +63,7 @@ $(B)/cli/%.o: src/cli/%.c $(wildcard src/core/*.h src/cli/*.h) | $(B)/cli
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
 $(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/libfccore.a

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fc_config.h"
@@ -25,12 +26,15 @@
 #include "fc_profile_opts.h"
 #include "explain.h"
 #include "output.h"
+#include "readahead.h"
 
 #define EXIT_INPUT 1
 #define EXIT_USAGE 2
+#define READ_BUFFER_SIZE (1 << 20)
 
 static volatile sig_atomic_t stop_requested;
 static pcap_t *active_handle;
+static struct readahead *active_readahead;
 
 static void usage(FILE *out)
 {
@@ -69,7 +73,9 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-	if (active_handle)
+	if (active_readahead)
+		readahead_break(active_readahead);
+	else if (active_handle)
 		pcap_breakloop(active_handle);
 }
 
@@ -149,6 +155,7 @@ static int list_interfaces(void)
 struct run {
 	struct fc_engine *engine;
 	pcap_t *pcap;
+	struct readahead *ahead; /* a file read on a second thread, or NULL */
 	pcap_dumper_t *dumper;
 	struct bpf_program filter;
 	bool have_filter, offline_filter;
@@ -178,7 +185,10 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	fc_engine_packet(r->engine, &pkt, r->dlt, bytes, h->caplen, h->len);
 	if (r->max_count && r->matched >= r->max_count) {
 		stop_requested = 1;
-		pcap_breakloop(r->pcap);
+		if (r->ahead)
+			readahead_break(r->ahead);
+		else
+			pcap_breakloop(r->pcap);
 	}
 }
 
@@ -219,6 +229,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	uint64_t recv_view = 0;
 	bool detect = false;
+	bool read_regular = false; /* -r names a regular file, not a pipe */
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
@@ -342,8 +353,19 @@ int main(int argc, char **argv)
 
 	/* Input. */
 	if (read_file) {
-		run.pcap = pcap_open_offline_with_tstamp_precision(
-			read_file, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+		/* Opened here for a larger stdio buffer than libpcap's default:
+		 * a few hundred reads per file instead of one per 4 KiB. */
+		FILE *in = strcmp(read_file, "-") == 0 ? stdin : fopen(read_file, "rb");
+		struct stat st;
+
+		if (!in)
+			die(EXIT_INPUT, "%s: %s", read_file, strerror(errno));
+		read_regular = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
+		/* glibc ignores the size unless it is given the buffer. */
+		static char read_buffer[READ_BUFFER_SIZE];
+		setvbuf(in, read_buffer, _IOFBF, sizeof(read_buffer));
+		run.pcap = pcap_fopen_offline_with_tstamp_precision(
+			in, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 		if (!run.pcap) { /* libpcap often names the file itself */
 			size_t n = strlen(read_file);
 			const char *msg = strncmp(errbuf, read_file, n) == 0 &&
@@ -417,16 +439,23 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A file is read on a second core while this one decodes (without a
+	 * thread, here). Not a pipe: its records would wait for a whole batch,
+	 * and a reader blocked on it could not be stopped. */
+	if (read_file && read_regular)
+		run.ahead = readahead_start(run.pcap);
 	active_handle = run.pcap;
+	active_readahead = run.ahead;
 
 	while (!stop_requested) {
-		int n = pcap_dispatch(run.pcap, -1, on_packet, (u_char *)&run);
+		int n = run.ahead ? readahead_dispatch(run.ahead, on_packet, (u_char *)&run)
+				  : pcap_dispatch(run.pcap, -1, on_packet, (u_char *)&run);
 		if (n == PCAP_ERROR) {
 			if (output->flush)
 				output->flush(output);
 			fflush(stdout);
 			fprintf(stderr, "framecap: %s: %s\n", read_file ? read_file : iface,
-				pcap_geterr(run.pcap));
+				run.ahead ? readahead_error(run.ahead) : pcap_geterr(run.pcap));
 			status = EXIT_INPUT;
 			break;
 		}
@@ -440,7 +469,9 @@ int main(int argc, char **argv)
 		if (live.live && output->flush)
 			output->flush(output);
 	}
+	active_readahead = NULL;
 	active_handle = NULL;
+	readahead_stop(run.ahead);
 
 	fc_engine_finish(run.engine, &run.last);
 	if (live.live) {
