@@ -1,10 +1,8 @@
 /* readahead.c - a capture file read by a second thread, a batch ahead.
  *
- *   reader thread:  pcap_dispatch --> copy records into a free batch
- *                                          |
- *        RA_BATCHES batches in a ring:  [full][full][filling][free]
- *                                          |
- *   main thread:    readahead_dispatch --> on_packet for each record
+ *   reader thread:  pcap_dispatch --> records copied into a batch
+ *                                          | batch_ring
+ *   main thread:    readahead_dispatch --> the handler for each record
  *
  *   batch:  [ struct pcap_pkthdr | caplen bytes | pad to 8 ] ...
  *
@@ -12,41 +10,28 @@
  * fifth of the time framecap spends on a capture of small packets. On a
  * second core it overlaps with decoding and output, at the price of one
  * copy of each record into a batch: a record libpcap hands over lives
- * only until its next read. Memory is fixed: RA_BATCHES * RA_BATCH_SIZE.
+ * only until its next read. Memory is fixed: BATCH_RING_BATCHES batches
+ * of RA_BATCH_SIZE.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch_ring.h"
 #include "readahead.h"
 
-#define RA_BATCHES 4
 /* Holds the largest record libpcap accepts (snaplen 262144) at least once. */
 #define RA_BATCH_SIZE (1u << 19)
-
-struct ra_batch {
-	unsigned char *bytes;
-	size_t len; /* bytes filled */
-	int records;
-};
 
 struct readahead {
 	pcap_t *pcap;
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t changed; /* a batch was filled or freed, or the end came */
-	struct ra_batch batch[RA_BATCHES];
-	unsigned filling; /* the reader's batch */
-	unsigned reading; /* the main thread's next batch */
-	unsigned full; /* batches handed over, not yet given back */
-	bool ended; /* the reader is done: end_status says why */
-	int end_status; /* 0, PCAP_ERROR or PCAP_ERROR_BREAK */
-	bool stop; /* readahead_stop: the reader must give up */
+	struct batch_ring *ring;
 	atomic_int break_requested; /* lock-free: set from a signal handler */
+	/* Written by the reader before it ends the ring, read after. */
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
 
@@ -55,44 +40,24 @@ static size_t record_size(uint32_t caplen)
 	return (sizeof(struct pcap_pkthdr) + caplen + 7) & ~(size_t)7;
 }
 
-/* Hand the filling batch over; false when the reader must stop. Called
- * with the lock held. */
-static bool hand_over(struct readahead *ra)
-{
-	ra->full++;
-	ra->filling = (ra->filling + 1) % RA_BATCHES;
-	pthread_cond_broadcast(&ra->changed);
-	while (ra->full == RA_BATCHES && !ra->stop)
-		pthread_cond_wait(&ra->changed, &ra->lock);
-	ra->batch[ra->filling].len = 0;
-	ra->batch[ra->filling].records = 0;
-	return !ra->stop;
-}
-
 static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
 	struct readahead *ra = (struct readahead *)user;
-	struct ra_batch *b = &ra->batch[ra->filling];
+	struct ring_batch *b = batch_ring_filling(ra->ring);
 	size_t need = record_size(h->caplen);
 
 	if (b->len + need > RA_BATCH_SIZE) {
-		bool go_on;
-
-		pthread_mutex_lock(&ra->lock);
-		go_on = hand_over(ra);
-		pthread_mutex_unlock(&ra->lock);
-		if (!go_on) {
+		if (!batch_ring_publish(ra->ring)) { /* the main thread gave up */
 			pcap_breakloop(ra->pcap);
 			return;
 		}
-		b = &ra->batch[ra->filling];
+		b = batch_ring_filling(ra->ring);
 	}
-	/* libpcap never hands over more than its snapshot length, which is
-	 * at most 262144: a record always fits an empty batch. */
+	/* libpcap never hands over more than its snapshot length, at most
+	 * 262144: a record always fits an empty batch. */
 	memcpy(b->bytes + b->len, h, sizeof(*h));
 	memcpy(b->bytes + b->len + sizeof(*h), bytes, h->caplen);
 	b->len += need;
-	b->records++;
 }
 
 static void *reader_main(void *arg)
@@ -103,18 +68,10 @@ static void *reader_main(void *arg)
 	do
 		n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
 	while (n > 0 && !ra->break_requested);
-	pthread_mutex_lock(&ra->lock);
 	if (n == PCAP_ERROR)
 		snprintf(ra->error, sizeof(ra->error), "%s", pcap_geterr(ra->pcap));
-	ra->end_status = n == PCAP_ERROR ? PCAP_ERROR
-			 : n == PCAP_ERROR_BREAK || ra->break_requested ? PCAP_ERROR_BREAK : 0;
-	if (ra->batch[ra->filling].records > 0) { /* the last, partly filled */
-		ra->full++;
-		ra->filling = (ra->filling + 1) % RA_BATCHES;
-	}
-	ra->ended = true;
-	pthread_cond_broadcast(&ra->changed);
-	pthread_mutex_unlock(&ra->lock);
+	batch_ring_end(ra->ring, n == PCAP_ERROR ? PCAP_ERROR
+			  : n == PCAP_ERROR_BREAK || ra->break_requested ? PCAP_ERROR_BREAK : 0);
 	return NULL;
 }
 
@@ -127,16 +84,10 @@ struct readahead *readahead_start(pcap_t *p)
 	if (!ra)
 		return NULL;
 	ra->pcap = p;
-	for (unsigned i = 0; i < RA_BATCHES; i++) {
-		ra->batch[i].bytes = malloc(RA_BATCH_SIZE);
-		if (!ra->batch[i].bytes)
-			goto fail;
-	}
-	if (pthread_mutex_init(&ra->lock, NULL) != 0)
-		goto fail;
-	if (pthread_cond_init(&ra->changed, NULL) != 0) {
-		pthread_mutex_destroy(&ra->lock);
-		goto fail;
+	ra->ring = batch_ring_new(RA_BATCH_SIZE);
+	if (!ra->ring) {
+		free(ra);
+		return NULL;
 	}
 	/* Signals stay with the main thread, which handles them. */
 	sigfillset(&all);
@@ -145,48 +96,26 @@ struct readahead *readahead_start(pcap_t *p)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc == 0)
 		return ra;
-	pthread_cond_destroy(&ra->changed);
-	pthread_mutex_destroy(&ra->lock);
-fail:
-	for (unsigned i = 0; i < RA_BATCHES; i++)
-		free(ra->batch[i].bytes);
+	batch_ring_free(ra->ring);
 	free(ra);
 	return NULL;
 }
 
 int readahead_dispatch(struct readahead *ra, pcap_handler cb, u_char *user)
 {
-	struct ra_batch *b;
-	int records;
+	int status, records = 0;
+	struct ring_batch *b = batch_ring_take(ra->ring, &status);
 
-	pthread_mutex_lock(&ra->lock);
-	while (ra->full == 0 && !ra->ended)
-		pthread_cond_wait(&ra->changed, &ra->lock);
-	if (ra->full == 0) {
-		int status = ra->end_status;
-		pthread_mutex_unlock(&ra->lock);
+	if (!b)
 		return status;
-	}
-	b = &ra->batch[ra->reading];
-	pthread_mutex_unlock(&ra->lock);
-
-	/* The batch is ours until given back: no lock while it is read. */
-	for (size_t at = 0; at < b->len;) {
+	for (size_t at = 0; at < b->len && !ra->break_requested; records++) {
 		struct pcap_pkthdr h;
 
 		memcpy(&h, b->bytes + at, sizeof(h));
 		cb(user, &h, b->bytes + at + sizeof(h));
 		at += record_size(h.caplen);
-		if (ra->break_requested)
-			break;
 	}
-	records = b->records;
-
-	pthread_mutex_lock(&ra->lock);
-	ra->reading = (ra->reading + 1) % RA_BATCHES;
-	ra->full--;
-	pthread_cond_broadcast(&ra->changed);
-	pthread_mutex_unlock(&ra->lock);
+	batch_ring_give_back(ra->ring);
 	return ra->break_requested ? PCAP_ERROR_BREAK : records;
 }
 
@@ -205,15 +134,9 @@ void readahead_stop(struct readahead *ra)
 {
 	if (!ra)
 		return;
-	pthread_mutex_lock(&ra->lock);
-	ra->stop = true;
-	pthread_cond_broadcast(&ra->changed);
-	pthread_mutex_unlock(&ra->lock);
+	batch_ring_stop(ra->ring);
 	pcap_breakloop(ra->pcap);
 	pthread_join(ra->thread, NULL);
-	pthread_cond_destroy(&ra->changed);
-	pthread_mutex_destroy(&ra->lock);
-	for (unsigned i = 0; i < RA_BATCHES; i++)
-		free(ra->batch[i].bytes);
+	batch_ring_free(ra->ring);
 	free(ra);
 }

@@ -1,0 +1,47 @@
+/* batch_ring.h - fixed-size batches handed from one thread to another. */
+#ifndef FC_BATCH_RING_H
+#define FC_BATCH_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* How many batches circulate: one being filled, the rest waiting or
+ * being read. */
+#define BATCH_RING_BATCHES 4
+
+struct ring_batch {
+	unsigned char *bytes; /* batch_ring_new's size */
+	size_t len; /* bytes filled */
+};
+
+struct batch_ring;
+
+/* BATCH_RING_BATCHES batches of `size` bytes, allocated now and never
+ * again. NULL when out of memory. */
+struct batch_ring *batch_ring_new(size_t size);
+/* Both threads must be done with it. */
+void batch_ring_free(struct batch_ring *r);
+
+/* Producer. The batch being filled: the producer's alone (never NULL). */
+struct ring_batch *batch_ring_filling(struct batch_ring *r);
+/* Hand the filling batch over (if not empty) and wait for a free one.
+ * False when the consumer stopped: nothing more will be read. */
+bool batch_ring_publish(struct batch_ring *r);
+/* Hand the filling batch over, then wait until the consumer gave every
+ * batch back: whatever the consumer does with them is done, and it is
+ * waiting for more. */
+void batch_ring_wait_idle(struct batch_ring *r);
+/* No more batches: hand the filling one over; the consumer sees `status`
+ * once it has taken everything. */
+void batch_ring_end(struct batch_ring *r, int status);
+
+/* Consumer. The next batch, waiting for it; NULL after the last, with
+ * the producer's status in *status. The batch is the consumer's until
+ * batch_ring_give_back. */
+struct ring_batch *batch_ring_take(struct batch_ring *r, int *status);
+void batch_ring_give_back(struct batch_ring *r);
+/* The consumer gives up and reads no batch again: a producer waiting in
+ * batch_ring_publish wakes with false. */
+void batch_ring_stop(struct batch_ring *r);
+
+#endif
