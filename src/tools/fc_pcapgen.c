@@ -1210,6 +1210,13 @@ static void bench_conns(void)
 	run_walkers(bench_count, 10000, false);
 }
 
+/* Every connection open at once: with COUNT = --max-flows, the flow
+ * table full of streams that all carry data (memory's worst case). */
+static void conns_open(void)
+{
+	run_walkers(bench_count, (uint32_t)bench_count, false);
+}
+
 /* COUNT bare SYNs from distinct clients to one server that never
  * answers: a scan or a flood, for the flow table's bounds. */
 static void syn_flood(void)
@@ -1324,6 +1331,8 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] first data segment lost, then COUNT 1000-byte segments never acknowledged" },
 	{ "bench-conns", bench_conns, LT_EN10MB, 0, false, true, 10000,
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
+	{ "conns-open", conns_open, LT_EN10MB, 0, false, true, 20000,
+	  "[COUNT] COUNT connections all open at once, 3 small frames each" },
 };
 
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])

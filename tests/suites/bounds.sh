@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bounds.sh TMP - resource bounds with the default limits: a million SYNs,
-# an out-of-order flood and a 2 GiB length stay under 64 MiB of peak RSS,
-# with the limits' work counted in the summary. Peak RSS is measured (GNU
-# time) on the normal build, build/framecap: sanitizers change memory use.
+# a full flow table, an out-of-order flood and a 2 GiB length stay under
+# 64 MiB of peak RSS, with the limits' work counted in the summary. Peak
+# RSS is measured (GNU time) on the normal build, build/framecap:
+# sanitizers change memory use.
 # With B=build/san the same inputs also run through the sanitised build.
 set -u
 T=$1/bounds B=${B:-build}
@@ -37,6 +38,14 @@ measure "1,000,000 SYNs: flows evicted, table capped" \
 	's["streams"] == 1000000 and s["flows_evicted"] == 980000 and s["live_flows_peak"] == 20000' \
 	-- -r "$T/syn.pcap"
 rm -f "$T/syn.pcap"
+
+# The flow table full (the default --max-flows) of streams that all carry
+# data: the most a stream's state can cost at once.
+gen conns-open "$T/open.pcap" 20000
+measure "20,000 connections open at once, all with data" \
+	's["live_flows_peak"] == 20000 and s["frames"] == 60000 and s["flows_evicted"] == 0' \
+	-- -r "$T/open.pcap"
+rm -f "$T/open.pcap"
 
 gen ooo-flood "$T/ooo.pcap" 50000
 measure "out-of-order flood: hole given up, buffer capped" \
