@@ -4,7 +4,10 @@
  *   input: [profile: 8 bytes][cut sizes: 8 bytes][stream bytes ...]
  *
  * Besides not crashing, it checks what the decoder promises: frames come
- * in order, never overlap, and keep at most payload_keep bytes.
+ * in order, never overlap, and keep at most payload_keep bytes, which are
+ * the first bytes of their payload. Each segment's bytes live only during
+ * its call (a copy freed after it), as a packet's do in libpcap: a decoder
+ * still pointing at them later is a use after free under ASan.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct seen {
 	uint64_t next_index, end;
 	uint64_t keep;
+	const uint8_t *stream; /* stream offset X is stream[X] (holes too) */
+	uint64_t stream_len;
 };
 
 static void on_frame(void *ctx, const struct fc_frame *f)
@@ -25,6 +30,12 @@ static void on_frame(void *ctx, const struct fc_frame *f)
 	if (f->index < s->next_index || f->offset < s->end || f->payload_kept > s->keep ||
 	    f->npackets > f->npackets_total || (f->npackets_total > 1) != f->split)
 		abort();
+	if (f->payload_kept) {
+		uint64_t at = f->offset + f->header_len;
+		if (at + f->payload_kept > s->stream_len ||
+		    memcmp(f->payload, s->stream + at, f->payload_kept) != 0)
+			abort();
+	}
 	s->next_index = f->index + 1;
 	s->end = f->offset + f->header_len + f->payload_len;
 }
@@ -43,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fc_profile prof;
 	struct fc_decoder d;
 	struct fc_segment scratch;
-	struct seen s = { 0, 0, 0 };
+	struct seen s = { 0, 0, 0, data + 16, size >= 16 ? size - 16 : 0 };
 	struct fc_pkt pkt = { 1, 0 };
 	const uint8_t *cuts;
 	uint64_t off = 0;
@@ -74,7 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((c & 0xc0) == 0xc0) { /* a hole of n bytes instead */
 			fc_decoder_gap(&d, off, n, &pkt, "fuzz");
 		} else {
-			fc_decoder_data(&d, off, data + pos, (uint32_t)n, &pkt, c & 1);
+			uint8_t *seg = malloc(n);
+
+			if (!seg)
+				break;
+			memcpy(seg, data + pos, n);
+			fc_decoder_data(&d, off, seg, (uint32_t)n, &pkt, c & 1);
+			free(seg);
 		}
 		off += n;
 		pos += n;
