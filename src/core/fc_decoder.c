@@ -295,8 +295,8 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 
 static void frame_start(struct fc_decoder *d, uint64_t offset)
 {
-	/* Field by field, not a memset: this runs once per frame, and a
-	 * memset of the whole record cost more than the rest together. */
+	/* Not a memset: this runs once per frame, and the memset compiled to
+	 * `rep stos`, a fifth of the decoder's samples in a profile. */
 	d->cur = (struct fc_frame){
 		.index = d->next_index,
 		.offset = offset,
