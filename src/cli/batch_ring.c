@@ -86,16 +86,6 @@ bool batch_ring_publish(struct batch_ring *r)
 	return go_on;
 }
 
-void batch_ring_wait_idle(struct batch_ring *r)
-{
-	pthread_mutex_lock(&r->lock);
-	hand_over(r);
-	while (r->full > 0 && !r->stopped)
-		pthread_cond_wait(&r->changed, &r->lock);
-	r->batch[r->filling].len = 0;
-	pthread_mutex_unlock(&r->lock);
-}
-
 void batch_ring_end(struct batch_ring *r, int status)
 {
 	pthread_mutex_lock(&r->lock);

@@ -27,10 +27,6 @@ struct ring_batch *batch_ring_filling(struct batch_ring *r);
 /* Hand the filling batch over (if not empty) and wait for a free one.
  * False when the consumer stopped: nothing more will be read. */
 bool batch_ring_publish(struct batch_ring *r);
-/* Hand the filling batch over, then wait until the consumer gave every
- * batch back: whatever the consumer does with them is done, and it is
- * waiting for more. */
-void batch_ring_wait_idle(struct batch_ring *r);
 /* No more batches: hand the filling one over; the consumer sees `status`
  * once it has taken everything. */
 void batch_ring_end(struct batch_ring *r, int status);

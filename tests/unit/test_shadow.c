@@ -65,6 +65,7 @@ static void test_all_die_on_a_clean_stream(void **state)
 	fc_profile_default(&p);
 	n = put_frames(b, texts, 4, 0);
 	s = fc_shadows_new(&p);
+	assert_non_null(s);
 	/* text where the walkers look for lengths: they die, the feed says so */
 	assert_false(fc_shadows_feed(s, 0, b, (uint32_t)n));
 	assert_false(fc_shadows_verdict(s, n, true, 0, &v));
