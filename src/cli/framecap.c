@@ -24,7 +24,7 @@
 #include "fc_config.h"
 #include "fc_engine.h"
 #include "fc_profile_opts.h"
-#include "explain.h"
+#include "fc_describe.h"
 #include "output.h"
 #include "readahead.h"
 
@@ -260,7 +260,7 @@ int main(int argc, char **argv)
 		case OPT_JSON: json = true; break;
 		case OPT_DETECT: detect = true; break;
 		case OPT_EXPLAIN: {
-			int k = fc_explain_lookup(optarg);
+			int k = fc_anomaly_lookup(optarg);
 			if (k < 0) {
 				fprintf(stderr, "framecap: --explain %s: no such anomaly; kinds:", optarg);
 				for (k = 0; k < FC_AN__COUNT; k++)
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			char para[1200];
-			fc_explain_wrap(fc_explain((enum fc_anomaly_kind)k), "  ", 76,
+			fc_text_wrap(fc_anomaly_explain((enum fc_anomaly_kind)k), "  ", 76,
 					para, sizeof(para));
 			printf("%s\n%s\n", optarg, para);
 			return 0;
@@ -423,6 +423,7 @@ int main(int argc, char **argv)
 	if (detect && (json || recv_view))
 		die(EXIT_USAGE, "--detect prints a YAML profile: it cannot be combined with "
 				"--json or --recv-view");
+	ec.bytes_only = detect; /* inference reads the bytes, not frames */
 	output = detect ? fc_output_detect(&oo)
 		 : recv_view ? fc_output_recv(&oo, recv_view)
 		 : json ? fc_output_json(&oo) : fc_output_text(&oo);

@@ -13,8 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_describe.h"
 #include "fmt_out.h"
 #include "output.h"
+
+/* The JSON Lines schema (docs/framecap.1, JSON OUTPUT): raised when a
+ * field changes meaning or goes away, not when one is added. */
+#define FC_JSON_VERSION 1
 
 /* '{"type":"anomaly","stream":N,"src":"…","dst":"…","dir":"c2s","vlan":[…]'
  * with the longest endpoints and VLAN list fits in this. */
@@ -93,10 +98,9 @@ static const struct jprefix *frame_prefix(struct json_out *j, const struct fc_st
 	return c;
 }
 
-static void json_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum fc_dir dir,
 		       const struct fc_frame *f)
 {
-	struct json_out *j = ctx;
 	uint64_t n = f->payload_kept < j->o.payload_hex ? f->payload_kept : j->o.payload_hex;
 	const struct jprefix *pre = frame_prefix(j, s, dir);
 	size_t need = JPREFIX_MAX + JFRAME_FIXED_MAX + (size_t)f->npackets * 21 +
@@ -203,12 +207,125 @@ static void jstr(struct fmt_out *out, const char *s)
 	fmt_commit(out, p);
 }
 
-static void json_anomaly(void *ctx, const struct fc_stream_info *s,
+static char *jbool(char *p, const char *key, bool v)
+{
+	p = fmt_mem(p, key, strlen(key));
+	return v ? FMT_LIT(p, "true") : FMT_LIT(p, "false");
+}
+
+/* The typed fields of an anomaly's kind (docs/framecap.1, JSON OUTPUT). */
+static char *anomaly_fields(char *p, const struct fc_anomaly *a)
+{
+	static const char *const hits[] = {
+		[FC_GAP_IN_PAYLOAD] = "in_payload", [FC_GAP_FROM_PAYLOAD] = "from_payload",
+		[FC_GAP_IN_HEADER] = "in_header", [FC_GAP_AT_BOUNDARY] = "at_boundary",
+		[FC_GAP_WHILE_LOST] = "while_lost",
+	};
+	static const char *const evidence[] = {
+		[FC_RESYNC_ALIGNED] = "aligned", [FC_RESYNC_CHAIN] = "chain",
+		[FC_RESYNC_WEAK] = "weak", [FC_RESYNC_WRONG_GUESS] = "wrong_guess",
+	};
+	static const char *const ends[] = {
+		[FC_END_FIN] = "fin", [FC_END_RST] = "rst",
+		[FC_END_CAPTURE] = "capture", [FC_END_EVICTED] = "evicted",
+	};
+
+	if (a->frame != FC_NO_FRAME) {
+		p = FMT_LIT(p, ",\"frame\":");
+		p = fmt_u64(p, a->frame);
+	}
+	switch (a->kind) {
+	case FC_AN_GAP:
+		p = FMT_LIT(p, ",\"missing\":");
+		p = fmt_u64(p, a->u.gap.len);
+		p = FMT_LIT(p, ",\"hit\":\"");
+		p = fmt_mem(p, hits[a->u.gap.hit], strlen(hits[a->u.gap.hit]));
+		*p++ = '"';
+		break;
+	case FC_AN_RESYNC:
+		p = FMT_LIT(p, ",\"evidence\":\"");
+		p = fmt_mem(p, evidence[a->u.resync.evidence], strlen(evidence[a->u.resync.evidence]));
+		*p++ = '"';
+		if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS) {
+			p = FMT_LIT(p, ",\"length\":");
+			p = fmt_i64(p, a->u.resync.length);
+		} else {
+			p = FMT_LIT(p, ",\"skipped\":");
+			p = fmt_u64(p, a->u.resync.skipped);
+			p = FMT_LIT(p, ",\"headers\":");
+			p = fmt_u64(p, a->u.resync.headers);
+		}
+		break;
+	case FC_AN_OVERSIZE:
+		p = FMT_LIT(p, ",\"length\":");
+		p = fmt_i64(p, a->u.oversize.length);
+		p = FMT_LIT(p, ",\"max_frame\":");
+		p = fmt_u64(p, a->u.oversize.max_frame);
+		break;
+	case FC_AN_NEGATIVE:
+		p = FMT_LIT(p, ",\"length\":");
+		p = fmt_i64(p, a->u.negative.length);
+		p = jbool(p, ",\"below_header\":", a->u.negative.below_header);
+		break;
+	case FC_AN_TRUNCATED:
+	case FC_AN_INCOMPLETE:
+		p = FMT_LIT(p, ",\"end\":\"");
+		p = fmt_mem(p, ends[a->u.cut.why], strlen(ends[a->u.cut.why]));
+		*p++ = '"';
+		p = jbool(p, ",\"in_header\":", a->u.cut.in_header);
+		p = FMT_LIT(p, ",\"arrived\":");
+		p = fmt_u64(p, a->u.cut.arrived);
+		p = FMT_LIT(p, ",\"expected\":");
+		p = fmt_u64(p, a->u.cut.expected);
+		break;
+	case FC_AN_RETRANSMIT_CONFLICT:
+		p = FMT_LIT(p, ",\"bytes\":");
+		p = fmt_u64(p, a->u.conflict.len);
+		break;
+	case FC_AN_ASCII_LENGTH_SUSPECT:
+		p = FMT_LIT(p, ",\"value\":");
+		p = fmt_u64(p, a->u.ascii.value);
+		break;
+	case FC_AN_ENDIAN_SUSPECT:
+		p = a->u.endian.order == FC_BIG_ENDIAN ? FMT_LIT(p, ",\"byte_order\":\"big\"")
+						       : FMT_LIT(p, ",\"byte_order\":\"little\"");
+		p = FMT_LIT(p, ",\"length\":");
+		p = fmt_i64(p, a->u.endian.length);
+		break;
+	case FC_AN_ZERO_RUN:
+		p = FMT_LIT(p, ",\"count\":");
+		p = fmt_u64(p, a->u.zero_run.count);
+		break;
+	case FC_AN_UNFRAMED:
+		p = FMT_LIT(p, ",\"bytes\":");
+		p = fmt_u64(p, a->u.unframed.bytes);
+		break;
+	case FC_AN_ADJUSTMENT_SUSPECT:
+		p = FMT_LIT(p, ",\"length_adjustment\":");
+		p = fmt_i64(p, a->u.adjustment.adjustment);
+		p = FMT_LIT(p, ",\"frames\":");
+		p = fmt_u64(p, a->u.adjustment.frames);
+		p = jbool(p, ",\"at_stream_end\":", a->u.adjustment.at_stream_end);
+		break;
+	case FC_AN_SHORT_FRAME:
+		p = FMT_LIT(p, ",\"promised\":");
+		p = fmt_u64(p, a->u.short_frame.promised);
+		p = FMT_LIT(p, ",\"carried\":");
+		p = fmt_u64(p, a->u.short_frame.carried);
+		break;
+	case FC_AN_MIDSTREAM:
+	case FC_AN__COUNT:
+		break;
+	}
+	return p;
+}
+
+static void json_anomaly(struct json_out *j, const struct fc_stream_info *s,
 			 enum fc_dir dir, const struct fc_anomaly *a)
 {
-	struct json_out *j = ctx;
 	const char *kind = fc_anomaly_name(a->kind);
-	char *p = fmt_room(&j->out, JPREFIX_MAX + 100 + strlen(kind));
+	char detail[FC_DESCRIBE_MAX];
+	char *p = fmt_room(&j->out, JPREFIX_MAX + 500 + strlen(kind));
 
 	p += make_prefix(p, "anomaly", s, dir);
 	p = FMT_LIT(p, ",\"offset\":");
@@ -217,10 +334,36 @@ static void json_anomaly(void *ctx, const struct fc_stream_info *s,
 	p = fmt_u64(p, a->pkt);
 	p = FMT_LIT(p, ",\"kind\":\"");
 	p = fmt_mem(p, kind, strlen(kind));
-	p = FMT_LIT(p, "\",\"detail\":");
+	*p++ = '"';
+	p = anomaly_fields(p, a);
 	fmt_commit(&j->out, p);
-	jstr(&j->out, a->detail);
+	/* Strings from the wire or from reassembly go through the escaper. */
+	if (a->kind == FC_AN_GAP) {
+		fmt_write(&j->out, ",\"reason\":", 10);
+		jstr(&j->out, a->u.gap.reason ? a->u.gap.reason : "");
+	} else if (a->kind == FC_AN_ASCII_LENGTH_SUSPECT) {
+		fmt_write(&j->out, ",\"field_text\":", 14);
+		jstr(&j->out, a->u.ascii.text);
+	}
+	fc_anomaly_describe(a, detail, sizeof(detail));
+	fmt_write(&j->out, ",\"detail\":", 10);
+	jstr(&j->out, detail);
 	fmt_write(&j->out, "}\n", 2);
+}
+
+static void json_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+			const struct fc_report *r)
+{
+	struct json_out *j = ctx;
+
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		const struct fc_event *ev = &r->events[i];
+
+		if (ev->type == FC_EV_FRAME)
+			json_frame(j, s, dir, &ev->frame);
+		else
+			json_anomaly(j, s, dir, &ev->anomaly);
+	}
 }
 
 static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
@@ -230,12 +373,12 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	struct fmt_out *out = &j->out;
 
 	fmt_printf(out,
-		   "{\"type\":\"summary\",\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
+		   "{\"type\":\"summary\",\"version\":%d,\"packets\":%" PRIu64 ",\"tcp_packets\":%" PRIu64
 		   ",\"streams\":%" PRIu64 ",\"streams_with_data\":%" PRIu64
 		   ",\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64
 		   ",\"sticky_segments\":%" PRIu64 ",\"split_frames\":%" PRIu64
 		   ",\"max_frames_in_segment\":%" PRIu64 ",\"anomalies\":%" PRIu64,
-		   st->packets, st->tcp_packets, st->streams, st->streams_with_data,
+		   FC_JSON_VERSION, st->packets, st->tcp_packets, st->streams, st->streams_with_data,
 		   st->frames, st->bytes, st->sticky_segments, st->split_frames,
 		   st->max_frames_in_segment, st->anomalies);
 	fmt_str(out, ",\"anomaly_kinds\":{");
@@ -289,8 +432,7 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 	}
 	j->o = *opts;
 	j->base.sink.ctx = j;
-	j->base.sink.frame = json_frame;
-	j->base.sink.anomaly = json_anomaly;
+	j->base.sink.report = json_report;
 	j->base.summary = json_summary;
 	j->base.flush = json_flush;
 	j->base.destroy = json_destroy;

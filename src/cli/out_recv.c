@@ -73,10 +73,9 @@ static void header(struct recv_out *r, const struct fc_stream_info *s)
 	r->last_stream = s->id;
 }
 
-static void rv_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+static void rv_frame(struct recv_out *r, const struct fc_stream_info *s, enum fc_dir dir,
 		     const struct fc_frame *f)
 {
-	struct recv_out *r = ctx;
 	struct rv_dir *d = slot(r, s->id, dir, true);
 	struct rv_frame *e;
 
@@ -240,10 +239,9 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 	d->read_off = b;
 }
 
-static void rv_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+static void rv_segment(struct recv_out *r, const struct fc_stream_info *s, enum fc_dir dir,
 		       const struct fc_segment *seg)
 {
-	struct recv_out *r = ctx;
 	struct rv_dir *d = slot(r, s->id, dir, true);
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
 	char who[24], *p;
@@ -268,6 +266,20 @@ static void rv_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 	*p++ = '#';
 	*fmt_u64(p, seg->pkt.num) = '\0';
 	one_read(r, d, who, dir == FC_C2S ? "c2s" : "s2c");
+}
+
+/* Frames first (their ends are where reads glue or split), then the
+ * segment's arrival: one recv(). */
+static void rv_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		      const struct fc_report *rep)
+{
+	struct recv_out *r = ctx;
+
+	for (uint32_t i = 0; i < rep->nevents; i++)
+		if (rep->events[i].type == FC_EV_FRAME)
+			rv_frame(r, s, dir, &rep->events[i].frame);
+	if (rep->seg)
+		rv_segment(r, s, dir, rep->seg);
 }
 
 static void rv_end(void *ctx, const struct fc_stream_info *s, const struct fc_stream_end *e)
@@ -340,8 +352,7 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 	r->o = *opts;
 	r->n = n;
 	r->base.sink.ctx = r;
-	r->base.sink.frame = rv_frame;
-	r->base.sink.segment = rv_segment;
+	r->base.sink.report = rv_report;
 	r->base.sink.stream_end = rv_end;
 	r->base.summary = rv_summary;
 	r->base.flush = rv_flush;

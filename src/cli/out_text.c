@@ -15,7 +15,6 @@
  * rare lines (titles, anomalies, summaries) still use printf.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,23 +22,17 @@
 #include <emmintrin.h>
 #endif
 
-#include "explain.h"
+#include "fc_describe.h"
 #include "fc_profile_opts.h"
 #include "fmt_out.h"
 #include "output.h"
 
 #define LINE_MAX_COLS 80
 #define PREVIEW_BYTES 14
-#define QUEUE_MAX 16
 #define PLURAL(n) ((n) == 1 ? "" : "s")
-/* A segment line is cut at this many bytes (a fixed line buffer once did
- * it; the output keeps its shape). */
-#define LINE_MAX_BYTES 1023
 /* Room for a segment line before it is cut: its head, eight pieces of at
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
-/* The notes after a line are cut at this many bytes. */
-#define NOTES_MAX_BYTES 159
 #define DESC_MAX 160
 
 struct text_out {
@@ -48,16 +41,6 @@ struct text_out {
 	struct fmt_out out;
 	uint64_t last_stream; /* whose header was printed last */
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
-	/* Lines found while a segment is decoded print after its line: up to
-	 * QUEUE_MAX of them, one after the other in qbuf. */
-	char *qbuf;
-	size_t qlen, qcap;
-	unsigned nqueued, dropped;
-	/* The last profile described in a stream title, and the words. */
-	bool have_desc;
-	const struct fc_profile *desc_of;
-	struct fc_profile desc_profile;
-	char desc[DESC_MAX];
 };
 
 enum color { C_NONE, C_STREAM, C_STICKY, C_SPLIT, C_BAD, C_DIM };
@@ -332,24 +315,13 @@ static void piece(const struct text_out *t, struct line *l, const struct fc_piec
 		l->p = FMT_LIT(l->p, " ...>");
 }
 
-static const char *profile_desc(struct text_out *t, const struct fc_profile *p)
-{
-	/* Streams mostly share a profile: describe it once. The copy is
-	 * compared too, in case the engine reuses the memory. */
-	if (!t->have_desc || t->desc_of != p ||
-	    memcmp(&t->desc_profile, p, sizeof(*p)) != 0) {
-		fc_profile_describe(p, t->desc, sizeof(t->desc));
-		t->desc_of = p;
-		t->desc_profile = *p;
-		t->have_desc = true;
-	}
-	return t->desc;
-}
-
 static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
-	const char *desc = profile_desc(t, s->profile);
-	size_t dlen = strnlen(desc, DESC_MAX - 1);
+	char desc[DESC_MAX];
+	size_t dlen;
+
+	fc_profile_describe(s->profile, desc, sizeof(desc));
+	dlen = strnlen(desc, DESC_MAX - 1);
 	char *p = fmt_room(&t->out, 3 * FC_ENDPOINT_MAX + DESC_MAX + 160);
 
 	if (t->o.color)
@@ -402,79 +374,11 @@ static void text_begin(void *ctx, const struct fc_stream_info *s)
 	stream_title(ctx, s);
 }
 
-static void flush_queue(struct text_out *t)
-{
-	if (t->qlen)
-		fmt_write(&t->out, t->qbuf, t->qlen);
-	if (t->dropped)
-		fmt_printf(&t->out, "      (%u more lines for this segment not shown)\n",
-			   t->dropped);
-	t->qlen = 0;
-	t->nqueued = t->dropped = 0;
-}
-
-/* Room for n more bytes in the queue; NULL if out of memory. */
-static char *queue_room(struct text_out *t, size_t n)
-{
-	if (t->qcap - t->qlen < n) {
-		size_t cap = t->qcap ? t->qcap : 4096;
-		char *b;
-		while (cap - t->qlen < n)
-			cap *= 2;
-		if (!(b = realloc(t->qbuf, cap)))
-			return NULL;
-		t->qbuf = b;
-		t->qcap = cap;
-	}
-	return t->qbuf + t->qlen;
-}
-
-/* A queued entry: false when the queue is full (the entry is counted as
- * not shown). */
-static bool queue_take(struct text_out *t)
-{
-	if (t->nqueued == QUEUE_MAX) {
-		t->dropped++;
-		return false;
-	}
-	t->nqueued++;
-	return true;
-}
-
-static void emit(struct text_out *t, bool queue, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void emit(struct text_out *t, bool queue, const char *fmt, ...)
-{
-	va_list ap, again;
-	int n;
-	char *q;
-
-	va_start(ap, fmt);
-	if (!queue) {
-		fmt_vprintf(&t->out, fmt, ap);
-		va_end(ap);
-		return;
-	}
-	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	if (n < 0 || t->nqueued == QUEUE_MAX || !(q = queue_room(t, (size_t)n + 1))) {
-		t->dropped++;
-	} else {
-		vsnprintf(q, (size_t)n + 1, fmt, again);
-		t->qlen += (size_t)n;
-		t->nqueued++;
-	}
-	va_end(again);
-	va_end(ap);
-}
-
-/* The notes after a segment line, as a bounded snprintf chain once made
- * them: each note is added while the text so far is short enough, and the
- * whole is cut at NOTES_MAX_BYTES. */
+/* The notes after a segment line: at most a sticky note, one per piece
+ * shown and "out of order", each under 60 bytes with its colour. */
 struct notes {
-	char buf[512];
-	size_t n; /* as if nothing had been cut */
+	char buf[(FC_SEG_PIECES_MAX + 2) * 64];
+	size_t n;
 };
 
 static void note(struct notes *nt, const struct text_out *t, enum color c,
@@ -499,10 +403,9 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 	nt->n = (size_t)(p - nt->buf);
 }
 
-static void text_segment(void *ctx, const struct fc_stream_info *s,
+static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 			 enum fc_dir dir, const struct fc_segment *seg)
 {
-	struct text_out *t = ctx;
 	struct notes nt;
 	struct line l;
 	char *start, *p;
@@ -510,7 +413,6 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 	unsigned cols;
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
 
-	stream_header(t, s);
 	start = fmt_room(&t->out, LINE_ROOM + 2 * LINE_MAX_COLS + sizeof(nt.buf));
 	l.p = start;
 	l.hidden = 0;
@@ -552,29 +454,24 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 		line_color_off(t, &l);
 	}
 	len = (size_t)(l.p - start);
-	if (len > LINE_MAX_BYTES) {
-		len = LINE_MAX_BYTES;
-		cols = cols_of(start, len);
-	} else {
-		cols = (unsigned)(len - l.hidden);
-	}
+	cols = (unsigned)(len - l.hidden);
 	p = start + len;
 
 	/* Notes: what a person should notice about this segment. */
 	nt.n = 0;
 	if (seg->npieces > 1)
 		note(&nt, t, C_STICKY, "STICKY: ", UINT64_MAX, "", seg->npieces);
-	for (uint32_t i = 0; i < shown && nt.n < NOTES_MAX_BYTES + 1 - 40; i++) {
+	for (uint32_t i = 0; i < shown; i++) {
 		const struct fc_piece *pc = &seg->pieces[i];
 		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
 			note(&nt, t, C_SPLIT, "#", pc->frame_index, " split: ", pc->nsegs);
 		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
 			note(&nt, t, C_SPLIT, "#", pc->frame_index, " header split", UINT64_MAX);
 	}
-	if (seg->out_of_order && nt.n < NOTES_MAX_BYTES + 1 - 20)
+	if (seg->out_of_order)
 		note(&nt, t, C_NONE, "out of order", UINT64_MAX, "", UINT64_MAX);
 	if (nt.n) {
-		size_t nn = nt.n < NOTES_MAX_BYTES ? nt.n : NOTES_MAX_BYTES;
+		size_t nn = nt.n;
 		unsigned ncols = cols_of(nt.buf, nn), pad;
 		if (cols + 2 + ncols <= LINE_MAX_COLS) {
 			pad = LINE_MAX_COLS - cols - ncols;
@@ -587,120 +484,118 @@ static void text_segment(void *ctx, const struct fc_stream_info *s,
 	}
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
-	flush_queue(t);
 }
 
-static void text_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
-		       const struct fc_frame *f)
+/* -v: a frame's line. */
+static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_frame *f)
 {
-	struct text_out *t = ctx;
-	char *q;
+	char *p = fmt_room(&t->out, 200 + 96 + 24);
+	char *pk;
 
-	if (t->o.verbose && queue_take(t)) {
-		/* The packet list stops once it is 72 bytes long. */
-		size_t room = 200 + 24 * (f->npackets < 4 ? f->npackets : 4) + 72;
-		if ((q = queue_room(t, room))) {
-			char *p = q, *pk;
-			p = FMT_LIT(p, "      frame ");
-			p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
-			p = fmt_u64(p, f->index);
-			p = FMT_LIT(p, " @");
-			p = fmt_u64(p, f->offset);
-			p = FMT_LIT(p, " len=");
-			p = fmt_i64(p, f->length);
-			p = FMT_LIT(p, " payload ");
-			p = fmt_u64(p, f->payload_len);
-			p = FMT_LIT(p, " B in ");
-			pk = p;
-			for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
-				if (i)
-					*p++ = ',';
-				*p++ = '#';
-				p = fmt_u64(p, f->packets[i]);
-			}
-			if (f->npackets_total > f->npackets)
-				p = FMT_LIT(p, ",...");
-			if (f->sticky)
-				p = FMT_LIT(p, " sticky");
-			if (f->split)
-				p = FMT_LIT(p, " split");
-			if (f->resynced)
-				p = FMT_LIT(p, " resynced");
-			*p++ = '\n';
-			t->qlen += (size_t)(p - q);
-		} else {
-			t->nqueued--;
-			t->dropped++;
-		}
+	p = FMT_LIT(p, "      frame ");
+	p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
+	p = fmt_u64(p, f->index);
+	p = FMT_LIT(p, " @");
+	p = fmt_u64(p, f->offset);
+	p = FMT_LIT(p, " len=");
+	p = fmt_i64(p, f->length);
+	p = FMT_LIT(p, " payload ");
+	p = fmt_u64(p, f->payload_len);
+	p = FMT_LIT(p, " B in ");
+	pk = p; /* the packet list stops once it is 72 bytes long */
+	for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '#';
+		p = fmt_u64(p, f->packets[i]);
 	}
-	if (t->o.hexdump) {
-		for (uint64_t off = 0; off < f->payload_kept; off += 16) {
-			unsigned k = f->payload_kept - off < 16 ? (unsigned)(f->payload_kept - off) : 16;
-			char *p;
-
-			if (!queue_take(t))
-				continue;
-			if (!(q = queue_room(t, 128))) {
-				t->nqueued--;
-				t->dropped++;
-				continue;
-			}
-			p = FMT_LIT(q, "      #");
-			p = fmt_u64_left(p, f->index, 4);
-			p = FMT_LIT(p, " 0x");
-			{
-				/* "%04x" */
-				char hx[16];
-				unsigned n = 0;
-				uint64_t v = off;
-				do
-					hx[n++] = "0123456789abcdef"[v & 15];
-				while ((v >>= 4));
-				for (unsigned z = n; z < 4; z++)
-					*p++ = '0';
-				while (n)
-					*p++ = hx[--n];
-			}
-			p = FMT_LIT(p, ":  ");
-			for (unsigned i = 0; i < 16; i++) {
-				if (i < k) {
-					p = fmt_hex(p, f->payload + off + i, 1);
-					*p++ = ' ';
-				} else {
-					p = FMT_LIT(p, "   ");
-				}
-			}
-			*p++ = ' ';
-			for (unsigned i = 0; i < k; i++) {
-				uint8_t c = f->payload[off + i];
-				*p++ = c >= 0x20 && c < 0x7f ? (char)c : '.';
-			}
-			*p++ = '\n';
-			t->qlen += (size_t)(p - q);
-		}
-		if (f->payload_kept < f->payload_len)
-			emit(t, true, "      #%-4" PRIu64 " (%" PRIu64 " more byte%s; "
-				      "--payload-bytes to keep more)\n",
-			     f->index, f->payload_len - f->payload_kept,
-			     PLURAL(f->payload_len - f->payload_kept));
-	}
+	if (f->npackets_total > f->npackets)
+		p = FMT_LIT(p, ",...");
+	if (f->sticky)
+		p = FMT_LIT(p, " sticky");
+	if (f->split)
+		p = FMT_LIT(p, " split");
+	if (f->resynced)
+		p = FMT_LIT(p, " resynced");
+	*p++ = '\n';
+	fmt_commit(&t->out, p);
 }
 
-static void text_anomaly(void *ctx, const struct fc_stream_info *s,
-			 enum fc_dir dir, const struct fc_anomaly *a)
+/* -X: the kept payload as a hex dump, 16 bytes a line. */
+static void frame_hexdump(struct text_out *t, const struct fc_frame *f)
 {
-	struct text_out *t = ctx;
+	for (uint64_t off = 0; off < f->payload_kept; off += 16) {
+		unsigned k = f->payload_kept - off < 16 ? (unsigned)(f->payload_kept - off) : 16;
+		char *p = fmt_room(&t->out, 128);
 
-	if (!a->in_segment)
-		stream_header(t, s);
-	emit(t, a->in_segment, "    %s!! %s %s @%" PRIu64 " (packet #%" PRIu64 "): %s%s\n",
-	     color_on(t, C_BAD), dir == FC_C2S ? "c2s" : "s2c", fc_anomaly_name(a->kind),
-	     a->offset, a->pkt, a->detail, color_off(t));
-	if (t->o.verbose && !t->explained[a->kind] && fc_explain(a->kind)) {
+		p = FMT_LIT(p, "      #");
+		p = fmt_u64_left(p, f->index, 4);
+		p = FMT_LIT(p, " 0x");
+		for (int shift = off >= 0x10000 ? 60 : 12; shift >= 0; shift -= 4)
+			if (shift <= 12 || (off >> shift))
+				*p++ = "0123456789abcdef"[(off >> shift) & 15];
+		p = FMT_LIT(p, ":  ");
+		for (unsigned i = 0; i < 16; i++) {
+			if (i < k) {
+				p = fmt_hex(p, f->payload + off + i, 1);
+				*p++ = ' ';
+			} else {
+				p = FMT_LIT(p, "   ");
+			}
+		}
+		*p++ = ' ';
+		for (unsigned i = 0; i < k; i++) {
+			uint8_t c = f->payload[off + i];
+			*p++ = c >= 0x20 && c < 0x7f ? (char)c : '.';
+		}
+		*p++ = '\n';
+		fmt_commit(&t->out, p);
+	}
+	if (f->payload_kept < f->payload_len)
+		fmt_printf(&t->out, "      #%-4" PRIu64 " (%" PRIu64 " more byte%s; "
+				    "--payload-bytes to keep more)\n",
+			   f->index, f->payload_len - f->payload_kept,
+			   PLURAL(f->payload_len - f->payload_kept));
+}
+
+static void anomaly_line(struct text_out *t, enum fc_dir dir, const struct fc_anomaly *a)
+{
+	char detail[FC_DESCRIBE_MAX];
+
+	fc_anomaly_describe(a, detail, sizeof(detail));
+	fmt_printf(&t->out, "    %s!! %s %s @%" PRIu64 " (packet #%" PRIu64 "): %s%s\n",
+		   color_on(t, C_BAD), dir == FC_C2S ? "c2s" : "s2c", fc_anomaly_name(a->kind),
+		   a->offset, a->pkt, detail, color_off(t));
+	if (t->o.verbose && !t->explained[a->kind] && fc_anomaly_explain(a->kind)) {
 		char para[1200];
 		t->explained[a->kind] = true;
-		fc_explain_wrap(fc_explain(a->kind), "       ", LINE_MAX_COLS, para, sizeof(para));
-		emit(t, a->in_segment, "%s\n", para);
+		fc_text_wrap(fc_anomaly_explain(a->kind), "       ", LINE_MAX_COLS, para,
+			     sizeof(para));
+		fmt_printf(&t->out, "%s\n", para);
+	}
+}
+
+/* A segment's line, then what was found in it, in order; or, with no
+ * segment, what a gap or the end of a direction found. */
+static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+			const struct fc_report *r)
+{
+	struct text_out *t = ctx;
+
+	stream_header(t, s);
+	if (r->seg)
+		segment_line(t, s, dir, r->seg);
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		const struct fc_event *ev = &r->events[i];
+
+		if (ev->type == FC_EV_ANOMALY) {
+			anomaly_line(t, dir, &ev->anomaly);
+			continue;
+		}
+		if (t->o.verbose)
+			frame_line(t, dir, &ev->frame);
+		if (t->o.hexdump)
+			frame_hexdump(t, &ev->frame);
 	}
 }
 
@@ -814,9 +709,7 @@ static void text_destroy(struct fc_output *o)
 {
 	struct text_out *t = (struct text_out *)o;
 
-	flush_queue(t);
 	fmt_free(&t->out);
-	free(t->qbuf);
 	free(t);
 }
 
@@ -833,9 +726,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	t->o = *opts;
 	t->base.sink.ctx = t;
 	t->base.sink.stream_begin = text_begin;
-	t->base.sink.segment = text_segment;
-	t->base.sink.frame = text_frame;
-	t->base.sink.anomaly = text_anomaly;
+	t->base.sink.report = text_report;
 	t->base.sink.stream_end = text_end;
 	t->base.summary = text_summary;
 	t->base.flush = text_flush;

@@ -12,35 +12,12 @@
 #include "fc_diagnose.h"
 #include "fc_shadow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const anomaly_names[FC_AN__COUNT] = {
-	[FC_AN_GAP] = "gap",
-	[FC_AN_MIDSTREAM] = "midstream",
-	[FC_AN_RESYNC] = "resync",
-	[FC_AN_OVERSIZE] = "oversize",
-	[FC_AN_NEGATIVE] = "negative",
-	[FC_AN_TRUNCATED] = "truncated",
-	[FC_AN_INCOMPLETE] = "incomplete",
-	[FC_AN_RETRANSMIT_CONFLICT] = "retransmit_conflict",
-	[FC_AN_ASCII_LENGTH_SUSPECT] = "ascii_length_suspect",
-	[FC_AN_ENDIAN_SUSPECT] = "endian_suspect",
-	[FC_AN_ZERO_RUN] = "zero_run",
-	[FC_AN_UNFRAMED] = "unframed",
-	[FC_AN_ADJUSTMENT_SUSPECT] = "adjustment_suspect",
-	[FC_AN_SHORT_FRAME] = "short_frame",
-};
-
-const char *fc_anomaly_name(enum fc_anomaly_kind kind)
-{
-	return (unsigned)kind < FC_AN__COUNT ? anomaly_names[kind] : "unknown";
-}
-
 void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 		     uint64_t payload_keep, bool midstream,
-		     struct fc_segment *scratch,
+		     struct fc_decoder_scratch *scratch,
 		     const struct fc_decoder_ops *ops, void *ctx)
 {
 	memset(d, 0, sizeof(*d));
@@ -48,7 +25,8 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->ops = ops;
 	d->ctx = ctx;
 	d->payload_keep = payload_keep;
-	d->seg = scratch;
+	d->scratch = scratch;
+	d->seg = &scratch->seg;
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
 	d->midstream_reported = !midstream;
 	d->last_end = UINT64_MAX;
@@ -68,23 +46,100 @@ void fc_decoder_free(struct fc_decoder *d)
 	d->keep_cap = 0;
 }
 
-void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
-		       uint64_t offset, const struct fc_pkt *pkt,
-		       const char *detail)
+/* --- the report being built (fc_decoder_ops) ---------------------------- */
+
+void fc_decoder_scratch_free(struct fc_decoder_scratch *s)
 {
-	struct fc_anomaly a = {
-		.kind = kind,
-		.offset = offset,
-		.pkt = pkt ? pkt->num : 0,
-		.ts_us = pkt ? pkt->ts_us : 0,
-		.detail = detail,
-		.in_segment = d->in_segment,
-	};
-	if ((unsigned)kind >= FC_AN__COUNT)
-		return;
-	d->stats.anomalies[kind]++;
-	if (d->ops->anomaly)
-		d->ops->anomaly(d->ctx, &a);
+	free(s->ev);
+	free(s->pkts);
+	s->ev = NULL;
+	s->pkts = NULL;
+	s->nev = s->ev_cap = 0;
+	s->npkts = s->pkts_cap = 0;
+}
+
+/* Hand the events found so far to the front end, with `seg` (NULL: they
+ * belong to no data segment), and start a new report. */
+static void deliver(struct fc_decoder *d, const struct fc_segment *seg)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+	struct fc_report r = { .seg = seg, .events = s->ev, .nevents = s->nev };
+	size_t at = 0;
+
+	/* Packet lists were appended as frames ended; the array may have
+	 * moved since, so the pointers are set now. */
+	for (uint32_t i = 0; i < s->nev; i++) {
+		if (s->ev[i].type != FC_EV_FRAME)
+			continue;
+		s->ev[i].frame.packets = s->pkts + at;
+		at += s->ev[i].frame.npackets;
+	}
+	if (d->ops->report && (seg || s->nev))
+		d->ops->report(d->ctx, &r);
+	s->nev = 0;
+	s->npkts = 0;
+}
+
+/* Append a copy of `ev` to the report. The report grows with the events
+ * one segment produces (bounded by its bytes); out of memory, what was
+ * found so far goes out first, without its segment, so nothing is lost. */
+static void event_add(struct fc_decoder *d, struct fc_event *ev)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+
+	if (ev->type == FC_EV_FRAME) {
+		struct fc_frame *f = &ev->frame;
+
+		if (s->npkts + f->npackets > s->pkts_cap) {
+			size_t cap = s->pkts_cap ? s->pkts_cap : 64;
+			uint64_t *p;
+
+			while (cap < s->npkts + f->npackets)
+				cap *= 2;
+			p = realloc(s->pkts, cap * sizeof(*p));
+			if (p) {
+				s->pkts = p;
+				s->pkts_cap = cap;
+			} else { /* the list is only shorter, as in frame_add_packet */
+				f->npackets = 0;
+			}
+		}
+		if (f->npackets)
+			memcpy(s->pkts + s->npkts, f->packets, f->npackets * sizeof(*s->pkts));
+		s->npkts += f->npackets;
+	}
+	if (s->nev == s->ev_cap) {
+		uint32_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
+		struct fc_event *e = cap > s->ev_cap ? realloc(s->ev, cap * sizeof(*e)) : NULL;
+
+		if (e) {
+			s->ev = e;
+			s->ev_cap = cap;
+		} else {
+			deliver(d, NULL);
+			if (!s->ev_cap) { /* no room at all: this one alone */
+				struct fc_report r = { .events = ev, .nevents = 1 };
+				if (d->ops->report)
+					d->ops->report(d->ctx, &r);
+				return;
+			}
+		}
+	}
+	s->ev[s->nev++] = *ev;
+}
+
+/* Count the anomaly `a` (kind, offset, frame and its `u` member filled) and
+ * add it to the report, noticed at `pkt` (NULL: none at hand). */
+static void raise_anomaly(struct fc_decoder *d, struct fc_anomaly *a,
+			  const struct fc_pkt *pkt)
+{
+	struct fc_event ev = { .type = FC_EV_ANOMALY };
+
+	a->pkt = pkt ? pkt->num : 0;
+	a->ts_us = pkt ? pkt->ts_us : 0;
+	d->stats.anomalies[a->kind]++;
+	ev.anomaly = *a;
+	event_add(d, &ev);
 }
 
 /* --- shadows (fc_shadow.h): who lines up when the profile fails --------- */
@@ -104,20 +159,21 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 			  bool at_stream_end, const struct fc_pkt *pkt)
 {
 	struct fc_shadow_verdict v;
-	char msg[360], why[120];
+	struct fc_anomaly a = { .kind = FC_AN_ADJUSTMENT_SUSPECT, .offset = offset,
+				.frame = FC_NO_FRAME };
 
 	if (d->adjustment_reported ||
 	    !fc_shadows_verdict(d->shadows, end, at_stream_end, d->stats.frames, &v))
 		return;
-	fc_shadow_explain(d->prof, v.delta, why, sizeof(why));
-	snprintf(msg, sizeof(msg),
-		 "frames line up with length_adjustment %lld: %s; %llu frames then decode back to "
-		 "back%s (--length-adjustment %lld)",
-		 (long long)v.adjustment, why, (unsigned long long)v.frames,
-		 at_stream_end ? " and end exactly with the stream" : "",
-		 (long long)v.adjustment);
+	a.u.adjustment.adjustment = v.adjustment;
+	a.u.adjustment.delta = v.delta;
+	a.u.adjustment.frames = v.frames;
+	a.u.adjustment.header_size = d->prof->header_size;
+	a.u.adjustment.length_size = d->prof->length_size;
+	a.u.adjustment.length_end = fc_profile_length_end(d->prof);
+	a.u.adjustment.at_stream_end = at_stream_end;
 	d->adjustment_reported = true;
-	fc_decoder_report(d, FC_AN_ADJUSTMENT_SUSPECT, offset, pkt, msg);
+	raise_anomaly(d, &a, pkt);
 }
 
 /* --- the frame being assembled ------------------------------------------ */
@@ -348,17 +404,19 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		d->stats.split_frames++;
 	d->zero_run = f->payload_len == 0 ? d->zero_run + 1 : 0;
 	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
-		char msg[160];
+		struct fc_anomaly a = {
+			.kind = FC_AN_ZERO_RUN,
+			.offset = f->offset - (uint64_t)(FC_ZERO_RUN - 1) * f->header_len,
+			.frame = f->index,
+			.u.zero_run.count = FC_ZERO_RUN,
+		};
 		d->zero_run_reported = true;
-		snprintf(msg, sizeof(msg),
-			 "%d zero-length frames in a row up to #%llu: probably not this "
-			 "framing (zeros, padding, or the wrong profile)",
-			 FC_ZERO_RUN, (unsigned long long)f->index);
-		fc_decoder_report(d, FC_AN_ZERO_RUN,
-				  f->offset - (uint64_t)(FC_ZERO_RUN - 1) * f->header_len, pkt, msg);
+		raise_anomaly(d, &a, pkt);
 	}
-	if (d->ops->frame)
-		d->ops->frame(d->ctx, f);
+	{
+		struct fc_event ev = { .type = FC_EV_FRAME, .frame = *f };
+		event_add(d, &ev);
+	}
 	d->next_index++;
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
@@ -377,18 +435,14 @@ static void lose(struct fc_decoder *d, uint64_t offset)
 static void report_short_frame(struct fc_decoder *d, uint64_t carried, uint64_t from,
 			       const struct fc_pkt *pkt)
 {
-	bool more = carried < d->last_payload;
-	uint64_t off = more ? d->last_payload - carried : carried - d->last_payload;
-	char msg[240];
+	struct fc_anomaly a = {
+		.kind = FC_AN_SHORT_FRAME,
+		.offset = from,
+		.frame = d->last_index,
+		.u.short_frame = { .promised = d->last_payload, .carried = carried },
+	};
 
-	snprintf(msg, sizeof(msg),
-		 "frame #%llu promised %llu payload bytes, but frames line up from %llu bytes %s "
-		 "its end (offset %llu): it probably carried %llu; the header promised %s than "
-		 "was sent",
-		 (unsigned long long)d->last_index, (unsigned long long)d->last_payload,
-		 (unsigned long long)off, more ? "before" : "after", (unsigned long long)from,
-		 (unsigned long long)carried, more ? "more" : "less");
-	fc_decoder_report(d, FC_AN_SHORT_FRAME, from, pkt, msg);
+	raise_anomaly(d, &a, pkt);
 }
 
 /* A chain of frames starting inside the payload of the last frame, which
@@ -436,36 +490,34 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	const struct fc_profile *prof = d->prof;
 	uint64_t x = d->cur.offset;
 	bool after_frame = d->stats.frames > 0 && x == d->last_end;
-	struct fc_diagnosis why;
-	char msg[200];
+	struct fc_anomaly a = { .offset = x, .frame = d->cur.index };
 
 	if (d->resync_unconfirmed) {
-		snprintf(msg, sizeof(msg),
-			 "the resync guess was wrong: frame #%llu's length %lld is implausible; "
-			 "searching again", (unsigned long long)d->cur.index, (long long)fl->length);
+		a.kind = FC_AN_RESYNC;
+		a.u.resync.evidence = FC_RESYNC_WRONG_GUESS;
+		a.u.resync.length = fl->length;
 		d->resync_unconfirmed = 0;
-		fc_decoder_report(d, FC_AN_RESYNC, x, pkt, msg);
+		raise_anomaly(d, &a, pkt);
 		return;
 	}
-	if (st == FC_FRAME_OVERSIZE)
-		snprintf(msg, sizeof(msg), "frame #%llu length %lld exceeds max_frame %llu",
-			 (unsigned long long)d->cur.index, (long long)fl->length,
-			 (unsigned long long)prof->max_frame);
-	else if (fl->length < 0)
-		snprintf(msg, sizeof(msg), "frame #%llu length %lld is negative",
-			 (unsigned long long)d->cur.index, (long long)fl->length);
-	else
-		snprintf(msg, sizeof(msg),
-			 "frame #%llu length %lld%+lld is shorter than its %u-byte header",
-			 (unsigned long long)d->cur.index, (long long)fl->length,
-			 (long long)prof->length_adjustment, prof->header_size);
-	fc_decoder_report(d, st == FC_FRAME_OVERSIZE ? FC_AN_OVERSIZE : FC_AN_NEGATIVE, x, pkt,
-			  msg);
+	if (st == FC_FRAME_OVERSIZE) {
+		a.kind = FC_AN_OVERSIZE;
+		a.u.oversize.length = fl->length;
+		a.u.oversize.max_frame = prof->max_frame;
+	} else {
+		a.kind = FC_AN_NEGATIVE;
+		a.u.negative.length = fl->length;
+		a.u.negative.adjustment = prof->length_adjustment;
+		a.u.negative.header_size = prof->header_size;
+		a.u.negative.below_header = fl->length >= 0;
+	}
+	raise_anomaly(d, &a, pkt);
 	if (d->first_bad_length == UINT64_MAX)
 		d->first_bad_length = x;
 
-	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &why)) {
-		fc_decoder_report(d, why.kind, x, pkt, why.finding);
+	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
+	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &a)) {
+		raise_anomaly(d, &a, pkt);
 		return;
 	}
 	if (d->shadows) {
@@ -598,7 +650,18 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 {
 	uint64_t skipped = d->next_offset - d->lost_since;
 	uint32_t headers = fc_chain_headers(chain);
-	char msg[320];
+	struct fc_anomaly a = {
+		.kind = FC_AN_RESYNC,
+		.offset = d->next_offset,
+		.frame = FC_NO_FRAME,
+		.u.resync = {
+			.skipped = skipped,
+			.headers = headers,
+			.evidence = chain->aligned ? FC_RESYNC_ALIGNED
+				    : headers >= FC_CHAIN_CONVINCING ? FC_RESYNC_CHAIN
+								     : FC_RESYNC_WEAK,
+		},
+	};
 
 	/* A few bytes nobody framed, right after a clean frame, then frames
 	 * again: they were the rest of that frame. */
@@ -606,33 +669,13 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	    skipped <= (d->last_payload > 64 ? d->last_payload : 64))
 		report_short_frame(d, d->last_payload + skipped, d->next_offset, pkt);
 	d->short_candidate = false;
-	{
-		char where[100], evidence[100];
-
-		if (skipped)
-			snprintf(where, sizeof(where), "decoding resumes after %llu skipped bytes",
-				 (unsigned long long)skipped);
-		else
-			snprintf(where, sizeof(where), "decoding starts here");
-		if (chain->aligned)
-			snprintf(evidence, sizeof(evidence),
-				 "%u frame%s from here end%s exactly where the packet ends",
-				 headers, headers == 1 ? "" : "s", headers == 1 ? "s" : "");
-		else if (headers >= FC_CHAIN_CONVINCING)
-			snprintf(evidence, sizeof(evidence),
-				 "%u plausible frames follow one another from here", headers);
-		else
-			snprintf(evidence, sizeof(evidence), "a plausible header starts the packet");
-		snprintf(msg, sizeof(msg),
-			 "%s: %s (a guess: frames from here are marked resynced)", where, evidence);
-	}
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
 	d->resynced = true;
 	d->lost_scanned = 0;
 	d->resync_unconfirmed = headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
-	fc_decoder_report(d, FC_AN_RESYNC, d->next_offset, pkt, msg);
+	raise_anomaly(d, &a, pkt);
 }
 
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
@@ -662,9 +705,9 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 
 	if (!d->midstream_reported) {
 		d->midstream_reported = true;
-		fc_decoder_report(d, FC_AN_MIDSTREAM, offset, pkt,
-				  "capture starts inside the connection: frame "
-				  "boundaries unknown until a resync");
+		struct fc_anomaly a = { .kind = FC_AN_MIDSTREAM, .offset = offset,
+					.frame = FC_NO_FRAME };
+		raise_anomaly(d, &a, pkt);
 	}
 	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
 	    d->remaining > len) {
@@ -704,7 +747,6 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		d->next_offset += used;
 	}
 
-	keep_settle(d);
 	d->in_segment = false;
 	d->seg_data = NULL;
 	d->stats.bytes += len;
@@ -713,14 +755,22 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		d->stats.sticky_segments++;
 	if (d->seg->npieces > d->stats.max_frames_in_segment)
 		d->stats.max_frames_in_segment = d->seg->npieces;
-	if (d->ops->segment)
-		d->ops->segment(d->ctx, d->seg);
+	/* Before keep_settle: the frames completed here still point at their
+	 * payload where it lies (in this segment, or in keep_buf for the one
+	 * that began earlier), and settling the open frame reuses keep_buf. */
+	deliver(d, d->seg);
+	keep_settle(d);
 }
 
 void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 		    const struct fc_pkt *pkt, const char *why)
 {
-	char msg[200];
+	struct fc_anomaly a = {
+		.kind = FC_AN_GAP,
+		.offset = offset,
+		.frame = FC_NO_FRAME,
+		.u.gap = { .len = len, .reason = why },
+	};
 	uint64_t swallowed = len;
 
 	if (d->state == FC_DEC_DONE || len == 0)
@@ -728,35 +778,22 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 	d->next_offset = offset;
 	switch (d->state) {
 	case FC_DEC_PAYLOAD:
-		if (len <= d->remaining) {
-			snprintf(msg, sizeof(msg),
-				 "%llu bytes missing (%s) inside the payload of frame #%llu; "
-				 "its boundaries still hold",
-				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
-		} else {
-			snprintf(msg, sizeof(msg),
-				 "%llu bytes missing (%s) from the payload of frame #%llu on; "
-				 "frame boundaries lost",
-				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
-		}
+		a.frame = d->cur.index;
+		a.u.gap.hit = len <= d->remaining ? FC_GAP_IN_PAYLOAD : FC_GAP_FROM_PAYLOAD;
 		break;
 	case FC_DEC_HEADER:
-		if (d->hdr_have)
-			snprintf(msg, sizeof(msg),
-				 "%llu bytes missing (%s) inside the header of frame #%llu; "
-				 "frame boundaries lost",
-				 (unsigned long long)len, why, (unsigned long long)d->cur.index);
-		else
-			snprintf(msg, sizeof(msg),
-				 "%llu bytes missing (%s) where the next frame header "
-				 "was due; frame boundaries lost", (unsigned long long)len, why);
+		if (d->hdr_have) {
+			a.frame = d->cur.index;
+			a.u.gap.hit = FC_GAP_IN_HEADER;
+		} else {
+			a.u.gap.hit = FC_GAP_AT_BOUNDARY;
+		}
 		break;
 	default:
-		snprintf(msg, sizeof(msg), "%llu bytes missing (%s)",
-			 (unsigned long long)len, why);
+		a.u.gap.hit = FC_GAP_WHILE_LOST;
 		break;
 	}
-	fc_decoder_report(d, FC_AN_GAP, offset, pkt, msg);
+	raise_anomaly(d, &a, pkt);
 	shadows_stop(d);
 	d->short_candidate = false;
 	d->last_end = UINT64_MAX;
@@ -773,47 +810,42 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 	if (swallowed > 0 && d->state != FC_DEC_LOST)
 		lose(d, offset + len - swallowed);
 	d->next_offset = offset + len;
+	deliver(d, NULL);
 }
 
 void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		    const struct fc_pkt *pkt)
 {
-	static const char *const reason[] = {
-		[FC_END_FIN] = "closed by FIN",
-		[FC_END_RST] = "reset by RST",
-		[FC_END_CAPTURE] = "capture ended",
-		[FC_END_EVICTED] = "flow evicted (flow table full)",
-	};
 	bool inside = d->state == FC_DEC_PAYLOAD ||
 		      (d->state == FC_DEC_HEADER && d->hdr_have > 0);
-	char msg[200];
 
 	if (d->state == FC_DEC_DONE)
 		return;
 	/* Decoding ended lost without a single frame: not a frame in progress. */
 	if (d->stats.frames == 0 && d->state == FC_DEC_LOST &&
 	    d->stats.bytes >= FC_UNFRAMED_MIN) {
-		snprintf(msg, sizeof(msg),
-			 "%llu bytes and not one frame: no length-prefixed framing of this "
-			 "profile here (a text or delimiter protocol, another profile, or the "
-			 "wrong port?)", (unsigned long long)d->stats.bytes);
-		fc_decoder_report(d, FC_AN_UNFRAMED, 0, pkt, msg);
+		struct fc_anomaly a = { .kind = FC_AN_UNFRAMED, .offset = 0,
+					.frame = FC_NO_FRAME,
+					.u.unframed.bytes = d->stats.bytes };
+		raise_anomaly(d, &a, pkt);
 	}
 	if (inside) {
-		if (d->state == FC_DEC_PAYLOAD)
-			snprintf(msg, sizeof(msg),
-				 "%s inside frame #%llu: %llu of %llu payload bytes arrived",
-				 reason[why], (unsigned long long)d->cur.index,
-				 (unsigned long long)(d->payload_seen + d->cur.payload_missing),
-				 (unsigned long long)d->cur.payload_len);
-		else
-			snprintf(msg, sizeof(msg),
-				 "%s inside the header of frame #%llu: %u of %u header bytes arrived",
-				 reason[why], (unsigned long long)d->cur.index,
-				 d->hdr_have, d->prof->header_size);
-		fc_decoder_report(d, why == FC_END_FIN || why == FC_END_RST
-					     ? FC_AN_TRUNCATED : FC_AN_INCOMPLETE,
-				  d->cur.offset, pkt, msg);
+		struct fc_anomaly a = {
+			.kind = why == FC_END_FIN || why == FC_END_RST ? FC_AN_TRUNCATED
+								       : FC_AN_INCOMPLETE,
+			.offset = d->cur.offset,
+			.frame = d->cur.index,
+			.u.cut.why = why,
+		};
+		if (d->state == FC_DEC_PAYLOAD) {
+			a.u.cut.arrived = d->payload_seen + d->cur.payload_missing;
+			a.u.cut.expected = d->cur.payload_len;
+		} else {
+			a.u.cut.in_header = true;
+			a.u.cut.arrived = d->hdr_have;
+			a.u.cut.expected = d->prof->header_size;
+		}
+		raise_anomaly(d, &a, pkt);
 	}
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
@@ -824,4 +856,5 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 			      d->next_offset, true, pkt);
 	shadows_stop(d);
 	d->state = FC_DEC_DONE;
+	deliver(d, NULL);
 }

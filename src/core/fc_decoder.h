@@ -22,11 +22,24 @@
 #include "fc_event.h"
 #include "fc_profile.h"
 
+/* Each call of fc_decoder_data, _gap and _end delivers what it found as
+ * one report (fc_event.h), before it returns; nothing is emitted alone. */
 struct fc_decoder_ops {
-	void (*frame)(void *ctx, const struct fc_frame *f);
-	void (*segment)(void *ctx, const struct fc_segment *s);
-	void (*anomaly)(void *ctx, const struct fc_anomaly *a);
+	void (*report)(void *ctx, const struct fc_report *r);
 };
+
+/* What a report is built in: the segment record and the events found so
+ * far. Shared by all decoders of one engine, since only one decodes at a
+ * time (keeps flows small); owned by the caller (fc_decoder_scratch_free). */
+struct fc_decoder_scratch {
+	struct fc_segment seg;
+	struct fc_event *ev;
+	uint32_t nev, ev_cap;
+	uint64_t *pkts; /* the events' frame packet lists, one after another */
+	size_t npkts, pkts_cap;
+};
+
+void fc_decoder_scratch_free(struct fc_decoder_scratch *s);
 
 struct fc_decoder_stats {
 	uint64_t frames;
@@ -41,8 +54,6 @@ struct fc_decoder_stats {
 
 enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_LOST, FC_DEC_DONE };
 
-/* Why a stream direction ended. */
-enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
 
 #define FC_FRAME_PACKETS_INLINE 8
 
@@ -98,8 +109,8 @@ struct fc_decoder {
 	bool keep_stopped; /* out of memory: this frame keeps no more */
 	uint64_t keep_cap;
 
-	/* The segment being decoded: scratch shared by all decoders of one
-	 * engine, since only one decodes at a time (keeps flows small). */
+	/* The report being built, and its segment record (scratch->seg). */
+	struct fc_decoder_scratch *scratch;
 	struct fc_segment *seg;
 	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	bool in_segment;
@@ -112,11 +123,11 @@ struct fc_decoder {
 
 /* Prepare a decoder. `prof` must outlive it and be valid (fc_profile_check).
  * `midstream`: the stream's start was not seen, so boundaries are unknown
- * until a resync. `scratch` holds the segment record while one is being
- * decoded; it may be shared between decoders. Allocates nothing. */
+ * until a resync. `scratch` holds the report while one is being built; it
+ * may be shared between decoders. Allocates nothing. */
 void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 		     uint64_t payload_keep, bool midstream,
-		     struct fc_segment *scratch,
+		     struct fc_decoder_scratch *scratch,
 		     const struct fc_decoder_ops *ops, void *ctx);
 
 /* Release what the decoder allocated (bounded buffers); idempotent. */
@@ -126,14 +137,16 @@ void fc_decoder_free(struct fc_decoder *d);
  * offset `offset` (which must equal the end of what came before; a hole is
  * reported with fc_decoder_gap first). `seg_start`: these bytes begin the
  * packet's payload, so they are a plausible place to resynchronise.
- * Emits frames and anomalies as found, then one segment record. */
+ * Delivers one report: the segment, the frames completed in it and the
+ * anomalies raised, in order. */
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
 		     bool seg_start);
 
 /* The `len` bytes at `offset` will never be seen (`why`: a short reason).
  * Frames whose payload is hit keep their boundaries; a hit header loses
- * them until a resync. Reports a gap anomaly. */
+ * them until a resync. Delivers a report (no segment) with the gap
+ * anomaly, and the frame the gap completed if it did. `why` is static. */
 void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 		    const struct fc_pkt *pkt, const char *why);
 
@@ -141,11 +154,5 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
  * or RST, incomplete for the end of the capture or an eviction). */
 void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		    const struct fc_pkt *pkt);
-
-/* Report an anomaly found outside the decoder (e.g. by reassembly) through
- * the same channel, counted in the stats. */
-void fc_decoder_report(struct fc_decoder *d, enum fc_anomaly_kind kind,
-		       uint64_t offset, const struct fc_pkt *pkt,
-		       const char *detail);
 
 #endif

@@ -2,7 +2,6 @@
  * for the patterns). */
 #include "fc_diagnose.h"
 
-#include <stdio.h>
 #include <string.h>
 
 /* Leading ASCII digits of the header, as the tutorials' first attempt
@@ -28,7 +27,7 @@ static bool printable(const uint8_t *p, size_t n)
 }
 
 bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,
-			struct fc_diagnosis *out)
+			struct fc_anomaly *out)
 {
 	uint32_t end = fc_profile_length_end(p);
 	const uint8_t *field = hdr + p->length_offset;
@@ -39,20 +38,17 @@ bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n
 
 	if (n < end)
 		return false;
-	memset(out, 0, sizeof(*out));
 
 	/* Digits then printable text: the length went out as decimal text. */
 	digits = ascii_digits(field, p->length_size, &text_len);
 	if (digits && printable(field, p->length_size)) {
-		char shown[16];
-		size_t k = p->length_size < sizeof(shown) - 1 ? p->length_size : sizeof(shown) - 1;
+		char *shown = out->u.ascii.text;
+		size_t k = p->length_size < sizeof(out->u.ascii.text) - 1
+				   ? p->length_size : sizeof(out->u.ascii.text) - 1;
+		out->kind = FC_AN_ASCII_LENGTH_SUSPECT;
 		memcpy(shown, field, k);
 		shown[k] = '\0';
-		out->kind = FC_AN_ASCII_LENGTH_SUSPECT;
-		snprintf(out->finding, sizeof(out->finding),
-			 "the length field reads \"%s\": ASCII digits, not a binary number; "
-			 "the sender wrote the length as text (%llu?), not with struct.pack",
-			 shown, text_len);
+		out->u.ascii.value = text_len;
 		return true;
 	}
 
@@ -62,13 +58,8 @@ bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n
 		swapped.byte_order = p->byte_order == FC_BIG_ENDIAN ? FC_LITTLE_ENDIAN : FC_BIG_ENDIAN;
 		if (fc_profile_frame_len(&swapped, hdr, n, &fl) == FC_FRAME_OK && fl.length > 0) {
 			out->kind = FC_AN_ENDIAN_SUSPECT;
-			snprintf(out->finding, sizeof(out->finding),
-				 "as %s-endian the length would be %lld, a plausible frame: the "
-				 "sender writes %s-endian lengths (--byte-order %s decodes it)",
-				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little",
-				 (long long)fl.length,
-				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little",
-				 swapped.byte_order == FC_BIG_ENDIAN ? "big" : "little");
+			out->u.endian.order = swapped.byte_order;
+			out->u.endian.length = fl.length;
 			return true;
 		}
 	}

@@ -16,16 +16,13 @@
 #include "fc_event.h"
 #include "fc_profile.h"
 
-struct fc_diagnosis {
-	enum fc_anomaly_kind kind; /* ASCII_LENGTH_SUSPECT or ENDIAN_SUSPECT */
-	char finding[200]; /* one line */
-};
-
 /* The length field of `p` failed (oversize or negative) on the frame that
  * starts with the `n` bytes at `hdr` (n >= fc_profile_length_end(p)).
- * Returns true with *out filled when the bytes point at a likely cause. */
+ * Returns true when the bytes point at a likely cause, with out->kind
+ * (FC_AN_ASCII_LENGTH_SUSPECT or FC_AN_ENDIAN_SUSPECT) and its member of
+ * out->u filled; the caller's offset, frame and packet are left alone. */
 bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,
-			struct fc_diagnosis *out);
+			struct fc_anomaly *out);
 
 /* Zero-length frames in a row before a zero_run is reported. */
 #define FC_ZERO_RUN 8

@@ -10,7 +10,6 @@
  */
 #include "fc_engine.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +21,7 @@ struct fc_half {
 	bool decoding; /* decoder initialised (first payload seen) */
 	bool syn; /* this direction's SYN was seen */
 	bool ended;
+	uint64_t conflicts; /* retransmit_conflict findings reported */
 	struct fc_reasm r;
 	struct fc_decoder dec;
 };
@@ -47,7 +47,7 @@ struct fc_engine {
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
 	struct fc_profile builtin; /* the fallback when none was given */
-	struct fc_segment scratch;
+	struct fc_decoder_scratch scratch;
 	struct fc_engine_stats st;
 };
 
@@ -63,42 +63,29 @@ static void begin(struct fc_flow *f)
 		f->eng->sink.stream_begin(f->eng->sink.ctx, &f->info);
 }
 
-static void on_frame(void *ctx, const struct fc_frame *fr)
+/* Count what a report carries, and pass it on. */
+static void send_report(struct fc_half *h, const struct fc_report *r)
 {
-	struct fc_half *h = ctx;
 	struct fc_engine *e = h->flow->eng;
 
 	begin(h->flow);
-	if (e->sink.frame)
-		e->sink.frame(e->sink.ctx, &h->flow->info, h->dir, fr);
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		if (r->events[i].type != FC_EV_ANOMALY)
+			continue;
+		e->st.anomalies++;
+		e->st.anomaly_kinds[r->events[i].anomaly.kind]++;
+	}
+	if (e->sink.report)
+		e->sink.report(e->sink.ctx, &h->flow->info, h->dir, r);
 }
 
-static void on_segment(void *ctx, const struct fc_segment *s)
+static void on_report(void *ctx, const struct fc_report *r)
 {
-	struct fc_half *h = ctx;
-	struct fc_engine *e = h->flow->eng;
-
-	begin(h->flow);
-	if (e->sink.segment)
-		e->sink.segment(e->sink.ctx, &h->flow->info, h->dir, s);
-}
-
-static void on_anomaly(void *ctx, const struct fc_anomaly *a)
-{
-	struct fc_half *h = ctx;
-	struct fc_engine *e = h->flow->eng;
-
-	begin(h->flow);
-	e->st.anomalies++;
-	e->st.anomaly_kinds[a->kind]++;
-	if (e->sink.anomaly)
-		e->sink.anomaly(e->sink.ctx, &h->flow->info, h->dir, a);
+	send_report(ctx, r);
 }
 
 static const struct fc_decoder_ops decoder_ops = {
-	.frame = on_frame,
-	.segment = on_segment,
-	.anomaly = on_anomaly,
+	.report = on_report,
 };
 
 static void ensure_decoder(struct fc_half *h)
@@ -122,6 +109,8 @@ static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
 		begin(h->flow);
 		e->sink.data(e->sink.ctx, &h->flow->info, h->dir, off, p, n, h->syn);
 	}
+	if (e->cfg.bytes_only)
+		return;
 	ensure_decoder(h);
 	fc_decoder_data(&h->dec, off, p, n, pkt, seg_start);
 }
@@ -131,6 +120,8 @@ static void on_gap(void *ctx, uint64_t off, uint64_t n,
 {
 	struct fc_half *h = ctx;
 
+	if (h->flow->eng->cfg.bytes_only)
+		return;
 	ensure_decoder(h);
 	fc_decoder_gap(&h->dec, off, n, pkt, why);
 }
@@ -139,15 +130,23 @@ static void on_conflict(void *ctx, uint64_t off, uint64_t n,
 			const struct fc_pkt *pkt)
 {
 	struct fc_half *h = ctx;
-	char msg[160];
+	struct fc_event ev = {
+		.type = FC_EV_ANOMALY,
+		.anomaly = {
+			.kind = FC_AN_RETRANSMIT_CONFLICT,
+			.offset = off,
+			.pkt = pkt->num,
+			.ts_us = pkt->ts_us,
+			.frame = FC_NO_FRAME,
+			.u.conflict.len = n,
+		},
+	};
+	struct fc_report r = { .events = &ev, .nevents = 1 };
 
-	ensure_decoder(h);
-	snprintf(msg, sizeof(msg),
-		 "packet %llu repeats %llu byte(s) at offset %llu with different "
-		 "content; the first captured copy is kept",
-		 (unsigned long long)pkt->num, (unsigned long long)n,
-		 (unsigned long long)off);
-	fc_decoder_report(&h->dec, FC_AN_RETRANSMIT_CONFLICT, off, pkt, msg);
+	/* A finding of reassembly, not of the framing: straight to the front
+	 * end, counted with the direction's other anomalies at its end. */
+	h->conflicts++;
+	send_report(h, &r);
 }
 
 static const struct fc_reasm_ops reasm_ops = {
@@ -315,9 +314,11 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 		end.reasm[d] = h->r.stats;
 		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
 		e->st.forced_gaps += h->r.stats.forced_gaps;
+		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = h->conflicts;
 		if (!h->decoding)
 			continue;
 		end.dir[d] = *ds;
+		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
 		e->st.frames += ds->frames;
 		e->st.bytes += ds->bytes;
 		e->st.sticky_segments += ds->sticky_segments;
@@ -613,6 +614,7 @@ void fc_engine_free(struct fc_engine *e)
 		e->spare = f->hnext;
 		free(f);
 	}
+	fc_decoder_scratch_free(&e->scratch);
 	free(e->buckets);
 	free(e);
 }

@@ -44,12 +44,11 @@ struct fc_sink {
 	 * first byte the application wrote. */
 	void (*data)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 		     uint64_t offset, const uint8_t *p, uint32_t n, bool start_seen);
-	void (*segment)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
-			const struct fc_segment *seg);
-	void (*frame)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
-		      const struct fc_frame *f);
-	void (*anomaly)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
-			const struct fc_anomaly *a);
+	/* What one step of a direction produced (fc_event.h): a data segment
+	 * with its frames and anomalies, or a gap's, the direction's end's or
+	 * reassembly's findings. Everything reaches front ends this way. */
+	void (*report)(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		       const struct fc_report *r);
 	/* Only for streams that began. */
 	void (*stream_end)(void *ctx, const struct fc_stream_info *s,
 			   const struct fc_stream_end *e);
@@ -63,6 +62,7 @@ struct fc_engine_config {
 	uint32_t max_flows; /* live flows; the least recently active go first */
 	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
 	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
+	bool bytes_only; /* reassemble for sink.data, decode nothing */
 };
 
 #define FC_DEFAULT_MAX_FLOWS 20000

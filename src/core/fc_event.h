@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fc_profile.h"
+
 /* A captured packet: its 1-based number in the capture and its time. */
 struct fc_pkt {
 	uint64_t num;
@@ -50,14 +52,95 @@ enum fc_anomaly_kind {
 /* Stable lowercase name ("gap", "retransmit_conflict"). */
 const char *fc_anomaly_name(enum fc_anomaly_kind kind);
 
+/* Where a gap hit the framing. */
+enum fc_gap_hit {
+	FC_GAP_IN_PAYLOAD, /* inside one frame's payload: boundaries hold */
+	FC_GAP_FROM_PAYLOAD, /* from a payload past its end: boundaries lost */
+	FC_GAP_IN_HEADER, /* inside a header: boundaries lost */
+	FC_GAP_AT_BOUNDARY, /* where the next header was due: boundaries lost */
+	FC_GAP_WHILE_LOST, /* boundaries were already unknown */
+};
+
+/* What made decoding resume, or give up a guess. */
+enum fc_resync_evidence {
+	FC_RESYNC_ALIGNED, /* frames from here end exactly where the packet ends */
+	FC_RESYNC_CHAIN, /* several plausible headers follow one another */
+	FC_RESYNC_WEAK, /* one plausible header starts the packet: a guess */
+	FC_RESYNC_WRONG_GUESS, /* the last guess met an implausible length */
+};
+
+/* Why a direction ended inside a frame (truncated, incomplete). */
+enum fc_end_reason { FC_END_FIN, FC_END_RST, FC_END_CAPTURE, FC_END_EVICTED };
+
+#define FC_NO_FRAME UINT64_MAX
+
+/* A finding, typed: the fields of `u` that a kind fills are the member
+ * named after it (truncated and incomplete share `cut`; ascii and endian
+ * suspects follow an oversize or negative of the same frame). Front ends
+ * turn it into words with fc_describe.h; JSON prints the fields. */
 struct fc_anomaly {
 	enum fc_anomaly_kind kind;
 	uint64_t offset; /* first stream byte concerned */
-	uint64_t pkt; /* packet where it was noticed */
+	uint64_t pkt; /* packet where it was noticed (0: none at hand) */
 	int64_t ts_us;
-	const char *detail; /* one line, no newline */
-	bool in_segment; /* found while decoding a segment, whose record
-			  * follows (front ends may print it after) */
+	uint64_t frame; /* index of the frame concerned, or FC_NO_FRAME */
+	union {
+		struct {
+			uint64_t len; /* bytes never captured */
+			const char *reason; /* static text from reassembly */
+			enum fc_gap_hit hit;
+		} gap;
+		struct {
+			uint64_t skipped; /* bytes nobody framed before here */
+			uint32_t headers; /* plausible headers in the chain */
+			enum fc_resync_evidence evidence;
+			int64_t length; /* WRONG_GUESS: the implausible value */
+		} resync;
+		struct {
+			int64_t length;
+			uint64_t max_frame;
+		} oversize;
+		struct {
+			int64_t length;
+			int64_t adjustment; /* the profile's, for below_header */
+			uint32_t header_size;
+			bool below_header; /* >= 0, but shorter than the header */
+		} negative;
+		struct {
+			enum fc_end_reason why;
+			bool in_header;
+			uint64_t arrived; /* header or payload bytes that came */
+			uint64_t expected; /* of this many */
+		} cut; /* truncated, incomplete */
+		struct {
+			uint64_t len; /* bytes that differ from the first copy */
+		} conflict;
+		struct {
+			char text[16]; /* the field's bytes, NUL-terminated */
+			uint64_t value; /* its leading digits as a number */
+		} ascii;
+		struct {
+			enum fc_byte_order order; /* the order that fits */
+			int64_t length; /* the length in that order */
+		} endian;
+		struct {
+			uint32_t count; /* zero-length frames in a row */
+		} zero_run;
+		struct {
+			uint64_t bytes; /* bytes seen without a frame */
+		} unframed;
+		struct {
+			int64_t adjustment; /* the --length-adjustment that fits */
+			int64_t delta; /* minus the profile's */
+			uint64_t frames; /* frames it decodes back to back */
+			uint32_t header_size, length_size, length_end;
+			bool at_stream_end; /* and they end exactly with it */
+		} adjustment;
+		struct {
+			uint64_t promised; /* payload bytes the header said */
+			uint64_t carried; /* payload bytes the frame most likely had */
+		} short_frame;
+	} u;
 };
 
 /* Packets listed per frame; a frame spanning more is counted, not listed. */
@@ -117,6 +200,27 @@ struct fc_segment {
 	struct fc_piece pieces[FC_SEG_PIECES_MAX];
 	uint32_t unframed; /* bytes in no frame: decoding lost */
 	bool out_of_order; /* delivered after a later-numbered packet */
+};
+
+/* A frame or a finding, in the order the decoder met them. */
+enum fc_event_type { FC_EV_FRAME, FC_EV_ANOMALY };
+
+struct fc_event {
+	enum fc_event_type type;
+	union {
+		struct fc_frame frame;
+		struct fc_anomaly anomaly;
+	};
+};
+
+/* What one step of a stream direction produced, delivered once: a data
+ * segment with the frames completed in it and the anomalies raised while
+ * decoding it; or, with seg NULL, what a gap, the end of the direction or
+ * reassembly produced. Pointers inside are valid during the call only. */
+struct fc_report {
+	const struct fc_segment *seg;
+	const struct fc_event *events;
+	uint32_t nevents;
 };
 
 #endif

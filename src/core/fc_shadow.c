@@ -1,7 +1,6 @@
 /* fc_shadow.c - walkers under other length adjustments (see the header). */
 #include "fc_shadow.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,23 +117,4 @@ bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream
 	out->delta = best->adjustment - s->base;
 	out->frames = best->frames;
 	return true;
-}
-
-void fc_shadow_explain(const struct fc_profile *prof, int64_t delta, char *buf,
-		       size_t len)
-{
-	if (delta == -(int64_t)prof->header_size)
-		snprintf(buf, len, "the length counts the whole %u-byte header too",
-			 prof->header_size);
-	else if (delta == -(int64_t)fc_profile_length_end(prof))
-		snprintf(buf, len, "the length counts the header bytes up to its own end");
-	else if (delta == -(int64_t)prof->length_size)
-		snprintf(buf, len, "the length counts its own %u bytes", prof->length_size);
-	else if (delta == (int64_t)prof->header_size)
-		snprintf(buf, len,
-			 "the length leaves out the %u-byte header this profile expects it to count",
-			 prof->header_size);
-	else
-		snprintf(buf, len, "the length leaves out %lld bytes that follow it",
-			 (long long)delta);
 }

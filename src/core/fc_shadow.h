@@ -46,9 +46,4 @@ struct fc_shadow_verdict {
 bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream_end,
 			uint64_t profile_frames, struct fc_shadow_verdict *out);
 
-/* One clause saying what the length counts under `delta` ("the length
- * counts the whole 4-byte header too"), into buf. */
-void fc_shadow_explain(const struct fc_profile *prof, int64_t delta, char *buf,
-		       size_t len);
-
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fc_decoder.h"
+#include "fc_describe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,13 +48,35 @@ static void on_segment(void *ctx, const struct fc_segment *seg)
 		abort();
 }
 
-static const struct fc_decoder_ops ops = { .frame = on_frame, .segment = on_segment };
+/* Every anomaly must put itself into words within the documented room. */
+static void on_anomaly(const struct fc_anomaly *a)
+{
+	char line[FC_DESCRIBE_MAX];
+
+	if ((unsigned)a->kind >= FC_AN__COUNT ||
+	    fc_anomaly_describe(a, line, sizeof(line)) >= (int)sizeof(line))
+		abort();
+}
+
+static void on_report(void *ctx, const struct fc_report *r)
+{
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		if (r->events[i].type == FC_EV_FRAME)
+			on_frame(ctx, &r->events[i].frame);
+		else
+			on_anomaly(&r->events[i].anomaly);
+	}
+	if (r->seg)
+		on_segment(ctx, r->seg);
+}
+
+static const struct fc_decoder_ops ops = { .report = on_report };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fc_profile prof;
 	struct fc_decoder d;
-	struct fc_segment scratch;
+	struct fc_decoder_scratch scratch = { 0 };
 	struct seen s = { 0, 0, 0, data + 16, size >= 16 ? size - 16 : 0 };
 	struct fc_pkt pkt = { 1, 0 };
 	const uint8_t *cuts;
@@ -99,5 +122,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	fc_decoder_end(&d, data[7] & 2 ? FC_END_FIN : FC_END_CAPTURE, &pkt);
 	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&scratch);
 	return 0;
 }

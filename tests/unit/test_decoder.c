@@ -20,6 +20,7 @@
 
 #include "fc_chain.h"
 #include "fc_decoder.h"
+#include "fc_describe.h"
 
 /* --- recorder ------------------------------------------------------------ */
 
@@ -125,14 +126,27 @@ static void on_anomaly(void *ctx, const struct fc_anomaly *a)
 	assert_true(r->nanoms < REC_ANOMS);
 	ra = &r->anoms[r->nanoms++];
 	ra->a = *a;
-	assert_non_null(a->detail);
-	assert_null(strchr(a->detail, '\n'));
-	snprintf(ra->detail, sizeof(ra->detail), "%s", a->detail);
-	ra->a.detail = ra->detail;
+	assert_true(a->kind < FC_AN__COUNT);
+	assert_true(fc_anomaly_describe(a, ra->detail, sizeof(ra->detail)) < (int)sizeof(ra->detail));
+	assert_null(strchr(ra->detail, '\n'));
 	rec_log(r, 'A');
 }
 
-static const struct fc_decoder_ops rec_ops = { on_frame, on_segment, on_anomaly };
+/* A report, recorded in the order the old per-event calls had: its frames
+ * and anomalies, then its segment. */
+static void on_report(void *ctx, const struct fc_report *rep)
+{
+	for (uint32_t i = 0; i < rep->nevents; i++) {
+		if (rep->events[i].type == FC_EV_FRAME)
+			on_frame(ctx, &rep->events[i].frame);
+		else
+			on_anomaly(ctx, &rep->events[i].anomaly);
+	}
+	if (rep->seg)
+		on_segment(ctx, rep->seg);
+}
+
+static const struct fc_decoder_ops rec_ops = { on_report };
 
 static struct rec *rec_new(void)
 {
@@ -165,7 +179,7 @@ static void rec_free(struct rec *r)
 /* A test's decoder, its recorder and the shared segment scratch. */
 struct tdec {
 	struct fc_profile prof;
-	struct fc_segment scratch;
+	struct fc_decoder_scratch scratch;
 	struct fc_decoder d;
 	struct rec *r;
 };
@@ -197,6 +211,7 @@ static void tdec_restart(struct tdec *t, uint64_t keep, bool midstream)
 static void tdec_free(struct tdec *t)
 {
 	fc_decoder_free(&t->d);
+	fc_decoder_scratch_free(&t->scratch);
 	rec_free(t->r);
 	free(t);
 }
@@ -1554,19 +1569,26 @@ static void test_stats_counters(void **state)
 	assert_int_equal(t->d.stats.segments, 3);
 	assert_int_equal(t->r->nsegs, 3);
 
-	/* anomalies from outside go through the same channel and count */
+	/* a gap is a report of its own, without a segment, typed and counted */
 	{
+		size_t nlog = t->r->nlog;
 		struct fc_pkt p = pk(9);
-		fc_decoder_report(&t->d, FC_AN_RETRANSMIT_CONFLICT, 12, &p, "differs");
-		fc_decoder_report(&t->d, FC_AN_GAP, 40, NULL, "x");
+
+		fc_decoder_gap(&t->d, 39, 5, &p, "cut by the test");
+		fc_decoder_gap(&t->d, 44, 2, NULL, "again");
+		assert_string_equal(t->r->log + nlog, "AA");
 	}
-	assert_int_equal(t->d.stats.anomalies[FC_AN_RETRANSMIT_CONFLICT], 1);
-	assert_int_equal(t->d.stats.anomalies[FC_AN_GAP], 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_RETRANSMIT_CONFLICT);
-	assert_int_equal(t->r->anoms[0].a.offset, 12);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_GAP], 2);
+	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_GAP);
+	assert_int_equal(t->r->anoms[0].a.offset, 39);
 	assert_int_equal(t->r->anoms[0].a.pkt, 9);
 	assert_int_equal(t->r->anoms[0].a.ts_us, 9000);
-	assert_string_equal(t->r->anoms[0].detail, "differs");
+	assert_int_equal(t->r->anoms[0].a.u.gap.len, 5);
+	assert_int_equal(t->r->anoms[0].a.u.gap.hit, FC_GAP_AT_BOUNDARY);
+	assert_int_equal(t->r->anoms[0].a.frame, FC_NO_FRAME);
+	assert_string_equal(t->r->anoms[0].detail, "5 bytes missing (cut by the test) where the next "
+						   "frame header was due; frame boundaries lost");
+	assert_int_equal(t->r->anoms[1].a.u.gap.hit, FC_GAP_WHILE_LOST);
 	assert_int_equal(t->r->anoms[1].a.pkt, 0);
 	tdec_free(t);
 }

@@ -8,22 +8,34 @@
 #include <string.h>
 
 #include "fc_decoder.h"
+#include "fc_describe.h"
 #include "fc_diagnose.h"
+
+/* The finding of `d` in words. */
+static const char *finding(const struct fc_anomaly *d)
+{
+	static char line[FC_DESCRIBE_MAX];
+
+	fc_anomaly_describe(d, line, sizeof(line));
+	return line;
+}
 
 static void test_ascii_length(void **state)
 {
 	struct fc_profile p;
-	struct fc_diagnosis d;
+	struct fc_anomaly d;
 
 	(void)state;
 	fc_profile_default(&p);
 	assert_true(fc_diagnose_length(&p, (const uint8_t *)"12kinght", 8, &d));
 	assert_int_equal(d.kind, FC_AN_ASCII_LENGTH_SUSPECT);
-	assert_non_null(strstr(d.finding, "\"12ki\""));
-	assert_non_null(strstr(d.finding, "(12?)"));
+	assert_string_equal(d.u.ascii.text, "12ki");
+	assert_int_equal(d.u.ascii.value, 12);
+	assert_non_null(strstr(finding(&d), "\"12ki\""));
+	assert_non_null(strstr(finding(&d), "(12?)"));
 	/* all four digits */
 	assert_true(fc_diagnose_length(&p, (const uint8_t *)"1024abcd", 8, &d));
-	assert_non_null(strstr(d.finding, "(1024?)"));
+	assert_non_null(strstr(finding(&d), "(1024?)"));
 	/* a leading zero is not how str(len) starts */
 	assert_false(fc_diagnose_length(&p, (const uint8_t *)"0999", 4, &d) &&
 		     d.kind == FC_AN_ASCII_LENGTH_SUSPECT);
@@ -34,18 +46,20 @@ static void test_endian(void **state)
 	static const uint8_t be12[] = { 0, 0, 0, 12 };
 	static const uint8_t le_big[] = { 0x0c, 0, 0, 0x0c };
 	struct fc_profile p;
-	struct fc_diagnosis d;
+	struct fc_anomaly d;
 
 	(void)state;
 	fc_profile_default(&p); /* little-endian: 00 00 00 0c is 201326592 */
 	assert_true(fc_diagnose_length(&p, be12, 4, &d));
 	assert_int_equal(d.kind, FC_AN_ENDIAN_SUSPECT);
-	assert_non_null(strstr(d.finding, "as big-endian the length would be 12"));
-	assert_non_null(strstr(d.finding, "--byte-order big"));
+	assert_int_equal(d.u.endian.order, FC_BIG_ENDIAN);
+	assert_int_equal(d.u.endian.length, 12);
+	assert_non_null(strstr(finding(&d), "as big-endian the length would be 12"));
+	assert_non_null(strstr(finding(&d), "--byte-order big"));
 	/* big-endian profile, little-endian sender */
 	p.byte_order = FC_BIG_ENDIAN;
 	assert_true(fc_diagnose_length(&p, (const uint8_t[]){ 12, 0, 0, 0 }, 4, &d));
-	assert_non_null(strstr(d.finding, "as little-endian the length would be 12"));
+	assert_non_null(strstr(finding(&d), "as little-endian the length would be 12"));
 	/* implausible both ways: no guess */
 	p.byte_order = FC_LITTLE_ENDIAN;
 	assert_false(fc_diagnose_length(&p, le_big, 4, &d));
@@ -61,24 +75,25 @@ struct counts {
 	uint64_t frames;
 };
 
-static void on_anomaly(void *ctx, const struct fc_anomaly *a)
+static void on_report(void *ctx, const struct fc_report *r)
 {
-	((struct counts *)ctx)->kinds[a->kind]++;
+	struct counts *c = ctx;
+
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		if (r->events[i].type == FC_EV_FRAME)
+			c->frames++;
+		else
+			c->kinds[r->events[i].anomaly.kind]++;
+	}
 }
 
-static void on_frame(void *ctx, const struct fc_frame *f)
-{
-	(void)f;
-	((struct counts *)ctx)->frames++;
-}
-
-static const struct fc_decoder_ops ops = { .frame = on_frame, .anomaly = on_anomaly };
+static const struct fc_decoder_ops ops = { .report = on_report };
 
 static void zeros(int n, struct counts *c)
 {
 	struct fc_profile p;
 	struct fc_decoder d;
-	struct fc_segment seg;
+	struct fc_decoder_scratch seg = { 0 };
 	struct fc_pkt pkt = { 1, 0 };
 	uint8_t buf[4 * 32] = { 0 };
 
@@ -88,6 +103,7 @@ static void zeros(int n, struct counts *c)
 	fc_decoder_data(&d, 0, buf, (uint32_t)(4 * n), &pkt, true);
 	fc_decoder_end(&d, FC_END_FIN, &pkt);
 	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&seg);
 }
 
 static void test_zero_run(void **state)
@@ -108,7 +124,7 @@ static void test_unframed(void **state)
 {
 	struct fc_profile p;
 	struct fc_decoder d;
-	struct fc_segment seg;
+	struct fc_decoder_scratch seg = { 0 };
 	struct fc_pkt pkt = { 1, 0 };
 	struct counts c;
 	const char *text = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
@@ -132,6 +148,7 @@ static void test_unframed(void **state)
 			18, &pkt, true);
 	fc_decoder_end(&d, FC_END_CAPTURE, &pkt);
 	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&seg);
 	assert_int_equal(c.kinds[FC_AN_UNFRAMED], 0);
 	assert_int_equal(c.kinds[FC_AN_INCOMPLETE], 1);
 }

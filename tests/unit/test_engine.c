@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "fc_config.h"
+#include "fc_describe.h"
 #include "fc_engine.h"
 
 #define DLT_ETHERNET 1
@@ -179,7 +180,22 @@ static void on_anomaly(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 	e->an = a->kind;
 	e->off = a->offset;
 	e->pkt = a->pkt;
-	snprintf(e->detail, sizeof(e->detail), "%s", a->detail ? a->detail : "");
+	fc_anomaly_describe(a, e->detail, sizeof(e->detail));
+}
+
+/* A report, recorded as the old per-event calls came: its frames and
+ * anomalies, then its segment. */
+static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		      const struct fc_report *r)
+{
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		if (r->events[i].type == FC_EV_FRAME)
+			on_frame(ctx, s, dir, &r->events[i].frame);
+		else
+			on_anomaly(ctx, s, dir, &r->events[i].anomaly);
+	}
+	if (r->seg)
+		on_segment(ctx, s, dir, r->seg);
 }
 
 static void on_end(void *ctx, const struct fc_stream_info *s,
@@ -201,9 +217,7 @@ static struct tctx *tctx_new(const struct fc_engine_config *cfg)
 	struct tctx *t = calloc(1, sizeof(*t));
 	struct fc_sink sink = {
 		.stream_begin = on_begin,
-		.segment = on_segment,
-		.frame = on_frame,
-		.anomaly = on_anomaly,
+		.report = on_report,
 		.stream_end = on_end,
 	};
 

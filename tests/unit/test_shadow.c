@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "fc_describe.h"
 #include "fc_shadow.h"
 
 /* Frames whose length field says strlen(text) + extra, little-endian. */
@@ -72,10 +73,30 @@ static void test_all_die_on_a_clean_stream(void **state)
 	fc_shadows_free(s);
 }
 
+/* The clause of an adjustment_suspect finding saying what the length
+ * counts, for a profile of that header, length size and length end. */
+static const char *explain_delta(uint32_t header, uint32_t size, uint32_t end, int64_t delta)
+{
+	static char line[FC_DESCRIBE_MAX];
+	struct fc_anomaly a = {
+		.kind = FC_AN_ADJUSTMENT_SUSPECT,
+		.u.adjustment = { .adjustment = delta, .delta = delta, .frames = 2,
+				  .header_size = header, .length_size = size, .length_end = end },
+	};
+	char *start, *stop;
+
+	fc_anomaly_describe(&a, line, sizeof(line));
+	start = strstr(line, ": ");
+	stop = strstr(line, "; 2 frames");
+	assert_non_null(start);
+	assert_non_null(stop);
+	*stop = '\0';
+	return start + 2;
+}
+
 static void test_not_applicable_and_explain(void **state)
 {
 	struct fc_profile p;
-	char why[120];
 
 	fc_profile_default(&p);
 	p.length_offset = 8; /* length field ends at 12: past what walkers keep */
@@ -83,20 +104,13 @@ static void test_not_applicable_and_explain(void **state)
 	assert_null(fc_shadows_new(&p));
 	fc_shadows_free(NULL);
 
-	fc_profile_default(&p);
-	fc_shadow_explain(&p, -4, why, sizeof(why));
-	assert_string_equal(why, "the length counts the whole 4-byte header too");
-	fc_shadow_explain(&p, 4, why, sizeof(why));
-	assert_string_equal(why, "the length leaves out the 4-byte header this profile expects it to count");
-	p.length_offset = 1;
-	p.length_size = 2;
-	p.header_size = 5;
-	fc_shadow_explain(&p, -3, why, sizeof(why));
-	assert_string_equal(why, "the length counts the header bytes up to its own end");
-	fc_shadow_explain(&p, -2, why, sizeof(why));
-	assert_string_equal(why, "the length counts its own 2 bytes");
-	fc_shadow_explain(&p, 2, why, sizeof(why));
-	assert_string_equal(why, "the length leaves out 2 bytes that follow it");
+	/* The finding's words come from fc_describe, from the typed fields. */
+	assert_string_equal(explain_delta(4, 4, 4, -4), "the length counts the whole 4-byte header too");
+	assert_string_equal(explain_delta(4, 4, 4, 4),
+			    "the length leaves out the 4-byte header this profile expects it to count");
+	assert_string_equal(explain_delta(5, 2, 3, -3), "the length counts the header bytes up to its own end");
+	assert_string_equal(explain_delta(5, 2, 3, -2), "the length counts its own 2 bytes");
+	assert_string_equal(explain_delta(5, 2, 3, 2), "the length leaves out 2 bytes that follow it");
 }
 
 int main(void)

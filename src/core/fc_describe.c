@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* fc_describe.c - anomalies in words: the one-line finding, the paragraph
+ * that explains a kind, and the kinds' names. The only place where the
+ * core's typed findings become English; front ends (text, JSON's
+ * "detail", --explain, the Wireshark plugin) all come here.
+ *
+ *   struct fc_anomaly {kind=OVERSIZE, frame=3, u.oversize={length=842150450,
+ *                      max_frame=16777216}}
+ *     -> "frame #3 length 842150450 exceeds max_frame 16777216"
+ */
+#include "fc_describe.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const names[FC_AN__COUNT] = {
+	[FC_AN_GAP] = "gap",
+	[FC_AN_MIDSTREAM] = "midstream",
+	[FC_AN_RESYNC] = "resync",
+	[FC_AN_OVERSIZE] = "oversize",
+	[FC_AN_NEGATIVE] = "negative",
+	[FC_AN_TRUNCATED] = "truncated",
+	[FC_AN_INCOMPLETE] = "incomplete",
+	[FC_AN_RETRANSMIT_CONFLICT] = "retransmit_conflict",
+	[FC_AN_ASCII_LENGTH_SUSPECT] = "ascii_length_suspect",
+	[FC_AN_ENDIAN_SUSPECT] = "endian_suspect",
+	[FC_AN_ZERO_RUN] = "zero_run",
+	[FC_AN_UNFRAMED] = "unframed",
+	[FC_AN_ADJUSTMENT_SUSPECT] = "adjustment_suspect",
+	[FC_AN_SHORT_FRAME] = "short_frame",
+};
+
+const char *fc_anomaly_name(enum fc_anomaly_kind kind)
+{
+	return (unsigned)kind < FC_AN__COUNT ? names[kind] : "unknown";
+}
+
+const char *fc_end_reason_text(enum fc_end_reason why)
+{
+	switch (why) {
+	case FC_END_FIN: return "closed by FIN";
+	case FC_END_RST: return "reset by RST";
+	case FC_END_CAPTURE: return "capture ended";
+	case FC_END_EVICTED: return "flow evicted (flow table full)";
+	}
+	return "ended";
+}
+
+/* What the length counts, when another adjustment lines the frames up. */
+static int what_length_counts(const struct fc_anomaly *a, char *buf, size_t len)
+{
+	int64_t delta = a->u.adjustment.delta;
+	uint32_t header = a->u.adjustment.header_size;
+
+	if (delta == -(int64_t)header)
+		return snprintf(buf, len, "the length counts the whole %u-byte header too", header);
+	if (delta == -(int64_t)a->u.adjustment.length_end)
+		return snprintf(buf, len, "the length counts the header bytes up to its own end");
+	if (delta == -(int64_t)a->u.adjustment.length_size)
+		return snprintf(buf, len, "the length counts its own %u bytes",
+				a->u.adjustment.length_size);
+	if (delta == (int64_t)header)
+		return snprintf(buf, len,
+				"the length leaves out the %u-byte header this profile expects it "
+				"to count", header);
+	return snprintf(buf, len, "the length leaves out %" PRId64 " bytes that follow it", delta);
+}
+
+static int describe_gap(const struct fc_anomaly *a, char *buf, size_t len)
+{
+	uint64_t n = a->u.gap.len;
+	const char *why = a->u.gap.reason ? a->u.gap.reason : "not captured";
+
+	switch (a->u.gap.hit) {
+	case FC_GAP_IN_PAYLOAD:
+		return snprintf(buf, len, "%" PRIu64 " bytes missing (%s) inside the payload of "
+				"frame #%" PRIu64 "; its boundaries still hold", n, why, a->frame);
+	case FC_GAP_FROM_PAYLOAD:
+		return snprintf(buf, len, "%" PRIu64 " bytes missing (%s) from the payload of "
+				"frame #%" PRIu64 " on; frame boundaries lost", n, why, a->frame);
+	case FC_GAP_IN_HEADER:
+		return snprintf(buf, len, "%" PRIu64 " bytes missing (%s) inside the header of "
+				"frame #%" PRIu64 "; frame boundaries lost", n, why, a->frame);
+	case FC_GAP_AT_BOUNDARY:
+		return snprintf(buf, len, "%" PRIu64 " bytes missing (%s) where the next frame "
+				"header was due; frame boundaries lost", n, why);
+	case FC_GAP_WHILE_LOST:
+		break;
+	}
+	return snprintf(buf, len, "%" PRIu64 " bytes missing (%s)", n, why);
+}
+
+static int describe_resync(const struct fc_anomaly *a, char *buf, size_t len)
+{
+	uint32_t h = a->u.resync.headers;
+	char where[80];
+
+	if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS)
+		return snprintf(buf, len, "the resync guess was wrong: frame #%" PRIu64 "'s length "
+				"%" PRId64 " is implausible; searching again",
+				a->frame, a->u.resync.length);
+	if (a->u.resync.skipped)
+		snprintf(where, sizeof(where), "decoding resumes after %" PRIu64 " skipped bytes",
+			 a->u.resync.skipped);
+	else
+		snprintf(where, sizeof(where), "decoding starts here");
+	switch (a->u.resync.evidence) {
+	case FC_RESYNC_ALIGNED:
+		return snprintf(buf, len, "%s: %u frame%s from here end%s exactly where the packet "
+				"ends (a guess: frames from here are marked resynced)", where, h,
+				h == 1 ? "" : "s", h == 1 ? "s" : "");
+	case FC_RESYNC_CHAIN:
+		return snprintf(buf, len, "%s: %u plausible frames follow one another from here "
+				"(a guess: frames from here are marked resynced)", where, h);
+	default:
+		return snprintf(buf, len, "%s: a plausible header starts the packet (a guess: "
+				"frames from here are marked resynced)", where);
+	}
+}
+
+int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
+{
+	switch (a->kind) {
+	case FC_AN_GAP:
+		return describe_gap(a, buf, len);
+	case FC_AN_MIDSTREAM:
+		return snprintf(buf, len, "capture starts inside the connection: frame boundaries "
+				"unknown until a resync");
+	case FC_AN_RESYNC:
+		return describe_resync(a, buf, len);
+	case FC_AN_OVERSIZE:
+		return snprintf(buf, len, "frame #%" PRIu64 " length %" PRId64 " exceeds max_frame %"
+				PRIu64, a->frame, a->u.oversize.length, a->u.oversize.max_frame);
+	case FC_AN_NEGATIVE:
+		if (!a->u.negative.below_header)
+			return snprintf(buf, len, "frame #%" PRIu64 " length %" PRId64 " is negative",
+					a->frame, a->u.negative.length);
+		return snprintf(buf, len, "frame #%" PRIu64 " length %" PRId64 "%+" PRId64 " is "
+				"shorter than its %u-byte header", a->frame, a->u.negative.length,
+				a->u.negative.adjustment, a->u.negative.header_size);
+	case FC_AN_TRUNCATED:
+	case FC_AN_INCOMPLETE:
+		return snprintf(buf, len, "%s inside %sframe #%" PRIu64 ": %" PRIu64 " of %" PRIu64
+				" %s bytes arrived", fc_end_reason_text(a->u.cut.why),
+				a->u.cut.in_header ? "the header of " : "", a->frame,
+				a->u.cut.arrived, a->u.cut.expected,
+				a->u.cut.in_header ? "header" : "payload");
+	case FC_AN_RETRANSMIT_CONFLICT:
+		return snprintf(buf, len, "packet %" PRIu64 " repeats %" PRIu64 " byte(s) at offset %"
+				PRIu64 " with different content; the first captured copy is kept",
+				a->pkt, a->u.conflict.len, a->offset);
+	case FC_AN_ASCII_LENGTH_SUSPECT:
+		return snprintf(buf, len, "the length field reads \"%s\": ASCII digits, not a binary "
+				"number; the sender wrote the length as text (%" PRIu64 "?), not with "
+				"struct.pack", a->u.ascii.text, a->u.ascii.value);
+	case FC_AN_ENDIAN_SUSPECT: {
+		const char *o = a->u.endian.order == FC_BIG_ENDIAN ? "big" : "little";
+		return snprintf(buf, len, "as %s-endian the length would be %" PRId64 ", a plausible "
+				"frame: the sender writes %s-endian lengths (--byte-order %s decodes "
+				"it)", o, a->u.endian.length, o, o);
+	}
+	case FC_AN_ZERO_RUN:
+		return snprintf(buf, len, "%u zero-length frames in a row up to #%" PRIu64 ": probably "
+				"not this framing (zeros, padding, or the wrong profile)",
+				a->u.zero_run.count, a->frame);
+	case FC_AN_UNFRAMED:
+		return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no length-prefixed "
+				"framing of this profile here (a text or delimiter protocol, another "
+				"profile, or the wrong port?)", a->u.unframed.bytes);
+	case FC_AN_ADJUSTMENT_SUSPECT: {
+		char why[120];
+		what_length_counts(a, why, sizeof(why));
+		return snprintf(buf, len, "frames line up with length_adjustment %" PRId64 ": %s; %"
+				PRIu64 " frames then decode back to back%s (--length-adjustment %"
+				PRId64 ")", a->u.adjustment.adjustment, why, a->u.adjustment.frames,
+				a->u.adjustment.at_stream_end ? " and end exactly with the stream" : "",
+				a->u.adjustment.adjustment);
+	}
+	case FC_AN_SHORT_FRAME: {
+		uint64_t promised = a->u.short_frame.promised, carried = a->u.short_frame.carried;
+		bool more = carried < promised;
+		return snprintf(buf, len, "frame #%" PRIu64 " promised %" PRIu64 " payload bytes, but "
+				"frames line up from %" PRIu64 " bytes %s its end (offset %" PRIu64 "): "
+				"it probably carried %" PRIu64 "; the header promised %s than was sent",
+				a->frame, promised, more ? promised - carried : carried - promised,
+				more ? "before" : "after", a->offset, carried, more ? "more" : "less");
+	}
+	case FC_AN__COUNT:
+		break;
+	}
+	return snprintf(buf, len, "%s", fc_anomaly_name(a->kind));
+}
+
+static const char *const paragraphs[FC_AN__COUNT] = {
+	[FC_AN_GAP] =
+	"Stream bytes were never captured: the capture dropped them (a full "
+	"buffer, a snaplen too short, capturing on the wrong interface), not "
+	"the network, since the peer acknowledged them. A frame whose payload "
+	"lost bytes keeps its boundaries; a gap that swallows a header loses "
+	"them until a resync. Raise -B or -s, or capture closer to the host.",
+	[FC_AN_MIDSTREAM] =
+	"The capture began after the connection did, so framecap cannot know "
+	"where a frame starts. It searches for a chain of plausible frames (a "
+	"resync) and marks the frames it finds from there. Start capturing "
+	"before the client connects.",
+	[FC_AN_RESYNC] =
+	"After a gap, a bad length or a mid-stream start, framecap searched the "
+	"following bytes for a place where a chain of plausible frames begins: "
+	"frames that follow one another, or that end exactly where a packet "
+	"ends (where the sender's write ended). It says how many bytes it "
+	"skipped. It is still a guess: frames after it are marked resynced (#N? "
+	"in text), and a guess that the next header disproves is withdrawn.",
+	[FC_AN_OVERSIZE] =
+	"A length field is larger than max_frame. Either the framing profile "
+	"is wrong for this port (see --detect), or the sender did not write "
+	"what the profile expects: text instead of a binary length, the other "
+	"byte order, or bytes before the header. A receiver that trusts it "
+	"allocates that much or waits forever: check lengths before use.",
+	[FC_AN_NEGATIVE] =
+	"A signed length field is negative, or the length with the profile's "
+	"adjustment is shorter than the header. A receiver that trusts it "
+	"crashes or loops; the sender wrote garbage, or the profile is wrong "
+	"(signedness, adjustment).",
+	[FC_AN_TRUNCATED] =
+	"The stream ended (FIN or RST) inside a frame: the sender closed before "
+	"writing everything. The classic cause is send() where sendall() was "
+	"meant: send() may write only part of the buffer and returns how much; "
+	"the rest is never sent. Loop until all bytes are written, then close.",
+	[FC_AN_INCOMPLETE] =
+	"The capture ended (or the flow was evicted from the table) inside a "
+	"frame. Nothing is known to be wrong with the sender; capture longer "
+	"or raise --max-flows.",
+	[FC_AN_RETRANSMIT_CONFLICT] =
+	"A TCP retransmission carried different bytes than the first copy of "
+	"the same sequence range. Receivers keep one of them (framecap keeps "
+	"the first). Seen with middleboxes rewriting traffic, broken offload, "
+	"deliberate evasion, or a capture merging two hosts' views.",
+	[FC_AN_ASCII_LENGTH_SUSPECT] =
+	"The bytes where a binary length should be are decimal digits, like "
+	"\"12kinght love \": the sender wrote the length as text, str(len), "
+	"as the tutorials' first attempt does. A fixed-width binary field "
+	"(struct.pack('i', len)) is what a length-prefix reader expects; a "
+	"variable-width text length cannot even be found without a delimiter.",
+	[FC_AN_ENDIAN_SUSPECT] =
+	"The length is implausible as decoded but fits when its bytes are "
+	"swapped: sender and profile disagree on byte order. struct.pack('i') "
+	"uses the machine's order (little-endian on x86 and ARM), while '!i', "
+	"'>i', htonl() and Java's DataOutputStream.writeInt write big-endian. "
+	"Make both sides say the order explicitly ('<i' or '!i').",
+	[FC_AN_ZERO_RUN] =
+	"Many zero-length frames in a row. Real protocols rarely send that "
+	"many empty messages: these are probably zero bytes (padding, a "
+	"zeroed buffer sent by mistake) or a protocol this profile does not "
+	"describe.",
+	[FC_AN_UNFRAMED] =
+	"A whole direction ended without one valid frame: no length-prefixed "
+	"framing of this profile is here. It may be a text or delimiter "
+	"protocol (HTTP, lines), another framing (try --detect), unframed "
+	"sends as in the tutorials' first example, or the wrong port.",
+	[FC_AN_ADJUSTMENT_SUSPECT] =
+	"The frames do not line up as the profile reads them, but they line up "
+	"back to back when the length is taken to count something else, most "
+	"often the header itself: the sender wrote len(header + payload) where "
+	"the reader expects len(payload), or the other way round. Both sides "
+	"must agree on what the length counts; if the protocol really counts "
+	"the header, say so with length_adjustment (Netty's "
+	"lengthAdjustment), as the finding suggests.",
+	[FC_AN_SHORT_FRAME] =
+	"One frame's header did not match what was sent after it. Promised "
+	"less: more bytes followed before the next frame, typically a length "
+	"counted in characters (len(text)) while the payload went out as UTF-8 "
+	"bytes (len(text.encode())). Promised more: the next frame started "
+	"inside it, typically a send() that wrote only part of the buffer and "
+	"whose count was ignored. Compute the length from the exact bytes you "
+	"send, and send them all (sendall).",
+};
+
+const char *fc_anomaly_explain(enum fc_anomaly_kind kind)
+{
+	return (unsigned)kind < FC_AN__COUNT ? paragraphs[kind] : NULL;
+}
+
+int fc_anomaly_lookup(const char *name)
+{
+	for (int k = 0; k < FC_AN__COUNT; k++)
+		if (!strcmp(name, fc_anomaly_name((enum fc_anomaly_kind)k)))
+			return k;
+	return -1;
+}
+
+void fc_text_wrap(const char *text_in, const char *indent, unsigned width,
+		     char *buf, size_t len)
+{
+	size_t at = 0, col = 0, ind = strlen(indent);
+	const char *p = text_in;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	while (*p) {
+		size_t w = strcspn(p, " ");
+
+		if (col > ind && col + 1 + w > width) {
+			at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "\n");
+			col = 0;
+		}
+		if (col == 0) {
+			at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%s", indent);
+			col = ind;
+		} else {
+			at += (size_t)snprintf(buf + at, at < len ? len - at : 0, " ");
+			col++;
+		}
+		at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%.*s", (int)w, p);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+		if (at >= len)
+			return;
+	}
+}
