@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fc_describe.h"
+#include "fc_text.h"
 #include "fmt_out.h"
 #include "output.h"
 
@@ -172,37 +173,14 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	fmt_commit(&j->out, p);
 }
 
-/* A JSON string. */
+/* A JSON string (fc_text.h's escaping). */
 static void jstr(struct fmt_out *out, const char *s)
 {
-	static const char hex_digits[] = "0123456789abcdef";
-	char *p = fmt_room(out, 1);
+	size_t n = strlen(s);
+	char *p = fmt_room(out, 6 * n + 2);
 
 	*p++ = '"';
-	fmt_commit(out, p);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		const char *esc = NULL;
-
-		p = fmt_room(out, 6);
-		switch (*c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		}
-		if (esc) {
-			p = fmt_mem(p, esc, 2);
-		} else if (*c < 0x20 || *c == 0x7f) {
-			p = FMT_LIT(p, "\\u00");
-			*p++ = hex_digits[*c >> 4];
-			*p++ = hex_digits[*c & 15];
-		} else {
-			*p++ = (char)*c;
-		}
-		fmt_commit(out, p);
-	}
-	p = fmt_room(out, 1);
+	p = fc_json_escape(p, s, n);
 	*p++ = '"';
 	fmt_commit(out, p);
 }

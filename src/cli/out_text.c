@@ -23,6 +23,7 @@
 #endif
 
 #include "fc_describe.h"
+#include "fc_text.h"
 #include "fc_profile_opts.h"
 #include "fmt_out.h"
 #include "output.h"
@@ -106,29 +107,6 @@ static unsigned cols_of(const char *s, size_t n)
 	return cols;
 }
 
-/* Length of a valid UTF-8 sequence starting at p (max n bytes), or 0. */
-static unsigned utf8_len(const uint8_t *p, size_t n)
-{
-	unsigned len, i;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0 && p[0] >= 0xc2)
-		len = 2;
-	else if ((p[0] & 0xf0) == 0xe0)
-		len = 3;
-	else if ((p[0] & 0xf8) == 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /* Bytes from p that are plain printable ASCII (or tab, CR, LF), in whole
  * blocks of 16: the common case of is_text, taken in one step. */
 static size_t ascii_run(const uint8_t *p, size_t n)
@@ -177,35 +155,17 @@ static unsigned plain_prefix16(const uint8_t *p)
 #endif
 }
 
-/* Is this printable text (ASCII or UTF-8, with tab/CR/LF)? A sequence cut
- * at the end of the segment still counts as text. */
+/* Is this text (fc_text_is_text)? Plain ASCII, the usual case, is
+ * taken 16 bytes at a time first. */
 static bool is_text(const uint8_t *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = ascii_run(p, n);
 
-	while (i < n) {
-		unsigned k;
-
-		i += ascii_run(p + i, n - i);
-		if (i >= n)
-			break;
-		/* Fewer than 16 left: the last 16 bytes, overlapping what was
-		 * checked already, may settle it at once. */
-		if (n >= 16 && n - i < 16 && ascii_run(p + n - 16, 16) == 16)
-			break;
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			i++;
-			continue;
-		}
-		k = utf8_len(p + i, n - i);
-		if (k == 0)
-			return n - i < 4 && p[i] >= 0xc2 && p[i] <= 0xf4;
-		if (k == 1 && (p[i] < 0x20 || p[i] == 0x7f) && p[i] != '\t' &&
-		    p[i] != '\r' && p[i] != '\n')
-			return false;
-		i += k;
-	}
-	return true;
+	/* Fewer than 16 left: the last 16 bytes, overlapping what was
+	 * checked already, may settle it at once. */
+	if (i >= n || (n >= 16 && n - i < 16 && ascii_run(p + n - 16, 16) == 16))
+		return true;
+	return fc_text_is_text(p + i, n - i);
 }
 
 /* A short preview of payload bytes: "text" or hex. A segment may begin
@@ -237,29 +197,34 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 			shown += m;
 		}
 		while (i < n && shown < PREVIEW_BYTES) {
-			unsigned k;
+			uint32_t cp;
+			size_t k;
 
 			if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\') {
 				*o++ = (char)p[i++]; /* the usual case: one byte */
 				shown++;
 				continue;
 			}
-			k = utf8_len(p + i, n - i);
+			k = fc_utf8_decode(p + i, n - i, &cp);
 			if (k == 0)
 				break;
-			switch (p[i]) {
-			case '\n': o = FMT_LIT(o, "\\n"); break;
-			case '\r': o = FMT_LIT(o, "\\r"); break;
-			case '\t': o = FMT_LIT(o, "\\t"); break;
-			case '"': o = FMT_LIT(o, "\\\""); break;
-			case '\\': o = FMT_LIT(o, "\\\\"); break;
-			default:
-				for (unsigned b = 0; b < k; b++)
+			if (cp == '"' || cp == '\\') {
+				*o++ = '\\';
+				*o++ = (char)cp;
+				shown++;
+			} else if (!fc_text_shows(cp)) {
+				/* A terminal would act on it (a bidi override, a
+				 * C1 control): shown escaped, never as it is. */
+				char *e = fc_text_escape(o, cp);
+				shown += (size_t)(e - o);
+				o = e;
+			} else {
+				for (size_t b = 0; b < k; b++)
 					*o++ = (char)p[i + b];
 				l->hidden += k - 1;
+				shown += k > 1 ? 2 : 1;
 			}
 			i += k;
-			shown += k > 1 ? 2 : 1;
 		}
 		if (i < n)
 			o = FMT_LIT(o, "...");
