@@ -1,8 +1,10 @@
 /* fc_bytes.h - bounds-checked reads of untrusted bytes.
  *
- * Every read of packet or stream bytes in the core goes through a cursor.
- * A read past the end returns 0 and latches `bad`; callers test `bad` once
- * after a group of reads instead of checking lengths before each one.
+ * Every read of packet headers (fc_packet.c: link, IP, TCP) goes through a
+ * cursor. A read past the end returns 0 and latches `bad`; callers test
+ * `bad` once after a group of reads instead of checking lengths before
+ * each one. Stream bytes are read by functions that are handed their
+ * count and check it before reading (fc_profile_frame_len, fc_chain).
  *
  *   base                      pos                         len
  *   |-------- consumed --------|------ readable -----------|

@@ -258,17 +258,19 @@ static const char *set_field(struct fc_profile *p, enum field f, const char *s)
 	return "unknown field";
 }
 
-/* fc_profile_check() words a rule about one field alone as "<field> must
- * ...", and a rule relating fields otherwise. The first kind is best shown
- * at the offending value; returns that field, or NFIELDS. */
-static enum field blamed_field(const char *msg)
+/* The YAML field of a profile field (NFIELDS for FC_PF_NONE): a broken
+ * rule about one field is shown at that field's value. */
+static enum field yaml_field(enum fc_profile_field pf)
 {
-	for (int f = 0; f < NFIELDS; f++) {
-		size_t n = strlen(field_names[f]);
-
-		if (!strncmp(msg, field_names[f], n) &&
-		    !strncmp(msg + n, " must ", 6))
-			return (enum field)f;
+	switch (pf) {
+	case FC_PF_LENGTH_OFFSET: return F_LENGTH_OFFSET;
+	case FC_PF_LENGTH_SIZE: return F_LENGTH_SIZE;
+	case FC_PF_BYTE_ORDER: return F_BYTE_ORDER;
+	case FC_PF_SIGNED: return F_SIGNED;
+	case FC_PF_LENGTH_ADJUSTMENT: return F_LENGTH_ADJUSTMENT;
+	case FC_PF_HEADER_SIZE: return F_HEADER_SIZE;
+	case FC_PF_MAX_FRAME: return F_MAX_FRAME;
+	case FC_PF_NONE: break;
 	}
 	return NFIELDS;
 }
@@ -279,6 +281,7 @@ static int read_profile(struct reader *r, const char *name,
 			yaml_mark_t name_mark)
 {
 	struct fc_profile p;
+	enum fc_profile_field blame;
 	bool given[NFIELDS] = { false };
 	yaml_mark_t at[NFIELDS];
 	const char *s, *e;
@@ -330,8 +333,8 @@ static int read_profile(struct reader *r, const char *name,
 
 		p.header_size = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
 	}
-	if ((e = fc_profile_check(&p))) {
-		enum field f = blamed_field(e);
+	if ((e = fc_profile_check_field(&p, &blame))) {
+		enum field f = yaml_field(blame);
 
 		return fail(r, f != NFIELDS && given[f] ? at[f] : name_mark,
 			    "profile '%s': %s", name, e);

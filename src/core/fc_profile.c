@@ -7,6 +7,7 @@
  */
 #include "fc_profile.h"
 
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -26,25 +27,36 @@ void fc_profile_default(struct fc_profile *p)
 	p->max_frame = 16u << 20;
 }
 
+const char *fc_profile_check_field(const struct fc_profile *p,
+				   enum fc_profile_field *blame)
+{
+	enum fc_profile_field who = FC_PF_NONE;
+	const char *why = NULL;
+
+	if (p->length_size < 1 || p->length_size > 8)
+		who = FC_PF_LENGTH_SIZE, why = "length_size must be 1 to 8";
+	else if (p->length_offset > FC_MAX_LENGTH_FIELD_END - p->length_size)
+		why = "length field must end within the first 64 bytes "
+		      "(length_offset + length_size <= 64)";
+	else if (p->header_size > FC_MAX_HEADER_SIZE)
+		who = FC_PF_HEADER_SIZE, why = "header_size must be at most 65535";
+	else if (p->header_size < fc_profile_length_end(p))
+		why = "header_size is shorter than length_offset + length_size";
+	else if (p->length_adjustment > FC_MAX_ADJUSTMENT ||
+		 p->length_adjustment < -FC_MAX_ADJUSTMENT)
+		who = FC_PF_LENGTH_ADJUSTMENT, why = "length_adjustment must be within +/-2^31";
+	else if (p->max_frame > FC_MAX_MAX_FRAME)
+		who = FC_PF_MAX_FRAME, why = "max_frame must be at most 2^48";
+	else if (p->byte_order != FC_LITTLE_ENDIAN && p->byte_order != FC_BIG_ENDIAN)
+		who = FC_PF_BYTE_ORDER, why = "byte_order must be little or big";
+	if (blame)
+		*blame = who;
+	return why;
+}
+
 const char *fc_profile_check(const struct fc_profile *p)
 {
-	if (p->length_size < 1 || p->length_size > 8)
-		return "length_size must be 1 to 8";
-	if (p->length_offset > FC_MAX_LENGTH_FIELD_END - p->length_size)
-		return "length field must end within the first 64 bytes "
-		       "(length_offset + length_size <= 64)";
-	if (p->header_size > FC_MAX_HEADER_SIZE)
-		return "header_size must be at most 65535";
-	if (p->header_size < fc_profile_length_end(p))
-		return "header_size is shorter than length_offset + length_size";
-	if (p->length_adjustment > FC_MAX_ADJUSTMENT ||
-	    p->length_adjustment < -FC_MAX_ADJUSTMENT)
-		return "length_adjustment must be within +/-2^31";
-	if (p->max_frame > FC_MAX_MAX_FRAME)
-		return "max_frame must be at most 2^48";
-	if (p->byte_order != FC_LITTLE_ENDIAN && p->byte_order != FC_BIG_ENDIAN)
-		return "byte_order must be little or big";
-	return NULL;
+	return fc_profile_check_field(p, NULL);
 }
 
 /* The unsigned value of the `size`-byte field at f. The common widths
@@ -84,6 +96,8 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 	uint64_t raw;
 	int64_t length;
 
+	assert(p->length_size - 1u < 8 &&
+	       fc_profile_length_end(p) <= FC_MAX_LENGTH_FIELD_END);
 	if (avail < fc_profile_length_end(p))
 		return FC_FRAME_NEED_MORE;
 	raw = read_field(data + p->length_offset, p->length_size,

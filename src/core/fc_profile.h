@@ -44,8 +44,25 @@ struct fc_profile {
 /* The tutorials' profile, named "default". */
 void fc_profile_default(struct fc_profile *p);
 
+/* The fields, for saying which one a rule is about. */
+enum fc_profile_field {
+	FC_PF_NONE, /* a rule relating several fields */
+	FC_PF_LENGTH_OFFSET,
+	FC_PF_LENGTH_SIZE,
+	FC_PF_BYTE_ORDER,
+	FC_PF_SIGNED,
+	FC_PF_LENGTH_ADJUSTMENT,
+	FC_PF_HEADER_SIZE,
+	FC_PF_MAX_FRAME,
+};
+
 /* Check that the fields are consistent. Returns NULL if valid, else a
- * static message naming the field ("length_size must be 1 to 8"). */
+ * static message ("length_size must be 1 to 8"), with *blame (if not
+ * NULL) the one field the broken rule is about, or FC_PF_NONE. */
+const char *fc_profile_check_field(const struct fc_profile *p,
+				   enum fc_profile_field *blame);
+
+/* fc_profile_check_field without the blame. */
 const char *fc_profile_check(const struct fc_profile *p);
 
 /* Bytes needed before the frame length is known. */
@@ -69,9 +86,11 @@ struct fc_frame_len {
 };
 
 /* Read the length field from the first `avail` bytes of a frame and apply
- * the profile. Returns FC_FRAME_NEED_MORE while avail < length end; on
- * OVERSIZE / NEGATIVE, out->length still holds the value read. Never reads
- * more than fc_profile_length_end(p) bytes; pure, no allocation. */
+ * the profile, which must be valid (fc_profile_check: this runs once per
+ * frame, so it only asserts the bounds its reads depend on). Returns
+ * FC_FRAME_NEED_MORE while avail < length end; on OVERSIZE / NEGATIVE,
+ * out->length still holds the value read. Never reads more than
+ * fc_profile_length_end(p) bytes; pure, no allocation. */
 enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
