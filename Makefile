@@ -2,6 +2,7 @@
 #   make deps     install missing Debian packages (root, or sudo)
 #   make          build framecap and the helper programs into build/
 #   make test     deps + build + every test (ends with "N passed, N failed")
+#   make check    build + every test, installing nothing
 #   make demo     deps + build + live capture of real traffic on lo
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -15,13 +16,17 @@ PKG_CONFIG ?= pkg-config
 B        := build
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -Wformat=2 -Wvla -Wno-unused-parameter
-BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core
-YAML_CFLAGS = $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
-YAML_LIBS   = $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
-PCAP_CFLAGS = $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
-PCAP_LIBS   = $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
-CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+            -Wformat=2 -Wvla
+# -MMD -MP: each object lists the headers it read (build/**/*.d), so a
+# changed header rebuilds exactly what includes it.
+BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core -MMD -MP
+# Asked once per make run (`:=`), not once per compile. `make test` and
+# `make demo` install the packages first, then run a new make that sees them.
+YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
+YAML_LIBS   := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
+PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
+PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
@@ -42,7 +47,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
-.PHONY: all deps test demo install clean bench unit fuzz sanitize sanitize-build
+.PHONY: all deps test check demo install clean bench unit fuzz sanitize sanitize-build
 all: $(B)/framecap $(TOOLS) $(EXTRA_ALL)
 
 deps:
@@ -56,9 +61,11 @@ deps:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(B)/core/%.o: src/core/%.c $(wildcard src/core/*.h) | $(B)/core
-	$(CC) $(BASEFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
-$(B)/cli/%.o: src/cli/%.c $(wildcard src/core/*.h src/cli/*.h) | $(B)/cli
+# The core is built once, position-independent, and linked by every
+# program and by the Wireshark plugin (a shared object).
+$(B)/core/%.o: src/core/%.c | $(B)/core
+	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/cli/%.o: src/cli/%.c | $(B)/cli
 	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -76,8 +83,10 @@ $(B)/core $(B)/cli $(B)/tests:
 unit: $(UNIT_BIN)
 
 test: deps
-	$(MAKE) all unit
-	tests/run.sh
+	$(MAKE) check
+
+check: all unit
+	B=$(B) tests/run.sh
 
 demo: deps
 	$(MAKE) all
@@ -114,3 +123,5 @@ install: all
 
 clean:
 	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -585,7 +585,7 @@ static void settings_note(packet_info *pinfo, proto_item *ti)
 
 /* ---- Dissection ---------------------------------------------------- */
 
-static guint get_frame_len(packet_info *pinfo, tvbuff_t *tvb, int offset, void *data)
+static guint get_frame_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data)
 {
 	struct call *c = data;
 	const struct fc_profile *p = &c->st->prof;
@@ -951,7 +951,7 @@ static void post_first_pass(packet_info *pinfo, proto_tree *tree, struct scratch
 }
 
 /* After every dissector: what needs the whole packet to be known. */
-static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	struct scratch *sc;
 	struct pkt_note *pn;

@@ -5,37 +5,42 @@
 #                         ~/.local/lib/wireshark/plugins/<major.minor>/epan/
 #   make install-plugin PLUGIN_DIR=DIR   into DIR/<major.minor>/epan/
 #                         (system-wide: PLUGIN_DIR=/usr/lib/x86_64-linux-gnu/wireshark/plugins)
-# The plugin links its own position-independent copies of the core's
-# profile rule and YAML loader (libfccore.a is not built with -fPIC).
+# The plugin links the core's library (built position-independent) and
+# keeps its symbols to itself (--exclude-libs). Without wireshark-dev,
+# `make` builds everything else and says why the plugin was left out.
 
 # This file is read before the Makefile's `all` rule: keep `all` the default.
 .DEFAULT_GOAL := all
 
 DEB_PACKAGES += tshark wireshark-dev libwireshark-dev
+HAVE_WIRESHARK := $(shell $(PKG_CONFIG) --exists wireshark 2>/dev/null && echo yes)
+ifeq ($(HAVE_WIRESHARK),yes)
 EXTRA_ALL += plugin
+else
+EXTRA_ALL += plugin-skipped
+endif
 
 PLUGIN       := dissector/framecap.so
 PLUGIN_DIR   ?= $(HOME)/.local/lib/wireshark/plugins
-WS_CFLAGS     = $(shell $(PKG_CONFIG) --cflags wireshark 2>/dev/null)
-WS_LIBS       = $(shell $(PKG_CONFIG) --libs wireshark 2>/dev/null)
-WS_MAJMIN     = $(shell $(PKG_CONFIG) --modversion wireshark 2>/dev/null | cut -d. -f1,2)
-PLUGIN_OBJ   := $(B)/plugin/fc_profile.o $(B)/plugin/fc_config.o $(B)/plugin/framecap.o
+WS_CFLAGS    := $(shell $(PKG_CONFIG) --cflags wireshark 2>/dev/null)
+WS_LIBS      := $(shell $(PKG_CONFIG) --libs wireshark 2>/dev/null)
+WS_MAJMIN    := $(shell $(PKG_CONFIG) --modversion wireshark 2>/dev/null | cut -d. -f1,2)
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden
 
-.PHONY: plugin install-plugin
+.PHONY: plugin install-plugin plugin-skipped
 plugin: $(PLUGIN)
-
-$(B)/plugin/fc_%.o: src/core/fc_%.c $(wildcard src/core/*.h) | $(B)/plugin
-	$(CC) $(BASEFLAGS) $(PLUGIN_FLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+plugin-skipped:
+	@echo "make: wireshark-dev is not installed, so the Wireshark plugin is not built (make deps installs it)"
 
 # Wireshark's headers want GNU C; the warnings are the project's.
-$(B)/plugin/framecap.o: dissector/framecap.c src/core/fc_profile.h src/core/fc_config.h | $(B)/plugin
+$(B)/plugin/framecap.o: dissector/framecap.c | $(B)/plugin
 	@$(PKG_CONFIG) --exists wireshark || { echo "make plugin: wireshark-dev is missing (run make deps)" >&2; exit 1; }
-	$(CC) -std=gnu11 $(WARN) -Isrc/core $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) -std=gnu11 $(WARN) -MMD -MP -Isrc/core $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # --no-undefined: a missing symbol fails here, not silently at load time.
-$(PLUGIN): $(PLUGIN_OBJ)
-	$(CC) -shared $(PLUGIN_FLAGS) -Wl,--no-undefined $(CFLAGS) $(LDFLAGS) -o $@ $^ $(WS_LIBS) $(YAML_LIBS)
+$(PLUGIN): $(B)/plugin/framecap.o $(B)/libfccore.a
+	$(CC) -shared $(PLUGIN_FLAGS) -Wl,--no-undefined -Wl,--exclude-libs,ALL $(CFLAGS) $(LDFLAGS) \
+		-o $@ $^ $(WS_LIBS) $(YAML_LIBS)
 
 $(B)/plugin:
 	mkdir -p $@

@@ -1,7 +1,7 @@
 /* fc_engine.h - from captured packets to frames: the whole decoding core.
  *
  *   packet -> fc_packet_parse -> flow table -> fc_reasm (per direction)
- *          -> fc_decoder (per direction) -> struct fc_sink callbacks
+ *          -> fc_decoder (per direction) -> one struct fc_report per segment
  *
  * The engine owns no I/O and never prints: a front end feeds it records
  * (from libpcap or anything else) and receives streams, segments, frames

@@ -1,8 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_event.h - what the core reports: frames, segments and anomalies.
  *
- * The core never prints. Front ends receive these records through callbacks
- * and decide how a person sees them. Pointers inside a record are valid only
- * for the duration of the callback.
+ *   report = segment #7 [0,37) 37 B
+ *            events: frame #1, frame #2, anomaly oversize (frame #3)
+ *
+ * The core never prints. Each step of a stream direction (a data segment,
+ * a gap, its end) is delivered once, as one struct fc_report, after it was
+ * decoded: the segment with the frames completed in it and the anomalies
+ * raised, in the order found. Anomalies are typed (kind + per-kind
+ * fields); fc_describe.h puts them into words. Pointers inside a report
+ * are valid only for the duration of the call.
  */
 #ifndef FC_EVENT_H
 #define FC_EVENT_H

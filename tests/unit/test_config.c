@@ -85,6 +85,7 @@ static void assert_profile(const struct fc_profile *p, const char *name,
 
 static void test_header_example(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"profiles:\n"
 		"  tutorial: {length_size: 4, byte_order: little, signed: true}\n"
@@ -119,6 +120,7 @@ static void test_header_example(void **state)
 
 static void test_block_style_every_field(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"# a comment\n"
 		"profiles:\n"
@@ -154,6 +156,7 @@ static void test_block_style_every_field(void **state)
 
 static void test_defaults_and_derived_header(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"profiles:\n"
 		"  shifted: {length_offset: 3, length_size: 2}\n"
@@ -182,6 +185,7 @@ static void test_defaults_and_derived_header(void **state)
 
 static void test_negative_adjustment(void **state)
 {
+	(void)state;
 	struct fc_config cfg;
 	struct fc_config_error err;
 
@@ -198,6 +202,7 @@ static void test_negative_adjustment(void **state)
 
 static void test_byte_order_and_signed(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"profiles:\n"
 		"  b: {byte_order: big, signed: false}\n"
@@ -220,6 +225,7 @@ static void test_byte_order_and_signed(void **state)
 
 static void test_ports_before_profiles(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"ports:\n"
 		"  9092: kafka\n"
@@ -235,6 +241,7 @@ static void test_ports_before_profiles(void **state)
 
 static void test_empty_documents(void **state)
 {
+	(void)state;
 	static const char *const docs[] = {
 		"",
 		"\n\n",
@@ -260,6 +267,7 @@ static void test_empty_documents(void **state)
 
 static void test_null_error_pointer(void **state)
 {
+	(void)state;
 	struct fc_config cfg;
 
 	assert_int_equal(fc_config_parse(&cfg, "foo: 1\n", 7, NULL, NULL), -1);
@@ -270,6 +278,7 @@ static void test_null_error_pointer(void **state)
 
 static void test_error_syntax(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {length_size: 4\n"
 		    "ports: {}\n",
@@ -289,11 +298,13 @@ static void test_error_syntax(void **state)
 
 static void test_error_bad_utf8(void **state)
 {
+	(void)state;
 	check_error("profiles:\n  \"\xff\": {}\n", 2, 4, "invalid leading UTF-8 octet");
 }
 
 static void test_error_unknown_top_level_key(void **state)
 {
+	(void)state;
 	check_error("profiles: {}\n"
 		    "foo: 1\n",
 		    2, 1, "unknown key 'foo'");
@@ -302,6 +313,7 @@ static void test_error_unknown_top_level_key(void **state)
 
 static void test_error_duplicate_top_level_key(void **state)
 {
+	(void)state;
 	check_error("profiles: {}\n"
 		    "ports: {}\n"
 		    "profiles: {}\n",
@@ -310,6 +322,7 @@ static void test_error_duplicate_top_level_key(void **state)
 
 static void test_error_top_level_not_mapping(void **state)
 {
+	(void)state;
 	check_error("just a string\n", 1, 1, "top level must be a mapping");
 	check_error("- profiles\n- ports\n", 1, 1, "top level must be a mapping");
 	check_error("# leading comment\n\n   [1, 2]\n", 3, 4,
@@ -319,6 +332,7 @@ static void test_error_top_level_not_mapping(void **state)
 
 static void test_error_second_document(void **state)
 {
+	(void)state;
 	check_error("profiles: {}\n"
 		    "---\n"
 		    "ports: {}\n",
@@ -327,6 +341,7 @@ static void test_error_second_document(void **state)
 
 static void test_error_sections_not_mappings(void **state)
 {
+	(void)state;
 	check_error("profiles: [a, b]\n", 1, 11, "'profiles' must be a mapping");
 	check_error("profiles: tutorial\n", 1, 11, "'profiles' must be a mapping");
 	check_error("ports:\n  - 8001\n", 2, 3, "'ports' must be a mapping");
@@ -338,6 +353,7 @@ static void test_error_sections_not_mappings(void **state)
 
 static void test_error_alias(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  a: &p {length_size: 2}\n"
 		    "  b: *p\n",
@@ -348,6 +364,7 @@ static void test_error_alias(void **state)
 
 static void test_error_unknown_field(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x:\n"
 		    "    length_size: 4\n"
@@ -357,12 +374,14 @@ static void test_error_unknown_field(void **state)
 
 static void test_error_duplicate_field(void **state)
 {
+	(void)state;
 	check_error("profiles: {x: {length_size: 2, length_size: 4}}\n", 1, 32,
 		    "profile 'x': length_size given twice (first at line 1)");
 }
 
 static void test_error_length_size_nine(void **state)
 {
+	(void)state;
 	/* A rule about one value points at that value. */
 	check_error("profiles:\n"
 		    "  x: {length_size: 9}\n",
@@ -371,6 +390,7 @@ static void test_error_length_size_nine(void **state)
 
 static void test_error_length_size_zero(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x:\n"
 		    "    length_size: 0\n",
@@ -379,6 +399,7 @@ static void test_error_length_size_zero(void **state)
 
 static void test_error_header_shorter_than_length_field(void **state)
 {
+	(void)state;
 	/* A rule relating fields points at the profile's name. */
 	check_error("profiles:\n"
 		    "  ok: {}\n"
@@ -394,6 +415,7 @@ static void test_error_header_shorter_than_length_field(void **state)
 
 static void test_error_length_field_too_far(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  far: {length_offset: 61}\n",
 		    2, 3, "profile 'far': length field must end within the first 64 bytes");
@@ -405,6 +427,7 @@ static void test_error_length_field_too_far(void **state)
 
 static void test_error_single_value_ranges(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {header_size: 65536}\n",
 		    2, 20, "profile 'x': header_size must be at most 65535");
@@ -421,6 +444,7 @@ static void test_error_single_value_ranges(void **state)
 
 static void test_error_bad_byte_order(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {byte_order: middle}\n",
 		    2, 19, "profile 'x': byte_order: byte order must be little or big (got 'middle')");
@@ -428,6 +452,7 @@ static void test_error_bad_byte_order(void **state)
 
 static void test_error_bad_signed(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x:\n"
 		    "    signed: maybe\n",
@@ -436,6 +461,7 @@ static void test_error_bad_signed(void **state)
 
 static void test_error_non_integer(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {length_offset: four}\n",
 		    2, 22, "profile 'x': length_offset: expected a non-negative integer (got 'four')");
@@ -453,6 +479,7 @@ static void test_error_non_integer(void **state)
 
 static void test_error_value_not_scalar(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {length_size: [4]}\n",
 		    2, 20, "length_size must be a scalar value, not a sequence");
@@ -465,6 +492,7 @@ static void test_error_value_not_scalar(void **state)
 
 static void test_error_duplicate_profile(void **state)
 {
+	(void)state;
 	check_error("profiles:\n"
 		    "  x: {}\n"
 		    "  y: {}\n"
@@ -474,6 +502,7 @@ static void test_error_duplicate_profile(void **state)
 
 static void test_error_profile_names(void **state)
 {
+	(void)state;
 	char yaml[256];
 
 	check_error("profiles:\n  '': {}\n", 2, 3, "profile name must not be empty");
@@ -485,6 +514,7 @@ static void test_error_profile_names(void **state)
 
 static void test_long_name_fits(void **state)
 {
+	(void)state;
 	char name[FC_PROFILE_NAME_MAX];
 	char yaml[256];
 	struct fc_config cfg;
@@ -501,6 +531,7 @@ static void test_long_name_fits(void **state)
 
 static void test_error_too_many_profiles(void **state)
 {
+	(void)state;
 	size_t cap = 32 * (FC_CONFIG_MAX_PROFILES + 2);
 	char *yaml = malloc(cap);
 	size_t n;
@@ -523,6 +554,7 @@ static void test_error_too_many_profiles(void **state)
 
 static void test_error_port_out_of_range(void **state)
 {
+	(void)state;
 	check_error("profiles: {x: {}}\n"
 		    "ports:\n"
 		    "  70000: x\n",
@@ -542,6 +574,7 @@ static void test_error_port_out_of_range(void **state)
 
 static void test_error_port_unknown_profile(void **state)
 {
+	(void)state;
 	check_error("profiles: {x: {}}\n"
 		    "ports:\n"
 		    "  8001: y\n",
@@ -561,6 +594,7 @@ static void test_error_port_unknown_profile(void **state)
 
 static void test_error_duplicate_port(void **state)
 {
+	(void)state;
 	check_error("profiles: {x: {}}\n"
 		    "ports: {80: x, 80: x}\n",
 		    2, 16, "duplicate port 80 (first at line 2)");
@@ -568,6 +602,7 @@ static void test_error_duplicate_port(void **state)
 
 static void test_error_too_many_ports(void **state)
 {
+	(void)state;
 	size_t cap = 32 * (FC_CONFIG_MAX_PORTS + 4);
 	char *yaml = malloc(cap);
 	size_t n;
@@ -605,6 +640,7 @@ static char *write_temp(const char *data, size_t len)
 
 static void test_load_missing_file(void **state)
 {
+	(void)state;
 	static const char path[] = "/nonexistent/dir/framecap.yaml";
 	struct fc_config cfg;
 	struct fc_config_error err;
@@ -623,6 +659,7 @@ static void test_load_missing_file(void **state)
 
 static void test_load_directory(void **state)
 {
+	(void)state;
 	struct fc_config cfg;
 	struct fc_config_error err;
 
@@ -633,6 +670,7 @@ static void test_load_directory(void **state)
 
 static void test_load_valid_file(void **state)
 {
+	(void)state;
 	static const char yaml[] =
 		"profiles:\n"
 		"  kafka: {byte_order: big}\n"
@@ -651,6 +689,7 @@ static void test_load_valid_file(void **state)
 
 static void test_load_error_names_file(void **state)
 {
+	(void)state;
 	static const char yaml[] = "profiles:\n  x: {length_size: 9}\n";
 	char *path = write_temp(yaml, strlen(yaml));
 	struct fc_config cfg;
@@ -683,6 +722,7 @@ static char *padded_config(size_t n)
 
 static void test_load_size_limit(void **state)
 {
+	(void)state;
 	struct fc_config cfg;
 	struct fc_config_error err;
 	char *text, *path;
@@ -710,6 +750,7 @@ static void test_load_size_limit(void **state)
 
 static void test_error_format(void **state)
 {
+	(void)state;
 	struct fc_config_error err;
 	char buf[64];
 

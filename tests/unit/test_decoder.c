@@ -567,6 +567,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 
 static void test_one_frame_one_segment(void **state)
 {
+	(void)state;
 	static const uint8_t b[] = { 5, 0, 0, 0, 'h', 'e', 'l', 'l', 'o' };
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct fc_frame *f;
@@ -622,6 +623,7 @@ static void test_one_frame_one_segment(void **state)
 
 static void test_two_frames_one_segment(void **state)
 {
+	(void)state;
 	static const uint8_t b[] = { 2, 0, 0, 0, 'h', 'i', 3, 0, 0, 0, 'y', 'o', 'u' };
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct fc_segment *s;
@@ -665,6 +667,7 @@ static void test_two_frames_one_segment(void **state)
 
 static void test_split_two_segments(void **state)
 {
+	(void)state;
 	static const uint8_t b[] = { 6, 0, 0, 0, 'a', 'b', 'c', 'd', 'e', 'f' };
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct fc_frame *f;
@@ -706,6 +709,7 @@ static void test_split_two_segments(void **state)
 
 static void test_split_three_segments(void **state)
 {
+	(void)state;
 	/* frame 0 over packets 10, 11, 12; frame 1 shares packet 12. */
 	static const uint8_t b[] = { 8, 0, 0, 0, '1', '2', '3', '4', '5', '6', '7', '8',
 				     1, 0, 0, 0, 'z' };
@@ -756,6 +760,7 @@ static void test_split_three_segments(void **state)
 
 static void test_every_cut_default(void **state)
 {
+	(void)state;
 	struct tdec *t = tdec_new(NULL, 4096, false);
 	struct mstream *m = malloc(sizeof(*m));
 
@@ -780,6 +785,7 @@ static void test_every_cut_default(void **state)
 
 static void test_every_cut_payload_keep(void **state)
 {
+	(void)state;
 	struct tdec *t = tdec_new(NULL, 3, false);
 	struct mstream *m = malloc(sizeof(*m));
 
@@ -797,6 +803,7 @@ static void test_every_cut_payload_keep(void **state)
 
 static void test_zero_length_frames(void **state)
 {
+	(void)state;
 	struct tdec *t = tdec_new(NULL, 64, false);
 	struct mstream *m = malloc(sizeof(*m));
 	const struct fc_segment *s;
@@ -869,6 +876,7 @@ static void profile_streams(const struct fc_profile *p, const char *name)
 
 static void test_profile_length_offset(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	/* 2 magic bytes, 2-byte LE length, no more header */
 	static const uint8_t b[] = { 0xCA, 0xFE, 3, 0, 'a', 'b', 'c' };
@@ -883,6 +891,7 @@ static void test_profile_length_offset(void **state)
 
 static void test_profile_length_sizes(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	static const uint8_t b1[] = { 2, 'x', 'y' };
 	static const uint8_t b2[] = { 0x01, 0x01, [258] = 0 };
@@ -915,6 +924,7 @@ static void test_profile_length_sizes(void **state)
 
 static void test_profile_big_endian(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	static const uint8_t b4[] = { 0, 0, 0, 2, 'o', 'k' };
 	static const uint8_t b3[] = { 0, 0, 3, 'a', 'b', 'c' };
@@ -939,6 +949,7 @@ static void test_profile_big_endian(void **state)
 
 static void test_profile_adjustment_includes_header(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	/* length 9 counts the 4-byte header and 5 payload bytes */
 	static const uint8_t b[] = { 0, 0, 0, 9, 'h', 'e', 'l', 'l', 'o' };
@@ -954,6 +965,7 @@ static void test_profile_adjustment_includes_header(void **state)
 
 static void test_profile_header_beyond_length(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	/* 2-byte LE length, then 4 more header bytes (say flags, id): the
 	 * length counts everything after the field, 4 + 3 */
@@ -994,6 +1006,7 @@ static void test_profile_header_beyond_length(void **state)
 
 static void test_signed_unsigned_all_ones(void **state)
 {
+	(void)state;
 	static const uint8_t b[] = { 0xFF, 0xFF, 0xFF, 0xFF, 'x' };
 	struct fc_profile p;
 	struct tdec *t;
@@ -1027,6 +1040,7 @@ static void test_signed_unsigned_all_ones(void **state)
 
 static void test_oversize_then_resync(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct rseg *rs;
@@ -1108,6 +1122,7 @@ static void test_oversize_then_resync(void **state)
 
 static void test_negative_lengths(void **state)
 {
+	(void)state;
 	uint8_t b[16];
 	struct fc_profile p;
 	struct tdec *t = tdec_new(NULL, 64, false);
@@ -1144,6 +1159,7 @@ static void test_negative_lengths(void **state)
 
 static void test_huge_length_does_not_allocate(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	uint8_t b[1024];
 	struct tdec *t;
@@ -1181,6 +1197,7 @@ static void test_huge_length_does_not_allocate(void **state)
 
 static void test_payload_keep_bounds(void **state)
 {
+	(void)state;
 	static const uint64_t sizes[] = { 0, 1, 63, 64, 65, 1000, 3 };
 	struct tdec *t = tdec_new(NULL, 64, false);
 	struct mstream *m = malloc(sizeof(*m));
@@ -1205,6 +1222,7 @@ static void test_payload_keep_bounds(void **state)
 
 static void test_gap_inside_payload(void **state)
 {
+	(void)state;
 	uint8_t b[32];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct fc_frame *f;
@@ -1246,6 +1264,7 @@ static void test_gap_inside_payload(void **state)
 
 static void test_gap_ends_payload(void **state)
 {
+	(void)state;
 	uint8_t b[16];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct fc_frame *f;
@@ -1297,6 +1316,7 @@ static void test_gap_ends_payload(void **state)
 
 static void test_gap_inside_header(void **state)
 {
+	(void)state;
 	uint8_t b[16];
 	struct tdec *t = tdec_new(NULL, 64, false);
 
@@ -1339,6 +1359,7 @@ static void test_gap_inside_header(void **state)
 
 static void test_gap_completing_frame_without_packet(void **state)
 {
+	(void)state;
 	uint8_t b[8];
 	struct tdec *t = tdec_new(NULL, 64, false);
 
@@ -1359,6 +1380,7 @@ static void test_gap_completing_frame_without_packet(void **state)
 
 static void test_midstream(void **state)
 {
+	(void)state;
 	uint8_t b[16];
 	struct tdec *t = tdec_new(NULL, 64, true);
 
@@ -1397,6 +1419,7 @@ static void test_midstream(void **state)
 
 static void test_end_reasons(void **state)
 {
+	(void)state;
 	uint8_t b[16];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	static const struct {
@@ -1455,6 +1478,7 @@ static void test_end_reasons(void **state)
 
 static void test_packets_ascending(void **state)
 {
+	(void)state;
 	static const uint64_t pkts[] = { 9, 4, 7, 2 };
 	struct tdec *t = tdec_new(NULL, 64, false);
 	struct mstream *m = malloc(sizeof(*m));
@@ -1503,6 +1527,7 @@ static void test_packets_ascending(void **state)
 
 static void test_many_packets_listed_up_to_max(void **state)
 {
+	(void)state;
 	enum { N = FC_FRAME_PACKETS_MAX + 100 };
 	uint8_t *b = malloc(N + 8);
 	struct tdec *t = tdec_new(NULL, 16, false);
@@ -1536,6 +1561,7 @@ static void test_many_packets_listed_up_to_max(void **state)
 
 static void test_stats_counters(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	size_t n = 0;
@@ -1597,6 +1623,7 @@ static void test_stats_counters(void **state)
 
 static void test_chain_walk(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_chain c;
 	uint8_t b[64];
@@ -1659,6 +1686,7 @@ static void test_chain_walk(void **state)
 
 static void test_resync_inside_packet(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, true);
 	const struct rseg *rs;
@@ -1698,6 +1726,7 @@ static void test_resync_inside_packet(void **state)
 
 static void test_resync_guess_abandoned(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, true);
 
@@ -1742,6 +1771,7 @@ static size_t frame_with(uint8_t *b, const char *text, int extra)
 
 static void test_adjustment_suspect(void **state)
 {
+	(void)state;
 	static const char *const msgs[] = { "kinght love ", "aym", "third one", "fourth" };
 	uint8_t b[64];
 	uint64_t off = 0;
@@ -1824,6 +1854,7 @@ static void test_adjustment_suspect(void **state)
 
 static void test_short_frame_promised_less(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct ranom *a = NULL;
@@ -1864,6 +1895,7 @@ static void test_short_frame_promised_less(void **state)
 
 static void test_short_frame_promised_more(void **state)
 {
+	(void)state;
 	uint8_t b[64];
 	struct tdec *t = tdec_new(NULL, 64, false);
 	const struct ranom *a = NULL;
@@ -1913,6 +1945,7 @@ static void test_short_frame_promised_more(void **state)
 
 static void test_resync_scan_budget(void **state)
 {
+	(void)state;
 	static uint8_t junk[FC_RESYNC_SCAN_MAX + 4096];
 	uint8_t b[64];
 	uint64_t off = 0;
@@ -1942,6 +1975,7 @@ static void test_resync_scan_budget(void **state)
 
 static void test_anomaly_names_and_free(void **state)
 {
+	(void)state;
 	struct tdec *t = tdec_new(NULL, 64, false);
 	uint8_t *b = calloc(1, 100);
 

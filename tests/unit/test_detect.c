@@ -229,6 +229,7 @@ static void target(struct fc_profile *p, uint32_t offset, uint32_t size,
 /* struct.pack('i', len): 4 bytes little-endian signed, the default. */
 static void test_tutorial_default(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	fc_profile_default(&p);
@@ -238,6 +239,7 @@ static void test_tutorial_default(void **state)
 /* struct.pack('>I', len), DataOutputStream.writeInt. */
 static void test_be32(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 0, 4, FC_BIG_ENDIAN, false, 0, 4);
@@ -247,6 +249,7 @@ static void test_be32(void **state)
 /* DNS over TCP: 2 bytes big-endian. */
 static void test_be16(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 0, 2, FC_BIG_ENDIAN, false, 0, 2);
@@ -256,6 +259,7 @@ static void test_be16(void **state)
 /* MySQL: 3-byte little-endian payload length, then a sequence id. */
 static void test_mysql(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
@@ -266,6 +270,7 @@ static void test_mysql(void **state)
  * little-endian length: either answer decodes the same. */
 static void test_mysql_zero_seq_is_ambiguous(void **state)
 {
+	(void)state;
 	struct fc_profile p, def;
 	struct fc_detect_candidate c[2];
 	size_t n;
@@ -282,6 +287,7 @@ static void test_mysql_zero_seq_is_ambiguous(void **state)
 /* gRPC: 1 flag byte, 4-byte big-endian length, header 5. */
 static void test_grpc(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 1, 4, FC_BIG_ENDIAN, false, 0, 5);
@@ -291,6 +297,7 @@ static void test_grpc(void **state)
 /* The length counts the whole frame, header included. */
 static void test_length_includes_header(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 0, 4, FC_BIG_ENDIAN, false, -4, 4);
@@ -300,6 +307,7 @@ static void test_length_includes_header(void **state)
 /* 8-byte lengths (writeLong, struct.pack('<Q')). */
 static void test_len64(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 0, 8, FC_BIG_ENDIAN, false, 0, 8);
@@ -311,6 +319,7 @@ static void test_len64(void **state)
 /* TLS records: type, version, 2-byte big-endian length at offset 3. */
 static void test_tls_like(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	target(&p, 3, 2, FC_BIG_ENDIAN, false, 0, 5);
@@ -320,6 +329,7 @@ static void test_tls_like(void **state)
 /* A single sample of a few frames is enough; two frames are not. */
 static void test_few_frames(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	char line[256];
@@ -343,6 +353,7 @@ static void test_few_frames(void **state)
  * evidence is that each ends exactly where the stream does. */
 static void test_one_frame_per_stream(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	size_t got;
@@ -366,6 +377,7 @@ static void test_one_frame_per_stream(void **state)
  * of two frames prove no more than one. */
 static void test_identical_streams_count_once(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	char line[256];
@@ -387,6 +399,7 @@ static void test_identical_streams_count_once(void **state)
 
 static void test_partial_last_frame(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	size_t n, got;
@@ -428,6 +441,7 @@ static void test_partial_last_frame(void **state)
 /* A first frame that claims more than 16 MiB raises max_frame. */
 static void test_large_partial_frame_raises_max(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	size_t n;
@@ -454,6 +468,7 @@ static void test_large_partial_frame_raises_max(void **state)
 
 static void test_random_bytes(void **state)
 {
+	(void)state;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	char line[256];
 	size_t got;
@@ -476,6 +491,7 @@ static void test_random_bytes(void **state)
 
 static void test_text_lines(void **state)
 {
+	(void)state;
 	static const char *const paths[] = { "/", "/index.html", "/api/v1/users?id=7",
 					     "/favicon.ico", "/static/app.js" };
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
@@ -510,6 +526,7 @@ static void test_text_lines(void **state)
 /* sock.send(str(len(msg)) + msg): "12kinght love 3aym". */
 static void test_decimal_ascii_lengths(void **state)
 {
+	(void)state;
 	static const char *const words[] = { "kinght love", "aym", "hello world",
 					     "ping", "the quick brown fox jumps" };
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
@@ -542,6 +559,7 @@ static void test_decimal_ascii_lengths(void **state)
  * through the period forever, which proves nothing either. */
 static void test_periodic_data(void **state)
 {
+	(void)state;
 	static const char period[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
@@ -562,6 +580,7 @@ static void test_periodic_data(void **state)
 /* All zeros: zero-length frames chain forever; that proves nothing. */
 static void test_zero_run(void **state)
 {
+	(void)state;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	char line[256];
 
@@ -582,6 +601,7 @@ static void test_zero_run(void **state)
 /* MySQL: header 4, adjustment +1 makes the 3-byte length count the payload. */
 static void test_mysql_rule(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_frame_len fl;
 	const uint8_t hdr[4] = { 0x05, 0x00, 0x00, 0x07 };
@@ -596,6 +616,7 @@ static void test_mysql_rule(void **state)
 
 static void test_edges(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	struct fc_detect_sample empty[2] = { { NULL, 0, true }, { NULL, 0, false } };
@@ -634,6 +655,7 @@ static void test_edges(void **state)
 /* The runners-up are distinct framings, all valid profiles. */
 static void test_runners_up(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	size_t n, got;
@@ -654,6 +676,7 @@ static void test_runners_up(void **state)
 
 static void test_netty(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	char line[256];
 

@@ -517,6 +517,7 @@ static void assert_frame(const struct ev *e, uint64_t idx, uint64_t offset,
 
 static void test_fin_close_both_directions(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -587,6 +588,7 @@ static void test_fin_close_both_directions(void **state)
 
 static void test_synack_first_sender_is_server(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -622,6 +624,7 @@ static void test_synack_first_sender_is_server(void **state)
 
 static void test_no_syn_higher_port_is_client(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -672,6 +675,7 @@ static void test_no_syn_higher_port_is_client(void **state)
 
 static void test_rst_inside_frame(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -710,6 +714,7 @@ static void test_rst_inside_frame(void **state)
 
 static void test_new_syn_after_close(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -748,6 +753,7 @@ static void test_new_syn_after_close(void **state)
 
 static void test_retransmitted_syn_same_stream(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -774,6 +780,7 @@ static void test_retransmitted_syn_same_stream(void **state)
 
 static void test_new_isn_after_data_new_stream(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -806,6 +813,7 @@ static void test_new_isn_after_data_new_stream(void **state)
 
 static void test_new_isn_before_data_new_stream(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -834,6 +842,7 @@ static void test_new_isn_before_data_new_stream(void **state)
 
 static void test_late_packets(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -867,6 +876,7 @@ static void test_late_packets(void **state)
 
 static void test_vlan_is_identity(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn a = conn_make(40000, 8001, 1000, 5000);
 	struct conn v = conn_make(40000, 8001, 1000, 5000);
@@ -901,6 +911,7 @@ static void test_vlan_is_identity(void **state)
 
 static void test_ipv6_endpoints(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t b[64];
@@ -925,6 +936,7 @@ static void test_ipv6_endpoints(void **state)
 
 static void test_evict_least_recent(void **state)
 {
+	(void)state;
 	struct fc_engine_config cfg = base_cfg;
 	struct tctx *t;
 	struct conn a = conn_make(40001, 8001, 1000, 5000);
@@ -989,6 +1001,7 @@ static void test_evict_least_recent(void **state)
 
 static void test_evict_closed_not_counted(void **state)
 {
+	(void)state;
 	struct fc_engine_config cfg = base_cfg;
 	struct tctx *t;
 	struct conn a = conn_make(40001, 8001, 1000, 5000);
@@ -1062,6 +1075,7 @@ static const struct fc_profile *profile_of(struct tctx *t, uint16_t cport,
 
 static void test_profile_choice(void **state)
 {
+	(void)state;
 	static struct fc_config cfg;
 	struct fc_profile fallback, forced;
 	struct fc_engine_config ec = base_cfg;
@@ -1117,6 +1131,7 @@ static void test_profile_choice(void **state)
 
 static void test_no_fallback_uses_default(void **state)
 {
+	(void)state;
 	struct fc_engine_config ec = { 0 };
 	struct tctx *t;
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
@@ -1139,6 +1154,7 @@ static void test_no_fallback_uses_default(void **state)
 
 static void test_finish_in_stream_order(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn a = conn_make(40001, 8001, 1000, 5000);
 	struct conn bb = conn_make(40002, 8001, 2000, 6000);
@@ -1197,6 +1213,7 @@ static void test_finish_in_stream_order(void **state)
 
 static void test_stats_counters(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	struct conn lone = conn_make(40001, 8001, 1, 2);
@@ -1284,6 +1301,7 @@ static struct tctx *send_cut_frame(uint32_t cut, uint32_t ip_extra)
 
 static void test_snaplen_cut_is_gap(void **state)
 {
+	(void)state;
 	struct tctx *t = send_cut_frame(40, 0);
 	const struct ev *e;
 
@@ -1305,6 +1323,7 @@ static void test_snaplen_cut_is_gap(void **state)
 
 static void test_ip_length_lie_is_not_gap(void **state)
 {
+	(void)state;
 	struct tctx *t = send_cut_frame(0, 40);
 	const struct ev *e;
 
@@ -1320,6 +1339,7 @@ static void test_ip_length_lie_is_not_gap(void **state)
 
 static void test_ip_length_beyond_wire(void **state)
 {
+	(void)state;
 	/* Cut by the snaplen (40 bytes not captured) and an IP length 1000
 	 * bytes beyond the wire packet: only the 40 can be missing. */
 	struct tctx *t = send_cut_frame(40, 1000);
@@ -1340,6 +1360,7 @@ static void test_ip_length_beyond_wire(void **state)
 
 static void test_ooo_budget_flood(void **state)
 {
+	(void)state;
 	enum { FLOWS = 8, ROUNDS = 100, SEG = 1000 };
 	struct fc_engine_config cfg = base_cfg;
 	struct tctx *t;
@@ -1389,6 +1410,7 @@ static void test_ooo_budget_flood(void **state)
 
 static void test_ooo_peak_counts_both_directions(void **state)
 {
+	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
 	struct conn c = conn_make(40000, 8001, 1000, 5000);
 	uint8_t junk[500];
@@ -1414,6 +1436,7 @@ static void test_ooo_peak_counts_both_directions(void **state)
 
 static void test_million_syns(void **state)
 {
+	(void)state;
 	enum { N = 1000000 };
 	struct fc_engine_config cfg = base_cfg;
 	struct tctx *t;

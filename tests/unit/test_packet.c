@@ -234,6 +234,7 @@ static void eth_ipv4_tcp(struct pb *p)
 
 static void test_eth_ipv4_tcp(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -252,6 +253,7 @@ static void test_eth_ipv4_tcp(void **state)
 /* Callers hash and compare keys bytewise: padding must come back zero. */
 static void test_key_bytewise_comparable(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	struct fc_flow_key want;
@@ -275,6 +277,7 @@ static void test_key_bytewise_comparable(void **state)
 
 static void test_tcp_flags_low_six_bits(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -289,6 +292,7 @@ static void test_tcp_flags_low_six_bits(void **state)
 
 static void test_tcp_options_skipped(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -302,6 +306,7 @@ static void test_tcp_options_skipped(void **state)
 
 static void test_eth_padding_excluded(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -319,6 +324,7 @@ static void test_eth_padding_excluded(void **state)
 
 static void test_ipv4_options(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -335,6 +341,7 @@ static void test_ipv4_options(void **state)
 
 static void test_single_vlan(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -352,6 +359,7 @@ static void test_single_vlan(void **state)
 
 static void test_double_vlan(void **state)
 {
+	(void)state;
 	static const unsigned outer[] = { 0x88a8, 0x9100, 0x8100 };
 
 	for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
@@ -374,6 +382,7 @@ static void test_double_vlan(void **state)
 
 static void test_vlan_beyond_max_skipped(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	unsigned ntags = FC_MAX_VLAN + 2;
@@ -392,6 +401,7 @@ static void test_vlan_beyond_max_skipped(void **state)
 
 static void test_llc_snap(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	size_t len_at;
@@ -415,6 +425,7 @@ static void test_llc_snap(void **state)
 
 static void test_fddi(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -435,6 +446,7 @@ static void test_fddi(void **state)
 
 static void test_sll(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -453,6 +465,7 @@ static void test_sll(void **state)
 
 static void test_sll_vlan(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -470,6 +483,7 @@ static void test_sll_vlan(void **state)
 
 static void test_sll_pseudo_protocol(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -482,6 +496,7 @@ static void test_sll_pseudo_protocol(void **state)
 
 static void test_sll2(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -504,6 +519,7 @@ static void test_sll2(void **state)
 
 static void test_null_and_loop(void **state)
 {
+	(void)state;
 	static const uint32_t fams[] = { 2, 24, 28, 30 };
 	static const int dlts[] = { DLT_NULL_, DLT_LOOP_ };
 
@@ -536,6 +552,7 @@ static void test_null_and_loop(void **state)
 
 static void test_null_other_family(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -548,6 +565,7 @@ static void test_null_other_family(void **state)
 
 static void test_raw(void **state)
 {
+	(void)state;
 	static const int raw[] = { DLT_RAW_, DLT_RAW_OPENBSD_, LINKTYPE_RAW_ };
 	struct pb v4 = { .n = 0 }, v6 = { .n = 0 };
 	struct fc_tcp_seg s;
@@ -583,6 +601,7 @@ static void test_raw(void **state)
 
 static void test_ipv6_ext_headers(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -598,6 +617,7 @@ static void test_ipv6_ext_headers(void **state)
 
 static void test_ipv6_routing_ah_mobility(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -621,6 +641,7 @@ static void test_ipv6_routing_ah_mobility(void **state)
 
 static void test_ipv6_not_tcp(void **state)
 {
+	(void)state;
 	static const unsigned nxt[] = { 17, 58, 50, 59 };
 
 	for (size_t i = 0; i < 4; i++) {
@@ -637,6 +658,7 @@ static void test_ipv6_not_tcp(void **state)
 
 static void test_ipv6_fragment(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	size_t frag_at;
@@ -669,6 +691,7 @@ static void test_ipv6_fragment(void **state)
 
 static void test_ipv6_too_many_ext(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	const char *why = NULL;
@@ -685,6 +708,7 @@ static void test_ipv6_too_many_ext(void **state)
 
 static void test_ipv6_ext_beyond_payload_length(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -696,6 +720,7 @@ static void test_ipv6_ext_beyond_payload_length(void **state)
 
 static void test_ipv6_zero_length_to_end(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -709,6 +734,7 @@ static void test_ipv6_zero_length_to_end(void **state)
 
 static void test_ipv6_jumbo(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -732,6 +758,7 @@ static void test_ipv6_jumbo(void **state)
 
 static void test_ipv4_fragment(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -750,6 +777,7 @@ static void test_ipv4_fragment(void **state)
 
 static void test_udp_and_arp_not_tcp(void **state)
 {
+	(void)state;
 	struct pb udp = { .n = 0 }, arp = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -801,6 +829,7 @@ static void check_every_caplen(int dlt, const struct pb *p, size_t hdr_end)
 
 static void test_truncation_eth_ipv4(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 
 	eth_ipv4_tcp(&p);
@@ -818,6 +847,7 @@ static void test_truncation_eth_ipv4(void **state)
 
 static void test_truncation_ipv6_ext(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 
 	put_eth(&p, 0x88a8);
@@ -833,6 +863,7 @@ static void test_truncation_ipv6_ext(void **state)
 
 static void test_truncation_other_links(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 
 	put_zero(&p, 14);
@@ -869,6 +900,7 @@ static void test_truncation_other_links(void **state)
 
 static void test_bad_ihl(void **state)
 {
+	(void)state;
 	for (unsigned ihl = 0; ihl < 5; ihl++) {
 		struct pb p = { .n = 0 };
 		struct fc_tcp_seg s;
@@ -885,6 +917,7 @@ static void test_bad_ihl(void **state)
 
 static void test_ihl_beyond_capture(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -895,6 +928,7 @@ static void test_ihl_beyond_capture(void **state)
 
 static void test_bad_data_offset(void **state)
 {
+	(void)state;
 	for (unsigned doff = 0; doff < 5; doff++) {
 		struct pb p = { .n = 0 };
 		struct fc_tcp_seg s;
@@ -911,6 +945,7 @@ static void test_bad_data_offset(void **state)
 
 static void test_total_length_too_small(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 	const char *why = NULL;
@@ -935,6 +970,7 @@ static void test_total_length_too_small(void **state)
 
 static void test_total_length_zero_to_end(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -949,6 +985,7 @@ static void test_total_length_zero_to_end(void **state)
 
 static void test_snaplen_short_of_ip_length(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -978,6 +1015,7 @@ static void test_snaplen_short_of_ip_length(void **state)
 
 static void test_bad_ip_version(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s;
 
@@ -988,6 +1026,7 @@ static void test_bad_ip_version(void **state)
 
 static void test_unsupported_link(void **state)
 {
+	(void)state;
 	static const int bad[] = { -1, 9, 105, 127, 113 + 1, 192, 276 + 1 };
 	static const int good[] = { 0, 1, 10, 12, 14, 101, 108, 113, 228, 229, 276 };
 	struct pb p = { .n = 0 };
@@ -1006,6 +1045,7 @@ static void test_unsupported_link(void **state)
 
 static void test_why_optional_and_seg_untouched(void **state)
 {
+	(void)state;
 	struct pb p = { .n = 0 };
 	struct fc_tcp_seg s, before;
 	const char *why = "untouched";
@@ -1028,6 +1068,7 @@ static void test_why_optional_and_seg_untouched(void **state)
 
 static void test_format_endpoint(void **state)
 {
+	(void)state;
 	struct fc_addr a4 = { .family = 4, .bytes = { 1, 2, 3, 4 } };
 	struct fc_addr a6 = { .family = 6, .bytes = { [15] = 1 } };
 	struct fc_addr a6b = { .family = 6 };

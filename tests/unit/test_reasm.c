@@ -246,6 +246,7 @@ static uint64_t node_cost_of(uint32_t bytes)
 
 static void test_in_order_zero_copy(void **state)
 {
+	(void)state;
 	static const char a[] = "hello", b[] = " world", c[] = "!";
 	struct trs *t = trs_new(4096, NULL);
 
@@ -275,6 +276,7 @@ static void test_in_order_zero_copy(void **state)
 
 static void test_out_of_order_3_1_2(void **state)
 {
+	(void)state;
 	static const char s1[] = "AAAA", s2[] = "BBBB", s3[] = "CCCC";
 	struct trs *t = trs_new(4096, NULL);
 
@@ -305,6 +307,7 @@ static void test_out_of_order_3_1_2(void **state)
 
 static void test_reverse_order(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(1 << 16, NULL);
 	char buf[8][4];
 
@@ -326,6 +329,7 @@ static void test_reverse_order(void **state)
 
 static void test_exact_duplicate_dropped(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 	uint64_t cost;
 
@@ -354,6 +358,7 @@ static void test_exact_duplicate_dropped(void **state)
 
 static void test_conflict_with_delivered(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 	uint8_t big[600], again[20];
 
@@ -410,6 +415,7 @@ static void test_conflict_with_delivered(void **state)
 
 static void test_conflict_with_buffered(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 
 	fc_reasm_set_base(&t->r, 0);
@@ -427,6 +433,7 @@ static void test_conflict_with_buffered(void **state)
 
 static void test_partial_overlaps_first_copy_wins(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 	static const char in_order[] = "aaaaCCCCdddd";
 
@@ -522,6 +529,7 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 
 static void test_sequence_wraparound(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 
 	fc_reasm_set_base(&t->r, 0xFFFFFFF0u);
@@ -546,6 +554,7 @@ static void test_sequence_wraparound(void **state)
 
 static void test_offsets_past_4gib(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 	const uint32_t base = 0x7FFFFFF0u;
 	const uint64_t step = FC_REASM_ACK_GAP_MAX; /* the furthest believed */
@@ -580,6 +589,7 @@ static void test_offsets_past_4gib(void **state)
 
 static void test_base_and_before_start(void **state)
 {
+	(void)state;
 	static const char b[] = "0123456789ABCDEFGHIJ";
 	struct trs *t = trs_new(4096, NULL);
 
@@ -629,6 +639,7 @@ static void test_base_and_before_start(void **state)
 
 static void test_snaplen_cut(void **state)
 {
+	(void)state;
 	static const char b[] = "0123456789";
 	struct trs *t = trs_new(4096, NULL);
 
@@ -662,6 +673,7 @@ static void test_snaplen_cut(void **state)
 
 static void test_gap_via_ack(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 
 	fc_reasm_set_base(&t->r, 0);
@@ -694,6 +706,7 @@ static void test_gap_via_ack(void **state)
 
 static void test_gap_via_flush(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 
 	fc_reasm_set_base(&t->r, 0);
@@ -729,6 +742,7 @@ static void test_gap_via_flush(void **state)
 
 static void test_fin(void **state)
 {
+	(void)state;
 	struct trs *t = trs_new(4096, NULL);
 
 	fc_reasm_set_base(&t->r, 0);
@@ -791,6 +805,7 @@ static void test_fin(void **state)
 
 static void test_in_order_data_survives_full_budget(void **state)
 {
+	(void)state;
 	uint8_t big[100];
 	uint64_t c20 = node_cost_of(20);
 	struct trs *t = trs_new(c20 + 10, NULL); /* room for one small node */
@@ -830,6 +845,7 @@ static void test_in_order_data_survives_full_budget(void **state)
 
 static void test_budget_counts_every_node(void **state)
 {
+	(void)state;
 	/* Six 1-byte nodes, then one segment filling the six holes between
 	 * them (and one before): seven new nodes, however small. */
 	uint64_t c1 = node_cost_of(1), c0 = node_cost_of(0);
@@ -861,6 +877,7 @@ static uint32_t rnd(uint64_t *s)
 
 static void test_budget_flood(void **state)
 {
+	(void)state;
 	enum { N = 6000 };
 	uint8_t *src = malloc(N);
 	uint64_t c100 = node_cost_of(64) + 36;
@@ -968,6 +985,7 @@ static void flood(uint64_t seed, uint64_t max_ooo, struct fc_reasm_budget *share
 
 static void test_budget_random_floods(void **state)
 {
+	(void)state;
 	uint64_t c = node_cost_of(0);
 
 	for (uint64_t seed = 1; seed <= 12; seed++) {
@@ -980,6 +998,7 @@ static void test_budget_random_floods(void **state)
 
 static void test_shared_budget(void **state)
 {
+	(void)state;
 	uint64_t c10 = node_cost_of(10);
 	struct fc_reasm_budget b = { 0, 3 * c10 };
 	struct trs *x = trs_new(1 << 20, &b), *y = trs_new(1 << 20, &b);
@@ -1027,6 +1046,7 @@ static void test_shared_budget(void **state)
  * bytes. Later copies agree or not at random. */
 static void test_first_copy_wins_random(void **state)
 {
+	(void)state;
 	enum { N = 6000, SEGS = 600, MAXPKT = SEGS + N + 1 };
 	uint8_t *first = malloc(N);
 	uint64_t *first_pkt = calloc(N, sizeof(uint64_t));
@@ -1098,6 +1118,7 @@ static void test_first_copy_wins_random(void **state)
 
 static void test_free_releases_everything(void **state)
 {
+	(void)state;
 	struct fc_reasm_budget b = { 0, 1 << 20 };
 	struct trs *t = trs_new(1 << 20, &b);
 	uint8_t big[3000];

@@ -29,6 +29,7 @@ static const char *const texts[] = { "kinght love ", "aym", "third one", "fourth
 
 static void test_counts_header(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_shadows *s;
 	struct fc_shadow_verdict v;
@@ -57,6 +58,7 @@ static void test_counts_header(void **state)
 
 static void test_all_die_on_a_clean_stream(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_shadows *s;
 	struct fc_shadow_verdict v;
@@ -96,6 +98,7 @@ static const char *explain_delta(uint32_t header, uint32_t size, uint32_t end, i
 
 static void test_not_applicable_and_explain(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 
 	fc_profile_default(&p);
