@@ -185,13 +185,39 @@ static void jstr(struct fmt_out *out, const char *s)
 	fmt_commit(out, p);
 }
 
+/* ,"key":value pieces; `key` is written as given (',"name":'). */
+static char *jkey(char *p, const char *key)
+{
+	return fmt_mem(p, key, strlen(key));
+}
+
 static char *jbool(char *p, const char *key, bool v)
 {
-	p = fmt_mem(p, key, strlen(key));
+	p = jkey(p, key);
 	return v ? FMT_LIT(p, "true") : FMT_LIT(p, "false");
 }
 
-/* The typed fields of an anomaly's kind (docs/framecap.1, JSON OUTPUT). */
+static char *ju64(char *p, const char *key, uint64_t v)
+{
+	return fmt_u64(jkey(p, key), v);
+}
+
+static char *ji64(char *p, const char *key, int64_t v)
+{
+	return fmt_i64(jkey(p, key), v);
+}
+
+/* A value known to need no escaping (one of this file's names). */
+static char *jname(char *p, const char *key, const char *v)
+{
+	p = jkey(p, key);
+	*p++ = '"';
+	p = fmt_mem(p, v, strlen(v));
+	*p++ = '"';
+	return p;
+}
+
+/* The typed fields of an anomaly's kind (docs/framecap.1, JSON Lines). */
 static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 {
 	static const char *const hits[] = {
@@ -208,89 +234,49 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 		[FC_END_CAPTURE] = "capture", [FC_END_EVICTED] = "evicted",
 	};
 
-	if (a->frame != FC_NO_FRAME) {
-		p = FMT_LIT(p, ",\"frame\":");
-		p = fmt_u64(p, a->frame);
-	}
+	if (a->frame != FC_NO_FRAME)
+		p = ju64(p, ",\"frame\":", a->frame);
 	switch (a->kind) {
 	case FC_AN_GAP:
-		p = FMT_LIT(p, ",\"missing\":");
-		p = fmt_u64(p, a->u.gap.len);
-		p = FMT_LIT(p, ",\"hit\":\"");
-		p = fmt_mem(p, hits[a->u.gap.hit], strlen(hits[a->u.gap.hit]));
-		*p++ = '"';
-		break;
+		p = ju64(p, ",\"missing\":", a->u.gap.len);
+		return jname(p, ",\"hit\":", hits[a->u.gap.hit]);
 	case FC_AN_RESYNC:
-		p = FMT_LIT(p, ",\"evidence\":\"");
-		p = fmt_mem(p, evidence[a->u.resync.evidence], strlen(evidence[a->u.resync.evidence]));
-		*p++ = '"';
-		if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS) {
-			p = FMT_LIT(p, ",\"length\":");
-			p = fmt_i64(p, a->u.resync.length);
-		} else {
-			p = FMT_LIT(p, ",\"skipped\":");
-			p = fmt_u64(p, a->u.resync.skipped);
-			p = FMT_LIT(p, ",\"headers\":");
-			p = fmt_u64(p, a->u.resync.headers);
-		}
-		break;
+		p = jname(p, ",\"evidence\":", evidence[a->u.resync.evidence]);
+		if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS)
+			return ji64(p, ",\"length\":", a->u.resync.length);
+		p = ju64(p, ",\"skipped\":", a->u.resync.skipped);
+		return ju64(p, ",\"headers\":", a->u.resync.headers);
 	case FC_AN_OVERSIZE:
-		p = FMT_LIT(p, ",\"length\":");
-		p = fmt_i64(p, a->u.oversize.length);
-		p = FMT_LIT(p, ",\"max_frame\":");
-		p = fmt_u64(p, a->u.oversize.max_frame);
-		break;
+		p = ji64(p, ",\"length\":", a->u.oversize.length);
+		return ju64(p, ",\"max_frame\":", a->u.oversize.max_frame);
 	case FC_AN_NEGATIVE:
-		p = FMT_LIT(p, ",\"length\":");
-		p = fmt_i64(p, a->u.negative.length);
-		p = jbool(p, ",\"below_header\":", a->u.negative.below_header);
-		break;
+		p = ji64(p, ",\"length\":", a->u.negative.length);
+		return jbool(p, ",\"below_header\":", a->u.negative.below_header);
 	case FC_AN_TRUNCATED:
 	case FC_AN_INCOMPLETE:
-		p = FMT_LIT(p, ",\"end\":\"");
-		p = fmt_mem(p, ends[a->u.cut.why], strlen(ends[a->u.cut.why]));
-		*p++ = '"';
+		p = jname(p, ",\"end\":", ends[a->u.cut.why]);
 		p = jbool(p, ",\"in_header\":", a->u.cut.in_header);
-		p = FMT_LIT(p, ",\"arrived\":");
-		p = fmt_u64(p, a->u.cut.arrived);
-		p = FMT_LIT(p, ",\"expected\":");
-		p = fmt_u64(p, a->u.cut.expected);
-		break;
+		p = ju64(p, ",\"arrived\":", a->u.cut.arrived);
+		return ju64(p, ",\"expected\":", a->u.cut.expected);
 	case FC_AN_RETRANSMIT_CONFLICT:
-		p = FMT_LIT(p, ",\"bytes\":");
-		p = fmt_u64(p, a->u.conflict.len);
-		break;
+		return ju64(p, ",\"bytes\":", a->u.conflict.len);
 	case FC_AN_ASCII_LENGTH_SUSPECT:
-		p = FMT_LIT(p, ",\"value\":");
-		p = fmt_u64(p, a->u.ascii.value);
-		break;
+		return ju64(p, ",\"value\":", a->u.ascii.value);
 	case FC_AN_ENDIAN_SUSPECT:
-		p = a->u.endian.order == FC_BIG_ENDIAN ? FMT_LIT(p, ",\"byte_order\":\"big\"")
-						       : FMT_LIT(p, ",\"byte_order\":\"little\"");
-		p = FMT_LIT(p, ",\"length\":");
-		p = fmt_i64(p, a->u.endian.length);
-		break;
+		p = jname(p, ",\"byte_order\":",
+			  a->u.endian.order == FC_BIG_ENDIAN ? "big" : "little");
+		return ji64(p, ",\"length\":", a->u.endian.length);
 	case FC_AN_ZERO_RUN:
-		p = FMT_LIT(p, ",\"count\":");
-		p = fmt_u64(p, a->u.zero_run.count);
-		break;
+		return ju64(p, ",\"count\":", a->u.zero_run.count);
 	case FC_AN_UNFRAMED:
-		p = FMT_LIT(p, ",\"bytes\":");
-		p = fmt_u64(p, a->u.unframed.bytes);
-		break;
+		return ju64(p, ",\"bytes\":", a->u.unframed.bytes);
 	case FC_AN_ADJUSTMENT_SUSPECT:
-		p = FMT_LIT(p, ",\"length_adjustment\":");
-		p = fmt_i64(p, a->u.adjustment.adjustment);
-		p = FMT_LIT(p, ",\"frames\":");
-		p = fmt_u64(p, a->u.adjustment.frames);
-		p = jbool(p, ",\"at_stream_end\":", a->u.adjustment.at_stream_end);
-		break;
+		p = ji64(p, ",\"length_adjustment\":", a->u.adjustment.adjustment);
+		p = ju64(p, ",\"frames\":", a->u.adjustment.frames);
+		return jbool(p, ",\"at_stream_end\":", a->u.adjustment.at_stream_end);
 	case FC_AN_SHORT_FRAME:
-		p = FMT_LIT(p, ",\"promised\":");
-		p = fmt_u64(p, a->u.short_frame.promised);
-		p = FMT_LIT(p, ",\"carried\":");
-		p = fmt_u64(p, a->u.short_frame.carried);
-		break;
+		p = ju64(p, ",\"promised\":", a->u.short_frame.promised);
+		return ju64(p, ",\"carried\":", a->u.short_frame.carried);
 	case FC_AN_MIDSTREAM:
 	case FC_AN__COUNT:
 		break;

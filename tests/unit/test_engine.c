@@ -133,15 +133,23 @@ static void on_begin(void *ctx, const struct fc_stream_info *s)
 	e->first_pkt = s->first_pkt;
 }
 
-static void on_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
-		       const struct fc_segment *seg)
+/* A record of what a report carried, for direction dir of an open stream. */
+static struct ev *rec_dir(struct tctx *t, enum ev_kind kind, const struct fc_stream_info *s,
+			  enum fc_dir dir)
 {
-	struct tctx *t = ctx;
 	struct ev *e;
 
 	must_be_open(t, s);
-	e = rec_add(t, EV_SEGMENT, s);
+	e = rec_add(t, kind, s);
 	e->dir = dir;
+	return e;
+}
+
+static void on_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
+		       const struct fc_segment *seg)
+{
+	struct ev *e = rec_dir(ctx, EV_SEGMENT, s, dir);
+
 	e->off = seg->offset;
 	e->pkt = seg->pkt.num;
 	e->seg_len = seg->len;
@@ -152,12 +160,8 @@ static void on_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 static void on_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 		     const struct fc_frame *f)
 {
-	struct tctx *t = ctx;
-	struct ev *e;
+	struct ev *e = rec_dir(ctx, EV_FRAME, s, dir);
 
-	must_be_open(t, s);
-	e = rec_add(t, EV_FRAME, s);
-	e->dir = dir;
 	e->fr = *f;
 	e->fr.packets = NULL;
 	e->fr.payload = NULL;
@@ -171,12 +175,8 @@ static void on_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 static void on_anomaly(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 		       const struct fc_anomaly *a)
 {
-	struct tctx *t = ctx;
-	struct ev *e;
+	struct ev *e = rec_dir(ctx, EV_ANOMALY, s, dir);
 
-	must_be_open(t, s);
-	e = rec_add(t, EV_ANOMALY, s);
-	e->dir = dir;
 	e->an = a->kind;
 	e->off = a->offset;
 	e->pkt = a->pkt;
