@@ -228,6 +228,7 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 	static const char *const evidence[] = {
 		[FC_RESYNC_ALIGNED] = "aligned", [FC_RESYNC_CHAIN] = "chain",
 		[FC_RESYNC_WEAK] = "weak", [FC_RESYNC_WRONG_GUESS] = "wrong_guess",
+		[FC_RESYNC_NONE] = "none",
 	};
 	static const char *const ends[] = {
 		[FC_END_FIN] = "fin", [FC_END_RST] = "rst",
@@ -241,6 +242,7 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 		p = ju64(p, ",\"missing\":", a->u.gap.len);
 		return jname(p, ",\"hit\":", hits[a->u.gap.hit]);
 	case FC_AN_RESYNC:
+	case FC_AN_MIDSTREAM:
 		p = jname(p, ",\"evidence\":", evidence[a->u.resync.evidence]);
 		if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS)
 			return ji64(p, ",\"length\":", a->u.resync.length);
@@ -277,7 +279,6 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 	case FC_AN_SHORT_FRAME:
 		p = ju64(p, ",\"promised\":", a->u.short_frame.promised);
 		return ju64(p, ",\"carried\":", a->u.short_frame.carried);
-	case FC_AN_MIDSTREAM:
 	case FC_AN__COUNT:
 		break;
 	}

@@ -28,7 +28,7 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->scratch = scratch;
 	d->seg = &scratch->seg;
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
-	d->midstream_reported = !midstream;
+	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
 	d->first_bad_length = UINT64_MAX;
 }
@@ -402,7 +402,9 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		shadows_stop(d);
 	if (f->split)
 		d->stats.split_frames++;
-	d->zero_run = f->payload_len == 0 ? d->zero_run + 1 : 0;
+	/* Lengths that read as zero, not empty payloads: a header-only frame
+	 * (a keep-alive whose length counts the header) is by design. */
+	d->zero_run = f->length == 0 ? d->zero_run + 1 : 0;
 	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
 		struct fc_anomaly a = {
 			.kind = FC_AN_ZERO_RUN,
@@ -481,6 +483,34 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 	return true;
 }
 
+/* Does the other byte order decode what follows the frame at x? Read that
+ * way, the frame must end exactly where the segment ends, or be followed
+ * there by plausible headers. A frame that runs past the bytes at hand
+ * proves nothing, and then nothing is suggested: a wrong suggestion sends
+ * people the wrong way (a one-byte reply before the framed messages reads
+ * as a plausible length in the other order). */
+static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
+			      enum fc_byte_order order)
+{
+	struct fc_profile p = *d->prof;
+	uint64_t seg_end = d->seg->offset + d->seg->len, next;
+	struct fc_frame_len fl;
+	struct fc_chain ch;
+
+	p.byte_order = order;
+	if (fc_profile_frame_len(&p, d->hdr, fc_profile_length_end(&p), &fl) != FC_FRAME_OK ||
+	    fl.frame_len > seg_end - x)
+		return false;
+	next = x + fl.frame_len;
+	if (next == seg_end)
+		return true;
+	if (next < d->seg->offset)
+		return false;
+	fc_chain_walk(&p, d->seg_data + (next - d->seg->offset), seg_end - next,
+		      FC_CHAIN_WALK_MAX, &ch);
+	return !ch.broken && fc_chain_headers(&ch) >= 1;
+}
+
 /* The length field of the current frame failed (`st`). Report it, then
  * the likeliest cause; a failure that only disproves a resync guess is
  * not a fact about the stream and is reported as such. */
@@ -516,7 +546,8 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		d->first_bad_length = x;
 
 	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
-	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &a)) {
+	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &a) &&
+	    (a.kind != FC_AN_ENDIAN_SUSPECT || other_order_holds(d, x, a.u.endian.order))) {
 		raise_anomaly(d, &a, pkt);
 		return;
 	}
@@ -675,6 +706,10 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	d->lost_scanned = 0;
 	d->resync_unconfirmed = headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
+	if (d->midstream_pending) { /* where a mid-stream capture starts */
+		d->midstream_pending = false;
+		a.kind = FC_AN_MIDSTREAM;
+	}
 	raise_anomaly(d, &a, pkt);
 }
 
@@ -692,6 +727,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
 		shadows_stop(d);
 	d->seg_data = data;
+	if (d->midstream_pending && d->stats.bytes == 0)
+		d->lost_since = offset; /* skipped bytes count from the first seen */
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
 	d->seg->npieces = 0;
 	d->seg->unframed = 0;
@@ -703,12 +740,6 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		d->max_pkt_delivered = pkt->num;
 	d->in_segment = true;
 
-	if (!d->midstream_reported) {
-		d->midstream_reported = true;
-		struct fc_anomaly a = { .kind = FC_AN_MIDSTREAM, .offset = offset,
-					.frame = FC_NO_FRAME };
-		raise_anomaly(d, &a, pkt);
-	}
 	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
 	    d->remaining > len) {
 		struct fc_chain chain;
@@ -821,6 +852,17 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 
 	if (d->state == FC_DEC_DONE)
 		return;
+	if (d->midstream_pending && d->stats.bytes > 0) { /* no chain ever found */
+		struct fc_anomaly a = {
+			.kind = FC_AN_MIDSTREAM,
+			.offset = d->lost_since,
+			.frame = FC_NO_FRAME,
+			.u.resync = { .skipped = d->stats.unframed_bytes,
+				      .evidence = FC_RESYNC_NONE },
+		};
+		d->midstream_pending = false;
+		raise_anomaly(d, &a, pkt);
+	}
 	/* Decoding ended lost without a single frame: not a frame in progress. */
 	if (d->stats.frames == 0 && d->state == FC_DEC_LOST &&
 	    d->stats.bytes >= FC_UNFRAMED_MIN) {

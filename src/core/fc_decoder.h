@@ -71,7 +71,9 @@ struct fc_decoder {
 	uint64_t payload_keep; /* payload bytes kept per frame */
 
 	enum fc_dec_state state;
-	bool midstream_reported;
+	/* The capture began inside the connection: reported once, where
+	 * decoding starts (the first resync), not as a resync of its own. */
+	bool midstream_pending;
 	bool resynced; /* frames since the last resync are guesses */
 	uint32_t zero_run; /* zero-length frames in a row */
 	bool zero_run_reported;

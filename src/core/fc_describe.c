@@ -91,20 +91,25 @@ static int describe_gap(const struct fc_anomaly *a, char *buf, size_t len)
 	return snprintf(buf, len, "%" PRIu64 " bytes missing (%s)", n, why);
 }
 
+/* A resync, or where a mid-stream capture's decoding starts. */
 static int describe_resync(const struct fc_anomaly *a, char *buf, size_t len)
 {
 	uint32_t h = a->u.resync.headers;
-	char where[80];
+	const char *pre = a->kind == FC_AN_MIDSTREAM ? "capture starts inside the connection; " : "";
+	char where[120];
 
 	if (a->u.resync.evidence == FC_RESYNC_WRONG_GUESS)
 		return snprintf(buf, len, "the resync guess was wrong: frame #%" PRIu64 "'s length "
 				"%" PRId64 " is implausible; searching again",
 				a->frame, a->u.resync.length);
+	if (a->u.resync.evidence == FC_RESYNC_NONE)
+		return snprintf(buf, len, "%sno chain of plausible frames in %" PRIu64 " bytes: "
+				"frame boundaries unknown", pre, a->u.resync.skipped);
 	if (a->u.resync.skipped)
-		snprintf(where, sizeof(where), "decoding resumes after %" PRIu64 " skipped bytes",
-			 a->u.resync.skipped);
+		snprintf(where, sizeof(where), "%sdecoding %s after %" PRIu64 " skipped bytes", pre,
+			 *pre ? "starts" : "resumes", a->u.resync.skipped);
 	else
-		snprintf(where, sizeof(where), "decoding starts here");
+		snprintf(where, sizeof(where), "%sdecoding starts here", pre);
 	switch (a->u.resync.evidence) {
 	case FC_RESYNC_ALIGNED:
 		return snprintf(buf, len, "%s: %u frame%s from here end%s exactly where the packet "
@@ -125,8 +130,6 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 	case FC_AN_GAP:
 		return describe_gap(a, buf, len);
 	case FC_AN_MIDSTREAM:
-		return snprintf(buf, len, "capture starts inside the connection: frame boundaries "
-				"unknown until a resync");
 	case FC_AN_RESYNC:
 		return describe_resync(a, buf, len);
 	case FC_AN_OVERSIZE:
@@ -161,8 +164,8 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"it)", o, a->u.endian.length, o, o);
 	}
 	case FC_AN_ZERO_RUN:
-		return snprintf(buf, len, "%u zero-length frames in a row up to #%" PRIu64 ": probably "
-				"not this framing (zeros, padding, or the wrong profile)",
+		return snprintf(buf, len, "%u frames in a row up to #%" PRIu64 " whose length reads 0: "
+				"probably not this framing (zeros, padding, or the wrong profile)",
 				a->u.zero_run.count, a->frame);
 	case FC_AN_UNFRAMED:
 		return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no length-prefixed "
@@ -201,9 +204,10 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"them until a resync. Raise -B or -s, or capture closer to the host.",
 	[FC_AN_MIDSTREAM] =
 	"The capture began after the connection did, so framecap cannot know "
-	"where a frame starts. It searches for a chain of plausible frames (a "
-	"resync) and marks the frames it finds from there. Start capturing "
-	"before the client connects.",
+	"where a frame starts. It searches for a chain of plausible frames and "
+	"says once where decoding starts and on what evidence; the frames from "
+	"there are marked as guesses. Start capturing before the client "
+	"connects.",
 	[FC_AN_RESYNC] =
 	"After a gap, a bad length or a mid-stream start, framecap searched the "
 	"following bytes for a place where a chain of plausible frames begins: "
@@ -249,10 +253,11 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"'>i', htonl() and Java's DataOutputStream.writeInt write big-endian. "
 	"Make both sides say the order explicitly ('<i' or '!i').",
 	[FC_AN_ZERO_RUN] =
-	"Many zero-length frames in a row. Real protocols rarely send that "
-	"many empty messages: these are probably zero bytes (padding, a "
-	"zeroed buffer sent by mistake) or a protocol this profile does not "
-	"describe.",
+	"Many frames in a row whose length field reads 0. Real protocols rarely "
+	"send that many empty messages: these are probably zero bytes "
+	"(padding, a zeroed buffer sent by mistake) or a protocol this profile "
+	"does not describe. Frames that are only a header by design (a "
+	"keep-alive whose length counts the header) do not count.",
 	[FC_AN_UNFRAMED] =
 	"A whole direction ended without one valid frame: no length-prefixed "
 	"framing of this profile is here. It may be a text or delimiter "

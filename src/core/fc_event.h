@@ -74,6 +74,7 @@ enum fc_resync_evidence {
 	FC_RESYNC_CHAIN, /* several plausible headers follow one another */
 	FC_RESYNC_WEAK, /* one plausible header starts the packet: a guess */
 	FC_RESYNC_WRONG_GUESS, /* the last guess met an implausible length */
+	FC_RESYNC_NONE, /* midstream: the direction ended before a chain */
 };
 
 /* Why a direction ended inside a frame (truncated, incomplete). */
@@ -102,7 +103,7 @@ struct fc_anomaly {
 			uint32_t headers; /* plausible headers in the chain */
 			enum fc_resync_evidence evidence;
 			int64_t length; /* WRONG_GUESS: the implausible value */
-		} resync;
+		} resync; /* and midstream: where decoding started, and why */
 		struct {
 			int64_t length;
 			uint64_t max_frame;

@@ -53,8 +53,8 @@ produced oversize              'exceeds max_frame'         $C/ref-bug-no-header.
 produced oversize              'exceeds max_frame'         $C/oversize.pcap
 produced negative              'is negative'               $C/ref-bug-negative.pcap
 produced negative              'is negative'               $C/negative.pcap
-produced zero_run              'zero-length frames'        $C/ref-bug-zeros.pcap
-produced zero_run              'zero-length frames'        $C/diag-zeros.pcap
+produced zero_run              'whose length reads 0'      $C/ref-bug-zeros.pcap
+produced zero_run              'whose length reads 0'      $C/diag-zeros.pcap
 produced unframed              'not one frame'             $C/ref-bug-no-header.pcap
 produced unframed              'not one frame'             "$SHARED/corpus/tcp/http-request-header-async-cli.pcap" port 80
 produced truncated             'closed by FIN'             $C/ref-bug-includes-header.pcap
@@ -64,8 +64,8 @@ produced gap                   'acknowledged by the peer'  $C/gap.pcap
 produced midstream             'inside the connection'     $C/ref-midstream.pcap
 produced midstream             'inside the connection'     $C/midstream.pcap
 produced resync                'skipped bytes'             $C/gap.pcap
-produced resync                'decoding starts here'      $C/ref-midstream.pcap
-produced resync                'after 10 skipped bytes'    $C/midstream.pcap
+produced midstream             'decoding starts here'      $C/ref-midstream.pcap
+produced midstream             'starts after 10 skipped'   $C/midstream.pcap
 
 # ---- no false alarm
 # (retrans.pcap is left out: its conflicting retransmission is deliberate.)

@@ -1052,14 +1052,15 @@ static void test_oversize_then_resync(void **state)
 	put_le32(b + 6, 32u << 20);
 	memset(b + 10, 'j', 6);
 	feed(t, 0, b, 16, 1, true);
-	/* 00 00 00 02 is 2 as big-endian: the diagnosis says so */
-	assert_string_equal(t->r->log, "FAAS");
+	/* 00 00 00 02 would be 2 as big-endian, but "jjjj" after those two
+	 * bytes is no header in that order either: no endian_suspect */
+	assert_string_equal(t->r->log, "FAS");
 	assert_int_equal(t->r->nframes, 1);
 	assert_true(t->r->frames[0].f.sticky);
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_ENDIAN_SUSPECT);
-	assert_int_equal(t->r->anoms[1].a.offset, 6);
-	assert_non_null(strstr(t->r->anoms[1].detail, "as big-endian the length would be 2"));
 	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_OVERSIZE);
+	assert_int_equal(t->r->anoms[0].a.frame, 1);
+	assert_int_equal(t->r->anoms[0].a.u.oversize.length, 32 << 20);
+	assert_int_equal(t->r->anoms[0].a.u.oversize.max_frame, t->prof.max_frame);
 	assert_int_equal(t->r->anoms[0].a.offset, 6);
 	assert_int_equal(t->r->anoms[0].a.pkt, 1);
 	assert_int_equal(t->r->anoms[0].a.ts_us, 1000);
@@ -1084,18 +1085,24 @@ static void test_oversize_then_resync(void **state)
 	/* #3 begins a packet with too few bytes for a length: still lost */
 	feed(t, 21, b, 3, 3, true);
 	assert_int_equal(t->r->segs[2].s.unframed, 3);
-	assert_int_equal(t->r->nanoms, 2);
+	assert_int_equal(t->r->nanoms, 1);
 
 	/* #4 begins a packet with a valid header: resync */
 	put_le32(b, 3);
 	memcpy(b + 4, "abc", 3);
 	put_le32(b + 7, 0);
 	feed(t, 24, b, 11, 4, true);
-	assert_string_equal(t->r->log, "FAASSSAFFS");
+	/* the bad length came right after frame #0 and frames line up again
+	 * a little further on: #0 probably carried more than it said */
+	assert_string_equal(t->r->log, "FASSSAAFFS");
+	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_SHORT_FRAME);
+	assert_int_equal(t->r->anoms[1].a.u.short_frame.promised, 2);
+	assert_int_equal(t->r->anoms[1].a.u.short_frame.carried, 20);
 	assert_int_equal(t->r->anoms[2].a.kind, FC_AN_RESYNC);
 	assert_int_equal(t->r->anoms[2].a.offset, 24);
 	assert_int_equal(t->r->anoms[2].a.pkt, 4);
 	/* lost at the bad frame's offset (6): 18 bytes went by */
+	assert_int_equal(t->r->anoms[2].a.u.resync.skipped, 18);
 	assert_non_null(strstr(t->r->anoms[2].detail, "after 18 skipped bytes"));
 	assert_int_equal(t->r->nframes, 3);
 	for (int i = 1; i < 3; i++) {
@@ -1387,33 +1394,48 @@ static void test_midstream(void **state)
 	assert_int_equal(t->d.state, FC_DEC_LOST);
 	memcpy(b, "tail of frame", 13);
 	feed(t, 0, b, 13, 1, false);
-	assert_string_equal(t->r->log, "AS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 0);
+	/* nothing said yet: where decoding starts is not known */
+	assert_string_equal(t->r->log, "S");
 	assert_int_equal(t->r->segs[0].s.unframed, 13);
 
 	put_le32(b, 3);
 	memcpy(b + 4, "new", 3);
 	feed(t, 13, b, 7, 2, true);
 	feed(t, 20, b, 7, 3, true);
-	assert_string_equal(t->r->log, "ASAFSFS");
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[1].a.offset, 13);
+	/* one midstream record where decoding starts, and no resync */
+	assert_string_equal(t->r->log, "SAFSFS");
+	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
+	assert_int_equal(t->r->anoms[0].a.offset, 13);
+	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 13);
+	assert_int_equal(t->r->anoms[0].a.u.resync.evidence, FC_RESYNC_ALIGNED);
+	assert_string_equal(t->r->anoms[0].detail,
+			    "capture starts inside the connection; decoding starts after 13 "
+			    "skipped bytes: 1 frame from here ends exactly where the packet ends "
+			    "(a guess: frames from here are marked resynced)");
 	assert_int_equal(t->r->nframes, 2);
 	assert_true(t->r->frames[0].f.resynced);
 	assert_true(t->r->frames[1].f.resynced);
 	assert_int_equal(t->r->frames[1].f.offset, 20);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_MIDSTREAM], 1);
-	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 0);
 
-	/* a first packet that starts with a header resyncs at once */
+	/* a first packet that starts with a header: decoding starts there */
 	tdec_restart(t, 64, true);
 	feed(t, 100, b, 7, 1, true);
-	assert_string_equal(t->r->log, "AAFS");
+	assert_string_equal(t->r->log, "AFS");
 	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
 	assert_int_equal(t->r->anoms[0].a.offset, 100);
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
+	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 0);
 	assert_int_equal(t->r->frames[0].f.offset, 100);
+
+	/* never a chain: said once, at the end, with the bytes seen */
+	tdec_restart(t, 64, true);
+	feed(t, 0, (const uint8_t *)"no frames at all here", 21, 1, false);
+	end(t, FC_END_FIN, 2);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_MIDSTREAM], 1);
+	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
+	assert_int_equal(t->r->anoms[0].a.u.resync.evidence, FC_RESYNC_NONE);
+	assert_non_null(strstr(t->r->anoms[0].detail, "no chain of plausible frames in 21 bytes"));
 	tdec_free(t);
 }
 
@@ -1699,11 +1721,11 @@ static void test_resync_inside_packet(void **state)
 	put_le32(b + 12, 2);
 	memcpy(b + 16, "de", 2);
 	feed(t, 0, b, 18, 1, true);
-	assert_string_equal(t->r->log, "AAFFS");
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[1].a.offset, 5);
-	assert_non_null(strstr(t->r->anoms[1].detail, "after 5 skipped bytes"));
-	assert_non_null(strstr(t->r->anoms[1].detail, "2 frames from here end exactly"));
+	assert_string_equal(t->r->log, "AFFS");
+	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
+	assert_int_equal(t->r->anoms[0].a.offset, 5);
+	assert_non_null(strstr(t->r->anoms[0].detail, "after 5 skipped bytes"));
+	assert_non_null(strstr(t->r->anoms[0].detail, "2 frames from here end exactly"));
 	assert_int_equal(t->r->nframes, 2);
 	assert_int_equal(t->r->frames[0].f.offset, 5);
 	assert_true(t->r->frames[0].f.resynced);
@@ -1721,6 +1743,45 @@ static void test_resync_inside_packet(void **state)
 	feed(t, 0, b, 11, 1, false);
 	assert_int_equal(t->r->nframes, 0);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 0);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_MIDSTREAM], 0);
+	tdec_free(t);
+}
+
+/* endian_suspect is offered only when the other byte order decodes what
+ * follows the bad header in the bytes at hand. */
+static void test_endian_suspect_verified(void **state)
+{
+	(void)state;
+	static const uint8_t be_frames[] = { 0, 0, 0, 2, 'o', 'k', 0, 0, 0, 3, 'a', 'b', 'c' };
+	static const uint8_t be_runs_on[] = { 0, 0, 0, 9, 'o', 'k' };
+	/* a one-byte reply, then big-endian framed messages: 'N' and the
+	 * next header read little-endian as 0x52 = 82, which runs past */
+	static const uint8_t one_byte_first[] = { 'N', 'R', 0, 0, 0, 8, 0, 0, 0, 0 };
+	struct fc_profile p;
+	struct tdec *t = tdec_new(NULL, 64, false);
+
+	feed(t, 0, be_frames, sizeof(be_frames), 1, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_ENDIAN_SUSPECT], 1);
+	assert_int_equal(t->r->anoms[1].a.u.endian.order, FC_BIG_ENDIAN);
+	assert_int_equal(t->r->anoms[1].a.u.endian.length, 2);
+
+	tdec_restart(t, 64, false);
+	feed(t, 0, be_runs_on, sizeof(be_runs_on), 1, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_ENDIAN_SUSPECT], 0);
+	tdec_free(t);
+
+	fc_profile_default(&p); /* PostgreSQL-like: type byte, 4-byte BE length */
+	p.length_offset = 1;
+	p.byte_order = FC_BIG_ENDIAN;
+	p.is_signed = false;
+	p.length_adjustment = -4;
+	p.header_size = 5;
+	t = tdec_new(&p, 64, false);
+	feed(t, 0, one_byte_first, sizeof(one_byte_first), 1, true);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
+	assert_int_equal(t->d.stats.anomalies[FC_AN_ENDIAN_SUSPECT], 0);
 	tdec_free(t);
 }
 
@@ -1734,8 +1795,9 @@ static void test_resync_guess_abandoned(void **state)
 	put_le32(b, 6);
 	memcpy(b + 4, "abc", 3);
 	feed(t, 0, b, 7, 1, true);
-	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 1);
-	assert_non_null(strstr(t->r->anoms[1].detail, "a plausible header starts the packet"));
+	assert_int_equal(t->d.stats.anomalies[FC_AN_MIDSTREAM], 1);
+	assert_int_equal(t->r->anoms[0].a.u.resync.evidence, FC_RESYNC_WEAK);
+	assert_non_null(strstr(t->r->anoms[0].detail, "a plausible header starts the packet"));
 	/* the frame completes, then the next "header" is text: the guess
 	 * was wrong, which is no oversize of the stream's */
 	memcpy(b, "defTEXT", 7);
@@ -1743,8 +1805,9 @@ static void test_resync_guess_abandoned(void **state)
 	assert_int_equal(t->r->nframes, 1);
 	assert_true(t->r->frames[0].f.resynced);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 0);
-	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 2);
-	assert_non_null(strstr(t->r->anoms[2].detail, "resync guess was wrong"));
+	assert_int_equal(t->d.stats.anomalies[FC_AN_RESYNC], 1);
+	assert_int_equal(t->r->anoms[1].a.u.resync.evidence, FC_RESYNC_WRONG_GUESS);
+	assert_non_null(strstr(t->r->anoms[1].detail, "resync guess was wrong"));
 	assert_int_equal(t->d.state, FC_DEC_LOST);
 
 	/* confirmed guesses count: after enough good headers, a bad length
@@ -2036,6 +2099,7 @@ int main(void)
 		cmocka_unit_test(test_stats_counters),
 		cmocka_unit_test(test_chain_walk),
 		cmocka_unit_test(test_resync_inside_packet),
+		cmocka_unit_test(test_endian_suspect_verified),
 		cmocka_unit_test(test_resync_guess_abandoned),
 		cmocka_unit_test(test_adjustment_suspect),
 		cmocka_unit_test(test_short_frame_promised_less),

@@ -990,11 +990,14 @@ static void test_evict_least_recent(void **state)
 	memset(b, 'x', 6);
 	csend(t, &a, 0, ACK | PSH, b, 6);
 	assert_int_equal(stats(t)->streams, 5);
-	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 5, FC_C2S), 1);
 	assert_false(nth(t, EV_BEGIN, 5, -1, 0)->syn_seen);
 	assert_int_equal(stats(t)->flows_evicted, 3); /* D went */
 
+	/* its midstream record waits for where decoding starts; "xxxxxx"
+	 * never gives one, so it comes with the stream's end */
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 5, FC_C2S), 0);
 	finish(t);
+	assert_int_equal(count_anomalies(t, FC_AN_MIDSTREAM, 5, FC_C2S), 1);
 	assert_int_equal(stats(t)->anomaly_kinds[FC_AN_INCOMPLETE], 1);
 	tctx_free(t);
 }
