@@ -34,6 +34,8 @@
 #include <sys/stat.h>
 
 #include "fc_config.h"
+#include "fc_describe.h"
+#include "fc_diagnose.h"
 #include "fc_profile.h"
 
 #define FRAMECAP_PORT 8001
@@ -66,6 +68,8 @@ static expert_field ei_oversize = EI_INIT;
 static expert_field ei_negative = EI_INIT;
 static expert_field ei_truncated = EI_INIT;
 static expert_field ei_framing_error = EI_INIT;
+static expert_field ei_ascii_length_suspect = EI_INIT;
+static expert_field ei_endian_suspect = EI_INIT;
 static expert_field ei_not_decoded = EI_INIT;
 static expert_field ei_settings = EI_INIT;
 
@@ -610,6 +614,29 @@ static guint get_frame_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, vo
 	return rest;
 }
 
+/* The likely cause of a failed length field, as framecap names it, from
+ * the same core functions and in the same words (fc_diagnose, fc_describe):
+ * a length written as text, or in the other byte order when that order
+ * decodes what follows in this packet. */
+static void diagnose(packet_info *pinfo, proto_item *it, tvbuff_t *tvb,
+		     const struct fc_profile *p, const guint8 *hdr, uint64_t index)
+{
+	struct fc_anomaly why = { .frame = index };
+	guint avail = tvb_captured_length(tvb);
+	char line[FC_DESCRIBE_MAX];
+
+	if (!fc_diagnose_length(p, hdr, fc_profile_length_end(p), &why))
+		return;
+	if (why.kind == FC_AN_ENDIAN_SUSPECT &&
+	    !fc_diagnose_order_holds(p, why.u.endian.order, hdr, avail,
+				     tvb_get_ptr(tvb, 0, avail), avail))
+		return;
+	fc_anomaly_describe(&why, line, sizeof(line));
+	expert_add_info_format(pinfo, it, why.kind == FC_AN_ENDIAN_SUSPECT ? &ei_endian_suspect
+									   : &ei_ascii_length_suspect,
+			       "%s", line);
+}
+
 static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
 	struct call *c = data;
@@ -702,6 +729,7 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 					       "Oversize length: frame #%" PRIu64 " length %" PRId64
 					       " exceeds max_frame %" PRIu64,
 					       fn->index, fl.length, p->max_frame);
+		diagnose(pinfo, it, tvb, p, hdr, fn->index);
 		if (rep > need)
 			proto_tree_add_item(t, hf_undecoded, tvb, need, avail > need ? avail - need : 0, ENC_NA);
 		expert_add_info_format(pinfo, ti, &ei_framing_error,
@@ -1074,6 +1102,10 @@ static void proto_register_framecap(void)
 		{ &ei_framing_error, { "framecap.framing_error", PI_MALFORMED, PI_ERROR,
 				       "Framing error: the stream direction is no longer decoded",
 				       EXPFILL } },
+		{ &ei_ascii_length_suspect, { "framecap.ascii_length_suspect", PI_MALFORMED,
+					      PI_WARN, "The length was written as text", EXPFILL } },
+		{ &ei_endian_suspect, { "framecap.endian_suspect", PI_MALFORMED, PI_WARN,
+					"The length fits in the other byte order", EXPFILL } },
 		{ &ei_not_decoded, { "framecap.not_decoded", PI_UNDECODED, PI_WARN,
 				     "Not decoded: framing was lost earlier in this direction",
 				     EXPFILL } },

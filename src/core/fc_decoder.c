@@ -483,32 +483,15 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 	return true;
 }
 
-/* Does the other byte order decode what follows the frame at x? Read that
- * way, the frame must end exactly where the segment ends, or be followed
- * there by plausible headers. A frame that runs past the bytes at hand
- * proves nothing, and then nothing is suggested: a wrong suggestion sends
- * people the wrong way (a one-byte reply before the framed messages reads
- * as a plausible length in the other order). */
+/* fc_diagnose_order_holds for the frame at x, with this segment's bytes
+ * (the header's last byte is among them, so all that follows it is). */
 static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 			      enum fc_byte_order order)
 {
-	struct fc_profile p = *d->prof;
-	uint64_t seg_end = d->seg->offset + d->seg->len, next;
-	struct fc_frame_len fl;
-	struct fc_chain ch;
+	uint64_t seg_end = d->seg->offset + d->seg->len;
 
-	p.byte_order = order;
-	if (fc_profile_frame_len(&p, d->hdr, fc_profile_length_end(&p), &fl) != FC_FRAME_OK ||
-	    fl.frame_len > seg_end - x)
-		return false;
-	next = x + fl.frame_len;
-	if (next == seg_end)
-		return true;
-	if (next < d->seg->offset)
-		return false;
-	fc_chain_walk(&p, d->seg_data + (next - d->seg->offset), seg_end - next,
-		      FC_CHAIN_WALK_MAX, &ch);
-	return !ch.broken && fc_chain_headers(&ch) >= 1;
+	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->seg_data,
+				       d->seg->len);
 }
 
 /* The length field of the current frame failed (`st`). Report it, then

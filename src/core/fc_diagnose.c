@@ -1,6 +1,7 @@
 /* fc_diagnose.c - likely causes of a failed length field (see the header
  * for the patterns). */
 #include "fc_diagnose.h"
+#include "fc_chain.h"
 
 #include <string.h>
 
@@ -24,6 +25,28 @@ static bool printable(const uint8_t *p, size_t n)
 		if (p[i] < 0x20 || p[i] > 0x7e)
 			return false;
 	return true;
+}
+
+bool fc_diagnose_order_holds(const struct fc_profile *p, enum fc_byte_order order,
+			     const uint8_t *hdr, uint64_t avail,
+			     const uint8_t *tail, size_t tail_n)
+{
+	struct fc_profile other = *p;
+	struct fc_frame_len fl;
+	struct fc_chain ch;
+	uint64_t rest;
+
+	other.byte_order = order;
+	if (fc_profile_frame_len(&other, hdr, fc_profile_length_end(p), &fl) != FC_FRAME_OK ||
+	    fl.frame_len > avail)
+		return false;
+	rest = avail - fl.frame_len;
+	if (rest == 0)
+		return true;
+	if (rest > tail_n) /* the caller's bytes do not reach back that far */
+		return false;
+	fc_chain_walk(&other, tail + (tail_n - rest), (size_t)rest, FC_CHAIN_WALK_MAX, &ch);
+	return !ch.broken && fc_chain_headers(&ch) >= 1;
 }
 
 bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,

@@ -24,6 +24,18 @@
 bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,
 			struct fc_anomaly *out);
 
+/* Before an endian_suspect is offered: does byte order `order` decode what
+ * follows the failed frame, in the bytes at hand? Read that way, the frame
+ * must end exactly where those bytes end, or be followed there by
+ * plausible headers; a frame that runs past them proves nothing (a
+ * one-byte reply before framed messages often reads as a plausible length
+ * swapped). `hdr`: the frame's first fc_profile_length_end(p) bytes;
+ * `avail`: bytes from the frame's start to the end of the bytes at hand,
+ * the last `tail_n` of which are at `tail` (all of them past the header). */
+bool fc_diagnose_order_holds(const struct fc_profile *p, enum fc_byte_order order,
+			     const uint8_t *hdr, uint64_t avail,
+			     const uint8_t *tail, size_t tail_n);
+
 /* Zero-length frames in a row before a zero_run is reported. */
 #define FC_ZERO_RUN 8
 /* Bytes without a single frame before a direction is reported unframed. */

@@ -68,6 +68,7 @@ else
 fi
 
 cp captures/*.pcap "$W/caps/"
+cp "${FC_SHARED:-../shared}/corpus/linktypes/dns-inverse-query.pcap" "$W/caps/dns-default.pcap"
 cp captures/*.pcapng "$W/caps/" 2>/dev/null
 chmod a+r "$W"/caps/*
 
@@ -274,6 +275,41 @@ split_bad split-neg3 8 3 --raw feffffff61 --cuts 8,14
 split_bad split-bad-hdr 8 3 --raw 6c6c6f20616761696e --cuts 2,14
 
 # ---- expert infos
+# The plugin names the same likely causes as framecap, in the same words,
+# at the same packets (fc_diagnose and fc_describe, shared): the length
+# written as text, the other byte order (only when it decodes what follows).
+diag_agree() { # diag_agree NAME CAPTURE [framecap profile options -- tshark options]
+	local name=$1 cap=$2 fopts=() topts=() port want got; shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do fopts+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	topts=("$@")
+	fc -r "$cap" --json "${fopts[@]}" > "$T/diag.json"
+	port=$(grep -m1 -o '"dir":"c2s"' "$T/diag.json" > /dev/null &&
+	       python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("dir") == "c2s": print(o["dst"].rsplit(":", 1)[1]); break' "$T/diag.json")
+	want=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("kind") in ("ascii_length_suspect", "endian_suspect"):
+        print("%d|%s" % (o["packet"], o["detail"]))' "$T/diag.json" | sort)
+	got=$(ts -r "$cap" "${OOO[@]}" -d "tcp.port==${port:-8001},framecap" "${topts[@]}" \
+		-T fields -E occurrence=a -E aggregator='~' -e frame.number -e _ws.expert.message 2>&1 |
+	      awk -F'\t' '{ n = split($2, m, "~"); for (i = 1; i <= n; i++)
+			if (m[i] ~ /^the length field reads|-endian the length would be/) print $1 "|" m[i] }' | sort)
+	if [ "$want" = "$got" ]; then
+		ok "plugin: diagnoses as framecap's: $name (${want:-none})"
+	else
+		fail "plugin: diagnoses as framecap's: $name" "framecap: $want
+tshark:   $got"
+	fi
+}
+diag_agree "the length written as text" "$W/caps/ref-bug-ascii-length.pcap"
+diag_agree "big-endian lengths, little-endian profile" "$W/caps/ref-bug-big-endian.pcap"
+diag_agree "little-endian lengths, big-endian profile" "$W/caps/basic.pcap" --byte-order big -- \
+	-o framecap.byte_order:big
+diag_agree "a swapped reading that decodes nothing after it: no advice" "$W/caps/dns-default.pcap"
 expert_has "expert: sticky segment (sticky.pcap packet 4 carries 3 frames)" "$W/caps/sticky.pcap" "" 4 \
 	"Sticky segment: carries 3 frames"
 expert_has "expert: split frame (split.pcap frame #0 spans 3 segments)" "$W/caps/split.pcap" "" 7 \
