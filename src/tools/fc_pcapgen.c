@@ -1,6 +1,9 @@
 /* fc_pcapgen.c - deterministic generator of small synthetic captures.
  *
  *   fc-pcapgen SCENARIO OUT.pcap [COUNT]
+ *   fc-pcapgen frames OUT.pcap [--port N] [--cport N] [--frames TEXT...]
+ *              [--raw HEX] [--cuts OFF,OFF,...] [--end fin|rst|none]
+ *              [framing options: --length-offset N, --byte-order big, ...]
  *   fc-pcapgen --list
  *
  * Every scenario is a short script over a tiny TCP model: a connection
@@ -24,6 +27,7 @@
  * Exit status: 0 written; 1 the file could not be written; 2 bad usage.
  */
 #include <pcap/pcap.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +35,7 @@
 #include <string.h>
 
 #include "fc_profile.h"
+#include "fc_profile_opts.h"
 
 #define EXIT_WRITE 1
 #define EXIT_USAGE 2
@@ -1340,9 +1345,156 @@ static const struct scenario scenarios[] = {
 static void usage(FILE *f)
 {
 	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT]\n"
+	      "       fc-pcapgen frames OUT.pcap [--port N] [--cport N] [--frames TEXT...]\n"
+	      "                  [--raw HEX] [--cuts OFF,...] [--end fin|rst|none] [framing options]\n"
 	      "       fc-pcapgen --list\n"
 	      "Writes a deterministic synthetic capture (COUNT: bench-* only).\n",
 	      f);
+}
+
+/* ------------------------------------------------------------------ */
+/* frames: one connection carrying frames of any framing, cut anywhere  */
+
+#define FRAMES_STREAM_MAX (1u << 20)
+
+static void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void usage_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fc-pcapgen frames: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned long number(const char *opt, const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v > max)
+		usage_die("%s: not a number in range", opt);
+	return v;
+}
+
+/* Append the bytes written in hex by `hex` to stream[*n]. */
+static void hex_put(uint8_t *stream, size_t *n, const char *hex)
+{
+	size_t len = strlen(hex);
+
+	if (len % 2 || *n + len / 2 > FRAMES_STREAM_MAX)
+		usage_die("--raw %s: an even number of hex digits, 1 MiB at most", hex);
+	for (size_t i = 0; i < len; i += 2) {
+		char two[3] = { hex[i], hex[i + 1], 0 }, *end;
+		unsigned long v = strtoul(two, &end, 16);
+
+		if (*end)
+			usage_die("--raw %s: not hex", hex);
+		stream[(*n)++] = (uint8_t)v;
+	}
+}
+
+/* The client's byte stream (frames of the profile the options give, then
+ * --raw bytes) in one segment per frame, or cut at the --cuts offsets;
+ * the server acknowledges each. Header bytes other than the length field
+ * are zero. */
+static int frames_main(int argc, char **argv)
+{
+	static const struct option names[] = { FC_PROFILE_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static uint8_t stream[FRAMES_STREAM_MAX];
+	size_t n = 0, ncut = 0, cuts[1024];
+	struct fc_profile_opts po = { 0 };
+	const char *err, *end_with = "fin";
+	unsigned long port = 8001, cport = 40000;
+	struct conn c;
+	int i = 3;
+
+	while (i < argc) {
+		const char *o = argv[i];
+		int r = 0;
+
+		if (!strcmp(o, "--frames")) {
+			for (i++; i < argc && strncmp(argv[i], "--", 2); i++) {
+				size_t len = strlen(argv[i]);
+
+				if (n + prof.header_size + len > FRAMES_STREAM_MAX)
+					usage_die("--frames %s: 1 MiB at most in all", argv[i]);
+				if (!fc_profile_encode_header(&prof, len, stream + n))
+					usage_die("--frames %s: the length does not fit the profile",
+						  argv[i]);
+				n += prof.header_size;
+				memcpy(stream + n, argv[i], len);
+				n += len;
+				if (ncut < sizeof cuts / sizeof cuts[0])
+					cuts[ncut++] = n;
+			}
+			continue;
+		}
+		if (i + 1 >= argc && strcmp(o, "--signed") && strcmp(o, "--unsigned"))
+			usage_die("%s needs a value", o);
+		if (!strcmp(o, "--port")) {
+			port = number(o, argv[++i], 65535);
+		} else if (!strcmp(o, "--cport")) {
+			cport = number(o, argv[++i], 65535);
+		} else if (!strcmp(o, "--raw")) {
+			hex_put(stream, &n, argv[++i]);
+		} else if (!strcmp(o, "--end")) {
+			end_with = argv[++i];
+			if (strcmp(end_with, "fin") && strcmp(end_with, "rst") && strcmp(end_with, "none"))
+				usage_die("--end %s: fin, rst or none", end_with);
+		} else if (!strcmp(o, "--cuts")) {
+			char *list = argv[++i], *tok;
+
+			ncut = 0;
+			for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+				if (ncut < sizeof cuts / sizeof cuts[0])
+					cuts[ncut++] = number("--cuts", tok, FRAMES_STREAM_MAX);
+		} else {
+			const struct option *nm = names;
+
+			while (nm->name && strcmp(o + 2, nm->name))
+				nm++;
+			if (strncmp(o, "--", 2) || !nm->name)
+				usage_die("unknown option %s", o);
+			r = fc_profile_opts_take(&po, nm->val, nm->has_arg ? argv[++i] : NULL, &err);
+			if (r < 0)
+				usage_die("%s: bad value", o);
+			/* Frames already encoded used the profile so far: framing
+			 * options come first. */
+			if ((err = fc_profile_opts_apply(&po, &prof)))
+				usage_die("framing options: %s", err);
+		}
+		i++;
+	}
+	if (n == 0)
+		usage_die("%s: nothing to send (--frames, --raw)", argv[2]);
+
+	out_open(argv[2], LT_EN10MB, 65535, 1000);
+	conn_init4(&c, 0x0A000001u, (uint16_t)cport, 0x0A000002u, (uint16_t)port, 1000, 5000);
+	handshake(&c);
+	for (size_t lo = 0; lo < n;) {
+		size_t hi = n;
+
+		/* The next cut inside what is left (cuts need not be sorted). */
+		for (size_t j = 0; j < ncut; j++)
+			if (cuts[j] > lo && cuts[j] < hi)
+				hi = cuts[j];
+		if (hi - lo > MAX_PAYLOAD) /* a segment at most this big */
+			hi = lo + MAX_PAYLOAD;
+		send_segment(&c, CLIENT, stream + lo, (uint32_t)(hi - lo), TH_PA);
+		send_ack(&c, SERVER);
+		lo = hi;
+	}
+	if (!strcmp(end_with, "fin"))
+		teardown(&c, CLIENT);
+	else if (!strcmp(end_with, "rst"))
+		send_segment(&c, CLIENT, NULL, 0, TH_RST | TH_ACK);
+	out_close();
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -1357,6 +1509,10 @@ int main(int argc, char **argv)
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
 		return 0;
+	}
+	if (argc >= 3 && !strcmp(argv[1], "frames")) {
+		fc_profile_default(&prof);
+		return frames_main(argc, argv);
 	}
 	if (argc < 3 || argc > 4) {
 		usage(stderr);

@@ -38,7 +38,7 @@ ts() {
 }
 # framecap as the reference, with no configuration file but the one given.
 fc() { (cd "$W" && env HOME="$W/home" "$FC" "$@"); }
-mkcap() { python3 "$TOOLS/mkpcap.py" "$@"; }
+mkcap() { "$B"/fc-pcapgen frames "$@"; }
 compare() { python3 "$TOOLS/compare.py" "$@"; }
 OOO=(-o tcp.reassemble_out_of_order:TRUE)
 export W TOOLS

@@ -18,7 +18,7 @@ import struct
 frames = [b"evil\xe2\x80\xaetxt.exe", b"x\xc2\x9b" b"31mred", b"x\xc0\x9b[2J",
           b"\x1b]0;pwned\x07", b"zw\xe2\x80\x8bsp\xef\xbb\xbf", "正在学习".encode()]
 print(b"".join(struct.pack("<i", len(f)) + f for f in frames).hex())')
-python3 dissector/tests/mkpcap.py "$T/term.pcap" --raw "$raw" --cuts 0 > /dev/null ||
+"$B"/fc-pcapgen frames "$T/term.pcap" --raw "$raw" ||
 	fail "mkpcap"
 "$B"/framecap -r "$T/term.pcap" -v -X > "$T/term.txt" 2>&1
 if python3 - "$T/term.txt" <<'PY'
