@@ -1252,6 +1252,26 @@ static void ooo_flood(void)
 	}
 }
 
+/* One connection whose first data byte is lost, followed by COUNT 1-byte
+ * segments that can never be delivered in order (and are never
+ * acknowledged): the most pieces the out-of-order buffer can be asked to
+ * hold, so its cost per piece must not grow with their number. */
+static void ooo_tiny(void)
+{
+	static uint8_t data[1];
+	struct conn c;
+	struct seg s;
+
+	conn_default(&c);
+	handshake(&c);
+	pattern(data, sizeof data, 7);
+	s = seg_next(&c, CLIENT, data, 1, TH_PA); /* lost */
+	for (uint64_t i = 0; i < bench_count; i++) {
+		s = seg_next(&c, CLIENT, data, 1, TH_PA);
+		seg_wire(&c, &s);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Scenario table and main                                             */
 
@@ -1329,6 +1349,8 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] COUNT SYNs from distinct clients, never answered" },
 	{ "ooo-flood", ooo_flood, LT_EN10MB, 0, false, true, 100000,
 	  "[COUNT] first data segment lost, then COUNT 1000-byte segments never acknowledged" },
+	{ "ooo-tiny", ooo_tiny, LT_EN10MB, 0, false, true, 300000,
+	  "[COUNT] first data byte lost, then COUNT 1-byte segments never acknowledged" },
 	{ "bench-conns", bench_conns, LT_EN10MB, 0, false, true, 10000,
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
 	{ "conns-open", conns_open, LT_EN10MB, 0, false, true, 20000,
