@@ -193,6 +193,8 @@ void fc_reasm_free(struct fc_reasm *r)
 		node_release(r, n);
 	}
 	r->root = NULL;
+	free(r->wait);
+	r->wait = NULL;
 	r->nwait = 0;
 	free(r->hist);
 	r->hist = NULL;
@@ -595,6 +597,22 @@ static void give_up_to(struct fc_reasm *r, uint64_t a, const struct fc_pkt *pkt,
 	}
 }
 
+/* Is all of [from, to) buffered (captured or cut by the snaplen)? Walks
+ * the pieces from `from` to the first hole: each ACK starts where the
+ * last one stopped, so the walks add up to the pieces buffered. */
+static bool buffered(const struct fc_reasm *r, uint64_t from, uint64_t to)
+{
+	const struct fc_ooo_node *n = tree_floor(r->root, from);
+
+	for (; n && from < to; n = n->next) {
+		if (n->off > from)
+			return false;
+		if (n->off + n->len > from)
+			from = n->off + n->len;
+	}
+	return from >= to;
+}
+
 static void wait_pop(struct fc_reasm *r)
 {
 	r->nwait--;
@@ -619,14 +637,21 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 	last = r->nwait ? &r->wait[r->nwait - 1] : NULL;
 	if (last && (uint64_t)a <= last->off)
 		return; /* already waiting, since an earlier ACK */
-	if (r->nwait == FC_REASM_ACK_WAITS) {
-		last->off = (uint64_t)a;
-	} else {
-		last = &r->wait[r->nwait++];
-		last->off = (uint64_t)a;
-		last->conn_pkts = conn_pkts;
-		last->pkt = *pkt;
+	if (last && buffered(r, last->off, (uint64_t)a)) {
+		last->off = (uint64_t)a; /* no new hole: nothing new to wait for */
+		return;
 	}
+	if (!r->wait && (r->window.packets || r->window.us))
+		r->wait = malloc(FC_REASM_ACK_WAITS * sizeof(*r->wait));
+	if (!r->wait) { /* no window, or no memory for one: a gap now */
+		give_up_to(r, (uint64_t)a, pkt, why_acked);
+		return;
+	}
+	if (r->nwait < FC_REASM_ACK_WAITS)
+		last = &r->wait[r->nwait++];
+	last->off = (uint64_t)a;
+	last->conn_pkts = conn_pkts;
+	last->pkt = *pkt;
 	fc_reasm_expire(r, conn_pkts, pkt->ts_us, false);
 }
 

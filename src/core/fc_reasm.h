@@ -65,8 +65,9 @@ struct fc_ooo_node;
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
 /* Acknowledged holes waiting at once, each with its own window; more
- * are merged into the newest (whose window then started earlier). */
-#define FC_REASM_ACK_WAITS 8
+ * are merged into the newest, which then waits from the latest ACK (the
+ * older holes in it may wait longer, never less). */
+#define FC_REASM_ACK_WAITS 16
 /* Pieces buffered per direction unless fc_reasm_set_limits says. */
 #define FC_REASM_DEFAULT_MAX_PIECES 65536u
 
@@ -105,7 +106,9 @@ struct fc_reasm {
 	uint32_t max_pieces;
 
 	struct fc_reasm_window window;
-	struct fc_reasm_ack_wait wait[FC_REASM_ACK_WAITS]; /* by offset */
+	/* FC_REASM_ACK_WAITS slots, by offset; allocated at the first hole
+	 * that waits, as most directions never have one */
+	struct fc_reasm_ack_wait *wait;
 	uint32_t nwait;
 
 	uint8_t *hist; /* ring indexed by offset % FC_REASM_HISTORY */
