@@ -47,7 +47,7 @@ struct fc_engine {
 	struct fc_flow *spare; /* freed flows, reused */
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
-	struct fc_reasm_window window;
+	struct fc_reasm_limits limits; /* every direction's */
 	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_segment scratch;
 	struct fc_engine_stats st;
@@ -426,7 +426,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 		f->half[d].dir = (enum fc_dir)d;
 		fc_reasm_init(&f->half[d].r, e->cfg.max_ooo_per_dir, &e->budget,
 			      &reasm_ops, &f->half[d]);
-		fc_reasm_set_limits(&f->half[d].r, e->cfg.max_ooo_pieces, e->window);
+		fc_reasm_set_limits(&f->half[d].r, &e->limits);
 	}
 	f->hnext = e->buckets[hash & (e->nbuckets - 1)];
 	e->buckets[hash & (e->nbuckets - 1)] = f;
@@ -467,8 +467,9 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 		e->cfg.max_ooo_pieces = FC_DEFAULT_MAX_OOO_PIECES;
 	if (e->cfg.max_ooo_pieces < FC_MIN_OOO_PIECES)
 		e->cfg.max_ooo_pieces = FC_MIN_OOO_PIECES;
-	e->window.packets = e->cfg.ack_window_packets;
-	e->window.us = e->cfg.ack_window_us;
+	e->limits.max_pieces = e->cfg.max_ooo_pieces;
+	e->limits.window.packets = e->cfg.ack_window_packets;
+	e->limits.window.us = e->cfg.ack_window_us;
 	e->nbuckets = 1024;
 	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < (1u << 24))
 		e->nbuckets <<= 1;

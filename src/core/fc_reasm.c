@@ -139,6 +139,10 @@ static struct fc_ooo_node *tree_floor(struct fc_ooo_node *t, uint64_t off)
 	return best;
 }
 
+static const struct fc_reasm_limits default_limits = {
+	FC_REASM_DEFAULT_MAX_PIECES, { 0, 0 }
+};
+
 /* A node's cost against the budgets: its bytes plus its bookkeeping. */
 static uint64_t node_cost(uint32_t data_len)
 {
@@ -154,14 +158,12 @@ void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
 	r->ctx = ctx;
 	r->max_ooo = max_ooo;
 	r->budget = budget;
-	r->max_pieces = FC_REASM_DEFAULT_MAX_PIECES;
+	r->limits = &default_limits;
 }
 
-void fc_reasm_set_limits(struct fc_reasm *r, uint32_t max_pieces,
-			 struct fc_reasm_window window)
+void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits)
 {
-	r->max_pieces = max_pieces ? max_pieces : 1;
-	r->window = window;
+	r->limits = limits ? limits : &default_limits;
 }
 
 static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
@@ -193,9 +195,8 @@ void fc_reasm_free(struct fc_reasm *r)
 		node_release(r, n);
 	}
 	r->root = NULL;
-	free(r->wait);
-	r->wait = NULL;
-	r->nwait = 0;
+	free(r->waits);
+	r->waits = NULL;
 	free(r->hist);
 	r->hist = NULL;
 	r->hist_len = 0;
@@ -344,7 +345,7 @@ static bool over_budget(const struct fc_reasm *r, uint64_t need,
 {
 	if (r->ooo_bytes + need > r->max_ooo)
 		return true;
-	if (r->npieces + pieces > r->max_pieces)
+	if (r->npieces + pieces > r->limits->max_pieces)
 		return true;
 	return r->budget && r->budget->used + need > r->budget->max;
 }
@@ -613,15 +614,17 @@ static bool buffered(const struct fc_reasm *r, uint64_t from, uint64_t to)
 	return from >= to;
 }
 
-static void wait_pop(struct fc_reasm *r)
+static void wait_pop(struct fc_reasm_waits *w)
 {
-	r->nwait--;
-	memmove(&r->wait[0], &r->wait[1], r->nwait * sizeof(r->wait[0]));
+	w->n--;
+	memmove(&w->slot[0], &w->slot[1], w->n * sizeof(w->slot[0]));
 }
 
 void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 		  uint64_t conn_pkts)
 {
+	const struct fc_reasm_window *win = &r->limits->window;
+	struct fc_reasm_waits *w = r->waits;
 	struct fc_reasm_ack_wait *last;
 	int64_t a;
 
@@ -634,21 +637,24 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 	 * a stray SYN, a corrupt packet): only a plausible window counts. */
 	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)
 		return;
-	last = r->nwait ? &r->wait[r->nwait - 1] : NULL;
+	last = w && w->n ? &w->slot[w->n - 1] : NULL;
 	if (last && (uint64_t)a <= last->off)
 		return; /* already waiting, since an earlier ACK */
 	if (last && buffered(r, last->off, (uint64_t)a)) {
 		last->off = (uint64_t)a; /* no new hole: nothing new to wait for */
 		return;
 	}
-	if (!r->wait && (r->window.packets || r->window.us))
-		r->wait = malloc(FC_REASM_ACK_WAITS * sizeof(*r->wait));
-	if (!r->wait) { /* no window, or no memory for one: a gap now */
+	if (!w && (win->packets || win->us)) {
+		w = r->waits = malloc(sizeof(*w));
+		if (w)
+			w->n = 0;
+	}
+	if (!w) { /* no window, or no memory for one: a gap now */
 		give_up_to(r, (uint64_t)a, pkt, why_acked);
 		return;
 	}
-	if (r->nwait < FC_REASM_ACK_WAITS)
-		last = &r->wait[r->nwait++];
+	if (w->n < FC_REASM_ACK_WAITS)
+		last = &w->slot[w->n++];
 	last->off = (uint64_t)a;
 	last->conn_pkts = conn_pkts;
 	last->pkt = *pkt;
@@ -660,34 +666,41 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 static bool window_passed(const struct fc_reasm *r, const struct fc_reasm_ack_wait *w,
 			  uint64_t conn_pkts, int64_t now_us, bool idle)
 {
+	const struct fc_reasm_window *win = &r->limits->window;
 	int64_t then = w->pkt.ts_us;
 
 	if (!idle && (conn_pkts < w->conn_pkts ||
-		      conn_pkts - w->conn_pkts < r->window.packets))
+		      conn_pkts - w->conn_pkts < win->packets))
 		return false;
-	return now_us >= then && (uint64_t)now_us - (uint64_t)then >= r->window.us;
+	return now_us >= then && (uint64_t)now_us - (uint64_t)then >= win->us;
 }
 
 void fc_reasm_expire(struct fc_reasm *r, uint64_t conn_pkts, int64_t now_us,
 		     bool idle)
 {
-	while (r->nwait) {
-		struct fc_reasm_ack_wait w = r->wait[0];
+	struct fc_reasm_waits *w = r->waits;
 
-		if (w.off > r->next) {
-			if (!window_passed(r, &w, conn_pkts, now_us, idle))
+	while (w && w->n) {
+		struct fc_reasm_ack_wait first = w->slot[0];
+
+		if (first.off > r->next) {
+			if (!window_passed(r, &first, conn_pkts, now_us, idle))
 				return;
-			give_up_to(r, w.off, &w.pkt, why_acked);
+			give_up_to(r, first.off, &first.pkt, why_acked);
 		}
-		wait_pop(r);
+		wait_pop(w);
 	}
 }
 
 void fc_reasm_end_waits(struct fc_reasm *r)
 {
-	for (uint32_t i = 0; i < r->nwait; i++)
-		give_up_to(r, r->wait[i].off, &r->wait[i].pkt, why_acked);
-	r->nwait = 0;
+	struct fc_reasm_waits *w = r->waits;
+
+	if (!w)
+		return;
+	for (uint32_t i = 0; i < w->n; i++)
+		give_up_to(r, w->slot[i].off, &w->slot[i].pkt, why_acked);
+	w->n = 0;
 }
 
 void fc_reasm_flush(struct fc_reasm *r, const struct fc_pkt *pkt)

@@ -87,32 +87,41 @@ struct fc_reasm_ack_wait {
 	struct fc_pkt pkt;
 };
 
+/* Allocated at a direction's first acknowledged hole that waits: most
+ * directions never have one. Slots by offset. */
+struct fc_reasm_waits {
+	uint32_t n;
+	struct fc_reasm_ack_wait slot[FC_REASM_ACK_WAITS];
+};
+
+/* Limits shared by many directions (an engine's): the most buffered pieces
+ * per direction, and the ACK window. */
+struct fc_reasm_limits {
+	uint32_t max_pieces;
+	struct fc_reasm_window window;
+};
+
 struct fc_reasm {
 	const struct fc_reasm_ops *ops;
 	void *ctx;
 	uint64_t max_ooo; /* per-direction budget */
 	struct fc_reasm_budget *budget;
+	const struct fc_reasm_limits *limits;
 
 	bool have_base;
+	bool fin_seen;
 	uint32_t base_seq; /* sequence number of stream offset 0 */
 	uint64_t next; /* next stream offset to deliver */
-	bool fin_seen;
 	uint64_t fin_off;
 
 	struct fc_ooo_node *ooo; /* list sorted by offset, disjoint */
 	struct fc_ooo_node *root; /* the same pieces as an AVL tree */
 	uint64_t ooo_bytes;
-	uint32_t npieces;
-	uint32_t max_pieces;
-
-	struct fc_reasm_window window;
-	/* FC_REASM_ACK_WAITS slots, by offset; allocated at the first hole
-	 * that waits, as most directions never have one */
-	struct fc_reasm_ack_wait *wait;
-	uint32_t nwait;
+	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
 
 	uint8_t *hist; /* ring indexed by offset % FC_REASM_HISTORY */
 	uint32_t hist_len; /* valid bytes just before next */
+	uint32_t npieces;
 
 	struct fc_reasm_stats stats;
 };
@@ -124,9 +133,8 @@ void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
 		   struct fc_reasm_budget *budget,
 		   const struct fc_reasm_ops *ops, void *ctx);
 
-/* At most max_pieces (at least 1) buffered pieces; the ACK window. */
-void fc_reasm_set_limits(struct fc_reasm *r, uint32_t max_pieces,
-			 struct fc_reasm_window window);
+/* Use *limits (kept, not copied: it must outlive r); NULL: the defaults. */
+void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits);
 
 /* Frees buffered data without delivering it. */
 void fc_reasm_free(struct fc_reasm *r);
@@ -164,7 +172,7 @@ void fc_reasm_end_waits(struct fc_reasm *r);
 /* Some acknowledged hole is waiting for late data. */
 static inline bool fc_reasm_waiting(const struct fc_reasm *r)
 {
-	return r->nwait > 0;
+	return r->waits && r->waits->n > 0;
 }
 
 /* The stream is over: every hole becomes a gap (acknowledged ones at the

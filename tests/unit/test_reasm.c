@@ -121,8 +121,19 @@ static const struct fc_reasm_ops rec_ops = { on_data, on_gap, on_conflict };
 
 struct trs {
 	struct fc_reasm r;
+	struct fc_reasm_limits lim;
 	struct rrec *rec;
 };
+
+/* The piece cap and the ACK window (kept in t, as fc_reasm wants). */
+static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
+		       uint64_t us)
+{
+	t->lim.max_pieces = max_pieces;
+	t->lim.window.packets = packets;
+	t->lim.window.us = us;
+	fc_reasm_set_limits(&t->r, &t->lim);
+}
 
 static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
 {
@@ -1142,7 +1153,7 @@ static void test_many_pieces_scattered(void **state)
 	assert_non_null(first_pkt);
 	for (int i = 0; i < N; i++)
 		src[i] = (uint8_t)rnd(&s);
-	fc_reasm_set_limits(&t->r, 1u << 20, (struct fc_reasm_window){ 0, 0 });
+	trs_limits(t, 1u << 20, 0, 0);
 	fc_reasm_set_base(&t->r, 0xFFFF0000u); /* wraps inside the stream */
 	/* byte 0 comes last; pieces of 1 to 3 bytes, scattered */
 	for (uint64_t i = 0; i < N; i++) {
@@ -1232,7 +1243,7 @@ static void test_piece_cap(void **state)
 {
 	struct trs *t = trs_new(1 << 20, NULL);
 
-	fc_reasm_set_limits(&t->r, 10, (struct fc_reasm_window){ 0, 0 });
+	trs_limits(t, 10, 0, 0);
 	fc_reasm_set_base(&t->r, 0);
 	for (uint32_t k = 0; k < 10; k++)
 		seg(t, 2 * k + 1, "x", k + 1); /* [1], [3], ... [19] */
@@ -1262,7 +1273,7 @@ static struct trs *windowed(uint64_t packets, uint64_t us)
 {
 	struct trs *t = trs_new(4096, NULL);
 
-	fc_reasm_set_limits(&t->r, 1000, (struct fc_reasm_window){ packets, us });
+	trs_limits(t, 1000, packets, us);
 	fc_reasm_set_base(&t->r, 0);
 	return t;
 }
@@ -1341,7 +1352,7 @@ static void test_ack_window_several_holes(void **state)
 	seg(t, 8, "ij", 4);
 	ack(t, 10, 4); /* hole [6,8) from packet 4 */
 	ack(t, 9, 4); /* behind the last: nothing new */
-	assert_int_equal(t->r.nwait, 2);
+	assert_int_equal(t->r.waits->n, 2);
 	expire_at(t, 5, 5000, false); /* the first is given up, not the second */
 	assert_stream(t, "ab__ef");
 	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
@@ -1360,9 +1371,9 @@ static void test_ack_window_several_holes(void **state)
 	ack(t, 6, 3);
 	seg(t, 6, "gh", 4);
 	ack(t, 8, 5);
-	assert_int_equal(t->r.nwait, 1);
-	assert_int_equal(t->r.wait[0].off, 8);
-	assert_int_equal(t->r.wait[0].pkt.num, 3);
+	assert_int_equal(t->r.waits->n, 1);
+	assert_int_equal(t->r.waits->slot[0].off, 8);
+	assert_int_equal(t->r.waits->slot[0].pkt.num, 3);
 	expire_at(t, 6, 6000, false); /* 3 packets after the first ACK */
 	assert_stream(t, "ab__efgh");
 	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
@@ -1374,7 +1385,7 @@ static void test_ack_window_several_holes(void **state)
 	for (uint32_t k = 0; k < 3 * FC_REASM_ACK_WAITS; k++) {
 		seg(t, 2 * k + 1, "x", 2 * k + 1);
 		ack(t, 2 * k + 2, 2 * k + 2);
-		assert_true(t->r.nwait <= FC_REASM_ACK_WAITS);
+		assert_true(t->r.waits->n <= FC_REASM_ACK_WAITS);
 	}
 	assert_int_equal(t->rec->nev, 0);
 	seg(t, 100, "z", 99);
