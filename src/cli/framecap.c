@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "fc_config.h"
@@ -45,7 +46,9 @@ static void usage(FILE *out)
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
 	      "                [--signed | --unsigned] [--length-adjustment N]\n"
 	      "                [--header-size N] [--max-frame N]\n"
-	      "                [--max-flows N] [--max-ooo BYTES] [--recv-view N] [--detect]\n"
+	      "                [--max-flows N] [--max-ooo BYTES] [--max-ooo-pieces N]\n"
+	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"
+	      "                [--recv-view N] [--detect]\n"
 	      "                [expression]\n"
 	      "       framecap --explain KIND\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
@@ -82,6 +85,7 @@ static void on_signal(int sig)
 enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
 	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
+	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
 };
 
 static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
@@ -152,6 +156,14 @@ static int list_interfaces(void)
 	return 0;
 }
 
+static int64_t wall_clock_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return fc_ts_us((int64_t)tv.tv_sec, (int64_t)tv.tv_usec);
+}
+
 struct run {
 	struct fc_engine *engine;
 	pcap_t *pcap;
@@ -202,6 +214,9 @@ int main(int argc, char **argv)
 		FC_PROFILE_LONGOPTS,
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
+		{ "max-ooo-pieces", required_argument, NULL, OPT_MAX_OOO_PIECES },
+		{ "ack-window-packets", required_argument, NULL, OPT_ACK_WINDOW_PACKETS },
+		{ "ack-window-ms", required_argument, NULL, OPT_ACK_WINDOW_MS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
@@ -230,10 +245,13 @@ int main(int argc, char **argv)
 	uint64_t recv_view = 0;
 	bool detect = false;
 	bool read_regular = false; /* -r names a regular file, not a pipe */
+	int64_t last_tick = 0; /* wall clock of the last fc_engine_tick */
 
 	oo.out = stdout;
 	oo.payload_hex = 64;
 	ec.payload_keep = 64;
+	ec.ack_window_packets = FC_DEFAULT_ACK_WINDOW_PACKETS;
+	ec.ack_window_us = FC_DEFAULT_ACK_WINDOW_US;
 	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:B:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h': case OPT_HELP: usage(stdout); return 0;
@@ -301,6 +319,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MAX_OOO:
 			ec.max_ooo_per_dir = number_arg("--max-ooo", optarg, 1ULL << 32);
+			break;
+		case OPT_MAX_OOO_PIECES:
+			ec.max_ooo_pieces = (uint32_t)number_arg("--max-ooo-pieces", optarg,
+								 1u << 24);
+			break;
+		case OPT_ACK_WINDOW_PACKETS:
+			ec.ack_window_packets = number_arg("--ack-window-packets", optarg,
+							   1u << 30);
+			break;
+		case OPT_ACK_WINDOW_MS: /* a day: any longer is "until the end" */
+			ec.ack_window_us = 1000 * number_arg("--ack-window-ms", optarg,
+							     86400000);
 			break;
 		default:
 			switch (fc_profile_opts_take(&po, c, optarg, &err)) {
@@ -466,6 +496,15 @@ int main(int argc, char **argv)
 			break; /* end of file */
 		if (run.dumper && live.live)
 			pcap_dump_flush(run.dumper);
+		/* With no packet coming, acknowledged holes still expire; a
+		 * tick walks every open flow, so at most ten a second. */
+		if (live.live) {
+			int64_t now = wall_clock_us();
+			if (now - last_tick >= 100000 || now < last_tick) {
+				fc_engine_tick(run.engine, now);
+				last_tick = now;
+			}
+		}
 		/* Writers buffer large pieces: show this batch's lines now. */
 		if (live.live && output->flush)
 			output->flush(output);

@@ -199,7 +199,9 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	[FC_AN_GAP] =
 	"Stream bytes were never captured: the capture dropped them (a full "
 	"buffer, a snaplen too short, capturing on the wrong interface), not "
-	"the network, since the peer acknowledged them. A frame whose payload "
+	"the network, since the peer acknowledged them (and they did not come "
+	"within the ACK window, --ack-window-packets and --ack-window-ms). A "
+	"frame whose payload "
 	"lost bytes keeps its boundaries; a gap that swallows a header loses "
 	"them until a resync. Raise -B or -s, or capture closer to the host.",
 	[FC_AN_MIDSTREAM] =

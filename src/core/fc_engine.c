@@ -33,6 +33,7 @@ struct fc_flow {
 	uint32_t hash;
 	bool begun; /* stream_begin was sent */
 	bool closed;
+	uint64_t packets; /* of this connection: the ACK window's clock */
 	struct fc_stream_info info;
 	struct fc_half half[2];
 };
@@ -46,6 +47,7 @@ struct fc_engine {
 	struct fc_flow *spare; /* freed flows, reused */
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
+	struct fc_reasm_limits limits; /* every direction's */
 	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_decoder_scratch scratch;
 	struct fc_engine_stats st;
@@ -425,6 +427,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 		f->half[d].dir = (enum fc_dir)d;
 		fc_reasm_init(&f->half[d].r, e->cfg.max_ooo_per_dir, &e->budget,
 			      &reasm_ops, &f->half[d]);
+		fc_reasm_set_limits(&f->half[d].r, &e->limits);
 	}
 	f->hnext = e->buckets[hash & (e->nbuckets - 1)];
 	e->buckets[hash & (e->nbuckets - 1)] = f;
@@ -461,6 +464,13 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	if (e->cfg.max_ooo_total < e->cfg.max_ooo_per_dir)
 		e->cfg.max_ooo_total = e->cfg.max_ooo_per_dir;
 	e->budget.max = e->cfg.max_ooo_total;
+	if (e->cfg.max_ooo_pieces == 0)
+		e->cfg.max_ooo_pieces = FC_DEFAULT_MAX_OOO_PIECES;
+	if (e->cfg.max_ooo_pieces < FC_MIN_OOO_PIECES)
+		e->cfg.max_ooo_pieces = FC_MIN_OOO_PIECES;
+	e->limits.max_pieces = e->cfg.max_ooo_pieces;
+	e->limits.window.packets = e->cfg.ack_window_packets;
+	e->limits.window.us = e->cfg.ack_window_us;
 	e->nbuckets = 1024;
 	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < (1u << 24))
 		e->nbuckets <<= 1;
@@ -526,6 +536,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	} else {
 		touch(e, f);
 	}
+	f->packets++;
 	h = &f->half[dir];
 	peer = &f->half[!dir];
 
@@ -552,12 +563,24 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 			e->st.ooo_peak_bytes = e->budget.used;
 	}
 	if ((s.flags & FC_TH_ACK) && !peer->ended && peer->r.have_base)
-		fc_reasm_ack(&peer->r, s.ack, pkt);
+		fc_reasm_ack(&peer->r, s.ack, pkt, f->packets);
 	if ((s.flags & FC_TH_FIN) && !h->ended)
 		fc_reasm_fin(&h->r, seq + s.payload_len);
 	if (s.flags & FC_TH_RST) {
 		flow_close(e, f, FC_END_RST, pkt);
 		return st;
+	}
+	/* Holes waiting for late data: this packet may have been the last
+	 * chance. Once both sides sent their FIN the connection is over and
+	 * nothing more is waited for. */
+	for (int d = 0; d < 2; d++) {
+		struct fc_reasm *r = &f->half[d].r;
+		if (f->half[d].ended || !fc_reasm_waiting(r))
+			continue;
+		if (h->r.fin_seen && peer->r.fin_seen)
+			fc_reasm_end_waits(r);
+		else
+			fc_reasm_expire(r, f->packets, pkt->ts_us, false);
 	}
 	for (int d = 0; d < 2; d++)
 		if (!f->half[d].ended && fc_reasm_done(&f->half[d].r))
@@ -595,6 +618,21 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
 		for (uint32_t i = 0; i < n; i++)
 			flow_close(e, open[i], FC_END_CAPTURE, last);
 		free(open);
+	}
+}
+
+void fc_engine_tick(struct fc_engine *e, int64_t now_us)
+{
+	/* Closed flows sit at the oldest end: stop at the first one. */
+	for (struct fc_flow *f = e->newest; f && !f->closed; f = f->older) {
+		for (int d = 0; d < 2; d++) {
+			struct fc_half *h = &f->half[d];
+			if (h->ended || !fc_reasm_waiting(&h->r))
+				continue;
+			/* A direction this completes ends at the flow's next
+			 * packet, or at the end of the capture. */
+			fc_reasm_expire(&h->r, f->packets, now_us, true);
+		}
 	}
 }
 

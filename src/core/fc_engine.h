@@ -63,12 +63,25 @@ struct fc_engine_config {
 	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
 	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
 	bool bytes_only; /* reassemble for sink.data, decode nothing */
+	uint32_t max_ooo_pieces; /* out-of-order pieces per direction; 0: default */
+	/* An acknowledged hole becomes a gap once this many more packets of
+	 * its connection AND this much capture time went by without its data
+	 * (or the budget ran out, or the connection ended). Both 0: at once,
+	 * on the ACK. Front ends set FC_DEFAULT_ACK_WINDOW_*. */
+	uint64_t ack_window_packets;
+	uint64_t ack_window_us;
 };
 
 #define FC_DEFAULT_MAX_FLOWS 20000
 #define FC_DEFAULT_MAX_OOO_PER_DIR (1u << 20)
 #define FC_DEFAULT_MAX_OOO_TOTAL (16u << 20)
 #define FC_MIN_OOO_PER_DIR (256u << 10)
+#define FC_DEFAULT_MAX_OOO_PIECES FC_REASM_DEFAULT_MAX_PIECES
+#define FC_MIN_OOO_PIECES 64u
+/* Late data on the shared captures came 1 or 2 packets and at most 20 ms
+ * after the ACK covering it: 30 and 10 times that. */
+#define FC_DEFAULT_ACK_WINDOW_PACKETS 64u
+#define FC_DEFAULT_ACK_WINDOW_US 200000u
 
 struct fc_engine_stats {
 	uint64_t packets; /* records given to the engine */
@@ -112,6 +125,11 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 /* End of capture: every live stream ends (holes become gaps, unfinished
  * frames are reported incomplete), in stream order. */
 void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last);
+
+/* No packet came, and it is now now_us (a live capture's clock, called a
+ * few times a second): acknowledged holes whose time window has passed
+ * become gaps, without waiting for more packets of their connection. */
+void fc_engine_tick(struct fc_engine *e, int64_t now_us);
 
 const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e);
 

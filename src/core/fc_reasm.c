@@ -5,6 +5,17 @@
  *   new segment:        |=========================|
  *   buffered:                |n1|       |n2....|
  *   inserted pieces:    |===|    |=====|        |=|   (first copy wins)
+ *
+ *   pieces: list  ooo -> n1 -> n2 -> ...   (walked from where a segment
+ *           tree        n2                  starts: the tree finds that
+ *                     /    \                piece in O(log pieces))
+ *                   n1      n3
+ *
+ * A segment walks only the pieces it overlaps, and each of those costs at
+ * least one of its bytes, so buffering is O(log pieces + segment bytes)
+ * whatever the order the segments come in. The tree is an AVL tree keyed
+ * by offset (pieces are disjoint: keys are distinct); pieces only ever
+ * leave it from either end (drained in order, or cut off by a FIN).
  */
 #include "fc_reasm.h"
 
@@ -12,13 +23,124 @@
 #include <string.h>
 
 struct fc_ooo_node {
-	struct fc_ooo_node *next;
+	struct fc_ooo_node *next; /* list, by offset */
+	struct fc_ooo_node *left, *right; /* tree, by offset */
 	uint64_t off;
 	uint32_t len; /* stream bytes covered */
+	uint8_t height; /* of its subtree; a leaf is 1 */
 	bool missing; /* bytes cut by the snaplen: a gap once reached */
 	bool seg_start;
 	struct fc_pkt pkt;
 	uint8_t data[];
+};
+
+/* --- AVL tree of pieces ------------------------------------------------ */
+
+static unsigned height(const struct fc_ooo_node *n)
+{
+	return n ? n->height : 0;
+}
+
+static void fix_height(struct fc_ooo_node *n)
+{
+	unsigned l = height(n->left), r = height(n->right);
+
+	n->height = (uint8_t)((l > r ? l : r) + 1);
+}
+
+static struct fc_ooo_node *rotate_right(struct fc_ooo_node *n)
+{
+	struct fc_ooo_node *l = n->left;
+
+	n->left = l->right;
+	l->right = n;
+	fix_height(n);
+	fix_height(l);
+	return l;
+}
+
+static struct fc_ooo_node *rotate_left(struct fc_ooo_node *n)
+{
+	struct fc_ooo_node *r = n->right;
+
+	n->right = r->left;
+	r->left = n;
+	fix_height(n);
+	fix_height(r);
+	return r;
+}
+
+/* Restore the AVL rule at n, whose subtrees differ in height by at most 2
+ * and are themselves balanced; returns the subtree's new root. */
+static struct fc_ooo_node *rebalance(struct fc_ooo_node *n)
+{
+	int bal = (int)height(n->left) - (int)height(n->right);
+
+	if (bal > 1) {
+		if (height(n->left->left) < height(n->left->right))
+			n->left = rotate_left(n->left);
+		return rotate_right(n);
+	}
+	if (bal < -1) {
+		if (height(n->right->right) < height(n->right->left))
+			n->right = rotate_right(n->right);
+		return rotate_left(n);
+	}
+	fix_height(n);
+	return n;
+}
+
+/* Recursion depth is the tree's height: at most 1.44 log2(pieces). */
+static struct fc_ooo_node *tree_insert(struct fc_ooo_node *t, struct fc_ooo_node *n)
+{
+	if (!t) {
+		n->left = n->right = NULL;
+		n->height = 1;
+		return n;
+	}
+	if (n->off < t->off)
+		t->left = tree_insert(t->left, n);
+	else
+		t->right = tree_insert(t->right, n);
+	return rebalance(t);
+}
+
+/* Unlink the lowest piece of non-empty t (it is the list's head). */
+static struct fc_ooo_node *tree_remove_min(struct fc_ooo_node *t)
+{
+	if (!t->left)
+		return t->right;
+	t->left = tree_remove_min(t->left);
+	return rebalance(t);
+}
+
+/* Unlink the highest piece of non-empty t. */
+static struct fc_ooo_node *tree_remove_max(struct fc_ooo_node *t)
+{
+	if (!t->right)
+		return t->left;
+	t->right = tree_remove_max(t->right);
+	return rebalance(t);
+}
+
+/* The last piece starting at or before off, or NULL. */
+static struct fc_ooo_node *tree_floor(struct fc_ooo_node *t, uint64_t off)
+{
+	struct fc_ooo_node *best = NULL;
+
+	while (t) {
+		if (t->off <= off) {
+			best = t;
+			t = t->right;
+		} else {
+			t = t->left;
+		}
+	}
+	return best;
+}
+
+static const struct fc_reasm_limits default_limits = {
+	FC_REASM_DEFAULT_MAX_PIECES, { 0, 0 }
 };
 
 /* A node's cost against the budgets: its bytes plus its bookkeeping. */
@@ -36,6 +158,12 @@ void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
 	r->ctx = ctx;
 	r->max_ooo = max_ooo;
 	r->budget = budget;
+	r->limits = &default_limits;
+}
+
+void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits)
+{
+	r->limits = limits ? limits : &default_limits;
 }
 
 static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
@@ -43,9 +171,20 @@ static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
 	uint64_t c = node_cost(n->missing ? 0 : n->len);
 
 	r->ooo_bytes -= c;
+	r->npieces--;
 	if (r->budget)
 		r->budget->used -= c;
 	free(n);
+}
+
+/* Take the lowest piece out of the list and the tree. */
+static struct fc_ooo_node *pop_first(struct fc_reasm *r)
+{
+	struct fc_ooo_node *n = r->ooo;
+
+	r->ooo = n->next;
+	r->root = tree_remove_min(r->root);
+	return n;
 }
 
 void fc_reasm_free(struct fc_reasm *r)
@@ -55,6 +194,9 @@ void fc_reasm_free(struct fc_reasm *r)
 		r->ooo = n->next;
 		node_release(r, n);
 	}
+	r->root = NULL;
+	free(r->waits);
+	r->waits = NULL;
 	free(r->hist);
 	r->hist = NULL;
 	r->hist_len = 0;
@@ -168,10 +310,8 @@ static void drain(struct fc_reasm *r)
 {
 	struct fc_ooo_node *n;
 
-	while ((n = r->ooo) && n->off <= r->next) {
-		r->ooo = n->next;
-		drain_node(r, n);
-	}
+	while ((n = r->ooo) && n->off <= r->next)
+		drain_node(r, pop_first(r));
 }
 
 /* Captured bytes [off, off+n) at p repeat part of buffered node nd, which
@@ -200,9 +340,12 @@ static void skip_hole(struct fc_reasm *r, const struct fc_pkt *pkt,
 	drain(r);
 }
 
-static bool over_budget(const struct fc_reasm *r, uint64_t need)
+static bool over_budget(const struct fc_reasm *r, uint64_t need,
+			uint64_t pieces)
 {
 	if (r->ooo_bytes + need > r->max_ooo)
+		return true;
+	if (r->npieces + pieces > r->limits->max_pieces)
 		return true;
 	return r->budget && r->budget->used + need > r->budget->max;
 }
@@ -225,36 +368,57 @@ static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
 		memcpy(node->data, p, n);
 	node->next = *link;
 	*link = node;
+	r->root = tree_insert(r->root, node);
+	r->npieces++;
 	r->ooo_bytes += c;
 	if (r->budget)
 		r->budget->used += c;
 	return true;
 }
 
+/* Captured bytes [cur, ov_end) of the segment (captured up to cap_end,
+ * bytes at p from off) repeat buffered node n, which was captured first. */
+static void overlap_node(struct fc_reasm *r, const struct fc_ooo_node *n,
+			 uint64_t cur, uint64_t ov_end, uint64_t off,
+			 uint64_t cap_end, const uint8_t *p,
+			 const struct fc_pkt *pkt)
+{
+	if (cur < cap_end)
+		check_node(r, n, cur, p + (cur - off),
+			   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt);
+	r->stats.retransmitted_bytes += ov_end - cur;
+}
+
 /* Buffer [off, off+wire) (captured bytes first, then missing ones) around
  * the nodes already buffered, which keep their bytes. Returns what the new
- * nodes cost; with commit false, only works that out (it may be several
- * nodes, one per free stretch) and changes nothing. */
+ * nodes cost, and their number in *pieces; with commit false, only works
+ * that out (it may be several nodes, one per free stretch) and changes
+ * nothing. Walks only the nodes the segment overlaps. */
 static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 			       uint32_t captured, uint32_t wire,
-			       const struct fc_pkt *pkt, bool seg_start, bool commit)
+			       const struct fc_pkt *pkt, bool seg_start, bool commit,
+			       uint64_t *pieces)
 {
-	struct fc_ooo_node **link = &r->ooo;
+	struct fc_ooo_node *fl = tree_floor(r->root, off);
+	struct fc_ooo_node **link = fl ? &fl->next : &r->ooo;
 	uint64_t cur = off, end = off + wire, cap_end = off + captured, cost = 0;
 
+	*pieces = 0;
+	if (fl && fl->off + fl->len > cur) { /* starts inside fl */
+		uint64_t ov_end = fl->off + fl->len < end ? fl->off + fl->len : end;
+		if (commit)
+			overlap_node(r, fl, cur, ov_end, off, cap_end, p, pkt);
+		cur = ov_end;
+	}
 	while (cur < end) {
-		struct fc_ooo_node *n = *link;
-		uint64_t stop;
+		struct fc_ooo_node *n = *link; /* NULL, or n->off >= cur */
+		uint64_t stop = n && n->off < end ? n->off : end;
 
-		if (n && n->off + n->len <= cur) {
-			link = &n->next;
-			continue;
-		}
-		stop = n && n->off < end ? n->off : end;
 		while (cur < stop) { /* a free stretch: data part, then missing */
 			bool miss = cur >= cap_end;
 			uint64_t piece_end = miss || stop <= cap_end ? stop : cap_end;
 			cost += node_cost(miss ? 0 : (uint32_t)(piece_end - cur));
+			++*pieces;
 			if (commit) {
 				if (!insert_node(r, link, cur, miss ? NULL : p + (cur - off),
 						 (uint32_t)(piece_end - cur), miss, pkt,
@@ -268,12 +432,8 @@ static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *
 			break;
 		/* Overlap with a buffered node: it was captured first. */
 		uint64_t ov_end = n->off + n->len < end ? n->off + n->len : end;
-		if (commit) {
-			if (cur < cap_end)
-				check_node(r, n, cur, p + (cur - off),
-					   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt);
-			r->stats.retransmitted_bytes += ov_end - cur;
-		}
+		if (commit)
+			overlap_node(r, n, cur, ov_end, off, cap_end, p, pkt);
 		cur = ov_end;
 		link = &n->next;
 	}
@@ -365,8 +525,7 @@ again:
 		wire_len -= ov;
 		off += ov;
 		seg_start = false;
-		r->ooo = n->next;
-		drain_node(r, n);
+		drain_node(r, pop_first(r));
 	}
 	drain(r);
 	if (wire_len == 0)
@@ -376,9 +535,10 @@ again:
 	 * the first hole, up to this segment or to the first buffered node,
 	 * whichever comes first, and look again: either the segment is now in
 	 * order and needs no buffer, or buffered bytes went out and freed some. */
+	uint64_t pieces;
 	uint64_t need = buffer_segment(r, (uint64_t)off, p, captured, wire_len,
-				       pkt, seg_start, false);
-	if (over_budget(r, need)) {
+				       pkt, seg_start, false, &pieces);
+	if (over_budget(r, need, pieces)) {
 		uint64_t to = r->ooo && r->ooo->off < (uint64_t)off ? r->ooo->off
 								    : (uint64_t)off;
 		r->stats.forced_gaps++;
@@ -387,7 +547,8 @@ again:
 		goto again; /* next moved: re-trim against it */
 	}
 	r->stats.ooo_segments++;
-	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start, true);
+	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start,
+		       true, &pieces);
 }
 
 void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
@@ -400,25 +561,71 @@ void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
 	if (off < (int64_t)r->next)
 		off = (int64_t)r->next;
 	if (!r->fin_seen || (uint64_t)off < r->fin_off) {
-		struct fc_ooo_node **link = &r->ooo;
+		struct fc_ooo_node *fl, **link, *n;
 
 		r->fin_seen = true;
 		r->fin_off = (uint64_t)off;
 		/* Nothing after the FIN counts: drop what was buffered there
-		 * (a node straddling it is cut when drained). */
-		while (*link && (*link)->off < r->fin_off)
-			link = &(*link)->next;
-		while (*link) {
-			struct fc_ooo_node *n = *link;
-			*link = n->next;
+		 * (a node straddling it is cut when drained). They are the
+		 * tree's highest pieces. */
+		fl = r->fin_off ? tree_floor(r->root, r->fin_off - 1) : NULL;
+		link = fl ? &fl->next : &r->ooo;
+		n = *link;
+		*link = NULL;
+		while (n) {
+			struct fc_ooo_node *after = n->next;
+			r->root = tree_remove_max(r->root);
 			node_release(r, n);
+			n = after;
 		}
 	}
 }
 
-void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt)
+static const char why_acked[] = "acknowledged by the peer but not captured";
+
+/* Every hole before offset a becomes a gap (reported at pkt); the pieces
+ * between them are delivered. */
+static void give_up_to(struct fc_reasm *r, uint64_t a, const struct fc_pkt *pkt,
+		       const char *why)
 {
-	static const char why[] = "acknowledged by the peer but not captured";
+	if (r->fin_seen && a > r->fin_off)
+		a = r->fin_off;
+	while (r->next < a) {
+		/* drain() left the first node past next: each turn moves on */
+		uint64_t hole_end = r->ooo && r->ooo->off < a ? r->ooo->off : a;
+		declare_gap(r, hole_end - r->next, pkt, why);
+		drain(r);
+	}
+}
+
+/* Is all of [from, to) buffered (captured or cut by the snaplen)? Walks
+ * the pieces from `from` to the first hole: each ACK starts where the
+ * last one stopped, so the walks add up to the pieces buffered. */
+static bool buffered(const struct fc_reasm *r, uint64_t from, uint64_t to)
+{
+	const struct fc_ooo_node *n = tree_floor(r->root, from);
+
+	for (; n && from < to; n = n->next) {
+		if (n->off > from)
+			return false;
+		if (n->off + n->len > from)
+			from = n->off + n->len;
+	}
+	return from >= to;
+}
+
+static void wait_pop(struct fc_reasm_waits *w)
+{
+	w->n--;
+	memmove(&w->slot[0], &w->slot[1], w->n * sizeof(w->slot[0]));
+}
+
+void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
+		  uint64_t conn_pkts)
+{
+	const struct fc_reasm_window *win = &r->limits->window;
+	struct fc_reasm_waits *w = r->waits;
+	struct fc_reasm_ack_wait *last;
 	int64_t a;
 
 	if (!r->have_base)
@@ -430,19 +637,77 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt)
 	 * a stray SYN, a corrupt packet): only a plausible window counts. */
 	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)
 		return;
-	while (r->next < (uint64_t)a) {
-		uint64_t hole_end = r->ooo && r->ooo->off < (uint64_t)a ? r->ooo->off
-									 : (uint64_t)a;
-		if (hole_end > r->next)
-			declare_gap(r, hole_end - r->next, pkt, why);
-		drain(r);
+	last = w && w->n ? &w->slot[w->n - 1] : NULL;
+	if (last && (uint64_t)a <= last->off)
+		return; /* already waiting, since an earlier ACK */
+	if (last && buffered(r, last->off, (uint64_t)a)) {
+		last->off = (uint64_t)a; /* no new hole: nothing new to wait for */
+		return;
 	}
+	if (!w && (win->packets || win->us)) {
+		w = r->waits = malloc(sizeof(*w));
+		if (w)
+			w->n = 0;
+	}
+	if (!w) { /* no window, or no memory for one: a gap now */
+		give_up_to(r, (uint64_t)a, pkt, why_acked);
+		return;
+	}
+	if (w->n < FC_REASM_ACK_WAITS)
+		last = &w->slot[w->n++];
+	last->off = (uint64_t)a;
+	last->conn_pkts = conn_pkts;
+	last->pkt = *pkt;
+	fc_reasm_expire(r, conn_pkts, pkt->ts_us, false);
+}
+
+/* Has the capture gone on long enough without the data acknowledged by w?
+ * Time that runs backwards (merged captures) has not passed. */
+static bool window_passed(const struct fc_reasm *r, const struct fc_reasm_ack_wait *w,
+			  uint64_t conn_pkts, int64_t now_us, bool idle)
+{
+	const struct fc_reasm_window *win = &r->limits->window;
+	int64_t then = w->pkt.ts_us;
+
+	if (!idle && (conn_pkts < w->conn_pkts ||
+		      conn_pkts - w->conn_pkts < win->packets))
+		return false;
+	return now_us >= then && (uint64_t)now_us - (uint64_t)then >= win->us;
+}
+
+void fc_reasm_expire(struct fc_reasm *r, uint64_t conn_pkts, int64_t now_us,
+		     bool idle)
+{
+	struct fc_reasm_waits *w = r->waits;
+
+	while (w && w->n) {
+		struct fc_reasm_ack_wait first = w->slot[0];
+
+		if (first.off > r->next) {
+			if (!window_passed(r, &first, conn_pkts, now_us, idle))
+				return;
+			give_up_to(r, first.off, &first.pkt, why_acked);
+		}
+		wait_pop(w);
+	}
+}
+
+void fc_reasm_end_waits(struct fc_reasm *r)
+{
+	struct fc_reasm_waits *w = r->waits;
+
+	if (!w)
+		return;
+	for (uint32_t i = 0; i < w->n; i++)
+		give_up_to(r, w->slot[i].off, &w->slot[i].pkt, why_acked);
+	w->n = 0;
 }
 
 void fc_reasm_flush(struct fc_reasm *r, const struct fc_pkt *pkt)
 {
 	static const char why[] = "never captured";
 
+	fc_reasm_end_waits(r);
 	while (r->ooo)
 		skip_hole(r, pkt, why);
 	if (r->fin_seen && r->next < r->fin_off)

@@ -2,15 +2,26 @@
  *
  *   sequence space (32-bit, wraps)  ->  stream offsets (64-bit, from 0)
  *
- *   delivered          next       out-of-order buffer (sorted, disjoint)
- *   ..........|--------|  hole  |[node][node]   |[node]
+ *   delivered          next       out-of-order buffer (disjoint pieces)
+ *   ..........|--------|  hole  |[piece][piece]   |[piece]
+ *                               ^ list in offset order, and an AVL tree
+ *                                 over the same pieces to find where a
+ *                                 segment goes in O(log pieces)
+ *
+ *   acknowledged holes:  wait[0] = {off, at packet, time}, wait[1], ...
  *
  * Bytes are handed on in stream order, each piece from exactly one packet.
  * The first captured copy of a byte wins; a later copy that differs is a
  * retransmit conflict. In-order data is passed through without copying;
- * only out-of-order data is copied, within a per-direction and a shared
- * byte budget. A hole becomes a gap once the stream has moved past it: the
- * peer acknowledged bytes beyond it, the budget ran out, or the stream ended.
+ * only out-of-order data is copied, within a per-direction byte budget, a
+ * per-direction piece cap and a shared byte budget.
+ *
+ * A hole becomes a gap once the stream has moved past it: the budget or
+ * the piece cap ran out, the stream ended, or the peer acknowledged bytes
+ * beyond it and the capture then went on without them for a while (the
+ * ACK window). The wait is there because captures often record an ACK
+ * before the data it covers (two taps merged, multi-queue timestamps):
+ * data arriving inside the window fills the hole as if it had come first.
  */
 #ifndef FC_REASM_H
 #define FC_REASM_H
@@ -53,32 +64,77 @@ struct fc_ooo_node;
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
+/* Acknowledged holes waiting at once, each with its own window; more
+ * are merged into the newest, which then waits from the latest ACK (the
+ * older holes in it may wait longer, never less). */
+#define FC_REASM_ACK_WAITS 16
+/* Pieces buffered per direction unless fc_reasm_set_limits says. */
+#define FC_REASM_DEFAULT_MAX_PIECES 65536u
+
+/* How long an acknowledged hole waits for its data: it becomes a gap once
+ * `packets` more packets of the connection AND `us` microseconds of capture
+ * time have gone by since the ACK (both 0: at once, on the ACK). */
+struct fc_reasm_window {
+	uint64_t packets;
+	uint64_t us;
+};
+
+/* A hole the peer acknowledged, up to offset `off`, first at `pkt`, the
+ * connection's `conn_pkts`-th packet. */
+struct fc_reasm_ack_wait {
+	uint64_t off;
+	uint64_t conn_pkts;
+	struct fc_pkt pkt;
+};
+
+/* Allocated at a direction's first acknowledged hole that waits: most
+ * directions never have one. Slots by offset. */
+struct fc_reasm_waits {
+	uint32_t n;
+	struct fc_reasm_ack_wait slot[FC_REASM_ACK_WAITS];
+};
+
+/* Limits shared by many directions (an engine's): the most buffered pieces
+ * per direction, and the ACK window. */
+struct fc_reasm_limits {
+	uint32_t max_pieces;
+	struct fc_reasm_window window;
+};
 
 struct fc_reasm {
 	const struct fc_reasm_ops *ops;
 	void *ctx;
 	uint64_t max_ooo; /* per-direction budget */
 	struct fc_reasm_budget *budget;
+	const struct fc_reasm_limits *limits;
 
 	bool have_base;
+	bool fin_seen;
 	uint32_t base_seq; /* sequence number of stream offset 0 */
 	uint64_t next; /* next stream offset to deliver */
-	bool fin_seen;
 	uint64_t fin_off;
 
-	struct fc_ooo_node *ooo; /* sorted by offset, disjoint */
+	struct fc_ooo_node *ooo; /* list sorted by offset, disjoint */
+	struct fc_ooo_node *root; /* the same pieces as an AVL tree */
 	uint64_t ooo_bytes;
+	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
 
 	uint8_t *hist; /* ring indexed by offset % FC_REASM_HISTORY */
 	uint32_t hist_len; /* valid bytes just before next */
+	uint32_t npieces;
 
 	struct fc_reasm_stats stats;
 };
 
-/* Allocates nothing; max_ooo is the per-direction out-of-order budget. */
+/* Allocates nothing; max_ooo is the per-direction out-of-order budget.
+ * The piece cap is FC_REASM_DEFAULT_MAX_PIECES and the ACK window zero
+ * (an acknowledged hole is a gap at once) until fc_reasm_set_limits. */
 void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
 		   struct fc_reasm_budget *budget,
 		   const struct fc_reasm_ops *ops, void *ctx);
+
+/* Use *limits (kept, not copied: it must outlive r); NULL: the defaults. */
+void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits);
 
 /* Frees buffered data without delivering it. */
 void fc_reasm_free(struct fc_reasm *r);
@@ -97,12 +153,31 @@ void fc_reasm_segment(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
 /* FIN at sequence number seq (the byte after the last data byte). */
 void fc_reasm_fin(struct fc_reasm *r, uint32_t seq);
 
-/* The peer acknowledged everything before sequence number ack: holes below
- * it were lost by the capture, so they become gaps now. */
-void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt);
+/* The peer acknowledged everything before sequence number ack, in pkt, the
+ * connection's conn_pkts-th packet: holes below it are waiting for late
+ * data; with a zero window they become gaps now. */
+void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
+		  uint64_t conn_pkts);
 
-/* The stream is over: every hole becomes a gap, everything buffered is
- * delivered, up to the FIN if one was seen. */
+/* The connection is at its conn_pkts-th packet, at capture time now_us:
+ * acknowledged holes whose window has passed become gaps (each reported at
+ * the packet that acknowledged it). With `idle`, no packet came (a live
+ * capture's clock): only the time counts. */
+void fc_reasm_expire(struct fc_reasm *r, uint64_t conn_pkts, int64_t now_us,
+		     bool idle);
+
+/* The connection is closing: every acknowledged hole becomes a gap now. */
+void fc_reasm_end_waits(struct fc_reasm *r);
+
+/* Some acknowledged hole is waiting for late data. */
+static inline bool fc_reasm_waiting(const struct fc_reasm *r)
+{
+	return r->waits && r->waits->n > 0;
+}
+
+/* The stream is over: every hole becomes a gap (acknowledged ones at the
+ * packet that acknowledged them), everything buffered is delivered, up to
+ * the FIN if one was seen. */
 void fc_reasm_flush(struct fc_reasm *r, const struct fc_pkt *pkt);
 
 /* All data up to the FIN has been delivered. */

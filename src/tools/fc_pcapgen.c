@@ -1257,6 +1257,52 @@ static void ooo_flood(void)
 	}
 }
 
+/* One connection whose first data byte is lost, followed by COUNT 1-byte
+ * segments that can never be delivered in order (and are never
+ * acknowledged): the most pieces the out-of-order buffer can be asked to
+ * hold, so its cost per piece must not grow with their number. */
+static void ooo_tiny(void)
+{
+	static uint8_t data[1];
+	struct conn c;
+	struct seg s;
+
+	conn_default(&c);
+	handshake(&c);
+	pattern(data, sizeof data, 7);
+	s = seg_next(&c, CLIENT, data, 1, TH_PA); /* lost */
+	for (uint64_t i = 0; i < bench_count; i++) {
+		s = seg_next(&c, CLIENT, data, 1, TH_PA);
+		seg_wire(&c, &s);
+	}
+}
+
+/* ooo-tiny with the COUNT segments captured in a scattered order: segment
+ * i * 7919 % COUNT (7919 prime, COUNT not a multiple of it) at step i, so
+ * each lands somewhere inside what is buffered, not after it. */
+static void ooo_stride(void)
+{
+	static const uint32_t stride = 7919;
+	static uint8_t data[1];
+	struct conn c;
+	struct seg s;
+	uint32_t first;
+	uint64_t n = bench_count;
+
+	if (n % stride == 0)
+		n++; /* keep the stride a bijection */
+	conn_default(&c);
+	handshake(&c);
+	pattern(data, sizeof data, 7);
+	s = seg_next(&c, CLIENT, data, 1, TH_PA); /* lost */
+	first = c.snd_nxt[CLIENT];
+	for (uint64_t i = 0; i < n; i++) {
+		s = seg_next(&c, CLIENT, data, 1, TH_PA);
+		s.seq = first + (uint32_t)(i * stride % n);
+		seg_wire(&c, &s);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Scenario table and main                                             */
 
@@ -1334,6 +1380,10 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] COUNT SYNs from distinct clients, never answered" },
 	{ "ooo-flood", ooo_flood, LT_EN10MB, 0, false, true, 100000,
 	  "[COUNT] first data segment lost, then COUNT 1000-byte segments never acknowledged" },
+	{ "ooo-tiny", ooo_tiny, LT_EN10MB, 0, false, true, 300000,
+	  "[COUNT] first data byte lost, then COUNT 1-byte segments never acknowledged" },
+	{ "ooo-stride", ooo_stride, LT_EN10MB, 0, false, true, 100000,
+	  "[COUNT] ooo-tiny with the 1-byte segments in a scattered order (stride 7919)" },
 	{ "bench-conns", bench_conns, LT_EN10MB, 0, false, true, 10000,
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
 	{ "conns-open", conns_open, LT_EN10MB, 0, false, true, 20000,

@@ -21,7 +21,9 @@ static void run(const uint8_t *data, size_t size, bool json)
 	FILE *in = fmemopen((void *)data, size, "rb");
 	struct fc_output_opts oo = { .out = devnull, .verbose = 1, .hexdump = true,
 				     .payload_hex = 64 };
-	struct fc_engine_config ec = { .payload_keep = 64, .max_flows = 64 };
+	struct fc_engine_config ec = { .payload_keep = 64, .max_flows = 64,
+				       .ack_window_packets = FC_DEFAULT_ACK_WINDOW_PACKETS,
+				       .ack_window_us = FC_DEFAULT_ACK_WINDOW_US };
 	struct fc_output *out;
 	struct fc_engine *e;
 	struct pcap_pkthdr *h;

@@ -1494,6 +1494,146 @@ static void test_million_syns(void **state)
 	tctx_free(t);
 }
 
+/* --- acknowledged holes wait for late data -------------------------------- */
+
+/* base_cfg with an ACK window of `packets` packets and `ms` ms; packets
+ * are 1 ms apart (tx). */
+static struct fc_engine_config window_cfg(uint64_t packets, uint64_t ms)
+{
+	struct fc_engine_config cfg = base_cfg;
+
+	cfg.ack_window_packets = packets;
+	cfg.ack_window_us = ms * 1000;
+	return cfg;
+}
+
+/* The server's ACK for "bbbb" is captured before it (two taps merged):
+ * inside the window the data fills the hole, frames as in order. */
+static void test_late_data_fills_acked_hole(void **state)
+{
+	(void)state;
+	struct fc_engine_config cfg = window_cfg(4, 10);
+	struct tctx *t = tctx_new(&cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t a[32], b[32], d[32];
+	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+	uint32_t seq_b;
+
+	handshake(t, &c); /* 1-3 */
+	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
+	seq_b = c.seq[0];
+	c.seq[0] += nb; /* sent, not captured yet */
+	csend(t, &c, 1, ACK, NULL, 0); /* 5: acknowledges "bbbb" */
+	csend(t, &c, 0, ACK | PSH, d, nd); /* 6: buffered behind the hole */
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001, .seq = seq_b,
+	   .ack = c.seq[1], .flags = ACK | PSH, .data = b, .len = nb); /* 7 */
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 3);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, na, "bbbb");
+	assert_int_equal(nth(t, EV_FRAME, 1, FC_C2S, 1)->packets[0], 7);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 2), 2, na + nb, "dddd");
+	close_fin(t, &c);
+	finish(t);
+	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
+	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
+	tctx_free(t);
+}
+
+/* A real loss: the hole becomes a gap once both the packets and the time
+ * of the window went by, reported at the ACK; data after it follows. */
+static void test_acked_hole_gap_after_window(void **state)
+{
+	(void)state;
+	struct fc_engine_config cfg = window_cfg(4, 10);
+	struct tctx *t = tctx_new(&cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t a[32], b[32], d[32];
+	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+	const struct ev *g;
+
+	handshake(t, &c); /* 1-3 */
+	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
+	c.seq[0] += nb; /* never captured */
+	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
+	csend(t, &c, 1, ACK, NULL, 0); /* 6: acknowledges both */
+	/* 4 packets later, but 4 ms < 10 ms: still waiting */
+	for (int i = 0; i < 4; i++)
+		csend(t, &c, 1, ACK, NULL, 0); /* 7-10 */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
+	/* the time passes (packets of another connection do not count) */
+	struct conn o = conn_make(40001, 8001, 77, 88);
+	for (int i = 0; i < 20; i++)
+		csend(t, &o, 0, SYN, NULL, 0); /* 11-30 */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
+	csend(t, &c, 1, ACK, NULL, 0); /* 31: 25 packets, 25 ms */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_C2S), 1);
+	g = nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0);
+	assert_int_equal(g->pkt, 6);
+	assert_int_equal(g->off, na);
+	assert_non_null(strstr(g->detail, "acknowledged"));
+	finish(t);
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, nb);
+	tctx_free(t);
+}
+
+/* A live capture where nothing more comes: the tick declares the gap once
+ * the time has passed, whatever the packet count. */
+static void test_tick_expires_waiting_hole(void **state)
+{
+	(void)state;
+	struct fc_engine_config cfg = window_cfg(64, 200);
+	struct tctx *t = tctx_new(&cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t a[32], b[32], d[32];
+	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+
+	handshake(t, &c); /* 1-3 */
+	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
+	c.seq[0] += nb;
+	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
+	csend(t, &c, 1, ACK, NULL, 0); /* 6, at 6 ms */
+	fc_engine_tick(t->e, 6000 + 199999); /* not yet */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
+	fc_engine_tick(t->e, 6000 + 200000);
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_C2S), 1);
+	assert_int_equal(nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0)->pkt, 6);
+	/* the data behind the hole went out with it, decoded after a resync */
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 2);
+	fc_engine_tick(t->e, 10 * 1000000); /* nothing more to do */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 1);
+	close_fin(t, &c);
+	finish(t);
+	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
+	tctx_free(t);
+}
+
+/* Both FINs: the connection is over, the hole is a gap at once and the
+ * stream ends by FIN, not at the end of the capture. */
+static void test_fins_end_the_wait(void **state)
+{
+	(void)state;
+	struct fc_engine_config cfg = window_cfg(64, 200);
+	struct tctx *t = tctx_new(&cfg);
+	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	uint8_t a[32], b[32], d[32];
+	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+
+	handshake(t, &c); /* 1-3 */
+	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
+	c.seq[0] += nb;
+	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
+	csend(t, &c, 1, ACK, NULL, 0); /* 6 */
+	csend(t, &c, 0, FIN | ACK, NULL, 0); /* 7 */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
+	csend(t, &c, 1, FIN | ACK, NULL, 0); /* 8 */
+	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_C2S), 1);
+	assert_int_equal(nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0)->pkt, 6);
+	assert_int_equal(count(t, EV_END, 1, -1), 1);
+	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
+	tctx_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1520,6 +1660,10 @@ int main(void)
 		cmocka_unit_test_setup(test_ooo_budget_flood, setup),
 		cmocka_unit_test_setup(test_ooo_peak_counts_both_directions, setup),
 		cmocka_unit_test_setup(test_million_syns, setup),
+		cmocka_unit_test_setup(test_late_data_fills_acked_hole, setup),
+		cmocka_unit_test_setup(test_acked_hole_gap_after_window, setup),
+		cmocka_unit_test_setup(test_tick_expires_waiting_hole, setup),
+		cmocka_unit_test_setup(test_fins_end_the_wait, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,12 +17,13 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fc_reasm.h"
 
 /* --- recorder ------------------------------------------------------------ */
 
-#define REV_MAX 8192
+#define REV_MAX 65536
 #define POOL_MAX (1u << 20)
 
 struct rev {
@@ -120,8 +121,19 @@ static const struct fc_reasm_ops rec_ops = { on_data, on_gap, on_conflict };
 
 struct trs {
 	struct fc_reasm r;
+	struct fc_reasm_limits lim;
 	struct rrec *rec;
 };
+
+/* The piece cap and the ACK window (kept in t, as fc_reasm wants). */
+static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
+		       uint64_t us)
+{
+	t->lim.max_pieces = max_pieces;
+	t->lim.window.packets = packets;
+	t->lim.window.us = us;
+	fc_reasm_set_limits(&t->r, &t->lim);
+}
 
 static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
 {
@@ -163,7 +175,7 @@ static void seg(struct trs *t, uint32_t seq, const char *s, uint64_t pkt)
 static void ack(struct trs *t, uint32_t a, uint64_t pkt)
 {
 	struct fc_pkt k = pk(pkt);
-	fc_reasm_ack(&t->r, a, &k);
+	fc_reasm_ack(&t->r, a, &k, pkt);
 }
 
 static void flush(struct trs *t, uint64_t pkt)
@@ -1142,6 +1154,323 @@ static void test_free_releases_everything(void **state)
 	trs_free(t);
 }
 
+/* --- many pieces: the tree ----------------------------------------------- */
+
+/* Thousands of pieces buffered in a scattered order (a stride through the
+ * stream), with overlapping copies: the first copy of each byte wins, with
+ * its packet, and everything goes out in order once the hole is filled.
+ * The time bound is 10 times slower than a linear walk from the start
+ * would allow on this count; in practice it takes a few ms. */
+static void test_many_pieces_scattered(void **state)
+{
+	(void)state;
+	enum { N = 60000, STRIDE = 7919 };
+	uint8_t *src = malloc(N);
+	uint64_t *first_pkt = calloc(N, sizeof(uint64_t));
+	struct trs *t = trs_new(1u << 30, NULL);
+	uint64_t s = 7, pkt = 0;
+	clock_t t0 = clock();
+
+	assert_non_null(src);
+	assert_non_null(first_pkt);
+	for (int i = 0; i < N; i++)
+		src[i] = (uint8_t)rnd(&s);
+	trs_limits(t, 1u << 20, 0, 0);
+	fc_reasm_set_base(&t->r, 0xFFFF0000u); /* wraps inside the stream */
+	/* byte 0 comes last; pieces of 1 to 3 bytes, scattered */
+	for (uint64_t i = 0; i < N; i++) {
+		uint32_t off = (uint32_t)(1 + i * STRIDE % (N - 1));
+		uint32_t len = 1 + rnd(&s) % 3;
+		if (off + len > N)
+			len = N - off;
+		pkt++;
+		for (uint32_t j = 0; j < len; j++)
+			if (!first_pkt[off + j])
+				first_pkt[off + j] = pkt;
+		seg_raw(t, t->r.base_seq + off, src + off, len, len, pkt);
+	}
+	assert_int_equal(t->r.next, 0);
+	assert_true(t->r.npieces > N / 3);
+	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(t->r.stats.forced_gaps, 0);
+	first_pkt[0] = ++pkt;
+	seg_raw(t, t->r.base_seq, src, 1, 1, pkt);
+	assert_int_equal(t->r.next, N);
+	assert_int_equal(t->r.npieces, 0);
+	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(t->rec->gap_bytes, 0);
+	for (size_t i = 0; i < t->rec->nev; i++) {
+		const struct rev *e = &t->rec->ev[i];
+		assert_true(e->kind == 'D');
+		if (e->pool_at != SIZE_MAX)
+			assert_memory_equal(t->rec->pool + e->pool_at, src + e->off, e->n);
+		for (uint64_t o = e->off; o < e->off + e->n; o++)
+			assert_int_equal(first_pkt[o], e->pkt);
+	}
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
+	trs_free(t);
+	free(src);
+	free(first_pkt);
+}
+
+/* A retransmission over many buffered pieces is still compared byte by
+ * byte: the one differing byte is reported where it is, the free bytes
+ * between the pieces are taken from it. */
+static void test_conflict_among_many_pieces(void **state)
+{
+	(void)state;
+	enum { N = 6000 };
+	uint8_t *src = malloc(N), *again = malloc(N);
+	struct trs *t = trs_new(1u << 30, NULL);
+
+	assert_non_null(src);
+	assert_non_null(again);
+	for (int i = 0; i < N; i++)
+		src[i] = (uint8_t)('a' + i % 26);
+	fc_reasm_set_base(&t->r, 0);
+	for (uint32_t off = N - 1; off >= 2; off -= 2) /* odd bytes, backwards */
+		seg_raw(t, off, src + off, 1, 1, 1 + (N - off) / 2);
+	assert_int_equal(t->r.npieces, N / 2 - 1);
+	memcpy(again, src, N);
+	again[2051] ^= 0x20; /* a buffered byte, different */
+	again[2052] ^= 0x20; /* a free byte: no one to disagree with */
+	/* [2001, 2101): 50 buffered odd bytes, 50 free even ones */
+	seg_raw(t, 2001, again + 2001, 100, 100, 90000);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[0], 2051, 1, 90000);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 50);
+	assert_int_equal(t->r.npieces, N / 2 - 1 + 50);
+	seg_raw(t, 0, src, 1, 1, 90001);
+	flush(t, 90002);
+	assert_int_equal(t->r.next, N);
+	assert_int_equal(t->r.npieces, 0);
+	assert_int_equal(t->rec->data_bytes, 1 + (N / 2 - 1) + 50);
+	/* the stream: src, except the free byte the retransmission brought */
+	for (size_t i = 0; i < t->rec->nev; i++) {
+		const struct rev *e = &t->rec->ev[i];
+		if (e->kind != 'D')
+			continue;
+		for (uint64_t o = e->off; o < e->off + e->n; o++)
+			assert_int_equal(t->rec->pool[e->pool_at + (o - e->off)],
+					 o == 2052 ? again[o] : src[o]);
+		if (e->off >= 2001 && e->off < 2101)
+			assert_int_equal(e->pkt, e->off % 2 ? 1 + (N - e->off) / 2 : 90000);
+	}
+	trs_free(t);
+	free(src);
+	free(again);
+}
+
+/* The piece cap gives up a hole like the byte budget does: a forced gap. */
+static void test_piece_cap(void **state)
+{
+	(void)state;
+	struct trs *t = trs_new(1 << 20, NULL);
+
+	trs_limits(t, 10, 0, 0);
+	fc_reasm_set_base(&t->r, 0);
+	for (uint32_t k = 0; k < 10; k++)
+		seg(t, 2 * k + 1, "x", k + 1); /* [1], [3], ... [19] */
+	assert_int_equal(t->r.npieces, 10);
+	assert_int_equal(t->r.stats.forced_gaps, 0);
+	seg(t, 21, "y", 11);
+	assert_int_equal(t->r.stats.forced_gaps, 1);
+	assert_gap(&t->rec->ev[0], 0, 1, 11, "buffer full");
+	assert_data(&t->rec->ev[1], 1, 1, 1, true);
+	assert_int_equal(t->r.npieces, 10);
+	assert_true(t->r.ooo_bytes <= 10 * node_cost_of(1));
+	flush(t, 12);
+	assert_stream(t, "_x_x_x_x_x_x_x_x_x_x_y");
+	assert_int_equal(t->r.npieces, 0);
+	trs_free(t);
+}
+
+/* --- the ACK window: acknowledged holes wait for late data ------------ */
+
+/* Packet n of these tests is the connection's n-th, at n ms. */
+static void expire_at(struct trs *t, uint64_t conn_pkts, int64_t ts_us, bool idle)
+{
+	fc_reasm_expire(&t->r, conn_pkts, ts_us, idle);
+}
+
+static struct trs *windowed(uint64_t packets, uint64_t us)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	trs_limits(t, 1000, packets, us);
+	fc_reasm_set_base(&t->r, 0);
+	return t;
+}
+
+static void test_ack_window_late_data_fills(void **state)
+{
+	(void)state;
+	struct trs *t = windowed(3, 2000);
+
+	seg(t, 0, "abcd", 1);
+	seg(t, 8, "ijkl", 2);
+	ack(t, 12, 3); /* covers the hole [4,8): it waits */
+	assert_int_equal(t->rec->nev, 1);
+	assert_true(fc_reasm_waiting(&t->r));
+	expire_at(t, 4, 4000, false);
+	assert_int_equal(t->rec->nev, 1);
+	seg(t, 4, "efgh", 5); /* the data, after its ACK */
+	assert_stream(t, "abcdefghijkl");
+	assert_data(&t->rec->ev[1], 4, 4, 5, true);
+	assert_data(&t->rec->ev[2], 8, 4, 2, true);
+	expire_at(t, 100, 100000, false);
+	assert_false(fc_reasm_waiting(&t->r));
+	assert_int_equal(t->r.stats.gap_bytes, 0);
+	trs_free(t);
+}
+
+static void test_ack_window_needs_packets_and_time(void **state)
+{
+	(void)state;
+	struct trs *t = windowed(3, 2000);
+
+	seg(t, 0, "abcd", 1);
+	seg(t, 8, "ijkl", 2);
+	ack(t, 12, 3);
+	expire_at(t, 10, 4000, false); /* 7 packets, 1 ms */
+	expire_at(t, 4, 9000, false); /* 1 packet, 6 ms */
+	expire_at(t, 100, 0, false); /* time ran backwards */
+	assert_int_equal(t->rec->nev, 1);
+	expire_at(t, 6, 5000, false); /* 3 packets, 2 ms: a gap, at the ACK */
+	assert_int_equal(t->rec->nev, 3);
+	assert_gap(&t->rec->ev[1], 4, 4, 3, "acknowledged");
+	assert_data(&t->rec->ev[2], 8, 4, 2, true);
+	assert_false(fc_reasm_waiting(&t->r));
+	seg(t, 4, "efgh", 7); /* too late: a retransmission */
+	assert_int_equal(t->r.next, 12);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	trs_free(t);
+
+	/* idle (no packet came): only the time counts */
+	t = windowed(3, 2000);
+	seg(t, 0, "abcd", 1);
+	seg(t, 8, "ijkl", 2);
+	ack(t, 12, 3);
+	expire_at(t, 3, 4999, true);
+	assert_int_equal(t->rec->nev, 1);
+	expire_at(t, 3, 5000, true);
+	assert_stream(t, "abcd____ijkl");
+	assert_gap(&t->rec->ev[1], 4, 4, 3, "acknowledged");
+	trs_free(t);
+
+	/* a zero window: the gap comes with the ACK, as before the window */
+	t = windowed(0, 0);
+	seg(t, 0, "abcd", 1);
+	ack(t, 6, 2);
+	assert_gap(&t->rec->ev[1], 4, 2, 2, "acknowledged");
+	assert_false(fc_reasm_waiting(&t->r));
+	trs_free(t);
+}
+
+/* Each acknowledged hole has its own window. */
+static void test_ack_window_several_holes(void **state)
+{
+	(void)state;
+	struct trs *t = windowed(2, 0);
+
+	seg(t, 0, "ab", 1);
+	seg(t, 4, "ef", 2);
+	ack(t, 6, 3); /* hole [2,4) from packet 3 */
+	seg(t, 8, "ij", 4);
+	ack(t, 10, 4); /* hole [6,8) from packet 4 */
+	ack(t, 9, 4); /* behind the last: nothing new */
+	assert_int_equal(t->r.waits->n, 2);
+	expire_at(t, 5, 5000, false); /* the first is given up, not the second */
+	assert_stream(t, "ab__ef");
+	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
+	seg(t, 6, "gh", 6);
+	expire_at(t, 100, 100000, false);
+	assert_stream(t, "ab__efghij");
+	assert_int_equal(t->r.stats.gap_bytes, 2);
+	assert_false(fc_reasm_waiting(&t->r));
+	trs_free(t);
+
+	/* an ACK that covers no new hole, only buffered data, extends the
+	 * wait without restarting its window */
+	t = windowed(3, 0);
+	seg(t, 0, "ab", 1);
+	seg(t, 4, "ef", 2);
+	ack(t, 6, 3);
+	seg(t, 6, "gh", 4);
+	ack(t, 8, 5);
+	assert_int_equal(t->r.waits->n, 1);
+	assert_int_equal(t->r.waits->slot[0].off, 8);
+	assert_int_equal(t->r.waits->slot[0].pkt.num, 3);
+	expire_at(t, 6, 6000, false); /* 3 packets after the first ACK */
+	assert_stream(t, "ab__efgh");
+	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
+	trs_free(t);
+
+	/* more holes than waits: the newest absorbs the rest; the flush gives
+	 * them all up, each acknowledged one at its ACK */
+	t = windowed(1000, 0);
+	for (uint32_t k = 0; k < 3 * FC_REASM_ACK_WAITS; k++) {
+		seg(t, 2 * k + 1, "x", 2 * k + 1);
+		ack(t, 2 * k + 2, 2 * k + 2);
+		assert_true(t->r.waits->n <= FC_REASM_ACK_WAITS);
+	}
+	assert_int_equal(t->rec->nev, 0);
+	seg(t, 100, "z", 99);
+	flush(t, 100);
+	assert_int_equal(t->r.next, 101);
+	/* each hole at the ACK that first covered it, or, once merged, at a
+	 * later one (which covers it too) */
+	for (uint32_t k = 0; k < 3 * FC_REASM_ACK_WAITS; k++) {
+		const struct rev *e = &t->rec->ev[2 * k];
+		assert_int_equal(e->kind, 'G');
+		assert_int_equal(e->off, 2 * k);
+		assert_non_null(strstr(e->why, "acknowledged"));
+		if (k < FC_REASM_ACK_WAITS - 1)
+			assert_int_equal(e->pkt, 2 * k + 2);
+		else
+			assert_true(e->pkt >= 2 * k + 2);
+	}
+	assert_gap(&t->rec->ev[2 * 3 * FC_REASM_ACK_WAITS], 2 * 3 * FC_REASM_ACK_WAITS,
+		   100 - 2 * 3 * FC_REASM_ACK_WAITS, 100, "never captured");
+	trs_free(t);
+}
+
+static void test_ack_window_flush_and_end(void **state)
+{
+	(void)state;
+	struct trs *t = windowed(64, 1000000);
+
+	seg(t, 0, "ab", 1);
+	seg(t, 4, "ef", 2);
+	ack(t, 6, 3);
+	seg(t, 10, "kl", 4);
+	flush(t, 9);
+	assert_stream(t, "ab__ef____kl");
+	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
+	assert_gap(&t->rec->ev[3], 6, 4, 9, "never captured");
+	trs_free(t);
+
+	t = windowed(64, 1000000);
+	seg(t, 0, "ab", 1);
+	seg(t, 4, "ef", 2);
+	ack(t, 6, 3);
+	fc_reasm_end_waits(&t->r);
+	assert_stream(t, "ab__ef");
+	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
+	assert_false(fc_reasm_waiting(&t->r));
+	trs_free(t);
+
+	/* an ACK beyond a FIN: the gap stops at the FIN */
+	t = windowed(64, 1000000);
+	seg(t, 0, "ab", 1);
+	ack(t, 6, 2);
+	fc_reasm_fin(&t->r, 4);
+	flush(t, 3);
+	assert_stream(t, "ab__");
+	assert_true(fc_reasm_done(&t->r));
+	trs_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1166,6 +1495,13 @@ int main(void)
 		cmocka_unit_test(test_shared_budget),
 		cmocka_unit_test(test_first_copy_wins_random),
 		cmocka_unit_test(test_free_releases_everything),
+		cmocka_unit_test(test_many_pieces_scattered),
+		cmocka_unit_test(test_conflict_among_many_pieces),
+		cmocka_unit_test(test_piece_cap),
+		cmocka_unit_test(test_ack_window_late_data_fills),
+		cmocka_unit_test(test_ack_window_needs_packets_and_time),
+		cmocka_unit_test(test_ack_window_several_holes),
+		cmocka_unit_test(test_ack_window_flush_and_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
