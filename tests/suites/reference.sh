@@ -571,7 +571,7 @@ else
 fi
 stop_server
 
-serve idle -- -m echo --idle-timeout 1 --max-clients 2
+serve idle -- -m echo --idle-timeout 1 --max-clients 2 --when-full refuse
 out=$(peer "$PORT" raw 0c00 expect-close 4 2>&1)
 if [ "$out" = closed ] && grep -q "silent for 1 s: disconnecting" "$T/idle.log"; then
 	ok "fairness: --idle-timeout 1 disconnects a silent client"
@@ -588,6 +588,26 @@ if [ "$out" = closed ] && grep -q "2 clients already: refusing" "$T/idle.log"; t
 	ok "fairness: --max-clients 2 refuses a third client"
 else
 	fail "fairness: --max-clients 2 refuses a third client" "$out; $(cat "$T/idle.log")"
+fi
+stop_server
+# By default the full server makes room: the connection idle the longest
+# (the first, silent since its frame) goes, logged, and the new one is served.
+serve evict -- -m echo --max-clients 2
+peer "$PORT" frame a expect-close 5 > "$T/evict1.out" 2>&1 &
+pids+=("$!")
+sleep 0.3
+peer "$PORT" frame a sleep 0.5 frame b expect-open 2 > /dev/null 2>&1 &
+pids+=("$!")
+sleep 0.3
+out=$(peer "$PORT" frame x expect-open 1 2>&1)
+sleep 0.5
+if [ "$out" = open ] && [ "$(cat "$T/evict1.out")" = closed ] &&
+   grep -q '^\[1\] evicted, idle for [0-9]* ms, the longest of all: 2 clients already' "$T/evict.log" &&
+   grep -q '^\[3\] frame #0 len=1 "x"' "$T/evict.log"; then
+	ok "fairness: --max-clients 2: a third client evicts the one idle the longest, logged"
+else
+	fail "fairness: --max-clients 2: a third client evicts the one idle the longest, logged" \
+	     "$out; $(cat "$T/evict1.out" "$T/evict.log")"
 fi
 stop_server
 
