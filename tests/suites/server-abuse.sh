@@ -225,7 +225,14 @@ if serve slow -- -m upload -d "$T/up" -q --max-clients 300 --max-per-addr 0 \
 	else
 		fail "slowloris: the server stayed up" "$(tail "$T/slow.log")"
 	fi
-	stop_server
+	kill -TERM "$SPID"
+	wait "$SPID"
+	st=$?
+	if [ "$st" = 0 ] && grep -qE "totals: .*files 20 .*evicted [0-9]{3,}, disconnected for errors 0, timed out 200, refused 0$" "$T/slow.log"; then
+		ok "slowloris: SIGTERM: exit 0, $(grep -o 'totals: .*' "$T/slow.log")"
+	else
+		fail "slowloris: SIGTERM: exit 0, totals count 20 files, 200 timeouts" "exit $st; $(tail -3 "$T/slow.log")"
+	fi
 else
 	fail "slowloris: server starts" "$(cat "$T/slow.log")"
 fi
@@ -333,4 +340,9 @@ for way in tmpfile excl; do
 	fi
 done
 
+if grep -lE "AddressSanitizer|LeakSanitizer|runtime error:" "$T"/*.log > "$T/san.list"; then
+	fail "no sanitizer report in the servers' logs" "$(cat "$T/san.list")"
+else
+	ok "no sanitizer report in the servers' logs"
+fi
 exit "$bad"
