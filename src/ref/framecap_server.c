@@ -31,8 +31,8 @@
  *
  * Slow and idle peers cannot hold the server (all limits are options):
  *
- *   header    a frame's header must be complete --header-timeout SEC
- *             after its first byte came (default 10)
+ *   header    (echo and upload) a frame's header must be complete
+ *             --header-timeout SEC after its first byte came (default 10)
  *   rate      then the frame must arrive at --min-rate B/s on average,
  *             after a grace of --header-timeout (default 1024): a header
  *             promising 1 MB and a byte every 20 s is cut after ~10 s
