@@ -4,7 +4,7 @@
 #   make test     deps + build + every test (ends with "N passed, N failed")
 #   make check    build + every test, installing nothing
 #   make demo     deps + build + live capture of real traffic on lo
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR= (make uninstall: the same files go)
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -47,7 +47,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/fc-talk $(B)/fc-pcapgen
 
-.PHONY: all deps test check demo install clean bench unit fuzz sanitize sanitize-build
+.PHONY: all deps test check demo install uninstall clean bench unit fuzz sanitize sanitize-build
 all: $(B)/framecap $(TOOLS) $(EXTRA_ALL)
 
 deps:
@@ -116,10 +116,19 @@ fuzz: deps
 	  { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-14 libclang-rt-14-dev; }
 	FUZZ_CC=clang-14 tests/fuzz.sh
 
+# The programs and their man pages; uninstall removes exactly these.
+INSTALL_PROGS := framecap framecap-server framecap-client
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(B)/framecap $(DESTDIR)$(BINDIR)/framecap
-	install -m 644 docs/framecap.1 $(DESTDIR)$(MANDIR)/man1/framecap.1
+	for p in $(INSTALL_PROGS); do \
+	  install -m 755 $(B)/$$p $(DESTDIR)$(BINDIR)/$$p && \
+	  install -m 644 docs/$$p.1 $(DESTDIR)$(MANDIR)/man1/$$p.1 || exit 1; \
+	done
+
+uninstall:
+	for p in $(INSTALL_PROGS); do \
+	  rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1; \
+	done
 
 clean:
 	rm -rf $(B)

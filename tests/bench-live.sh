@@ -57,7 +57,7 @@ client() {
 		count=$((burst * 1000 * STEP_SECS))
 	fi
 	t0=$(now)
-	line=$(timeout 30 "$B/framecap-client" -c "127.0.0.1:$PORT" -q --wait 2 \
+	line=$(timeout 30 "$B/framecap-client" -c "127.0.0.1:$PORT" -q --wait 2 --timeout 25 \
 		--count "$count" --size 100-1000 --burst "$burst" --delay "$delay" 2>&1 | tail -1)
 	t1=$(now)
 	# "server closed the connection: sent N of N frames (B B) in W write() calls, ..."

@@ -47,11 +47,54 @@ if "$B"/framecap -r - --json < captures/sticky.pcap > "$TMP/stdin.out" &&
 else
 	fail "-r - reads the capture from standard input"
 fi
+# Install into a staging root, then run what was installed: --help, a
+# capture, and an installed server and client exchanging frames.
+inst="$TMP/root/opt/fc"
 if make -s install DESTDIR="$TMP/root" PREFIX=/opt/fc B="$B" > "$TMP/install.log" 2>&1 &&
-   [ -x "$TMP/root/opt/fc/bin/framecap" ] && [ -f "$TMP/root/opt/fc/share/man/man1/framecap.1" ]; then
-	ok "make install honours PREFIX and DESTDIR"
+   [ "$(cd "$TMP/root" && find . -type f | sort | tr '\n' ' ')" = "./opt/fc/bin/framecap ./opt/fc/bin/framecap-client ./opt/fc/bin/framecap-server ./opt/fc/share/man/man1/framecap-client.1 ./opt/fc/share/man/man1/framecap-server.1 ./opt/fc/share/man/man1/framecap.1 " ] &&
+   [ "$(stat -c %a "$inst"/bin/* "$inst"/share/man/man1/* | tr '\n' ' ')" = "755 755 755 644 644 644 " ]; then
+	ok "make install honours PREFIX and DESTDIR: 3 programs (755), 3 man pages (644), nothing else"
 else
-	fail "make install honours PREFIX and DESTDIR" "$(cat "$TMP/install.log")"
+	fail "make install honours PREFIX and DESTDIR" "$(cat "$TMP/install.log"; find "$TMP/root" -type f)"
+fi
+for p in framecap framecap-server framecap-client; do
+	if "$inst/bin/$p" --help > "$TMP/help.out" 2>&1 || { [ $p = framecap ] && "$inst/bin/$p" -h > "$TMP/help.out" 2>&1; }; then
+		missing=$(grep -oE -- '--[a-z][a-z-]+' "$TMP/help.out" | sort -u | while read -r o; do
+			grep -qF -- "$(printf '%s' "$o" | sed 's/-/\\-/g')" "$inst/share/man/man1/$p.1" || echo "$o"; done)
+		if [ -z "$missing" ]; then
+			ok "installed $p: help exits 0; its man page covers every option it lists"
+		else
+			fail "installed $p: its man page covers every option" "missing: $missing"
+		fi
+	else
+		fail "installed $p: help exits 0" "$(cat "$TMP/help.out")"
+	fi
+	if command -v man > /dev/null; then
+		warn=$(MANWIDTH=80 man --warnings -l "$inst/share/man/man1/$p.1" 2>&1 > /dev/null)
+		[ -z "$warn" ] && ok "man page $p.1 renders without warnings" || fail "man page $p.1 renders without warnings" "$warn"
+	fi
+done
+if "$inst/bin/framecap" -r captures/sticky.pcap --json | cmp -s - "$TMP/stdin.out"; then
+	ok "installed framecap decodes a capture as the built one does"
+else
+	fail "installed framecap decodes a capture as the built one does"
+fi
+iport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$inst/bin/framecap-server" -l "127.0.0.1:$iport" > "$TMP/iserver.log" 2>&1 &
+ipid=$!
+iout=$("$inst/bin/framecap-client" -c "127.0.0.1:$iport" --wait 5 --timeout 10 one two three 2>&1); ist=$?
+kill -TERM "$ipid" 2>/dev/null; wait "$ipid"; isst=$?
+if [ "$ist" = 0 ] && [ "$isst" = 0 ] && grep -q 'reply #2 len=5 "three"' <<< "$iout" &&
+   grep -q 'frames in 3 ' "$TMP/iserver.log"; then
+	ok "installed framecap-server and framecap-client exchange 3 frames on 127.0.0.1"
+else
+	fail "installed framecap-server and framecap-client exchange 3 frames" "client $ist: $iout; server $isst: $(cat "$TMP/iserver.log")"
+fi
+if make -s uninstall DESTDIR="$TMP/root" PREFIX=/opt/fc B="$B" > "$TMP/install.log" 2>&1 &&
+   [ -z "$(find "$TMP/root" -type f)" ]; then
+	ok "make uninstall removes every installed file"
+else
+	fail "make uninstall removes every installed file" "$(cat "$TMP/install.log"; find "$TMP/root" -type f)"
 fi
 
 echo "== errors and exit status"

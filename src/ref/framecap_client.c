@@ -31,8 +31,12 @@
  *   --chunk N    N bytes per write(), ignoring frame boundaries
  *
  * After the last write the client shuts its sending side and reads replies
- * until the server closes. Exit status: 0 the server closed cleanly; 1 the
- * connection failed, was reset or timed out; 2 bad usage.
+ * until the server closes; the replies are cut by the core's reader
+ * (fc_reader.h). --timeout bounds the whole run: connecting, sending and
+ * reading must be over within SEC plus the pauses the shaping itself
+ * plans (--delay, --rate) and --wait, so a server that never reads or
+ * never answers cannot hold the client. Exit status: 0 the server closed
+ * cleanly; 1 the connection failed, was reset or timed out; 2 bad usage.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +53,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fc_reader.h"
 #include "ref_common.h"
 
 #define PROG "framecap-client"
@@ -100,10 +105,9 @@ struct conn {
 	int64_t next_at, shut_at;
 	bool shut, eof, failed, done;
 	/* replies */
-	uint8_t *rbuf; /* header_size + REPLY_CHUNK */
-	size_t rlen;
+	struct fc_reader rd; /* stream mode: header_size + REPLY_CHUNK bytes */
 	bool r_in_frame;
-	struct fc_frame_len rfl;
+	int64_t r_length; /* the current reply's length field */
 	uint64_t r_left, replies;
 	uint8_t rpreview[PREVIEW_BYTES];
 	size_t rpreview_n;
@@ -114,6 +118,7 @@ static struct {
 	enum bug bug;
 	bool quiet, nodelay;
 	int64_t timeout_ms, wait_ms;
+	int64_t deadline; /* ms: the whole run is over by then */
 	FILE *sent_log, *recv_log;
 	bool tag_conn; /* several connections: say which */
 } O;
@@ -265,8 +270,9 @@ static void shape(struct conn *c, size_t chunk, size_t burst, int64_t delay_ms)
 	}
 }
 
-/* Connect to a (retrying a refused connection for O.wait_ms), then make
- * the socket non-blocking. */
+/* Connect to a, retrying a refused connection for O.wait_ms; the socket
+ * is non-blocking from the start, so a server that does not answer
+ * cannot hold the client past O.deadline. Exits 1 on failure. */
 static void open_conn(struct conn *c, const struct ref_addr *a)
 {
 	int64_t until = ref_now_ms() + O.wait_ms;
@@ -277,27 +283,41 @@ static void open_conn(struct conn *c, const struct ref_addr *a)
 
 	ref_format_addr((const struct sockaddr *)&a->ss, name, sizeof(name));
 	for (;;) {
-		c->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int e = 0;
+
+		c->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (c->fd < 0)
 			die(1, "socket: %s", strerror(errno));
 		if (O.nodelay)
 			setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) == 0)
+		if (connect(c->fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
+			e = errno;
+			while (e == EINPROGRESS || e == EINTR) {
+				struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
+				int64_t left = O.deadline - ref_now_ms();
+				socklen_t elen = sizeof(e);
+
+				if (left <= 0)
+					die(1, "connect to %s: no answer within --timeout %" PRId64 " s",
+					    name, O.timeout_ms / 1000);
+				if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
+					continue;
+				if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &elen) != 0)
+					e = errno;
+			}
+		}
+		if (!e)
 			break;
-		int e = errno;
 		close(c->fd);
-		if (e != ECONNREFUSED || ref_now_ms() >= until)
+		if (e != ECONNREFUSED || ref_now_ms() >= until || ref_now_ms() >= O.deadline)
 			die(1, "connect to %s: %s", name, strerror(e));
 		ref_sleep_ms(50);
 	}
-	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
 	getsockname(c->fd, (struct sockaddr *)&ss, &len);
 	ref_format_addr((struct sockaddr *)&ss, c->local, sizeof(c->local));
 	if (!O.quiet)
 		say(c, "connected %s -> %s", c->local, name);
-	c->rbuf = malloc(O.prof.header_size + REPLY_CHUNK);
-	if (!c->rbuf)
-		die(1, "out of memory");
+	fc_reader_init(&c->rd, &O.prof, O.prof.header_size + REPLY_CHUNK);
 	c->next_at = ref_now_ms();
 }
 
@@ -354,7 +374,7 @@ static void conn_done(struct conn *c, bool failed, const char *how)
 	if (c->done)
 		return;
 	report_sent(c);
-	if (c->r_in_frame)
+	if (c->r_in_frame && c->r_left)
 		say(c, "reply #%" PRIu64 " cut short: %" PRIu64 " payload bytes never came",
 		    c->replies, c->r_left);
 	say(c, "%s: sent %zu of %zu frame%s (%zu B) in %zu write() call%s, %" PRIu64
@@ -401,7 +421,7 @@ static void reply_end(struct conn *c)
 
 	if (!O.quiet) {
 		ref_preview(c->rpreview, c->rpreview_n, PREVIEW_CHARS, pv);
-		say(c, "reply #%" PRIu64 " len=%" PRId64 " \"%s\"", c->replies, c->rfl.length, pv);
+		say(c, "reply #%" PRIu64 " len=%" PRId64 " \"%s\"", c->replies, c->r_length, pv);
 	}
 	if (O.recv_log)
 		fputs("\"}\n", O.recv_log);
@@ -409,31 +429,23 @@ static void reply_end(struct conn *c)
 	c->r_in_frame = false;
 }
 
-/* Decode the reply bytes buffered so far. Returns false (after closing)
- * when the server sent a length the profile refuses. */
+/* Take the replies out of the connection's reader: the framing is the
+ * reader's. Returns false (after closing) when the server sent a length
+ * the profile refuses. */
 static bool decode_replies(struct conn *c)
 {
-	size_t used = 0;
+	struct fc_read fr;
+	enum fc_read_status st;
 
-	for (;;) {
-		const uint8_t *p = c->rbuf + used;
-		size_t avail = c->rlen - used;
+	while ((st = fc_reader_next(&c->rd, SIZE_MAX, &fr)) == FC_READ_FRAME) {
+		size_t keep = PREVIEW_BYTES - c->rpreview_n;
 
-		if (!c->r_in_frame) {
-			enum fc_frame_status st = fc_profile_frame_len(&O.prof, p, avail, &c->rfl);
-			if (st == FC_FRAME_NEED_MORE || (st == FC_FRAME_OK && avail < c->rfl.header_len))
-				break;
-			if (st != FC_FRAME_OK) {
-				char msg[128];
-				snprintf(msg, sizeof(msg), "bad reply header (length %" PRId64 ")",
-					 c->rfl.length);
-				conn_done(c, true, msg);
-				return false;
-			}
-			used += c->rfl.header_len;
+		if (fr.first) {
 			c->r_in_frame = true;
-			c->r_left = c->rfl.payload_len;
+			c->r_length = fr.length;
+			c->r_left = fr.payload_len;
 			c->rpreview_n = 0;
+			keep = PREVIEW_BYTES;
 			if (O.recv_log) {
 				if (O.tag_conn)
 					fprintf(O.recv_log, "{\"conn\":%d,\"src\":\"%s\",", c->id,
@@ -441,34 +453,34 @@ static bool decode_replies(struct conn *c)
 				else
 					fputc('{', O.recv_log);
 				fprintf(O.recv_log, "\"index\":%" PRIu64 ",\"length\":%" PRIu64
-					",\"payload_hex\":\"", c->replies, c->rfl.payload_len);
+					",\"payload_hex\":\"", c->replies, fr.payload_len);
 			}
-		} else {
-			size_t n = avail < c->r_left ? avail : (size_t)c->r_left;
-			size_t keep = PREVIEW_BYTES - c->rpreview_n;
-			if (keep > n)
-				keep = n;
-			memcpy(c->rpreview + c->rpreview_n, p, keep);
-			c->rpreview_n += keep;
-			if (O.recv_log)
-				ref_write_hex(O.recv_log, p, n);
-			used += n;
-			c->r_left -= n;
 		}
-		if (c->r_in_frame && !c->r_left)
+		if (keep > fr.n)
+			keep = fr.n;
+		memcpy(c->rpreview + c->rpreview_n, fr.payload, keep);
+		c->rpreview_n += keep;
+		if (O.recv_log)
+			ref_write_hex(O.recv_log, fr.payload, fr.n);
+		c->r_left -= fr.n;
+		if (fr.last)
 			reply_end(c);
-		else if (c->r_in_frame && used == c->rlen)
-			break;
 	}
-	memmove(c->rbuf, c->rbuf + used, c->rlen - used);
-	c->rlen -= used;
+	if (st == FC_READ_ERROR) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "bad reply header (length %" PRId64 ")", fr.length);
+		conn_done(c, true, msg);
+		return false;
+	}
 	return true;
 }
 
-/* Read what the server sent. */
+/* Read what the server sent (at most what the reader takes). */
 static void do_read(struct conn *c)
 {
-	ssize_t n = recv(c->fd, c->rbuf + c->rlen, O.prof.header_size + REPLY_CHUNK - c->rlen, 0);
+	uint8_t buf[FC_MAX_HEADER_SIZE + REPLY_CHUNK];
+	size_t room = fc_reader_room(&c->rd), taken;
+	ssize_t n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), 0);
 	char msg[128];
 
 	if (n < 0) {
@@ -486,7 +498,10 @@ static void do_read(struct conn *c)
 			conn_done(c, false, "server closed the connection");
 		return;
 	}
-	c->rlen += (size_t)n;
+	if (fc_reader_feed(&c->rd, buf, (size_t)n, &taken) != 0) {
+		conn_done(c, true, "out of memory");
+		return;
+	}
 	decode_replies(c);
 }
 
@@ -509,8 +524,17 @@ static int run(void)
 				c->shut = true;
 				c->shut_at = now;
 			}
-			if (c->shut && now - c->shut_at >= O.timeout_ms) {
-				conn_done(c, true, "timed out waiting for the server to close");
+			if (now >= O.deadline) {
+				char msg[200];
+				if (c->cut_i < c->ncuts)
+					snprintf(msg, sizeof(msg), "timed out (--timeout %" PRId64
+						 " s): sent %zu of %zu B, the server is not reading",
+						 O.timeout_ms / 1000, c->sent, c->wire_len);
+				else
+					snprintf(msg, sizeof(msg), "timed out (--timeout %" PRId64
+						 " s) waiting for the server to close",
+						 O.timeout_ms / 1000);
+				conn_done(c, true, msg);
 				continue;
 			}
 			pfd[n].fd = c->fd;
@@ -520,9 +544,9 @@ static int run(void)
 					pfd[n].events |= POLLOUT;
 				else if (wake < 0 || c->next_at < wake)
 					wake = c->next_at;
-			} else if (wake < 0 || c->shut_at + O.timeout_ms < wake) {
-				wake = c->shut_at + O.timeout_ms;
 			}
+			if (wake < 0 || O.deadline < wake)
+				wake = O.deadline;
 			idx[n++] = i;
 		}
 		if (!n)
@@ -642,7 +666,9 @@ static void usage(FILE *f)
 	      "                            whose header and payload come in three writes\n"
 	      "  --scenario upload FILE    a message, FILE, then close (server -m upload)\n"
 	      "  --scenario many           several clients at once (--clients N, default 3)\n"
-	      "  --timeout SEC             wait this long for the server to close (default 5)\n"
+	      "  --timeout SEC             give up when the run (connect, send, receive) takes\n"
+	      "                            SEC longer than its planned pauses (--delay, --rate)\n"
+	      "                            and --wait (default 5)\n"
 	      "  --wait SEC                retry a refused connection this long (default 0)\n"
 	      "  -q, --quiet               only the summary line\n"
 	      REF_PROFILE_USAGE, f);
@@ -904,6 +930,16 @@ int main(int argc, char **argv)
 		shape(k, chunk, burst ? burst : 1, delay);
 	}
 
+	/* The whole run's bound: --timeout beyond what the shaping plans. */
+	int64_t planned = 0;
+	for (int i = 0; i < nconns; i++) {
+		int64_t p = 0;
+		for (size_t k = 0; k < conns[i].ncuts; k++)
+			p += conns[i].cuts[k].delay_ms;
+		if (p > planned)
+			planned = p;
+	}
+	O.deadline = ref_now_ms() + O.wait_ms + planned + O.timeout_ms;
 	for (int i = 0; i < nconns; i++)
 		open_conn(&conns[i], &addr);
 	int status = run();
@@ -915,7 +951,7 @@ int main(int argc, char **argv)
 		free(conns[i].wire);
 		free(conns[i].frames);
 		free(conns[i].cuts);
-		free(conns[i].rbuf);
+		fc_reader_free(&conns[i].rd);
 	}
 	return status;
 }

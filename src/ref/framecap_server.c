@@ -23,10 +23,33 @@
  *
  * The peer is never trusted: a length above max_frame or negative, a bad
  * JSON header, a file name with a path in it... is logged and that client
- * disconnected. Each client has fixed-size buffers (input: header size +
- * 16 KiB, output: 256 KiB); when its output is full the server stops
- * reading from it, so a client that does not read its echoes only stalls
- * itself. SIGINT and SIGTERM close every connection and print totals.
+ * disconnected. Frames are cut by the core's reader (fc_reader.h) in
+ * stream mode: each client has fixed-size buffers (input: header size +
+ * 16 KiB, output: 256 KiB), allocated when first used; when its output is
+ * full the server stops reading from it, so a client that does not read
+ * its echoes only stalls itself.
+ *
+ * Slow and idle peers cannot hold the server (all limits are options):
+ *
+ *   header    (echo and upload) a frame's header must be complete
+ *             --header-timeout SEC after its first byte came (default 10)
+ *   rate      then the frame must arrive at --min-rate B/s on average,
+ *             after a grace of --header-timeout (default 1024): a header
+ *             promising 1 MB and a byte every 20 s is cut after ~10 s
+ *   idle      a client silent --idle-timeout SEC is dropped (default 60)
+ *   capacity  --max-clients (default: from the file descriptor limit,
+ *             RLIMIT_NOFILE, whose soft limit is raised to the hard one)
+ *             and --max-per-addr per client address (default 256); when
+ *             either is reached a new connection evicts the connection
+ *             idle the longest (of that address, for the per-address
+ *             cap), logged, unless --when-full refuse
+ *
+ * Uploaded files are written to an unnamed file (O_TMPFILE, or an
+ * O_EXCL file with a random name where the file system has no O_TMPFILE)
+ * and linked into -d DIR once complete; an existing name is never
+ * replaced: the file is stored as NAME.1, NAME.2, ... (up to NAME.999,
+ * then refused), logged and named in the acknowledgement ("stored_as").
+ * SIGINT and SIGTERM close every connection and print totals.
  *
  * Exit status: 0 after a signal; 1 the address or directory cannot be
  * used; 2 bad usage or profile.
@@ -41,10 +64,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fc_reader.h"
 #include "ref_common.h"
 #include "ref_json.h"
 
@@ -55,6 +81,10 @@
 #define PREVIEW_BYTES 48u /* payload bytes kept to show a frame */
 #define PREVIEW_CHARS 40u
 #define FILE_NAME_MAX 200u
+#define NUMBERED_MAX 999 /* NAME.1 .. NAME.999, then refuse */
+#define FDS_RESERVED 16 /* stdio, listener, epoll, -d, the log... */
+#define CAPACITY_MAX 65536u /* default capacity ceiling, whatever the fd limit */
+#define SWEEP_MIN_MS 10 /* timers are checked at most this often */
 
 enum mode { MODE_ECHO, MODE_RAW, MODE_UPLOAD };
 static const char *const mode_names[] = { "echo", "raw", "upload" };
@@ -62,25 +92,38 @@ static const char *const mode_names[] = { "echo", "raw", "upload" };
 /* Where an upload conversation stands: what the next frame is. */
 enum up_state { UP_HEADER, UP_MSG, UP_FILE };
 
+/* A client address, for the per-address cap (IPv4 as ::ffff:a.b.c.d). */
+struct addr_key {
+	uint8_t b[16];
+};
+
 struct client {
-	int fd; /* -1: free slot */
+	bool used; /* false: free slot (calloc'd slots are free) */
+	int fd;
 	unsigned long id;
 	char peer[80];
-	uint8_t *in; /* in_cap bytes */
-	size_t in_len;
-	uint8_t *out; /* OUT_CAP bytes; pending: [out_off, out_off + out_len) */
+	struct addr_key key;
+	struct client *lru_prev, *lru_next; /* by last activity, oldest first */
+	struct client *addr_next; /* same hash bucket */
+	struct fc_reader rd; /* frames in, in stream mode (header + IN_CHUNK) */
+	uint8_t *out; /* OUT_CAP bytes once used; pending: [out_off, out_off + out_len) */
 	size_t out_off, out_len;
 	uint32_t events; /* registered with epoll */
 	bool in_frame; /* header read, body_left payload bytes to come */
 	struct fc_frame_len fl;
 	uint64_t body_left, frame_index;
+	int64_t header_t0; /* ms: first byte of an unfinished header, 0: none */
+	int64_t rate_t0; /* ms: the frame's (or reading's) clock start */
+	uint64_t rate_bytes; /* payload bytes since rate_t0 */
+	int64_t deadline; /* ms: header or rate deadline, 0: none */
 	uint8_t preview[PREVIEW_BYTES];
 	size_t preview_n;
 	enum up_state up;
 	char hdr[REF_JSON_MAX_TEXT]; /* the upload header frame's payload */
 	size_t hdr_n;
 	int file_fd;
-	char file_name[REF_JSON_VALUE_MAX], tmp_name[FILE_NAME_MAX + 40];
+	bool file_named; /* file_fd has a temporary name (no O_TMPFILE) */
+	char file_name[REF_JSON_VALUE_MAX], tmp_name[64], stored_name[REF_JSON_VALUE_MAX + 8];
 	bool eof, closing; /* peer shut its side; we stop reading */
 	int64_t last_active, ready_at; /* ms; ready_at: delayed recv() due */
 	uint64_t recvs, frames, bytes;
@@ -88,19 +131,25 @@ struct client {
 
 struct totals {
 	uint64_t clients, frames_in, payload_in, frames_out, recvs, raw_bytes;
-	uint64_t messages, files, file_bytes, errors, timeouts, refused;
+	uint64_t messages, files, file_bytes, errors, timeouts, refused, evicted;
 };
 
 static struct {
 	enum mode mode;
 	struct fc_profile prof;
 	size_t in_cap;
+	uint8_t *rbuf; /* in_cap bytes: what one recv() returns */
 	int epfd, lfd, dirfd;
 	const char *dir;
 	struct client *clients;
-	unsigned max_clients;
-	int64_t idle_ms, recv_delay_ms;
-	bool quiet;
+	unsigned *free_slots, nfree; /* a stack of free slot numbers */
+	unsigned max_clients, max_per_addr, nclients;
+	struct client **buckets; /* clients by address; nbuckets a power of 2 */
+	size_t nbuckets;
+	struct client *lru_head, *lru_tail;
+	int64_t idle_ms, recv_delay_ms, header_ms, next_due;
+	uint64_t min_rate;
+	bool quiet, refuse_when_full;
 	unsigned long next_id;
 	struct totals t;
 } S;
@@ -132,34 +181,168 @@ static void logc(const struct client *c, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* --- who is connected: slots, least recently active list, addresses --- */
+
+/* Remember that a timer is due at `at` (ms): the loop wakes by then. */
+static void due_by(int64_t at)
+{
+	if (at > 0 && (!S.next_due || at < S.next_due))
+		S.next_due = at;
+}
+
+static void lru_unlink(struct client *c)
+{
+	if (c->lru_prev)
+		c->lru_prev->lru_next = c->lru_next;
+	else
+		S.lru_head = c->lru_next;
+	if (c->lru_next)
+		c->lru_next->lru_prev = c->lru_prev;
+	else
+		S.lru_tail = c->lru_prev;
+	c->lru_prev = c->lru_next = NULL;
+}
+
+static void lru_append(struct client *c)
+{
+	c->lru_prev = S.lru_tail;
+	c->lru_next = NULL;
+	if (S.lru_tail)
+		S.lru_tail->lru_next = c;
+	else
+		S.lru_head = c;
+	S.lru_tail = c;
+}
+
+/* The client did something: it becomes the most recently active. */
+static void touch(struct client *c, int64_t now)
+{
+	c->last_active = now;
+	if (c != S.lru_tail) {
+		lru_unlink(c);
+		lru_append(c);
+	}
+}
+
+/* The address of sa as a key (IPv4 mapped into IPv6). */
+static struct addr_key addr_key_of(const struct sockaddr_storage *ss)
+{
+	struct addr_key k;
+
+	memset(&k, 0, sizeof(k));
+	if (ss->ss_family == AF_INET6) {
+		memcpy(k.b, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	} else if (ss->ss_family == AF_INET) {
+		k.b[10] = k.b[11] = 0xff;
+		memcpy(k.b + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	}
+	return k;
+}
+
+/* The bucket of key k (FNV-1a). */
+static struct client **bucket_of(const struct addr_key *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ k->b[i]) * 1099511628211ULL;
+	return &S.buckets[h & (S.nbuckets - 1)];
+}
+
+/* How many clients are connected from k, and which of them was idle the
+ * longest (NULL: none). Costs the clients in k's bucket. */
+static unsigned addr_clients(const struct addr_key *k, struct client **oldest)
+{
+	unsigned n = 0;
+
+	*oldest = NULL;
+	for (struct client *c = *bucket_of(k); c; c = c->addr_next)
+		if (!memcmp(c->key.b, k->b, 16)) {
+			n++;
+			if (!*oldest || c->last_active < (*oldest)->last_active)
+				*oldest = c;
+		}
+	return n;
+}
+
+static void addr_remove(struct client *c)
+{
+	for (struct client **pp = bucket_of(&c->key); *pp; pp = &(*pp)->addr_next)
+		if (*pp == c) {
+			*pp = c->addr_next;
+			break;
+		}
+	c->addr_next = NULL;
+}
+
+/* --- deadlines ----------------------------------------------------------- */
+
+/* Set the client's header or rate deadline from where its input stands.
+ * Only while the server reads from it: a peer waiting for our output
+ * room or a delayed recv() is not late. */
+static void rearm(struct client *c, int64_t now)
+{
+	c->deadline = 0;
+	if (S.mode == MODE_RAW || c->closing || c->eof || !(c->events & EPOLLIN)) {
+		c->header_t0 = 0;
+		return;
+	}
+	if (c->in_frame) {
+		c->header_t0 = 0;
+		if (S.min_rate)
+			c->deadline = c->rate_t0 + S.header_ms +
+				      (int64_t)(c->rate_bytes * 1000 / S.min_rate);
+	} else if (fc_reader_pending(&c->rd)) {
+		if (!c->header_t0)
+			c->header_t0 = now;
+		if (S.header_ms)
+			c->deadline = c->header_t0 + S.header_ms;
+	} else {
+		c->header_t0 = 0;
+	}
+	due_by(c->deadline);
+}
+
 /* Register with epoll the events this client needs now: input while it
  * has room and is not closing or waiting for a delayed recv(), output
- * while bytes are pending. */
+ * while bytes are pending. Then its deadline follows: when reading
+ * resumes, the clocks restart. */
 static void update_events(struct client *c)
 {
 	uint32_t want = 0;
 	struct epoll_event ev;
+	int64_t now = ref_now_ms();
 
-	if (!c->eof && !c->closing && c->in_len < S.in_cap && !c->ready_at)
+	if (!c->eof && !c->closing && fc_reader_room(&c->rd) > 0 && !c->ready_at)
 		want |= EPOLLIN;
 	if (c->out_len)
 		want |= EPOLLOUT;
-	if (want == c->events)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = want;
-	ev.data.u64 = (uint64_t)(c - S.clients) + 1;
-	epoll_ctl(S.epfd, EPOLL_CTL_MOD, c->fd, &ev);
-	c->events = want;
+	if (want != c->events) {
+		if ((want & EPOLLIN) && !(c->events & EPOLLIN)) {
+			c->rate_t0 = now;
+			c->rate_bytes = 0;
+			if (c->header_t0)
+				c->header_t0 = now;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.events = want;
+		ev.data.u64 = (uint64_t)(c - S.clients) + 1;
+		epoll_ctl(S.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+		c->events = want;
+	}
+	rearm(c, now);
 }
 
-/* Remove an unfinished upload's temporary file. */
+/* Remove an unfinished upload's temporary file (an O_TMPFILE one
+ * vanishes with its descriptor). */
 static void discard_upload(struct client *c)
 {
 	if (c->file_fd >= 0) {
 		close(c->file_fd);
-		unlinkat(S.dirfd, c->tmp_name, 0);
+		if (c->file_named)
+			unlinkat(S.dirfd, c->tmp_name, 0);
 		c->file_fd = -1;
+		c->file_named = false;
 	}
 }
 
@@ -178,10 +361,15 @@ static void finish(struct client *c, const char *why)
 	     S.mode == MODE_RAW ? "recv() call" : "frame", n == 1 ? "" : "s", c->bytes);
 	epoll_ctl(S.epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	free(c->in);
+	fc_reader_free(&c->rd);
 	free(c->out);
-	c->in = c->out = NULL;
+	c->out = NULL;
 	c->fd = -1;
+	c->used = false;
+	lru_unlink(c);
+	addr_remove(c);
+	S.free_slots[S.nfree++] = (unsigned)(c - S.clients);
+	S.nclients--;
 }
 
 /* The peer broke the protocol (or a local error hit its upload): log the
@@ -203,28 +391,36 @@ static void drop(struct client *c, const char *fmt, ...)
 	finish(c, "disconnected");
 }
 
-/* Queue n bytes for the client; the caller checked the room. */
-static void queue(struct client *c, const void *p, size_t n)
+/* Queue n bytes for the client; the caller checked the room. Returns
+ * false (after dropping the client) when its buffer cannot be had. */
+static bool queue(struct client *c, const void *p, size_t n)
 {
+	if (!c->out && !(c->out = malloc(OUT_CAP))) {
+		drop(c, "out of memory for its output");
+		return false;
+	}
 	if (c->out_off + c->out_len + n > OUT_CAP) {
 		memmove(c->out, c->out + c->out_off, c->out_len);
 		c->out_off = 0;
 	}
 	memcpy(c->out + c->out_off + c->out_len, p, n);
 	c->out_len += n;
+	return true;
 }
 
-/* Queue one framed reply (the profile's header, then the text). */
-static void queue_frame(struct client *c, const char *text)
+/* Queue one framed reply (the profile's header, then the text). Returns
+ * false if the client was dropped. */
+static bool queue_frame(struct client *c, const char *text)
 {
 	uint8_t hdr[FC_MAX_HEADER_SIZE];
 	size_t n = strlen(text);
 
 	if (!fc_profile_encode_header(&S.prof, n, hdr))
-		return; /* max_frame below a short acknowledgement: say nothing */
-	queue(c, hdr, S.prof.header_size);
-	queue(c, text, n);
+		return true; /* max_frame below a short acknowledgement: say nothing */
+	if (!queue(c, hdr, S.prof.header_size) || !queue(c, text, n))
+		return false;
 	S.t.frames_out++;
+	return true;
 }
 
 /* Refuse names that are empty, too long, hidden (".", "..", ".x"), hold a
@@ -243,6 +439,86 @@ static const char *bad_file_name(const char *name)
 		if (*p < 0x20 || *p == 0x7f)
 			return "control character in file name";
 	return NULL;
+}
+
+/* Open an unnamed file in -d for an upload (O_TMPFILE): no name exists
+ * that a planted link or symlink could sit on. Where the file system has
+ * no O_TMPFILE (or FRAMECAP_SERVER_NO_TMPFILE is set, for the tests), a
+ * new file with a random name, O_EXCL | O_NOFOLLOW: an existing name,
+ * link or symlink, is never opened. Either way the file must be a regular
+ * file with no other link. Returns NULL or the reason. */
+static const char *open_upload(struct client *c)
+{
+	struct stat st;
+	bool tmpfile = !getenv("FRAMECAP_SERVER_NO_TMPFILE");
+
+	c->file_named = false;
+	c->file_fd = -1;
+	if (tmpfile)
+		c->file_fd = openat(S.dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	if (!tmpfile || (c->file_fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+					    errno == EINVAL))) {
+		for (int tries = 0; tries < 16; tries++) {
+			uint64_t rnd;
+
+			if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+				return strerror(errno);
+			snprintf(c->tmp_name, sizeof(c->tmp_name), ".upload-%016" PRIx64 ".part",
+				 rnd);
+			c->file_fd = openat(S.dirfd, c->tmp_name,
+					    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					    0644);
+			if (c->file_fd >= 0 || errno != EEXIST)
+				break;
+		}
+		c->file_named = c->file_fd >= 0;
+	}
+	if (c->file_fd < 0)
+		return strerror(errno);
+	if (fstat(c->file_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != (c->file_named ? 1u : 0u)) {
+		discard_upload(c);
+		return "the new file is not a fresh regular file";
+	}
+	return NULL;
+}
+
+/* Give a finished upload its name in -d: NAME, or NAME.1 ... NAME.999
+ * when taken (linkat() never replaces a name, so an existing file, link
+ * or symlink stays as it was), into c->stored_name. The file must still
+ * have no other link. Returns NULL or the reason. */
+static const char *store_upload(struct client *c)
+{
+	char proc[64];
+	struct stat st;
+
+	if (fstat(c->file_fd, &st) != 0)
+		return strerror(errno);
+	if (st.st_nlink != (c->file_named ? 1u : 0u))
+		return "the temporary file gained a link while it was written";
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", c->file_fd);
+	for (int k = 0; k <= NUMBERED_MAX; k++) {
+		int r;
+
+		if (k == 0)
+			snprintf(c->stored_name, sizeof(c->stored_name), "%s", c->file_name);
+		else
+			snprintf(c->stored_name, sizeof(c->stored_name), "%s.%d", c->file_name, k);
+		if (c->file_named)
+			r = linkat(S.dirfd, c->tmp_name, S.dirfd, c->stored_name, 0);
+		else
+			r = linkat(AT_FDCWD, proc, S.dirfd, c->stored_name, AT_SYMLINK_FOLLOW);
+		if (r == 0) {
+			if (c->file_named)
+				unlinkat(S.dirfd, c->tmp_name, 0);
+			c->file_named = false;
+			return NULL;
+		}
+		if (errno != EEXIST)
+			return strerror(errno);
+	}
+	c->stored_name[0] = '\0';
+	return "the name and NAME.1 to NAME.999 are all taken";
 }
 
 /* A complete upload header frame: "close", or a JSON header announcing
@@ -280,11 +556,8 @@ static bool upload_header(struct client *c)
 		return false;
 	}
 	snprintf(c->file_name, sizeof(c->file_name), "%s", name);
-	snprintf(c->tmp_name, sizeof(c->tmp_name), ".%s.part%lu", name, c->id);
-	c->file_fd = openat(S.dirfd, c->tmp_name,
-			    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (c->file_fd < 0) {
-		drop(c, "cannot create %s in %s: %s", c->tmp_name, S.dir, strerror(errno));
+	if ((err = open_upload(c))) {
+		drop(c, "cannot create a file for %s in %s: %s", c->file_name, S.dir, err);
 		return false;
 	}
 	c->up = UP_FILE;
@@ -330,58 +603,63 @@ static bool frame_end(struct client *c)
 	case UP_MSG:
 		logc(c, "message: \"%s\"", pv);
 		S.t.messages++;
-		queue_frame(c, "{\"status\":\"ok\",\"msg_type\":\"msg\"}");
 		c->up = UP_HEADER;
-		return true;
-	case UP_FILE:
+		return queue_frame(c, "{\"status\":\"ok\",\"msg_type\":\"msg\"}");
+	case UP_FILE: {
+		const char *err = store_upload(c);
+		char stored_as[REF_JSON_VALUE_MAX + 32] = "";
+
+		if (err) {
+			drop(c, "cannot store %s: %s", c->file_name, err);
+			return false;
+		}
 		if (close(c->file_fd) != 0) {
 			c->file_fd = -1;
-			unlinkat(S.dirfd, c->tmp_name, 0);
+			unlinkat(S.dirfd, c->stored_name, 0);
 			drop(c, "cannot write %s: %s", c->file_name, strerror(errno));
 			return false;
 		}
 		c->file_fd = -1;
-		if (renameat(S.dirfd, c->tmp_name, S.dirfd, c->file_name) != 0) {
-			unlinkat(S.dirfd, c->tmp_name, 0);
-			drop(c, "cannot store %s: %s", c->file_name, strerror(errno));
-			return false;
+		if (strcmp(c->stored_name, c->file_name)) {
+			logc(c, "%s exists in %s: not replaced, the upload is stored as %s",
+			     c->file_name, S.dir, c->stored_name);
+			snprintf(stored_as, sizeof(stored_as), "\"stored_as\":\"%s\",",
+				 c->stored_name);
 		}
-		logc(c, "file %s: %" PRIu64 " B stored in %s", c->file_name, c->fl.payload_len,
-		     S.dir);
+		logc(c, "file %s: %" PRIu64 " B stored in %s", c->stored_name,
+		     c->fl.payload_len, S.dir);
 		S.t.files++;
 		S.t.file_bytes += c->fl.payload_len;
 		snprintf(ack, sizeof(ack),
 			 "{\"status\":\"ok\",\"msg_type\":\"file\",\"file_name\":\"%s\","
-			 "\"size\":\"%" PRIu64 "\"}",
-			 c->file_name, c->fl.payload_len);
+			 "%s\"size\":\"%" PRIu64 "\"}",
+			 c->file_name, stored_as, c->fl.payload_len);
 		/* The name passed bad_file_name() and came out of the JSON
 		 * reader: no quote, backslash or control character can break
 		 * this JSON except '"' and '\\', which are escaped below. */
 		if (strpbrk(c->file_name, "\"\\"))
 			snprintf(ack, sizeof(ack), "{\"status\":\"ok\",\"msg_type\":\"file\"}");
-		queue_frame(c, ack);
 		c->up = UP_HEADER;
-		return true;
+		return queue_frame(c, ack);
+	}
 	}
 	return true;
 }
 
-/* A frame header is complete at p: check what it announces and start the
- * frame. Returns 1 started, 0 wait for output room, -1 client dropped. */
-static int frame_start(struct client *c, const uint8_t *p)
+/* A frame header was handed out (c->fl filled in): check what it
+ * announces and start the frame; the caller made room for the echoed
+ * header or the acknowledgement. Returns false if the client was dropped. */
+static bool frame_start(struct client *c, const uint8_t *hdr)
 {
 	if (S.mode == MODE_ECHO) {
-		if (OUT_CAP - c->out_len < c->fl.header_len)
-			return 0;
-		queue(c, p, c->fl.header_len); /* echoed as it came */
+		if (!queue(c, hdr, c->fl.header_len)) /* echoed as it came */
+			return false;
 	} else if (S.mode == MODE_UPLOAD) {
-		if (OUT_CAP - c->out_len < ACK_MAX)
-			return 0;
 		if (c->up == UP_HEADER && c->fl.payload_len > sizeof(c->hdr)) {
 			drop(c, "header frame #%" PRIu64 " of %" PRIu64
 				" B: a JSON header is at most %zu B",
 			     c->frame_index, c->fl.payload_len, sizeof(c->hdr));
-			return -1;
+			return false;
 		}
 		c->hdr_n = 0;
 		if (c->up == UP_FILE)
@@ -390,7 +668,9 @@ static int frame_start(struct client *c, const uint8_t *p)
 	c->in_frame = true;
 	c->body_left = c->fl.payload_len;
 	c->preview_n = 0;
-	return 1;
+	c->rate_t0 = ref_now_ms();
+	c->rate_bytes = 0;
+	return true;
 }
 
 /* Take n payload bytes of the current frame. Returns false if the client
@@ -404,8 +684,9 @@ static bool frame_body(struct client *c, const uint8_t *p, size_t n)
 	memcpy(c->preview + c->preview_n, p, keep);
 	c->preview_n += keep;
 	c->body_left -= n;
+	c->rate_bytes += n;
 	if (S.mode == MODE_ECHO) {
-		queue(c, p, n);
+		return queue(c, p, n);
 	} else if (c->up == UP_HEADER) {
 		memcpy(c->hdr + c->hdr_n, p, n); /* fits: checked at the start */
 		c->hdr_n += n;
@@ -426,70 +707,67 @@ static bool frame_body(struct client *c, const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Cut the input buffer into frames and handle them, as far as the input
- * and the output room allow. Returns false if the client was dropped. */
+/* Take frames out of the client's reader and handle them, as far as the
+ * input and the output room allow: the framing is the reader's. Returns
+ * false if the client was dropped. */
 static bool process(struct client *c)
 {
-	size_t used = 0;
-
 	while (!c->closing) {
-		const uint8_t *p = c->in + used;
-		size_t avail = c->in_len - used;
+		struct fc_read fr;
+		size_t room = OUT_CAP - c->out_len, max = SIZE_MAX;
+		bool mid = fc_reader_mid_frame(&c->rd);
 
-		if (!c->in_frame) {
-			enum fc_frame_status st = fc_profile_frame_len(&S.prof, p, avail, &c->fl);
-			int r;
-
-			if (st == FC_FRAME_NEED_MORE)
+		if (S.mode == MODE_ECHO) {
+			/* room for the header echo at a frame start, for
+			 * some payload inside one */
+			size_t need = mid ? 1 : S.prof.header_size;
+			if (room < need)
 				break;
-			if (st == FC_FRAME_OVERSIZE) {
+			max = room - (mid ? 0 : S.prof.header_size);
+		} else if (!mid && room < ACK_MAX) {
+			break; /* upload: an acknowledgement must fit */
+		}
+		switch (fc_reader_next(&c->rd, max, &fr)) {
+		case FC_READ_NEED_MORE:
+			return true;
+		case FC_READ_ERROR:
+			if (fr.error == FC_FRAME_OVERSIZE)
 				drop(c, "frame #%" PRIu64 ": length %" PRId64
 					" is above max_frame %" PRIu64,
-				     c->frame_index, c->fl.length, S.prof.max_frame);
-				return false;
-			}
-			if (st == FC_FRAME_NEGATIVE) {
+				     c->frame_index, fr.length, S.prof.max_frame);
+			else
 				drop(c, "frame #%" PRIu64 ": %s %" PRId64, c->frame_index,
-				     c->fl.length < 0 ? "negative length"
-						      : "frame shorter than its header: length",
-				     c->fl.length);
-				return false;
-			}
-			if (avail < c->fl.header_len)
-				break;
-			r = frame_start(c, p);
-			if (r < 0)
-				return false;
-			if (r == 0)
-				break;
-			used += c->fl.header_len;
-		} else {
-			size_t n = avail;
-			if (n > c->body_left)
-				n = (size_t)c->body_left;
-			if (S.mode == MODE_ECHO && n > OUT_CAP - c->out_len)
-				n = OUT_CAP - c->out_len;
-			if (n == 0 && c->body_left > 0)
-				break;
-			if (!frame_body(c, p, n))
-				return false;
-			used += n;
+				     fr.length < 0 ? "negative length"
+						   : "frame shorter than its header: length",
+				     fr.length);
+			return false;
+		case FC_READ_FRAME:
+			break;
 		}
-		if (c->in_frame && c->body_left == 0 && !frame_end(c))
+		if (fr.first) {
+			c->fl.length = fr.length;
+			c->fl.header_len = fr.header_len;
+			c->fl.payload_len = fr.payload_len;
+			c->fl.frame_len = fr.header_len + fr.payload_len;
+			if (!frame_start(c, fr.header))
+				return false;
+		}
+		if (fr.n && !frame_body(c, fr.payload, fr.n))
+			return false;
+		if (fr.last && !frame_end(c))
 			return false;
 	}
-	if (c->closing)
-		used = c->in_len; /* after "close", input is ignored */
-	memmove(c->in, c->in + used, c->in_len - used);
-	c->in_len -= used;
 	return true;
 }
 
-/* Read what the socket has (one recv(), for fairness) and handle it. */
+/* Read what the socket has (one recv(), for fairness, of at most what the
+ * reader takes) and handle it. */
 static void do_read(struct client *c)
 {
-	ssize_t n = recv(c->fd, c->in + c->in_len, S.in_cap - c->in_len, 0);
+	size_t room = S.mode == MODE_RAW ? S.in_cap : fc_reader_room(&c->rd);
+	ssize_t n = recv(c->fd, S.rbuf, room, 0);
 	char pv[4 * PREVIEW_CHARS + 8];
+	size_t taken;
 
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -497,7 +775,7 @@ static void do_read(struct client *c)
 		finish(c, strerror(errno));
 		return;
 	}
-	c->last_active = ref_now_ms();
+	touch(c, ref_now_ms());
 	if (n == 0) {
 		c->eof = true;
 		if (S.mode == MODE_RAW)
@@ -514,12 +792,15 @@ static void do_read(struct client *c)
 	if (S.mode == MODE_RAW) {
 		S.t.recvs++;
 		S.t.raw_bytes += (uint64_t)n;
-		ref_preview(c->in, (size_t)n, PREVIEW_CHARS, pv);
+		ref_preview(S.rbuf, (size_t)n, PREVIEW_CHARS, pv);
 		logc(c, "recv() #%" PRIu64 " returned %zd B: \"%s\"", c->recvs, n, pv);
 		update_events(c);
 		return; /* raw: nothing is kept */
 	}
-	c->in_len += (size_t)n;
+	if (fc_reader_feed(&c->rd, S.rbuf, (size_t)n, &taken) != 0) {
+		drop(c, "out of memory for its input");
+		return;
+	}
 	if (!process(c))
 		return;
 	if (c->closing && !c->out_len) {
@@ -540,12 +821,12 @@ static void do_write(struct client *c)
 		finish(c, strerror(errno));
 		return;
 	}
-	c->last_active = ref_now_ms();
+	touch(c, ref_now_ms());
 	c->out_off += (size_t)n;
 	c->out_len -= (size_t)n;
 	if (!c->out_len)
 		c->out_off = 0;
-	if (c->in_len && !process(c))
+	if (S.mode != MODE_RAW && !process(c))
 		return;
 	if ((c->eof || c->closing) && !c->out_len) {
 		finish(c, c->eof ? "closed by peer" : "closed");
@@ -554,84 +835,133 @@ static void do_write(struct client *c)
 	update_events(c);
 }
 
-/* Accept the waiting connections into free slots. */
+/* Make room for a connection from `peer` (key k) when the server or
+ * that address is full: evict the connection idle the longest (of that
+ * address when its cap is the limit), logged. Returns false when the
+ * new connection is to be refused instead (--when-full refuse). */
+static bool make_room(const struct addr_key *k, const char *peer)
+{
+	struct client *victim = NULL, *oldest;
+	bool per_addr = false;
+
+	if (S.max_per_addr && addr_clients(k, &oldest) >= S.max_per_addr) {
+		victim = oldest;
+		per_addr = true;
+	} else if (S.nclients >= S.max_clients) {
+		victim = S.lru_head;
+	}
+	if (!victim)
+		return true;
+	if (S.refuse_when_full) {
+		if (per_addr)
+			logc(NULL, "%u connections from that address already: refusing %s",
+			     S.max_per_addr, peer);
+		else
+			logc(NULL, "%u clients already: refusing %s", S.max_clients, peer);
+		S.t.refused++;
+		return false;
+	}
+	logc(victim, "evicted, idle for %" PRId64 " ms, the longest %s: %u %s already "
+		     "and %s connects",
+	     ref_now_ms() - victim->last_active, per_addr ? "from its address" : "of all",
+	     per_addr ? S.max_per_addr : S.max_clients,
+	     per_addr ? "connections from that address" : "clients", peer);
+	S.t.evicted++;
+	victim->closing = true; /* the line above says why it ends */
+	finish(victim, "evicted");
+	return true;
+}
+
+/* Accept the waiting connections into free slots, making room when full. */
 static void do_accept(void)
 {
 	for (int k = 0; k < 64; k++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		struct epoll_event ev;
-		struct client *c = NULL;
+		struct client *c;
+		struct addr_key key;
 		char peer[80];
+		int64_t now;
 		int fd = accept4(S.lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
+			if ((errno == EMFILE || errno == ENFILE) && S.lru_head) {
+				/* Out of descriptors all the same (other files are
+				 * open): the longest idle makes way. */
+				logc(S.lru_head, "evicted: no file descriptor left for a new "
+						 "connection (%s)", strerror(errno));
+				S.t.evicted++;
+				finish(S.lru_head, "evicted");
+				continue;
+			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
 				logc(NULL, "accept: %s", strerror(errno));
 			return;
 		}
 		ref_format_addr((struct sockaddr *)&ss, peer, sizeof(peer));
-		for (unsigned i = 0; i < S.max_clients; i++)
-			if (S.clients[i].fd < 0) {
-				c = &S.clients[i];
-				break;
-			}
-		if (!c) {
-			logc(NULL, "%u clients already: refusing %s", S.max_clients, peer);
-			S.t.refused++;
+		key = addr_key_of(&ss);
+		if (!make_room(&key, peer)) {
 			close(fd);
 			continue;
 		}
+		c = &S.clients[S.free_slots[--S.nfree]];
 		memset(c, 0, sizeof(*c));
-		c->in = malloc(S.in_cap);
-		c->out = malloc(OUT_CAP);
-		if (!c->in || !c->out) {
-			free(c->in);
-			free(c->out);
-			c->fd = -1;
-			logc(NULL, "out of memory: refusing %s", peer);
-			close(fd);
-			continue;
-		}
+		c->used = true;
 		c->fd = fd;
 		c->file_fd = -1;
 		c->id = ++S.next_id;
+		c->key = key;
 		snprintf(c->peer, sizeof(c->peer), "%s", peer);
-		c->last_active = ref_now_ms();
+		fc_reader_init(&c->rd, &S.prof, S.in_cap);
 		c->events = EPOLLIN;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
 		ev.data.u64 = (uint64_t)(c - S.clients) + 1;
 		if (epoll_ctl(S.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
 			logc(NULL, "epoll_ctl: %s", strerror(errno));
-			free(c->in);
-			free(c->out);
 			close(fd);
-			c->fd = -1;
+			c->used = false;
+			S.free_slots[S.nfree++] = (unsigned)(c - S.clients);
 			continue;
 		}
+		now = ref_now_ms();
+		c->last_active = now;
+		lru_append(c);
+		struct client **b = bucket_of(&key);
+		c->addr_next = *b;
+		*b = c;
+		S.nclients++;
 		S.t.clients++;
+		if (S.idle_ms)
+			due_by(now + S.idle_ms);
 		logc(c, "%s connected", c->peer);
 	}
 }
 
-/* Delayed reads that are due, and idle clients; returns the epoll_wait
- * timeout until the next of them (-1: none). */
+/* Delayed reads that are due, deadlines passed and idle clients, checked
+ * when the earliest of them is due (a walk over the connected clients,
+ * at most every SWEEP_MIN_MS); returns the epoll_wait timeout until the
+ * next (-1: none). */
 static int timers(void)
 {
-	int64_t now = ref_now_ms(), next = -1;
+	int64_t now = ref_now_ms(), next = 0;
+	struct client *c, *after;
 
-	for (unsigned i = 0; i < S.max_clients; i++) {
-		struct client *c = &S.clients[i];
-		int64_t due;
+	if (!S.next_due)
+		return -1;
+	if (now < S.next_due)
+		return (int)(S.next_due - now > 60000 ? 60000 : S.next_due - now);
+	S.next_due = 0;
+	for (c = S.lru_head; c; c = after) {
+		int64_t due = 0;
 
-		if (c->fd < 0)
-			continue;
+		after = c->lru_next; /* c may go, or move to the tail */
 		if (c->ready_at && c->ready_at <= now) {
 			c->ready_at = 0;
 			do_read(c);
-			if (c->fd < 0)
+			if (!c->used)
 				continue;
 			update_events(c);
 		}
@@ -641,15 +971,37 @@ static int timers(void)
 			finish(c, "timed out");
 			continue;
 		}
-		due = c->ready_at ? c->ready_at : -1;
-		if (S.idle_ms && (due < 0 || c->last_active + S.idle_ms < due))
+		if (c->deadline && c->deadline <= now) {
+			if (c->in_frame)
+				logc(c, "frame #%" PRIu64 " too slow: %" PRIu64 " of %" PRIu64
+					" payload bytes in %" PRId64 " ms, under --min-rate %" PRIu64
+					" B/s: disconnecting",
+				     c->frame_index, c->fl.payload_len - c->body_left,
+				     c->fl.payload_len, now - c->rate_t0, S.min_rate);
+			else
+				logc(c, "header of frame #%" PRIu64 " unfinished %" PRId64
+					" s after its first byte (--header-timeout): disconnecting",
+				     c->frame_index, S.header_ms / 1000);
+			S.t.timeouts++;
+			c->closing = true; /* the line above said it */
+			finish(c, "timed out");
+			continue;
+		}
+		if (c->ready_at)
+			due = c->ready_at;
+		if (S.idle_ms && (!due || c->last_active + S.idle_ms < due))
 			due = c->last_active + S.idle_ms;
-		if (due >= 0 && (next < 0 || due < next))
+		if (c->deadline && (!due || c->deadline < due))
+			due = c->deadline;
+		if (due && (!next || due < next))
 			next = due;
 	}
-	if (next < 0)
+	if (next && next < now + SWEEP_MIN_MS)
+		next = now + SWEEP_MIN_MS;
+	due_by(next);
+	if (!S.next_due)
 		return -1;
-	return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
+	return S.next_due <= now ? 0 : (int)(S.next_due - now > 60000 ? 60000 : S.next_due - now);
 }
 
 /* Handle the events of one client. */
@@ -658,14 +1010,15 @@ static void client_event(struct client *c, uint32_t ev)
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		if (S.recv_delay_ms && !c->ready_at && !c->eof && (ev & EPOLLIN)) {
 			c->ready_at = ref_now_ms() + S.recv_delay_ms;
+			due_by(c->ready_at);
 			update_events(c);
 		} else if (!c->ready_at) {
 			do_read(c);
 		}
 	}
-	if (c->fd >= 0 && (ev & EPOLLOUT))
+	if (c->used && (ev & EPOLLOUT))
 		do_write(c);
-	if (c->fd >= 0 && (ev & (EPOLLHUP | EPOLLERR)) && c->eof && c->out_len)
+	if (c->used && (ev & (EPOLLHUP | EPOLLERR)) && c->eof && c->out_len)
 		finish(c, "connection lost");
 }
 
@@ -693,12 +1046,37 @@ static void listen_on(const struct ref_addr *a)
 	}
 }
 
+/* How many clients the file descriptor limit allows: the soft limit is
+ * raised to the hard one where allowed; a few descriptors stay for the
+ * server itself, and in upload mode each client may hold a file too. */
+static unsigned fd_limit_capacity(void)
+{
+	struct rlimit rl;
+	uint64_t n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 64;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = { rl.rlim_max, rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+			rl.rlim_cur = rl.rlim_max;
+	}
+	n = rl.rlim_cur == RLIM_INFINITY ? 1000000 : (uint64_t)rl.rlim_cur;
+	n = n > FDS_RESERVED ? n - FDS_RESERVED : 1;
+	if (S.mode == MODE_UPLOAD)
+		n /= 2;
+	if (n < 1)
+		n = 1;
+	return n > 1000000 ? 1000000 : (unsigned)n;
+}
+
 /* Print the options to f. */
 static void usage(FILE *f)
 {
 	fputs("usage: framecap-server [-l ADDR:PORT] [-m echo|raw|upload] [-d DIR] [-q]\n"
-	      "                       [--max-clients N] [--idle-timeout SEC] [--recv-delay MS]\n"
-	      "                       [profile options]\n"
+	      "                       [--max-clients N] [--max-per-addr N] [--when-full evict|refuse]\n"
+	      "                       [--idle-timeout SEC] [--header-timeout SEC] [--min-rate B]\n"
+	      "                       [--recv-delay MS] [profile options]\n"
 	      "Serves length-prefixed frames on ADDR:PORT (default 127.0.0.1:8001;\n"
 	      "IPv6 as [::1]:8001) for many clients on one event loop.\n"
 	      "  -l, --listen ADDR:PORT  where to listen\n"
@@ -708,8 +1086,17 @@ static void usage(FILE *f)
 	      "                          \"file_name\":NAME}+file, close (files go to -d DIR)\n"
 	      "  -d, --dir DIR           where uploaded files are stored (upload mode)\n"
 	      "  -q, --quiet             log connections and errors, not every frame\n"
-	      "  --max-clients N         clients served at once (default 64)\n"
+	      "  --max-clients N         clients served at once (default: from the file\n"
+	      "                          descriptor limit, at most 65536)\n"
+	      "  --max-per-addr N        connections from one address (default 256, 0: no cap)\n"
+	      "  --when-full evict|refuse  at a limit, evict the connection idle the longest\n"
+	      "                          (default) or refuse the new one\n"
 	      "  --idle-timeout SEC      drop a client silent this long (default 60, 0: never)\n"
+	      "  --header-timeout SEC    a frame header must be complete this long after its\n"
+	      "                          first byte; the grace before --min-rate (default 10,\n"
+	      "                          0: never)\n"
+	      "  --min-rate B            a frame must then arrive at B bytes/s on average\n"
+	      "                          (default 1024, 0: any rate)\n"
 	      "  --recv-delay MS         wait this long after data arrives before recv(), as a\n"
 	      "                          busy server would (default 100 in raw mode, else 0)\n"
 	      REF_PROFILE_USAGE
@@ -720,7 +1107,8 @@ static void usage(FILE *f)
  * close every client and print the totals. */
 int main(int argc, char **argv)
 {
-	enum { OPT_MAX_CLIENTS = REF_OPT__NEXT, OPT_IDLE, OPT_RECV_DELAY, OPT_HELP };
+	enum { OPT_MAX_CLIENTS = REF_OPT__NEXT, OPT_IDLE, OPT_RECV_DELAY, OPT_HELP,
+	       OPT_MAX_PER_ADDR, OPT_WHEN_FULL, OPT_HEADER_TIMEOUT, OPT_MIN_RATE };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "mode", required_argument, NULL, 'm' },
@@ -729,6 +1117,10 @@ int main(int argc, char **argv)
 		{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "recv-delay", required_argument, NULL, OPT_RECV_DELAY },
+		{ "max-per-addr", required_argument, NULL, OPT_MAX_PER_ADDR },
+		{ "when-full", required_argument, NULL, OPT_WHEN_FULL },
+		{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
+		{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		REF_PROFILE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -741,11 +1133,14 @@ int main(int argc, char **argv)
 	const char *listen_s = "127.0.0.1:8001", *err;
 	char desc[256], name[80];
 	int64_t recv_delay = -1;
+	unsigned max_clients = 0, fd_capacity;
 	int c;
 
 	memset(&po, 0, sizeof(po));
-	S.max_clients = 64;
 	S.idle_ms = 60000;
+	S.header_ms = 10000;
+	S.min_rate = 1024;
+	S.max_per_addr = 256;
 	S.dirfd = -1;
 	while ((c = getopt_long(argc, argv, "hl:m:d:q", longopts, NULL)) != -1) {
 		switch (c) {
@@ -765,7 +1160,23 @@ int main(int argc, char **argv)
 		case 'd': S.dir = optarg; break;
 		case 'q': S.quiet = true; break;
 		case OPT_MAX_CLIENTS:
-			S.max_clients = (unsigned)ref_number(PROG, "--max-clients", optarg, 1, 1000);
+			max_clients = (unsigned)ref_number(PROG, "--max-clients", optarg, 1, 1000000);
+			break;
+		case OPT_MAX_PER_ADDR:
+			S.max_per_addr = (unsigned)ref_number(PROG, "--max-per-addr", optarg, 0, 1000000);
+			break;
+		case OPT_WHEN_FULL:
+			if (!strcmp(optarg, "evict") || !strcmp(optarg, "refuse")) {
+				S.refuse_when_full = optarg[0] == 'r';
+				break;
+			}
+			fprintf(stderr, PROG ": --when-full %s: expected evict or refuse\n", optarg);
+			return 2;
+		case OPT_HEADER_TIMEOUT:
+			S.header_ms = (int64_t)ref_number(PROG, "--header-timeout", optarg, 0, 86400) * 1000;
+			break;
+		case OPT_MIN_RATE:
+			S.min_rate = ref_number(PROG, "--min-rate", optarg, 0, 1ULL << 40);
 			break;
 		case OPT_IDLE:
 			S.idle_ms = (int64_t)ref_number(PROG, "--idle-timeout", optarg, 0, 86400) * 1000;
@@ -797,6 +1208,17 @@ int main(int argc, char **argv)
 	S.recv_delay_ms = recv_delay >= 0 ? recv_delay : S.mode == MODE_RAW ? 100 : 0;
 	ref_profile_resolve(PROG, &po, addr.port, &S.prof);
 	S.in_cap = S.prof.header_size + IN_CHUNK;
+	S.rbuf = malloc(S.in_cap);
+	fd_capacity = fd_limit_capacity();
+	if (!max_clients) {
+		S.max_clients = fd_capacity < CAPACITY_MAX ? fd_capacity : CAPACITY_MAX;
+	} else if (max_clients > fd_capacity) {
+		fprintf(stderr, PROG ": --max-clients %u: only %u fit the file descriptor "
+				"limit; serving %u\n", max_clients, fd_capacity, fd_capacity);
+		S.max_clients = fd_capacity;
+	} else {
+		S.max_clients = max_clients;
+	}
 	if (S.dir) {
 		S.dirfd = open(S.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (S.dirfd < 0) {
@@ -804,13 +1226,20 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Slots are calloc'd (free while zero: untouched pages cost nothing
+	 * until used); free ones are a stack of numbers. */
+	for (S.nbuckets = 1; S.nbuckets < S.max_clients; S.nbuckets *= 2)
+		;
 	S.clients = calloc(S.max_clients, sizeof(*S.clients));
-	if (!S.clients) {
+	S.free_slots = malloc(S.max_clients * sizeof(*S.free_slots));
+	S.buckets = calloc(S.nbuckets, sizeof(*S.buckets));
+	if (!S.clients || !S.free_slots || !S.buckets || !S.rbuf) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return 1;
 	}
 	for (unsigned i = 0; i < S.max_clients; i++)
-		S.clients[i].fd = -1;
+		S.free_slots[i] = S.max_clients - 1 - i;
+	S.nfree = S.max_clients;
 
 	/* SIGINT/SIGTERM are blocked except inside epoll_pwait: no race
 	 * between checking got_signal and waiting. */
@@ -840,6 +1269,10 @@ int main(int argc, char **argv)
 	ref_format_addr((struct sockaddr *)&addr.ss, name, sizeof(name));
 	logc(NULL, "listening on %s, mode %s%s%s, profile %s", name, mode_names[S.mode],
 	     S.dir ? ", files to " : "", S.dir ? S.dir : "", desc);
+	logc(NULL, "up to %u clients, %u per address (%s when full), idle timeout %" PRId64
+		   " s, header timeout %" PRId64 " s, min rate %" PRIu64 " B/s",
+	     S.max_clients, S.max_per_addr, S.refuse_when_full ? "refuse" : "evict",
+	     S.idle_ms / 1000, S.header_ms / 1000, S.min_rate);
 
 	while (!got_signal) {
 		int n = epoll_pwait(S.epfd, evs, 64, timers(), &orig);
@@ -856,35 +1289,36 @@ int main(int argc, char **argv)
 				continue;
 			}
 			struct client *cl = &S.clients[evs[i].data.u64 - 1];
-			if (cl->fd >= 0)
+			if (cl->used)
 				client_event(cl, evs[i].events);
 		}
 	}
 
-	unsigned open_clients = 0;
-	for (unsigned i = 0; i < S.max_clients; i++)
-		open_clients += S.clients[i].fd >= 0;
+	unsigned open_clients = S.nclients;
 	logc(NULL, "%s: shutting down, closing %u connection%s",
 	     got_signal == SIGINT ? "SIGINT" : got_signal == SIGTERM ? "SIGTERM" : "error",
 	     open_clients, open_clients == 1 ? "" : "s");
-	for (unsigned i = 0; i < S.max_clients; i++)
-		if (S.clients[i].fd >= 0)
-			finish(&S.clients[i], "closed by server shutdown");
+	while (S.lru_head)
+		finish(S.lru_head, "closed by server shutdown");
 	close(S.lfd);
 	close(S.epfd);
 	if (S.dirfd >= 0)
 		close(S.dirfd);
 	free(S.clients);
+	free(S.free_slots);
+	free(S.buckets);
+	free(S.rbuf);
 	if (S.mode == MODE_RAW)
 		logc(NULL, "totals: clients %" PRIu64 ", recv() calls %" PRIu64 " (%" PRIu64
 			   " B), refused %" PRIu64,
 		     S.t.clients, S.t.recvs, S.t.raw_bytes, S.t.refused);
+	/* (evictions in raw mode are logged one by one) */
 	else
 		logc(NULL, "totals: clients %" PRIu64 ", frames in %" PRIu64 " (%" PRIu64
 			   " B payload), frames out %" PRIu64 ", messages %" PRIu64 ", files %" PRIu64
-			   " (%" PRIu64 " B), disconnected for errors %" PRIu64 ", timed out %" PRIu64
-			   ", refused %" PRIu64,
+			   " (%" PRIu64 " B), evicted %" PRIu64 ", disconnected for errors %" PRIu64
+			   ", timed out %" PRIu64 ", refused %" PRIu64,
 		     S.t.clients, S.t.frames_in, S.t.payload_in, S.t.frames_out, S.t.messages,
-		     S.t.files, S.t.file_bytes, S.t.errors, S.t.timeouts, S.t.refused);
+		     S.t.files, S.t.file_bytes, S.t.evicted, S.t.errors, S.t.timeouts, S.t.refused);
 	return 0;
 }

@@ -10,9 +10,10 @@
  *   |   little-endian, signed           |                         |
  *   +--------+--------+--------+--------+-------------------------+
  *
- * Headers are written with fc_profile_encode_header() and read with
- * fc_profile_frame_len() (src/core/fc_profile.h): one framing rule for
- * framecap, its tests and these programs.
+ * Headers are written with fc_profile_encode_header() (src/core/
+ * fc_profile.h) and frames read with the core's fc_reader (src/core/
+ * fc_reader.h, on fc_profile_frame_len()): one framing rule for framecap,
+ * its tests and these programs.
  */
 #ifndef REF_COMMON_H
 #define REF_COMMON_H

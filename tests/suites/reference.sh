@@ -571,7 +571,7 @@ else
 fi
 stop_server
 
-serve idle -- -m echo --idle-timeout 1 --max-clients 2
+serve idle -- -m echo --idle-timeout 1 --max-clients 2 --when-full refuse
 out=$(peer "$PORT" raw 0c00 expect-close 4 2>&1)
 if [ "$out" = closed ] && grep -q "silent for 1 s: disconnecting" "$T/idle.log"; then
 	ok "fairness: --idle-timeout 1 disconnects a silent client"
@@ -590,6 +590,86 @@ else
 	fail "fairness: --max-clients 2 refuses a third client" "$out; $(cat "$T/idle.log")"
 fi
 stop_server
+# By default the full server makes room: the connection idle the longest
+# (the first, silent since its frame) goes, logged, and the new one is served.
+serve evict -- -m echo --max-clients 2
+peer "$PORT" frame a expect-close 5 > "$T/evict1.out" 2>&1 &
+pids+=("$!")
+sleep 0.3
+peer "$PORT" frame a sleep 0.5 frame b expect-open 2 > /dev/null 2>&1 &
+pids+=("$!")
+sleep 0.3
+out=$(peer "$PORT" frame x expect-open 1 2>&1)
+sleep 0.5
+if [ "$out" = open ] && [ "$(cat "$T/evict1.out")" = closed ] &&
+   grep -q '^\[1\] evicted, idle for [0-9]* ms, the longest of all: 2 clients already' "$T/evict.log" &&
+   grep -q '^\[3\] frame #0 len=1 "x"' "$T/evict.log"; then
+	ok "fairness: --max-clients 2: a third client evicts the one idle the longest, logged"
+else
+	fail "fairness: --max-clients 2: a third client evicts the one idle the longest, logged" \
+	     "$out; $(cat "$T/evict1.out" "$T/evict.log")"
+fi
+stop_server
+
+echo "-- client --timeout bounds the whole run"
+# A listener that accepts and never reads (nor answers, nor closes): the
+# client's 32 MB cannot all be sent; --timeout 2 must end the run anyway.
+cat > "$T/deaf.py" <<'PY'
+import socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+print(l.getsockname()[1], flush=True)
+conns = []
+end = time.time() + 30
+while time.time() < end:
+    l.settimeout(max(0.1, end - time.time()))
+    try:
+        conns.append(l.accept()[0])
+    except socket.timeout:
+        pass
+PY
+python3 "$T/deaf.py" > "$T/deaf.port" &
+pids+=("$!")
+for _ in $(seq 50); do [ -s "$T/deaf.port" ] && break; sleep 0.1; done
+dport=$(cat "$T/deaf.port")
+t0=$(date +%s%N)
+out=$(timeout 20 "$B"/framecap-client -c "127.0.0.1:$dport" -q --timeout 2 \
+      --size 8000000-8000000 --count 4 2>&1)
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$st" = 1 ] && [ "$ms" -lt 5000 ] && [ "$ms" -ge 1900 ] &&
+   grep -qE "timed out \(--timeout 2 s\): sent [0-9]+ of 32000016 B, the server is not reading" <<< "$out"; then
+	ok "client: --timeout 2 against a server that never reads: exit 1 after $ms ms, said why"
+else
+	fail "client: --timeout 2 against a server that never reads: exit 1 within 5 s" "status $st after $ms ms: $out"
+fi
+# ... and that reads everything but never answers nor closes.
+cat > "$T/mute.py" <<'PY'
+import socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+print(l.getsockname()[1], flush=True)
+c = l.accept()[0]
+end = time.time() + 30
+while time.time() < end and c.recv(65536):
+    pass
+time.sleep(max(0, end - time.time()))
+PY
+python3 "$T/mute.py" > "$T/mute.port" &
+pids+=("$!")
+for _ in $(seq 50); do [ -s "$T/mute.port" ] && break; sleep 0.1; done
+t0=$(date +%s%N)
+out=$(timeout 20 "$B"/framecap-client -c "127.0.0.1:$(cat "$T/mute.port")" -q --timeout 1 hello 2>&1)
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+if [ "$st" = 1 ] && [ "$ms" -lt 4000 ] &&
+   grep -q "timed out (--timeout 1 s) waiting for the server to close" <<< "$out"; then
+	ok "client: --timeout 1 against a server that never closes: exit 1 after $ms ms, said why"
+else
+	fail "client: --timeout 1 against a server that never closes" "status $st after $ms ms: $out"
+fi
 
 echo "-- profiles and IPv6"
 serve be2 -- --length-size 2 --byte-order big

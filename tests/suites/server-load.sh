@@ -8,7 +8,9 @@
 # Twice, once per mode (echo, then upload with a fresh -d inside TMP):
 #   load     1,000 well-behaved clients open their sockets first; the
 #            server's log must show all 1,000 accepted at once (its
-#            --max-clients ceiling is 1000) and a 1,001st is refused. (The
+#            --max-clients ceiling is 1000, --when-full refuse, no
+#            per-address cap: eviction is server-abuse.sh's) and a 1,001st
+#            is refused. (The
 #            connects are paced to stay within the server's listen backlog
 #            of 128: a burst beyond it leaves connections the client sees
 #            open and the server never accepts until data comes.) Then
@@ -491,7 +493,8 @@ run() {
 	local mode=$1 t0 out st rss
 	shift
 	t0=$(date +%s%N)
-	if ! serve "$mode" -- -m "$mode" -q --max-clients "$N" --idle-timeout "$IDLE" "$@"; then
+	if ! serve "$mode" -- -m "$mode" -q --max-clients "$N" --when-full refuse --max-per-addr 0 \
+		--idle-timeout "$IDLE" "$@"; then
 		fail "$mode: framecap-server -m $mode starts" "$(cat "$T/$mode.log")"
 		return
 	fi
