@@ -105,6 +105,7 @@ static void odd_profile(struct fc_profile *p)
  * for the default profile and an odd one: the same frames come out. */
 static void test_every_split(void **state)
 {
+	(void)state;
 	for (int which = 0; which < 2; which++) {
 		struct fc_profile p;
 		struct frames want = { 0 };
@@ -144,6 +145,7 @@ static void test_every_split(void **state)
  * partial one after them waits. */
 static void test_several_in_one_feed(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct frames want = { 0 };
 	struct fc_reader r;
@@ -173,6 +175,7 @@ static void test_several_in_one_feed(void **state)
  * value, that stays; nothing more is taken; no buffer grows for it. */
 static void test_errors(void **state)
 {
+	(void)state;
 	static const struct {
 		int64_t value;
 		enum fc_frame_status st;
@@ -227,6 +230,7 @@ static void test_errors(void **state)
  * max_frame passes. */
 static void test_max_frame_bound(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_reader r;
 	struct frames want = { 0 }, got = { 0 };
@@ -253,6 +257,7 @@ static void test_max_frame_bound(void **state)
  * 10 bytes sent, the buffer stays small; room grows to the frame. */
 static void test_no_allocation_by_length(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_reader r;
 	struct fc_read fr;
@@ -274,6 +279,7 @@ static void test_no_allocation_by_length(void **state)
 /* After a large frame the memory goes back. */
 static void test_shrinks_after_large_frame(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_reader r;
 	struct fc_read fr;
@@ -312,6 +318,7 @@ static void test_shrinks_after_large_frame(void **state)
  * buffer never exceeds the window. */
 static void test_stream_pieces(void **state)
 {
+	(void)state;
 	struct fc_profile p;
 	struct fc_reader r;
 	struct fc_read fr;
