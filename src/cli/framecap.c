@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fc_config.h"
@@ -135,6 +137,36 @@ static void drop_privileges(const char *user)
 		die(EXIT_INPUT, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
 	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0 || getegid() == 0))
 		die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
+}
+
+/* A fresh secret for the flow table's hash, so that no capture can be
+ * crafted to put its connections in one bucket. getrandom() only fails on
+ * a kernel without it; a key from the clock and pid then still differs
+ * from run to run, and the table still works, only less protected. */
+static void flow_hash_key(uint8_t key[16])
+{
+	size_t got = 0;
+
+	while (got < 16) {
+		ssize_t n = getrandom(key + got, 16 - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			struct timespec ts;
+			uint64_t a, b;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			a = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+			b = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&ts;
+			memcpy(key, &a, 8);
+			memcpy(key + 8, &b, 8);
+			fprintf(stderr, "framecap: getrandom: %s; flow table key from the clock\n",
+				strerror(errno));
+			return;
+		}
+		got += (size_t)n;
+	}
 }
 
 static int list_interfaces(void)
@@ -428,6 +460,7 @@ int main(int argc, char **argv)
 		 : json ? fc_output_json(&oo) : fc_output_text(&oo);
 	if (!output)
 		die(EXIT_INPUT, "out of memory");
+	flow_hash_key(ec.hash_key);
 	run.engine = fc_engine_new(&ec, &output->sink);
 	if (!run.engine)
 		die(EXIT_INPUT, "out of memory");

@@ -63,9 +63,17 @@ struct fc_engine_config {
 	uint32_t max_flows; /* live flows; the least recently active go first */
 	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
 	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
+	/* Secret key of the flow table's hash (SipHash), fresh for each run
+	 * (the CLI reads it from getrandom()): without it, nobody can pick
+	 * addresses that share a bucket. A fixed key (tests, fuzzing) gives
+	 * the same output: it only changes the table's layout. */
+	uint8_t hash_key[16];
 };
 
 #define FC_DEFAULT_MAX_FLOWS 20000
+/* Buckets: max_flows rounded up to a power of two, at most this many, so
+ * chains stay at one flow on average up to 2^24 flows. */
+#define FC_MAX_BUCKETS (1u << 24)
 #define FC_DEFAULT_MAX_OOO_PER_DIR (1u << 20)
 #define FC_DEFAULT_MAX_OOO_TOTAL (16u << 20)
 #define FC_MIN_OOO_PER_DIR (256u << 10)
@@ -116,5 +124,9 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last);
 const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e);
 
 void fc_engine_free(struct fc_engine *e);
+
+/* The flow table's hash of a packet's key under a 16-byte secret: the
+ * same for both directions of a connection; the bucket is its low bits. */
+uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k);
 
 #endif
