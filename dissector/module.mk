@@ -19,7 +19,8 @@ PLUGIN_DIR   ?= $(HOME)/.local/lib/wireshark/plugins
 WS_CFLAGS     = $(shell $(PKG_CONFIG) --cflags wireshark 2>/dev/null)
 WS_LIBS       = $(shell $(PKG_CONFIG) --libs wireshark 2>/dev/null)
 WS_MAJMIN     = $(shell $(PKG_CONFIG) --modversion wireshark 2>/dev/null | cut -d. -f1,2)
-PLUGIN_OBJ   := $(B)/plugin/fc_profile.o $(B)/plugin/fc_config.o $(B)/plugin/framecap.o
+PLUGIN_OBJ   := $(B)/plugin/fc_profile.o $(B)/plugin/fc_config.o $(B)/plugin/fc_config_guard.o \
+                $(B)/plugin/framecap.o
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden
 
 .PHONY: plugin install-plugin

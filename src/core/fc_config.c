@@ -21,6 +21,7 @@
  * before `profiles`.
  */
 #include "fc_config.h"
+#include "fc_config_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,6 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#define FC_CONFIG_MAX_BYTES (1u << 20)
 
 enum field {
 	F_LENGTH_OFFSET,
@@ -515,14 +515,41 @@ static int check_syntax(struct reader *r)
 {
 	yaml_event_t ev;
 	yaml_event_type_t type;
+	unsigned depth = 0;
 
 	do {
 		if (!yaml_parser_parse(&r->parser, &ev))
 			return syntax_error(r);
 		type = ev.type;
+		/* fc_config_guard counted the nesting already; this exact
+		 * count stops whatever its approximation of YAML let through
+		 * while libyaml is still at most a line ahead. */
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > FC_CONFIG_MAX_DEPTH) {
+				yaml_mark_t at = ev.start_mark;
+
+				yaml_event_delete(&ev);
+				return fail(r, at, "nested deeper than %d levels",
+					    FC_CONFIG_MAX_DEPTH);
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
 		yaml_event_delete(&ev);
 	} while (type != YAML_STREAM_END_EVENT);
 	return 0;
+}
+
+/* Size and nesting, before libyaml sees the text: its scanner is
+ * quadratic in the nesting depth. */
+static int guard(struct reader *r)
+{
+	struct fc_config_guard_error ge;
+
+	if (fc_config_guard(r->text, r->len, &ge) == 0)
+		return 0;
+	error_set(r->err, ge.line, ge.column, "%s", ge.message);
+	return -1;
 }
 
 static int run_pass(struct reader *r, int (*pass)(struct reader *))
@@ -573,7 +600,9 @@ int fc_config_parse(struct fc_config *cfg, const char *text, size_t len,
 	r->len = len;
 	r->cfg = cfg;
 	r->err = err;
-	rc = run_pass(r, check_syntax);
+	rc = guard(r);
+	if (rc == 0)
+		rc = run_pass(r, check_syntax);
 	if (rc == 0)
 		rc = run_pass(r, read_stream);
 	free(r);
