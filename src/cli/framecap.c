@@ -246,6 +246,7 @@ int main(int argc, char **argv)
 	const char *drop_user = NULL, *err;
 	struct fc_profile_opts po = { 0 };
 	struct fc_config_error cerr;
+	static struct fc_config_search search;
 	struct fc_output_opts oo = { 0 };
 	struct fc_engine_config ec = { 0 };
 	struct fc_output *output;
@@ -355,11 +356,14 @@ int main(int argc, char **argv)
 	/* Profiles: the configuration's port map, and the profile the options
 	 * select for every other stream (or, with --profile, every stream);
 	 * command-line fields change all of them. */
-	if (fc_profile_opts_load(&po, &cfg, &cerr) != 0) {
+	if (fc_profile_opts_search(&po, &cfg, &cerr, &search) != 0) {
 		char msg[600];
 		fc_config_error_format(&cerr, msg, sizeof(msg));
 		die(EXIT_USAGE, "%s", msg);
 	}
+	for (int i = 0; i < search.nskipped; i++)
+		fprintf(stderr, "framecap: ignoring %s: %s\n", search.skipped[i].path,
+			search.skipped[i].reason);
 	if ((err = fc_profile_opts_select(&po, &cfg, &fallback))) {
 		if (po.profile_name && fc_config_find(&cfg, po.profile_name) < 0 &&
 		    strcmp(po.profile_name, "default"))

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -710,6 +711,52 @@ static void test_load_size_limit(void **state)
 	free(text);
 }
 
+/* A FIFO is refused at once, whether named or found: opening one for
+ * reading would wait for a writer that never comes. */
+static void test_load_fifo(void **state)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *path = write_temp("", 0);
+	const char *why;
+
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(fc_config_load(&cfg, path, &err), -1);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	assert_non_null(strstr(why, "not a regular file"));
+	unlink(path);
+	free(path);
+}
+
+/* The search trusts a regular file of ours that no one else may write. */
+static void test_load_found_trust(void **state)
+{
+	static const char yaml[] = "profiles: {x: {}}\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *path = write_temp(yaml, strlen(yaml));
+	const char *why;
+
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_LOADED);
+	assert_null(why);
+	assert_int_equal(cfg.nprofiles, 1);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	assert_string_equal(why, "writable by group or others");
+	assert_int_equal(cfg.nprofiles, 0);
+	assert_int_equal(chmod(path, 0602), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	/* Named by the user, the same file is read. */
+	assert_int_equal(fc_config_load(&cfg, path, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	unlink(path);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_ABSENT);
+	free(path);
+}
+
 /* --- nesting and size limits, checked before libyaml reads the text ---- */
 
 #define DEEP 40000 /* 44 s in libyaml's scanner before the limit */
@@ -890,6 +937,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_example),
+		cmocka_unit_test(test_load_fifo),
+		cmocka_unit_test(test_load_found_trust),
 		cmocka_unit_test(test_deep_flow_nesting),
 		cmocka_unit_test(test_deep_block_nesting),
 		cmocka_unit_test(test_deep_nesting_behind_a_quote),
