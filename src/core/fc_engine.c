@@ -48,6 +48,7 @@ struct fc_engine {
 	struct fc_flow *spare; /* freed flows, reused */
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
+	struct fc_ipfrag *frag; /* IP fragments waiting for their datagram */
 	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_segment scratch;
 	struct fc_engine_stats st;
@@ -475,11 +476,41 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < FC_MAX_BUCKETS)
 		e->nbuckets <<= 1;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
-	if (!e->buckets) {
+	{
+		struct fc_ipfrag_config fcfg = { 0 };
+
+		memcpy(fcfg.hash_key, e->cfg.hash_key, sizeof(fcfg.hash_key));
+		e->frag = fc_ipfrag_new(&fcfg);
+	}
+	if (!e->buckets || !e->frag) {
+		fc_ipfrag_free(e->frag);
+		free(e->buckets);
 		free(e);
 		return NULL;
 	}
 	return e;
+}
+
+/* Add an IP fragment; true when it completed a datagram whose TCP
+ * segment is now in *s (its payload in the reassembler's buffer, valid
+ * for this packet). */
+static bool defragment(struct fc_engine *e, const struct fc_ip_fragment *f,
+		       const struct fc_pkt *pkt, struct fc_tcp_seg *s)
+{
+	const uint8_t *dgram;
+	uint32_t len;
+	enum fc_parse_status st;
+
+	if (!fc_ipfrag_add(e->frag, f, pkt->ts_us, &dgram, &len))
+		return false;
+	st = fc_packet_parse_reassembled(&f->key, dgram, len, s, NULL);
+	if (st == FC_PARSE_TCP)
+		return true;
+	if (st == FC_PARSE_MALFORMED)
+		e->st.malformed++;
+	else
+		e->st.not_tcp++;
+	return false;
 }
 
 enum fc_parse_status fc_engine_packet(struct fc_engine *e,
@@ -488,7 +519,9 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 				      uint32_t wire_len)
 {
 	struct fc_tcp_seg s;
-	enum fc_parse_status st = fc_packet_parse(dlt, data, caplen, wire_len, &s, NULL);
+	struct fc_ip_fragment frag;
+	enum fc_parse_status st = fc_packet_parse_frag(dlt, data, caplen, wire_len,
+						       &s, NULL, &frag);
 	struct fc_flow *f;
 	struct fc_half *h, *peer;
 	enum fc_dir dir = FC_C2S;
@@ -499,7 +532,11 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	switch (st) {
 	case FC_PARSE_TCP: break;
 	case FC_PARSE_NOT_TCP: e->st.not_tcp++; return st;
-	case FC_PARSE_FRAGMENT: e->st.ip_fragments++; return st;
+	case FC_PARSE_FRAGMENT:
+		e->st.ip_fragments++;
+		if (!defragment(e, &frag, pkt, &s))
+			return st;
+		break; /* the datagram is whole: its segment goes on as TCP */
 	case FC_PARSE_MALFORMED: e->st.malformed++; return st;
 	default: e->st.bad_link++; return st;
 	}
@@ -592,6 +629,7 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
 
 	if (!last)
 		last = &none;
+	fc_ipfrag_flush(e->frag); /* trains never completed: their bytes are gaps */
 	open = malloc((e->nflows + 1) * sizeof(*open));
 	for (struct fc_flow *f = e->oldest; f; f = f->newer)
 		if (!f->closed) {
@@ -610,6 +648,8 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
 
 const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e)
 {
+	/* A copy of the reassembler's counters, current at each call. */
+	((struct fc_engine *)e)->st.ipfrag = *fc_ipfrag_stats(e->frag);
 	return &e->st;
 }
 
@@ -624,6 +664,7 @@ void fc_engine_free(struct fc_engine *e)
 		e->spare = f->hnext;
 		free(f);
 	}
+	fc_ipfrag_free(e->frag);
 	free(e->buckets);
 	free(e);
 }

@@ -13,6 +13,7 @@
 
 #include "fc_config.h"
 #include "fc_decoder.h"
+#include "fc_ipfrag.h"
 #include "fc_packet.h"
 #include "fc_reasm.h"
 
@@ -82,7 +83,8 @@ struct fc_engine_stats {
 	uint64_t packets; /* records given to the engine */
 	uint64_t tcp_packets;
 	uint64_t not_tcp;
-	uint64_t ip_fragments;
+	uint64_t ip_fragments; /* fragments of what may be TCP */
+	struct fc_ipfrag_stats ipfrag; /* their reassembly */
 	uint64_t malformed;
 	uint64_t bad_link;
 	uint64_t streams; /* connections seen (with or without payload) */
