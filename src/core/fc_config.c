@@ -779,6 +779,12 @@ enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *pat
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return FC_CONFIG_ABSENT;
+		/* Before, a name that stat() could not reach counted as
+		 * absent; one we may not read is passed over, not fatal. */
+		if (errno == EACCES) {
+			*skip_reason = "not readable (permission denied)";
+			return FC_CONFIG_SKIPPED;
+		}
 		io_error(err, "cannot open", errno);
 		return FC_CONFIG_FAILED;
 	}
