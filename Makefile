@@ -63,9 +63,11 @@ deps:
 
 # The core is built once, position-independent, and linked by every
 # program and by the Wireshark plugin (a shared object).
-$(B)/core/%.o: src/core/%.c | $(B)/core
+# Objects also depend on this file: flags change here, and an object built
+# before -MMD has no dependency list of its own.
+$(B)/core/%.o: src/core/%.c Makefile | $(B)/core
 	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
-$(B)/cli/%.o: src/cli/%.c | $(B)/cli
+$(B)/cli/%.o: src/cli/%.c Makefile | $(B)/cli
 	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -33,7 +33,7 @@ plugin-skipped:
 	@echo "make: wireshark-dev is not installed, so the Wireshark plugin is not built (make deps installs it)"
 
 # Wireshark's headers want GNU C; the warnings are the project's.
-$(B)/plugin/framecap.o: dissector/framecap.c | $(B)/plugin
+$(B)/plugin/framecap.o: dissector/framecap.c Makefile dissector/module.mk | $(B)/plugin
 	@$(PKG_CONFIG) --exists wireshark || { echo "make plugin: wireshark-dev is missing (run make deps)" >&2; exit 1; }
 	$(CC) -std=gnu11 $(WARN) -MMD -MP -Isrc/core $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
 

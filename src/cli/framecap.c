@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fc_config.h"
@@ -141,6 +143,36 @@ static void drop_privileges(const char *user)
 		die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
 }
 
+/* A fresh secret for the flow table's hash, so that no capture can be
+ * crafted to put its connections in one bucket. getrandom() only fails on
+ * a kernel without it; a key from the clock and pid then still differs
+ * from run to run, and the table still works, only less protected. */
+static void flow_hash_key(uint8_t key[16])
+{
+	size_t got = 0;
+
+	while (got < 16) {
+		ssize_t n = getrandom(key + got, 16 - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			struct timespec ts;
+			uint64_t a, b;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			a = (uint64_t)ts.tv_sec * 1000000007u ^ (uint64_t)ts.tv_nsec;
+			b = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&ts;
+			memcpy(key, &a, 8);
+			memcpy(key + 8, &b, 8);
+			fprintf(stderr, "framecap: getrandom: %s; flow table key from the clock\n",
+				strerror(errno));
+			return;
+		}
+		got += (size_t)n;
+	}
+}
+
 static int list_interfaces(void)
 {
 	pcap_if_t *all, *d;
@@ -229,6 +261,7 @@ int main(int argc, char **argv)
 	const char *drop_user = NULL, *err;
 	struct fc_profile_opts po = { 0 };
 	struct fc_config_error cerr;
+	static struct fc_config_search search;
 	struct fc_output_opts oo = { 0 };
 	struct fc_engine_config ec = { 0 };
 	struct fc_output *output;
@@ -353,11 +386,14 @@ int main(int argc, char **argv)
 	/* Profiles: the configuration's port map, and the profile the options
 	 * select for every other stream (or, with --profile, every stream);
 	 * command-line fields change all of them. */
-	if (fc_profile_opts_load(&po, &cfg, &cerr) != 0) {
+	if (fc_profile_opts_search(&po, &cfg, &cerr, &search) != 0) {
 		char msg[600];
 		fc_config_error_format(&cerr, msg, sizeof(msg));
 		die(EXIT_USAGE, "%s", msg);
 	}
+	for (int i = 0; i < search.nskipped; i++)
+		fprintf(stderr, "framecap: ignoring %s: %s\n", search.skipped[i].path,
+			search.skipped[i].reason);
 	if ((err = fc_profile_opts_select(&po, &cfg, &fallback))) {
 		if (po.profile_name && fc_config_find(&cfg, po.profile_name) < 0 &&
 		    strcmp(po.profile_name, "default"))
@@ -459,6 +495,7 @@ int main(int argc, char **argv)
 		 : json ? fc_output_json(&oo) : fc_output_text(&oo);
 	if (!output)
 		die(EXIT_INPUT, "out of memory");
+	flow_hash_key(ec.hash_key);
 	run.engine = fc_engine_new(&ec, &output->sink);
 	if (!run.engine)
 		die(EXIT_INPUT, "out of memory");

@@ -363,6 +363,12 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 		   st->not_tcp, st->ip_fragments, st->malformed, st->bad_link,
 		   st->late_packets, st->retransmitted_bytes, st->flows_evicted,
 		   st->live_flows_peak, st->ooo_peak_bytes, st->forced_gaps);
+	/* Only with fragments, so captures without any keep their summary. */
+	if (st->ip_fragments)
+		fmt_printf(out, ",\"ip_reassembled\":%" PRIu64 ",\"ip_incomplete\":%" PRIu64
+				",\"ip_too_big\":%" PRIu64 ",\"ip_frag_conflicts\":%" PRIu64,
+			   st->ipfrag.reassembled, st->ipfrag.incomplete, st->ipfrag.too_big,
+			   st->ipfrag.conflicts);
 	if (live && live->live)
 		fmt_printf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu",
 			   live->received, live->dropped, live->ifdropped);

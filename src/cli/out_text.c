@@ -653,12 +653,17 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	fmt_write(out, "\n", 1);
 	if (st->malformed || st->ip_fragments || st->bad_link || st->flows_evicted ||
 	    st->forced_gaps || t->o.verbose)
-		fmt_printf(out, "skipped: %" PRIu64 " malformed, %" PRIu64 " IP fragments, %"
-				PRIu64 " unsupported link type; %" PRIu64 " flows evicted (peak %"
-				PRIu64 " live), %" PRIu64 " holes given up (out-of-order buffer "
-				"full)\n",
-			   st->malformed, st->ip_fragments, st->bad_link, st->flows_evicted,
+		fmt_printf(out, "skipped: %" PRIu64 " malformed, %" PRIu64 " unsupported link "
+				"type; %" PRIu64 " flows evicted (peak %" PRIu64 " live), %"
+				PRIu64 " holes given up (out-of-order buffer full)\n",
+			   st->malformed, st->bad_link, st->flows_evicted,
 			   st->live_flows_peak, st->forced_gaps);
+	if (st->ip_fragments || t->o.verbose)
+		fmt_printf(out, "IP fragments: %" PRIu64 " reassembled into %" PRIu64
+				" datagrams; %" PRIu64 " datagrams incomplete (their bytes are "
+				"gaps), %" PRIu64 " too big, %" PRIu64 " fragments conflicting\n",
+			   st->ip_fragments, st->ipfrag.reassembled, st->ipfrag.incomplete,
+			   st->ipfrag.too_big, st->ipfrag.conflicts);
 	if (live && live->live)
 		fmt_printf(out, "%lu packets received by filter, %lu dropped by kernel, "
 				"%lu dropped by interface\n",

@@ -21,6 +21,7 @@
  * before `profiles`.
  */
 #include "fc_config.h"
+#include "fc_config_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +34,6 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#define FC_CONFIG_MAX_BYTES (1u << 20)
 
 enum field {
 	F_LENGTH_OFFSET,
@@ -518,14 +518,41 @@ static int check_syntax(struct reader *r)
 {
 	yaml_event_t ev;
 	yaml_event_type_t type;
+	unsigned depth = 0;
 
 	do {
 		if (!yaml_parser_parse(&r->parser, &ev))
 			return syntax_error(r);
 		type = ev.type;
+		/* fc_config_guard counted the nesting already; this exact
+		 * count stops whatever its approximation of YAML let through
+		 * while libyaml is still at most a line ahead. */
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > FC_CONFIG_MAX_DEPTH) {
+				yaml_mark_t at = ev.start_mark;
+
+				yaml_event_delete(&ev);
+				return fail(r, at, "nested deeper than %d levels",
+					    FC_CONFIG_MAX_DEPTH);
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
 		yaml_event_delete(&ev);
 	} while (type != YAML_STREAM_END_EVENT);
 	return 0;
+}
+
+/* Size and nesting, before libyaml sees the text: its scanner is
+ * quadratic in the nesting depth. */
+static int guard(struct reader *r)
+{
+	struct fc_config_guard_error ge;
+
+	if (fc_config_guard(r->text, r->len, &ge) == 0)
+		return 0;
+	error_set(r->err, ge.line, ge.column, "%s", ge.message);
+	return -1;
 }
 
 static int run_pass(struct reader *r, int (*pass)(struct reader *))
@@ -576,7 +603,9 @@ int fc_config_parse(struct fc_config *cfg, const char *text, size_t len,
 	r->len = len;
 	r->cfg = cfg;
 	r->err = err;
-	rc = run_pass(r, check_syntax);
+	rc = guard(r);
+	if (rc == 0)
+		rc = run_pass(r, check_syntax);
 	if (rc == 0)
 		rc = run_pass(r, read_stream);
 	free(r);
@@ -592,8 +621,8 @@ static int io_error(struct fc_config_error *err, const char *what, int errnum)
 }
 
 /* Read all of fd, refusing more than FC_CONFIG_MAX_BYTES. The loop (not
- * just st_size) is what enforces the limit: pipes and /dev files have no
- * size, and a regular file may grow while we read it. */
+ * just st_size) is what enforces the limit: a regular file may grow while
+ * we read it. */
 static int read_all(int fd, const struct stat *st, char **out, size_t *outlen,
 		    struct fc_config_error *err)
 {
@@ -647,47 +676,131 @@ static int read_all(int fd, const struct stat *st, char **out, size_t *outlen,
 	return 0;
 }
 
-int fc_config_load(struct fc_config *cfg, const char *path,
-		   struct fc_config_error *err)
+/* Open path for reading without blocking: a FIFO opened for reading
+ * waits for a writer, forever if none comes, and would leave the check
+ * of its type until too late. Returns the fd with *st, or -1 (errno). */
+static int open_nonblocking(const char *path, struct stat *st)
 {
-	struct fc_config_error scratch;
-	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
-	int fd, rc;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
-	if (!err)
-		err = &scratch;
-	error_start(err, path);
-	fc_config_init(cfg);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return io_error(err, "cannot open", errno);
-	if (fstat(fd, &st) < 0) {
+		return -1;
+	if (fstat(fd, st) < 0) {
 		int e = errno;
 
 		close(fd);
-		return io_error(err, "cannot stat", e);
-	}
-	/* read() on a directory fails with EISDIR too, but only after a
-	 * buffer was sized from a meaningless st_size. */
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return io_error(err, "cannot read", EISDIR);
-	}
-	if (S_ISREG(st.st_mode) && st.st_size > (off_t)FC_CONFIG_MAX_BYTES) {
-		close(fd);
-		error_set(err, 0, 0, "file is larger than 1 MiB (%jd bytes)",
-			  (intmax_t)st.st_size);
+		errno = e;
 		return -1;
 	}
-	rc = read_all(fd, &st, &text, &len, err);
+	return fd;
+}
+
+/* The type and size checks of an open file; 0 or -1 with *err. */
+static int check_opened(const struct stat *st, struct fc_config_error *err)
+{
+	if (S_ISDIR(st->st_mode))
+		return io_error(err, "cannot read", EISDIR);
+	/* FIFOs, sockets and devices: reading one may block or never end. */
+	if (!S_ISREG(st->st_mode)) {
+		error_set(err, 0, 0, "not a regular file (a FIFO, socket or device)");
+		return -1;
+	}
+	if (st->st_size > (off_t)FC_CONFIG_MAX_BYTES) {
+		error_set(err, 0, 0, "file is larger than 1 MiB (%jd bytes)",
+			  (intmax_t)st->st_size);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_fd(struct fc_config *cfg, int fd, const struct stat *st,
+		   const char *path, struct fc_config_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = read_all(fd, st, &text, &len, err);
+
 	close(fd);
 	if (rc < 0)
 		return -1;
 	rc = fc_config_parse(cfg, text, len, path, err);
 	free(text);
 	return rc;
+}
+
+int fc_config_load(struct fc_config *cfg, const char *path,
+		   struct fc_config_error *err)
+{
+	struct fc_config_error scratch;
+	struct stat st;
+	int fd;
+
+	if (!err)
+		err = &scratch;
+	error_start(err, path);
+	fc_config_init(cfg);
+	fd = open_nonblocking(path, &st);
+	if (fd < 0)
+		return io_error(err, "cannot open", errno);
+	if (check_opened(&st, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return load_fd(cfg, fd, &st, path, err);
+}
+
+/* Why a file found by searching may not be trusted, or NULL: it must be a
+ * regular file owned by us or by root, writable by no one else (the rule
+ * ssh applies to its configuration files). Whoever can write a file in a
+ * shared directory must not choose how our captures are decoded. */
+static const char *untrusted(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return S_ISDIR(st->st_mode) ? "a directory, not a file"
+					    : "not a regular file (a FIFO, socket or device)";
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return "owned by another user";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by group or others";
+	return NULL;
+}
+
+enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *path,
+					  struct fc_config_error *err,
+					  const char **skip_reason)
+{
+	struct fc_config_error scratch;
+	struct stat st;
+	int fd;
+
+	if (!err)
+		err = &scratch;
+	*skip_reason = NULL;
+	error_start(err, path);
+	fc_config_init(cfg);
+	fd = open_nonblocking(path, &st);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return FC_CONFIG_ABSENT;
+		/* Before, a name that stat() could not reach counted as
+		 * absent; one we may not read is passed over, not fatal. */
+		if (errno == EACCES) {
+			*skip_reason = "not readable (permission denied)";
+			return FC_CONFIG_SKIPPED;
+		}
+		io_error(err, "cannot open", errno);
+		return FC_CONFIG_FAILED;
+	}
+	if ((*skip_reason = untrusted(&st))) {
+		close(fd);
+		return FC_CONFIG_SKIPPED;
+	}
+	if (check_opened(&st, err) < 0) {
+		close(fd);
+		return FC_CONFIG_FAILED;
+	}
+	return load_fd(cfg, fd, &st, path, err) == 0 ? FC_CONFIG_LOADED
+						     : FC_CONFIG_FAILED;
 }
 
 int fc_config_find(const struct fc_config *cfg, const char *name)

@@ -13,6 +13,7 @@
 
 #include "fc_config.h"
 #include "fc_decoder.h"
+#include "fc_ipfrag.h"
 #include "fc_packet.h"
 #include "fc_reasm.h"
 
@@ -70,9 +71,17 @@ struct fc_engine_config {
 	 * on the ACK. Front ends set FC_DEFAULT_ACK_WINDOW_*. */
 	uint64_t ack_window_packets;
 	uint64_t ack_window_us;
+	/* Secret key of the flow table's hash (SipHash), fresh for each run
+	 * (the CLI reads it from getrandom()): without it, nobody can pick
+	 * addresses that share a bucket. A fixed key (tests, fuzzing) gives
+	 * the same output: it only changes the table's layout. */
+	uint8_t hash_key[16];
 };
 
 #define FC_DEFAULT_MAX_FLOWS 20000
+/* Buckets: max_flows rounded up to a power of two, at most this many, so
+ * chains stay at one flow on average up to 2^24 flows. */
+#define FC_MAX_BUCKETS (1u << 24)
 #define FC_DEFAULT_MAX_OOO_PER_DIR (1u << 20)
 #define FC_DEFAULT_MAX_OOO_TOTAL (16u << 20)
 #define FC_MIN_OOO_PER_DIR (256u << 10)
@@ -87,7 +96,8 @@ struct fc_engine_stats {
 	uint64_t packets; /* records given to the engine */
 	uint64_t tcp_packets;
 	uint64_t not_tcp;
-	uint64_t ip_fragments;
+	uint64_t ip_fragments; /* fragments of what may be TCP */
+	struct fc_ipfrag_stats ipfrag; /* their reassembly */
 	uint64_t malformed;
 	uint64_t bad_link;
 	uint64_t streams; /* connections seen (with or without payload) */
@@ -134,5 +144,9 @@ void fc_engine_tick(struct fc_engine *e, int64_t now_us);
 const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e);
 
 void fc_engine_free(struct fc_engine *e);
+
+/* The flow table's hash of a packet's key under a 16-byte secret: the
+ * same for both directions of a connection; the bucket is its low bits. */
+uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k);
 
 #endif

@@ -121,17 +121,39 @@ struct pkt {
 	struct fc_cursor c; /* whole record; pos walks inward */
 	struct fc_tcp_seg seg; /* copied out only on success */
 	const char *why;
+	struct fc_ip_fragment frag; /* filled on FC_PARSE_FRAGMENT */
 };
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The fragment at the cursor, up to the IP layer's end ip_end. */
+static enum fc_parse_status fragment(struct pkt *p, uint32_t id, uint8_t proto,
+				     uint32_t offset, bool more, uint64_t ip_end)
+{
+	struct fc_ip_fragment *f = &p->frag;
+	uint64_t lim = min_u64(ip_end, p->c.len);
+
+	f->key.src = p->seg.key.src;
+	f->key.dst = p->seg.key.dst;
+	f->key.proto = proto;
+	f->key.nvlan = p->seg.key.nvlan;
+	memcpy(f->key.vlan, p->seg.key.vlan, sizeof(f->key.vlan));
+	f->key.id = id;
+	f->offset = offset;
+	f->more = more;
+	f->cut = ip_end > p->c.len;
+	f->data = fc_cursor_ptr(&p->c);
+	f->len = lim > p->c.pos ? (uint32_t)(lim - p->c.pos) : 0;
+	return FC_PARSE_FRAGMENT;
+}
 
 static enum fc_parse_status malformed(struct pkt *p, const char *why)
 {
 	p->why = why;
 	return FC_PARSE_MALFORMED;
-}
-
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? a : b;
 }
 
 /* The header did not fit. Whichever bound ended first is to blame: the IP
@@ -186,14 +208,14 @@ static enum fc_parse_status parse_ipv4(struct pkt *p)
 {
 	size_t start = p->c.pos;
 	uint8_t vhl, proto;
-	uint16_t total, frag;
+	uint16_t total, id, frag;
 	unsigned ihl;
 	uint64_t end;
 
 	vhl = fc_u8(&p->c);
 	fc_skip(&p->c, 1);
 	total = fc_be16(&p->c);
-	fc_skip(&p->c, 2);
+	id = fc_be16(&p->c);
 	frag = fc_be16(&p->c);
 	fc_skip(&p->c, 1);
 	proto = fc_u8(&p->c);
@@ -221,8 +243,8 @@ static enum fc_parse_status parse_ipv4(struct pkt *p)
 
 	if (proto != IPP_TCP)
 		return FC_PARSE_NOT_TCP;
-	if (frag & 0x3fff) /* MF or a fragment offset */
-		return FC_PARSE_FRAGMENT;
+	if (frag & 0x3fff) /* MF or a fragment offset (in 8-byte units) */
+		return fragment(p, id, proto, (frag & 0x1fffu) * 8u, (frag & 0x2000) != 0, end);
 	return parse_tcp(p, end);
 }
 
@@ -321,22 +343,27 @@ static enum fc_parse_status parse_ipv6(struct pkt *p)
 					end = start + 40 + (uint64_t)jumbo;
 			}
 			break;
-		case IPP_FRAGMENT:
+		case IPP_FRAGMENT: {
+			uint32_t id;
+
 			next = fc_u8(&p->c);
 			fc_skip(&p->c, 1);
 			off = fc_be16(&p->c);
-			fc_skip(&p->c, 4);
+			id = fc_be32(&p->c);
 			if (p->c.bad)
 				return malformed(p, "truncated IPv6 fragment header");
 			/* An atomic fragment (offset 0, no M) is the whole
 			 * packet and reads on as if unfragmented. The
 			 * offset is the top 13 bits, M the lowest. */
 			if ((off & 0xfff9) != 0) {
+				if (p->c.pos > end)
+					return malformed(p, "IPv6 headers exceed payload length");
 				if (may_lead_to_tcp(next))
-					return FC_PARSE_FRAGMENT;
+					return fragment(p, id, next, off & 0xfff8u, (off & 1) != 0, end);
 				return FC_PARSE_NOT_TCP;
 			}
 			break;
+		}
 		case IPP_ESP: /* encrypted: what follows is unreadable */
 		case IPP_NONE:
 		default: /* UDP, ICMPv6, ... */
@@ -495,6 +522,14 @@ enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
 				     uint32_t caplen, uint32_t wire_len,
 				     struct fc_tcp_seg *seg, const char **why)
 {
+	return fc_packet_parse_frag(dlt, data, caplen, wire_len, seg, why, NULL);
+}
+
+enum fc_parse_status fc_packet_parse_frag(int dlt, const uint8_t *data,
+					  uint32_t caplen, uint32_t wire_len,
+					  struct fc_tcp_seg *seg, const char **why,
+					  struct fc_ip_fragment *frag)
+{
 	struct pkt p;
 	enum fc_parse_status st;
 
@@ -523,6 +558,52 @@ enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
 	if (st == FC_PARSE_TCP)
 		memcpy(seg, &p.seg, sizeof(*seg));
 	else if (st == FC_PARSE_MALFORMED && why)
+		*why = p.why;
+	else if (st == FC_PARSE_FRAGMENT && frag)
+		memcpy(frag, &p.frag, sizeof(*frag));
+	return st;
+}
+
+enum fc_parse_status fc_packet_parse_reassembled(const struct fc_frag_key *k,
+						 const uint8_t *data, uint32_t len,
+						 struct fc_tcp_seg *seg, const char **why)
+{
+	struct pkt p;
+	enum fc_parse_status st;
+	uint8_t nxt = k->proto;
+
+	memset(&p, 0, sizeof(p));
+	p.c = fc_cursor_make(data, len);
+	p.seg.key.src = k->src;
+	p.seg.key.dst = k->dst;
+	p.seg.key.nvlan = k->nvlan;
+	memcpy(p.seg.key.vlan, k->vlan, sizeof(p.seg.key.vlan));
+	/* IPv6: the fragmentable part may start with extension headers. */
+	for (int n = 0; k->src.family == 6 && nxt != IPP_TCP; n++) {
+		uint8_t type = nxt, hl;
+
+		if (type != IPP_ROUTING && type != IPP_DSTOPTS &&
+		    type != IPP_MOBILITY && type != IPP_AH)
+			return FC_PARSE_NOT_TCP;
+		if (n == MAX_IPV6_EXT) {
+			if (why)
+				*why = "too many IPv6 extension headers";
+			return FC_PARSE_MALFORMED;
+		}
+		nxt = fc_u8(&p.c);
+		hl = fc_u8(&p.c);
+		if (!fc_skip(&p.c, (type == IPP_AH ? (hl + 2u) * 4 : (hl + 1u) * 8) - 2)) {
+			if (why)
+				*why = "truncated IPv6 extension header";
+			return FC_PARSE_MALFORMED;
+		}
+	}
+	if (nxt != IPP_TCP)
+		return FC_PARSE_NOT_TCP;
+	st = parse_tcp(&p, len);
+	if (st == FC_PARSE_TCP)
+		memcpy(seg, &p.seg, sizeof(*seg));
+	else if (why)
 		*why = p.why;
 	return st;
 }

@@ -51,9 +51,31 @@ struct fc_tcp_seg {
 enum fc_parse_status {
 	FC_PARSE_TCP = 0, /* *seg filled in */
 	FC_PARSE_NOT_TCP, /* well-formed, but not TCP over IP (ARP, UDP...) */
-	FC_PARSE_FRAGMENT, /* an IP fragment: not reassembled */
+	FC_PARSE_FRAGMENT, /* an IP fragment of what may be TCP (see fc_ipfrag) */
 	FC_PARSE_MALFORMED, /* headers truncated or inconsistent */
 	FC_PARSE_BAD_LINK, /* link type not supported */
+};
+
+/* Which datagram a fragment belongs to (RFC 791 / RFC 8200): addresses,
+ * identification, the protocol it carries (IPv4) or the header after the
+ * Fragment header (IPv6), and the VLAN tags it came with. Padding is zero,
+ * so keys compare and hash bytewise. */
+struct fc_frag_key {
+	struct fc_addr src, dst;
+	uint8_t proto;
+	uint8_t nvlan;
+	uint16_t vlan[FC_MAX_VLAN];
+	uint32_t id; /* IPv4: 16 bits; IPv6: 32 */
+};
+
+/* One IP fragment of what may be TCP, as fc_packet_parse_frag finds it. */
+struct fc_ip_fragment {
+	struct fc_frag_key key;
+	uint32_t offset; /* bytes into the datagram's fragmentable payload */
+	bool more; /* MF: more fragments follow */
+	bool cut; /* the capture lacks some of its bytes (snaplen) */
+	const uint8_t *data; /* its payload, in the caller's buffer */
+	uint32_t len; /* captured payload bytes at data */
 };
 
 /* Parse one record of link type `dlt` (a DLT_ / LINKTYPE_ value as libpcap
@@ -67,6 +89,21 @@ enum fc_parse_status {
 enum fc_parse_status fc_packet_parse(int dlt, const uint8_t *data,
 				     uint32_t caplen, uint32_t wire_len,
 				     struct fc_tcp_seg *seg, const char **why);
+
+/* fc_packet_parse, and on FC_PARSE_FRAGMENT *frag (if not NULL) describes
+ * the fragment for reassembly. */
+enum fc_parse_status fc_packet_parse_frag(int dlt, const uint8_t *data,
+					  uint32_t caplen, uint32_t wire_len,
+					  struct fc_tcp_seg *seg, const char **why,
+					  struct fc_ip_fragment *frag);
+
+/* The TCP segment in a reassembled datagram's payload (len bytes at data,
+ * all captured) of the fragments with key k: for IPv6 through any
+ * extension headers from k->proto on. seg->payload points into data.
+ * Returns FC_PARSE_TCP, FC_PARSE_NOT_TCP or FC_PARSE_MALFORMED (*why). */
+enum fc_parse_status fc_packet_parse_reassembled(const struct fc_frag_key *k,
+						 const uint8_t *data, uint32_t len,
+						 struct fc_tcp_seg *seg, const char **why);
 
 /* True if fc_packet_parse understands this link type. */
 bool fc_link_supported(int dlt);

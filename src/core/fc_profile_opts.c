@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char *take_u32(const char *arg, uint32_t max, uint32_t *out)
 {
@@ -60,28 +59,55 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 	return *err ? -1 : 1;
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
 int fc_profile_opts_load(const struct fc_profile_opts *o, struct fc_config *cfg,
 			 struct fc_config_error *err)
 {
-	char path[4096];
-	const char *home = getenv("HOME");
+	return fc_profile_opts_search(o, cfg, err, NULL);
+}
 
+/* Note a file the search passed over, if the caller wants to know. */
+static void note_skipped(struct fc_config_search *search, const char *path,
+			 const char *reason)
+{
+	struct fc_config_skipped *k;
+
+	if (!search || search->nskipped >= FC_CONFIG_MAX_SKIPPED)
+		return;
+	k = &search->skipped[search->nskipped++];
+	snprintf(k->path, sizeof(k->path), "%s", path);
+	k->reason = reason;
+}
+
+int fc_profile_opts_search(const struct fc_profile_opts *o, struct fc_config *cfg,
+			   struct fc_config_error *err,
+			   struct fc_config_search *search)
+{
+	char home_path[4096];
+	const char *home = getenv("HOME");
+	const char *candidates[2] = { "./framecap.yaml", NULL };
+	int n = 1;
+
+	if (search)
+		search->nskipped = 0;
 	fc_config_init(cfg);
 	if (o->config_path)
 		return fc_config_load(cfg, o->config_path, err);
-	if (exists("framecap.yaml"))
-		return fc_config_load(cfg, "framecap.yaml", err);
 	if (home) {
-		snprintf(path, sizeof(path), "%s/.config/framecap/framecap.yaml", home);
-		if (exists(path))
-			return fc_config_load(cfg, path, err);
+		snprintf(home_path, sizeof(home_path), "%s/.config/framecap/framecap.yaml",
+			 home);
+		candidates[n++] = home_path;
 	}
+	for (int i = 0; i < n; i++) {
+		const char *why;
+
+		switch (fc_config_load_found(cfg, candidates[i], err, &why)) {
+		case FC_CONFIG_LOADED: return 0;
+		case FC_CONFIG_FAILED: return -1;
+		case FC_CONFIG_SKIPPED: note_skipped(search, candidates[i], why); break;
+		case FC_CONFIG_ABSENT: break;
+		}
+	}
+	fc_config_init(cfg);
 	return 0;
 }
 

@@ -53,9 +53,30 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 
 /* Load the configuration the options name, else ./framecap.yaml, else
  * $HOME/.config/framecap/framecap.yaml; a file that is not named and does
- * not exist is no error (cfg stays empty). Returns 0, or -1 with *err. */
+ * not exist is no error (cfg stays empty). A file found by the search is
+ * read only if fc_config_load_found() trusts it (a regular file of ours
+ * or root's, writable by no one else); one it does not is passed over
+ * silently here. Returns 0, or -1 with *err. */
 int fc_profile_opts_load(const struct fc_profile_opts *o, struct fc_config *cfg,
 			 struct fc_config_error *err);
+
+#define FC_CONFIG_MAX_SKIPPED 2 /* ./framecap.yaml and the one in $HOME */
+
+/* What the search passed over, for the front end to say (the core does
+ * not print): path and a static reason. */
+struct fc_config_search {
+	int nskipped;
+	struct fc_config_skipped {
+		char path[4096];
+		const char *reason;
+	} skipped[FC_CONFIG_MAX_SKIPPED];
+};
+
+/* fc_profile_opts_load, telling in *search (if not NULL) which files were
+ * found but not trusted, and why. */
+int fc_profile_opts_search(const struct fc_profile_opts *o, struct fc_config *cfg,
+			   struct fc_config_error *err,
+			   struct fc_config_search *search);
 
 /* Change profile p by the command-line fields (a header that was just the
  * length field follows the length field). Returns NULL, or the message of

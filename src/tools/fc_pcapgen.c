@@ -1303,6 +1303,61 @@ static void ooo_stride(void)
 	}
 }
 
+/* The flow table's hash before it was keyed (an unkeyed murmur-style mix
+ * of each endpoint, the two added), kept here only to attack it: the
+ * scenario below proves the keyed hash no longer falls for this. */
+static uint64_t old_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+/* COUNT IPv6 connections, all open at once (every handshake, then three
+ * frames each way round-robin, then every close), from clients that all
+ * had the same old endpoint hash, so the same bucket: with that hash each
+ * packet walked a chain of up to COUNT flows.
+ * The old hash was mix64(w0 * G ^ w1 ^ (port << 8 | 6) << 40) over the
+ * address as two native words w0, w1: for any w0, the w1 that makes the
+ * mix's input one fixed value X is w0 * G ^ X ^ (port << 8 | 6) << 40. */
+static void hash_collide(void)
+{
+	const uint64_t golden = 0x9e3779b97f4a7c15ULL, x = 0x5eed;
+	const uint16_t cport = 40000;
+	static const char *const req[] = { "hello", "again", "bye" };
+	struct conn *c = calloc(bench_count, sizeof *c);
+
+	if (!c)
+		fatal("out of memory", NULL);
+	for (uint64_t i = 0; i < bench_count; i++) {
+		uint64_t w0 = 0xfd | i << 32, w1;
+
+		conn_default(&c[i]);
+		c[i].family = 6;
+		c[i].ep[CLIENT].port = cport;
+		w1 = w0 * golden ^ x ^ ((uint64_t)cport << 8 | 6) << 40;
+		memcpy(c[i].ep[CLIENT].addr, &w0, 8);
+		memcpy(c[i].ep[CLIENT].addr + 8, &w1, 8);
+		memset(c[i].ep[SERVER].addr, 0, 16);
+		c[i].ep[SERVER].addr[0] = 0xfd;
+		c[i].ep[SERVER].addr[15] = 2;
+		if (old_mix64(w0 * golden ^ w1 ^ ((uint64_t)cport << 8 | 6) << 40) !=
+		    old_mix64(x))
+			fatal("internal error", "hash-collide: no collision");
+		handshake(&c[i]);
+	}
+	for (int r = 0; r < 3; r++)
+		for (uint64_t i = 0; i < bench_count; i++) {
+			send_frame(&c[i], CLIENT, req[r]);
+			send_frame(&c[i], SERVER, "ok");
+		}
+	for (uint64_t i = 0; i < bench_count; i++)
+		teardown(&c[i], CLIENT);
+	free(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Scenario table and main                                             */
 
@@ -1388,6 +1443,8 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
 	{ "conns-open", conns_open, LT_EN10MB, 0, false, true, 20000,
 	  "[COUNT] COUNT connections all open at once, 3 small frames each" },
+	{ "hash-collide", hash_collide, LT_EN10MB, 0, false, true, 20000,
+	  "[COUNT] COUNT IPv6 connections open at once, 3 frames each way, clients in one bucket of the old unkeyed flow hash" },
 };
 
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])

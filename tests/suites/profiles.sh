@@ -26,6 +26,8 @@ profiles:
 ports:
   8001: home
 Y
+# Found by the search, so read only when no one else may write them.
+chmod 644 "$T/cwd/framecap.yaml" "$T/home/.config/framecap/framecap.yaml"
 cat > "$T/explicit.yaml" <<'Y'
 profiles:
   client_side: {length_size: 3, signed: false}

@@ -18,9 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fc_config.h"
+#include "fc_config_guard.h"
 
 #define MIB (1u << 20)
 #define DEFAULT_MAX_FRAME (16u << 20)
@@ -748,6 +751,216 @@ static void test_load_size_limit(void **state)
 	free(text);
 }
 
+/* A FIFO is refused at once, whether named or found: opening one for
+ * reading would wait for a writer that never comes. */
+static void test_load_fifo(void **state)
+{
+	(void)state;
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *path = write_temp("", 0);
+	const char *why;
+
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(fc_config_load(&cfg, path, &err), -1);
+	assert_non_null(strstr(err.message, "not a regular file"));
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	assert_non_null(strstr(why, "not a regular file"));
+	unlink(path);
+	free(path);
+}
+
+/* The search trusts a regular file of ours that no one else may write. */
+static void test_load_found_trust(void **state)
+{
+	(void)state;
+	static const char yaml[] = "profiles: {x: {}}\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *path = write_temp(yaml, strlen(yaml));
+	const char *why;
+
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_LOADED);
+	assert_null(why);
+	assert_int_equal(cfg.nprofiles, 1);
+	assert_int_equal(chmod(path, 0664), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	assert_string_equal(why, "writable by group or others");
+	assert_int_equal(cfg.nprofiles, 0);
+	assert_int_equal(chmod(path, 0602), 0);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_SKIPPED);
+	/* Named by the user, the same file is read. */
+	assert_int_equal(fc_config_load(&cfg, path, &err), 0);
+	assert_int_equal(cfg.nprofiles, 1);
+	unlink(path);
+	assert_int_equal(fc_config_load_found(&cfg, path, &err, &why), FC_CONFIG_ABSENT);
+	free(path);
+}
+
+/* --- nesting and size limits, checked before libyaml reads the text ---- */
+
+#define DEEP 40000 /* 44 s in libyaml's scanner before the limit */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* text is rejected at line:column with a message holding fragment, in
+ * well under a second (libyaml alone took 44 s on the deep inputs). */
+static void check_fast_reject(const char *text, size_t len, unsigned long line,
+			      unsigned long column, const char *fragment)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fc_config_parse(&cfg, text, len, "deep.yaml", &err), -1);
+	assert_true(seconds_since(&t0) < 1.0);
+	if (!strstr(err.message, fragment) || err.line != line || err.column != column)
+		print_error("got %lu:%lu: %s\n", err.line, err.column, err.message);
+	assert_non_null(strstr(err.message, fragment));
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.column, column);
+	assert_int_equal(cfg.nprofiles, 0);
+}
+
+static char *repeat(const char *head, const char *unit, size_t n, const char *tail,
+		    size_t *len)
+{
+	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
+	char *buf = malloc(hl + ul * n + tl + 1);
+
+	assert_non_null(buf);
+	memcpy(buf, head, hl);
+	for (size_t i = 0; i < n; i++)
+		memcpy(buf + hl + i * ul, unit, ul);
+	memcpy(buf + hl + n * ul, tail, tl + 1);
+	*len = hl + ul * n + tl;
+	return buf;
+}
+
+static void test_deep_flow_nesting(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = repeat("profiles: ", "[", DEEP, "]", &len);
+
+	/* The mapping is level 1; the 64th '[' (column 11 + 63) is level 65. */
+	check_fast_reject(text, len, 1, 74, "nested deeper than 64 levels");
+	free(text);
+	text = repeat("profiles:\n  x: ", "{a: ", DEEP, "}", &len);
+	check_fast_reject(text, len, 2, 6 + 62 * 4, "nested deeper than 64 levels");
+	free(text);
+}
+
+static void test_deep_block_nesting(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = repeat("profiles:\n  ", "- ", DEEP, "x\n", &len);
+	char *p;
+
+	/* Columns 0, 2, then one per "- ": the 65th level starts at 129. */
+	check_fast_reject(text, len, 2, 129, "nested deeper than 64 levels");
+	free(text);
+
+	/* Indentation: each key one column deeper than its parent. */
+	text = malloc(200 * 210);
+	assert_non_null(text);
+	p = text;
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p, "%*sk%d:\n", i, "", i);
+	check_fast_reject(text, (size_t)(p - text), 65, 65, "nested deeper than 64 levels");
+	free(text);
+}
+
+/* What the one-pass count takes for a plain scalar (hello 'x ...) hides
+ * the brackets of the next line from it; libyaml's own events still stop
+ * at level 65, with the scanner only a line ahead. */
+static void test_deep_nesting_behind_a_quote(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = repeat("profiles: hello 'x\nk: ", "[", DEEP, "", &len);
+
+	check_fast_reject(text, len, 2, 4 + 63, "nested deeper than 64 levels");
+	free(text);
+}
+
+/* 64 levels are allowed: the error is then about the content. */
+static void test_nesting_at_the_limit(void **state)
+{
+	(void)state;
+	struct fc_config cfg;
+	struct fc_config_error err;
+	size_t len;
+	char *text = repeat("profiles: ", "[", 63, "", &len);
+	char *full = malloc(len + 64);
+
+	assert_non_null(full);
+	memcpy(full, text, len);
+	memset(full + len, ']', 63);
+	full[len + 63] = '\n';
+	assert_int_equal(fc_config_parse(&cfg, full, len + 64, "t.yaml", &err), -1);
+	assert_null(strstr(err.message, "nested"));
+	assert_non_null(strstr(err.message, "'profiles' must be a mapping"));
+	free(full);
+	free(text);
+}
+
+/* The 1 MiB cap holds for text given in memory too, not only for files. */
+static void test_parse_size_limit(void **state)
+{
+	(void)state;
+	struct fc_config cfg;
+	struct fc_config_error err;
+	char *text = padded_config(MIB + 1);
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(fc_config_parse(&cfg, text, MIB + 1, "big.yaml", &err), -1);
+	assert_true(seconds_since(&t0) < 1.0);
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(err.message, "larger than 1 MiB"));
+	assert_int_equal(fc_config_parse(&cfg, text, MIB, "big.yaml", &err), 0);
+	free(text);
+}
+
+/* Brackets that do not nest anything: in comments, in quoted scalars
+ * (with their escapes), inside plain scalars in block context. The guard
+ * alone: these are not profiles the reader would take. */
+static void test_guard_ignores_quotes_and_comments(void **state)
+{
+	(void)state;
+	static const char *const units[] = { "[{", "{[\\\"", "[['' ", "a[{" };
+	static const char *const heads[] = { "# ", "k: \"", "k: '", "k: " };
+	static const char *const tails[] = { "\nk: v\n", "\"\n", "'\n", "\n" };
+	struct fc_config_guard_error ge;
+	struct fc_config cfg;
+	struct fc_config_error err;
+	size_t len;
+	char *q;
+
+	for (int i = 0; i < 4; i++) {
+		q = repeat(heads[i], units[i], 1000, tails[i], &len);
+		if (fc_config_guard(q, len, &ge) != 0)
+			print_error("case %d: %lu:%lu: %s\n", i, ge.line, ge.column, ge.message);
+		assert_int_equal(fc_config_guard(q, len, &ge), 0);
+		free(q);
+	}
+	q = repeat("# a comment\nprofiles:\n  x:\n    length_size: 4 ", "", 0,
+		   "# {[\nports: {1: x}\n", &len);
+	assert_int_equal(fc_config_parse(&cfg, q, len, "t.yaml", &err), 0);
+	free(q);
+}
+
 static void test_error_format(void **state)
 {
 	(void)state;
@@ -773,6 +986,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_example),
+		cmocka_unit_test(test_load_fifo),
+		cmocka_unit_test(test_load_found_trust),
+		cmocka_unit_test(test_deep_flow_nesting),
+		cmocka_unit_test(test_deep_block_nesting),
+		cmocka_unit_test(test_deep_nesting_behind_a_quote),
+		cmocka_unit_test(test_nesting_at_the_limit),
+		cmocka_unit_test(test_parse_size_limit),
+		cmocka_unit_test(test_guard_ignores_quotes_and_comments),
 		cmocka_unit_test(test_block_style_every_field),
 		cmocka_unit_test(test_defaults_and_derived_header),
 		cmocka_unit_test(test_negative_adjustment),
