@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "fc_reader.h"
+#include "fc_text.h"
 #include "ref_common.h"
 
 #define PROG "framecap-client"
@@ -72,13 +73,18 @@ static const char *const bug_names[] = { "none", "ascii-length", "big-endian",
 					 "zeros", "no-header" };
 #define ZEROS_FIRST 32u /* --bug zeros: zero bytes before the first frame */
 
-/* What len(text) says of UTF-8 bytes: continuation bytes are no character. */
+/* What len(text) says of UTF-8 bytes: one per character (a byte that is
+ * not UTF-8 counts as one, as Python's surrogateescape would). */
 static size_t utf8_chars(const uint8_t *p, size_t n)
 {
 	size_t chars = 0;
 
-	for (size_t i = 0; i < n; i++)
-		chars += (p[i] & 0xc0) != 0x80;
+	for (size_t i = 0; i < n; chars++) {
+		uint32_t cp;
+		size_t k = fc_utf8_decode(p + i, n - i, &cp);
+
+		i += k ? k : 1;
+	}
 	return chars;
 }
 

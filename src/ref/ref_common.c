@@ -2,10 +2,12 @@
  * framecap-server and framecap-client (see ref_common.h).
  */
 #include "ref_common.h"
+#include "fc_text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -183,59 +185,39 @@ void ref_sleep_ms(int64_t ms)
 		ts = rem;
 }
 
-/* Length of the valid UTF-8 sequence starting at p (n bytes available),
- * or 0 when it is not one (overlong forms and surrogates refused). */
-static size_t utf8_len(const uint8_t *p, size_t n)
-{
-	uint32_t c;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
-
 void ref_preview(const uint8_t *p, size_t n, size_t max, char *buf)
 {
 	size_t i = 0, shown = 0, o = 0;
 
 	while (i < n && shown < max) {
-		size_t k = utf8_len(p + i, n - i);
-		if (k == 1 && p[i] >= 0x20 && p[i] < 0x7f) {
-			if (p[i] == '"' || p[i] == '\\')
-				buf[o++] = '\\';
-			buf[o++] = (char)p[i];
-		} else if (k > 1) {
+		uint32_t cp;
+		size_t k = fc_utf8_decode(p + i, n - i, &cp);
+
+		if (k == 0) { /* not UTF-8: the byte's value */
+			o += (size_t)sprintf(buf + o, "\\x%02x", p[i]);
+			i++;
+			shown++;
+		} else if (cp == '"' || cp == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)cp;
+			i++;
+			shown++;
+		} else if (!fc_text_shows(cp)) { /* a terminal would act on it */
+			char esc[FC_TEXT_ESCAPE_MAX];
+			size_t e = (size_t)(fc_text_escape(esc, cp) - esc);
+
+			if (shown + e > max && shown > 0)
+				break;
+			memcpy(buf + o, esc, e);
+			o += e;
+			i += k;
+			shown += e;
+		} else {
 			memcpy(buf + o, p + i, k);
 			o += k;
-		} else if (p[i] == '\n') {
-			memcpy(buf + o, "\\n", 2);
-			o += 2;
-			k = 1;
-		} else {
-			o += (size_t)sprintf(buf + o, "\\x%02x", p[i]);
-			k = 1;
+			i += k;
+			shown++;
 		}
-		i += k;
-		shown++;
 	}
 	if (i < n) {
 		memcpy(buf + o, "...", 3);
@@ -256,14 +238,15 @@ void ref_write_hex(FILE *f, const uint8_t *p, size_t n)
 
 void ref_write_json_string(FILE *f, const char *s)
 {
+	size_t n = strlen(s);
+	char small[256], *buf = 6 * n + 1 <= sizeof(small) ? small : malloc(6 * n + 1);
+
 	putc('"', f);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(f, "\\%c", *c);
-		else if (*c < 0x20 || *c == 0x7f)
-			fprintf(f, "\\u%04x", *c);
-		else
-			putc(*c, f);
+	if (buf) {
+		char *end = fc_json_escape(buf, s, n);
+		fwrite(buf, 1, (size_t)(end - buf), f);
+		if (buf != small)
+			free(buf);
 	}
 	putc('"', f);
 }

@@ -81,16 +81,17 @@ int64_t ref_now_ms(void);
 /* Sleep ms milliseconds (restarting after signals). */
 void ref_sleep_ms(int64_t ms);
 
-/* A one-line printable preview of n bytes into buf: printable ASCII and
- * valid UTF-8 as they are, other bytes as \xNN, quotes and backslashes
- * escaped, cut with "..." to fit about `max` characters. Always
- * NUL-terminated; buf must hold 4 * max + 8 bytes. */
+/* A one-line preview of n bytes into buf, safe for a terminal (fc_text.h's
+ * rule): characters that show, in strict UTF-8, as they are; controls and
+ * format characters escaped (\n, \u202e), bytes that are not UTF-8 as
+ * \xNN, quotes and backslashes escaped; cut with "..." to fit about `max`
+ * characters. Always NUL-terminated; buf must hold 4 * max + 8 bytes. */
 void ref_preview(const uint8_t *p, size_t n, size_t max, char *buf);
 
 /* Write n bytes as lowercase hex to f. */
 void ref_write_hex(FILE *f, const uint8_t *p, size_t n);
 
-/* Write a JSON string (quotes included, escapes as needed) to f. */
+/* Write a JSON string (quotes included, fc_json_escape's escapes) to f. */
 void ref_write_json_string(FILE *f, const char *s);
 
 /* Parse a decimal count in [lo, hi]; prints "PROG: WHAT VALUE: reason"
