@@ -342,11 +342,23 @@ static void test_few_frames(void **state)
 	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
 	assert_profile(&c[0], &p, 1);
 
+	assert_false(c[0].low_confidence);
+
+	/* Two frames: not enough to be sure, but the best guess is given,
+	 * and said to be one. */
 	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 2, FILL_ZERO, false);
+	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
+	print_candidates(c, 1);
+	assert_true(c[0].low_confidence);
+	assert_true(c[0].bits < 20);
+	assert_int_equal(c[0].samples_tiled, 1);
+
+	/* One frame: nothing to go on. */
+	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 1, FILL_ZERO, false);
 	assert_int_equal(fc_detect_rank(samples, 1, c, 8), 0);
 	fc_detect_explain_none(samples, 1, line, sizeof(line));
 	print_message("  %s\n", line);
-	assert_non_null(strstr(line, "no candidate tiles more than 2 frames"));
+	assert_non_null(strstr(line, "no candidate tiles more than 1 frame"));
 }
 
 /* One request per connection: each sample is a single frame, so the only
@@ -619,7 +631,7 @@ static void test_edges(void **state)
 	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
-	struct fc_detect_sample empty[2] = { { NULL, 0, true }, { NULL, 0, false } };
+	struct fc_detect_sample empty[2] = { { .complete = true }, { .complete = false } };
 	char line[64];
 	size_t n;
 
