@@ -1,12 +1,20 @@
-/* out_detect.c - `--detect`: sample the start of each stream direction,
- * infer the framing per server port, print it as a framecap.yaml.
+/* out_detect.c - `--detect`: sample each stream direction, infer the
+ * framing per server port, print it as a framecap.yaml.
  *
- *   port 8001: [c2s 0..16K of stream 1][s2c ...][c2s of stream 2]... (<= 16)
+ *   port 8001: [c2s of stream 1][s2c ...][c2s of stream 2]... (<= 16)
  *      -> fc_detect_rank -> "profiles: port_8001: {...}  ports: 8001: ..."
  *
- * Only directions whose start was seen are sampled (offset 0 is then a
- * frame start); a gap ends a sample. Memory: at most DETECT_PORTS groups
- * of DETECT_SAMPLES samples of DETECT_BYTES bytes.
+ * A sample is what fc_detect needs to follow a chain of length fields
+ * without keeping whole payloads: the first DETECT_BYTES of the direction
+ * (the head), where its packets started there, and beyond the head the
+ * first and last WINDOW_BYTES of each packet (a frame's header is most
+ * often where a write began, a short frame where one ended), up to
+ * WINDOW_ARENA bytes. A 100 KB frame is skipped by its length and the
+ * header after it is found in a window. Directions whose start was not
+ * captured are sampled too (long-lived sessions rarely show a SYN):
+ * fc_detect looks for where a chain begins among their first packets.
+ * A gap ends a sample. Memory: at most DETECT_PORTS groups of
+ * DETECT_SAMPLES samples of DETECT_BYTES + WINDOW_ARENA bytes.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -18,15 +26,28 @@
 #define DETECT_PORTS 32
 #define DETECT_SAMPLES 16
 #define DETECT_BYTES (16u << 10)
+#define DETECT_STARTS 64 /* packet starts remembered in the head */
+#define WINDOW_BYTES 48 /* kept at each end of a packet beyond the head */
+#define WINDOW_ARENA (16u << 10)
+#define DETECT_WINDOWS 512
 
 struct sample {
 	uint64_t stream;
 	enum fc_dir dir;
 	int group;
-	uint8_t *buf;
+	uint64_t base; /* direction offset of the first byte sampled */
+	uint8_t *buf; /* the head */
 	uint32_t len;
-	bool stopped; /* a gap, or full */
-	bool complete; /* the direction ended by FIN within the sample */
+	uint64_t stream_len; /* contiguous bytes from base */
+	uint32_t starts[DETECT_STARTS];
+	uint32_t nstarts;
+	uint8_t *arena; /* window bytes, allocated when first needed */
+	uint32_t arena_used;
+	struct fc_detect_window windows[DETECT_WINDOWS];
+	uint32_t nwindows;
+	bool mid_stream; /* the direction's first byte was not seen */
+	bool stopped; /* a gap */
+	bool complete; /* the direction ended by FIN */
 };
 
 struct group {
@@ -41,7 +62,7 @@ struct detect_out {
 	struct group groups[DETECT_PORTS];
 	int ngroups;
 	uint64_t ports_dropped; /* ports beyond DETECT_PORTS */
-	struct sample samples[DETECT_PORTS * DETECT_SAMPLES];
+	struct sample *samples[DETECT_PORTS * DETECT_SAMPLES];
 	uint32_t nsamples;
 };
 
@@ -61,8 +82,8 @@ static int group_for(struct detect_out *d, uint16_t port)
 static struct sample *sample_for(struct detect_out *d, uint64_t stream, enum fc_dir dir)
 {
 	for (uint32_t i = d->nsamples; i-- > 0;)
-		if (d->samples[i].stream == stream && d->samples[i].dir == dir)
-			return &d->samples[i];
+		if (d->samples[i]->stream == stream && d->samples[i]->dir == dir)
+			return d->samples[i];
 	return NULL;
 }
 
@@ -75,44 +96,82 @@ static void detect_begin(void *ctx, const struct fc_stream_info *s)
 		d->groups[g].streams_seen++;
 }
 
-/* Take the first DETECT_BYTES in-order bytes of a direction whose start was
- * seen; stop at a gap. */
+/* Keep p[0..n), at direction offset (from base) `at` beyond the head, as
+ * a window: appended to the last one when it continues it. Nothing once
+ * the arena or the window table is full. */
+static void keep_window(struct sample *sm, uint64_t at, const uint8_t *p, uint32_t n)
+{
+	struct fc_detect_window *last = sm->nwindows ? &sm->windows[sm->nwindows - 1] : NULL;
+
+	if (!n || WINDOW_ARENA - sm->arena_used < n)
+		return;
+	if (!sm->arena && !(sm->arena = malloc(WINDOW_ARENA)))
+		return;
+	memcpy(sm->arena + sm->arena_used, p, n);
+	if (last && last->offset + last->len == at &&
+	    last->data + last->len == sm->arena + sm->arena_used) {
+		last->len += n;
+	} else {
+		if (sm->nwindows == DETECT_WINDOWS)
+			return;
+		sm->windows[sm->nwindows++] = (struct fc_detect_window){
+			.offset = at, .data = sm->arena + sm->arena_used, .len = n };
+	}
+	sm->arena_used += n;
+}
+
+/* Sample a direction's in-order bytes: the head, its packet starts, and
+ * windows at both ends of each packet beyond it; stop at a gap. */
 static void detect_data(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 			uint64_t offset, const uint8_t *p, uint32_t n, bool start_seen)
 {
 	struct detect_out *d = ctx;
 	struct sample *sm = sample_for(d, s->id, dir);
-	uint32_t take;
+	uint64_t at;
 
 	if (!sm) {
-		int g;
-		if (!start_seen || offset != 0)
-			return;
-		g = group_for(d, s->key.dport);
+		int g = group_for(d, s->key.dport);
+
 		if (g < 0 || d->groups[g].nsamples == DETECT_SAMPLES)
 			return;
-		sm = &d->samples[d->nsamples];
-		memset(sm, 0, sizeof(*sm));
-		sm->buf = malloc(DETECT_BYTES);
-		if (!sm->buf)
+		sm = calloc(1, sizeof(*sm));
+		if (!sm || !(sm->buf = malloc(DETECT_BYTES))) {
+			free(sm);
 			return;
+		}
 		sm->stream = s->id;
 		sm->dir = dir;
 		sm->group = g;
-		d->nsamples++;
+		sm->base = offset;
+		sm->mid_stream = !start_seen || offset != 0;
+		d->samples[d->nsamples++] = sm;
 		d->groups[g].nsamples++;
 	}
 	if (sm->stopped)
 		return;
-	if (offset != sm->len) { /* a gap: what follows is not contiguous */
+	if (offset != sm->base + sm->stream_len) { /* a gap */
 		sm->stopped = true;
 		return;
 	}
-	take = n < DETECT_BYTES - sm->len ? n : DETECT_BYTES - sm->len;
-	memcpy(sm->buf + sm->len, p, take);
-	sm->len += take;
-	if (sm->len == DETECT_BYTES)
-		sm->stopped = true;
+	at = sm->stream_len;
+	sm->stream_len += n;
+	if (at < DETECT_BYTES) {
+		uint32_t take = n < DETECT_BYTES - at ? n : DETECT_BYTES - (uint32_t)at;
+
+		if (sm->nstarts < DETECT_STARTS)
+			sm->starts[sm->nstarts++] = (uint32_t)at;
+		memcpy(sm->buf + at, p, take);
+		sm->len += take;
+		p += take;
+		n -= take;
+		at += take;
+	}
+	if (n <= 2 * WINDOW_BYTES) {
+		keep_window(sm, at, p, n);
+	} else {
+		keep_window(sm, at, p, WINDOW_BYTES);
+		keep_window(sm, at + n - WINDOW_BYTES, p + n - WINDOW_BYTES, WINDOW_BYTES);
+	}
 }
 
 static void detect_end(void *ctx, const struct fc_stream_info *s,
@@ -155,6 +214,44 @@ static void print_profile(FILE *out, const char *name, const struct fc_profile *
 		p->max_frame);
 }
 
+/* The comments before the YAML for port's best candidate c[0] of n: what
+ * it explains and how sure it is, the same framing for Netty, tokio-util,
+ * Go and Python, and the runners-up. line: scratch of len bytes. */
+static void print_candidate(FILE *out, unsigned port,
+			    const struct fc_detect_candidate *c, size_t n,
+			    char *line, size_t len)
+{
+	fprintf(out, "#\n# port %u: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
+		     " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n"
+		     "#   confidence: %s: %" PRIu64 " header%s found where the length "
+		     "before said, %.0f bits of evidence%s\n",
+		port, c->frames, c->bytes, c->total,
+		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
+		c->samples_tiled, c->samples,
+		c->low_confidence ? "LOW CONFIDENCE" : "high",
+		c->landed, c->landed == 1 ? "" : "s", c->bits,
+		c->low_confidence ? "; too few frames to rule out chance: the best "
+				    "guess, check it on more traffic" : "");
+	fc_detect_netty(&c->profile, line, len);
+	fprintf(out, "#   Netty: %s\n", line);
+	fc_detect_tokio(&c->profile, line, len);
+	fprintf(out, "#   tokio-util: %s\n", line);
+	fc_detect_go(&c->profile, line, len);
+	fprintf(out, "#   Go: %s\n", line);
+	fc_detect_python(&c->profile, line, len);
+	fprintf(out, "#   Python: %s\n", line);
+	for (size_t k = 1; k < n && k < 4; k++) {
+		const struct fc_profile *r = &c[k].profile;
+		fprintf(out, "#   runner-up %zu: length_offset %u, length_size %u, %s, %s, "
+			     "adjustment %" PRId64 ", header %u: %" PRIu64 " frames, "
+			     "%" PRIu64 " bytes, %.0f bits\n",
+			k, r->length_offset, r->length_size,
+			r->byte_order == FC_BIG_ENDIAN ? "big" : "little",
+			r->is_signed ? "signed" : "unsigned", r->length_adjustment,
+			r->header_size, c[k].frames, c[k].bytes, c[k].bits);
+	}
+}
+
 static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   const struct fc_live_stats *live)
 {
@@ -165,24 +262,31 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	int found = 0;
 
 	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
-		     " stream%s with data; framing inferred per server port from the\n"
-		     "# first %u bytes of up to %d stream directions whose start was captured.\n",
+		     " stream%s with data; framing inferred per server port from up to\n"
+		     "# %d stream directions: their first %u bytes, then length fields\n"
+		     "# followed through larger frames.\n",
 		st->packets, st->streams_with_data, st->streams_with_data == 1 ? "" : "s",
-		DETECT_BYTES, DETECT_SAMPLES);
+		DETECT_SAMPLES, DETECT_BYTES);
 	for (int g = 0; g < d->ngroups; g++) {
 		struct fc_detect_sample smp[DETECT_SAMPLES];
 		size_t n = 0;
-		char netty[256], why[1024];
+		char line[512], why[1024];
 
-		for (uint32_t i = 0; i < d->nsamples; i++)
-			if (d->samples[i].group == g && d->samples[i].len > 0) {
-				smp[n].data = d->samples[i].buf;
-				smp[n].len = d->samples[i].len;
-				smp[n].complete = d->samples[i].complete;
-				n++;
-			}
+		for (uint32_t i = 0; i < d->nsamples; i++) {
+			const struct sample *sm = d->samples[i];
+
+			if (sm->group != g || sm->len == 0)
+				continue;
+			smp[n] = (struct fc_detect_sample){
+				.data = sm->buf, .len = sm->len,
+				.complete = sm->complete, .stream_len = sm->stream_len,
+				.windows = sm->windows, .nwindows = sm->nwindows,
+				.starts = sm->starts, .nstarts = sm->nstarts,
+				.mid_stream = sm->mid_stream };
+			n++;
+		}
 		if (n == 0) {
-			fprintf(out, "#\n# port %u: no stream whose start was captured; nothing to infer from\n",
+			fprintf(out, "#\n# port %u: no stream direction with data; nothing to infer from\n",
 				d->groups[g].port);
 			continue;
 		}
@@ -195,24 +299,7 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 			continue;
 		}
 		found++;
-		const struct fc_detect_candidate *c = &best[g][0];
-		fc_detect_netty(&c->profile, netty, sizeof(netty));
-		fprintf(out, "#\n# port %u: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
-			     " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n"
-			     "#   Netty: %s\n",
-			d->groups[g].port, c->frames, c->bytes, c->total,
-			c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
-			c->samples_tiled, c->samples, netty);
-		for (size_t k = 1; k < nbest[g] && k < 4; k++) {
-			const struct fc_profile *r = &best[g][k].profile;
-			fprintf(out, "#   runner-up %zu: length_offset %u, length_size %u, %s, %s, "
-				     "adjustment %" PRId64 ", header %u: %" PRIu64 " frames, "
-				     "%" PRIu64 " bytes\n",
-				k, r->length_offset, r->length_size,
-				r->byte_order == FC_BIG_ENDIAN ? "big" : "little",
-				r->is_signed ? "signed" : "unsigned", r->length_adjustment,
-				r->header_size, best[g][k].frames, best[g][k].bytes);
-		}
+		print_candidate(out, d->groups[g].port, best[g], nbest[g], line, sizeof(line));
 	}
 	if (d->ports_dropped)
 		fprintf(out, "# (%" PRIu64 " more ports not sampled: at most %d)\n",
@@ -239,8 +326,11 @@ static void detect_destroy(struct fc_output *o)
 {
 	struct detect_out *d = (struct detect_out *)o;
 
-	for (uint32_t i = 0; i < d->nsamples; i++)
-		free(d->samples[i].buf);
+	for (uint32_t i = 0; i < d->nsamples; i++) {
+		free(d->samples[i]->buf);
+		free(d->samples[i]->arena);
+		free(d->samples[i]);
+	}
 	free(d);
 }
 

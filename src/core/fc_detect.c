@@ -87,8 +87,17 @@
 
 #define DEFAULT_MAX_FRAME (16ULL << 20)
 #define SEARCH_MAX_LENGTH (1ULL << 30)
-#define MAX_OFFSET 8
+#define MAX_OFFSET 32 /* BGP's length is at 16, after the marker */
+#define MAX_SMALL_OFFSET 8 /* -8..8 are tried up to here */
 #define MAX_SMALL_ADJ 8
+#define MAX_SOLVED_ADJ 64 /* |adjustment| solved from the data */
+#define ADJ_PER_FIELD 40 /* adjustments tried per length field */
+#define SOLVE_SAMPLES 8 /* samples an adjustment is solved from */
+#define SOLVE_BOUNDS 4 /* packet starts per sample solved from */
+#define MAX_STARTS_TRIED 8 /* packet starts where a mid-stream chain may begin */
+#define LOW_MIN_FRAMES 2 /* non-empty frames of a low-confidence guess */
+#define LOW_BITS 8.0
+#define LOW_BITS_PER_LANDING 2.0 /* below: many weak frames, not few strong */
 #define MAX_EMPTY_RUN 32
 #define REPEAT_CREDIT 4 /* frames of evidence per distinct frame */
 #define FRESH_BITS 16384
@@ -113,10 +122,12 @@ struct walk {
 	bool tiled;
 };
 
-/* A candidate being ranked: what the caller gets, plus its frames' hash. */
+/* A candidate being ranked: what the caller gets, plus its frames' hash
+ * and how plain its parameters are. */
 struct entry {
 	struct fc_detect_candidate c;
 	uint64_t hash;
+	double simple;
 };
 
 /* What the whole search saw, for fc_detect_explain_none. */
@@ -149,32 +160,85 @@ static bool set_bit(uint64_t *set, uint64_t h)
 	return was_clear;
 }
 
-/* A hash of a complete frame's size and of up to 8 bytes after its length
- * field: frames of one size that differ in those bytes count as distinct,
- * the frames of a cycle through periodic data do not. */
-static uint64_t frame_key(const struct fc_profile *p, const uint8_t *frame,
+/* Where s's direction ends: its stream_len, at least the head. */
+static uint64_t sample_end(const struct fc_detect_sample *s)
+{
+	return s->stream_len > s->len ? s->stream_len : s->len;
+}
+
+/* The bytes of s at direction offset pos, with *avail the number kept
+ * from there on: the head, else the window holding pos (binary search).
+ * NULL (and *avail 0) when that byte was not kept. */
+static const uint8_t *bytes_at(const struct fc_detect_sample *s, uint64_t pos,
+			       size_t *avail)
+{
+	size_t lo = 0, hi = s->nwindows;
+	const struct fc_detect_window *w;
+
+	*avail = 0;
+	if (pos < s->len) {
+		*avail = s->len - pos;
+		return s->data + pos;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->windows[mid].offset <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	w = &s->windows[lo - 1];
+	if (pos - w->offset >= w->len)
+		return NULL;
+	*avail = w->len - (pos - w->offset);
+	return w->data + (pos - w->offset);
+}
+
+/* A hash of a complete frame's size, of its bytes up to 8 after its
+ * length field (of the avail kept) and of its last 8 bytes (when kept):
+ * frames of one size that differ in those bytes count as distinct, the
+ * frames of a cycle through periodic data do not. The polls of industrial
+ * protocols repeat most of their header (a session handle, a unit id)
+ * and differ in a transaction id before the length or in the values at
+ * the end. */
+static uint64_t frame_key(const struct fc_profile *p,
+			  const struct fc_detect_sample *s, uint64_t pos,
+			  const uint8_t *frame, size_t avail,
 			  const struct fc_frame_len *fl)
 {
 	uint64_t h = fnv_mix(0xcbf29ce484222325ULL, fl->frame_len);
-	uint64_t from = fc_profile_length_end(p), to = from + 8;
+	uint64_t to = fc_profile_length_end(p) + 8;
+	uint64_t tail = fl->frame_len > 8 ? fl->frame_len - 8 : 0;
+	const uint8_t *t;
+	size_t tail_avail;
 
 	if (to > fl->frame_len)
 		to = fl->frame_len;
-	for (uint64_t k = from; k < to; k++)
+	if (to > avail)
+		to = avail;
+	for (uint64_t k = 0; k < to; k++)
 		h = (h ^ frame[k]) * 0x100000001b3ULL;
+	if (tail >= to && (t = bytes_at(s, pos + tail, &tail_avail)))
+		for (uint64_t k = 0; k < fl->frame_len - tail && k < tail_avail; k++)
+			h = (h ^ t[k]) * 0x100000001b3ULL;
 	return h;
 }
 
-/* Walk data[0..len) with p, frame by frame, into *w: stop at the end, at
- * a bad length or after MAX_EMPTY_RUN empty frames in a row. Mixes the
- * frame lengths into w->hash. When seen is not NULL (a set of FRESH_BITS
- * bits), also counts w->distinct and w->fresh, marking in seen the
- * (offset, size) of each non-empty frame after the first. Linear in the
- * number of frames. */
-static void walk(const struct fc_profile *p, const uint8_t *data, size_t len,
-		 bool complete, uint64_t *seen, struct walk *w)
+/* Walk s with p from direction offset start, frame by frame, into *w:
+ * stop at the end, at a bad length, after MAX_EMPTY_RUN empty frames in a
+ * row, or where the bytes were not kept (the chain may go on: tiled, the
+ * rest counted as explained like a partial last frame). Large frames cost
+ * nothing: their payload is skipped. Mixes the frame lengths into
+ * w->hash. When seen is not NULL (a set of FRESH_BITS bits), also counts
+ * w->distinct and w->fresh, marking in seen the (offset, size) of each
+ * non-empty frame after the first. Linear in the number of frames. */
+static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
+		 uint64_t start, uint64_t *seen, struct walk *w)
 {
-	size_t pos = 0;
+	uint64_t pos = start, end = sample_end(s);
 	unsigned empty_run = 0;
 	uint64_t keys[FRESH_BITS / 64], step = 0;
 	struct fc_frame_len fl;
@@ -184,18 +248,28 @@ static void walk(const struct fc_profile *p, const uint8_t *data, size_t len,
 		memset(keys, 0, sizeof(keys));
 	w->hash = 0xcbf29ce484222325ULL;
 	for (;;) {
-		if (pos == len) {
+		size_t avail;
+		const uint8_t *b;
+		enum fc_frame_status st;
+
+		if (pos == end) {
 			w->tiled = true;
 			return;
 		}
-		enum fc_frame_status st =
-			fc_profile_frame_len(p, data + pos, len - pos, &fl);
+		b = bytes_at(s, pos, &avail);
+		st = b ? fc_profile_frame_len(p, b, avail, &fl) : FC_FRAME_NEED_MORE;
+		if (st == FC_FRAME_NEED_MORE && pos + avail < end) {
+			/* Not kept: what follows cannot be checked. */
+			w->tiled = true;
+			w->bytes += end - pos;
+			return;
+		}
 		if (st == FC_FRAME_NEED_MORE || (st == FC_FRAME_OK &&
-						 fl.frame_len > len - pos)) {
-			/* A partial last frame: fine if the sample goes on. */
-			w->tiled = !complete;
+						 fl.frame_len > end - pos)) {
+			/* A partial last frame: fine if the direction goes on. */
+			w->tiled = !s->complete;
 			if (w->tiled) {
-				w->bytes += len - pos;
+				w->bytes += end - pos;
 				if (st == FC_FRAME_OK &&
 				    (uint64_t)fl.length > w->max_length)
 					w->max_length = (uint64_t)fl.length;
@@ -212,7 +286,7 @@ static void walk(const struct fc_profile *p, const uint8_t *data, size_t len,
 			empty_run = 0;
 			if (fl.frame_len > w->max_frame)
 				w->max_frame = fl.frame_len;
-			if (seen && set_bit(keys, frame_key(p, data + pos, &fl)))
+			if (seen && set_bit(keys, frame_key(p, s, pos, b, avail, &fl)))
 				w->distinct++;
 			if (seen && w->frames > w->empty && step >= MIN_STEP &&
 			    set_bit(seen, fnv_mix(fnv_mix(0, pos), fl.frame_len)))
@@ -228,27 +302,64 @@ static void walk(const struct fc_profile *p, const uint8_t *data, size_t len,
 	}
 }
 
-/* How much simpler than the plainest framing these parameters are:
- * 1 for offset 0, adjustment 0, 2- or 4-byte length; down to about 0.6. */
+/* Where p's chain starts in s, walked into *w: 0 when the direction's
+ * start was captured; else, as a resynchronising decoder would, the first
+ * of 0 and the first MAX_STARTS_TRIED packet starts from which p tiles the
+ * most non-empty frames (a sender's write most often begins a packet). */
+static uint64_t chain_start(const struct fc_profile *p,
+			    const struct fc_detect_sample *s, struct walk *w)
+{
+	uint64_t best = 0;
+	struct walk t;
+
+	walk(p, s, 0, NULL, w);
+	if (!s->mid_stream)
+		return 0;
+	for (size_t i = 0; i < s->nstarts && i < MAX_STARTS_TRIED; i++) {
+		if (s->starts[i] == 0 || s->starts[i] >= s->len)
+			continue;
+		walk(p, s, s->starts[i], NULL, &t);
+		if (t.tiled && (!w->tiled ||
+				t.frames - t.empty > w->frames - w->empty)) {
+			*w = t;
+			best = s->starts[i];
+		}
+	}
+	return best;
+}
+
+/* How much simpler than the plainest framing these parameters are: 1 for
+ * offset 0, adjustment 0, 2- or 4-byte length; less for each free
+ * parameter and for a field not aligned to its size (the plain reading of
+ * a header: Modbus's 2 bytes at offset 4 rather than 4 bytes at 2 that
+ * take in the zero protocol id). Down to about 0.6. */
 static double simplicity(uint32_t offset, uint32_t size, int64_t adj)
 {
 	int64_t end = (int64_t)offset + size;
-	double s = 1.0 - 0.01 * offset;
+	double s = 1.0 - 0.005 * offset;
+	bool aligned = size == 3 ? offset % 4 <= 1 : offset % (size > 4 ? 4 : size) == 0;
 
+	if (!aligned)
+		s -= 0.03;
 	if (adj == -end)
 		s -= 0.01; /* the length counts the whole frame */
 	else if (adj >= 1 && adj <= 4)
 		s -= 0.015 * (double)adj; /* extra header bytes, not counted */
 	else if (adj != 0)
-		s -= 0.03 * (double)(adj < 0 ? -adj : adj);
+		s -= 0.06 + 0.002 * (double)(adj < 0 ? -adj : adj);
 	if (size == 1)
 		s -= 0.02;
-	else if (size == 3 || size == 8)
+	else if (size == 3)
+		s -= 0.01;
+	else if (size == 8)
 		s -= 0.005;
 	return s;
 }
 
-/* The grid's profile for these parameters (max_frame: the search cap). */
+/* The candidate profile for these parameters (max_frame: the search cap).
+ * A positive adjustment is read as header bytes after the length field
+ * that it does not count (MySQL's sequence id, EtherNet/IP's 20 bytes of
+ * session and context): they are header, not payload. */
 static void grid_profile(struct fc_profile *p, uint32_t offset, uint32_t size,
 			 enum fc_byte_order order, int64_t adj)
 {
@@ -261,7 +372,7 @@ static void grid_profile(struct fc_profile *p, uint32_t offset, uint32_t size,
 	p->byte_order = order;
 	p->is_signed = size == 4 && order == FC_LITTLE_ENDIAN;
 	p->length_adjustment = adj;
-	p->header_size = adj >= 1 && adj <= 4 ? end + (uint32_t)adj : end;
+	p->header_size = adj >= 1 && adj <= MAX_SOLVED_ADJ ? end + (uint32_t)adj : end;
 	p->max_frame = SEARCH_MAX_LENGTH;
 }
 
@@ -303,20 +414,22 @@ static double sqrt_pos(double x)
 }
 
 /* The bits of evidence each frame of s's chain under p carries: minus
- * log2 of an upper bound on the chance that a read of p anywhere in s
- * gives a non-empty frame of at most v bytes. Reads at up to PROBES
- * positions spread over s (each at a fixed pseudo-random place within its
- * stretch, so that no period of the data lines up with them), leaving out
- * the positions where the chain's frames start and the reads that give an
- * empty frame (the walk passes those without counting them). The bound is
- * Wilson's at z = 2: a rare miss among many reads proves nothing. p must
- * tile s. */
+ * log2 of an upper bound on the chance that a read of p anywhere in s's
+ * head gives a non-empty frame of at most v bytes. Reads at up to PROBES
+ * positions spread over the head (each at a fixed pseudo-random place
+ * within its stretch, so that no period of the data lines up with them),
+ * leaving out the positions where the chain (from start) has its frames
+ * and the reads that give an empty frame (the walk passes those without
+ * counting them). The bound is Wilson's at z = 2: a rare miss among many
+ * reads proves nothing. p must tile s. */
 static double sample_bits(const struct fc_profile *p,
-			  const struct fc_detect_sample *s, uint64_t v)
+			  const struct fc_detect_sample *s, uint64_t start,
+			  uint64_t v)
 {
 	const double z = 2;
 	uint32_t end = fc_profile_length_end(p), jitter = 0x9e3779b9u;
-	size_t span, reads, chain = 0;
+	size_t span, reads;
+	uint64_t chain = start;
 	double n = 0, hits = 0, upper;
 	struct fc_frame_len fl;
 
@@ -335,7 +448,7 @@ static double sample_bits(const struct fc_profile *p,
 			if (fc_profile_frame_len(p, s->data + chain,
 						 s->len - chain, &fl) != FC_FRAME_OK ||
 			    fl.frame_len > s->len - chain) {
-				chain = SIZE_MAX; /* the partial last frame */
+				chain = UINT64_MAX; /* past the head */
 				break;
 			}
 			chain += fl.frame_len;
@@ -361,30 +474,39 @@ static double sample_bits(const struct fc_profile *p,
 	return upper >= 1 ? 0 : -log2_unit(upper);
 }
 
-/* Evaluate profile p (from the grid) on all samples into *e and update
- * *sum; returns whether it is worth reporting. Two passes: the walks,
- * then, if enough frames chained, the null model on the tiled samples. */
-static bool evaluate(const struct fc_profile *p, double simple,
-		     const struct fc_detect_sample *samples, size_t nsamples,
-		     struct entry *e, struct summary *sum)
+/* Evaluate profile p on all samples into *e and update *sum; returns 2
+ * when it has the evidence to be reported, 1 when it is a low-confidence
+ * guess (it tiles every sample with at least 2 non-empty frames and has
+ * LOW_BITS, LOW_BITS_PER_LANDING a frame: few frames, each unlikely by
+ * chance, not many that prove nothing, as 1-byte lengths in text; and
+ * only among the few plain framings (offset up to 8, small adjustments):
+ * with few frames, the wider search would fit something by chance), else
+ * 0. Two passes: the walks, then, if enough frames
+ * chained, the null model on the tiled samples. */
+static int evaluate(const struct fc_profile *p, double simple,
+		    const struct fc_detect_sample *samples, size_t nsamples,
+		    struct entry *e, struct summary *sum)
 {
 	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
-	uint64_t tiled_frames = 0, max_frame = 0;
+	uint64_t tiled_frames = 0, max_frame = 0, landed = 0;
 	uint64_t hash = 0xcbf29ce484222325ULL;
 	uint32_t tiled = 0, nonempty = 0;
 	uint64_t seen[FRESH_BITS / 64];
 	double bits = 0, land_bits;
 	struct walk w;
+	int verdict;
 
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
+		uint64_t start;
 
 		if (!s->len || !s->data)
 			continue;
 		nonempty++;
-		total += s->len;
-		walk(p, s->data, s->len, s->complete, NULL, &w);
-		hash = fnv_mix(fnv_mix(hash, w.hash), w.tiled ? i + 1 : ~i);
+		total += sample_end(s);
+		start = chain_start(p, s, &w);
+		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
+			       w.tiled ? i + 1 : ~i);
 		frames += w.frames;
 		empty += w.empty;
 		bytes += w.bytes;
@@ -401,28 +523,30 @@ static bool evaluate(const struct fc_profile *p, double simple,
 		sum->best_tiled_frames = tiled_frames;
 	sum->total = total;
 	sum->samples = nonempty;
-	if (!tiled || tiled_frames < FC_DETECT_MIN_FRAMES)
-		return false;
+	if (!tiled || tiled_frames < LOW_MIN_FRAMES)
+		return 0;
 	memset(seen, 0, sizeof(seen));
 	land_bits = -log2_unit(1.0 / ((double)max_frame + 1));
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
-		uint64_t n;
+		uint64_t n, start;
 		bool land;
 		double b;
 
 		if (!s->len || !s->data)
 			continue;
-		walk(p, s->data, s->len, s->complete, seen, &w);
+		start = chain_start(p, s, &w);
+		walk(p, s, start, seen, &w);
 		if (!w.tiled)
 			continue;
 		n = w.fresh < REPEAT_CREDIT * w.distinct ?
 		    w.fresh : REPEAT_CREDIT * w.distinct;
 		land = s->complete && w.frames > w.empty &&
-		       set_bit(seen, fnv_mix(~0ULL, s->len));
+		       set_bit(seen, fnv_mix(~0ULL, sample_end(s)));
+		landed += n + land;
 		if (!n && !land)
 			continue;
-		b = sample_bits(p, s, max_frame);
+		b = sample_bits(p, s, start, max_frame);
 		bits += (double)n * b;
 		if (land)
 			bits += b < land_bits ? b : land_bits;
@@ -431,8 +555,17 @@ static bool evaluate(const struct fc_profile *p, double simple,
 		sum->best_bits = bits;
 		sum->best_bits_frames = tiled_frames;
 	}
-	if (bits < MIN_BITS)
-		return false;
+	if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+		verdict = 2;
+	else if (bits >= LOW_BITS && tiled == nonempty &&
+		 bits >= LOW_BITS_PER_LANDING * (double)landed &&
+		 p->length_offset <= MAX_SMALL_OFFSET &&
+		 (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
+		  (p->length_adjustment >= -MAX_SMALL_ADJ &&
+		   p->length_adjustment <= MAX_SMALL_ADJ)))
+		verdict = 1; /* few frames, but each one telling */
+	else
+		return 0;
 
 	memset(e, 0, sizeof(*e));
 	e->c.profile = *p;
@@ -444,79 +577,176 @@ static bool evaluate(const struct fc_profile *p, double simple,
 	e->c.total = total;
 	e->c.samples_tiled = tiled;
 	e->c.samples = nonempty;
+	e->c.landed = landed;
+	e->c.bits = bits;
+	e->c.low_confidence = verdict == 1;
 	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
 		     ((double)bytes / (double)total) *
 		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
 	e->hash = hash;
-	return true;
+	e->simple = simple;
+	return verdict;
 }
 
-/* Keep e among the best *n entries of top (capacity cap, best first),
- * one entry per set of frames; ties keep the earlier (simpler) entry. */
+/* Keep e among the best *n entries of top (capacity cap, best first by
+ * score), one entry per set of frames: of candidates that cut the same
+ * frames, the simplest parameters describe the framing (DNS's 2-byte
+ * big-endian length at 0, not a little-endian one at 1 that fits because
+ * the transaction ids are small), with the best score of them. */
 static void keep(struct entry *top, size_t *n, size_t cap,
 		 const struct entry *e)
 {
+	struct entry k = *e;
 	size_t i;
 
 	for (i = 0; i < *n; i++) {
 		if (top[i].hash != e->hash || top[i].c.frames != e->c.frames ||
 		    top[i].c.bytes != e->c.bytes)
 			continue;
-		if (!(e->c.score > top[i].c.score))
-			return;
+		if (top[i].simple >= e->simple) {
+			if (e->c.score > top[i].c.score) {
+				/* Same framing, better evidence: re-rank. */
+				k = top[i];
+				k.c.score = e->c.score;
+				k.c.bits = e->c.bits;
+				k.c.landed = e->c.landed;
+				k.c.low_confidence = e->c.low_confidence;
+			} else {
+				return;
+			}
+		} else if (top[i].c.score > k.c.score) {
+			k.c.score = top[i].c.score;
+			k.c.bits = top[i].c.bits;
+			k.c.landed = top[i].c.landed;
+			k.c.low_confidence = top[i].c.low_confidence;
+		}
 		memmove(&top[i], &top[i + 1], (*n - i - 1) * sizeof(*top));
 		(*n)--;
 		break;
 	}
-	for (i = 0; i < *n && !(e->c.score > top[i].c.score); i++)
+	for (i = 0; i < *n && !(k.c.score > top[i].c.score); i++)
 		;
 	if (i == cap)
 		return;
 	if (*n == cap)
 		(*n)--;
 	memmove(&top[i + 1], &top[i], (*n - i) * sizeof(*top));
-	top[i] = *e;
+	top[i] = k;
 	(*n)++;
 }
 
-/* Run the whole grid over the samples; keep the best in top (capacity
- * FC_DETECT_MAX_CANDIDATES), fill *sum; returns how many were kept. */
+/* Add adj to list (of *n, capacity cap) unless there or out of range. */
+static void add_adj(int64_t *list, size_t *n, size_t cap, int64_t adj)
+{
+	if (adj < -MAX_SOLVED_ADJ || adj > MAX_SOLVED_ADJ)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (list[i] == adj)
+			return;
+	if (*n < cap)
+		list[(*n)++] = adj;
+}
+
+/* The adjustments worth trying for a length field: 0, the field's end
+ * negated (the length counts the whole frame), 1..4 (extra header bytes)
+ * and, near the start of the header, -8..8; then those solved from the
+ * data: where the sender's writes ended (packet starts, the end of a
+ * complete direction) minus where the first frame's length says it ends
+ * with adjustment 0. Returns how many, in order of preference, at most
+ * cap. */
+static size_t field_adjustments(uint32_t off, uint32_t size,
+				enum fc_byte_order order,
+				const struct fc_detect_sample *samples,
+				size_t nsamples, int64_t *list, size_t cap)
+{
+	int64_t end = (int64_t)off + size;
+	size_t n = 0, used = 0;
+	struct fc_profile p;
+	struct fc_frame_len fl;
+
+	add_adj(list, &n, cap, 0);
+	add_adj(list, &n, cap, -end);
+	for (int64_t a = 1; a <= 4; a++)
+		add_adj(list, &n, cap, a);
+	if (off <= MAX_SMALL_OFFSET) {
+		for (int64_t a = 1; a <= MAX_SMALL_ADJ; a++)
+			add_adj(list, &n, cap, -a);
+		for (int64_t a = 5; a <= MAX_SMALL_ADJ; a++)
+			add_adj(list, &n, cap, a);
+	}
+	grid_profile(&p, off, size, order, 0);
+	for (size_t i = 0; i < nsamples && used < SOLVE_SAMPLES; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+		uint64_t start = 0, stop;
+		size_t k = 0, bounds = 0;
+
+		if (!s->len || !s->data)
+			continue;
+		used++;
+		if (s->mid_stream) {
+			while (k < s->nstarts && s->starts[k] == 0)
+				k++;
+			if (k == s->nstarts)
+				continue;
+			start = s->starts[k++];
+		}
+		if (start >= s->len ||
+		    fc_profile_frame_len(&p, s->data + start, s->len - start,
+					 &fl) != FC_FRAME_OK)
+			continue;
+		stop = start + fl.frame_len;
+		for (; k < s->nstarts && bounds < SOLVE_BOUNDS; k++) {
+			if (s->starts[k] <= start)
+				continue;
+			add_adj(list, &n, cap, (int64_t)(s->starts[k] - stop));
+			bounds++;
+		}
+		if (s->complete)
+			add_adj(list, &n, cap, (int64_t)(sample_end(s) - stop));
+	}
+	return n;
+}
+
+/* Try every length field and its adjustments over the samples; keep the
+ * best confident candidates in top and the best low-confidence ones in
+ * low (capacity FC_DETECT_MAX_CANDIDATES each), fill *sum; returns how
+ * many were kept in top, *nlow how many in low. */
 static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
-		     struct entry *top, struct summary *sum)
+		     struct entry *top, struct entry *low, size_t *nlow,
+		     struct summary *sum)
 {
 	static const uint32_t sizes[] = { 4, 2, 3, 8, 1 };
 	size_t n = 0;
 	struct entry e;
 	struct fc_profile p;
+	int64_t adjs[ADJ_PER_FIELD];
 
 	memset(sum, 0, sizeof(*sum));
-	/* Adjustments in order of preference: 0, the length counts the
-	 * whole frame, extra header bytes 1..4, then -1..-8, 5..8. */
-	for (int a = 0; a < 2 + 4 + 2 * MAX_SMALL_ADJ - 4; a++) {
-		for (uint32_t off = 0; off <= MAX_OFFSET; off++) {
-			for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
-				uint32_t size = sizes[si];
-				int64_t end = (int64_t)off + size, adj;
+	*nlow = 0;
+	for (uint32_t off = 0; off <= MAX_OFFSET; off++) {
+		for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
+			uint32_t size = sizes[si];
 
-				if (a == 0)
-					adj = 0;
-				else if (a == 1)
-					adj = -end;
-				else if (a < 6)
-					adj = a - 1;
-				else if (a < 6 + MAX_SMALL_ADJ)
-					adj = -(a - 5);
-				else
-					adj = a - 6 - MAX_SMALL_ADJ + 5;
-				if (a > 1 && adj == -end)
-					continue; /* tried as a == 1 */
-				for (int bo = 0; bo < (size == 1 ? 1 : 2); bo++) {
-					grid_profile(&p, off, size,
-						     bo ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN,
-						     adj);
-					if (evaluate(&p, simplicity(off, size, adj),
-						     samples, nsamples, &e, sum))
+			for (int bo = 0; bo < (size == 1 ? 1 : 2); bo++) {
+				enum fc_byte_order order =
+					bo ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+				size_t na = field_adjustments(off, size, order,
+							      samples, nsamples,
+							      adjs, ADJ_PER_FIELD);
+
+				for (size_t a = 0; a < na; a++) {
+					int v;
+
+					if ((int64_t)off + size + adjs[a] < 0 &&
+					    adjs[a] != -(int64_t)(off + size))
+						continue; /* frames shorter than the field */
+					grid_profile(&p, off, size, order, adjs[a]);
+					v = evaluate(&p, simplicity(off, size, adjs[a]),
+						     samples, nsamples, &e, sum);
+					if (v == 2)
 						keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
+					else if (v == 1)
+						keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
 				}
 			}
 		}
@@ -527,20 +757,24 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 		      struct fc_detect_candidate *out, size_t max)
 {
-	struct entry top[FC_DETECT_MAX_CANDIDATES];
+	struct entry top[FC_DETECT_MAX_CANDIDATES], low[FC_DETECT_MAX_CANDIDATES];
 	struct summary sum;
-	size_t n;
+	size_t n, nlow;
+	const struct entry *from = top;
 
 	if (!max || !nsamples || !samples)
 		return 0;
-	n = search(samples, nsamples, top, &sum);
+	n = search(samples, nsamples, top, low, &nlow, &sum);
+	if (!n) {
+		n = nlow;
+		from = low;
+	}
 	if (n > max)
 		n = max;
 	for (size_t i = 0; i < n; i++)
-		out[i] = top[i].c;
+		out[i] = from[i].c;
 	return n;
 }
-
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 {
 	const char *order = p->byte_order == FC_BIG_ENDIAN ?
@@ -567,6 +801,84 @@ void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 		 (long long)p->length_adjustment, (unsigned)p->header_size);
 }
 
+void fc_detect_tokio(const struct fc_profile *p, char *buf, size_t len)
+{
+	if (!len)
+		return;
+	snprintf(buf, len, "LengthDelimitedCodec::builder().length_field_offset(%u)"
+		 ".length_field_length(%u).length_adjustment(%lld).num_skip(%u)"
+		 ".max_frame_length(%llu).%s().new_codec()",
+		 (unsigned)p->length_offset, (unsigned)p->length_size,
+		 (long long)p->length_adjustment, (unsigned)p->header_size,
+		 (unsigned long long)p->max_frame,
+		 p->byte_order == FC_BIG_ENDIAN ? "big_endian" : "little_endian");
+}
+
+void fc_detect_go(const struct fc_profile *p, char *buf, size_t len)
+{
+	const char *order = p->byte_order == FC_BIG_ENDIAN ?
+			    "binary.BigEndian" : "binary.LittleEndian";
+	char read[160];
+	uint32_t o = p->length_offset, e = fc_profile_length_end(p);
+
+	if (!len)
+		return;
+	/* encoding/binary reads 1, 2, 4 and 8 bytes; other widths byte by
+	 * byte (most significant first in big-endian). */
+	if (p->length_size == 1)
+		snprintf(read, sizeof(read), "n := int64(hdr[%u])", (unsigned)o);
+	else if (p->length_size == 2 || p->length_size == 4 || p->length_size == 8)
+		snprintf(read, sizeof(read), "n := int64(%s%s.Uint%u(hdr[%u:%u])%s)",
+			 p->is_signed ? (p->length_size == 2 ? "int16(" :
+					 p->length_size == 4 ? "int32(" : "int64(") : "",
+			 order, 8 * (unsigned)p->length_size, (unsigned)o,
+			 (unsigned)e, p->is_signed ? ")" : "");
+	else
+		snprintf(read, sizeof(read), "var n int64; for _, b := range hdr[%u:%u] "
+			 "{ n = n<<8 | int64(b) }%s", (unsigned)o, (unsigned)e,
+			 p->byte_order == FC_BIG_ENDIAN ? "" :
+			 " // little-endian: range the bytes from the last");
+	snprintf(buf, len, "lengthOffset, lengthSize, headerSize, lengthAdjustment, "
+		 "maxFrame = %u, %u, %u, %lld, %llu; order = %s; signed = %s; "
+		 "io.ReadFull(r, hdr[:%u]); %s; io.ReadFull(r, payload[:%u+n%+lld-%u])",
+		 (unsigned)o, (unsigned)p->length_size, (unsigned)p->header_size,
+		 (long long)p->length_adjustment, (unsigned long long)p->max_frame,
+		 order, p->is_signed ? "true" : "false",
+		 (unsigned)(p->header_size > e ? p->header_size : e), read,
+		 (unsigned)e, (long long)p->length_adjustment,
+		 (unsigned)p->header_size);
+}
+
+void fc_detect_python(const struct fc_profile *p, char *buf, size_t len)
+{
+	static const char codes[] = "bh?i???q"; /* by size - 1 */
+	char order = p->byte_order == FC_BIG_ENDIAN ? '>' : '<';
+	uint32_t o = p->length_offset, sz = p->length_size;
+	uint32_t e = fc_profile_length_end(p);
+	char skip[16] = "", read[128];
+
+	if (!len)
+		return;
+	if (o)
+		snprintf(skip, sizeof(skip), "%ux", (unsigned)o);
+	if (sz == 1 || sz == 2 || sz == 4 || sz == 8) {
+		char c = codes[sz - 1];
+
+		if (!p->is_signed)
+			c = (char)(c - 'a' + 'A');
+		snprintf(read, sizeof(read), "n, = struct.unpack_from('%c%s%c', hdr)",
+			 order, skip, c);
+	} else {
+		snprintf(read, sizeof(read), "n = int.from_bytes(hdr[%u:%u], '%s', "
+			 "signed=%s)", (unsigned)o, (unsigned)e,
+			 p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
+			 p->is_signed ? "True" : "False");
+	}
+	snprintf(buf, len, "%s; payload_len = n + %lld + %u - %u", read,
+		 (long long)p->length_adjustment, (unsigned)e,
+		 (unsigned)p->header_size);
+}
+
 /* Append to buf[*used..len) like snprintf; *used stops at len - 1. */
 __attribute__((format(printf, 4, 5)))
 static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
@@ -587,11 +899,11 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
 void fc_detect_explain_none(const struct fc_detect_sample *samples,
 			    size_t nsamples, char *buf, size_t len)
 {
-	struct entry top[FC_DETECT_MAX_CANDIDATES];
+	struct entry top[FC_DETECT_MAX_CANDIDATES], low[FC_DETECT_MAX_CANDIDATES];
 	struct summary sum;
 	uint64_t hist[256] = { 0 }, printable = 0, total = 0;
 	uint32_t nonempty = 0, digit_starts = 0;
-	size_t n, used = 0;
+	size_t n, nlow, used = 0;
 	bool few;
 
 	if (!len)
@@ -619,7 +931,7 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		append(buf, len, &used, "no data: no sample holds any bytes");
 		return;
 	}
-	n = search(samples, nsamples, top, &sum);
+	n = search(samples, nsamples, top, low, &nlow, &sum);
 	if (n) {
 		append(buf, len, &used, "a framing fits: %llu frames in %u of %u samples",
 		       (unsigned long long)top[0].c.frames,

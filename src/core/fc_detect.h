@@ -1,15 +1,22 @@
 /* fc_detect.h - infer the length-prefixed framing of captured streams.
  *
  * The engine behind `framecap --detect`. The caller collects, for one
- * server port and direction, the first bytes of stream directions whose
- * start was seen; fc_detect_rank tries a fixed grid of profiles on them:
+ * server port and direction, a bounded view of stream directions: the
+ * first bytes (the head), where its packets started, and short windows of
+ * bytes further on (at packet starts and ends), enough to follow a chain
+ * of length fields through frames larger than the head. fc_detect_rank
+ * tries, for every length field
  *
- *   length_offset 0..8 x length_size {1,2,3,4,8} x byte order
- *   x length_adjustment {0, -(offset+size), 1..4, -8..8}
+ *   length_offset 0..32 x length_size {1,2,3,4,8} x byte order
  *
- * and keeps those that tile the samples from offset 0 far better than
- * chance (see fc_detect.c for the scoring). Pure: no I/O, no allocation,
- * time linear in the bytes given (times the fixed grid).
+ * the adjustments that make sense for it: 0, minus the field's end (the
+ * length counts the whole frame), 1..4 and -8..8, and those solved from
+ * the data (a packet boundary or the next header minus the first length
+ * read), and keeps those that tile the samples far better than chance
+ * (see fc_detect.c for the scoring). Directions whose start was not
+ * captured are walked from the first of their first packet starts where a
+ * chain begins. Pure: no I/O, no allocation, time linear in the bytes
+ * given (times the candidates).
  */
 #ifndef FC_DETECT_H
 #define FC_DETECT_H
@@ -24,11 +31,28 @@
 /* Fewer frames than this in the samples a candidate tiles: not reported. */
 #define FC_DETECT_MIN_FRAMES 3
 
+/* Bytes kept of a stream direction beyond the head. */
+struct fc_detect_window {
+	uint64_t offset; /* in the direction, >= the sample's len */
+	const uint8_t *data;
+	uint32_t len;
+};
+
 struct fc_detect_sample {
-	const uint8_t *data; /* first bytes of one stream direction */
+	const uint8_t *data; /* first bytes of one stream direction (the head) */
 	size_t len; /* 0 (or data NULL): the sample is ignored */
-	bool complete; /* the direction ended within these bytes (FIN): the
-			* last frame must end exactly at len */
+	bool complete; /* the direction ended at stream_len (FIN): the last
+			* frame must end exactly there */
+	/* Optional (zero: the head is all there is). */
+	uint64_t stream_len; /* bytes in the direction (>= len; 0: len) */
+	const struct fc_detect_window *windows; /* ascending, disjoint */
+	size_t nwindows;
+	const uint32_t *starts; /* ascending offsets in the head where a
+				 * packet's payload began (write boundaries) */
+	size_t nstarts;
+	bool mid_stream; /* the direction's start was not captured: offset 0
+			  * is not a frame start; a chain is looked for at
+			  * 0 and the first packet starts */
 };
 
 struct fc_detect_candidate {
@@ -43,14 +67,21 @@ struct fc_detect_candidate {
 				 * offset 0 (a partial last frame allowed
 				 * only when !complete) */
 	uint32_t samples; /* non-empty samples */
+	uint64_t landed; /* headers found exactly where the length before
+			  * them said (evidence, counted once each) */
+	double bits; /* the evidence: how unlikely the chains are by chance */
+	bool low_confidence; /* below the evidence needed to be sure: the best
+			      * guess, reported because nothing is sure */
 	double score; /* higher is better; used for the ranking */
 };
 
 /* Rank the framings that explain the samples, best first, into out (at
  * most min(max, FC_DETECT_MAX_CANDIDATES)); returns how many (0: nothing
  * fits). Candidates that cut exactly the same frames are one framing,
- * described by the best-scored (simplest) parameters. Pure, no allocation;
- * samples may be NULL when nsamples is 0. */
+ * described by its simplest parameters (fewest free ones). When no
+ * candidate has the evidence to be sure, the best that tile every sample
+ * are returned with low_confidence set, if any come close. Pure, no
+ * allocation; samples may be NULL when nsamples is 0. */
 size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 		      struct fc_detect_candidate *out, size_t max);
 
@@ -63,6 +94,27 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
  * Java int). A length size Netty lacks (5..7) gives a "// no Netty ..."
  * line instead. Nothing is written when len is 0. */
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len);
+
+/* Write (NUL-terminated, truncated to len) tokio-util's builder for p:
+ * "LengthDelimitedCodec::builder().length_field_offset(O)
+ * .length_field_length(S).length_adjustment(A).num_skip(H)
+ * .max_frame_length(M).big_endian().new_codec()"; tokio compares the
+ * length field itself with max_frame_length, as framecap does. */
+void fc_detect_tokio(const struct fc_profile *p, char *buf, size_t len);
+
+/* Write (NUL-terminated, truncated to len) the constants of a Go loop
+ * that reads frames with io.ReadFull, one line:
+ * "lengthOffset, lengthSize, headerSize, lengthAdjustment, maxFrame =
+ * O, S, H, A, M; order = binary.BigEndian; signed = false", then how to
+ * read the length. */
+void fc_detect_go(const struct fc_profile *p, char *buf, size_t len);
+
+/* Write (NUL-terminated, truncated to len) a Python statement that, given
+ * `hdr` (the first header bytes of a frame), sets `payload_len` as p
+ * does, with the struct module: "n, = struct.unpack_from('>16xH', hdr);
+ * payload_len = n + -18 + 18 - 19". Lengths of 3, 5, 6 or 7 bytes, which
+ * struct lacks, use int.from_bytes. */
+void fc_detect_python(const struct fc_profile *p, char *buf, size_t len);
 
 /* Write into buf (NUL-terminated, truncated to len) one line saying why
  * nothing fits, for when fc_detect_rank returned 0: how far the best

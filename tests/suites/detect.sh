@@ -59,4 +59,75 @@ if [ -f "$TLS" ]; then
 else
 	echo "FAIL detect: $TLS not found (set FC_SHARED)"; bad=1
 fi
+# The tutorials' framed client: short messages, a 100 KB one, short ones,
+# cut as a TCP stack would (the big write in 60000-byte segments, and in
+# the "sticky" variant the next message stuck to its tail). The 16 KiB head
+# ends inside the big frame: the chain must be followed past it.
+big=$(head -c 100000 /dev/zero | tr '\0' 'x')
+for variant in little big sticky; do
+	order=little; [ $variant = big ] && order=big
+	short=(hello "how are you" fine "a fourth message" five six)
+	python3 - "$T/tut-$variant.pcap" "$order" "$variant" "$MK" "${short[@]}" <<'PY'
+import subprocess, sys
+out, order, variant, mk = sys.argv[1:5]
+msgs = sys.argv[5:8] + ["x" * 100000] + sys.argv[8:]
+cuts, off = [], 0
+for m in msgs:
+    n = 4 + len(m)
+    if len(m) == 100000:
+        cuts += [off + 60000]
+        if variant == "sticky":  # the big frame's tail and the next frame: one packet
+            off += n
+            continue
+    off += n
+    cuts.append(off)
+args = ["python3", mk, out, "--cuts", ",".join(map(str, cuts)), "--byte-order", order, "--frames"] + msgs
+if order == "big":
+    args += ["--unsigned"]
+subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+PY
+	"$F" -r "$T/tut-$variant.pcap" --detect > "$T/tut-$variant.yaml" 2>&1
+	want="length_offset: 0, length_size: 4, byte_order: $order"
+	"$F" -r "$T/tut-$variant.pcap" --config "$T/tut-$variant.yaml" --json > "$T/tut-$variant.jsonl" 2>&1
+	if grep -qF "$want" "$T/tut-$variant.yaml" && ! grep -q "LOW CONFIDENCE" "$T/tut-$variant.yaml" &&
+	   python3 -c 'import json,sys
+s=[json.loads(l) for l in open(sys.argv[1])][-1]
+sys.exit(0 if s["frames"]==7 and s["anomalies"]==0 else 1)' "$T/tut-$variant.jsonl"; then
+		echo "ok   detect: tutorial client with a 100 KB frame ($variant): found past the big frame, all 7 frames decode"
+	else
+		echo "FAIL detect: tutorial client with a 100 KB frame ($variant):"; sed 's/^/     /' "$T/tut-$variant.yaml"; tail -1 "$T/tut-$variant.jsonl"; bad=1
+	fi
+done
+
+# The tokio-util, Go and Python lines carry the YAML profile's values: the
+# Python statement, run on a header built from the profile, gives the
+# payload length; the builder's and the constants' numbers are the fields.
+for y in "$T"/*.yaml; do
+	grep -q "^  port_" "$y" || continue
+	if python3 - "$y" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+prof = re.search(r"^  port_\d+: \{(.*)\}$", text, re.M).group(1)
+f = dict(kv.split(": ") for kv in prof.split(", "))
+o, s, a, h = (int(f[k]) for k in ("length_offset", "length_size", "length_adjustment", "header_size"))
+order, signed = f["byte_order"], f["signed"] == "true"
+for payload in (1, 200, 5000):
+    n = payload + h - o - s - a
+    hdr = bytearray(b"\xab" * max(h, o + s))
+    hdr[o:o + s] = n.to_bytes(s, order, signed=signed)
+    env = {"hdr": bytes(hdr), "struct": __import__("struct")}
+    exec(re.search(r"^#   Python: (.*)$", text, re.M).group(1), env)
+    assert env["payload_len"] == payload, (payload, env["payload_len"])
+tokio = re.search(r"^#   tokio-util: (.*)$", text, re.M).group(1)
+assert f"length_field_offset({o}).length_field_length({s}).length_adjustment({a}).num_skip({h})" in tokio, tokio
+assert f".max_frame_length({f['max_frame']}).{order}_endian()" in tokio, tokio
+go = re.search(r"^#   Go: (.*)$", text, re.M).group(1)
+assert go.startswith(f"lengthOffset, lengthSize, headerSize, lengthAdjustment, maxFrame = {o}, {s}, {h}, {a}, {f['max_frame']}; order = binary.{order.capitalize()}Endian; signed = {f['signed']}"), go
+PY
+	then
+		echo "ok   detect: $(basename "$y"): Python, tokio-util and Go lines agree with the profile"
+	else
+		echo "FAIL detect: $(basename "$y"): Python, tokio-util or Go line disagrees with the profile"; bad=1
+	fi
+done
 exit $bad

@@ -342,11 +342,23 @@ static void test_few_frames(void **state)
 	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
 	assert_profile(&c[0], &p, 1);
 
+	assert_false(c[0].low_confidence);
+
+	/* Two frames: not enough to be sure, but the best guess is given,
+	 * and said to be one. */
 	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 2, FILL_ZERO, false);
+	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
+	print_candidates(c, 1);
+	assert_true(c[0].low_confidence);
+	assert_true(c[0].bits < 20);
+	assert_int_equal(c[0].samples_tiled, 1);
+
+	/* One frame: nothing to go on. */
+	samples[0].len = encode(&p, samples_buf[0], SAMPLE_CAP, 1, FILL_ZERO, false);
 	assert_int_equal(fc_detect_rank(samples, 1, c, 8), 0);
 	fc_detect_explain_none(samples, 1, line, sizeof(line));
 	print_message("  %s\n", line);
-	assert_non_null(strstr(line, "no candidate tiles more than 2 frames"));
+	assert_non_null(strstr(line, "no candidate tiles more than 1 frame"));
 }
 
 /* One request per connection: each sample is a single frame, so the only
@@ -619,7 +631,7 @@ static void test_edges(void **state)
 	(void)state;
 	struct fc_profile p;
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
-	struct fc_detect_sample empty[2] = { { NULL, 0, true }, { NULL, 0, false } };
+	struct fc_detect_sample empty[2] = { { .complete = true }, { .complete = false } };
 	char line[64];
 	size_t n;
 
@@ -706,6 +718,176 @@ static void test_netty(void **state)
 	assert_non_null(strstr(line, "// no Netty equivalent"));
 }
 
+/* --- beyond the head: windows, mid-stream, solved adjustments, printers ---- */
+
+/* A 100 KB frame after a few short ones: the head ends inside it; the
+ * headers after it are only in windows (where packets began). */
+static void test_chain_through_large_frame(void **state)
+{
+	(void)state;
+	static uint8_t after[4][64];
+	struct fc_detect_window win[4];
+	uint32_t starts[8];
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t pos, n = 0;
+	uint64_t at;
+
+	target(&p, 0, 4, FC_BIG_ENDIAN, false, 0, 4);
+	rng_seed(31);
+	pos = encode(&p, samples_buf[0], SAMPLE_CAP, 4, FILL_ZERO, true);
+	starts[n++] = 0;
+	starts[n++] = (uint32_t)pos;
+	assert_true(fc_profile_encode_header(&p, 100000, samples_buf[0] + pos));
+	memset(samples_buf[0] + pos + 4, 'x', 16384 - pos - 4);
+	at = pos + 4 + 100000;
+	for (int k = 0; k < 4; k++) { /* four 20-byte frames, one a packet */
+		assert_true(fc_profile_encode_header(&p, 16, after[k]));
+		memset(after[k] + 4, 'a' + k, 16);
+		win[k] = (struct fc_detect_window){ at, after[k], 20 };
+		at += 20;
+	}
+	samples[0] = (struct fc_detect_sample){
+		.data = samples_buf[0], .len = 16384, .complete = true,
+		.stream_len = at, .windows = win, .nwindows = 4,
+		.starts = starts, .nstarts = n };
+	assert_int_not_equal(fc_detect_rank(samples, 1, c, 8), 0);
+	print_candidates(c, 1);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.byte_order, FC_BIG_ENDIAN);
+	assert_int_equal(c[0].profile.length_adjustment, 0);
+	assert_int_equal(c[0].frames, 4 + 1 + 4);
+	assert_int_equal(c[0].bytes, at);
+
+	/* Without the windows the chain stops at the big frame. */
+	samples[0].nwindows = 0;
+	samples[0].stream_len = 0;
+	samples[0].complete = false;
+	if (fc_detect_rank(samples, 1, c, 8))
+		assert_true(c[0].frames < 9);
+}
+
+/* No SYN: the direction starts inside a frame; the chain begins at the
+ * second packet start. */
+static void test_mid_stream(void **state)
+{
+	(void)state;
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	static uint32_t starts[NSAMPLES][64];
+	size_t n;
+
+	target(&p, 2, 2, FC_LITTLE_ENDIAN, false, 20, 24); /* EtherNet/IP */
+	n = make_samples(&p, FILL_SEQ, 32, NSAMPLES);
+	for (size_t i = 0; i < n; i++) {
+		/* The stream begins 7 bytes into the first frame; each frame
+		 * after it is a packet. */
+		size_t pos = 0, k = 1;
+		struct fc_frame_len fl;
+
+		assert_int_equal(fc_profile_frame_len(&p, samples_buf[i], 4, &fl), FC_FRAME_OK);
+		for (pos = fl.frame_len; pos < samples[i].len && k < 64; k++) {
+			starts[i][k] = (uint32_t)pos - 7;
+			assert_int_equal(fc_profile_frame_len(&p, samples_buf[i] + pos, 4, &fl),
+					 FC_FRAME_OK);
+			pos += fl.frame_len;
+		}
+		starts[i][0] = 0;
+		samples[i].data = samples_buf[i] + 7;
+		samples[i].len -= 7;
+		samples[i].starts = starts[i];
+		samples[i].nstarts = k;
+		samples[i].mid_stream = true;
+	}
+	assert_int_not_equal(fc_detect_rank(samples, n, c, 8), 0);
+	print_candidates(c, 1);
+	assert_int_equal(c[0].profile.length_offset, 2);
+	assert_int_equal(c[0].profile.length_size, 2);
+	assert_int_equal(c[0].profile.length_adjustment, 20);
+	assert_int_equal(c[0].profile.header_size, 24);
+	assert_int_equal(c[0].samples_tiled, n);
+	assert_false(c[0].low_confidence);
+}
+
+/* BGP: a 16-byte marker, then a length counting the whole message; the
+ * adjustment -18 is outside the short list at offset 16 and is solved
+ * from where the writes ended. */
+static void test_solved_adjustment(void **state)
+{
+	(void)state;
+	struct fc_profile p;
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	static uint32_t starts[NSAMPLES][64];
+	size_t n;
+
+	target(&p, 16, 2, FC_BIG_ENDIAN, false, -18, 19);
+	n = make_samples(&p, FILL_ZERO, 33, NSAMPLES);
+	for (size_t i = 0; i < n; i++) {
+		size_t pos = 0, k = 0;
+		struct fc_frame_len fl;
+
+		while (pos < samples[i].len && k < 64) {
+			memset(samples_buf[i] + pos, 0xff, 16);
+			starts[i][k++] = (uint32_t)pos;
+			assert_int_equal(fc_profile_frame_len(&p, samples_buf[i] + pos,
+							      samples[i].len - pos, &fl), FC_FRAME_OK);
+			pos += fl.frame_len;
+		}
+		samples[i].starts = starts[i];
+		samples[i].nstarts = k;
+	}
+	assert_int_not_equal(fc_detect_rank(samples, n, c, 8), 0);
+	print_candidates(c, 1);
+	assert_int_equal(c[0].profile.length_offset, 16);
+	assert_int_equal(c[0].profile.length_size, 2);
+	assert_int_equal(c[0].profile.length_adjustment, -18);
+	{
+		uint64_t frames = 0;
+
+		for (size_t i = 0; i < n; i++)
+			frames += (uint64_t)tile(&p, &samples[i]);
+		assert_int_equal(c[0].frames, frames); /* the header size
+							 * does not show */
+	}
+}
+
+static void test_printers(void **state)
+{
+	(void)state;
+	struct fc_profile p;
+	char line[512];
+
+	target(&p, 16, 2, FC_BIG_ENDIAN, false, -18, 19);
+	fc_detect_python(&p, line, sizeof(line));
+	assert_string_equal(line, "n, = struct.unpack_from('>16xH', hdr); "
+			    "payload_len = n + -18 + 18 - 19");
+	fc_detect_tokio(&p, line, sizeof(line));
+	assert_string_equal(line, "LengthDelimitedCodec::builder().length_field_offset(16)"
+			    ".length_field_length(2).length_adjustment(-18).num_skip(19)"
+			    ".max_frame_length(16777216).big_endian().new_codec()");
+	fc_detect_go(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "= 16, 2, 19, -18, 16777216; order = binary.BigEndian; "
+			       "signed = false"));
+	assert_non_null(strstr(line, "binary.BigEndian.Uint16(hdr[16:18])"));
+
+	fc_profile_default(&p);
+	fc_detect_python(&p, line, sizeof(line));
+	assert_string_equal(line, "n, = struct.unpack_from('<i', hdr); "
+			    "payload_len = n + 0 + 4 - 4");
+	fc_detect_go(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "int64(int32(binary.LittleEndian.Uint32(hdr[0:4])))"));
+
+	target(&p, 0, 3, FC_LITTLE_ENDIAN, false, 1, 4);
+	fc_detect_python(&p, line, sizeof(line));
+	assert_string_equal(line, "n = int.from_bytes(hdr[0:3], 'little', signed=False); "
+			    "payload_len = n + 1 + 3 - 4");
+	line[0] = 'x';
+	fc_detect_tokio(&p, line, 0);
+	fc_detect_go(&p, line, 0);
+	fc_detect_python(&p, line, 0);
+	assert_int_equal(line[0], 'x');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -732,6 +914,10 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_runners_up),
 		cmocka_unit_test(test_netty),
+		cmocka_unit_test(test_chain_through_large_frame),
+		cmocka_unit_test(test_mid_stream),
+		cmocka_unit_test(test_solved_adjustment),
+		cmocka_unit_test(test_printers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
