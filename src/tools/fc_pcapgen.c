@@ -52,7 +52,7 @@
 #define TH_PA (TH_PSH | TH_ACK)
 
 #define MSS 1448u /* payload per full segment (1500 - 20 - 20 - 12) */
-#define MAX_PAYLOAD 4096u /* largest segment payload any scenario sends */
+#define MAX_PAYLOAD 65000u /* largest segment payload (IPv4 total length <= 65535) */
 #define MAX_OOO 8 /* out-of-order ranges a receiver remembers */
 #define EPOCH_SEC 1700000000u
 #define CLIENT 0
@@ -1506,38 +1506,30 @@ static void hex_put(uint8_t *stream, size_t *n, const char *hex)
 }
 
 /* The client's byte stream (frames of the profile the options give, then
- * --raw bytes) in one segment per frame, or cut at the --cuts offsets;
- * the server acknowledges each. Header bytes other than the length field
- * are zero. */
+ * --raw bytes, whatever the options' order) in one segment per frame, or
+ * cut at the --cuts offsets; the server acknowledges each. Header bytes
+ * other than the length field are 0xab. */
 static int frames_main(int argc, char **argv)
 {
 	static const struct option names[] = { FC_PROFILE_LONGOPTS, { NULL, 0, NULL, 0 } };
 	static uint8_t stream[FRAMES_STREAM_MAX];
-	size_t n = 0, ncut = 0, cuts[1024];
+	static const char *texts[4096];
+	size_t n = 0, ncut = 0, ntext = 0, cuts[4096];
 	struct fc_profile_opts po = { 0 };
-	const char *err, *end_with = "fin";
+	const char *err, *end_with = "fin", *raw = NULL;
 	unsigned long port = 8001, cport = 40000;
+	bool cuts_given = false;
 	struct conn c;
 	int i = 3;
 
 	while (i < argc) {
 		const char *o = argv[i];
-		int r = 0;
 
 		if (!strcmp(o, "--frames")) {
 			for (i++; i < argc && strncmp(argv[i], "--", 2); i++) {
-				size_t len = strlen(argv[i]);
-
-				if (n + prof.header_size + len > FRAMES_STREAM_MAX)
-					usage_die("--frames %s: 1 MiB at most in all", argv[i]);
-				if (!fc_profile_encode_header(&prof, len, stream + n))
-					usage_die("--frames %s: the length does not fit the profile",
-						  argv[i]);
-				n += prof.header_size;
-				memcpy(stream + n, argv[i], len);
-				n += len;
-				if (ncut < sizeof cuts / sizeof cuts[0])
-					cuts[ncut++] = n;
+				if (ntext == sizeof texts / sizeof texts[0])
+					usage_die("--frames: %zu frames at most", ntext);
+				texts[ntext++] = argv[i];
 			}
 			continue;
 		}
@@ -1548,7 +1540,7 @@ static int frames_main(int argc, char **argv)
 		} else if (!strcmp(o, "--cport")) {
 			cport = number(o, argv[++i], 65535);
 		} else if (!strcmp(o, "--raw")) {
-			hex_put(stream, &n, argv[++i]);
+			raw = argv[++i];
 		} else if (!strcmp(o, "--end")) {
 			end_with = argv[++i];
 			if (strcmp(end_with, "fin") && strcmp(end_with, "rst") && strcmp(end_with, "none"))
@@ -1556,7 +1548,7 @@ static int frames_main(int argc, char **argv)
 		} else if (!strcmp(o, "--cuts")) {
 			char *list = argv[++i], *tok;
 
-			ncut = 0;
+			cuts_given = true;
 			for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
 				if (ncut < sizeof cuts / sizeof cuts[0])
 					cuts[ncut++] = number("--cuts", tok, FRAMES_STREAM_MAX);
@@ -1567,16 +1559,33 @@ static int frames_main(int argc, char **argv)
 				nm++;
 			if (strncmp(o, "--", 2) || !nm->name)
 				usage_die("unknown option %s", o);
-			r = fc_profile_opts_take(&po, nm->val, nm->has_arg ? argv[++i] : NULL, &err);
-			if (r < 0)
-				usage_die("%s: bad value", o);
-			/* Frames already encoded used the profile so far: framing
-			 * options come first. */
-			if ((err = fc_profile_opts_apply(&po, &prof)))
-				usage_die("framing options: %s", err);
+			if (fc_profile_opts_take(&po, nm->val, nm->has_arg ? argv[++i] : NULL, &err) < 0)
+				usage_die("%s: %s", o, err);
 		}
 		i++;
 	}
+	if ((err = fc_profile_opts_apply(&po, &prof)))
+		usage_die("framing options: %s", err);
+	for (size_t k = 0; k < ntext; k++) {
+		size_t len = strlen(texts[k]);
+
+		if (n + prof.header_size + len > FRAMES_STREAM_MAX)
+			usage_die("--frames: %s", "1 MiB at most in all");
+		if (!fc_profile_encode_header(&prof, len, stream + n))
+			usage_die("--frames %s: the length does not fit the profile", texts[k]);
+		/* The header's other bytes are not zero, or a 3-byte length and
+		 * a zero byte would read as one 4-byte length. */
+		for (uint32_t b = 0; b < prof.header_size; b++)
+			if (b < prof.length_offset || b >= fc_profile_length_end(&prof))
+				stream[n + b] = 0xab;
+		n += prof.header_size;
+		memcpy(stream + n, texts[k], len);
+		n += len;
+		if (!cuts_given && ncut < sizeof cuts / sizeof cuts[0])
+			cuts[ncut++] = n;
+	}
+	if (raw)
+		hex_put(stream, &n, raw);
 	if (n == 0)
 		usage_die("%s: nothing to send (--frames, --raw)", argv[2]);
 

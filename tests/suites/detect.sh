@@ -6,16 +6,16 @@ set -u
 T=$1/detect B=${B:-build}
 mkdir -p "$T"
 F=$B/framecap
-MK=dissector/tests/mkpcap.py
+MK=$B/fc-pcapgen
 bad=0
 # a few dozen frames of varied sizes and content
 frames=()
 for i in $(seq 1 40); do frames+=("$(printf 'message %d %*s' "$i" $(( (i * 37) % 200 )) '' | tr ' ' "$(printf '\\x%x' $((97 + i % 26)))")"); done
 
-case_() { # case_ NAME EXPECT-YAML-FRAGMENT -- mkpcap options
+case_() { # case_ NAME EXPECT-YAML-FRAGMENT -- fc-pcapgen frames options
 	local name=$1 want=$2; shift 3
-	python3 "$MK" "$T/$name.pcap" --frames "${frames[@]}" "$@" > /dev/null 2>&1 ||
-		{ echo "FAIL detect: $name: mkpcap failed"; bad=1; return; }
+	"$MK" frames "$T/$name.pcap" --frames "${frames[@]}" "$@" > /dev/null 2>&1 ||
+		{ echo "FAIL detect: $name: fc-pcapgen failed"; bad=1; return; }
 	"$F" -r "$T/$name.pcap" --detect > "$T/$name.yaml" 2> "$T/$name.err"
 	if ! grep -qF "$want" "$T/$name.yaml"; then
 		echo "FAIL detect: $name: want '$want' in:"; sed 's/^/     /' "$T/$name.yaml"; bad=1; return
@@ -38,7 +38,7 @@ case_ grpc "length_offset: 1, length_size: 4, byte_order: big, signed: false, le
 case_ includes-header "length_size: 4, byte_order: big, signed: false, length_adjustment: -4, header_size: 4" -- --byte-order big --unsigned --length-adjustment -4
 
 # Not length-prefixed: nothing is claimed.
-python3 "$MK" "$T/text.pcap" --frames --raw "$(printf 'GET /index.html HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n%.0s' $(seq 20) | od -An -tx1 | tr -d ' \n')" > /dev/null 2>&1
+"$MK" frames "$T/text.pcap" --raw "$(printf 'GET /index.html HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n%.0s' $(seq 20) | od -An -tx1 | tr -d ' \n')" > /dev/null 2>&1
 if "$F" -r "$T/text.pcap" --detect > "$T/text.yaml" && grep -q "^# port 8001: nothing fits" "$T/text.yaml" &&
    grep -q "^ports: {}" "$T/text.yaml"; then
 	echo "ok   detect: HTTP text: nothing fits, and it says why"
@@ -81,7 +81,7 @@ for m in msgs:
             continue
     off += n
     cuts.append(off)
-args = ["python3", mk, out, "--cuts", ",".join(map(str, cuts)), "--byte-order", order, "--frames"] + msgs
+args = [mk, "frames", out, "--cuts", ",".join(map(str, cuts)), "--byte-order", order, "--frames"] + msgs
 if order == "big":
     args += ["--unsigned"]
 subprocess.run(args, check=True, stdout=subprocess.DEVNULL)

@@ -19,7 +19,7 @@ frames = [b"evil\xe2\x80\xaetxt.exe", b"x\xc2\x9b" b"31mred", b"x\xc0\x9b[2J",
           b"\x1b]0;pwned\x07", b"zw\xe2\x80\x8bsp\xef\xbb\xbf", "正在学习".encode()]
 print(b"".join(struct.pack("<i", len(f)) + f for f in frames).hex())')
 "$B"/fc-pcapgen frames "$T/term.pcap" --raw "$raw" ||
-	fail "mkpcap"
+	fail "fc-pcapgen frames"
 "$B"/framecap -r "$T/term.pcap" -v -X > "$T/term.txt" 2>&1
 if python3 - "$T/term.txt" <<'PY'
 import sys
