@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # framecap - see README.md. Plain make + pkg-config.
 #   make deps     install missing Debian packages (root, or sudo)
 #   make          build framecap and the helper programs into build/

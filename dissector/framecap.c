@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* framecap.c - Wireshark 4.0 plugin: length-prefixed frames in TCP.
  *
  * The same framing as the framecap command: the frame length comes from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dissector/module.mk - the Wireshark plugin, included by the top-level
 # Makefile (it joins `make`, hence `make test`).
 #   make plugin           dissector/framecap.so

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench-live.sh - the live rate: framecap -i lo --json, then tcpdump -w, each
 # capturing the same traffic from the reference client through lo at rising
 # rates, with the drops libpcap reports at the end of each run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bench.py - framecap's speed and memory beside tcpdump reading the same file.
 
 Generates (once, deterministically, with build/fc-pcapgen) three captures:

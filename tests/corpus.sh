@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # corpus.sh FRAMECAP CORPUS TMP - every shared capture, text and JSON: no
 # crash, no hang; exit 0, or exit 1 with a "framecap: FILE: ..." line.
 set -u

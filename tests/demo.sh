@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - framecap decoding live traffic on lo: framecap-client talks to
 # framecap-server twice, first without framing (the tutorials' sticky
 # packets), then with a 4-byte length prefix, while framecap captures.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # errors.sh FRAMECAP TMP - bad input gets one clear line on stderr and the
 # documented exit status (1: input, 2: usage/filter/profile/config).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fuzz.sh - build the libFuzzer targets (clang, ASan + UBSan) and run each
 # for FUZZ_SECONDS (default 60), seeded from captures/, the shared corpus
 # and example profiles. A crash leaves its input in build/fuzz/crashes/:

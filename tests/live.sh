@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # live.sh BUILD TMP - capture real traffic on lo with framecap and check
 # that its frames are exactly what fc-talk sent, with the sticky and split
 # flags the script provokes, and that -w wrote a file that replays the same.

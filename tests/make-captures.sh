@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-captures.sh - regenerate captures/ on purpose (then review the diffs
 # of tests/expected/ with tests/update-expected.sh).
 #   synthetic: build/fc-pcapgen writes one file per scenario (deterministic)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-ref-captures.sh [--out DIR] [NAME...] - live captures on lo of
 # framecap-server and framecap-client, one per client scenario, shaping
 # and --bug (needs root).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """mutate.py - hostile input for framecap and the Wireshark plugin.
 
 Runs capture files, as they are or mutated, through framecap (text and

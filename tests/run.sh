@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # run.sh - every test: unit tests (cmocka), capture replays (tests/TESTLIST),
 # error handling, the shared corpus, and a live capture on lo.
 # Ends with one line: "N passed, N failed".

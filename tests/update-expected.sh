@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # update-expected.sh [NAME...] - rewrite tests/expected/ for the named
 # TESTLIST (and TESTLIST-*) cases (all when none is named) from what framecap prints now.
 # Review the diff before committing: this is how expected output changes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """compare.py - do the plugin (tshark -T json) and framecap --json agree?
 
   compare.py CLI.jsonl TSHARK.json [--select EXPR] [--texts T,T,...]

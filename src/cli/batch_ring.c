@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch_ring.c - fixed-size batches handed from one thread to another.
  *
  *   producer:  fill --publish-->  [full][full]  --take--> consumer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch_ring.h - fixed-size batches handed from one thread to another. */
 #ifndef FC_BATCH_RING_H
 #define FC_BATCH_RING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fmt_out.c - the CLI writers' output buffer and hand-written formatting.
  *
  * With millions of small frames the writers, not the decoder, set the

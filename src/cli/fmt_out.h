@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fmt_out.h - the CLI writers' output buffer and hand-written formatting. */
 #ifndef FC_FMT_OUT_H
 #define FC_FMT_OUT_H

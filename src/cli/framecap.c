@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* framecap.c - command line front end: options, libpcap input, sinks.
  *
  *   framecap [options] [-r FILE | -i IFACE] [BPF expression]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* out_detect.c - `--detect`: sample each stream direction, infer the
  * framing per server port, print it as a framecap.yaml.
  *

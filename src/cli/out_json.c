@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* out_json.c - JSON Lines output: one object per line, nothing else.
  *
  *   {"type":"frame",...}      a complete frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* out_recv.c - `--recv-view N`: what a receiver calling recv(N) once each
  * time data arrives would have got, read by read.
  *

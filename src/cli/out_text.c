@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* out_text.c - the human view: every data segment on one line, with the
  * frames drawn inside it.
  *

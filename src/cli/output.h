@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* output.h - the CLI's sinks: how people (text) and programs (JSON Lines)
  * see what the core reports. */
 #ifndef FC_OUTPUT_H

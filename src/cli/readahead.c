@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readahead.c - a capture file read by a second thread, a batch ahead.
  *
  *   reader thread:  pcap_dispatch --> records copied into a batch

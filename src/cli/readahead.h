@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readahead.h - a capture file read by a second thread, a batch ahead. */
 #ifndef FC_READAHEAD_H
 #define FC_READAHEAD_H

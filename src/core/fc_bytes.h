@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_bytes.h - bounds-checked reads of untrusted bytes.
  *
  * Every read of packet headers (fc_packet.c: link, IP, TCP) goes through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_chain.c - chains of plausible frames (see the header). */
 #include "fc_chain.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_chain.h - does a chain of plausible frames start here?
  *
  *   bytes:  ..garbage..[hdr|payload][hdr|payload][hdr|pay...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_config.c - read named framing profiles and the port map from YAML.
  *
  *   profiles:                      # name -> fields; {} or nothing is empty

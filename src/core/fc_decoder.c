@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_decoder.c - incremental length-prefixed frame decoder, one direction.
  *
  *   stream:  [hdr|payload....][hdr|payload][hdr|pay...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_decoder.h - incremental length-prefixed frame decoder, one direction.
  *
  * Takes the in-order bytes of one TCP stream direction, one packet's piece

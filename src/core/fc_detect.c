@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_detect.c - rank the length-prefixed framings that tile captured streams.
  *
  * Search: a fixed grid (fc_detect.h). For each grid point, every sample is

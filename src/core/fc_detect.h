@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_detect.h - infer the length-prefixed framing of captured streams.
  *
  * The engine behind `framecap --detect`. The caller collects, for one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_diagnose.c - likely causes of a failed length field (see the header
  * for the patterns). */
 #include "fc_diagnose.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_diagnose.h - what a sender most likely did wrong, from the bytes where
  * a length field failed.
  *

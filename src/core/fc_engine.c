@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_engine.c - flow table and connection lifecycle around reassembly and
  * decoding.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_engine.h - from captured packets to frames: the whole decoding core.
  *
  *   packet -> fc_packet_parse -> flow table -> fc_reasm (per direction)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_packet.c - from a captured record to the TCP segment inside it.
  *
  * Link layers (all fields big-endian unless noted):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_packet.h - link layer, IPv4/IPv6 and TCP header parsing.
  *
  * Turns one captured record into the TCP segment it carries:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_profile.c - the frame-length rule of a length-prefixed profile.
  *
  *   frame:  [ length_offset bytes ][ length field ][ ... ][ payload ]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_profile.h - a length-prefixed framing profile and its frame-length rule.
  *
  * The vocabulary is Netty's LengthFieldBasedFrameDecoder:

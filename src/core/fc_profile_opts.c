@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_profile_opts.c - framing options on a command line, and the profile
  * they select (see fc_profile_opts.h for the order of precedence). */
 #include "fc_profile_opts.h"

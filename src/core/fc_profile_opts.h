@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_profile_opts.h - the framing options on a command line, shared by
  * framecap, framecap-server and framecap-client, and how they choose a
  * profile.

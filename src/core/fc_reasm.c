@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_reasm.c - TCP reassembly of one stream direction.
  *
  *   offset = next + (int32)(seq - seq_of(next))     (wraps at 2^32)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_reasm.h - TCP reassembly of one stream direction.
  *
  *   sequence space (32-bit, wraps)  ->  stream offsets (64-bit, from 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_shadow.c - walkers under other length adjustments (see the header). */
 #include "fc_shadow.h"
 

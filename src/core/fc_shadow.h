@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_shadow.h - the same stream walked under other length adjustments.
  *
  *   profile (adjustment 0):   [0c|kinght love ][07|aym]      fails at "aym"

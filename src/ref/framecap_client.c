@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* framecap-client - sends length-prefixed frames, shaped or buggy, reads replies.
  *
  * Its writes are cut to make the kernel produce sticky segments and split

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* framecap-server - echo, raw and upload server for length-prefixed frames.
  *
  * Serves many clients on one epoll loop: real traffic for framecap to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # src/ref/module.mk - framecap-server and framecap-client, the reference
 # programs (included by the top-level Makefile). They link the core for
 # the framing rule and the YAML profiles.

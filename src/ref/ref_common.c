@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref_common.c - profile options, addresses, clocks and previews shared by
  * framecap-server and framecap-client (see ref_common.h).
  */

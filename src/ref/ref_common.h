@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref_common.h - what framecap-server and framecap-client share: the
  * framing profile chosen the way framecap chooses it, addresses, clocks,
  * printable previews and JSON Lines records.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref_json.c - strict reader of flat JSON objects with string values
  * (RFC 8259 grammar, restricted; see ref_json.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref_json.h - a strict, bounded reader for the upload protocol's headers:
  * one flat JSON object whose values are all strings, such as
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ref_json_test.c - checks of the upload header reader (ref_json.c): what
  * it accepts, what it refuses and why. Prints "ok   NAME" or "FAIL NAME"
  * per case, for tests/suites/reference.sh; exits 1 if any failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_pcapgen.c - deterministic generator of small synthetic captures.
  *
  *   fc-pcapgen SCENARIO OUT.pcap [COUNT]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_talk.c - a fixed script of framed TCP traffic on loopback, for the
  * live tests and captures/live-talk.pcap. It stays beside the reference
  * client because its one connection mixes every pattern (one frame, sticky,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_capture.c - libFuzzer target: a whole capture file through the
  * packet path (libpcap reader, link layer, IP, TCP, reassembly, decoder)
  * and both output sinks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_config.c - libFuzzer target: the YAML profile loader.
  *
  *   input bytes = a YAML document, as in framecap.yaml

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_decoder.c - libFuzzer target: the frame decoder alone, with a
  * profile, a segmentation and gaps chosen by the input.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bounds.sh TMP - resource bounds with the default limits: a million SYNs,
 # a full flow table, an out-of-order flood and a 2 GiB length stay under
 # 64 MiB of peak RSS, with the limits' work counted in the summary. Peak

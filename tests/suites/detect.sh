@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # detect.sh TMP - framecap --detect finds the framing of captures made with
 # known profiles, and its YAML, given back with --config, decodes the same
 # capture without an anomaly. Text and random data yield no profile.

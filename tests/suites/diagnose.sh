@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # diagnose.sh TMP - every diagnosis is produced where its bug is (on the
 # reference client's --bug capture and on a capture it did not make), and
 # no diagnosis is produced where there is no bug: the clean captures in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # mutations.sh TMP - hostile input: every capture of the shared corpus, and
 # a few thousand deterministic mutations (bit flips, byte overwrites,
 # truncations, inserted and deleted bytes, several at once) of the corpus

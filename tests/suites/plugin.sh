@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # plugin.sh TMP - the Wireshark plugin (dissector/framecap.so) in real
 # tshark, checked against framecap --json: two independent reassemblies
 # (Wireshark's TCP + tcp_dissect_pdus, framecap's own) must find the same

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # profiles.sh TMP - which profile a stream gets: --config, ./framecap.yaml,
 # ~/.config/framecap/framecap.yaml, --profile, port map, the "default"
 # profile, and command-line fields.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # readahead.sh TMP - a capture file read on a second thread (src/cli/
 # readahead.c) hands over every record once, in order, across many
 # batches; a truncated file still ends with libpcap's error after every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # reference.sh TMP - framecap-server and framecap-client over real sockets
 # on 127.0.0.1, run by tests/run.sh (B and FC_SHARED come from it).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server-load.sh TMP - framecap-server under load and abuse, all on
 # 127.0.0.1, bounded in count and time, run by tests/run.sh (B comes from
 # it). About 13 s, normal or sanitised build (most of it the idle timeout

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_config.c - unit tests for the YAML profile/port configuration reader.
  *
  *   profiles:

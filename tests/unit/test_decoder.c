@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_decoder.c - fc_decoder over hand-built length-prefixed streams.
  *
  * A recorder keeps a copy of every frame, segment and anomaly the decoder

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_detect.c - fc_detect: inferring a framing from the first bytes of
  * streams.
  *

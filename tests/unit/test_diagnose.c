@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_diagnose.c - the named causes of a failed length field, and the
  * decoder's zero_run and unframed reports. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_engine.c - fc_engine over hand-built Ethernet/IPv4/IPv6/TCP packets.
  *
  * Packets are assembled byte by byte (checksums left zero: the parser does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_packet.c - fc_packet_parse over hand-built link/IP/TCP records.
  *
  * Every record is assembled byte by byte here, so each test states the

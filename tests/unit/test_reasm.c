@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_reasm.c - fc_reasm over hand-placed TCP segments.
  *
  * A recorder keeps every delivered piece (offset, bytes, packet, whether it

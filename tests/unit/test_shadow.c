@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_shadow.c - walkers under other length adjustments (fc_shadow). */
 #include <stdarg.h>
 #include <stddef.h>
