@@ -18,9 +18,8 @@ B=${B:-build}
 SHARED=${FC_SHARED:-../shared}
 P=$SHARED/protocols
 T=${1:-$(mktemp -d)}
-bad=0
-ok()   { echo "ok   protocols: $1"; }
-fail() { bad=1; echo "FAIL protocols: $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
+SUITE=protocols
+. tests/lib.sh
 
 if ! command -v tshark > /dev/null; then
 	fail "tshark is not installed (make deps)"; exit 1

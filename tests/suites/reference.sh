@@ -26,17 +26,9 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 mkdir -p "${1:-/tmp}"
 T=$(mktemp -d "${1:-/tmp}/reference.XXXXXX") && [ -d "$T" ] || { echo "FAIL temporary directory"; exit 1; }
-pids=()
-bad=0
-
-ok()   { echo "ok   $1"; }
-fail() { bad=1; echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -30 | sed 's/^/     /'; return 0; }
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$bad" = 0 ]; then rm -rf "$T"; else echo "     (logs kept in $T)"; fi
-}
-trap cleanup EXIT
+SUITE=
+. "$(dirname "$0")/../lib.sh"
+trap cleanup_pids EXIT
 
 for f in framecap framecap-server framecap-client ref/ref-json-test; do
 	if [ ! -x "$B/$f" ]; then
@@ -44,20 +36,6 @@ for f in framecap framecap-server framecap-client ref/ref-json-test; do
 		exit 1
 	fi
 done
-
-# A port nobody listens on now (the kernel picks it).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for PATTERN FILE: up to 5 s for PATTERN (grep -E) in FILE.
-wait_for() {
-	for _ in $(seq 50); do
-		grep -qE -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # serve NAME [ADDR] -- [server options]: framecap-server on a free port
 # (PORT), its pid in SPID, its log in $T/NAME.log.

@@ -39,20 +39,9 @@ if ! T=$(mktemp -d "${1:-/tmp}/server-abuse.XXXXXX") || [ ! -d "$T" ]; then
 	echo "FAIL server-abuse: temporary directory"
 	exit 1
 fi
-pids=()
-bad=0
-
-ok()   { echo "ok   server-abuse: $1"; }
-fail() { bad=1; echo "FAIL server-abuse: $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -30 | sed 's/^/     /'; return 0; }
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$bad" = 0 ]; then rm -rf "$T"; else echo "     (logs kept in $T)"; fi
-}
-trap cleanup EXIT
+SUITE=server-abuse
+. "$(dirname "$0")/../lib.sh"
+trap cleanup_pids EXIT
 trap 'exit 1' INT TERM
 
 for f in framecap-server framecap-client; do
@@ -63,16 +52,6 @@ if [ "$(ulimit -n)" -lt 2048 ] && ! ulimit -n 2048 2>/dev/null; then
 	exit 1
 fi
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for() { # PATTERN FILE: up to 5 s for PATTERN (grep -E) in FILE
-	for _ in $(seq 50); do
-		grep -qE -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # serve NAME -- [server options]: a server on a free port (PORT, SPID,
 # log in $T/NAME.log).
 serve() {

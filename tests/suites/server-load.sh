@@ -55,20 +55,9 @@ N=1000            # well-behaved clients, all connected at once
 IDLE=5            # --idle-timeout: how the silent abusers are dropped
 LOAD_BOUND=20     # seconds for every well-behaved client to be served
 LIMIT_KB=$((64 * 1024))
-pids=()
-bad=0
-
-ok()   { echo "ok   server-load: $1"; }
-fail() { bad=1; echo "FAIL server-load: $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -30 | sed 's/^/     /'; return 0; }
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	if [ "$bad" = 0 ]; then rm -rf "$T"; else echo "     (logs kept in $T)"; fi
-}
-trap cleanup EXIT
+SUITE=server-load
+. "$(dirname "$0")/../lib.sh"
+trap cleanup_pids EXIT
 trap 'exit 1' INT TERM
 
 for f in framecap-server framecap-client; do
@@ -80,16 +69,6 @@ if [ "$(ulimit -n)" -lt 4096 ] && ! ulimit -n 4096 2>/dev/null; then
 	exit 1
 fi
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-wait_for() { # PATTERN FILE: up to 5 s for PATTERN (grep -E) in FILE
-	for _ in $(seq 50); do
-		grep -qE -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # The load generator: one process, one selectors loop, every socket
 # non-blocking. Prints ok/FAIL lines; writes the totals the server should

@@ -9,9 +9,8 @@ set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
 T=${1:-$(mktemp -d)}
-bad=0
-ok()   { echo "ok   terminal: $1"; }
-fail() { bad=1; echo "FAIL terminal: $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
+SUITE=terminal
+. tests/lib.sh
 
 raw=$(python3 -c '
 import struct

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - what the test suites share, sourced after setting SUITE (the
+# prefix of their lines, may be empty) and T (their temporary directory):
+#
+#   ok MESSAGE                 "ok   SUITE: MESSAGE"
+#   fail MESSAGE [DETAIL]      "FAIL SUITE: MESSAGE", DETAIL indented; bad=1
+#   free_port                  a TCP port on 127.0.0.1 nobody listens on now
+#   wait_for PATTERN FILE [S]  up to S seconds (5) for PATTERN (grep -E) in FILE
+#   pids+=(PID)                processes that cleanup_pids ends (TERM, then KILL)
+#   cleanup_pids               the EXIT trap: ends pids, keeps $T if a check failed
+#
+# tests/run.sh counts the ok and FAIL lines; a suite exits with $bad.
+bad=0
+pids=()
+
+ok()   { echo "ok   ${SUITE:+$SUITE: }$1"; }
+fail() {
+	bad=1
+	echo "FAIL ${SUITE:+$SUITE: }$1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" | head -30 | sed 's/^/     /'
+	return 0
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+wait_for() {
+	local tenths=$(( ${3:-5} * 10 ))
+	for _ in $(seq "$tenths"); do
+		grep -qE -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cleanup_pids() {
+	local p
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	[ ${#pids[@]} -gt 0 ] && sleep 0.2
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "$bad" = 0 ]; then rm -rf "$T"; else echo "     (logs kept in $T)"; fi
+}
