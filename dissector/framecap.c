@@ -38,6 +38,7 @@
 #include "fc_describe.h"
 #include "fc_diagnose.h"
 #include "fc_profile.h"
+#include "fc_profile_opts.h"
 
 #define FRAMECAP_PORT 8001
 #define PREVIEW_CHARS 24
@@ -233,11 +234,12 @@ static void config_ports_update(void)
 static void settings_load(void)
 {
 	struct fc_profile def, *p = &settings_fallback;
+	struct fc_profile_opts po = { 0 };
 	struct fc_config_error err;
 	const char *path = NULL, *e;
-	gboolean derived_header;
+	char msg[600];
+	bool forced;
 	int64_t adj = 0;
-	int k;
 
 	settings_error[0] = '\0';
 	settings_config_path[0] = '\0';
@@ -257,7 +259,6 @@ static void settings_load(void)
 		if (path != settings_config_path)
 			snprintf(settings_config_path, sizeof(settings_config_path), "%s", path);
 		if (fc_config_load(&settings_cfg, path, &err) != 0) {
-			char msg[600];
 			fc_config_error_format(&err, msg, sizeof(msg));
 			snprintf(settings_error, sizeof(settings_error),
 				 "framecap.config: %s", msg);
@@ -267,55 +268,48 @@ static void settings_load(void)
 		settings_config_path[0] = '\0';
 	}
 
+	/* The preferences are the command's options: a field set to something
+	 * else than the default profile's value is given. The same call as
+	 * framecap's chooses the fallback and changes every profile. */
 	fc_profile_default(&def);
-	k = fc_config_find(&settings_cfg, "default");
-	*p = k >= 0 ? settings_cfg.profiles[k] : def;
-	settings_forced = FALSE;
-	if (pref_profile && *pref_profile) {
-		k = fc_config_find(&settings_cfg, pref_profile);
-		if (k >= 0) {
-			*p = settings_cfg.profiles[k];
-			settings_forced = TRUE;
-		} else if (!strcmp(pref_profile, "default")) {
-			settings_forced = TRUE;
-		} else if (!settings_error[0]) {
-			snprintf(settings_error, sizeof(settings_error),
-				 "framecap.profile: no profile named '%s'%s", pref_profile,
-				 settings_cfg.nprofiles ? " in the configuration"
-							: " (no configuration file loaded)");
-		}
-	}
-
-	derived_header = p->header_size == fc_profile_length_end(p);
-	if (pref_length_offset != def.length_offset)
-		p->length_offset = pref_length_offset;
-	if (pref_length_size != def.length_size)
-		p->length_size = pref_length_size;
-	if (pref_byte_order != (gint)def.byte_order)
-		p->byte_order = pref_byte_order == FC_BIG_ENDIAN ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
-	if (pref_signed != def.is_signed)
-		p->is_signed = pref_signed;
+	if (pref_profile && *pref_profile)
+		po.profile_name = pref_profile;
+	po.offset = pref_length_offset != def.length_offset;
+	po.v.length_offset = pref_length_offset;
+	po.size = pref_length_size != def.length_size;
+	po.v.length_size = pref_length_size;
+	po.order = pref_byte_order != (gint)def.byte_order;
+	po.v.byte_order = pref_byte_order == FC_BIG_ENDIAN ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+	po.sign = pref_signed != def.is_signed;
+	po.v.is_signed = pref_signed;
 	e = fc_parse_i64(pref_length_adjustment && *pref_length_adjustment
 				 ? pref_length_adjustment : "0",
 			 INT64_MIN, INT64_MAX, &adj);
 	if (e && !settings_error[0])
 		snprintf(settings_error, sizeof(settings_error),
 			 "framecap.length_adjustment '%s': %s", pref_length_adjustment, e);
-	else if (!e && adj != def.length_adjustment)
-		p->length_adjustment = adj;
-	if (pref_max_frame != def.max_frame)
-		p->max_frame = pref_max_frame;
-	if (pref_header_size != 0)
-		p->header_size = pref_header_size;
-	else if (derived_header)
-		p->header_size = fc_profile_length_end(p);
+	po.adjustment = !e && adj != def.length_adjustment;
+	po.v.length_adjustment = adj;
+	po.max = pref_max_frame != def.max_frame;
+	po.v.max_frame = pref_max_frame;
+	po.header = pref_header_size != 0;
+	po.v.header_size = pref_header_size;
 
-	if ((e = fc_profile_check(p))) {
-		if (!settings_error[0])
+	if (fc_profile_opts_choose(&po, &settings_cfg, p, &forced, msg, sizeof(msg)) != 0) {
+		if (!settings_error[0] && po.profile_name && strstr(msg, "no such profile"))
 			snprintf(settings_error, sizeof(settings_error),
-				 "framecap preferences: %s; the default framing is used", e);
+				 "framecap.profile: no profile named '%s'%s", pref_profile,
+				 settings_cfg.nprofiles ? " in the configuration"
+							: " (no configuration file loaded)");
+		else if (!settings_error[0])
+			snprintf(settings_error, sizeof(settings_error),
+				 "framecap preferences: %s; the default framing is used",
+				 strchr(msg, ':') ? strchr(msg, ':') + 2 : msg);
 		fc_profile_default(p);
+		forced = FALSE;
+		fc_config_init(&settings_cfg);
 	}
+	settings_forced = forced;
 	config_ports_update();
 	if (settings_error[0])
 		ws_warning("%s", settings_error);
@@ -330,24 +324,20 @@ static void framecap_init(void)
  * entry for the server port, then the client port, else the fallback. */
 static void stream_pick_profile(struct stream *st, packet_info *pinfo)
 {
-	const struct fc_profile *p = NULL;
-	guint32 server = 0, client = 0;
-	struct tcp_analysis *tcpd;
+	const struct fc_profile *p;
+	guint32 server, client;
+	struct tcp_analysis *tcpd = get_tcp_conversation_data(NULL, pinfo);
 
-	if (!settings_forced) {
-		tcpd = get_tcp_conversation_data(NULL, pinfo);
-		if (tcpd && tcpd->server_port &&
-		    (tcpd->server_port == pinfo->srcport || tcpd->server_port == pinfo->destport))
-			server = tcpd->server_port;
-		else /* no SYN seen: the lower port, as the command guesses */
-			server = MIN(pinfo->srcport, pinfo->destport);
-		client = server == pinfo->srcport ? pinfo->destport : pinfo->srcport;
-		p = fc_config_for_port(&settings_cfg, (uint16_t)server);
-		if (!p)
-			p = fc_config_for_port(&settings_cfg, (uint16_t)client);
-	}
-	st->prof_from_port = p != NULL;
-	st->prof = p ? *p : settings_fallback;
+	if (tcpd && tcpd->server_port &&
+	    (tcpd->server_port == pinfo->srcport || tcpd->server_port == pinfo->destport))
+		server = tcpd->server_port;
+	else /* no SYN seen: the lower port, as the command guesses */
+		server = MIN(pinfo->srcport, pinfo->destport);
+	client = server == pinfo->srcport ? pinfo->destport : pinfo->srcport;
+	p = fc_profile_pick(&settings_cfg, settings_forced ? &settings_fallback : NULL,
+			    &settings_fallback, (uint16_t)server, (uint16_t)client);
+	st->prof_from_port = p != &settings_fallback;
+	st->prof = *p;
 }
 
 static struct stream *stream_get(packet_info *pinfo)

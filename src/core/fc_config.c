@@ -838,3 +838,20 @@ void fc_config_error_format(const struct fc_config_error *err, char *buf,
 	else
 		snprintf(buf, len, "%s: %s", err->file, err->message);
 }
+
+const struct fc_profile *fc_profile_pick(const struct fc_config *cfg,
+					 const struct fc_profile *forced,
+					 const struct fc_profile *fallback,
+					 uint16_t server_port, uint16_t client_port)
+{
+	const struct fc_profile *p = NULL;
+
+	if (forced)
+		return forced;
+	if (cfg) {
+		p = fc_config_for_port(cfg, server_port);
+		if (!p)
+			p = fc_config_for_port(cfg, client_port);
+	}
+	return p ? p : fallback;
+}

@@ -82,4 +82,13 @@ const struct fc_profile *fc_config_for_port(const struct fc_config *cfg,
 void fc_config_error_format(const struct fc_config_error *err, char *buf,
 			    size_t len);
 
+/* The profile of a stream between server_port and client_port: `forced`
+ * when not NULL; else cfg's profile for the server port, then for the
+ * client port (cfg may be NULL); else `fallback`. The one rule the engine
+ * and the plugin follow. */
+const struct fc_profile *fc_profile_pick(const struct fc_config *cfg,
+					 const struct fc_profile *forced,
+					 const struct fc_profile *fallback,
+					 uint16_t server_port, uint16_t client_port);
+
 #endif

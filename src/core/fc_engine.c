@@ -371,16 +371,8 @@ static const struct fc_profile *pick_profile(const struct fc_engine *e,
 					     uint16_t server_port,
 					     uint16_t client_port)
 {
-	const struct fc_profile *p = NULL;
-
-	if (e->cfg.forced)
-		return e->cfg.forced;
-	if (e->cfg.config) {
-		p = fc_config_for_port(e->cfg.config, server_port);
-		if (!p)
-			p = fc_config_for_port(e->cfg.config, client_port);
-	}
-	return p ? p : e->cfg.fallback;
+	return fc_profile_pick(e->cfg.config, e->cfg.forced, e->cfg.fallback,
+			       server_port, client_port);
 }
 
 /* Who is the client? The sender of a bare SYN; the receiver of a SYN-ACK;

@@ -154,6 +154,34 @@ const char *fc_profile_opts_apply(const struct fc_profile_opts *o,
 	return fc_profile_check(out);
 }
 
+int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cfg,
+			   struct fc_profile *fallback, bool *forced,
+			   char *msg, size_t len)
+{
+	const char *err = fc_profile_opts_select(o, cfg, fallback);
+
+	*forced = o->profile_name != NULL;
+	if (err) {
+		if (o->profile_name && fc_config_find(cfg, o->profile_name) < 0 &&
+		    strcmp(o->profile_name, "default"))
+			snprintf(msg, len, "--profile %s: %s", o->profile_name, err);
+		else if (o->profile_name)
+			snprintf(msg, len, "profile '%s' with the framing options: %s",
+				 fallback->name, err);
+		else
+			snprintf(msg, len, "framing options: %s", err);
+		return -1;
+	}
+	for (int i = 0; i < cfg->nprofiles; i++) {
+		if ((err = fc_profile_opts_apply(o, &cfg->profiles[i]))) {
+			snprintf(msg, len, "profile '%s' with the framing options: %s",
+				 cfg->profiles[i].name, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s (%u-byte %s %s length", p->name, p->length_size,

@@ -94,6 +94,18 @@ const char *fc_profile_opts_select(const struct fc_profile_opts *o,
 				   const struct fc_config *cfg,
 				   struct fc_profile *out);
 
+/* Everything the options decide about profiles, once per run, for every
+ * front end (framecap, the reference programs, the Wireshark plugin): the
+ * command-line fields change every profile of cfg (the port-mapped ones
+ * too), *fallback becomes the profile fc_profile_opts_select names, and
+ * *forced says --profile was given (the fallback then serves every
+ * stream). Returns 0, or -1 with the whole message in msg ("--profile web:
+ * no such profile in the configuration", "profile 'kafka' with the framing
+ * options: ...", "framing options: ..."). */
+int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cfg,
+			   struct fc_profile *fallback, bool *forced,
+			   char *msg, size_t len);
+
 /* "NAME (4-byte little-endian signed length[ at N][, adjustment +N]
  * [, header N])" into buf. */
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len);

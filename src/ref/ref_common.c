@@ -66,28 +66,23 @@ void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 			 uint16_t port, struct fc_profile *out)
 {
 	static struct fc_config cfg; /* large: not on the stack */
+	static struct fc_config_search search;
 	struct fc_config_error cerr;
-	const struct fc_profile *mapped;
-	const char *err;
+	struct fc_profile fallback;
+	bool forced;
 	char msg[600];
 
-	if (fc_profile_opts_load(o, &cfg, &cerr) != 0) {
+	if (fc_profile_opts_search(o, &cfg, &cerr, &search) != 0) {
 		fc_config_error_format(&cerr, msg, sizeof(msg));
 		usage_die(prog, "%s", msg);
 	}
-	if (!o->profile_name && (mapped = fc_config_for_port(&cfg, port))) {
-		*out = *mapped;
-		if ((err = fc_profile_opts_apply(o, out)))
-			usage_die(prog, "profile '%s' with the framing options: %s",
-				  out->name, err);
-		return;
-	}
-	if ((err = fc_profile_opts_select(o, &cfg, out))) {
-		if (o->profile_name && fc_config_find(&cfg, o->profile_name) < 0 &&
-		    strcmp(o->profile_name, "default"))
-			usage_die(prog, "--profile %s: %s", o->profile_name, err);
-		usage_die(prog, "profile '%s' with the framing options: %s", out->name, err);
-	}
+	for (int i = 0; i < search.nskipped; i++)
+		fprintf(stderr, "%s: ignoring %s: %s\n", prog, search.skipped[i].path,
+			search.skipped[i].reason);
+	if (fc_profile_opts_choose(o, &cfg, &fallback, &forced, msg, sizeof(msg)) != 0)
+		usage_die(prog, "%s", msg);
+	/* The port is the server's: a client's port is not known here. */
+	*out = *fc_profile_pick(&cfg, forced ? &fallback : NULL, &fallback, port, 0);
 }
 
 void ref_profile_describe(const struct fc_profile *p, char *buf, size_t len)

@@ -51,10 +51,12 @@ bool ref_profile_option(const char *prog, int opt, const char *arg,
 			struct ref_profile_opts *o);
 
 /* The profile for a connection to or from `port`, chosen as framecap
- * chooses it (fc_profile_opts.h): --profile NAME, else the profile the
- * configuration maps to the port, else the selected fallback; changed by
- * the command-line fields. Prints the error
- * and exits 2 on a bad file, an unknown name or an inconsistent result. */
+ * chooses it, by the rule framecap and the plugin follow
+ * (fc_profile_opts_choose, fc_profile_pick): --profile NAME, else the
+ * profile the configuration maps to the port, else the selected fallback;
+ * changed by the command-line fields. Says which configuration files it
+ * did not trust; prints the error and exits 2 on a bad file, an unknown
+ * name or an inconsistent result. */
 void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 			 uint16_t port, struct fc_profile *out);
 

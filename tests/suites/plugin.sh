@@ -223,6 +223,11 @@ mkcap "$W/caps/big2.pcap" --length-size 2 --byte-order big --unsigned --frames h
 chmod a+r "$W"/*.yaml "$W"/caps/*.pcap
 pref_case "framecap.config: the ports map decodes port 9100 with profile bigp" "$W/caps/p9100.pcap" \
 	"--config $W/fc.yaml" "-o framecap.config:$W/fc.yaml" "hello,kinght love ,aym"
+# One rule for choosing (fc_profile_opts_choose, fc_profile_pick): a
+# framing preference changes the port-mapped profile too, as the option does.
+pref_case "framecap.config with max_frame:6: the preference changes the mapped profile, as --max-frame" \
+	"$W/caps/p9100.pcap" "--config $W/fc.yaml --max-frame 6" \
+	"-o framecap.config:$W/fc.yaml -o framecap.max_frame:6" "hello"
 got=$(ts -r "$W/caps/p9100.pcap" -o "framecap.config:$W/fc.yaml" -Y framecap.index -T fields -e framecap.profile 2>&1 | tr ',' '\n' | sort -u | tr '\n' ' ')
 if [ "$got" = "bigp " ]; then
 	ok "plugin: framecap.profile field names the profile chosen by port (bigp)"
