@@ -42,3 +42,43 @@ cleanup_pids() {
 	wait 2>/dev/null
 	if [ "$bad" = 0 ]; then rm -rf "$T"; else echo "     (logs kept in $T)"; fi
 }
+
+# need_built PROGRAM...: each is built in $B, or the suite fails now.
+need_built() {
+	local f
+	for f in "$@"; do
+		[ -x "$B/$f" ] || { fail "$B/$f is built (make)"; exit 1; }
+	done
+}
+
+# need_fds N: this shell may open N files (raising the soft limit), or the
+# suite fails now.
+need_fds() {
+	if [ "$(ulimit -n)" -lt "$1" ] && ! ulimit -n "$1" 2>/dev/null; then
+		fail "ulimit -n $1 (have $(ulimit -n), hard limit $(ulimit -Hn))"
+		exit 1
+	fi
+}
+
+# serve NAME [ADDR] -- [server options]: framecap-server on a free port
+# of ADDR (127.0.0.1, or ::1), PORT; its pid in SPID, its log $T/NAME.log.
+serve() {
+	local name=$1 host=127.0.0.1 listen
+	shift
+	if [ "${1:-}" != -- ]; then host=$1; shift; fi
+	shift
+	PORT=$(free_port)
+	listen="$host:$PORT"
+	[ "$host" = "::1" ] && listen="[::1]:$PORT"
+	"$B"/framecap-server -l "$listen" "$@" > "$T/$name.log" 2>&1 &
+	SPID=$!
+	pids+=("$SPID")
+	wait_for listening "$T/$name.log"
+}
+
+# stop_server: SIGTERM, then its exit status in SSTATUS.
+stop_server() {
+	kill -TERM "$SPID" 2>/dev/null
+	SSTATUS=0
+	wait "$SPID" || SSTATUS=$?
+}

@@ -14,7 +14,7 @@ $(B)/framecap-server: $(B)/ref/framecap_server.o $(REF_SHARED) $(B)/libfccore.a
 $(B)/framecap-client: $(B)/ref/framecap_client.o $(REF_SHARED) $(B)/libfccore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
 # Unit test of the JSON header reader, run by tests/suites/reference.sh.
-$(B)/ref/ref-json-test: $(B)/ref/ref_json_test.o $(B)/ref/ref_json.o
+$(B)/ref/ref-json-test: $(B)/ref/ref_json_test.o $(B)/ref/ref_json.o $(B)/libfccore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 $(B)/ref:
 	mkdir -p $@

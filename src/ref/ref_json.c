@@ -6,6 +6,7 @@
  *   member = string ws ":" ws string
  */
 #include "ref_json.h"
+#include "fc_text.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,34 +76,6 @@ static bool put_utf8(char *out, size_t cap, size_t *o, uint32_t cp)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at p (avail bytes), 0 if invalid:
- * overlong forms, surrogates and values above U+10FFFF are refused. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-	uint32_t cp;
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1fu;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0fu;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07u;
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3fu);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* Read a JSON string at c->p (which must be '"') into out (cap bytes,
  * NUL-terminated). Returns NULL or the reason it was refused. */
 static const char *read_string(struct cursor *c, char *out, size_t cap)
@@ -169,8 +142,9 @@ static const char *read_string(struct cursor *c, char *out, size_t cap)
 			c->p++;
 			continue;
 		}
-		size_t n = utf8_seq(c->p, (size_t)(c->end - c->p));
-		if (!n)
+		uint32_t cp;
+		size_t n = fc_utf8_decode(c->p, (size_t)(c->end - c->p), &cp);
+		if (!n) /* fc_text.h's strict rule */
 			return "invalid UTF-8";
 		if (o + n >= cap)
 			return "string too long";

@@ -30,35 +30,8 @@ SUITE=
 . "$(dirname "$0")/../lib.sh"
 trap cleanup_pids EXIT
 
-for f in framecap framecap-server framecap-client ref/ref-json-test; do
-	if [ ! -x "$B/$f" ]; then
-		fail "$B/$f is built (make)"
-		exit 1
-	fi
-done
+need_built framecap framecap-server framecap-client ref/ref-json-test
 
-# serve NAME [ADDR] -- [server options]: framecap-server on a free port
-# (PORT), its pid in SPID, its log in $T/NAME.log.
-serve() {
-	local name=$1 host=127.0.0.1
-	shift
-	if [ "${1:-}" != -- ]; then host=$1; shift; fi
-	shift
-	PORT=$(free_port)
-	local listen="$host:$PORT"
-	[ "$host" = "::1" ] && listen="[::1]:$PORT"
-	"$B"/framecap-server -l "$listen" "$@" > "$T/$name.log" 2>&1 &
-	SPID=$!
-	pids+=("$SPID")
-	wait_for listening "$T/$name.log"
-}
-
-# stop_server: SIGTERM, then its exit status in SSTATUS.
-stop_server() {
-	kill -TERM "$SPID" 2>/dev/null
-	SSTATUS=0
-	wait "$SPID" || SSTATUS=$?
-}
 
 # has NAME LOG PATTERN: ok if the log shows PATTERN (grep -E) within 5 s.
 has() {

@@ -44,29 +44,8 @@ SUITE=server-abuse
 trap cleanup_pids EXIT
 trap 'exit 1' INT TERM
 
-for f in framecap-server framecap-client; do
-	[ -x "$B/$f" ] || { fail "$B/$f is built (make)"; exit 1; }
-done
-if [ "$(ulimit -n)" -lt 2048 ] && ! ulimit -n 2048 2>/dev/null; then
-	fail "ulimit -n 2048 (have $(ulimit -n), hard limit $(ulimit -Hn))"
-	exit 1
-fi
-
-# serve NAME -- [server options]: a server on a free port (PORT, SPID,
-# log in $T/NAME.log).
-serve() {
-	local name=$1
-	shift 2
-	PORT=$(free_port)
-	"$B"/framecap-server -l "127.0.0.1:$PORT" "$@" > "$T/$name.log" 2>&1 &
-	SPID=$!
-	pids+=("$SPID")
-	wait_for listening "$T/$name.log"
-}
-stop_server() {
-	kill -TERM "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-}
+need_built framecap-server framecap-client
+need_fds 2048
 
 # --- slowloris ----------------------------------------------------------
 # slow.py PORT LOG DIR CLIENT: the abusers, then the 20 uploads; prints

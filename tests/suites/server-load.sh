@@ -60,14 +60,9 @@ SUITE=server-load
 trap cleanup_pids EXIT
 trap 'exit 1' INT TERM
 
-for f in framecap-server framecap-client; do
-	[ -x "$B/$f" ] || { fail "$B/$f is built (make)"; exit 1; }
-done
+need_built framecap-server framecap-client
 # The server and the load generator each hold over 1,000 sockets.
-if [ "$(ulimit -n)" -lt 4096 ] && ! ulimit -n 4096 2>/dev/null; then
-	fail "ulimit -n 4096 (have $(ulimit -n), hard limit $(ulimit -Hn))"
-	exit 1
-fi
+need_fds 4096
 
 
 # The load generator: one process, one selectors loop, every socket
@@ -455,18 +450,6 @@ json.dump({"clients": n + len(evil), "refused": 1, "errors": errors, "timeouts":
           open(expect_path, "w"))
 sys.exit(1 if failed else 0)
 PY
-
-# serve NAME -- [server options]: framecap-server on a free port (PORT),
-# its pid in SPID, its log in $T/NAME.log.
-serve() {
-	local name=$1
-	shift 2
-	PORT=$(free_port)
-	"$B"/framecap-server -l "127.0.0.1:$PORT" "$@" > "$T/$name.log" 2>&1 &
-	SPID=$!
-	pids+=("$SPID")
-	wait_for listening "$T/$name.log"
-}
 
 # run MODE [server options]: the whole load against one server
 run() {
