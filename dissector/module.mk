@@ -38,8 +38,21 @@ $(B)/plugin/framecap.o: dissector/framecap.c Makefile dissector/module.mk | $(B)
 	@$(PKG_CONFIG) --exists wireshark || { echo "make plugin: wireshark-dev is missing (run make deps)" >&2; exit 1; }
 	$(CC) -std=gnu11 $(WARN) -MMD -MP -Isrc/core $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# tshark is not built with sanitizers, so the plugin links the plain core:
+# with B=build/san (make sanitize and its tests) that is the one in build/,
+# made here if it is missing.
+PLUGIN_CORE_B := $(patsubst %/san,%,$(B))
+ifneq ($(PLUGIN_CORE_B),$(B))
+$(PLUGIN_CORE_B)/core/%.o: src/core/%.c Makefile | $(PLUGIN_CORE_B)/core
+	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) -O2 -g -c -o $@ $<
+$(PLUGIN_CORE_B)/libfccore.a: $(patsubst src/core/%.c,$(PLUGIN_CORE_B)/core/%.o,$(wildcard src/core/*.c))
+	rm -f $@ && ar rcs $@ $^
+$(PLUGIN_CORE_B)/core:
+	mkdir -p $@
+endif
+
 # --no-undefined: a missing symbol fails here, not silently at load time.
-$(PLUGIN): $(B)/plugin/framecap.o $(B)/libfccore.a
+$(PLUGIN): $(B)/plugin/framecap.o $(PLUGIN_CORE_B)/libfccore.a
 	$(CC) -shared $(PLUGIN_FLAGS) -Wl,--no-undefined -Wl,--exclude-libs,ALL $(CFLAGS) $(LDFLAGS) \
 		-o $@ $^ $(WS_LIBS) $(YAML_LIBS)
 
