@@ -880,6 +880,25 @@ void fc_detect_python(const struct fc_profile *p, char *buf, size_t len)
 		 (unsigned)p->header_size);
 }
 
+
+/* Does a stream start the way str(len) + payload does: a decimal number
+ * (no leading zero: str() writes none) followed by printable text? A
+ * binary header whose first byte happens to be 0x30..0x39 (BER's
+ * SEQUENCE tag is '0') does not. */
+static bool starts_like_text_length(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n < 2 || p[0] < '1' || p[0] > '9')
+		return false;
+	while (i < n && i < 10 && p[i] >= '0' && p[i] <= '9')
+		i++;
+	for (size_t k = i; k < n && k < i + 4; k++)
+		if (p[k] < 0x20 || p[k] > 0x7e)
+			return false;
+	return true;
+}
+
 /* Append to buf[*used..len) like snprintf; *used stops at len - 1. */
 __attribute__((format(printf, 4, 5)))
 static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
@@ -916,7 +935,7 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		if (!s->len || !s->data)
 			continue;
 		nonempty++;
-		if (s->data[0] >= '0' && s->data[0] <= '9')
+		if (starts_like_text_length(s->data, s->len))
 			digit_starts++;
 		for (size_t k = 0; k < s->len; k++) {
 			uint8_t b = s->data[k];
@@ -982,6 +1001,7 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		       (unsigned long long)total);
 	else if (!few)
 		append(buf, len, &used, "; binary data, but no 1, 2, 3, 4 or 8-byte "
-		       "length at offsets 0..8 clearly explains it: fixed-size "
-		       "records, another framing, or too little traffic?");
+		       "length at offsets 0..%d clearly explains it: fixed-size "
+		       "records, another framing (a varint, BER, a delimiter), or "
+		       "too little traffic?", MAX_OFFSET);
 }

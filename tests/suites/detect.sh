@@ -46,6 +46,15 @@ if "$F" -r "$T/text.pcap" --detect > "$T/text.yaml" && grep -q "^# port 8001: no
 else
 	echo "FAIL detect: HTTP text:"; sed 's/^/     /' "$T/text.yaml"; bad=1
 fi
+# Lengths written as text are named, a BER tag ('0' = 0x30) is not.
+LDAP=${FC_SHARED:-../shared}/protocols/ldap_scram.pcap
+"$F" -r "$LDAP" --detect > "$T/ldap.yaml" 2>&1
+"$F" -r captures/ref-bug-ascii-length.pcap --detect > "$T/ascii.yaml" 2>&1
+if ! grep -q "ASCII digits" "$T/ldap.yaml" && grep -q "ASCII digits" "$T/ascii.yaml"; then
+	echo "ok   detect: a length sent as text is named; LDAP's BER tag 0x30 is not taken for one"
+else
+	echo "FAIL detect: ASCII-digit hint:"; sed 's/^/     /' "$T/ldap.yaml" "$T/ascii.yaml"; bad=1
+fi
 # A capture not made here: TLS records (5-byte header, 2-byte big-endian
 # length at offset 3) on 443 beside HTTP on 80.
 TLS=${FC_SHARED:-../shared}/corpus/tcp/sv-tls-subjectaltname_input.pcap
