@@ -20,7 +20,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 # -MMD -MP: each object lists the headers it read (build/**/*.d), so a
 # changed header rebuilds exactly what includes it.
-BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core -MMD -MP
+BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core -Isrc/config -MMD -MP
 # Asked once per make run (`:=`), not once per compile. `make test` and
 # `make demo` install the packages first, then run a new make that sees them.
 YAML_CFLAGS := $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null)
@@ -40,8 +40,11 @@ DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
 EXTRA_ALL :=
 -include $(sort $(wildcard src/*/module.mk dissector/module.mk))
 
-CORE_SRC := $(sort $(wildcard src/core/*.c))
-CORE_OBJ := $(CORE_SRC:src/core/%.c=$(B)/core/%.o)
+# libfccore.a: the decoding core (src/core: no I/O) and the small layer
+# that reads configuration files and command-line framing options
+# (src/config), shared by every program and the plugin.
+CORE_SRC := $(sort $(wildcard src/core/*.c src/config/*.c))
+CORE_OBJ := $(patsubst src/%.c,$(B)/%.o,$(CORE_SRC))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 CLI_OBJ  := $(CLI_SRC:src/cli/%.c=$(B)/cli/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -68,6 +71,8 @@ deps:
 # before -MMD has no dependency list of its own.
 $(B)/core/%.o: src/core/%.c Makefile | $(B)/core
 	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/config/%.o: src/config/%.c Makefile | $(B)/config
+	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/cli/%.o: src/cli/%.c Makefile | $(B)/cli
 	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/libfccore.a: $(CORE_OBJ)
@@ -80,7 +85,7 @@ $(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(YAML_LIBS)
-$(B)/core $(B)/cli $(B)/tests:
+$(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 
 unit: $(UNIT_BIN)

@@ -36,7 +36,7 @@ plugin-skipped:
 # Wireshark's headers want GNU C; the warnings are the project's.
 $(B)/plugin/framecap.o: dissector/framecap.c Makefile dissector/module.mk | $(B)/plugin
 	@$(PKG_CONFIG) --exists wireshark || { echo "make plugin: wireshark-dev is missing (run make deps)" >&2; exit 1; }
-	$(CC) -std=gnu11 $(WARN) -MMD -MP -Isrc/core $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) -std=gnu11 $(WARN) -MMD -MP -Isrc/core -Isrc/config $(PLUGIN_FLAGS) $(WS_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # tshark is not built with sanitizers, so the plugin links the plain core:
 # with B=build/san (make sanitize and its tests) that is the one in build/,
@@ -45,9 +45,11 @@ PLUGIN_CORE_B := $(patsubst %/san,%,$(B))
 ifneq ($(PLUGIN_CORE_B),$(B))
 $(PLUGIN_CORE_B)/core/%.o: src/core/%.c Makefile | $(PLUGIN_CORE_B)/core
 	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) -O2 -g -c -o $@ $<
-$(PLUGIN_CORE_B)/libfccore.a: $(patsubst src/core/%.c,$(PLUGIN_CORE_B)/core/%.o,$(wildcard src/core/*.c))
+$(PLUGIN_CORE_B)/config/%.o: src/config/%.c Makefile | $(PLUGIN_CORE_B)/config
+	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) -O2 -g -c -o $@ $<
+$(PLUGIN_CORE_B)/libfccore.a: $(patsubst src/%.c,$(PLUGIN_CORE_B)/%.o,$(wildcard src/core/*.c src/config/*.c))
 	rm -f $@ && ar rcs $@ $^
-$(PLUGIN_CORE_B)/core:
+$(PLUGIN_CORE_B)/core $(PLUGIN_CORE_B)/config:
 	mkdir -p $@
 endif
 

@@ -10,9 +10,9 @@ F=build/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 SHARED=${FC_SHARED:-$PWD/../shared}
 CC=${FUZZ_CC:-clang}
-FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Isrc/core -Isrc/cli $(pkg-config --cflags libpcap yaml-0.1 2>/dev/null)"
+FLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Isrc/core -Isrc/config -Isrc/cli $(pkg-config --cflags libpcap yaml-0.1 2>/dev/null)"
 mkdir -p "$F/crashes" "$F/corpus/capture" "$F/corpus/decoder" "$F/corpus/config"
-core=$(ls src/core/*.c)
+core=$(ls src/core/*.c src/config/*.c)
 $CC $FLAGS -o "$F/fuzz_capture" tests/fuzz/fuzz_capture.c $core $(ls src/cli/*.c | grep -v /framecap.c) -lpcap -lyaml
 $CC $FLAGS -o "$F/fuzz_decoder" tests/fuzz/fuzz_decoder.c $core -lyaml
 $CC $FLAGS -o "$F/fuzz_config" tests/fuzz/fuzz_config.c $core -lyaml

@@ -49,27 +49,10 @@ void fc_config_init(struct fc_config *cfg);
 int fc_config_parse(struct fc_config *cfg, const char *text, size_t len,
 		    const char *filename, struct fc_config_error *err);
 
-/* Read and parse a file named by the user (a regular file of at most
- * 1 MiB: a FIFO, socket or device is refused, without waiting on it).
- * Returns 0, or -1 with *err. */
-int fc_config_load(struct fc_config *cfg, const char *path,
-		   struct fc_config_error *err);
-
-enum fc_config_found {
-	FC_CONFIG_LOADED = 0,
-	FC_CONFIG_FAILED = -1, /* *err says why */
-	FC_CONFIG_ABSENT = 1, /* no such file */
-	FC_CONFIG_SKIPPED = 2, /* there, not trusted: *skip_reason says why */
-};
-
-/* For a file found by searching (./framecap.yaml), not named: read it
- * only if it is a regular file owned by the effective user or root and
- * not writable by group or others; otherwise leave it unopened for
- * reading and give a static reason (the caller tells the user, as ssh
- * does). The checks are made on the opened file, not on its name. */
-enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *path,
-					  struct fc_config_error *err,
-					  const char **skip_reason);
+/* Set *err to a message about `file` (NULL: keep the file named) with no
+ * line or column: for the file layer's errors (src/config). */
+void fc_config_error_set(struct fc_config_error *err, const char *file,
+			 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Index of the profile called name, or -1. */
 int fc_config_find(const struct fc_config *cfg, const char *name);

@@ -4,7 +4,7 @@
 # the framing rule and the YAML profiles.
 .DEFAULT_GOAL := all
 
-REF_HDR    := $(wildcard src/ref/*.h src/core/*.h)
+REF_HDR    := $(wildcard src/ref/*.h src/core/*.h src/config/*.h)
 REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o
 
 $(B)/ref/%.o: src/ref/%.c $(REF_HDR) | $(B)/ref

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fc_config.h"
+#include "fc_config_file.h"
 #include "fc_config_guard.h"
 
 #define MIB (1u << 20)

@@ -16,7 +16,7 @@
 
 #include <getopt.h>
 
-#include "fc_config.h"
+#include "fc_config_file.h"
 
 /* getopt_long values of the options, above any short option. */
 enum {
