@@ -761,6 +761,20 @@ static bool process(struct client *c)
 	return true;
 }
 
+/* After recv() or send() returned n: true when there is nothing more to
+ * do now (it would block, or the client is finished for its error);
+ * otherwise the client was active. */
+static bool io_failed(struct client *c, ssize_t n)
+{
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			finish(c, strerror(errno));
+		return true;
+	}
+	touch(c, ref_now_ms());
+	return false;
+}
+
 /* Read what the socket has (one recv(), for fairness, of at most what the
  * reader takes) and handle it. */
 static void do_read(struct client *c)
@@ -770,13 +784,8 @@ static void do_read(struct client *c)
 	char pv[4 * PREVIEW_CHARS + 8];
 	size_t taken;
 
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		finish(c, strerror(errno));
+	if (io_failed(c, n))
 		return;
-	}
-	touch(c, ref_now_ms());
 	if (n == 0) {
 		c->eof = true;
 		if (S.mode == MODE_RAW)
@@ -816,13 +825,8 @@ static void do_write(struct client *c)
 {
 	ssize_t n = send(c->fd, c->out + c->out_off, c->out_len, MSG_NOSIGNAL);
 
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return;
-		finish(c, strerror(errno));
+	if (io_failed(c, n))
 		return;
-	}
-	touch(c, ref_now_ms());
 	c->out_off += (size_t)n;
 	c->out_len -= (size_t)n;
 	if (!c->out_len)
