@@ -10,7 +10,8 @@
  * Exit status (options.h): 0 success; 1 the input could not be opened or
  * read to its end, or an output could not be written (what was decoded
  * before is still printed); 2 a usage, filter, profile or configuration
- * error; 128 + N a file read interrupted by signal N (130: SIGINT).
+ * error; 128 + N a file read interrupted by signal N (130: SIGINT), and
+ * 141 when a closed pipe refused a write with SIGPIPE ignored.
  */
 #include <errno.h>
 #include <grp.h>
