@@ -186,7 +186,6 @@ static bool take(struct cli_options *o, int c, const char *arg)
 	case 's': o->snaplen = (int)number_arg("-s", arg, 262144);
 		if (o->snaplen == 0)
 			o->snaplen = 262144;
-		o->snaplen_given = true;
 		break;
 	case OPT_JSON: o->json = true; break;
 	case OPT_DETECT: o->detect = true; break;

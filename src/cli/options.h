@@ -21,7 +21,6 @@ struct cli_options {
 	const char *read_file, *iface, *write_file, *drop_user;
 	char *expr; /* the BPF expression, or NULL (owned) */
 	int snaplen; /* -s, for a live capture */
-	bool snaplen_given;
 	int buffer_kib; /* -B */
 	uint64_t max_count; /* -c; 0: no limit */
 	int color; /* 1, 0, or -1: when stdout is a terminal */
