@@ -6,6 +6,7 @@
  * stream for every call. Lines are built here with plain stores into one
  * large buffer that goes to the FILE in big pieces.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #ifdef __SSE2__
@@ -24,21 +25,44 @@ int fmt_init(struct fmt_out *o, FILE *f)
 {
 	o->f = f;
 	o->len = 0;
+	o->err = 0;
 	o->buf = malloc(FMT_BUF_SIZE);
 	return o->buf ? 0 : -1;
+}
+
+/* Remember the first failure of a write to the FILE. */
+static void note_failure(struct fmt_out *o)
+{
+	if (!o->err)
+		o->err = errno ? errno : EIO;
+}
+
+/* Write n bytes to the FILE, unless a write failed before: output past a
+ * failure would leave a hole in what the reader gets. */
+static void put(struct fmt_out *o, const void *s, size_t n)
+{
+	if (o->err)
+		return;
+	errno = 0;
+	if (fwrite(s, 1, n, o->f) != n)
+		note_failure(o);
 }
 
 void fmt_drain(struct fmt_out *o)
 {
 	if (o->len)
-		fwrite(o->buf, 1, o->len, o->f);
+		put(o, o->buf, o->len);
 	o->len = 0;
 }
 
 void fmt_flush(struct fmt_out *o)
 {
 	fmt_drain(o);
-	fflush(o->f);
+	if (o->err)
+		return;
+	errno = 0;
+	if (fflush(o->f) != 0)
+		note_failure(o);
 }
 
 void fmt_free(struct fmt_out *o)
@@ -54,7 +78,7 @@ void fmt_write(struct fmt_out *o, const void *s, size_t n)
 {
 	if (n > FMT_ROOM_MAX) { /* no use copying it */
 		fmt_drain(o);
-		fwrite(s, 1, n, o->f);
+		put(o, s, n);
 		return;
 	}
 	fmt_commit(o, fmt_mem(fmt_room(o, n), s, n));
@@ -73,7 +97,9 @@ void fmt_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
 		if ((size_t)n < FMT_BUF_SIZE)
 			n = vsnprintf(o->buf, FMT_BUF_SIZE, fmt, again);
 		else {
-			vfprintf(o->f, fmt, again);
+			errno = 0;
+			if (!o->err && vfprintf(o->f, fmt, again) < 0)
+				note_failure(o);
 			n = 0;
 		}
 	}

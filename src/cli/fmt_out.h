@@ -19,6 +19,7 @@ struct fmt_out {
 	FILE *f;
 	char *buf;
 	size_t len;
+	int err; /* errno of the first failed write; then nothing more is written */
 };
 
 /* 0, or -1 when out of memory. */
@@ -31,6 +32,12 @@ void fmt_free(struct fmt_out *o);
 void fmt_flush(struct fmt_out *o);
 /* Hands what is buffered to the FILE (its own buffering still applies). */
 void fmt_drain(struct fmt_out *o);
+/* The errno of the first write the FILE refused (a full disk, a closed
+ * pipe with SIGPIPE ignored), or 0. */
+static inline int fmt_error(const struct fmt_out *o)
+{
+	return o->err;
+}
 
 /* A pointer where n <= FMT_ROOM_MAX bytes may be written; fmt_commit
  * then says where the writing ended. */

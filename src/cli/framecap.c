@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* framecap.c - command line front end: options, libpcap input, sinks.
+/* framecap.c - command line front end: the steps of a run.
  *
  *   framecap [options] [-r FILE | -i IFACE] [BPF expression]
  *
- *   libpcap record --(BPF filter)--> fc_engine --> text or JSON sink
+ *   options --> profiles --> input (file or interface) --> -w copy
+ *           --> output (text, JSON, recv view, detect) --> feed loop
+ *           --> summary, write errors, exit status
  *
- * Exit status: 0 success; 1 the input could not be opened or read to its
- * end (what was decoded before is still printed); 2 a usage, filter,
- * profile or configuration error.
+ * Exit status (options.h): 0 success; 1 the input could not be opened or
+ * read to its end, or an output could not be written (what was decoded
+ * before is still printed); 2 a usage, filter, profile or configuration
+ * error; 128 + N a file read interrupted by signal N (130: SIGINT), and
+ * 141 when a closed pipe refused a write with SIGPIPE ignored.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <pcap/pcap.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,104 +30,177 @@
 #include "fc_config.h"
 #include "fc_engine.h"
 #include "fc_profile_opts.h"
-#include "fc_describe.h"
+#include "feed.h"
+#include "options.h"
 #include "output.h"
 #include "readahead.h"
 
-#define EXIT_INPUT 1
-#define EXIT_USAGE 2
 #define READ_BUFFER_SIZE (1 << 20)
+#define STDOUT_NAME "standard output"
 
-static volatile sig_atomic_t stop_requested;
-static pcap_t *active_handle;
-static struct readahead *active_readahead;
-
-static void usage(FILE *out)
-{
-	fputs("usage: framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
-	      "                [-B BUFFER_KIB] [-Z USER]\n"
-	      "                [--json] [--color=auto|always|never] [--payload-bytes N|all]\n"
-	      "                [--config FILE] [--profile NAME]\n"
-	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
-	      "                [--signed | --unsigned] [--length-adjustment N]\n"
-	      "                [--header-size N] [--max-frame N]\n"
-	      "                [--max-flows N] [--max-ooo BYTES] [--max-ooo-pieces N]\n"
-	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"
-	      "                [--recv-view N] [--detect]\n"
-	      "                [expression]\n"
-	      "       framecap --explain KIND\n"
-	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
-	      "segments (several frames in one), split frames, framing errors.\n"
-	      "See framecap(1).\n", out);
-}
-
-static void die(int status, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-
-static void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("framecap: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
+static volatile sig_atomic_t caught_signal;
+static struct feed *active_feed;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
-	if (active_readahead)
-		readahead_break(active_readahead);
-	else if (active_handle)
-		pcap_breakloop(active_handle);
+	caught_signal = sig;
+	if (active_feed)
+		feed_break(active_feed);
 }
 
-enum {
-	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
-	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
-	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
+/* Profiles: the configuration's port map, and the profile the options
+ * select for every other stream (or, with --profile, every stream);
+ * command-line fields change all of them. Fills the engine's profile
+ * fields; exits with status 2 on any error. */
+static void setup_profiles(struct cli_options *o, struct fc_config *cfg,
+			   struct fc_profile *fallback)
+{
+	static struct fc_config_search search;
+	struct fc_profile_opts *po = &o->profile;
+	struct fc_engine_config *ec = &o->engine;
+	struct fc_config_error cerr;
+	char msg[600];
+	bool forced;
+
+	if (fc_profile_opts_search(po, cfg, &cerr, &search) != 0) {
+		fc_config_error_format(&cerr, msg, sizeof(msg));
+		cli_die(EXIT_USAGE, "%s", msg);
+	}
+	for (int i = 0; i < search.nskipped; i++)
+		fprintf(stderr, "framecap: ignoring %s: %s\n", search.skipped[i].path,
+			search.skipped[i].reason);
+	/* The rule every front end follows (fc_profile_opts_choose): the
+	 * fields change every profile, the port-mapped ones too. */
+	if (fc_profile_opts_choose(po, cfg, fallback, &forced, msg, sizeof(msg)) != 0)
+		cli_die(EXIT_USAGE, "%s", msg);
+	if (forced)
+		ec->forced = fallback;
+	ec->config = cfg;
+	ec->fallback = fallback;
+	if (!ec->max_ooo_per_dir)
+		ec->max_ooo_per_dir = FC_DEFAULT_MAX_OOO_PER_DIR;
+	ec->max_ooo_total = FC_DEFAULT_MAX_OOO_TOTAL;
+	if (ec->max_ooo_total < ec->max_ooo_per_dir)
+		ec->max_ooo_total = ec->max_ooo_per_dir;
+}
+
+struct input {
+	pcap_t *pcap;
+	const char *name; /* the file or the interface, for messages */
+	bool live;
+	bool regular; /* a regular file (read ahead on a thread) */
+	bool have_stat;
+	struct stat st; /* the file's, to refuse -w onto it */
+	struct bpf_program filter;
+	bool have_filter;
 };
 
-static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
+/* Bytes of the link header before IP for the link types whose header has
+ * a fixed least size; -1 for the others. */
+static int link_header_min(int dlt)
 {
-	uint64_t v;
-	const char *err = fc_parse_u64(s, max, &v);
-
-	if (err)
-		die(EXIT_USAGE, "%s %s: %s", opt, s, err);
-	return v;
-}
-
-static const char *option_name(const struct option *opts, int val)
-{
-	for (; opts->name; opts++)
-		if (opts->val == val)
-			return opts->name;
-	return "?";
-}
-
-/* Join the trailing arguments into one filter expression, as tcpdump. */
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = calloc(1, len);
-	if (!s)
-		die(EXIT_INPUT, "out of memory");
-	for (int i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
-		strcat(s, argv[i]);
+	switch (dlt) {
+	case DLT_EN10MB: return 14;
+	case DLT_LINUX_SLL: return 16;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2: return 20;
+#endif
+	case DLT_NULL: case DLT_LOOP: return 4;
+	case DLT_RAW: return 0;
+	default: return -1;
 	}
-	return s;
+}
+
+/* One line when the snapshot length cannot reach past the smallest link,
+ * IPv4 and TCP headers: then no byte of payload is ever captured. */
+static void warn_small_snaplen(const struct input *in)
+{
+	int link = link_header_min(pcap_datalink(in->pcap));
+	int snap = pcap_snapshot(in->pcap);
+
+	if (link < 0 || snap <= 0 || snap > link + 40)
+		return;
+	fprintf(stderr, "framecap: %s: warning: snapshot length %d is no more than the "
+			"%d bytes of link, IP and TCP headers: no TCP payload will be captured\n",
+		in->name, snap, link + 40);
+}
+
+/* Open the capture file (or stdin for "-"); exits with status 1 when it
+ * cannot be read as one. */
+static void open_file(const struct cli_options *o, struct input *in)
+{
+	static char read_buffer[READ_BUFFER_SIZE];
+	char errbuf[PCAP_ERRBUF_SIZE];
+	/* Opened here for a larger stdio buffer than libpcap's default:
+	 * a few hundred reads per file instead of one per 4 KiB. */
+	FILE *f = strcmp(o->read_file, "-") == 0 ? stdin : fopen(o->read_file, "rb");
+
+	if (!f)
+		cli_die(EXIT_INPUT, "%s: %s", o->read_file, strerror(errno));
+	in->have_stat = fstat(fileno(f), &in->st) == 0;
+	in->regular = in->have_stat && S_ISREG(in->st.st_mode);
+	/* glibc ignores the size unless it is given the buffer. */
+	setvbuf(f, read_buffer, _IOFBF, sizeof(read_buffer));
+	in->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
+							    errbuf);
+	if (!in->pcap) { /* libpcap often names the file itself */
+		size_t n = strlen(o->read_file);
+		const char *msg = strncmp(errbuf, o->read_file, n) == 0 &&
+			errbuf[n] == ':' ? errbuf + n + 2 : errbuf;
+		cli_die(EXIT_INPUT, "%s: %s", o->read_file, msg);
+	}
+}
+
+/* Open and activate the interface; exits with status 1 when it cannot. */
+static void open_interface(const struct cli_options *o, struct input *in)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	int rc;
+
+	in->pcap = pcap_create(o->iface, errbuf);
+	if (!in->pcap)
+		cli_die(EXIT_INPUT, "%s: %s", o->iface, errbuf);
+	pcap_set_snaplen(in->pcap, o->snaplen);
+	pcap_set_immediate_mode(in->pcap, 1);
+	pcap_set_buffer_size(in->pcap, o->buffer_kib * 1024);
+	pcap_set_timeout(in->pcap, 100);
+	rc = pcap_activate(in->pcap);
+	if (rc < 0)
+		cli_die(EXIT_INPUT, "%s: %s", o->iface,
+			rc == PCAP_ERROR ? pcap_geterr(in->pcap) : pcap_statustostr(rc));
+	if (rc > 0)
+		fprintf(stderr, "framecap: %s: warning: %s\n", o->iface, pcap_statustostr(rc));
+	in->live = true;
+}
+
+/* The input, its link type checked and its filter compiled (exit 1 or 2
+ * on failure). */
+static void open_input(const struct cli_options *o, struct input *in)
+{
+	int dlt;
+
+	in->name = o->read_file ? o->read_file : o->iface;
+	if (o->read_file)
+		open_file(o, in);
+	else
+		open_interface(o, in);
+	dlt = pcap_datalink(in->pcap);
+	if (!fc_link_supported(dlt)) {
+		const char *name = pcap_datalink_val_to_name(dlt);
+		fprintf(stderr, "framecap: %s: link type %s (%d) is not supported; "
+				"no packet will be decoded\n", in->name, name ? name : "?", dlt);
+	}
+	warn_small_snaplen(in);
+	if (o->expr) {
+		if (pcap_compile(in->pcap, &in->filter, o->expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+			cli_die(EXIT_USAGE, "bad filter expression '%s': %s", o->expr,
+				pcap_geterr(in->pcap));
+		in->have_filter = true;
+		/* Files: filtered by the feed loop, so packet numbers count
+		 * every record, as Wireshark numbers them. Live: in the kernel. */
+		if (in->live && pcap_setfilter(in->pcap, &in->filter) < 0)
+			cli_die(EXIT_USAGE, "cannot set filter: %s", pcap_geterr(in->pcap));
+	}
 }
 
 /* Become `user` (and its groups) for good: the capture is open, so no
@@ -136,12 +211,55 @@ static void drop_privileges(const char *user)
 	struct passwd *pw = getpwnam(user);
 
 	if (!pw)
-		die(EXIT_USAGE, "-Z %s: no such user", user);
+		cli_die(EXIT_USAGE, "-Z %s: no such user", user);
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
 	    setuid(pw->pw_uid) != 0)
-		die(EXIT_INPUT, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
+		cli_die(EXIT_INPUT, "-Z %s: cannot drop privileges: %s", user, strerror(errno));
 	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0 || getegid() == 0))
-		die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
+		cli_die(EXIT_INPUT, "-Z %s: still able to become root; refusing to go on", user);
+}
+
+static const char *dump_name(const char *write_file)
+{
+	return strcmp(write_file, "-") == 0 ? STDOUT_NAME : write_file;
+}
+
+/* -w: refuse a file that is the capture being read (by any name: a
+ * symlink, a hard link), before it is truncated; then create it. */
+static pcap_dumper_t *open_dump(const struct cli_options *o, const struct input *in)
+{
+	struct stat st;
+	pcap_dumper_t *d;
+	int same;
+
+	if (!o->write_file)
+		return NULL;
+	same = strcmp(o->write_file, "-") == 0 ? fstat(STDOUT_FILENO, &st) == 0
+					       : stat(o->write_file, &st) == 0;
+	if (same && in->have_stat && st.st_dev == in->st.st_dev && st.st_ino == in->st.st_ino)
+		cli_die(EXIT_USAGE, "-w %s: this is the file being read (-r %s)",
+			dump_name(o->write_file), o->read_file);
+	d = pcap_dump_open(in->pcap, o->write_file);
+	if (!d)
+		cli_die(EXIT_INPUT, "%s: %s", dump_name(o->write_file), pcap_geterr(in->pcap));
+	return d;
+}
+
+/* The writer the options ask for (exit 1 when out of memory). */
+static struct fc_output *choose_output(struct cli_options *o)
+{
+	struct fc_output *out;
+
+	if (o->color < 0)
+		o->color = !o->json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	o->out.color = o->color;
+	o->engine.bytes_only = o->detect; /* inference reads the bytes, not frames */
+	out = o->detect ? fc_output_detect(&o->out)
+	    : o->recv_view ? fc_output_recv(&o->out, o->recv_view)
+	    : o->json ? fc_output_json(&o->out) : fc_output_text(&o->out);
+	if (!out)
+		cli_die(EXIT_INPUT, "out of memory");
+	return out;
 }
 
 /* A fresh secret for the flow table's hash, so that no capture can be
@@ -174,21 +292,6 @@ static void flow_hash_key(uint8_t key[16])
 	}
 }
 
-static int list_interfaces(void)
-{
-	pcap_if_t *all, *d;
-	char errbuf[PCAP_ERRBUF_SIZE];
-	int i = 1;
-
-	if (pcap_findalldevs(&all, errbuf) < 0)
-		die(EXIT_INPUT, "cannot list interfaces: %s", errbuf);
-	for (d = all; d; d = d->next, i++)
-		printf("%d.%s%s%s%s\n", i, d->name, d->description ? " (" : "",
-		       d->description ? d->description : "", d->description ? ")" : "");
-	pcap_freealldevs(all);
-	return 0;
-}
-
 static int64_t wall_clock_us(void)
 {
 	struct timeval tv;
@@ -198,378 +301,163 @@ static int64_t wall_clock_us(void)
 }
 
 struct run {
-	struct fc_engine *engine;
-	pcap_t *pcap;
-	struct readahead *ahead; /* a file read on a second thread, or NULL */
-	pcap_dumper_t *dumper;
-	struct bpf_program filter;
-	bool have_filter, offline_filter;
-	int dlt;
-	uint64_t recno; /* every record read, filtered or not */
-	uint64_t matched;
-	uint64_t max_count;
-	struct fc_pkt last;
+	struct feed feed;
+	struct fc_output *output;
+	int64_t last_tick; /* wall clock of the last fc_engine_tick */
 };
 
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+/* After each batch of a live capture: expire holes, show the lines. */
+static void live_batch_done(void *ctx)
 {
-	struct run *r = (struct run *)user;
-	struct fc_pkt pkt;
+	struct run *r = ctx;
+	int64_t now = wall_clock_us();
 
-	r->recno++;
-	if (r->offline_filter && !pcap_offline_filter(&r->filter, h, bytes))
-		return;
-	if (r->max_count && r->matched >= r->max_count)
-		return;
-	r->matched++;
-	if (r->dumper)
-		pcap_dump((u_char *)r->dumper, h, bytes);
-	pkt.num = r->recno;
-	pkt.ts_us = fc_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
-	r->last = pkt;
-	fc_engine_packet(r->engine, &pkt, r->dlt, bytes, h->caplen, h->len);
-	if (r->max_count && r->matched >= r->max_count) {
-		stop_requested = 1;
-		if (r->ahead)
-			readahead_break(r->ahead);
-		else
-			pcap_breakloop(r->pcap);
+	/* With no packet coming, acknowledged holes still expire; a tick
+	 * walks every open flow, so at most ten a second. */
+	if (now - r->last_tick >= 100000 || now < r->last_tick) {
+		fc_engine_tick(r->feed.engine, now);
+		r->last_tick = now;
 	}
+	/* Writers buffer large pieces: show this batch's lines now. */
+	if (r->output->flush)
+		r->output->flush(r->output);
 }
 
-int main(int argc, char **argv)
+/* Stop reading once the output cannot be written. */
+static int output_failed(void *ctx)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "color", optional_argument, NULL, OPT_COLOR },
-		{ "colour", optional_argument, NULL, OPT_COLOR },
-		{ "payload-bytes", required_argument, NULL, OPT_PAYLOAD_BYTES },
-		FC_PROFILE_LONGOPTS,
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "max-ooo", required_argument, NULL, OPT_MAX_OOO },
-		{ "max-ooo-pieces", required_argument, NULL, OPT_MAX_OOO_PIECES },
-		{ "ack-window-packets", required_argument, NULL, OPT_ACK_WINDOW_PACKETS },
-		{ "ack-window-ms", required_argument, NULL, OPT_ACK_WINDOW_MS },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
-		{ "explain", required_argument, NULL, OPT_EXPLAIN },
-		{ "detect", no_argument, NULL, OPT_DETECT },
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct fc_config cfg;
-	static struct fc_profile fallback;
-	const char *read_file = NULL, *iface = NULL, *write_file = NULL;
-	const char *drop_user = NULL, *err;
-	struct fc_profile_opts po = { 0 };
-	struct fc_config_error cerr;
-	static struct fc_config_search search;
-	struct fc_output_opts oo = { 0 };
-	struct fc_engine_config ec = { 0 };
-	struct fc_output *output;
-	struct fc_live_stats live = { 0 };
-	struct run run = { 0 };
-	char errbuf[PCAP_ERRBUF_SIZE], *expr = NULL;
-	/* Immediate mode gives every packet a slot of snaplen bytes in the
-	 * kernel ring: with a 262144 snaplen and libpcap's 2 MiB ring that is
-	 * 8 slots, and a burst on lo overflows it. 65600 bytes hold the
-	 * largest IP packet with its link header; 16 MiB make 256 slots. */
-	int color = -1, snaplen = 65600, c, status = 0;
-	int buffer_kib = 16384;
-	bool json = false;
-	uint64_t recv_view = 0;
-	bool detect = false;
-	bool read_regular = false; /* -r names a regular file, not a pipe */
-	int64_t last_tick = 0; /* wall clock of the last fc_engine_tick */
+	struct run *r = ctx;
 
-	oo.out = stdout;
-	oo.payload_hex = 64;
-	ec.payload_keep = 64;
-	ec.ack_window_packets = FC_DEFAULT_ACK_WINDOW_PACKETS;
-	ec.ack_window_us = FC_DEFAULT_ACK_WINDOW_US;
-	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:B:Z:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h': case OPT_HELP: usage(stdout); return 0;
-		case 'n': break; /* addresses are never resolved */
-		case 'v': oo.verbose++; break;
-		case 'D': return list_interfaces();
-		case 'X': oo.hexdump = true; break;
-		case 'r': read_file = optarg; break;
-		case 'i': iface = optarg; break;
-		case 'w': write_file = optarg; break;
-		case 'Z': drop_user = optarg; break;
-		case 'B': buffer_kib = (int)number_arg("-B", optarg, 1u << 21);
-			if (buffer_kib == 0)
-				die(EXIT_USAGE, "-B: buffer size must be positive");
-			break;
-		case 'c': run.max_count = number_arg("-c", optarg, UINT64_MAX);
-			if (!run.max_count)
-				die(EXIT_USAGE, "-c: count must be positive");
-			break;
-		case 's': snaplen = (int)number_arg("-s", optarg, 262144);
-			if (snaplen == 0)
-				snaplen = 262144;
-			break;
-		case OPT_JSON: json = true; break;
-		case OPT_DETECT: detect = true; break;
-		case OPT_EXPLAIN: {
-			int k = fc_anomaly_lookup(optarg);
-			if (k < 0) {
-				fprintf(stderr, "framecap: --explain %s: no such anomaly; kinds:", optarg);
-				for (k = 0; k < FC_AN__COUNT; k++)
-					fprintf(stderr, " %s", fc_anomaly_name((enum fc_anomaly_kind)k));
-				fputc('\n', stderr);
-				return EXIT_USAGE;
-			}
-			char para[1200];
-			fc_text_wrap(fc_anomaly_explain((enum fc_anomaly_kind)k), "  ", 76,
-					para, sizeof(para));
-			printf("%s\n%s\n", optarg, para);
-			return 0;
-		}
-		case OPT_RECV_VIEW:
-			recv_view = number_arg("--recv-view", optarg, 1u << 30);
-			if (!recv_view)
-				die(EXIT_USAGE, "--recv-view: the recv() size must be positive");
-			break;
-		case OPT_COLOR:
-			if (!optarg || !strcmp(optarg, "always"))
-				color = 1;
-			else if (!strcmp(optarg, "never"))
-				color = 0;
-			else if (!strcmp(optarg, "auto"))
-				color = -1;
-			else
-				die(EXIT_USAGE, "--color: expected auto, always or never");
-			break;
-		case OPT_PAYLOAD_BYTES:
-			if (!strcmp(optarg, "all"))
-				ec.payload_keep = UINT64_MAX;
-			else
-				ec.payload_keep = number_arg("--payload-bytes", optarg, UINT64_MAX);
-			oo.payload_hex = ec.payload_keep;
-			break;
-		case OPT_MAX_FLOWS:
-			ec.max_flows = (uint32_t)number_arg("--max-flows", optarg, 1u << 24);
-			break;
-		case OPT_MAX_OOO:
-			ec.max_ooo_per_dir = number_arg("--max-ooo", optarg, 1ULL << 32);
-			break;
-		case OPT_MAX_OOO_PIECES:
-			ec.max_ooo_pieces = (uint32_t)number_arg("--max-ooo-pieces", optarg,
-								 1u << 24);
-			break;
-		case OPT_ACK_WINDOW_PACKETS:
-			ec.ack_window_packets = number_arg("--ack-window-packets", optarg,
-							   1u << 30);
-			break;
-		case OPT_ACK_WINDOW_MS: /* a day: any longer is "until the end" */
-			ec.ack_window_us = 1000 * number_arg("--ack-window-ms", optarg,
-							     86400000);
-			break;
-		default:
-			switch (fc_profile_opts_take(&po, c, optarg, &err)) {
-			case 1: break;
-			case -1: die(EXIT_USAGE, "--%s %s: %s", option_name(longopts, c),
-				     optarg, err);
-			default: usage(stderr); return EXIT_USAGE;
-			}
-		}
-	}
-	if (read_file && iface)
-		die(EXIT_USAGE, "-r and -i cannot be used together");
-	if (!read_file && !iface) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind < argc)
-		expr = join_args(argc - optind, argv + optind);
+	return r->output->write_error && r->output->write_error(r->output);
+}
 
-	/* Profiles: the configuration's port map, and the profile the options
-	 * select for every other stream (or, with --profile, every stream);
-	 * command-line fields change all of them. */
-	if (fc_profile_opts_search(&po, &cfg, &cerr, &search) != 0) {
-		char msg[600];
-		fc_config_error_format(&cerr, msg, sizeof(msg));
-		die(EXIT_USAGE, "%s", msg);
-	}
-	for (int i = 0; i < search.nskipped; i++)
-		fprintf(stderr, "framecap: ignoring %s: %s\n", search.skipped[i].path,
-			search.skipped[i].reason);
-	if ((err = fc_profile_opts_select(&po, &cfg, &fallback))) {
-		if (po.profile_name && fc_config_find(&cfg, po.profile_name) < 0 &&
-		    strcmp(po.profile_name, "default"))
-			die(EXIT_USAGE, "--profile %s: %s", po.profile_name, err);
-		if (po.profile_name)
-			die(EXIT_USAGE, "profile '%s' with the framing options: %s",
-			    fallback.name, err);
-		die(EXIT_USAGE, "framing options: %s", err);
-	}
-	if (po.profile_name)
-		ec.forced = &fallback;
-	for (int i = 0; i < cfg.nprofiles; i++) /* the port-mapped ones too */
-		if ((err = fc_profile_opts_apply(&po, &cfg.profiles[i])))
-			die(EXIT_USAGE, "profile '%s' with the framing options: %s",
-			    cfg.profiles[i].name, err);
-	ec.config = &cfg;
-	ec.fallback = &fallback;
-	if (!ec.max_ooo_per_dir)
-		ec.max_ooo_per_dir = FC_DEFAULT_MAX_OOO_PER_DIR;
-	ec.max_ooo_total = FC_DEFAULT_MAX_OOO_TOTAL;
-	if (ec.max_ooo_total < ec.max_ooo_per_dir)
-		ec.max_ooo_total = ec.max_ooo_per_dir;
-
-	/* Input. */
-	if (read_file) {
-		/* Opened here for a larger stdio buffer than libpcap's default:
-		 * a few hundred reads per file instead of one per 4 KiB. */
-		FILE *in = strcmp(read_file, "-") == 0 ? stdin : fopen(read_file, "rb");
-		struct stat st;
-
-		if (!in)
-			die(EXIT_INPUT, "%s: %s", read_file, strerror(errno));
-		read_regular = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode);
-		/* glibc ignores the size unless it is given the buffer. */
-		static char read_buffer[READ_BUFFER_SIZE];
-		setvbuf(in, read_buffer, _IOFBF, sizeof(read_buffer));
-		run.pcap = pcap_fopen_offline_with_tstamp_precision(
-			in, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
-		if (!run.pcap) { /* libpcap often names the file itself */
-			size_t n = strlen(read_file);
-			const char *msg = strncmp(errbuf, read_file, n) == 0 &&
-				errbuf[n] == ':' ? errbuf + n + 2 : errbuf;
-			die(EXIT_INPUT, "%s: %s", read_file, msg);
-		}
-	} else {
-		run.pcap = pcap_create(iface, errbuf);
-		if (!run.pcap)
-			die(EXIT_INPUT, "%s: %s", iface, errbuf);
-		pcap_set_snaplen(run.pcap, snaplen);
-		pcap_set_immediate_mode(run.pcap, 1);
-		pcap_set_buffer_size(run.pcap, buffer_kib * 1024);
-		pcap_set_timeout(run.pcap, 100);
-		int rc = pcap_activate(run.pcap);
-		if (rc < 0)
-			die(EXIT_INPUT, "%s: %s", iface,
-			    rc == PCAP_ERROR ? pcap_geterr(run.pcap) : pcap_statustostr(rc));
-		if (rc > 0)
-			fprintf(stderr, "framecap: %s: warning: %s\n", iface, pcap_statustostr(rc));
-		live.live = true;
-	}
-	run.dlt = pcap_datalink(run.pcap);
-	if (!fc_link_supported(run.dlt)) {
-		const char *name = pcap_datalink_val_to_name(run.dlt);
-		fprintf(stderr, "framecap: %s: link type %s (%d) is not supported; "
-				"no packet will be decoded\n",
-			read_file ? read_file : iface, name ? name : "?", run.dlt);
-	}
-	if (expr) {
-		if (pcap_compile(run.pcap, &run.filter, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
-			die(EXIT_USAGE, "bad filter expression '%s': %s", expr, pcap_geterr(run.pcap));
-		run.have_filter = true;
-		/* Files: filter here, so packet numbers count every record, as
-		 * Wireshark numbers them. Live: in the kernel. */
-		if (read_file)
-			run.offline_filter = true;
-		else if (pcap_setfilter(run.pcap, &run.filter) < 0)
-			die(EXIT_USAGE, "cannot set filter: %s", pcap_geterr(run.pcap));
-	}
-	/* As tcpdump: the -w file is created after the drop, owned by USER. */
-	if (drop_user)
-		drop_privileges(drop_user);
-	if (write_file) {
-		run.dumper = pcap_dump_open(run.pcap, write_file);
-		if (!run.dumper)
-			die(EXIT_INPUT, "%s: %s", write_file, pcap_geterr(run.pcap));
-	}
-
-	if (color < 0)
-		color = !json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
-	oo.color = color;
-	if (recv_view && json)
-		die(EXIT_USAGE, "--recv-view is a text view: it cannot be combined with --json");
-	if (detect && (json || recv_view))
-		die(EXIT_USAGE, "--detect prints a YAML profile: it cannot be combined with "
-				"--json or --recv-view");
-	ec.bytes_only = detect; /* inference reads the bytes, not frames */
-	output = detect ? fc_output_detect(&oo)
-		 : recv_view ? fc_output_recv(&oo, recv_view)
-		 : json ? fc_output_json(&oo) : fc_output_text(&oo);
-	if (!output)
-		die(EXIT_INPUT, "out of memory");
-	flow_hash_key(ec.hash_key);
-	run.engine = fc_engine_new(&ec, &output->sink);
-	if (!run.engine)
-		die(EXIT_INPUT, "out of memory");
-	if (live.live)
-		setvbuf(stdout, NULL, _IOLBF, 0);
-
+/* Feed the whole input to the engine. Returns the exit status so far. */
+static int run_capture(struct run *r, const struct cli_options *o, struct input *in)
+{
 	struct sigaction sa;
+	enum feed_end end;
+
+	r->feed.pcap = in->pcap;
+	r->feed.dlt = pcap_datalink(in->pcap);
+	r->feed.live = in->live;
+	r->feed.filter = in->have_filter && !in->live ? &in->filter : NULL;
+	r->feed.max_count = o->max_count;
+	r->feed.stop = output_failed;
+	r->feed.batch_done = in->live ? live_batch_done : NULL;
+	r->feed.ctx = r;
+	if (in->live)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A file is read on a second core while this one decodes. Not a
+	 * pipe: its records would wait for a whole batch, and a reader
+	 * blocked on it could not be stopped. */
+	if (!in->live && in->regular)
+		r->feed.ahead = readahead_start(in->pcap);
+	active_feed = &r->feed;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* A file is read on a second core while this one decodes (without a
-	 * thread, here). Not a pipe: its records would wait for a whole batch,
-	 * and a reader blocked on it could not be stopped. */
-	if (read_file && read_regular)
-		run.ahead = readahead_start(run.pcap);
-	active_handle = run.pcap;
-	active_readahead = run.ahead;
-
-	while (!stop_requested) {
-		int n = run.ahead ? readahead_dispatch(run.ahead, on_packet, (u_char *)&run)
-				  : pcap_dispatch(run.pcap, -1, on_packet, (u_char *)&run);
-		if (n == PCAP_ERROR) {
-			if (output->flush)
-				output->flush(output);
-			fflush(stdout);
-			fprintf(stderr, "framecap: %s: %s\n", read_file ? read_file : iface,
-				run.ahead ? readahead_error(run.ahead) : pcap_geterr(run.pcap));
-			status = EXIT_INPUT;
-			break;
-		}
-		if (n == PCAP_ERROR_BREAK)
-			break;
-		if (n == 0 && read_file)
-			break; /* end of file */
-		if (run.dumper && live.live)
-			pcap_dump_flush(run.dumper);
-		/* With no packet coming, acknowledged holes still expire; a
-		 * tick walks every open flow, so at most ten a second. */
-		if (live.live) {
-			int64_t now = wall_clock_us();
-			if (now - last_tick >= 100000 || now < last_tick) {
-				fc_engine_tick(run.engine, now);
-				last_tick = now;
-			}
-		}
-		/* Writers buffer large pieces: show this batch's lines now. */
-		if (live.live && output->flush)
-			output->flush(output);
+	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
+	active_feed = NULL;
+	if (end == FEED_READ_ERROR) {
+		if (r->output->flush)
+			r->output->flush(r->output);
+		fflush(stdout);
+		fprintf(stderr, "framecap: %s: %s\n", in->name, feed_read_error(&r->feed));
 	}
-	active_readahead = NULL;
-	active_handle = NULL;
-	readahead_stop(run.ahead);
+	readahead_stop(r->feed.ahead);
+	r->feed.ahead = NULL;
+	return end == FEED_READ_ERROR ? EXIT_INPUT : 0;
+}
 
-	fc_engine_finish(run.engine, &run.last);
-	if (live.live) {
+/* Standard output's first write error (errno), or 0. */
+static int stdout_error(struct fc_output *out)
+{
+	int err = out->write_error ? out->write_error(out) : 0;
+
+	if (err)
+		return err;
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return errno ? errno : EIO;
+	return 0;
+}
+
+/* Summary, the -w file closed on a whole record, every write checked.
+ * Returns the exit status. */
+static int finish(struct run *r, const struct cli_options *o, struct input *in, int status)
+{
+	struct fc_live_stats live = { .live = in->live };
+	int out_err, dump_err;
+
+	fc_engine_finish(r->feed.engine, &r->feed.last);
+	if (in->live) {
 		struct pcap_stat ps;
-		if (pcap_stats(run.pcap, &ps) == 0) {
+		if (pcap_stats(in->pcap, &ps) == 0) {
 			live.received = ps.ps_recv;
 			live.dropped = ps.ps_drop;
 			live.ifdropped = ps.ps_ifdrop;
 		}
 	}
-	output->summary(output, fc_engine_stats(run.engine), &live);
-	output->destroy(output);
-	fc_engine_free(run.engine);
-	if (run.dumper)
-		pcap_dump_close(run.dumper);
-	if (run.have_filter)
-		pcap_freecode(&run.filter);
-	pcap_close(run.pcap);
-	free(expr);
-	if (fflush(stdout) != 0 && status == 0)
+	r->output->summary(r->output, fc_engine_stats(r->feed.engine), &live);
+	if (r->output->flush)
+		r->output->flush(r->output);
+	out_err = stdout_error(r->output);
+	dump_err = feed_close_dump(&r->feed);
+	r->output->destroy(r->output);
+	fc_engine_free(r->feed.engine);
+	if (in->have_filter)
+		pcap_freecode(&in->filter);
+	pcap_close(in->pcap);
+
+	/* A reader that went away wants no more and no message, as if
+	 * SIGPIPE (which it would be, unless ignored) had ended us. */
+	if (out_err == EPIPE)
+		return EXIT_SIGNAL_BASE + SIGPIPE;
+	if (out_err) {
+		fprintf(stderr, "framecap: %s: %s\n", STDOUT_NAME, strerror(out_err));
 		status = EXIT_INPUT;
+	}
+	if (dump_err) {
+		fprintf(stderr, "framecap: %s: %s\n", dump_name(o->write_file),
+			strerror(dump_err));
+		status = EXIT_INPUT;
+	}
+	/* A file read to its end is the normal end; a live capture ends
+	 * by a signal. */
+	if (caught_signal && !in->live) {
+		fprintf(stderr, "framecap: %s: interrupted by %s; the summary covers the "
+				"records read before\n", in->name,
+			caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		if (status == 0)
+			status = EXIT_SIGNAL_BASE + caught_signal;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli_options o;
+	static struct fc_config cfg;
+	static struct fc_profile fallback;
+	struct input in = { 0 };
+	struct run r = { 0 };
+	int status;
+
+	cli_parse(&o, argc, argv);
+	setup_profiles(&o, &cfg, &fallback);
+	open_input(&o, &in);
+	/* As tcpdump: the -w file is created after the drop, owned by USER. */
+	if (o.drop_user)
+		drop_privileges(o.drop_user);
+	r.feed.dumper = open_dump(&o, &in);
+	r.output = choose_output(&o);
+	flow_hash_key(o.engine.hash_key);
+	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
+	if (!r.feed.engine)
+		cli_die(EXIT_INPUT, "out of memory");
+	status = run_capture(&r, &o, &in);
+	status = finish(&r, &o, &in, status);
+	free(o.expr);
 	return status;
 }

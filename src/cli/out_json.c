@@ -370,6 +370,9 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 				",\"ip_too_big\":%" PRIu64 ",\"ip_frag_conflicts\":%" PRIu64,
 			   st->ipfrag.reassembled, st->ipfrag.incomplete, st->ipfrag.too_big,
 			   st->ipfrag.conflicts);
+	/* Likewise only when a frame kept less than asked. */
+	if (st->kept_cut_frames)
+		fmt_printf(out, ",\"kept_cut_frames\":%" PRIu64, st->kept_cut_frames);
 	if (live && live->live)
 		fmt_printf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu",
 			   live->received, live->dropped, live->ifdropped);
@@ -379,6 +382,11 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 static void json_flush(struct fc_output *o)
 {
 	fmt_flush(&((struct json_out *)o)->out);
+}
+
+static int json_write_error(struct fc_output *o)
+{
+	return fmt_error(&((struct json_out *)o)->out);
 }
 
 static void json_destroy(struct fc_output *o)
@@ -407,6 +415,7 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 	j->base.sink.report = json_report;
 	j->base.summary = json_summary;
 	j->base.flush = json_flush;
+	j->base.write_error = json_write_error;
 	j->base.destroy = json_destroy;
 	return &j->base;
 }

@@ -330,6 +330,11 @@ static void rv_flush(struct fc_output *o)
 	fmt_flush(&((struct recv_out *)o)->out);
 }
 
+static int rv_write_error(struct fc_output *o)
+{
+	return fmt_error(&((struct recv_out *)o)->out);
+}
+
 static void rv_destroy(struct fc_output *o)
 {
 	struct recv_out *r = (struct recv_out *)o;
@@ -357,6 +362,7 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 	r->base.sink.stream_end = rv_end;
 	r->base.summary = rv_summary;
 	r->base.flush = rv_flush;
+	r->base.write_error = rv_write_error;
 	r->base.destroy = rv_destroy;
 	return &r->base;
 }

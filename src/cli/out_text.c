@@ -659,6 +659,10 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 				PRIu64 " holes given up (out-of-order buffer full)\n",
 			   st->malformed, st->bad_link, st->flows_evicted,
 			   st->live_flows_peak, st->forced_gaps);
+	if (st->kept_cut_frames)
+		fmt_printf(out, "kept payload: %" PRIu64 " frame%s kept fewer bytes than "
+				"--payload-bytes asks (--max-kept budget spent)\n",
+			   st->kept_cut_frames, PLURAL(st->kept_cut_frames));
 	if (st->ip_fragments || t->o.verbose)
 		fmt_printf(out, "IP fragments: %" PRIu64 " reassembled into %" PRIu64
 				" datagrams; %" PRIu64 " datagrams incomplete (their bytes are "
@@ -674,6 +678,11 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 static void text_flush(struct fc_output *o)
 {
 	fmt_flush(&((struct text_out *)o)->out);
+}
+
+static int text_write_error(struct fc_output *o)
+{
+	return fmt_error(&((struct text_out *)o)->out);
 }
 
 static void text_destroy(struct fc_output *o)
@@ -701,6 +710,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	t->base.sink.stream_end = text_end;
 	t->base.summary = text_summary;
 	t->base.flush = text_flush;
+	t->base.write_error = text_write_error;
 	t->base.destroy = text_destroy;
 	return &t->base;
 }

@@ -29,6 +29,10 @@ struct fc_output {
 	/* Optional: hand buffered lines to the FILE now. A live capture calls
 	 * it after each batch of packets, so lines appear as traffic does. */
 	void (*flush)(struct fc_output *o);
+	/* Optional: the errno of the first write the output FILE refused, or
+	 * 0 (after one, the writer writes nothing more). Writers without it
+	 * write only through the FILE, whose ferror() tells. */
+	int (*write_error)(struct fc_output *o);
 	void (*destroy)(struct fc_output *o);
 };
 

@@ -34,17 +34,21 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->first_bad_length = UINT64_MAX;
 }
 
+void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
+{
+	d->keep_budget = b;
+}
+
 static void shadows_stop(struct fc_decoder *d);
+static void keep_release(struct fc_decoder *d);
 
 void fc_decoder_free(struct fc_decoder *d)
 {
 	shadows_stop(d);
 	free(d->pkt_heap);
-	free(d->keep_buf);
 	d->pkt_heap = NULL;
-	d->keep_buf = NULL;
 	d->pkt_heap_cap = 0;
-	d->keep_cap = 0;
+	keep_release(d);
 }
 
 /* --- the report being built (fc_decoder_ops) ---------------------------- */
@@ -243,11 +247,32 @@ static void frame_finish_packets(struct fc_decoder *d)
 	f->packets = p;
 }
 
-/* Room for `need` kept bytes, grown with bytes actually received, never
- * with a wire length. False when out of memory. */
+/* How many more bytes the keep buffer may grow by: the shared budget's
+ * rest. */
+static uint64_t keep_headroom(const struct fc_decoder *d)
+{
+	const struct fc_keep_budget *b = d->keep_budget;
+
+	if (!b)
+		return UINT64_MAX;
+	return b->used < b->max ? b->max - b->used : 0;
+}
+
+/* The most bytes the current frame may keep in keep_buf. */
+static uint64_t keep_limit(const struct fc_decoder *d)
+{
+	uint64_t room = keep_headroom(d);
+
+	return room > UINT64_MAX - d->keep_cap ? UINT64_MAX : d->keep_cap + room;
+}
+
+/* Room for `need` kept bytes (at most keep_limit), grown with bytes
+ * actually received, never with a wire length. False when out of
+ * memory. */
 static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 {
 	uint64_t cap = d->keep_cap ? d->keep_cap : 64;
+	uint64_t limit = keep_limit(d);
 	uint8_t *b;
 
 	if (need <= d->keep_cap)
@@ -256,24 +281,54 @@ static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 		cap *= 2;
 	if (cap > d->payload_keep)
 		cap = d->payload_keep;
+	if (cap > limit)
+		cap = limit;
 	b = realloc(d->keep_buf, cap);
 	if (!b)
 		return false;
+	if (d->keep_budget)
+		d->keep_budget->used += cap - d->keep_cap;
 	d->keep_buf = b;
 	d->keep_cap = cap;
 	return true;
 }
 
+/* Give the keep buffer back (and its bytes to the budget). */
+static void keep_release(struct fc_decoder *d)
+{
+	if (d->keep_budget)
+		d->keep_budget->used -= d->keep_cap;
+	free(d->keep_buf);
+	d->keep_buf = NULL;
+	d->keep_cap = 0;
+}
+
+/* The budget cannot hold all of this frame's payload_keep bytes: it keeps
+ * what it has, once. */
+static void keep_cut(struct fc_decoder *d)
+{
+	if (!d->keep_stopped && d->keep_budget)
+		d->keep_budget->frames_cut++;
+	d->keep_stopped = true;
+}
+
 /* The kept bytes still point into the segment being decoded: copy them
- * before it goes away. Out of memory, the frame keeps nothing. */
+ * before it goes away (as many as the budget allows). Out of memory, the
+ * frame keeps nothing. */
 static void keep_settle(struct fc_decoder *d)
 {
 	struct fc_frame *f = &d->cur;
+	uint64_t limit = keep_limit(d);
 
 	if (!d->keep_at)
 		return;
+	if (f->payload_kept > limit) {
+		f->payload_kept = limit;
+		keep_cut(d);
+	}
 	if (keep_reserve(d, f->payload_kept)) {
-		memcpy(d->keep_buf, d->keep_at, f->payload_kept);
+		if (f->payload_kept)
+			memcpy(d->keep_buf, d->keep_at, f->payload_kept);
 	} else {
 		f->payload_kept = 0;
 		d->keep_stopped = true;
@@ -288,7 +343,7 @@ static void keep_settle(struct fc_decoder *d)
 static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 {
 	struct fc_frame *f = &d->cur;
-	uint64_t room, want;
+	uint64_t room, want, limit;
 
 	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
 		return;
@@ -304,6 +359,13 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 	keep_settle(d);
 	if (d->keep_stopped)
 		return;
+	limit = keep_limit(d);
+	if (want > limit - f->payload_kept) {
+		want = limit - f->payload_kept;
+		keep_cut(d);
+		if (!want)
+			return;
+	}
 	if (!keep_reserve(d, f->payload_kept + want)) {
 		d->keep_stopped = true;
 		return;
@@ -774,6 +836,11 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	 * payload where it lies (in this segment, or in keep_buf for the one
 	 * that began earlier), and settling the open frame reuses keep_buf. */
 	deliver(d, d->seg);
+	/* A large buffer no frame needs any more goes back to the budget
+	 * (the open frame's kept bytes are in it when they are not in this
+	 * segment). */
+	if (d->keep_cap > FC_KEEP_RETAIN && (d->keep_at || !d->cur.payload_kept))
+		keep_release(d);
 	keep_settle(d);
 }
 

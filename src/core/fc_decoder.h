@@ -53,6 +53,21 @@ struct fc_decoder_stats {
 	uint64_t unframed_bytes; /* skipped while decoding was lost */
 };
 
+/* Payload bytes kept by every decoder of an engine together (their keep
+ * buffers' sizes): --payload-bytes all must not let unfinished frames of
+ * many connections hold the whole capture. A frame that would need more
+ * keeps what it has; frames_cut counts those frames. */
+struct fc_keep_budget {
+	uint64_t used;
+	uint64_t max;
+	uint64_t frames_cut;
+};
+
+/* A keep buffer larger than this is given back once no frame uses it, so
+ * that one large frame does not hold the budget for the rest of its
+ * connection. */
+#define FC_KEEP_RETAIN (64u * 1024)
+
 enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_LOST, FC_DEC_DONE };
 
 
@@ -109,8 +124,9 @@ struct fc_decoder {
 	uint32_t pkt_heap_cap;
 	uint8_t *keep_buf;
 	const uint8_t *keep_at; /* kept bytes still in the segment's data */
-	bool keep_stopped; /* out of memory: this frame keeps no more */
+	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
 	uint64_t keep_cap;
+	struct fc_keep_budget *keep_budget; /* NULL: none */
 
 	/* The report being built, and its segment record (scratch->seg). */
 	struct fc_decoder_scratch *scratch;
@@ -132,6 +148,10 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 		     uint64_t payload_keep, bool midstream,
 		     struct fc_decoder_scratch *scratch,
 		     const struct fc_decoder_ops *ops, void *ctx);
+
+/* Count the decoder's kept payload bytes in `b` (shared with other
+ * decoders, outliving them) from now on; call before the first byte. */
+void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b);
 
 /* Release what the decoder allocated (bounded buffers); idempotent. */
 void fc_decoder_free(struct fc_decoder *d);

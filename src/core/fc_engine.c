@@ -50,6 +50,7 @@ struct fc_engine {
 	struct fc_flow *spare; /* freed flows, reused */
 	uint32_t nflows;
 	struct fc_reasm_budget budget;
+	struct fc_keep_budget keep_budget;
 	struct fc_reasm_limits limits; /* every direction's */
 	struct fc_ipfrag *frag; /* IP fragments waiting for their datagram */
 	struct fc_profile builtin; /* the fallback when none was given */
@@ -103,6 +104,7 @@ static void ensure_decoder(struct fc_half *h)
 	h->decoding = true;
 	fc_decoder_init(&h->dec, h->flow->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
+	fc_decoder_set_keep_budget(&h->dec, &e->keep_budget);
 }
 
 static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
@@ -469,6 +471,9 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	if (e->cfg.max_ooo_total < e->cfg.max_ooo_per_dir)
 		e->cfg.max_ooo_total = e->cfg.max_ooo_per_dir;
 	e->budget.max = e->cfg.max_ooo_total;
+	if (e->cfg.max_kept_total == 0)
+		e->cfg.max_kept_total = FC_DEFAULT_MAX_KEPT_TOTAL;
+	e->keep_budget.max = e->cfg.max_kept_total;
 	if (e->cfg.max_ooo_pieces == 0)
 		e->cfg.max_ooo_pieces = FC_DEFAULT_MAX_OOO_PIECES;
 	if (e->cfg.max_ooo_pieces < FC_MIN_OOO_PIECES)
@@ -682,6 +687,7 @@ const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e)
 {
 	/* A copy of the reassembler's counters, current at each call. */
 	((struct fc_engine *)e)->st.ipfrag = *fc_ipfrag_stats(e->frag);
+	((struct fc_engine *)e)->st.kept_cut_frames = e->keep_budget.frames_cut;
 	return &e->st;
 }
 

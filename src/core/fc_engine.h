@@ -72,6 +72,9 @@ struct fc_engine_config {
 	 * on the ACK. Front ends set FC_DEFAULT_ACK_WINDOW_*. */
 	uint64_t ack_window_packets;
 	uint64_t ack_window_us;
+	/* Payload bytes kept for all frames of all flows together (what
+	 * payload_keep asks for, within this); 0: the default. */
+	uint64_t max_kept_total;
 	/* Secret key of the flow table's hash (SipHash), fresh for each run
 	 * (the CLI reads it from getrandom()): without it, nobody can pick
 	 * addresses that share a bucket. A fixed key (tests, fuzzing) gives
@@ -92,6 +95,10 @@ struct fc_engine_config {
  * after the ACK covering it: 30 and 10 times that. */
 #define FC_DEFAULT_ACK_WINDOW_PACKETS 64u
 #define FC_DEFAULT_ACK_WINDOW_US 200000u
+/* --payload-bytes all with a few unfinished large frames fits; the
+ * default 64 bytes a frame never comes near it. */
+#define FC_DEFAULT_MAX_KEPT_TOTAL (64u << 20)
+#define FC_MAX_KEPT_TOTAL_LIMIT (1ULL << 40)
 
 struct fc_engine_stats {
 	uint64_t packets; /* records given to the engine */
@@ -116,6 +123,7 @@ struct fc_engine_stats {
 	uint64_t forced_gaps; /* holes given up: out-of-order budget */
 	uint64_t retransmitted_bytes;
 	uint64_t late_packets; /* data or FIN after the connection closed */
+	uint64_t kept_cut_frames; /* frames that kept less: max_kept_total */
 };
 
 struct fc_engine;

@@ -106,7 +106,8 @@ else
 	fail "-c 12345: exit $rc, $got packets: $(cat "$T/err")"
 fi
 
-# 5. SIGINT while a large file is read: a prompt stop with the summary.
+# 5. SIGINT while a large file is read: a prompt stop with the summary,
+# an "interrupted" line and status 130.
 # Text output into a slow consumer keeps framecap busy long enough.
 big=$T/big.pcap
 for i in 1 2 3 4 5 6 7 8; do cat "$F"; done > /dev/null # warm the cache
@@ -134,8 +135,11 @@ else
 	rc=$?
 	last=$(tail -1 "$T/int.txt")
 	seen=${last%% packets*}
-	if [ $rc -eq 0 ] && [[ $last == *packets*stream* ]] && [ "$seen" -lt $((8 * n)) ]; then
-		ok "SIGINT stops reading and decoding ($seen of $((8 * n)) packets); the summary is printed"
+	# An interrupted file is not a finished one: status 130 (128 + SIGINT)
+	# and one line saying so, after the summary of what was read.
+	if [ $rc -eq 130 ] && [[ $last == *packets*stream* ]] && [ "$seen" -lt $((8 * n)) ] &&
+	   grep -q "^framecap: $big: interrupted by SIGINT" "$T/err"; then
+		ok "SIGINT stops reading and decoding ($seen of $((8 * n)) packets); the summary is printed, exit 130"
 	else
 		fail "SIGINT: exit $rc, last line: $last"
 	fi

@@ -2037,6 +2037,56 @@ static void test_resync_scan_budget(void **state)
 	tdec_free(t);
 }
 
+/* Decoders sharing a kept-payload budget: a frame whose bytes must be
+ * copied keeps what the budget allows and is counted once; one that ends
+ * in its segment is only pointed at and keeps all; freed decoders give
+ * their bytes back. */
+static void test_keep_budget(void **state)
+{
+	struct fc_keep_budget budget = { .max = 100 };
+	struct tdec *a = tdec_new(NULL, 1000, false), *b = tdec_new(NULL, 1000, false);
+	uint8_t buf[4 + 300];
+
+	(void)state;
+	fc_decoder_set_keep_budget(&a->d, &budget);
+	fc_decoder_set_keep_budget(&b->d, &budget);
+	for (int i = 0; i < 300; i++)
+		buf[4 + i] = (uint8_t)i;
+	/* a: a 300-byte payload in three segments of 100. */
+	buf[0] = 44; buf[1] = 1; buf[2] = 0; buf[3] = 0; /* 300, little-endian */
+	feed(a, 0, buf, 104, 1, true);
+	assert_int_equal(budget.used, 100);
+	feed(a, 104, buf + 104, 100, 2, true);
+	feed(a, 204, buf + 204, 100, 3, true);
+	assert_int_equal(a->r->nframes, 1);
+	assert_int_equal(a->r->frames[0].f.payload_len, 300);
+	assert_int_equal(a->r->frames[0].f.payload_kept, 100);
+	assert_memory_equal(a->r->frames[0].payload, buf + 4, 100);
+	assert_int_equal(budget.frames_cut, 1);
+	assert_true(budget.used <= budget.max);
+	/* b: a 50-byte frame in one segment keeps all of it (no copy). */
+	buf[0] = 50; buf[1] = 0;
+	feed(b, 0, buf, 54, 1, true);
+	assert_int_equal(b->r->frames[0].f.payload_kept, 50);
+	/* b: an 80-byte one over two segments finds the budget spent. */
+	buf[0] = 80;
+	feed(b, 54, buf, 44, 2, true);
+	feed(b, 98, buf + 44, 40, 3, true);
+	assert_int_equal(b->r->nframes, 2);
+	assert_int_equal(b->r->frames[1].f.payload_len, 80);
+	assert_int_equal(b->r->frames[1].f.payload_kept, 0);
+	assert_int_equal(budget.frames_cut, 2);
+	tdec_free(a);
+	/* The budget is back: b's next split frame keeps all of it. */
+	feed(b, 138, buf, 44, 4, true);
+	feed(b, 182, buf + 44, 40, 5, true);
+	assert_int_equal(b->r->frames[2].f.payload_kept, 80);
+	assert_memory_equal(b->r->frames[2].payload, buf + 4, 80);
+	assert_int_equal(budget.frames_cut, 2);
+	tdec_free(b);
+	assert_int_equal(budget.used, 0);
+}
+
 static void test_anomaly_names_and_free(void **state)
 {
 	(void)state;
@@ -2106,6 +2156,7 @@ int main(void)
 		cmocka_unit_test(test_short_frame_promised_less),
 		cmocka_unit_test(test_short_frame_promised_more),
 		cmocka_unit_test(test_resync_scan_budget),
+		cmocka_unit_test(test_keep_budget),
 		cmocka_unit_test(test_anomaly_names_and_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

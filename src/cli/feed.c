@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* feed.c - the record loop: libpcap records into the engine.
+ *
+ * The -w copy must stay a valid capture whatever happens to its disk: it
+ * is flushed every DUMP_FLUSH_BYTES, and the offset after the last record
+ * a flush wrote is remembered. After a write error nothing more is copied,
+ * and on closing the file is cut back to that offset, so it ends on a
+ * whole record (a full disk or a file size limit may have stopped the
+ * last write in the middle of one).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "feed.h"
+
+/* A flush (one write) per this many bytes copied: a few lost records at
+ * most when the disk fills, and no write per record. */
+#define DUMP_FLUSH_BYTES (64u * 1024)
+/* What a record takes in the file besides its bytes (pcap's record
+ * header). */
+#define PCAP_RECORD_HEADER 16u
+
+static void dump_failed(struct feed *f)
+{
+	if (!f->dump_errno)
+		f->dump_errno = errno ? errno : EIO;
+}
+
+/* Write out what the -w copy buffers; on success, everything up to here
+ * is whole records on the disk. */
+static void dump_flush(struct feed *f)
+{
+	int64_t at;
+
+	if (f->dump_errno)
+		return;
+	errno = 0;
+	if (pcap_dump_flush(f->dumper) != 0) {
+		dump_failed(f);
+		return;
+	}
+	at = pcap_dump_ftell64(f->dumper);
+	if (at >= 0)
+		f->dump_good = (uint64_t)at;
+	f->dump_since_flush = 0;
+}
+
+static void dump_record(struct feed *f, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	errno = 0;
+	pcap_dump((u_char *)f->dumper, h, bytes);
+	if (ferror(pcap_dump_file(f->dumper))) {
+		dump_failed(f);
+		return;
+	}
+	f->dump_since_flush += PCAP_RECORD_HEADER + h->caplen;
+	if (f->dump_since_flush >= DUMP_FLUSH_BYTES)
+		dump_flush(f);
+}
+
+static void request_break(struct feed *f)
+{
+	f->break_requested = 1;
+	if (f->ahead)
+		readahead_break(f->ahead);
+	else
+		pcap_breakloop(f->pcap);
+}
+
+void feed_break(struct feed *f)
+{
+	request_break(f);
+}
+
+/* libpcap's handler: one record. */
+static void feed_record(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct feed *f = (struct feed *)user;
+	struct fc_pkt pkt;
+
+	if (f->break_requested)
+		return;
+	f->recno++;
+	if (f->filter && !pcap_offline_filter(f->filter, h, bytes))
+		return;
+	if (f->max_count && f->matched >= f->max_count)
+		return;
+	f->matched++;
+	if (f->dumper && !f->dump_errno)
+		dump_record(f, h, bytes);
+	pkt.num = f->recno;
+	pkt.ts_us = fc_ts_us((int64_t)h->ts.tv_sec, (int64_t)h->ts.tv_usec);
+	f->last = pkt;
+	fc_engine_packet(f->engine, &pkt, f->dlt, bytes, h->caplen, h->len);
+	if ((f->max_count && f->matched >= f->max_count) || f->dump_errno ||
+	    (f->stop && f->stop(f->ctx)))
+		request_break(f);
+}
+
+enum feed_end feed_run(struct feed *f)
+{
+	/* The file header alone is a valid (empty) capture. */
+	if (f->dumper && f->dump_good == 0)
+		dump_flush(f);
+	if (f->dump_errno)
+		return FEED_STOPPED;
+	while (!f->break_requested) {
+		int n = f->ahead ? readahead_dispatch(f->ahead, feed_record, (u_char *)f)
+				 : pcap_dispatch(f->pcap, -1, feed_record, (u_char *)f);
+
+		if (n == PCAP_ERROR)
+			return FEED_READ_ERROR;
+		if (n == PCAP_ERROR_BREAK)
+			break;
+		if (n == 0 && !f->live)
+			return FEED_EOF;
+		if (f->dumper && f->live)
+			dump_flush(f); /* the file follows the capture */
+		if (f->batch_done)
+			f->batch_done(f->ctx);
+	}
+	return FEED_STOPPED;
+}
+
+const char *feed_read_error(const struct feed *f)
+{
+	return f->ahead ? readahead_error(f->ahead) : pcap_geterr(f->pcap);
+}
+
+int feed_close_dump(struct feed *f)
+{
+	FILE *file;
+	int fd = -1;
+	struct stat st;
+
+	if (!f->dumper)
+		return 0;
+	dump_flush(f);
+	file = pcap_dump_file(f->dumper);
+	if (f->dump_errno)
+		fd = dup(fileno(file));
+	errno = 0;
+	/* After an error, the bytes it still buffers may be refused again:
+	 * that changes nothing, the cut below decides what stays. */
+	if (fclose(file) != 0)
+		dump_failed(f);
+	f->dumper = NULL;
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t)st.st_size > f->dump_good)
+			(void)!ftruncate(fd, (off_t)f->dump_good);
+		close(fd);
+	}
+	return f->dump_errno;
+}
