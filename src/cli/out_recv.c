@@ -20,8 +20,10 @@
 #define RV_SLOTS 8192 /* directions shown at once */
 #define RV_RING 256 /* completed frames remembered per direction */
 #define RV_TAIL_READS 20 /* reads printed after the stream ends */
-/* A read's description is cut at this many bytes. */
-#define RV_WHAT_MAX 255
+/* Items a read's description lists (runs of whole frames count as one):
+ * more are counted, not listed, so a line stays short and no item is cut. */
+#define RV_WHAT_ITEMS 8
+#define RV_ITEM_MAX 80 /* bytes of one item, with its ", " */
 
 struct rv_frame {
 	uint64_t start, end, index;
@@ -92,27 +94,28 @@ static void rv_frame(struct recv_out *r, const struct fc_stream_info *s, enum fc
 	e->index = f->index;
 }
 
-/* A read's description, in frame order: items are added while it is
- * shorter than RV_WHAT_MAX + 1 bytes, and the whole is cut at RV_WHAT_MAX
- * (as a bounded snprintf chain once made it). */
+/* A read's description, in frame order: the first RV_WHAT_ITEMS items,
+ * then how many more there were. */
 struct what {
-	char buf[512];
-	size_t at; /* as if nothing had been cut */
+	char buf[RV_WHAT_ITEMS * RV_ITEM_MAX];
+	size_t at;
+	unsigned items, more;
 };
 
-/* Room for an item (at most 80 bytes), after ", " if not the first; NULL
- * when the description is already full. */
+/* Room for an item (at most RV_ITEM_MAX bytes with its ", "); NULL when
+ * the description has its RV_WHAT_ITEMS already (the item is counted). */
 static char *what_item(struct what *w)
 {
 	char *p = w->buf + w->at;
 
-	if (w->at > RV_WHAT_MAX)
+	if (w->items == RV_WHAT_ITEMS) {
+		w->more++;
 		return NULL;
+	}
+	w->items++;
 	if (w->at) {
 		p = FMT_LIT(p, ", ");
 		w->at += 2;
-		if (w->at > RV_WHAT_MAX)
-			return NULL;
 	}
 	return p;
 }
@@ -144,7 +147,7 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 {
 	uint64_t a = d->read_off, b, touched = 0, run_first = 0, run_last = 0;
 	bool half = false, in_run = false;
-	struct what w = { .at = 0 };
+	struct what w = { .at = 0, .items = 0, .more = 0 };
 	char *p;
 
 	b = a + (d->arrived - a < r->n ? d->arrived - a : r->n);
@@ -197,7 +200,7 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 	}
 	d->reads++;
 	r->reads++;
-	p = fmt_room(&r->out, 300 + strlen(who) + RV_WHAT_MAX);
+	p = fmt_room(&r->out, 300 + strlen(who) + sizeof(w.buf));
 	p = FMT_LIT(p, "  ");
 	{
 		size_t n = strlen(who);
@@ -215,9 +218,14 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 	p = fmt_u64(p, b);
 	p = FMT_LIT(p, "): ");
 	if (w.at)
-		p = fmt_mem(p, w.buf, w.at < RV_WHAT_MAX ? w.at : RV_WHAT_MAX);
+		p = fmt_mem(p, w.buf, w.at);
 	else
 		p = FMT_LIT(p, "no frame");
+	if (w.more) {
+		p = FMT_LIT(p, ", ... ");
+		p = fmt_u64(p, w.more);
+		p = FMT_LIT(p, " more");
+	}
 	if (touched > 1) {
 		d->glued++;
 		r->glued++;
