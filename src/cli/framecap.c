@@ -254,6 +254,11 @@ static struct fc_output *choose_output(struct cli_options *o)
 		o->color = !o->json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	o->out.color = o->color;
 	o->engine.bytes_only = o->detect; /* inference reads the bytes, not frames */
+	/* The text view shows frames only with -v or -X: without them, no
+	 * frame records (segment lines preview what their own packet
+	 * carried). */
+	if (!o->detect && !o->recv_view && !o->json && !o->out.verbose && !o->out.hexdump)
+		o->engine.omit_frames = true;
 	out = o->detect ? fc_output_detect(&o->out)
 	    : o->recv_view ? fc_output_recv(&o->out, o->recv_view)
 	    : o->json ? fc_output_json(&o->out) : fc_output_text(&o->out);

@@ -34,6 +34,11 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->first_bad_length = UINT64_MAX;
 }
 
+void fc_decoder_omit_frames(struct fc_decoder *d)
+{
+	d->omit_frames = true;
+}
+
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 {
 	d->keep_budget = b;
@@ -478,7 +483,7 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		d->zero_run_reported = true;
 		raise_anomaly(d, &a, pkt);
 	}
-	{
+	if (!d->omit_frames) {
 		struct fc_event ev = { .type = FC_EV_FRAME, .frame = *f };
 		event_add(d, &ev);
 	}

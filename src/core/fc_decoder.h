@@ -126,6 +126,7 @@ struct fc_decoder {
 	const uint8_t *keep_at; /* kept bytes still in the segment's data */
 	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
 	uint64_t keep_cap;
+	bool omit_frames; /* fc_decoder_omit_frames */
 	struct fc_keep_budget *keep_budget; /* NULL: none */
 
 	/* The report being built, and its segment record (scratch->seg). */
@@ -152,6 +153,10 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 /* Count the decoder's kept payload bytes in `b` (shared with other
  * decoders, outliving them) from now on; call before the first byte. */
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b);
+
+/* Reports carry no frame records from now on (a front end that reads
+ * segments and anomalies only); frames are still decoded and counted. */
+void fc_decoder_omit_frames(struct fc_decoder *d);
 
 /* Release what the decoder allocated (bounded buffers); idempotent. */
 void fc_decoder_free(struct fc_decoder *d);

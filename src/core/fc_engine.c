@@ -105,6 +105,8 @@ static void ensure_decoder(struct fc_half *h)
 	fc_decoder_init(&h->dec, h->flow->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
 	fc_decoder_set_keep_budget(&h->dec, &e->keep_budget);
+	if (e->cfg.omit_frames)
+		fc_decoder_omit_frames(&h->dec);
 }
 
 static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,

@@ -65,6 +65,7 @@ struct fc_engine_config {
 	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
 	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
 	bool bytes_only; /* reassemble for sink.data, decode nothing */
+	bool omit_frames; /* reports without frame records (fc_decoder_omit_frames) */
 	uint32_t max_ooo_pieces; /* out-of-order pieces per direction; 0: default */
 	/* An acknowledged hole becomes a gap once this many more packets of
 	 * its connection AND this much capture time went by without its data
