@@ -14,6 +14,7 @@
 #endif
 
 #include "fmt_out.h"
+#include "output.h"
 
 const char fmt_digit_pairs[200] =
 	"00010203040506070809" "10111213141516171819" "20212223242526272829"
@@ -174,4 +175,15 @@ char *fmt_hex(char *p, const uint8_t *s, size_t n)
 		*p++ = hex_digits[s[i] & 15];
 	}
 	return p;
+}
+
+void fc_output_flush(struct fc_output *o)
+{
+	if (o->fmt)
+		fmt_flush(o->fmt);
+}
+
+int fc_output_write_error(const struct fc_output *o)
+{
+	return o->fmt ? fmt_error(o->fmt) : 0;
 }

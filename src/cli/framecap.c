@@ -324,8 +324,7 @@ static void live_batch_done(void *ctx)
 		r->last_tick = now;
 	}
 	/* Writers buffer large pieces: show this batch's lines now. */
-	if (r->output->flush)
-		r->output->flush(r->output);
+	fc_output_flush(r->output);
 }
 
 /* Stop reading once the output cannot be written. */
@@ -333,7 +332,7 @@ static int output_failed(void *ctx)
 {
 	struct run *r = ctx;
 
-	return r->output->write_error && r->output->write_error(r->output);
+	return fc_output_write_error(r->output) != 0;
 }
 
 /* Feed the whole input to the engine. Returns the exit status so far. */
@@ -365,8 +364,7 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
 	active_feed = NULL;
 	if (end == FEED_READ_ERROR) {
-		if (r->output->flush)
-			r->output->flush(r->output);
+		fc_output_flush(r->output);
 		fflush(stdout);
 		fprintf(stderr, "framecap: %s: %s\n", in->name, feed_read_error(&r->feed));
 	}
@@ -378,7 +376,7 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 /* Standard output's first write error (errno), or 0. */
 static int stdout_error(struct fc_output *out)
 {
-	int err = out->write_error ? out->write_error(out) : 0;
+	int err = fc_output_write_error(out);
 
 	if (err)
 		return err;
@@ -405,8 +403,7 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 		}
 	}
 	r->output->summary(r->output, fc_engine_stats(r->feed.engine), &live);
-	if (r->output->flush)
-		r->output->flush(r->output);
+	fc_output_flush(r->output);
 	out_err = stdout_error(r->output);
 	dump_err = feed_close_dump(&r->feed);
 	r->output->destroy(r->output);

@@ -379,16 +379,6 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	fmt_str(out, "}\n");
 }
 
-static void json_flush(struct fc_output *o)
-{
-	fmt_flush(&((struct json_out *)o)->out);
-}
-
-static int json_write_error(struct fc_output *o)
-{
-	return fmt_error(&((struct json_out *)o)->out);
-}
-
 static void json_destroy(struct fc_output *o)
 {
 	struct json_out *j = (struct json_out *)o;
@@ -414,8 +404,7 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 	j->base.sink.ctx = j;
 	j->base.sink.report = json_report;
 	j->base.summary = json_summary;
-	j->base.flush = json_flush;
-	j->base.write_error = json_write_error;
+	j->base.fmt = &j->out;
 	j->base.destroy = json_destroy;
 	return &j->base;
 }

@@ -333,16 +333,6 @@ static void rv_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	(void)live;
 }
 
-static void rv_flush(struct fc_output *o)
-{
-	fmt_flush(&((struct recv_out *)o)->out);
-}
-
-static int rv_write_error(struct fc_output *o)
-{
-	return fmt_error(&((struct recv_out *)o)->out);
-}
-
 static void rv_destroy(struct fc_output *o)
 {
 	struct recv_out *r = (struct recv_out *)o;
@@ -369,8 +359,7 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 	r->base.sink.report = rv_report;
 	r->base.sink.stream_end = rv_end;
 	r->base.summary = rv_summary;
-	r->base.flush = rv_flush;
-	r->base.write_error = rv_write_error;
+	r->base.fmt = &r->out;
 	r->base.destroy = rv_destroy;
 	return &r->base;
 }

@@ -675,16 +675,6 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   live->received, live->dropped, live->ifdropped);
 }
 
-static void text_flush(struct fc_output *o)
-{
-	fmt_flush(&((struct text_out *)o)->out);
-}
-
-static int text_write_error(struct fc_output *o)
-{
-	return fmt_error(&((struct text_out *)o)->out);
-}
-
 static void text_destroy(struct fc_output *o)
 {
 	struct text_out *t = (struct text_out *)o;
@@ -709,8 +699,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	t->base.sink.report = text_report;
 	t->base.sink.stream_end = text_end;
 	t->base.summary = text_summary;
-	t->base.flush = text_flush;
-	t->base.write_error = text_write_error;
+	t->base.fmt = &t->out;
 	t->base.destroy = text_destroy;
 	return &t->base;
 }

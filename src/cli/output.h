@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "fc_engine.h"
+#include "fmt_out.h"
 
 struct fc_live_stats {
 	bool live;
@@ -26,15 +27,19 @@ struct fc_output {
 	/* After fc_engine_finish: the closing summary. */
 	void (*summary)(struct fc_output *o, const struct fc_engine_stats *st,
 			const struct fc_live_stats *live);
-	/* Optional: hand buffered lines to the FILE now. A live capture calls
-	 * it after each batch of packets, so lines appear as traffic does. */
-	void (*flush)(struct fc_output *o);
-	/* Optional: the errno of the first write the output FILE refused, or
-	 * 0 (after one, the writer writes nothing more). Writers without it
-	 * write only through the FILE, whose ferror() tells. */
-	int (*write_error)(struct fc_output *o);
+	/* The buffer the writer stores its lines in (fmt_out.h), or NULL for
+	 * a writer that writes only through the FILE, whose ferror() tells. */
+	struct fmt_out *fmt;
 	void (*destroy)(struct fc_output *o);
 };
+
+/* Hand buffered lines to the FILE now. A live capture calls it after each
+ * batch of packets, so lines appear as traffic does. */
+void fc_output_flush(struct fc_output *o);
+
+/* The errno of the first write the output FILE refused, or 0 (after one,
+ * the writer writes nothing more). */
+int fc_output_write_error(const struct fc_output *o);
 
 struct fc_output *fc_output_text(const struct fc_output_opts *opts);
 struct fc_output *fc_output_json(const struct fc_output_opts *opts);
