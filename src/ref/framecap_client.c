@@ -683,7 +683,22 @@ static void usage(FILE *f)
 
 /* Parse the options, build each connection's byte stream and its cuts,
  * connect, run them all; the exit status says whether all went well. */
-int main(int argc, char **argv)
+/* What the command line asks for (O holds what the connections use). */
+struct args {
+	struct ref_profile_opts po;
+	struct ref_addr addr;
+	const char *connect_s, *file, *scenario;
+	const char *sent_path, *recv_path;
+	size_t burst, chunk, size_min, size_max, count, clients;
+	int64_t delay, rate;
+	bool drip, sized;
+	char **msgs; /* MESSAGE arguments */
+	size_t nmsgs;
+};
+
+/* Parse the command line into *a and O; exits 2 on a usage error, 0
+ * after --help. */
+static void parse_args(int argc, char **argv, struct args *a)
 {
 	enum {
 		OPT_FILE = REF_OPT__NEXT, OPT_PRINT_SENT, OPT_PRINT_RECEIVED, OPT_BURST,
@@ -714,29 +729,25 @@ int main(int argc, char **argv)
 		REF_PROFILE_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ref_profile_opts po;
-	struct ref_addr addr;
-	const char *connect_s = "127.0.0.1:8001", *file = NULL, *scenario = NULL, *err;
-	const char *sent_path = NULL, *recv_path = NULL;
-	size_t burst = 0, chunk = 0, size_min = 0, size_max = 0, count = 0, clients = 3;
-	int64_t delay = -1, rate = 0;
-	bool drip = false, sized = false;
-	char desc[256];
+	const char *err;
 	int c;
 
-	memset(&po, 0, sizeof(po));
+	memset(a, 0, sizeof(*a));
+	a->connect_s = "127.0.0.1:8001";
+	a->clients = 3;
+	a->delay = -1;
 	O.timeout_ms = 5000;
 	while ((c = getopt_long(argc, argv, "hc:q", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': connect_s = optarg; break;
+		case 'c': a->connect_s = optarg; break;
 		case 'q': O.quiet = true; break;
-		case OPT_FILE: file = optarg; break;
-		case OPT_PRINT_SENT: sent_path = optarg; break;
-		case OPT_PRINT_RECEIVED: recv_path = optarg; break;
-		case OPT_BURST: burst = ref_number(PROG, "--burst", optarg, 1, 1u << 20); break;
-		case OPT_DRIP: drip = true; break;
-		case OPT_CHUNK: chunk = ref_number(PROG, "--chunk", optarg, 1, 1u << 30); break;
-		case OPT_DELAY: delay = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
+		case OPT_FILE: a->file = optarg; break;
+		case OPT_PRINT_SENT: a->sent_path = optarg; break;
+		case OPT_PRINT_RECEIVED: a->recv_path = optarg; break;
+		case OPT_BURST: a->burst = ref_number(PROG, "--burst", optarg, 1, 1u << 20); break;
+		case OPT_DRIP: a->drip = true; break;
+		case OPT_CHUNK: a->chunk = ref_number(PROG, "--chunk", optarg, 1, 1u << 30); break;
+		case OPT_DELAY: a->delay = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
 		case OPT_SIZE: {
 			char lo[32];
 			const char *dash = strchr(optarg, '-');
@@ -745,15 +756,16 @@ int main(int argc, char **argv)
 				die(2, "--size %s: expected MIN-MAX", optarg);
 			memcpy(lo, optarg, k);
 			lo[k] = '\0';
-			size_min = ref_number(PROG, "--size", lo, 0, 1u << 30);
-			size_max = dash ? ref_number(PROG, "--size", dash + 1, 0, 1u << 30) : size_min;
-			if (size_max < size_min)
+			a->size_min = ref_number(PROG, "--size", lo, 0, 1u << 30);
+			a->size_max = dash ? ref_number(PROG, "--size", dash + 1, 0, 1u << 30)
+					   : a->size_min;
+			if (a->size_max < a->size_min)
 				die(2, "--size %s: MAX is below MIN", optarg);
-			sized = true;
+			a->sized = true;
 			break;
 		}
-		case OPT_COUNT: count = ref_number(PROG, "--count", optarg, 1, 1u << 24); break;
-		case OPT_RATE: rate = (int64_t)ref_number(PROG, "--rate", optarg, 1, 1000000); break;
+		case OPT_COUNT: a->count = ref_number(PROG, "--count", optarg, 1, 1u << 24); break;
+		case OPT_RATE: a->rate = (int64_t)ref_number(PROG, "--rate", optarg, 1, 1000000); break;
 		case OPT_NODELAY: O.nodelay = true; break;
 		case OPT_SEED:
 			rng_state ^= ref_number(PROG, "--seed", optarg, 0, UINT64_MAX) * 0x2545f4914f6cdd1dULL;
@@ -775,54 +787,64 @@ int main(int argc, char **argv)
 			    strcmp(optarg, "upload") && strcmp(optarg, "many"))
 				die(2, "--scenario %s: expected sticky, framed, upload FILE or many",
 				    optarg);
-			scenario = optarg;
+			a->scenario = optarg;
 			break;
-		case OPT_CLIENTS: clients = ref_number(PROG, "--clients", optarg, 1, MAX_CONNS); break;
+		case OPT_CLIENTS: a->clients = ref_number(PROG, "--clients", optarg, 1, MAX_CONNS); break;
 		case OPT_TIMEOUT:
 			O.timeout_ms = (int64_t)ref_number(PROG, "--timeout", optarg, 1, 3600) * 1000;
 			break;
 		case OPT_WAIT:
 			O.wait_ms = (int64_t)ref_number(PROG, "--wait", optarg, 0, 3600) * 1000;
 			break;
-		case 'h': case OPT_HELP: usage(stdout); return 0;
+		case 'h': case OPT_HELP: usage(stdout); exit(0);
 		default:
-			if (ref_profile_option(PROG, c, optarg, &po))
+			if (ref_profile_option(PROG, c, optarg, &a->po))
 				break;
 			usage(stderr);
-			return 2;
+			exit(2);
 		}
 	}
-	if ((err = ref_parse_addr(connect_s, &addr)))
-		die(2, "-c %s: %s", connect_s, err);
-	if ((burst != 0) + (chunk != 0) + drip > 1)
+	if ((err = ref_parse_addr(a->connect_s, &a->addr)))
+		die(2, "-c %s: %s", a->connect_s, err);
+	if ((a->burst != 0) + (a->chunk != 0) + a->drip > 1)
 		die(2, "--burst, --chunk and --drip are different shapes: pick one");
-	if (scenario && !strcmp(scenario, "upload")) {
+	if (a->scenario && !strcmp(a->scenario, "upload")) {
 		if (optind >= argc)
 			die(2, "--scenario upload needs a FILE argument");
-		file = argv[optind++];
+		a->file = argv[optind++];
 	}
-	if (scenario && (optind < argc || sized || (file && strcmp(scenario, "upload"))))
+	if (a->scenario && (optind < argc || a->sized ||
+			    (a->file && strcmp(a->scenario, "upload"))))
 		die(2, "--scenario %s makes its own messages: no MESSAGE, --size or --file",
-		    scenario);
-	if (sized && optind < argc)
+		    a->scenario);
+	if (a->sized && optind < argc)
 		die(2, "--size makes its own payloads: no MESSAGE with it");
-	ref_profile_resolve(PROG, &po, addr.port, &O.prof);
-	if (burst || chunk || drip)
+	a->msgs = argv + optind;
+	a->nmsgs = (size_t)(argc - optind);
+}
+
+/* The profile, the shaping defaults, the log files and the connections. */
+static void set_up(struct args *a)
+{
+	char desc[256];
+
+	ref_profile_resolve(PROG, &a->po, a->addr.port, &O.prof);
+	if (a->burst || a->chunk || a->drip)
 		O.nodelay = true;
-	if (delay < 0)
-		delay = burst ? 50 : drip ? 5 : chunk ? 20 : 0;
-	if (drip)
-		chunk = 1;
-	if (rate && delay < 1000 / rate)
-		delay = 1000 / rate;
-	if (sent_path && !(O.sent_log = fopen(sent_path, "w")))
-		die(1, "%s: %s", sent_path, strerror(errno));
-	if (recv_path && !(O.recv_log = fopen(recv_path, "w")))
-		die(1, "%s: %s", recv_path, strerror(errno));
+	if (a->delay < 0)
+		a->delay = a->burst ? 50 : a->drip ? 5 : a->chunk ? 20 : 0;
+	if (a->drip)
+		a->chunk = 1;
+	if (a->rate && a->delay < 1000 / a->rate)
+		a->delay = 1000 / a->rate;
+	if (a->sent_path && !(O.sent_log = fopen(a->sent_path, "w")))
+		die(1, "%s: %s", a->sent_path, strerror(errno));
+	if (a->recv_path && !(O.recv_log = fopen(a->recv_path, "w")))
+		die(1, "%s: %s", a->recv_path, strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	nconns = scenario && !strcmp(scenario, "many") ? (int)clients : 1;
+	nconns = a->scenario && !strcmp(a->scenario, "many") ? (int)a->clients : 1;
 	O.tag_conn = nconns > 1;
 	for (int i = 0; i < nconns; i++) {
 		conns[i].id = i + 1;
@@ -832,113 +854,136 @@ int main(int argc, char **argv)
 	if (!O.quiet)
 		printf("framecap-client: profile %s%s%s\n", desc, O.bug ? ", --bug " : "",
 		       O.bug ? bug_names[O.bug] : "");
+}
 
-	/* What each connection sends, and where its write() calls cut it. */
-	if (scenario && !strcmp(scenario, "sticky")) {
-		add_unframed(&conns[0], "kinght love ");
-		add_unframed(&conns[0], "aym");
-		add_cut(&conns[0], 12, 0); /* two send() calls, back to back */
-		add_cut(&conns[0], 3, 0);
-	} else if (scenario && !strcmp(scenario, "framed")) {
-		struct conn *k = &conns[0];
-		O.nodelay = true;
-		add_frame(k, "kinght love ", 12);
-		add_frame(k, "aym", 3);
-		add_frame(k, "xin正在学习", strlen("xin正在学习"));
-		add_cut(k, frame_size(k, 0) + frame_size(k, 1), 0); /* one write: sticky */
-		if (O.bug == BUG_NONE && O.prof.header_size >= 2) {
-			size_t half = O.prof.header_size / 2, rest = frame_size(k, 2);
-			add_cut(k, half, 50); /* half a header */
-			add_cut(k, O.prof.header_size - half + 6, 50); /* its end, "xin正" */
-			add_cut(k, rest - O.prof.header_size - 6, 50);
-		} else {
-			add_cut(k, frame_size(k, 2), 50);
-		}
-		if (burst || chunk) { /* shaping asked for explicitly wins */
-			k->ncuts = 0;
-			shape(k, chunk, burst ? burst : 1, delay);
-		}
-	} else if (scenario && !strcmp(scenario, "upload")) {
-		struct conn *k = &conns[0];
-		size_t n;
-		uint8_t *body = read_file(file, &n);
-		char hdr[1024] = "{\"msg_type\":\"file\",\"file_name\":", text[600];
+/* --scenario sticky: the tutorials' two unframed send() calls. */
+static void scenario_sticky(void)
+{
+	add_unframed(&conns[0], "kinght love ");
+	add_unframed(&conns[0], "aym");
+	add_cut(&conns[0], 12, 0); /* two send() calls, back to back */
+	add_cut(&conns[0], 3, 0);
+}
 
-		snprintf(text, sizeof(text), "uploading %s (%zu B)", base_name(file), n);
-		add_frame(k, "{\"msg_type\":\"msg\"}", strlen("{\"msg_type\":\"msg\"}"));
-		add_frame(k, text, strlen(text));
-		json_string(hdr, sizeof(hdr) - 2, base_name(file));
-		strcat(hdr, "}");
-		add_frame(k, hdr, strlen(hdr));
-		add_frame(k, body, n);
-		add_frame(k, "close", 5);
-		free(body);
-		shape(k, chunk, burst ? burst : 1, delay);
-	} else if (scenario && !strcmp(scenario, "many")) {
-		if (!count)
-			count = 3;
-		if (delay == 0)
-			delay = 20;
-		O.nodelay = true;
-		for (int i = 0; i < nconns; i++) {
-			for (size_t m = 0; m < count; m++) {
-				char text[64];
-				snprintf(text, sizeof(text), "client %d message %zu", i + 1, m);
-				add_frame(&conns[i], text, strlen(text));
-			}
-			shape(&conns[i], chunk, burst ? burst : 1, delay);
-		}
+/* --scenario framed: two frames in one write, then one cut in its header. */
+static void scenario_framed(const struct args *a)
+{
+	struct conn *k = &conns[0];
+
+	O.nodelay = true;
+	add_frame(k, "kinght love ", 12);
+	add_frame(k, "aym", 3);
+	add_frame(k, "xin正在学习", strlen("xin正在学习"));
+	add_cut(k, frame_size(k, 0) + frame_size(k, 1), 0); /* one write: sticky */
+	if (O.bug == BUG_NONE && O.prof.header_size >= 2) {
+		size_t half = O.prof.header_size / 2, rest = frame_size(k, 2);
+		add_cut(k, half, 50); /* half a header */
+		add_cut(k, O.prof.header_size - half + 6, 50); /* its end, "xin正" */
+		add_cut(k, rest - O.prof.header_size - 6, 50);
 	} else {
-		struct conn *k = &conns[0];
-		char **msgs = argv + optind;
-		size_t nmsgs = (size_t)(argc - optind);
-		char *line = NULL, **lines = NULL;
-		size_t linecap = 0, lines_cap = 0, nlines = 0;
-
-		if (!nmsgs && !sized && !file) { /* each line of standard input */
-			ssize_t len;
-			while ((len = getline(&line, &linecap, stdin)) >= 0) {
-				while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-					line[--len] = '\0';
-				grow((void **)&lines, &lines_cap, nlines + 1, sizeof(*lines));
-				lines[nlines++] = strdup(line);
-			}
-			free(line);
-			msgs = lines;
-			nmsgs = nlines;
-		}
-		if (sized) {
-			if (!count)
-				count = 1;
-			for (size_t m = 0; m < count; m++) {
-				size_t n = size_min + (size_t)(rng() % (size_max - size_min + 1));
-				char *p = malloc(n + 1);
-				if (!p)
-					die(1, "out of memory");
-				for (size_t b = 0; b < n; b++)
-					p[b] = (char)('a' + rng() % 26);
-				add_frame(k, p, n);
-				free(p);
-			}
-		} else if (nmsgs) {
-			size_t total = count ? count : nmsgs;
-			for (size_t m = 0; m < total; m++)
-				add_frame(k, msgs[m % nmsgs], strlen(msgs[m % nmsgs]));
-		}
-		if (file) {
-			size_t n;
-			uint8_t *body = read_file(file, &n);
-			add_frame(k, body, n);
-			free(body);
-		}
-		for (size_t i = 0; i < nlines; i++)
-			free(lines[i]);
-		free(lines);
-		shape(k, chunk, burst ? burst : 1, delay);
+		add_cut(k, frame_size(k, 2), 50);
 	}
+	if (a->burst || a->chunk) { /* shaping asked for explicitly wins */
+		k->ncuts = 0;
+		shape(k, a->chunk, a->burst ? a->burst : 1, a->delay);
+	}
+}
 
-	/* The whole run's bound: --timeout beyond what the shaping plans. */
+/* --scenario upload FILE: the reference server's upload protocol. */
+static void scenario_upload(const struct args *a)
+{
+	struct conn *k = &conns[0];
+	size_t n;
+	uint8_t *body = read_file(a->file, &n);
+	char hdr[1024] = "{\"msg_type\":\"file\",\"file_name\":", text[600];
+
+	snprintf(text, sizeof(text), "uploading %s (%zu B)", base_name(a->file), n);
+	add_frame(k, "{\"msg_type\":\"msg\"}", strlen("{\"msg_type\":\"msg\"}"));
+	add_frame(k, text, strlen(text));
+	json_string(hdr, sizeof(hdr) - 2, base_name(a->file));
+	strcat(hdr, "}");
+	add_frame(k, hdr, strlen(hdr));
+	add_frame(k, body, n);
+	add_frame(k, "close", 5);
+	free(body);
+	shape(k, a->chunk, a->burst ? a->burst : 1, a->delay);
+}
+
+/* --scenario many: --clients connections, --count messages each. */
+static void scenario_many(struct args *a)
+{
+	if (!a->count)
+		a->count = 3;
+	if (a->delay == 0)
+		a->delay = 20;
+	O.nodelay = true;
+	for (int i = 0; i < nconns; i++) {
+		for (size_t m = 0; m < a->count; m++) {
+			char text[64];
+			snprintf(text, sizeof(text), "client %d message %zu", i + 1, m);
+			add_frame(&conns[i], text, strlen(text));
+		}
+		shape(&conns[i], a->chunk, a->burst ? a->burst : 1, a->delay);
+	}
+}
+
+/* No scenario: the MESSAGE arguments (or each line of standard input),
+ * --size random payloads, or --file, shaped as asked. */
+static void messages(struct args *a)
+{
+	struct conn *k = &conns[0];
+	char **msgs = a->msgs;
+	size_t nmsgs = a->nmsgs;
+	char *line = NULL, **lines = NULL;
+	size_t linecap = 0, lines_cap = 0, nlines = 0;
+
+	if (!nmsgs && !a->sized && !a->file) { /* each line of standard input */
+		ssize_t len;
+		while ((len = getline(&line, &linecap, stdin)) >= 0) {
+			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+				line[--len] = '\0';
+			grow((void **)&lines, &lines_cap, nlines + 1, sizeof(*lines));
+			lines[nlines++] = strdup(line);
+		}
+		free(line);
+		msgs = lines;
+		nmsgs = nlines;
+	}
+	if (a->sized) {
+		if (!a->count)
+			a->count = 1;
+		for (size_t m = 0; m < a->count; m++) {
+			size_t n = a->size_min + (size_t)(rng() % (a->size_max - a->size_min + 1));
+			char *p = malloc(n + 1);
+			if (!p)
+				die(1, "out of memory");
+			for (size_t b = 0; b < n; b++)
+				p[b] = (char)('a' + rng() % 26);
+			add_frame(k, p, n);
+			free(p);
+		}
+	} else if (nmsgs) {
+		size_t total = a->count ? a->count : nmsgs;
+		for (size_t m = 0; m < total; m++)
+			add_frame(k, msgs[m % nmsgs], strlen(msgs[m % nmsgs]));
+	}
+	if (a->file) {
+		size_t n;
+		uint8_t *body = read_file(a->file, &n);
+		add_frame(k, body, n);
+		free(body);
+	}
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	free(lines);
+	shape(k, a->chunk, a->burst ? a->burst : 1, a->delay);
+}
+
+/* The whole run's bound: --timeout beyond what the shaping plans. */
+static void set_deadline(void)
+{
 	int64_t planned = 0;
+
 	for (int i = 0; i < nconns; i++) {
 		int64_t p = 0;
 		for (size_t k = 0; k < conns[i].ncuts; k++)
@@ -947,18 +992,45 @@ int main(int argc, char **argv)
 			planned = p;
 	}
 	O.deadline = ref_now_ms() + O.wait_ms + planned + O.timeout_ms;
-	for (int i = 0; i < nconns; i++)
-		open_conn(&conns[i], &addr);
-	int status = run();
+}
+
+/* Close the logs (a failed write is an error) and free the connections. */
+static void finish(const struct args *a)
+{
 	if (O.sent_log && fclose(O.sent_log) != 0)
-		die(1, "%s: %s", sent_path, strerror(errno));
+		die(1, "%s: %s", a->sent_path, strerror(errno));
 	if (O.recv_log && fclose(O.recv_log) != 0)
-		die(1, "%s: %s", recv_path, strerror(errno));
+		die(1, "%s: %s", a->recv_path, strerror(errno));
 	for (int i = 0; i < nconns; i++) {
 		free(conns[i].wire);
 		free(conns[i].frames);
 		free(conns[i].cuts);
 		fc_reader_free(&conns[i].rd);
 	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	int status;
+
+	parse_args(argc, argv, &a);
+	set_up(&a);
+	/* What each connection sends, and where its write() calls cut it. */
+	if (!a.scenario)
+		messages(&a);
+	else if (!strcmp(a.scenario, "sticky"))
+		scenario_sticky();
+	else if (!strcmp(a.scenario, "framed"))
+		scenario_framed(&a);
+	else if (!strcmp(a.scenario, "upload"))
+		scenario_upload(&a);
+	else
+		scenario_many(&a);
+	set_deadline();
+	for (int i = 0; i < nconns; i++)
+		open_conn(&conns[i], &a.addr);
+	status = run();
+	finish(&a);
 	return status;
 }
