@@ -18,9 +18,8 @@ B=${B:-build}
 SHARED=${FC_SHARED:-$PWD/../shared}
 T=${1:?usage: late-ack.sh TMP}/late-ack
 mkdir -p "$T"
-bad=0
-ok() { echo "ok   late-ack: $1"; }
-fail() { echo "FAIL late-ack: $1"; bad=1; }
+SUITE=late-ack
+. tests/lib.sh
 
 # decode VARIANT [framecap options]: T/VARIANT.jsonl and T/VARIANT.frames
 decode() {

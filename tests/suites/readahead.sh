@@ -9,9 +9,8 @@
 set -u
 T=$1/readahead B=${B:-build}
 mkdir -p "$T"
-bad=0
-ok() { echo "ok   readahead: $1"; }
-fail() { echo "FAIL readahead: $1"; bad=1; }
+SUITE=readahead
+. "$(dirname "$0")/../lib.sh"
 
 # Records in a classic pcap file, whole ones only (a cut one is not counted).
 records() {
