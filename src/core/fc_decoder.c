@@ -97,6 +97,25 @@ static void event_add(struct fc_decoder *d, struct fc_event *ev)
 {
 	struct fc_decoder_scratch *s = d->scratch;
 
+	/* Room for the event first: making it may deliver what came before,
+	 * packet lists included, and this frame's list must not go with it. */
+	if (s->nev == s->ev_cap) {
+		uint32_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
+		struct fc_event *e = cap > s->ev_cap ? realloc(s->ev, cap * sizeof(*e)) : NULL;
+
+		if (e) {
+			s->ev = e;
+			s->ev_cap = cap;
+		} else {
+			deliver(d, NULL);
+			if (!s->ev_cap) { /* no room at all: this one alone, as it is */
+				struct fc_report r = { .events = ev, .nevents = 1 };
+				if (d->ops->report)
+					d->ops->report(d->ctx, &r);
+				return;
+			}
+		}
+	}
 	if (ev->type == FC_EV_FRAME) {
 		struct fc_frame *f = &ev->frame;
 
@@ -117,23 +136,6 @@ static void event_add(struct fc_decoder *d, struct fc_event *ev)
 		if (f->npackets)
 			memcpy(s->pkts + s->npkts, f->packets, f->npackets * sizeof(*s->pkts));
 		s->npkts += f->npackets;
-	}
-	if (s->nev == s->ev_cap) {
-		uint32_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
-		struct fc_event *e = cap > s->ev_cap ? realloc(s->ev, cap * sizeof(*e)) : NULL;
-
-		if (e) {
-			s->ev = e;
-			s->ev_cap = cap;
-		} else {
-			deliver(d, NULL);
-			if (!s->ev_cap) { /* no room at all: this one alone */
-				struct fc_report r = { .events = ev, .nevents = 1 };
-				if (d->ops->report)
-					d->ops->report(d->ctx, &r);
-				return;
-			}
-		}
 	}
 	s->ev[s->nev++] = *ev;
 }

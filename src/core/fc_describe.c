@@ -211,7 +211,7 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"there are marked as guesses. Start capturing before the client "
 	"connects.",
 	[FC_AN_RESYNC] =
-	"After a gap, a bad length or a mid-stream start, framecap searched the "
+	"After a gap or a bad length, framecap searched the "
 	"following bytes for a place where a chain of plausible frames begins: "
 	"frames that follow one another, or that end exactly where a packet "
 	"ends (where the sender's write ended). It says how many bytes it "

@@ -70,9 +70,11 @@ static void begin(struct fc_flow *f)
 		f->eng->sink.stream_begin(f->eng->sink.ctx, &f->info);
 }
 
-/* Count what a report carries, and pass it on. */
-static void send_report(struct fc_half *h, const struct fc_report *r)
+/* Count what a report of direction `ctx` (its fc_half) carries, and pass
+ * it on: the decoders' reports, and reassembly's own. */
+static void on_report(void *ctx, const struct fc_report *r)
 {
+	struct fc_half *h = ctx;
 	struct fc_engine *e = h->flow->eng;
 
 	begin(h->flow);
@@ -84,11 +86,6 @@ static void send_report(struct fc_half *h, const struct fc_report *r)
 	}
 	if (e->sink.report)
 		e->sink.report(e->sink.ctx, &h->flow->info, h->dir, r);
-}
-
-static void on_report(void *ctx, const struct fc_report *r)
-{
-	send_report(ctx, r);
 }
 
 static const struct fc_decoder_ops decoder_ops = {
@@ -156,7 +153,7 @@ static void on_conflict(void *ctx, uint64_t off, uint64_t n,
 	/* A finding of reassembly, not of the framing: straight to the front
 	 * end, counted with the direction's other anomalies at its end. */
 	h->conflicts++;
-	send_report(h, &r);
+	on_report(h, &r);
 }
 
 static const struct fc_reasm_ops reasm_ops = {

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# json-schema.sh - every --json line of every capture in captures/ holds
-# the fields docs/framecap.1 (JSON Lines) promises for its type and, for
-# anomalies, for its kind; the numbers a detail sentence quotes are the
+# json-schema.sh - every --json line of every capture in captures/ and
+# ../shared/protocols holds the fields docs/framecap.1 (JSON Lines)
+# promises for its type and, for anomalies, for its kind; the numbers a detail sentence quotes are the
 # fields' values; the summary carries the schema version.
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
 TMP=${1:-$(mktemp -d)}
+mkdir -p "$TMP"
 status=0
-for cap in captures/*.pcap captures/*.pcapng; do
+SHARED=${FC_SHARED:-../shared}
+# The project's captures, and real protocols from other projects' suites
+# (decoded with the default profile: anomalies of every kind).
+for cap in captures/*.pcap captures/*.pcapng "$SHARED"/protocols/*.pcap "$SHARED"/protocols/*.pcapng; do
 	[ -f "$cap" ] || continue
 	name=$(basename "$cap")
 	"$B"/framecap -r "$cap" --json > "$TMP/schema.json" 2> /dev/null
