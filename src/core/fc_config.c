@@ -267,7 +267,14 @@ static enum field yaml_field(enum fc_profile_field pf)
 	case FC_PF_LENGTH_ADJUSTMENT: return F_LENGTH_ADJUSTMENT;
 	case FC_PF_HEADER_SIZE: return F_HEADER_SIZE;
 	case FC_PF_MAX_FRAME: return F_MAX_FRAME;
-	case FC_PF_NONE: break;
+	case FC_PF_NONE:
+	case FC_PF_FRAMING:
+	case FC_PF_LENGTH_MASK:
+	case FC_PF_VARINT_MAX_BYTES:
+	case FC_PF_DELIMITER:
+	case FC_PF_FRAME_SIZE:
+	case FC_PF_PRELUDE:
+		break;
 	}
 	return NFIELDS;
 }
