@@ -68,7 +68,9 @@ struct fc_keep_budget {
  * connection. */
 #define FC_KEEP_RETAIN (64u * 1024)
 
-enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_LOST, FC_DEC_DONE };
+/* HEADER and PAYLOAD for the prefix framings (length, varint, ber,
+ * fixed); DELIMITED while a delimited frame is searched for its end. */
+enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST, FC_DEC_DONE };
 
 
 #define FC_FRAME_PACKETS_INLINE 8
@@ -82,6 +84,14 @@ struct fc_shadows;
 
 struct fc_decoder {
 	const struct fc_profile *prof;
+	/* The rule framing the next frame: prof, or a prelude step's. */
+	const struct fc_profile *rule;
+	const struct fc_prelude_step *pre; /* the direction's prelude steps */
+	uint32_t pre_n, pre_at; /* steps, and the one being read (pre_n: done) */
+	uint32_t pre_frames; /* frames read in step pre_at */
+	uint32_t lit_mask; /* bytes_one_of: the choices still matching */
+	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
+	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
 	const struct fc_decoder_ops *ops;
 	void *ctx;
 	uint64_t payload_keep; /* payload bytes kept per frame */
@@ -108,6 +118,8 @@ struct fc_decoder {
 
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	bool adjustment_reported;
+	bool delimiter_reported;
+	bool resync_here; /* delimiter: the frame that failed ended cleanly */
 	uint64_t first_bad_length; /* offset of the first bad length field,
 				    * UINT64_MAX while there was none */
 
@@ -115,6 +127,8 @@ struct fc_decoder {
 	struct fc_frame cur;
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 	uint32_t hdr_have; /* header bytes seen */
+	uint32_t hdr_need; /* gathered before the rule is asked again */
+	bool hdr_known; /* the rule said where the frame ends */
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */
@@ -134,6 +148,9 @@ struct fc_decoder {
 	struct fc_segment *seg;
 	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	bool in_segment;
+	/* Bytes gathered for a prelude step that did not apply are read again
+	 * under the next rule: counted in the pieces once, not twice. */
+	bool replaying;
 	uint64_t max_pkt_delivered;
 
 	uint64_t next_offset; /* stream offset of the next byte */
@@ -153,6 +170,10 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 /* Count the decoder's kept payload bytes in `b` (shared with other
  * decoders, outliving them) from now on; call before the first byte. */
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b);
+
+/* Read `dir`'s prelude (the profile's, if it has one) before the profile;
+ * call before the first byte. A decoder started mid-stream has none. */
+void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 
 /* Reports carry no frame records from now on (a front end that reads
  * segments and anomalies only); frames are still decoded and counted. */
