@@ -40,11 +40,16 @@ void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir)
 {
 	if (d->midstream_pending || d->stats.bytes)
 		return;
-	d->pre = fc_prelude_steps(d->prof, dir, &d->pre_n);
+	const struct fc_prelude_step *steps;
+	uint32_t n;
+
+	steps = fc_prelude_steps(d->prof, dir, &n);
+	d->pre_dir = (uint8_t)dir;
+	d->pre_n = (uint8_t)n; /* at most FC_PRELUDE_STEPS */
 	d->pre_at = 0;
 	d->pre_frames = 0;
-	if (d->pre_n)
-		d->rule = d->pre[0].kind == FC_PRELUDE_PROFILE ? &d->pre[0].profile : NULL;
+	if (n)
+		d->rule = steps[0].kind == FC_PRELUDE_PROFILE ? &steps[0].profile : NULL;
 }
 
 void fc_decoder_omit_frames(struct fc_decoder *d)
@@ -457,13 +462,19 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->payload_hint = UINT64_MAX;
 }
 
+/* The prelude step being read (pre_at < pre_n). */
+static const struct fc_prelude_step *prelude_step(const struct fc_decoder *d)
+{
+	return &d->prof->prelude->steps[d->pre_dir][d->pre_at];
+}
+
 /* The prelude step pre_at is over: the next one, or the profile. */
 static void prelude_next(struct fc_decoder *d)
 {
 	d->pre_frames = 0;
 	if (++d->pre_at < d->pre_n)
-		d->rule = d->pre[d->pre_at].kind == FC_PRELUDE_PROFILE ? &d->pre[d->pre_at].profile
-								       : NULL;
+		d->rule = prelude_step(d)->kind == FC_PRELUDE_PROFILE ? &prelude_step(d)->profile
+								      : NULL;
 	else
 		d->rule = d->prof;
 }
@@ -523,8 +534,8 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
 	d->hdr_known = false;
-	if (f->prelude && (d->pre[d->pre_at].kind == FC_PRELUDE_BYTES_ONE_OF ||
-			   ++d->pre_frames >= d->pre[d->pre_at].max_frames))
+	if (f->prelude && (prelude_step(d)->kind == FC_PRELUDE_BYTES_ONE_OF ||
+			   ++d->pre_frames >= prelude_step(d)->max_frames))
 		prelude_next(d);
 }
 
@@ -752,7 +763,7 @@ static int measure(const struct fc_decoder *d, const uint8_t *b, size_t avail,
 		return STEP_SKIPPED;
 	}
 	/* bytes_one_of: the first choice the bytes complete is the frame. */
-	step = &d->pre[d->pre_at];
+	step = prelude_step(d);
 	for (uint32_t c = 0; c < step->nchoices; c++) {
 		size_t len = step->choice_len[c];
 

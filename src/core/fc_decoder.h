@@ -86,12 +86,16 @@ struct fc_decoder {
 	const struct fc_profile *prof;
 	/* The rule framing the next frame: prof, or a prelude step's. */
 	const struct fc_profile *rule;
-	const struct fc_prelude_step *pre; /* the direction's prelude steps */
-	uint32_t pre_n, pre_at; /* steps, and the one being read (pre_n: done) */
-	uint32_t pre_frames; /* frames read in step pre_at */
-	uint32_t lit_mask; /* bytes_one_of: the choices still matching */
-	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
+	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
+	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
+	uint8_t pre_dir, pre_n, pre_at;
+	bool hdr_known; /* the rule said where the frame ends */
+	bool replaying; /* see replay_held() */
+	bool delimiter_reported;
+	bool resync_here; /* delimiter: boundaries are back at the next byte */
+	uint32_t pre_frames;
 	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
+	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	const struct fc_decoder_ops *ops;
 	void *ctx;
 	uint64_t payload_keep; /* payload bytes kept per frame */
@@ -118,8 +122,6 @@ struct fc_decoder {
 
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	bool adjustment_reported;
-	bool delimiter_reported;
-	bool resync_here; /* delimiter: the frame that failed ended cleanly */
 	uint64_t first_bad_length; /* offset of the first bad length field,
 				    * UINT64_MAX while there was none */
 
@@ -128,7 +130,6 @@ struct fc_decoder {
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 	uint32_t hdr_have; /* header bytes seen */
 	uint32_t hdr_need; /* gathered before the rule is asked again */
-	bool hdr_known; /* the rule said where the frame ends */
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */
@@ -148,9 +149,6 @@ struct fc_decoder {
 	struct fc_segment *seg;
 	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	bool in_segment;
-	/* Bytes gathered for a prelude step that did not apply are read again
-	 * under the next rule: counted in the pieces once, not twice. */
-	bool replaying;
 	uint64_t max_pkt_delivered;
 
 	uint64_t next_offset; /* stream offset of the next byte */
