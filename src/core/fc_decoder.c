@@ -629,11 +629,19 @@ static void delimiter_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 	if (prof->delimiter_len < 2 || d->delimiter_reported)
 		return;
 	uint8_t before = prof->delimiter[prof->delimiter_len - 2];
+	uint64_t seen = 0, text = 0;
 
-	for (int i = 0; i < 2; i++)
-		for (uint64_t k = 0; where[i] && k < len[i]; k++)
-			count += k > 0 && where[i][k] == last && where[i][k - 1] != before;
-	if (!count)
+	for (int i = 0; i < 2; i++) {
+		for (uint64_t k = 0; where[i] && k < len[i]; k++) {
+			uint8_t c = where[i][k];
+			count += k > 0 && c == last && where[i][k - 1] != before;
+			text += (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n';
+		}
+		seen += len[i];
+	}
+	/* Lines: text, and more than one of them. Binary bytes hold a stray
+	 * "\n" now and then. */
+	if (count < 2 || text * 10 < seen * 9)
 		return;
 	memcpy(a.u.delimiter.expected, prof->delimiter, prof->delimiter_len);
 	a.u.delimiter.expected_len = prof->delimiter_len;
@@ -1290,7 +1298,8 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	    d->stats.bytes >= FC_UNFRAMED_MIN) {
 		struct fc_anomaly a = { .kind = FC_AN_UNFRAMED, .offset = 0,
 					.frame = FC_NO_FRAME,
-					.u.unframed.bytes = d->stats.bytes };
+					.u.unframed = { .bytes = d->stats.bytes,
+							.framing = d->prof->framing } };
 		raise_anomaly(d, &a, pkt);
 	}
 	if (inside) {

@@ -203,6 +203,10 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"probably not this framing (zeros, padding, or the wrong profile)",
 				a->u.zero_run.count, a->frame);
 	case FC_AN_UNFRAMED:
+		if (a->u.unframed.framing != FC_FRAMING_LENGTH)
+			return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no %s framing "
+					"of this profile here (another framing, or the wrong port?)",
+					a->u.unframed.bytes, fc_framing_name(a->u.unframed.framing));
 		return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no length-prefixed "
 				"framing of this profile here (a text or delimiter protocol, another "
 				"profile, or the wrong port?)", a->u.unframed.bytes);

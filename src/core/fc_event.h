@@ -142,6 +142,7 @@ struct fc_anomaly {
 		} zero_run;
 		struct {
 			uint64_t bytes; /* bytes seen without a frame */
+			enum fc_framing framing; /* the profile's */
 		} unframed;
 		struct {
 			int64_t adjustment; /* the --length-adjustment that fits */
