@@ -182,15 +182,15 @@ struct fc_anomaly {
 struct fc_frame {
 	uint64_t index; /* 0-based within its stream direction */
 	uint64_t offset; /* stream offset of the first header byte */
-	uint32_t header_len;
 	int64_t length; /* the length field's value */
 	uint64_t length_flags; /* bits of the field outside length_mask */
 	uint64_t payload_len;
+	uint64_t payload_missing; /* payload bytes lost in gaps */
+	uint32_t header_len;
 	uint32_t trailer_len; /* delimiter: its bytes, after the payload */
 	uint32_t prelude; /* read by prelude step prelude - 1; 0: the profile */
-	uint64_t payload_missing; /* payload bytes lost in gaps */
-	const uint64_t *packets; /* ascending, distinct */
 	uint32_t npackets; /* listed in packets[] */
+	const uint64_t *packets; /* ascending, distinct */
 	uint64_t npackets_total; /* >= npackets */
 	bool split; /* more than one packet */
 	bool sticky; /* a packet of it carried bytes of another frame */
