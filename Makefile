@@ -75,6 +75,8 @@ $(B)/config/%.o: src/config/%.c Makefile | $(B)/config
 	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/cli/%.o: src/cli/%.c Makefile | $(B)/cli
 	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
+# The HTML report's stylesheet and script are built into out_html.o.
+$(B)/cli/out_html.o: src/cli/html/report.css src/cli/html/report.js
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
