@@ -32,6 +32,9 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
+# The HTML report's tests open the pages in headless Chromium
+# (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
+DEB_PACKAGES += chromium
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules. Their rules come first in the file,

@@ -58,11 +58,20 @@ class Page:
             time.sleep(0.05)
         return False
 
+    def front(self):
+        """Make this tab the visible one: a hidden tab is not painted and
+        its input and animation frames are throttled."""
+        if self.b.front is not self:
+            self.call("Page.bringToFront")
+            self.b.front = self
+
     def mouse(self, kind, x, y, button="none", clicks=0):
+        self.front()
         self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button=button,
                   clickCount=clicks)
 
     def screenshot(self, path, clip=None):
+        self.front()
         params = {"format": "png"}
         if clip:
             params["clip"] = dict(clip, scale=1)
@@ -103,6 +112,7 @@ class Browser:
         self._replies = {}
         self._pages = {}
         self._closed = False
+        self.front = None
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _reader(self):
@@ -181,6 +191,7 @@ class Browser:
             page.call(m)
         page.call("Emulation.setDeviceMetricsOverride", width=self.width, height=self.height,
                   deviceScaleFactor=1, mobile=False)
+        self.front = page
         page.call("Page.navigate", url=url)
         end = time.monotonic() + timeout
         while not page.loaded:
