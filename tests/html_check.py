@@ -316,7 +316,7 @@ def shots(b, outdir):
     def clip_of(sel, pad_below=0):
         r = p.eval("""(() => { const e = document.querySelector(%s); e.scrollIntoView({block: 'start'});
             window.scrollBy(0, -60); const r = e.getBoundingClientRect();
-            return {x: r.left, y: r.top + window.scrollY, width: r.width, height: r.height}; })()""" % json.dumps(sel))
+            return {x: 0, y: r.top + window.scrollY, width: window.innerWidth, height: r.height}; })()""" % json.dumps(sel))
         r["height"] += pad_below
         return r
     p.screenshot(os.path.join(outdir, "html-report.png"))

@@ -75,7 +75,8 @@
 		legend_mark: "anomaly",
 		legend_agg: "many boxes (zoom in)",
 		stream_head: "stream {0}  {1} \u2192 {2}  profile {3}",
-		dir_head: "{0}: {1} frames in {2} segments",
+		dir_head: "{0}: frames {1}, segments {2}",
+		dir_retrans: "retransmitted bytes (not drawn: no new data) {0}",
 		seg_tip: "segment: packet #{0}, {1} s\nbytes [{2},{3}) = {4} B, {5} frames touched",
 		seg_ooo: "delivered out of order",
 		seg_sticky: "STICKY: {0} frames",
@@ -87,6 +88,7 @@
 		frame_hsplit: "#{0} header split",
 		frame_resynced: "resynced: decoded after a guessed resynchronisation",
 		frame_prelude: "prelude",
+		frame_trailer: "trailer {0} B",
 		frame_missing: "{0} payload bytes lost in gaps",
 		preview_text: "text: {0}",
 		preview_hex: "hex:  {0}",
@@ -355,7 +357,7 @@
 				if (f.split) e.classList.add("split");
 				if (f.header_split) e.classList.add("hsplit");
 				if (f.resynced) e.classList.add("resynced");
-				if (f.prelude) e.classList.add("prelude");
+				if (f.prelude || f.prelude_len) e.classList.add("prelude");
 				if (state.axis === "bytes") {
 					var h = el("span", "h");
 					h.style.width = Math.min(it.x1 - it.x0, f.header_len * v.scale) + "px";
@@ -370,6 +372,7 @@
 		}
 		e.setAttribute("data-k", it.kind);
 		e.setAttribute("data-i", it.i);
+		if (it.kind !== "seg") e.tabIndex = 0; /* keyboard: focus shows the details */
 		return e;
 	}
 
@@ -460,7 +463,8 @@
 			if (f.split) lines.push(t("frame_split", f.index, f.packets_total || f.packets.length));
 			if (f.header_split) lines.push(t("frame_hsplit", f.index));
 			if (f.resynced) lines.push(t("frame_resynced"));
-			if (f.prelude) lines.push(t("frame_prelude"));
+			if (f.prelude || f.prelude_len) lines.push(t("frame_prelude"));
+			if (f.trailer_len) lines.push(t("frame_trailer", f.trailer_len));
 			if (f.payload_missing) lines.push(t("frame_missing", f.payload_missing));
 			if (f.payload_hex) {
 				lines.push(t("preview_text", textOf(f.payload_hex, 48)));
@@ -671,13 +675,18 @@
 			var box = el("div", "dir"), lanes = el("div", "lanes"), names = el("div", "names");
 			box.setAttribute("data-stream", id);
 			box.setAttribute("data-dir", dn);
-			box.appendChild(el("h3", "", t("dir_head", dn, d.frames.length, d.segs.length)));
+			var head = t("dir_head", dn, d.frames.length, d.segs.length);
+			if (s.end && s.end[dn] && s.end[dn].retransmitted_bytes)
+				head += "; " + t("dir_retrans", s.end[dn].retransmitted_bytes);
+			box.appendChild(el("h3", "", head));
 			var an = el("div", "axisname", "");
 			names.appendChild(an);
 			["lane_segs", "lane_frames", "lane_reads", "lane_marks"].forEach(function (k) {
 				names.appendChild(el("div", "", t(k)));
 			});
 			var view = el("div", "view"), track = el("div", "track"), laneEls = {};
+			view.setAttribute("role", "group");
+			view.setAttribute("aria-label", t("dir_head", dn, d.frames.length, d.segs.length));
 			["axis", "segs", "frames", "reads", "marks"].forEach(function (k) {
 				laneEls[k] = el("div", "lane " + k);
 				laneEls[k].setAttribute("data-lane", k);
@@ -715,6 +724,20 @@
 		showTip(ev, details(f.v, k, +f.e.getAttribute("data-i")));
 	});
 	app.addEventListener("mouseleave", hideTip);
+	app.addEventListener("focusin", function (ev) {
+		var f = find(ev.target), k = f && f.e.getAttribute("data-k");
+		if (!f || k === "agg") return;
+		var r = f.e.getBoundingClientRect();
+		showTip({ clientX: r.left, clientY: r.bottom }, details(f.v, k, +f.e.getAttribute("data-i")));
+	});
+	app.addEventListener("focusout", hideTip);
+	app.addEventListener("keydown", function (ev) {
+		var f = find(ev.target);
+		if (f && (ev.key === "Enter" || ev.key === " ")) {
+			ev.preventDefault();
+			showBytes(f.v, f.e.getAttribute("data-k"), +f.e.getAttribute("data-i"));
+		}
+	});
 	app.addEventListener("click", function (ev) {
 		var f = find(ev.target);
 		if (!f) return;
