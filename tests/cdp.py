@@ -88,6 +88,7 @@ class Browser:
         exe = find_chromium()
         if not exe:
             raise BrowserError("chromium not found (make deps installs it)")
+        os.makedirs(tmp, exist_ok=True)
         to_chrome_r, self._w = os.pipe()
         self._r, from_chrome_w = os.pipe()
 
