@@ -98,7 +98,7 @@ class Browser:
 
         self.proc = subprocess.Popen(
             [exe, "--headless=new", "--remote-debugging-pipe", "--no-sandbox",
-             "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+             "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking",
              "--hide-scrollbars", "--user-data-dir=" + os.path.join(tmp, "chromium-profile"),
              "--window-size=%d,%d" % (width, height), "about:blank"],
