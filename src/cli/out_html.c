@@ -371,7 +371,9 @@ struct fc_output *fc_output_html(const struct fc_output_opts *opts, const struct
 		      "<script type=\"application/json\" id=\"framecap-data\">\n");
 	h->base.sink.ctx = h;
 	h->base.sink.stream_begin = html_begin;
-	h->base.sink.data = inner ? html_data : NULL;
+	/* Raw bytes only for a view that reads them: the engine skips the
+	 * call otherwise. */
+	h->base.sink.data = inner && inner->sink.data ? html_data : NULL;
 	h->base.sink.report = html_report;
 	h->base.sink.stream_end = html_end;
 	h->base.summary = html_summary;
