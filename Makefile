@@ -32,6 +32,9 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
+# The HTML report's tests open the pages in headless Chromium
+# (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
+DEB_PACKAGES += chromium
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules. Their rules come first in the file,
@@ -75,6 +78,8 @@ $(B)/config/%.o: src/config/%.c Makefile | $(B)/config
 	$(CC) $(BASEFLAGS) -fPIC $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/cli/%.o: src/cli/%.c Makefile | $(B)/cli
 	$(CC) $(BASEFLAGS) -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) -c -o $@ $<
+# The HTML report's stylesheet and script are built into out_html.o.
+$(B)/cli/out_html.o: src/cli/html/report.css src/cli/html/report.js
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a

@@ -4,7 +4,8 @@
  *   framecap [options] [-r FILE | -i IFACE] [BPF expression]
  *
  *   options --> profiles --> input (file or interface) --> -w copy
- *           --> output (text, JSON, recv view, detect) --> feed loop
+ *           --> output (text, JSON, recv view, detect; --html around it)
+ *           --> feed loop
  *           --> summary, write errors, exit status
  *
  * Exit status (options.h): 0 success; 1 the input could not be opened or
@@ -245,10 +246,33 @@ static pcap_dumper_t *open_dump(const struct cli_options *o, const struct input 
 	return d;
 }
 
-/* The writer the options ask for (exit 1 when out of memory). */
-static struct fc_output *choose_output(struct cli_options *o)
+/* --html FILE: refuse the capture being read, as -w does; then create
+ * it (exit 1 or 2 on failure). NULL without --html; stdout for "-". */
+static FILE *open_html(const struct cli_options *o, const struct input *in)
+{
+	struct stat st;
+	FILE *f;
+
+	if (!o->html_file)
+		return NULL;
+	if (strcmp(o->html_file, "-") == 0)
+		return stdout;
+	if (stat(o->html_file, &st) == 0 && in->have_stat && st.st_dev == in->st.st_dev &&
+	    st.st_ino == in->st.st_ino)
+		cli_die(EXIT_USAGE, "--html %s: this is the file being read (-r %s)",
+			o->html_file, o->read_file);
+	f = fopen(o->html_file, "w");
+	if (!f)
+		cli_die(EXIT_INPUT, "%s: %s", o->html_file, strerror(errno));
+	return f;
+}
+
+/* The writer the options ask for (exit 1 when out of memory); with
+ * --html, the page's writer around it (or instead of it, for --html -). */
+static struct fc_output *choose_output(struct cli_options *o, FILE *html)
 {
 	struct fc_output *out;
+	bool page_on_stdout = html == stdout;
 
 	if (o->color < 0)
 		o->color = !o->json && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
@@ -257,13 +281,22 @@ static struct fc_output *choose_output(struct cli_options *o)
 	/* The text view shows frames only with -v or -X: without them, no
 	 * frame records (segment lines preview what their own packet
 	 * carried). */
-	if (!o->detect && !o->recv_view && !o->json && !o->out.verbose && !o->out.hexdump)
+	if (!o->detect && !o->recv_view && !o->json && !o->out.verbose && !o->out.hexdump &&
+	    !html)
 		o->engine.omit_frames = true;
-	out = o->detect ? fc_output_detect(&o->out)
+	out = page_on_stdout ? NULL
+	    : o->detect ? fc_output_detect(&o->out)
 	    : o->recv_view ? fc_output_recv(&o->out, o->recv_view)
 	    : o->json ? fc_output_json(&o->out) : fc_output_text(&o->out);
-	if (!out)
+	if (!out && !page_on_stdout)
 		cli_die(EXIT_INPUT, "out of memory");
+	if (html) {
+		struct fc_output *page = fc_output_html(&o->out, &o->html, html, out);
+
+		if (!page)
+			cli_die(EXIT_INPUT, "out of memory");
+		out = page;
+	}
 	return out;
 }
 
@@ -308,6 +341,7 @@ static int64_t wall_clock_us(void)
 struct run {
 	struct feed feed;
 	struct fc_output *output;
+	FILE *html; /* --html's file, or NULL */
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
 };
 
@@ -391,7 +425,7 @@ static int stdout_error(struct fc_output *out)
 static int finish(struct run *r, const struct cli_options *o, struct input *in, int status)
 {
 	struct fc_live_stats live = { .live = in->live };
-	int out_err, dump_err;
+	int out_err, dump_err, html_err = 0;
 
 	fc_engine_finish(r->feed.engine, &r->feed.last);
 	if (in->live) {
@@ -405,8 +439,19 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	r->output->summary(r->output, fc_engine_stats(r->feed.engine), &live);
 	fc_output_flush(r->output);
 	out_err = stdout_error(r->output);
+	if (r->output->finish)
+		html_err = r->output->finish(r->output);
 	dump_err = feed_close_dump(&r->feed);
 	r->output->destroy(r->output);
+	if (r->html == stdout) {
+		if (!out_err)
+			out_err = html_err;
+		html_err = 0;
+	} else if (r->html) {
+		errno = 0;
+		if (fclose(r->html) != 0 && !html_err)
+			html_err = errno ? errno : EIO;
+	}
 	fc_engine_free(r->feed.engine);
 	if (in->have_filter)
 		pcap_freecode(&in->filter);
@@ -418,6 +463,10 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 		return EXIT_SIGNAL_BASE + SIGPIPE;
 	if (out_err) {
 		fprintf(stderr, "framecap: %s: %s\n", STDOUT_NAME, strerror(out_err));
+		status = EXIT_INPUT;
+	}
+	if (html_err) {
+		fprintf(stderr, "framecap: %s: %s\n", o->html_file, strerror(html_err));
 		status = EXIT_INPUT;
 	}
 	if (dump_err) {
@@ -453,7 +502,8 @@ int main(int argc, char **argv)
 	if (o.drop_user)
 		drop_privileges(o.drop_user);
 	r.feed.dumper = open_dump(&o, &in);
-	r.output = choose_output(&o);
+	r.html = open_html(&o, &in);
+	r.output = choose_output(&o, r.html);
 	flow_hash_key(o.engine.hash_key);
 	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
 	if (!r.feed.engine)

@@ -26,6 +26,7 @@ static void usage(FILE *out)
 	      "                [--max-kept BYTES]\n"
 	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"
 	      "                [--recv-view N] [--detect]\n"
+	      "                [--html FILE] [--html-max-streams N] [--html-max-frames N]\n"
 	      "                [expression]\n"
 	      "       framecap --explain KIND\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
@@ -50,7 +51,7 @@ enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
 	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
 	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
-	OPT_MAX_KEPT,
+	OPT_MAX_KEPT, OPT_HTML, OPT_HTML_MAX_STREAMS, OPT_HTML_MAX_FRAMES,
 };
 
 static const struct option longopts[] = {
@@ -69,6 +70,9 @@ static const struct option longopts[] = {
 	{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "detect", no_argument, NULL, OPT_DETECT },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "html-max-streams", required_argument, NULL, OPT_HTML_MAX_STREAMS },
+	{ "html-max-frames", required_argument, NULL, OPT_HTML_MAX_FRAMES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -159,6 +163,8 @@ static void defaults(struct cli_options *o)
 	o->engine.max_kept_total = FC_DEFAULT_MAX_KEPT_TOTAL;
 	o->engine.ack_window_packets = FC_DEFAULT_ACK_WINDOW_PACKETS;
 	o->engine.ack_window_us = FC_DEFAULT_ACK_WINDOW_US;
+	o->html.max_streams = FC_HTML_MAX_STREAMS;
+	o->html.max_frames = FC_HTML_MAX_FRAMES;
 }
 
 /* One option of getopt_long's; false for one it does not know. */
@@ -191,6 +197,17 @@ static bool take(struct cli_options *o, int c, const char *arg)
 		break;
 	case OPT_JSON: o->json = true; break;
 	case OPT_DETECT: o->detect = true; break;
+	case OPT_HTML:
+		if (!*arg)
+			cli_die(EXIT_USAGE, "--html: expected a file name (or - for standard output)");
+		o->html_file = arg;
+		break;
+	case OPT_HTML_MAX_STREAMS:
+		o->html.max_streams = number_arg("--html-max-streams", arg, 1u << 30);
+		break;
+	case OPT_HTML_MAX_FRAMES:
+		o->html.max_frames = number_arg("--html-max-frames", arg, 1u << 30);
+		break;
 	case OPT_EXPLAIN: explain(arg); break;
 	case OPT_RECV_VIEW:
 		o->recv_view = number_arg("--recv-view", arg, 1u << 30);
@@ -265,6 +282,16 @@ void cli_parse(struct cli_options *o, int argc, char **argv)
 	if (o->detect && (o->json || o->recv_view))
 		cli_die(EXIT_USAGE, "--detect prints a YAML profile: it cannot be combined with "
 				    "--json or --recv-view");
+	if (o->html_file && o->detect)
+		cli_die(EXIT_USAGE, "--html draws frames: it cannot be combined with --detect");
+	if (o->html_file && !strcmp(o->html_file, "-") && (o->json || o->recv_view))
+		cli_die(EXIT_USAGE, "--html - writes the page to standard output: it cannot be "
+				    "combined with --json or --recv-view (give --html a file)");
+	if (o->html_file && !strcmp(o->html_file, "-") && o->write_file &&
+	    !strcmp(o->write_file, "-"))
+		cli_die(EXIT_USAGE, "--html - and -w - cannot both write to standard output");
+	o->html.recv = o->recv_view ? o->recv_view : 1024;
+	o->html.payload_hex = o->out.payload_hex;
 	if (optind < argc)
 		o->expr = join_args(argc - optind, argv + optind);
 }

@@ -26,6 +26,8 @@ struct cli_options {
 	int color; /* 1, 0, or -1: when stdout is a terminal */
 	bool json, detect;
 	uint64_t recv_view; /* --recv-view N; 0: not asked for */
+	const char *html_file; /* --html FILE ("-": stdout), or NULL */
+	struct fc_html_opts html; /* its limits */
 	struct fc_profile_opts profile; /* framing options, --config, --profile */
 	struct fc_output_opts out; /* out.out is stdout */
 	struct fc_engine_config engine; /* limits; profiles come later */

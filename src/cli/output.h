@@ -30,6 +30,9 @@ struct fc_output {
 	/* The buffer the writer stores its lines in (fmt_out.h), or NULL for
 	 * a writer that writes only through the FILE, whose ferror() tells. */
 	struct fmt_out *fmt;
+	/* After the summary, for a writer with a file of its own (--html):
+	 * the errno of its first failed write, or 0. NULL: nothing to check. */
+	int (*finish)(struct fc_output *o);
 	void (*destroy)(struct fc_output *o);
 };
 
@@ -47,6 +50,24 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts);
 struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n);
 /* --detect: infer the framing, print a framecap.yaml. */
 struct fc_output *fc_output_detect(const struct fc_output_opts *opts);
+
+/* --html FILE: the page's limits and settings. */
+struct fc_html_opts {
+	uint64_t max_streams; /* streams numbered above are left out */
+	uint64_t max_frames; /* frames, segments, anomalies kept (each) */
+	uint64_t recv; /* the reads lane's recv() size when the page opens */
+	uint64_t payload_hex; /* payload bytes per frame in the records */
+};
+
+#define FC_HTML_MAX_STREAMS 1000
+#define FC_HTML_MAX_FRAMES 200000
+
+/* A self-contained HTML report written to `file` (which the caller opened
+ * and closes, after destroy), and every record also handed to `inner`,
+ * the view on standard output (NULL: none). The writer owns `inner`. */
+struct fc_output *fc_output_html(const struct fc_output_opts *opts,
+				 const struct fc_html_opts *ho, FILE *file,
+				 struct fc_output *inner);
 
 
 #endif
