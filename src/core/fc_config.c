@@ -7,6 +7,12 @@
  *       length_size: 4
  *       byte_order: big
  *       length_adjustment: -2      # any field left out keeps the default
+ *     lines: {framing: delimiter, delimiter: "\r\n"}   # bytes, NUL allowed
+ *     pg:
+ *       length_offset: 1
+ *       prelude:                   # steps read once where a direction starts
+ *         c2s: [{profile: start, max_frames: 2}]   # any profile of the file,
+ *         s2c: [{bytes_one_of: ["N", "S"]}]        # resolved at the end
  *   ports:                         # port -> profile name, in any order
  *     8001: tutorial               #   relative to `profiles`
  *     9092: kafka

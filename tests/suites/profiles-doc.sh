@@ -10,6 +10,10 @@
 #       describes the same profile as the block's first one, and
 #       fc-pcapgen writes the same bytes with either
 #
+#   the combined file's profiles --> the real captures the page names for
+#       them (../shared/protocols): frames, and only the anomalies the
+#       page explains
+#
 # A doc example that does not parse, or whose flags say something else
 # than its YAML, fails here.
 set -u
@@ -138,5 +142,64 @@ if [ -n "$combined" ] && [ -z "$missing" ]; then
 	ok "the combined file has every protocol's profile"
 else
 	fail "the combined file lacks:${missing:- the file itself}"
+fi
+
+# The worked profiles on the real captures the page names for them
+# (../shared/protocols): frames, and no anomaly but those the page
+# explains (streams that start mid-connection, a capture's own gap, the
+# broken length Suricata's Modbus test sends on purpose).
+P=${FC_SHARED:-$ROOT/../shared}/protocols
+#  profile   capture                anomaly kinds allowed
+decodes=(
+"pg          pgsql_greenhouse.pcap"
+"pg          pgsql_5000q.pcap"
+"amqp        amqp_deepflow.pcap"
+"amqp        amqp_ndpi.pcap         midstream"
+"http2       http2_h2c.pcap"
+"mqtt        mqtt_mixed.pcap"
+"ldap        ldap_scram.pcap"
+"oncrpc      nfs_zeek.pcap"
+"lines       redis_zeek.pcap"
+"lines       pop3_suricata.pcap"
+"lines       irc_zeek.pcap"
+"lines       ftp_longline.pcap"
+"stomp       stomp_ndpi.pcapng"
+"kafka       kafka_gosniffer.pcap"
+"kafka       kafka_ndpi.pcapng      midstream gap"
+"mongodb     mongo_deepflow.pcap"
+"mongodb     mongo_ndpi.pcap"
+"mysql       mysql_auth.pcap"
+"mysql       mysql_queryattrs.pcap"
+"dns         dns_tcp_multi.pcap"
+"modbus      modbus_suricata.pcap   oversize resync"
+"modbus      modbus_umas.pcap"
+"tpkt        tpkt_mms.pcap"
+"tpkt        tpkt_s7plus.pcap"
+"bgp         bgp_4byte.pcap"
+"enip        enip_suricata.pcap     midstream"
+"enip        enip_iti.pcap          midstream"
+)
+if [ ! -d "$P" ]; then
+	fail "$P not found (set FC_SHARED)"
+else
+	for d in "${decodes[@]}"; do
+		read -r name cap allowed <<< "$d"
+		got=$(HOME=$T/home "$F" --config "${combined:-/dev/null}" --profile "$name" -r "$P/$cap" --json 2> "$T/err" |
+			tail -1 | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(s["frames"], " ".join(sorted(s.get("anomaly_kinds", {}))))' 2>> "$T/err")
+		frames=${got%% *} kinds=${got#* }
+		[ "$kinds" = "$got" ] && kinds=
+		extra=
+		for k in $kinds; do
+			case " $allowed " in *" $k "*) ;; *) extra="$extra $k" ;; esac
+		done
+		if [ -n "$got" ] && [ "${frames:-0}" -gt 0 ] && [ -z "$extra" ]; then
+			ok "profile $name decodes $cap: $frames frames${kinds:+, only $kinds}"
+		else
+			fail "profile $name on $cap: '${got}', unexpected:${extra:- no frames}" "$(cat "$T/err")"
+		fi
+	done
 fi
 exit $bad
