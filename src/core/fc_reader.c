@@ -318,10 +318,10 @@ static int delim_whole(struct fc_reader *r)
 }
 
 /* Find the extent of the frame at pos (prelude steps first). 0: r->fl
- * holds it; 1: a prelude literal was handed out in *out; 2: a delimiter
+ * holds it (a prelude literal is a frame with no header); 2: a delimiter
  * frame starts, in stream mode (delim_piece searches); -1: more bytes
  * needed; -2: an error (r->error). */
-static int find_frame(struct fc_reader *r, struct fc_read *out)
+static int find_frame(struct fc_reader *r)
 {
 	const uint8_t *p = r->buf + r->pos;
 	enum fc_frame_status st;
@@ -339,18 +339,15 @@ static int find_frame(struct fc_reader *r, struct fc_read *out)
 				next_step(r);
 				continue;
 			}
-			out->index = r->index;
-			out->length = (int64_t)n;
-			out->payload_len = n;
-			out->header = p;
-			out->payload = p;
-			out->n = n;
-			out->prelude = r->step + 1;
-			out->first = out->last = true;
-			r->taken = n;
-			r->index++;
+			/* The literal is a frame with no header. */
+			memset(&r->fl, 0, sizeof(r->fl));
+			r->fl.length = (int64_t)n;
+			r->fl.payload_len = n;
+			r->fl.frame_len = n;
+			r->frame_prelude = r->step + 1;
+			r->have_len = true;
 			next_step(r);
-			return 1;
+			return 0;
 		}
 		st = fc_profile_frame_len(&s->profile, p, r->len, &r->fl);
 		if (st == FC_FRAME_NEED_MORE)
@@ -464,10 +461,8 @@ enum fc_read_status fc_reader_next(struct fc_reader *r, size_t max_payload,
 	p = r->buf + r->pos;
 	if (!r->in_frame) {
 		if (!r->have_len) {
-			int k = find_frame(r, out);
+			int k = find_frame(r);
 
-			if (k == 1)
-				return FC_READ_FRAME;
 			if (k == -1)
 				return FC_READ_NEED_MORE;
 			if (k == -2)
