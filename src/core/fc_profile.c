@@ -178,6 +178,8 @@ const char *fc_profile_check_field(const struct fc_profile *p,
 		who = FC_PF_HEADER_SIZE, why = "header_size must be at most 65535";
 	else if (length && p->header_size < fc_profile_length_end(p))
 		why = "header_size is shorter than length_offset + length_size";
+	else if (length && p->length_size < 8 && p->length_mask >> (p->length_size * 8))
+		who = FC_PF_LENGTH_MASK, why = "length_mask has bits outside the length field";
 	else if (p->length_adjustment > FC_MAX_ADJUSTMENT ||
 		 p->length_adjustment < -FC_MAX_ADJUSTMENT)
 		who = FC_PF_LENGTH_ADJUSTMENT, why = "length_adjustment must be within +/-2^31";
