@@ -812,7 +812,8 @@ static void json_string(char *buf, size_t cap, const char *s)
 static void usage(FILE *f)
 {
 	fputs("usage: framecap-client [-c ADDR:PORT] [options] [MESSAGE...]\n"
-	      "Sends each MESSAGE (else each line of standard input) as one frame to\n"
+	      "Sends each MESSAGE (else each line of standard input) as one frame (any\n"
+	      "framing: --framing, or the YAML) to\n"
 	      "ADDR:PORT (default 127.0.0.1:8001; IPv6 as [::1]:8001), then reads the\n"
 	      "framed replies until the server closes.\n"
 	      "  -c, --connect ADDR:PORT   server address\n"
@@ -833,8 +834,9 @@ static void usage(FILE *f)
 	      "  --nodelay                 TCP_NODELAY: no Nagle coalescing\n"
 	      "  --seed N                  seed of --size payloads (default 1)\n"
 	      "  --bug ascii-length|big-endian|includes-header|short|chars|negative|zeros|\n"
-	      "        no-header\n"
-	      "                            frame wrongly, on purpose\n"
+	      "        no-header (length framing; most fit varint and ber too)\n"
+	      "        varint-big-endian|ber-one-byte|bare-lf|delimiter-in-payload|unpadded\n"
+	      "                            frame wrongly, on purpose (the other framings')\n"
 	      "  --scenario sticky         'kinght love ' and 'aym', unframed, back to back\n"
 	      "  --scenario framed         the same framed in one write(), then a frame\n"
 	      "                            whose header and payload come in three writes\n"
