@@ -258,12 +258,17 @@ static const char *scalar_text(struct reader *r, const char *what)
 }
 
 /* The byte offset in r->text of the character libyaml counts as `index`
- * (its marks count characters). Marks come in document order, so a cursor
- * that only moves forward keeps this linear over the document. */
+ * (its marks count characters, after a UTF-8 byte order mark). Marks come
+ * in document order, so a cursor that only moves forward keeps this linear
+ * over the document. */
 static size_t byte_offset(struct reader *r, size_t index)
 {
-	if (index < r->cur_chars)
-		r->cur_chars = r->cur_bytes = 0;
+	size_t bom = r->len >= 3 && !memcmp(r->text, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	if (index < r->cur_chars || r->cur_bytes < bom) {
+		r->cur_chars = 0;
+		r->cur_bytes = bom;
+	}
 	while (r->cur_chars < index && r->cur_bytes < r->len) {
 		unsigned char c = (unsigned char)r->text[r->cur_bytes];
 

@@ -1144,6 +1144,9 @@ static void test_delimiter_bytes(void **state)
 			"  d:\n"
 			"    framing: delimiter\n"
 			"    delimiter: \"\\r\\x80\\n\"\n", "\r\x80\n", 3);
+	/* After a byte order mark, which libyaml's marks do not count. */
+	check_delimiter("\xef\xbb\xbfprofiles: {d: {framing: delimiter, delimiter: \"\\xff\"}}\n",
+			"\xff", 1);
 	/* A folded double-quoted scalar is libyaml's to read. */
 	check_delimiter("profiles:\n"
 			"  d:\n"
