@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* framecap-client - sends length-prefixed frames, shaped or buggy, reads replies.
+/* framecap-client - sends framed messages, shaped or buggy, reads replies.
  *
  * Its writes are cut to make the kernel produce sticky segments and split
  * frames, or its headers wrong on purpose; it reads the server's framed
- * replies until the server closes.
+ * replies until the server closes. Every framing of fc_profile.h is
+ * spoken: frames are written with fc_profile_frame_payload() and replies
+ * read with the core's reader.
  *
  *   framecap-client [-c ADDR:PORT] [options] [MESSAGE...]
  *
@@ -23,6 +25,29 @@
  *   --bug negative         f4 ff ff ff "kinght love " the length's sign flipped
  *   --bug zeros            00 x 32, then frames     a zeroed buffer sent first
  *   --bug no-header        "kinght love "           no header at all
+ *
+ * Other framings (--framing varint|ber|delimiter|fixed, or the YAML):
+ *
+ *   varint     0c "kinght love "                  (--length-offset bytes first)
+ *   ber        30 0c "kinght love "               (30 81 c8 ... from 128 B)
+ *   delimiter  "kinght love " 0d 0a               (--delimiter "\r\n")
+ *   fixed      "kinght love " 00 00 00 00         (--frame-size 16: a message
+ *                                                  is cut into records, the
+ *                                                  last padded with zeros)
+ *
+ *   --bug varint-big-endian  81 48 ...             a 200 B payload's varint
+ *                                                  written high group first
+ *   --bug ber-one-byte       30 c8 ...             a length from 128 up in one
+ *                                                  byte, without the long form
+ *   --bug bare-lf            "kinght love " 0a     "\r\n" expected, "\n" sent
+ *                                                  (any delimiter: its last byte)
+ *   --bug delimiter-in-payload  "kinght \r\nlove " 0d 0a   the first message
+ *                                                  carries the delimiter inside
+ *   --bug unpadded           "aym"                 a fixed record sent short
+ *
+ * Which bug fits which framing: ascii-length, includes-header, short,
+ * chars and no-header fit length, varint and ber; big-endian and negative
+ * only length; zeros every framing; the new ones their own.
  *
  * Shaping decides where the write() calls cut that byte stream:
  *
@@ -67,11 +92,25 @@
 
 enum bug {
 	BUG_NONE, BUG_ASCII, BUG_BIG_ENDIAN, BUG_INCLUDES_HEADER, BUG_SHORT, BUG_CHARS,
-	BUG_NEGATIVE, BUG_ZEROS, BUG_NO_HEADER
+	BUG_NEGATIVE, BUG_ZEROS, BUG_NO_HEADER, BUG_VARINT_BE, BUG_BER_ONE_BYTE,
+	BUG_BARE_LF, BUG_DELIM_IN_PAYLOAD, BUG_UNPADDED, BUG__COUNT
 };
 static const char *const bug_names[] = { "none", "ascii-length", "big-endian",
 					 "includes-header", "short", "chars", "negative",
-					 "zeros", "no-header" };
+					 "zeros", "no-header", "varint-big-endian",
+					 "ber-one-byte", "bare-lf", "delimiter-in-payload",
+					 "unpadded" };
+/* The framings each bug has a meaning for (1 << enum fc_framing). */
+#define FR(f) (1u << FC_FRAMING_##f)
+#define FR_PREFIX (FR(LENGTH) | FR(VARINT) | FR(BER))
+static const unsigned bug_framings[] = {
+	[BUG_NONE] = ~0u, [BUG_ASCII] = FR_PREFIX, [BUG_BIG_ENDIAN] = FR(LENGTH),
+	[BUG_INCLUDES_HEADER] = FR_PREFIX, [BUG_SHORT] = FR_PREFIX, [BUG_CHARS] = FR_PREFIX,
+	[BUG_NEGATIVE] = FR(LENGTH), [BUG_ZEROS] = ~0u, [BUG_NO_HEADER] = FR_PREFIX,
+	[BUG_VARINT_BE] = FR(VARINT), [BUG_BER_ONE_BYTE] = FR(BER),
+	[BUG_BARE_LF] = FR(DELIMITER), [BUG_DELIM_IN_PAYLOAD] = FR(DELIMITER),
+	[BUG_UNPADDED] = FR(FIXED),
+};
 #define ZEROS_FIRST 32u /* --bug zeros: zero bytes before the first frame */
 
 /* What len(text) says of UTF-8 bytes: one per character (a byte that is
@@ -92,6 +131,9 @@ static size_t utf8_chars(const uint8_t *p, size_t n)
 /* A frame (or, unframed, a message) in a connection's byte stream. */
 struct frame_rec {
 	size_t off, hdr_len, len; /* header at off, then len payload bytes */
+	size_t tr_len; /* then the trailer (the delimiter) */
+	bool unframed; /* a message sent with no framing at all */
+	bool prelude; /* ... as the profile's prelude */
 };
 
 /* One write() call: len bytes, delay_ms after the previous one. */
@@ -113,7 +155,7 @@ struct conn {
 	bool shut, eof, failed, done;
 	/* replies */
 	struct fc_reader rd; /* stream mode: header_size + REPLY_CHUNK bytes */
-	bool r_in_frame;
+	bool r_in_frame, r_open; /* r_open: its length comes with its delimiter */
 	int64_t r_length; /* the current reply's length field */
 	uint64_t r_left, replies;
 	uint8_t rpreview[PREVIEW_BYTES];
@@ -193,54 +235,143 @@ static void put(struct conn *c, const void *p, size_t n)
 	c->wire_len += n;
 }
 
-/* Append a frame: the header as O.bug writes it, then the payload. */
-static void add_frame(struct conn *c, const void *payload, size_t n)
+/* Rewrite the varint at hdr[at, end) high group first, as a writer that
+ * shifts the value down from its top would (the continuation bits stay
+ * on every byte but the last). */
+static void varint_big_endian(uint8_t *hdr, size_t at, size_t end)
 {
-	uint8_t hdr[FC_MAX_HEADER_SIZE];
-	struct fc_profile p = O.prof;
-	size_t off = c->wire_len, hlen = O.prof.header_size, zeros_len = 0;
-	bool ok = true;
+	uint8_t groups[FC_VARINT_MAX_BYTES];
+	size_t n = end - at;
 
+	for (size_t i = 0; i < n; i++)
+		groups[i] = hdr[at + i] & 0x7f;
+	for (size_t i = 0; i < n; i++)
+		hdr[at + i] = (uint8_t)(groups[n - 1 - i] | (i + 1 < n ? 0x80 : 0));
+}
+
+/* Append one frame of the profile: the header and trailer as O.bug
+ * writes them, the payload between. Exits 2 when the payload cannot be
+ * framed (too long, holding the delimiter, ...). */
+static void add_one(struct conn *c, const uint8_t *payload, size_t n)
+{
+	uint8_t hdr[FC_MAX_HEADER_SIZE], tr[FC_DELIMITER_MAX], *body = NULL;
+	struct fc_profile p = O.prof;
+	size_t off = c->wire_len, hlen = 0, tlen = 0, zeros_len = 0, h2, t2;
+	const char *err = NULL;
+
+	/* The right header first: most bugs change it afterwards. */
+	if (O.bug != BUG_DELIM_IN_PAYLOAD && O.bug != BUG_UNPADDED)
+		err = fc_profile_frame_payload(&p, payload, n, hdr, sizeof(hdr), &hlen, tr, &tlen);
 	switch (O.bug) {
-	case BUG_NONE: ok = fc_profile_encode_header(&p, n, hdr); break;
+	case BUG_NONE:
+		break;
 	case BUG_BIG_ENDIAN:
 		p.byte_order = p.byte_order == FC_BIG_ENDIAN ? FC_LITTLE_ENDIAN : FC_BIG_ENDIAN;
-		ok = fc_profile_encode_header(&p, n, hdr);
+		err = fc_profile_frame_payload(&p, NULL, n, hdr, sizeof(hdr), &hlen, tr, &tlen);
 		break;
-	case BUG_INCLUDES_HEADER: ok = fc_profile_encode_header(&p, n + hlen, hdr); break;
+	case BUG_INCLUDES_HEADER:
+		if (!err)
+			err = fc_profile_frame_payload(&p, NULL, n + hlen, hdr, sizeof(hdr), &hlen,
+						       tr, &tlen);
+		break;
 	case BUG_SHORT: /* once, as a send() whose short count went unchecked */
-		ok = fc_profile_encode_header(&p, c->nframes == 0 ? n + SHORT_BY : n, hdr);
+		if (!err && c->nframes == 0)
+			err = fc_profile_frame_payload(&p, NULL, n + SHORT_BY, hdr, sizeof(hdr),
+						       &hlen, tr, &tlen);
 		break;
-	case BUG_CHARS: ok = fc_profile_encode_header(&p, utf8_chars(payload, n), hdr); break;
-	case BUG_NEGATIVE: fc_profile_put_length(&p, -fc_profile_length_for(&p, n), hdr); break;
+	case BUG_CHARS:
+		if (!err)
+			err = fc_profile_frame_payload(&p, NULL, utf8_chars(payload, n), hdr,
+						       sizeof(hdr), &hlen, tr, &tlen);
+		break;
+	case BUG_NEGATIVE:
+		fc_profile_put_length(&p, -fc_profile_length_for(&p, n), hdr);
+		break;
 	case BUG_ZEROS: /* the zeros go out as part of the first write */
 		if (c->nframes == 0) {
 			static const uint8_t zeros[ZEROS_FIRST];
 			put(c, zeros, sizeof(zeros));
 			zeros_len = sizeof(zeros);
 		}
-		ok = fc_profile_encode_header(&p, n, hdr);
 		break;
 	case BUG_ASCII: hlen = (size_t)snprintf((char *)hdr, sizeof(hdr), "%zu", n); break;
 	case BUG_NO_HEADER: hlen = 0; break;
+	case BUG_VARINT_BE: varint_big_endian(hdr, p.length_offset, hlen); break;
+	case BUG_BER_ONE_BYTE: /* the length's low byte where a long form belongs */
+		if (hlen > 2) {
+			hdr[1] = hdr[hlen - 1];
+			hlen = 2;
+		}
+		break;
+	case BUG_BARE_LF: /* "\r\n" expected, "\n" written */
+		tr[0] = p.delimiter[p.delimiter_len - 1];
+		tlen = 1;
+		break;
+	case BUG_DELIM_IN_PAYLOAD: /* a multi-line text sent as one line */
+		if (c->nframes == 0) {
+			body = malloc(n + p.delimiter_len);
+			if (!body)
+				die(1, "out of memory");
+			memcpy(body, payload, n / 2);
+			memcpy(body + n / 2, p.delimiter, p.delimiter_len);
+			memcpy(body + n / 2 + p.delimiter_len, payload + n / 2, n - n / 2);
+			payload = body;
+			n += p.delimiter_len;
+		} else {
+			err = fc_profile_frame_payload(&p, payload, n, hdr, sizeof(hdr), &h2, tr,
+						       &t2);
+		}
+		memcpy(tr, p.delimiter, p.delimiter_len);
+		tlen = p.delimiter_len;
+		break;
+	case BUG_UNPADDED: /* the record as long as the message */
+	case BUG__COUNT:
+		break;
 	}
-	if (!ok)
-		die(2, "a %zu B payload cannot be framed with this profile (max_frame %" PRIu64
-		       ", %u-byte length)", n, O.prof.max_frame, O.prof.length_size);
+	if (err)
+		die(2, "a %zu B payload cannot be framed with profile %s (%s framing, max_frame "
+		       "%" PRIu64 "): %s", n, O.prof.name, fc_framing_name(O.prof.framing),
+		    O.prof.max_frame, err);
 	put(c, hdr, hlen);
 	put(c, payload, n);
+	put(c, tr, tlen);
+	free(body);
 	grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof(*c->frames));
-	c->frames[c->nframes++] = (struct frame_rec){ off, zeros_len + hlen, n };
+	c->frames[c->nframes++] = (struct frame_rec){ off, zeros_len + hlen, n, tlen, false, false };
+}
+
+/* Append a message as frames: one, or for fixed framing as many records
+ * of frame_size as it takes, the last padded with zeros. */
+static void add_frame(struct conn *c, const void *payload, size_t n)
+{
+	size_t fs = (size_t)O.prof.frame_size, at = 0;
+	uint8_t *rec;
+
+	if (O.prof.framing != FC_FRAMING_FIXED || O.bug == BUG_UNPADDED) {
+		add_one(c, payload, n);
+		return;
+	}
+	if (!(rec = malloc(fs)))
+		die(1, "out of memory");
+	do {
+		size_t k = n - at < fs ? n - at : fs;
+
+		memset(rec, 0, fs);
+		memcpy(rec, (const uint8_t *)payload + at, k);
+		add_one(c, rec, fs);
+		at += k;
+	} while (at < n);
+	free(rec);
 }
 
 /* Append bytes with no framing at all (the tutorials' first attempt). */
-static void add_unframed(struct conn *c, const char *s)
+static void add_unframed(struct conn *c, const char *s, size_t n)
 {
-	size_t off = c->wire_len, n = strlen(s);
+	size_t off = c->wire_len;
 
 	put(c, s, n);
 	grow((void **)&c->frames, &c->frames_cap, c->nframes + 1, sizeof(*c->frames));
-	c->frames[c->nframes++] = (struct frame_rec){ off, 0, n };
+	c->frames[c->nframes++] = (struct frame_rec){ off, 0, n, 0, true, false };
 }
 
 /* Append a write() of len bytes, delay_ms after the previous one. */
@@ -254,22 +385,29 @@ static void add_cut(struct conn *c, size_t len, int64_t delay_ms)
 	c->ncuts++;
 }
 
-/* Wire bytes of frame i (header as written plus payload). */
+/* Wire bytes of frame i (header as written, payload, trailer). */
 static size_t frame_size(const struct conn *c, size_t i)
 {
-	return c->frames[i].hdr_len + c->frames[i].len;
+	return c->frames[i].hdr_len + c->frames[i].len + c->frames[i].tr_len;
 }
 
-/* Cut the whole stream into writes: drip (1 byte), chunk (N bytes),
- * or groups of `burst` frames (1 by default), delay_ms apart. */
+/* Cut the rest of the stream (what no write was planned for yet) into
+ * writes: drip (1 byte), chunk (N bytes), or groups of `burst` frames (1
+ * by default), delay_ms apart. */
 static void shape(struct conn *c, size_t chunk, size_t burst, int64_t delay_ms)
 {
+	size_t done = 0, first = 0;
+
+	for (size_t k = 0; k < c->ncuts; k++)
+		done += c->cuts[k].len;
 	if (chunk) {
-		for (size_t off = 0; off < c->wire_len; off += chunk)
+		for (size_t off = done; off < c->wire_len; off += chunk)
 			add_cut(c, c->wire_len - off < chunk ? c->wire_len - off : chunk, delay_ms);
 		return;
 	}
-	for (size_t i = 0; i < c->nframes; i += burst) {
+	while (first < c->nframes && c->frames[first].off < done)
+		first++;
+	for (size_t i = first; i < c->nframes; i += burst) {
 		size_t len = 0;
 		for (size_t k = i; k < i + burst && k < c->nframes; k++)
 			len += frame_size(c, k);
@@ -324,20 +462,24 @@ static void open_conn(struct conn *c, const struct ref_addr *a)
 	ref_format_addr((struct sockaddr *)&ss, c->local, sizeof(c->local));
 	if (!O.quiet)
 		say(c, "connected %s -> %s", c->local, name);
-	fc_reader_init(&c->rd, &O.prof, O.prof.header_size + REPLY_CHUNK);
+	fc_reader_init(&c->rd, &O.prof, fc_profile_header_max(&O.prof) + O.prof.header_size +
+					       O.prof.delimiter_len + REPLY_CHUNK);
+	fc_reader_set_prelude(&c->rd, FC_DIR_S2C);
 	c->next_at = ref_now_ms();
 }
 
 /* Write one JSON line per frame to f: {"index":0,"length":12,
- * "payload_hex":"..."} (with "conn" first when there are several). */
-static void log_frame(FILE *f, const struct conn *c, uint64_t index, uint64_t len,
+ * "payload_hex":"..."} (with "conn" first when there are several;
+ * "prelude":true after "index" for a prelude's bytes). */
+static void log_frame(FILE *f, const struct conn *c, uint64_t index, bool prelude,
 		      const uint8_t *payload, size_t n)
 {
 	if (O.tag_conn)
 		fprintf(f, "{\"conn\":%d,\"src\":\"%s\",", c->id, c->local);
 	else
 		fputc('{', f);
-	fprintf(f, "\"index\":%" PRIu64 ",\"length\":%" PRIu64 ",\"payload_hex\":\"", index, len);
+	fprintf(f, "\"index\":%" PRIu64 ",%s\"length\":%zu,\"payload_hex\":\"", index,
+		prelude ? "\"prelude\":true," : "", n);
 	ref_write_hex(f, payload, n);
 	fputs("\"}\n", f);
 }
@@ -355,22 +497,34 @@ static void report_sent(struct conn *c)
 			break;
 		if (!O.quiet) {
 			ref_preview(payload, f->len, PREVIEW_CHARS, pv);
-			if (!f->hdr_len && O.bug != BUG_NO_HEADER)
+			if (f->prelude)
+				say(c, "sent prelude \"%s\" (%zu B)", pv, f->len);
+			else if (f->unframed)
 				say(c, "sent \"%s\" (%zu B, no header)", pv, f->len);
 			else if (O.bug == BUG_NONE)
 				say(c, "sent #%zu len=%zu \"%s\"", c->frames_reported, f->len, pv);
-			else if (!f->hdr_len)
+			else if (!f->hdr_len && fc_profile_is_prefix(&O.prof) &&
+				 O.prof.framing != FC_FRAMING_FIXED)
 				say(c, "sent #%zu \"%s\" (%zu B) with --bug %s: no header",
 				    c->frames_reported, pv, f->len, bug_names[O.bug]);
-			else {
+			else if (f->hdr_len) {
 				char hdr[4 * 16 + 8];
 				ref_preview(c->wire + f->off, f->hdr_len, 16, hdr);
 				say(c, "sent #%zu \"%s\" (%zu B) with --bug %s: header \"%s\"",
 				    c->frames_reported, pv, f->len, bug_names[O.bug], hdr);
+			} else if (O.bug == BUG_UNPADDED) {
+				say(c, "sent #%zu \"%s\" with --bug unpadded: a record of %zu B, "
+				       "not %" PRIu64, c->frames_reported, pv, f->len,
+				    O.prof.frame_size);
+			} else {
+				char tr[4 * 16 + 8];
+				ref_preview(c->wire + f->off + f->len, f->tr_len, 16, tr);
+				say(c, "sent #%zu \"%s\" (%zu B) with --bug %s: trailer \"%s\"",
+				    c->frames_reported, pv, f->len, bug_names[O.bug], tr);
 			}
 		}
 		if (O.sent_log)
-			log_frame(O.sent_log, c, c->frames_reported, f->len, payload, f->len);
+			log_frame(O.sent_log, c, c->frames_reported, f->prelude, payload, f->len);
 		c->frames_reported++;
 	}
 }
@@ -381,7 +535,9 @@ static void conn_done(struct conn *c, bool failed, const char *how)
 	if (c->done)
 		return;
 	report_sent(c);
-	if (c->r_in_frame && c->r_left)
+	if (c->r_in_frame && c->r_open)
+		say(c, "reply #%" PRIu64 " cut short: its delimiter never came", c->replies);
+	else if (c->r_in_frame && c->r_left)
 		say(c, "reply #%" PRIu64 " cut short: %" PRIu64 " payload bytes never came",
 		    c->replies, c->r_left);
 	say(c, "%s: sent %zu of %zu frame%s (%zu B) in %zu write() call%s, %" PRIu64
@@ -430,7 +586,9 @@ static void reply_end(struct conn *c)
 		ref_preview(c->rpreview, c->rpreview_n, PREVIEW_CHARS, pv);
 		say(c, "reply #%" PRIu64 " len=%" PRId64 " \"%s\"", c->replies, c->r_length, pv);
 	}
-	if (O.recv_log)
+	if (O.recv_log && c->r_open) /* its length is known only now */
+		fprintf(O.recv_log, "\",\"length\":%" PRId64 "}\n", c->r_length);
+	else if (O.recv_log)
 		fputs("\"}\n", O.recv_log);
 	c->replies++;
 	c->r_in_frame = false;
@@ -449,8 +607,9 @@ static bool decode_replies(struct conn *c)
 
 		if (fr.first) {
 			c->r_in_frame = true;
+			c->r_open = fr.open_ended;
 			c->r_length = fr.length;
-			c->r_left = fr.payload_len;
+			c->r_left = fr.open_ended ? 0 : fr.payload_len;
 			c->rpreview_n = 0;
 			keep = PREVIEW_BYTES;
 			if (O.recv_log) {
@@ -459,8 +618,12 @@ static bool decode_replies(struct conn *c)
 						c->local);
 				else
 					fputc('{', O.recv_log);
-				fprintf(O.recv_log, "\"index\":%" PRIu64 ",\"length\":%" PRIu64
-					",\"payload_hex\":\"", c->replies, fr.payload_len);
+				if (fr.open_ended)
+					fprintf(O.recv_log, "\"index\":%" PRIu64 ",\"payload_hex\":\"",
+						c->replies);
+				else
+					fprintf(O.recv_log, "\"index\":%" PRIu64 ",\"length\":%" PRIu64
+						",\"payload_hex\":\"", c->replies, fr.payload_len);
 			}
 		}
 		if (keep > fr.n)
@@ -469,13 +632,17 @@ static bool decode_replies(struct conn *c)
 		c->rpreview_n += keep;
 		if (O.recv_log)
 			ref_write_hex(O.recv_log, fr.payload, fr.n);
-		c->r_left -= fr.n;
-		if (fr.last)
+		if (!c->r_open)
+			c->r_left -= fr.n;
+		if (fr.last) {
+			c->r_length = fr.length;
 			reply_end(c);
+		}
 	}
 	if (st == FC_READ_ERROR) {
 		char msg[128];
-		snprintf(msg, sizeof(msg), "bad reply header (length %" PRId64 ")", fr.length);
+		snprintf(msg, sizeof(msg), "bad reply #%" PRIu64 ": %s (%" PRId64 ")", c->replies,
+			 ref_frame_error(fr.error), fr.length);
 		conn_done(c, true, msg);
 		return false;
 	}
@@ -645,7 +812,8 @@ static void json_string(char *buf, size_t cap, const char *s)
 static void usage(FILE *f)
 {
 	fputs("usage: framecap-client [-c ADDR:PORT] [options] [MESSAGE...]\n"
-	      "Sends each MESSAGE (else each line of standard input) as one frame to\n"
+	      "Sends each MESSAGE (else each line of standard input) as one frame (any\n"
+	      "framing: --framing, or the YAML) to\n"
 	      "ADDR:PORT (default 127.0.0.1:8001; IPv6 as [::1]:8001), then reads the\n"
 	      "framed replies until the server closes.\n"
 	      "  -c, --connect ADDR:PORT   server address\n"
@@ -666,8 +834,9 @@ static void usage(FILE *f)
 	      "  --nodelay                 TCP_NODELAY: no Nagle coalescing\n"
 	      "  --seed N                  seed of --size payloads (default 1)\n"
 	      "  --bug ascii-length|big-endian|includes-header|short|chars|negative|zeros|\n"
-	      "        no-header\n"
-	      "                            frame wrongly, on purpose\n"
+	      "        no-header (length framing; most fit varint and ber too)\n"
+	      "        varint-big-endian|ber-one-byte|bare-lf|delimiter-in-payload|unpadded\n"
+	      "                            frame wrongly, on purpose (the other framings')\n"
 	      "  --scenario sticky         'kinght love ' and 'aym', unframed, back to back\n"
 	      "  --scenario framed         the same framed in one write(), then a frame\n"
 	      "                            whose header and payload come in three writes\n"
@@ -774,12 +943,13 @@ static void parse_args(int argc, char **argv, struct args *a)
 			break;
 		case OPT_BUG: {
 			bool found = false;
-			for (int b = BUG_ASCII; b <= BUG_NO_HEADER; b++)
+			for (int b = BUG_ASCII; b < BUG__COUNT; b++)
 				if (!strcmp(optarg, bug_names[b]))
 					O.bug = (enum bug)b, found = true;
 			if (!found)
 				die(2, "--bug %s: expected ascii-length, big-endian, includes-header, "
-				       "short, chars, negative, zeros or no-header", optarg);
+				       "short, chars, negative, zeros, no-header, varint-big-endian, "
+				       "ber-one-byte, bare-lf, delimiter-in-payload or unpadded", optarg);
 			break;
 		}
 		case OPT_SCENARIO:
@@ -829,6 +999,14 @@ static void set_up(struct args *a)
 	char desc[256];
 
 	ref_profile_resolve(PROG, &a->po, a->addr.port, &O.prof);
+	if (!(bug_framings[O.bug] & (1u << O.prof.framing)))
+		die(2, "--bug %s has no meaning for framing %s", bug_names[O.bug],
+		    fc_framing_name(O.prof.framing));
+	if (O.bug == BUG_BARE_LF && O.prof.delimiter_len < 2)
+		die(2, "--bug bare-lf needs a delimiter of 2 bytes or more (\"\\r\\n\")");
+	if (a->scenario && !strcmp(a->scenario, "upload") &&
+	    O.prof.framing == FC_FRAMING_FIXED)
+		die(2, "--scenario upload sends frames of any size: not with framing fixed");
 	if (a->burst || a->chunk || a->drip)
 		O.nodelay = true;
 	if (a->delay < 0)
@@ -856,32 +1034,66 @@ static void set_up(struct args *a)
 		       O.bug ? bug_names[O.bug] : "");
 }
 
+/* The profile's c2s prelude as a client opens with it: the first string
+ * of each bytes_one_of step (AMQP's protocol header), its own write().
+ * A step of frames of another profile (PostgreSQL's startup) has no
+ * message to invent: it is not sent, and the server's reader moves on. */
+static void send_prelude(void)
+{
+	uint32_t n;
+	const struct fc_prelude_step *st = fc_prelude_steps(&O.prof, FC_DIR_C2S, &n);
+
+	for (int i = 0; i < nconns; i++) {
+		for (uint32_t k = 0; k < n; k++) {
+			if (st[k].kind != FC_PRELUDE_BYTES_ONE_OF)
+				continue;
+			add_unframed(&conns[i], (const char *)st[k].choice[0], st[k].choice_len[0]);
+			conns[i].frames[conns[i].nframes - 1].prelude = true;
+			add_cut(&conns[i], st[k].choice_len[0], 0);
+		}
+	}
+}
+
 /* --scenario sticky: the tutorials' two unframed send() calls. */
 static void scenario_sticky(void)
 {
-	add_unframed(&conns[0], "kinght love ");
-	add_unframed(&conns[0], "aym");
+	add_unframed(&conns[0], "kinght love ", 12);
+	add_unframed(&conns[0], "aym", 3);
 	add_cut(&conns[0], 12, 0); /* two send() calls, back to back */
 	add_cut(&conns[0], 3, 0);
 }
 
-/* --scenario framed: two frames in one write, then one cut in its header. */
+/* --scenario framed: two frames in one write, then one cut in its header
+ * (delimiter framing: in its delimiter; fixed: in the middle). */
 static void scenario_framed(const struct args *a)
 {
 	struct conn *k = &conns[0];
+	size_t start = k->wire_len, first, third, rest; /* after a prelude */
+	const struct frame_rec *f;
 
 	O.nodelay = true;
 	add_frame(k, "kinght love ", 12);
 	add_frame(k, "aym", 3);
+	first = k->wire_len - start;
+	third = k->nframes;
 	add_frame(k, "xin正在学习", strlen("xin正在学习"));
-	add_cut(k, frame_size(k, 0) + frame_size(k, 1), 0); /* one write: sticky */
-	if (O.bug == BUG_NONE && O.prof.header_size >= 2) {
-		size_t half = O.prof.header_size / 2, rest = frame_size(k, 2);
+	rest = k->wire_len - start - first; /* one frame, or fixed records */
+	f = &k->frames[third];
+	add_cut(k, first, 0); /* one write: sticky */
+	if (O.bug == BUG_NONE && f->hdr_len >= 2) {
+		size_t half = f->hdr_len / 2;
 		add_cut(k, half, 50); /* half a header */
-		add_cut(k, O.prof.header_size - half + 6, 50); /* its end, "xin正" */
-		add_cut(k, rest - O.prof.header_size - 6, 50);
+		add_cut(k, f->hdr_len - half + 6, 50); /* its end, "xin正" */
+		add_cut(k, rest - f->hdr_len - 6, 50);
+	} else if (O.bug == BUG_NONE && f->tr_len >= 2) {
+		size_t to_half = f->len + f->tr_len / 2;
+		add_cut(k, to_half, 50); /* the payload and half the delimiter */
+		add_cut(k, rest - to_half, 50);
+	} else if (O.bug == BUG_NONE && O.prof.framing == FC_FRAMING_FIXED) {
+		add_cut(k, f->len / 2, 50); /* a record in two */
+		add_cut(k, rest - f->len / 2, 50);
 	} else {
-		add_cut(k, frame_size(k, 2), 50);
+		add_cut(k, rest, 50);
 	}
 	if (a->burst || a->chunk) { /* shaping asked for explicitly wins */
 		k->ncuts = 0;
@@ -1017,6 +1229,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &a);
 	set_up(&a);
 	/* What each connection sends, and where its write() calls cut it. */
+	send_prelude();
 	if (!a.scenario)
 		messages(&a);
 	else if (!strcmp(a.scenario, "sticky"))

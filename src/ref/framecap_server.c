@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* framecap-server - echo, raw and upload server for length-prefixed frames.
+/* framecap-server - echo, raw and upload server for framed messages.
  *
  * Serves many clients on one epoll loop: real traffic for framecap to
  * look at, and a model of a receiver that never trusts its peer.
@@ -13,8 +13,16 @@
  *   | payload length    | payload ...      |   one frame
  *   +----+----+----+----+------------------+
  *
+ * Every other framing of fc_profile.h too (--framing varint|ber|delimiter|
+ * fixed, or the YAML): [varint][payload], [tag][BER length][payload],
+ * [payload][delimiter], [frame_size bytes]. A profile's prelude (c2s
+ * steps: AMQP's protocol header, PostgreSQL's startup messages) is read
+ * where each client's stream begins; its frames are logged as prelude
+ * frames, neither echoed nor taken for upload frames.
+ *
  *   echo    c->s  [len][payload] [len][payload] ...
  *           s->c  the same frames, byte for byte, as they are read
+ *                 (header, payload, delimiter)
  *   raw     c->s  any bytes: each recv() is printed as it came, which
  *                 shows messages glued together (sticky) or cut (split)
  *   upload  c->s  [len]{"msg_type":"msg"}   [len]text of the message
@@ -111,6 +119,9 @@ struct client {
 	size_t out_off, out_len;
 	uint32_t events; /* registered with epoll */
 	bool in_frame; /* header read, body_left payload bytes to come */
+	bool open; /* delimiter: the frame's length comes with its end */
+	uint64_t open_bytes; /* ... and its payload bytes so far */
+	uint32_t prelude; /* the frame is of prelude step prelude - 1 */
 	struct fc_frame_len fl;
 	uint64_t body_left, frame_index;
 	int64_t header_t0; /* ms: first byte of an unfinished header, 0: none */
@@ -138,7 +149,7 @@ struct totals {
 static struct {
 	enum mode mode;
 	struct fc_profile prof;
-	size_t in_cap;
+	size_t in_cap, hdr_max;
 	uint8_t *rbuf; /* in_cap bytes: what one recv() returns */
 	int epfd, lfd, dirfd;
 	const char *dir;
@@ -350,7 +361,10 @@ static void discard_upload(struct client *c)
 /* Close the connection and free the slot, logging why. */
 static void finish(struct client *c, const char *why)
 {
-	if (c->in_frame && !c->closing)
+	if (c->in_frame && !c->closing && c->open)
+		logc(c, "connection ends inside frame #%" PRIu64 ": %" PRIu64
+			" B came, never its delimiter", c->frame_index, c->open_bytes);
+	else if (c->in_frame && !c->closing)
 		logc(c, "connection ends inside frame #%" PRIu64 ": %" PRIu64
 			" of %" PRIu64 " payload bytes never came",
 		     c->frame_index, c->body_left, c->fl.payload_len);
@@ -413,12 +427,13 @@ static bool queue(struct client *c, const void *p, size_t n)
  * false if the client was dropped. */
 static bool queue_frame(struct client *c, const char *text)
 {
-	uint8_t hdr[FC_MAX_HEADER_SIZE];
-	size_t n = strlen(text);
+	uint8_t hdr[FC_MAX_HEADER_SIZE], tr[FC_DELIMITER_MAX];
+	size_t n = strlen(text), hlen, tlen;
 
-	if (!fc_profile_encode_header(&S.prof, n, hdr))
+	if (fc_profile_frame_payload(&S.prof, (const uint8_t *)text, n, hdr, sizeof(hdr), &hlen,
+				     tr, &tlen))
 		return true; /* max_frame below a short acknowledgement: say nothing */
-	if (!queue(c, hdr, S.prof.header_size) || !queue(c, text, n))
+	if (!queue(c, hdr, hlen) || !queue(c, text, n) || !queue(c, tr, tlen))
 		return false;
 	S.t.frames_out++;
 	return true;
@@ -582,6 +597,12 @@ static bool frame_end(struct client *c)
 	if ((uint64_t)c->fl.length != c->fl.payload_len)
 		snprintf(sizes, sizeof(sizes), " (%" PRIu64 " B payload)", c->fl.payload_len);
 	c->frame_index++;
+	if (c->prelude) { /* the protocol's opening: shown, not served */
+		if (!S.quiet)
+			logc(c, "prelude frame #%" PRIu64 " (step %u) len=%" PRId64 "%s \"%s\"",
+			     c->frame_index - 1, c->prelude, c->fl.length, sizes, pv);
+		return true;
+	}
 
 	switch (S.mode) {
 	case MODE_ECHO:
@@ -589,7 +610,7 @@ static bool frame_end(struct client *c)
 			logc(c, "frame #%" PRIu64 " len=%" PRId64 "%s \"%s\"", c->frame_index - 1,
 			     c->fl.length, sizes, pv);
 		S.t.frames_out++;
-		return true;
+		return true; /* the trailer went out with the last piece */
 	case MODE_RAW:
 		return true;
 	case MODE_UPLOAD:
@@ -652,7 +673,9 @@ static bool frame_end(struct client *c)
  * header or the acknowledgement. Returns false if the client was dropped. */
 static bool frame_start(struct client *c, const uint8_t *hdr)
 {
-	if (S.mode == MODE_ECHO) {
+	if (c->prelude) {
+		/* read, logged at its end, not served */
+	} else if (S.mode == MODE_ECHO) {
 		if (!queue(c, hdr, c->fl.header_len)) /* echoed as it came */
 			return false;
 	} else if (S.mode == MODE_UPLOAD) {
@@ -667,7 +690,8 @@ static bool frame_start(struct client *c, const uint8_t *hdr)
 			logc(c, "receiving file %s: %" PRIu64 " B", c->file_name, c->fl.payload_len);
 	}
 	c->in_frame = true;
-	c->body_left = c->fl.payload_len;
+	c->body_left = c->open ? 0 : c->fl.payload_len;
+	c->open_bytes = 0;
 	c->preview_n = 0;
 	c->rate_t0 = ref_now_ms();
 	c->rate_bytes = 0;
@@ -684,11 +708,21 @@ static bool frame_body(struct client *c, const uint8_t *p, size_t n)
 		keep = n;
 	memcpy(c->preview + c->preview_n, p, keep);
 	c->preview_n += keep;
-	c->body_left -= n;
+	if (!c->open)
+		c->body_left -= n;
+	else
+		c->open_bytes += n;
 	c->rate_bytes += n;
-	if (S.mode == MODE_ECHO) {
+	if (c->prelude) {
+		return true;
+	} else if (S.mode == MODE_ECHO) {
 		return queue(c, p, n);
 	} else if (c->up == UP_HEADER) {
+		if (c->hdr_n + n > sizeof(c->hdr)) { /* a line whose end is not in sight */
+			drop(c, "header frame #%" PRIu64 " longer than %zu B: a JSON header "
+				"is at most that", c->frame_index, sizeof(c->hdr));
+			return false;
+		}
 		memcpy(c->hdr + c->hdr_n, p, n); /* fits: checked at the start */
 		c->hdr_n += n;
 	} else if (c->up == UP_FILE) {
@@ -720,11 +754,11 @@ static bool process(struct client *c)
 
 		if (S.mode == MODE_ECHO) {
 			/* room for the header echo at a frame start, for
-			 * some payload inside one */
-			size_t need = mid ? 1 : S.prof.header_size;
+			 * some payload inside one, and for the trailer */
+			size_t need = (mid ? 1 : S.hdr_max) + S.prof.delimiter_len;
 			if (room < need)
 				break;
-			max = room - (mid ? 0 : S.prof.header_size);
+			max = room - (mid ? 0 : S.hdr_max) - S.prof.delimiter_len;
 		} else if (!mid && room < ACK_MAX) {
 			break; /* upload: an acknowledgement must fit */
 		}
@@ -736,11 +770,18 @@ static bool process(struct client *c)
 				drop(c, "frame #%" PRIu64 ": length %" PRId64
 					" is above max_frame %" PRIu64,
 				     c->frame_index, fr.length, S.prof.max_frame);
-			else
+			else if (fr.error == FC_FRAME_NEGATIVE)
 				drop(c, "frame #%" PRIu64 ": %s %" PRId64, c->frame_index,
 				     fr.length < 0 ? "negative length"
 						   : "frame shorter than its header: length",
 				     fr.length);
+			else if (fr.error == FC_FRAME_NO_DELIMITER)
+				drop(c, "frame #%" PRIu64 ": no delimiter within max_frame %" PRIu64
+					" B (%" PRId64 " B without one)",
+				     c->frame_index, S.prof.max_frame, fr.length);
+			else
+				drop(c, "frame #%" PRIu64 ": %s (%" PRId64 ")", c->frame_index,
+				     ref_frame_error(fr.error), fr.length);
 			return false;
 		case FC_READ_FRAME:
 			break;
@@ -750,13 +791,23 @@ static bool process(struct client *c)
 			c->fl.header_len = fr.header_len;
 			c->fl.payload_len = fr.payload_len;
 			c->fl.frame_len = fr.header_len + fr.payload_len;
+			c->open = fr.open_ended;
+			c->prelude = fr.prelude;
 			if (!frame_start(c, fr.header))
 				return false;
 		}
 		if (fr.n && !frame_body(c, fr.payload, fr.n))
 			return false;
-		if (fr.last && !frame_end(c))
-			return false;
+		if (fr.last) {
+			c->fl.length = fr.length; /* a delimiter frame's, known now */
+			c->fl.payload_len = fr.payload_len;
+			c->open = false;
+			if (fr.trailer_len && S.mode == MODE_ECHO && !c->prelude &&
+			    !queue(c, fr.trailer, fr.trailer_len))
+				return false;
+			if (!frame_end(c))
+				return false;
+		}
 	}
 	return true;
 }
@@ -780,9 +831,13 @@ static bool io_failed(struct client *c, ssize_t n)
 static void do_read(struct client *c)
 {
 	size_t room = S.mode == MODE_RAW ? S.in_cap : fc_reader_room(&c->rd);
-	ssize_t n = recv(c->fd, S.rbuf, room, 0);
+	ssize_t n;
 	char pv[4 * PREVIEW_CHARS + 8];
 	size_t taken;
+
+	if (room > S.in_cap) /* a prelude's frames may widen the reader */
+		room = S.in_cap;
+	n = recv(c->fd, S.rbuf, room, 0);
 
 	if (io_failed(c, n))
 		return;
@@ -920,6 +975,7 @@ static void do_accept(void)
 		c->key = key;
 		snprintf(c->peer, sizeof(c->peer), "%s", peer);
 		fc_reader_init(&c->rd, &S.prof, S.in_cap);
+		fc_reader_set_prelude(&c->rd, FC_DIR_C2S);
 		c->events = EPOLLIN;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
@@ -977,7 +1033,12 @@ static int timers(void)
 			continue;
 		}
 		if (c->deadline && c->deadline <= now) {
-			if (c->in_frame)
+			if (c->in_frame && c->open)
+				logc(c, "frame #%" PRIu64 " too slow: %" PRIu64 " B and no delimiter "
+					"in %" PRId64 " ms, under --min-rate %" PRIu64
+					" B/s: disconnecting",
+				     c->frame_index, c->open_bytes, now - c->rate_t0, S.min_rate);
+			else if (c->in_frame)
 				logc(c, "frame #%" PRIu64 " too slow: %" PRIu64 " of %" PRIu64
 					" payload bytes in %" PRId64 " ms, under --min-rate %" PRIu64
 					" B/s: disconnecting",
@@ -1082,7 +1143,8 @@ static void usage(FILE *f)
 	      "                       [--max-clients N] [--max-per-addr N] [--when-full evict|refuse]\n"
 	      "                       [--idle-timeout SEC] [--header-timeout SEC] [--min-rate B]\n"
 	      "                       [--recv-delay MS] [profile options]\n"
-	      "Serves length-prefixed frames on ADDR:PORT (default 127.0.0.1:8001;\n"
+	      "Serves framed messages (any framing: --framing, or the YAML) on ADDR:PORT\n"
+	      "(default 127.0.0.1:8001;\n"
 	      "IPv6 as [::1]:8001) for many clients on one event loop.\n"
 	      "  -l, --listen ADDR:PORT  where to listen\n"
 	      "  -m, --mode MODE         echo: frames echoed back (default)\n"
@@ -1212,7 +1274,15 @@ int main(int argc, char **argv)
 	}
 	S.recv_delay_ms = recv_delay >= 0 ? recv_delay : S.mode == MODE_RAW ? 100 : 0;
 	ref_profile_resolve(PROG, &po, addr.port, &S.prof);
-	S.in_cap = S.prof.header_size + IN_CHUNK;
+	if (S.mode == MODE_UPLOAD && S.prof.framing == FC_FRAMING_FIXED) {
+		fprintf(stderr, PROG ": upload mode sends and takes frames of any size: "
+				"not with framing fixed\n");
+		return 2;
+	}
+	/* The longest header a frame start needs (echoed as it came). */
+	S.hdr_max = fc_profile_header_max(&S.prof) > S.prof.header_size
+			    ? fc_profile_header_max(&S.prof) : S.prof.header_size;
+	S.in_cap = S.hdr_max + S.prof.delimiter_len + IN_CHUNK;
 	S.rbuf = malloc(S.in_cap);
 	fd_capacity = fd_limit_capacity();
 	if (!max_clients) {

@@ -85,6 +85,21 @@ void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 	*out = *fc_profile_pick(&cfg, forced ? &fallback : NULL, &fallback, port, 0);
 }
 
+const char *ref_frame_error(enum fc_frame_status st)
+{
+	switch (st) {
+	case FC_FRAME_OVERSIZE: return "length above max_frame";
+	case FC_FRAME_NEGATIVE: return "negative length, or a frame shorter than its header";
+	case FC_FRAME_VARINT_OVERLONG: return "varint longer than varint_max_bytes";
+	case FC_FRAME_BER_LENGTH: return "indefinite or too long BER length";
+	case FC_FRAME_NO_DELIMITER: return "no delimiter within max_frame";
+	case FC_FRAME_OK:
+	case FC_FRAME_NEED_MORE:
+		break;
+	}
+	return "framing error";
+}
+
 void ref_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 {
 	size_t n;

@@ -11,10 +11,11 @@
  *   |   little-endian, signed           |                         |
  *   +--------+--------+--------+--------+-------------------------+
  *
- * Headers are written with fc_profile_encode_header() (src/core/
- * fc_profile.h) and frames read with the core's fc_reader (src/core/
- * fc_reader.h, on fc_profile_frame_len()): one framing rule for framecap,
- * its tests and these programs.
+ * and every other framing of fc_profile.h (varint, ber, delimiter, fixed,
+ * chosen with --framing or the YAML). Frames are written with
+ * fc_profile_frame_payload() (src/core/fc_profile.h) and read with the
+ * core's fc_reader (src/core/fc_reader.h, on fc_profile_frame_len()): one
+ * framing rule for framecap, its tests and these programs.
  */
 #ifndef REF_COMMON_H
 #define REF_COMMON_H
@@ -62,6 +63,10 @@ bool ref_profile_option(const char *prog, int opt, const char *arg,
  * name or an inconsistent result. */
 void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 			 uint16_t port, struct fc_profile *out);
+
+/* What a framing error means, for a log line: "length above max_frame",
+ * "no delimiter within max_frame", ... */
+const char *ref_frame_error(enum fc_frame_status st);
 
 /* "default (4-byte little-endian signed length)" into buf. */
 void ref_profile_describe(const struct fc_profile *p, char *buf, size_t len);

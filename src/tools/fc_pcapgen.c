@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_pcapgen.c - deterministic generator of small synthetic captures.
  *
- *   fc-pcapgen SCENARIO OUT.pcap [COUNT]
+ *   fc-pcapgen SCENARIO OUT.pcap [COUNT] [framing options]
  *   fc-pcapgen frames OUT.pcap [--port N] [--cport N] [--frames TEXT...]
  *              [--raw HEX] [--cuts OFF,OFF,...] [--end fin|rst|none]
  *              [framing options: --length-offset N, --byte-order big, ...]
@@ -17,9 +17,21 @@
  * delivered but never wired is a hole in the capture only, a segment wired
  * late is out of order.
  *
- * Frame headers come from fc_profile_encode_header() on the default
- * profile (`frames`: fc_profile_frame_payload() on the options' profile,
- * any framing), so the generator and the decoder share one framing rule.
+ * Frames come from fc_profile_frame_payload() on the options' profile
+ * (the default one without options), any framing, so the generator and
+ * the decoder share one framing rule:
+ *
+ *   length     [len][payload]        the default: 4 bytes, little-endian
+ *   varint     [0c]["kinght love "]  ber  [30 0c]["kinght love "]
+ *   delimiter  ["kinght love "][\r\n]
+ *   fixed      ["kinght love " 00 00 00 00]  a text cut into frame_size
+ *                                           records, the last zero-padded
+ *
+ * Scenarios cut their segments relative to the frames they wrote, so each
+ * keeps its meaning (a split frame, an overlap, a header cut...) in every
+ * framing; those that write wrong length fields on purpose (oversize,
+ * negative, zero, diag-adjust, diag-short, diag-ascii, bench-large) are
+ * for the length framing only.
  * Output is byte-for-byte reproducible: fixed addresses, fixed initial
  * sequence numbers, timestamps from 1700000000.000000 in fixed steps
  * (1 ms; 10 us for the bench scenarios), a fixed pseudo-random seed.
@@ -465,17 +477,52 @@ static void teardown(struct conn *c, int dir)
 
 static struct fc_profile prof;
 
-/* Append header + payload to buf at *n. */
+/* Append one frame of payload[0, len) under prof to buf at *n: header,
+ * payload, trailer (fixed framing: records of frame_size, the last padded
+ * with zeros). Exits when the profile cannot frame it. */
 static void frame_put(uint8_t *buf, size_t cap, size_t *n, const void *payload,
 		      uint32_t len)
 {
-	if (*n + prof.header_size + len > cap)
-		fatal("internal error", "frame buffer too small");
-	if (!fc_profile_encode_header(&prof, len, buf + *n))
-		fatal("internal error", "frame length not encodable");
-	*n += prof.header_size;
-	memcpy(buf + *n, payload, len);
-	*n += len;
+	static uint8_t hdr[FC_MAX_HEADER_SIZE];
+	uint8_t tr[FC_DELIMITER_MAX];
+	size_t hl, tl;
+	const char *err;
+
+	if (prof.framing == FC_FRAMING_FIXED) {
+		size_t fs = (size_t)prof.frame_size, at = 0;
+
+		do {
+			size_t k = len - at < fs ? len - at : fs;
+
+			if (*n + fs > cap)
+				fatal("this scenario's frames do not fit", "frame_size too large");
+			memcpy(buf + *n, (const uint8_t *)payload + at, k);
+			memset(buf + *n + k, 0, fs - k);
+			*n += fs;
+			at += k;
+		} while (at < len);
+		return;
+	}
+	if ((err = fc_profile_frame_payload(&prof, payload, len, hdr, sizeof hdr, &hl, tr, &tl)))
+		fatal("the profile cannot frame this scenario's payloads", err);
+	if (*n + hl + len + tl > cap)
+		fatal("this scenario's frames do not fit", "the header is too large");
+	memcpy(buf + *n, hdr, hl);
+	memcpy(buf + *n + hl, payload, len);
+	memcpy(buf + *n + hl + len, tr, tl);
+	*n += hl + len + tl;
+}
+
+/* The header length of a frame of len payload bytes under prof. */
+static size_t header_len_for(uint32_t len)
+{
+	static uint8_t b[1024];
+	uint8_t tr[FC_DELIMITER_MAX];
+	size_t hl = 0, tl;
+
+	if (fc_profile_is_prefix(&prof) && prof.framing != FC_FRAMING_FIXED)
+		fc_profile_frame_payload(&prof, NULL, len, b, sizeof b, &hl, tr, &tl);
+	return hl;
 }
 
 /* A header only, whose length field holds `value` as is (outside the
@@ -556,7 +603,7 @@ static void sc_split(void)
 	send_segment(&c, CLIENT, b, 4, TH_PA);
 	send_segment(&c, CLIENT, b + 4, 20, TH_PA);
 	send_ack(&c, SERVER);
-	send_segment(&c, CLIENT, b + 24, 20, TH_PA);
+	send_segment(&c, CLIENT, b + 24, (uint32_t)n - 24, TH_PA);
 	send_ack(&c, SERVER);
 	n = 0;
 	frame_put(b, sizeof b, &n, "third message", 13); /* header 2 + 2 */
@@ -623,21 +670,22 @@ static void sc_overlap(void)
 {
 	struct conn c;
 	uint8_t b[64];
-	size_t n = 0;
+	size_t n = 0, first;
 	struct seg s1, s2;
 
 	conn_default(&c);
 	handshake(&c);
 	frame_put(b, sizeof b, &n, "hello", 5); /* 9 bytes */
+	first = n;
 	frame_put(b, sizeof b, &n, "kinght love ", 12); /* 16 more: 25 */
 	/* [0,15): frame 1 and 6 bytes of frame 2; then [9,25): the same
 	 * 6 bytes again, then 10 new ones. */
-	s1 = seg_next(&c, CLIENT, b, 15, TH_PA);
+	s1 = seg_next(&c, CLIENT, b, (uint32_t)first + 6, TH_PA);
 	seg_xmit(&c, &s1);
 	s2 = s1;
-	s2.seq = s1.seq + 9;
-	s2.data = b + 9;
-	s2.len = 16;
+	s2.seq = s1.seq + (uint32_t)first;
+	s2.data = b + first;
+	s2.len = (uint32_t)(n - first);
 	c.snd_nxt[CLIENT] = s2.seq + s2.len;
 	seg_xmit(&c, &s2);
 	send_ack(&c, SERVER);
@@ -683,9 +731,9 @@ static void sc_midstream(void)
 	c.rcv_nxt[CLIENT] = c.snd_nxt[SERVER];
 	c.rcv_valid[CLIENT] = true;
 	frame_put(b, sizeof b, &n, early, 30);
-	s = seg_next(&c, CLIENT, b, 24, TH_PA);
+	s = seg_next(&c, CLIENT, b, (uint32_t)n - 10, TH_PA);
 	seg_deliver(&c, &s);
-	s = seg_next(&c, CLIENT, b + 24, 10, TH_PA);
+	s = seg_next(&c, CLIENT, b + n - 10, 10, TH_PA);
 	seg_xmit(&c, &s);
 	send_ack(&c, SERVER);
 	send_frame(&c, CLIENT, "hello");
@@ -738,7 +786,7 @@ static void sc_rst(void)
 	handshake(&c);
 	pattern(payload, sizeof payload, 0);
 	frame_put(b, sizeof b, &n, payload, 100);
-	send_segment(&c, CLIENT, b, 4 + 30, TH_PA);
+	send_segment(&c, CLIENT, b, (uint32_t)header_len_for(100) + 30, TH_PA);
 	send_ack(&c, SERVER);
 	send_segment(&c, CLIENT, NULL, 0, TH_RST | TH_ACK);
 }
@@ -1453,7 +1501,7 @@ static const struct scenario scenarios[] = {
 
 static void usage(FILE *f)
 {
-	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT]\n"
+	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT] [framing options]\n"
 	      "       fc-pcapgen frames OUT.pcap [--port N] [--cport N] [--frames TEXT...]\n"
 	      "                  [--raw HEX] [--cuts OFF,...] [--end fin|rst|none] [framing options]\n"
 	      "         framing options: --framing length|varint|ber|delimiter|fixed,\n"
@@ -1461,6 +1509,8 @@ static void usage(FILE *f)
 	      "         --length-offset N, --length-size N, --byte-order little|big,\n"
 	      "         --signed, --unsigned, --length-adjustment N, --header-size N,\n"
 	      "         --max-frame N, --config FILE, --profile NAME (as in framecap(1))\n"
+	      "         (scenarios that write wrong lengths on purpose: framing length only;\n"
+	      "         fixed framing cuts a text into frame_size records, zero-padded)\n"
 	      "       fc-pcapgen --list\n"
 	      "Writes a deterministic synthetic capture (COUNT: bench-* only).\n",
 	      f);
@@ -1473,11 +1523,14 @@ static void usage(FILE *f)
 
 static void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Who a usage error is about: the program, or its frames mode. */
+static const char *usage_who = "fc-pcapgen";
+
 static void usage_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("fc-pcapgen frames: ", stderr);
+	fprintf(stderr, "%s: ", usage_who);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1516,11 +1569,48 @@ static void hex_put(uint8_t *stream, size_t *n, const char *hex)
  * --raw bytes, whatever the options' order) in one segment per frame, or
  * cut at the --cuts offsets; the server acknowledges each. Header bytes
  * other than the length field are 0xab. */
-static int frames_main(int argc, char **argv)
+/* Take the framing option at argv[*i] (and its value) into po; false
+ * when it is not one. Exits 2 on a bad value. */
+static bool profile_option(struct fc_profile_opts *po, int argc, char **argv, int *i)
 {
 	static const struct option names[] = { FC_PROFILE_LONGOPTS, { NULL, 0, NULL, 0 } };
-	static struct fc_config cfg; /* --config; outlives prof (its prelude) */
+	const struct option *nm = names;
+	const char *o = argv[*i], *err;
+
+	if (strncmp(o, "--", 2))
+		return false;
+	while (nm->name && strcmp(o + 2, nm->name))
+		nm++;
+	if (!nm->name)
+		return false;
+	if (nm->has_arg && *i + 1 >= argc)
+		usage_die("%s needs a value", o);
+	if (fc_profile_opts_take(po, nm->val, nm->has_arg ? argv[++*i] : NULL, &err) < 0)
+		usage_die("%s: %s", o, err);
+	return true;
+}
+
+/* Set prof from the framing options (--config read only when given: a
+ * generator does not search). Exits 2 on a bad file or profile. */
+static void profile_select(struct fc_profile_opts *po)
+{
+	static struct fc_config cfg; /* outlives prof (its prelude) */
 	struct fc_config_error cerr;
+	const char *err;
+
+	if (po->config_path && fc_config_load(&cfg, po->config_path, &cerr) != 0) {
+		char msg[600];
+
+		fc_config_error_format(&cerr, msg, sizeof(msg));
+		usage_die("%s", msg);
+	}
+	if ((err = fc_profile_opts_select(po, &cfg, &prof)))
+		usage_die("%s%s: %s", po->profile_name ? "--profile " : "framing options",
+			  po->profile_name ? po->profile_name : "", err);
+}
+
+static int frames_main(int argc, char **argv)
+{
 	static uint8_t stream[FRAMES_STREAM_MAX];
 	static const char *texts[4096];
 	size_t n = 0, ncut = 0, ntext = 0, cuts[4096];
@@ -1561,28 +1651,12 @@ static int frames_main(int argc, char **argv)
 			for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
 				if (ncut < sizeof cuts / sizeof cuts[0])
 					cuts[ncut++] = number("--cuts", tok, FRAMES_STREAM_MAX);
-		} else {
-			const struct option *nm = names;
-
-			while (nm->name && strcmp(o + 2, nm->name))
-				nm++;
-			if (strncmp(o, "--", 2) || !nm->name)
-				usage_die("unknown option %s", o);
-			if (fc_profile_opts_take(&po, nm->val, nm->has_arg ? argv[++i] : NULL, &err) < 0)
-				usage_die("%s: %s", o, err);
+		} else if (!profile_option(&po, argc, argv, &i)) {
+			usage_die("unknown option %s", o);
 		}
 		i++;
 	}
-	/* --config is read only when given: a generator does not search. */
-	if (po.config_path && fc_config_load(&cfg, po.config_path, &cerr) != 0) {
-		char msg[600];
-
-		fc_config_error_format(&cerr, msg, sizeof(msg));
-		usage_die("%s", msg);
-	}
-	if ((err = fc_profile_opts_select(&po, &cfg, &prof)))
-		usage_die("%s%s: %s", po.profile_name ? "--profile " : "framing options",
-			  po.profile_name ? po.profile_name : "", err);
+	profile_select(&po);
 	for (size_t k = 0; k < ntext; k++) {
 		static uint8_t hdr[FC_MAX_HEADER_SIZE];
 		uint8_t trailer[FC_DELIMITER_MAX];
@@ -1639,9 +1713,23 @@ static int frames_main(int argc, char **argv)
 	return 0;
 }
 
+/* Does the scenario write length fields by hand (framing length only)? */
+static bool length_only(const char *name)
+{
+	static const char *const names[] = { "oversize", "negative", "zero", "diag-adjust",
+					     "diag-short", "diag-ascii", "bench-large" };
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const struct scenario *sc = NULL;
+	struct fc_profile_opts po = { 0 };
+	int first_opt = 3;
 
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < NSCEN; i++)
@@ -1654,9 +1742,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 3 && !strcmp(argv[1], "frames")) {
 		fc_profile_default(&prof);
+		usage_who = "fc-pcapgen frames";
 		return frames_main(argc, argv);
 	}
-	if (argc < 3 || argc > 4) {
+	if (argc < 3) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -1669,7 +1758,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bench_count = sc->default_count;
-	if (argc == 4) {
+	if (argc >= 4 && strncmp(argv[3], "--", 2)) {
 		char *end;
 		unsigned long long v;
 
@@ -1684,9 +1773,19 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		bench_count = v;
+		first_opt = 4;
 	}
 
 	fc_profile_default(&prof);
+	for (int i = first_opt; i < argc; i++)
+		if (!profile_option(&po, argc, argv, &i))
+			usage_die("unknown option %s", argv[i]);
+	if (first_opt < argc) {
+		profile_select(&po);
+		if (prof.framing != FC_FRAMING_LENGTH && length_only(sc->name))
+			usage_die("%s writes wrong length fields on purpose: framing length only",
+				  sc->name);
+	}
 	out.pad_eth = sc->pad;
 	out_open(argv[2], sc->dlt,
 		 sc->snaplen ? sc->snaplen : 65535, sc->bench ? 10 : 1000);
