@@ -13,6 +13,23 @@ for s in basic sticky split ooo retrans overlap gap midstream wrap reuse rst \
          diag-adjust diag-short diag-ascii diag-zeros; do
 	"$B"/fc-pcapgen "$s" "captures/$s.pcap"
 done
+# The other framings (fc-pcapgen's scenarios through another frame rule;
+# the options are repeated in tests/TESTLIST).
+MQTT='--framing varint --length-offset 1 --varint-max-bytes 4'
+LINES='--framing delimiter --delimiter \r\n'
+"$B"/fc-pcapgen sticky captures/framing-varint-sticky.pcap $MQTT
+"$B"/fc-pcapgen split captures/framing-varint-split.pcap $MQTT
+"$B"/fc-pcapgen sticky captures/framing-ber-sticky.pcap --framing ber
+"$B"/fc-pcapgen split captures/framing-lines-split.pcap $LINES
+"$B"/fc-pcapgen gap captures/framing-lines-gap.pcap $LINES
+"$B"/fc-pcapgen gap captures/framing-fixed-gap.pcap --framing fixed --frame-size 8
+# An AMQP-like stream: the 8-byte protocol header (a prelude), then frames.
+"$B"/fc-pcapgen frames captures/framing-prelude-amqp.pcap --port 5672 \
+	--raw 414d51500000090101000000000004aabbccddce0100010000000568656c6c6fce \
+	--cuts 3,8,20
+# Lines written with "\n" where "\r\n" is expected (delimiter_suspect).
+"$B"/fc-pcapgen frames captures/framing-bare-lf.pcap --port 6379 \
+	--raw "$(printf 'SET a 1\nGET a\nINCR n\nPING\n' | od -An -tx1 | tr -d ' \n')"
 if [ "$(id -u)" = 0 ]; then
 	tmp=$(mktemp -d)
 	tests/live.sh "$B" "$tmp" > /dev/null

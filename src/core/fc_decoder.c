@@ -951,12 +951,14 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 	uint32_t held_before, take;
 	size_t end;
 
-	if (d->state == FC_DEC_HEADER) {
+	bool opening = d->state == FC_DEC_HEADER;
+
+	if (opening) {
 		frame_start(d, d->next_offset);
-		d->state = FC_DEC_DELIMITED;
 		d->scan.matched = 0;
 	}
-	pc = frame_piece(d, pkt->num);
+	pc = frame_piece(d, pkt->num); /* marked as the frame's start while HEADER */
+	d->state = FC_DEC_DELIMITED;
 	held_before = d->scan.matched;
 	end = fc_delim_scan(prof, &d->scan, p, n);
 	take = end <= n ? (uint32_t)end : n;
