@@ -164,6 +164,20 @@ else
 	fail "plugin-framings: redis: header_len/trailer_len of lines" "$out"
 fi
 
+# A capture begun mid-connection (no SYN): no prelude, in either tool.
+tshark -r "$C/pgsql_greenhouse.pcap" -Y '!(tcp.flags.syn==1)' -w "$C/pg-mid.pcap" > /dev/null 2>&1
+chmod a+r "$C/pg-mid.pcap"
+cli_pre=$(fc --config "$Y" --profile pg -r "$C/pg-mid.pcap" --json 2>&1 | grep -c '"prelude"')
+cli_mid=$(fc --config "$Y" --profile pg -r "$C/pg-mid.pcap" --json 2>&1 | grep -c '"kind":"midstream"')
+ts_out=$(ts -r "$C/pg-mid.pcap" -d tcp.port==5432,framecap -o "framecap.config:$Y" \
+	-o framecap.profile:pg -T fields -e framecap.prelude -e framecap.index 2>&1)
+if [ "$cli_pre" = 0 ] && [ "$cli_mid" -ge 2 ] && ! grep -q '^[0-9]' <<< "$ts_out" &&
+   grep -q $'\t[0-9]' <<< "$ts_out"; then
+	ok "plugin-framings: pg without its SYNs: no prelude frame in the plugin nor in framecap ($cli_mid midstream)"
+else
+	fail "plugin-framings: pg without its SYNs: the prelude is skipped" "framecap: $cli_pre prelude, $cli_mid midstream"$'\n'"$ts_out"
+fi
+
 # ---- generated captures: every framing, headers cut at every byte
 cuts() { seq -s, 1 "$1"; }
 gen() { local out=$1; shift; "$GEN" frames "$W/caps/$out" "$@" > "$W/out/$out.gen" 2>&1 || fail "plugin-framings: fc-pcapgen $out" "$(cat "$W/out/$out.gen")"; chmod a+r "$W/caps/$out"; }
@@ -229,6 +243,22 @@ experr ber-indefinite "$C/bad-ber.pcap" ber_length --framing ber -- -o framecap.
 gen bad-line.pcap --raw "6f6b0a$(printf '79%.0s' $(seq 1 400))" --cuts 10,100,200,300
 experr no-delimiter "$C/bad-line.pcap" no_delimiter --framing delimiter --delimiter '\n' --max-frame 64 -- \
 	-o framecap.framing:delimiter -o 'framecap.delimiter:\n' -o framecap.max_frame:64
+
+# Without TCP reassembly a frame that needs more bytes is shown as
+# incomplete (get_pdu_len never asks for more then): no dissector bug.
+for v in "varint.pcap -o framecap.framing:varint" "lines.pcap -o framecap.framing:delimiter -o framecap.delimiter:\\r\\n" \
+	"amqp-cut.pcap -o framecap.config:$Y -o framecap.profile:amqp"; do
+	set -- $v
+	cap=$1; shift
+	out=$(ts -r "$C/$cap" -o tcp.desegment_tcp_streams:FALSE "$@" -T fields -e framecap.error \
+		-e _ws.malformed -e _ws.expert.message 2>&1)
+	if [ $? -eq 0 ] && grep -q 'incomplete frame' <<< "$out" &&
+	   ! grep -qiE 'dissector bug|malformed|assert' <<< "$out"; then
+		ok "plugin-framings: $cap without TCP reassembly: incomplete frames shown, no dissector bug"
+	else
+		fail "plugin-framings: $cap without TCP reassembly" "$out"
+	fi
+done
 
 # ---- bad preferences: a clear message, the default framing, no crash
 # badpref NAME WANT-TEXT TSHARK-OPTIONS...
