@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* framecap.c - Wireshark 4.0 plugin: length-prefixed frames in TCP.
+/* framecap.c - Wireshark 4.0 plugin: application frames in TCP.
  *
- * The same framing as the framecap command: the frame length comes from
- * fc_profile_frame_len() (src/core/fc_profile.c) and profiles from the
- * same YAML loader (src/core/fc_config.c), so the two cannot disagree.
+ * The same framing as the framecap command: where a frame ends comes from
+ * fc_profile_frame_len() (src/core/fc_profile.c) for every framing
+ * (length, varint, ber, delimiter, fixed), and profiles, preludes
+ * included, from the same YAML loader (src/core/fc_config.c), so the two
+ * cannot disagree.
  *
  *   TCP --(tcp.port 8001, Decode As, or the heuristic)--> dissect_framecap
- *        tcp_dissect_pdus: get_pdu_len (the core's rule) -> dissect_frame
+ *     prefix framings:  tcp_dissect_pdus: get_frame_len -> dissect_frame
+ *     delimiter:        dissect_delimited (resumable, bounded search)
+ *     both measure() a frame under the direction's rule:
+ *        [prelude step 1] -> [step 2] ... -> the profile
+ *        (a step that does not fit is skipped; state kept on pass one)
  *   every packet --> the postdissector: records TCP segments of framecap
  *        streams, counts frames per segment, notices FIN/RST inside a frame
  *
@@ -1565,7 +1571,7 @@ static void proto_register_framecap(void)
 				    "Indefinite, reserved or too long BER length", EXPFILL } },
 		{ &ei_no_delimiter, { "framecap.no_delimiter", PI_MALFORMED, PI_ERROR,
 				      "No delimiter within max_frame bytes", EXPFILL } },
-		{ &ei_prelude, { "framecap.prelude", PI_SEQUENCE, PI_CHAT,
+		{ &ei_prelude, { "framecap.prelude_frame", PI_SEQUENCE, PI_CHAT,
 				 "Prelude frame, read before the profile's frames", EXPFILL } },
 		{ &ei_settings, { "framecap.settings", PI_PROTOCOL, PI_WARN,
 				  "Preferences or configuration file not usable", EXPFILL } },
