@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* framecap.c - Wireshark 4.0 plugin: length-prefixed frames in TCP.
+/* framecap.c - Wireshark 4.0 plugin: application frames in TCP.
  *
- * The same framing as the framecap command: the frame length comes from
- * fc_profile_frame_len() (src/core/fc_profile.c) and profiles from the
- * same YAML loader (src/core/fc_config.c), so the two cannot disagree.
+ * The same framing as the framecap command: where a frame ends comes from
+ * fc_profile_frame_len() (src/core/fc_profile.c) for every framing
+ * (length, varint, ber, delimiter, fixed), and profiles, preludes
+ * included, from the same YAML loader (src/core/fc_config.c), so the two
+ * cannot disagree.
  *
  *   TCP --(tcp.port 8001, Decode As, or the heuristic)--> dissect_framecap
- *        tcp_dissect_pdus: get_pdu_len (the core's rule) -> dissect_frame
+ *     prefix framings:  tcp_dissect_pdus: get_frame_len -> dissect_frame
+ *     delimiter:        dissect_delimited (resumable, bounded search)
+ *     both measure() a frame under the direction's rule:
+ *        [prelude step 1] -> [step 2] ... -> the profile
+ *        (a step that does not fit is skipped; state kept on pass one)
  *   every packet --> the postdissector: records TCP segments of framecap
  *        streams, counts frames per segment, notices FIN/RST inside a frame
  *
@@ -62,6 +68,11 @@ static int hf_error = -1;
 static int hf_begins = -1;
 static int hf_continues = -1;
 static int hf_undecoded = -1;
+static int hf_framing = -1;
+static int hf_header_len = -1;
+static int hf_trailer_len = -1;
+static int hf_length_flags = -1;
+static int hf_prelude = -1;
 static gint ett_framecap = -1;
 
 static expert_field ei_sticky = EI_INIT;
@@ -74,6 +85,10 @@ static expert_field ei_ascii_length_suspect = EI_INIT;
 static expert_field ei_endian_suspect = EI_INIT;
 static expert_field ei_not_decoded = EI_INIT;
 static expert_field ei_settings = EI_INIT;
+static expert_field ei_varint_overlong = EI_INIT;
+static expert_field ei_ber_length = EI_INIT;
+static expert_field ei_no_delimiter = EI_INIT;
+static expert_field ei_prelude = EI_INIT;
 
 static dissector_handle_t framecap_handle;
 static int hf_tcp_seq = -1, hf_tcp_len = -1, hf_tcp_flags = -1;
@@ -89,6 +104,20 @@ static guint pref_header_size = 0; /* 0: length_offset + length_size */
 static guint pref_max_frame = 16u << 20;
 static const char *pref_config = "";
 static const char *pref_profile = "";
+static gint pref_framing = FC_FRAMING_LENGTH;
+static const char *pref_delimiter = ""; /* empty: the profile's */
+static guint pref_frame_size = 0; /* 0: the profile's */
+static guint pref_varint_max = 0; /* 0: the profile's */
+static const char *pref_length_mask = ""; /* empty: the profile's */
+
+static const enum_val_t framing_vals[] = {
+	{ "length", "length field (default)", FC_FRAMING_LENGTH },
+	{ "varint", "varint length (protobuf, MQTT)", FC_FRAMING_VARINT },
+	{ "ber", "BER tag and length (LDAP)", FC_FRAMING_BER },
+	{ "delimiter", "delimiter (lines)", FC_FRAMING_DELIMITER },
+	{ "fixed", "fixed-size frames", FC_FRAMING_FIXED },
+	{ NULL, NULL, -1 }
+};
 
 static const enum_val_t byte_order_vals[] = {
 	{ "little", "little-endian", FC_LITTLE_ENDIAN },
@@ -131,11 +160,24 @@ struct half {
 	guint32 open_start, open_pkt;
 	guint64 open_index, open_len; /* open_len 0: header incomplete */
 	gboolean ended; /* FIN or RST seen */
+	/* The prelude (first pass): steps left from pre_at to pre_n. */
+	gboolean pre_set; /* pre_* decided (at the direction's first data) */
+	guint8 pre_dir; /* enum fc_direction */
+	guint8 pre_at, pre_n;
+	guint32 pre_frames; /* frames read by step pre_at */
+	/* Start of each prelude frame -> its step + 1, for later passes. */
+	wmem_map_t *pre_frames_at;
+	/* A delimiter searched for in the frame starting at dscan_start
+	 * (first pass): the first dscan_have bytes are done. */
+	gboolean dscan_on;
+	guint32 dscan_start, dscan_have;
+	struct fc_delim_scan dscan;
 };
 
 struct stream {
 	struct fc_profile prof;
 	gboolean prof_from_port; /* chosen by the configuration's ports */
+	guint32 server; /* the server's port: its direction is s2c */
 	address addr0; /* sender of direction 0 */
 	guint32 port0;
 	struct half half[2];
@@ -191,6 +233,11 @@ struct call {
 	int last_offset;
 	guint64 last_len;
 	gint64 last_field;
+	/* What measure() said about the frame at last_offset. */
+	int status; /* enum fc_frame_status */
+	struct fc_frame_len fl;
+	const struct fc_profile *rule; /* NULL: a bytes_one_of step */
+	guint step; /* prelude step + 1; 0: the profile */
 };
 
 /* ---- Settings ------------------------------------------------------ */
@@ -226,6 +273,59 @@ static void config_ports_update(void)
 		if (cur == NULL || cur == framecap_handle)
 			config_ports[n_config_ports++] = want[j];
 	}
+}
+
+/* One framing preference as the command's option `opt` takes its text;
+ * a value it refuses is named in settings_error (the first one only). */
+static void framing_pref(struct fc_profile_opts *po, int opt, const char *name,
+			 const char *text)
+{
+	const char *e = NULL;
+
+	if (fc_profile_opts_take(po, opt, text, &e) < 0 && !settings_error[0])
+		snprintf(settings_error, sizeof(settings_error), "framecap.%s '%s': %s", name,
+			 text, e ? e : "invalid value");
+}
+
+/* The framing preferences: those left at their default are not given, so
+ * the profile's own values stand (as the command's options). */
+static void framing_prefs(struct fc_profile_opts *po)
+{
+	if (pref_framing != FC_FRAMING_LENGTH)
+		framing_pref(po, FC_OPT_FRAMING, "framing",
+			     fc_framing_name((enum fc_framing)pref_framing));
+	if (pref_delimiter && *pref_delimiter)
+		framing_pref(po, FC_OPT_DELIMITER, "delimiter", pref_delimiter);
+	/* Numbers as they are: the profile check says what range holds. */
+	po->frame_size = pref_frame_size != 0;
+	po->v.frame_size = pref_frame_size;
+	po->varint_max = pref_varint_max != 0;
+	po->v.varint_max_bytes = pref_varint_max;
+	if (pref_length_mask && *pref_length_mask)
+		framing_pref(po, FC_OPT_LENGTH_MASK, "length_mask", pref_length_mask);
+}
+
+/* A message of the shared option code in the preferences' names:
+ * "--frame-size needs --framing fixed" becomes "framecap.frame_size needs
+ * framecap.framing fixed". */
+static void pref_names(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = in; *p && o + 1 < len; p++) {
+		if (p[0] == '-' && p[1] == '-' && g_ascii_islower(p[2]) &&
+		    (p == in || p[-1] == ' ' || p[-1] == '(')) {
+			const char *name = "framecap.";
+			while (*name && o + 1 < len)
+				out[o++] = *name++;
+			for (p += 2; (g_ascii_islower(*p) || *p == '-') && o + 1 < len; p++)
+				out[o++] = *p == '-' ? '_' : *p;
+			p--;
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
 }
 
 /* The preferences as the framecap command's options: a field set to
@@ -294,6 +394,7 @@ static void settings_load(void)
 	po.v.max_frame = pref_max_frame;
 	po.header = pref_header_size != 0;
 	po.v.header_size = pref_header_size;
+	framing_prefs(&po);
 
 	if (fc_profile_opts_choose(&po, &settings_cfg, p, &forced, msg, sizeof(msg)) != 0) {
 		if (!settings_error[0] && po.profile_name && strstr(msg, "no such profile"))
@@ -301,10 +402,13 @@ static void settings_load(void)
 				 "framecap.profile: no profile named '%s'%s", pref_profile,
 				 settings_cfg.nprofiles ? " in the configuration"
 							: " (no configuration file loaded)");
-		else if (!settings_error[0])
+		else if (!settings_error[0]) {
+			char named[600];
+			pref_names(strchr(msg, ':') ? strchr(msg, ':') + 2 : msg, named,
+				   sizeof(named));
 			snprintf(settings_error, sizeof(settings_error),
-				 "framecap preferences: %s; the default framing is used",
-				 strchr(msg, ':') ? strchr(msg, ':') + 2 : msg);
+				 "framecap preferences: %s; the default framing is used", named);
+		}
 		fc_profile_default(p);
 		forced = FALSE;
 		fc_config_init(&settings_cfg);
@@ -337,6 +441,7 @@ static void stream_pick_profile(struct stream *st, packet_info *pinfo)
 	p = fc_profile_pick(&settings_cfg, settings_forced ? &settings_fallback : NULL,
 			    &settings_fallback, (uint16_t)server, (uint16_t)client);
 	st->prof_from_port = p != &settings_fallback;
+	st->server = server;
 	st->prof = *p;
 }
 
@@ -580,25 +685,225 @@ static void settings_note(packet_info *pinfo, proto_item *ti)
 
 /* ---- Dissection ---------------------------------------------------- */
 
-static guint get_frame_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data)
+/* ---- Framing: the core's rule, with the prelude ------------------- */
+
+/* packet-tcp.c's tcp_flow_t.static_flags (not in its installed header):
+ * TCP_S_SAW_SYN is 0x03 and TCP_S_SAW_SYNACK 0x05 with 0x01 "base seq
+ * set", so 0x02 and 0x04 say this direction's SYN or SYN-ACK was seen. */
+#define WS_TCP_SAW_SYN_BITS 0x06
+
+/* A measure() answer that is no enum fc_frame_status: the prelude step
+ * does not apply to these bytes (no choice matches; its profile's frame
+ * does not parse), so it is skipped, as the command does. */
+#define STEP_SKIPPED (-1)
+
+/* Decide, at the first data of a direction (first pass), which prelude
+ * steps it reads: its profile's for its side (c2s/s2c), only when its SYN
+ * or SYN-ACK was seen; a capture begun mid-connection reads none. */
+static void prelude_begin(struct half *h, const struct stream *st, packet_info *pinfo)
+{
+	struct tcp_analysis *tcpd;
+	guint32 n = 0;
+
+	if (h->pre_set)
+		return;
+	h->pre_set = TRUE;
+	h->pre_frames_at = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+	h->pre_dir = pinfo->destport == st->server ? FC_DIR_C2S : FC_DIR_S2C;
+	tcpd = get_tcp_conversation_data(NULL, pinfo);
+	if (!tcpd || !tcpd->fwd || !(tcpd->fwd->static_flags & WS_TCP_SAW_SYN_BITS))
+		return;
+	fc_prelude_steps(&st->prof, (enum fc_direction)h->pre_dir, &n);
+	h->pre_n = (guint8)MIN(n, FC_PRELUDE_STEPS);
+}
+
+static const struct fc_prelude_step *prelude_step(const struct stream *st,
+						  const struct half *h, guint at)
+{
+	return &st->prof.prelude->steps[h->pre_dir][at];
+}
+
+/* The step pre_at is over: the next one, or the profile (first pass). */
+static void prelude_next(struct half *h)
+{
+	h->pre_frames = 0;
+	if (h->pre_at < h->pre_n)
+		h->pre_at++;
+}
+
+/* The rule for the frame that starts at stream byte `start`: on the first
+ * pass the direction's prelude state, later what the first pass stored.
+ * *step: prelude step + 1, or 0 for the profile; NULL: a bytes_one_of. */
+static const struct fc_profile *rule_at(const struct call *c, packet_info *pinfo,
+					guint32 start, guint *step)
+{
+	const struct half *h = c->h;
+	const struct fc_prelude_step *ps;
+
+	if (PINFO_FD_VISITED(pinfo)) {
+		*step = h->pre_frames_at ? GPOINTER_TO_UINT(wmem_map_lookup(
+						   h->pre_frames_at, GUINT_TO_POINTER(start)))
+					 : 0;
+		if (*step == 0 || !c->st->prof.prelude || *step > FC_PRELUDE_STEPS)
+			return (*step = 0), &c->st->prof;
+	} else {
+		if (h->pre_at >= h->pre_n)
+			return (*step = 0), &c->st->prof;
+		*step = h->pre_at + 1u;
+	}
+	ps = prelude_step(c->st, h, *step - 1);
+	return ps->kind == FC_PRELUDE_PROFILE ? &ps->profile : NULL;
+}
+
+/* A bytes_one_of step: the first choice the bytes complete is the frame;
+ * a choice they begin asks for more; none: the step is skipped. */
+static int measure_choices(const struct fc_prelude_step *ps, const guint8 *b, guint avail,
+			   struct fc_frame_len *fl)
+{
+	gboolean prefix = FALSE;
+
+	for (guint32 i = 0; i < ps->nchoices && i < FC_PRELUDE_CHOICES; i++) {
+		guint len = ps->choice_len[i];
+
+		if (memcmp(ps->choice[i], b, MIN(avail, len)))
+			continue;
+		if (avail >= len) {
+			memset(fl, 0, sizeof(*fl));
+			fl->length = len;
+			fl->payload_len = len;
+			fl->frame_len = len;
+			return FC_FRAME_OK;
+		}
+		prefix = TRUE;
+	}
+	if (!prefix)
+		return STEP_SKIPPED;
+	fl->need = avail + 1;
+	return FC_FRAME_NEED_MORE;
+}
+
+/* A delimiter searched for from `offset` in the bytes at hand, at most
+ * max_frame + the delimiter's length of them. On the first pass a frame
+ * that asks for more segments resumes its search where it stopped
+ * (fc_delim_scan), so a long line costs linear work, not quadratic. */
+static int measure_delim(struct call *c, packet_info *pinfo, tvbuff_t *tvb, int offset,
+			 const struct fc_profile *p, struct fc_frame_len *fl)
+{
+	struct half *h = c->h;
+	guint avail = tvb_captured_length_remaining(tvb, offset);
+	guint64 limit = p->max_frame + p->delimiter_len;
+	guint n = (guint64)avail < limit ? avail : (guint)limit;
+	guint32 start = c->tcp->seq + (guint32)offset;
+	struct fc_delim_scan scan = { 0 };
+	guint from = 0;
+	const guint8 *b;
+	size_t end;
+
+	memset(fl, 0, sizeof(*fl));
+	if (n == 0) {
+		fl->need = 1;
+		return FC_FRAME_NEED_MORE;
+	}
+	b = tvb_get_ptr(tvb, offset, n);
+	if (!PINFO_FD_VISITED(pinfo) && h->dscan_on && h->dscan_start == start &&
+	    h->dscan_have <= n) {
+		from = h->dscan_have;
+		scan = h->dscan;
+	}
+	end = fc_delim_scan(p, &scan, b + from, n - from);
+	if (end <= n - from) /* found: the core's answer for exactly that frame */
+		return fc_profile_frame_len(p, b, from + end, fl);
+	if ((guint64)n >= limit) /* none within max_frame: the core says so, */
+		return fc_profile_frame_len(p, tvb_get_ptr(tvb, offset, avail), avail, fl);
+	/* (of all the bytes at hand, as framecap counts them) */
+	if (!PINFO_FD_VISITED(pinfo)) {
+		h->dscan_on = TRUE;
+		h->dscan_start = start;
+		h->dscan_have = n;
+		h->dscan = scan;
+	}
+	fl->length = (gint64)(n - scan.matched);
+	fl->header_len = 0;
+	fl->trailer_len = p->delimiter_len;
+	fl->need = (guint64)n + 1;
+	return FC_FRAME_NEED_MORE;
+}
+
+/* Where does the frame at `offset` end? The core's fc_profile_frame_len()
+ * under the rule in force there (a prelude step, or the profile); a step
+ * whose bytes do not fit is skipped on the first pass. Fills c->status,
+ * c->fl, c->rule, c->step. */
+static int measure(struct call *c, packet_info *pinfo, tvbuff_t *tvb, int offset)
+{
+	guint avail = tvb_captured_length_remaining(tvb, offset);
+	guint32 start = c->tcp->seq + (guint32)offset;
+
+	for (;;) {
+		const struct fc_profile *r = rule_at(c, pinfo, start, &c->step);
+		guint8 hdr[FC_MAX_LENGTH_FIELD_END];
+		guint n = MIN(avail, FC_MAX_LENGTH_FIELD_END);
+		int st;
+
+		c->rule = r;
+		memset(&c->fl, 0, sizeof(c->fl));
+		if (r && r->framing == FC_FRAMING_DELIMITER) {
+			st = measure_delim(c, pinfo, tvb, offset, r, &c->fl);
+		} else {
+			tvb_memcpy(tvb, hdr, offset, n);
+			if (r) {
+				n = MIN(n, MAX(fc_profile_header_max(r), 1u));
+				st = fc_profile_frame_len(r, hdr, n, &c->fl);
+			} else {
+				st = measure_choices(prelude_step(c->st, c->h, c->step - 1), hdr,
+						     n, &c->fl);
+			}
+		}
+		if (st == FC_FRAME_OK && c->fl.frame_len > G_MAXINT32)
+			st = FC_FRAME_OVERSIZE;
+		if (c->step && st != FC_FRAME_OK && st != FC_FRAME_NEED_MORE) {
+			if (PINFO_FD_VISITED(pinfo))
+				return c->status = st; /* not stored: cannot happen */
+			prelude_next(c->h);
+			continue;
+		}
+		return c->status = st;
+	}
+}
+
+/* The least bytes every rule of the stream needs before it can answer:
+ * tcp_dissect_pdus's fixed_len (a rule that needs more asks with 0). */
+static guint fixed_len_of(const struct stream *st)
+{
+	guint least = st->prof.framing == FC_FRAMING_LENGTH ? fc_profile_length_end(&st->prof)
+			: st->prof.framing == FC_FRAMING_VARINT ? st->prof.length_offset + 1
+			: st->prof.framing == FC_FRAMING_BER ? 2 : 1;
+
+	if (st->prof.prelude)
+		least = 1; /* a step's choice may be shorter */
+	return MAX(least, 1u);
+}
+
+static guint get_frame_len(packet_info *pinfo, tvbuff_t *tvb, int offset, void *data)
 {
 	struct call *c = data;
-	const struct fc_profile *p = &c->st->prof;
-	guint need = fc_profile_length_end(p);
-	guint8 hdr[FC_MAX_LENGTH_FIELD_END];
-	struct fc_frame_len fl;
 	guint rest = tvb_reported_length_remaining(tvb, offset);
+	int st;
 
 	c->last_offset = offset;
 	c->last_len = 0;
-	if ((guint)tvb_captured_length_remaining(tvb, offset) < need)
-		return rest; /* cannot desegment: show what there is */
-	tvb_memcpy(tvb, hdr, offset, need);
-	if (fc_profile_frame_len(p, hdr, need, &fl) == FC_FRAME_OK &&
-	    fl.frame_len <= G_MAXINT32) {
-		c->last_len = fl.frame_len;
-		c->last_field = fl.length;
-		return (guint)fl.frame_len;
+	st = measure(c, pinfo, tvb, offset);
+	if (st == FC_FRAME_NEED_MORE) {
+		/* 0 asks tcp_dissect_pdus for one more segment; it asserts
+		 * that it can reassemble, so without that show what there is. */
+		if (pinfo->can_desegment &&
+		    (guint)tvb_captured_length_remaining(tvb, offset) == rest)
+			return 0;
+		return rest;
+	}
+	if (st == FC_FRAME_OK) {
+		c->last_len = c->fl.frame_len;
+		c->last_field = c->fl.length;
+		return (guint)c->fl.frame_len;
 	}
 	/* A bad length is never 0 ("need more"): the rest of the data is the
 	 * bad frame, and dissect_frame ends the direction's decoding. */
@@ -628,33 +933,66 @@ static void diagnose(packet_info *pinfo, proto_item *it, tvbuff_t *tvb,
 			       "%s", line);
 }
 
+/* An error of the new framings (varint, BER, delimiter) as an expert
+ * item, in the command's words (fc_describe.h). */
+static void framing_expert(packet_info *pinfo, proto_item *it, int status,
+			   const struct fc_profile *p, const struct fc_frame_len *fl,
+			   guint64 index)
+{
+	struct fc_anomaly a = { .frame = index };
+	char line[FC_DESCRIBE_MAX];
+	expert_field *ei;
+
+	switch (status) {
+	case FC_FRAME_VARINT_OVERLONG:
+		a.kind = FC_AN_VARINT_OVERLONG;
+		a.u.varint.value = (uint64_t)fl->length;
+		a.u.varint.max_bytes = p->varint_max_bytes;
+		ei = &ei_varint_overlong;
+		break;
+	case FC_FRAME_BER_LENGTH:
+		a.kind = FC_AN_BER_LENGTH;
+		a.u.ber.length_byte = (uint8_t)fl->length;
+		ei = &ei_ber_length;
+		break;
+	default:
+		a.kind = FC_AN_NO_DELIMITER;
+		a.u.no_delimiter.searched = (uint64_t)fl->length;
+		a.u.no_delimiter.max_frame = p->max_frame;
+		ei = &ei_no_delimiter;
+		break;
+	}
+	fc_anomaly_describe(&a, line, sizeof(line));
+	expert_add_info_format(pinfo, it, ei, "%s", line);
+}
+
+/* One frame (tcp_dissect_pdus's or the delimiter loop's callback), with
+ * what measure() found at its start in `data` (struct call). */
 static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
 	struct call *c = data;
-	const struct fc_profile *p = &c->st->prof;
+	const struct fc_profile *p = c->rule ? c->rule : &c->st->prof;
 	struct half *h = c->h;
 	struct scratch *sc = scratch_get(pinfo);
 	guint ord = sc->ordinal;
-	guint need = fc_profile_length_end(p);
 	guint avail = tvb_captured_length(tvb), rep = tvb_reported_length(tvb);
 	guint8 hdr[FC_MAX_LENGTH_FIELD_END];
-	struct fc_frame_len fl;
-	enum fc_frame_status status;
+	struct fc_frame_len fl = c->fl;
+	int status = c->status;
+	guint need = (guint)MIN(MAX(fl.header_len, 1), FC_MAX_LENGTH_FIELD_END);
+	guint hs = (guint)MIN(fl.header_len, rep);
 	struct frame_note *fn;
 	proto_item *ti, *it;
 	proto_tree *t;
 	struct shown *x;
 	guint32 start = c->tcp->seq + (guint32)c->last_offset;
+	gboolean prefix_len = c->rule && c->rule->framing == FC_FRAMING_LENGTH;
+	const char *pre = c->step ? "prelude " : "";
 
-	memset(&fl, 0, sizeof(fl));
-	if (avail >= need) {
-		tvb_memcpy(tvb, hdr, 0, need);
-		status = fc_profile_frame_len(p, hdr, need, &fl);
-		if (status == FC_FRAME_OK && fl.frame_len > G_MAXINT32)
-			status = FC_FRAME_OVERSIZE;
-	} else {
-		status = FC_FRAME_NEED_MORE;
-	}
+	if (prefix_len)
+		need = fc_profile_length_end(p);
+	memset(hdr, 0, sizeof(hdr));
+	tvb_memcpy(tvb, hdr, 0, MIN(avail, sizeof(hdr)));
 
 	fn = p_get_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_FRAME + ord);
 	if (!fn && PINFO_FD_VISITED(pinfo)) {
@@ -667,8 +1005,17 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 		fn = wmem_new0(wmem_file_scope(), struct frame_note);
 		fn->index = h->next_index++;
 		fn->segments = 1; /* if reassembled: counted by the postdissector */
+		h->dscan_on = FALSE;
 		if (status == FC_FRAME_OK) {
 			h->open = FALSE;
+			if (c->step) {
+				const struct fc_prelude_step *ps = prelude_step(c->st, h, c->step - 1);
+				wmem_map_insert(h->pre_frames_at, GUINT_TO_POINTER(start),
+						GUINT_TO_POINTER(c->step));
+				if (ps->kind == FC_PRELUDE_BYTES_ONE_OF ||
+				    ++h->pre_frames >= ps->max_frames)
+					prelude_next(h);
+			}
 		} else if (status != FC_FRAME_NEED_MORE) {
 			h->dead = TRUE;
 			h->dead_pkt = pinfo->num;
@@ -683,46 +1030,76 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 	t = proto_item_add_subtree(ti, ett_framecap);
 	it = proto_tree_add_uint64(t, hf_index, tvb, 0, 0, fn->index);
 	proto_item_set_generated(it);
-	it = proto_tree_add_string(t, hf_profile, tvb, 0, 0, p->name);
+	it = proto_tree_add_string(t, hf_profile, tvb, 0, 0, c->st->prof.name);
 	proto_item_set_generated(it);
+	it = proto_tree_add_string(t, hf_framing, tvb, 0, 0,
+				   c->rule ? fc_framing_name(c->rule->framing) : "bytes_one_of");
+	proto_item_set_generated(it);
+	if (c->step) {
+		it = proto_tree_add_uint(t, hf_prelude, tvb, 0, 0, c->step);
+		proto_item_set_generated(it);
+		expert_add_info_format(pinfo, it, &ei_prelude,
+				       "Prelude frame: read by prelude step %u of the %s direction",
+				       c->step, h->pre_dir == FC_DIR_C2S ? "c2s" : "s2c");
+	}
 	settings_note(pinfo, ti);
 
 	if (status == FC_FRAME_NEED_MORE) {
 		/* Only when TCP could not reassemble (tcp.desegment off). */
-		proto_item_append_text(ti, ", frame #%" PRIu64 ": %u of %u header bytes", fn->index,
-				       avail, need);
-		proto_tree_add_string(t, hf_error, tvb, 0, avail, "incomplete header");
-		info_add(pinfo, sc, "#%" PRIu64 " header %u of %u B", fn->index, avail, need);
+		proto_item_append_text(ti, ", frame #%" PRIu64 ": incomplete, %u bytes",
+				       fn->index, avail);
+		proto_tree_add_string(t, hf_error, tvb, 0, avail, "incomplete frame");
+		info_add(pinfo, sc, "#%" PRIu64 " incomplete %u B", fn->index, avail);
 		keep_tree(pinfo, sc, ti, t)->bad = TRUE;
 		return avail;
 	}
 
-	proto_tree_add_int64(t, hf_length, tvb, p->length_offset, p->length_size, fl.length);
+	if (c->rule && c->rule->framing != FC_FRAMING_DELIMITER &&
+	    c->rule->framing != FC_FRAMING_FIXED)
+	{
+		/* The field's bytes: the length field, the varint, or BER's
+		 * length bytes after the tag. */
+		guint from = prefix_len ? p->length_offset
+			     : p->framing == FC_FRAMING_BER ? 1u : p->length_offset;
+		guint to = prefix_len ? fc_profile_length_end(p) : (guint)MIN(fl.header_len, 64u);
+
+		from = MIN(from, avail);
+		to = MAX(MIN(to, avail), from);
+		proto_tree_add_int64(t, hf_length, tvb, (gint)from, (gint)(to - from), fl.length);
+	}
 
 	if (status != FC_FRAME_OK) {
-		const char *kind = status == FC_FRAME_NEGATIVE ? "negative" : "oversize";
+		const char *kind = status == FC_FRAME_NEGATIVE ? "negative"
+				   : status == FC_FRAME_OVERSIZE ? "oversize"
+				   : status == FC_FRAME_VARINT_OVERLONG ? "varint_overlong"
+				   : status == FC_FRAME_BER_LENGTH ? "ber_length" : "no_delimiter";
+		guint bad = MIN(need, avail);
 		sc->error_seen = TRUE;
 		proto_item_append_text(ti, ", frame #%" PRIu64 ": BAD length %" PRId64 " (%s)",
 				       fn->index, fl.length, kind);
-		it = proto_tree_add_string(t, hf_error, tvb, p->length_offset, p->length_size, kind);
+		it = proto_tree_add_string(t, hf_error, tvb, 0, bad, kind);
 		if (status == FC_FRAME_NEGATIVE)
 			expert_add_info_format(pinfo, it, &ei_negative,
 					       "Negative length: frame #%" PRIu64 " length %" PRId64
 					       " is negative, or shorter than the %u-byte header",
 					       fn->index, fl.length, p->header_size);
-		else if (fl.frame_len > G_MAXINT32 && (uint64_t)fl.length <= p->max_frame)
+		else if (status == FC_FRAME_OVERSIZE && fl.frame_len > G_MAXINT32 &&
+			 (uint64_t)fl.length <= p->max_frame)
 			expert_add_info_format(pinfo, it, &ei_oversize,
 					       "Oversize length: frame #%" PRIu64 " of %" PRIu64
 					       " bytes is too large to reassemble here",
 					       fn->index, fl.frame_len);
-		else
+		else if (status == FC_FRAME_OVERSIZE)
 			expert_add_info_format(pinfo, it, &ei_oversize,
 					       "Oversize length: frame #%" PRIu64 " length %" PRId64
 					       " exceeds max_frame %" PRIu64,
 					       fn->index, fl.length, p->max_frame);
-		diagnose(pinfo, it, tvb, p, hdr, fn->index);
-		if (rep > need)
-			proto_tree_add_item(t, hf_undecoded, tvb, need, avail > need ? avail - need : 0, ENC_NA);
+		else if (status != FC_FRAME_NEGATIVE)
+			framing_expert(pinfo, it, status, p, &fl, fn->index);
+		if (prefix_len && avail >= need)
+			diagnose(pinfo, it, tvb, p, hdr, fn->index);
+		if (rep > bad)
+			proto_tree_add_item(t, hf_undecoded, tvb, bad, avail - bad, ENC_NA);
 		expert_add_info_format(pinfo, ti, &ei_framing_error,
 				       "Framing error: bad length at frame #%" PRIu64
 				       "; the rest of this stream direction is not decoded",
@@ -733,15 +1110,27 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 	}
 
 	{
-		guint hs = p->header_size;
-		guint plen = rep > hs ? rep - hs : 0;
-		guint have = avail > hs ? avail - hs : 0;
+		guint tl = (guint)MIN(fl.trailer_len, rep - hs);
+		guint plen = rep - hs - tl;
+		guint have = avail > hs ? MIN(avail - hs, plen) : 0;
 		const guint8 *pay = have ? tvb_get_ptr(tvb, hs, have) : NULL;
 
-		proto_item_append_text(ti, ", frame #%" PRIu64 ", len=%" PRId64 ", %u bytes",
+		proto_item_append_text(ti, ", %sframe #%" PRIu64 ", len=%" PRId64 ", %u bytes", pre,
 				       fn->index, fl.length, rep);
+		it = proto_tree_add_uint64(t, hf_header_len, tvb, 0, hs, fl.header_len);
+		proto_item_set_generated(it);
 		it = proto_tree_add_uint64(t, hf_payload_len, tvb, hs, have, fl.payload_len);
 		proto_item_set_generated(it);
+		if (fl.trailer_len) {
+			it = proto_tree_add_uint(t, hf_trailer_len, tvb, hs + plen,
+						 avail >= rep ? tl : 0, fl.trailer_len);
+			proto_item_set_generated(it);
+		}
+		if (c->rule && c->rule->framing == FC_FRAMING_LENGTH && c->rule->length_mask) {
+			it = proto_tree_add_uint64(t, hf_length_flags, tvb, p->length_offset,
+						   p->length_size, fl.flags);
+			proto_item_set_generated(it);
+		}
 		proto_tree_add_item(t, hf_payload, tvb, hs, have, ENC_NA);
 		if (have == plen && is_text(pay, have))
 			proto_tree_add_item(t, hf_text, tvb, hs, have, ENC_UTF_8);
@@ -751,13 +1140,56 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 		x->end = start + rep;
 		x->reassembled = c->tcp->is_reassembled;
 		if (plen && have)
-			info_add(pinfo, sc, "len=%" PRId64 " %s", fl.length,
-				 preview(pinfo->pool, pay, have, plen));
+			info_add(pinfo, sc, "%slen=%" PRId64 " %s", c->step ? "[prelude] " : "",
+				 fl.length, preview(pinfo->pool, pay, have, plen));
 		else if (plen)
-			info_add(pinfo, sc, "len=%" PRId64 " (payload not captured)", fl.length);
+			info_add(pinfo, sc, "%slen=%" PRId64 " (payload not captured)",
+				 c->step ? "[prelude] " : "", fl.length);
 		else
-			info_add(pinfo, sc, "len=%" PRId64, fl.length);
+			info_add(pinfo, sc, "%slen=%" PRId64, c->step ? "[prelude] " : "", fl.length);
 		return avail;
+	}
+}
+
+/* The delimiter framing's loop, in place of tcp_dissect_pdus (which wants
+ * a length from a header): each frame ends after its delimiter; a frame
+ * without one yet asks TCP for one more segment, and one longer than
+ * max_frame is the no_delimiter error (measure_delim bounds the search).
+ * Prelude steps (prefix rules) are read here too. */
+static void dissect_delimited(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+			      struct call *c)
+{
+	guint len = tvb_reported_length(tvb);
+	guint offset = 0;
+
+	while (offset < len) {
+		guint rest = len - offset;
+		gboolean whole = (guint)tvb_captured_length_remaining(tvb, offset) == rest;
+		guint flen = rest;
+		int st;
+
+		c->last_offset = (int)offset;
+		c->last_len = 0;
+		st = measure(c, pinfo, tvb, (int)offset);
+		if (st == FC_FRAME_NEED_MORE && pinfo->can_desegment && whole) {
+			pinfo->desegment_offset = (int)offset;
+			pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+			return;
+		}
+		if (st == FC_FRAME_OK) {
+			c->last_len = c->fl.frame_len;
+			c->last_field = c->fl.length;
+			if (c->fl.frame_len > rest && pinfo->can_desegment && whole) {
+				pinfo->desegment_offset = (int)offset;
+				pinfo->desegment_len = (guint32)(c->fl.frame_len - rest);
+				return;
+			}
+			flen = (guint)MIN(c->fl.frame_len, rest);
+		}
+		if (flen == 0)
+			flen = rest;
+		dissect_frame(tvb_new_subset_length(tvb, (gint)offset, (gint)flen), pinfo, tree, c);
+		offset += flen;
 	}
 }
 
@@ -795,13 +1227,19 @@ static int dissect_framecap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 		return tvb_captured_length(tvb);
 	}
 
+	if (!PINFO_FD_VISITED(pinfo))
+		prelude_begin(h, st, pinfo);
+	memset(&c, 0, sizeof(c));
 	c.tcp = tcp;
 	c.st = st;
 	c.h = h;
 	c.last_offset = -1;
 	c.last_len = 0;
-	tcp_dissect_pdus(tvb, pinfo, tree, TRUE, fc_profile_length_end(&st->prof),
-			 get_frame_len, dissect_frame, &c);
+	if (fc_profile_is_prefix(&st->prof))
+		tcp_dissect_pdus(tvb, pinfo, tree, TRUE, fixed_len_of(st), get_frame_len,
+				 dissect_frame, &c);
+	else
+		dissect_delimited(tvb, pinfo, tree, &c);
 
 	if (pinfo->desegment_len && (guint)pinfo->desegment_offset < len &&
 	    !PINFO_FD_VISITED(pinfo)) {
@@ -815,7 +1253,10 @@ static int dissect_framecap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 		pn->begins_index = h->next_index;
 		pn->begins_bytes = len - pinfo->desegment_offset;
 		pn->begins_len = c.last_offset == pinfo->desegment_offset ? c.last_len : 0;
-		pn->begins_header = fc_profile_length_end(&st->prof);
+		pn->begins_header = c.rule && c.rule->framing == FC_FRAMING_LENGTH
+					    ? fc_profile_length_end(c.rule)
+					    : c.rule && c.rule->framing == FC_FRAMING_DELIMITER
+					    ? 0 : (guint)MIN(c.fl.need, FC_MAX_LENGTH_FIELD_END);
 		pn->begins_field = pn->begins_len ? c.last_field : 0;
 		h->open = TRUE;
 		h->open_start = tcp->seq + pinfo->desegment_offset;
@@ -842,15 +1283,20 @@ static gboolean dissect_framecap_heur(tvbuff_t *tvb, packet_info *pinfo, proto_t
 	memset(&probe, 0, sizeof(probe));
 	stream_pick_profile(&probe, pinfo);
 	prof = probe.prof;
+	/* Only a header tells: fixed frames and lines fit any bytes. */
+	if (prof.framing == FC_FRAMING_FIXED || prof.framing == FC_FRAMING_DELIMITER)
+		return FALSE;
 	while (off < len) {
 		guint8 hdr[FC_MAX_LENGTH_FIELD_END];
 		struct fc_frame_len fl;
-		guint need = fc_profile_length_end(&prof);
+		guint n = MIN(len - off, FC_MAX_LENGTH_FIELD_END);
+		enum fc_frame_status fs;
 
-		if (len - off < need)
+		tvb_memcpy(tvb, hdr, off, n);
+		fs = fc_profile_frame_len(&prof, hdr, n, &fl);
+		if (fs == FC_FRAME_NEED_MORE)
 			break;
-		tvb_memcpy(tvb, hdr, off, need);
-		if (fc_profile_frame_len(&prof, hdr, need, &fl) != FC_FRAME_OK)
+		if (fs != FC_FRAME_OK)
 			return FALSE;
 		if (fl.frame_len > len - off)
 			break;
@@ -996,6 +1442,11 @@ static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 			proto_item_append_text(ti, ", frame #%" PRIu64 " begins: %u of %" PRIu64
 					       " bytes here, continues in later segments",
 					       pn->begins_index, pn->begins_bytes, pn->begins_len);
+		else if (pn->begins_header == 0) /* a delimiter not found yet */
+			proto_item_append_text(ti, ", frame #%" PRIu64 " %s: %u bytes so far, "
+					       "no delimiter yet, continues in later segments",
+					       pn->begins_index, pn->continues ? "continues" : "begins",
+					       pn->begins_bytes);
 		else
 			proto_item_append_text(ti, ", frame #%" PRIu64 " %s: %u of %u length"
 					       " field bytes so far, continues in later segments",
@@ -1075,6 +1526,19 @@ static void proto_register_framecap(void)
 		{ &hf_continues, { "Frame continues", "framecap.continues", FT_UINT64, BASE_DEC, NULL,
 				   0x0, "Index of a frame whose header is still incomplete after "
 				   "this segment", HFILL } },
+		{ &hf_framing, { "Framing", "framecap.framing", FT_STRING, BASE_NONE, NULL, 0x0,
+				 "Rule that cut this frame: length, varint, ber, delimiter, fixed, "
+				 "or bytes_one_of (a prelude's literal)", HFILL } },
+		{ &hf_header_len, { "Header length", "framecap.header_len", FT_UINT64, BASE_DEC,
+				    NULL, 0x0, "Bytes before the payload", HFILL } },
+		{ &hf_trailer_len, { "Trailer length", "framecap.trailer_len", FT_UINT32, BASE_DEC,
+				     NULL, 0x0, "Bytes after the payload (the delimiter)", HFILL } },
+		{ &hf_length_flags, { "Length flags", "framecap.length_flags", FT_UINT64, BASE_HEX,
+				      NULL, 0x0, "Bits of the length field outside length_mask "
+				      "(ONC RPC's last-fragment bit)", HFILL } },
+		{ &hf_prelude, { "Prelude step", "framecap.prelude", FT_UINT32, BASE_DEC, NULL, 0x0,
+				 "Read by this prelude step (from 1) before the profile's frames",
+				 HFILL } },
 		{ &hf_undecoded, { "Undecoded", "framecap.undecoded", FT_BYTES, BASE_NONE, NULL, 0x0,
 				   "Bytes after a framing error", HFILL } },
 	};
@@ -1100,6 +1564,15 @@ static void proto_register_framecap(void)
 		{ &ei_not_decoded, { "framecap.not_decoded", PI_UNDECODED, PI_WARN,
 				     "Not decoded: framing was lost earlier in this direction",
 				     EXPFILL } },
+		{ &ei_varint_overlong, { "framecap.varint_overlong", PI_MALFORMED, PI_ERROR,
+					 "Varint length with no last byte within varint_max_bytes",
+					 EXPFILL } },
+		{ &ei_ber_length, { "framecap.ber_length", PI_MALFORMED, PI_ERROR,
+				    "Indefinite, reserved or too long BER length", EXPFILL } },
+		{ &ei_no_delimiter, { "framecap.no_delimiter", PI_MALFORMED, PI_ERROR,
+				      "No delimiter within max_frame bytes", EXPFILL } },
+		{ &ei_prelude, { "framecap.prelude_frame", PI_SEQUENCE, PI_CHAT,
+				 "Prelude frame, read before the profile's frames", EXPFILL } },
 		{ &ei_settings, { "framecap.settings", PI_PROTOCOL, PI_WARN,
 				  "Preferences or configuration file not usable", EXPFILL } },
 	};
@@ -1135,6 +1608,21 @@ static void proto_register_framecap(void)
 		&pref_header_size);
 	prefs_register_uint_preference(m, "max_frame", "Maximum length",
 		"A length field above this is a framing error", 10, &pref_max_frame);
+	prefs_register_enum_preference(m, "framing", "Framing",
+		"How a frame ends: a length field, a varint (protobuf, MQTT), a BER tag and "
+		"length (LDAP), a delimiter (lines), or a fixed size", &pref_framing,
+		framing_vals, FALSE);
+	prefs_register_string_preference(m, "delimiter", "Delimiter",
+		"Delimiter framing: the bytes that end a frame, with C escapes "
+		"(\\r \\n \\t \\0 \\xHH); empty: the profile's", &pref_delimiter);
+	prefs_register_uint_preference(m, "frame_size", "Frame size",
+		"Fixed framing: bytes per frame; 0: the profile's", 10, &pref_frame_size);
+	prefs_register_uint_preference(m, "varint_max_bytes", "Varint max bytes",
+		"Varint framing: the longest varint (1 to 10); 0: the profile's (5 by default)",
+		10, &pref_varint_max);
+	prefs_register_string_preference(m, "length_mask", "Length mask",
+		"Length framing: the length bits of the field (e.g. 0x7fffffff for ONC RPC); "
+		"the others are shown as flags; empty: the profile's", &pref_length_mask);
 	prefs_register_filename_preference(m, "config", "Configuration file",
 		"framecap YAML file (profiles and ports); empty: "
 		"~/.config/framecap/framecap.yaml when it exists", &pref_config, FALSE);
