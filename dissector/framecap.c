@@ -692,11 +692,6 @@ static void settings_note(packet_info *pinfo, proto_item *ti)
  * set", so 0x02 and 0x04 say this direction's SYN or SYN-ACK was seen. */
 #define WS_TCP_SAW_SYN_BITS 0x06
 
-/* A measure() answer that is no enum fc_frame_status: the prelude step
- * does not apply to these bytes (no choice matches; its profile's frame
- * does not parse), so it is skipped, as the command does. */
-#define STEP_SKIPPED (-1)
-
 /* Decide, at the first data of a direction (first pass), which prelude
  * steps it reads: its profile's for its side (c2s/s2c), only when its SYN
  * or SYN-ACK was seen; a capture begun mid-connection reads none. */
@@ -753,33 +748,6 @@ static const struct fc_profile *rule_at(const struct call *c, packet_info *pinfo
 	}
 	ps = prelude_step(c->st, h, *step - 1);
 	return ps->kind == FC_PRELUDE_PROFILE ? &ps->profile : NULL;
-}
-
-/* A bytes_one_of step: the first choice the bytes complete is the frame;
- * a choice they begin asks for more; none: the step is skipped. */
-static int measure_choices(const struct fc_prelude_step *ps, const guint8 *b, guint avail,
-			   struct fc_frame_len *fl)
-{
-	gboolean prefix = FALSE;
-
-	for (guint32 i = 0; i < ps->nchoices && i < FC_PRELUDE_CHOICES; i++) {
-		guint len = ps->choice_len[i];
-
-		if (memcmp(ps->choice[i], b, MIN(avail, len)))
-			continue;
-		if (avail >= len) {
-			memset(fl, 0, sizeof(*fl));
-			fl->length = len;
-			fl->payload_len = len;
-			fl->frame_len = len;
-			return FC_FRAME_OK;
-		}
-		prefix = TRUE;
-	}
-	if (!prefix)
-		return STEP_SKIPPED;
-	fl->need = avail + 1;
-	return FC_FRAME_NEED_MORE;
 }
 
 /* A delimiter searched for from `offset` in the bytes at hand, at most
@@ -850,13 +818,12 @@ static int measure(struct call *c, packet_info *pinfo, tvbuff_t *tvb, int offset
 			st = measure_delim(c, pinfo, tvb, offset, r, &c->fl);
 		} else {
 			tvb_memcpy(tvb, hdr, offset, n);
-			if (r) {
-				n = MIN(n, MAX(fc_profile_header_max(r), 1u));
-				st = fc_profile_frame_len(r, hdr, n, &c->fl);
-			} else {
-				st = measure_choices(prelude_step(c->st, c->h, c->step - 1), hdr,
-						     n, &c->fl);
-			}
+			if (c->step) /* a prelude step: the core's rule for it */
+				st = fc_prelude_frame_len(prelude_step(c->st, c->h, c->step - 1),
+							  hdr, n, &c->fl);
+			else
+				st = fc_profile_frame_len(r, hdr, MIN(n, MAX(fc_profile_header_max(r), 1u)),
+							  &c->fl);
 		}
 		if (st == FC_FRAME_OK && c->fl.frame_len > G_MAXINT32)
 			st = FC_FRAME_OVERSIZE;

@@ -752,42 +752,15 @@ static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
 	return take;
 }
 
-/* A rule's answer that is not enum fc_frame_status: the prelude step does
- * not apply to these bytes (no choice matches; its profile does not parse). */
-#define STEP_SKIPPED (-1)
-
-/* Where does the frame starting at b end, under the current rule? */
-static int measure(const struct fc_decoder *d, const uint8_t *b, size_t avail,
-		   struct fc_frame_len *fl)
+/* Where does the frame starting at b end, under the current rule (the
+ * profile, or a prelude step: FC_FRAME_STEP_SKIPPED when it does not
+ * apply)? A profile's error stays an error. */
+static enum fc_frame_status measure(const struct fc_decoder *d, const uint8_t *b,
+				    size_t avail, struct fc_frame_len *fl)
 {
-	const struct fc_prelude_step *step;
-	bool prefix = false;
-
-	if (d->rule) {
-		enum fc_frame_status st = fc_profile_frame_len(d->rule, b, avail, fl);
-
-		if (st == FC_FRAME_OK || st == FC_FRAME_NEED_MORE || d->rule == d->prof)
-			return st;
-		return STEP_SKIPPED;
-	}
-	/* bytes_one_of: the first choice the bytes complete is the frame. */
-	step = prelude_step(d);
-	for (uint32_t c = 0; c < step->nchoices; c++) {
-		size_t len = step->choice_len[c];
-
-		if (memcmp(step->choice[c], b, avail < len ? avail : len))
-			continue;
-		if (avail >= len) {
-			*fl = (struct fc_frame_len){ .length = (int64_t)len, .payload_len = len,
-						     .frame_len = len };
-			return FC_FRAME_OK;
-		}
-		prefix = true;
-	}
-	if (!prefix)
-		return STEP_SKIPPED;
-	fl->need = avail + 1;
-	return FC_FRAME_NEED_MORE;
+	if (d->rule == d->prof)
+		return fc_profile_frame_len(d->prof, b, avail, fl);
+	return fc_prelude_frame_len(prelude_step(d), b, avail, fl);
 }
 
 static uint32_t eat_bytes(struct fc_decoder *d, const uint8_t *p, uint32_t n,
@@ -818,7 +791,7 @@ static void replay_held(struct fc_decoder *d, uint32_t from, const struct fc_pkt
 
 /* The current frame's header was read and is bad (`st`, an error of the
  * profile itself): report it and lose the boundaries. */
-static void header_failed(struct fc_decoder *d, struct fc_piece *pc, int st,
+static void header_failed(struct fc_decoder *d, struct fc_piece *pc, enum fc_frame_status st,
 			  const struct fc_frame_len *fl, const struct fc_pkt *pkt);
 
 /* Consume header bytes; returns how many. */
@@ -828,7 +801,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	struct fc_frame_len fl;
 	struct fc_piece *pc;
 	uint32_t take = 0;
-	int st;
+	enum fc_frame_status st;
 
 	if (d->hdr_have == 0 && !d->hdr_known)
 		frame_start(d, d->next_offset);
@@ -839,7 +812,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 		bool in_place = d->hdr_have == 0;
 
 		st = in_place ? measure(d, p, n, &fl) : measure(d, d->hdr, d->hdr_have, &fl);
-		if (st == STEP_SKIPPED) {
+		if (st == FC_FRAME_STEP_SKIPPED) {
 			prelude_next(d);
 			d->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
 			if (!d->cur.prelude)
@@ -929,12 +902,12 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	return take;
 }
 
-static void header_failed(struct fc_decoder *d, struct fc_piece *pc, int st,
+static void header_failed(struct fc_decoder *d, struct fc_piece *pc, enum fc_frame_status st,
 			  const struct fc_frame_len *fl, const struct fc_pkt *pkt)
 {
 	d->cur.length = fl->length;
 	pc->length = fl->length;
-	bad_length(d, (enum fc_frame_status)st, fl, pkt);
+	bad_length(d, st, fl, pkt);
 	pc->flags |= FC_PIECE_ERROR;
 	d->next_index++; /* the bad header keeps its number */
 	lose(d, d->cur.offset);

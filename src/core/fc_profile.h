@@ -131,6 +131,7 @@ fc_prelude_steps(const struct fc_profile *p, enum fc_direction dir, uint32_t *n)
 	return *n ? p->prelude->steps[dir] : NULL;
 }
 
+
 /* Stable lowercase names ("length", "varint", ...); parse returns NULL on
  * success or a static message. */
 const char *fc_framing_name(enum fc_framing f);
@@ -195,6 +196,7 @@ enum fc_frame_status {
 	FC_FRAME_VARINT_OVERLONG, /* no last varint byte within its limit */
 	FC_FRAME_BER_LENGTH, /* indefinite, reserved or > 8-byte BER length */
 	FC_FRAME_NO_DELIMITER, /* no delimiter within max_frame bytes */
+	FC_FRAME_STEP_SKIPPED, /* fc_prelude_frame_len: the step does not apply */
 };
 
 struct fc_frame_len {
@@ -217,6 +219,18 @@ struct fc_frame_len {
  * is searched for in all `avail` bytes (see fc_delim_scan for a search
  * that resumes). Pure, no allocation. */
 enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
+					  const uint8_t *data, size_t avail,
+					  struct fc_frame_len *out);
+
+/* Where does the next frame of a direction end while prelude step `st`
+ * is read? bytes_one_of: the first choice (in the order given) that the
+ * bytes complete is a frame of its bytes, with no header; a choice they
+ * only begin asks for more (out->need). A profile step: that profile's
+ * fc_profile_frame_len(). FC_FRAME_STEP_SKIPPED when the step does not
+ * apply to these bytes (no choice matches; its profile's frame does not
+ * parse): the reader moves on to the next step, or the profile, with the
+ * same bytes. The one rule of the decoder, fc_reader and the plugin. */
+enum fc_frame_status fc_prelude_frame_len(const struct fc_prelude_step *st,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
 

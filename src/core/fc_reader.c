@@ -259,30 +259,6 @@ static void next_step(struct fc_reader *r)
 	r->step_frames = 0;
 }
 
-/* Does the stream start with one of the step's strings? 1 (the longest,
- * *n bytes), 0 (none can), -1 (the bytes so far do not tell yet). */
-static int match_literal(const struct fc_prelude_step *st, const uint8_t *p, size_t avail,
-			 size_t *n)
-{
-	size_t best = 0;
-	bool maybe = false;
-
-	for (uint32_t c = 0; c < st->nchoices; c++) {
-		size_t len = st->choice_len[c], k = len < avail ? len : avail;
-
-		if (k && memcmp(p, st->choice[c], k))
-			continue;
-		if (k == len)
-			best = len > best ? len : best;
-		else
-			maybe = true; /* longer than any full match: wait */
-	}
-	if (maybe)
-		return -1;
-	*n = best;
-	return best ? 1 : 0;
-}
-
 /* Delimiter framing, whole mode: search on from where the last call
  * stopped. 0 found (r->fl), -1 more bytes needed, -2 an error. */
 static int delim_whole(struct fc_reader *r)
@@ -328,36 +304,17 @@ static int find_frame(struct fc_reader *r)
 
 	while (r->step < r->nsteps) {
 		const struct fc_prelude_step *s = &r->steps[r->step];
-		size_t n;
 
-		if (s->kind == FC_PRELUDE_BYTES_ONE_OF) {
-			int m = match_literal(s, p, r->len, &n);
-
-			if (m < 0)
-				return -1;
-			if (m == 0) { /* not there: nothing skipped */
-				next_step(r);
-				continue;
-			}
-			/* The literal is a frame with no header. */
-			memset(&r->fl, 0, sizeof(r->fl));
-			r->fl.length = (int64_t)n;
-			r->fl.payload_len = n;
-			r->fl.frame_len = n;
-			r->frame_prelude = r->step + 1;
-			r->have_len = true;
-			next_step(r);
-			return 0;
-		}
-		st = fc_profile_frame_len(&s->profile, p, r->len, &r->fl);
+		st = fc_prelude_frame_len(s, p, r->len, &r->fl);
 		if (st == FC_FRAME_NEED_MORE)
 			return -1;
-		if (st != FC_FRAME_OK) { /* not a frame of the step: the next */
+		if (st == FC_FRAME_STEP_SKIPPED) { /* not there: nothing skipped */
 			next_step(r);
 			continue;
 		}
 		r->frame_prelude = r->step + 1;
-		if (++r->step_frames >= s->max_frames)
+		/* A literal is read once; a profile up to max_frames times. */
+		if (s->kind == FC_PRELUDE_BYTES_ONE_OF || ++r->step_frames >= s->max_frames)
 			next_step(r);
 		r->have_len = true;
 		return 0;

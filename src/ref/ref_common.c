@@ -95,6 +95,7 @@ const char *ref_frame_error(enum fc_frame_status st)
 	case FC_FRAME_NO_DELIMITER: return "no delimiter within max_frame";
 	case FC_FRAME_OK:
 	case FC_FRAME_NEED_MORE:
+	case FC_FRAME_STEP_SKIPPED:
 		break;
 	}
 	return "framing error";
