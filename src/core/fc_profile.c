@@ -419,29 +419,28 @@ enum fc_frame_status fc_prelude_frame_len(const struct fc_prelude_step *st,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out)
 {
-	bool prefix = false;
-
 	if (st->kind == FC_PRELUDE_PROFILE) {
 		enum fc_frame_status r = fc_profile_frame_len(&st->profile, data, avail, out);
 
 		return r == FC_FRAME_OK || r == FC_FRAME_NEED_MORE ? r : FC_FRAME_STEP_SKIPPED;
 	}
+	/* The first choice, in the order given, that the direction starts
+	 * with; an earlier choice the bytes only begin is waited for, so the
+	 * answer does not depend on where the packets were cut. */
 	for (uint32_t c = 0; c < st->nchoices && c < FC_PRELUDE_CHOICES; c++) {
 		size_t len = st->choice_len[c];
 
 		if (memcmp(st->choice[c], data, avail < len ? avail : len))
 			continue;
-		if (avail >= len) {
-			*out = (struct fc_frame_len){ .length = (int64_t)len, .payload_len = len,
-						      .frame_len = len };
-			return FC_FRAME_OK;
+		if (avail < len) {
+			out->need = avail + 1;
+			return FC_FRAME_NEED_MORE;
 		}
-		prefix = true;
+		*out = (struct fc_frame_len){ .length = (int64_t)len, .payload_len = len,
+					      .frame_len = len };
+		return FC_FRAME_OK;
 	}
-	if (!prefix)
-		return FC_FRAME_STEP_SKIPPED;
-	out->need = avail + 1;
-	return FC_FRAME_NEED_MORE;
+	return FC_FRAME_STEP_SKIPPED;
 }
 
 size_t fc_delim_scan(const struct fc_profile *p, struct fc_delim_scan *s,

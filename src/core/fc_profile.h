@@ -224,8 +224,9 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 
 /* Where does the next frame of a direction end while prelude step `st`
  * is read? bytes_one_of: the first choice (in the order given) that the
- * bytes complete is a frame of its bytes, with no header; a choice they
- * only begin asks for more (out->need). A profile step: that profile's
+ * direction starts with is a frame of its bytes, with no header; while
+ * the bytes only begin a choice listed before any they complete, more are
+ * asked for (out->need). A profile step: that profile's
  * fc_profile_frame_len(). FC_FRAME_STEP_SKIPPED when the step does not
  * apply to these bytes (no choice matches; its profile's frame does not
  * parse): the reader moves on to the next step, or the profile, with the

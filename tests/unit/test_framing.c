@@ -258,6 +258,46 @@ static void test_no_delimiter_bound(void **state)
 	assert_int_equal(fl.payload_len, 10);
 }
 
+/* bytes_one_of: the first choice in the given order that the bytes start
+ * with, whatever the number of bytes at hand. */
+static void test_prelude_choices(void **state)
+{
+	struct fc_prelude_step st = { .kind = FC_PRELUDE_BYTES_ONE_OF, .nchoices = 2 };
+	struct fc_frame_len fl;
+
+	(void)state;
+	st.choice_len[0] = 3;
+	memcpy(st.choice[0], "ABC", 3);
+	st.choice_len[1] = 2;
+	memcpy(st.choice[1], "AB", 2);
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"AB", 2, &fl),
+			 FC_FRAME_NEED_MORE); /* "ABC" comes first: wait for it */
+	assert_int_equal(fl.need, 3);
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"ABC", 3, &fl), FC_FRAME_OK);
+	assert_int_equal(fl.frame_len, 3);
+	assert_int_equal(fl.header_len, 0);
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"ABX", 3, &fl), FC_FRAME_OK);
+	assert_int_equal(fl.frame_len, 2);
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"XY", 2, &fl),
+			 FC_FRAME_STEP_SKIPPED);
+	/* In the other order "AB" wins at once. */
+	memcpy(st.choice[0], "AB", 2);
+	st.choice_len[0] = 2;
+	memcpy(st.choice[1], "ABC", 3);
+	st.choice_len[1] = 3;
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"ABC", 3, &fl), FC_FRAME_OK);
+	assert_int_equal(fl.frame_len, 2);
+	/* A profile step: its frame, or skipped when it does not parse. */
+	st.kind = FC_PRELUDE_PROFILE;
+	fc_profile_default(&st.profile);
+	st.profile.max_frame = 100;
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"\x05\0\0\0", 4, &fl),
+			 FC_FRAME_OK);
+	assert_int_equal(fl.frame_len, 9);
+	assert_int_equal(fc_prelude_frame_len(&st, (const uint8_t *)"\xff\0\0\0", 4, &fl),
+			 FC_FRAME_STEP_SKIPPED);
+}
+
 static void test_names(void **state)
 {
 	enum fc_framing f;
@@ -282,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_delimiter),
 		cmocka_unit_test(test_delim_scan_splits),
 		cmocka_unit_test(test_no_delimiter_bound),
+		cmocka_unit_test(test_prelude_choices),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
