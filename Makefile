@@ -32,6 +32,11 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # Debian packages the build and the tests need.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
+# Real servers and their clients, captured live on lo by
+# tests/suites/real-servers.sh (each runs there as a private instance on a
+# free port; openssl makes PostgreSQL's throwaway certificate).
+DEB_PACKAGES += mosquitto mosquitto-clients redis-server redis-tools \
+                memcached postgresql postgresql-client openssl
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules. Their rules come first in the file,
