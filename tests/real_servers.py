@@ -13,7 +13,8 @@ order they were opened:
      "s2c_first": "N"|"S"}                   (PostgreSQL SSLRequest runs)
 
     FRAME = {"type": T, "len": PAYLOAD_LEN, "hdr": HEADER_LEN,
-             "prelude": BOOL, "hex": PAYLOAD_HEX (when known)}
+             "prelude": BOOL, "hex": PAYLOAD_HEX (when known),
+             "tail": HEX the payload ends with (when only that is known)}
 
 Subcommands (each exits 1 with one line on stderr on failure):
 
@@ -65,11 +66,9 @@ def varint_len(n):
     return k
 
 
-def mqtt_frame(ptype, rem, hexpayload=None):
-    f = {"type": ptype, "len": rem, "hdr": 1 + varint_len(rem), "prelude": False}
-    if hexpayload is not None:
-        f["hex"] = hexpayload
-    return f
+def mqtt_frame(ptype, rem):
+    """An MQTT packet of type ptype with rem bytes after its fixed header."""
+    return {"type": ptype, "len": rem, "hdr": 1 + varint_len(rem), "prelude": False}
 
 
 TOPIC = "fc/t"
@@ -94,7 +93,12 @@ def mqtt_plan(d):
         return mqtt_frame(1, 10 + 2 + len(cid))   # 3.1.1 variable header + id
 
     def publish(m, qos):
-        return mqtt_frame(3, 2 + t + (2 if qos else 0) + len(m))
+        f = mqtt_frame(3, 2 + t + (2 if qos else 0) + len(m))
+        if qos:   # the packet identifier is the sender's: the message ends it
+            f["tail"] = m.encode().hex()
+        else:
+            f["hex"] = (b"\0%c%s%s" % (t, TOPIC.encode(), m.encode())).hex()
+        return f
 
     sub = {"name": "mosquitto_sub -q 1",
            "c2s": [connect("fc-sub"), mqtt_frame(8, 2 + 2 + t + 1)] +
@@ -430,9 +434,15 @@ def framing_side(c, kind, plan, live, replay, port, pcap):
                 problems.append("%s %s: frames %s\n  want %s" % (conn["name"], d, gv[:12], wv[:12]))
                 continue
             for w, f in zip(want, got):
-                if "hex" in w and not f.get("payload_hex", "").startswith(w["hex"][:2 * 64]):
+                ph = f.get("payload_hex", "")
+                if ("hex" in w and ph != w["hex"]) or ("tail" in w and not ph.endswith(w["tail"])):
                     problems.append("%s %s frame %d: payload %s..., want %s..."
-                                    % (conn["name"], d, f["index"], f.get("payload_hex", "")[:40], w["hex"][:40]))
+                                    % (conn["name"], d, f["index"], ph[:40],
+                                       w.get("hex", "..." + w.get("tail", ""))[:40]))
+                    break
+                if kind == "pg" and w["len"] is not None and f.get("length") != w["len"] + 4:
+                    problems.append("%s %s frame %d: length %s, want %d"
+                                    % (conn["name"], d, f["index"], f.get("length"), w["len"] + 4))
                     break
                 if kind == "lines" and (f.get("trailer_len") != 2 or "length" in f):
                     problems.append("%s %s frame %d: trailer_len %s, length %s (want 2, none)"
