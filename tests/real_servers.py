@@ -426,6 +426,10 @@ def framing_side(c, kind, plan, live, replay, port, pcap):
                 want = [{"len": n - 4, "hdr": 5, "prelude": False}
                         for _, n in (oracle[i]["s2c"] if i < len(oracle) else [])]
             got = st[d]
+            if d == "s2c" and conn.get("s2c_first"):
+                # the server's 'N' may show as a prelude record of its own
+                # (checked below), the rest are the messages
+                got = [f for f in got if not f.get("prelude")]
             nframes += len(got)
             gv = [frame_view(f) for f in got]
             wv = [{"len": w["len"] if w["len"] is not None else g["len"], "hdr": w["hdr"],
@@ -495,7 +499,15 @@ def check(kind, d, port):
     if not plan:
         c.fail("no client plan in %s (the workload failed)" % d)
         return c.bad
+    bad = c.bad
     capture_side(c, kind, plan, os.path.join(d, "plain.pcap"), port)
+    if c.bad != bad:
+        try:
+            m = re.search(r"(\d+) dropped by kernel", open(os.path.join(d, "plain.txt")).read())
+            if m and int(m.group(1)):
+                print("     (the kernel dropped %s packets of this capture)" % m.group(1))
+        except OSError:
+            pass
     live, err = read_json(os.path.join(d, "live.jsonl"))
     status = open(os.path.join(d, "live.status")).read().strip() \
         if os.path.exists(os.path.join(d, "live.status")) else "missing"
@@ -505,7 +517,10 @@ def check(kind, d, port):
                open(os.path.join(d, "live.err")).read() if os.path.exists(os.path.join(d, "live.err")) else err)
         return c.bad
     replay, _ = read_json(os.path.join(d, "replay.jsonl"))
+    bad = c.bad
     framing_side(c, kind, plan, live, replay, port, os.path.join(d, "plain.pcap"))
+    if c.bad != bad and live[-1].get("pcap_dropped"):
+        print("     (the kernel dropped %s packets of this capture)" % live[-1]["pcap_dropped"])
     return c.bad
 
 

@@ -222,7 +222,8 @@ psql_run() {
 		python3 tests/real_servers.py pg-plan "$d" "psql sslmode=$mode" "$first" "$@"
 		return 0
 	fi
-	fail "pg: psql sslmode=$mode" "$out"
+	fail "pg: psql sslmode=$mode" "$out
+$(tail -5 "$d/server.log")"
 	return 1
 }
 
@@ -248,24 +249,24 @@ run_pg() {
 	pids+=("$SPID")
 	wait_port "$port" "$SPID" || { fail "pg: postgres listens on 127.0.0.1:$port" "$(cat "$d/server.log")"; return; }
 	capture_start "$d" pg "$port"
-	psql_run "$d" "$port" disable disable - "select 1" "select repeat('x', 100)" \
-		"select generate_series(1, 5)" &&
-	psql_run "$d" "$port" prefer prefer N "select 2" &&
 	# ssl on, reloaded (over the Unix socket, not captured), then a client
 	# that insists on SSL: the server answers 'S' and TLS follows.
-	echo "ssl = on" >> "$d/data/postgresql.conf" &&
-	kill -HUP "$SPID" &&
-	for _ in $(seq 50); do
+	if psql_run "$d" "$port" disable disable - "select 1" "select repeat('x', 100)" \
+			"select generate_series(1, 5)" &&
+	   psql_run "$d" "$port" prefer prefer N "select 2" &&
+	   echo "ssl = on" >> "$d/data/postgresql.conf" && kill -HUP "$SPID" &&
+	   for _ in $(seq 50); do
 		ready=$(PGCONNECT_TIMEOUT=5 timeout 10 psql -X -A -t -h "$d" -p "$port" -U fc -d postgres -c 'show ssl' 2> /dev/null)
 		[ "$ready" = on ] && break
 		sleep 0.1
-	done &&
-	psql_run "$d" "$port" require require S "select 3" &&
-	if [ "$(tr '\n' ' ' < "$d/disable.out")" = "1 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx 1 2 3 4 5 " ] &&
-	   [ "$(cat "$d/prefer.out")" = 2 ] && [ "$(cat "$d/require.out")" = 3 ]; then
-		ok "pg: psql ran 5 queries over 3 connections (sslmode disable, prefer: 'N', require: 'S' and TLS) with the right rows"
-	else
-		fail "pg: psql's queries and rows" "$(cat "$d"/*.out; tail "$d/server.log")"
+	   done &&
+	   psql_run "$d" "$port" require require S "select 3"; then
+		if [ "$(tr '\n' ' ' < "$d/disable.out")" = "1 $(printf 'x%.0s' $(seq 100)) 1 2 3 4 5 " ] &&
+		   [ "$(cat "$d/prefer.out")" = 2 ] && [ "$(cat "$d/require.out")" = 3 ]; then
+			ok "pg: psql ran 5 queries over 3 connections (sslmode disable, prefer: 'N', require: 'S' and TLS) with the right rows"
+		else
+			fail "pg: psql's queries and rows" "$(cat "$d"/*.out)"
+		fi
 	fi
 	capture_stop "$d" pg
 	stop_server INT
