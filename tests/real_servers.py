@@ -512,8 +512,8 @@ def check(kind, d, port):
     status = open(os.path.join(d, "live.status")).read().strip() \
         if os.path.exists(os.path.join(d, "live.status")) else "missing"
     if status != "0" or live is None or not live or live[-1].get("type") != "summary":
-        c.fail("framing: framecap --config tests/real-servers.yaml --profile %s did not capture (exit %s)"
-               % ({"lines": "lines", "mqtt": "mqtt", "pg": "pg"}[kind], status),
+        c.fail("framing: framecap --config tests/real-servers/%s.yaml --profile %s did not capture (exit %s)"
+               % (kind, kind, status),
                open(os.path.join(d, "live.err")).read() if os.path.exists(os.path.join(d, "live.err")) else err)
         return c.bad
     replay, _ = read_json(os.path.join(d, "replay.jsonl"))

@@ -8,7 +8,7 @@
 #   server (private, 127.0.0.1:free port, own dir under $T)
 #      ^                                   framecap -i lo -w plain.pcap
 #      |  lo  <------ captured by -------  framecap -i lo --json -w live.pcap
-#      v                                           --config real-servers.yaml
+#      v                                    --config tests/real-servers/P.yaml
 #   client workload (known commands and sizes)         --profile P
 #      '--> plan.json: every message per connection and direction
 #
@@ -37,7 +37,7 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 SUITE=real-servers
 ROOT=$PWD
-PROFILES=$ROOT/tests/real-servers.yaml
+PROFILES=$ROOT/tests/real-servers   # PROFILE.yaml
 # Our own directory, not TMP: the postgres user must reach its data dir.
 T=$(mktemp -d /tmp/framecap-real-servers.XXXXXX) || { echo "FAIL real-servers: mktemp"; exit 1; }
 chmod 755 "$T"
@@ -95,7 +95,7 @@ capture_start() {
 	local d=$1 pid
 	"$B"/framecap -i lo -B 65536 -w "$d/plain.pcap" "tcp port $3" > "$d/plain.txt" 2> "$d/plain.err" &
 	PLAIN=$!
-	"$B"/framecap -i lo -B 65536 --json --payload-bytes all --config "$PROFILES" --profile "$2" \
+	"$B"/framecap -i lo -B 65536 --json --payload-bytes all --config "$PROFILES/$2.yaml" --profile "$2" \
 		-w "$d/live.pcap" "tcp port $3" > "$d/live.jsonl" 2> "$d/live.err" &
 	LIVE=$!
 	pids+=("$PLAIN" "$LIVE")
@@ -119,7 +119,7 @@ capture_stop() {
 	stop_pid "$LIVE" INT
 	echo "$STOPPED" > "$d/live.status"
 	if [ "$STOPPED" = 0 ]; then
-		"$B"/framecap -r "$d/live.pcap" --json --payload-bytes all --config "$PROFILES" \
+		"$B"/framecap -r "$d/live.pcap" --json --payload-bytes all --config "$PROFILES/$2.yaml" \
 			--profile "$2" > "$d/replay.jsonl" 2> "$d/replay.err"
 	fi
 }
