@@ -20,6 +20,8 @@ static void usage(FILE *out)
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
 	      "                [--signed | --unsigned] [--length-adjustment N]\n"
 	      "                [--header-size N] [--max-frame N]\n"
+	      "                [--framing length|varint|ber|delimiter|fixed] [--delimiter STR]\n"
+	      "                [--frame-size N] [--varint-max-bytes N] [--length-mask N]\n"
 	      "                [--max-flows N] [--max-ooo BYTES] [--max-ooo-pieces N]\n"
 	      "                [--max-kept BYTES]\n"
 	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"

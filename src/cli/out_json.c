@@ -31,7 +31,7 @@
 #define JCACHE_SLOTS 256
 /* A frame line without its prefix, packet list and hex: keys, ten numbers
  * of at most 20 digits, a time and the booleans. */
-#define JFRAME_FIXED_MAX 400
+#define JFRAME_FIXED_MAX 480
 /* Payload bytes whose hex goes into the frame's own reservation. */
 #define JHEX_INLINE 4096
 #define JHEX_CHUNK (FMT_ROOM_MAX / 4)
@@ -120,10 +120,24 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	p = fmt_u64(p, f->offset);
 	p = FMT_LIT(p, ",\"header_len\":");
 	p = fmt_u64(p, f->header_len);
-	p = FMT_LIT(p, ",\"length\":");
-	p = fmt_i64(p, f->length);
+	if (!f->trailer_len) { /* a delimited frame has no length field */
+		p = FMT_LIT(p, ",\"length\":");
+		p = fmt_i64(p, f->length);
+	}
+	if (f->length_flags) {
+		p = FMT_LIT(p, ",\"length_flags\":");
+		p = fmt_u64(p, f->length_flags);
+	}
 	p = FMT_LIT(p, ",\"payload_len\":");
 	p = fmt_u64(p, f->payload_len);
+	if (f->trailer_len) {
+		p = FMT_LIT(p, ",\"trailer_len\":");
+		p = fmt_u64(p, f->trailer_len);
+	}
+	if (f->prelude) {
+		p = FMT_LIT(p, ",\"prelude\":");
+		p = fmt_u64(p, f->prelude);
+	}
 	p = FMT_LIT(p, ",\"packets\":[");
 	for (uint32_t i = 0; i < f->npackets; i++) {
 		if (i)
@@ -229,7 +243,8 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 	static const char *const evidence[] = {
 		[FC_RESYNC_ALIGNED] = "aligned", [FC_RESYNC_CHAIN] = "chain",
 		[FC_RESYNC_WEAK] = "weak", [FC_RESYNC_WRONG_GUESS] = "wrong_guess",
-		[FC_RESYNC_NONE] = "none",
+		[FC_RESYNC_NONE] = "none", [FC_RESYNC_DELIMITER] = "delimiter",
+		[FC_RESYNC_FIXED] = "fixed",
 	};
 	static const char *const ends[] = {
 		[FC_END_FIN] = "fin", [FC_END_RST] = "rst",
@@ -280,6 +295,21 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 	case FC_AN_SHORT_FRAME:
 		p = ju64(p, ",\"promised\":", a->u.short_frame.promised);
 		return ju64(p, ",\"carried\":", a->u.short_frame.carried);
+	case FC_AN_VARINT_OVERLONG:
+		return ju64(p, ",\"varint_max_bytes\":", a->u.varint.max_bytes);
+	case FC_AN_BER_LENGTH:
+		return ju64(p, ",\"length_byte\":", a->u.ber.length_byte);
+	case FC_AN_NO_DELIMITER:
+		p = ju64(p, ",\"searched\":", a->u.no_delimiter.searched);
+		return ju64(p, ",\"max_frame\":", a->u.no_delimiter.max_frame);
+	case FC_AN_DELIMITER_SUSPECT:
+		p = FMT_LIT(p, ",\"expected\":\"");
+		p = fc_json_escape(p, (const char *)a->u.delimiter.expected,
+				   a->u.delimiter.expected_len);
+		p = FMT_LIT(p, "\",\"found\":\"");
+		p = fc_json_escape(p, (const char *)a->u.delimiter.found, a->u.delimiter.found_len);
+		p = FMT_LIT(p, "\"");
+		return ju64(p, ",\"count\":", a->u.delimiter.count);
 	case FC_AN__COUNT:
 		break;
 	}

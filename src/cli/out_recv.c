@@ -90,7 +90,7 @@ static void rv_frame(struct recv_out *r, const struct fc_stream_info *s, enum fc
 	}
 	e = &d->ring[(d->head + d->count++) % RV_RING];
 	e->start = f->offset;
-	e->end = f->offset + f->header_len + f->payload_len;
+	e->end = f->offset + f->header_len + f->payload_len + f->trailer_len;
 	e->index = f->index;
 }
 

@@ -264,10 +264,12 @@ static void piece(const struct text_out *t, struct line *l, const struct fc_piec
 	l->p = fmt_u64(l->p, pc->frame_index);
 	if (pc->flags & FC_PIECE_RESYNCED)
 		*l->p++ = '?';
+	if (start && (pc->flags & FC_PIECE_PRELUDE))
+		l->p = FMT_LIT(l->p, " prelude");
 	if (start && (pc->flags & FC_PIECE_LENGTH)) {
 		l->p = FMT_LIT(l->p, " len=");
 		l->p = fmt_i64(l->p, pc->length);
-	} else if (start) {
+	} else if (start && pc->header_bytes) {
 		l->p = FMT_LIT(l->p, " hdr ");
 		l->p = fmt_u64(l->p, pc->header_bytes);
 		l->p = FMT_LIT(l->p, " B");
@@ -455,7 +457,7 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 /* -v: a frame's line. */
 static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_frame *f)
 {
-	char *p = fmt_room(&t->out, 200 + 96 + 24);
+	char *p = fmt_room(&t->out, 200 + 96 + 24 + 64);
 	char *pk;
 
 	p = FMT_LIT(p, "      frame ");
@@ -463,11 +465,25 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	p = fmt_u64(p, f->index);
 	p = FMT_LIT(p, " @");
 	p = fmt_u64(p, f->offset);
-	p = FMT_LIT(p, " len=");
-	p = fmt_i64(p, f->length);
+	if (f->prelude)
+		p = FMT_LIT(p, " prelude");
+	if (!f->trailer_len) { /* a delimited frame has no length field */
+		p = FMT_LIT(p, " len=");
+		p = fmt_i64(p, f->length);
+	}
+	if (f->length_flags) {
+		p = FMT_LIT(p, " flags=");
+		p += sprintf(p, "0x%" PRIx64, f->length_flags);
+	}
 	p = FMT_LIT(p, " payload ");
 	p = fmt_u64(p, f->payload_len);
-	p = FMT_LIT(p, " B in ");
+	if (f->trailer_len) {
+		p = FMT_LIT(p, " B + ");
+		p = fmt_u64(p, f->trailer_len);
+		p = FMT_LIT(p, " B delimiter in ");
+	} else {
+		p = FMT_LIT(p, " B in ");
+	}
 	pk = p; /* the packet list stops once it is 72 bytes long */
 	for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
 		if (i)

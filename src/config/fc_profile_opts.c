@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_profile_opts.c - framing options on a command line, and the profile
- * they select (see fc_profile_opts.h for the order of precedence). */
+ * they select (see fc_profile_opts.h for the order of precedence).
+ *
+ *   argv --take--> fc_profile_opts (values + "given" flags)
+ *        --select--> a config profile or the default --apply--> checked
+ *                    profile, described by fc_profile_describe
+ */
 #include "fc_profile_opts.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +22,85 @@ static const char *take_u32(const char *arg, uint32_t max, uint32_t *out)
 	if (!err)
 		*out = (uint32_t)v;
 	return err;
+}
+
+const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+
+	while (*s) {
+		unsigned char c = (unsigned char)*s++;
+
+		if (n == cap)
+			return cap == FC_DELIMITER_MAX ? "a delimiter has at most 16 bytes"
+						       : "too many bytes";
+		if (c != '\\') {
+			out[n++] = c;
+			continue;
+		}
+		switch (*s++) {
+		case 'r': out[n++] = '\r'; break;
+		case 'n': out[n++] = '\n'; break;
+		case 't': out[n++] = '\t'; break;
+		case '0': out[n++] = '\0'; break;
+		case '\\': out[n++] = '\\'; break;
+		case '"': out[n++] = '"'; break;
+		case 'x': {
+			int v = 0;
+
+			for (int k = 0; k < 2; k++, s++) {
+				char h = *s;
+				int d = h >= '0' && h <= '9' ? h - '0' :
+					h >= 'a' && h <= 'f' ? h - 'a' + 10 :
+					h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+
+				if (d < 0)
+					return "\\x needs two hex digits (\\x0a)";
+				v = v << 4 | d;
+			}
+			out[n++] = (uint8_t)v;
+			break;
+		}
+		case '\0':
+			return "a lone \\ at the end (write \\\\ for a backslash)";
+		default:
+			return "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)";
+		}
+	}
+	if (n == 0)
+		return "empty (give at least one byte)";
+	*len = n;
+	return NULL;
+}
+
+void fc_format_escaped(const uint8_t *b, size_t n, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (!len)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char one[5];
+
+		switch (b[i]) {
+		case '\r': strcpy(one, "\\r"); break;
+		case '\n': strcpy(one, "\\n"); break;
+		case '\t': strcpy(one, "\\t"); break;
+		case '\0': strcpy(one, "\\0"); break;
+		case '\\': strcpy(one, "\\\\"); break;
+		case '"': strcpy(one, "\\\""); break;
+		default:
+			if (b[i] >= 0x20 && b[i] < 0x7f)
+				one[0] = (char)b[i], one[1] = '\0';
+			else
+				snprintf(one, sizeof(one), "\\x%02x", b[i]);
+		}
+		if (at + strlen(one) >= len)
+			break;
+		memcpy(buf + at, one, strlen(one));
+		at += strlen(one);
+	}
+	buf[at] = '\0';
 }
 
 int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
@@ -53,6 +138,35 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 	case FC_OPT_MAX_FRAME:
 		o->max = true;
 		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.max_frame);
+		break;
+	case FC_OPT_FRAMING:
+		o->framing = true;
+		*err = fc_parse_framing(arg, &o->v.framing);
+		break;
+	case FC_OPT_DELIMITER: {
+		uint8_t d[FC_DELIMITER_MAX];
+		size_t n = 0;
+
+		o->delimiter = true;
+		if (!(*err = fc_parse_escaped(arg, d, sizeof(d), &n)))
+			*err = fc_profile_set_delimiter(&o->v, d, n);
+		break;
+	}
+	case FC_OPT_FRAME_SIZE:
+		o->frame_size = true;
+		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.frame_size);
+		if (!*err && !o->v.frame_size)
+			*err = "a frame has at least 1 byte";
+		break;
+	case FC_OPT_VARINT_MAX_BYTES:
+		o->varint_max = true;
+		*err = take_u32(arg, FC_VARINT_MAX_BYTES, &o->v.varint_max_bytes);
+		if (!*err && !o->v.varint_max_bytes)
+			*err = "varint_max_bytes must be 1 to 10";
+		break;
+	case FC_OPT_LENGTH_MASK:
+		o->mask = true;
+		*err = fc_parse_u64(arg, UINT64_MAX, &o->v.length_mask);
 		break;
 	default:
 		return 0;
@@ -151,6 +265,26 @@ const char *fc_profile_opts_apply(const struct fc_profile_opts *o,
 		out->header_size = o->v.header_size;
 	else if (derived)
 		out->header_size = fc_profile_length_end(out);
+	if (o->framing)
+		out->framing = o->v.framing;
+	if (o->delimiter)
+		fc_profile_set_delimiter(out, o->v.delimiter, o->v.delimiter_len);
+	if (o->frame_size)
+		out->frame_size = o->v.frame_size;
+	if (o->varint_max)
+		out->varint_max_bytes = o->v.varint_max_bytes;
+	if (o->mask)
+		out->length_mask = o->v.length_mask;
+	/* As in the YAML, a value the framing does not use is a mistake
+	 * (most likely a forgotten --framing), not something to ignore. */
+	if (o->delimiter && out->framing != FC_FRAMING_DELIMITER)
+		return "--delimiter needs --framing delimiter";
+	if (o->frame_size && out->framing != FC_FRAMING_FIXED)
+		return "--frame-size needs --framing fixed";
+	if (o->varint_max && out->framing != FC_FRAMING_VARINT)
+		return "--varint-max-bytes needs --framing varint";
+	if (o->mask && out->framing != FC_FRAMING_LENGTH)
+		return "--length-mask needs --framing length";
 	return fc_profile_check(out);
 }
 
@@ -172,7 +306,10 @@ int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cf
 			snprintf(msg, len, "framing options: %s", err);
 		return -1;
 	}
-	for (int i = 0; i < cfg->nprofiles; i++) {
+	/* Under --profile the fallback serves every stream: the others are
+	 * left as they are, so that --delimiter can change a delimiter
+	 * profile of a file that also holds length ones. */
+	for (int i = 0; !*forced && i < cfg->nprofiles; i++) {
 		if ((err = fc_profile_opts_apply(o, &cfg->profiles[i]))) {
 			snprintf(msg, len, "profile '%s' with the framing options: %s",
 				 cfg->profiles[i].name, err);
@@ -182,20 +319,69 @@ int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cf
 	return 0;
 }
 
+/* Append to buf at *at, as snprintf does, never past len. */
+static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s (%u-byte %s %s length", p->name, p->length_size,
-			 p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
-			 p->is_signed ? "signed" : "unsigned");
-	size_t at = n > 0 ? (size_t)n : 0;
+	size_t at = 0;
 
-	if (at < len && p->length_offset)
-		at += (size_t)snprintf(buf + at, len - at, " at %u", p->length_offset);
-	if (at < len && p->length_adjustment)
-		at += (size_t)snprintf(buf + at, len - at, ", adjustment %+" PRId64,
-				       p->length_adjustment);
-	if (at < len && p->header_size != fc_profile_length_end(p))
-		at += (size_t)snprintf(buf + at, len - at, ", header %u", p->header_size);
-	if (at < len)
-		snprintf(buf + at, len - at, ")");
+	if (!len)
+		return;
+	buf[0] = '\0';
+	add(buf, len, &at, "%s (", p->name);
+	switch (p->framing) {
+	case FC_FRAMING_VARINT:
+		add(buf, len, &at, "varint");
+		if (p->length_offset)
+			add(buf, len, &at, " at offset %u", p->length_offset);
+		add(buf, len, &at, ", at most %u bytes", p->varint_max_bytes);
+		break;
+	case FC_FRAMING_BER:
+		add(buf, len, &at, "BER tag and length");
+		break;
+	case FC_FRAMING_DELIMITER: {
+		char d[4 * FC_DELIMITER_MAX + 1];
+
+		fc_format_escaped(p->delimiter, p->delimiter_len, d, sizeof(d));
+		add(buf, len, &at, "delimiter \"%s\"", d);
+		break;
+	}
+	case FC_FRAMING_FIXED:
+		add(buf, len, &at, "fixed %" PRIu64 " bytes", p->frame_size);
+		break;
+	default:
+		add(buf, len, &at, "%u-byte %s %s length", p->length_size,
+		    p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
+		    p->is_signed ? "signed" : "unsigned");
+		if (p->length_offset)
+			add(buf, len, &at, " at %u", p->length_offset);
+		break;
+	}
+	if (p->length_adjustment && (p->framing == FC_FRAMING_LENGTH ||
+				     p->framing == FC_FRAMING_VARINT ||
+				     p->framing == FC_FRAMING_BER))
+		add(buf, len, &at, ", adjustment %+" PRId64, p->length_adjustment);
+	if (p->framing == FC_FRAMING_LENGTH && p->header_size != fc_profile_length_end(p))
+		add(buf, len, &at, ", header %u", p->header_size);
+	if (p->framing == FC_FRAMING_LENGTH && p->length_mask)
+		add(buf, len, &at, ", mask 0x%" PRIx64, p->length_mask);
+	if (p->prelude)
+		add(buf, len, &at, " + prelude");
+	add(buf, len, &at, ")");
 }

@@ -7,7 +7,12 @@
  *   --profile NAME, else the file's "default", else the built-in default
  *   --length-offset --length-size --byte-order --signed/--unsigned
  *   --length-adjustment --header-size --max-frame   change every profile
- *                                                   in use
+ *   --framing length|varint|ber|delimiter|fixed     in use
+ *   --delimiter STR  --frame-size N  --varint-max-bytes N  --length-mask N
+ *
+ * --delimiter takes C escapes (\r \n \t \0 \\ \" \xHH); --delimiter,
+ * --frame-size, --varint-max-bytes and --length-mask need the framing that
+ * uses them (given with --framing, or the profile's own).
  *
  * Reading the configuration is the only I/O; nothing here prints or exits.
  */
@@ -23,7 +28,8 @@ enum {
 	FC_OPT_CONFIG = 1000, FC_OPT_PROFILE, FC_OPT_LENGTH_OFFSET,
 	FC_OPT_LENGTH_SIZE, FC_OPT_BYTE_ORDER, FC_OPT_SIGNED,
 	FC_OPT_UNSIGNED, FC_OPT_LENGTH_ADJUSTMENT, FC_OPT_HEADER_SIZE,
-	FC_OPT_MAX_FRAME, FC_OPT__NEXT
+	FC_OPT_MAX_FRAME, FC_OPT_FRAMING, FC_OPT_DELIMITER, FC_OPT_FRAME_SIZE,
+	FC_OPT_VARINT_MAX_BYTES, FC_OPT_LENGTH_MASK, FC_OPT__NEXT
 };
 
 /* The options' entries for a getopt_long table. */
@@ -37,14 +43,29 @@ enum {
 	{ "unsigned", no_argument, NULL, FC_OPT_UNSIGNED }, \
 	{ "length-adjustment", required_argument, NULL, FC_OPT_LENGTH_ADJUSTMENT }, \
 	{ "header-size", required_argument, NULL, FC_OPT_HEADER_SIZE }, \
-	{ "max-frame", required_argument, NULL, FC_OPT_MAX_FRAME }
+	{ "max-frame", required_argument, NULL, FC_OPT_MAX_FRAME }, \
+	{ "framing", required_argument, NULL, FC_OPT_FRAMING }, \
+	{ "delimiter", required_argument, NULL, FC_OPT_DELIMITER }, \
+	{ "frame-size", required_argument, NULL, FC_OPT_FRAME_SIZE }, \
+	{ "varint-max-bytes", required_argument, NULL, FC_OPT_VARINT_MAX_BYTES }, \
+	{ "length-mask", required_argument, NULL, FC_OPT_LENGTH_MASK }
 
 struct fc_profile_opts {
 	const char *config_path; /* --config, or NULL */
 	const char *profile_name; /* --profile, or NULL */
 	bool offset, size, order, sign, adjustment, header, max; /* given */
+	bool framing, delimiter, frame_size, varint_max, mask; /* given */
 	struct fc_profile v; /* the values given */
 };
+
+/* The bytes of a --delimiter argument: C escapes \r \n \t \0 \\ \" and
+ * \xHH (two hex digits), any other byte as itself; 1 to `cap` bytes.
+ * Returns NULL, or a static reason. */
+const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *len);
+
+/* Write bytes as fc_parse_escaped reads them (printable ASCII as itself,
+ * \" for a quote), NUL-terminated, cut short to fit `len`. */
+void fc_format_escaped(const uint8_t *b, size_t n, char *buf, size_t len);
 
 /* Take option `opt` with argument `arg`. Returns 1 if it was one of these
  * options, 0 if not, -1 for a bad value with *err set to a static reason
@@ -95,19 +116,25 @@ const char *fc_profile_opts_select(const struct fc_profile_opts *o,
 				   struct fc_profile *out);
 
 /* Everything the options decide about profiles, once per run, for every
- * front end (framecap, the reference programs, the Wireshark plugin): the
- * command-line fields change every profile of cfg (the port-mapped ones
- * too), *fallback becomes the profile fc_profile_opts_select names, and
- * *forced says --profile was given (the fallback then serves every
- * stream). Returns 0, or -1 with the whole message in msg ("--profile web:
+ * front end (framecap, the reference programs, the Wireshark plugin):
+ * *fallback becomes the profile fc_profile_opts_select names, *forced says
+ * --profile was given (the fallback then serves every stream), and
+ * without --profile the command-line fields change every profile of cfg
+ * (the port-mapped ones too). Returns 0, or -1 with the whole message in msg ("--profile web:
  * no such profile in the configuration", "profile 'kafka' with the framing
  * options: ...", "framing options: ..."). */
 int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cfg,
 			   struct fc_profile *fallback, bool *forced,
 			   char *msg, size_t len);
 
-/* "NAME (4-byte little-endian signed length[ at N][, adjustment +N]
- * [, header N])" into buf. */
+/* The profile in words, ending with ')', into buf:
+ *   length     "NAME (4-byte little-endian signed length[ at N]
+ *               [, adjustment +N][, header N][, mask 0xM])"
+ *   varint     "NAME (varint[ at offset N], at most K bytes[, adjustment +N])"
+ *   ber        "NAME (BER tag and length[, adjustment +N])"
+ *   delimiter  "NAME (delimiter \"\\r\\n\")"
+ *   fixed      "NAME (fixed 16 bytes)"
+ * with " + prelude" before the ')' when the profile has one. */
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len);
 
 #endif

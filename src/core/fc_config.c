@@ -40,6 +40,12 @@ enum field {
 	F_LENGTH_ADJUSTMENT,
 	F_HEADER_SIZE,
 	F_MAX_FRAME,
+	F_FRAMING,
+	F_LENGTH_MASK,
+	F_VARINT_MAX_BYTES,
+	F_DELIMITER,
+	F_FRAME_SIZE,
+	F_PRELUDE,
 	NFIELDS
 };
 
@@ -51,7 +57,47 @@ static const char *const field_names[NFIELDS] = {
 	[F_LENGTH_ADJUSTMENT] = "length_adjustment",
 	[F_HEADER_SIZE] = "header_size",
 	[F_MAX_FRAME] = "max_frame",
+	[F_FRAMING] = "framing",
+	[F_LENGTH_MASK] = "length_mask",
+	[F_VARINT_MAX_BYTES] = "varint_max_bytes",
+	[F_DELIMITER] = "delimiter",
+	[F_FRAME_SIZE] = "frame_size",
+	[F_PRELUDE] = "prelude",
 };
+
+/* The framings each field means something for (bit 1 << enum fc_framing):
+ * a field the profile's framing ignores is refused rather than ignored, so
+ * a forgotten `framing: delimiter` is not a silent length profile. */
+#define FR(f) (1u << (f))
+#define FR_ALL (FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) | FR(FC_FRAMING_BER) | \
+		FR(FC_FRAMING_DELIMITER) | FR(FC_FRAMING_FIXED))
+static const unsigned field_framings[NFIELDS] = {
+	[F_LENGTH_OFFSET] = FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT),
+	[F_LENGTH_SIZE] = FR(FC_FRAMING_LENGTH),
+	[F_BYTE_ORDER] = FR(FC_FRAMING_LENGTH),
+	[F_SIGNED] = FR(FC_FRAMING_LENGTH),
+	[F_LENGTH_ADJUSTMENT] = FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) |
+				FR(FC_FRAMING_BER),
+	[F_HEADER_SIZE] = FR(FC_FRAMING_LENGTH),
+	[F_MAX_FRAME] = FR_ALL,
+	[F_FRAMING] = FR_ALL,
+	[F_LENGTH_MASK] = FR(FC_FRAMING_LENGTH),
+	[F_VARINT_MAX_BYTES] = FR(FC_FRAMING_VARINT),
+	[F_DELIMITER] = FR(FC_FRAMING_DELIMITER),
+	[F_FRAME_SIZE] = FR(FC_FRAMING_FIXED),
+	[F_PRELUDE] = FR_ALL,
+};
+
+/* A prelude step's profile, looked up once all profiles are known. */
+struct pending_step {
+	char name[FC_PROFILE_NAME_MAX];
+	bool name_too_long;
+	int owner; /* index of the profile whose prelude this is */
+	yaml_mark_t mark; /* the name's value */
+	struct fc_prelude_step *step;
+};
+
+#define MAX_PENDING_STEPS (FC_CONFIG_MAX_PRELUDES * 2 * FC_PRELUDE_STEPS)
 
 /* A port whose profile name is looked up once all profiles are known. */
 struct pending_port {
@@ -70,6 +116,10 @@ struct reader {
 	struct fc_config_error *err;
 	yaml_mark_t profile_mark[FC_CONFIG_MAX_PROFILES];
 	struct pending_port pending[FC_CONFIG_MAX_PORTS];
+	yaml_mark_t prelude_mark[FC_CONFIG_MAX_PROFILES]; /* its `prelude` value */
+	int nsteps;
+	struct pending_step steps[MAX_PENDING_STEPS];
+	size_t cur_chars, cur_bytes; /* byte_offset()'s cursor */
 };
 
 static void error_start(struct fc_config_error *err, const char *filename)
@@ -207,6 +257,169 @@ static const char *scalar_text(struct reader *r, const char *what)
 	return (const char *)ev->data.scalar.value;
 }
 
+/* The byte offset in r->text of the character libyaml counts as `index`
+ * (its marks count characters, after a UTF-8 byte order mark). Marks come
+ * in document order, so a cursor that only moves forward keeps this linear
+ * over the document. */
+static size_t byte_offset(struct reader *r, size_t index)
+{
+	size_t bom = r->len >= 3 && !memcmp(r->text, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	if (index < r->cur_chars || r->cur_bytes < bom) {
+		r->cur_chars = 0;
+		r->cur_bytes = bom;
+	}
+	while (r->cur_chars < index && r->cur_bytes < r->len) {
+		unsigned char c = (unsigned char)r->text[r->cur_bytes];
+
+		r->cur_bytes += c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		r->cur_chars++;
+	}
+	return r->cur_bytes < r->len ? r->cur_bytes : r->len;
+}
+
+/* Code point c as UTF-8 into o (4 bytes of room); its length. */
+static size_t put_utf8(uint8_t *o, uint32_t c)
+{
+	if (c < 0x80) {
+		o[0] = (uint8_t)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (uint8_t)(0xc0 | c >> 6);
+		o[1] = (uint8_t)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | c >> 12);
+		o[1] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
+		o[2] = (uint8_t)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (uint8_t)(0xf0 | c >> 18);
+	o[1] = (uint8_t)(0x80 | (c >> 12 & 0x3f));
+	o[2] = (uint8_t)(0x80 | (c >> 6 & 0x3f));
+	o[3] = (uint8_t)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+#define DQ_FAIL ((size_t)-1)
+
+/* Decode the one-line double-quoted scalar t[0, n) (quotes included) as
+ * YAML does, except that with raw_x \xHH is the byte HH rather than
+ * U+00HH. Returns its length, or DQ_FAIL for what this short decoder
+ * leaves to libyaml (a line break, an escape it does not know) or for
+ * more than `cap` bytes. */
+static size_t decode_dq(const char *t, size_t n, bool raw_x, uint8_t *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (n < 2 || t[0] != '"' || t[n - 1] != '"')
+		return DQ_FAIL;
+	for (size_t i = 1; i < n - 1;) {
+		unsigned char c = (unsigned char)t[i];
+		uint32_t cp = 0;
+		int hex = 0;
+
+		if (c == '\n' || c == '\r' || len + 4 > cap)
+			return DQ_FAIL;
+		if (c != '\\') {
+			out[len++] = c;
+			i++;
+			continue;
+		}
+		if (i + 2 > n - 1)
+			return DQ_FAIL;
+		switch (t[i + 1]) {
+		case '0': cp = 0; break;
+		case 'a': cp = 7; break;
+		case 'b': cp = 8; break;
+		case 't': case '\t': cp = 9; break;
+		case 'n': cp = 10; break;
+		case 'v': cp = 11; break;
+		case 'f': cp = 12; break;
+		case 'r': cp = 13; break;
+		case 'e': cp = 0x1b; break;
+		case ' ': cp = ' '; break;
+		case '"': cp = '"'; break;
+		case '/': cp = '/'; break;
+		case '\\': cp = '\\'; break;
+		case 'N': cp = 0x85; break;
+		case '_': cp = 0xa0; break;
+		case 'L': cp = 0x2028; break;
+		case 'P': cp = 0x2029; break;
+		case 'x': hex = 2; break;
+		case 'u': hex = 4; break;
+		case 'U': hex = 8; break;
+		default: return DQ_FAIL;
+		}
+		i += 2;
+		if (hex) {
+			if (i + (size_t)hex > n - 1)
+				return DQ_FAIL;
+			for (int k = 0; k < hex; k++, i++) {
+				char h = t[i];
+				int v = h >= '0' && h <= '9' ? h - '0' :
+					h >= 'a' && h <= 'f' ? h - 'a' + 10 :
+					h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+
+				if (v < 0)
+					return DQ_FAIL;
+				cp = cp << 4 | (uint32_t)v;
+			}
+			if (cp > 0x10ffff)
+				return DQ_FAIL;
+			if (hex == 2 && raw_x) {
+				out[len++] = (uint8_t)cp;
+				continue;
+			}
+		}
+		len += put_utf8(out + len, cp);
+	}
+	return len;
+}
+
+/* The current scalar as bytes (NUL allowed) into buf, at most cap of them:
+ * *len set, -1 after an error about `what`. A double-quoted scalar is read
+ * again from the source so that \xHH is the byte HH; that reading is used
+ * only if, decoded as YAML would, it gives libyaml's own value, so any
+ * text it does not understand keeps libyaml's bytes. */
+static int scalar_bytes(struct reader *r, const char *what, uint8_t *buf, size_t cap,
+			size_t *len)
+{
+	const yaml_event_t *ev = &r->ev;
+	uint8_t yaml[4 * FC_PRELUDE_BYTES_MAX], raw[4 * FC_PRELUDE_BYTES_MAX];
+
+	if (ev->type != YAML_SCALAR_EVENT)
+		return fail(r, ev->start_mark, "%s must be a string, not a %s", what,
+			    ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
+	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+		size_t from = byte_offset(r, ev->start_mark.index);
+		size_t to = byte_offset(r, ev->end_mark.index);
+		size_t ny = DQ_FAIL, nr = DQ_FAIL;
+
+		if (to > from && to <= r->len) {
+			ny = decode_dq(r->text + from, to - from, false, yaml, sizeof(yaml));
+			nr = decode_dq(r->text + from, to - from, true, raw, sizeof(raw));
+		}
+		if (ny != DQ_FAIL && nr != DQ_FAIL && ny == ev->data.scalar.length &&
+		    !memcmp(yaml, ev->data.scalar.value, ny)) {
+			if (nr > cap)
+				return fail(r, ev->start_mark, "%s must be at most %zu bytes (got %zu)",
+					    what, cap, nr);
+			memcpy(buf, raw, nr);
+			*len = nr;
+			return 0;
+		}
+	}
+	if (ev->data.scalar.length > cap)
+		return fail(r, ev->start_mark, "%s must be at most %zu bytes (got %zu)", what,
+			    cap, ev->data.scalar.length);
+	memcpy(buf, ev->data.scalar.value, ev->data.scalar.length);
+	*len = ev->data.scalar.length;
+	return 0;
+}
+
 static const char *set_field(struct fc_profile *p, enum field f, const char *s)
 {
 	const char *e;
@@ -249,6 +462,25 @@ static const char *set_field(struct fc_profile *p, enum field f, const char *s)
 			return e;
 		p->max_frame = u;
 		return NULL;
+	case F_FRAMING:
+		return fc_parse_framing(s, &p->framing);
+	case F_LENGTH_MASK:
+		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
+			return e;
+		p->length_mask = u;
+		return NULL;
+	case F_VARINT_MAX_BYTES:
+		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
+			return e;
+		p->varint_max_bytes = (uint32_t)u;
+		return NULL;
+	case F_FRAME_SIZE:
+		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
+			return e;
+		p->frame_size = u;
+		return NULL;
+	case F_DELIMITER: /* bytes, read by read_profile */
+	case F_PRELUDE: /* a mapping, read by read_prelude */
 	case NFIELDS:
 		break;
 	}
@@ -267,9 +499,206 @@ static enum field yaml_field(enum fc_profile_field pf)
 	case FC_PF_LENGTH_ADJUSTMENT: return F_LENGTH_ADJUSTMENT;
 	case FC_PF_HEADER_SIZE: return F_HEADER_SIZE;
 	case FC_PF_MAX_FRAME: return F_MAX_FRAME;
-	case FC_PF_NONE: break;
+	case FC_PF_FRAMING: return F_FRAMING;
+	case FC_PF_LENGTH_MASK: return F_LENGTH_MASK;
+	case FC_PF_VARINT_MAX_BYTES: return F_VARINT_MAX_BYTES;
+	case FC_PF_DELIMITER: return F_DELIMITER;
+	case FC_PF_FRAME_SIZE: return F_FRAME_SIZE;
+	case FC_PF_PRELUDE: return F_PRELUDE;
+	case FC_PF_NONE:
+		break;
 	}
 	return NFIELDS;
+}
+
+/* A step's bytes_one_of: a list of 1..FC_PRELUDE_CHOICES byte strings
+ * (one string alone is a list of one). The current event is its value. */
+static int read_choices(struct reader *r, const char *name, struct fc_prelude_step *st)
+{
+	char what[FC_PROFILE_NAME_MAX + 48];
+	bool list = r->ev.type == YAML_SEQUENCE_START_EVENT;
+	yaml_mark_t list_mark = r->ev.start_mark;
+
+	snprintf(what, sizeof(what), "profile '%s': a bytes_one_of string", name);
+	for (;;) {
+		size_t len;
+
+		if (list && advance(r) < 0)
+			return -1;
+		if (list && r->ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (st->nchoices >= FC_PRELUDE_CHOICES)
+			return fail(r, r->ev.start_mark,
+				    "profile '%s': bytes_one_of takes at most %d strings", name,
+				    FC_PRELUDE_CHOICES);
+		if (scalar_bytes(r, what, st->choice[st->nchoices], FC_PRELUDE_BYTES_MAX,
+				 &len) < 0)
+			return -1;
+		if (len == 0)
+			return fail(r, r->ev.start_mark, "%s must not be empty", what);
+		st->choice_len[st->nchoices++] = (uint8_t)len;
+		if (!list)
+			break;
+	}
+	if (st->nchoices == 0)
+		return fail(r, list_mark, "profile '%s': bytes_one_of needs at least one string",
+			    name);
+	return 0;
+}
+
+/* One prelude step, {bytes_one_of: [...]} or {profile: NAME, max_frames:
+ * K}, into *st; a profile name waits in r->steps until all profiles are
+ * read. The current event is the step. */
+static int read_step(struct reader *r, const char *name, int owner,
+		     struct fc_prelude_step *st)
+{
+	yaml_mark_t step_mark = r->ev.start_mark, max_mark = step_mark;
+	bool have_bytes = false, have_profile = false, have_max = false;
+	const char *s, *e;
+
+	memset(st, 0, sizeof(*st));
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(r, step_mark,
+			    "profile '%s': a prelude step must be {bytes_one_of: [...]} "
+			    "or {profile: NAME, max_frames: K}", name);
+	for (;;) {
+		yaml_mark_t key;
+		bool *have;
+
+		if (advance(r) < 0)
+			return -1;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (!(s = scalar_text(r, "a prelude step's key")))
+			return -1;
+		key = r->ev.start_mark;
+		if (!strcmp(s, "bytes_one_of"))
+			have = &have_bytes;
+		else if (!strcmp(s, "profile"))
+			have = &have_profile;
+		else if (!strcmp(s, "max_frames"))
+			have = &have_max;
+		else
+			return fail(r, key, "profile '%s': unknown prelude step key '%.64s' "
+				    "(expected bytes_one_of, or profile and max_frames)", name, s);
+		if (*have)
+			return fail(r, key, "profile '%s': %s given twice in one prelude step",
+				    name, s);
+		*have = true;
+		if (advance(r) < 0)
+			return -1;
+		if (have == &have_bytes) {
+			if (read_choices(r, name, st) < 0)
+				return -1;
+		} else if (have == &have_profile) {
+			struct pending_step *ps;
+
+			if (!(s = scalar_text(r, "a prelude step's profile")))
+				return -1;
+			if (r->nsteps >= MAX_PENDING_STEPS) /* preludes bound this */
+				return fail(r, r->ev.start_mark, "too many prelude steps");
+			ps = &r->steps[r->nsteps++];
+			ps->name_too_long = strlen(s) >= sizeof(ps->name);
+			snprintf(ps->name, sizeof(ps->name), "%s", s);
+			ps->owner = owner;
+			ps->mark = r->ev.start_mark;
+			ps->step = st;
+		} else {
+			uint64_t k;
+
+			if (!(s = scalar_text(r, "max_frames")))
+				return -1;
+			max_mark = r->ev.start_mark;
+			if ((e = fc_parse_u64(s, UINT32_MAX, &k)))
+				return fail(r, max_mark, "profile '%s': max_frames: %s (got '%.40s')",
+					    name, e, s);
+			if (k == 0)
+				return fail(r, max_mark, "profile '%s': max_frames must be at least 1",
+					    name);
+			st->max_frames = (uint32_t)k;
+		}
+	}
+	if (have_bytes == have_profile)
+		return fail(r, step_mark, "profile '%s': a prelude step has %s",
+			    name, have_bytes ? "both bytes_one_of and profile (one step each)"
+					     : "neither bytes_one_of nor profile");
+	if (have_max && !have_profile)
+		return fail(r, max_mark, "profile '%s': max_frames goes with profile, "
+			    "not with bytes_one_of", name);
+	st->kind = have_bytes ? FC_PRELUDE_BYTES_ONE_OF : FC_PRELUDE_PROFILE;
+	if (have_profile && !have_max)
+		st->max_frames = 1;
+	return 0;
+}
+
+/* prelude: {c2s: [steps], s2c: [steps]} of profile `owner` (an index not
+ * yet filled), into the next of cfg->preludes. The current event is the
+ * value of `prelude`. */
+static int read_prelude(struct reader *r, const char *name, int owner, struct fc_profile *p)
+{
+	struct fc_config *cfg = r->cfg;
+	struct fc_prelude *pre;
+	bool seen[2] = { false, false };
+	const char *s;
+
+	if (is_null(&r->ev))
+		return 0;
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(r, r->ev.start_mark,
+			    "profile '%s': prelude must be a mapping of c2s and s2c to steps", name);
+	if (cfg->npreludes >= FC_CONFIG_MAX_PRELUDES)
+		return fail(r, r->ev.start_mark, "too many preludes (at most %d)",
+			    FC_CONFIG_MAX_PRELUDES);
+	pre = &cfg->preludes[cfg->npreludes];
+	memset(pre, 0, sizeof(*pre));
+	for (;;) {
+		int dir;
+
+		if (advance(r) < 0)
+			return -1;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (!(s = scalar_text(r, "a prelude direction")))
+			return -1;
+		if (!strcmp(s, "c2s"))
+			dir = FC_DIR_C2S;
+		else if (!strcmp(s, "s2c"))
+			dir = FC_DIR_S2C;
+		else
+			return fail(r, r->ev.start_mark,
+				    "profile '%s': prelude: unknown direction '%.64s' (expected c2s or s2c)",
+				    name, s);
+		if (seen[dir])
+			return fail(r, r->ev.start_mark, "profile '%s': prelude: %s given twice",
+				    name, s);
+		seen[dir] = true;
+		if (advance(r) < 0)
+			return -1;
+		if (is_null(&r->ev))
+			continue;
+		if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+			return fail(r, r->ev.start_mark,
+				    "profile '%s': prelude %s must be a list of steps", name,
+				    dir == FC_DIR_C2S ? "c2s" : "s2c");
+		for (;;) {
+			if (advance(r) < 0)
+				return -1;
+			if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+				break;
+			if (pre->nsteps[dir] >= FC_PRELUDE_STEPS)
+				return fail(r, r->ev.start_mark,
+					    "profile '%s': prelude %s has more than %d steps", name,
+					    dir == FC_DIR_C2S ? "c2s" : "s2c", FC_PRELUDE_STEPS);
+			if (read_step(r, name, owner, &pre->steps[dir][pre->nsteps[dir]]) < 0)
+				return -1;
+			pre->nsteps[dir]++;
+		}
+	}
+	if (pre->nsteps[FC_DIR_C2S] || pre->nsteps[FC_DIR_S2C]) {
+		cfg->npreludes++;
+		p->prelude = pre;
+	}
+	return 0;
 }
 
 /* The current event is the profile's value; name_mark is where its name
@@ -278,10 +707,12 @@ static int read_profile(struct reader *r, const char *name,
 			yaml_mark_t name_mark)
 {
 	struct fc_profile p;
+	const struct fc_prelude *prelude;
 	enum fc_profile_field blame;
 	bool given[NFIELDS] = { false };
-	yaml_mark_t at[NFIELDS];
+	yaml_mark_t at[NFIELDS], key_at[NFIELDS];
 	const char *s, *e;
+	int owner = r->cfg->nprofiles, misfit = NFIELDS;
 
 	fc_profile_default(&p);
 	snprintf(p.name, sizeof(p.name), "%s", name);
@@ -312,15 +743,46 @@ static int read_profile(struct reader *r, const char *name,
 					    "profile '%s': %s given twice (first at line %lu)",
 					    name, field_names[f],
 					    (unsigned long)at[f].line + 1);
-			if (advance(r) < 0 || !(s = scalar_text(r, field_names[f])))
+			key_at[f] = r->ev.start_mark;
+			if (advance(r) < 0)
 				return -1;
 			given[f] = true;
 			at[f] = r->ev.start_mark;
+			if (f == F_PRELUDE) {
+				r->prelude_mark[owner] = at[f];
+				if (read_prelude(r, name, owner, &p) < 0)
+					return -1;
+				continue;
+			}
+			if (f == F_DELIMITER) {
+				char what[FC_PROFILE_NAME_MAX + 32];
+				uint8_t d[FC_DELIMITER_MAX];
+				size_t n;
+
+				snprintf(what, sizeof(what), "profile '%s': delimiter", name);
+				if (scalar_bytes(r, what, d, sizeof(d), &n) < 0)
+					return -1;
+				if ((e = fc_profile_set_delimiter(&p, d, n)))
+					return fail(r, at[f], "profile '%s': %s", name, e);
+				continue;
+			}
+			if (!(s = scalar_text(r, field_names[f])))
+				return -1;
 			if ((e = set_field(&p, (enum field)f, s)))
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
 					    name, field_names[f], e, s);
 		}
 	}
+
+	/* The first field, in the text, that the framing does not use. */
+	for (int f = 0; f < NFIELDS; f++)
+		if (given[f] && !(field_framings[f] & FR(p.framing)) &&
+		    (misfit == NFIELDS || key_at[f].index < key_at[misfit].index))
+			misfit = f;
+	if (misfit != NFIELDS)
+		return fail(r, key_at[misfit], "profile '%s': %s does not apply to framing %s%s",
+			    name, field_names[misfit], fc_framing_name(p.framing),
+			    given[F_FRAMING] ? "" : " (the default; add a framing: key)");
 
 	/* A header that is only the length field is the common case, so
 	 * follow a custom length field rather than keep the default's 4.
@@ -330,13 +792,55 @@ static int read_profile(struct reader *r, const char *name,
 
 		p.header_size = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
 	}
+	/* The prelude's profile steps are filled in by resolve_preludes(),
+	 * which checks the whole again. */
+	prelude = p.prelude;
+	p.prelude = NULL;
 	if ((e = fc_profile_check_field(&p, &blame))) {
 		enum field f = yaml_field(blame);
 
 		return fail(r, f != NFIELDS && given[f] ? at[f] : name_mark,
 			    "profile '%s': %s", name, e);
 	}
+	p.prelude = prelude;
 	r->cfg->profiles[r->cfg->nprofiles++] = p;
+	return 0;
+}
+
+/* Fill each prelude step's profile from the profile it names, now that
+ * all are known, then check each profile with its prelude. */
+static int resolve_preludes(struct reader *r)
+{
+	struct fc_config *cfg = r->cfg;
+	enum fc_profile_field blame;
+	const char *e;
+
+	for (int i = 0; i < r->nsteps; i++) {
+		struct pending_step *ps = &r->steps[i];
+		const char *owner = cfg->profiles[ps->owner].name;
+		int k = ps->name_too_long ? -1 : fc_config_find(cfg, ps->name);
+		const struct fc_profile *t;
+
+		if (k < 0)
+			return fail(r, ps->mark, "profile '%s': prelude: no profile named '%s%s'",
+				    owner, ps->name, ps->name_too_long ? "..." : "");
+		t = &cfg->profiles[k];
+		if (t->prelude)
+			return fail(r, ps->mark,
+				    "profile '%s': prelude profile '%s' has a prelude of its own",
+				    owner, t->name);
+		if (!fc_profile_is_prefix(t))
+			return fail(r, ps->mark,
+				    "profile '%s': prelude profile '%s' has framing %s "
+				    "(a prelude's profile must be length, varint, ber or fixed)",
+				    owner, t->name, fc_framing_name(t->framing));
+		ps->step->profile = *t;
+	}
+	for (int i = 0; i < cfg->nprofiles; i++)
+		if (cfg->profiles[i].prelude &&
+		    (e = fc_profile_check_field(&cfg->profiles[i], &blame)))
+			return fail(r, r->prelude_mark[i], "profile '%s': %s",
+				    cfg->profiles[i].name, e);
 	return 0;
 }
 
@@ -504,7 +1008,9 @@ static int read_stream(struct reader *r)
 	if (r->ev.type != YAML_STREAM_END_EVENT)
 		return fail(r, r->ev.start_mark,
 			    "only one YAML document is allowed");
-	return resolve_ports(r);
+	if (resolve_ports(r) < 0)
+		return -1;
+	return resolve_preludes(r);
 }
 
 /* A whole pass that only asks libyaml for events. Without it, a broken

@@ -4,14 +4,37 @@
  *   profiles:
  *     tutorial: {length_size: 4, byte_order: little, signed: true}
  *     kafka:    {length_size: 4, byte_order: big, signed: true}
+ *     mqtt:     {framing: varint, length_offset: 1, varint_max_bytes: 4}
+ *     lines:    {framing: delimiter, delimiter: "\r\n"}
+ *     pg_startup: {length_size: 4, byte_order: big, signed: false,
+ *                  length_adjustment: -4, max_frame: 10240}
+ *     pg:
+ *       length_offset: 1
+ *       ...
+ *       prelude:                 per direction, steps read once where it
+ *         c2s: [{profile: pg_startup, max_frames: 2}]         begins
+ *         s2c: [{bytes_one_of: ["N", "S"]}]
  *   ports:
  *     8001: tutorial
  *     9092: kafka
  *
- * Profile fields: length_offset, length_size, byte_order (little|big),
- * signed (true|false), length_adjustment, header_size, max_frame. Fields
- * not given take the default profile's value; header_size defaults to
- * length_offset + length_size. Unknown keys are errors.
+ * Profile fields: framing (length|varint|ber|delimiter|fixed, default
+ * length), length_offset, length_size, byte_order (little|big), signed
+ * (true|false), length_adjustment, header_size, max_frame, length_mask,
+ * varint_max_bytes, delimiter (1..16 bytes, NUL allowed), frame_size,
+ * prelude. Fields not given take the default profile's value; header_size
+ * defaults to length_offset + length_size. Unknown keys, and fields the
+ * profile's framing does not use, are errors.
+ *
+ * Byte strings (delimiter, bytes_one_of) are the scalar's bytes; in double
+ * quotes the YAML escapes apply, except that \xHH is the byte HH (YAML
+ * would write U+0080..U+00FF as two UTF-8 bytes).
+ *
+ * A prelude step is {bytes_one_of: [strings]} or {profile: NAME,
+ * max_frames: K} (K defaults to 1); NAME is another profile of the same
+ * file, before or after, with a prefix framing and no prelude of its own,
+ * copied into the step. The preludes live in the configuration, which must
+ * therefore outlive (and never be copied under) the profiles read from it.
  * Reading never prints or exits: errors come back in struct fc_config_error.
  */
 #ifndef FC_CONFIG_H
@@ -21,6 +44,7 @@
 
 #define FC_CONFIG_MAX_PROFILES 64
 #define FC_CONFIG_MAX_PORTS 256
+#define FC_CONFIG_MAX_PRELUDES 16
 
 struct fc_port_map {
 	uint16_t port;
@@ -32,6 +56,10 @@ struct fc_config {
 	struct fc_profile profiles[FC_CONFIG_MAX_PROFILES];
 	int nports;
 	struct fc_port_map ports[FC_CONFIG_MAX_PORTS];
+	int npreludes;
+	/* What profiles[i].prelude points to: a struct fc_config is not to be
+	 * copied by value (the copies' profiles would point into the old). */
+	struct fc_prelude preludes[FC_CONFIG_MAX_PRELUDES];
 };
 
 struct fc_config_error {

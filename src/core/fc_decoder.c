@@ -23,6 +23,8 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 {
 	memset(d, 0, sizeof(*d));
 	d->prof = prof;
+	d->rule = prof;
+	d->fixed_origin = midstream ? UINT64_MAX : 0;
 	d->ops = ops;
 	d->ctx = ctx;
 	d->payload_keep = payload_keep;
@@ -32,6 +34,22 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
 	d->first_bad_length = UINT64_MAX;
+}
+
+void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir)
+{
+	if (d->midstream_pending || d->stats.bytes)
+		return;
+	const struct fc_prelude_step *steps;
+	uint32_t n;
+
+	steps = fc_prelude_steps(d->prof, dir, &n);
+	d->pre_dir = (uint8_t)dir;
+	d->pre_n = (uint8_t)n; /* at most FC_PRELUDE_STEPS */
+	d->pre_at = 0;
+	d->pre_frames = 0;
+	if (n)
+		d->rule = steps[0].kind == FC_PRELUDE_PROFILE ? &steps[0].profile : NULL;
 }
 
 void fc_decoder_omit_frames(struct fc_decoder *d)
@@ -407,13 +425,15 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 	};
 	if (d->hdr_have == 0 && d->state == FC_DEC_HEADER)
 		pc->flags |= FC_PIECE_START;
-	if (d->state == FC_DEC_PAYLOAD || d->hdr_have >= fc_profile_length_end(d->prof)) {
+	if (d->state == FC_DEC_PAYLOAD || d->hdr_known) {
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->length = d->cur.length;
 		pc->payload_len = d->cur.payload_len;
 	}
 	if (d->resynced)
 		pc->flags |= FC_PIECE_RESYNCED;
+	if (d->cur.prelude)
+		pc->flags |= FC_PIECE_PRELUDE;
 	pc->nsegs = ++d->nsegs;
 	frame_add_packet(d, pkt);
 	return pc;
@@ -426,18 +446,37 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->cur = (struct fc_frame){
 		.index = d->next_index,
 		.offset = offset,
-		.header_len = d->prof->header_size,
 		.resynced = d->resynced,
+		.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0,
 		/* Another frame already touched this segment: a shared packet. */
 		.sticky = d->in_segment && d->seg->npieces > 0,
 	};
 	d->keep_at = NULL;
 	d->keep_stopped = false;
 	d->hdr_have = 0;
+	d->hdr_known = false;
+	d->hdr_need = 1;
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
 	d->payload_hint = UINT64_MAX;
+}
+
+/* The prelude step being read (pre_at < pre_n). */
+static const struct fc_prelude_step *prelude_step(const struct fc_decoder *d)
+{
+	return &d->prof->prelude->steps[d->pre_dir][d->pre_at];
+}
+
+/* The prelude step pre_at is over: the next one, or the profile. */
+static void prelude_next(struct fc_decoder *d)
+{
+	d->pre_frames = 0;
+	if (++d->pre_at < d->pre_n)
+		d->rule = prelude_step(d)->kind == FC_PRELUDE_PROFILE ? &prelude_step(d)->profile
+								      : NULL;
+	else
+		d->rule = d->prof;
 }
 
 /* The current frame is complete. `more`: bytes of the same packet follow,
@@ -465,7 +504,8 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	d->last_index = f->index;
 	d->last_payload = f->payload_len;
 	d->last_end = f->payload_missing ? UINT64_MAX
-					 : f->offset + f->header_len + f->payload_len;
+					 : f->offset + f->header_len + f->payload_len +
+						   f->trailer_len;
 	d->last_hint = d->payload_hint;
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
 	    d->first_bad_length == UINT64_MAX)
@@ -474,7 +514,8 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		d->stats.split_frames++;
 	/* Lengths that read as zero, not empty payloads: a header-only frame
 	 * (a keep-alive whose length counts the header) is by design. */
-	d->zero_run = f->length == 0 ? d->zero_run + 1 : 0;
+	d->zero_run = f->length == 0 && d->prof->framing == FC_FRAMING_LENGTH && !f->prelude
+			      ? d->zero_run + 1 : 0;
 	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
 		struct fc_anomaly a = {
 			.kind = FC_AN_ZERO_RUN,
@@ -492,6 +533,10 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	d->next_index++;
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
+	d->hdr_known = false;
+	if (f->prelude && (prelude_step(d)->kind == FC_PRELUDE_BYTES_ONE_OF ||
+			   ++d->pre_frames >= prelude_step(d)->max_frames))
+		prelude_next(d);
 }
 
 static void lose(struct fc_decoder *d, uint64_t offset)
@@ -499,7 +544,11 @@ static void lose(struct fc_decoder *d, uint64_t offset)
 	d->state = FC_DEC_LOST;
 	d->lost_since = offset;
 	d->hdr_have = 0;
+	d->hdr_known = false;
 	d->resynced = false;
+	/* Boundaries are lost: whatever prelude was left is not looked for. */
+	d->pre_at = d->pre_n;
+	d->rule = d->prof;
 }
 
 /* Report that the last complete frame carried `carried` payload bytes,
@@ -564,6 +613,45 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 				       d->seg->len);
 }
 
+/* No delimiter where lines should have ended: if the segment's bytes (or
+ * the frame's kept start) hold the delimiter's last byte alone, that is
+ * what the sender ends lines with ("\n" for "\r\n"). Once per direction. */
+static void delimiter_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	const struct fc_profile *prof = d->prof;
+	uint8_t last = prof->delimiter[prof->delimiter_len - 1];
+	const uint8_t *where[2] = { d->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
+	uint64_t len[2] = { d->seg_data ? d->seg->len : 0, d->cur.payload_kept };
+	struct fc_anomaly a = { .kind = FC_AN_DELIMITER_SUSPECT, .offset = d->cur.offset,
+				.frame = d->cur.index };
+	uint64_t count = 0;
+
+	if (prof->delimiter_len < 2 || d->delimiter_reported)
+		return;
+	uint8_t before = prof->delimiter[prof->delimiter_len - 2];
+	uint64_t seen = 0, text = 0;
+
+	for (int i = 0; i < 2; i++) {
+		for (uint64_t k = 0; where[i] && k < len[i]; k++) {
+			uint8_t c = where[i][k];
+			count += k > 0 && c == last && where[i][k - 1] != before;
+			text += (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == '\n';
+		}
+		seen += len[i];
+	}
+	/* Lines: text, and more than one of them. Binary bytes hold a stray
+	 * "\n" now and then. */
+	if (count < 2 || text * 10 < seen * 9)
+		return;
+	memcpy(a.u.delimiter.expected, prof->delimiter, prof->delimiter_len);
+	a.u.delimiter.expected_len = prof->delimiter_len;
+	a.u.delimiter.found[0] = last;
+	a.u.delimiter.found_len = 1;
+	a.u.delimiter.count = count;
+	d->delimiter_reported = true;
+	raise_anomaly(d, &a, pkt);
+}
+
 /* The length field of the current frame failed (`st`). Report it, then
  * the likeliest cause; a failure that only disproves a resync guess is
  * not a fact about the stream and is reported as such. */
@@ -583,21 +671,46 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		raise_anomaly(d, &a, pkt);
 		return;
 	}
-	if (st == FC_FRAME_OVERSIZE) {
+	switch (st) {
+	case FC_FRAME_OVERSIZE:
 		a.kind = FC_AN_OVERSIZE;
 		a.u.oversize.length = fl->length;
 		a.u.oversize.max_frame = prof->max_frame;
-	} else {
+		break;
+	case FC_FRAME_VARINT_OVERLONG:
+		a.kind = FC_AN_VARINT_OVERLONG;
+		a.u.varint.value = (uint64_t)fl->length;
+		a.u.varint.max_bytes = prof->varint_max_bytes;
+		break;
+	case FC_FRAME_BER_LENGTH:
+		a.kind = FC_AN_BER_LENGTH;
+		a.u.ber.length_byte = (uint8_t)fl->length;
+		break;
+	case FC_FRAME_NO_DELIMITER:
+		a.kind = FC_AN_NO_DELIMITER;
+		a.u.no_delimiter.searched = (uint64_t)fl->length;
+		a.u.no_delimiter.max_frame = prof->max_frame;
+		break;
+	default:
 		a.kind = FC_AN_NEGATIVE;
 		a.u.negative.length = fl->length;
 		a.u.negative.adjustment = prof->length_adjustment;
-		a.u.negative.header_size = prof->header_size;
+		a.u.negative.header_size = prof->framing == FC_FRAMING_LENGTH
+						   ? prof->header_size : (uint32_t)fl->header_len;
 		a.u.negative.below_header = fl->length >= 0;
+		break;
 	}
 	raise_anomaly(d, &a, pkt);
 	if (d->first_bad_length == UINT64_MAX)
 		d->first_bad_length = x;
 
+	if (st == FC_FRAME_NO_DELIMITER) {
+		delimiter_suspect(d, pkt);
+		return;
+	}
+	/* The diagnoses below read a length field. */
+	if (prof->framing != FC_FRAMING_LENGTH)
+		return;
 	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
 	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &a) &&
 	    (a.kind != FC_AN_ENDIAN_SUSPECT || other_order_holds(d, x, a.u.endian.order))) {
@@ -624,10 +737,14 @@ static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
 {
 	uint32_t take = d->remaining < n ? (uint32_t)d->remaining : n;
 
-	if (pc->payload_n == 0)
-		pc->payload = p;
-	pc->payload_n += take;
+	if (!d->replaying) {
+		if (pc->payload_n == 0)
+			pc->payload = p;
+		pc->payload_n += take;
+	}
 	frame_keep(d, p, take);
+	if (d->replaying)
+		keep_settle(d); /* p is not the segment's: copy now */
 	d->remaining -= take;
 	d->payload_seen += take;
 	if (d->remaining == 0)
@@ -635,59 +752,172 @@ static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
 	return take;
 }
 
+/* A rule's answer that is not enum fc_frame_status: the prelude step does
+ * not apply to these bytes (no choice matches; its profile does not parse). */
+#define STEP_SKIPPED (-1)
+
+/* Where does the frame starting at b end, under the current rule? */
+static int measure(const struct fc_decoder *d, const uint8_t *b, size_t avail,
+		   struct fc_frame_len *fl)
+{
+	const struct fc_prelude_step *step;
+	bool prefix = false;
+
+	if (d->rule) {
+		enum fc_frame_status st = fc_profile_frame_len(d->rule, b, avail, fl);
+
+		if (st == FC_FRAME_OK || st == FC_FRAME_NEED_MORE || d->rule == d->prof)
+			return st;
+		return STEP_SKIPPED;
+	}
+	/* bytes_one_of: the first choice the bytes complete is the frame. */
+	step = prelude_step(d);
+	for (uint32_t c = 0; c < step->nchoices; c++) {
+		size_t len = step->choice_len[c];
+
+		if (memcmp(step->choice[c], b, avail < len ? avail : len))
+			continue;
+		if (avail >= len) {
+			*fl = (struct fc_frame_len){ .length = (int64_t)len, .payload_len = len,
+						     .frame_len = len };
+			return FC_FRAME_OK;
+		}
+		prefix = true;
+	}
+	if (!prefix)
+		return STEP_SKIPPED;
+	fl->need = avail + 1;
+	return FC_FRAME_NEED_MORE;
+}
+
+static uint32_t eat_bytes(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+			  const struct fc_pkt *pkt);
+
+/* The rule changed while the current frame's first hdr_have bytes were
+ * held, and the new one framed fewer: read the bytes it did not take again,
+ * as the frames that follow. */
+static void replay_held(struct fc_decoder *d, uint32_t from, const struct fc_pkt *pkt)
+{
+	uint8_t held[FC_MAX_LENGTH_FIELD_END];
+	uint32_t n = d->hdr_have - from, pos = 0;
+	uint64_t caller_offset = d->next_offset;
+	bool was = d->replaying;
+
+	memcpy(held, d->hdr + from, n);
+	d->hdr_have = from;
+	d->replaying = true;
+	d->next_offset = d->cur.offset + from;
+	while (pos < n && d->state != FC_DEC_LOST) {
+		uint32_t used = eat_bytes(d, held + pos, n - pos, pkt);
+		pos += used;
+		d->next_offset += used;
+	}
+	d->next_offset = caller_offset;
+	d->replaying = was;
+}
+
+/* The current frame's header was read and is bad (`st`, an error of the
+ * profile itself): report it and lose the boundaries. */
+static void header_failed(struct fc_decoder *d, struct fc_piece *pc, int st,
+			  const struct fc_frame_len *fl, const struct fc_pkt *pkt);
+
 /* Consume header bytes; returns how many. */
 static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			   const struct fc_pkt *pkt)
 {
-	const struct fc_profile *prof = d->prof;
-	uint32_t len_end = fc_profile_length_end(prof);
-	bool known = d->hdr_have >= len_end;
-	const uint8_t *field = d->hdr;
+	struct fc_frame_len fl;
 	struct fc_piece *pc;
-	uint32_t want, take;
+	uint32_t take = 0;
+	int st;
 
-	if (d->hdr_have == 0)
+	if (d->hdr_have == 0 && !d->hdr_known)
 		frame_start(d, d->next_offset);
 	pc = frame_piece(d, pkt->num);
-	want = (known ? prof->header_size : len_end) - d->hdr_have;
-	take = n < want ? n : want;
-	/* The usual case, a length field inside one packet, is read where it
-	 * lies; only a field split across packets is gathered in hdr. */
-	if (d->hdr_have == 0 && take == len_end)
-		field = p;
-	else if (d->hdr_have < len_end)
-		memcpy(d->hdr + d->hdr_have, p, take); /* take <= len_end - have */
-	d->hdr_have += take;
-	pc->header_bytes += take;
+	while (!d->hdr_known) {
+		/* The usual case, a header inside one packet, is read where it
+		 * lies; only one split across packets is gathered in hdr. */
+		bool in_place = d->hdr_have == 0;
 
-	if (!known && d->hdr_have == len_end) {
-		struct fc_frame_len fl;
-		enum fc_frame_status st = fc_profile_frame_len(prof, field, len_end, &fl);
+		st = in_place ? measure(d, p, n, &fl) : measure(d, d->hdr, d->hdr_have, &fl);
+		if (st == STEP_SKIPPED) {
+			prelude_next(d);
+			d->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
+			if (!d->cur.prelude)
+				pc->flags &= ~(unsigned)FC_PIECE_PRELUDE;
+			continue;
+		}
+		if (st == FC_FRAME_NEED_MORE) {
+			/* fl.need <= 64: a header is never longer (fc_profile). */
+			uint32_t need = fl.need > FC_MAX_LENGTH_FIELD_END ? FC_MAX_LENGTH_FIELD_END
+									  : (uint32_t)fl.need;
+			uint32_t want = need - d->hdr_have;
+			uint32_t t = n - take < want ? n - take : want;
 
-		d->cur.length = fl.length;
-		pc->length = fl.length;
+			if (in_place)
+				t = n; /* all of it is shorter than the header */
+			d->hdr_need = need;
+			memcpy(d->hdr + d->hdr_have, p + take, t);
+			d->hdr_have += t;
+			if (!d->replaying)
+				pc->header_bytes += t;
+			take += t;
+			if (d->hdr_have < need) {
+				pc->flags |= FC_PIECE_HEADER_SPLIT;
+				return take;
+			}
+			continue;
+		}
 		if (st != FC_FRAME_OK) {
-			if (field != d->hdr) /* the diagnosis reads it there */
-				memcpy(d->hdr, field, len_end);
-			bad_length(d, st, &fl, pkt);
-			pc->flags |= FC_PIECE_ERROR;
-			d->next_index++; /* the bad header keeps its number */
-			lose(d, d->cur.offset);
+			/* Held for the diagnosis: the bytes it was read from. */
+			uint32_t end = d->rule->framing == FC_FRAMING_LENGTH
+					       ? fc_profile_length_end(d->rule)
+					       : (uint32_t)fl.header_len;
+			if (in_place) {
+				uint32_t t = end < n ? end : n;
+				memcpy(d->hdr, p, t);
+				d->hdr_have = t;
+				if (!d->replaying)
+					pc->header_bytes += t;
+				take = t;
+			}
+			header_failed(d, pc, st, &fl, pkt);
 			return take;
 		}
-		if (d->resync_unconfirmed)
-			d->resync_unconfirmed--;
+		d->hdr_known = true;
+		d->cur.header_len = (uint32_t)fl.header_len;
+		d->cur.length = fl.length;
+		d->cur.length_flags = fl.flags;
 		d->cur.payload_len = fl.payload_len;
 		d->remaining = fl.payload_len;
+		pc->length = fl.length;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->payload_len = fl.payload_len;
+		if (d->resync_unconfirmed && !d->cur.prelude)
+			d->resync_unconfirmed--;
+		if (d->hdr_have > fl.header_len) { /* held more than this header */
+			replay_held(d, (uint32_t)fl.header_len, pkt);
+			return take;
+		}
 	}
-	if (d->hdr_have < prof->header_size) {
-		if (take == n) /* the segment ends inside the header */
+	if (d->hdr_have < d->cur.header_len) {
+		uint32_t want = d->cur.header_len - d->hdr_have;
+		uint32_t t = n - take < want ? n - take : want;
+
+		/* Header bytes past the length field are not needed again. */
+		if (d->hdr_have < FC_MAX_LENGTH_FIELD_END) {
+			uint32_t keep = FC_MAX_LENGTH_FIELD_END - d->hdr_have;
+			memcpy(d->hdr + d->hdr_have, p + take, t < keep ? t : keep);
+		}
+		d->hdr_have += t;
+		if (!d->replaying)
+			pc->header_bytes += t;
+		take += t;
+		if (d->hdr_have < d->cur.header_len) {
 			pc->flags |= FC_PIECE_HEADER_SPLIT;
-		return take;
+			return take;
+		}
 	}
-	if (pc->header_bytes < prof->header_size) {
+	if (pc->header_bytes < d->cur.header_len && !d->replaying) {
 		pc->flags |= FC_PIECE_HEADER_SPLIT;
 		d->cur.header_split = true;
 	}
@@ -699,10 +929,129 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 	return take;
 }
 
-static uint32_t eat_payload(struct fc_decoder *d, const uint8_t *p, uint32_t n,
-			    const struct fc_pkt *pkt)
+static void header_failed(struct fc_decoder *d, struct fc_piece *pc, int st,
+			  const struct fc_frame_len *fl, const struct fc_pkt *pkt)
 {
-	return payload_into(d, frame_piece(d, pkt->num), p, n, pkt);
+	d->cur.length = fl->length;
+	pc->length = fl->length;
+	bad_length(d, (enum fc_frame_status)st, fl, pkt);
+	pc->flags |= FC_PIECE_ERROR;
+	d->next_index++; /* the bad header keeps its number */
+	lose(d, d->cur.offset);
+}
+
+/* Consume the bytes of a delimited frame, searching for its end; returns
+ * how many. */
+static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+			      const struct fc_pkt *pkt)
+{
+	const struct fc_profile *prof = d->prof;
+	uint32_t dlen = prof->delimiter_len;
+	struct fc_piece *pc;
+	uint32_t held_before, take;
+	size_t end;
+
+	if (d->state == FC_DEC_HEADER) {
+		frame_start(d, d->next_offset);
+		d->state = FC_DEC_DELIMITED;
+		d->scan.matched = 0;
+	}
+	pc = frame_piece(d, pkt->num);
+	held_before = d->scan.matched;
+	end = fc_delim_scan(prof, &d->scan, p, n);
+	take = end <= n ? (uint32_t)end : n;
+	if (!d->replaying) {
+		if (pc->payload_n == 0 && pc->trailer_bytes == 0)
+			pc->payload = p;
+		pc->payload_n += take;
+	}
+	frame_keep(d, p, take);
+	d->payload_seen += take;
+	if (end > n) {
+		/* Bytes that may begin the delimiter are not payload yet. */
+		uint64_t payload = d->payload_seen - d->scan.matched;
+
+		if (!d->replaying) {
+			uint32_t t = d->scan.matched < take ? d->scan.matched : take;
+			pc->payload_n -= t;
+			pc->trailer_bytes += t;
+		}
+		if (payload > prof->max_frame) {
+			struct fc_frame_len fl = { .length = (int64_t)payload };
+			header_failed(d, pc, FC_FRAME_NO_DELIMITER, &fl, pkt);
+		}
+		return take;
+	}
+	/* The delimiter ends here; its first bytes may have come before. */
+	(void)held_before;
+	d->cur.trailer_len = dlen;
+	d->cur.payload_len = d->payload_seen - dlen;
+	d->cur.length = (int64_t)d->cur.payload_len;
+	if (d->cur.payload_kept > d->cur.payload_len)
+		d->cur.payload_kept = d->cur.payload_len;
+	if (!d->replaying) {
+		uint32_t t = dlen < pc->payload_n ? dlen : pc->payload_n;
+		pc->payload_n -= t;
+		pc->trailer_bytes += t;
+		pc->flags |= FC_PIECE_LENGTH;
+		pc->length = d->cur.length;
+		pc->payload_len = d->cur.payload_len;
+	}
+	if (d->cur.payload_len > prof->max_frame) {
+		struct fc_frame_len fl = { .length = d->cur.length };
+		header_failed(d, pc, FC_FRAME_NO_DELIMITER, &fl, pkt);
+		/* Boundaries are known again right after the delimiter. */
+		d->resync_here = true;
+		return take;
+	}
+	frame_end(d, pc, pkt, take < n);
+	return take;
+}
+
+/* One step of consuming bytes in the current state (not LOST). */
+static uint32_t eat_bytes(struct fc_decoder *d, const uint8_t *p, uint32_t n,
+			  const struct fc_pkt *pkt)
+{
+	if (d->state == FC_DEC_PAYLOAD)
+		return payload_into(d, frame_piece(d, pkt->num), p, n, pkt);
+	if (d->state == FC_DEC_DELIMITED ||
+	    (d->state == FC_DEC_HEADER && d->rule == d->prof &&
+	     d->prof->framing == FC_FRAMING_DELIMITER))
+		return eat_delimited(d, p, n, pkt);
+	return eat_header(d, p, n, pkt);
+}
+
+
+/* While lost, delimiter: the offset just after the next delimiter. */
+static uint32_t find_resync_delimiter(struct fc_decoder *d, const uint8_t *data,
+				      uint32_t from, uint32_t n, struct fc_chain *chain)
+{
+	size_t end;
+
+	*chain = (struct fc_chain){ 0 };
+	if (d->resync_here) {
+		d->resync_here = false;
+		return from;
+	}
+	end = fc_delim_scan(d->prof, &d->scan, data + from, n - from);
+	if (end == n - from) /* boundaries are back with the next byte */
+		d->resync_here = true;
+	return end <= n - from ? from + (uint32_t)end : n;
+}
+
+/* While lost, fixed: the next multiple of frame_size from a known frame
+ * boundary; with none known (a mid-stream start), the next packet start. */
+static uint32_t find_resync_fixed(struct fc_decoder *d, uint32_t from, uint32_t n,
+				  bool seg_start, struct fc_chain *chain)
+{
+	uint64_t at = d->next_offset, size = d->prof->frame_size, r;
+
+	*chain = (struct fc_chain){ 0 };
+	if (d->fixed_origin == UINT64_MAX)
+		return from == 0 && seg_start ? 0 : n;
+	r = (at - d->fixed_origin) % size;
+	at += r ? size - r : 0;
+	return at - d->next_offset < n - from ? from + (uint32_t)(at - d->next_offset) : n;
 }
 
 /* While lost: the first offset in [from, n) of the segment where a chain
@@ -711,7 +1060,12 @@ static uint32_t eat_payload(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t from,
 			    uint32_t n, bool seg_start, struct fc_chain *chain)
 {
-	uint32_t len_end = fc_profile_length_end(d->prof);
+	if (d->prof->framing == FC_FRAMING_DELIMITER)
+		return find_resync_delimiter(d, data, from, n, chain);
+	if (d->prof->framing == FC_FRAMING_FIXED)
+		return find_resync_fixed(d, from, n, seg_start, chain);
+
+	uint32_t len_end = d->prof->framing == FC_FRAMING_LENGTH ? fc_profile_length_end(d->prof) : 1;
 	uint32_t last = n;
 
 	/* Past the scan budget, only packet starts are tried: a stream that
@@ -746,6 +1100,18 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 								     : FC_RESYNC_WEAK,
 		},
 	};
+	bool certain = false;
+
+	if (d->prof->framing == FC_FRAMING_DELIMITER) {
+		a.u.resync.evidence = FC_RESYNC_DELIMITER;
+		d->scan.matched = 0;
+		certain = true;
+	} else if (d->prof->framing == FC_FRAMING_FIXED && d->fixed_origin != UINT64_MAX) {
+		a.u.resync.evidence = FC_RESYNC_FIXED;
+		certain = true;
+	} else if (d->prof->framing == FC_FRAMING_FIXED) {
+		d->fixed_origin = d->next_offset; /* a guess the frames build on */
+	}
 
 	/* A few bytes nobody framed, right after a clean frame, then frames
 	 * again: they were the rest of that frame. */
@@ -755,9 +1121,10 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	d->short_candidate = false;
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
-	d->resynced = true;
+	d->hdr_known = false;
+	d->resynced = !certain;
 	d->lost_scanned = 0;
-	d->resync_unconfirmed = headers >= FC_CHAIN_CONVINCING || chain->aligned
+	d->resync_unconfirmed = certain || headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
 	if (d->midstream_pending) { /* where a mid-stream capture starts */
 		d->midstream_pending = false;
@@ -776,7 +1143,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		return;
 	d->next_offset = offset;
 	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
-		d->shadows = fc_shadows_new(d->prof);
+		d->shadows = d->prof->framing == FC_FRAMING_LENGTH && !d->pre_n
+				     ? fc_shadows_new(d->prof) : NULL;
 	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
 		shadows_stop(d);
 	d->seg_data = data;
@@ -794,7 +1162,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	d->in_segment = true;
 
 	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
-	    d->remaining > len) {
+	    d->remaining > len && d->prof->framing == FC_FRAMING_LENGTH) {
 		struct fc_chain chain;
 
 		fc_chain_walk(d->prof, data, len, FC_CHAIN_WALK_MAX, &chain);
@@ -806,10 +1174,9 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 
 		switch (d->state) {
 		case FC_DEC_HEADER:
-			used = eat_header(d, data + pos, len - pos, pkt);
-			break;
 		case FC_DEC_PAYLOAD:
-			used = eat_payload(d, data + pos, len - pos, pkt);
+		case FC_DEC_DELIMITED:
+			used = eat_bytes(d, data + pos, len - pos, pkt);
 			break;
 		default: {
 			struct fc_chain chain;
@@ -870,6 +1237,10 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 		a.frame = d->cur.index;
 		a.u.gap.hit = len <= d->remaining ? FC_GAP_IN_PAYLOAD : FC_GAP_FROM_PAYLOAD;
 		break;
+	case FC_DEC_DELIMITED:
+		a.frame = d->cur.index;
+		a.u.gap.hit = FC_GAP_FROM_PAYLOAD;
+		break;
 	case FC_DEC_HEADER:
 		if (d->hdr_have) {
 			a.frame = d->cur.index;
@@ -885,6 +1256,7 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 	raise_anomaly(d, &a, pkt);
 	shadows_stop(d);
 	d->short_candidate = false;
+	d->resync_here = false;
 	d->last_end = UINT64_MAX;
 
 	if (d->state == FC_DEC_PAYLOAD) {
@@ -905,7 +1277,7 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		    const struct fc_pkt *pkt)
 {
-	bool inside = d->state == FC_DEC_PAYLOAD ||
+	bool inside = d->state == FC_DEC_PAYLOAD || d->state == FC_DEC_DELIMITED ||
 		      (d->state == FC_DEC_HEADER && d->hdr_have > 0);
 
 	if (d->state == FC_DEC_DONE)
@@ -926,7 +1298,8 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	    d->stats.bytes >= FC_UNFRAMED_MIN) {
 		struct fc_anomaly a = { .kind = FC_AN_UNFRAMED, .offset = 0,
 					.frame = FC_NO_FRAME,
-					.u.unframed.bytes = d->stats.bytes };
+					.u.unframed = { .bytes = d->stats.bytes,
+							.framing = d->prof->framing } };
 		raise_anomaly(d, &a, pkt);
 	}
 	if (inside) {
@@ -940,12 +1313,19 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		if (d->state == FC_DEC_PAYLOAD) {
 			a.u.cut.arrived = d->payload_seen + d->cur.payload_missing;
 			a.u.cut.expected = d->cur.payload_len;
+		} else if (d->state == FC_DEC_DELIMITED) {
+			a.u.cut.arrived = d->payload_seen;
+			a.u.cut.expected = 0; /* unknown: no delimiter came */
 		} else {
 			a.u.cut.in_header = true;
 			a.u.cut.arrived = d->hdr_have;
-			a.u.cut.expected = d->prof->header_size;
+			a.u.cut.expected = d->hdr_known ? d->cur.header_len
+					   : d->rule && d->rule->framing == FC_FRAMING_LENGTH
+						   ? d->rule->header_size : d->hdr_need;
 		}
 		raise_anomaly(d, &a, pkt);
+		if (d->state == FC_DEC_DELIMITED)
+			delimiter_suspect(d, pkt);
 	}
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */

@@ -68,7 +68,9 @@ struct fc_keep_budget {
  * connection. */
 #define FC_KEEP_RETAIN (64u * 1024)
 
-enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_LOST, FC_DEC_DONE };
+/* HEADER and PAYLOAD for the prefix framings (length, varint, ber,
+ * fixed); DELIMITED while a delimited frame is searched for its end. */
+enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST, FC_DEC_DONE };
 
 
 #define FC_FRAME_PACKETS_INLINE 8
@@ -82,6 +84,18 @@ struct fc_shadows;
 
 struct fc_decoder {
 	const struct fc_profile *prof;
+	/* The rule framing the next frame: prof, or a prelude step's. */
+	const struct fc_profile *rule;
+	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
+	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
+	uint8_t pre_dir, pre_n, pre_at;
+	bool hdr_known; /* the rule said where the frame ends */
+	bool replaying; /* see replay_held() */
+	bool delimiter_reported;
+	bool resync_here; /* delimiter: boundaries are back at the next byte */
+	uint32_t pre_frames;
+	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
+	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	const struct fc_decoder_ops *ops;
 	void *ctx;
 	uint64_t payload_keep; /* payload bytes kept per frame */
@@ -115,6 +129,7 @@ struct fc_decoder {
 	struct fc_frame cur;
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 	uint32_t hdr_have; /* header bytes seen */
+	uint32_t hdr_need; /* gathered before the rule is asked again */
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */
@@ -153,6 +168,10 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 /* Count the decoder's kept payload bytes in `b` (shared with other
  * decoders, outliving them) from now on; call before the first byte. */
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b);
+
+/* Read `dir`'s prelude (the profile's, if it has one) before the profile;
+ * call before the first byte. A decoder started mid-stream has none. */
+void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 
 /* Reports carry no frame records from now on (a front end that reads
  * segments and anomalies only); frames are still decoded and counted. */

@@ -29,7 +29,31 @@ static const char *const names[FC_AN__COUNT] = {
 	[FC_AN_UNFRAMED] = "unframed",
 	[FC_AN_ADJUSTMENT_SUSPECT] = "adjustment_suspect",
 	[FC_AN_SHORT_FRAME] = "short_frame",
+	[FC_AN_VARINT_OVERLONG] = "varint_overlong",
+	[FC_AN_BER_LENGTH] = "ber_length",
+	[FC_AN_NO_DELIMITER] = "no_delimiter",
+	[FC_AN_DELIMITER_SUSPECT] = "delimiter_suspect",
 };
+
+/* Bytes as a C string literal's inside ("\r\n"), at most 16 of them. */
+static void quote_bytes(const uint8_t *b, uint32_t n, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (uint32_t i = 0; i < n && i < 16 && at + 5 < len; i++) {
+		uint8_t c = b[i];
+		const char *esc = c == '\r' ? "\\r" : c == '\n' ? "\\n" : c == '\t' ? "\\t"
+				  : c == '\0' ? "\\0" : c == '"' ? "\\\"" : c == '\\' ? "\\\\"
+				  : NULL;
+		if (esc)
+			at += (size_t)snprintf(out + at, len - at, "%s", esc);
+		else if (c < 0x20 || c >= 0x7f)
+			at += (size_t)snprintf(out + at, len - at, "\\x%02x", c);
+		else
+			out[at++] = (char)c, out[at] = '\0';
+	}
+}
 
 const char *fc_anomaly_name(enum fc_anomaly_kind kind)
 {
@@ -105,6 +129,13 @@ static int describe_resync(const struct fc_anomaly *a, char *buf, size_t len)
 	if (a->u.resync.evidence == FC_RESYNC_NONE)
 		return snprintf(buf, len, "%sno chain of plausible frames in %" PRIu64 " bytes: "
 				"frame boundaries unknown", pre, a->u.resync.skipped);
+	if (a->u.resync.evidence == FC_RESYNC_DELIMITER)
+		return snprintf(buf, len, "%sdecoding %s after %" PRIu64 " skipped bytes, just "
+				"after a delimiter", pre, *pre ? "starts" : "resumes",
+				a->u.resync.skipped);
+	if (a->u.resync.evidence == FC_RESYNC_FIXED)
+		return snprintf(buf, len, "%sdecoding resumes after %" PRIu64 " skipped bytes, "
+				"at a multiple of the frame size", pre, a->u.resync.skipped);
 	if (a->u.resync.skipped)
 		snprintf(where, sizeof(where), "%sdecoding %s after %" PRIu64 " skipped bytes", pre,
 			 *pre ? "starts" : "resumes", a->u.resync.skipped);
@@ -144,6 +175,10 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				a->u.negative.adjustment, a->u.negative.header_size);
 	case FC_AN_TRUNCATED:
 	case FC_AN_INCOMPLETE:
+		if (!a->u.cut.in_header && !a->u.cut.expected) /* a delimited frame */
+			return snprintf(buf, len, "%s inside frame #%" PRIu64 ": %" PRIu64 " bytes "
+					"arrived and no delimiter", fc_end_reason_text(a->u.cut.why),
+					a->frame, a->u.cut.arrived);
 		return snprintf(buf, len, "%s inside %sframe #%" PRIu64 ": %" PRIu64 " of %" PRIu64
 				" %s bytes arrived", fc_end_reason_text(a->u.cut.why),
 				a->u.cut.in_header ? "the header of " : "", a->frame,
@@ -168,6 +203,10 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"probably not this framing (zeros, padding, or the wrong profile)",
 				a->u.zero_run.count, a->frame);
 	case FC_AN_UNFRAMED:
+		if (a->u.unframed.framing != FC_FRAMING_LENGTH)
+			return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no %s framing "
+					"of this profile here (another framing, or the wrong port?)",
+					a->u.unframed.bytes, fc_framing_name(a->u.unframed.framing));
 		return snprintf(buf, len, "%" PRIu64 " bytes and not one frame: no length-prefixed "
 				"framing of this profile here (a text or delimiter protocol, another "
 				"profile, or the wrong port?)", a->u.unframed.bytes);
@@ -188,6 +227,29 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"it probably carried %" PRIu64 "; the header promised %s than was sent",
 				a->frame, promised, more ? promised - carried : carried - promised,
 				more ? "before" : "after", a->offset, carried, more ? "more" : "less");
+	}
+	case FC_AN_VARINT_OVERLONG:
+		return snprintf(buf, len, "frame #%" PRIu64 "'s varint length has no last byte "
+				"within %u bytes (every byte has its high bit set)", a->frame,
+				a->u.varint.max_bytes);
+	case FC_AN_BER_LENGTH:
+		return snprintf(buf, len, "frame #%" PRIu64 "'s BER length byte 0x%02x is %s",
+				a->frame, a->u.ber.length_byte,
+				a->u.ber.length_byte == 0x80 ? "the indefinite form, which this "
+							       "framing cannot cut"
+				: a->u.ber.length_byte == 0xff ? "reserved"
+							       : "longer than 8 bytes");
+	case FC_AN_NO_DELIMITER:
+		return snprintf(buf, len, "frame #%" PRIu64 ": no delimiter within max_frame %" PRIu64
+				" bytes (%" PRIu64 " searched)", a->frame,
+				a->u.no_delimiter.max_frame, a->u.no_delimiter.searched);
+	case FC_AN_DELIMITER_SUSPECT: {
+		char want[80], got[80];
+		quote_bytes(a->u.delimiter.expected, a->u.delimiter.expected_len, want, sizeof(want));
+		quote_bytes(a->u.delimiter.found, a->u.delimiter.found_len, got, sizeof(got));
+		return snprintf(buf, len, "lines end with \"%s\" alone (%" PRIu64 " seen), not "
+				"\"%s\": the sender writes \"%s\" (--delimiter '%s' decodes it)",
+				got, a->u.delimiter.count, want, got, got);
 	}
 	case FC_AN__COUNT:
 		break;
@@ -281,6 +343,31 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"inside it, typically a send() that wrote only part of the buffer and "
 	"whose count was ignored. Compute the length from the exact bytes you "
 	"send, and send them all (sendall).",
+	[FC_AN_VARINT_OVERLONG] =
+	"A varint length (protobuf, MQTT) ends with the first byte whose high "
+	"bit is clear; here none did within varint_max_bytes. The bytes are not "
+	"a varint: the profile is wrong (offset, or not a varint framing), or "
+	"the sender wrote the length another way (a fixed-width field, the "
+	"groups high first).",
+	[FC_AN_BER_LENGTH] =
+	"A BER length (LDAP, SNMP) is a byte below 0x80, or 0x8N followed by N "
+	"length bytes. 0x80 is the indefinite form, ended by two zero bytes "
+	"inside the value, which a framing that only reads the header cannot "
+	"cut; 0xff is reserved; more than 8 length bytes cannot be a real "
+	"length. The stream is not definite-length BER at this point.",
+	[FC_AN_NO_DELIMITER] =
+	"A delimited frame (a line) went on past max_frame bytes without its "
+	"delimiter. A receiver that reads until the delimiter buffers without "
+	"bound; Netty's decoders fail the same way (TooLongFrameException). "
+	"Either the delimiter is not the one the sender writes, or the payload "
+	"is binary and needs a length prefix instead.",
+	[FC_AN_DELIMITER_SUSPECT] =
+	"The profile's delimiter has several bytes (\"\\r\\n\"), but the "
+	"sender ends its lines with the last one alone (\"\\n\"): print() and "
+	"most languages' line writers write \"\\n\", while SMTP, Redis, HTTP "
+	"and memcached require \"\\r\\n\". A reader that waits for \"\\r\\n\" "
+	"never sees a line end. Write the delimiter the protocol says, or read "
+	"lines the way the sender writes them.",
 };
 
 const char *fc_anomaly_explain(enum fc_anomaly_kind kind)

@@ -102,6 +102,7 @@ static void ensure_decoder(struct fc_half *h)
 	fc_decoder_init(&h->dec, h->flow->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
 	fc_decoder_set_keep_budget(&h->dec, &e->keep_budget);
+	fc_decoder_set_prelude(&h->dec, h->dir == FC_C2S ? FC_DIR_C2S : FC_DIR_S2C);
 	if (e->cfg.omit_frames)
 		fc_decoder_omit_frames(&h->dec);
 }

@@ -53,6 +53,10 @@ enum fc_anomaly_kind {
 	FC_AN_UNFRAMED, /* a direction ended without a single frame */
 	FC_AN_ADJUSTMENT_SUSPECT, /* frames line up with another adjustment */
 	FC_AN_SHORT_FRAME, /* a header promised more or less than was sent */
+	FC_AN_VARINT_OVERLONG, /* a varint with no last byte within its limit */
+	FC_AN_BER_LENGTH, /* an indefinite or unreadable BER length */
+	FC_AN_NO_DELIMITER, /* no delimiter within max_frame bytes */
+	FC_AN_DELIMITER_SUSPECT, /* lines end with part of the delimiter */
 	FC_AN__COUNT
 };
 
@@ -75,6 +79,8 @@ enum fc_resync_evidence {
 	FC_RESYNC_WEAK, /* one plausible header starts the packet: a guess */
 	FC_RESYNC_WRONG_GUESS, /* the last guess met an implausible length */
 	FC_RESYNC_NONE, /* midstream: the direction ended before a chain */
+	FC_RESYNC_DELIMITER, /* just after a delimiter */
+	FC_RESYNC_FIXED, /* a multiple of frame_size from the stream's start */
 };
 
 /* Why a direction ended inside a frame (truncated, incomplete). */
@@ -136,6 +142,7 @@ struct fc_anomaly {
 		} zero_run;
 		struct {
 			uint64_t bytes; /* bytes seen without a frame */
+			enum fc_framing framing; /* the profile's */
 		} unframed;
 		struct {
 			int64_t adjustment; /* the --length-adjustment that fits */
@@ -148,6 +155,24 @@ struct fc_anomaly {
 			uint64_t promised; /* payload bytes the header said */
 			uint64_t carried; /* payload bytes the frame most likely had */
 		} short_frame;
+		struct {
+			uint64_t value; /* the groups read before the limit */
+			uint32_t max_bytes; /* varint_max_bytes */
+		} varint;
+		struct {
+			uint8_t length_byte; /* the first length byte: 0x80 indefinite */
+		} ber;
+		struct {
+			uint64_t searched; /* payload bytes without a delimiter */
+			uint64_t max_frame;
+		} no_delimiter;
+		struct {
+			uint8_t expected[FC_DELIMITER_MAX]; /* the profile's delimiter */
+			uint32_t expected_len;
+			uint8_t found[FC_DELIMITER_MAX]; /* what ends the lines instead */
+			uint32_t found_len;
+			uint64_t count; /* times it was seen where a line would end */
+		} delimiter;
 	} u;
 };
 
@@ -157,12 +182,15 @@ struct fc_anomaly {
 struct fc_frame {
 	uint64_t index; /* 0-based within its stream direction */
 	uint64_t offset; /* stream offset of the first header byte */
-	uint32_t header_len;
 	int64_t length; /* the length field's value */
+	uint64_t length_flags; /* bits of the field outside length_mask */
 	uint64_t payload_len;
 	uint64_t payload_missing; /* payload bytes lost in gaps */
-	const uint64_t *packets; /* ascending, distinct */
+	uint32_t header_len;
+	uint32_t trailer_len; /* delimiter: its bytes, after the payload */
+	uint32_t prelude; /* read by prelude step prelude - 1; 0: the profile */
 	uint32_t npackets; /* listed in packets[] */
+	const uint64_t *packets; /* ascending, distinct */
 	uint64_t npackets_total; /* >= npackets */
 	bool split; /* more than one packet */
 	bool sticky; /* a packet of it carried bytes of another frame */
@@ -182,6 +210,7 @@ enum fc_piece_flag {
 	FC_PIECE_HEADER_SPLIT = 1 << 3, /* header bytes here, but not all */
 	FC_PIECE_RESYNCED = 1 << 4,
 	FC_PIECE_ERROR = 1 << 5, /* the length field is invalid */
+	FC_PIECE_PRELUDE = 1 << 6, /* a prelude frame */
 };
 
 struct fc_piece {
@@ -193,6 +222,9 @@ struct fc_piece {
 	uint32_t header_bytes; /* header bytes in this segment */
 	const uint8_t *payload; /* payload bytes in this segment */
 	uint32_t payload_n;
+	/* delimiter bytes in this segment; bytes at its end that may begin the
+	 * delimiter count here until later bytes say otherwise */
+	uint32_t trailer_bytes;
 	uint32_t nsegs; /* segments spanned so far (final with END) */
 };
 

@@ -40,7 +40,10 @@
 	"  --config FILE --profile NAME      YAML profiles, as framecap reads them\n" \
 	"  --length-offset N --length-size N --byte-order little|big\n" \
 	"  --signed | --unsigned --length-adjustment N --header-size N\n" \
-	"  --max-frame N                     framing fields, as in framecap(1)\n"
+	"  --max-frame N --framing length|varint|ber|delimiter|fixed\n" \
+	"  --delimiter STR (escapes \\r \\n \\t \\0 \\\\ \\\" \\xHH) --frame-size N\n" \
+	"  --varint-max-bytes N --length-mask N\n" \
+	"                                    framing fields, as in framecap(1)\n"
 
 #define ref_profile_opts fc_profile_opts
 

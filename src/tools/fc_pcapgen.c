@@ -18,7 +18,8 @@
  * late is out of order.
  *
  * Frame headers come from fc_profile_encode_header() on the default
- * profile, so the generator and the decoder share one framing rule.
+ * profile (`frames`: fc_profile_frame_payload() on the options' profile,
+ * any framing), so the generator and the decoder share one framing rule.
  * Output is byte-for-byte reproducible: fixed addresses, fixed initial
  * sequence numbers, timestamps from 1700000000.000000 in fixed steps
  * (1 ms; 10 us for the bench scenarios), a fixed pseudo-random seed.
@@ -1455,6 +1456,11 @@ static void usage(FILE *f)
 	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT]\n"
 	      "       fc-pcapgen frames OUT.pcap [--port N] [--cport N] [--frames TEXT...]\n"
 	      "                  [--raw HEX] [--cuts OFF,...] [--end fin|rst|none] [framing options]\n"
+	      "         framing options: --framing length|varint|ber|delimiter|fixed,\n"
+	      "         --delimiter STR, --frame-size N, --varint-max-bytes N, --length-mask N,\n"
+	      "         --length-offset N, --length-size N, --byte-order little|big,\n"
+	      "         --signed, --unsigned, --length-adjustment N, --header-size N,\n"
+	      "         --max-frame N, --config FILE, --profile NAME (as in framecap(1))\n"
 	      "       fc-pcapgen --list\n"
 	      "Writes a deterministic synthetic capture (COUNT: bench-* only).\n",
 	      f);
@@ -1513,6 +1519,8 @@ static void hex_put(uint8_t *stream, size_t *n, const char *hex)
 static int frames_main(int argc, char **argv)
 {
 	static const struct option names[] = { FC_PROFILE_LONGOPTS, { NULL, 0, NULL, 0 } };
+	static struct fc_config cfg; /* --config; outlives prof (its prelude) */
+	struct fc_config_error cerr;
 	static uint8_t stream[FRAMES_STREAM_MAX];
 	static const char *texts[4096];
 	size_t n = 0, ncut = 0, ntext = 0, cuts[4096];
@@ -1565,23 +1573,40 @@ static int frames_main(int argc, char **argv)
 		}
 		i++;
 	}
-	if ((err = fc_profile_opts_apply(&po, &prof)))
-		usage_die("framing options: %s", err);
-	for (size_t k = 0; k < ntext; k++) {
-		size_t len = strlen(texts[k]);
+	/* --config is read only when given: a generator does not search. */
+	if (po.config_path && fc_config_load(&cfg, po.config_path, &cerr) != 0) {
+		char msg[600];
 
-		if (n + prof.header_size + len > FRAMES_STREAM_MAX)
+		fc_config_error_format(&cerr, msg, sizeof(msg));
+		usage_die("%s", msg);
+	}
+	if ((err = fc_profile_opts_select(&po, &cfg, &prof)))
+		usage_die("%s%s: %s", po.profile_name ? "--profile " : "framing options",
+			  po.profile_name ? po.profile_name : "", err);
+	for (size_t k = 0; k < ntext; k++) {
+		static uint8_t hdr[FC_MAX_HEADER_SIZE];
+		uint8_t trailer[FC_DELIMITER_MAX];
+		size_t len = strlen(texts[k]), hlen, tlen;
+
+		/* Every framing's bytes from the one rule (a BER tag is 0x30). */
+		if ((err = fc_profile_frame_payload(&prof, (const uint8_t *)texts[k], len, hdr,
+						    sizeof(hdr), &hlen, trailer, &tlen)))
+			usage_die("--frames %s: %s", texts[k], err);
+		if (n + hlen + len + tlen > FRAMES_STREAM_MAX)
 			usage_die("--frames: %s", "1 MiB at most in all");
-		if (!fc_profile_encode_header(&prof, len, stream + n))
-			usage_die("--frames %s: the length does not fit the profile", texts[k]);
 		/* The header's other bytes are not zero, or a 3-byte length and
 		 * a zero byte would read as one 4-byte length. */
-		for (uint32_t b = 0; b < prof.header_size; b++)
-			if (b < prof.length_offset || b >= fc_profile_length_end(&prof))
-				stream[n + b] = 0xab;
-		n += prof.header_size;
+		for (size_t b = 0; b < hlen; b++)
+			if (prof.framing == FC_FRAMING_LENGTH
+				    ? b < prof.length_offset || b >= fc_profile_length_end(&prof)
+				    : prof.framing == FC_FRAMING_VARINT && b < prof.length_offset)
+				hdr[b] = 0xab;
+		memcpy(stream + n, hdr, hlen);
+		n += hlen;
 		memcpy(stream + n, texts[k], len);
 		n += len;
+		memcpy(stream + n, trailer, tlen);
+		n += tlen;
 		if (!cuts_given && ncut < sizeof cuts / sizeof cuts[0])
 			cuts[ncut++] = n;
 	}

@@ -11,7 +11,7 @@
 #     or negative) is raised: the framing is right, so any would be a false
 #     alarm.
 # Protocols that need a prelude or another framing (PostgreSQL, AMQP,
-# HTTP/2, MQTT, LDAP, ONC RPC, text) are not here yet.
+# HTTP/2, MQTT, LDAP, ONC RPC, lines) are in protocols-framings.sh.
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}

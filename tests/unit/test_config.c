@@ -983,10 +983,425 @@ static void test_error_format(void **state)
 	assert_string_equal(buf, "a.y");
 }
 
+/* ---- framings and preludes (issue 13) ---- */
+
+/* The vocabulary block of issue 13, exactly as written there. */
+static const char issue13_yaml[] =
+	"profiles:\n"
+	"  mqtt:    {framing: varint, length_offset: 1, varint_max_bytes: 4}\n"
+	"  pbuf:    {framing: varint}                 # protobuf writeDelimitedTo\n"
+	"  ldap:    {framing: ber}                    # tag byte + BER definite length\n"
+	"  lines:   {framing: delimiter, delimiter: \"\\r\\n\"}\n"
+	"  stomp:   {framing: delimiter, delimiter: \"\\0\"}\n"
+	"  fixed16: {framing: fixed, frame_size: 16}\n"
+	"  oncrpc:  {length_size: 4, byte_order: big, signed: false, length_mask: 0x7fffffff}\n"
+	"  pg_startup: {length_size: 4, byte_order: big, signed: false,\n"
+	"               length_adjustment: -4, header_size: 4, max_frame: 10240}\n"
+	"  pg:\n"
+	"    length_offset: 1\n"
+	"    length_size: 4\n"
+	"    byte_order: big\n"
+	"    signed: false\n"
+	"    length_adjustment: -4\n"
+	"    header_size: 5\n"
+	"    prelude:\n"
+	"      c2s: [{profile: pg_startup, max_frames: 2}]\n"
+	"      s2c: [{bytes_one_of: [\"N\", \"S\"]}]\n"
+	"  amqp: {length_offset: 3, length_size: 4, byte_order: big, signed: false,\n"
+	"         length_adjustment: 1, header_size: 7,\n"
+	"         prelude: {c2s: [{bytes_one_of: [\"AMQP\\x00\\x00\\x09\\x01\"]}]}}\n";
+
+/* The fields the framings other than length use, at their defaults unless
+ * given. */
+static void assert_other(const struct fc_profile *p, enum fc_framing framing,
+			 uint64_t mask, uint32_t varint_max, const char *delim,
+			 size_t delim_len, uint64_t frame_size)
+{
+	assert_int_equal(p->framing, framing);
+	assert_true(p->length_mask == mask);
+	assert_int_equal(p->varint_max_bytes, varint_max);
+	assert_int_equal(p->delimiter_len, delim_len);
+	assert_memory_equal(p->delimiter, delim, delim_len);
+	assert_true(p->frame_size == frame_size);
+	assert_null(fc_profile_check(p));
+}
+
+static void test_issue13_vocabulary(void **state)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+	const struct fc_profile *p;
+	const struct fc_prelude_step *st;
+	uint32_t n;
+
+	(void)state;
+	if (parse(&cfg, issue13_yaml, &err) != 0)
+		print_error("%lu:%lu: %s\n", err.line, err.column, err.message);
+	assert_int_equal(parse(&cfg, issue13_yaml, &err), 0);
+	assert_int_equal(cfg.nprofiles, 10);
+	assert_int_equal(cfg.npreludes, 2);
+
+	p = must_find(&cfg, "mqtt");
+	assert_profile(p, "mqtt", 1, 4, FC_LITTLE_ENDIAN, true, 0, 5, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_VARINT, 0, 4, "", 0, 0);
+	assert_null(p->prelude);
+
+	p = must_find(&cfg, "pbuf");
+	assert_profile(p, "pbuf", 0, 4, FC_LITTLE_ENDIAN, true, 0, 4, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_VARINT, 0, 5, "", 0, 0);
+
+	p = must_find(&cfg, "ldap");
+	assert_profile(p, "ldap", 0, 4, FC_LITTLE_ENDIAN, true, 0, 4, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_BER, 0, 5, "", 0, 0);
+
+	p = must_find(&cfg, "lines");
+	assert_other(p, FC_FRAMING_DELIMITER, 0, 5, "\r\n", 2, 0);
+	assert_int_equal(p->delimiter_fallback[0], 0);
+	assert_int_equal(p->delimiter_fallback[1], 0);
+	assert_true(p->max_frame == DEFAULT_MAX_FRAME);
+
+	p = must_find(&cfg, "stomp");
+	assert_other(p, FC_FRAMING_DELIMITER, 0, 5, "\0", 1, 0);
+
+	p = must_find(&cfg, "fixed16");
+	assert_other(p, FC_FRAMING_FIXED, 0, 5, "", 0, 16);
+	assert_true(p->max_frame == DEFAULT_MAX_FRAME);
+
+	p = must_find(&cfg, "oncrpc");
+	assert_profile(p, "oncrpc", 0, 4, FC_BIG_ENDIAN, false, 0, 4, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_LENGTH, 0x7fffffff, 5, "", 0, 0);
+	assert_null(p->prelude);
+
+	p = must_find(&cfg, "pg_startup");
+	assert_profile(p, "pg_startup", 0, 4, FC_BIG_ENDIAN, false, -4, 4, 10240);
+	assert_other(p, FC_FRAMING_LENGTH, 0, 5, "", 0, 0);
+	assert_null(p->prelude);
+
+	p = must_find(&cfg, "pg");
+	assert_profile(p, "pg", 1, 4, FC_BIG_ENDIAN, false, -4, 5, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_LENGTH, 0, 5, "", 0, 0);
+	assert_ptr_equal(p->prelude, &cfg.preludes[0]);
+	st = fc_prelude_steps(p, FC_DIR_C2S, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(st[0].kind, FC_PRELUDE_PROFILE);
+	assert_int_equal(st[0].max_frames, 2);
+	assert_memory_equal(&st[0].profile, must_find(&cfg, "pg_startup"),
+			    sizeof(struct fc_profile));
+	st = fc_prelude_steps(p, FC_DIR_S2C, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(st[0].kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st[0].nchoices, 2);
+	assert_int_equal(st[0].choice_len[0], 1);
+	assert_int_equal(st[0].choice[0][0], 'N');
+	assert_int_equal(st[0].choice_len[1], 1);
+	assert_int_equal(st[0].choice[1][0], 'S');
+
+	p = must_find(&cfg, "amqp");
+	assert_profile(p, "amqp", 3, 4, FC_BIG_ENDIAN, false, 1, 7, DEFAULT_MAX_FRAME);
+	assert_other(p, FC_FRAMING_LENGTH, 0, 5, "", 0, 0);
+	assert_ptr_equal(p->prelude, &cfg.preludes[1]);
+	st = fc_prelude_steps(p, FC_DIR_C2S, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(st[0].kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st[0].nchoices, 1);
+	assert_int_equal(st[0].choice_len[0], 8);
+	assert_memory_equal(st[0].choice[0], "AMQP\0\0\x09\x01", 8);
+	assert_null(fc_prelude_steps(p, FC_DIR_S2C, &n));
+	assert_int_equal(n, 0);
+}
+
+/* Byte strings: the scalar's length (NUL inside), YAML's escapes, \xHH as
+ * a byte, and the same in a file with wide characters before it. */
+static void check_delimiter(const char *yaml, const char *want, size_t want_len)
+{
+	struct fc_config cfg;
+	struct fc_config_error err;
+
+	if (parse(&cfg, yaml, &err) != 0)
+		print_error("%lu:%lu: %s\n", err.line, err.column, err.message);
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.profiles[0].delimiter_len, want_len);
+	assert_memory_equal(cfg.profiles[0].delimiter, want, want_len);
+}
+
+static void test_delimiter_bytes(void **state)
+{
+	(void)state;
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"\\x00\"}}\n", "\0", 1);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"a\\0b\"}}\n", "a\0b", 3);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: ;}}\n", ";", 1);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: '\\r\\n'}}\n", "\\r\\n", 4);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"\\xff\\xfe\"}}\n",
+			"\xff\xfe", 2);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"\\u00e9\\t\\\"\"}}\n",
+			"\xc3\xa9\t\"", 4);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"\xc3\xa9\"}}\n",
+			"\xc3\xa9", 2);
+	/* Characters of several bytes before the scalar: libyaml's marks
+	 * count characters, the text is bytes. */
+	check_delimiter("# \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 caf\xc3\xa9\n"
+			"profiles:\n"
+			"  d:\n"
+			"    framing: delimiter\n"
+			"    delimiter: \"\\r\\x80\\n\"\n", "\r\x80\n", 3);
+	/* After a byte order mark, which libyaml's marks do not count. */
+	check_delimiter("\xef\xbb\xbfprofiles: {d: {framing: delimiter, delimiter: \"\\xff\"}}\n",
+			"\xff", 1);
+	/* A folded double-quoted scalar is libyaml's to read. */
+	check_delimiter("profiles:\n"
+			"  d:\n"
+			"    framing: delimiter\n"
+			"    delimiter: \"ab\n"
+			"      cd\"\n", "ab cd", 5);
+	check_delimiter("profiles: {d: {framing: delimiter, delimiter: \"0123456789abcdef\"}}\n",
+			"0123456789abcdef", 16);
+}
+
+static void test_prelude_forward_and_defaults(void **state)
+{
+	static const char yaml[] =
+		"ports: {5432: pg}\n"
+		"profiles:\n"
+		"  pg:\n"
+		"    prelude:\n"
+		"      c2s:\n"
+		"        - bytes_one_of: \"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n\"\n"
+		"        - profile: later\n"
+		"      s2c: ~\n"
+		"  later: {framing: varint, max_frame: 100}\n"
+		"  empty: {prelude: {}}\n"
+		"  nulls: {prelude: {c2s: , s2c: []}}\n"
+		"  none: {prelude: ~}\n";
+	struct fc_config cfg;
+	struct fc_config_error err;
+	const struct fc_profile *p;
+	const struct fc_prelude_step *st;
+	uint32_t n;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	assert_int_equal(cfg.npreludes, 1);
+	p = fc_config_for_port(&cfg, 5432);
+	assert_ptr_equal(p, must_find(&cfg, "pg"));
+	st = fc_prelude_steps(p, FC_DIR_C2S, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(st[0].kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st[0].nchoices, 1);
+	assert_int_equal(st[0].choice_len[0], 24);
+	assert_memory_equal(st[0].choice[0], "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	assert_int_equal(st[1].kind, FC_PRELUDE_PROFILE);
+	assert_int_equal(st[1].max_frames, 1);
+	assert_string_equal(st[1].profile.name, "later");
+	assert_int_equal(st[1].profile.framing, FC_FRAMING_VARINT);
+	assert_true(st[1].profile.max_frame == 100);
+	assert_null(fc_prelude_steps(p, FC_DIR_S2C, &n));
+	assert_null(must_find(&cfg, "empty")->prelude);
+	assert_null(must_find(&cfg, "nulls")->prelude);
+	assert_null(must_find(&cfg, "none")->prelude);
+}
+
+static void test_error_framing_fields(void **state)
+{
+	(void)state;
+	check_error("profiles:\n"
+		    "  x: {framing: netty}\n",
+		    2, 16, "profile 'x': framing: framing must be length, varint, ber, delimiter or fixed (got 'netty')");
+	check_error("profiles:\n"
+		    "  x: {framing: varint, varint_max_bytes: 11}\n",
+		    2, 42, "profile 'x': varint_max_bytes must be 1 to 10");
+	check_error("profiles:\n"
+		    "  x: {framing: varint, length_offset: 60}\n",
+		    2, 39, "profile 'x': the varint must end within the first 64 bytes");
+	check_error("profiles:\n"
+		    "  x: {framing: fixed, frame_size: 0}\n",
+		    2, 35, "profile 'x': framing fixed needs a frame_size from 1 to max_frame");
+	/* Not given: the profile's name. */
+	check_error("profiles:\n"
+		    "  x: {framing: fixed}\n",
+		    2, 3, "profile 'x': framing fixed needs a frame_size");
+	check_error("profiles:\n"
+		    "  x: {framing: fixed, frame_size: 200, max_frame: 100}\n",
+		    2, 35, "frame_size from 1 to max_frame");
+	check_error("profiles:\n"
+		    "  x: {framing: delimiter}\n",
+		    2, 3, "profile 'x': framing delimiter needs a delimiter of 1 to 16 bytes");
+	check_error("profiles:\n"
+		    "  x: {framing: delimiter, delimiter: \"\"}\n",
+		    2, 38, "profile 'x': delimiter must be 1 to 16 bytes");
+	check_error("profiles:\n"
+		    "  x: {framing: delimiter, delimiter: \"0123456789abcdefg\"}\n",
+		    2, 38, "profile 'x': delimiter must be at most 16 bytes (got 17)");
+	check_error("profiles:\n"
+		    "  x: {framing: delimiter, delimiter: [a]}\n",
+		    2, 38, "profile 'x': delimiter must be a string, not a sequence");
+	check_error("profiles:\n"
+		    "  x: {length_size: 2, length_mask: 0x1ffff}\n",
+		    2, 36, "profile 'x': length_mask has bits outside the length field");
+	check_error("profiles:\n"
+		    "  x: {length_mask: -1}\n",
+		    2, 20, "profile 'x': length_mask: expected a non-negative integer");
+	/* A field the framing does not use, first in the text. */
+	check_error("profiles:\n"
+		    "  x: {delimiter: \"\\n\"}\n",
+		    2, 7, "profile 'x': delimiter does not apply to framing length (the default; add a framing: key)");
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    frame_size: 4\n"
+		    "    length_size: 2\n"
+		    "    framing: delimiter\n"
+		    "    delimiter: \"\\n\"\n",
+		    3, 5, "profile 'x': frame_size does not apply to framing delimiter");
+	check_error("profiles:\n"
+		    "  x: {framing: ber, length_offset: 1}\n",
+		    2, 21, "profile 'x': length_offset does not apply to framing ber");
+	check_error("profiles:\n"
+		    "  x: {framing: varint, varint_max_bytes: 4, byte_order: big}\n",
+		    2, 45, "profile 'x': byte_order does not apply to framing varint");
+	check_error("profiles:\n"
+		    "  x: {framing: fixed, frame_size: 4, length_mask: 1}\n",
+		    2, 38, "profile 'x': length_mask does not apply to framing fixed");
+	check_error("profiles:\n"
+		    "  x: {varint_max_bytes: 4}\n",
+		    2, 7, "varint_max_bytes does not apply to framing length");
+	check_error("profiles:\n"
+		    "  x: {framing: varint, framing: ber}\n",
+		    2, 24, "profile 'x': framing given twice");
+}
+
+static void test_error_prelude_shape(void **state)
+{
+	(void)state;
+	check_error("profiles:\n"
+		    "  x: {prelude: [a]}\n",
+		    2, 16, "profile 'x': prelude must be a mapping of c2s and s2c to steps");
+	check_error("profiles:\n"
+		    "  x: {prelude: {up: []}}\n",
+		    2, 17, "profile 'x': prelude: unknown direction 'up' (expected c2s or s2c)");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [], c2s: []}}\n",
+		    2, 26, "profile 'x': prelude: c2s given twice");
+	check_error("profiles:\n"
+		    "  x: {prelude: {s2c: {profile: y}}}\n",
+		    2, 22, "profile 'x': prelude s2c must be a list of steps");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [N]}}\n",
+		    2, 23, "profile 'x': a prelude step must be {bytes_one_of: [...]} or {profile: NAME, max_frames: K}");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes: [N]}]}}\n",
+		    2, 24, "profile 'x': unknown prelude step key 'bytes'");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: [N], profile: y}]}}\n",
+		    2, 23, "profile 'x': a prelude step has both bytes_one_of and profile");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{max_frames: 2}]}}\n",
+		    2, 23, "profile 'x': a prelude step has neither bytes_one_of nor profile");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: [N], max_frames: 2}]}}\n",
+		    2, 55, "profile 'x': max_frames goes with profile, not with bytes_one_of");
+	check_error("profiles:\n"
+		    "  y: {}\n"
+		    "  x: {prelude: {c2s: [{profile: y, max_frames: 0}]}}\n",
+		    3, 48, "profile 'x': max_frames must be at least 1");
+	check_error("profiles:\n"
+		    "  y: {}\n"
+		    "  x: {prelude: {c2s: [{profile: y, max_frames: lots}]}}\n",
+		    3, 48, "profile 'x': max_frames: expected a non-negative integer (got 'lots')");
+	check_error("profiles:\n"
+		    "  y: {}\n"
+		    "  x: {prelude: {c2s: [{profile: y, profile: y}]}}\n",
+		    3, 36, "profile 'x': profile given twice in one prelude step");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: [y]}]}}\n",
+		    2, 33, "a prelude step's profile must be a scalar value, not a sequence");
+	check_error("profiles:\n"
+		    "  x:\n"
+		    "    prelude:\n"
+		    "      c2s: [{bytes_one_of: [a]}, {bytes_one_of: [b]}, {bytes_one_of: [c]},\n"
+		    "            {bytes_one_of: [d]}, {bytes_one_of: [e]}]\n",
+		    5, 34, "profile 'x': prelude c2s has more than 4 steps");
+}
+
+static void test_error_prelude_bytes(void **state)
+{
+	(void)state;
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: [a, b, c, d, e, f, g, h, i]}]}}\n",
+		    2, 63, "profile 'x': bytes_one_of takes at most 8 strings");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: []}]}}\n",
+		    2, 38, "profile 'x': bytes_one_of needs at least one string");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: [a, \"\"]}]}}\n",
+		    2, 42, "profile 'x': a bytes_one_of string must not be empty");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{bytes_one_of: [{a: b}]}]}}\n",
+		    2, 39, "profile 'x': a bytes_one_of string must be a string, not a mapping");
+	check_error("profiles:\n"
+		    "  x: {prelude: {s2c: [{bytes_one_of: "
+		    "[0123456789012345678901234567890123456789012345678901234567890123X]}]}}\n",
+		    2, 39, "profile 'x': a bytes_one_of string must be at most 64 bytes (got 65)");
+}
+
+static void test_error_prelude_profiles(void **state)
+{
+	(void)state;
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: nope}]}}\n",
+		    2, 33, "profile 'x': prelude: no profile named 'nope'");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: x}]}}\n",
+		    2, 33, "profile 'x': prelude profile 'x' has a prelude of its own");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: y}]}}\n"
+		    "  y: {prelude: {s2c: [{bytes_one_of: [N]}]}}\n",
+		    2, 33, "profile 'x': prelude profile 'y' has a prelude of its own");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: y}]}}\n"
+		    "  y: {framing: delimiter, delimiter: \"\\n\"}\n",
+		    2, 33, "profile 'x': prelude profile 'y' has framing delimiter "
+		    "(a prelude's profile must be length, varint, ber or fixed)");
+	check_error("profiles:\n"
+		    "  x: {prelude: {c2s: [{profile: "
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]}}\n",
+		    2, 33, "profile 'x': prelude: no profile named 'aaaa");
+}
+
+static void test_error_too_many_preludes(void **state)
+{
+	char yaml[8192];
+	size_t at = 0;
+
+	(void)state;
+	at += (size_t)snprintf(yaml + at, sizeof(yaml) - at, "profiles:\n");
+	for (int i = 0; i < FC_CONFIG_MAX_PRELUDES + 1; i++)
+		at += (size_t)snprintf(yaml + at, sizeof(yaml) - at,
+				       "  p%d: {prelude: {c2s: [{bytes_one_of: [x]}]}}\n", i);
+	check_error(yaml, FC_CONFIG_MAX_PRELUDES + 2, 18, "too many preludes (at most 16)");
+	/* Sixteen fit. */
+	{
+		struct fc_config cfg;
+		struct fc_config_error err;
+		char *cut = strstr(yaml, "  p16:");
+
+		*cut = '\0';
+		assert_int_equal(parse(&cfg, yaml, &err), 0);
+		assert_int_equal(cfg.npreludes, FC_CONFIG_MAX_PRELUDES);
+		assert_ptr_equal(cfg.profiles[15].prelude, &cfg.preludes[15]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_example),
+		cmocka_unit_test(test_issue13_vocabulary),
+		cmocka_unit_test(test_delimiter_bytes),
+		cmocka_unit_test(test_prelude_forward_and_defaults),
+		cmocka_unit_test(test_error_framing_fields),
+		cmocka_unit_test(test_error_prelude_shape),
+		cmocka_unit_test(test_error_prelude_bytes),
+		cmocka_unit_test(test_error_prelude_profiles),
+		cmocka_unit_test(test_error_too_many_preludes),
 		cmocka_unit_test(test_load_fifo),
 		cmocka_unit_test(test_load_found_trust),
 		cmocka_unit_test(test_deep_flow_nesting),

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# protocols-framings.sh - real captures of protocols that one length field
+# does not describe (../shared/protocols), decoded with the framing and
+# prelude their specifications give (the profiles of docs/profiles.md):
+#
+#   MQTT      varint remaining length after a type byte
+#   LDAP      BER TLVs
+#   ONC RPC   record marking: 31-bit length, last-fragment bit masked off
+#   Redis     lines ending in "\r\n"
+#   PostgreSQL typed messages, after an SSLRequest + startup message (c2s)
+#             and the server's one-byte 'N' (s2c)
+#   AMQP      frames, after the 8-byte protocol header (c2s)
+#   HTTP/2    frames, after the client's 24-byte connection preface (h2c)
+#
+# For each: framecap's frames equal tshark's PDUs (the literal prelude
+# bytes, which tshark does not count as a PDU, aside), the prelude frames
+# are where the protocol puts them, and no diagnosis is raised. Lines are
+# held to the "\r\n" count of tshark's own reassembly of the same streams.
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+SHARED=${FC_SHARED:-../shared}
+P=$SHARED/protocols
+T=${1:-$(mktemp -d)}/protocols-framings
+SUITE=protocols-framings
+. tests/lib.sh
+mkdir -p "$T"
+
+if ! command -v tshark > /dev/null; then
+	fail "tshark is not installed (make deps)"; exit 1
+fi
+if [ ! -d "$P" ]; then
+	fail "$P not found (set FC_SHARED)"; exit 1
+fi
+
+cat > "$T/profiles.yaml" <<'EOF'
+profiles:
+  mqtt:    {framing: varint, length_offset: 1, varint_max_bytes: 4}
+  ldap:    {framing: ber}
+  lines:   {framing: delimiter, delimiter: "\r\n"}
+  oncrpc:  {length_size: 4, byte_order: big, signed: false, length_mask: 0x7fffffff}
+  pg_startup: {length_size: 4, byte_order: big, signed: false,
+               length_adjustment: -4, header_size: 4, max_frame: 10240}
+  pg:
+    length_offset: 1
+    length_size: 4
+    byte_order: big
+    signed: false
+    length_adjustment: -4
+    header_size: 5
+    prelude:
+      c2s: [{profile: pg_startup, max_frames: 2}]
+      s2c: [{bytes_one_of: ["N", "S"]}]
+  amqp: {length_offset: 3, length_size: 4, byte_order: big, signed: false,
+         length_adjustment: 1, header_size: 7,
+         prelude: {c2s: [{bytes_one_of: ["AMQP\x00\x00\x09\x01"]}]}}
+  h2: {length_size: 3, byte_order: big, signed: false, length_adjustment: 6, header_size: 9,
+       prelude: {c2s: [{bytes_one_of: ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"]}]}}
+EOF
+
+DIAG='"kind":"(ascii_length_suspect|endian_suspect|adjustment_suspect|short_frame|zero_run|unframed|oversize|negative|varint_overlong|ber_length|no_delimiter|delimiter_suspect)"'
+
+# What framecap's JSON says: frames, literal prelude frames (header 0, a
+# prelude mark: bytes tshark shows as no PDU), prelude frames per direction.
+count() {
+	python3 - "$1" <<'PY'
+import json, sys
+frames = literal = 0
+pre = {"c2s": 0, "s2c": 0}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("type") != "frame":
+        continue
+    frames += 1
+    if "prelude" in r:
+        pre[r["dir"]] += 1
+        if r["header_len"] == 0:
+            literal += 1
+print(frames, literal, pre["c2s"], pre["s2c"])
+PY
+}
+
+#  capture  profile  tshark field per PDU  prelude frames c2s s2c  tshark options
+cases=(
+"mqtt_mixed.pcap|mqtt|mqtt.hdrflags|0|0|"
+"ldap_scram.pcap|ldap|ldap.messageID|0|0|"
+"nfs_zeek.pcap|oncrpc|rpc.fraglen|0|0|"
+"pgsql_greenhouse.pcap|pg|pgsql.length|4|2|"
+"amqp_deepflow.pcap|amqp|amqp.length|2|0|"
+"amqp_ndpi.pcap|amqp|amqp.length|0|0|"
+"http2_h2c.pcap|h2|http2.type|1|0|-d tcp.port==3000,http2"
+)
+for c in "${cases[@]}"; do
+	IFS='|' read -r cap prof field want_c2s want_s2c topts <<< "$c"
+	"$B"/framecap --config "$T/profiles.yaml" --profile "$prof" -r "$P/$cap" --json \
+		> "$T/out.json" 2> "$T/err"
+	rc=$?
+	read -r frames literal pre_c2s pre_s2c <<< "$(count "$T/out.json" 2>/dev/null)"
+	# shellcheck disable=SC2086
+	pdus=$(tshark -r "$P/$cap" -o tcp.reassemble_out_of_order:TRUE $topts -T fields -e "$field" \
+	       -E occurrence=a -E aggregator=, 2> /dev/null | tr ',' '\n' | grep -c .)
+	diags=$(grep -E "$DIAG" "$T/out.json" | head -3)
+	if [ "$rc" -ne 0 ] || [ -z "${frames:-}" ]; then
+		fail "$cap: framecap exited $rc" "$(cat "$T/err")"
+	elif [ "$pdus" -eq 0 ]; then
+		fail "$cap: tshark found no $field (the oracle is broken)"
+	elif [ $((frames - literal)) != "$pdus" ]; then
+		fail "$cap: framecap $frames frames ($literal literal prelude), tshark $pdus PDUs"
+	elif [ "$pre_c2s" != "$want_c2s" ] || [ "$pre_s2c" != "$want_s2c" ]; then
+		fail "$cap: prelude frames c2s $pre_c2s s2c $pre_s2c, expected $want_c2s and $want_s2c"
+	elif [ -n "$diags" ]; then
+		fail "$cap: false alarm with its specification's framing" "$diags"
+	else
+		ok "$cap: $frames frames ($pre_c2s c2s and $pre_s2c s2c in the prelude), as tshark's $field; no diagnosis"
+	fi
+done
+
+# Lines: per stream and direction, framecap's line count equals the number
+# of "\r\n" in the bytes tshark reassembles for that direction.
+crlf_by_tshark() {
+	local cap=$1 filter=$2 n
+	n=$(tshark -r "$cap" -Y "$filter" -T fields -e tcp.stream 2> /dev/null | sort -un)
+	for s in $n; do
+		tshark -r "$cap" -q -z "follow,tcp,hex,$s" 2> /dev/null
+	done | python3 -c '
+import re, sys
+data = {0: bytearray(), 1: bytearray()}
+for line in sys.stdin:
+    side = 1 if line.startswith("\t") else 0
+    line = line.lstrip("\t")
+    if not re.match(r"^[0-9A-F]{8}  ", line):
+        continue
+    # 16 bytes in two groups of 8, then the text column: columns 10 to 58.
+    data[side] += bytes.fromhex(line[10:58].replace(" ", ""))
+print(data[0].count(b"\r\n") + data[1].count(b"\r\n"))'
+}
+for c in "redis_zeek.pcap|tcp.port==6379|port 6379" "smtp_zeek.pcap|tcp.port==25|port 25"; do
+	IFS='|' read -r cap yfilter bpf <<< "$c"
+	"$B"/framecap --config "$T/profiles.yaml" --profile lines -r "$P/$cap" --json "$bpf" \
+		> "$T/out.json" 2> "$T/err"
+	rc=$?
+	read -r frames _ <<< "$(count "$T/out.json" 2>/dev/null)"
+	want=$(crlf_by_tshark "$P/$cap" "$yfilter")
+	diags=$(grep -E "$DIAG" "$T/out.json" | head -3)
+	if [ "$rc" -ne 0 ] || [ -z "${frames:-}" ]; then
+		fail "$cap: framecap exited $rc" "$(cat "$T/err")"
+	elif [ "${want:-0}" -eq 0 ]; then
+		fail "$cap: tshark's reassembly holds no line (the oracle is broken)"
+	elif [ "$frames" != "$want" ]; then
+		fail "$cap: framecap $frames lines, tshark's streams hold $want \"\\r\\n\""
+	elif [ -n "$diags" ]; then
+		fail "$cap: false alarm with lines" "$diags"
+	else
+		ok "$cap ($bpf): $frames lines, one per \"\\r\\n\" of tshark's reassembly; no diagnosis"
+	fi
+done
+exit $bad

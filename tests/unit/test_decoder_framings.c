@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_decoder_framings.c - fc_decoder under every framing and prelude,
+ * with the stream cut at every byte.
+ *
+ *   stream:  [prelude][hdr|payload][payload|delim][...]
+ *   feed:    one packet;  [0, i) + [i, n) for every i;  one byte a packet
+ *   check:   the same frames (extent, length, prelude mark, kept bytes)
+ *            and the same anomalies whatever the cuts; every segment's
+ *            pieces account for its bytes
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fc_decoder.h"
+#include "fc_describe.h"
+
+#define MAXF 64
+#define KEEP 32
+
+struct got {
+	size_t nframes;
+	struct fc_frame f[MAXF];
+	uint8_t kept[MAXF][KEEP];
+	size_t nanoms;
+	enum fc_anomaly_kind kinds[MAXF];
+	struct fc_anomaly anoms[MAXF];
+	bool pieces_account; /* check that pieces add up to each segment */
+};
+
+static void on_report(void *ctx, const struct fc_report *r)
+{
+	struct got *g = ctx;
+
+	for (uint32_t i = 0; i < r->nevents; i++) {
+		const struct fc_event *ev = &r->events[i];
+
+		if (ev->type == FC_EV_FRAME) {
+			assert_true(g->nframes < MAXF);
+			g->f[g->nframes] = ev->frame;
+			assert_true(ev->frame.payload_kept <= KEEP);
+			assert_true(ev->frame.payload_kept <= ev->frame.payload_len);
+			memcpy(g->kept[g->nframes], ev->frame.payload, ev->frame.payload_kept);
+			g->f[g->nframes].packets = NULL;
+			g->f[g->nframes].payload = NULL;
+			g->nframes++;
+		} else {
+			char text[FC_DESCRIBE_MAX];
+			assert_true(g->nanoms < MAXF);
+			assert_true(fc_anomaly_describe(&ev->anomaly, text, sizeof(text)) > 0);
+			g->anoms[g->nanoms] = ev->anomaly;
+			g->kinds[g->nanoms++] = ev->anomaly.kind;
+		}
+	}
+	if (r->seg && g->pieces_account && r->seg->npieces <= FC_SEG_PIECES_MAX) {
+		uint64_t sum = r->seg->unframed;
+		for (uint32_t i = 0; i < r->seg->npieces; i++) {
+			const struct fc_piece *pc = &r->seg->pieces[i];
+			sum += pc->header_bytes + pc->payload_n + pc->trailer_bytes;
+		}
+		assert_int_equal(sum, r->seg->len);
+	}
+}
+
+static const struct fc_decoder_ops ops = { .report = on_report };
+
+/* Decode `s` cut at the offsets in cuts[] (ascending, inside (0, n)). */
+static void decode(const struct fc_profile *p, enum fc_direction dir, const uint8_t *s,
+		   size_t n, const size_t *cuts, size_t ncuts, struct got *g, bool account)
+{
+	struct fc_decoder_scratch scratch = { 0 };
+	struct fc_decoder d;
+	size_t at = 0;
+
+	memset(g, 0, sizeof(*g));
+	g->pieces_account = account;
+	fc_decoder_init(&d, p, KEEP, false, &scratch, &ops, g);
+	fc_decoder_set_prelude(&d, dir);
+	for (size_t k = 0; k <= ncuts; k++) {
+		size_t end = k < ncuts ? cuts[k] : n;
+		struct fc_pkt pkt = { .num = k + 1, .ts_us = (int64_t)k };
+
+		/* Each piece gets its own copy: the decoder must not read the
+		 * bytes of a segment after it returned. */
+		uint8_t *copy = malloc(end - at + 1);
+		assert_non_null(copy);
+		memcpy(copy, s + at, end - at);
+		fc_decoder_data(&d, at, copy, (uint32_t)(end - at), &pkt, true);
+		memset(copy, 0xee, end - at);
+		free(copy);
+		at = end;
+	}
+	fc_decoder_end(&d, FC_END_FIN, &(struct fc_pkt){ .num = ncuts + 2 });
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&scratch);
+}
+
+static void same(const struct got *a, const struct got *b)
+{
+	if (getenv("DEBUG_SAME")) {
+		fprintf(stderr, "frames %zu/%zu anoms %zu/%zu:", a->nframes, b->nframes, a->nanoms, b->nanoms);
+		for (size_t i = 0; i < b->nanoms; i++) fprintf(stderr, " %s", fc_anomaly_name(b->kinds[i]));
+		for (size_t i = 0; i < b->nframes; i++) fprintf(stderr, " [%lu+%u+%lu kept %lu p%u]", b->f[i].offset, b->f[i].header_len, b->f[i].payload_len, b->f[i].payload_kept, b->f[i].prelude);
+		fprintf(stderr, "\n");
+	}
+	assert_int_equal(a->nframes, b->nframes);
+	for (size_t i = 0; i < a->nframes; i++) {
+		const struct fc_frame *x = &a->f[i], *y = &b->f[i];
+		assert_int_equal(x->index, y->index);
+		assert_int_equal(x->offset, y->offset);
+		assert_int_equal(x->header_len, y->header_len);
+		assert_int_equal(x->length, y->length);
+		assert_int_equal(x->length_flags, y->length_flags);
+		assert_int_equal(x->payload_len, y->payload_len);
+		assert_int_equal(x->trailer_len, y->trailer_len);
+		assert_int_equal(x->prelude, y->prelude);
+		assert_int_equal(x->payload_kept, y->payload_kept);
+		assert_memory_equal(a->kept[i], b->kept[i], x->payload_kept);
+	}
+	assert_int_equal(a->nanoms, b->nanoms);
+	for (size_t i = 0; i < a->nanoms; i++)
+		assert_int_equal(a->kinds[i], b->kinds[i]);
+}
+
+/* Whole, every single cut, every pair of cuts around the first 40 bytes,
+ * and one byte a packet: the same result each time. */
+static void every_cut(const struct fc_profile *p, enum fc_direction dir, const uint8_t *s,
+		      size_t n, struct got *whole, bool account)
+{
+	size_t *cuts = malloc(n * sizeof(*cuts));
+	struct got *g = malloc(sizeof(*g));
+
+	assert_non_null(cuts);
+	assert_non_null(g);
+	decode(p, dir, s, n, NULL, 0, whole, account);
+	for (size_t i = 1; i < n; i++) {
+		if (getenv("DEBUG_SAME"))
+			fprintf(stderr, "cut %zu: ", i);
+		decode(p, dir, s, n, &i, 1, g, account);
+		same(whole, g);
+	}
+	for (size_t i = 1; i < n && i < 40; i++) {
+		for (size_t j = i + 1; j < n && j < 40; j++) {
+			size_t two[2] = { i, j };
+			if (getenv("DEBUG_SAME"))
+				fprintf(stderr, "cuts %zu,%zu: ", i, j);
+			decode(p, dir, s, n, two, 2, g, account);
+			same(whole, g);
+		}
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		cuts[i] = i + 1;
+	if (getenv("DEBUG_SAME"))
+		fprintf(stderr, "bytes: ");
+	decode(p, dir, s, n, cuts, n - 1, g, account);
+	same(whole, g);
+	free(cuts);
+	free(g);
+}
+
+/* Append a frame of payload `text` (or n bytes of 'a'+i) under p. */
+static size_t put(const struct fc_profile *p, uint8_t *s, size_t at, const char *text, size_t n)
+{
+	uint8_t hdr[64], tr[FC_DELIMITER_MAX], payload[70000];
+	size_t hl, tl;
+
+	if (text)
+		memcpy(payload, text, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			payload[i] = (uint8_t)('a' + i % 26);
+	assert_null(fc_profile_frame_payload(p, payload, n, hdr, sizeof(hdr), &hl, tr, &tl));
+	memcpy(s + at, hdr, hl);
+	memcpy(s + at + hl, payload, n);
+	memcpy(s + at + hl + n, tr, tl);
+	return at + hl + n + tl;
+}
+
+static struct fc_profile framing(enum fc_framing f)
+{
+	struct fc_profile p;
+
+	fc_profile_default(&p);
+	p.framing = f;
+	return p;
+}
+
+static void test_varint_every_cut(void **state)
+{
+	struct fc_profile p = framing(FC_FRAMING_VARINT);
+	static uint8_t s[4096];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	p.length_offset = 1; /* MQTT: a type byte first */
+	p.varint_max_bytes = 4;
+	n = put(&p, s, n, NULL, 0);
+	n = put(&p, s, n, NULL, 5);
+	n = put(&p, s, n, NULL, 200); /* a two-byte varint */
+	n = put(&p, s, n, NULL, 127);
+	n = put(&p, s, n, NULL, 128);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 5);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[0].header_len, 2);
+	assert_int_equal(g.f[2].header_len, 3);
+	assert_int_equal(g.f[2].payload_len, 200);
+	assert_int_equal(g.f[4].offset, 2 + 7 + 203 + 129);
+}
+
+static void test_ber_every_cut(void **state)
+{
+	struct fc_profile p = framing(FC_FRAMING_BER);
+	static uint8_t s[4096];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	n = put(&p, s, n, NULL, 12);
+	n = put(&p, s, n, NULL, 300); /* 0x82 0x01 0x2c */
+	n = put(&p, s, n, NULL, 0);
+	every_cut(&p, FC_DIR_S2C, s, n, &g, true);
+	assert_int_equal(g.nframes, 3);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[1].header_len, 4);
+	assert_int_equal(g.f[1].payload_len, 300);
+}
+
+static void test_fixed_every_cut(void **state)
+{
+	struct fc_profile p = framing(FC_FRAMING_FIXED);
+	static uint8_t s[256];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	p.frame_size = 16;
+	for (int i = 0; i < 5; i++)
+		n = put(&p, s, n, NULL, 16);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 5);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[4].offset, 64);
+}
+
+static void test_mask_every_cut(void **state)
+{
+	struct fc_profile p = framing(FC_FRAMING_LENGTH);
+	static uint8_t s[1024];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	p.byte_order = FC_BIG_ENDIAN;
+	p.is_signed = false;
+	p.length_mask = 0x7fffffff;
+	n = put(&p, s, n, NULL, 40);
+	s[0] |= 0x80; /* ONC RPC's last fragment */
+	n = put(&p, s, n, NULL, 8);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[0].length, 40);
+	assert_int_equal(g.f[0].length_flags, 0x80000000u);
+	assert_int_equal(g.f[1].length_flags, 0);
+}
+
+static void delimited(struct fc_profile *p, const char *d, size_t n)
+{
+	*p = framing(FC_FRAMING_DELIMITER);
+	assert_null(fc_profile_set_delimiter(p, (const uint8_t *)d, n));
+}
+
+static void test_lines_every_cut(void **state)
+{
+	struct fc_profile p;
+	static uint8_t s[1024];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	delimited(&p, "\r\n", 2);
+	n = put(&p, s, n, "EHLO x", 6);
+	n = put(&p, s, n, "", 0);
+	n = put(&p, s, n, "a\rb\r", 4); /* lone '\r's are payload */
+	n = put(&p, s, n, NULL, 100);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 4);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[0].header_len, 0);
+	assert_int_equal(g.f[0].payload_len, 6);
+	assert_int_equal(g.f[0].trailer_len, 2);
+	assert_memory_equal(g.kept[0], "EHLO x", 6);
+	assert_int_equal(g.f[2].payload_len, 4);
+	assert_memory_equal(g.kept[2], "a\rb\r", 4);
+	assert_int_equal(g.f[3].offset, 8 + 2 + 6);
+
+	delimited(&p, "", 1); /* STOMP's NUL */
+	n = 0;
+	n = put(&p, s, n, "CONNECT\n\n", 9);
+	n = put(&p, s, n, "SEND\n\nhi", 8);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[1].payload_len, 8);
+}
+
+/* A self-overlapping delimiter: frames must not depend on the cuts. */
+static void test_overlapping_delimiter(void **state)
+{
+	struct fc_profile p;
+	const char *text = "xabaabababyyabab";
+	struct got g;
+
+	(void)state;
+	delimited(&p, "abab", 4);
+	every_cut(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), &g, false);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[0].payload_len, 4); /* "xaba", then "abab" */
+	assert_int_equal(g.f[1].payload_len, 4); /* "abyy" */
+}
+
+static void test_no_delimiter(void **state)
+{
+	struct fc_profile p;
+	static uint8_t s[256];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	delimited(&p, "\r\n", 2);
+	p.max_frame = 10;
+	n = put(&p, s, n, "ok", 2);
+	memset(s + n, 'z', 30); /* a 30-byte line */
+	n += 30;
+	memcpy(s + n, "\r\n", 2);
+	n += 2;
+	n = put(&p, s, n, "after", 5);
+	every_cut(&p, FC_DIR_C2S, s, n, &g, false);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[1].payload_len, 5);
+	assert_int_equal(g.f[1].index, 2); /* the long line keeps its number */
+	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
+	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
+	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_DELIMITER);
+}
+
+/* Lines written with "\n" under a "\r\n" profile: named once. */
+static void test_bare_newline(void **state)
+{
+	struct fc_profile p;
+	const char *text = "SET a 1\nGET a\nGET b\n";
+	struct got g;
+
+	(void)state;
+	delimited(&p, "\r\n", 2);
+	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
+	assert_int_equal(g.nframes, 0);
+	assert_int_equal(g.nanoms, 2);
+	assert_int_equal(g.kinds[0], FC_AN_TRUNCATED);
+	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+	assert_int_equal(g.anoms[1].u.delimiter.found[0], '\n');
+	assert_int_equal(g.anoms[1].u.delimiter.count, 3);
+
+	p.max_frame = 8; /* found when the line runs past max_frame too */
+	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
+	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
+	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+}
+
+static void test_varint_ber_errors(void **state)
+{
+	struct fc_profile p = framing(FC_FRAMING_VARINT);
+	const uint8_t overlong[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0 };
+	const uint8_t indefinite[6] = { 0x30, 0x80, 0x04, 0x00, 0x00, 0x00 };
+	struct got g;
+
+	(void)state;
+	decode(&p, FC_DIR_C2S, overlong, sizeof(overlong), NULL, 0, &g, true);
+	assert_int_equal(g.kinds[0], FC_AN_VARINT_OVERLONG);
+	assert_int_equal(g.anoms[0].u.varint.max_bytes, 5);
+	p = framing(FC_FRAMING_BER);
+	decode(&p, FC_DIR_C2S, indefinite, sizeof(indefinite), NULL, 0, &g, true);
+	assert_int_equal(g.kinds[0], FC_AN_BER_LENGTH);
+	assert_int_equal(g.anoms[0].u.ber.length_byte, 0x80);
+}
+
+/* PostgreSQL: an SSLRequest and a startup message under their own
+ * framing, then typed messages; the server answers 'N' first. */
+static void pg_profiles(struct fc_profile *pg, struct fc_profile *startup,
+			struct fc_prelude *pre)
+{
+	fc_profile_default(pg);
+	pg->length_offset = 1;
+	pg->byte_order = FC_BIG_ENDIAN;
+	pg->is_signed = false;
+	pg->length_adjustment = -4;
+	pg->header_size = 5;
+	*startup = *pg;
+	startup->length_offset = 0;
+	startup->header_size = 4;
+	startup->max_frame = 10240;
+	memset(pre, 0, sizeof(*pre));
+	pre->nsteps[FC_DIR_C2S] = 1;
+	pre->steps[FC_DIR_C2S][0].kind = FC_PRELUDE_PROFILE;
+	pre->steps[FC_DIR_C2S][0].max_frames = 2;
+	pre->steps[FC_DIR_C2S][0].profile = *startup;
+	pre->nsteps[FC_DIR_S2C] = 1;
+	pre->steps[FC_DIR_S2C][0].kind = FC_PRELUDE_BYTES_ONE_OF;
+	pre->steps[FC_DIR_S2C][0].nchoices = 2;
+	pre->steps[FC_DIR_S2C][0].choice_len[0] = 1;
+	pre->steps[FC_DIR_S2C][0].choice[0][0] = 'N';
+	pre->steps[FC_DIR_S2C][0].choice_len[1] = 1;
+	pre->steps[FC_DIR_S2C][0].choice[1][0] = 'S';
+	pg->prelude = pre;
+	assert_null(fc_profile_check(pg));
+}
+
+static size_t pg_typed(const struct fc_profile *pg, uint8_t *s, size_t at, char type, size_t n)
+{
+	size_t end = put(pg, s, at, NULL, n);
+	s[at] = (uint8_t)type;
+	return end;
+}
+
+static void test_pg_prelude(void **state)
+{
+	struct fc_profile pg, startup;
+	static struct fc_prelude pre;
+	static uint8_t s[1024];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	pg_profiles(&pg, &startup, &pre);
+	n = put(&startup, s, n, "\x04\xd2\x16\x2f", 4); /* SSLRequest */
+	n = put(&startup, s, n, NULL, 40); /* StartupMessage */
+	n = pg_typed(&pg, s, n, 'p', 9);
+	n = pg_typed(&pg, s, n, 'Q', 20);
+	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 4);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[0].prelude, 1);
+	assert_int_equal(g.f[0].header_len, 4);
+	assert_int_equal(g.f[1].prelude, 1);
+	assert_int_equal(g.f[1].payload_len, 40);
+	assert_int_equal(g.f[2].prelude, 0);
+	assert_int_equal(g.f[2].header_len, 5);
+	assert_int_equal(g.f[3].payload_len, 20);
+
+	/* No SSLRequest: the startup message alone, then the profile (a
+	 * typed message's first bytes read as a length far above 10240). */
+	n = 0;
+	n = put(&startup, s, n, NULL, 40);
+	n = pg_typed(&pg, s, n, 'Q', 20);
+	n = pg_typed(&pg, s, n, 'X', 0);
+	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 3);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[0].prelude, 1);
+	assert_int_equal(g.f[1].prelude, 0);
+	assert_int_equal(g.f[2].header_len, 5);
+
+	/* The server: 'N', then typed messages; or typed messages only. */
+	n = 0;
+	s[n++] = 'N';
+	n = pg_typed(&pg, s, n, 'R', 4);
+	n = pg_typed(&pg, s, n, 'Z', 1);
+	every_cut(&pg, FC_DIR_S2C, s, n, &g, true);
+	assert_int_equal(g.nframes, 3);
+	assert_int_equal(g.f[0].prelude, 1);
+	assert_int_equal(g.f[0].payload_len, 1);
+	assert_int_equal(g.kept[0][0], 'N');
+	assert_int_equal(g.f[1].offset, 1);
+	every_cut(&pg, FC_DIR_S2C, s + 1, n - 1, &g, true);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[0].prelude, 0);
+}
+
+/* AMQP: an 8-byte protocol header, if the direction starts with it. A
+ * stream that starts with part of it and then differs reads the held
+ * bytes again under the profile. */
+static void test_amqp_literal(void **state)
+{
+	struct fc_profile amqp;
+	static struct fc_prelude pre;
+	static uint8_t s[1024];
+	struct got g;
+	size_t n = 0;
+
+	(void)state;
+	fc_profile_default(&amqp);
+	amqp.length_offset = 3;
+	amqp.byte_order = FC_BIG_ENDIAN;
+	amqp.is_signed = false;
+	amqp.length_adjustment = 1;
+	amqp.header_size = 7;
+	memset(&pre, 0, sizeof(pre));
+	pre.nsteps[FC_DIR_C2S] = 1;
+	pre.steps[FC_DIR_C2S][0].kind = FC_PRELUDE_BYTES_ONE_OF;
+	pre.steps[FC_DIR_C2S][0].nchoices = 1;
+	pre.steps[FC_DIR_C2S][0].choice_len[0] = 8;
+	memcpy(pre.steps[FC_DIR_C2S][0].choice[0], "AMQP\0\0\x09\x01", 8);
+	amqp.prelude = &pre;
+	assert_null(fc_profile_check(&amqp));
+
+	memcpy(s, "AMQP\0\0\x09\x01", 8);
+	n = 8;
+	n = put(&amqp, s, n, NULL, 12);
+	n = put(&amqp, s, n, NULL, 30);
+	every_cut(&amqp, FC_DIR_C2S, s, n, &g, true);
+	assert_int_equal(g.nframes, 3);
+	assert_int_equal(g.nanoms, 0);
+	assert_int_equal(g.f[0].prelude, 1);
+	assert_int_equal(g.f[0].payload_len, 8);
+	assert_int_equal(g.f[1].prelude, 0);
+	assert_int_equal(g.f[1].payload_len, 12);
+
+	/* The server's direction has no prelude step. */
+	every_cut(&amqp, FC_DIR_S2C, s + 8, n - 8, &g, true);
+	assert_int_equal(g.nframes, 2);
+
+	/* Starts like the literal ("AM"), then is a frame of the profile:
+	 * the held bytes are its header. Pieces may count them twice in
+	 * this corner, so only the frames are compared. */
+	n = put(&amqp, s, 0, NULL, 12);
+	s[0] = 'A';
+	s[1] = 'M';
+	n = put(&amqp, s, n, NULL, 3);
+	every_cut(&amqp, FC_DIR_C2S, s, n, &g, false);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[0].prelude, 0);
+	assert_int_equal(g.f[0].payload_len, 12);
+}
+
+/* A gap: delimited frames resume after the next delimiter, fixed frames
+ * at the next multiple of the frame size. */
+static void test_gaps(void **state)
+{
+	struct fc_profile p;
+	struct fc_decoder_scratch scratch = { 0 };
+	struct fc_decoder d;
+	struct got g = { 0 };
+	const struct fc_pkt pkt = { .num = 1 };
+
+	(void)state;
+	delimited(&p, "\n", 1);
+	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
+	fc_decoder_data(&d, 0, (const uint8_t *)"one\ntw", 6, &pkt, true);
+	fc_decoder_gap(&d, 6, 3, &pkt, "lost");
+	fc_decoder_data(&d, 9, (const uint8_t *)"ee\nfour\n", 8, &pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	assert_int_equal(g.nframes, 2);
+	assert_int_equal(g.f[1].offset, 12);
+	assert_int_equal(g.f[1].payload_len, 4);
+	assert_int_equal(g.f[1].resynced, false);
+	assert_int_equal(g.kinds[0], FC_AN_GAP);
+	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
+
+	memset(&g, 0, sizeof(g));
+	p = framing(FC_FRAMING_FIXED);
+	p.frame_size = 4;
+	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
+	fc_decoder_data(&d, 0, (const uint8_t *)"aaaab", 5, &pkt, true);
+	fc_decoder_gap(&d, 5, 6, &pkt, "lost"); /* to offset 11 */
+	fc_decoder_data(&d, 11, (const uint8_t *)"cddddeeee", 9, &pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&scratch);
+	assert_int_equal(g.nframes, 4); /* aaaa, b+lost, dddd, eeee */
+	assert_int_equal(g.f[1].payload_missing, 3);
+	assert_int_equal(g.f[2].offset, 12);
+	assert_int_equal(g.f[3].offset, 16);
+	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_FIXED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_varint_every_cut),
+		cmocka_unit_test(test_ber_every_cut),
+		cmocka_unit_test(test_fixed_every_cut),
+		cmocka_unit_test(test_mask_every_cut),
+		cmocka_unit_test(test_lines_every_cut),
+		cmocka_unit_test(test_overlapping_delimiter),
+		cmocka_unit_test(test_no_delimiter),
+		cmocka_unit_test(test_bare_newline),
+		cmocka_unit_test(test_varint_ber_errors),
+		cmocka_unit_test(test_pg_prelude),
+		cmocka_unit_test(test_amqp_literal),
+		cmocka_unit_test(test_gaps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
