@@ -3,7 +3,7 @@
 # real-servers.sh TMP - real servers and clients from Debian talk on lo
 # while framecap captures them live; the frames must be what the clients
 # did. Run by tests/run.sh (B comes from it); needs root (live capture,
-# servers run as unprivileged users). About 15 s.
+# servers run as unprivileged users). About 15 s (40 s on a busy machine).
 #
 #   server (private, 127.0.0.1:free port, own dir under $T)
 #      ^                                   framecap -i lo -w plain.pcap
