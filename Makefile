@@ -35,6 +35,11 @@ DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
 # The HTML report's tests open the pages in headless Chromium
 # (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
 DEB_PACKAGES += chromium
+# Real servers and their clients, captured live on lo by
+# tests/suites/real-servers.sh (each runs there as a private instance on a
+# free port; openssl makes PostgreSQL's throwaway certificate).
+DEB_PACKAGES += mosquitto mosquitto-clients redis-server redis-tools \
+                memcached postgresql postgresql-client openssl
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules. Their rules come first in the file,
