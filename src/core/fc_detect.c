@@ -74,6 +74,27 @@
  * are too few reads to show that a frame is unlikely, so about 5 frames
  * of a 4-byte length, or more of a narrower one, are needed.
  *
+ * Other framings. Varints (offsets 0..4, at most 4 or 5 bytes) and BER
+ * (a constructed tag) are walked the same way, but a varint or BER length
+ * read anywhere is most often plausible, so they also score the writes
+ * (write_bits): of the packet starts their chain passes, the share it
+ * begins a frame at against the share a chain of that density hits by
+ * chance; they need ALT_MIN_BITS, never make a low-confidence guess, are
+ * not tried on text and only when no length field or delimiter is sure.
+ * Delimiters ("\r\n", "\n", "\0") are tried on text only, and judged by
+ * the writes that end with them (evaluate_delim).
+ *
+ *   search(strict) -> top  --try_prelude-->  top'   (better with a prelude?)
+ *   search(loose)  -> top2 --with_prelude--> keep() into top'
+ *
+ * Preludes. A direction whose start was captured but that a framing does
+ * not tile from 0 may begin with a prelude (find_prelude_step: frames of a
+ * 2- or 4-byte length at 0, else a literal string ending at a packet
+ * start or a line end). The loose search lets such directions begin their
+ * chain at a later packet start, so that the framing after a prelude is
+ * found at all; every candidate is then scored strictly, with its
+ * prelude read as the decoder reads it (prelude_end).
+ *
  * Cost: per grid point, one walk per sample (linear in its frames), and
  * for the few that pass, a second walk and PROBES reads per sample. About
  * 0.1 s for 16 samples of 64 KiB of text or random bytes; about 0.6 s on
