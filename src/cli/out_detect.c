@@ -350,13 +350,23 @@ static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int di
 			st->max_frames == 1 ? "" : "s", what);
 		return;
 	}
-	fprintf(out, "#   prelude %s: %u stream direction%s start%s with one of %u "
-		     "fixed string%s (%u to %u bytes) before this framing tiles\n",
-		dir ? "s2c" : "c2s", c->prelude_samples[dir],
+	unsigned lo = st->choice_len[0], hi = lo;
+
+	for (uint32_t k = 1; k < st->nchoices; k++) {
+		lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
+		hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+	}
+	fprintf(out, "#   prelude %s: %u stream direction%s start%s with %s%u fixed "
+		     "string%s of ", dir ? "s2c" : "c2s", c->prelude_samples[dir],
 		c->prelude_samples[dir] == 1 ? "" : "s",
-		c->prelude_samples[dir] == 1 ? "s" : "", st->nchoices,
-		st->nchoices == 1 ? "" : "s", st->choice_len[0],
-		st->choice_len[st->nchoices - 1]);
+		c->prelude_samples[dir] == 1 ? "s" : "",
+		st->nchoices == 1 ? "" : "one of ", st->nchoices,
+		st->nchoices == 1 ? "" : "s");
+	if (lo == hi)
+		fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
+	else
+		fprintf(out, "%u to %u bytes", lo, hi);
+	fputs(" before this framing tiles\n", out);
 }
 
 /* The equivalents in other libraries of a framing that is not a length
