@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "fc_detect.h"
+#include "fc_profile_opts.h"
 #include "output.h"
 
 #define DETECT_PORTS 32
@@ -204,52 +205,248 @@ static void print_wrapped_comment(FILE *out, const char *text)
 	}
 }
 
-static void print_profile(FILE *out, const char *name, const struct fc_profile *p)
+/* Write n bytes as the inside of a YAML double-quoted string that
+ * fc_config reads back as those bytes: printable ASCII as is, the usual
+ * escapes, \xHH (a byte, in framecap's YAML) for the rest. */
+static void put_yaml_bytes(FILE *out, const uint8_t *b, size_t n)
 {
-	fprintf(out, "  %s: {length_offset: %u, length_size: %u, byte_order: %s, "
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\r')
+			fputs("\\r", out);
+		else if (b[i] == '\n')
+			fputs("\\n", out);
+		else if (b[i] == '\t')
+			fputs("\\t", out);
+		else if (b[i] == 0)
+			fputs("\\0", out);
+		else if (b[i] == '"' || b[i] == '\\')
+			fprintf(out, "\\%c", b[i]);
+		else if (b[i] >= 0x20 && b[i] < 0x7f)
+			fputc(b[i], out);
+		else
+			fprintf(out, "\\x%02x", b[i]);
+	}
+}
+
+/* The keys of a length field profile, without braces. */
+static void put_length_keys(FILE *out, const struct fc_profile *p)
+{
+	fprintf(out, "length_offset: %u, length_size: %u, byte_order: %s, "
 		     "signed: %s, length_adjustment: %" PRId64 ", header_size: %u, "
-		     "max_frame: %" PRIu64 "}\n",
-		name, p->length_offset, p->length_size,
+		     "max_frame: %" PRIu64,
+		p->length_offset, p->length_size,
 		p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
 		p->is_signed ? "true" : "false", p->length_adjustment, p->header_size,
 		p->max_frame);
 }
 
+/* One profile of the document: `name: {keys}` with the keys p's framing
+ * uses, and its prelude, whose profile steps are written first as
+ * profiles of their own (name_c2s_prelude, name_s2c_prelude). */
+static void print_profile(FILE *out, const char *name, const struct fc_profile *p)
+{
+	static const char *const dirs[2] = { "c2s", "s2c" };
+
+	for (int dir = 0; p->prelude && dir < 2; dir++)
+		for (uint32_t i = 0; i < p->prelude->nsteps[dir]; i++) {
+			const struct fc_prelude_step *st = &p->prelude->steps[dir][i];
+
+			if (st->kind != FC_PRELUDE_PROFILE)
+				continue;
+			fprintf(out, "  %s_%s_prelude%s%.0u: {", name, dirs[dir],
+				i ? "_" : "", i);
+			put_length_keys(out, &st->profile);
+			fputs("}\n", out);
+		}
+	fprintf(out, "  %s: {", name);
+	switch (p->framing) {
+	case FC_FRAMING_VARINT:
+		fprintf(out, "framing: varint, length_offset: %u, varint_max_bytes: %u, "
+			     "max_frame: %" PRIu64, p->length_offset, p->varint_max_bytes,
+			p->max_frame);
+		break;
+	case FC_FRAMING_BER:
+		fprintf(out, "framing: ber, max_frame: %" PRIu64, p->max_frame);
+		break;
+	case FC_FRAMING_DELIMITER:
+		fputs("framing: delimiter, delimiter: \"", out);
+		put_yaml_bytes(out, p->delimiter, p->delimiter_len);
+		fprintf(out, "\", max_frame: %" PRIu64, p->max_frame);
+		break;
+	default:
+		put_length_keys(out, p);
+		break;
+	}
+	if (p->prelude) {
+		const char *sep = "";
+
+		fputs(", prelude: {", out);
+		for (int dir = 0; dir < 2; dir++) {
+			if (!p->prelude->nsteps[dir])
+				continue;
+			fprintf(out, "%s%s: [", sep, dirs[dir]);
+			sep = ", ";
+			for (uint32_t i = 0; i < p->prelude->nsteps[dir]; i++) {
+				const struct fc_prelude_step *st = &p->prelude->steps[dir][i];
+
+				fputs(i ? ", {" : "{", out);
+				if (st->kind == FC_PRELUDE_PROFILE) {
+					fprintf(out, "profile: %s_%s_prelude%s%.0u, max_frames: %u}",
+						name, dirs[dir], i ? "_" : "", i, st->max_frames);
+					continue;
+				}
+				fputs("bytes_one_of: [", out);
+				for (uint32_t c = 0; c < st->nchoices; c++) {
+					fputs(c ? ", \"" : "\"", out);
+					put_yaml_bytes(out, st->choice[c], st->choice_len[c]);
+					fputc('"', out);
+				}
+				fputs("]}", out);
+			}
+			fputc(']', out);
+		}
+		fputc('}', out);
+	}
+	fputs("}\n", out);
+}
+
+/* The framing's name as the comment lines give it: "varint at offset 1
+ * (at most 4 bytes)", "delimiter "\r\n"", ... (fc_profile_describe
+ * without the profile's name). */
+static void framing_words(const struct fc_profile *p, char *buf, size_t len)
+{
+	struct fc_profile q = *p;
+	char tmp[256];
+	size_t n;
+
+	q.name[0] = '\0';
+	q.prelude = NULL;
+	fc_profile_describe(&q, tmp, sizeof(tmp));
+	n = strlen(tmp);
+	if (n >= 3 && tmp[0] == ' ' && tmp[1] == '(' && tmp[n - 1] == ')') {
+		tmp[n - 1] = '\0';
+		snprintf(buf, len, "%s", tmp + 2);
+	} else {
+		snprintf(buf, len, "%s", tmp);
+	}
+}
+
+/* The comment line for c's prelude in direction dir, if any: how many
+ * directions start with it and what it is. */
+static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int dir)
+{
+	const struct fc_prelude_step *st = &c->prelude.steps[dir][0];
+	char what[256];
+
+	if (!c->prelude.nsteps[dir])
+		return;
+	if (st->kind == FC_PRELUDE_PROFILE) {
+		framing_words(&st->profile, what, sizeof(what));
+		fprintf(out, "#   prelude %s: %u stream direction%s start%s with up to %u "
+			     "frame%s of another layout (%s) before this framing tiles\n",
+			dir ? "s2c" : "c2s", c->prelude_samples[dir],
+			c->prelude_samples[dir] == 1 ? "" : "s",
+			c->prelude_samples[dir] == 1 ? "s" : "", st->max_frames,
+			st->max_frames == 1 ? "" : "s", what);
+		return;
+	}
+	unsigned lo = st->choice_len[0], hi = lo;
+
+	for (uint32_t k = 1; k < st->nchoices; k++) {
+		lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
+		hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+	}
+	fprintf(out, "#   prelude %s: %u stream direction%s start%s with %s%u fixed "
+		     "string%s of ", dir ? "s2c" : "c2s", c->prelude_samples[dir],
+		c->prelude_samples[dir] == 1 ? "" : "s",
+		c->prelude_samples[dir] == 1 ? "s" : "",
+		st->nchoices == 1 ? "" : "one of ", st->nchoices,
+		st->nchoices == 1 ? "" : "s");
+	if (lo == hi)
+		fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
+	else
+		fprintf(out, "%u to %u bytes", lo, hi);
+	fputs(" before this framing tiles\n", out);
+}
+
+/* The equivalents in other libraries of a framing that is not a length
+ * field, where they have one. */
+static void print_other_equivalents(FILE *out, const struct fc_profile *p)
+{
+	switch (p->framing) {
+	case FC_FRAMING_VARINT:
+		if (p->length_offset == 0)
+			fputs("#   Netty: new ProtobufVarint32FrameDecoder()\n", out);
+		else
+			fprintf(out, "#   Netty: none built in: skip %u byte%s, then read a "
+				     "varint (as ProtobufVarint32FrameDecoder does)\n",
+				p->length_offset, p->length_offset == 1 ? "" : "s");
+		break;
+	case FC_FRAMING_DELIMITER:
+		if (p->delimiter_len == 2 && !memcmp(p->delimiter, "\r\n", 2))
+			fprintf(out, "#   Netty: new LineBasedFrameDecoder(%" PRIu64 ")\n",
+				p->max_frame);
+		else
+			fprintf(out, "#   Netty: new DelimiterBasedFrameDecoder(%" PRIu64
+				     ", Unpooled.wrappedBuffer(new byte[] { %u }))\n",
+				p->max_frame, p->delimiter[0]);
+		break;
+	default:
+		break;
+	}
+}
+
 /* The comments before the YAML for port's best candidate c[0] of n: what
- * it explains and how sure it is, the same framing for Netty, tokio-util,
- * Go and Python, and the runners-up. line: scratch of len bytes. */
+ * it explains and how sure it is and why, its prelude, the same framing
+ * for Netty (and, for a length field, tokio-util, Go and Python), and the
+ * runners-up. line: scratch of len bytes. */
 static void print_candidate(FILE *out, unsigned port,
 			    const struct fc_detect_candidate *c, size_t n,
 			    char *line, size_t len)
 {
-	fprintf(out, "#\n# port %u: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
-		     " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n"
-		     "#   confidence: %s: %" PRIu64 " header%s found where the length "
-		     "before said, %.0f bits of evidence%s\n",
-		port, c->frames, c->bytes, c->total,
+	char what[256];
+
+	framing_words(&c->profile, what, sizeof(what));
+	fprintf(out, "#\n# port %u: %s: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
+		     " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n",
+		port, what, c->frames, c->bytes, c->total,
 		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
-		c->samples_tiled, c->samples,
-		c->low_confidence ? "LOW CONFIDENCE" : "high",
-		c->landed, c->landed == 1 ? "" : "s", c->bits,
-		c->low_confidence ? "; too few frames to rule out chance: the best "
-				    "guess, check it on more traffic" : "");
-	fc_detect_netty(&c->profile, line, len);
-	fprintf(out, "#   Netty: %s\n", line);
-	fc_detect_tokio(&c->profile, line, len);
-	fprintf(out, "#   tokio-util: %s\n", line);
-	fc_detect_go(&c->profile, line, len);
-	fprintf(out, "#   Go: %s\n", line);
-	fc_detect_python(&c->profile, line, len);
-	fprintf(out, "#   Python: %s\n", line);
+		c->samples_tiled, c->samples);
+	if (c->profile.framing == FC_FRAMING_DELIMITER)
+		fprintf(out, "#   confidence: %s: text (%u%% printable); %" PRIu64 " of %"
+			     PRIu64 " writes (packets) end with the delimiter, %.0f bits of "
+			     "evidence%s\n",
+			c->low_confidence ? "LOW CONFIDENCE" : "high", c->text_pct,
+			c->landed, c->writes, c->bits,
+			c->low_confidence ? "; too few writes to rule out chance: the best "
+					    "guess, check it on more traffic" : "");
+	else
+		fprintf(out, "#   confidence: %s: %" PRIu64 " header%s found where the length "
+			     "before said, %.0f bits of evidence%s\n",
+			c->low_confidence ? "LOW CONFIDENCE" : "high",
+			c->landed, c->landed == 1 ? "" : "s", c->bits,
+			c->low_confidence ? "; too few frames to rule out chance: the best "
+					    "guess, check it on more traffic" : "");
+	print_prelude(out, c, 0);
+	print_prelude(out, c, 1);
+	if (c->profile.framing == FC_FRAMING_LENGTH) {
+		fc_detect_netty(&c->profile, line, len);
+		fprintf(out, "#   Netty: %s\n", line);
+		fc_detect_tokio(&c->profile, line, len);
+		fprintf(out, "#   tokio-util: %s\n", line);
+		fc_detect_go(&c->profile, line, len);
+		fprintf(out, "#   Go: %s\n", line);
+		fc_detect_python(&c->profile, line, len);
+		fprintf(out, "#   Python: %s\n", line);
+	} else {
+		print_other_equivalents(out, &c->profile);
+	}
 	for (size_t k = 1; k < n && k < 4; k++) {
-		const struct fc_profile *r = &c[k].profile;
-		fprintf(out, "#   runner-up %zu: length_offset %u, length_size %u, %s, %s, "
-			     "adjustment %" PRId64 ", header %u: %" PRIu64 " frames, "
-			     "%" PRIu64 " bytes, %.0f bits\n",
-			k, r->length_offset, r->length_size,
-			r->byte_order == FC_BIG_ENDIAN ? "big" : "little",
-			r->is_signed ? "signed" : "unsigned", r->length_adjustment,
-			r->header_size, c[k].frames, c[k].bytes, c[k].bits);
+		framing_words(&c[k].profile, what, sizeof(what));
+		fprintf(out, "#   runner-up %zu: %s%s: %" PRIu64 " frames, %" PRIu64
+			     " bytes, %.0f bits\n",
+			k, what, c[k].profile.prelude ? " + prelude" : "", c[k].frames,
+			c[k].bytes, c[k].bits);
 	}
 }
 
@@ -258,9 +455,16 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 {
 	struct detect_out *d = (struct detect_out *)o;
 	FILE *out = d->o.out;
-	struct fc_detect_candidate best[DETECT_PORTS][FC_DETECT_MAX_CANDIDATES];
+	/* Candidates carry their prelude (a few KiB each): on the heap. */
+	struct fc_detect_candidate (*best)[FC_DETECT_MAX_CANDIDATES] =
+		calloc(DETECT_PORTS, sizeof(*best));
 	size_t nbest[DETECT_PORTS] = { 0 };
 	int found = 0;
+
+	if (!best) {
+		fputs("# framecap --detect: out of memory\nprofiles: {}\nports: {}\n", out);
+		return;
+	}
 
 	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
 		     " stream%s with data; framing inferred per server port from up to\n"
@@ -283,7 +487,8 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 				.complete = sm->complete, .stream_len = sm->stream_len,
 				.windows = sm->windows, .nwindows = sm->nwindows,
 				.starts = sm->starts, .nstarts = sm->nstarts,
-				.mid_stream = sm->mid_stream };
+				.mid_stream = sm->mid_stream,
+				.dir = sm->dir == FC_S2C ? FC_DIR_S2C : FC_DIR_C2S };
 			n++;
 		}
 		if (n == 0) {
@@ -307,6 +512,7 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 			d->ports_dropped, DETECT_PORTS);
 	if (!found) {
 		fputs("# no framing found: this document maps no port\nprofiles: {}\nports: {}\n", out);
+		free(best);
 		return;
 	}
 	fputs("profiles:\n", out);
@@ -316,6 +522,7 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 			snprintf(name, sizeof(name), "port_%u", d->groups[g].port);
 			print_profile(out, name, &best[g][0].profile);
 		}
+	free(best);
 	fputs("ports:\n", out);
 	for (int g = 0; g < d->ngroups; g++)
 		if (nbest[g])

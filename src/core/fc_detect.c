@@ -74,6 +74,27 @@
  * are too few reads to show that a frame is unlikely, so about 5 frames
  * of a 4-byte length, or more of a narrower one, are needed.
  *
+ * Other framings. Varints (offsets 0..4, at most 4 or 5 bytes) and BER
+ * (a constructed tag) are walked the same way, but a varint or BER length
+ * read anywhere is most often plausible, so they also score the writes
+ * (write_bits): of the packet starts their chain passes, the share it
+ * begins a frame at against the share a chain of that density hits by
+ * chance; they need ALT_MIN_BITS, never make a low-confidence guess, are
+ * not tried on text and only when no length field or delimiter is sure.
+ * Delimiters ("\r\n", "\n", "\0") are tried on text only, and judged by
+ * the writes that end with them (evaluate_delim).
+ *
+ *   search(strict) -> top  --try_prelude-->  top'   (better with a prelude?)
+ *   search(loose)  -> top2 --with_prelude--> keep() into top'
+ *
+ * Preludes. A direction whose start was captured but that a framing does
+ * not tile from 0 may begin with a prelude (find_prelude_step: frames of a
+ * 2- or 4-byte length at 0, else a literal string ending at a packet
+ * start or a line end). The loose search lets such directions begin their
+ * chain at a later packet start, so that the framing after a prelude is
+ * found at all; every candidate is then scored strictly, with its
+ * prelude read as the decoder reads it (prelude_end).
+ *
  * Cost: per grid point, one walk per sample (linear in its frames), and
  * for the few that pass, a second walk and PROBES reads per sample. About
  * 0.1 s for 16 samples of 64 KiB of text or random bytes; about 0.6 s on
@@ -106,6 +127,16 @@
 #define PROBES 1024 /* null-model reads per sample */
 #define MIN_BITS 20.0
 #define PRINTABLE_TEXT 0.85
+#define MAX_VARINT_OFFSET 4
+/* The evidence a varint or BER framing needs: twice a length field's
+ * (their lengths fit more bytes by chance), and only when no length
+ * field or delimiter is sure (no low-confidence guesses either). */
+#define ALT_MIN_BITS (2 * MIN_BITS)
+#define DELIM_MIN_MAX_FRAME (64u << 10) /* a detected delimiter's max_frame */
+#define PRELUDE_MAX_FRAMES 4 /* frames of a prelude's own framing */
+#define PRELUDE_MAX_LENGTH 16384 /* of a prelude frame's length field */
+#define PRELUDE_TRIED FC_DETECT_MAX_CANDIDATES /* candidates a prelude is looked for */
+#define PRELUDE_SAMPLES 64 /* directions a prelude is fitted to */
 
 /* One walk over one sample. */
 struct walk {
@@ -228,6 +259,30 @@ static uint64_t frame_key(const struct fc_profile *p,
 	return h;
 }
 
+/* Does the frame at b (its header read) start as p's frames may? BER:
+ * a constructed tag (bit 0x20: LDAP's and SNMP's SEQUENCE 0x30); a
+ * primitive one at top level is not a message. Others: always. */
+static bool tag_fits(const struct fc_profile *p, const uint8_t *b)
+{
+	return p->framing != FC_FRAMING_BER || (b[0] & 0x20);
+}
+
+/* The fewest bytes a read of p needs to say anything: the length field's
+ * end, a varint's first byte, BER's tag and first length byte. */
+static uint32_t read_min(const struct fc_profile *p)
+{
+	switch (p->framing) {
+	case FC_FRAMING_VARINT:
+		return p->length_offset + 1;
+	case FC_FRAMING_BER:
+		return 2;
+	case FC_FRAMING_DELIMITER:
+		return p->delimiter_len;
+	default:
+		return fc_profile_length_end(p);
+	}
+}
+
 /* Walk s with p from direction offset start, frame by frame, into *w:
  * stop at the end, at a bad length, after MAX_EMPTY_RUN empty frames in a
  * row, or where the bytes were not kept (the chain may go on: tiled, the
@@ -277,7 +332,7 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 			}
 			return;
 		}
-		if (st != FC_FRAME_OK)
+		if (st != FC_FRAME_OK || !tag_fits(p, b))
 			return;
 		if (fl.length == 0 || fl.payload_len == 0) {
 			if (++empty_run > MAX_EMPTY_RUN)
@@ -303,19 +358,61 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 	}
 }
 
-/* Where p's chain starts in s, walked into *w: 0 when the direction's
- * start was captured; else, as a resynchronising decoder would, the first
+/* Where p's prelude, read as the decoder reads it, ends in s's head (0
+ * without one): each step of s's direction in turn, bytes_one_of the
+ * first choice s starts with, a profile up to max_frames frames while
+ * they parse (OK) and fit in the head. */
+static uint64_t prelude_end(const struct fc_profile *p, const struct fc_detect_sample *s)
+{
+	uint32_t nsteps;
+	const struct fc_prelude_step *st = fc_prelude_steps(p, s->dir, &nsteps);
+	uint64_t pos = 0;
+	struct fc_frame_len fl;
+
+	for (uint32_t i = 0; i < nsteps; i++) {
+		if (st[i].kind == FC_PRELUDE_BYTES_ONE_OF) {
+			for (uint32_t c = 0; c < st[i].nchoices; c++) {
+				size_t n = st[i].choice_len[c];
+
+				if (pos + n <= s->len && !memcmp(s->data + pos, st[i].choice[c], n)) {
+					pos += n;
+					break;
+				}
+			}
+			continue;
+		}
+		for (uint32_t j = 0; j < st[i].max_frames && pos < s->len; j++) {
+			if (fc_profile_frame_len(&st[i].profile, s->data + pos, s->len - pos,
+						 &fl) != FC_FRAME_OK ||
+			    fl.frame_len > s->len - pos)
+				break;
+			pos += fl.frame_len;
+		}
+	}
+	return pos;
+}
+
+/* Where p's chain starts in s, walked into *w: where p's prelude ends (0
+ * without one) when the direction's start was captured; else, as a resynchronising decoder would, the first
  * of 0 and the first MAX_STARTS_TRIED packet starts from which p tiles the
- * most non-empty frames (a sender's write most often begins a packet). */
+ * most non-empty frames (a sender's write most often begins a packet).
+ * loose: so are directions whose start was captured but that p does not
+ * tile from there with a complete frame (a prelude not yet known, most
+ * often a write of its own). */
 static uint64_t chain_start(const struct fc_profile *p,
-			    const struct fc_detect_sample *s, struct walk *w)
+			    const struct fc_detect_sample *s, bool loose, struct walk *w)
 {
 	uint64_t best = 0;
 	struct walk t;
 
-	walk(p, s, 0, NULL, w);
-	if (!s->mid_stream)
-		return 0;
+	if (!s->mid_stream) {
+		best = prelude_end(p, s);
+		walk(p, s, best, NULL, w);
+		if (!loose || (w->tiled && w->frames > w->empty))
+			return best;
+	} else {
+		walk(p, s, 0, NULL, w);
+	}
 	for (size_t i = 0; i < s->nstarts && i < MAX_STARTS_TRIED; i++) {
 		if (s->starts[i] == 0 || s->starts[i] >= s->len)
 			continue;
@@ -428,7 +525,7 @@ static double sample_bits(const struct fc_profile *p,
 			  uint64_t v)
 {
 	const double z = 2;
-	uint32_t end = fc_profile_length_end(p), jitter = 0x9e3779b9u;
+	uint32_t end = read_min(p), jitter = 0x9e3779b9u;
 	size_t span, reads;
 	uint64_t chain = start;
 	double n = 0, hits = 0, upper;
@@ -460,7 +557,7 @@ static double sample_bits(const struct fc_profile *p,
 		case FC_FRAME_OK:
 			if (!fl.length || !fl.payload_len)
 				continue;
-			if (fl.frame_len <= v)
+			if (fl.frame_len <= v && tag_fits(p, s->data + q))
 				hits++;
 			break;
 		default:
@@ -475,6 +572,88 @@ static double sample_bits(const struct fc_profile *p,
 	return upper >= 1 ? 0 : -log2_unit(upper);
 }
 
+/* The printable share (with tab, CR, LF and the delimiter's bytes) of
+ * the samples' heads, in percent, a run of one byte counted once (a
+ * binary protocol carrying a long text payload is not text). */
+static uint32_t text_pct(const struct fc_profile *p, const struct fc_detect_sample *samples,
+			 size_t nsamples)
+{
+	uint64_t printable = 0, total = 0;
+
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+
+		if (!s->data)
+			continue;
+		for (size_t k = 0; k < s->len; k++) {
+			uint8_t b = s->data[k];
+
+			if (k && b == s->data[k - 1])
+				continue; /* a run counts once */
+			total++;
+
+			if ((b >= 0x20 && b < 0x7f) || b == '\t' || b == '\r' || b == '\n' ||
+			    memchr(p->delimiter, b, p->delimiter_len))
+				printable++;
+		}
+	}
+	return total ? (uint32_t)(printable * 100 / total) : 0;
+}
+
+/* The evidence of the writes p's chain in s (from start) begins a frame
+ * at, for the framings whose lengths fit almost any bytes (a varint or
+ * BER length read anywhere is most often a plausible one, so landing on
+ * a header proves little). Of the N packet starts in the head that the
+ * chain passes, it begins a frame at h (each counted once per offset and
+ * the 16 bytes before it, in seen; added to *landed); by chance it would
+ * at about r of them, r its frame starts per byte. The bits are the
+ * Chernoff bound on that many hits by chance, N * D(h/N || r), or 0 when
+ * h/N is not above r: a chain that lands on a few of many writes proves
+ * nothing. */
+static double write_bits(const struct fc_profile *p, const struct fc_detect_sample *s,
+			 uint64_t start, uint64_t *seen, uint64_t *landed)
+{
+	uint64_t pos = start, hits = 0, passed = 0, nframes = 0;
+	size_t k = 0;
+	struct fc_frame_len fl;
+	double a, r, d;
+
+	if (start >= s->len)
+		return 0;
+	while (k < s->nstarts && s->starts[k] <= start)
+		k++;
+	while (pos < s->len) {
+		if (fc_profile_frame_len(p, s->data + pos, s->len - pos, &fl) != FC_FRAME_OK ||
+		    !fl.frame_len)
+			break;
+		nframes++;
+		pos += fl.frame_len;
+		for (; k < s->nstarts && s->starts[k] < pos && s->starts[k] < s->len; k++)
+			passed++;
+		if (k < s->nstarts && s->starts[k] == pos && pos < s->len) {
+			uint64_t key = 0xcbf29ce484222325ULL;
+
+			passed++;
+			k++;
+			for (uint64_t j = pos >= 16 ? pos - 16 : 0; j < pos; j++)
+				key = (key ^ s->data[j]) * 0x100000001b3ULL;
+			if (set_bit(seen, fnv_mix(key, ~pos)))
+				hits++;
+		}
+	}
+	r = (double)nframes / (double)(s->len - start);
+	if (!hits || !passed || r >= 1)
+		return 0;
+	a = (double)hits / (double)passed;
+	if (a <= r)
+		return 0;
+	d = a * -log2_unit(r / a);
+	if (a < 1)
+		d -= (1 - a) * -log2_unit((1 - a) / (1 - r) < 1 ? (1 - a) / (1 - r) : 1);
+	*landed += hits;
+	return (double)passed * d;
+}
+
 /* Evaluate profile p on all samples into *e and update *sum; returns 2
  * when it has the evidence to be reported, 1 when it is a low-confidence
  * guess (it tiles every sample with at least 2 non-empty frames and has
@@ -484,7 +663,7 @@ static double sample_bits(const struct fc_profile *p,
  * with few frames, the wider search would fit something by chance), else
  * 0. Two passes: the walks, then, if enough frames
  * chained, the null model on the tiled samples. */
-static int evaluate(const struct fc_profile *p, double simple,
+static int evaluate(const struct fc_profile *p, double simple, bool loose,
 		    const struct fc_detect_sample *samples, size_t nsamples,
 		    struct entry *e, struct summary *sum)
 {
@@ -505,12 +684,14 @@ static int evaluate(const struct fc_profile *p, double simple,
 			continue;
 		nonempty++;
 		total += sample_end(s);
-		start = chain_start(p, s, &w);
+		start = chain_start(p, s, loose, &w);
 		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
 			       w.tiled ? i + 1 : ~i);
 		frames += w.frames;
 		empty += w.empty;
 		bytes += w.bytes;
+		if (!loose && !s->mid_stream)
+			bytes += start; /* a prelude's */
 		if (w.max_length > max_length)
 			max_length = w.max_length;
 		if (w.tiled) {
@@ -526,6 +707,10 @@ static int evaluate(const struct fc_profile *p, double simple,
 	sum->samples = nonempty;
 	if (!tiled || tiled_frames < LOW_MIN_FRAMES)
 		return 0;
+	/* A varint or BER length fits text anywhere: text is not framed so. */
+	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
+	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
+		return 0;
 	memset(seen, 0, sizeof(seen));
 	land_bits = -log2_unit(1.0 / ((double)max_frame + 1));
 	for (size_t i = 0; i < nsamples; i++) {
@@ -536,7 +721,7 @@ static int evaluate(const struct fc_profile *p, double simple,
 
 		if (!s->len || !s->data)
 			continue;
-		start = chain_start(p, s, &w);
+		start = chain_start(p, s, loose, &w);
 		walk(p, s, start, seen, &w);
 		if (!w.tiled)
 			continue;
@@ -551,12 +736,16 @@ static int evaluate(const struct fc_profile *p, double simple,
 		bits += (double)n * b;
 		if (land)
 			bits += b < land_bits ? b : land_bits;
+		if (p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER)
+			bits += write_bits(p, s, start, seen, &landed);
 	}
 	if (bits > sum->best_bits) {
 		sum->best_bits = bits;
 		sum->best_bits_frames = tiled_frames;
 	}
-	if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+	if (p->framing != FC_FRAMING_LENGTH)
+		verdict = bits >= ALT_MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
+	else if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
 	else if (bits >= LOW_BITS && tiled == nonempty &&
 		 bits >= LOW_BITS_PER_LANDING * (double)landed &&
@@ -566,6 +755,8 @@ static int evaluate(const struct fc_profile *p, double simple,
 		   p->length_adjustment <= MAX_SMALL_ADJ)))
 		verdict = 1; /* few frames, but each one telling */
 	else
+		verdict = 0;
+	if (!verdict)
 		return 0;
 
 	memset(e, 0, sizeof(*e));
@@ -587,6 +778,404 @@ static int evaluate(const struct fc_profile *p, double simple,
 	e->hash = hash;
 	e->simple = simple;
 	return verdict;
+}
+
+/* The share of s's head, in [0, 1], at which p's delimiter ends: the
+ * chance that a write ending anywhere ends with it. Taken at the top of
+ * its Wilson interval (z = 2), like sample_bits. */
+static double delim_rate(const struct fc_profile *p, const struct fc_detect_sample *s)
+{
+	const double z = 2;
+	uint32_t dl = p->delimiter_len;
+	double n, hits = 0;
+
+	if (s->len < dl)
+		return 1;
+	n = (double)(s->len - dl + 1);
+	for (size_t i = 0; i + dl <= s->len; i++)
+		if (s->data[i] == p->delimiter[0] && !memcmp(s->data + i, p->delimiter, dl))
+			hits++;
+	return (hits + z * z / 2 + z * sqrt_pos(hits * (n - hits) / n + z * z / 4)) /
+	       (n + z * z);
+}
+
+/* Evaluate delimiter profile p like evaluate() does a prefix framing,
+ * with another evidence: a delimiter tiles any text that holds it, so
+ * what counts is where the sender's writes ended (the byte before each
+ * packet start in the head, the end of a complete direction): each one
+ * that ends with the delimiter carries -log2 of the chance that a write
+ * ending at random would (delim_rate), counted once per offset and line
+ * (streams that start alike are one observation). Needs text (at least
+ * PRINTABLE_TEXT of the bytes, the delimiter's included: a binary
+ * protocol is not cut by its zero bytes) and most writes ending with the
+ * delimiter. Returns 2, 1 (low confidence) or 0 as evaluate(). */
+static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
+			  const struct fc_detect_sample *samples, size_t nsamples,
+			  struct entry *e, struct summary *sum)
+{
+	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
+	uint64_t tiled_frames = 0, landed = 0, writes = 0;
+	uint64_t hash = 0xcbf29ce484222325ULL;
+	uint32_t tiled = 0, nonempty = 0, pct;
+	uint64_t seen[FRESH_BITS / 64];
+	double bits = 0;
+	struct walk w;
+	int verdict;
+
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+		uint32_t dl = p->delimiter_len;
+		uint64_t start, hits = 0;
+		double b;
+
+		if (!s->len || !s->data)
+			continue;
+		nonempty++;
+		total += sample_end(s);
+		start = chain_start(p, s, loose, &w);
+		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
+			       w.tiled ? i + 1 : ~i);
+		frames += w.frames;
+		empty += w.empty;
+		bytes += w.bytes;
+		if (!loose && !s->mid_stream)
+			bytes += start; /* a prelude's */
+		if (w.max_length > max_length)
+			max_length = w.max_length;
+		if (!w.tiled)
+			continue;
+		tiled++;
+		tiled_frames += w.frames - w.empty;
+		for (size_t k = 0; k <= s->nstarts; k++) {
+			/* the write ending before packet start k, or the end */
+			uint64_t at = k < s->nstarts ? s->starts[k] :
+				      s->complete && sample_end(s) == s->len ? s->len : 0;
+			uint64_t key = 0xcbf29ce484222325ULL;
+
+			if (at <= start || at < dl || at > s->len)
+				continue;
+			writes++;
+			if (memcmp(s->data + at - dl, p->delimiter, dl))
+				continue;
+			for (uint64_t j = at >= 16 ? at - 16 : 0; j < at; j++)
+				key = (key ^ s->data[j]) * 0x100000001b3ULL;
+			if (set_bit(seen, fnv_mix(key, at)))
+				hits++;
+		}
+		landed += hits;
+		if (hits) {
+			b = delim_rate(p, s);
+			bits += (double)hits * (b >= 1 ? 0 : -log2_unit(b));
+		}
+	}
+	if (tiled && tiled_frames > sum->best_tiled_frames)
+		sum->best_tiled_frames = tiled_frames;
+	sum->total = total;
+	sum->samples = nonempty;
+	if (!tiled || tiled_frames < LOW_MIN_FRAMES || 2 * landed < writes)
+		return 0;
+	pct = text_pct(p, samples, nsamples);
+	if ((double)pct < 100 * PRINTABLE_TEXT)
+		return 0;
+	if (bits > sum->best_bits) {
+		sum->best_bits = bits;
+		sum->best_bits_frames = tiled_frames;
+	}
+	if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+		verdict = 2;
+	else if (bits >= LOW_BITS && tiled == nonempty)
+		verdict = 1;
+	else
+		return 0;
+	memset(e, 0, sizeof(*e));
+	e->c.profile = *p;
+	e->c.profile.max_frame = DELIM_MIN_MAX_FRAME;
+	while (e->c.profile.max_frame < max_length)
+		e->c.profile.max_frame <<= 1;
+	e->c.frames = frames;
+	e->c.bytes = bytes;
+	e->c.total = total;
+	e->c.samples_tiled = tiled;
+	e->c.samples = nonempty;
+	e->c.landed = landed;
+	e->c.writes = writes;
+	e->c.text_pct = pct;
+	e->c.bits = bits;
+	e->c.low_confidence = verdict == 1;
+	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
+		     ((double)bytes / (double)total) *
+		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
+	e->hash = hash;
+	e->simple = simple;
+	return verdict;
+}
+
+/* A varint candidate: after `offset` bytes, at most max_bytes (the
+ * search cap as max_frame). */
+static void varint_profile(struct fc_profile *p, uint32_t offset, uint32_t max_bytes)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, "detected");
+	p->framing = FC_FRAMING_VARINT;
+	p->length_offset = offset;
+	p->varint_max_bytes = max_bytes;
+	p->max_frame = SEARCH_MAX_LENGTH;
+}
+
+/* A varint is a little less plain than a fixed field that cuts the same
+ * frames (a 1-byte length below 128); 4 bytes (MQTT) is the plain limit
+ * after a type byte, 5 (protobuf's) at offset 0. */
+static double varint_simplicity(uint32_t offset, uint32_t max_bytes)
+{
+	return 0.965 - 0.005 * offset -
+	       ((offset ? max_bytes != 4 : max_bytes != 5) ? 0.002 : 0);
+}
+
+/* The BER candidate (the search cap as max_frame). */
+static void ber_profile(struct fc_profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, "detected");
+	p->framing = FC_FRAMING_BER;
+	p->max_frame = SEARCH_MAX_LENGTH;
+}
+
+/* The delimiter candidates, plainest first ("\r\n" before "\n" when both
+ * cut the same lines). */
+static const struct {
+	const char *bytes;
+	size_t len;
+	double simple;
+} delimiters[] = {
+	{ "\r\n", 2, 1.0 },
+	{ "\n", 1, 0.99 },
+	{ "\0", 1, 0.98 },
+};
+
+/* Sort top[0..n) best score first (stable). */
+static void sort_entries(struct entry *top, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct entry k = top[i];
+		size_t j = i;
+
+		for (; j > 0 && k.c.score > top[j - 1].c.score; j--)
+			top[j] = top[j - 1];
+		top[j] = k;
+	}
+}
+
+/* The count, up to PRELUDE_MAX_FRAMES, of frames of q at the start of s
+ * after which p tiles s with the most non-empty frames, or that end the
+ * direction (the fewest of equals; 0: none); *max_length the largest length q
+ * read. A count that tiles by luck (a frame of p read in the prelude's
+ * bytes, long enough to reach bytes not kept) cuts fewer frames. */
+static uint32_t prelude_frames(const struct fc_profile *p, const struct fc_profile *q,
+			       const struct fc_detect_sample *s, uint64_t *max_length)
+{
+	uint64_t pos = 0, most = 0, v;
+	uint32_t best = 0;
+	struct fc_frame_len fl;
+	struct walk w;
+
+	for (uint32_t j = 1; j <= PRELUDE_MAX_FRAMES && pos < s->len; j++) {
+		if (fc_profile_frame_len(q, s->data + pos, s->len - pos, &fl) != FC_FRAME_OK ||
+		    !fl.payload_len || fl.frame_len > s->len - pos)
+			break;
+		if ((uint64_t)fl.length > *max_length)
+			*max_length = (uint64_t)fl.length;
+		pos += fl.frame_len;
+		walk(p, s, pos, NULL, &w);
+		/* a prelude that is all the direction holds explains it too */
+		v = w.tiled ? 2 * (w.frames - w.empty) + (pos == sample_end(s)) : 0;
+		if (v > most) {
+			most = v;
+			best = j;
+		}
+	}
+	return best;
+}
+
+/* Is offset k one of s's packet starts (where a write began)? */
+static bool is_start(const struct fc_detect_sample *s, uint64_t k)
+{
+	for (size_t i = 0; i < s->nstarts; i++)
+		if (s->starts[i] == k)
+			return true;
+	return false;
+}
+
+/* A prelude step for direction dir of p: the samples `fail` (indexes
+ * into samples, nfail of them) start where p does not tile. First a
+ * length field at offset 0 (4 or 2 bytes, big- or little-endian,
+ * counting itself or not; max_frame the next power of two of twice the
+ * longest length read, at least 256, at most PRELUDE_MAX_LENGTH) whose
+ * first frames, as many as the sample that needs most, are followed by
+ * p's chain in every one; else the bytes before the first packet start
+ * or line end (up to FC_PRELUDE_BYTES_MAX) from which p tiles, at most
+ * FC_PRELUDE_CHOICES distinct strings: a literal prelude is a write of
+ * its own (AMQP's header, PostgreSQL's 'N') or ends a line (HTTP/2's
+ * preface), not bytes that happen to make p tile from the middle of one.
+ * Returns whether one was found. */
+static bool find_prelude_step(const struct fc_profile *p,
+			      const struct fc_detect_sample *samples,
+			      const size_t *fail, size_t nfail,
+			      struct fc_prelude_step *step)
+{
+	static const struct {
+		uint32_t size;
+		enum fc_byte_order order;
+	} fields[] = { { 4, FC_BIG_ENDIAN }, { 4, FC_LITTLE_ENDIAN },
+		       { 2, FC_BIG_ENDIAN }, { 2, FC_LITTLE_ENDIAN } };
+	struct walk w;
+
+	memset(step, 0, sizeof(*step));
+	for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++) {
+		for (int counts_itself = 1; counts_itself >= 0; counts_itself--) {
+			struct fc_profile q;
+			uint32_t most = 0;
+			uint64_t max_length = 0;
+			size_t i;
+
+			grid_profile(&q, 0, fields[f].size, fields[f].order,
+				     counts_itself ? -(int64_t)fields[f].size : 0);
+			q.is_signed = false;
+			q.max_frame = PRELUDE_MAX_LENGTH;
+			for (i = 0; i < nfail; i++) {
+				uint32_t k = prelude_frames(p, &q, &samples[fail[i]], &max_length);
+
+				if (!k)
+					break;
+				if (k > most)
+					most = k;
+			}
+			if (i < nfail)
+				continue;
+			q.max_frame = 256;
+			while (q.max_frame < 2 * max_length && q.max_frame < PRELUDE_MAX_LENGTH)
+				q.max_frame <<= 1;
+			step->kind = FC_PRELUDE_PROFILE;
+			step->max_frames = most;
+			step->profile = q;
+			return true;
+		}
+	}
+	step->kind = FC_PRELUDE_BYTES_ONE_OF;
+	for (size_t i = 0; i < nfail; i++) {
+		const struct fc_detect_sample *s = &samples[fail[i]];
+		size_t k, c;
+
+		for (k = 1; k <= FC_PRELUDE_BYTES_MAX && k < s->len; k++) {
+			if (!is_start(s, k) &&
+			    !(k >= 2 && s->data[k - 2] == '\r' && s->data[k - 1] == '\n'))
+				continue;
+			walk(p, s, k, NULL, &w);
+			if (w.tiled && w.frames > w.empty)
+				break;
+		}
+		if (k > FC_PRELUDE_BYTES_MAX || k >= s->len)
+			return false;
+		for (c = 0; c < step->nchoices; c++)
+			if (step->choice_len[c] == k && !memcmp(step->choice[c], s->data, k))
+				break;
+		if (c < step->nchoices)
+			continue;
+		if (step->nchoices == FC_PRELUDE_CHOICES)
+			return false;
+		step->choice_len[c] = (uint8_t)k;
+		memcpy(step->choice[c], s->data, k);
+		step->nchoices++;
+	}
+	return step->nchoices > 0;
+}
+
+/* The most non-empty frames p cuts in s walked from one of its first
+ * MAX_STARTS_TRIED packet starts after 0 (0 when it tiles from none). */
+static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_sample *s)
+{
+	uint64_t most = 0;
+	struct walk w;
+
+	for (size_t i = 0; i < s->nstarts && i < MAX_STARTS_TRIED; i++) {
+		if (s->starts[i] == 0 || s->starts[i] >= s->len)
+			continue;
+		walk(p, s, s->starts[i], NULL, &w);
+		if (w.tiled && w.frames - w.empty > most)
+			most = w.frames - w.empty;
+	}
+	return most;
+}
+
+/* Look for a prelude that makes e's framing tile the directions whose
+ * start was captured but that it does not tile from 0, or tiles with
+ * fewer frames than from a later packet start (a length read from
+ * another layout's header is most often too long, a frame that swallows
+ * the frames after it: PostgreSQL's startup message read as a typed
+ * one); see
+ * find_prelude_step. Returns 0 when there is none, else e's framing with
+ * it evaluated into *t, and evaluate()'s verdict. */
+static int with_prelude(const struct entry *e, const struct fc_detect_sample *samples,
+			size_t nsamples, struct entry *t)
+{
+	struct fc_profile p = e->c.profile;
+	struct fc_prelude pre;
+	struct summary sum;
+	struct walk w;
+	size_t fail[PRELUDE_SAMPLES], nfail;
+	bool any = false;
+	int v;
+
+	memset(&pre, 0, sizeof(pre));
+	p.max_frame = SEARCH_MAX_LENGTH;
+	p.prelude = NULL;
+	for (int dir = 0; dir < 2; dir++) {
+		nfail = 0;
+		for (size_t i = 0; i < nsamples; i++) {
+			const struct fc_detect_sample *s = &samples[i];
+
+			if (!s->len || !s->data || s->mid_stream || (int)s->dir != dir)
+				continue;
+			walk(&p, s, 0, NULL, &w);
+			if ((!w.tiled || w.frames == w.empty ||
+			     w.frames - w.empty < better_later(&p, s)) &&
+			    nfail < PRELUDE_SAMPLES)
+				fail[nfail++] = i;
+		}
+		if (nfail && find_prelude_step(&p, samples, fail, nfail, &pre.steps[dir][0])) {
+			pre.nsteps[dir] = 1;
+			any = true;
+		}
+	}
+	if (!any)
+		return 0;
+	p.prelude = &pre;
+	v = p.framing == FC_FRAMING_DELIMITER ?
+	    evaluate_delim(&p, e->simple, false, samples, nsamples, t, &sum) :
+	    evaluate(&p, e->simple, false, samples, nsamples, t, &sum);
+	if (!v)
+		return 0;
+	t->c.prelude = pre;
+	t->c.profile.prelude = NULL;
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+
+		if (s->len && s->data && !s->mid_stream && prelude_end(&p, s) > 0)
+			t->c.prelude_samples[s->dir ? 1 : 0]++;
+	}
+	return v;
+}
+
+/* Give e the prelude with_prelude finds, if the framing then scores
+ * better and tiles no fewer directions. */
+static void try_prelude(struct entry *e, const struct fc_detect_sample *samples,
+			size_t nsamples)
+{
+	struct entry t;
+
+	if (with_prelude(e, samples, nsamples, &t) && t.c.score > e->c.score &&
+	    t.c.samples_tiled >= e->c.samples_tiled)
+		*e = t;
 }
 
 /* Keep e among the best *n entries of top (capacity cap, best first by
@@ -708,12 +1297,13 @@ static size_t field_adjustments(uint32_t off, uint32_t size,
 	return n;
 }
 
-/* Try every length field and its adjustments over the samples; keep the
- * best confident candidates in top and the best low-confidence ones in
- * low (capacity FC_DETECT_MAX_CANDIDATES each), fill *sum; returns how
- * many were kept in top, *nlow how many in low. */
+/* Try every length field and its adjustments over the samples, the
+ * varints, BER and the delimiters; keep the best confident candidates in
+ * top and the best low-confidence ones in low (capacity
+ * FC_DETECT_MAX_CANDIDATES each), fill *sum; returns how many were kept
+ * in top, *nlow how many in low. loose: see chain_start. */
 static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
-		     struct entry *top, struct entry *low, size_t *nlow,
+		     bool loose, struct entry *top, struct entry *low, size_t *nlow,
 		     struct summary *sum)
 {
 	static const uint32_t sizes[] = { 4, 2, 3, 8, 1 };
@@ -742,7 +1332,7 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 					    adjs[a] != -(int64_t)(off + size))
 						continue; /* frames shorter than the field */
 					grid_profile(&p, off, size, order, adjs[a]);
-					v = evaluate(&p, simplicity(off, size, adjs[a]),
+					v = evaluate(&p, simplicity(off, size, adjs[a]), loose,
 						     samples, nsamples, &e, sum);
 					if (v == 2)
 						keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
@@ -752,28 +1342,93 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 			}
 		}
 	}
+	for (size_t d = 0; d < sizeof(delimiters) / sizeof(*delimiters); d++) {
+		memset(&p, 0, sizeof(p));
+		strcpy(p.name, "detected");
+		p.framing = FC_FRAMING_DELIMITER;
+		p.max_frame = SEARCH_MAX_LENGTH;
+		fc_profile_set_delimiter(&p, (const uint8_t *)delimiters[d].bytes,
+					 delimiters[d].len);
+		switch (evaluate_delim(&p, delimiters[d].simple, loose, samples, nsamples,
+				       &e, sum)) {
+		case 2:
+			keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
+			break;
+		case 1:
+			keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
+			break;
+		}
+	}
+	if (n)
+		return n;
+	for (uint32_t off = 0; off <= MAX_VARINT_OFFSET; off++) {
+		for (uint32_t mb = 4; mb <= 5; mb++) {
+			varint_profile(&p, off, mb);
+			if (evaluate(&p, varint_simplicity(off, mb), loose, samples,
+				     nsamples, &e, sum) == 2)
+				keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
+		}
+	}
+	ber_profile(&p);
+	if (evaluate(&p, 0.97, loose, samples, nsamples, &e, sum) == 2)
+		keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
 	return n;
+}
+
+/* Does a sample hold the start of its direction (where a prelude is)? */
+static bool has_start(const struct fc_detect_sample *samples, size_t nsamples)
+{
+	for (size_t i = 0; i < nsamples; i++)
+		if (samples[i].len && samples[i].data && !samples[i].mid_stream)
+			return true;
+	return false;
 }
 
 size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 		      struct fc_detect_candidate *out, size_t max)
 {
 	struct entry top[FC_DETECT_MAX_CANDIDATES], low[FC_DETECT_MAX_CANDIDATES];
+	struct entry top2[FC_DETECT_MAX_CANDIDATES], low2[FC_DETECT_MAX_CANDIDATES], t;
 	struct summary sum;
-	size_t n, nlow;
-	const struct entry *from = top;
+	size_t n, nlow, nlow2;
+	struct entry *from = top;
 
 	if (!max || !nsamples || !samples)
 		return 0;
-	n = search(samples, nsamples, top, low, &nlow, &sum);
+	n = search(samples, nsamples, false, top, low, &nlow, &sum);
+	for (size_t i = 0; i < n && i < PRELUDE_TRIED; i++)
+		try_prelude(&top[i], samples, nsamples);
+	for (size_t i = 0; i < nlow && i < PRELUDE_TRIED; i++)
+		try_prelude(&low[i], samples, nsamples);
+	sort_entries(top, n);
+	sort_entries(low, nlow);
+	/* Framings that tile only after a prelude: found loosely, kept
+	 * strictly, with the prelude that explains the skipped starts. */
+	if (has_start(samples, nsamples)) {
+		size_t n2 = search(samples, nsamples, true, top2, low2, &nlow2, &sum);
+
+		for (size_t i = 0; i < n2 && i < PRELUDE_TRIED; i++) {
+			switch (with_prelude(&top2[i], samples, nsamples, &t)) {
+			case 2:
+				keep(top, &n, FC_DETECT_MAX_CANDIDATES, &t);
+				break;
+			case 1:
+				keep(low, &nlow, FC_DETECT_MAX_CANDIDATES, &t);
+				break;
+			}
+		}
+	}
 	if (!n) {
 		n = nlow;
 		from = low;
 	}
 	if (n > max)
 		n = max;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		out[i] = from[i].c;
+		out[i].profile.prelude = out[i].prelude.nsteps[0] ||
+					 out[i].prelude.nsteps[1] ? &out[i].prelude : NULL;
+	}
 	return n;
 }
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
@@ -951,7 +1606,7 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		append(buf, len, &used, "no data: no sample holds any bytes");
 		return;
 	}
-	n = search(samples, nsamples, top, low, &nlow, &sum);
+	n = search(samples, nsamples, false, top, low, &nlow, &sum);
 	if (n) {
 		append(buf, len, &used, "a framing fits: %llu frames in %u of %u samples",
 		       (unsigned long long)top[0].c.frames,

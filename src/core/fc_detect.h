@@ -14,7 +14,19 @@
  * length counts the whole frame), 1..4 and -8..8, and those solved from
  * the data (a packet boundary or the next header minus the first length
  * read), and keeps those that tile the samples far better than chance
- * (see fc_detect.c for the scoring). Directions whose start was not
+ * (see fc_detect.c for the scoring). It also tries the other framings:
+ *
+ *   varint    length_offset 0..4 x varint_max_bytes {4, 5} (MQTT, protobuf)
+ *   ber       a constructed tag (0x20 set: LDAP's 0x30) and a definite
+ *             BER length
+ *   delimiter "\r\n", "\n", "\0" on text, judged by the writes that end
+ *             with the delimiter
+ *
+ * and, for the best framings, a prelude per direction where the streams'
+ * starts were captured but do not tile: up to 4 frames of a 2- or 4-byte
+ * length at offset 0 (PostgreSQL's SSLRequest and startup message), else
+ * one of at most 8 literal strings of 1..64 bytes (AMQP's protocol header,
+ * HTTP/2's preface, PostgreSQL's 'N'). Directions whose start was not
  * captured are walked from the first of their first packet starts where a
  * chain begins. Pure: no I/O, no allocation, time linear in the bytes
  * given (times the candidates).
@@ -54,6 +66,8 @@ struct fc_detect_sample {
 	bool mid_stream; /* the direction's start was not captured: offset 0
 			  * is not a frame start; a chain is looked for at
 			  * 0 and the first packet starts */
+	enum fc_direction dir; /* c2s (towards the server port) or s2c: the
+				* side of a prelude */
 };
 
 struct fc_detect_candidate {
@@ -74,6 +88,17 @@ struct fc_detect_candidate {
 	bool low_confidence; /* below the evidence needed to be sure: the best
 			      * guess, reported because nothing is sure */
 	double score; /* higher is better; used for the ranking */
+	/* delimiter: write ends (packet ends, a complete direction's end)
+	 * looked at; `landed` of them end with the delimiter. */
+	uint64_t writes;
+	uint32_t text_pct; /* delimiter: printable share of the bytes, % */
+	/* Read where a direction's start was captured, before the framing:
+	 * nsteps 0 in a direction when none. profile.prelude points here in
+	 * what fc_detect_rank returns (NULL without steps): a copy of the
+	 * candidate must point its profile at its own copy. */
+	struct fc_prelude prelude;
+	uint32_t prelude_samples[2]; /* directions that start with it, per
+				      * enum fc_direction */
 };
 
 /* Rank the framings that explain the samples, best first, into out (at

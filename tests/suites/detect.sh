@@ -114,6 +114,7 @@ done
 # payload length; the builder's and the constants' numbers are the fields.
 for y in "$T"/*.yaml; do
 	grep -q "^  port_" "$y" || continue
+	grep "^  port_" "$y" | head -1 | grep -q "framing:\|prelude:" && continue # not a length field
 	if python3 - "$y" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -140,4 +141,52 @@ PY
 		echo "FAIL detect: $(basename "$y"): Python, tokio-util or Go line disagrees with the profile"; bad=1
 	fi
 done
+# The other framings and preludes on real captures: the YAML --detect
+# prints loads as written, and its profile (given with --profile) cuts the
+# port's streams without an anomaly (but the note that a capture starts
+# inside a connection).
+real() { # real CAPTURE PORT MIN-FRAMES EXPECT-YAML-FRAGMENT...
+	local cap=$1 port=$2 min=$3 name; shift 3
+	local path=${FC_SHARED:-../shared}/protocols/$cap y=$T/real-${cap%%.*}.yaml
+	[ -f "$path" ] || { echo "FAIL detect: $path not found (set FC_SHARED)"; bad=1; return; }
+	"$F" -r "$path" --detect > "$y" 2> "$y.err"
+	for want in "$@"; do
+		if ! grep -qF -- "$want" "$y"; then
+			echo "FAIL detect: $cap: want '$want' in:"; sed 's/^/     /' "$y"; bad=1; return
+		fi
+	done
+	"$F" --config "$y" --profile "port_$port" -r "$path" --json > "$y.jsonl" 2> "$y.err2"
+	if python3 - "$y.jsonl" "$port" "$min" <<'PY'
+import json, sys
+frames = anomalies = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if not any(e.endswith(":" + sys.argv[2]) for e in (o.get("src", ""), o.get("dst", ""))):
+        continue
+    frames += o.get("type") == "frame"
+    # a capture that starts inside a connection says so: not a fault
+    anomalies += o.get("type") == "anomaly" and o.get("kind") != "midstream"
+sys.exit(0 if frames >= int(sys.argv[3]) and anomalies == 0 else 1)
+PY
+	then
+		echo "ok   detect: $cap: port $port found as $(grep "^# port $port:" "$y" | cut -d: -f2 | sed 's/^ //'); its YAML decodes the port without an anomaly"
+	else
+		echo "FAIL detect: $cap: --config of the detected YAML, --profile port_$port:"
+		sed 's/^/     /' "$y" "$y.err2"; tail -1 "$y.jsonl"; bad=1
+	fi
+}
+real mqtt_mixed.pcap 1883 12 "port_1883: {framing: varint, length_offset: 1, varint_max_bytes: 4,"
+real ldap_scram.pcap 389 16 "port_389: {framing: ber,"
+real redis_zeek.pcap 6379 2000 'port_6379: {framing: delimiter, delimiter: "\r\n",' "text (100% printable)"
+real smtp_zeek.pcap 25 500 'port_25: {framing: delimiter, delimiter: "\r\n",'
+real stomp_ndpi.pcapng 61613 7 'port_61613: {framing: delimiter, delimiter: "\0",'
+real pgsql_greenhouse.pcap 5432 300 \
+	"port_5432_c2s_prelude: {length_offset: 0, length_size: 4, byte_order: big, signed: false, length_adjustment: -4, header_size: 4," \
+	"port_5432: {length_offset: 1, length_size: 4, byte_order: big, signed: false, length_adjustment: -4, header_size: 5," \
+	'prelude: {c2s: [{profile: port_5432_c2s_prelude, max_frames: 2}], s2c: [{bytes_one_of: ["N"]}]}}' \
+	"#   prelude c2s: 2 stream directions start with up to 2 frames of another layout"
+real amqp_deepflow.pcap 5672 38 'prelude: {c2s: [{bytes_one_of: ["AMQP\0\0\t\x01"]}]}}' "byte_order: big, signed: false, length_adjustment: 1,"
+real http2_h2c.pcap 3000 150 'prelude: {c2s: [{bytes_one_of: ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"]}]}}'
+# amqp_ndpi starts mid-connection: the framing without a prelude.
+real amqp_ndpi.pcap 5672 90 "port_5672: {length_offset: 4, length_size: 3, byte_order: big, signed: false, length_adjustment: 1, header_size: 8, max_frame: 16777216}"
 exit $bad

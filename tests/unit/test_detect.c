@@ -527,6 +527,16 @@ static void test_text_lines(void **state)
 		samples[i].len = pos;
 		samples[i].complete = i % 2;
 	}
+	/* The complete directions end with "\r\n": lines, as they are. */
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, FC_FRAMING_DELIMITER);
+	assert_int_equal(c[0].profile.delimiter_len, 2);
+	assert_memory_equal(c[0].profile.delimiter, "\r\n", 2);
+	/* No write end known: no framing is claimed, and it says why. */
+	for (size_t i = 0; i < NSAMPLES; i++)
+		samples[i].complete = false;
 	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
 	print_candidates(c, got);
 	assert_int_equal(got, 0);
@@ -889,6 +899,260 @@ static void test_printers(void **state)
 	assert_int_equal(line[0], 'x');
 }
 
+/* --- other framings and preludes ------------------------------------------ */
+
+/* Packet starts of the samples below: one write per message. */
+static uint32_t starts_buf[NSAMPLES][64];
+
+/* Note a write starting at pos in sample i (the first 64 are kept). */
+static void add_start(size_t i, size_t pos)
+{
+	if (samples[i].nstarts < 64)
+		starts_buf[i][samples[i].nstarts++] = (uint32_t)pos;
+	samples[i].starts = starts_buf[i];
+}
+
+/* Reset samples[0..n): empty, incomplete, direction c2s. */
+static void clear_samples(size_t n)
+{
+	memset(samples, 0, sizeof(samples));
+	for (size_t i = 0; i < n; i++)
+		samples[i].data = samples_buf[i];
+}
+
+/* Append a payload of n bytes (binary) to sample i. */
+static void put_payload(size_t i, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		samples_buf[i][samples[i].len++] = (uint8_t)rng();
+}
+
+/* MQTT: a type byte, a varint remaining length (1 to 3 bytes), a
+ * binary payload, one write each: varint at offset 1. */
+static void test_varint(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	(void)state;
+	rng_seed(21);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 30; f++) {
+			uint32_t n = f % 7 == 6 ? 200 + rng() % 3000 : 2 + rng() % 120, v = n;
+
+			add_start(i, samples[i].len);
+			samples_buf[i][samples[i].len++] = (uint8_t)(0x30 | (rng() & 0x0f));
+			do {
+				samples_buf[i][samples[i].len++] =
+					(uint8_t)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+				v >>= 7;
+			} while (v);
+			put_payload(i, n);
+		}
+		samples[i].complete = true;
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, FC_FRAMING_VARINT);
+	assert_int_equal(c[0].profile.length_offset, 1);
+	assert_int_equal(c[0].profile.varint_max_bytes, 4);
+	assert_false(c[0].low_confidence);
+	assert_int_equal(c[0].samples_tiled, NSAMPLES);
+	assert_null(c[0].profile.prelude);
+	assert_null(fc_profile_check(&c[0].profile));
+}
+
+/* LDAP: SEQUENCE (0x30) with short and long form lengths: ber. */
+static void test_ber(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	(void)state;
+	rng_seed(22);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 30; f++) {
+			uint32_t n = f % 5 == 4 ? 128 + rng() % 2000 : 5 + rng() % 100;
+
+			add_start(i, samples[i].len);
+			samples_buf[i][samples[i].len++] = 0x30;
+			if (n < 0x80) {
+				samples_buf[i][samples[i].len++] = (uint8_t)n;
+			} else {
+				samples_buf[i][samples[i].len++] = 0x82;
+				samples_buf[i][samples[i].len++] = (uint8_t)(n >> 8);
+				samples_buf[i][samples[i].len++] = (uint8_t)n;
+			}
+			put_payload(i, n);
+		}
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, FC_FRAMING_BER);
+	assert_false(c[0].low_confidence);
+	assert_int_equal(c[0].frames, 30 * NSAMPLES);
+	assert_null(fc_profile_check(&c[0].profile));
+}
+
+/* STOMP: text frames ending with NUL, one write each: delimiter "\0";
+ * the same text without any write end known is not claimed. */
+static void test_delimiter_nul(void **state)
+{
+	static const char *const cmds[] = { "SEND", "SUBSCRIBE", "MESSAGE", "ACK" };
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	(void)state;
+	rng_seed(23);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 20; f++) {
+			add_start(i, samples[i].len);
+			samples[i].len += (size_t)snprintf((char *)samples_buf[i] + samples[i].len,
+							   SAMPLE_CAP - samples[i].len,
+							   "%s\ndestination:/queue/a%u\n\nbody %u",
+							   cmds[rng() % 4], rng() % 100, rng());
+			samples_buf[i][samples[i].len++] = 0;
+		}
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, FC_FRAMING_DELIMITER);
+	assert_int_equal(c[0].profile.delimiter_len, 1);
+	assert_int_equal(c[0].profile.delimiter[0], 0);
+	assert_int_equal(c[0].frames, 20 * NSAMPLES);
+	assert_true(c[0].text_pct >= 85);
+	assert_true(c[0].landed * 2 >= c[0].writes);
+	assert_null(fc_profile_check(&c[0].profile));
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		samples[i].nstarts = 0;
+		samples[i].complete = false;
+	}
+	assert_int_equal(fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES), 0);
+}
+
+/* A frame of `typed`: type byte, 4-byte big-endian length counting
+ * itself, payload; appended to sample i as one write. */
+static void put_typed(size_t i, uint8_t type, uint32_t n)
+{
+	uint8_t *b;
+
+	add_start(i, samples[i].len);
+	b = samples_buf[i] + samples[i].len;
+	b[0] = type;
+	b[1] = (uint8_t)((n + 4) >> 24);
+	b[2] = (uint8_t)((n + 4) >> 16);
+	b[3] = (uint8_t)((n + 4) >> 8);
+	b[4] = (uint8_t)(n + 4);
+	samples[i].len += 5;
+	put_payload(i, n);
+}
+
+/* PostgreSQL: c2s starts with an SSLRequest and a startup message (a
+ * length without a type), s2c with the one-byte 'N'; then typed
+ * messages. Detected: the typed layout, a profile prelude c2s of 2
+ * frames and the literal "N" s2c; the directions whose start was not
+ * captured read no prelude. */
+static void test_prelude(void **state)
+{
+	static const uint8_t ssl[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	const struct fc_prelude_step *st;
+	size_t got;
+
+	(void)state;
+	rng_seed(24);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+		if (i % 2 == 0) {
+			uint32_t n = 30 + rng() % 40;
+
+			add_start(i, 0);
+			memcpy(samples_buf[i], ssl, 8);
+			samples[i].len = 8;
+			add_start(i, 8);
+			samples_buf[i][8] = 0;
+			samples_buf[i][9] = 0;
+			samples_buf[i][10] = 0;
+			samples_buf[i][11] = (uint8_t)(n + 4);
+			samples[i].len = 12;
+			put_payload(i, n);
+		} else {
+			add_start(i, 0);
+			samples_buf[i][samples[i].len++] = 'N';
+		}
+		for (int f = 0; f < 25; f++)
+			put_typed(i, (uint8_t)("QPBEDSRTCZ"[rng() % 10]), 1 + rng() % 150);
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, FC_FRAMING_LENGTH);
+	assert_int_equal(c[0].profile.length_offset, 1);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.byte_order, FC_BIG_ENDIAN);
+	assert_int_equal(c[0].profile.length_adjustment, -4);
+	assert_int_equal(c[0].profile.header_size, 5);
+	assert_ptr_equal(c[0].profile.prelude, &c[0].prelude);
+	assert_null(fc_profile_check(&c[0].profile));
+	assert_int_equal(c[0].prelude.nsteps[FC_DIR_C2S], 1);
+	st = &c[0].prelude.steps[FC_DIR_C2S][0];
+	assert_int_equal(st->kind, FC_PRELUDE_PROFILE);
+	assert_int_equal(st->max_frames, 2);
+	assert_int_equal(st->profile.length_offset, 0);
+	assert_int_equal(st->profile.length_size, 4);
+	assert_int_equal(st->profile.length_adjustment, -4);
+	assert_true(st->profile.max_frame >= 256 && st->profile.max_frame <= 16384);
+	assert_int_equal(c[0].prelude.nsteps[FC_DIR_S2C], 1);
+	st = &c[0].prelude.steps[FC_DIR_S2C][0];
+	assert_int_equal(st->kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st->nchoices, 1);
+	assert_int_equal(st->choice_len[0], 1);
+	assert_int_equal(st->choice[0][0], 'N');
+	assert_int_equal(c[0].prelude_samples[FC_DIR_C2S], NSAMPLES / 2);
+	assert_int_equal(c[0].prelude_samples[FC_DIR_S2C], NSAMPLES / 2);
+	assert_int_equal(c[0].samples_tiled, NSAMPLES);
+	assert_int_equal(c[0].bytes, c[0].total);
+	/* A literal prelude: AMQP's header before 4-byte length frames. */
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+		if (i % 2 == 0) {
+			add_start(i, 0);
+			memcpy(samples_buf[i], "AMQP\0\0\x09\x01", 8);
+			samples[i].len = 8;
+		}
+		for (int f = 0; f < 25; f++)
+			put_typed(i, 1, 1 + rng() % 150);
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].prelude.nsteps[FC_DIR_C2S], 1);
+	assert_int_equal(c[0].prelude.nsteps[FC_DIR_S2C], 0);
+	st = &c[0].prelude.steps[FC_DIR_C2S][0];
+	assert_int_equal(st->kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st->choice_len[0], 8);
+	assert_memory_equal(st->choice[0], "AMQP\0\0\x09\x01", 8);
+	/* Mid-stream directions: no prelude is looked for. */
+	for (size_t i = 0; i < NSAMPLES; i++)
+		samples[i].mid_stream = true;
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	assert_true(got >= 1);
+	assert_null(c[0].profile.prelude);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -919,6 +1183,10 @@ int main(void)
 		cmocka_unit_test(test_mid_stream),
 		cmocka_unit_test(test_solved_adjustment),
 		cmocka_unit_test(test_printers),
+		cmocka_unit_test(test_varint),
+		cmocka_unit_test(test_ber),
+		cmocka_unit_test(test_delimiter_nul),
+		cmocka_unit_test(test_prelude),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
