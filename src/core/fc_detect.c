@@ -359,9 +359,9 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 }
 
 /* Where p's prelude, read as the decoder reads it, ends in s's head (0
- * without one): each step of s's direction in turn, bytes_one_of the
- * first choice s starts with, a profile up to max_frames frames while
- * they parse (OK) and fit in the head. */
+ * without one): each step of s's direction in turn, a bytes_one_of once,
+ * a profile up to max_frames frames while they parse (OK) and fit in the
+ * head. */
 static uint64_t prelude_end(const struct fc_profile *p, const struct fc_detect_sample *s)
 {
 	uint32_t nsteps;
@@ -370,23 +370,17 @@ static uint64_t prelude_end(const struct fc_profile *p, const struct fc_detect_s
 	struct fc_frame_len fl;
 
 	for (uint32_t i = 0; i < nsteps; i++) {
-		if (st[i].kind == FC_PRELUDE_BYTES_ONE_OF) {
-			for (uint32_t c = 0; c < st[i].nchoices; c++) {
-				size_t n = st[i].choice_len[c];
+		uint32_t frames = 0;
 
-				if (pos + n <= s->len && !memcmp(s->data + pos, st[i].choice[c], n)) {
-					pos += n;
-					break;
-				}
-			}
-			continue;
-		}
-		for (uint32_t j = 0; j < st[i].max_frames && pos < s->len; j++) {
-			if (fc_profile_frame_len(&st[i].profile, s->data + pos, s->len - pos,
-						 &fl) != FC_FRAME_OK ||
-			    fl.frame_len > s->len - pos)
-				break;
+		/* The core's rule for a step (fc_prelude_frame_len), as the
+		 * decoder reads it: a literal once, a profile up to max_frames. */
+		while (pos < s->len &&
+		       fc_prelude_frame_len(&st[i], s->data + pos, s->len - pos, &fl) ==
+			       FC_FRAME_OK &&
+		       fl.frame_len <= s->len - pos) {
 			pos += fl.frame_len;
+			if (st[i].kind == FC_PRELUDE_BYTES_ONE_OF || ++frames >= st[i].max_frames)
+				break;
 		}
 	}
 	return pos;
