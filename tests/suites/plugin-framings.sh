@@ -55,30 +55,7 @@ if ! ts -G fields 2>/dev/null | grep -q $'\tframecap\.prelude\t'; then
 fi
 ok "plugin-framings: tshark knows framecap.prelude, framecap.framing, framecap.trailer_len"
 
-# The profiles of issue 13, as written there.
-cat > "$W/framings.yaml" <<'EOF'
-profiles:
-  mqtt:    {framing: varint, length_offset: 1, varint_max_bytes: 4}
-  ldap:    {framing: ber}
-  lines:   {framing: delimiter, delimiter: "\r\n"}
-  oncrpc:  {length_size: 4, byte_order: big, signed: false, length_mask: 0x7fffffff}
-  pg_startup: {length_size: 4, byte_order: big, signed: false,
-               length_adjustment: -4, header_size: 4, max_frame: 10240}
-  pg:
-    length_offset: 1
-    length_size: 4
-    byte_order: big
-    signed: false
-    length_adjustment: -4
-    header_size: 5
-    prelude:
-      c2s: [{profile: pg_startup, max_frames: 2}]
-      s2c: [{bytes_one_of: ["N", "S"]}]
-  amqp: {length_offset: 3, length_size: 4, byte_order: big, signed: false,
-         length_adjustment: 1, header_size: 7,
-         prelude: {c2s: [{bytes_one_of: ["AMQP\x00\x00\x09\x01"]}]}}
-EOF
-chmod a+r "$W/framings.yaml"
+# The profiles of issue 13, as written there: tests/framings.yaml.
 
 # same NAME CAP PORT CLI-OPTIONS... -- TSHARK-OPTIONS...: the plugin's frames
 # (tshark two-pass, Decode As on PORT) are framecap's; the summary lines
@@ -107,7 +84,7 @@ same() {
 	fi
 }
 
-Y=$W/framings.yaml
+Y=$PWD/tests/framings.yaml
 for f in mqtt_mixed ldap_scram redis_zeek smtp_zeek nfs_zeek pgsql_greenhouse amqp_deepflow; do
 	cp "$SHARED/protocols/$f.pcap" "$W/caps/" || fail "plugin-framings: $SHARED/protocols/$f.pcap missing"
 done

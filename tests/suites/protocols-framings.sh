@@ -34,30 +34,7 @@ if [ ! -d "$P" ]; then
 	fail "$P not found (set FC_SHARED)"; exit 1
 fi
 
-cat > "$T/profiles.yaml" <<'EOF'
-profiles:
-  mqtt:    {framing: varint, length_offset: 1, varint_max_bytes: 4}
-  ldap:    {framing: ber}
-  lines:   {framing: delimiter, delimiter: "\r\n"}
-  oncrpc:  {length_size: 4, byte_order: big, signed: false, length_mask: 0x7fffffff}
-  pg_startup: {length_size: 4, byte_order: big, signed: false,
-               length_adjustment: -4, header_size: 4, max_frame: 10240}
-  pg:
-    length_offset: 1
-    length_size: 4
-    byte_order: big
-    signed: false
-    length_adjustment: -4
-    header_size: 5
-    prelude:
-      c2s: [{profile: pg_startup, max_frames: 2}]
-      s2c: [{bytes_one_of: ["N", "S"]}]
-  amqp: {length_offset: 3, length_size: 4, byte_order: big, signed: false,
-         length_adjustment: 1, header_size: 7,
-         prelude: {c2s: [{bytes_one_of: ["AMQP\x00\x00\x09\x01"]}]}}
-  h2: {length_size: 3, byte_order: big, signed: false, length_adjustment: 6, header_size: 9,
-       prelude: {c2s: [{bytes_one_of: ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"]}]}}
-EOF
+Y=tests/framings.yaml # the issue's profiles, and HTTP/2's
 
 DIAG='"kind":"(ascii_length_suspect|endian_suspect|adjustment_suspect|short_frame|zero_run|unframed|oversize|negative|varint_overlong|ber_length|no_delimiter|delimiter_suspect)"'
 
@@ -93,7 +70,7 @@ cases=(
 )
 for c in "${cases[@]}"; do
 	IFS='|' read -r cap prof field want_c2s want_s2c topts <<< "$c"
-	"$B"/framecap --config "$T/profiles.yaml" --profile "$prof" -r "$P/$cap" --json \
+	"$B"/framecap --config "$Y" --profile "$prof" -r "$P/$cap" --json \
 		> "$T/out.json" 2> "$T/err"
 	rc=$?
 	read -r frames literal pre_c2s pre_s2c <<< "$(count "$T/out.json" 2>/dev/null)"
@@ -137,7 +114,7 @@ print(data[0].count(b"\r\n") + data[1].count(b"\r\n"))'
 }
 for c in "redis_zeek.pcap|tcp.port==6379|port 6379" "smtp_zeek.pcap|tcp.port==25|port 25"; do
 	IFS='|' read -r cap yfilter bpf <<< "$c"
-	"$B"/framecap --config "$T/profiles.yaml" --profile lines -r "$P/$cap" --json "$bpf" \
+	"$B"/framecap --config "$Y" --profile lines -r "$P/$cap" --json "$bpf" \
 		> "$T/out.json" 2> "$T/err"
 	rc=$?
 	read -r frames _ <<< "$(count "$T/out.json" 2>/dev/null)"
