@@ -14,6 +14,7 @@
  * 141 when a closed pipe refused a write with SIGPIPE ignored.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <pcap/pcap.h>
@@ -309,7 +310,24 @@ struct run {
 	struct feed feed;
 	struct fc_output *output;
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
+	uint32_t max_flows; /* the table's size, for the warning below */
+	bool warned_evicted;
 };
+
+/* Once per run, as soon as it happens (at a live batch's end, or at the
+ * end of the file): open connections were ended to make room. */
+static void warn_evicted(struct run *r)
+{
+	const struct fc_engine_stats *st = fc_engine_stats(r->feed.engine);
+
+	if (r->warned_evicted || !st->flows_evicted)
+		return;
+	r->warned_evicted = true;
+	fprintf(stderr, "framecap: warning: the flow table is full (--max-flows %" PRIu32
+			"): open connections are being ended early (\"evicted\"); "
+			"raise --max-flows\n",
+		r->max_flows ? r->max_flows : (uint32_t)FC_DEFAULT_MAX_FLOWS);
+}
 
 /* After each batch of a live capture: expire holes, show the lines. */
 static void live_batch_done(void *ctx)
@@ -325,6 +343,7 @@ static void live_batch_done(void *ctx)
 	}
 	/* Writers buffer large pieces: show this batch's lines now. */
 	fc_output_flush(r->output);
+	warn_evicted(r);
 }
 
 /* Stop reading once the output cannot be written. */
@@ -394,6 +413,7 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	int out_err, dump_err;
 
 	fc_engine_finish(r->feed.engine, &r->feed.last);
+	warn_evicted(r);
 	if (in->live) {
 		struct pcap_stat ps;
 		if (pcap_stats(in->pcap, &ps) == 0) {
@@ -454,6 +474,7 @@ int main(int argc, char **argv)
 		drop_privileges(o.drop_user);
 	r.feed.dumper = open_dump(&o, &in);
 	r.output = choose_output(&o);
+	r.max_flows = o.engine.max_flows;
 	flow_hash_key(o.engine.hash_key);
 	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
 	if (!r.feed.engine)
