@@ -9,14 +9,18 @@ all open at once. Then, BENCH_RUNS times, runs tcpdump -r F -w /dev/null
 and framecap (--json, text) one right after the other on the same file:
 each framecap run is divided by the tcpdump run of its own round (a pair),
 and the ratio printed is the median of the pairs, with their min and max.
+Beside it, the ratio of median CPU time (user + system, GNU time's, 10 ms
+resolution): on a shared machine it moves less than the wall time, but
+framecap's reader thread makes it count work that overlaps in wall time.
 The machine's load average is printed at each case, and a wide spread
 (max - min above a quarter of the median) is flagged: the machine was
 busy, the figure is not to be trusted.
 
-    | capture | tool | median s | x tcpdump (median) | min | max | peak RSS |
+    | capture | tool | median s | x tcpdump (median) | min | max | CPU x | peak RSS |
 
 tshark with the plugin runs once per capture (it is slow); BENCH_TSHARK=0
-leaves it out.
+leaves it out. BENCH_BASELINE=PATH runs another framecap binary (an older
+build) in the same rounds, to compare two builds under the same load.
 """
 import json, os, statistics, subprocess, sys, time
 
@@ -31,20 +35,23 @@ CASES = [  # name, pcapgen scenario, count, what
     ("open-50k", "conns-open", os.environ.get("BENCH_OPEN", "50000")),
 ]
 SPREAD_WARN = 0.25
+BASELINE = os.environ.get("BENCH_BASELINE")
 
 
 def run_once(cmd):
     """Wall seconds of one run (by the clock: GNU time's own has a 10 ms
-    resolution) and its peak RSS in KiB (GNU time's, as it starts the tool
-    from a small process), output to /dev/null."""
+    resolution), its CPU seconds (user + system, GNU time's) and its peak
+    RSS in KiB (GNU time's, as it starts the tool from a small process),
+    output to /dev/null."""
     with open(os.devnull, "wb") as null:
         t = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd,
+        p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd,
                            stdout=null, stderr=subprocess.PIPE, text=True)
         secs = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit("bench: %s failed: %s" % (" ".join(cmd), p.stderr))
-    return max(secs, 0.001), int(p.stderr.strip().splitlines()[-1])
+    rss, user, system = p.stderr.strip().splitlines()[-1].split()
+    return max(secs, 0.001), max(float(user) + float(system), 0.01), int(rss)
 
 
 def warm(path):
@@ -108,41 +115,49 @@ def main():
             ("framecap --json", [fc, "-r", path, "--json"]),
             ("framecap text", [fc, "-r", path, "--color=never"]),
         ]
+        if BASELINE:  # another build, in the same rounds
+            tools[3:3] = [("baseline --json", [BASELINE, "-r", path, "--json"]),
+                          ("baseline text", [BASELINE, "-r", path, "--color=never"])]
         load = os.getloadavg()[0]
         warm(path)
         secs = {label: [] for label, _ in tools}
         ratios = {label: [] for label, _ in tools}
+        cpu = {label: [] for label, _ in tools}
         rss = {label: 0 for label, _ in tools}
         for _ in range(RUNS):  # one round: every tool once, in a row
             base = None
             for label, cmd in tools:
-                t, m = run_once(cmd)
+                t, c, m = run_once(cmd)
                 base = base or t
                 secs[label].append(t)
                 ratios[label].append(t / base)
+                cpu[label].append(c)
                 rss[label] = max(rss[label], m)
+        cbase = statistics.median(cpu["tcpdump -w /dev/null"])
         for label, _ in tools:
             med = statistics.median(ratios[label])
             lo, hi = min(ratios[label]), max(ratios[label])
             wide = med > 0 and (hi - lo) > SPREAD_WARN * med
             rows.append((name, label, statistics.median(secs[label]), med, lo, hi,
+                         statistics.median(cpu[label]) / cbase,
                          rss[label] / 1024, "%.2f%s" % (load, " WIDE" if wide else "")))
         if ts:  # one run: it is slow
-            t, m = run_once(ts + [
+            t, c, m = run_once(ts + [
                 "-r", os.path.abspath(path), "-o", "tcp.reassemble_out_of_order:TRUE",
                 "-Y", "framecap", "-T", "fields", "-e", "frame.number",
                 "-e", "framecap.index", "-e", "framecap.length", "-e", "framecap.payload"])
             rows.append((name, "tshark + plugin (1 run)", t,
                          t / statistics.median(secs["tcpdump -w /dev/null"]),
-                         float("nan"), float("nan"), m / 1024, "%.2f" % load))
-    print("| capture | tool | median s | x tcpdump (median of %d pairs) | min | max | peak RSS MiB | load |" % RUNS)
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+                         float("nan"), float("nan"), c / statistics.median(cpu["tcpdump -w /dev/null"]),
+                         m / 1024, "%.2f" % load))
+    print("| capture | tool | median s | x tcpdump (median of %d pairs) | min | max | CPU x tcpdump | peak RSS MiB | load |" % RUNS)
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        print("| %s | %s | %.3f | %.2f | %.2f | %.2f | %.1f | %s |" % r)
+        print("| %s | %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % r)
     print()
     for n in notes:
         print(n)
-    if any("WIDE" in r[7] for r in rows):
+    if any("WIDE" in r[8] for r in rows):
         print("WARNING: some ratios spread by more than %d%% of their median (WIDE): "
               "the machine was busy; run again on a quiet one" % (SPREAD_WARN * 100))
     if not ts:
