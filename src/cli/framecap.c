@@ -311,6 +311,7 @@ struct run {
 	struct fc_output *output;
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
 	uint32_t max_flows; /* the table's size, for the warning below */
+	const char *name; /* the input's, for the warning */
 	bool warned_evicted;
 };
 
@@ -323,9 +324,9 @@ static void warn_evicted(struct run *r)
 	if (r->warned_evicted || !st->flows_evicted)
 		return;
 	r->warned_evicted = true;
-	fprintf(stderr, "framecap: warning: the flow table is full (--max-flows %" PRIu32
+	fprintf(stderr, "framecap: %s: warning: the flow table is full (--max-flows %" PRIu32
 			"): open connections are being ended early (\"evicted\"); "
-			"raise --max-flows\n",
+			"raise --max-flows\n", r->name,
 		r->max_flows ? r->max_flows : (uint32_t)FC_DEFAULT_MAX_FLOWS);
 }
 
@@ -475,6 +476,7 @@ int main(int argc, char **argv)
 	r.feed.dumper = open_dump(&o, &in);
 	r.output = choose_output(&o);
 	r.max_flows = o.engine.max_flows;
+	r.name = in.name;
 	flow_hash_key(o.engine.hash_key);
 	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
 	if (!r.feed.engine)

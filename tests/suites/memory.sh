@@ -64,7 +64,7 @@ if [ $rc -ne 0 ]; then
 	echo "FAIL memory: --max-flows 1000: exit $rc: $(head -3 "$T/o3.err")"; bad=1
 elif ! python3 -c "import json,sys; s=json.loads(open(sys.argv[1]).readlines()[-1]); sys.exit(0 if ($check) else 1)" "$T/o3.jsonl"; then
 	echo "FAIL memory: --max-flows 1000: summary check failed: $check: $(tail -1 "$T/o3.jsonl")"; bad=1
-elif [ "$(grep -c 'warning: the flow table is full (--max-flows 1000)' "$T/o3.err")" != 1 ] ||
+elif [ "$(grep -c "^framecap: .*: warning: the flow table is full (--max-flows 1000)" "$T/o3.err")" != 1 ] ||
      [ "$(wc -l < "$T/o3.err")" != 1 ]; then
 	echo "FAIL memory: --max-flows 1000: not exactly one warning: $(head -5 "$T/o3.err")"; bad=1
 elif [ $ms -gt 10000 ]; then
