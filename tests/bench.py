@@ -2,36 +2,56 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """bench.py - framecap's speed and memory beside tcpdump reading the same file.
 
-Generates (once, deterministically, with build/fc-pcapgen) three captures:
-many small frames in small packets, few connections with large frames, and
-many interleaved connections; then runs each tool BENCH_RUNS times (best
-time kept, the file read once before into the page cache) and reports MB/s,
-packets/s, the ratio to tcpdump and peak RSS.
+Generates (once, deterministically, with build/fc-pcapgen) four captures:
+many small frames in small packets, few connections with large frames,
+many interleaved connections (10,000 open at once) and 50,000 connections
+all open at once. Then, BENCH_RUNS times, runs tcpdump -r F -w /dev/null
+and framecap (--json, text) one right after the other on the same file:
+each framecap run is divided by the tcpdump run of its own round (a pair),
+and the ratio printed is the median of the pairs, with their min and max.
+Beside it, the ratio of median CPU time (user + system, GNU time's, 10 ms
+resolution): on a shared machine it moves less than the wall time, but
+framecap's reader thread makes it count work that overlaps in wall time.
+The machine's load average is printed at each case, and a wide spread
+(max - min above a quarter of the median) is flagged: the machine was
+busy, the figure is not to be trusted.
+
+    | capture | tool | median s | x tcpdump (median) | min | max | CPU x | peak RSS |
+
+tshark with the plugin runs once per capture (it is slow); BENCH_TSHARK=0
+leaves it out. BENCH_BASELINE=PATH runs another framecap binary (an older
+build) in the same rounds, to compare two builds under the same load.
 """
-import os, subprocess, sys, time
+import json, os, statistics, subprocess, sys, time
 
 B = os.environ.get("B", "build")
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+TSHARK = os.environ.get("BENCH_TSHARK", "1") != "0"
 OUT = os.path.join(B, "bench")
-CASES = [  # name, pcapgen scenario, count
+CASES = [  # name, pcapgen scenario, count, what
     ("small-frames", "bench-small", os.environ.get("BENCH_SMALL", "2000000")),
     ("large-frames", "bench-large", os.environ.get("BENCH_LARGE", "400")),
     ("many-conns", "bench-conns", os.environ.get("BENCH_CONNS", "50000")),
+    ("open-50k", "conns-open", os.environ.get("BENCH_OPEN", "50000")),
 ]
+SPREAD_WARN = 0.25
+BASELINE = os.environ.get("BENCH_BASELINE")
 
 
 def run_once(cmd):
     """Wall seconds of one run (by the clock: GNU time's own has a 10 ms
-    resolution) and its peak RSS in KiB (GNU time's, as it starts the tool
-    from a small process), output to /dev/null."""
+    resolution), its CPU seconds (user + system, GNU time's) and its peak
+    RSS in KiB (GNU time's, as it starts the tool from a small process),
+    output to /dev/null."""
     with open(os.devnull, "wb") as null:
         t = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd,
+        p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd,
                            stdout=null, stderr=subprocess.PIPE, text=True)
         secs = time.perf_counter() - t
     if p.returncode != 0:
         sys.exit("bench: %s failed: %s" % (" ".join(cmd), p.stderr))
-    return secs, int(p.stderr.strip().splitlines()[-1])
+    rss, user, system = p.stderr.strip().splitlines()[-1].split()
+    return max(secs, 0.001), max(float(user) + float(system), 0.01), int(rss)
 
 
 def warm(path):
@@ -41,20 +61,8 @@ def warm(path):
             pass
 
 
-def best(cmd, runs=None):
-    """Best wall time of `runs` (default RUNS) runs, and the largest peak
-    RSS (KiB)."""
-    times, peak = [], 0
-    for _ in range(runs or RUNS):
-        secs, rss = run_once(cmd)
-        times.append(secs)
-        peak = max(peak, rss)
-    return max(min(times), 0.001), peak
-
-
-def packets(path):
-    """Packets in the file, from framecap's summary (read as a stream)."""
-    import json
+def summary(path):
+    """framecap's JSON summary of the file (read as a stream)."""
     p = subprocess.Popen([os.path.join(B, "framecap"), "-r", path, "--json",
                           "--payload-bytes", "0"], stdout=subprocess.PIPE, text=True)
     last = ""
@@ -62,7 +70,7 @@ def packets(path):
         for last in p.stdout:
             pass
     p.wait()
-    return json.loads(last)["packets"]
+    return json.loads(last)
 
 
 def tshark_setup():
@@ -70,7 +78,7 @@ def tshark_setup():
     (uid 65534) with the plugin in a folder of its own."""
     import shutil, tempfile
     so = os.path.join("dissector", "framecap.so")
-    if not os.path.exists(so) or not shutil.which("tshark"):
+    if not TSHARK or not os.path.exists(so) or not shutil.which("tshark"):
         return None
     top = tempfile.mkdtemp(prefix="framecap-bench-")
     epan = os.path.join(top, "plugins", "4.0", "epan")
@@ -91,47 +99,72 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     fc = os.path.join(B, "framecap")
     ts = tshark_setup()
-    rows = []
-    speedups = []
+    rows, notes = [], []
     for name, scenario, count in CASES:
         path = os.path.join(OUT, "%s-%s.pcap" % (name, count))
         if not os.path.exists(path):
-            subprocess.run([os.path.join(B, "fc-pcapgen"), scenario, path, count], check=True)
+            subprocess.run([os.path.join(B, "fc-pcapgen"), scenario, path, count],
+                           check=True, stdout=subprocess.DEVNULL)
         size = os.path.getsize(path) / 1e6
-        npk = packets(path)
+        s = summary(path)
+        notes.append("%s: %d MB, %d packets, %d streams, %d frames, live flows peak %d, %d evicted"
+                     % (name, size, s["packets"], s["streams"], s["frames"],
+                        s["live_flows_peak"], s["flows_evicted"]))
         tools = [
             ("tcpdump -w /dev/null", ["tcpdump", "-r", path, "-w", "/dev/null"]),
             ("framecap --json", [fc, "-r", path, "--json"]),
             ("framecap text", [fc, "-r", path, "--color=never"]),
         ]
+        if BASELINE:  # another build, in the same rounds
+            tools[3:3] = [("baseline --json", [BASELINE, "-r", path, "--json"]),
+                          ("baseline text", [BASELINE, "-r", path, "--color=never"])]
+        load = os.getloadavg()[0]
+        warm(path)
+        secs = {label: [] for label, _ in tools}
+        ratios = {label: [] for label, _ in tools}
+        cpu = {label: [] for label, _ in tools}
+        rss = {label: 0 for label, _ in tools}
+        for _ in range(RUNS):  # one round: every tool once, in a row
+            base = None
+            for label, cmd in tools:
+                t, c, m = run_once(cmd)
+                base = base or t
+                secs[label].append(t)
+                ratios[label].append(t / base)
+                cpu[label].append(c)
+                rss[label] = max(rss[label], m)
+        cbase = statistics.median(cpu["tcpdump -w /dev/null"])
+        for label, _ in tools:
+            med = statistics.median(ratios[label])
+            lo, hi = min(ratios[label]), max(ratios[label])
+            wide = med > 0 and (hi - lo) > SPREAD_WARN * med
+            rows.append((name, label, statistics.median(secs[label]), med, lo, hi,
+                         statistics.median(cpu[label]) / cbase,
+                         rss[label] / 1024, "%.2f%s" % (load, " WIDE" if wide else "")))
         if ts:  # one run: it is slow
-            tools.append(("tshark + plugin (1 run)", ts + [
+            t, c, m = run_once(ts + [
                 "-r", os.path.abspath(path), "-o", "tcp.reassemble_out_of_order:TRUE",
                 "-Y", "framecap", "-T", "fields", "-e", "frame.number",
-                "-e", "framecap.index", "-e", "framecap.length", "-e", "framecap.payload"]))
-        base = None
-        secs_of = {}
-        for label, cmd in tools:
-            warm(path)
-            secs, rss = best(cmd, 1 if label.startswith("tshark") else None)
-            base = base or secs
-            secs_of[label] = secs
-            rows.append((name, "%.0f" % size, npk, label, secs, size / secs,
-                         npk / secs, secs / base, rss / 1024))
-        if ts:
-            speedups.append("%s: framecap --json is %.0fx faster than tshark with the plugin"
-                            % (name, secs_of["tshark + plugin (1 run)"] / secs_of["framecap --json"]))
-    print("| capture | MB | packets | tool | seconds | MB/s | packets/s | x tcpdump | peak RSS MiB |")
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+                "-e", "framecap.index", "-e", "framecap.length", "-e", "framecap.payload"])
+            rows.append((name, "tshark + plugin (1 run)", t,
+                         t / statistics.median(secs["tcpdump -w /dev/null"]),
+                         float("nan"), float("nan"), c / statistics.median(cpu["tcpdump -w /dev/null"]),
+                         m / 1024, "%.2f" % load))
+    print("| capture | tool | median s | x tcpdump (median of %d pairs) | min | max | CPU x tcpdump | peak RSS MiB | load |" % RUNS)
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        print("| %s | %s | %d | %s | %.3f | %.0f | %.0f | %.2f | %.1f |" % r)
+        print("| %s | %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % r)
     print()
-    for s in speedups:
-        print(s)
+    for n in notes:
+        print(n)
+    if any("WIDE" in r[8] for r in rows):
+        print("WARNING: some ratios spread by more than %d%% of their median (WIDE): "
+              "the machine was busy; run again on a quiet one" % (SPREAD_WARN * 100))
     if not ts:
-        print("tshark with the framecap plugin: not measured (make plugin, apt-get install tshark)")
-    print("best of %d runs each (wall time by the clock, peak RSS by GNU time); %s cores, %s"
-          % (RUNS, os.cpu_count(), time.strftime("%Y-%m-%d")))
+        print("tshark with the framecap plugin: not measured")
+    print("%d paired rounds per capture (wall time by the clock, peak RSS by GNU time); "
+          "%s cores, load average %.2f at the end, %s"
+          % (RUNS, os.cpu_count(), os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
 
 
 if __name__ == "__main__":

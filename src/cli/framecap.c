@@ -15,6 +15,7 @@
  * 141 when a closed pipe refused a write with SIGPIPE ignored.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <pwd.h>
 #include <pcap/pcap.h>
@@ -343,7 +344,25 @@ struct run {
 	struct fc_output *output;
 	FILE *html; /* --html's file, or NULL */
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
+	uint32_t max_flows; /* the table's size, for the warning below */
+	const char *name; /* the input's, for the warning */
+	bool warned_evicted;
 };
+
+/* Once per run, as soon as it happens (at a live batch's end, or at the
+ * end of the file): open connections were ended to make room. */
+static void warn_evicted(struct run *r)
+{
+	const struct fc_engine_stats *st = fc_engine_stats(r->feed.engine);
+
+	if (r->warned_evicted || !st->flows_evicted)
+		return;
+	r->warned_evicted = true;
+	fprintf(stderr, "framecap: %s: warning: the flow table is full (--max-flows %" PRIu32
+			"): open connections are being ended early (\"evicted\"); "
+			"raise --max-flows\n", r->name,
+		r->max_flows ? r->max_flows : (uint32_t)FC_DEFAULT_MAX_FLOWS);
+}
 
 /* After each batch of a live capture: expire holes, show the lines. */
 static void live_batch_done(void *ctx)
@@ -359,6 +378,7 @@ static void live_batch_done(void *ctx)
 	}
 	/* Writers buffer large pieces: show this batch's lines now. */
 	fc_output_flush(r->output);
+	warn_evicted(r);
 }
 
 /* Stop reading once the output cannot be written. */
@@ -428,6 +448,7 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	int out_err, dump_err, html_err = 0;
 
 	fc_engine_finish(r->feed.engine, &r->feed.last);
+	warn_evicted(r);
 	if (in->live) {
 		struct pcap_stat ps;
 		if (pcap_stats(in->pcap, &ps) == 0) {
@@ -504,6 +525,8 @@ int main(int argc, char **argv)
 	r.feed.dumper = open_dump(&o, &in);
 	r.html = open_html(&o, &in);
 	r.output = choose_output(&o, r.html);
+	r.max_flows = o.engine.max_flows;
+	r.name = in.name;
 	flow_hash_key(o.engine.hash_key);
 	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
 	if (!r.feed.engine)

@@ -126,7 +126,7 @@ static void rec_str(struct html_out *h, const char *key, const char *v)
 static void html_begin(void *ctx, const struct fc_stream_info *s)
 {
 	struct html_out *h = ctx;
-	char desc[DESC_MAX];
+	char desc[DESC_MAX], client[FC_ENDPOINT_MAX], server[FC_ENDPOINT_MAX];
 
 	if (h->inner && h->inner->sink.stream_begin)
 		h->inner->sink.stream_begin(h->inner->sink.ctx, s);
@@ -135,10 +135,12 @@ static void html_begin(void *ctx, const struct fc_stream_info *s)
 		return;
 	}
 	fc_profile_describe(s->profile, desc, sizeof(desc));
+	fc_format_endpoint(&s->key.src, s->key.sport, client, sizeof(client));
+	fc_format_endpoint(&s->key.dst, s->key.dport, server, sizeof(server));
 	fmt_printf(h->rec, "{\"type\":\"stream\",\"stream\":%" PRIu64 ",", s->id);
-	rec_str(h, "client", s->client);
+	rec_str(h, "client", client);
 	fmt_str(h->rec, ",");
-	rec_str(h, "server", s->server);
+	rec_str(h, "server", server);
 	fmt_str(h->rec, ",");
 	rec_str(h, "profile", desc);
 	fmt_printf(h->rec, ",\"syn_seen\":%s,\"first_packet\":%" PRIu64 ",\"ts\":",

@@ -55,12 +55,11 @@ struct json_out {
 };
 
 /* The line's beginning, up to the direction and VLANs. Endpoints are
- * formatted by fc_format_endpoint: nothing to escape. */
+ * formatted here, from the key (fc_put_endpoint): nothing to escape. */
 static unsigned make_prefix(char *buf, const char *type, const struct fc_stream_info *s,
 			    enum fc_dir dir)
 {
-	const char *src = dir == FC_C2S ? s->client : s->server;
-	const char *dst = dir == FC_C2S ? s->server : s->client;
+	const struct fc_flow_key *k = &s->key;
 	char *p = buf;
 
 	p = FMT_LIT(p, "{\"type\":\"");
@@ -68,9 +67,11 @@ static unsigned make_prefix(char *buf, const char *type, const struct fc_stream_
 	p = FMT_LIT(p, "\",\"stream\":");
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, ",\"src\":\"");
-	p = fmt_mem(p, src, strnlen(src, FC_ENDPOINT_MAX - 1));
+	p = dir == FC_C2S ? fc_put_endpoint(p, &k->src, k->sport)
+			  : fc_put_endpoint(p, &k->dst, k->dport);
 	p = FMT_LIT(p, "\",\"dst\":\"");
-	p = fmt_mem(p, dst, strnlen(dst, FC_ENDPOINT_MAX - 1));
+	p = dir == FC_C2S ? fc_put_endpoint(p, &k->dst, k->dport)
+			  : fc_put_endpoint(p, &k->src, k->sport);
 	if (dir == FC_C2S)
 		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
 	else
@@ -394,6 +395,9 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 		   st->not_tcp, st->ip_fragments, st->malformed, st->bad_link,
 		   st->late_packets, st->retransmitted_bytes, st->flows_evicted,
 		   st->live_flows_peak, st->ooo_peak_bytes, st->forced_gaps);
+	/* Only when the flow table turned packets away. */
+	if (st->untracked_packets)
+		fmt_printf(out, ",\"untracked_packets\":%" PRIu64, st->untracked_packets);
 	/* Only with fragments, so captures without any keep their summary. */
 	if (st->ip_fragments)
 		fmt_printf(out, ",\"ip_reassembled\":%" PRIu64 ",\"ip_incomplete\":%" PRIu64

@@ -69,10 +69,14 @@ static struct rv_dir *slot(struct recv_out *r, uint64_t stream, enum fc_dir dir,
 
 static void header(struct recv_out *r, const struct fc_stream_info *s)
 {
+	char client[FC_ENDPOINT_MAX], server[FC_ENDPOINT_MAX];
+
 	if (r->last_stream == s->id)
 		return;
+	fc_format_endpoint(&s->key.src, s->key.sport, client, sizeof(client));
+	fc_format_endpoint(&s->key.dst, s->key.dport, server, sizeof(server));
 	fmt_printf(&r->out, "stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per arrival\n",
-		   s->id, s->client, s->server, r->n);
+		   s->id, client, server, r->n);
 	r->last_stream = s->id;
 }
 

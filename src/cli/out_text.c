@@ -297,9 +297,9 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 	p = FMT_LIT(p, "stream ");
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, "  ");
-	p = fmt_mem(p, s->client, strnlen(s->client, FC_ENDPOINT_MAX - 1));
+	p = fc_put_endpoint(p, &s->key.src, s->key.sport);
 	p = FMT_LIT(p, " -> ");
-	p = fmt_mem(p, s->server, strnlen(s->server, FC_ENDPOINT_MAX - 1));
+	p = fc_put_endpoint(p, &s->key.dst, s->key.dport);
 	if (t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
 	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
@@ -675,6 +675,10 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 				PRIu64 " holes given up (out-of-order buffer full)\n",
 			   st->malformed, st->bad_link, st->flows_evicted,
 			   st->live_flows_peak, st->forced_gaps);
+	if (st->untracked_packets)
+		fmt_printf(out, "untracked: %" PRIu64 " packet%s of connections the full flow "
+				"table had no room for (--max-flows)\n",
+			   st->untracked_packets, PLURAL(st->untracked_packets));
 	if (st->kept_cut_frames)
 		fmt_printf(out, "kept payload: %" PRIu64 " frame%s kept fewer bytes than "
 				"--payload-bytes asks (--max-kept budget spent)\n",

@@ -2,11 +2,23 @@
 /* fc_engine.c - flow table and connection lifecycle around reassembly and
  * decoding.
  *
- *   buckets[siphash(key, endpoints, vlans)] -> flow -> flow ...  (chained)
+ *   buckets[siphash(key, endpoints, vlans)] -> conn -> conn ...  (chained)
  *   (the key is a per-run secret; buckets >= max_flows, so chains are short)
- *   lru: least recently active <-> ... <-> most recently active
  *
- *   flow: stream info, and per direction (c2s, s2c): reassembler, decoder.
+ *   conn: open  = struct fc_flow   (stream info, per direction a
+ *                 reassembler and, once it carries payload, a decoder)
+ *                 listed in live[] (any order: sampled for eviction)
+ *         closed = struct fc_closed (88 bytes: key and links, to absorb
+ *                 late packets), listed oldest first:
+ *                 closed_oldest <-> ... <-> closed_newest
+ *
+ *   Table full (max_flows conns): the oldest closed record goes first;
+ *   with none, a new connection (bare SYN) takes the place of the idlest
+ *   of FC_EVICT_SAMPLE live flows picked at random, and a packet of an
+ *   unknown connection that did not start here only takes the place of
+ *   one idle for FC_EVICT_IDLE_US: round-robin traffic over more
+ *   connections than the table holds does not evict a flow per packet.
+ *
  *   SYN starts a stream (a SYN on a closed 4-tuple starts a new one);
  *   FIN ends a direction once its data is in; RST ends both.
  */
@@ -18,37 +30,67 @@
 
 struct fc_flow;
 
+/* What the table keeps of every connection, open or closed: the head of
+ * struct fc_flow and of struct fc_closed. */
+struct fc_conn {
+	struct fc_conn *hnext; /* bucket chain */
+	bool closed; /* a struct fc_closed, or a closed fc_flow (no memory) */
+	uint32_t hash;
+};
+
+/* A connection that ended: kept (small) so that its late packets are
+ * recognised as such, not taken for a new stream. */
+struct fc_closed {
+	struct fc_conn c;
+	struct fc_closed *older, *newer; /* closed list, oldest first */
+	struct fc_flow_key key;
+};
+_Static_assert(sizeof(struct fc_closed) <= 128, "a closed connection costs at most 128 bytes");
+
 struct fc_half {
 	struct fc_flow *flow;
 	enum fc_dir dir;
-	bool decoding; /* decoder initialised (first payload seen) */
 	bool syn; /* this direction's SYN was seen */
 	bool ended;
 	uint64_t conflicts; /* retransmit_conflict findings reported */
+	struct fc_decoder *dec; /* NULL until the first payload or gap */
 	struct fc_reasm r;
-	struct fc_decoder dec;
 };
 
 struct fc_flow {
-	struct fc_flow *hnext;
-	struct fc_flow *older, *newer; /* LRU list */
-	struct fc_engine *eng;
-	uint32_t hash;
+	struct fc_conn c;
+	uint32_t slot; /* index in live[] */
 	bool begun; /* stream_begin was sent */
-	bool closed;
 	uint64_t packets; /* of this connection: the ACK window's clock */
+	uint64_t last_seen; /* engine packet count at its last packet */
+	int64_t last_ts_us; /* capture time of its last packet */
+	struct fc_engine *eng;
 	struct fc_stream_info info;
 	struct fc_half half[2];
 };
 
+/* Live flows sampled for an eviction, and how long one must have been
+ * idle (capture time) before a packet of an unknown mid-stream
+ * connection may take its place. */
+#define FC_EVICT_SAMPLE 8
+#define FC_SPARE_MAX 64
+#define FC_EVICT_IDLE_US (60 * 1000000LL)
+
 struct fc_engine {
 	struct fc_engine_config cfg;
 	struct fc_sink sink;
-	struct fc_flow **buckets;
+	struct fc_conn **buckets;
 	uint32_t nbuckets; /* power of two */
-	struct fc_flow *oldest, *newest;
-	struct fc_flow *spare; /* freed flows, reused */
-	uint32_t nflows;
+	struct fc_flow **live; /* open flows, live_cap <= max_flows slots */
+	uint32_t nlive, live_cap;
+	struct fc_closed *closed_oldest, *closed_newest;
+	uint32_t nclosed;
+	/* Freed flows and decoders, reused (at most FC_SPARE_MAX of each):
+	 * connections come and go all the time. */
+	struct fc_flow *spare;
+	void *spare_dec; /* each starts with a pointer to the next */
+	uint32_t nspare, nspare_dec;
+	uint64_t rng; /* xorshift state: eviction samples */
 	struct fc_reasm_budget budget;
 	struct fc_keep_budget keep_budget;
 	struct fc_reasm_limits limits; /* every direction's */
@@ -92,19 +134,48 @@ static const struct fc_decoder_ops decoder_ops = {
 	.report = on_report,
 };
 
-static void ensure_decoder(struct fc_half *h)
+/* The direction's decoder, made at its first payload or gap (many
+ * connections carry payload one way only); NULL without memory, and the
+ * direction's bytes then go undecoded. */
+static struct fc_decoder *ensure_decoder(struct fc_half *h)
 {
 	struct fc_engine *e = h->flow->eng;
 
-	if (h->decoding)
-		return;
-	h->decoding = true;
-	fc_decoder_init(&h->dec, h->flow->info.profile, e->cfg.payload_keep,
+	if (h->dec)
+		return h->dec;
+	if (e->spare_dec) {
+		h->dec = e->spare_dec;
+		memcpy(&e->spare_dec, h->dec, sizeof(void *));
+		e->nspare_dec--;
+	} else {
+		h->dec = malloc(sizeof(*h->dec));
+		if (!h->dec)
+			return NULL;
+	}
+	fc_decoder_init(h->dec, h->flow->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
-	fc_decoder_set_keep_budget(&h->dec, &e->keep_budget);
-	fc_decoder_set_prelude(&h->dec, h->dir == FC_C2S ? FC_DIR_C2S : FC_DIR_S2C);
+	fc_decoder_set_keep_budget(h->dec, &e->keep_budget);
+	fc_decoder_set_prelude(h->dec, h->dir == FC_C2S ? FC_DIR_C2S : FC_DIR_S2C);
 	if (e->cfg.omit_frames)
-		fc_decoder_omit_frames(&h->dec);
+		fc_decoder_omit_frames(h->dec);
+	return h->dec;
+}
+
+static void drop_decoder(struct fc_half *h)
+{
+	struct fc_engine *e = h->flow->eng;
+
+	if (!h->dec)
+		return;
+	fc_decoder_free(h->dec);
+	if (e->nspare_dec < FC_SPARE_MAX) {
+		memcpy(h->dec, &e->spare_dec, sizeof(void *));
+		e->spare_dec = h->dec;
+		e->nspare_dec++;
+	} else {
+		free(h->dec);
+	}
+	h->dec = NULL;
 }
 
 static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
@@ -117,10 +188,9 @@ static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
 		begin(h->flow);
 		e->sink.data(e->sink.ctx, &h->flow->info, h->dir, off, p, n, h->syn);
 	}
-	if (e->cfg.bytes_only)
+	if (e->cfg.bytes_only || !ensure_decoder(h))
 		return;
-	ensure_decoder(h);
-	fc_decoder_data(&h->dec, off, p, n, pkt, seg_start);
+	fc_decoder_data(h->dec, off, p, n, pkt, seg_start);
 }
 
 static void on_gap(void *ctx, uint64_t off, uint64_t n,
@@ -128,10 +198,9 @@ static void on_gap(void *ctx, uint64_t off, uint64_t n,
 {
 	struct fc_half *h = ctx;
 
-	if (h->flow->eng->cfg.bytes_only)
+	if (h->flow->eng->cfg.bytes_only || !ensure_decoder(h))
 		return;
-	ensure_decoder(h);
-	fc_decoder_gap(&h->dec, off, n, pkt, why);
+	fc_decoder_gap(h->dec, off, n, pkt, why);
 }
 
 static void on_conflict(void *ctx, uint64_t off, uint64_t n,
@@ -176,6 +245,20 @@ static void endpoint_put(uint8_t *out, const struct fc_addr *a, uint16_t port)
 	out[18] = (uint8_t)port;
 }
 
+/* The hashed form of an endpoint: family, the address's own bytes (4
+ * for IPv4, so a packet hashes 15 bytes instead of 39, two SipHash blocks
+ * instead of five), port. */
+static size_t endpoint_compact(uint8_t *out, const uint8_t *full)
+{
+	size_t alen = full[0] == 4 ? 4 : 16;
+
+	out[0] = full[0];
+	memcpy(out + 1, full + 1, alen);
+	out[1 + alen] = full[17];
+	out[2 + alen] = full[18];
+	return 3 + alen;
+}
+
 /* SipHash under the run's secret key of the two endpoints, the smaller
  * first so that both directions of a connection hash alike, then the VLAN
  * tags. Keyed because the endpoints are chosen by whoever sends packets:
@@ -186,17 +269,17 @@ uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k)
 	uint8_t buf[2 * ENDPOINT_BYTES + 1 + 2 * FC_MAX_VLAN], a[ENDPOINT_BYTES],
 		b[ENDPOINT_BYTES];
 	unsigned nvlan = k->nvlan < FC_MAX_VLAN ? k->nvlan : FC_MAX_VLAN;
-	size_t n = 2 * ENDPOINT_BYTES;
+	size_t n;
 	uint64_t h;
 
 	endpoint_put(a, &k->src, k->sport);
 	endpoint_put(b, &k->dst, k->dport);
 	if (memcmp(a, b, ENDPOINT_BYTES) > 0) {
-		memcpy(buf, b, ENDPOINT_BYTES);
-		memcpy(buf + ENDPOINT_BYTES, a, ENDPOINT_BYTES);
+		n = endpoint_compact(buf, b);
+		n += endpoint_compact(buf + n, a);
 	} else {
-		memcpy(buf, a, ENDPOINT_BYTES);
-		memcpy(buf + ENDPOINT_BYTES, b, ENDPOINT_BYTES);
+		n = endpoint_compact(buf, a);
+		n += endpoint_compact(buf + n, b);
 	}
 	buf[n++] = (uint8_t)nvlan;
 	for (unsigned i = 0; i < nvlan; i++) {
@@ -234,58 +317,120 @@ static bool key_match(const struct fc_flow_key *fk, const struct fc_flow_key *k,
 	return false;
 }
 
-static struct fc_flow *lookup(struct fc_engine *e, const struct fc_flow_key *k,
+static const struct fc_flow_key *conn_key(const struct fc_conn *c)
+{
+	return c->closed ? &((const struct fc_closed *)c)->key
+			 : &((const struct fc_flow *)c)->info.key;
+}
+
+static struct fc_conn *lookup(struct fc_engine *e, const struct fc_flow_key *k,
 			      uint32_t hash, enum fc_dir *dir)
 {
-	for (struct fc_flow *f = e->buckets[hash & (e->nbuckets - 1)]; f; f = f->hnext)
-		if (f->hash == hash && key_match(&f->info.key, k, dir))
-			return f;
+	for (struct fc_conn *c = e->buckets[hash & (e->nbuckets - 1)]; c; c = c->hnext)
+		if (c->hash == hash && key_match(conn_key(c), k, dir))
+			return c;
 	return NULL;
 }
 
-static void lru_unlink(struct fc_engine *e, struct fc_flow *f)
+/* Put `with` (NULL: nothing) where c is in its bucket's chain. */
+static void bucket_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
 {
-	if (f->older)
-		f->older->newer = f->newer;
-	else
-		e->oldest = f->newer;
-	if (f->newer)
-		f->newer->older = f->older;
-	else
-		e->newest = f->older;
-	f->older = f->newer = NULL;
+	struct fc_conn **pp = &e->buckets[c->hash & (e->nbuckets - 1)];
+
+	while (*pp != c)
+		pp = &(*pp)->hnext;
+	if (with) {
+		with->hnext = c->hnext;
+		*pp = with;
+	} else {
+		*pp = c->hnext;
+	}
 }
 
-static void lru_push(struct fc_engine *e, struct fc_flow *f)
+static void bucket_push(struct fc_engine *e, struct fc_conn *c)
 {
-	f->older = e->newest;
-	f->newer = NULL;
-	if (e->newest)
-		e->newest->newer = f;
-	else
-		e->oldest = f;
-	e->newest = f;
+	struct fc_conn **b = &e->buckets[c->hash & (e->nbuckets - 1)];
+
+	c->hnext = *b;
+	*b = c;
 }
 
-/* Closed flows go to the oldest end, so the table gives them up before
- * any live connection. */
-static void lru_push_oldest(struct fc_engine *e, struct fc_flow *f)
+/* Append r to the closed list (the newest end). */
+static void closed_push(struct fc_engine *e, struct fc_closed *r)
 {
-	f->newer = e->oldest;
-	f->older = NULL;
-	if (e->oldest)
-		e->oldest->older = f;
+	r->newer = NULL;
+	r->older = e->closed_newest;
+	if (e->closed_newest)
+		e->closed_newest->newer = r;
 	else
-		e->newest = f;
-	e->oldest = f;
+		e->closed_oldest = r;
+	e->closed_newest = r;
+	e->nclosed++;
 }
 
-static void touch(struct fc_engine *e, struct fc_flow *f)
+/* Forget a closed connection: out of its bucket and the list, freed. */
+static void closed_remove(struct fc_engine *e, struct fc_closed *r)
 {
-	if (e->newest == f)
+	bucket_replace(e, &r->c, NULL);
+	if (r->older)
+		r->older->newer = r->newer;
+	else
+		e->closed_oldest = r->newer;
+	if (r->newer)
+		r->newer->older = r->older;
+	else
+		e->closed_newest = r->older;
+	e->nclosed--;
+	free(r);
+}
+
+/* A flow out of live[]: the last one takes its slot. */
+static void live_del(struct fc_engine *e, struct fc_flow *f)
+{
+	struct fc_flow *last = e->live[--e->nlive];
+
+	e->live[f->slot] = last;
+	last->slot = f->slot;
+}
+
+/* Room in live[] for one more flow (it grows by doubling up to
+ * max_flows); false without memory. */
+static bool live_reserve(struct fc_engine *e)
+{
+	uint32_t cap = e->live_cap;
+	struct fc_flow **n;
+
+	if (e->nlive < cap)
+		return true;
+	cap = cap ? cap * 2 : 1024;
+	if (cap > e->cfg.max_flows)
+		cap = e->cfg.max_flows;
+	if (cap <= e->nlive)
+		return false;
+	n = realloc(e->live, cap * sizeof(*n));
+	if (!n)
+		return false;
+	e->live = n;
+	e->live_cap = cap;
+	return true;
+}
+
+/* A flow's memory once it left the table: buffers freed, the flow kept
+ * for a next one (FC_SPARE_MAX at most: a table emptying all at once must
+ * not hoard them). */
+static void flow_release(struct fc_engine *e, struct fc_flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		fc_reasm_free(&f->half[d].r);
+		drop_decoder(&f->half[d]);
+	}
+	if (e->nspare < FC_SPARE_MAX) {
+		f->c.hnext = (struct fc_conn *)e->spare;
+		e->spare = f;
+		e->nspare++;
 		return;
-	lru_unlink(e, f);
-	lru_push(e, f);
+	}
+	free(f);
 }
 
 static const char *const end_names[] = {
@@ -303,37 +448,34 @@ static void half_end(struct fc_half *h, enum fc_end_reason why,
 	h->ended = true;
 	if (why != FC_END_FIN || !fc_reasm_done(&h->r))
 		fc_reasm_flush(&h->r, pkt);
-	if (h->decoding)
-		fc_decoder_end(&h->dec, why, pkt);
+	if (h->dec)
+		fc_decoder_end(h->dec, why, pkt);
 }
 
-/* End the stream: both directions, then the summary. */
+/* End the stream: both directions, then the summary. The flow is freed;
+ * with `keep`, a closed record takes its place in the table to absorb
+ * late packets (without memory for one, the connection is forgotten). */
 static void flow_close(struct fc_engine *e, struct fc_flow *f,
-		       enum fc_end_reason why, const struct fc_pkt *pkt)
+		       enum fc_end_reason why, const struct fc_pkt *pkt, bool keep)
 {
 	struct fc_stream_end end;
+	struct fc_closed *r = NULL;
 
-	if (f->closed)
-		return;
 	half_end(&f->half[FC_C2S], why, pkt);
 	half_end(&f->half[FC_S2C], why, pkt);
-	f->closed = true;
-	if (f->older || f->newer || e->oldest == f) {
-		lru_unlink(e, f);
-		lru_push_oldest(e, f);
-	}
 	memset(&end, 0, sizeof(end));
 	end.why = end_names[why];
 	for (int d = 0; d < 2; d++) {
 		struct fc_half *h = &f->half[d];
-		const struct fc_decoder_stats *ds = &h->dec.stats;
+		const struct fc_decoder_stats *ds;
 
 		end.reasm[d] = h->r.stats;
 		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
 		e->st.forced_gaps += h->r.stats.forced_gaps;
 		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = h->conflicts;
-		if (!h->decoding)
+		if (!h->dec)
 			continue;
+		ds = &h->dec->stats;
 		end.dir[d] = *ds;
 		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
 		e->st.frames += ds->frames;
@@ -345,28 +487,62 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	}
 	if (f->begun && e->sink.stream_end)
 		e->sink.stream_end(e->sink.ctx, &f->info, &end);
-	/* The flow stays in the table, closed, to absorb late packets. */
-	for (int d = 0; d < 2; d++) {
-		fc_reasm_free(&f->half[d].r);
-		fc_decoder_free(&f->half[d].dec);
+	if (keep)
+		r = malloc(sizeof(*r));
+	if (r) {
+		r->c.closed = true;
+		r->c.hash = f->c.hash;
+		r->key = f->info.key;
+		bucket_replace(e, &f->c, &r->c);
+		closed_push(e, r);
+	} else {
+		bucket_replace(e, &f->c, NULL);
 	}
+	live_del(e, f);
+	flow_release(e, f);
 }
 
-static void flow_remove(struct fc_engine *e, struct fc_flow *f)
+/* Make room for one more connection in a full table: the oldest closed
+ * record, or else a live flow, the idlest of a random sample. A live
+ * flow is given up for a new connection (a bare SYN), or for a packet
+ * of an unknown connection only once it has been idle FC_EVICT_IDLE_US:
+ * with round-robin traffic over more connections than the table holds,
+ * the flows in the table keep decoding and the others are counted as
+ * untracked, instead of each packet evicting a flow that then returns
+ * as a new stream. False: no room, the packet is not tracked. */
+static bool make_room(struct fc_engine *e, bool new_conn, const struct fc_pkt *pkt)
 {
-	struct fc_flow **pp = &e->buckets[f->hash & (e->nbuckets - 1)];
+	struct fc_flow *victim = NULL;
 
-	while (*pp != f)
-		pp = &(*pp)->hnext;
-	*pp = f->hnext;
-	lru_unlink(e, f);
-	for (int d = 0; d < 2; d++) {
-		fc_reasm_free(&f->half[d].r);
-		fc_decoder_free(&f->half[d].dec);
+	if (e->closed_oldest) {
+		closed_remove(e, e->closed_oldest);
+		return true;
 	}
-	e->nflows--;
-	f->hnext = e->spare;
-	e->spare = f;
+	if (e->nlive == 0)
+		return false;
+	for (uint32_t i = 0; i < FC_EVICT_SAMPLE; i++) {
+		uint64_t x = e->rng;
+		struct fc_flow *f;
+
+		if (e->nlive <= FC_EVICT_SAMPLE) { /* a small table: all of it */
+			if (i >= e->nlive)
+				break;
+			f = e->live[i];
+		} else {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			e->rng = x;
+			f = e->live[(uint32_t)(((x >> 32) * e->nlive) >> 32)];
+		}
+		if (!victim || f->last_seen < victim->last_seen)
+			victim = f;
+	}
+	if (!new_conn && pkt->ts_us - victim->last_ts_us < FC_EVICT_IDLE_US)
+		return false;
+	e->st.flows_evicted++;
+	flow_close(e, victim, FC_END_EVICTED, pkt, false);
+	return true;
 }
 
 static const struct fc_profile *pick_profile(const struct fc_engine *e,
@@ -392,18 +568,18 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 {
 	struct fc_flow *f;
 	struct fc_flow_key *k;
+	bool bare_syn = (s->flags & (FC_TH_SYN | FC_TH_ACK)) == FC_TH_SYN;
 
-	if (e->nflows >= e->cfg.max_flows && e->oldest) {
-		struct fc_flow *victim = e->oldest;
-		if (!victim->closed) {
-			e->st.flows_evicted++;
-			flow_close(e, victim, FC_END_EVICTED, pkt);
-		}
-		flow_remove(e, victim);
+	if (e->nlive + e->nclosed >= e->cfg.max_flows && !make_room(e, bare_syn, pkt)) {
+		e->st.untracked_packets++;
+		return NULL;
 	}
+	if (!live_reserve(e))
+		return NULL;
 	if (e->spare) {
 		f = e->spare;
-		e->spare = f->hnext;
+		e->spare = (struct fc_flow *)f->c.hnext;
+		e->nspare--;
 	} else {
 		f = malloc(sizeof(*f));
 		if (!f)
@@ -411,7 +587,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	}
 	memset(f, 0, sizeof(*f));
 	f->eng = e;
-	f->hash = hash;
+	f->c.hash = hash;
 	k = &f->info.key;
 	*k = s->key;
 	*dir = FC_C2S;
@@ -427,8 +603,6 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	f->info.first_ts_us = pkt->ts_us;
 	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
 	f->info.profile = pick_profile(e, k->dport, k->sport);
-	fc_format_endpoint(&k->src, k->sport, f->info.client, sizeof(f->info.client));
-	fc_format_endpoint(&k->dst, k->dport, f->info.server, sizeof(f->info.server));
 	for (int d = 0; d < 2; d++) {
 		f->half[d].flow = f;
 		f->half[d].dir = (enum fc_dir)d;
@@ -436,12 +610,11 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 			      &reasm_ops, &f->half[d]);
 		fc_reasm_set_limits(&f->half[d].r, &e->limits);
 	}
-	f->hnext = e->buckets[hash & (e->nbuckets - 1)];
-	e->buckets[hash & (e->nbuckets - 1)] = f;
-	lru_push(e, f);
-	e->nflows++;
-	if (e->nflows > e->st.live_flows_peak)
-		e->st.live_flows_peak = e->nflows;
+	bucket_push(e, &f->c);
+	f->slot = e->nlive;
+	e->live[e->nlive++] = f;
+	if (e->nlive + e->nclosed > e->st.live_flows_peak)
+		e->st.live_flows_peak = e->nlive + e->nclosed;
 	return f;
 }
 
@@ -481,6 +654,7 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	e->limits.max_pieces = e->cfg.max_ooo_pieces;
 	e->limits.window.packets = e->cfg.ack_window_packets;
 	e->limits.window.us = e->cfg.ack_window_us;
+	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
 	e->nbuckets = 1024;
 	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < FC_MAX_BUCKETS)
 		e->nbuckets <<= 1;
@@ -531,6 +705,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	struct fc_ip_fragment frag;
 	enum fc_parse_status st = fc_packet_parse_frag(dlt, data, caplen, wire_len,
 						       &s, NULL, &frag);
+	struct fc_conn *c;
 	struct fc_flow *f;
 	struct fc_half *h, *peer;
 	enum fc_dir dir = FC_C2S;
@@ -553,35 +728,38 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	syn = (s.flags & FC_TH_SYN) != 0;
 	bare_syn = syn && !(s.flags & FC_TH_ACK);
 	hash = fc_flow_hash(e->cfg.hash_key, &s.key);
-	f = lookup(e, &s.key, hash, &dir);
+	c = lookup(e, &s.key, hash, &dir);
+	if (c && c->closed) {
+		/* A new connection on a closed 4-tuple; else the last ACK of
+		 * a normal close is expected, data or a FIN is not. */
+		if (!bare_syn) {
+			if (s.payload_len || (s.flags & FC_TH_FIN))
+				e->st.late_packets++;
+			return st;
+		}
+		closed_remove(e, (struct fc_closed *)c);
+		c = NULL;
+	}
+	f = (struct fc_flow *)c;
 	if (f && bare_syn) {
-		/* A new connection on a 4-tuple: after a close, or a SYN with a
-		 * new sequence number where data already flowed or where this
-		 * side's SYN was seen (even without data: kept, the old bases
-		 * would misplace every byte of the new connection). */
-		struct fc_half *c = &f->half[dir];
-		bool same_syn = c->syn && c->r.base_seq == s.seq + 1;
-		if (f->closed || (!same_syn && (c->syn || c->r.next > 0 ||
-						f->half[!dir].r.next > 0))) {
-			flow_close(e, f, FC_END_FIN, pkt);
-			flow_remove(e, f);
+		/* A new connection on a 4-tuple: a SYN with a new sequence
+		 * number where data already flowed or where this side's SYN
+		 * was seen (even without data: kept, the old bases would
+		 * misplace every byte of the new connection). */
+		struct fc_half *hc = &f->half[dir];
+		bool same_syn = hc->syn && hc->r.base_seq == s.seq + 1;
+		if (!same_syn && (hc->syn || hc->r.next > 0 || f->half[!dir].r.next > 0)) {
+			flow_close(e, f, FC_END_FIN, pkt, false);
 			f = NULL;
 		}
-	}
-	if (f && f->closed) {
-		/* The last ACK of a normal close is expected; data or a FIN is
-		 * not. */
-		if (s.payload_len || (s.flags & FC_TH_FIN))
-			e->st.late_packets++;
-		return st;
 	}
 	if (!f) {
 		f = flow_new(e, &s, hash, pkt, &dir);
 		if (!f)
 			return st;
-	} else {
-		touch(e, f);
 	}
+	f->last_seen = e->st.packets;
+	f->last_ts_us = pkt->ts_us;
 	f->packets++;
 	h = &f->half[dir];
 	peer = &f->half[!dir];
@@ -613,7 +791,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	if ((s.flags & FC_TH_FIN) && !h->ended)
 		fc_reasm_fin(&h->r, seq + s.payload_len);
 	if (s.flags & FC_TH_RST) {
-		flow_close(e, f, FC_END_RST, pkt);
+		flow_close(e, f, FC_END_RST, pkt, true);
 		return st;
 	}
 	/* Holes waiting for late data: this packet may have been the last
@@ -632,7 +810,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 		if (!f->half[d].ended && fc_reasm_done(&f->half[d].r))
 			half_end(&f->half[d], FC_END_FIN, pkt);
 	if (h->ended && peer->ended)
-		flow_close(e, f, FC_END_FIN, pkt);
+		flow_close(e, f, FC_END_FIN, pkt, true);
 	return st;
 }
 
@@ -647,31 +825,29 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
 {
 	struct fc_pkt none = { 0, 0 };
 	struct fc_flow **open;
-	uint32_t n = 0;
+	uint32_t n = e->nlive;
 
 	if (!last)
 		last = &none;
 	fc_ipfrag_flush(e->frag); /* trains never completed: their bytes are gaps */
-	open = malloc((e->nflows + 1) * sizeof(*open));
-	for (struct fc_flow *f = e->oldest; f; f = f->newer)
-		if (!f->closed) {
-			if (open)
-				open[n++] = f;
-			else
-				flow_close(e, f, FC_END_CAPTURE, last);
-		}
-	if (open) {
-		qsort(open, n, sizeof(*open), by_stream_id);
-		for (uint32_t i = 0; i < n; i++)
-			flow_close(e, open[i], FC_END_CAPTURE, last);
-		free(open);
+	open = malloc((n + 1) * sizeof(*open));
+	if (!open) { /* no memory to sort them: table order */
+		while (e->nlive)
+			flow_close(e, e->live[e->nlive - 1], FC_END_CAPTURE, last, false);
+		return;
 	}
+	memcpy(open, e->live, n * sizeof(*open));
+	qsort(open, n, sizeof(*open), by_stream_id);
+	for (uint32_t i = 0; i < n; i++)
+		flow_close(e, open[i], FC_END_CAPTURE, last, false);
+	free(open);
 }
 
 void fc_engine_tick(struct fc_engine *e, int64_t now_us)
 {
-	/* Closed flows sit at the oldest end: stop at the first one. */
-	for (struct fc_flow *f = e->newest; f && !f->closed; f = f->older) {
+	for (uint32_t i = 0; i < e->nlive; i++) {
+		struct fc_flow *f = e->live[i];
+
 		for (int d = 0; d < 2; d++) {
 			struct fc_half *h = &f->half[d];
 			if (h->ended || !fc_reasm_waiting(&h->r))
@@ -695,13 +871,31 @@ void fc_engine_free(struct fc_engine *e)
 {
 	if (!e)
 		return;
-	while (e->oldest)
-		flow_remove(e, e->oldest);
+	while (e->nlive) {
+		struct fc_flow *f = e->live[e->nlive - 1];
+
+		e->nlive--;
+		flow_release(e, f);
+	}
+	while (e->closed_oldest) {
+		struct fc_closed *r = e->closed_oldest;
+
+		e->closed_oldest = r->newer;
+		free(r);
+	}
 	while (e->spare) {
 		struct fc_flow *f = e->spare;
-		e->spare = f->hnext;
+
+		e->spare = (struct fc_flow *)f->c.hnext;
 		free(f);
 	}
+	while (e->spare_dec) {
+		void *d = e->spare_dec;
+
+		memcpy(&e->spare_dec, d, sizeof(void *));
+		free(d);
+	}
+	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);
 	free(e->buckets);

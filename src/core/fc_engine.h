@@ -22,8 +22,9 @@ enum fc_dir { FC_C2S = 0, FC_S2C = 1 };
 
 struct fc_stream_info {
 	uint64_t id; /* 1-based, in order of each connection's first packet */
-	struct fc_flow_key key; /* oriented client -> server */
-	char client[FC_ENDPOINT_MAX], server[FC_ENDPOINT_MAX];
+	struct fc_flow_key key; /* oriented client -> server; front ends
+				 * format the endpoints (fc_format_endpoint)
+				 * when they show them, the flow keeps none */
 	const struct fc_profile *profile;
 	uint64_t first_pkt;
 	int64_t first_ts_us;
@@ -61,7 +62,8 @@ struct fc_engine_config {
 	const struct fc_profile *forced; /* --profile: used for every stream */
 	const struct fc_profile *fallback; /* when no port matches */
 	uint64_t payload_keep; /* payload bytes kept per frame */
-	uint32_t max_flows; /* live flows; the least recently active go first */
+	uint32_t max_flows; /* connections in the table, open or closed (fc_engine.c
+			     * says which go first when it is full) */
 	uint64_t max_ooo_per_dir; /* out-of-order bytes per direction */
 	uint64_t max_ooo_total; /* out-of-order bytes for all flows */
 	bool bytes_only; /* reassemble for sink.data, decode nothing */
@@ -83,7 +85,9 @@ struct fc_engine_config {
 	uint8_t hash_key[16];
 };
 
-#define FC_DEFAULT_MAX_FLOWS 20000
+/* A full table of open connections that all carry data stays under
+ * 64 MiB (about 1.7 KB each: tests/suites/memory.sh, bounds.sh). */
+#define FC_DEFAULT_MAX_FLOWS 30000
 /* Buckets: max_flows rounded up to a power of two, at most this many, so
  * chains stay at one flow on average up to 2^24 flows. */
 #define FC_MAX_BUCKETS (1u << 24)
@@ -119,6 +123,7 @@ struct fc_engine_stats {
 	uint64_t anomalies;
 	uint64_t anomaly_kinds[FC_AN__COUNT];
 	uint64_t flows_evicted; /* live flows finished early: table full */
+	uint64_t untracked_packets; /* of connections a full table had no room for */
 	uint64_t live_flows_peak;
 	uint64_t ooo_peak_bytes;
 	uint64_t forced_gaps; /* holes given up: out-of-order budget */

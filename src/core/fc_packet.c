@@ -629,18 +629,57 @@ bool fc_link_supported(int dlt)
 	}
 }
 
+/* Decimal digits of v (< 100000), no leading zeros. */
+static char *put_dec(char *p, unsigned v)
+{
+	char t[5];
+	int n = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+char *fc_put_endpoint(char *p, const struct fc_addr *a, uint16_t port)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t n;
+
+	if (a->family == 4) { /* by hand: once per stream shown, and cheap */
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = put_dec(p, a->bytes[i]);
+		}
+	} else if (a->family == 6 && inet_ntop(AF_INET6, a->bytes, ip, sizeof(ip))) {
+		n = strlen(ip);
+		*p++ = '[';
+		memcpy(p, ip, n);
+		p += n;
+		*p++ = ']';
+	} else {
+		*p++ = '?';
+	}
+	*p++ = ':';
+	return put_dec(p, port);
+}
+
 char *fc_format_endpoint(const struct fc_addr *a, uint16_t port, char *buf,
 			 unsigned buflen)
 {
-	char ip[INET6_ADDRSTRLEN];
+	char tmp[FC_ENDPOINT_MAX];
+	size_t n;
 
 	if (buflen == 0)
 		return buf;
-	if (a->family == 4 && inet_ntop(AF_INET, a->bytes, ip, sizeof(ip)))
-		snprintf(buf, buflen, "%s:%u", ip, (unsigned)port);
-	else if (a->family == 6 && inet_ntop(AF_INET6, a->bytes, ip, sizeof(ip)))
-		snprintf(buf, buflen, "[%s]:%u", ip, (unsigned)port);
-	else
-		snprintf(buf, buflen, "?:%u", (unsigned)port);
+	n = (size_t)(fc_put_endpoint(tmp, a, port) - tmp);
+	if (n >= buflen)
+		n = buflen - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = 0;
 	return buf;
 }

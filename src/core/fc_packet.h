@@ -109,7 +109,12 @@ enum fc_parse_status fc_packet_parse_reassembled(const struct fc_frag_key *k,
 /* True if fc_packet_parse understands this link type. */
 bool fc_link_supported(int dlt);
 
-/* Format "IP:PORT" ("[IP]:PORT" for IPv6) into buf; returns buf. */
+/* Store "IP:PORT" ("[IP]:PORT" for IPv6) at p, at most FC_ENDPOINT_MAX - 1
+ * bytes and no NUL; returns the end. */
+char *fc_put_endpoint(char *p, const struct fc_addr *a, uint16_t port);
+
+/* Format "IP:PORT" ("[IP]:PORT" for IPv6) into buf, cut to buflen - 1
+ * bytes and NUL-terminated; returns buf. */
 char *fc_format_endpoint(const struct fc_addr *a, uint16_t port, char *buf,
 			 unsigned buflen);
 

@@ -201,6 +201,7 @@ void fc_reasm_free(struct fc_reasm *r)
 	free(r->hist);
 	r->hist = NULL;
 	r->hist_len = 0;
+	r->hist_cap = 0;
 }
 
 void fc_reasm_set_base(struct fc_reasm *r, uint32_t seq)
@@ -218,30 +219,72 @@ static int64_t seq_offset(const struct fc_reasm *r, uint32_t seq)
 	return (int64_t)r->next + delta;
 }
 
-static void hist_append(struct fc_reasm *r, const uint8_t *p, uint32_t n)
+/* Copy n bytes of stream offset `at` between a ring of `cap` bytes and a
+ * flat buffer, in at most two runs: to the ring (`in`) or out of it. */
+static void ring_copy(uint8_t *ring, uint32_t cap, uint64_t at, uint8_t *flat,
+		      uint32_t n, bool in)
 {
-	uint64_t at = r->next;
-
-	if (!r->hist) {
-		r->hist = malloc(FC_REASM_HISTORY);
-		if (!r->hist)
-			return;
-	}
-	if (n > FC_REASM_HISTORY) {
-		p += n - FC_REASM_HISTORY;
-		at += n - FC_REASM_HISTORY;
-		n = FC_REASM_HISTORY;
-	}
 	while (n > 0) {
-		uint32_t pos = (uint32_t)(at % FC_REASM_HISTORY);
-		uint32_t run = FC_REASM_HISTORY - pos;
+		uint32_t pos = (uint32_t)(at % cap);
+		uint32_t run = cap - pos;
+
 		if (run > n)
 			run = n;
-		memcpy(r->hist + pos, p, run);
-		p += run;
+		if (in)
+			memcpy(ring + pos, flat, run);
+		else
+			memcpy(flat, ring + pos, run);
+		flat += run;
 		at += run;
 		n -= run;
 	}
+}
+
+/* Make the history ring hold `need` (<= FC_REASM_HISTORY) bytes: it grows
+ * in steps of FC_REASM_HISTORY_STEP as the stream does, since most directions of
+ * small connections never carry FC_REASM_HISTORY bytes. The bytes kept
+ * move to their place in the larger ring. False without memory (the ring
+ * is then gone: nothing to compare against). */
+static bool hist_reserve(struct fc_reasm *r, uint32_t need)
+{
+	uint8_t kept[FC_REASM_HISTORY];
+	uint32_t cap;
+	uint8_t *n;
+
+	if (r->hist && need <= r->hist_cap)
+		return true;
+	cap = (need + FC_REASM_HISTORY_STEP - 1) / FC_REASM_HISTORY_STEP * FC_REASM_HISTORY_STEP;
+	if (cap > FC_REASM_HISTORY)
+		cap = FC_REASM_HISTORY;
+	if (!r->hist)
+		r->hist_len = 0;
+	ring_copy(r->hist, r->hist_cap, r->next - r->hist_len, kept, r->hist_len, false);
+	free(r->hist);
+	n = malloc(cap);
+	r->hist = n;
+	r->hist_cap = n ? cap : 0;
+	if (!n) {
+		r->hist_len = 0;
+		return false;
+	}
+	ring_copy(n, cap, r->next - r->hist_len, kept, r->hist_len, true);
+	return true;
+}
+
+static void hist_append(struct fc_reasm *r, const uint8_t *p, uint32_t n)
+{
+	uint64_t at = r->next;
+	uint32_t need = r->hist_len + n < FC_REASM_HISTORY ? r->hist_len + n
+							   : FC_REASM_HISTORY;
+
+	if (!hist_reserve(r, need))
+		return;
+	if (n > r->hist_cap) {
+		p += n - r->hist_cap;
+		at += n - r->hist_cap;
+		n = r->hist_cap;
+	}
+	ring_copy(r->hist, r->hist_cap, at, (uint8_t *)p, n, true);
 }
 
 static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
@@ -279,7 +322,7 @@ static void check_history(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 	s = off > lo ? off : lo;
 	e = off + n < r->next ? off + n : r->next;
 	for (uint64_t o = s; o < e; o++) {
-		if (r->hist[o % FC_REASM_HISTORY] != p[o - off]) {
+		if (r->hist[o % r->hist_cap] != p[o - off]) {
 			r->stats.conflicts++;
 			r->ops->conflict(r->ctx, o, e - o, pkt);
 			return;

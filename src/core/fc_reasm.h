@@ -63,6 +63,7 @@ struct fc_reasm_stats {
 struct fc_ooo_node;
 
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
+#define FC_REASM_HISTORY_STEP 128 /* ... in a ring that grows by this */
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
 /* Acknowledged holes waiting at once, each with its own window; more
@@ -120,7 +121,8 @@ struct fc_reasm {
 	uint64_t ooo_bytes;
 	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
 
-	uint8_t *hist; /* ring indexed by offset % FC_REASM_HISTORY */
+	uint8_t *hist; /* ring indexed by offset % hist_cap */
+	uint32_t hist_cap; /* its size, up to FC_REASM_HISTORY */
 	uint32_t hist_len; /* valid bytes just before next */
 	uint32_t npieces;
 

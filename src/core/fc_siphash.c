@@ -10,6 +10,8 @@
  */
 #include "fc_siphash.h"
 
+#include <string.h>
+
 static uint64_t rotl(uint64_t x, unsigned b)
 {
 	return x << b | x >> (64 - b);
@@ -25,55 +27,52 @@ static uint64_t load_le(const uint8_t *p, size_t n)
 	return w;
 }
 
-struct sip {
-	uint64_t v0, v1, v2, v3;
-};
-
-/* One SipRound: the add-rotate-xor network of the paper's figure. */
-static void sip_round(struct sip *s)
+/* Little-endian word from 8 bytes: one load on a little-endian machine
+ * (the flow table hashes every packet). */
+static inline uint64_t load_le8(const uint8_t *p)
 {
-	s->v0 += s->v1;
-	s->v1 = rotl(s->v1, 13);
-	s->v1 ^= s->v0;
-	s->v0 = rotl(s->v0, 32);
-	s->v2 += s->v3;
-	s->v3 = rotl(s->v3, 16);
-	s->v3 ^= s->v2;
-	s->v0 += s->v3;
-	s->v3 = rotl(s->v3, 21);
-	s->v3 ^= s->v0;
-	s->v2 += s->v1;
-	s->v1 = rotl(s->v1, 17);
-	s->v1 ^= s->v2;
-	s->v2 = rotl(s->v2, 32);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+#else
+	return load_le(p, 8);
+#endif
 }
 
-static void sip_compress(struct sip *s, uint64_t m)
-{
-	s->v3 ^= m;
-	sip_round(s);
-	sip_round(s);
-	s->v0 ^= m;
-}
+/* One SipRound: the add-rotate-xor network of the paper's figure, on
+ * v0..v3 in the caller's locals (kept in registers). */
+#define SIP_ROUND(v0, v1, v2, v3) do { \
+		v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
+		v2 += v3; v3 = rotl(v3, 16); v3 ^= v2; \
+		v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
+		v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+	} while (0)
 
 uint64_t fc_siphash24(const uint8_t key[FC_SIPHASH_KEY_LEN], const void *msg,
 		      size_t len)
 {
 	const uint8_t *p = msg;
-	uint64_t k0 = load_le(key, 8), k1 = load_le(key + 8, 8);
-	struct sip s = {
-		k0 ^ 0x736f6d6570736575ULL,
-		k1 ^ 0x646f72616e646f6dULL,
-		k0 ^ 0x6c7967656e657261ULL,
-		k1 ^ 0x7465646279746573ULL,
-	};
+	uint64_t k0 = load_le8(key), k1 = load_le8(key + 8), m;
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL,
+		 v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
 	size_t whole = len - len % 8;
 
-	for (size_t i = 0; i < whole; i += 8)
-		sip_compress(&s, load_le(p + i, 8));
-	sip_compress(&s, load_le(p + whole, len % 8) | (uint64_t)(len & 0xff) << 56);
-	s.v2 ^= 0xff;
+	for (size_t i = 0; i < whole; i += 8) {
+		m = load_le8(p + i);
+		v3 ^= m;
+		SIP_ROUND(v0, v1, v2, v3);
+		SIP_ROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	m = load_le(p + whole, len % 8) | (uint64_t)(len & 0xff) << 56;
+	v3 ^= m;
+	SIP_ROUND(v0, v1, v2, v3);
+	SIP_ROUND(v0, v1, v2, v3);
+	v0 ^= m;
+	v2 ^= 0xff;
 	for (int i = 0; i < 4; i++)
-		sip_round(&s);
-	return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+		SIP_ROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }

@@ -36,15 +36,15 @@ measure() {
 
 gen syn-flood "$T/syn.pcap" 1000000
 measure "1,000,000 SYNs: flows evicted, table capped" \
-	's["streams"] == 1000000 and s["flows_evicted"] == 980000 and s["live_flows_peak"] == 20000' \
+	's["streams"] == 1000000 and s["flows_evicted"] == 970000 and s["live_flows_peak"] == 30000' \
 	-- -r "$T/syn.pcap"
 rm -f "$T/syn.pcap"
 
 # The flow table full (the default --max-flows) of streams that all carry
 # data: the most a stream's state can cost at once.
-gen conns-open "$T/open.pcap" 20000
-measure "20,000 connections open at once, all with data" \
-	's["live_flows_peak"] == 20000 and s["frames"] == 60000 and s["flows_evicted"] == 0' \
+gen conns-open "$T/open.pcap" 30000
+measure "30,000 connections open at once, all with data" \
+	's["live_flows_peak"] == 30000 and s["frames"] == 90000 and s["flows_evicted"] == 0' \
 	-- -r "$T/open.pcap"
 rm -f "$T/open.pcap"
 

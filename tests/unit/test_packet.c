@@ -1079,6 +1079,22 @@ static void test_format_endpoint(void **state)
 	memcpy(a6b.bytes, v6_dst, 16);
 	assert_string_equal(fc_format_endpoint(&a4, 80, buf, sizeof(buf)),
 			    "1.2.3.4:80");
+	{ /* IPv4 is formatted by hand: every digit count, both ends */
+		struct fc_addr e4 = { .family = 4, .bytes = { 0, 9, 10, 255 } };
+		struct fc_addr f4 = { .family = 4, .bytes = { 255, 100, 99, 0 } };
+		struct fc_addr bad = { .family = 7 };
+		char *end;
+
+		assert_string_equal(fc_format_endpoint(&e4, 0, buf, sizeof(buf)),
+				    "0.9.10.255:0");
+		assert_string_equal(fc_format_endpoint(&f4, 65535, buf, sizeof(buf)),
+				    "255.100.99.0:65535");
+		assert_string_equal(fc_format_endpoint(&bad, 7, buf, sizeof(buf)), "?:7");
+		memset(buf, 'z', sizeof(buf));
+		end = fc_put_endpoint(buf, &f4, 10);
+		assert_int_equal(end - buf, 15);
+		assert_memory_equal(buf, "255.100.99.0:10z", 16); /* no NUL */
+	}
 	assert_string_equal(fc_format_endpoint(&a6, 8001, buf, sizeof(buf)),
 			    "[::1]:8001");
 	assert_string_equal(fc_format_endpoint(&a6b, 65535, buf, sizeof(buf)),
