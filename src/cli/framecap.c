@@ -389,10 +389,20 @@ static int output_failed(void *ctx)
 	return fc_output_write_error(r->output) != 0;
 }
 
+/* SIGINT and SIGTERM end the capture cleanly (caught_signal). */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* Feed the whole input to the engine. Returns the exit status so far. */
 static int run_capture(struct run *r, const struct cli_options *o, struct input *in)
 {
-	struct sigaction sa;
 	enum feed_end end;
 
 	r->feed.pcap = in->pcap;
@@ -411,10 +421,6 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	if (!in->live && in->regular)
 		r->feed.ahead = readahead_start(in->pcap);
 	active_feed = &r->feed;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
 	active_feed = NULL;
 	if (end == FEED_READ_ERROR) {
@@ -518,6 +524,10 @@ int main(int argc, char **argv)
 
 	cli_parse(&o, argc, argv);
 	setup_profiles(&o, &cfg, &fallback);
+	/* Before the input opens: opening may warn (a short snaplen), and a
+	 * script that stops framecap on that warning must not lose its
+	 * signal (a background job's SIGINT starts ignored). */
+	catch_signals();
 	open_input(&o, &in);
 	/* As tcpdump: the -w file is created after the drop, owned by USER. */
 	if (o.drop_user)
