@@ -297,7 +297,7 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		if (ev->type == FC_EV_FRAME) {
 			const struct fc_frame *f = &ev->frame;
 
-			if (f->payload_missing || f->resynced)
+			if (f->payload_missing)
 				continue;
 			if (!grow((void **)&d->frames, d->nframes, &d->frames_cap,
 				  sizeof(*d->frames))) {
