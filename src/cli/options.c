@@ -23,7 +23,7 @@ static void usage(FILE *out)
 	      "                [--max-flows N] [--max-ooo BYTES] [--max-ooo-pieces N]\n"
 	      "                [--max-kept BYTES]\n"
 	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"
-	      "                [--recv-view N] [--detect]\n"
+	      "                [--recv-view N] [--detect] [--emit-test python|go|java]\n"
 	      "                [expression]\n"
 	      "       framecap --explain KIND\n"
 	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
@@ -48,7 +48,7 @@ enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
 	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
 	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
-	OPT_MAX_KEPT,
+	OPT_MAX_KEPT, OPT_EMIT_TEST,
 };
 
 static const struct option longopts[] = {
@@ -67,6 +67,7 @@ static const struct option longopts[] = {
 	{ "recv-view", required_argument, NULL, OPT_RECV_VIEW },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "detect", no_argument, NULL, OPT_DETECT },
+	{ "emit-test", required_argument, NULL, OPT_EMIT_TEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -189,6 +190,11 @@ static bool take(struct cli_options *o, int c, const char *arg)
 		break;
 	case OPT_JSON: o->json = true; break;
 	case OPT_DETECT: o->detect = true; break;
+	case OPT_EMIT_TEST:
+		if (strcmp(arg, "python") && strcmp(arg, "go") && strcmp(arg, "java"))
+			cli_die(EXIT_USAGE, "--emit-test %s: expected python, go or java", arg);
+		o->emit_test = arg;
+		break;
 	case OPT_EXPLAIN: explain(arg); break;
 	case OPT_RECV_VIEW:
 		o->recv_view = number_arg("--recv-view", arg, 1u << 30);
@@ -263,6 +269,9 @@ void cli_parse(struct cli_options *o, int argc, char **argv)
 	if (o->detect && (o->json || o->recv_view))
 		cli_die(EXIT_USAGE, "--detect prints a YAML profile: it cannot be combined with "
 				    "--json or --recv-view");
+	if (o->emit_test && (o->json || o->recv_view || o->detect || o->iface))
+		cli_die(EXIT_USAGE, "--emit-test writes a test from a capture file (-r): it cannot "
+				    "be combined with -i, --json, --recv-view or --detect");
 	if (optind < argc)
 		o->expr = join_args(argc - optind, argv + optind);
 }

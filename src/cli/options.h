@@ -26,6 +26,7 @@ struct cli_options {
 	int color; /* 1, 0, or -1: when stdout is a terminal */
 	bool json, detect;
 	uint64_t recv_view; /* --recv-view N; 0: not asked for */
+	const char *emit_test; /* --emit-test python|go|java, or NULL */
 	struct fc_profile_opts profile; /* framing options, --config, --profile */
 	struct fc_output_opts out; /* out.out is stdout */
 	struct fc_engine_config engine; /* limits; profiles come later */

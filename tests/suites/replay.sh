@@ -227,4 +227,84 @@ else
 	fail "--timing captured" "rc=$rc/$rc2 $(( (t1 - t0) / 1000000 )) ms, $(( (t2 - t1) / 1000000 )) ms"
 fi
 
+# ---- emit: framecap --emit-test
+cat > "$T/naive_reader.py" <<'PY'
+# The tutorials' receive loop: each recv() taken as one message.
+def read_message(sock):
+    data = sock.recv(1024)
+    return data[4:] if data else None
+PY
+cat > "$T/good_reader.py" <<'PY'
+# A receive loop that loops until it has the header, then the payload.
+import struct
+
+
+def read_exactly(sock, n):
+    buf = b""
+    while len(buf) < n:
+        more = sock.recv(n - len(buf))
+        if not more:
+            return None
+        buf += more
+    return buf
+
+
+def read_message(sock):
+    header = read_exactly(sock, 4)
+    if header is None:
+        return None
+    (n,) = struct.unpack("<i", header)
+    return read_exactly(sock, n)
+PY
+for cap in sticky split live-talk ref-chunk; do
+	if ! "$B"/framecap -r "captures/$cap.pcap" --emit-test python > "$T/emit_$cap.py" 2> "$T/emit.err"; then
+		fail "--emit-test python $cap" "$(cat "$T/emit.err")"
+		continue
+	fi
+	out=$(cd "$T" && timeout 60 python3 "emit_$cap.py" 2>&1); rc=$?
+	out2=$(cd "$T" && FRAMECAP_READ_MESSAGE=good_reader:read_message timeout 60 python3 "emit_$cap.py" 2>&1); rc2=$?
+	if [ $rc = 0 ] && [ $rc2 = 0 ] && grep -q '^OK' <<< "$out2"; then
+		ok "--emit-test python $cap: passes with the file's reader and with a correct receive loop"
+	else
+		fail "--emit-test python $cap passes" "$out $out2"
+	fi
+	out=$(cd "$T" && FRAMECAP_READ_MESSAGE=naive_reader:read_message timeout 60 python3 "emit_$cap.py" -v 2>&1); rc=$?
+	if [ $rc = 1 ] && grep -q '^FAIL: test_as_captured' <<< "$out" && grep -q '^FAIL: test_all_in_one_write' <<< "$out" &&
+	   grep -q 'test_one_frame_per_write .* ok$' <<< "$out"; then
+		ok "--emit-test python $cap: the naive loop fails as captured and all at once, passes one frame a write"
+	else
+		fail "--emit-test python $cap: the naive loop fails" "rc=$rc $out"
+	fi
+done
+if "$B"/framecap -r captures/ref-bug-big-endian.pcap --byte-order big --emit-test python > "$T/emit_be.py" &&
+   grep -q '^BYTE_ORDER = "big"$' "$T/emit_be.py" && (cd "$T" && timeout 60 python3 emit_be.py > /dev/null 2>&1); then
+	ok "--emit-test python --byte-order big: the profile goes into the test, which passes"
+else
+	fail "--emit-test python --byte-order big" "$(head -40 "$T/emit_be.py")"
+fi
+for lang in go java; do
+	"$B"/framecap -r captures/live-talk.pcap --emit-test $lang > "$T/emit1.$lang"; r1=$?
+	"$B"/framecap -r captures/live-talk.pcap --emit-test $lang > "$T/emit2.$lang"; r2=$?
+	case $lang in
+	go) want='"testing/iotest"' ;;
+	java) want='new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN, 16777220, 0, 4,' ;;
+	esac
+	if [ $r1 = 0 ] && [ $r2 = 0 ] && cmp -s "$T/emit1.$lang" "$T/emit2.$lang" && grep -qF "$want" "$T/emit1.$lang" &&
+	   [ "$(grep -c 'hex("' "$T/emit1.$lang")" = $((7 + 6)) ]; then
+		ok "--emit-test $lang: 7 chunks and 6 frames, the same bytes on every run"
+	else
+		fail "--emit-test $lang" "$(head -30 "$T/emit1.$lang")"
+	fi
+done
+femit() {
+	local name=$1 want=$2 pat=$3 out rc
+	shift 3
+	out=$("$B"/framecap "$@" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" = "$want" ] && grep -qF -- "$pat" <<< "$out"; then ok "$name"; else fail "$name" "rc=$rc $out"; fi
+}
+femit "--emit-test rust: exit 2" 2 'expected python, go or java' -r captures/sticky.pcap --emit-test rust
+femit "--emit-test with --json: exit 2" 2 'cannot be combined' -r captures/sticky.pcap --emit-test go --json
+femit "--emit-test with no client data: exit 1" 1 'no connection with client data' -r captures/sticky.pcap --emit-test python port 1
+femit "--emit-test before a framing error: exit 1" 1 'no whole frame decoded from the client before oversize' -r captures/oversize.pcap --emit-test python
+
 exit $bad
