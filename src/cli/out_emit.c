@@ -409,7 +409,7 @@ static void emit_go(FILE *f, const struct emit_out *e, uint64_t begin, uint64_t 
 	      "var chunks = [][]byte{\n", f);
 	chunks(e, begin, end, f, go_item);
 	fputs("}\n\n// The frames framecap decoded.\nvar frames = []struct {\n"
-	      "\toff, hdr int\n\tpayload []byte\n}{\n", f);
+	      "\toff, hdr int\n\tpayload  []byte\n}{\n", f);
 	for (size_t i = f0; i < f1; i++) {
 		const struct span *s = &e->frames[i];
 		fprintf(f, "\t{%" PRIu64 ", %u, unhex(\"", s->off - begin, s->hdr);
@@ -417,9 +417,9 @@ static void emit_go(FILE *f, const struct emit_out *e, uint64_t begin, uint64_t 
 		fputs("\")},\n", f);
 	}
 	fprintf(f, "}\n\n"
-		   "const (\n\theaderSize = %u\n\tlengthOffset = %u\n\tlengthSize = %u\n"
-		   "\tbigEndian = %s\n\tsigned = %s\n\tlengthAdjustment = %" PRId64 "\n"
-		   "\tmaxFrame = %" PRIu64 "\n)\n\n",
+		   "const (\n\theaderSize       = %u\n\tlengthOffset     = %u\n"
+		   "\tlengthSize       = %u\n\tbigEndian        = %s\n\tsigned           = %s\n"
+		   "\tlengthAdjustment = %" PRId64 "\n\tmaxFrame         = %" PRIu64 "\n)\n\n",
 		p->header_size, p->length_offset, p->length_size,
 		p->byte_order == FC_BIG_ENDIAN ? "true" : "false", p->is_signed ? "true" : "false",
 		p->length_adjustment, p->max_frame);
