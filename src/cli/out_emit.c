@@ -131,7 +131,8 @@ static void emit_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 
 	if (dir != FC_C2S || !e->chosen || s->id != e->id || e->oom)
 		return;
-	if (r->seg && r->seg->len) {
+	/* Only what covers bytes kept (emit_data came first). */
+	if (r->seg && r->seg->len && r->seg->offset + r->seg->len <= e->len) {
 		if (!more((void **)&e->segs, e->nsegs, &e->segs_cap, sizeof(*e->segs))) {
 			e->oom = true;
 			return;
@@ -141,7 +142,8 @@ static void emit_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 	for (uint32_t i = 0; i < r->nevents; i++) {
 		const struct fc_event *ev = &r->events[i];
 
-		if (ev->type == FC_EV_FRAME && !ev->frame.payload_missing) {
+		if (ev->type == FC_EV_FRAME && !ev->frame.payload_missing &&
+		    ev->frame.offset + ev->frame.header_len + ev->frame.payload_len <= e->len) {
 			if (!more((void **)&e->frames, e->nframes, &e->frames_cap,
 				  sizeof(*e->frames))) {
 				e->oom = true;

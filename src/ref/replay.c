@@ -27,7 +27,8 @@
  *   compared with the captured ones (count, lengths, payloads).
  *
  * Everything is bounded: the bytes kept from the capture (REPLAY_MAX_BYTES
- * in all), the connections (REPLAY_MAX_STREAMS), the writes
+ * in all), the segments and frames (REPLAY_MAX_RECORDS in all, and only
+ * over the bytes kept), the connections (REPLAY_MAX_STREAMS), the writes
  * (REPLAY_MAX_WRITES per connection), the time (--timeout for the whole
  * run, --reply-timeout for one wait). Nothing is sized by a length field.
  */
@@ -55,6 +56,7 @@
 #define PROG "framecap-client"
 #define REPLAY_MAX_STREAMS 4096u
 #define REPLAY_MAX_BYTES (256u << 20) /* client and server bytes kept, in all */
+#define REPLAY_MAX_RECORDS (8u << 20) /* segments and frames kept, in all */
 #define REPLAY_MAX_WRITES (4u << 20) /* per connection */
 #define REPLAY_MAX_PARALLEL 256u
 #define RECV_CHUNK 65536u
@@ -140,7 +142,7 @@ struct stream {
 
 static struct stream *streams[REPLAY_MAX_STREAMS];
 static size_t nstreams;
-static uint64_t kept_bytes;
+static uint64_t kept_bytes, kept_records;
 static bool load_oom;
 
 static void die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
@@ -282,7 +284,13 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 	if (!st)
 		return;
 	d = &st->d[dir];
-	if (r->seg && r->seg->len) {
+	/* Only what covers bytes kept (data() came first), within budget. */
+	if (kept_records + 1 + r->nevents > REPLAY_MAX_RECORDS) {
+		stop_dir(d, d->len, "more segments and frames than the replay keeps");
+		return;
+	}
+	if (r->seg && r->seg->len && r->seg->offset + r->seg->len <= d->len) {
+		kept_records++;
 		if (!grow((void **)&d->segs, d->nsegs, &d->segs_cap, sizeof(*d->segs))) {
 			load_oom = true;
 			return;
@@ -297,8 +305,9 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		if (ev->type == FC_EV_FRAME) {
 			const struct fc_frame *f = &ev->frame;
 
-			if (f->payload_missing)
+			if (f->payload_missing || f->offset + f->header_len + f->payload_len > d->len)
 				continue;
+			kept_records++;
 			if (!grow((void **)&d->frames, d->nframes, &d->frames_cap,
 				  sizeof(*d->frames))) {
 				load_oom = true;
@@ -558,9 +567,18 @@ static const char *plan(struct stream *st, char *why, size_t len)
 			    c->frames[i].off + c->frames[i].len <= c->stop_at)
 				e = c->frames[i].off + c->frames[i].len;
 		st->end = e;
-		if (!O.quiet && !O.json)
+		if (O.json) {
+			char note[400];
+
+			snprintf(note, sizeof(note), "the capture has %s; replaying the %" PRIu64
+				 " client bytes before it", c->stop_why, e - st->begin);
+			printf("{\"type\":\"note\",\"stream\":%" PRIu64 ",\"message\":", st->id);
+			ref_write_json_string(stdout, note);
+			puts("}");
+		} else if (!O.quiet) {
 			printf("stream %" PRIu64 ": the capture has %s; replaying the %" PRIu64
 			       " client bytes before it\n", st->id, c->stop_why, e - st->begin);
+		}
 		if (e == st->begin)
 			return "no whole client frame before the capture's first problem";
 	}
