@@ -731,7 +731,7 @@ static void do_read(struct stream *st, int64_t now)
 	while (used < (size_t)n && !st->done) {
 		size_t taken = 0;
 		struct fc_read r;
-		enum fc_read_status rs;
+		enum fc_read_status rs = FC_READ_NEED_MORE;
 
 		if (fc_reader_room(&st->rd) &&
 		    fc_reader_feed(&st->rd, buf + used, (size_t)n - used, &taken) != 0) {
