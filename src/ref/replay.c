@@ -1003,7 +1003,7 @@ static void usage(FILE *f)
 	      "  --delay MS             pause between writes\n"
 	      "  --timing captured|none the captured pauses (with --speed X), or none (default)\n"
 	      "  --no-wait              do not wait for the captured replies between writes\n"
-	      "  --expect[=lengths]     compare the replies with the captured ones (payloads,\n"
+	      "  --expect [lengths]     compare the replies with the captured ones (payloads,\n"
 	      "                         or lengths only); exit 1 on the first difference\n"
 	      "  --from-first-frame     a connection captured mid-way starts at its first frame\n"
 	      "  --parallel N           N connections at a time (default 1)\n"
@@ -1095,6 +1095,10 @@ static void parse(int argc, char **argv)
 		}
 		case OPT_NO_WAIT: O.no_wait = true; break;
 		case OPT_EXPECT:
+			/* "--expect lengths" as well as "--expect=lengths" */
+			if (!optarg && optind < argc && (!strcmp(argv[optind], "lengths") ||
+							 !strcmp(argv[optind], "payloads")))
+				optarg = argv[optind++];
 			if (!optarg || !strcmp(optarg, "payloads"))
 				O.expect = EXPECT_FULL;
 			else if (!strcmp(optarg, "lengths"))

@@ -156,8 +156,8 @@ NPORT=$PORT
 expect_fail "--burst 3 against -m naive: the three frames come back as one" "$NPORT" \
 	'stream 1: FAILED: reply frame 0: expected 12 B payload "kinght love ", got 38 B "kinght love \u0003\u0000\u0000' \
 	--replay captures/ref-framed.pcap --burst 3 --expect
-expect_fail "--expect=lengths against -m naive fails too" "$NPORT" \
-	'reply frame 0: expected 12 B payload' --replay captures/ref-framed.pcap --burst 3 --expect=lengths
+expect_fail "--expect lengths against -m naive fails too" "$NPORT" \
+	'reply frame 0: expected 12 B payload' --replay captures/ref-framed.pcap --burst 3 --expect lengths
 expect_fail "--json: the difference as a record" "$NPORT" \
 	'{"type":"difference","stream":1,"kind":"length","frame":0,"replies":1,"writes":1,"sent":42,"message":"reply frame 0: expected 12 B payload' \
 	--replay captures/ref-framed.pcap --burst 3 --expect --json
