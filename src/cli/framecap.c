@@ -283,9 +283,10 @@ static struct fc_output *choose_output(struct cli_options *o, FILE *html)
 	 * frame records (segment lines preview what their own packet
 	 * carried). */
 	if (!o->detect && !o->recv_view && !o->json && !o->out.verbose && !o->out.hexdump &&
-	    !html)
+	    !html && !o->emit_test)
 		o->engine.omit_frames = true;
 	out = page_on_stdout ? NULL
+	    : o->emit_test ? fc_output_emit(&o->out, o->emit_test)
 	    : o->detect ? fc_output_detect(&o->out)
 	    : o->recv_view ? fc_output_recv(&o->out, o->recv_view)
 	    : o->json ? fc_output_json(&o->out) : fc_output_text(&o->out);

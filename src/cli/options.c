@@ -25,7 +25,7 @@ static void usage(FILE *out)
 	      "                [--max-flows N] [--max-ooo BYTES] [--max-ooo-pieces N]\n"
 	      "                [--max-kept BYTES]\n"
 	      "                [--ack-window-packets N] [--ack-window-ms MS]\n"
-	      "                [--recv-view N] [--detect]\n"
+	      "                [--recv-view N] [--detect] [--emit-test python|go|java]\n"
 	      "                [--html FILE] [--html-max-streams N] [--html-max-frames N]\n"
 	      "                [expression]\n"
 	      "       framecap --explain KIND\n"
@@ -51,7 +51,7 @@ enum {
 	OPT_JSON = FC_OPT__NEXT, OPT_COLOR, OPT_PAYLOAD_BYTES, OPT_MAX_FLOWS,
 	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
 	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
-	OPT_MAX_KEPT, OPT_HTML, OPT_HTML_MAX_STREAMS, OPT_HTML_MAX_FRAMES,
+	OPT_MAX_KEPT, OPT_HTML, OPT_HTML_MAX_STREAMS, OPT_HTML_MAX_FRAMES, OPT_EMIT_TEST,
 };
 
 static const struct option longopts[] = {
@@ -73,6 +73,7 @@ static const struct option longopts[] = {
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "html-max-streams", required_argument, NULL, OPT_HTML_MAX_STREAMS },
 	{ "html-max-frames", required_argument, NULL, OPT_HTML_MAX_FRAMES },
+	{ "emit-test", required_argument, NULL, OPT_EMIT_TEST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -208,6 +209,11 @@ static bool take(struct cli_options *o, int c, const char *arg)
 	case OPT_HTML_MAX_FRAMES:
 		o->html.max_frames = number_arg("--html-max-frames", arg, 1u << 30);
 		break;
+	case OPT_EMIT_TEST:
+		if (strcmp(arg, "python") && strcmp(arg, "go") && strcmp(arg, "java"))
+			cli_die(EXIT_USAGE, "--emit-test %s: expected python, go or java", arg);
+		o->emit_test = arg;
+		break;
 	case OPT_EXPLAIN: explain(arg); break;
 	case OPT_RECV_VIEW:
 		o->recv_view = number_arg("--recv-view", arg, 1u << 30);
@@ -292,6 +298,9 @@ void cli_parse(struct cli_options *o, int argc, char **argv)
 		cli_die(EXIT_USAGE, "--html - and -w - cannot both write to standard output");
 	o->html.recv = o->recv_view ? o->recv_view : 1024;
 	o->html.payload_hex = o->out.payload_hex;
+	if (o->emit_test && (o->json || o->recv_view || o->detect || o->iface || o->html_file))
+		cli_die(EXIT_USAGE, "--emit-test writes a test from a capture file (-r): it cannot "
+				    "be combined with -i, --json, --recv-view, --detect or --html");
 	if (optind < argc)
 		o->expr = join_args(argc - optind, argv + optind);
 }

@@ -28,6 +28,7 @@ struct cli_options {
 	uint64_t recv_view; /* --recv-view N; 0: not asked for */
 	const char *html_file; /* --html FILE ("-": stdout), or NULL */
 	struct fc_html_opts html; /* its limits */
+	const char *emit_test; /* --emit-test python|go|java, or NULL */
 	struct fc_profile_opts profile; /* framing options, --config, --profile */
 	struct fc_output_opts out; /* out.out is stdout */
 	struct fc_engine_config engine; /* limits; profiles come later */

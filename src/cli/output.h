@@ -50,6 +50,9 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts);
 struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n);
 /* --detect: infer the framing, print a framecap.yaml. */
 struct fc_output *fc_output_detect(const struct fc_output_opts *opts);
+/* --emit-test LANG (python, go or java): a test of the user's receive
+ * loop from the first connection with client data (out_emit.c). */
+struct fc_output *fc_output_emit(const struct fc_output_opts *opts, const char *lang);
 
 /* --html FILE: the page's limits and settings. */
 struct fc_html_opts {

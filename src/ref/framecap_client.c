@@ -82,6 +82,7 @@
 #include "fc_reader.h"
 #include "fc_text.h"
 #include "ref_common.h"
+#include "replay.h"
 
 #define PROG "framecap-client"
 #define REPLY_CHUNK 16384u
@@ -1226,6 +1227,8 @@ int main(int argc, char **argv)
 	struct args a;
 	int status;
 
+	if (replay_requested(argc, argv)) /* --replay FILE: replay.h */
+		return replay_main(argc, argv);
 	parse_args(argc, argv, &a);
 	set_up(&a);
 	/* What each connection sends, and where its write() calls cut it. */

@@ -4,7 +4,8 @@
  * Serves many clients on one epoll loop: real traffic for framecap to
  * look at, and a model of a receiver that never trusts its peer.
  *
- *   framecap-server [-l ADDR:PORT] [-m echo|raw|upload] [-d DIR] [options]
+ *   framecap-server [-l ADDR:PORT] [-m echo|raw|upload|naive|naive-header] [-d DIR]
+ *                   [options]
  *
  * Wire format, with the default profile (4-byte little-endian signed
  * length of the payload; the profile options change it as in framecap):
@@ -25,6 +26,10 @@
  *                 (header, payload, delimiter)
  *   raw     c->s  any bytes: each recv() is printed as it came, which
  *                 shows messages glued together (sticky) or cut (split)
+ *   naive   c->s  frames; each recv(1024) is taken as one message (the
+ *                 tutorials' first server, bug included: naive_read)
+ *           s->c  [len of what followed the header][it] per recv()
+ *   naive-header  the same, reading recv(header) then recv(len), unlooped
  *   upload  c->s  [len]{"msg_type":"msg"}   [len]text of the message
  *                 [len]{"msg_type":"file","file_name":"a.txt"}   [len]file
  *                 [len]close
@@ -95,8 +100,11 @@
 #define CAPACITY_MAX 65536u /* default capacity ceiling, whatever the fd limit */
 #define SWEEP_MIN_MS 10 /* timers are checked at most this often */
 
-enum mode { MODE_ECHO, MODE_RAW, MODE_UPLOAD };
-static const char *const mode_names[] = { "echo", "raw", "upload" };
+enum mode { MODE_ECHO, MODE_RAW, MODE_UPLOAD, MODE_NAIVE, MODE_NAIVE_HEADER };
+static const char *const mode_names[] = { "echo", "raw", "upload", "naive", "naive-header" };
+/* The tutorials' buggy receivers (naive.c's comment at naive_read). */
+#define IS_NAIVE(m) ((m) == MODE_NAIVE || (m) == MODE_NAIVE_HEADER)
+#define NAIVE_RECV 1024u /* naive: recv(1024), the tutorials' size */
 
 /* Where an upload conversation stands: what the next frame is. */
 enum up_state { UP_HEADER, UP_MSG, UP_FILE };
@@ -139,6 +147,8 @@ struct client {
 	bool eof, closing; /* peer shut its side; we stop reading */
 	int64_t last_active, ready_at; /* ms; ready_at: delayed recv() due */
 	uint64_t recvs, frames, bytes;
+	bool nh_body; /* naive-header: the header was read, the body is next */
+	uint64_t nh_len; /* ... of this many bytes */
 };
 
 struct totals {
@@ -295,7 +305,7 @@ static void addr_remove(struct client *c)
 static void rearm(struct client *c, int64_t now)
 {
 	c->deadline = 0;
-	if (S.mode == MODE_RAW || c->closing || c->eof || !(c->events & EPOLLIN)) {
+	if (S.mode == MODE_RAW || IS_NAIVE(S.mode) || c->closing || c->eof || !(c->events & EPOLLIN)) {
 		c->header_t0 = 0;
 		return;
 	}
@@ -325,7 +335,8 @@ static void update_events(struct client *c)
 	struct epoll_event ev;
 	int64_t now = ref_now_ms();
 
-	if (!c->eof && !c->closing && fc_reader_room(&c->rd) > 0 && !c->ready_at)
+	if (!c->eof && !c->closing && fc_reader_room(&c->rd) > 0 && !c->ready_at &&
+	    (!IS_NAIVE(S.mode) || OUT_CAP - c->out_len >= S.in_cap + S.prof.header_size))
 		want |= EPOLLIN;
 	if (c->out_len)
 		want |= EPOLLOUT;
@@ -611,7 +622,7 @@ static bool frame_end(struct client *c)
 			     c->fl.length, sizes, pv);
 		S.t.frames_out++;
 		return true; /* the trailer went out with the last piece */
-	case MODE_RAW:
+	case MODE_RAW: case MODE_NAIVE: case MODE_NAIVE_HEADER:
 		return true;
 	case MODE_UPLOAD:
 		break;
@@ -828,8 +839,86 @@ static bool io_failed(struct client *c, ssize_t n)
 
 /* Read what the socket has (one recv(), for fairness, of at most what the
  * reader takes) and handle it. */
+/* The tutorials' receivers, bugs included, for replays to expose:
+ *   naive         each recv(1024) is one message: its first header_size
+ *                 bytes the header, the rest the payload, echoed back
+ *                 framed; sticky frames come back as one, split ones as
+ *                 several
+ *   naive-header  recv(header_size) once for the header, then recv(n)
+ *                 once for the body, neither looped: a header cut in two
+ *                 is read as a length, a body cut short is echoed short
+ * The reply is [header for the bytes taken as payload][those bytes].
+ * Called when the socket is readable and the output has room for one
+ * reply (update_events). */
+static void naive_read(struct client *c)
+{
+	uint32_t hs = S.prof.header_size;
+	size_t want = S.mode == MODE_NAIVE ? NAIVE_RECV
+		    : !c->nh_body ? hs : c->nh_len < S.in_cap ? (size_t)c->nh_len : S.in_cap;
+	uint8_t hdr[FC_MAX_HEADER_SIZE];
+	size_t body = 0, skip = 0;
+	ssize_t n;
+
+	if (want > S.in_cap)
+		want = S.in_cap;
+	n = want ? recv(c->fd, S.rbuf, want, 0) : 0;
+	if (want && io_failed(c, n))
+		return;
+	if (want && n == 0) {
+		c->eof = true;
+		if (!c->out_len) {
+			finish(c, "closed by peer");
+			return;
+		}
+		update_events(c);
+		return;
+	}
+	c->recvs++;
+	c->bytes += (uint64_t)n;
+	if (S.mode == MODE_NAIVE_HEADER && !c->nh_body) {
+		struct fc_frame_len fl;
+		memset(hdr, 0, hs);
+		memcpy(hdr, S.rbuf, (size_t)n); /* short: the rest stays zero */
+		if (fc_profile_frame_len(&S.prof, hdr, hs, &fl) == FC_FRAME_OK)
+			c->nh_len = fl.payload_len;
+		else
+			c->nh_len = 0;
+		c->nh_body = c->nh_len > 0;
+		if (!S.quiet)
+			logc(c, "naive-header: recv(%u) returned %zd B: length %" PRIu64, hs, n,
+			     c->nh_len);
+		if (c->nh_body) {
+			update_events(c);
+			return;
+		}
+	} else if (S.mode == MODE_NAIVE_HEADER) {
+		body = (size_t)n;
+		c->nh_body = false;
+	} else {
+		skip = (size_t)n < hs ? (size_t)n : hs;
+		body = (size_t)n - skip;
+	}
+	if (!fc_profile_encode_header(&S.prof, body, hdr)) {
+		drop(c, "a reply of %zu B does not fit the profile", body);
+		return;
+	}
+	if (!S.quiet)
+		logc(c, "%s: recv() returned %zd B: one message of %zu B", mode_names[S.mode], n,
+		     body);
+	c->frames++;
+	S.t.frames_in++;
+	S.t.frames_out++;
+	if (!queue(c, hdr, hs) || !queue(c, S.rbuf + skip, body))
+		return;
+	update_events(c);
+}
+
 static void do_read(struct client *c)
 {
+	if (IS_NAIVE(S.mode)) {
+		naive_read(c);
+		return;
+	}
 	size_t room = S.mode == MODE_RAW ? S.in_cap : fc_reader_room(&c->rd);
 	ssize_t n;
 	char pv[4 * PREVIEW_CHARS + 8];
@@ -886,7 +975,7 @@ static void do_write(struct client *c)
 	c->out_len -= (size_t)n;
 	if (!c->out_len)
 		c->out_off = 0;
-	if (S.mode != MODE_RAW && !process(c))
+	if (S.mode != MODE_RAW && !IS_NAIVE(S.mode) && !process(c))
 		return;
 	if ((c->eof || c->closing) && !c->out_len) {
 		finish(c, c->eof ? "closed by peer" : "closed");
@@ -1139,7 +1228,7 @@ static unsigned fd_limit_capacity(void)
 /* Print the options to f. */
 static void usage(FILE *f)
 {
-	fputs("usage: framecap-server [-l ADDR:PORT] [-m echo|raw|upload] [-d DIR] [-q]\n"
+	fputs("usage: framecap-server [-l ADDR:PORT] [-m MODE] [-d DIR] [-q]\n"
 	      "                       [--max-clients N] [--max-per-addr N] [--when-full evict|refuse]\n"
 	      "                       [--idle-timeout SEC] [--header-timeout SEC] [--min-rate B]\n"
 	      "                       [--recv-delay MS] [profile options]\n"
@@ -1151,6 +1240,8 @@ static void usage(FILE *f)
 	      "                          raw: no framing, each recv() printed as it came\n"
 	      "                          upload: {\"msg_type\":\"msg\"}+text, {\"msg_type\":\"file\",\n"
 	      "                          \"file_name\":NAME}+file, close (files go to -d DIR)\n"
+	      "                          naive: each recv(1024) taken as one message (bug)\n"
+	      "                          naive-header: recv(header) then recv(n), unlooped (bug)\n"
 	      "  -d, --dir DIR           where uploaded files are stored (upload mode)\n"
 	      "  -q, --quiet             log connections and errors, not every frame\n"
 	      "  --max-clients N         clients served at once (default: from the file\n"
@@ -1219,8 +1310,13 @@ int main(int argc, char **argv)
 				S.mode = MODE_RAW;
 			else if (!strcmp(optarg, "upload"))
 				S.mode = MODE_UPLOAD;
+			else if (!strcmp(optarg, "naive"))
+				S.mode = MODE_NAIVE;
+			else if (!strcmp(optarg, "naive-header"))
+				S.mode = MODE_NAIVE_HEADER;
 			else {
-				fprintf(stderr, PROG ": -m %s: expected echo, raw or upload\n", optarg);
+				fprintf(stderr, PROG ": -m %s: expected echo, raw, upload, naive or "
+						"naive-header\n", optarg);
 				return 2;
 			}
 			break;

@@ -117,7 +117,7 @@ usage() { # usage NAME STATUS PATTERN -- COMMAND...
 	fi
 }
 S="$B/framecap-server" C="$B/framecap-client"
-usage "server: unknown mode exits 2" 2 "expected echo, raw or upload" -- "$S" -m bogus
+usage "server: unknown mode exits 2" 2 "expected echo, raw, upload, naive or naive-header" -- "$S" -m bogus
 usage "server: upload without -d exits 2" 2 "needs -d DIR" -- "$S" -m upload
 usage "server: bad port exits 2" 2 "port must be" -- "$S" -l 127.0.0.1:99999
 usage "server: IPv6 without brackets exits 2" 2 "brackets" -- "$S" -l ::1:8001
