@@ -604,6 +604,12 @@ static void emit_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	if (!e->chosen)
 		cli_die(EXIT_INPUT, "--emit-test: no connection with client data in the capture "
 				    "(or none the filter kept)");
+	/* The generated readers (and Netty's LengthFieldBasedFrameDecoder)
+	 * read one length field; the other framings are not written yet. */
+	if (e->prof.framing != FC_FRAMING_LENGTH || e->prof.prelude)
+		cli_die(EXIT_INPUT, "--emit-test: stream %" PRIu64 " uses %s framing%s: the "
+				    "generated tests read length-field framings only", e->id,
+			fc_framing_name(e->prof.framing), e->prof.prelude ? " with a prelude" : "");
 	if (e->too_big)
 		cli_die(EXIT_INPUT, "--emit-test: stream %" PRIu64 " holds more than %u bytes from "
 				    "the client: too much for a generated test; pick a smaller "
