@@ -40,6 +40,9 @@ DEB_PACKAGES += chromium
 # free port; openssl makes PostgreSQL's throwaway certificate).
 DEB_PACKAGES += mosquitto mosquitto-clients redis-server redis-tools \
                 memcached postgresql postgresql-client openssl
+# framecap --emit-test's Go and Java tests, compiled and run
+# (tests/suites/emit-langs.sh).
+DEB_PACKAGES += golang-go default-jdk-headless libnetty-java junit5
 
 # Parts add themselves with a module.mk: targets to EXTRA_ALL, packages to
 # DEB_PACKAGES, with their own rules. Their rules come first in the file,

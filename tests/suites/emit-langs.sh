@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # emit-langs.sh - the Go and Java tests of framecap --emit-test, compiled
-# and run with their own tools (not part of make test: the toolchains are
-# large). Installs golang-go, default-jdk-headless, libnetty-java and
-# junit5 when missing (root, or sudo), then for a few captures:
+# and run with their own tools (golang-go, default-jdk-headless,
+# libnetty-java and junit5, which make deps installs), for a few captures:
 #
 #   go    go test on the generated file: passes; with readMessage replaced
 #         by one that takes each Read as a message: fails
@@ -13,7 +12,7 @@
 #
 # Prints "ok   NAME" or "FAIL NAME" per check; exits 1 if any failed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 B=${B:-build}
 T=$(mktemp -d /tmp/emit-langs.XXXXXX)
 SUITE=emit-langs
@@ -21,16 +20,10 @@ SUITE=emit-langs
 trap cleanup_pids EXIT
 need_built framecap
 
-missing=
 for p in golang-go default-jdk-headless libnetty-java junit5; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		{ fail "$p is not installed (make deps)"; exit 1; }
 done
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
-	$SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $missing > "$T/apt.log" 2>&1 ||
-		{ fail "apt-get install$missing" "$(tail -20 "$T/apt.log")"; exit 1; }
-fi
 J=/usr/share/java
 NCP=$J/netty-buffer.jar:$J/netty-codec.jar:$J/netty-common.jar:$J/netty-transport.jar:$J/netty-resolver.jar
 export GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS=-mod=mod GOPROXY=off
