@@ -836,7 +836,8 @@ void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last)
 			flow_close(e, e->live[e->nlive - 1], FC_END_CAPTURE, last, false);
 		return;
 	}
-	memcpy(open, e->live, n * sizeof(*open));
+	if (n) /* e->live may be NULL when no flow was ever live */
+		memcpy(open, e->live, n * sizeof(*open));
 	qsort(open, n, sizeof(*open), by_stream_id);
 	for (uint32_t i = 0; i < n; i++)
 		flow_close(e, open[i], FC_END_CAPTURE, last, false);

@@ -46,7 +46,9 @@ static void on_report(void *ctx, const struct fc_report *r)
 			g->f[g->nframes] = ev->frame;
 			assert_true(ev->frame.payload_kept <= KEEP);
 			assert_true(ev->frame.payload_kept <= ev->frame.payload_len);
-			memcpy(g->kept[g->nframes], ev->frame.payload, ev->frame.payload_kept);
+			if (ev->frame.payload_kept)
+				memcpy(g->kept[g->nframes], ev->frame.payload,
+				       ev->frame.payload_kept);
 			g->f[g->nframes].packets = NULL;
 			g->f[g->nframes].payload = NULL;
 			g->nframes++;
