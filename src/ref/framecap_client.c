@@ -176,22 +176,8 @@ static struct {
 static struct conn conns[MAX_CONNS];
 static int nconns;
 
-/* Print "framecap-client: message" on stderr and exit with status. */
-static void die(int status, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-
-static void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
+/* "framecap-client: message" on stderr, then exit(status). */
+#define die(status, ...) ref_die(PROG, status, __VA_ARGS__)
 
 /* One line on stdout about connection c ("[2] " before it when there are
  * several connections). */

@@ -16,11 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Print "PROG: message" on stderr and exit 2 (a usage or profile error). */
-static void usage_die(const char *prog, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 2, 3)));
-
-static void usage_die(const char *prog, const char *fmt, ...)
+void ref_die(const char *prog, int status, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -30,8 +26,11 @@ static void usage_die(const char *prog, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	exit(2);
+	exit(status);
 }
+
+/* A usage or profile error: status 2. */
+#define usage_die(prog, ...) ref_die(prog, 2, __VA_ARGS__)
 
 uint64_t ref_number(const char *prog, const char *what, const char *s,
 		    uint64_t lo, uint64_t hi)

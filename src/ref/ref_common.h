@@ -110,4 +110,9 @@ void ref_write_json_string(FILE *f, const char *s);
 uint64_t ref_number(const char *prog, const char *what, const char *s,
 		    uint64_t lo, uint64_t hi);
 
+/* Print "prog: message" on stderr (after flushing stdout) and exit with
+ * status: the reference programs' one way to give up. */
+void ref_die(const char *prog, int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 3, 4)));
+
 #endif

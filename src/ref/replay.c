@@ -145,21 +145,8 @@ static size_t nstreams;
 static uint64_t kept_bytes, kept_records;
 static bool load_oom;
 
-static void die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-
 /* "framecap-client: message" on stderr, then exit(status). */
-static void die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
+#define die(status, ...) ref_die(PROG, status, __VA_ARGS__)
 
 /* Grow *p (n used, *cap allocated, elements of size sz) to hold one more;
  * false when out of memory. */
