@@ -15,11 +15,15 @@
  *        (a step that does not fit is skipped; state kept on pass one)
  *   every packet --> the postdissector: records TCP segments of framecap
  *        streams, counts frames per segment, notices FIN/RST inside a frame
+ *        and feeds the packet to the core's engine (fc_engine, as the
+ *        command decodes it): its diagnoses (adjustment_suspect,
+ *        short_frame, ...) become expert infos of that packet
  *
  * State kept across packets (first pass only, never changed afterwards, so
  * a re-dissection shows the same numbers):
  *   conversation  struct stream: the profile, two struct half (directions)
- *   packet        struct pkt_note (key NOTE_PACKET) and one struct
+ *   packet        struct pkt_note (key NOTE_PACKET, with its diagnoses:
+ *                 struct diag_note) and one struct
  *                 frame_note per frame (key NOTE_FRAME + ordinal in packet)
  * A packet-scoped struct scratch carries what one dissection of one packet
  * learns between the calls TCP makes for it.
@@ -35,6 +39,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <ws_version.h>
+#include <wiretap/wtap.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +47,7 @@
 
 #include "fc_config.h"
 #include "fc_describe.h"
-#include "fc_diagnose.h"
+#include "fc_engine.h"
 #include "fc_profile.h"
 #include "fc_profile_opts.h"
 
@@ -73,21 +78,39 @@ static int hf_header_len = -1;
 static int hf_trailer_len = -1;
 static int hf_length_flags = -1;
 static int hf_prelude = -1;
+static int hf_diagnosis = -1;
 static gint ett_framecap = -1;
 
 static expert_field ei_sticky = EI_INIT;
 static expert_field ei_split = EI_INIT;
-static expert_field ei_oversize = EI_INIT;
-static expert_field ei_negative = EI_INIT;
-static expert_field ei_truncated = EI_INIT;
 static expert_field ei_framing_error = EI_INIT;
-static expert_field ei_ascii_length_suspect = EI_INIT;
-static expert_field ei_endian_suspect = EI_INIT;
+/* One per anomaly kind the plugin shows (kind_infos), named as framecap
+ * names it: framecap.oversize, framecap.endian_suspect... */
+static expert_field ei_kind[FC_AN__COUNT];
+
+/* The anomaly kinds with an expert info of their own. `diagnosis`: a
+ * likely cause, which the plugin takes from framecap's own decoding of
+ * the stream (diag_feed); the others are the plugin's own findings. */
+static const struct {
+	enum fc_anomaly_kind kind;
+	int group, severity;
+	gboolean diagnosis;
+} kind_infos[] = {
+	{ FC_AN_OVERSIZE, PI_MALFORMED, PI_ERROR, FALSE },
+	{ FC_AN_NEGATIVE, PI_MALFORMED, PI_ERROR, FALSE },
+	{ FC_AN_TRUNCATED, PI_SEQUENCE, PI_WARN, FALSE },
+	{ FC_AN_VARINT_OVERLONG, PI_MALFORMED, PI_ERROR, FALSE },
+	{ FC_AN_BER_LENGTH, PI_MALFORMED, PI_ERROR, FALSE },
+	{ FC_AN_NO_DELIMITER, PI_MALFORMED, PI_ERROR, FALSE },
+	{ FC_AN_ASCII_LENGTH_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
+	{ FC_AN_ENDIAN_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
+	{ FC_AN_ADJUSTMENT_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
+	{ FC_AN_SHORT_FRAME, PI_MALFORMED, PI_WARN, TRUE },
+	{ FC_AN_DELIMITER_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
+	{ FC_AN_ZERO_RUN, PI_PROTOCOL, PI_WARN, TRUE },
+};
 static expert_field ei_not_decoded = EI_INIT;
 static expert_field ei_settings = EI_INIT;
-static expert_field ei_varint_overlong = EI_INIT;
-static expert_field ei_ber_length = EI_INIT;
-static expert_field ei_no_delimiter = EI_INIT;
 static expert_field ei_prelude = EI_INIT;
 
 static dissector_handle_t framecap_handle;
@@ -194,6 +217,15 @@ struct pkt_note {
 	gint64 begins_field; /* the length field's value, when complete */
 	guint begins_bytes, begins_header;
 	const char *truncated; /* FIN/RST inside a frame: the message */
+	struct diag_note *diag; /* what framecap diagnosed at this packet */
+};
+
+/* A diagnosis framecap's own decoding made while this packet was fed to
+ * it (first pass), in fc_describe's words. */
+struct diag_note {
+	enum fc_anomaly_kind kind;
+	const char *line;
+	struct diag_note *next;
 };
 
 /* Per frame, first pass. */
@@ -419,9 +451,19 @@ static void settings_load(void)
 		ws_warning("%s", settings_error);
 }
 
+static void diag_start(void);
+
 static void framecap_init(void)
 {
 	settings_load();
+	diag_start();
+}
+
+static void diag_stop(void);
+
+static void framecap_cleanup(void)
+{
+	diag_stop();
 }
 
 /* The profile of a new stream: framecap.profile, else the configuration's
@@ -877,29 +919,6 @@ static guint get_frame_len(packet_info *pinfo, tvbuff_t *tvb, int offset, void *
 	return rest;
 }
 
-/* The likely cause of a failed length field, as framecap names it, from
- * the same core functions and in the same words (fc_diagnose, fc_describe):
- * a length written as text, or in the other byte order when that order
- * decodes what follows in this packet. */
-static void diagnose(packet_info *pinfo, proto_item *it, tvbuff_t *tvb,
-		     const struct fc_profile *p, const guint8 *hdr, uint64_t index)
-{
-	struct fc_anomaly why = { .frame = index };
-	guint avail = tvb_captured_length(tvb);
-	char line[FC_DESCRIBE_MAX];
-
-	if (!fc_diagnose_length(p, hdr, fc_profile_length_end(p), &why))
-		return;
-	if (why.kind == FC_AN_ENDIAN_SUSPECT &&
-	    !fc_diagnose_order_holds(p, why.u.endian.order, hdr, avail,
-				     tvb_get_ptr(tvb, 0, avail), avail))
-		return;
-	fc_anomaly_describe(&why, line, sizeof(line));
-	expert_add_info_format(pinfo, it, why.kind == FC_AN_ENDIAN_SUSPECT ? &ei_endian_suspect
-									   : &ei_ascii_length_suspect,
-			       "%s", line);
-}
-
 /* An error of the new framings (varint, BER, delimiter) as an expert
  * item, in the command's words (fc_describe.h). */
 static void framing_expert(packet_info *pinfo, proto_item *it, int status,
@@ -915,18 +934,18 @@ static void framing_expert(packet_info *pinfo, proto_item *it, int status,
 		a.kind = FC_AN_VARINT_OVERLONG;
 		a.u.varint.value = (uint64_t)fl->length;
 		a.u.varint.max_bytes = p->varint_max_bytes;
-		ei = &ei_varint_overlong;
+		ei = &ei_kind[FC_AN_VARINT_OVERLONG];
 		break;
 	case FC_FRAME_BER_LENGTH:
 		a.kind = FC_AN_BER_LENGTH;
 		a.u.ber.length_byte = (uint8_t)fl->length;
-		ei = &ei_ber_length;
+		ei = &ei_kind[FC_AN_BER_LENGTH];
 		break;
 	default:
 		a.kind = FC_AN_NO_DELIMITER;
 		a.u.no_delimiter.searched = (uint64_t)fl->length;
 		a.u.no_delimiter.max_frame = p->max_frame;
-		ei = &ei_no_delimiter;
+		ei = &ei_kind[FC_AN_NO_DELIMITER];
 		break;
 	}
 	fc_anomaly_describe(&a, line, sizeof(line));
@@ -943,7 +962,6 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 	struct scratch *sc = scratch_get(pinfo);
 	guint ord = sc->ordinal;
 	guint avail = tvb_captured_length(tvb), rep = tvb_reported_length(tvb);
-	guint8 hdr[FC_MAX_LENGTH_FIELD_END];
 	struct fc_frame_len fl = c->fl;
 	int status = c->status;
 	guint need = (guint)MIN(MAX(fl.header_len, 1), FC_MAX_LENGTH_FIELD_END);
@@ -958,8 +976,6 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 
 	if (prefix_len)
 		need = fc_profile_length_end(p);
-	memset(hdr, 0, sizeof(hdr));
-	tvb_memcpy(tvb, hdr, 0, MIN(avail, sizeof(hdr)));
 
 	fn = p_get_proto_data(wmem_file_scope(), pinfo, proto_framecap, NOTE_FRAME + ord);
 	if (!fn && PINFO_FD_VISITED(pinfo)) {
@@ -1046,25 +1062,23 @@ static int dissect_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
 				       fn->index, fl.length, kind);
 		it = proto_tree_add_string(t, hf_error, tvb, 0, bad, kind);
 		if (status == FC_FRAME_NEGATIVE)
-			expert_add_info_format(pinfo, it, &ei_negative,
+			expert_add_info_format(pinfo, it, &ei_kind[FC_AN_NEGATIVE],
 					       "Negative length: frame #%" PRIu64 " length %" PRId64
 					       " is negative, or shorter than the %u-byte header",
 					       fn->index, fl.length, p->header_size);
 		else if (status == FC_FRAME_OVERSIZE && fl.frame_len > G_MAXINT32 &&
 			 (uint64_t)fl.length <= p->max_frame)
-			expert_add_info_format(pinfo, it, &ei_oversize,
+			expert_add_info_format(pinfo, it, &ei_kind[FC_AN_OVERSIZE],
 					       "Oversize length: frame #%" PRIu64 " of %" PRIu64
 					       " bytes is too large to reassemble here",
 					       fn->index, fl.frame_len);
 		else if (status == FC_FRAME_OVERSIZE)
-			expert_add_info_format(pinfo, it, &ei_oversize,
+			expert_add_info_format(pinfo, it, &ei_kind[FC_AN_OVERSIZE],
 					       "Oversize length: frame #%" PRIu64 " length %" PRId64
 					       " exceeds max_frame %" PRIu64,
 					       fn->index, fl.length, p->max_frame);
 		else if (status != FC_FRAME_NEGATIVE)
 			framing_expert(pinfo, it, status, p, &fl, fn->index);
-		if (prefix_len && avail >= need)
-			diagnose(pinfo, it, tvb, p, hdr, fn->index);
 		if (rep > bad)
 			proto_tree_add_item(t, hf_undecoded, tvb, bad, avail - bad, ENC_NA);
 		expert_add_info_format(pinfo, ti, &ei_framing_error,
@@ -1278,6 +1292,147 @@ static gboolean dissect_framecap_heur(tvbuff_t *tvb, packet_info *pinfo, proto_t
 	return TRUE;
 }
 
+/* ---- Diagnoses: framecap's own decoding beside the dissection ------ */
+
+/* The likely causes framecap names (an adjustment that lines up, a frame
+ * that promised more than was sent, a line ending without its "\r"...)
+ * need its whole decoder: shadow walkers from the first byte, the resync
+ * after a bad length, the stream's end. So on the first pass every packet
+ * of a stream the plugin decodes is also fed, as captured, to the core's
+ * engine (fc_engine: the same parsing, reassembly and decoder as the
+ * command, with the same settings), and the diagnoses it reports while a
+ * packet is fed are kept with that packet (pkt_note) for every pass. */
+static struct fc_engine *diag_engine;
+static struct diag_note *diag_found, **diag_tail; /* while a packet is fed */
+
+static gboolean is_diagnosis(enum fc_anomaly_kind k)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(kind_infos); i++)
+		if (kind_infos[i].kind == k)
+			return kind_infos[i].diagnosis;
+	return FALSE;
+}
+
+/* The engine's sink: keep the diagnoses, in the order reported. */
+static void diag_report(void *ctx _U_, const struct fc_stream_info *s _U_, enum fc_dir dir _U_,
+			const struct fc_report *r)
+{
+	for (guint32 i = 0; i < r->nevents; i++) {
+		const struct fc_anomaly *a = &r->events[i].anomaly;
+		char line[FC_DESCRIBE_MAX];
+		struct diag_note *n;
+
+		if (r->events[i].type != FC_EV_ANOMALY || !is_diagnosis(a->kind) || !diag_tail)
+			continue;
+		fc_anomaly_describe(a, line, sizeof(line));
+		n = wmem_new0(wmem_file_scope(), struct diag_note);
+		n->kind = a->kind;
+		n->line = wmem_strdup(wmem_file_scope(), line);
+		*diag_tail = n;
+		diag_tail = &n->next;
+	}
+}
+
+static void diag_stop(void)
+{
+	fc_engine_free(diag_engine);
+	diag_engine = NULL;
+}
+
+/* A new engine for a new file, with the settings just worked out: the
+ * profiles and ports of the preferences and the YAML, the command's
+ * defaults for the rest (64 payload bytes kept, the ACK window). */
+static void diag_start(void)
+{
+	struct fc_engine_config cfg;
+	struct fc_sink sink = { .report = diag_report };
+
+	diag_stop();
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.config = &settings_cfg;
+	cfg.forced = settings_forced ? &settings_fallback : NULL;
+	cfg.fallback = &settings_fallback;
+	cfg.payload_keep = 64;
+	cfg.omit_frames = true;
+	cfg.ack_window_packets = FC_DEFAULT_ACK_WINDOW_PACKETS;
+	cfg.ack_window_us = FC_DEFAULT_ACK_WINDOW_US;
+	for (guint i = 0; i < sizeof(cfg.hash_key); i += 4) {
+		guint32 r = g_random_int();
+		memcpy(cfg.hash_key + i, &r, 4);
+	}
+	diag_engine = fc_engine_new(&cfg, &sink);
+}
+
+/* A packet of a stream the plugin decodes, or on one of its ports (the
+ * handshake comes before the first data, which claims the stream). */
+static gboolean diag_wanted(packet_info *pinfo)
+{
+	dissector_table_t ports = find_dissector_table("tcp.port");
+
+	return stream_find(pinfo) != NULL ||
+	       dissector_get_uint_handle(ports, pinfo->srcport) == framecap_handle ||
+	       dissector_get_uint_handle(ports, pinfo->destport) == framecap_handle;
+}
+
+/* The capture file's link type (pcap's DLT) of a Wireshark encapsulation,
+ * among those framecap parses (fc_link_supported); -1 for none. Wireshark
+ * 4.0 exports the mapping only the other way round. */
+static int diag_dlt(int encap)
+{
+	static int last_encap = -1, last_dlt = -1;
+
+	if (encap == last_encap)
+		return last_dlt;
+	last_encap = encap;
+	last_dlt = -1;
+	for (int d = 0; d < 512 && last_dlt < 0; d++)
+		if (fc_link_supported(d) && wtap_pcap_encap_to_wtap_encap(d) == encap)
+			last_dlt = d;
+	return last_dlt;
+}
+
+/* First pass: feed the packet, as captured, to the engine; keep what it
+ * diagnosed meanwhile in the packet's note. */
+static void diag_feed(tvbuff_t *tvb, packet_info *pinfo)
+{
+	struct fc_pkt pkt = { .num = pinfo->num,
+			      .ts_us = fc_ts_us(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs / 1000) };
+	guint caplen = tvb_captured_length(tvb);
+	int dlt;
+
+	if (!diag_engine || !pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET ||
+	    !diag_wanted(pinfo))
+		return;
+	dlt = diag_dlt(pinfo->rec->rec_header.packet_header.pkt_encap);
+	if (dlt < 0)
+		return;
+	diag_found = NULL;
+	diag_tail = &diag_found;
+	fc_engine_packet(diag_engine, &pkt, dlt, tvb_get_ptr(tvb, 0, caplen), caplen,
+			 pinfo->fd->pkt_len);
+	diag_tail = NULL;
+	if (diag_found)
+		pkt_note_get(pinfo, TRUE)->diag = diag_found;
+}
+
+/* Every pass: the packet's diagnoses, each as a framecap item with the
+ * kind (framecap.diagnosis) and the expert info in framecap's words. */
+static void diag_show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+		      const struct diag_note *n)
+{
+	for (; n; n = n->next) {
+		const char *name = fc_anomaly_name(n->kind);
+		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, 0, ENC_NA);
+		proto_tree *t = proto_item_add_subtree(ti, ett_framecap);
+		proto_item *it = proto_tree_add_string(t, hf_diagnosis, tvb, 0, 0, name);
+
+		proto_item_set_generated(it);
+		proto_item_append_text(ti, ", diagnosis: %s", name);
+		expert_add_info_format(pinfo, it, &ei_kind[n->kind], "%s", n->line);
+		col_append_sep_fstr(pinfo->cinfo, COL_INFO, " ", "[framecap: %s]", name);
+	}
+}
+
 /* TCP's field values for this packet (the last TCP layer's). */
 static gboolean tcp_field(proto_tree *tree, int hf, guint32 *out)
 {
@@ -1299,6 +1454,10 @@ static const char *truncation(const struct half *h, const struct fc_profile *p, 
 {
 	guint64 have = h->have_seen ? (guint32)(h->seen_end - h->open_start) : 0;
 
+	if (p->framing == FC_FRAMING_DELIMITER && !h->open_len)
+		return wmem_strdup_printf(wmem_file_scope(),
+					  "Truncated: %s inside frame #%" PRIu64 ": %" PRIu64
+					  " bytes arrived and no delimiter", why, h->open_index, have);
 	if (h->open_len && have >= p->header_size)
 		return wmem_strdup_printf(wmem_file_scope(),
 					  "Truncated: %s inside frame #%" PRIu64 ": %" PRIu64 " of %"
@@ -1393,11 +1552,14 @@ static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 	sc = p_get_proto_data(pinfo->pool, pinfo, proto_framecap, 0);
 	/* TCP headers quoted by an ICMP error are not the stream's. */
 	if (!PINFO_FD_VISITED(pinfo) && !proto_is_frame_protocol(pinfo->layers, "icmp") &&
-	    !proto_is_frame_protocol(pinfo->layers, "icmpv6"))
+	    !proto_is_frame_protocol(pinfo->layers, "icmpv6")) {
 		post_first_pass(pinfo, tree, sc);
+		diag_feed(tvb, pinfo);
+	}
 	pn = pkt_note_get(pinfo, FALSE);
 	if (!pn)
 		return 0;
+	diag_show(tvb, pinfo, tree, pn->diag);
 	if (pn->begins) {
 		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, 0, ENC_NA);
 		proto_tree *t = proto_item_add_subtree(ti, ett_framecap);
@@ -1456,13 +1618,35 @@ static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 	if (pn->truncated) {
 		proto_item *ti = proto_tree_add_item(tree, proto_framecap, tvb, 0, 0, ENC_NA);
 		proto_item_append_text(ti, ", stream ends inside a frame");
-		expert_add_info_format(pinfo, ti, &ei_truncated, "%s", pn->truncated);
+		expert_add_info_format(pinfo, ti, &ei_kind[FC_AN_TRUNCATED], "%s", pn->truncated);
 		col_append_sep_str(pinfo->cinfo, COL_INFO, " ", "[framecap: truncated frame]");
 	}
 	return 0;
 }
 
 /* ---- Registration -------------------------------------------------- */
+
+/* The expert infos of kind_infos: "framecap." and framecap's name of the
+ * kind, summed up by the first sentence of its explanation (fc_describe). */
+static void kinds_register(expert_module_t *em)
+{
+	static const ei_register_info blank = { NULL, { NULL, 0, 0, NULL, EXPFILL } };
+	ei_register_info *ei = g_new(ei_register_info, G_N_ELEMENTS(kind_infos));
+
+	for (guint i = 0; i < G_N_ELEMENTS(kind_infos); i++) {
+		enum fc_anomaly_kind k = kind_infos[i].kind;
+		const char *text = fc_anomaly_explain(k), *stop = strstr(text, ". ");
+
+		ei[i] = blank;
+		ei_kind[k] = (expert_field)EI_INIT;
+		ei[i].ids = &ei_kind[k];
+		ei[i].eiinfo.name = g_strdup_printf("framecap.%s", fc_anomaly_name(k));
+		ei[i].eiinfo.group = kind_infos[i].group;
+		ei[i].eiinfo.severity = kind_infos[i].severity;
+		ei[i].eiinfo.summary = stop ? g_strndup(text, (gsize)(stop - text + 1)) : text;
+	}
+	expert_register_field_array(em, ei, G_N_ELEMENTS(kind_infos));
+}
 
 static void proto_register_framecap(void)
 {
@@ -1506,6 +1690,9 @@ static void proto_register_framecap(void)
 		{ &hf_prelude, { "Prelude step", "framecap.prelude", FT_UINT32, BASE_DEC, NULL, 0x0,
 				 "Read by this prelude step (from 1) before the profile's frames",
 				 HFILL } },
+		{ &hf_diagnosis, { "Diagnosis", "framecap.diagnosis", FT_STRING, BASE_NONE, NULL,
+				   0x0, "A likely cause framecap names here (ascii_length_suspect, "
+				   "endian_suspect, adjustment_suspect, short_frame, ...)", HFILL } },
 		{ &hf_undecoded, { "Undecoded", "framecap.undecoded", FT_BYTES, BASE_NONE, NULL, 0x0,
 				   "Bytes after a framing error", HFILL } },
 	};
@@ -1515,29 +1702,12 @@ static void proto_register_framecap(void)
 				"Sticky segment: several frames in one TCP segment", EXPFILL } },
 		{ &ei_split, { "framecap.split", PI_SEQUENCE, PI_NOTE,
 			       "Split frame: one frame over several TCP segments", EXPFILL } },
-		{ &ei_oversize, { "framecap.oversize", PI_MALFORMED, PI_ERROR,
-				  "Oversize length: above max_frame", EXPFILL } },
-		{ &ei_negative, { "framecap.negative", PI_MALFORMED, PI_ERROR,
-				  "Negative length, or frame shorter than its header", EXPFILL } },
-		{ &ei_truncated, { "framecap.truncated", PI_SEQUENCE, PI_WARN,
-				   "Truncated: FIN or RST inside a frame", EXPFILL } },
 		{ &ei_framing_error, { "framecap.framing_error", PI_MALFORMED, PI_ERROR,
 				       "Framing error: the stream direction is no longer decoded",
 				       EXPFILL } },
-		{ &ei_ascii_length_suspect, { "framecap.ascii_length_suspect", PI_MALFORMED,
-					      PI_WARN, "The length was written as text", EXPFILL } },
-		{ &ei_endian_suspect, { "framecap.endian_suspect", PI_MALFORMED, PI_WARN,
-					"The length fits in the other byte order", EXPFILL } },
 		{ &ei_not_decoded, { "framecap.not_decoded", PI_UNDECODED, PI_WARN,
 				     "Not decoded: framing was lost earlier in this direction",
 				     EXPFILL } },
-		{ &ei_varint_overlong, { "framecap.varint_overlong", PI_MALFORMED, PI_ERROR,
-					 "Varint length with no last byte within varint_max_bytes",
-					 EXPFILL } },
-		{ &ei_ber_length, { "framecap.ber_length", PI_MALFORMED, PI_ERROR,
-				    "Indefinite, reserved or too long BER length", EXPFILL } },
-		{ &ei_no_delimiter, { "framecap.no_delimiter", PI_MALFORMED, PI_ERROR,
-				      "No delimiter within max_frame bytes", EXPFILL } },
 		{ &ei_prelude, { "framecap.prelude_frame", PI_SEQUENCE, PI_CHAT,
 				 "Prelude frame, read before the profile's frames", EXPFILL } },
 		{ &ei_settings, { "framecap.settings", PI_PROTOCOL, PI_WARN,
@@ -1552,6 +1722,7 @@ static void proto_register_framecap(void)
 	proto_register_subtree_array(ett, array_length(ett));
 	em = expert_register_protocol(proto_framecap);
 	expert_register_field_array(em, ei, array_length(ei));
+	kinds_register(em);
 	framecap_handle = register_dissector("framecap", dissect_framecap, proto_framecap);
 
 	m = prefs_register_protocol(proto_framecap, NULL);
@@ -1599,6 +1770,7 @@ static void proto_register_framecap(void)
 
 	fc_profile_default(&settings_fallback);
 	register_init_routine(framecap_init);
+	register_cleanup_routine(framecap_cleanup);
 }
 
 static void proto_reg_handoff_framecap(void)

@@ -13,7 +13,7 @@
 # This file is read before the Makefile's `all` rule: keep `all` the default.
 .DEFAULT_GOAL := all
 
-DEB_PACKAGES += tshark wireshark-dev libwireshark-dev
+DEB_PACKAGES += tshark wireshark-dev libwireshark-dev libwiretap-dev
 HAVE_WIRESHARK := $(shell $(PKG_CONFIG) --exists wireshark 2>/dev/null && echo yes)
 ifeq ($(HAVE_WIRESHARK),yes)
 EXTRA_ALL += plugin
@@ -24,7 +24,7 @@ endif
 PLUGIN       := dissector/framecap.so
 PLUGIN_DIR   ?= $(HOME)/.local/lib/wireshark/plugins
 WS_CFLAGS    := $(shell $(PKG_CONFIG) --cflags wireshark 2>/dev/null)
-WS_LIBS      := $(shell $(PKG_CONFIG) --libs wireshark 2>/dev/null)
+WS_LIBS      := $(shell $(PKG_CONFIG) --libs wireshark 2>/dev/null) -lwiretap
 WS_MAJMIN    := $(shell $(PKG_CONFIG) --modversion wireshark 2>/dev/null | cut -d. -f1,2)
 PLUGIN_FLAGS := -fPIC -fvisibility=hidden
 
