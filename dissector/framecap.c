@@ -39,7 +39,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <ws_version.h>
-#include <wiretap/wtap.h>
+#include <wiretap/pcap-encap.h>
 
 #include <stdio.h>
 #include <string.h>
