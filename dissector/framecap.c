@@ -84,30 +84,21 @@ static gint ett_framecap = -1;
 static expert_field ei_sticky = EI_INIT;
 static expert_field ei_split = EI_INIT;
 static expert_field ei_framing_error = EI_INIT;
-/* One per anomaly kind the plugin shows (kind_infos), named as framecap
- * names it: framecap.oversize, framecap.endian_suspect... */
+/* One per anomaly kind the plugin shows (error_kinds, diag_kinds below),
+ * named as framecap names it: framecap.oversize, framecap.endian_suspect... */
 static expert_field ei_kind[FC_AN__COUNT];
 
-/* The anomaly kinds with an expert info of their own. `diagnosis`: a
- * likely cause, which the plugin takes from framecap's own decoding of
- * the stream (diag_feed); the others are the plugin's own findings. */
-static const struct {
-	enum fc_anomaly_kind kind;
-	int group, severity;
-	gboolean diagnosis;
-} kind_infos[] = {
-	{ FC_AN_OVERSIZE, PI_MALFORMED, PI_ERROR, FALSE },
-	{ FC_AN_NEGATIVE, PI_MALFORMED, PI_ERROR, FALSE },
-	{ FC_AN_TRUNCATED, PI_SEQUENCE, PI_WARN, FALSE },
-	{ FC_AN_VARINT_OVERLONG, PI_MALFORMED, PI_ERROR, FALSE },
-	{ FC_AN_BER_LENGTH, PI_MALFORMED, PI_ERROR, FALSE },
-	{ FC_AN_NO_DELIMITER, PI_MALFORMED, PI_ERROR, FALSE },
-	{ FC_AN_ASCII_LENGTH_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
-	{ FC_AN_ENDIAN_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
-	{ FC_AN_ADJUSTMENT_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
-	{ FC_AN_SHORT_FRAME, PI_MALFORMED, PI_WARN, TRUE },
-	{ FC_AN_DELIMITER_SUSPECT, PI_MALFORMED, PI_WARN, TRUE },
-	{ FC_AN_ZERO_RUN, PI_PROTOCOL, PI_WARN, TRUE },
+/* The anomaly kinds with an expert info of their own: a frame's bad
+ * header and a stream cut inside a frame, found by the plugin itself, and
+ * the diagnoses (a likely cause), which it takes from framecap's own
+ * decoding of the stream (diag_feed). */
+static const enum fc_anomaly_kind error_kinds[] = {
+	FC_AN_OVERSIZE, FC_AN_NEGATIVE, FC_AN_VARINT_OVERLONG, FC_AN_BER_LENGTH, FC_AN_NO_DELIMITER,
+};
+static const enum fc_anomaly_kind truncated_kinds[] = { FC_AN_TRUNCATED };
+static const enum fc_anomaly_kind diag_kinds[] = {
+	FC_AN_ASCII_LENGTH_SUSPECT, FC_AN_ENDIAN_SUSPECT, FC_AN_ADJUSTMENT_SUSPECT,
+	FC_AN_SHORT_FRAME, FC_AN_DELIMITER_SUSPECT, FC_AN_ZERO_RUN,
 };
 static expert_field ei_not_decoded = EI_INIT;
 static expert_field ei_settings = EI_INIT;
@@ -1307,9 +1298,9 @@ static struct diag_note *diag_found, **diag_tail; /* while a packet is fed */
 
 static gboolean is_diagnosis(enum fc_anomaly_kind k)
 {
-	for (guint i = 0; i < G_N_ELEMENTS(kind_infos); i++)
-		if (kind_infos[i].kind == k)
-			return kind_infos[i].diagnosis;
+	for (guint i = 0; i < G_N_ELEMENTS(diag_kinds); i++)
+		if (diag_kinds[i] == k)
+			return TRUE;
 	return FALSE;
 }
 
@@ -1489,7 +1480,12 @@ static void post_first_pass(packet_info *pinfo, proto_tree *tree, struct scratch
 		seg_record(h, pinfo->num, seq, seq + len);
 
 	if (sc && (sc->nshown || sc->begins)) {
-		guint frames = sc->begins ? 1 : 0;
+		/* The frame left open has bytes here, unless TCP handed us
+		 * bytes of later packets with this one (out-of-order data
+		 * that this packet made contiguous): its start then lies
+		 * past this packet's own bytes. */
+		guint frames = sc->begins && (!have_range || !len ||
+					      LT_SEQ(h->open_start, seq + len)) ? 1 : 0;
 		gboolean framed = FALSE;
 		guint32 framed_end = 0;
 
@@ -1626,26 +1622,27 @@ static int dissect_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 
 /* ---- Registration -------------------------------------------------- */
 
-/* The expert infos of kind_infos: "framecap." and framecap's name of the
+/* The expert infos of `n` kinds: "framecap." and framecap's name of the
  * kind, summed up by the first sentence of its explanation (fc_describe). */
-static void kinds_register(expert_module_t *em)
+static void kinds_register(expert_module_t *em, const enum fc_anomaly_kind *kinds, guint n,
+			   int group, int severity)
 {
 	static const ei_register_info blank = { NULL, { NULL, 0, 0, NULL, EXPFILL } };
-	ei_register_info *ei = g_new(ei_register_info, G_N_ELEMENTS(kind_infos));
+	ei_register_info *ei = g_new(ei_register_info, n);
 
-	for (guint i = 0; i < G_N_ELEMENTS(kind_infos); i++) {
-		enum fc_anomaly_kind k = kind_infos[i].kind;
+	for (guint i = 0; i < n; i++) {
+		enum fc_anomaly_kind k = kinds[i];
 		const char *text = fc_anomaly_explain(k), *stop = strstr(text, ". ");
 
 		ei[i] = blank;
 		ei_kind[k] = (expert_field)EI_INIT;
 		ei[i].ids = &ei_kind[k];
 		ei[i].eiinfo.name = g_strdup_printf("framecap.%s", fc_anomaly_name(k));
-		ei[i].eiinfo.group = kind_infos[i].group;
-		ei[i].eiinfo.severity = kind_infos[i].severity;
+		ei[i].eiinfo.group = group;
+		ei[i].eiinfo.severity = severity;
 		ei[i].eiinfo.summary = stop ? g_strndup(text, (gsize)(stop - text + 1)) : text;
 	}
-	expert_register_field_array(em, ei, G_N_ELEMENTS(kind_infos));
+	expert_register_field_array(em, ei, n);
 }
 
 static void proto_register_framecap(void)
@@ -1722,7 +1719,9 @@ static void proto_register_framecap(void)
 	proto_register_subtree_array(ett, array_length(ett));
 	em = expert_register_protocol(proto_framecap);
 	expert_register_field_array(em, ei, array_length(ei));
-	kinds_register(em);
+	kinds_register(em, error_kinds, G_N_ELEMENTS(error_kinds), PI_MALFORMED, PI_ERROR);
+	kinds_register(em, truncated_kinds, 1, PI_SEQUENCE, PI_WARN);
+	kinds_register(em, diag_kinds, G_N_ELEMENTS(diag_kinds), PI_PROTOCOL, PI_WARN);
 	framecap_handle = register_dissector("framecap", dissect_framecap, proto_framecap);
 
 	m = prefs_register_protocol(proto_framecap, NULL);
