@@ -84,25 +84,33 @@ static gint ett_framecap = -1;
 static expert_field ei_sticky = EI_INIT;
 static expert_field ei_split = EI_INIT;
 static expert_field ei_framing_error = EI_INIT;
-/* One per anomaly kind the plugin shows (error_kinds, diag_kinds below),
- * named as framecap names it: framecap.oversize, framecap.endian_suspect... */
+static expert_field ei_not_decoded = EI_INIT;
+static expert_field ei_settings = EI_INIT;
+static expert_field ei_prelude = EI_INIT;
+
+/* One per anomaly kind the plugin shows (error_kinds and the diagnoses
+ * below), named as framecap names it: framecap.oversize, ... */
 static expert_field ei_kind[FC_AN__COUNT];
 
 /* The anomaly kinds with an expert info of their own: a frame's bad
  * header and a stream cut inside a frame, found by the plugin itself, and
- * the diagnoses (a likely cause), which it takes from framecap's own
- * decoding of the stream (diag_feed). */
+ * the diagnoses (is_diagnosis: a likely cause), which it takes from
+ * framecap's own decoding of the stream (diag_feed). */
 static const enum fc_anomaly_kind error_kinds[] = {
 	FC_AN_OVERSIZE, FC_AN_NEGATIVE, FC_AN_VARINT_OVERLONG, FC_AN_BER_LENGTH, FC_AN_NO_DELIMITER,
 };
 static const enum fc_anomaly_kind truncated_kinds[] = { FC_AN_TRUNCATED };
-static const enum fc_anomaly_kind diag_kinds[] = {
-	FC_AN_ASCII_LENGTH_SUSPECT, FC_AN_ENDIAN_SUSPECT, FC_AN_ADJUSTMENT_SUSPECT,
-	FC_AN_SHORT_FRAME, FC_AN_DELIMITER_SUSPECT, FC_AN_ZERO_RUN,
-};
-static expert_field ei_not_decoded = EI_INIT;
-static expert_field ei_settings = EI_INIT;
-static expert_field ei_prelude = EI_INIT;
+
+/* A diagnosis: framecap names a likely cause (every *_suspect kind, new
+ * ones included, short_frame and zero_run) rather than a failure. */
+static gboolean is_diagnosis(enum fc_anomaly_kind k)
+{
+	const char *name = fc_anomaly_name(k);
+	size_t n = strlen(name);
+
+	return k == FC_AN_SHORT_FRAME || k == FC_AN_ZERO_RUN ||
+	       (n > 8 && strcmp(name + n - 8, "_suspect") == 0);
+}
 
 static dissector_handle_t framecap_handle;
 static int hf_tcp_seq = -1, hf_tcp_len = -1, hf_tcp_flags = -1;
@@ -1296,14 +1304,6 @@ static gboolean dissect_framecap_heur(tvbuff_t *tvb, packet_info *pinfo, proto_t
 static struct fc_engine *diag_engine;
 static struct diag_note *diag_found, **diag_tail; /* while a packet is fed */
 
-static gboolean is_diagnosis(enum fc_anomaly_kind k)
-{
-	for (guint i = 0; i < G_N_ELEMENTS(diag_kinds); i++)
-		if (diag_kinds[i] == k)
-			return TRUE;
-	return FALSE;
-}
-
 /* The engine's sink: keep the diagnoses, in the order reported. */
 static void diag_report(void *ctx _U_, const struct fc_stream_info *s _U_, enum fc_dir dir _U_,
 			const struct fc_report *r)
@@ -1710,6 +1710,8 @@ static void proto_register_framecap(void)
 		{ &ei_settings, { "framecap.settings", PI_PROTOCOL, PI_WARN,
 				  "Preferences or configuration file not usable", EXPFILL } },
 	};
+	enum fc_anomaly_kind diag_kinds[FC_AN__COUNT];
+	guint ndiag = 0;
 	module_t *m;
 	expert_module_t *em;
 
@@ -1721,7 +1723,10 @@ static void proto_register_framecap(void)
 	expert_register_field_array(em, ei, array_length(ei));
 	kinds_register(em, error_kinds, G_N_ELEMENTS(error_kinds), PI_MALFORMED, PI_ERROR);
 	kinds_register(em, truncated_kinds, 1, PI_SEQUENCE, PI_WARN);
-	kinds_register(em, diag_kinds, G_N_ELEMENTS(diag_kinds), PI_PROTOCOL, PI_WARN);
+	for (int k = 0; k < FC_AN__COUNT; k++)
+		if (is_diagnosis((enum fc_anomaly_kind)k))
+			diag_kinds[ndiag++] = (enum fc_anomaly_kind)k;
+	kinds_register(em, diag_kinds, ndiag, PI_PROTOCOL, PI_WARN);
 	framecap_handle = register_dissector("framecap", dissect_framecap, proto_framecap);
 
 	m = prefs_register_protocol(proto_framecap, NULL);
