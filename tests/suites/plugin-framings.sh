@@ -8,7 +8,7 @@
 # the profiles of issue 13, then generated captures cut at every byte of
 # their headers, the framing errors in the command's words, the framing
 # preferences and what a bad one says. One line per check: "ok   NAME" or
-# "FAIL NAME" (with details); exits 1 if any failed.
+# "FAIL NAME" (with details), from tests/lib.sh; exits 1 if any failed.
 #
 # tshark runs as uid 65534 (it ignores plugin directories as root), as in
 # plugin.sh. Out-of-order segments are reassembled
@@ -21,16 +21,14 @@ B=${B:-build}
 case $B in /*) FC=$B/framecap; GEN=$B/fc-pcapgen ;; *) FC=$PWD/$B/framecap; GEN=$PWD/$B/fc-pcapgen ;; esac
 TOOLS=$PWD/dissector/tests
 SHARED=${FC_SHARED:-../shared}
-T=${1:?usage: plugin-framings.sh TMP}
+T=${1:?usage: plugin-framings.sh TMP}/plugin-framings
 mkdir -p "$T" || exit 1
+SUITE=plugin-framings
+. tests/lib.sh
 W=$(mktemp -d /tmp/framecap-framings.XXXXXX)
-trap 'rm -rf "$W"' EXIT
+trap 'rm -rf "$W"; cleanup_pids' EXIT
 chmod 755 "$W"
 mkdir -p "$W/home" "$W/caps" "$W/out"
-passed=0 failed=0
-
-ok()   { passed=$((passed + 1)); echo "ok   $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -30 | sed 's/^/     /'; }
 
 ts() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -41,19 +39,19 @@ fc() { (cd "$W" && env HOME="$W/home" "$FC" "$@"); }
 OOO=(-o tcp.reassemble_out_of_order:TRUE)
 
 if ! command -v tshark > /dev/null; then
-	fail "plugin-framings: tshark is not installed (make deps)"
+	fail "tshark is not installed (make deps)"
 	exit 1
 fi
 if ! out=$(make -s install-plugin B="$B" PLUGIN_DIR="$W/plugins" 2>&1); then
-	fail "plugin-framings: make install-plugin" "$out"
+	fail "make install-plugin" "$out"
 	exit 1
 fi
 chmod -R a+rX "$W/plugins"
 if ! ts -G fields 2>/dev/null | grep -q $'\tframecap\.prelude\t'; then
-	fail "plugin-framings: tshark loads the plugin with framecap.prelude" "$(ts -G plugins 2>&1 | tail -5)"
+	fail "tshark loads the plugin with framecap.prelude" "$(ts -G plugins 2>&1 | tail -5)"
 	exit 1
 fi
-ok "plugin-framings: tshark knows framecap.prelude, framecap.framing, framecap.trailer_len"
+ok "tshark knows framecap.prelude, framecap.framing, framecap.trailer_len"
 
 # The profiles of issue 13, as written there: tests/framings.yaml.
 
@@ -67,26 +65,26 @@ same() {
 	[ $# -gt 0 ] && shift
 	tsh=("$@")
 	if ! fc "${cli[@]}" -r "$cap" --json > "$W/out/$name.jsonl" 2> "$W/out/$name.cli.err"; then
-		fail "plugin-framings: $name: framecap failed" "$(cat "$W/out/$name.cli.err")"
+		fail "$name: framecap failed" "$(cat "$W/out/$name.cli.err")"
 		return
 	fi
 	if ! ts -2 "${OOO[@]}" -r "$cap" -d "tcp.port==$port,framecap" "${tsh[@]}" \
 		-T json --no-duplicate-keys -j "ip ipv6 tcp framecap" \
 		> "$W/out/$name.json" 2> "$W/out/$name.ts.err"; then
-		fail "plugin-framings: $name: tshark failed" "$(cat "$W/out/$name.ts.err")"
+		fail "$name: tshark failed" "$(cat "$W/out/$name.ts.err")"
 		return
 	fi
 	if out=$(python3 "$TOOLS/framings.py" "$W/out/$name.jsonl" "$W/out/$name.json" "$port" 2>&1); then
 		printf '%s\n' "$out" > "$W/out/$name.sum"
-		ok "plugin-framings: $name: same frames as framecap ($(awk '{split($2,a,"=");split($3,b,"="); n+=a[2]; p+=b[2]} END {print n " frames, " p " prelude, " NR " directions"}' <<< "$out"))"
+		ok "$name: same frames as framecap ($(awk '{split($2,a,"=");split($3,b,"="); n+=a[2]; p+=b[2]} END {print n " frames, " p " prelude, " NR " directions"}' <<< "$out"))"
 	else
-		fail "plugin-framings: $name: frames differ from framecap --json" "$out"
+		fail "$name: frames differ from framecap --json" "$out"
 	fi
 }
 
 Y=$PWD/tests/framings.yaml
 for f in mqtt_mixed ldap_scram redis_zeek smtp_zeek nfs_zeek pgsql_greenhouse amqp_deepflow; do
-	cp "$SHARED/protocols/$f.pcap" "$W/caps/" || fail "plugin-framings: $SHARED/protocols/$f.pcap missing"
+	cp "$SHARED/protocols/$f.pcap" "$W/caps/" || fail "$SHARED/protocols/$f.pcap missing"
 done
 chmod a+r "$W"/caps/*
 C=$W/caps
@@ -105,9 +103,9 @@ want_prelude() {
 	local name=$1 re=$2 n=$3 got
 	got=$(grep -cE "$re" "$W/out/$name.sum" 2> /dev/null)
 	if [ "$got" = "$n" ]; then
-		ok "plugin-framings: $name: $n directions match /$re/"
+		ok "$name: $n directions match /$re/"
 	else
-		fail "plugin-framings: $name: $n directions should match /$re/, $got do" "$(cat "$W/out/$name.sum" 2>&1)"
+		fail "$name: $n directions should match /$re/, $got do" "$(cat "$W/out/$name.sum" 2>&1)"
 	fi
 }
 want_prelude pg ':[0-9]+>[0-9.]+:5432 .* prelude=2$' 2
@@ -121,24 +119,24 @@ if out=$(ts -r "$C/pgsql_greenhouse.pcap" -d tcp.port==5432,framecap -o "frameca
 	-e framecap.framing -e _ws.col.Info 2>&1) &&
    [ "$(grep -c . <<< "$out")" = 6 ] && grep -q $'\t1,*[0-9,]*\tlength.*\[prelude\] len=8 ' <<< "$out" &&
    grep -q $'\tbytes_one_of\t.*\[prelude\] len=1 "N"' <<< "$out"; then
-	ok "plugin-framings: pg: framecap.prelude filters the 6 prelude packets, marked [prelude] in Info (one pass)"
+	ok "pg: framecap.prelude filters the 6 prelude packets, marked [prelude] in Info (one pass)"
 else
-	fail "plugin-framings: pg: prelude frames in the tree and Info" "$out"
+	fail "pg: prelude frames in the tree and Info" "$out"
 fi
 if out=$(ts -r "$C/nfs_zeek.pcap" -d tcp.port==2049,framecap -o "framecap.config:$Y" \
 	-o framecap.profile:oncrpc -Y 'framecap.length_flags == 0x80000000' -T fields \
 	-e framecap.length_flags 2>&1) && [ "$(grep -c . <<< "$out")" -ge 40 ]; then
-	ok "plugin-framings: nfs: the last-fragment bit shown as framecap.length_flags ($(grep -c . <<< "$out") packets)"
+	ok "nfs: the last-fragment bit shown as framecap.length_flags ($(grep -c . <<< "$out") packets)"
 else
-	fail "plugin-framings: nfs: framecap.length_flags" "$out"
+	fail "nfs: framecap.length_flags" "$out"
 fi
 if out=$(ts -r "$C/redis_zeek.pcap" -d tcp.port==6379,framecap -o "framecap.config:$Y" \
 	-o framecap.profile:lines -c 8 -T fields -e framecap.trailer_len -e framecap.header_len \
 	-e framecap.framing 2>&1) && grep -q $'^2[2,]*\t0[0,]*\tdelimiter' <<< "$out" &&
    ! grep -q $'^[^2\t]' <<< "$out"; then
-	ok "plugin-framings: redis: delimited frames have header_len 0 and trailer_len 2"
+	ok "redis: delimited frames have header_len 0 and trailer_len 2"
 else
-	fail "plugin-framings: redis: header_len/trailer_len of lines" "$out"
+	fail "redis: header_len/trailer_len of lines" "$out"
 fi
 
 # A capture begun mid-connection (no SYN): no prelude, in either tool.
@@ -150,14 +148,14 @@ ts_out=$(ts -r "$C/pg-mid.pcap" -d tcp.port==5432,framecap -o "framecap.config:$
 	-o framecap.profile:pg -T fields -e framecap.prelude -e framecap.index 2>&1)
 if [ "$cli_pre" = 0 ] && [ "$cli_mid" -ge 2 ] && ! grep -q '^[0-9]' <<< "$ts_out" &&
    grep -q $'\t[0-9]' <<< "$ts_out"; then
-	ok "plugin-framings: pg without its SYNs: no prelude frame in the plugin nor in framecap ($cli_mid midstream)"
+	ok "pg without its SYNs: no prelude frame in the plugin nor in framecap ($cli_mid midstream)"
 else
-	fail "plugin-framings: pg without its SYNs: the prelude is skipped" "framecap: $cli_pre prelude, $cli_mid midstream"$'\n'"$ts_out"
+	fail "pg without its SYNs: the prelude is skipped" "framecap: $cli_pre prelude, $cli_mid midstream"$'\n'"$ts_out"
 fi
 
 # ---- generated captures: every framing, headers cut at every byte
 cuts() { seq -s, 1 "$1"; }
-gen() { local out=$1; shift; "$GEN" frames "$W/caps/$out" "$@" > "$W/out/$out.gen" 2>&1 || fail "plugin-framings: fc-pcapgen $out" "$(cat "$W/out/$out.gen")"; chmod a+r "$W/caps/$out"; }
+gen() { local out=$1; shift; "$GEN" frames "$W/caps/$out" "$@" > "$W/out/$out.gen" 2>&1 || fail "fc-pcapgen $out" "$(cat "$W/out/$out.gen")"; chmod a+r "$W/caps/$out"; }
 LONG=$(printf 'z%.0s' $(seq 1 300))
 gen varint.pcap --framing varint --frames a "$LONG" bb "$LONG" --cuts "$(cuts 24),305,306,307"
 same gen-varint "$C/varint.pcap" 8001 --framing varint -- -o framecap.framing:varint
@@ -207,9 +205,9 @@ for l in sys.stdin:
         print(o["detail"]); break' "$kind")
 	got=$(ts -r "$cap" "${tsh[@]}" -Y "framecap.$kind" -T fields -e _ws.expert.message 2>&1)
 	if [ -n "$want" ] && grep -qF -- "$want" <<< "$got"; then
-		ok "plugin-framings: $name: expert framecap.$kind says \"$want\""
+		ok "$name: expert framecap.$kind says \"$want\""
 	else
-		fail "plugin-framings: $name: expert framecap.$kind" "framecap: $want"$'\n'"tshark: $got"
+		fail "$name: expert framecap.$kind" "framecap: $want"$'\n'"tshark: $got"
 	fi
 }
 gen bad-varint.pcap --raw 026162ffffffff01 --cuts 4,6
@@ -231,9 +229,9 @@ for v in "varint.pcap -o framecap.framing:varint" "lines.pcap -o framecap.framin
 		-e _ws.malformed -e _ws.expert.message 2>&1)
 	if [ $? -eq 0 ] && grep -q 'incomplete frame' <<< "$out" &&
 	   ! grep -qiE 'dissector bug|malformed|assert' <<< "$out"; then
-		ok "plugin-framings: $cap without TCP reassembly: incomplete frames shown, no dissector bug"
+		ok "$cap without TCP reassembly: incomplete frames shown, no dissector bug"
 	else
-		fail "plugin-framings: $cap without TCP reassembly" "$out"
+		fail "$cap without TCP reassembly" "$out"
 	fi
 done
 
@@ -245,9 +243,9 @@ badpref() {
 	out=$(ts -r "$C/varint.pcap" "$@" -T fields -e _ws.expert.message -e framecap.framing 2>&1)
 	rc=$?
 	if [ $rc -eq 0 ] && grep -qF -- "$want" <<< "$out" && grep -q $'\tlength' <<< "$out"; then
-		ok "plugin-framings: bad preference $name: \"$want\", default framing used"
+		ok "bad preference $name: \"$want\", default framing used"
 	else
-		fail "plugin-framings: bad preference $name (exit $rc)" "$out"
+		fail "bad preference $name (exit $rc)" "$out"
 	fi
 }
 badpref varint_max_bytes "varint_max_bytes must be 1 to 10; the default framing is used" \
@@ -256,5 +254,4 @@ badpref delimiter "framecap.delimiter '\\xZZ'" -o framecap.framing:delimiter -o 
 badpref length_mask "framecap.length_mask 'lots'" -o framecap.length_mask:lots
 badpref frame_size-without-fixed "framecap.frame_size needs framecap.framing fixed" -o framecap.frame_size:16
 
-echo "plugin-framings: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+exit $bad
