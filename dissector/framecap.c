@@ -1668,6 +1668,8 @@ static void proto_register_framecap(void)
 				 "Framing profile of the stream", HFILL } },
 		{ &hf_error, { "Error", "framecap.error", FT_STRING, BASE_NONE, NULL, 0x0,
 			       "Why the length field is invalid", HFILL } },
+		{ &hf_diagnosis, { "Diagnosis", "framecap.diagnosis", FT_STRING, BASE_NONE, NULL, 0x0,
+				   "A likely cause framecap names here", HFILL } },
 		{ &hf_begins, { "Frame begins", "framecap.begins", FT_UINT64, BASE_DEC, NULL, 0x0,
 				"Index of a frame that begins in this segment and ends later",
 				HFILL } },
@@ -1687,9 +1689,6 @@ static void proto_register_framecap(void)
 		{ &hf_prelude, { "Prelude step", "framecap.prelude", FT_UINT32, BASE_DEC, NULL, 0x0,
 				 "Read by this prelude step (from 1) before the profile's frames",
 				 HFILL } },
-		{ &hf_diagnosis, { "Diagnosis", "framecap.diagnosis", FT_STRING, BASE_NONE, NULL,
-				   0x0, "A likely cause framecap names here (ascii_length_suspect, "
-				   "endian_suspect, adjustment_suspect, short_frame, ...)", HFILL } },
 		{ &hf_undecoded, { "Undecoded", "framecap.undecoded", FT_BYTES, BASE_NONE, NULL, 0x0,
 				   "Bytes after a framing error", HFILL } },
 	};
