@@ -8,8 +8,10 @@
  *   setlocale(LC_MESSAGES, "")  (or "C.UTF-8" when zh_CN.UTF-8 is not
  *   generated: glibc's gettext translates in any locale but plain "C")
  *   LANGUAGE=zh_CN, catalogue codeset UTF-8
- *   bindtextdomain("framecap", <dir of the program>/locale, if it holds
- *                  zh_CN/LC_MESSAGES/framecap.mo; else FC_LOCALEDIR)
+ *   bindtextdomain("framecap", the first that holds
+ *                  zh_CN/LC_MESSAGES/framecap.mo of: <program's dir>/locale
+ *                  (build/), <program's dir>/../share/locale (installed),
+ *                  FC_LOCALEDIR)
  *
  * Only LC_MESSAGES changes: numbers keep their C format whatever LC_ALL
  * says (a decimal comma would break the JSON), and widths come from
@@ -79,25 +81,38 @@ static bool lang_arg(const char *v)
 	exit(EXIT_USAGE);
 }
 
+/* Does dir hold the Chinese catalogue? */
+static bool has_catalogue(const char *dir)
+{
+	char mo[PATH_MAX + 64];
+
+	snprintf(mo, sizeof(mo), "%s/zh_CN/LC_MESSAGES/" DOMAIN ".mo", dir);
+	return access(mo, R_OK) == 0;
+}
+
 /* The catalogue's directory: build/locale beside an uninstalled program,
- * else where make install puts it. */
+ * ../share/locale beside an installed one (wherever PREFIX put it), else
+ * FC_LOCALEDIR. */
 static void bind_catalogue(void)
 {
-	char exe[PATH_MAX], dir[PATH_MAX + 64];
+	static char dir[PATH_MAX + 32];
+	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	const char *where = FC_LOCALEDIR;
+	char *slash;
 
 	if (n > 0) {
-		char *slash;
-
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			snprintf(dir, sizeof(dir), "%s/locale/zh_CN/LC_MESSAGES/" DOMAIN ".mo", exe);
-			if (access(dir, R_OK) == 0) {
-				snprintf(dir, sizeof(dir), "%s/locale", exe);
+			snprintf(dir, sizeof(dir), "%s/locale", exe);
+			if (has_catalogue(dir)) {
 				where = dir;
+			} else {
+				snprintf(dir, sizeof(dir), "%s/../share/locale", exe);
+				if (has_catalogue(dir))
+					where = dir;
 			}
 		}
 	}
