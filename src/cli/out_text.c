@@ -50,6 +50,7 @@ struct text_out {
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
 	struct fc_word sticky, frames, split, segs, hsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
+	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
 };
 
@@ -64,6 +65,9 @@ static void words_init(struct text_out *t)
 	t->segs = fc_word(N_(" segs"));
 	t->hsplit = fc_word(N_(" header split"));
 	t->ooo = fc_word(N_("out of order"));
+	/* TRANSLATORS: after a segment's frames, "?? 2 B unframed": bytes
+	 * that belong to no frame. */
+	t->unframed = fc_word(N_(" B unframed"));
 	/* TRANSLATORS: "stream 1  10.0.0.1:5000 -> 10.0.0.2:8001  profile
 	 * default (...)" and "stream 1 (continued)". */
 	t->stream = fc_word(N_("stream "));
@@ -440,7 +444,8 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 		line_color(t, &l, C_BAD);
 		l.p = FMT_LIT(l.p, "?? ");
 		l.p = fmt_u64(l.p, seg->unframed);
-		l.p = FMT_LIT(l.p, " B unframed");
+		l.p = FC_PUT_WORD(l.p, t->unframed);
+		l.hidden += t->unframed.n - fc_text_cols(t->unframed.s, t->unframed.n);
 		line_color_off(t, &l);
 	}
 	len = (size_t)(l.p - start);

@@ -86,7 +86,7 @@ def width(s):
 note = re.compile(r"(STICKY: \d+ frames|#\d+ split: \d+ segs|#\d+ header split|粘包：\d+ 帧|#\d+ 半包：跨 \d+ 段|#\d+ 包头被拆开|out of order|乱序)$")
 bad, n = [], 0
 for lang in ("en", "zh"):
-    for cap in ("live-talk", "ref-framed", "ref-midstream", "diag-adjust", "ref-sticky", "ooo", "split", "framing-varint-split"):
+    for cap in ("live-talk", "ref-framed", "ref-midstream", "diag-adjust", "ref-sticky", "ooo", "split", "framing-varint-split", "ref-bug-chars", "diag-zeros"):
         out = subprocess.run([fc, "--lang", lang, "-r", "captures/%s.pcap" % cap, "--color=never", "-v"],
                              capture_output=True).stdout.decode()
         for line in out.splitlines():
