@@ -67,7 +67,7 @@ fi
 for c in live-talk gap midstream diag-ascii diag-adjust ref-bug-chars rst framing-lines-gap; do
 	a=$("$fc" -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
 	b=$("$fc" --lang zh -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
-	c2=$(env LANG=zh_CN.UTF-8 "$fc" -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
+	c2=$(env -i PATH="$PATH" LANG=zh_CN.UTF-8 "$fc" -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
 	if [ "$a" = "$b" ] && [ "$a" = "$c2" ] && [ -n "$a" ]; then
 		ok "$c: --json is the same with --lang zh and LANG=zh_CN.UTF-8"
 	else
@@ -116,7 +116,7 @@ PY
 # --help: the synopsis as in English, the description in Chinese, exit 0;
 # --explain in Chinese for every kind.
 "$fc" --lang zh --help > "$T/help.zh"; st=$?
-"$fc" --help > "$T/help.en"
+"$fc" --lang en --help > "$T/help.en"
 if [ "$st" = 0 ] && grep -q '^用法： framecap' "$T/help.zh" && grep -q '粘包' "$T/help.zh" &&
    grep -q '半包' "$T/help.zh" && diff <(grep -oE -- '--[a-z-]+' "$T/help.en") <(grep -oE -- '--[a-z-]+' "$T/help.zh") > /dev/null &&
    grep -q -- '--lang zh|en' "$T/help.en"; then
