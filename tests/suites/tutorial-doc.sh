@@ -23,17 +23,15 @@
 # The captures they read are the repository's (tests/make-ref-captures.sh
 # recorded the live runs); a changed output is fixed in the tutorial.
 set -u
-T=$1/tutorial-doc B=${B:-build}
-SUITE=tutorial-doc
+SUITE=tutorial-doc T=$1/tutorial-doc B=${B:-build}
 . "$(dirname "$0")/../lib.sh"
-ROOT=$PWD
-case $B in /*) BB=$B ;; *) BB=$ROOT/$B ;; esac
 need_built framecap
-mkdir -p "$T/run"
 trap cleanup_pids EXIT
-ln -s "$BB" "$T/run/build"
-ln -s "$ROOT/captures" "$T/run/captures"
-ln -s "$ROOT/tests" "$T/run/tests"
+# The directory the commands run in: the build and the repository's
+# captures and test profiles, and room for the files they write.
+mkdir -p "$T/run" || exit 1
+ln -s "$(cd "$B" && pwd)" "$T/run/build"
+for d in captures tests; do ln -s "$PWD/$d" "$T/run/$d"; done
 
 # docs/tutorial.md needs at least 15 checked commands, the Chinese one 8:
 # a tutorial whose commands all turned into live ones checks nothing.
