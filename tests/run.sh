@@ -52,9 +52,9 @@ fi
 # capture, and an installed server and client exchanging frames.
 inst="$TMP/root/opt/fc"
 if make -s install DESTDIR="$TMP/root" PREFIX=/opt/fc B="$B" > "$TMP/install.log" 2>&1 &&
-   [ "$(cd "$TMP/root" && find . -type f | sort | tr '\n' ' ')" = "./opt/fc/bin/framecap ./opt/fc/bin/framecap-client ./opt/fc/bin/framecap-server ./opt/fc/share/man/man1/framecap-client.1 ./opt/fc/share/man/man1/framecap-server.1 ./opt/fc/share/man/man1/framecap.1 " ] &&
-   [ "$(stat -c %a "$inst"/bin/* "$inst"/share/man/man1/* | tr '\n' ' ')" = "755 755 755 644 644 644 " ]; then
-	ok "make install honours PREFIX and DESTDIR: 3 programs (755), 3 man pages (644), nothing else"
+   [ "$(cd "$TMP/root" && find . -type f | sort | tr '\n' ' ')" = "./opt/fc/bin/framecap ./opt/fc/bin/framecap-client ./opt/fc/bin/framecap-server ./opt/fc/share/locale/zh_CN/LC_MESSAGES/framecap.mo ./opt/fc/share/man/man1/framecap-client.1 ./opt/fc/share/man/man1/framecap-server.1 ./opt/fc/share/man/man1/framecap.1 " ] &&
+   [ "$(stat -c %a "$inst"/bin/* "$inst"/share/man/man1/* "$inst"/share/locale/zh_CN/LC_MESSAGES/framecap.mo | tr '\n' ' ')" = "755 755 755 644 644 644 644 " ]; then
+	ok "make install honours PREFIX and DESTDIR: 3 programs (755), 3 man pages and the Chinese catalogue (644), nothing else"
 else
 	fail "make install honours PREFIX and DESTDIR" "$(cat "$TMP/install.log"; find "$TMP/root" -type f)"
 fi

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options.c - framecap's command line: getopt, values checked, and the
- * options that answer at once (--help, -D, --explain). */
+ * options that answer at once (--help, -D, --explain), in the language
+ * --lang or the environment chose (i18n.c). */
 #include <getopt.h>
 #include <pcap/pcap.h>
 #include <stdarg.h>
@@ -9,12 +10,18 @@
 #include <string.h>
 
 #include "fc_describe.h"
+#include "i18n.h"
 #include "options.h"
 
+/* The synopsis (options are not translated), then what framecap is for,
+ * in the chosen language. */
 static void usage(FILE *out)
 {
-	fputs("usage: framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
-	      "                [-B BUFFER_KIB] [-Z USER]\n"
+	/* TRANSLATORS: followed by the program's synopsis; the lines below it
+	 * are indented by 16 columns, so keep this 7 columns wide. */
+	fputs(_("usage: "), out);
+	fputs("framecap [-hnvDX] [-r FILE | -i IFACE] [-w FILE] [-c COUNT] [-s SNAPLEN]\n"
+	      "                [-B BUFFER_KIB] [-Z USER] [--lang zh|en]\n"
 	      "                [--json] [--color=auto|always|never] [--payload-bytes N|all]\n"
 	      "                [--config FILE] [--profile NAME]\n"
 	      "                [--length-offset N] [--length-size N] [--byte-order little|big]\n"
@@ -28,10 +35,10 @@ static void usage(FILE *out)
 	      "                [--recv-view N] [--detect] [--emit-test python|go|java]\n"
 	      "                [--html FILE] [--html-max-streams N] [--html-max-frames N]\n"
 	      "                [expression]\n"
-	      "       framecap --explain KIND\n"
-	      "Shows how length-prefixed messages sit in TCP segments: sticky\n"
-	      "segments (several frames in one), split frames, framing errors.\n"
-	      "See framecap(1).\n", out);
+	      "       framecap --explain KIND\n", out);
+	fputs(_("Shows how length-prefixed messages sit in TCP segments: sticky\n"
+		"segments (several frames in one), split frames, framing errors.\n"
+		"See framecap(1).\n"), out);
 }
 
 void cli_die(int status, const char *fmt, ...)
@@ -52,6 +59,7 @@ enum {
 	OPT_MAX_OOO, OPT_HELP, OPT_RECV_VIEW, OPT_EXPLAIN, OPT_DETECT,
 	OPT_MAX_OOO_PIECES, OPT_ACK_WINDOW_PACKETS, OPT_ACK_WINDOW_MS,
 	OPT_MAX_KEPT, OPT_HTML, OPT_HTML_MAX_STREAMS, OPT_HTML_MAX_FRAMES, OPT_EMIT_TEST,
+	OPT_LANG,
 };
 
 static const struct option longopts[] = {
@@ -74,6 +82,7 @@ static const struct option longopts[] = {
 	{ "html-max-streams", required_argument, NULL, OPT_HTML_MAX_STREAMS },
 	{ "html-max-frames", required_argument, NULL, OPT_HTML_MAX_FRAMES },
 	{ "emit-test", required_argument, NULL, OPT_EMIT_TEST },
+	{ "lang", required_argument, NULL, OPT_LANG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,7 +143,7 @@ static void list_interfaces(void)
 static void explain(const char *kind)
 {
 	int k = fc_anomaly_lookup(kind);
-	char para[1200];
+	char para[2400];
 
 	if (k < 0) {
 		fprintf(stderr, "framecap: --explain %s: no such anomaly; kinds:", kind);
@@ -143,7 +152,8 @@ static void explain(const char *kind)
 		fputc('\n', stderr);
 		exit(EXIT_USAGE);
 	}
-	fc_text_wrap(fc_anomaly_explain((enum fc_anomaly_kind)k), "  ", 76, para, sizeof(para));
+	fc_text_wrap(_(fc_anomaly_explain((enum fc_anomaly_kind)k)), "  ", 76, para,
+		     sizeof(para));
 	printf("%s\n%s\n", kind, para);
 	exit(fflush(stdout) == 0 ? 0 : EXIT_INPUT);
 }
@@ -215,6 +225,7 @@ static bool take(struct cli_options *o, int c, const char *arg)
 		o->emit_test = arg;
 		break;
 	case OPT_EXPLAIN: explain(arg); break;
+	case OPT_LANG: break; /* read before getopt, by fc_i18n_init */
 	case OPT_RECV_VIEW:
 		o->recv_view = number_arg("--recv-view", arg, 1u << 30);
 		if (!o->recv_view)
@@ -272,6 +283,7 @@ void cli_parse(struct cli_options *o, int argc, char **argv)
 	int c;
 
 	defaults(o);
+	fc_i18n_init(argc, argv);
 	while ((c = getopt_long(argc, argv, "hnvDXr:i:w:c:s:B:Z:", longopts, NULL)) != -1)
 		if (!take(o, c, optarg)) {
 			usage(stderr);

@@ -14,7 +14,9 @@
  *            {"type":"stream_end",...} per-direction counts
  *            {"type":"summary",...}    the JSON writer's summary
  *            {"type":"html",...}       limits, what was left out, --explain
- *          </script>
+ *          </script>                   (and with --lang zh: the page's words
+ *                                      and each finding in Chinese, see
+ *                                      page_strings and anomaly_texts)
  *          <script>report.js</script>   draws the page from the records
  *
  * The records are JSON Lines written by fc_output_json into a stdio
@@ -36,6 +38,7 @@
 #include "fc_profile_opts.h"
 #include "fc_text.h"
 #include "fmt_out.h"
+#include "i18n.h"
 #include "output.h"
 
 /* The page's stylesheet and script, NUL-terminated (linked in below). */
@@ -121,6 +124,68 @@ static void rec_str(struct html_out *h, const char *key, const char *v)
 	p = fc_json_escape(p, v, n);
 	*p++ = '"';
 	fmt_commit(h->rec, p);
+}
+
+/* "key":"value", both escaped, into the records. */
+static void rec_pair(struct html_out *h, const char *key, size_t klen, const char *v)
+{
+	size_t n = strlen(v);
+	char *p = fmt_room(h->rec, 6 * (klen + n) + 8);
+
+	*p++ = '"';
+	p = fc_json_escape(p, key, klen);
+	p = FMT_LIT(p, "\":\"");
+	p = fc_json_escape(p, v, n);
+	*p++ = '"';
+	fmt_commit(h->rec, p);
+}
+
+/* With a translation: after the JSON writer's anomaly records (English,
+ * as --json), each finding in the page's language, in the same order. */
+static void anomaly_texts(struct html_out *h, const struct fc_report *r, uint32_t n)
+{
+	char detail[FC_DESCRIBE_MAX_IN];
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (r->events[i].type != FC_EV_ANOMALY)
+			continue;
+		fc_anomaly_describe_in(&r->events[i].anomaly, fc_tr, detail, sizeof(detail));
+		fmt_str(h->rec, "{\"type\":\"anomaly_text\",");
+		rec_str(h, "detail", detail);
+		fmt_str(h->rec, "}\n");
+	}
+}
+
+/* The page's words, translated: every _("...") of report.js (a string
+ * literal whose escapes are \n, \" and \\ only) with its translation, as
+ * "strings":{"english":"chinese",...}. */
+static void page_strings(struct html_out *h)
+{
+	const char *p = fc_html_js;
+	char msgid[512];
+	bool first = true;
+
+	fmt_str(h->rec, ",\"lang\":\"zh-CN\",\"strings\":{");
+	while ((p = strstr(p, "_(\""))) {
+		size_t n = 0;
+
+		for (p += 3; *p && *p != '"' && n < sizeof(msgid) - 1; p++) {
+			if (*p == '\\' && p[1]) {
+				p++;
+				msgid[n++] = *p == 'n' ? '\n' : *p;
+			} else {
+				msgid[n++] = *p;
+			}
+		}
+		msgid[n] = '\0';
+		if (strcmp(_(msgid), msgid) == 0)
+			continue;
+		if (!first)
+			fmt_str(h->rec, ",");
+		first = false;
+		rec_pair(h, msgid, n, _(msgid));
+	}
+	fmt_str(h->rec, "}");
 }
 
 static void html_begin(void *ctx, const struct fc_stream_info *s)
@@ -234,6 +299,8 @@ static void html_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 	part.nevents = keep;
 	if (keep)
 		h->json->sink.report(h->json->sink.ctx, s, dir, &part);
+	if (keep && fc_lang_zh())
+		anomaly_texts(h, r, keep);
 	if (!r->seg)
 		return;
 	if (h->segments >= h->h.max_frames) {
@@ -273,8 +340,9 @@ static void html_end(void *ctx, const struct fc_stream_info *s, const struct fc_
 	fmt_str(h->rec, "}\n");
 }
 
-/* The last record: the page's settings, what the limits left out, and
- * the --explain paragraph of every kind. */
+/* The last record: the page's settings, what the limits left out, the
+ * --explain paragraph of every kind, in the page's language (with its
+ * words when that is not English). */
 static void settings_record(struct html_out *h)
 {
 	fmt_printf(h->rec,
@@ -288,9 +356,12 @@ static void settings_record(struct html_out *h)
 		if (k)
 			fmt_str(h->rec, ",");
 		rec_str(h, fc_anomaly_name((enum fc_anomaly_kind)k),
-			fc_anomaly_explain((enum fc_anomaly_kind)k));
+			_(fc_anomaly_explain((enum fc_anomaly_kind)k)));
 	}
-	fmt_str(h->rec, "}}\n");
+	fmt_str(h->rec, "}");
+	if (fc_lang_zh())
+		page_strings(h);
+	fmt_str(h->rec, "}\n");
 }
 
 static void html_summary(struct fc_output *o, const struct fc_engine_stats *st,
@@ -362,14 +433,18 @@ struct fc_output *fc_output_html(const struct fc_output_opts *opts, const struct
 	}
 	h->rec = h->json->fmt;
 	h->inner = inner;
-	page_write(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	page_write(h, fc_lang_zh() ? "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n"
+				   : "<!DOCTYPE html>\n<html lang=\"en\">\n");
+	page_write(h, "<head>\n<meta charset=\"utf-8\">\n"
 		      "<meta name=\"viewport\" content=\"width=device-width\">\n"
-		      "<meta name=\"generator\" content=\"framecap\">\n"
-		      "<title>framecap report</title>\n<style>\n");
+		      "<meta name=\"generator\" content=\"framecap\">\n<title>");
+	page_write(h, _("framecap report"));
+	page_write(h, "</title>\n<style>\n");
 	page_write(h, fc_html_css);
-	page_write(h, "</style>\n</head>\n<body>\n<div id=\"app\"><noscript>This report draws "
-		      "itself with JavaScript; its records are in the element "
-		      "framecap-data.</noscript></div>\n"
+	page_write(h, "</style>\n</head>\n<body>\n<div id=\"app\"><noscript>");
+	page_write(h, _("This report draws itself with JavaScript; its records are in the "
+			"element framecap-data."));
+	page_write(h, "</noscript></div>\n"
 		      "<script type=\"application/json\" id=\"framecap-data\">\n");
 	h->base.sink.ctx = h;
 	h->base.sink.stream_begin = html_begin;

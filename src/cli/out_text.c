@@ -14,6 +14,11 @@
  * A capture of small frames has a segment line per packet, so lines are
  * stored straight into the output buffer (fmt_out.h) rather than printed;
  * rare lines (titles, anomalies, summaries) still use printf.
+ *
+ * Words for people come through _() (i18n.h): English as written here,
+ * or Chinese (--lang zh), looked up once when the view is made for the
+ * words of every segment line. Columns are display columns
+ * (fc_text_cols): a CJK character takes two.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -25,17 +30,23 @@
 
 #include "fc_describe.h"
 #include "fc_text.h"
+#include "i18n.h"
 #include "fc_profile_opts.h"
 #include "fmt_out.h"
 #include "output.h"
 
 #define LINE_MAX_COLS 80
 #define PREVIEW_BYTES 14
-#define PLURAL(n) ((n) == 1 ? "" : "s")
 /* Room for a segment line before it is cut: its head, eight pieces of at
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
 #define DESC_MAX 160
+
+/* A word of the segment lines in the chosen language, and its length. */
+struct word {
+	const char *s;
+	size_t n;
+};
 
 struct text_out {
 	struct fc_output base;
@@ -43,7 +54,48 @@ struct text_out {
 	struct fmt_out out;
 	uint64_t last_stream; /* whose header was printed last */
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
+	struct word sticky, frames, split, segs, hsplit, ooo; /* the notes */
+	struct word stream, continued, profile, no_syn; /* stream titles */
+	struct word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
 };
+
+static struct word word(const char *english)
+{
+	const char *s = _(english);
+
+	return (struct word){ s, strlen(s) };
+}
+
+/* The words, each under 60 bytes (a note must stay under 64). */
+static void words_init(struct text_out *t)
+{
+	/* TRANSLATORS: the notes after a segment line: "STICKY: 3 frames",
+	 * "#4 split: 3 segs", "#5 header split". */
+	t->sticky = word(N_("STICKY: "));
+	t->frames = word(N_(" frames"));
+	t->split = word(N_(" split: "));
+	t->segs = word(N_(" segs"));
+	t->hsplit = word(N_(" header split"));
+	t->ooo = word(N_("out of order"));
+	/* TRANSLATORS: "stream 1  10.0.0.1:5000 -> 10.0.0.2:8001  profile
+	 * default (...)" and "stream 1 (continued)". */
+	t->stream = word(N_("stream "));
+	t->continued = word(N_(" (continued)"));
+	t->profile = word(N_("  profile "));
+	t->no_syn = word(N_(" [no SYN: client guessed by port]"));
+	/* TRANSLATORS: -v's frame lines: "frame c2s #4 @41 len=30 payload 30
+	 * B in #10,#12 sticky split". */
+	t->frame = word(N_("      frame "));
+	t->prelude = word(N_(" prelude"));
+	t->payload = word(N_(" payload "));
+	t->in = word(N_(" B in "));
+	t->delim_in = word(N_(" B delimiter in "));
+	t->w_sticky = word(N_(" sticky"));
+	t->w_split = word(N_(" split"));
+	t->w_resynced = word(N_(" resynced"));
+}
+
+#define PUT_WORD(p, w) fmt_mem((p), (w).s, (w).n)
 
 enum color { C_NONE, C_STREAM, C_STICKY, C_SPLIT, C_BAD, C_DIM };
 
@@ -64,8 +116,9 @@ static const char *color_off(const struct text_out *t)
 }
 
 /* A line being built in place, with the bytes that take no column:
- * colour codes and UTF-8 continuation bytes. Everything else written to
- * it is ASCII, one column a byte. */
+ * colour codes and the bytes of a UTF-8 character beyond its columns
+ * (fc_text_width; a CJK character's three bytes take two). Everything
+ * else written to it is ASCII, one column a byte. */
 struct line {
 	char *p;
 	size_t hidden;
@@ -86,26 +139,6 @@ static void line_color_off(const struct text_out *t, struct line *l)
 		l->p = FMT_LIT(l->p, COLOR_OFF);
 		l->hidden += sizeof(COLOR_OFF) - 1;
 	}
-}
-
-/* Display columns of s[0..n), counted as a terminal would: an escape
- * sequence up to its 'm' takes none, nor does a UTF-8 continuation
- * byte. For text that may have been cut anywhere. */
-static unsigned cols_of(const char *s, size_t n)
-{
-	unsigned cols = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0x1b) {
-			while (i < n && s[i] != 'm')
-				i++;
-			continue;
-		}
-		if ((c & 0xc0) != 0x80)
-			cols++;
-	}
-	return cols;
 }
 
 /* Bytes from p that are plain printable ASCII (or tab, CR, LF), in whole
@@ -222,7 +255,7 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 			} else {
 				for (size_t b = 0; b < k; b++)
 					*o++ = (char)p[i + b];
-				l->hidden += k - 1;
+				l->hidden += k - fc_text_width(cp);
 				shown += k > 1 ? 2 : 1;
 			}
 			i += k;
@@ -294,7 +327,7 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 
 	if (t->o.color)
 		p = FMT_LIT(p, "\033[1m");
-	p = FMT_LIT(p, "stream ");
+	p = PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, "  ");
 	p = fc_put_endpoint(p, &s->key.src, s->key.sport);
@@ -309,10 +342,10 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 			p = FMT_LIT(p, "  vlan ");
 		p = fmt_u64(p, s->key.vlan[i]);
 	}
-	p = FMT_LIT(p, "  profile ");
+	p = PUT_WORD(p, t->profile);
 	p = fmt_mem(p, desc, dlen);
 	if (!s->syn_seen)
-		p = FMT_LIT(p, " [no SYN: client guessed by port]");
+		p = PUT_WORD(p, t->no_syn);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
@@ -325,14 +358,15 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 
 	if (t->last_stream == s->id)
 		return;
-	p = fmt_room(&t->out, 64);
+	p = fmt_room(&t->out, 64 + t->stream.n + t->continued.n);
 	if (t->o.color)
 		p = fmt_mem(p, color_codes[C_STREAM], strlen(color_codes[C_STREAM]));
-	p = FMT_LIT(p, "stream ");
+	p = PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	if (t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
-	p = FMT_LIT(p, " (continued)\n");
+	p = PUT_WORD(p, t->continued);
+	*p++ = '\n';
 	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
 }
@@ -350,7 +384,8 @@ struct notes {
 };
 
 static void note(struct notes *nt, const struct text_out *t, enum color c,
-		 const char *what, uint64_t index, const char *tail, uint64_t count)
+		 const struct word *what, uint64_t index, const struct word *tail,
+		 uint64_t count)
 {
 	char *p = nt->buf + nt->n;
 
@@ -358,13 +393,14 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 		p = FMT_LIT(p, "  ");
 	if (c != C_NONE && t->o.color)
 		p = fmt_mem(p, color_codes[c], strlen(color_codes[c]));
-	p = fmt_mem(p, what, strlen(what));
+	p = PUT_WORD(p, *what);
 	if (index != UINT64_MAX)
 		p = fmt_u64(p, index);
-	p = fmt_mem(p, tail, strlen(tail));
+	if (tail)
+		p = PUT_WORD(p, *tail);
 	if (count != UINT64_MAX) {
 		p = fmt_u64(p, count);
-		p = c == C_STICKY ? FMT_LIT(p, " frames") : FMT_LIT(p, " segs");
+		p = c == C_STICKY ? PUT_WORD(p, t->frames) : PUT_WORD(p, t->segs);
 	}
 	if (c != C_NONE && t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
@@ -428,19 +464,20 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	/* Notes: what a person should notice about this segment. */
 	nt.n = 0;
 	if (seg->npieces > 1)
-		note(&nt, t, C_STICKY, "STICKY: ", UINT64_MAX, "", seg->npieces);
+		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
 	for (uint32_t i = 0; i < shown; i++) {
+		static const struct word hash = { "#", 1 };
 		const struct fc_piece *pc = &seg->pieces[i];
 		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
-			note(&nt, t, C_SPLIT, "#", pc->frame_index, " split: ", pc->nsegs);
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->split, pc->nsegs);
 		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
-			note(&nt, t, C_SPLIT, "#", pc->frame_index, " header split", UINT64_MAX);
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->hsplit, UINT64_MAX);
 	}
 	if (seg->out_of_order)
-		note(&nt, t, C_NONE, "out of order", UINT64_MAX, "", UINT64_MAX);
+		note(&nt, t, C_NONE, &t->ooo, UINT64_MAX, NULL, UINT64_MAX);
 	if (nt.n) {
 		size_t nn = nt.n;
-		unsigned ncols = cols_of(nt.buf, nn), pad;
+		unsigned ncols = fc_text_cols(nt.buf, nn), pad;
 		if (cols + 2 + ncols <= LINE_MAX_COLS) {
 			pad = LINE_MAX_COLS - cols - ncols;
 		} else {
@@ -457,16 +494,16 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 /* -v: a frame's line. */
 static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_frame *f)
 {
-	char *p = fmt_room(&t->out, 200 + 96 + 24 + 64);
+	char *p = fmt_room(&t->out, 200 + 96 + 24 + 64 + 8 * 60);
 	char *pk;
 
-	p = FMT_LIT(p, "      frame ");
+	p = PUT_WORD(p, t->frame);
 	p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
 	p = fmt_u64(p, f->index);
 	p = FMT_LIT(p, " @");
 	p = fmt_u64(p, f->offset);
 	if (f->prelude)
-		p = FMT_LIT(p, " prelude");
+		p = PUT_WORD(p, t->prelude);
 	if (!f->trailer_len) { /* a delimited frame has no length field */
 		p = FMT_LIT(p, " len=");
 		p = fmt_i64(p, f->length);
@@ -475,14 +512,14 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 		p = FMT_LIT(p, " flags=");
 		p += sprintf(p, "0x%" PRIx64, f->length_flags);
 	}
-	p = FMT_LIT(p, " payload ");
+	p = PUT_WORD(p, t->payload);
 	p = fmt_u64(p, f->payload_len);
 	if (f->trailer_len) {
 		p = FMT_LIT(p, " B + ");
 		p = fmt_u64(p, f->trailer_len);
-		p = FMT_LIT(p, " B delimiter in ");
+		p = PUT_WORD(p, t->delim_in);
 	} else {
-		p = FMT_LIT(p, " B in ");
+		p = PUT_WORD(p, t->in);
 	}
 	pk = p; /* the packet list stops once it is 72 bytes long */
 	for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
@@ -494,11 +531,11 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	if (f->npackets_total > f->npackets)
 		p = FMT_LIT(p, ",...");
 	if (f->sticky)
-		p = FMT_LIT(p, " sticky");
+		p = PUT_WORD(p, t->w_sticky);
 	if (f->split)
-		p = FMT_LIT(p, " split");
+		p = PUT_WORD(p, t->w_split);
 	if (f->resynced)
-		p = FMT_LIT(p, " resynced");
+		p = PUT_WORD(p, t->w_resynced);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
 }
@@ -533,25 +570,30 @@ static void frame_hexdump(struct text_out *t, const struct fc_frame *f)
 		*p++ = '\n';
 		fmt_commit(&t->out, p);
 	}
-	if (f->payload_kept < f->payload_len)
-		fmt_printf(&t->out, "      #%-4" PRIu64 " (%" PRIu64 " more byte%s; "
-				    "--payload-bytes to keep more)\n",
-			   f->index, f->payload_len - f->payload_kept,
-			   PLURAL(f->payload_len - f->payload_kept));
+	if (f->payload_kept < f->payload_len) {
+		uint64_t more = f->payload_len - f->payload_kept;
+		fmt_printf(&t->out, "      #%-4" PRIu64 " ", f->index);
+		fmt_printf(&t->out, fc_ntr("(%" PRIu64 " more byte; --payload-bytes to keep more)",
+					   "(%" PRIu64 " more bytes; --payload-bytes to keep more)",
+					   more), more);
+		fmt_write(&t->out, "\n", 1);
+	}
 }
 
 static void anomaly_line(struct text_out *t, enum fc_dir dir, const struct fc_anomaly *a)
 {
-	char detail[FC_DESCRIBE_MAX];
+	char detail[FC_DESCRIBE_MAX_IN];
 
-	fc_anomaly_describe(a, detail, sizeof(detail));
-	fmt_printf(&t->out, "    %s!! %s %s @%" PRIu64 " (packet #%" PRIu64 "): %s%s\n",
+	fc_anomaly_describe_in(a, fc_lang_zh() ? fc_tr : NULL, detail, sizeof(detail));
+	/* TRANSLATORS: "    !! c2s oversize @41 (packet #10): <the finding>";
+	 * the first and last %s are colour codes, the kind's name stays. */
+	fmt_printf(&t->out, _("    %s!! %s %s @%" PRIu64 " (packet #%" PRIu64 "): %s%s\n"),
 		   color_on(t, C_BAD), dir == FC_C2S ? "c2s" : "s2c", fc_anomaly_name(a->kind),
 		   a->offset, a->pkt, detail, color_off(t));
 	if (t->o.verbose && !t->explained[a->kind] && fc_anomaly_explain(a->kind)) {
-		char para[1200];
+		char para[2400];
 		t->explained[a->kind] = true;
-		fc_text_wrap(fc_anomaly_explain(a->kind), "       ", LINE_MAX_COLS, para,
+		fc_text_wrap(_(fc_anomaly_explain(a->kind)), "       ", LINE_MAX_COLS, para,
 			     sizeof(para));
 		fmt_printf(&t->out, "%s\n", para);
 	}
@@ -581,26 +623,32 @@ static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 	}
 }
 
-/* At most 150 bytes. */
-static char *dir_summary(char *p, const char *name, const struct fc_decoder_stats *d)
+/* One direction's counts: "c2s 6 frames in 7 segments (1 sticky, 2
+ * split, max 3 frames/segment)". */
+static void dir_summary(struct fmt_out *out, const char *name, const struct fc_decoder_stats *d)
 {
-	p = fmt_mem(p, name, 3);
-	*p++ = ' ';
-	p = fmt_u64(p, d->frames);
-	p = d->frames == 1 ? FMT_LIT(p, " frame in ") : FMT_LIT(p, " frames in ");
-	p = fmt_u64(p, d->segments);
-	p = d->segments == 1 ? FMT_LIT(p, " segment") : FMT_LIT(p, " segments");
-	if (d->sticky_segments || d->split_frames) {
-		p = FMT_LIT(p, " (");
-		p = fmt_u64(p, d->sticky_segments);
-		p = FMT_LIT(p, " sticky, ");
-		p = fmt_u64(p, d->split_frames);
-		p = FMT_LIT(p, " split, max ");
-		p = fmt_u64(p, d->max_frames_in_segment);
-		p = d->max_frames_in_segment == 1 ? FMT_LIT(p, " frame/segment)")
-						  : FMT_LIT(p, " frames/segment)");
+	fmt_printf(out, "%s ", name);
+	fmt_printf(out, fc_ntr("%" PRIu64 " frame in ", "%" PRIu64 " frames in ", d->frames),
+		   d->frames);
+	fmt_printf(out, fc_ntr("%" PRIu64 " segment", "%" PRIu64 " segments", d->segments),
+		   d->segments);
+	if (d->sticky_segments || d->split_frames)
+		fmt_printf(out, fc_ntr(" (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+				       " frame/segment)",
+				       " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+				       " frames/segment)", d->max_frames_in_segment),
+			   d->sticky_segments, d->split_frames, d->max_frames_in_segment);
+}
+
+/* " gap=1 oversize=2": the kinds' names stay as they are, in every
+ * language (they are what --explain and JSON take). */
+static void kinds_list(struct fmt_out *out, const uint64_t *a, const uint64_t *b)
+{
+	for (int k = 0; k < FC_AN__COUNT; k++) {
+		uint64_t n = a[k] + (b ? b[k] : 0);
+		if (n)
+			fmt_printf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k), n);
 	}
-	return p;
 }
 
 static void text_end(void *ctx, const struct fc_stream_info *s,
@@ -609,89 +657,96 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 	struct text_out *t = ctx;
 	struct fmt_out *out = &t->out;
 	uint64_t anomalies = 0;
-	size_t why = strlen(e->why);
-	char *p;
 
 	stream_header(t, s);
-	p = fmt_room(out, 400 + why);
-	p = FMT_LIT(p, "  = stream ");
-	p = fmt_u64(p, s->id);
-	p = FMT_LIT(p, " (");
-	p = fmt_mem(p, e->why, why);
-	p = FMT_LIT(p, "): ");
-	p = dir_summary(p, "c2s", &e->dir[FC_C2S]);
-	p = FMT_LIT(p, "; ");
-	p = dir_summary(p, "s2c", &e->dir[FC_S2C]);
-	fmt_commit(out, p);
+	/* TRANSLATORS: "  = stream 1 (fin): c2s ...; s2c ..."; %s is how
+	 * the stream ended (fin, rst, capture end, evicted). */
+	fmt_printf(out, _("  = stream %" PRIu64 " (%s): "), s->id, _(e->why));
+	dir_summary(out, "c2s", &e->dir[FC_C2S]);
+	fmt_str(out, _("; "));
+	dir_summary(out, "s2c", &e->dir[FC_S2C]);
 	for (int d = 0; d < 2; d++)
 		for (int k = 0; k < FC_AN__COUNT; k++)
 			anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
-		fmt_printf(out, "; %s%" PRIu64 " anomal%s:", color_on(t, C_BAD), anomalies,
-			   anomalies == 1 ? "y" : "ies");
-		for (int k = 0; k < FC_AN__COUNT; k++) {
-			uint64_t n = e->dir[0].anomalies[k] + e->dir[1].anomalies[k];
-			if (n)
-				fmt_printf(out, " %s=%" PRIu64,
-					   fc_anomaly_name((enum fc_anomaly_kind)k), n);
-		}
+		fmt_str(out, _("; "));
+		fmt_str(out, color_on(t, C_BAD));
+		fmt_printf(out, fc_ntr("%" PRIu64 " anomaly:", "%" PRIu64 " anomalies:", anomalies),
+			   anomalies);
+		kinds_list(out, e->dir[0].anomalies, e->dir[1].anomalies);
 		fmt_str(out, color_off(t));
 	}
 	fmt_write(out, "\n", 1);
 	if (t->o.verbose)
 		for (int d = 0; d < 2; d++)
-			fmt_printf(out, "    %s reassembly: %" PRIu64 " out-of-order segments, %"
-				   PRIu64 " retransmitted bytes, %" PRIu64 " conflicts, %"
-				   PRIu64 " gap bytes\n",
+			fmt_printf(out, _("    %s reassembly: %" PRIu64 " out-of-order segments, %"
+					  PRIu64 " retransmitted bytes, %" PRIu64 " conflicts, %"
+					  PRIu64 " gap bytes\n"),
 				   d == 0 ? "c2s" : "s2c", e->reasm[d].ooo_segments,
 				   e->reasm[d].retransmitted_bytes, e->reasm[d].conflicts,
 				   e->reasm[d].gap_bytes);
 }
 
+/* The run's counts on one line, then what was skipped or cut, if any. */
 static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			 const struct fc_live_stats *live)
 {
 	struct text_out *t = (struct text_out *)o;
 	struct fmt_out *out = &t->out;
+	const char *sep = _(", ");
 
-	fmt_printf(out, "%" PRIu64 " packets (%" PRIu64 " TCP), %" PRIu64 " stream%s (%" PRIu64
-			" with data), %" PRIu64 " frame%s, %" PRIu64 " sticky segment%s, %" PRIu64
-			" split frame%s, max %" PRIu64 " frame%s in one segment, %" PRIu64
-			" anomal%s",
-		   st->packets, st->tcp_packets, st->streams, PLURAL(st->streams),
-		   st->streams_with_data, st->frames, PLURAL(st->frames), st->sticky_segments,
-		   PLURAL(st->sticky_segments), st->split_frames, PLURAL(st->split_frames),
-		   st->max_frames_in_segment, PLURAL(st->max_frames_in_segment),
-		   st->anomalies, st->anomalies == 1 ? "y" : "ies");
-	for (int k = 0; k < FC_AN__COUNT; k++)
-		if (st->anomaly_kinds[k])
-			fmt_printf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k),
-				   st->anomaly_kinds[k]);
+	fmt_printf(out, _("%" PRIu64 " packets (%" PRIu64 " TCP)"), st->packets, st->tcp_packets);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("%" PRIu64 " stream (%" PRIu64 " with data)",
+			       "%" PRIu64 " streams (%" PRIu64 " with data)", st->streams),
+		   st->streams, st->streams_with_data);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("%" PRIu64 " frame", "%" PRIu64 " frames", st->frames), st->frames);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("%" PRIu64 " sticky segment", "%" PRIu64 " sticky segments",
+			       st->sticky_segments), st->sticky_segments);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("%" PRIu64 " split frame", "%" PRIu64 " split frames",
+			       st->split_frames), st->split_frames);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("max %" PRIu64 " frame in one segment",
+			       "max %" PRIu64 " frames in one segment", st->max_frames_in_segment),
+		   st->max_frames_in_segment);
+	fmt_str(out, sep);
+	fmt_printf(out, fc_ntr("%" PRIu64 " anomaly", "%" PRIu64 " anomalies", st->anomalies),
+		   st->anomalies);
+	kinds_list(out, st->anomaly_kinds, NULL);
 	fmt_write(out, "\n", 1);
 	if (st->malformed || st->ip_fragments || st->bad_link || st->flows_evicted ||
 	    st->forced_gaps || t->o.verbose)
-		fmt_printf(out, "skipped: %" PRIu64 " malformed, %" PRIu64 " unsupported link "
-				"type; %" PRIu64 " flows evicted (peak %" PRIu64 " live), %"
-				PRIu64 " holes given up (out-of-order buffer full)\n",
+		fmt_printf(out, _("skipped: %" PRIu64 " malformed, %" PRIu64 " unsupported link "
+				  "type; %" PRIu64 " flows evicted (peak %" PRIu64 " live), %"
+				  PRIu64 " holes given up (out-of-order buffer full)\n"),
 			   st->malformed, st->bad_link, st->flows_evicted,
 			   st->live_flows_peak, st->forced_gaps);
 	if (st->untracked_packets)
-		fmt_printf(out, "untracked: %" PRIu64 " packet%s of connections the full flow "
-				"table had no room for (--max-flows)\n",
-			   st->untracked_packets, PLURAL(st->untracked_packets));
+		fmt_printf(out, fc_ntr("untracked: %" PRIu64 " packet of connections the full flow "
+				       "table had no room for (--max-flows)\n",
+				       "untracked: %" PRIu64 " packets of connections the full flow "
+				       "table had no room for (--max-flows)\n",
+				       st->untracked_packets),
+			   st->untracked_packets);
 	if (st->kept_cut_frames)
-		fmt_printf(out, "kept payload: %" PRIu64 " frame%s kept fewer bytes than "
-				"--payload-bytes asks (--max-kept budget spent)\n",
-			   st->kept_cut_frames, PLURAL(st->kept_cut_frames));
+		fmt_printf(out, fc_ntr("kept payload: %" PRIu64 " frame kept fewer bytes than "
+				       "--payload-bytes asks (--max-kept budget spent)\n",
+				       "kept payload: %" PRIu64 " frames kept fewer bytes than "
+				       "--payload-bytes asks (--max-kept budget spent)\n",
+				       st->kept_cut_frames),
+			   st->kept_cut_frames);
 	if (st->ip_fragments || t->o.verbose)
-		fmt_printf(out, "IP fragments: %" PRIu64 " reassembled into %" PRIu64
-				" datagrams; %" PRIu64 " datagrams incomplete (their bytes are "
-				"gaps), %" PRIu64 " too big, %" PRIu64 " fragments conflicting\n",
+		fmt_printf(out, _("IP fragments: %" PRIu64 " reassembled into %" PRIu64
+				  " datagrams; %" PRIu64 " datagrams incomplete (their bytes are "
+				  "gaps), %" PRIu64 " too big, %" PRIu64 " fragments conflicting\n"),
 			   st->ip_fragments, st->ipfrag.reassembled, st->ipfrag.incomplete,
 			   st->ipfrag.too_big, st->ipfrag.conflicts);
 	if (live && live->live)
-		fmt_printf(out, "%lu packets received by filter, %lu dropped by kernel, "
-				"%lu dropped by interface\n",
+		fmt_printf(out, _("%lu packets received by filter, %lu dropped by kernel, "
+				  "%lu dropped by interface\n"),
 			   live->received, live->dropped, live->ifdropped);
 }
 
@@ -714,6 +769,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 		return NULL;
 	}
 	t->o = *opts;
+	words_init(t);
 	t->base.sink.ctx = t;
 	t->base.sink.stream_begin = text_begin;
 	t->base.sink.report = text_report;

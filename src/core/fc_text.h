@@ -30,6 +30,16 @@ size_t fc_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
  * which must be escaped. */
 bool fc_text_shows(uint32_t cp);
 
+/* Columns a terminal gives code point cp: 2 for East Asian wide and
+ * fullwidth characters (CJK ideographs and punctuation, kana, Hangul,
+ * fullwidth forms, most emoji), 0 for combining marks, 1 otherwise. A
+ * fixed rule, the same whatever the locale (wcwidth() depends on it). */
+unsigned fc_text_width(uint32_t cp);
+
+/* Display columns of the n bytes at s: UTF-8 by fc_text_width, an escape
+ * sequence up to its 'm' none, an invalid byte one. */
+unsigned fc_text_cols(const char *s, size_t n);
+
 /* Do the n bytes at p read as text: valid UTF-8 whose characters are
  * shown, or tab, CR and LF? A sequence cut by the end still counts. */
 bool fc_text_is_text(const uint8_t *p, size_t n);

@@ -15,99 +15,106 @@
  * direction with 100,000 frames draws a screenful at a time; when more
  * than MAX_BOXES fall inside it, the lane shows bins instead. Every frame
  * box carries data-stream, data-dir and data-index, every segment box
- * data-packet. All words of the page are in the table T, for translation.
+ * data-packet. All words of the page are in the table T, each marked _()
+ * for xgettext; the page's settings record brings their translations
+ * ("strings", from the gettext catalogue, with --lang zh), and then each
+ * anomaly's finding in that language (an "anomaly_text" record after it).
  */
 (function () {
 	"use strict";
 
+	/* Marks a string for xgettext; translated below, once the records are
+	 * read. */
+	function _(s) { return s; }
+
 	/* Every string the page shows. {0}, {1}: arguments. */
 	var T = {
-		title: "framecap report",
-		summary: "Summary",
-		packets: "packets",
-		streams: "streams",
-		frames: "frames",
-		sticky_segments: "sticky segments",
-		split_frames: "split frames",
-		anomalies: "anomalies",
-		streams_table: "Streams",
-		col_stream: "stream",
-		col_endpoints: "client \u2192 server",
-		col_profile: "profile",
-		col_c2s: "c2s frames / segments",
-		col_s2c: "s2c frames / segments",
-		col_sticky: "sticky",
-		col_split: "split",
-		col_anomalies: "anomalies",
-		col_worst: "worst problem",
-		worst_none: "none",
-		worst_sticky: "sticky segments",
-		worst_split: "split frames",
-		worst_hsplit: "header split",
-		left_out: "Left out of this page (the summary counts everything): {0}. Raise --html-max-streams or --html-max-frames, or filter the capture, to see them.",
-		left_streams: "{0} streams after stream {1}",
-		left_frames: "{0} frames",
-		left_segments: "{0} segments",
-		left_anomalies: "{0} anomalies",
-		recv_label: "reads lane: recv(N), N =",
-		axis_label: "axis:",
-		axis_bytes: "stream bytes (each direction)",
-		axis_time: "time (shared by both directions)",
-		zoom_label: "zoom:",
-		zoom_fit: "fit",
-		lane_axis: "",
-		lane_segs: "segments",
-		lane_frames: "frames",
-		lane_reads: "reads",
-		lane_marks: "anomalies",
-		legend_seg: "TCP segment",
-		legend_ooo: "out of order",
-		legend_gap: "gap (never captured)",
-		legend_hdr: "header | payload",
-		legend_sticky: "in a sticky segment",
-		legend_split: "split frame",
-		legend_hsplit: "header split",
-		legend_resync: "resynced (guess)",
-		legend_prelude: "prelude",
-		legend_read: "recv() return",
-		legend_glued: "GLUED",
-		legend_half: "HALF",
-		legend_mark: "anomaly",
-		legend_agg: "many boxes (zoom in)",
-		stream_head: "stream {0}  {1} \u2192 {2}  profile {3}",
-		dir_head: "{0}: frames {1}, segments {2}",
-		dir_retrans: "retransmitted bytes (not drawn: no new data) {0}",
-		seg_tip: "segment: packet #{0}, {1} s\nbytes [{2},{3}) = {4} B, {5} frames touched",
-		seg_ooo: "delivered out of order",
-		seg_sticky: "STICKY: {0} frames",
-		seg_unframed: "{0} B in no frame",
-		gap_tip: "gap: {0} bytes at [{1},{2}) never captured",
-		frame_tip: "frame #{0}: offset {1}, header {2} B, length field {3}, payload {4} B\npackets {5}",
-		frame_sticky: "STICKY: shares a segment with other frames",
-		frame_split: "#{0} split: {1} segs",
-		frame_hsplit: "#{0} header split",
-		frame_resynced: "resynced: decoded after a guessed resynchronisation",
-		frame_prelude: "prelude",
-		frame_trailer: "trailer {0} B",
-		frame_missing: "{0} payload bytes lost in gaps",
-		preview_text: "text: {0}",
-		preview_hex: "hex:  {0}",
-		kept: "{0} of {1} payload bytes kept (--payload-bytes)",
-		read_tip: "recv({0}) at {1} returned {2} B [{3},{4}): {5}",
-		read_later: "after the last arrival",
-		read_glued: "GLUED: {0} messages in one recv",
-		read_half: "HALF",
-		read_queued: "({0} B left queued)",
-		read_whole: "#{0} whole",
-		read_whole_run: "#{0}..#{1} whole",
-		read_part: "part of #{0} ({1} of {2} B)",
-		read_start: "start of #{0} ({1} B, rest not here yet)",
-		read_none: "no frame",
-		mark_tip: "{0} @{1} (packet #{2}): {3}",
-		agg_tip: "{0} {1} here: zoom in to see each one",
-		bytes_head: "frame #{0} of stream {1} {2}: payload bytes",
-		click_hint: "Hover a box for its details; click a frame for its bytes, an anomaly for its explanation.",
-		no_data: "No stream carried data."
+		title: _("framecap report"),
+		summary: _("Summary"),
+		packets: _("packets"),
+		streams: _("streams"),
+		frames: _("frames"),
+		sticky_segments: _("sticky segments"),
+		split_frames: _("split frames"),
+		anomalies: _("anomalies"),
+		streams_table: _("Streams"),
+		col_stream: _("stream"),
+		col_endpoints: _("client → server"),
+		col_profile: _("profile"),
+		col_c2s: _("c2s frames / segments"),
+		col_s2c: _("s2c frames / segments"),
+		col_sticky: _("sticky"),
+		col_split: _("split"),
+		col_anomalies: _("anomalies"),
+		col_worst: _("worst problem"),
+		worst_none: _("none"),
+		worst_sticky: _("sticky segments"),
+		worst_split: _("split frames"),
+		worst_hsplit: _("header split"),
+		left_out: _("Left out of this page (the summary counts everything): {0}. Raise --html-max-streams or --html-max-frames, or filter the capture, to see them."),
+		left_streams: _("{0} streams after stream {1}"),
+		left_frames: _("{0} frames"),
+		left_segments: _("{0} segments"),
+		left_anomalies: _("{0} anomalies"),
+		recv_label: _("reads lane: recv(N), N ="),
+		axis_label: _("axis:"),
+		axis_bytes: _("stream bytes (each direction)"),
+		axis_time: _("time (shared by both directions)"),
+		zoom_label: _("zoom:"),
+		zoom_fit: _("fit"),
+		lane_axis: _(""),
+		lane_segs: _("segments"),
+		lane_frames: _("frames"),
+		lane_reads: _("reads"),
+		lane_marks: _("anomalies"),
+		legend_seg: _("TCP segment"),
+		legend_ooo: _("out of order"),
+		legend_gap: _("gap (never captured)"),
+		legend_hdr: _("header | payload"),
+		legend_sticky: _("in a sticky segment"),
+		legend_split: _("split frame"),
+		legend_hsplit: _("header split"),
+		legend_resync: _("resynced (guess)"),
+		legend_prelude: _("prelude"),
+		legend_read: _("recv() return"),
+		legend_glued: _("GLUED"),
+		legend_half: _("HALF"),
+		legend_mark: _("anomaly"),
+		legend_agg: _("many boxes (zoom in)"),
+		stream_head: _("stream {0}  {1} → {2}  profile {3}"),
+		dir_head: _("{0}: frames {1}, segments {2}"),
+		dir_retrans: _("retransmitted bytes (not drawn: no new data) {0}"),
+		seg_tip: _("segment: packet #{0}, {1} s\nbytes [{2},{3}) = {4} B, {5} frames touched"),
+		seg_ooo: _("delivered out of order"),
+		seg_sticky: _("STICKY: {0} frames"),
+		seg_unframed: _("{0} B in no frame"),
+		gap_tip: _("gap: {0} bytes at [{1},{2}) never captured"),
+		frame_tip: _("frame #{0}: offset {1}, header {2} B, length field {3}, payload {4} B\npackets {5}"),
+		frame_sticky: _("STICKY: shares a segment with other frames"),
+		frame_split: _("#{0} split: {1} segs"),
+		frame_hsplit: _("#{0} header split"),
+		frame_resynced: _("resynced: decoded after a guessed resynchronisation"),
+		frame_prelude: _("prelude"),
+		frame_trailer: _("trailer {0} B"),
+		frame_missing: _("{0} payload bytes lost in gaps"),
+		preview_text: _("text: {0}"),
+		preview_hex: _("hex:  {0}"),
+		kept: _("{0} of {1} payload bytes kept (--payload-bytes)"),
+		read_tip: _("recv({0}) at {1} returned {2} B [{3},{4}): {5}"),
+		read_later: _("after the last arrival"),
+		read_glued: _("GLUED: {0} messages in one recv"),
+		read_half: _("HALF"),
+		read_queued: _("({0} B left queued)"),
+		read_whole: _("#{0} whole"),
+		read_whole_run: _("#{0}..#{1} whole"),
+		read_part: _("part of #{0} ({1} of {2} B)"),
+		read_start: _("start of #{0} ({1} B, rest not here yet)"),
+		read_none: _("no frame"),
+		mark_tip: _("{0} @{1} (packet #{2}): {3}"),
+		agg_tip: _("{0} {1} here: zoom in to see each one"),
+		bytes_head: _("frame #{0} of stream {1} {2}: payload bytes"),
+		click_hint: _("Hover a box for its details; click a frame for its bytes, an anomaly for its explanation."),
+		no_data: _("No stream carried data.")
 	};
 
 	function t(key) {
@@ -149,9 +156,11 @@
 		if (!s.dirs[d]) s.dirs[d] = { name: d, segs: [], frames: [], anoms: [], gaps: [], steps: [] };
 		return s.dirs[d];
 	}
+	var texts = []; /* anomaly_text: the findings in the page's language */
 	recs.forEach(function (r) {
 		var d;
 		switch (r.type) {
+		case "anomaly_text": texts.push(r.detail); break;
 		case "stream": stream(r.stream).info = r; break;
 		case "stream_end": stream(r.stream).end = r; break;
 		case "summary": summary = r; break;
@@ -174,6 +183,21 @@
 			break;
 		}
 	});
+	/* The page's language: its words, and each anomaly's finding (the
+	 * n-th anomaly_text record belongs to the n-th anomaly). */
+	if (settings.strings) {
+		Object.keys(T).forEach(function (k) {
+			if (Object.prototype.hasOwnProperty.call(settings.strings, T[k])) T[k] = settings.strings[T[k]];
+		});
+	}
+	if (settings.lang) document.documentElement.lang = settings.lang;
+	if (texts.length) {
+		var na = 0;
+		recs.forEach(function (r) {
+			if (r.type === "anomaly" && na < texts.length) r.detail_text = texts[na++];
+		});
+	}
+	function detailOf(a) { return a.detail_text || a.detail; }
 	function frameEnd(f) {
 		return f.offset + f.header_len + f.payload_len + (f.trailer_len || 0);
 	}
@@ -455,7 +479,7 @@
 		} else if (kind === "gap") {
 			var gp = d.gaps[i];
 			lines.push(t("gap_tip", gp.len, gp.offset, gp.offset + gp.len));
-			lines.push(gp.anom.detail);
+			lines.push(detailOf(gp.anom));
 		} else if (kind === "frame") {
 			var f = d.frames[i];
 			lines.push(t("frame_tip", f.index, f.offset, f.header_len, f.length, f.payload_len, f.packets.join(", ")));
@@ -478,7 +502,7 @@
 			if (r.queued > 0) lines.push(t("read_queued", r.queued));
 		} else if (kind === "mark") {
 			var a = d.anoms[i];
-			lines.push(t("mark_tip", a.kind, a.offset, a.packet, a.detail));
+			lines.push(t("mark_tip", a.kind, a.offset, a.packet, detailOf(a)));
 			if (settings.explain[a.kind]) lines.push("", settings.explain[a.kind]);
 		}
 		return lines.join("\n");

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# src/po/module.mk - framecap's words in other languages (included by the
+# top-level Makefile): gettext catalogues compiled with msgfmt.
+#
+#   src/cli/*.c, src/core/fc_describe.c, src/cli/html/report.js
+#        | xgettext (make pot)
+#        v
+#   build/po/framecap.pot --msgmerge--> src/po/zh_CN.po (translated by hand)
+#                                            | msgfmt -c
+#                                            v
+#   build/locale/zh_CN/LC_MESSAGES/framecap.mo   found by build/framecap
+#   $(LOCALEDIR)/zh_CN/LC_MESSAGES/framecap.mo   after make install
+#
+# Keywords: _ and N_ (src/cli/i18n.h), fc_ntr for plurals, T and FC_N_
+# (src/core/fc_describe.c); in report.js, _.
+.DEFAULT_GOAL := all
+
+LOCALEDIR ?= $(PREFIX)/share/locale
+PO_LANGS  := zh_CN
+MO_FILES  := $(PO_LANGS:%=$(B)/locale/%/LC_MESSAGES/framecap.mo)
+POT_SRC   := $(sort $(wildcard src/cli/*.c)) src/core/fc_describe.c
+POT_JS    := src/cli/html/report.js
+XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments=TRANSLATORS: --no-wrap \
+	--package-name=framecap --msgid-bugs-address= \
+	-k_ -kN_ -kT -kFC_N_ -kfc_ntr:1,2 \
+	--flag=fc_ntr:1:c-format --flag=fc_ntr:2:c-format \
+	--flag=_:1:pass-c-format --flag=T:1:pass-c-format \
+	--flag=fmt_printf:2:c-format --flag=snprintf:3:c-format
+
+DEB_PACKAGES += gettext
+EXTRA_ALL += $(MO_FILES)
+
+# The installed program finds its catalogue at ../share/locale beside its
+# directory; FC_LOCALEDIR is the last resort.
+$(B)/cli/i18n.o: CFLAGS += -DFC_LOCALEDIR='"$(LOCALEDIR)"'
+
+$(B)/locale/%/LC_MESSAGES/framecap.mo: src/po/%.po
+	@mkdir -p $(dir $@)
+	@command -v msgfmt > /dev/null || { echo "msgfmt not found: make deps installs gettext" >&2; exit 1; }
+	msgfmt -c -o $@ $<
+
+# The template of every message, from the sources (not kept in the tree).
+$(B)/po/framecap.pot: $(POT_SRC) $(POT_JS) src/po/module.mk
+	@mkdir -p $(dir $@)
+	xgettext $(XGETTEXT_FLAGS) -L C -o $@ $(POT_SRC)
+	xgettext $(XGETTEXT_FLAGS) -L JavaScript -j -o $@ $(POT_JS)
+
+.PHONY: pot po-update install-mo uninstall-mo
+pot: $(B)/po/framecap.pot
+# Merges new messages into the catalogues (they come out untranslated or
+# fuzzy; tests/suites/i18n.sh fails until each is translated).
+po-update: $(B)/po/framecap.pot
+	for l in $(PO_LANGS); do msgmerge --no-wrap -q -U --backup=none src/po/$$l.po $< || exit 1; done
+
+install: install-mo
+uninstall: uninstall-mo
+install-mo: $(MO_FILES)
+	for l in $(PO_LANGS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	  install -m 644 $(B)/locale/$$l/LC_MESSAGES/framecap.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/framecap.mo || exit 1; \
+	done
+uninstall-mo:
+	for l in $(PO_LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/framecap.mo; done

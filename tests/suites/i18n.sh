@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# i18n.sh - framecap in Simplified Chinese (--lang zh, or the environment)
+# and in English: the catalogue is complete, the language is chosen as
+# documented (whatever locales the machine has generated), JSON never
+# changes, columns line up by display width, --help and --explain speak
+# Chinese, the installed program finds its catalogue, and the HTML report
+# is Chinese in a real Chromium (tests/i18n_html_check.py). The text
+# views in Chinese are replayed from tests/TESTLIST-zh by tests/run.sh.
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+T=${1:-$(mktemp -d)}/i18n
+mkdir -p "$T"
+SUITE=i18n
+. tests/lib.sh
+fc="$B/framecap"
+
+# The catalogue: every message of the sources translated, none fuzzy, and
+# msgfmt -c agrees that each translation takes the same arguments.
+if make -s B="$B" "$B/po/framecap.pot" > "$T/pot.log" 2>&1 &&
+   msgcmp src/po/zh_CN.po "$B/po/framecap.pot" > "$T/msgcmp.log" 2>&1 &&
+   stats=$(LC_ALL=C msgfmt -c --statistics -o /dev/null src/po/zh_CN.po 2>&1) &&
+   printf '%s\n' "$stats" | grep -qE '^[0-9]+ translated messages\.$'; then
+	ok "src/po/zh_CN.po covers every message of the sources: $stats"
+else
+	fail "src/po/zh_CN.po is complete (make po-update, then translate)" \
+		"$(cat "$T/pot.log" "$T/msgcmp.log" 2>/dev/null; echo "$stats")"
+fi
+
+# The same output, Chinese, whichever way it is asked for; English by
+# default and when C, POSIX or --lang en says so. env -i: no stray locale.
+cap=captures/live-talk.pcap
+zh=$(env -i PATH="$PATH" "$fc" --lang zh -r "$cap" --color=never 2>&1)
+en=$(env -i PATH="$PATH" "$fc" -r "$cap" --color=never 2>&1)
+case "$zh" in *"粘包：3 帧"*"#4 半包：跨 3 段"*"#5 包头被拆开"*) ok "--lang zh: 粘包, 半包 and 包头 in the text view" ;;
+	*) fail "--lang zh: the tutorials' words in the text view" "$zh" ;; esac
+case "$en" in *"STICKY: 3 frames"*"#4 split: 3 segs"*) ok "English by default, with no locale set" ;;
+	*) fail "English by default" "$en" ;; esac
+for env in "LANG=zh_CN.UTF-8" "LC_ALL=zh_CN.UTF-8 LANG=C" "LC_MESSAGES=zh_CN.utf8" "LANG=zh_CN" \
+	   "LANGUAGE=zh_CN:en LANG=en_US.UTF-8" "LANG=en_US.UTF-8 --lang=zh" "LANG=C --lang=zh_CN"; do
+	# shellcheck disable=SC2086
+	set -- $env
+	args=(); vars=()
+	for w in "$@"; do case "$w" in --*) args+=("$w") ;; *) vars+=("$w") ;; esac; done
+	got=$(env -i PATH="$PATH" "${vars[@]}" "$fc" "${args[@]}" -r "$cap" --color=never 2>&1)
+	[ "$got" = "$zh" ] && ok "$env: Chinese" || fail "$env: Chinese" "$(diff <(echo "$zh") <(echo "$got") | head)"
+done
+for env in "LANG=zh_CN.UTF-8 LC_ALL=C" "LANGUAGE=zh_CN LANG=POSIX" "LANG=zh_CN.UTF-8 --lang=en" \
+	   "LC_ALL=en_US.UTF-8 LANG=zh_CN.UTF-8" "LANG=de_DE.UTF-8"; do
+	# shellcheck disable=SC2086
+	set -- $env
+	args=(); vars=()
+	for w in "$@"; do case "$w" in --*) args+=("$w") ;; *) vars+=("$w") ;; esac; done
+	got=$(env -i PATH="$PATH" "${vars[@]}" "$fc" "${args[@]}" -r "$cap" --color=never 2>&1)
+	[ "$got" = "$en" ] && ok "$env: English" || fail "$env: English" "$(diff <(echo "$en") <(echo "$got") | head)"
+done
+"$fc" --lang fr -r "$cap" > /dev/null 2> "$T/err"; st=$?
+if [ "$st" = 2 ] && grep -q -- '--lang fr: expected zh (Simplified Chinese) or en' "$T/err"; then
+	ok "--lang fr: exit 2, '$(cat "$T/err")'"
+else
+	fail "--lang fr: exit 2 with a clear message" "exit $st: $(cat "$T/err")"
+fi
+
+# JSON is English in every language: byte for byte the same output.
+for c in live-talk gap midstream diag-ascii diag-adjust ref-bug-chars rst framing-lines-gap; do
+	a=$("$fc" -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
+	b=$("$fc" --lang zh -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
+	c2=$(env LANG=zh_CN.UTF-8 "$fc" -r "captures/$c.pcap" --json 2>&1; echo "exit $?")
+	if [ "$a" = "$b" ] && [ "$a" = "$c2" ] && [ -n "$a" ]; then
+		ok "$c: --json is the same with --lang zh and LANG=zh_CN.UTF-8"
+	else
+		fail "$c: --json is the same in both languages" "$(diff <(echo "$a") <(echo "$b") | head)"
+	fi
+done
+
+# Columns by display width: a CJK character takes two columns, so every
+# note after a segment line (粘包, 半包, 包头, in either language) ends at
+# column 80, and -v's and --explain's paragraphs stay within their width.
+python3 - "$fc" "$T" <<'PY' || bad=1
+import re, subprocess, sys, unicodedata
+fc, tmp = sys.argv[1], sys.argv[2]
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+note = re.compile(r"(STICKY: \d+ frames|#\d+ split: \d+ segs|#\d+ header split|粘包：\d+ 帧|#\d+ 半包：跨 \d+ 段|#\d+ 包头被拆开|out of order|乱序)$")
+bad, n = [], 0
+for lang in ("en", "zh"):
+    for cap in ("live-talk", "ref-framed", "ref-midstream", "diag-adjust", "ref-sticky", "ooo", "split", "framing-varint-split"):
+        out = subprocess.run([fc, "--lang", lang, "-r", "captures/%s.pcap" % cap, "--color=never", "-v"],
+                             capture_output=True).stdout.decode()
+        for line in out.splitlines():
+            if note.search(line):
+                n += 1
+                if width(line) != 80:
+                    bad.append("%s %s: width %d: %s" % (lang, cap, width(line), line))
+            elif line.startswith("       ") and not line.startswith("       #") and width(line) > 80:
+                bad.append("%s %s: paragraph line wider than 80: %s" % (lang, cap, line))
+for kind in ("gap", "short_frame", "ascii_length_suspect", "delimiter_suspect", "adjustment_suspect"):
+    out = subprocess.run([fc, "--lang", "zh", "--explain", kind], capture_output=True).stdout.decode()
+    lines = out.splitlines()
+    if lines[0] != kind or len(lines) < 3 or not all(re.search("[\u4e00-\u9fff]", l) for l in lines[1:]):
+        bad.append("--lang zh --explain %s: not a Chinese paragraph: %r" % (kind, out))
+    for l in lines[1:]:
+        n += 1
+        if width(l) > 76 or l[2] in "，。；：）、":
+            bad.append("--explain %s: line of width %d or starting with punctuation: %s" % (kind, width(l), l))
+if bad or n < 40:
+    print("FAIL i18n: columns line up by display width (%d lines)" % n)
+    print("\n".join("     " + b for b in bad[:20]))
+    sys.exit(1)
+print("ok   i18n: %d note and paragraph lines, English and Chinese, line up by display width "
+      "(notes end at column 80, --explain within 76)" % n)
+PY
+
+# --help: the synopsis as in English, the description in Chinese, exit 0;
+# --explain in Chinese for every kind.
+"$fc" --lang zh --help > "$T/help.zh"; st=$?
+"$fc" --help > "$T/help.en"
+if [ "$st" = 0 ] && grep -q '^用法： framecap' "$T/help.zh" && grep -q '粘包' "$T/help.zh" &&
+   grep -q '半包' "$T/help.zh" && diff <(grep -oE -- '--[a-z-]+' "$T/help.en") <(grep -oE -- '--[a-z-]+' "$T/help.zh") > /dev/null &&
+   grep -q -- '--lang zh|en' "$T/help.en"; then
+	ok "--lang zh --help: 用法, the same options, 粘包 and 半包 in the description"
+else
+	fail "--lang zh --help" "exit $st: $(cat "$T/help.zh")"
+fi
+untranslated=""
+kinds=$("$fc" --explain nosuch 2>&1 | sed 's/.*kinds://')
+for k in $kinds; do
+	out=$("$fc" --lang zh --explain "$k") || untranslated="$untranslated $k(exit)"
+	printf '%s\n' "$out" | sed 1d | LC_ALL=C.UTF-8 grep -qP '\p{Han}' || untranslated="$untranslated $k"
+done
+[ -z "$untranslated" ] && [ -n "$kinds" ] && ok "--lang zh --explain: every kind ($(echo $kinds | wc -w)) explained in Chinese" ||
+	fail "--lang zh --explain in Chinese" "not: $untranslated"
+
+# Installed: the catalogue goes under share/locale and the program finds
+# it there, wherever PREFIX put it; uninstall removes it.
+if make -s install DESTDIR="$T/root" PREFIX=/opt/fc B="$B" > "$T/install.log" 2>&1 &&
+   [ -f "$T/root/opt/fc/share/locale/zh_CN/LC_MESSAGES/framecap.mo" ] &&
+   "$T/root/opt/fc/bin/framecap" --lang zh -r "$cap" --color=never 2>&1 | grep -q '粘包：3 帧' &&
+   make -s uninstall DESTDIR="$T/root" PREFIX=/opt/fc B="$B" >> "$T/install.log" 2>&1 &&
+   [ ! -e "$T/root/opt/fc/share/locale/zh_CN/LC_MESSAGES/framecap.mo" ]; then
+	ok "make install puts the catalogue in share/locale, the installed framecap speaks Chinese; uninstall removes it"
+else
+	fail "the installed catalogue" "$(cat "$T/install.log")"
+fi
+
+# The HTML report in Chinese, in Chromium.
+if ! command -v chromium > /dev/null; then
+	fail "chromium is installed (make deps)"
+else
+	python3 tests/i18n_html_check.py "$B" "$T" > "$T/browser.log" 2>&1; st=$?
+	cat "$T/browser.log"
+	grep -q '^FAIL' "$T/browser.log" && bad=1
+	[ "$st" = 0 ] || { grep -q '^FAIL' "$T/browser.log" || fail "i18n_html_check.py exited $st"; }
+fi
+exit $bad
