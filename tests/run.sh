@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 B=${B:-build}
 SHARED=${FC_SHARED:-$ROOT/../shared}
+# framecap speaks the caller's language (framecap(1), ENVIRONMENT); the
+# expected outputs are English, whatever LANG says (tests/TESTLIST-zh
+# asks for Chinese with --lang zh).
+export LANGUAGE=en
 TMP=$(mktemp -d /tmp/framecap-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 passed=0 failed=0

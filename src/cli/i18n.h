@@ -39,4 +39,21 @@ const char *fc_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *fc_ntr(const char *singular, const char *plural, uint64_t n)
 	__attribute__((format_arg(1), format_arg(2)));
 
+/* A word of a line built in place: its text in the chosen language and
+ * its length, looked up once (fc_word), written with FC_PUT_WORD
+ * (fmt_out.h's fmt_mem). */
+struct fc_word {
+	const char *s;
+	size_t n;
+};
+
+static inline struct fc_word fc_word(const char *english)
+{
+	const char *s = fc_tr(english);
+
+	return (struct fc_word){ s, __builtin_strlen(s) };
+}
+
+#define FC_PUT_WORD(p, w) fmt_mem((p), (w).s, (w).n)
+
 #endif

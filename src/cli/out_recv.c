@@ -9,12 +9,17 @@
  * leaves stays queued for the next one. Frame boundaries come from the
  * decoder's records, so a read is "glued" when it returns bytes of more
  * than one frame and "half" when it ends (or begins) inside a frame.
+ * Its words come through _() (i18n.h): in Chinese a glued read is 粘包 and
+ * a half read 半包, as the tutorials say of recv().
  */
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt_out.h"
+#include "i18n.h"
 #include "output.h"
 
 #define RV_SLOTS 8192 /* directions shown at once */
@@ -23,7 +28,7 @@
 /* Items a read's description lists (runs of whole frames count as one):
  * more are counted, not listed, so a line stays short and no item is cut. */
 #define RV_WHAT_ITEMS 8
-#define RV_ITEM_MAX 80 /* bytes of one item, with its ", " */
+#define RV_ITEM_MAX 160 /* bytes of one item, with its ", " (UTF-8 in Chinese) */
 
 struct rv_frame {
 	uint64_t start, end, index;
@@ -48,6 +53,7 @@ struct recv_out {
 	uint64_t not_shown;
 	uint64_t reads, glued, halves;
 	struct rv_dir *slots; /* RV_SLOTS */
+	struct fc_word w_none, w_half; /* "no frame", "   HALF" */
 };
 
 static struct rv_dir *slot(struct recv_out *r, uint64_t stream, enum fc_dir dir, bool create)
@@ -75,8 +81,8 @@ static void header(struct recv_out *r, const struct fc_stream_info *s)
 		return;
 	fc_format_endpoint(&s->key.src, s->key.sport, client, sizeof(client));
 	fc_format_endpoint(&s->key.dst, s->key.dport, server, sizeof(server));
-	fmt_printf(&r->out, "stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per arrival\n",
-		   s->id, client, server, r->n);
+	fmt_printf(&r->out, _("stream %" PRIu64 "  %s -> %s  recv(%" PRIu64 ") once per "
+			      "arrival\n"), s->id, client, server, r->n);
 	r->last_stream = s->id;
 }
 
@@ -107,7 +113,8 @@ struct what {
 };
 
 /* Room for an item (at most RV_ITEM_MAX bytes with its ", "); NULL when
- * the description has its RV_WHAT_ITEMS already (the item is counted). */
+ * the description has its RV_WHAT_ITEMS already (the item is counted).
+ * An item is written with what_printf. */
 static char *what_item(struct what *w)
 {
 	char *p = w->buf + w->at;
@@ -124,24 +131,30 @@ static char *what_item(struct what *w)
 	return p;
 }
 
-static void what_done(struct what *w, const char *end)
+/* The item at p (from what_item, NULL: not listed), printf-style, cut to
+ * the item's room. */
+static void what_printf(struct what *w, char *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void what_printf(struct what *w, char *p, const char *fmt, ...)
 {
-	w->at = (size_t)(end - w->buf);
+	size_t room = RV_ITEM_MAX - 2;
+	va_list ap;
+	int n;
+
+	if (!p)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(p, room, fmt, ap);
+	va_end(ap);
+	w->at = (size_t)(p - w->buf) + (n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1);
 }
 
 static void what_whole(struct what *w, uint64_t first, uint64_t last)
 {
-	char *p = what_item(w);
-
-	if (!p)
-		return;
-	*p++ = '#';
-	p = fmt_u64(p, first);
-	if (first != last) {
-		p = FMT_LIT(p, "..#");
-		p = fmt_u64(p, last);
-	}
-	what_done(w, FMT_LIT(p, " whole"));
+	if (first == last)
+		what_printf(w, what_item(w), _("#%" PRIu64 " whole"), first);
+	else
+		what_printf(w, what_item(w), _("#%" PRIu64 "..#%" PRIu64 " whole"), first, last);
 }
 
 /* One recv(): the next min(N, queued) bytes. Says, in stream order, which
@@ -178,15 +191,8 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 			in_run = false;
 		}
 		uint64_t lo = e->start > a ? e->start : a, hi = e->end < b ? e->end : b;
-		if ((p = what_item(&w))) {
-			p = FMT_LIT(p, "part of #");
-			p = fmt_u64(p, e->index);
-			p = FMT_LIT(p, " (");
-			p = fmt_u64(p, hi - lo);
-			p = FMT_LIT(p, " of ");
-			p = fmt_u64(p, e->end - e->start);
-			what_done(&w, FMT_LIT(p, " B)"));
-		}
+		what_printf(&w, what_item(&w), _("part of #%" PRIu64 " (%" PRIu64 " of %" PRIu64
+						 " B)"), e->index, hi - lo, e->end - e->start);
 		half = true;
 	}
 	if (in_run)
@@ -194,13 +200,9 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 	if (d->open && d->open_start < b) {
 		touched++;
 		half = true;
-		if ((p = what_item(&w))) {
-			p = FMT_LIT(p, "start of #");
-			p = fmt_u64(p, d->open_index);
-			p = FMT_LIT(p, " (");
-			p = fmt_u64(p, b - (d->open_start > a ? d->open_start : a));
-			what_done(&w, FMT_LIT(p, " B, rest not here yet)"));
-		}
+		what_printf(&w, what_item(&w), _("start of #%" PRIu64 " (%" PRIu64 " B, rest not "
+						 "here yet)"),
+			    d->open_index, b - (d->open_start > a ? d->open_start : a));
 	}
 	d->reads++;
 	r->reads++;
@@ -224,31 +226,24 @@ static void one_read(struct recv_out *r, struct rv_dir *d, const char *who,
 	if (w.at)
 		p = fmt_mem(p, w.buf, w.at);
 	else
-		p = FMT_LIT(p, "no frame");
-	if (w.more) {
-		p = FMT_LIT(p, ", ... ");
-		p = fmt_u64(p, w.more);
-		p = FMT_LIT(p, " more");
-	}
+		p = fmt_mem(p, r->w_none.s, r->w_none.n);
+	fmt_commit(&r->out, p);
+	/* The rest, at most 200 bytes in any language. */
+	if (w.more)
+		fmt_printf(&r->out, _(", ... %" PRIu64 " more"), (uint64_t)w.more);
 	if (touched > 1) {
 		d->glued++;
 		r->glued++;
-		p = FMT_LIT(p, "   GLUED: ");
-		p = fmt_u64(p, touched);
-		p = FMT_LIT(p, " messages in one recv");
+		fmt_printf(&r->out, _("   GLUED: %" PRIu64 " messages in one recv"), touched);
 	}
 	if (half) {
 		d->halves++;
 		r->halves++;
-		p = FMT_LIT(p, "   HALF");
+		fmt_write(&r->out, r->w_half.s, r->w_half.n);
 	}
-	if (d->arrived > b) {
-		p = FMT_LIT(p, "   (");
-		p = fmt_u64(p, d->arrived - b);
-		p = FMT_LIT(p, " B left queued)");
-	}
-	*p++ = '\n';
-	fmt_commit(&r->out, p);
+	if (d->arrived > b)
+		fmt_printf(&r->out, _("   (%" PRIu64 " B left queued)"), d->arrived - b);
+	fmt_write(&r->out, "\n", 1);
 	d->read_off = b;
 }
 
@@ -309,12 +304,13 @@ static void rv_end(void *ctx, const struct fc_stream_info *s, const struct fc_st
 		while (d->read_off < d->arrived && n++ < RV_TAIL_READS)
 			one_read(r, d, "later", dir == FC_C2S ? "c2s" : "s2c");
 		if (d->read_off < d->arrived)
-			fmt_printf(&r->out, "  ... %" PRIu64 " B more in later reads\n",
+			fmt_printf(&r->out, _("  ... %" PRIu64 " B more in later reads\n"),
 				   d->arrived - d->read_off);
-		fmt_printf(&r->out, "  = %s: %" PRIu64 " read%s, %" PRIu64 " glued several "
-				    "messages, %" PRIu64 " returned part of one\n",
-			   dir == FC_C2S ? "c2s" : "s2c", d->reads, d->reads == 1 ? "" : "s",
-			   d->glued, d->halves);
+		fmt_printf(&r->out, fc_ntr("  = %s: %" PRIu64 " read, %" PRIu64 " glued several "
+					   "messages, %" PRIu64 " returned part of one\n",
+					   "  = %s: %" PRIu64 " reads, %" PRIu64 " glued several "
+					   "messages, %" PRIu64 " returned part of one\n", d->reads),
+			   dir == FC_C2S ? "c2s" : "s2c", d->reads, d->glued, d->halves);
 		d->stream = 0;
 	}
 	(void)e;
@@ -326,13 +322,13 @@ static void rv_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	struct recv_out *r = (struct recv_out *)o;
 
 	fmt_printf(&r->out,
-		   "recv(%" PRIu64 ") once per arrival: %" PRIu64 " reads, %" PRIu64
-		   " glued several messages, %" PRIu64 " returned part of one; a loop that "
-		   "treats each recv() as one message breaks on every one of those.\n",
+		   _("recv(%" PRIu64 ") once per arrival: %" PRIu64 " reads, %" PRIu64
+		     " glued several messages, %" PRIu64 " returned part of one; a loop that "
+		     "treats each recv() as one message breaks on every one of those.\n"),
 		   r->n, r->reads, r->glued, r->halves);
 	if (r->not_shown)
-		fmt_printf(&r->out, "(%" PRIu64 " stream directions not shown: more than %d "
-				    "at once)\n", r->not_shown, RV_SLOTS);
+		fmt_printf(&r->out, _("(%" PRIu64 " stream directions not shown: more than %d "
+				      "at once)\n"), r->not_shown, RV_SLOTS);
 	(void)st;
 	(void)live;
 }
@@ -359,6 +355,8 @@ struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 	}
 	r->o = *opts;
 	r->n = n;
+	r->w_none = fc_word(N_("no frame"));
+	r->w_half = fc_word(N_("   HALF"));
 	r->base.sink.ctx = r;
 	r->base.sink.report = rv_report;
 	r->base.sink.stream_end = rv_end;

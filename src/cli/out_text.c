@@ -42,60 +42,50 @@
 #define LINE_ROOM 2048
 #define DESC_MAX 160
 
-/* A word of the segment lines in the chosen language, and its length. */
-struct word {
-	const char *s;
-	size_t n;
-};
-
 struct text_out {
 	struct fc_output base;
 	struct fc_output_opts o;
 	struct fmt_out out;
 	uint64_t last_stream; /* whose header was printed last */
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
-	struct word sticky, frames, split, segs, hsplit, ooo; /* the notes */
-	struct word stream, continued, profile, no_syn; /* stream titles */
-	struct word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
+	struct fc_word sticky, frames, split, segs, hsplit, ooo; /* the notes */
+	struct fc_word stream, continued, profile, no_syn; /* stream titles */
+	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
+	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
 };
-
-static struct word word(const char *english)
-{
-	const char *s = _(english);
-
-	return (struct word){ s, strlen(s) };
-}
 
 /* The words, each under 60 bytes (a note must stay under 64). */
 static void words_init(struct text_out *t)
 {
 	/* TRANSLATORS: the notes after a segment line: "STICKY: 3 frames",
 	 * "#4 split: 3 segs", "#5 header split". */
-	t->sticky = word(N_("STICKY: "));
-	t->frames = word(N_(" frames"));
-	t->split = word(N_(" split: "));
-	t->segs = word(N_(" segs"));
-	t->hsplit = word(N_(" header split"));
-	t->ooo = word(N_("out of order"));
+	t->sticky = fc_word(N_("STICKY: "));
+	t->frames = fc_word(N_(" frames"));
+	t->split = fc_word(N_(" split: "));
+	t->segs = fc_word(N_(" segs"));
+	t->hsplit = fc_word(N_(" header split"));
+	t->ooo = fc_word(N_("out of order"));
+	/* TRANSLATORS: after a segment's frames, "?? 2 B unframed": bytes
+	 * that belong to no frame. */
+	t->unframed = fc_word(N_(" B unframed"));
 	/* TRANSLATORS: "stream 1  10.0.0.1:5000 -> 10.0.0.2:8001  profile
 	 * default (...)" and "stream 1 (continued)". */
-	t->stream = word(N_("stream "));
-	t->continued = word(N_(" (continued)"));
-	t->profile = word(N_("  profile "));
-	t->no_syn = word(N_(" [no SYN: client guessed by port]"));
+	t->stream = fc_word(N_("stream "));
+	t->continued = fc_word(N_(" (continued)"));
+	t->profile = fc_word(N_("  profile "));
+	t->no_syn = fc_word(N_(" [no SYN: client guessed by port]"));
 	/* TRANSLATORS: -v's frame lines: "frame c2s #4 @41 len=30 payload 30
 	 * B in #10,#12 sticky split". */
-	t->frame = word(N_("      frame "));
-	t->prelude = word(N_(" prelude"));
-	t->payload = word(N_(" payload "));
-	t->in = word(N_(" B in "));
-	t->delim_in = word(N_(" B delimiter in "));
-	t->w_sticky = word(N_(" sticky"));
-	t->w_split = word(N_(" split"));
-	t->w_resynced = word(N_(" resynced"));
+	t->frame = fc_word(N_("      frame "));
+	t->prelude = fc_word(N_(" prelude"));
+	t->payload = fc_word(N_(" payload "));
+	t->in = fc_word(N_(" B in "));
+	t->delim_in = fc_word(N_(" B delimiter in "));
+	t->w_sticky = fc_word(N_(" sticky"));
+	t->w_split = fc_word(N_(" split"));
+	t->w_resynced = fc_word(N_(" resynced"));
 }
 
-#define PUT_WORD(p, w) fmt_mem((p), (w).s, (w).n)
 
 enum color { C_NONE, C_STREAM, C_STICKY, C_SPLIT, C_BAD, C_DIM };
 
@@ -327,7 +317,7 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 
 	if (t->o.color)
 		p = FMT_LIT(p, "\033[1m");
-	p = PUT_WORD(p, t->stream);
+	p = FC_PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, "  ");
 	p = fc_put_endpoint(p, &s->key.src, s->key.sport);
@@ -342,10 +332,10 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 			p = FMT_LIT(p, "  vlan ");
 		p = fmt_u64(p, s->key.vlan[i]);
 	}
-	p = PUT_WORD(p, t->profile);
+	p = FC_PUT_WORD(p, t->profile);
 	p = fmt_mem(p, desc, dlen);
 	if (!s->syn_seen)
-		p = PUT_WORD(p, t->no_syn);
+		p = FC_PUT_WORD(p, t->no_syn);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
@@ -361,11 +351,11 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 	p = fmt_room(&t->out, 64 + t->stream.n + t->continued.n);
 	if (t->o.color)
 		p = fmt_mem(p, color_codes[C_STREAM], strlen(color_codes[C_STREAM]));
-	p = PUT_WORD(p, t->stream);
+	p = FC_PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	if (t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
-	p = PUT_WORD(p, t->continued);
+	p = FC_PUT_WORD(p, t->continued);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
 	t->last_stream = s->id;
@@ -384,7 +374,7 @@ struct notes {
 };
 
 static void note(struct notes *nt, const struct text_out *t, enum color c,
-		 const struct word *what, uint64_t index, const struct word *tail,
+		 const struct fc_word *what, uint64_t index, const struct fc_word *tail,
 		 uint64_t count)
 {
 	char *p = nt->buf + nt->n;
@@ -393,14 +383,14 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 		p = FMT_LIT(p, "  ");
 	if (c != C_NONE && t->o.color)
 		p = fmt_mem(p, color_codes[c], strlen(color_codes[c]));
-	p = PUT_WORD(p, *what);
+	p = FC_PUT_WORD(p, *what);
 	if (index != UINT64_MAX)
 		p = fmt_u64(p, index);
 	if (tail)
-		p = PUT_WORD(p, *tail);
+		p = FC_PUT_WORD(p, *tail);
 	if (count != UINT64_MAX) {
 		p = fmt_u64(p, count);
-		p = c == C_STICKY ? PUT_WORD(p, t->frames) : PUT_WORD(p, t->segs);
+		p = c == C_STICKY ? FC_PUT_WORD(p, t->frames) : FC_PUT_WORD(p, t->segs);
 	}
 	if (c != C_NONE && t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
@@ -454,7 +444,8 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 		line_color(t, &l, C_BAD);
 		l.p = FMT_LIT(l.p, "?? ");
 		l.p = fmt_u64(l.p, seg->unframed);
-		l.p = FMT_LIT(l.p, " B unframed");
+		l.p = FC_PUT_WORD(l.p, t->unframed);
+		l.hidden += t->unframed.n - fc_text_cols(t->unframed.s, t->unframed.n);
 		line_color_off(t, &l);
 	}
 	len = (size_t)(l.p - start);
@@ -466,7 +457,7 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	if (seg->npieces > 1)
 		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
 	for (uint32_t i = 0; i < shown; i++) {
-		static const struct word hash = { "#", 1 };
+		static const struct fc_word hash = { "#", 1 };
 		const struct fc_piece *pc = &seg->pieces[i];
 		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
 			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->split, pc->nsegs);
@@ -497,13 +488,13 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	char *p = fmt_room(&t->out, 200 + 96 + 24 + 64 + 8 * 60);
 	char *pk;
 
-	p = PUT_WORD(p, t->frame);
+	p = FC_PUT_WORD(p, t->frame);
 	p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
 	p = fmt_u64(p, f->index);
 	p = FMT_LIT(p, " @");
 	p = fmt_u64(p, f->offset);
 	if (f->prelude)
-		p = PUT_WORD(p, t->prelude);
+		p = FC_PUT_WORD(p, t->prelude);
 	if (!f->trailer_len) { /* a delimited frame has no length field */
 		p = FMT_LIT(p, " len=");
 		p = fmt_i64(p, f->length);
@@ -512,14 +503,14 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 		p = FMT_LIT(p, " flags=");
 		p += sprintf(p, "0x%" PRIx64, f->length_flags);
 	}
-	p = PUT_WORD(p, t->payload);
+	p = FC_PUT_WORD(p, t->payload);
 	p = fmt_u64(p, f->payload_len);
 	if (f->trailer_len) {
 		p = FMT_LIT(p, " B + ");
 		p = fmt_u64(p, f->trailer_len);
-		p = PUT_WORD(p, t->delim_in);
+		p = FC_PUT_WORD(p, t->delim_in);
 	} else {
-		p = PUT_WORD(p, t->in);
+		p = FC_PUT_WORD(p, t->in);
 	}
 	pk = p; /* the packet list stops once it is 72 bytes long */
 	for (uint32_t i = 0; i < f->npackets && p - pk < 96 - 24; i++) {
@@ -531,11 +522,11 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	if (f->npackets_total > f->npackets)
 		p = FMT_LIT(p, ",...");
 	if (f->sticky)
-		p = PUT_WORD(p, t->w_sticky);
+		p = FC_PUT_WORD(p, t->w_sticky);
 	if (f->split)
-		p = PUT_WORD(p, t->w_split);
+		p = FC_PUT_WORD(p, t->w_split);
 	if (f->resynced)
-		p = PUT_WORD(p, t->w_resynced);
+		p = FC_PUT_WORD(p, t->w_resynced);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
 }

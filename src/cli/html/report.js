@@ -88,6 +88,7 @@
 		seg_ooo: _("delivered out of order"),
 		seg_sticky: _("STICKY: {0} frames"),
 		seg_unframed: _("{0} B in no frame"),
+		gap_label: _("gap {0} B"),
 		gap_tip: _("gap: {0} bytes at [{1},{2}) never captured"),
 		frame_tip: _("frame #{0}: offset {1}, header {2} B, length field {3}, payload {4} B\npackets {5}"),
 		frame_sticky: _("STICKY: shares a segment with other frames"),
@@ -343,7 +344,7 @@
 		case "seg":
 			var g = d.segs[it.i];
 			return "#" + g.packet + (g.frames > 1 ? "  " + t("seg_sticky", g.frames) : "");
-		case "gap": return "gap " + d.gaps[it.i].len + " B";
+		case "gap": return t("gap_label", d.gaps[it.i].len);
 		case "frame":
 			var f = d.frames[it.i];
 			return "#" + f.index + (f.resynced ? "?" : "") + " len=" + f.length +
@@ -351,7 +352,8 @@
 				 f.split ? "  " + t("frame_split", f.index, f.packets_total || f.packets.length) : "");
 		case "read":
 			var r = v.reads[it.i];
-			return (r.b - r.a) + " B" + (r.glued ? " GLUED" : "") + (r.half ? " HALF" : "");
+			return (r.b - r.a) + " B" + (r.glued ? " " + t("legend_glued") : "") +
+				(r.half ? " " + t("legend_half") : "");
 		}
 		return "";
 	}
