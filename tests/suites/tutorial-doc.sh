@@ -6,7 +6,8 @@
 #     every ``` block, split at its "$ COMMAND" lines
 #       $ build/framecap ...      run (a shell line: pipes allowed) in a
 #                                 directory where build/, captures/ and
-#                                 tests/ are the repository's --> its
+#                                 tests/ are the repository's, in
+#                                 English unless it says --lang --> its
 #                                 standard output is the lines shown
 #                                 under it, byte for byte; exit status 0;
 #                                 an --html FILE it names is written, with
@@ -74,7 +75,7 @@ def check(where, cmd, want):
         if os.path.exists(target):
             os.unlink(target)
     p = subprocess.run(["bash", "-c", cmd], cwd=run_dir, capture_output=True,
-                       env=dict(os.environ, COLUMNS="80"))
+                       env=dict(os.environ, LANGUAGE="en"))
     got = p.stdout.decode("utf-8", "replace")
     exp = "".join(l + "\n" for l in want)
     if p.returncode != 0:
