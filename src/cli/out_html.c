@@ -199,7 +199,7 @@ static void html_begin(void *ctx, const struct fc_stream_info *s)
 		h->left_streams++;
 		return;
 	}
-	fc_profile_describe(s->profile, desc, sizeof(desc));
+	fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, desc, sizeof(desc));
 	fc_format_endpoint(&s->key.src, s->key.sport, client, sizeof(client));
 	fc_format_endpoint(&s->key.dst, s->key.dport, server, sizeof(server));
 	fmt_printf(h->rec, "{\"type\":\"stream\",\"stream\":%" PRIu64 ",", s->id);

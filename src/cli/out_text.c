@@ -40,7 +40,7 @@
 /* Room for a segment line before it is cut: its head, eight pieces of at
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
-#define DESC_MAX 160
+#define DESC_MAX 256
 
 struct text_out {
 	struct fc_output base;
@@ -311,7 +311,7 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 	char desc[DESC_MAX];
 	size_t dlen;
 
-	fc_profile_describe(s->profile, desc, sizeof(desc));
+	fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, desc, sizeof(desc));
 	dlen = strnlen(desc, DESC_MAX - 1);
 	char *p = fmt_room(&t->out, 3 * FC_ENDPOINT_MAX + DESC_MAX + 160);
 

@@ -339,6 +339,15 @@ static void add(char *buf, size_t len, size_t *at, const char *fmt, ...)
 
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 {
+	fc_profile_describe_in(p, NULL, buf, len);
+}
+
+/* The text to use for the English `msgid`: the translator's, or msgid. */
+#define T(s) (tr ? tr(s) : (s))
+
+void fc_profile_describe_in(const struct fc_profile *p, fc_translate_fn tr, char *buf,
+			    size_t len)
+{
 	size_t at = 0;
 
 	if (!len)
@@ -349,39 +358,39 @@ void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len)
 	case FC_FRAMING_VARINT:
 		add(buf, len, &at, "varint");
 		if (p->length_offset)
-			add(buf, len, &at, " at offset %u", p->length_offset);
-		add(buf, len, &at, ", at most %u bytes", p->varint_max_bytes);
+			add(buf, len, &at, T(" at offset %u"), p->length_offset);
+		add(buf, len, &at, T(", at most %u bytes"), p->varint_max_bytes);
 		break;
 	case FC_FRAMING_BER:
-		add(buf, len, &at, "BER tag and length");
+		add(buf, len, &at, "%s", T("BER tag and length"));
 		break;
 	case FC_FRAMING_DELIMITER: {
 		char d[4 * FC_DELIMITER_MAX + 1];
 
 		fc_format_escaped(p->delimiter, p->delimiter_len, d, sizeof(d));
-		add(buf, len, &at, "delimiter \"%s\"", d);
+		add(buf, len, &at, T("delimiter \"%s\""), d);
 		break;
 	}
 	case FC_FRAMING_FIXED:
-		add(buf, len, &at, "fixed %" PRIu64 " bytes", p->frame_size);
+		add(buf, len, &at, T("fixed %" PRIu64 " bytes"), p->frame_size);
 		break;
 	default:
-		add(buf, len, &at, "%u-byte %s %s length", p->length_size,
-		    p->byte_order == FC_BIG_ENDIAN ? "big-endian" : "little-endian",
-		    p->is_signed ? "signed" : "unsigned");
+		add(buf, len, &at, T("%u-byte %s %s length"), p->length_size,
+		    p->byte_order == FC_BIG_ENDIAN ? T("big-endian") : T("little-endian"),
+		    p->is_signed ? T("signed") : T("unsigned"));
 		if (p->length_offset)
-			add(buf, len, &at, " at %u", p->length_offset);
+			add(buf, len, &at, T(" at %u"), p->length_offset);
 		break;
 	}
 	if (p->length_adjustment && (p->framing == FC_FRAMING_LENGTH ||
 				     p->framing == FC_FRAMING_VARINT ||
 				     p->framing == FC_FRAMING_BER))
-		add(buf, len, &at, ", adjustment %+" PRId64, p->length_adjustment);
+		add(buf, len, &at, T(", adjustment %+" PRId64), p->length_adjustment);
 	if (p->framing == FC_FRAMING_LENGTH && p->header_size != fc_profile_length_end(p))
-		add(buf, len, &at, ", header %u", p->header_size);
+		add(buf, len, &at, T(", header %u"), p->header_size);
 	if (p->framing == FC_FRAMING_LENGTH && p->length_mask)
-		add(buf, len, &at, ", mask 0x%" PRIx64, p->length_mask);
+		add(buf, len, &at, T(", mask 0x%" PRIx64), p->length_mask);
 	if (p->prelude)
-		add(buf, len, &at, " + prelude");
+		add(buf, len, &at, "%s", T(" + prelude"));
 	add(buf, len, &at, ")");
 }

@@ -22,6 +22,7 @@
 #include <getopt.h>
 
 #include "fc_config_file.h"
+#include "fc_describe.h"
 
 /* getopt_long values of the options, above any short option. */
 enum {
@@ -136,5 +137,10 @@ int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cf
  *   fixed      "NAME (fixed 16 bytes)"
  * with " + prelude" before the ')' when the profile has one. */
 void fc_profile_describe(const struct fc_profile *p, char *buf, size_t len);
+
+/* The same, its words passed through tr (fc_describe.h; NULL: English):
+ * "default (4 字节小端有符号长度)". */
+void fc_profile_describe_in(const struct fc_profile *p, fc_translate_fn tr, char *buf,
+			    size_t len);
 
 #endif

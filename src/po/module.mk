@@ -2,7 +2,8 @@
 # src/po/module.mk - framecap's words in other languages (included by the
 # top-level Makefile): gettext catalogues compiled with msgfmt.
 #
-#   src/cli/*.c, src/core/fc_describe.c, src/cli/html/report.js
+#   src/cli/*.c, src/core/fc_describe.c, src/config/fc_profile_opts.c,
+#   src/cli/html/report.js
 #        | xgettext (make pot)
 #        v
 #   build/po/framecap.pot --msgmerge--> src/po/zh_CN.po (translated by hand)
@@ -12,13 +13,13 @@
 #   $(LOCALEDIR)/zh_CN/LC_MESSAGES/framecap.mo   after make install
 #
 # Keywords: _ and N_ (src/cli/i18n.h), fc_ntr for plurals, T and FC_N_
-# (src/core/fc_describe.c); in report.js, _.
+# (fc_describe.c, fc_profile_opts.c); in report.js, _.
 .DEFAULT_GOAL := all
 
 LOCALEDIR ?= $(PREFIX)/share/locale
 PO_LANGS  := zh_CN
 MO_FILES  := $(PO_LANGS:%=$(B)/locale/%/LC_MESSAGES/framecap.mo)
-POT_SRC   := $(sort $(wildcard src/cli/*.c)) src/core/fc_describe.c
+POT_SRC   := $(sort $(wildcard src/cli/*.c)) src/core/fc_describe.c src/config/fc_profile_opts.c
 POT_JS    := src/cli/html/report.js
 XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments=TRANSLATORS: --no-wrap \
 	--package-name=framecap --msgid-bugs-address= \
