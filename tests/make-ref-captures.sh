@@ -6,8 +6,11 @@
 #
 #   default    rewrite captures/ref-NAME.pcap, plus ref-midstream, ref-gap
 #              and ref-ooo cut out of them (all of them: the cut ones come
-#              from ref-framed and ref-drip); then review the replays with
+#              from ref-framed and ref-drip), and the other framings'
+#              runs docs/tutorial.md reads back (ref-lines, ref-bug-bare-lf,
+#              ref-varint); then review the replays with
 #              tests/update-expected.sh (names in tests/TESTLIST-reference)
+#              and the tutorials with tests/suites/tutorial-doc.sh
 #   --out DIR  leave everything of each run in DIR instead, for the live
 #              test (tests/suites/reference.sh): ref-NAME.pcap (framecap -w),
 #              NAME.live.jsonl (framecap --json, live), NAME.sent.jsonl and
@@ -22,12 +25,14 @@ B=${B:-build}
 ALL="sticky framed upload many burst drip chunk sizes
      bug-ascii-length bug-big-endian bug-includes-header bug-short bug-chars
      bug-negative bug-zeros bug-no-header"
+# Other framings, for the tutorials only (not in --out's live test).
+TUTORIAL="lines bug-bare-lf varint"
 out=
 if [ "${1:-}" = --out ]; then
 	out=$2
 	shift 2
 fi
-names=${*:-$ALL}
+if [ -n "$out" ]; then names=${*:-$ALL}; else names=${*:-$ALL $TUTORIAL}; fi
 if [ "$(id -u)" != 0 ]; then
 	echo "make-ref-captures: live capture on lo needs root" >&2
 	exit 1
@@ -64,6 +69,14 @@ server_mode() {
 	*) echo echo ;;
 	esac
 }
+# The framing both sides speak (none: the default length field).
+framing_args() {
+	case $1 in
+	lines|bug-bare-lf) FRAMING=(--framing delimiter --delimiter '\r\n') ;;
+	varint) FRAMING=(--framing varint) ;;
+	*) FRAMING=() ;;
+	esac
+}
 client_args() {
 	case $1 in
 	sticky) ARGS=(--scenario sticky) ;;
@@ -77,6 +90,9 @@ client_args() {
 	bug-short) ARGS=(--bug short --delay 30 --nodelay "kinght love " aym "hello again" "last one") ;;
 	bug-chars) ARGS=(--bug chars --delay 30 --nodelay "kinght love " "héllo wörld ünïcödé" aym "last one") ;;
 	bug-no-header) ARGS=(--bug no-header --delay 30 --nodelay "kinght love " aym "hello again") ;;
+	lines) ARGS=(--chunk 8 "kinght love " aym "xin正在学习") ;;
+	bug-bare-lf) ARGS=(--bug bare-lf --delay 30 --nodelay "kinght love " aym "hello again") ;;
+	varint) ARGS=(--burst 2 --size 100-200 --count 4) ;;
 	bug-*) ARGS=(--bug "${1#bug-}" --delay 30 --nodelay "kinght love " aym) ;;
 	*) echo "make-ref-captures: unknown scenario $1" >&2; exit 2 ;;
 	esac
@@ -97,13 +113,14 @@ capture_one() {
 	port=$(free_port)
 	mode=$(server_mode "$name")
 	client_args "$name"
+	framing_args "$name"
 	echo "$port" > "$work/$name.port"
 	dir=()
 	if [ "$mode" = upload ]; then
 		mkdir -p "$work/files-$name"
 		dir=(-d "$work/files-$name")
 	fi
-	"$B"/framecap-server -l "127.0.0.1:$port" -m "$mode" "${dir[@]}" \
+	"$B"/framecap-server -l "127.0.0.1:$port" -m "$mode" "${dir[@]}" "${FRAMING[@]}" \
 		> "$work/$name.server.log" 2>&1 &
 	spid=$!; pids+=("$spid")
 	wait_for listening "$work/$name.server.log"
@@ -121,7 +138,7 @@ capture_one() {
 	sleep 0.3
 	rc=0
 	timeout 30 "$B"/framecap-client -c "127.0.0.1:$port" --print-sent "$work/$name.sent.jsonl" \
-		--print-received "$work/$name.recv.jsonl" "${ARGS[@]}" \
+		--print-received "$work/$name.recv.jsonl" "${FRAMING[@]}" "${ARGS[@]}" \
 		> "$work/$name.client.log" 2>&1 || rc=$?
 	echo "$rc" > "$work/$name.client.rc"
 	sleep 0.3
