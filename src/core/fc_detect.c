@@ -648,6 +648,90 @@ static double write_bits(const struct fc_profile *p, const struct fc_detect_samp
 	return (double)passed * d;
 }
 
+/* What one pass over the samples saw of a candidate: the walks (first
+ * pass) and the evidence (second). */
+struct tally {
+	uint64_t frames, empty, bytes, total, max_length;
+	uint64_t tiled_frames, max_frame, landed;
+	uint64_t hash;
+	uint32_t tiled, nonempty;
+	double bits;
+};
+
+/* Add sample i (s, non-empty) walked with p from its chain start to *t,
+ * into *w; returns the chain start. A prelude's bytes count as explained
+ * in a strict pass. */
+static uint64_t tally_walk(struct tally *t, const struct fc_profile *p,
+			   const struct fc_detect_sample *s, size_t i, bool loose,
+			   struct walk *w)
+{
+	uint64_t start;
+
+	t->nonempty++;
+	t->total += sample_end(s);
+	start = chain_start(p, s, loose, w);
+	t->hash = fnv_mix(fnv_mix(fnv_mix(t->hash, w->hash), start),
+			  w->tiled ? i + 1 : ~i);
+	t->frames += w->frames;
+	t->empty += w->empty;
+	t->bytes += w->bytes;
+	if (!loose && !s->mid_stream)
+		t->bytes += start; /* a prelude's */
+	if (w->max_length > t->max_length)
+		t->max_length = w->max_length;
+	if (w->tiled) {
+		t->tiled++;
+		t->tiled_frames += w->frames - w->empty;
+		if (w->max_frame > t->max_frame)
+			t->max_frame = w->max_frame;
+	}
+	return start;
+}
+
+/* Record in *sum what the walks of *t reached. */
+static void tally_summary(const struct tally *t, struct summary *sum)
+{
+	if (t->tiled && t->tiled_frames > sum->best_tiled_frames)
+		sum->best_tiled_frames = t->tiled_frames;
+	sum->total = t->total;
+	sum->samples = t->nonempty;
+}
+
+/* Record in *sum the evidence of *t, when it is the most seen. */
+static void tally_bits(const struct tally *t, struct summary *sum)
+{
+	if (t->bits > sum->best_bits) {
+		sum->best_bits = t->bits;
+		sum->best_bits_frames = t->tiled_frames;
+	}
+}
+
+/* Fill *e with candidate p as *t measured it: max_frame the smallest
+ * power of two from floor that holds every length read, the verdict (1:
+ * low confidence), and the score (fc_detect.c's summary). */
+static void fill_entry(struct entry *e, const struct fc_profile *p, uint64_t floor,
+		       const struct tally *t, int verdict, double simple)
+{
+	memset(e, 0, sizeof(*e));
+	e->c.profile = *p;
+	e->c.profile.max_frame = floor;
+	while (e->c.profile.max_frame < t->max_length)
+		e->c.profile.max_frame <<= 1;
+	e->c.frames = t->frames;
+	e->c.bytes = t->bytes;
+	e->c.total = t->total;
+	e->c.samples_tiled = t->tiled;
+	e->c.samples = t->nonempty;
+	e->c.landed = t->landed;
+	e->c.bits = t->bits;
+	e->c.low_confidence = verdict == 1;
+	e->c.score = t->bits * (1.0 + (double)t->tiled / t->nonempty) / 2 *
+		     ((double)t->bytes / (double)t->total) *
+		     (1.0 - 0.75 * (double)t->empty / (double)t->frames) * simple;
+	e->hash = t->hash;
+	e->simple = simple;
+}
+
 /* Evaluate profile p on all samples into *e and update *sum; returns 2
  * when it has the evidence to be reported, 1 when it is a low-confidence
  * guess (it tiles every sample with at least 2 non-empty frames and has
@@ -661,52 +745,24 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 		    const struct fc_detect_sample *samples, size_t nsamples,
 		    struct entry *e, struct summary *sum)
 {
-	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
-	uint64_t tiled_frames = 0, max_frame = 0, landed = 0;
-	uint64_t hash = 0xcbf29ce484222325ULL;
-	uint32_t tiled = 0, nonempty = 0;
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
 	uint64_t seen[FRESH_BITS / 64];
-	double bits = 0, land_bits;
+	double land_bits;
 	struct walk w;
 	int verdict;
 
-	for (size_t i = 0; i < nsamples; i++) {
-		const struct fc_detect_sample *s = &samples[i];
-		uint64_t start;
-
-		if (!s->len || !s->data)
-			continue;
-		nonempty++;
-		total += sample_end(s);
-		start = chain_start(p, s, loose, &w);
-		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
-			       w.tiled ? i + 1 : ~i);
-		frames += w.frames;
-		empty += w.empty;
-		bytes += w.bytes;
-		if (!loose && !s->mid_stream)
-			bytes += start; /* a prelude's */
-		if (w.max_length > max_length)
-			max_length = w.max_length;
-		if (w.tiled) {
-			tiled++;
-			tiled_frames += w.frames - w.empty;
-			if (w.max_frame > max_frame)
-				max_frame = w.max_frame;
-		}
-	}
-	if (tiled && tiled_frames > sum->best_tiled_frames)
-		sum->best_tiled_frames = tiled_frames;
-	sum->total = total;
-	sum->samples = nonempty;
-	if (!tiled || tiled_frames < LOW_MIN_FRAMES)
+	for (size_t i = 0; i < nsamples; i++)
+		if (samples[i].len && samples[i].data)
+			tally_walk(&t, p, &samples[i], i, loose, &w);
+	tally_summary(&t, sum);
+	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES)
 		return 0;
 	/* A varint or BER length fits text anywhere: text is not framed so. */
 	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
 	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
 		return 0;
 	memset(seen, 0, sizeof(seen));
-	land_bits = -log2_unit(1.0 / ((double)max_frame + 1));
+	land_bits = -log2_unit(1.0 / ((double)t.max_frame + 1));
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 		uint64_t n, start;
@@ -723,26 +779,23 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 		    w.fresh : REPEAT_CREDIT * w.distinct;
 		land = s->complete && w.frames > w.empty &&
 		       set_bit(seen, fnv_mix(~0ULL, sample_end(s)));
-		landed += n + land;
+		t.landed += n + land;
 		if (!n && !land)
 			continue;
-		b = sample_bits(p, s, start, max_frame);
-		bits += (double)n * b;
+		b = sample_bits(p, s, start, t.max_frame);
+		t.bits += (double)n * b;
 		if (land)
-			bits += b < land_bits ? b : land_bits;
+			t.bits += b < land_bits ? b : land_bits;
 		if (p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER)
-			bits += write_bits(p, s, start, seen, &landed);
+			t.bits += write_bits(p, s, start, seen, &t.landed);
 	}
-	if (bits > sum->best_bits) {
-		sum->best_bits = bits;
-		sum->best_bits_frames = tiled_frames;
-	}
+	tally_bits(&t, sum);
 	if (p->framing != FC_FRAMING_LENGTH)
-		verdict = bits >= ALT_MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
-	else if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+		verdict = t.bits >= ALT_MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
+	else if (t.bits >= MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
-	else if (bits >= LOW_BITS && tiled == nonempty &&
-		 bits >= LOW_BITS_PER_LANDING * (double)landed &&
+	else if (t.bits >= LOW_BITS && t.tiled == t.nonempty &&
+		 t.bits >= LOW_BITS_PER_LANDING * (double)t.landed &&
 		 p->length_offset <= MAX_SMALL_OFFSET &&
 		 (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
 		  (p->length_adjustment >= -MAX_SMALL_ADJ &&
@@ -750,27 +803,8 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 		verdict = 1; /* few frames, but each one telling */
 	else
 		verdict = 0;
-	if (!verdict)
-		return 0;
-
-	memset(e, 0, sizeof(*e));
-	e->c.profile = *p;
-	e->c.profile.max_frame = DEFAULT_MAX_FRAME;
-	while (e->c.profile.max_frame < max_length)
-		e->c.profile.max_frame <<= 1;
-	e->c.frames = frames;
-	e->c.bytes = bytes;
-	e->c.total = total;
-	e->c.samples_tiled = tiled;
-	e->c.samples = nonempty;
-	e->c.landed = landed;
-	e->c.bits = bits;
-	e->c.low_confidence = verdict == 1;
-	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
-		     ((double)bytes / (double)total) *
-		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
-	e->hash = hash;
-	e->simple = simple;
+	if (verdict)
+		fill_entry(e, p, DEFAULT_MAX_FRAME, &t, verdict, simple);
 	return verdict;
 }
 
@@ -807,12 +841,10 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 			  const struct fc_detect_sample *samples, size_t nsamples,
 			  struct entry *e, struct summary *sum)
 {
-	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
-	uint64_t tiled_frames = 0, landed = 0, writes = 0;
-	uint64_t hash = 0xcbf29ce484222325ULL;
-	uint32_t tiled = 0, nonempty = 0, pct;
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	uint64_t writes = 0;
+	uint32_t pct;
 	uint64_t seen[FRESH_BITS / 64];
-	double bits = 0;
 	struct walk w;
 	int verdict;
 
@@ -825,22 +857,9 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 
 		if (!s->len || !s->data)
 			continue;
-		nonempty++;
-		total += sample_end(s);
-		start = chain_start(p, s, loose, &w);
-		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
-			       w.tiled ? i + 1 : ~i);
-		frames += w.frames;
-		empty += w.empty;
-		bytes += w.bytes;
-		if (!loose && !s->mid_stream)
-			bytes += start; /* a prelude's */
-		if (w.max_length > max_length)
-			max_length = w.max_length;
+		start = tally_walk(&t, p, s, i, loose, &w);
 		if (!w.tiled)
 			continue;
-		tiled++;
-		tiled_frames += w.frames - w.empty;
 		for (size_t k = 0; k <= s->nstarts; k++) {
 			/* the write ending before packet start k, or the end */
 			uint64_t at = k < s->nstarts ? s->starts[k] :
@@ -857,51 +876,28 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 			if (set_bit(seen, fnv_mix(key, at)))
 				hits++;
 		}
-		landed += hits;
+		t.landed += hits;
 		if (hits) {
 			b = delim_rate(p, s);
-			bits += (double)hits * (b >= 1 ? 0 : -log2_unit(b));
+			t.bits += (double)hits * (b >= 1 ? 0 : -log2_unit(b));
 		}
 	}
-	if (tiled && tiled_frames > sum->best_tiled_frames)
-		sum->best_tiled_frames = tiled_frames;
-	sum->total = total;
-	sum->samples = nonempty;
-	if (!tiled || tiled_frames < LOW_MIN_FRAMES || 2 * landed < writes)
+	tally_summary(&t, sum);
+	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES || 2 * t.landed < writes)
 		return 0;
 	pct = text_pct(p, samples, nsamples);
 	if ((double)pct < 100 * PRINTABLE_TEXT)
 		return 0;
-	if (bits > sum->best_bits) {
-		sum->best_bits = bits;
-		sum->best_bits_frames = tiled_frames;
-	}
-	if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+	tally_bits(&t, sum);
+	if (t.bits >= MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
-	else if (bits >= LOW_BITS && tiled == nonempty)
+	else if (t.bits >= LOW_BITS && t.tiled == t.nonempty)
 		verdict = 1;
 	else
 		return 0;
-	memset(e, 0, sizeof(*e));
-	e->c.profile = *p;
-	e->c.profile.max_frame = DELIM_MIN_MAX_FRAME;
-	while (e->c.profile.max_frame < max_length)
-		e->c.profile.max_frame <<= 1;
-	e->c.frames = frames;
-	e->c.bytes = bytes;
-	e->c.total = total;
-	e->c.samples_tiled = tiled;
-	e->c.samples = nonempty;
-	e->c.landed = landed;
+	fill_entry(e, p, DELIM_MIN_MAX_FRAME, &t, verdict, simple);
 	e->c.writes = writes;
 	e->c.text_pct = pct;
-	e->c.bits = bits;
-	e->c.low_confidence = verdict == 1;
-	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
-		     ((double)bytes / (double)total) *
-		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
-	e->hash = hash;
-	e->simple = simple;
 	return verdict;
 }
 
