@@ -238,6 +238,8 @@ static void put_length_keys(FILE *out, const struct fc_profile *p)
 		p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
 		p->is_signed ? "true" : "false", p->length_adjustment, p->header_size,
 		p->max_frame);
+	if (p->length_mask)
+		fprintf(out, ", length_mask: 0x%" PRIx64, p->length_mask);
 }
 
 /* One profile of the document: `name: {keys}` with the keys p's framing
@@ -450,6 +452,49 @@ static void print_candidate(FILE *out, unsigned port,
 	}
 }
 
+/* The samples of group g as fc_detect takes them, into smp (room for
+ * DETECT_SAMPLES); returns how many. */
+static size_t group_samples(const struct detect_out *d, int g, struct fc_detect_sample *smp)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < d->nsamples && n < DETECT_SAMPLES; i++) {
+		const struct sample *sm = d->samples[i];
+
+		if (sm->group != g || sm->len == 0)
+			continue;
+		smp[n++] = (struct fc_detect_sample){
+			.data = sm->buf, .len = sm->len,
+			.complete = sm->complete, .stream_len = sm->stream_len,
+			.windows = sm->windows, .nwindows = sm->nwindows,
+			.starts = sm->starts, .nstarts = sm->nstarts,
+			.mid_stream = sm->mid_stream,
+			.dir = sm->dir == FC_S2C ? FC_DIR_S2C : FC_DIR_C2S };
+	}
+	return n;
+}
+
+/* The comment for a port that takes another port's framing: what it
+ * explains there. */
+static void print_reused(FILE *out, unsigned port, unsigned from,
+			 const struct fc_detect_candidate *c, bool had_guess)
+{
+	char what[256];
+
+	framing_words(&c->profile, what, sizeof(what));
+	fprintf(out, "#\n# port %u: port %u's framing (%s) tiles all %u stream direction%s "
+		     "here: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64 " bytes explained "
+		     "(%.0f%%)\n",
+		port, from, what, c->samples, c->samples == 1 ? "" : "s", c->frames,
+		c->bytes, c->total,
+		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0);
+	fprintf(out, "#   confidence: from port %u: %s; here %" PRIu64 " header%s found "
+		     "where the length before said, %.0f bits of evidence\n",
+		from, had_guess ? "this port's own best guess was less sure" :
+				  "too few frames here to infer anything alone",
+		c->landed, c->landed == 1 ? "" : "s", c->bits);
+}
+
 static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   const struct fc_live_stats *live)
 {
@@ -458,12 +503,43 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	/* Candidates carry their prelude (a few KiB each): on the heap. */
 	struct fc_detect_candidate (*best)[FC_DETECT_MAX_CANDIDATES] =
 		calloc(DETECT_PORTS, sizeof(*best));
-	size_t nbest[DETECT_PORTS] = { 0 };
+	struct fc_detect_candidate *reused = calloc(DETECT_PORTS, sizeof(*reused));
+	size_t nbest[DETECT_PORTS] = { 0 }, nsmp[DETECT_PORTS] = { 0 };
+	int from[DETECT_PORTS]; /* the group whose framing a port reuses, or -1 */
+	struct fc_detect_sample smp[DETECT_SAMPLES];
 	int found = 0;
 
-	if (!best) {
+	if (!best || !reused) {
+		free(best);
+		free(reused);
 		fputs("# framecap --detect: out of memory\nprofiles: {}\nports: {}\n", out);
 		return;
+	}
+	for (int g = 0; g < d->ngroups; g++) {
+		from[g] = -1;
+		nsmp[g] = group_samples(d, g, smp);
+		if (nsmp[g])
+			nbest[g] = fc_detect_rank(smp, nsmp[g], best[g], FC_DETECT_MAX_CANDIDATES);
+	}
+	/* A port with no sure framing of its own takes another port's sure
+	 * one if it tiles every direction there (the most frames of those
+	 * that do): the same protocol on a second port, with too few frames
+	 * there to tell alone (ONC RPC's portmapper beside NFS). */
+	for (int g = 0; g < d->ngroups; g++) {
+		struct fc_detect_candidate c;
+
+		if (!nsmp[g] || (nbest[g] && !best[g][0].low_confidence))
+			continue;
+		group_samples(d, g, smp);
+		for (int h = 0; h < d->ngroups; h++) {
+			if (h == g || !nbest[h] || best[h][0].low_confidence)
+				continue;
+			if (fc_detect_fit(&best[h][0].profile, smp, nsmp[g], &c) &&
+			    (from[g] < 0 || c.frames > reused[g].frames)) {
+				reused[g] = c;
+				from[g] = h;
+			}
+		}
 	}
 
 	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
@@ -473,38 +549,29 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 		st->packets, st->streams_with_data, st->streams_with_data == 1 ? "" : "s",
 		DETECT_SAMPLES, DETECT_BYTES);
 	for (int g = 0; g < d->ngroups; g++) {
-		struct fc_detect_sample smp[DETECT_SAMPLES];
-		size_t n = 0;
+		size_t n = nsmp[g];
 		char line[512], why[1024];
 
-		for (uint32_t i = 0; i < d->nsamples; i++) {
-			const struct sample *sm = d->samples[i];
-
-			if (sm->group != g || sm->len == 0)
-				continue;
-			smp[n] = (struct fc_detect_sample){
-				.data = sm->buf, .len = sm->len,
-				.complete = sm->complete, .stream_len = sm->stream_len,
-				.windows = sm->windows, .nwindows = sm->nwindows,
-				.starts = sm->starts, .nstarts = sm->nstarts,
-				.mid_stream = sm->mid_stream,
-				.dir = sm->dir == FC_S2C ? FC_DIR_S2C : FC_DIR_C2S };
-			n++;
-		}
 		if (n == 0) {
 			fprintf(out, "#\n# port %u: no stream direction with data; nothing to infer from\n",
 				d->groups[g].port);
 			continue;
 		}
-		nbest[g] = fc_detect_rank(smp, n, best[g], FC_DETECT_MAX_CANDIDATES);
+		found++;
+		if (from[g] >= 0) {
+			print_reused(out, d->groups[g].port, d->groups[from[g]].port,
+				     &reused[g], nbest[g] > 0);
+			continue;
+		}
 		if (nbest[g] == 0) {
+			found--;
+			group_samples(d, g, smp);
 			fc_detect_explain_none(smp, n, why, sizeof(why));
 			fprintf(out, "#\n# port %u: nothing fits (%zu stream direction%s sampled):\n",
 				d->groups[g].port, n, n == 1 ? "" : "s");
 			print_wrapped_comment(out, why);
 			continue;
 		}
-		found++;
 		print_candidate(out, d->groups[g].port, best[g], nbest[g], line, sizeof(line));
 	}
 	if (d->ports_dropped)
@@ -513,19 +580,24 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	if (!found) {
 		fputs("# no framing found: this document maps no port\nprofiles: {}\nports: {}\n", out);
 		free(best);
+		free(reused);
 		return;
 	}
 	fputs("profiles:\n", out);
 	for (int g = 0; g < d->ngroups; g++)
-		if (nbest[g]) {
+		if (nbest[g] && from[g] < 0) {
 			char name[32];
 			snprintf(name, sizeof(name), "port_%u", d->groups[g].port);
 			print_profile(out, name, &best[g][0].profile);
 		}
 	free(best);
+	free(reused);
 	fputs("ports:\n", out);
 	for (int g = 0; g < d->ngroups; g++)
-		if (nbest[g])
+		if (from[g] >= 0)
+			fprintf(out, "  %u: port_%u\n", d->groups[g].port,
+				d->groups[from[g]].port);
+		else if (nbest[g])
 			fprintf(out, "  %u: port_%u\n", d->groups[g].port, d->groups[g].port);
 	(void)live;
 }

@@ -123,6 +123,10 @@
 #define MAX_EMPTY_RUN 32
 #define REPEAT_CREDIT 4 /* frames of evidence per distinct frame */
 #define FRESH_BITS 16384
+/* A length_mask is a parameter more: a little less plain than the same
+ * field unmasked, but plainer than a narrower field after the flag bits
+ * (ONC RPC: 4 bytes at 0, mask 0x7fffffff, not 2 bytes at 2). */
+#define MASK_COST 0.004
 #define MIN_STEP 4 /* a landing this close to the last read is no news */
 #define PROBES 1024 /* null-model reads per sample */
 #define MIN_BITS 20.0
@@ -142,6 +146,7 @@
 struct walk {
 	uint64_t frames; /* complete frames cut */
 	uint64_t empty; /* of which with an empty length or payload */
+	uint64_t flagged; /* of the others, with bits outside length_mask */
 	uint64_t bytes; /* their bytes, plus a partial tail when tiled */
 	uint64_t max_length; /* largest length field value read */
 	uint64_t max_frame; /* longest non-empty complete frame */
@@ -152,6 +157,7 @@ struct walk {
 			 * offset with the same size before (when asked) */
 	uint64_t hash; /* FNV-1a of the frame lengths */
 	bool tiled;
+	bool exact; /* the last frame ends where the direction's bytes do */
 };
 
 /* A candidate being ranked: what the caller gets, plus its frames' hash
@@ -309,7 +315,7 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 		enum fc_frame_status st;
 
 		if (pos == end) {
-			w->tiled = true;
+			w->tiled = w->exact = true;
 			return;
 		}
 		b = bytes_at(s, pos, &avail);
@@ -340,6 +346,8 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 			w->empty++;
 		} else {
 			empty_run = 0;
+			if (fl.flags)
+				w->flagged++;
 			if (fl.frame_len > w->max_frame)
 				w->max_frame = fl.frame_len;
 			if (seen && set_bit(keys, frame_key(p, s, pos, b, avail, &fl)))
@@ -653,6 +661,7 @@ static double write_bits(const struct fc_profile *p, const struct fc_detect_samp
 struct tally {
 	uint64_t frames, empty, bytes, total, max_length;
 	uint64_t tiled_frames, max_frame, landed;
+	uint64_t flagged; /* non-empty frames with flag bits, in tiled samples */
 	uint64_t hash;
 	uint32_t tiled, nonempty;
 	double bits;
@@ -682,6 +691,7 @@ static uint64_t tally_walk(struct tally *t, const struct fc_profile *p,
 	if (w->tiled) {
 		t->tiled++;
 		t->tiled_frames += w->frames - w->empty;
+		t->flagged += w->flagged;
 		if (w->max_frame > t->max_frame)
 			t->max_frame = w->max_frame;
 	}
@@ -732,37 +742,16 @@ static void fill_entry(struct entry *e, const struct fc_profile *p, uint64_t flo
 	e->simple = simple;
 }
 
-/* Evaluate profile p on all samples into *e and update *sum; returns 2
- * when it has the evidence to be reported, 1 when it is a low-confidence
- * guess (it tiles every sample with at least 2 non-empty frames and has
- * LOW_BITS, LOW_BITS_PER_LANDING a frame: few frames, each unlikely by
- * chance, not many that prove nothing, as 1-byte lengths in text; and
- * only among the few plain framings (offset up to 8, small adjustments):
- * with few frames, the wider search would fit something by chance), else
- * 0. Two passes: the walks, then, if enough frames
- * chained, the null model on the tiled samples. */
-static int evaluate(const struct fc_profile *p, double simple, bool loose,
-		    const struct fc_detect_sample *samples, size_t nsamples,
-		    struct entry *e, struct summary *sum)
+/* The second pass of evaluate(): the evidence of p's chains in the samples
+ * it tiles, into t->bits and t->landed (see the summary at the top). */
+static void tally_evidence(struct tally *t, const struct fc_profile *p, bool loose,
+			   const struct fc_detect_sample *samples, size_t nsamples)
 {
-	struct tally t = { .hash = 0xcbf29ce484222325ULL };
 	uint64_t seen[FRESH_BITS / 64];
-	double land_bits;
+	double land_bits = -log2_unit(1.0 / ((double)t->max_frame + 1));
 	struct walk w;
-	int verdict;
 
-	for (size_t i = 0; i < nsamples; i++)
-		if (samples[i].len && samples[i].data)
-			tally_walk(&t, p, &samples[i], i, loose, &w);
-	tally_summary(&t, sum);
-	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES)
-		return 0;
-	/* A varint or BER length fits text anywhere: text is not framed so. */
-	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
-	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
-		return 0;
 	memset(seen, 0, sizeof(seen));
-	land_bits = -log2_unit(1.0 / ((double)t.max_frame + 1));
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 		uint64_t n, start;
@@ -777,18 +766,54 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 			continue;
 		n = w.fresh < REPEAT_CREDIT * w.distinct ?
 		    w.fresh : REPEAT_CREDIT * w.distinct;
-		land = s->complete && w.frames > w.empty &&
+		/* a chain that ends exactly where the direction (or its
+		 * capture, at a packet end) does */
+		land = w.exact && w.frames > w.empty &&
 		       set_bit(seen, fnv_mix(~0ULL, sample_end(s)));
-		t.landed += n + land;
+		t->landed += n + land;
 		if (!n && !land)
 			continue;
-		b = sample_bits(p, s, start, t.max_frame);
-		t.bits += (double)n * b;
+		b = sample_bits(p, s, start, t->max_frame);
+		t->bits += (double)n * b;
 		if (land)
-			t.bits += b < land_bits ? b : land_bits;
+			t->bits += b < land_bits ? b : land_bits;
 		if (p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER)
-			t.bits += write_bits(p, s, start, seen, &t.landed);
+			t->bits += write_bits(p, s, start, seen, &t->landed);
 	}
+}
+
+/* Evaluate profile p on all samples into *e and update *sum; returns 2
+ * when it has the evidence to be reported, 1 when it is a low-confidence
+ * guess (it tiles every sample with at least 2 non-empty frames and has
+ * LOW_BITS, LOW_BITS_PER_LANDING a frame: few frames, each unlikely by
+ * chance, not many that prove nothing, as 1-byte lengths in text; and
+ * only among the few plain framings (offset up to 8, small adjustments):
+ * with few frames, the wider search would fit something by chance), else
+ * 0. Two passes: the walks, then, if enough frames
+ * chained, the null model on the tiled samples. */
+static int evaluate(const struct fc_profile *p, double simple, bool loose,
+		    const struct fc_detect_sample *samples, size_t nsamples,
+		    struct entry *e, struct summary *sum)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	struct walk w;
+	int verdict;
+
+	for (size_t i = 0; i < nsamples; i++)
+		if (samples[i].len && samples[i].data)
+			tally_walk(&t, p, &samples[i], i, loose, &w);
+	tally_summary(&t, sum);
+	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES)
+		return 0;
+	/* A mask must explain flags that most frames carry (ONC RPC's
+	 * last-fragment bit), not one high byte met by chance. */
+	if (p->length_mask && (t.flagged < LOW_MIN_FRAMES || 2 * t.flagged < t.tiled_frames))
+		return 0;
+	/* A varint or BER length fits text anywhere: text is not framed so. */
+	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
+	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
+		return 0;
+	tally_evidence(&t, p, loose, samples, nsamples);
 	tally_bits(&t, sum);
 	if (p->framing != FC_FRAMING_LENGTH)
 		verdict = t.bits >= ALT_MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
@@ -1232,16 +1257,16 @@ static void add_adj(int64_t *list, size_t *n, size_t cap, int64_t adj)
  * and, near the start of the header, -8..8; then those solved from the
  * data: where the sender's writes ended (packet starts, the end of a
  * complete direction) minus where the first frame's length says it ends
- * with adjustment 0. Returns how many, in order of preference, at most
+ * with adjustment 0 (base's field and mask). Returns how many, in order of preference, at most
  * cap. */
-static size_t field_adjustments(uint32_t off, uint32_t size,
-				enum fc_byte_order order,
+static size_t field_adjustments(const struct fc_profile *base,
 				const struct fc_detect_sample *samples,
 				size_t nsamples, int64_t *list, size_t cap)
 {
-	int64_t end = (int64_t)off + size;
+	uint32_t off = base->length_offset;
+	int64_t end = (int64_t)fc_profile_length_end(base);
 	size_t n = 0, used = 0;
-	struct fc_profile p;
+	struct fc_profile p = *base;
 	struct fc_frame_len fl;
 
 	add_adj(list, &n, cap, 0);
@@ -1254,7 +1279,7 @@ static size_t field_adjustments(uint32_t off, uint32_t size,
 		for (int64_t a = 5; a <= MAX_SMALL_ADJ; a++)
 			add_adj(list, &n, cap, a);
 	}
-	grid_profile(&p, off, size, order, 0);
+	p.length_adjustment = 0;
 	for (size_t i = 0; i < nsamples && used < SOLVE_SAMPLES; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 		uint64_t start = 0, stop;
@@ -1287,6 +1312,54 @@ static size_t field_adjustments(uint32_t off, uint32_t size,
 	return n;
 }
 
+/* The length_mask worth trying for a length field (0: none): the field's
+ * bits but its top one, when that bit is set where a chain may start (0,
+ * a packet start) in some sample. A record-marking flag (ONC RPC's
+ * last-fragment bit) sets it on every header, so the plain field reads a
+ * length above any max_frame there; a field whose top bit is never set
+ * needs no mask, and none is tried (the plain reading cuts the same
+ * frames). */
+static uint64_t flag_mask(uint32_t off, uint32_t size, enum fc_byte_order order,
+			  const struct fc_detect_sample *samples, size_t nsamples)
+{
+	uint32_t top = order == FC_BIG_ENDIAN ? off : off + size - 1;
+
+	if (size < 2)
+		return 0;
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+
+		if (!s->data)
+			continue;
+		for (size_t k = 0; k <= s->nstarts && k <= MAX_STARTS_TRIED; k++) {
+			uint64_t at = k ? s->starts[k - 1] : 0;
+
+			if (at + top < s->len && (s->data[at + top] & 0x80))
+				return size == 8 ? ~0ULL >> 1 : (1ULL << (8 * size - 1)) - 1;
+		}
+	}
+	return 0;
+}
+
+/* Give p the length_mask mask (0: none); a masked field is unsigned. */
+static void set_mask(struct fc_profile *p, uint64_t mask)
+{
+	p->length_mask = mask;
+	if (mask)
+		p->is_signed = false;
+}
+
+/* Keep e, as evaluate() judged it (verdict), among the confident (top, *n)
+ * or the low-confidence (low, *nlow) candidates. */
+static void keep_verdict(int verdict, const struct entry *e, struct entry *top,
+			 size_t *n, struct entry *low, size_t *nlow)
+{
+	if (verdict == 2)
+		keep(top, n, FC_DETECT_MAX_CANDIDATES, e);
+	else if (verdict == 1)
+		keep(low, nlow, FC_DETECT_MAX_CANDIDATES, e);
+}
+
 /* Try every length field and its adjustments over the samples, the
  * varints, BER and the delimiters; keep the best confident candidates in
  * top and the best low-confidence ones in low (capacity
@@ -1308,26 +1381,29 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
 			uint32_t size = sizes[si];
 
-			for (int bo = 0; bo < (size == 1 ? 1 : 2); bo++) {
+			for (int bo = 0; bo < 2 * (size == 1 ? 1 : 2); bo++) {
 				enum fc_byte_order order =
-					bo ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
-				size_t na = field_adjustments(off, size, order,
-							      samples, nsamples,
-							      adjs, ADJ_PER_FIELD);
+					bo % 2 ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+				uint64_t mask = bo < 2 ? 0 :
+						flag_mask(off, size, order, samples, nsamples);
+				size_t na;
 
+				if (bo >= 2 && !mask)
+					continue;
+				grid_profile(&p, off, size, order, 0);
+				set_mask(&p, mask);
+				na = field_adjustments(&p, samples, nsamples, adjs,
+						       ADJ_PER_FIELD);
 				for (size_t a = 0; a < na; a++) {
-					int v;
-
 					if ((int64_t)off + size + adjs[a] < 0 &&
 					    adjs[a] != -(int64_t)(off + size))
 						continue; /* frames shorter than the field */
 					grid_profile(&p, off, size, order, adjs[a]);
-					v = evaluate(&p, simplicity(off, size, adjs[a]), loose,
-						     samples, nsamples, &e, sum);
-					if (v == 2)
-						keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
-					else if (v == 1)
-						keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
+					set_mask(&p, mask);
+					keep_verdict(evaluate(&p, simplicity(off, size, adjs[a]) -
+								  (mask ? MASK_COST : 0),
+							      loose, samples, nsamples, &e, sum),
+						     &e, top, &n, low, nlow);
 				}
 			}
 		}
@@ -1339,15 +1415,9 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		p.max_frame = SEARCH_MAX_LENGTH;
 		fc_profile_set_delimiter(&p, (const uint8_t *)delimiters[d].bytes,
 					 delimiters[d].len);
-		switch (evaluate_delim(&p, delimiters[d].simple, loose, samples, nsamples,
-				       &e, sum)) {
-		case 2:
-			keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
-			break;
-		case 1:
-			keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
-			break;
-		}
+		keep_verdict(evaluate_delim(&p, delimiters[d].simple, loose, samples,
+					    nsamples, &e, sum),
+			     &e, top, &n, low, nlow);
 	}
 	if (n)
 		return n;
@@ -1397,16 +1467,9 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 	if (has_start(samples, nsamples)) {
 		size_t n2 = search(samples, nsamples, true, top2, low2, &nlow2, &sum);
 
-		for (size_t i = 0; i < n2 && i < PRELUDE_TRIED; i++) {
-			switch (with_prelude(&top2[i], samples, nsamples, &t)) {
-			case 2:
-				keep(top, &n, FC_DETECT_MAX_CANDIDATES, &t);
-				break;
-			case 1:
-				keep(low, &nlow, FC_DETECT_MAX_CANDIDATES, &t);
-				break;
-			}
-		}
+		for (size_t i = 0; i < n2 && i < PRELUDE_TRIED; i++)
+			keep_verdict(with_prelude(&top2[i], samples, nsamples, &t), &t,
+				     top, &n, low, &nlow);
 	}
 	if (!n) {
 		n = nlow;
@@ -1421,6 +1484,32 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 	}
 	return n;
 }
+bool fc_detect_fit(const struct fc_profile *p, const struct fc_detect_sample *samples,
+		   size_t nsamples, struct fc_detect_candidate *out)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	struct entry e;
+	struct walk w;
+
+	if (!samples)
+		return false;
+	for (size_t i = 0; i < nsamples; i++) {
+		if (!samples[i].len || !samples[i].data)
+			continue;
+		tally_walk(&t, p, &samples[i], i, false, &w);
+		if (!w.tiled || !w.frames)
+			return false;
+	}
+	if (!t.tiled_frames)
+		return false;
+	tally_evidence(&t, p, false, samples, nsamples);
+	fill_entry(&e, p, p->max_frame, &t, 1, 1.0);
+	e.c.low_confidence = false;
+	*out = e.c;
+	out->profile.prelude = p->prelude;
+	return true;
+}
+
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 {
 	const char *order = p->byte_order == FC_BIG_ENDIAN ?
@@ -1442,15 +1531,33 @@ void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 	if (max < 0)
 		max = 0;
 	snprintf(buf, len, "new LengthFieldBasedFrameDecoder(%s, %lld, %u, %u, "
-		 "%lld, %u, true)", order, (long long)max,
+		 "%lld, %u, true)%s", order, (long long)max,
 		 (unsigned)p->length_offset, (unsigned)p->length_size,
-		 (long long)p->length_adjustment, (unsigned)p->header_size);
+		 (long long)p->length_adjustment, (unsigned)p->header_size,
+		 p->length_mask ? " { @Override protected long getUnadjustedFrameLength("
+				  "ByteBuf b, int o, int l, ByteOrder bo) { return "
+				  "super.getUnadjustedFrameLength(b, o, l, bo) & " : "");
+	if (p->length_mask) {
+		size_t at = strlen(buf);
+
+		if (at < len)
+			snprintf(buf + at, len - at, "0x%llxL; } }",
+				 (unsigned long long)p->length_mask);
+	}
 }
 
 void fc_detect_tokio(const struct fc_profile *p, char *buf, size_t len)
 {
 	if (!len)
 		return;
+	if (p->length_mask) {
+		/* The codec reads the whole field as the length. */
+		snprintf(buf, len, "// no tokio-util equivalent: LengthDelimitedCodec "
+			 "cannot mask the length field (length_mask 0x%llx); decode "
+			 "it by hand as the Go line does",
+			 (unsigned long long)p->length_mask);
+		return;
+	}
 	snprintf(buf, len, "LengthDelimitedCodec::builder().length_field_offset(%u)"
 		 ".length_field_length(%u).length_adjustment(%lld).num_skip(%u)"
 		 ".max_frame_length(%llu).%s().new_codec()",
@@ -1464,7 +1571,7 @@ void fc_detect_go(const struct fc_profile *p, char *buf, size_t len)
 {
 	const char *order = p->byte_order == FC_BIG_ENDIAN ?
 			    "binary.BigEndian" : "binary.LittleEndian";
-	char read[160];
+	char read[160], mask[64] = "";
 	uint32_t o = p->length_offset, e = fc_profile_length_end(p);
 
 	if (!len)
@@ -1484,13 +1591,16 @@ void fc_detect_go(const struct fc_profile *p, char *buf, size_t len)
 			 "{ n = n<<8 | int64(b) }%s", (unsigned)o, (unsigned)e,
 			 p->byte_order == FC_BIG_ENDIAN ? "" :
 			 " // little-endian: range the bytes from the last");
+	if (p->length_mask)
+		snprintf(mask, sizeof(mask), "; lengthMask = 0x%llx; n &= lengthMask",
+			 (unsigned long long)p->length_mask);
 	snprintf(buf, len, "lengthOffset, lengthSize, headerSize, lengthAdjustment, "
 		 "maxFrame = %u, %u, %u, %lld, %llu; order = %s; signed = %s; "
-		 "io.ReadFull(r, hdr[:%u]); %s; io.ReadFull(r, payload[:%u+n%+lld-%u])",
+		 "io.ReadFull(r, hdr[:%u]); %s%s; io.ReadFull(r, payload[:%u+n%+lld-%u])",
 		 (unsigned)o, (unsigned)p->length_size, (unsigned)p->header_size,
 		 (long long)p->length_adjustment, (unsigned long long)p->max_frame,
 		 order, p->is_signed ? "true" : "false",
-		 (unsigned)(p->header_size > e ? p->header_size : e), read,
+		 (unsigned)(p->header_size > e ? p->header_size : e), read, mask,
 		 (unsigned)e, (long long)p->length_adjustment,
 		 (unsigned)p->header_size);
 }
@@ -1520,9 +1630,18 @@ void fc_detect_python(const struct fc_profile *p, char *buf, size_t len)
 			 p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
 			 p->is_signed ? "True" : "False");
 	}
-	snprintf(buf, len, "%s; payload_len = n + %lld + %u - %u", read,
+	snprintf(buf, len, "%s; %spayload_len = %s + %lld + %u - %u", read,
+		 p->length_mask ? "flags = n & ~mask; " : "",
+		 p->length_mask ? "(n & mask)" : "n",
 		 (long long)p->length_adjustment, (unsigned)e,
 		 (unsigned)p->header_size);
+	if (p->length_mask) {
+		char stmt[512];
+
+		snprintf(stmt, sizeof(stmt), "mask = 0x%llx; %s",
+			 (unsigned long long)p->length_mask, buf);
+		snprintf(buf, len, "%s", stmt);
+	}
 }
 
 
