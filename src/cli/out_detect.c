@@ -270,6 +270,10 @@ static void print_profile(FILE *out, const char *name, const struct fc_profile *
 	case FC_FRAMING_BER:
 		fprintf(out, "framing: ber, max_frame: %" PRIu64, p->max_frame);
 		break;
+	case FC_FRAMING_FIXED:
+		fprintf(out, "framing: fixed, frame_size: %" PRIu64 ", max_frame: %" PRIu64,
+			p->frame_size, p->max_frame);
+		break;
 	case FC_FRAMING_DELIMITER:
 		fputs("framing: delimiter, delimiter: \"", out);
 		put_yaml_bytes(out, p->delimiter, p->delimiter_len);
@@ -384,6 +388,15 @@ static void print_other_equivalents(FILE *out, const struct fc_profile *p)
 				     "varint (as ProtobufVarint32FrameDecoder does)\n",
 				p->length_offset, p->length_offset == 1 ? "" : "s");
 		break;
+	case FC_FRAMING_FIXED:
+		fprintf(out, "#   Netty: new FixedLengthFrameDecoder(%" PRIu64 ")\n"
+			     "#   tokio-util: none built in: read_exact into a buffer of %"
+			     PRIu64 " bytes\n"
+			     "#   Go: frameSize = %" PRIu64 "; io.ReadFull(r, frame[:frameSize])\n"
+			     "#   Python: frame_size = %" PRIu64 "; read exactly frame_size "
+			     "bytes per frame (no header)\n",
+			p->frame_size, p->frame_size, p->frame_size, p->frame_size);
+		break;
 	case FC_FRAMING_DELIMITER:
 		if (p->delimiter_len == 2 && !memcmp(p->delimiter, "\r\n", 2))
 			fprintf(out, "#   Netty: new LineBasedFrameDecoder(%" PRIu64 ")\n",
@@ -414,7 +427,12 @@ static void print_candidate(FILE *out, unsigned port,
 		port, what, c->frames, c->bytes, c->total,
 		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
 		c->samples_tiled, c->samples);
-	if (c->profile.framing == FC_FRAMING_DELIMITER)
+	if (c->profile.framing == FC_FRAMING_FIXED)
+		fprintf(out, "#   confidence: high: all %" PRIu64 " writes (packets) are "
+			     "whole numbers of %" PRIu64 "-byte frames, %" PRIu64 " of them "
+			     "telling, %.0f bits of evidence\n",
+			c->writes, c->profile.frame_size, c->landed, c->bits);
+	else if (c->profile.framing == FC_FRAMING_DELIMITER)
 		fprintf(out, "#   confidence: %s: text (%u%% printable); %" PRIu64 " of %"
 			     PRIu64 " writes (packets) end with the delimiter, %.0f bits of "
 			     "evidence%s\n",

@@ -136,6 +136,9 @@
  * (their lengths fit more bytes by chance), and only when no length
  * field or delimiter is sure (no low-confidence guesses either). */
 #define ALT_MIN_BITS (2 * MIN_BITS)
+#define FIXED_MAX (64u << 10) /* the largest fixed frame searched */
+#define FIXED_SEGMENT 536 /* writes all this size or more: an MSS (IPv4's least) */
+#define FIXED_SIMPLE 0.96 /* a fixed size: plainer than BER, a varint */
 #define DELIM_MIN_MAX_FRAME (64u << 10) /* a detected delimiter's max_frame */
 #define PRELUDE_MAX_FRAMES 4 /* frames of a prelude's own framing */
 #define PRELUDE_MAX_LENGTH 16384 /* of a prelude frame's length field */
@@ -926,6 +929,152 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 	return verdict;
 }
 
+/* The writes of s from its chain start `start`: calls fn(at, prev, arg)
+ * for each write end `at` after start (packet starts in the head and,
+ * when the head holds the whole direction, its end), prev the one
+ * before. */
+static void for_writes(const struct fc_detect_sample *s, uint64_t start,
+		       void (*fn)(uint64_t at, uint64_t prev, void *arg), void *arg)
+{
+	uint64_t prev = start;
+
+	for (size_t k = 0; k <= s->nstarts; k++) {
+		uint64_t at = k < s->nstarts ? s->starts[k] :
+			      sample_end(s) == s->len ? s->len : 0;
+
+		if (at <= prev || at > s->len)
+			continue;
+		fn(at, prev, arg);
+		prev = at;
+	}
+}
+
+/* What the writes of the samples say about fixed-size frames. */
+struct fixed_writes {
+	uint64_t size; /* the frame size judged (0: find the smallest write) */
+	uint64_t smallest, largest, writes, odd; /* odd: not a multiple of size */
+	uint64_t fresh; /* distinct write ends (offset and bytes before) but
+			 * the first write's of a sample (it sets the size) */
+	uint64_t start; /* the sample's chain start */
+	const struct fc_detect_sample *s;
+	uint64_t *seen;
+};
+
+/* for_writes callback: count one write into a struct fixed_writes. */
+static void fixed_write(uint64_t at, uint64_t prev, void *arg)
+{
+	struct fixed_writes *f = arg;
+	uint64_t key = 0xcbf29ce484222325ULL;
+
+	if (!f->smallest || at - prev < f->smallest)
+		f->smallest = at - prev;
+	if (at - prev > f->largest)
+		f->largest = at - prev;
+	f->writes++;
+	if (!f->size)
+		return;
+	if ((at - prev) % f->size) {
+		f->odd++;
+		return;
+	}
+	if (prev == f->start)
+		return;
+	for (uint64_t j = at >= 16 ? at - 16 : 0; j < at; j++)
+		key = (key ^ f->s->data[j]) * 0x100000001b3ULL;
+	if (set_bit(f->seen, fnv_mix(key, at)))
+		f->fresh++;
+}
+
+/* The frame size fixed-size records would have in the samples: their
+ * smallest write (a packet of one record), when that is 2..FIXED_MAX
+ * bytes; 0 when there is none, or when every write has that size and it
+ * is FIXED_SEGMENT or more: full-sized TCP segments of a bulk transfer
+ * (the sender's MSS), not records. Writes are read from 0 (a mid-stream
+ * direction: from its first packet start). */
+static uint64_t fixed_size(const struct fc_detect_sample *samples, size_t nsamples)
+{
+	struct fixed_writes f = { 0 };
+
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+
+		if (!s->len || !s->data)
+			continue;
+		for_writes(s, s->mid_stream && s->nstarts ? s->starts[0] : 0, fixed_write, &f);
+	}
+	if (f.smallest == f.largest && f.smallest >= FIXED_SEGMENT)
+		return 0;
+	return f.smallest >= 2 && f.smallest <= FIXED_MAX ? f.smallest : 0;
+}
+
+/* Evaluate fixed-size profile p like evaluate() does a length field, with
+ * the evidence of the writes: every write (packet) after a chain's start
+ * must be a whole number of frames, and each one, counted once per offset
+ * and the bytes before it, carries log2(frame_size) bits, the chance that
+ * a write of any size would be such a multiple. Variable traffic, where
+ * some write is not, is never claimed. Needs ALT_MIN_BITS; never a
+ * low-confidence guess. Returns 2 or 0. */
+static int evaluate_fixed(const struct fc_profile *p, double simple, bool loose,
+			  const struct fc_detect_sample *samples, size_t nsamples,
+			  struct entry *e, struct summary *sum)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	uint64_t seen[FRESH_BITS / 64];
+	struct fixed_writes f = { .size = p->frame_size, .seen = seen };
+	struct walk w;
+
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < nsamples; i++) {
+		uint64_t start;
+
+		if (!samples[i].len || !samples[i].data)
+			continue;
+		start = tally_walk(&t, p, &samples[i], i, loose, &w);
+		if (!w.tiled)
+			continue;
+		f.s = &samples[i];
+		f.start = start;
+		for_writes(&samples[i], start, fixed_write, &f);
+	}
+	if (!t.tiled || f.odd || t.tiled_frames < FC_DETECT_MIN_FRAMES)
+		return 0;
+	t.landed = f.fresh;
+	t.bits = (double)f.fresh * -log2_unit(1.0 / (double)p->frame_size);
+	if (t.bits < ALT_MIN_BITS)
+		return 0;
+	tally_summary(&t, sum); /* only when it fits: a fixed size is no
+				 * near miss worth explaining */
+	tally_bits(&t, sum);
+	fill_entry(e, p, p->frame_size, &t, 2, simple);
+	e->c.writes = f.writes;
+	return 2;
+}
+
+/* The fixed-size candidate of frame_size bytes. */
+static void fixed_profile(struct fc_profile *p, uint64_t size)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, "detected");
+	p->framing = FC_FRAMING_FIXED;
+	p->frame_size = size;
+	p->max_frame = size;
+}
+
+/* evaluate(), evaluate_delim() or evaluate_fixed(), as p's framing asks. */
+static int evaluate_any(const struct fc_profile *p, double simple, bool loose,
+			const struct fc_detect_sample *samples, size_t nsamples,
+			struct entry *e, struct summary *sum)
+{
+	switch (p->framing) {
+	case FC_FRAMING_DELIMITER:
+		return evaluate_delim(p, simple, loose, samples, nsamples, e, sum);
+	case FC_FRAMING_FIXED:
+		return evaluate_fixed(p, simple, loose, samples, nsamples, e, sum);
+	default:
+		return evaluate(p, simple, loose, samples, nsamples, e, sum);
+	}
+}
+
 /* A varint candidate: after `offset` bytes, at most max_bytes (the
  * search cap as max_frame). */
 static void varint_profile(struct fc_profile *p, uint32_t offset, uint32_t max_bytes)
@@ -1165,9 +1314,7 @@ static int with_prelude(const struct entry *e, const struct fc_detect_sample *sa
 	if (!any)
 		return 0;
 	p.prelude = &pre;
-	v = p.framing == FC_FRAMING_DELIMITER ?
-	    evaluate_delim(&p, e->simple, false, samples, nsamples, t, &sum) :
-	    evaluate(&p, e->simple, false, samples, nsamples, t, &sum);
+	v = evaluate_any(&p, e->simple, false, samples, nsamples, t, &sum);
 	if (!v)
 		return 0;
 	t->c.prelude = pre;
@@ -1370,6 +1517,7 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		     struct summary *sum)
 {
 	static const uint32_t sizes[] = { 4, 2, 3, 8, 1 };
+	uint64_t fixed;
 	size_t n = 0;
 	struct entry e;
 	struct fc_profile p;
@@ -1418,6 +1566,14 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		keep_verdict(evaluate_delim(&p, delimiters[d].simple, loose, samples,
 					    nsamples, &e, sum),
 			     &e, top, &n, low, nlow);
+	}
+	/* Fixed-size frames compete with the rest: a constant byte in the
+	 * records reads as a 1-byte length that tiles them by chance, with
+	 * less evidence than the writes give. */
+	if ((fixed = fixed_size(samples, nsamples)) != 0) {
+		fixed_profile(&p, fixed);
+		if (evaluate_fixed(&p, FIXED_SIMPLE, loose, samples, nsamples, &e, sum) == 2)
+			keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
 	}
 	if (n)
 		return n;
