@@ -337,41 +337,41 @@ static void framing_words(const struct fc_profile *p, char *buf, size_t len)
 	}
 }
 
-/* The comment line for c's prelude in direction dir, if any: how many
- * directions start with it and what it is. */
+/* The comment lines for c's prelude in direction dir, if any: how many
+ * directions start with it and what each step is. */
 static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int dir)
 {
-	const struct fc_prelude_step *st = &c->prelude.steps[dir][0];
-	char what[256];
+	uint32_t nsteps = c->prelude.nsteps[dir], n = c->prelude_samples[dir];
 
-	if (!c->prelude.nsteps[dir])
+	if (!nsteps)
 		return;
-	if (st->kind == FC_PRELUDE_PROFILE) {
-		framing_words(&st->profile, what, sizeof(what));
-		fprintf(out, "#   prelude %s: %u stream direction%s start%s with up to %u "
-			     "frame%s of another layout (%s) before this framing tiles\n",
-			dir ? "s2c" : "c2s", c->prelude_samples[dir],
-			c->prelude_samples[dir] == 1 ? "" : "s",
-			c->prelude_samples[dir] == 1 ? "s" : "", st->max_frames,
-			st->max_frames == 1 ? "" : "s", what);
-		return;
-	}
-	unsigned lo = st->choice_len[0], hi = lo;
+	fprintf(out, "#   prelude %s: %u stream direction%s start%s with ", dir ? "s2c" : "c2s",
+		n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	for (uint32_t i = 0; i < nsteps; i++) {
+		const struct fc_prelude_step *st = &c->prelude.steps[dir][i];
+		unsigned lo, hi;
+		char what[256];
 
-	for (uint32_t k = 1; k < st->nchoices; k++) {
-		lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
-		hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+		if (i)
+			fputs(", then ", out);
+		if (st->kind == FC_PRELUDE_PROFILE) {
+			framing_words(&st->profile, what, sizeof(what));
+			fprintf(out, "up to %u frame%s of another layout (%s)", st->max_frames,
+				st->max_frames == 1 ? "" : "s", what);
+			continue;
+		}
+		lo = hi = st->choice_len[0];
+		for (uint32_t k = 1; k < st->nchoices; k++) {
+			lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
+			hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+		}
+		fprintf(out, "%s%u fixed string%s of ", st->nchoices == 1 ? "" : "one of ",
+			st->nchoices, st->nchoices == 1 ? "" : "s");
+		if (lo == hi)
+			fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
+		else
+			fprintf(out, "%u to %u bytes", lo, hi);
 	}
-	fprintf(out, "#   prelude %s: %u stream direction%s start%s with %s%u fixed "
-		     "string%s of ", dir ? "s2c" : "c2s", c->prelude_samples[dir],
-		c->prelude_samples[dir] == 1 ? "" : "s",
-		c->prelude_samples[dir] == 1 ? "s" : "",
-		st->nchoices == 1 ? "" : "one of ", st->nchoices,
-		st->nchoices == 1 ? "" : "s");
-	if (lo == hi)
-		fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
-	else
-		fprintf(out, "%u to %u bytes", lo, hi);
 	fputs(" before this framing tiles\n", out);
 }
 

@@ -1008,10 +1008,11 @@ static uint64_t fixed_size(const struct fc_detect_sample *samples, size_t nsampl
 }
 
 /* Evaluate fixed-size profile p like evaluate() does a length field, with
- * the evidence of the writes: every write (packet) after a chain's start
- * must be a whole number of frames, and each one, counted once per offset
- * and the bytes before it, carries log2(frame_size) bits, the chance that
- * a write of any size would be such a multiple. Variable traffic, where
+ * the evidence of the writes: every direction must tile and every write
+ * (packet) after its chain's start be a whole number of frames; each
+ * write but a direction's first, counted once per offset and the bytes
+ * before it, carries log2(frame_size) bits, the chance that a write of
+ * any size would be such a multiple. Variable traffic, where
  * some write is not, is never claimed. Needs ALT_MIN_BITS; never a
  * low-confidence guess. Returns 2 or 0. */
 static int evaluate_fixed(const struct fc_profile *p, double simple, bool loose,
@@ -1030,13 +1031,11 @@ static int evaluate_fixed(const struct fc_profile *p, double simple, bool loose,
 		if (!samples[i].len || !samples[i].data)
 			continue;
 		start = tally_walk(&t, p, &samples[i], i, loose, &w);
-		if (!w.tiled)
-			continue;
 		f.s = &samples[i];
 		f.start = start;
 		for_writes(&samples[i], start, fixed_write, &f);
 	}
-	if (!t.tiled || f.odd || t.tiled_frames < FC_DETECT_MIN_FRAMES)
+	if (t.tiled < t.nonempty || f.odd || t.tiled_frames < FC_DETECT_MIN_FRAMES)
 		return 0;
 	t.landed = f.fresh;
 	t.bits = (double)f.fresh * -log2_unit(1.0 / (double)p->frame_size);
@@ -1130,15 +1129,17 @@ static void sort_entries(struct entry *top, size_t n)
 	}
 }
 
-/* The count, up to PRELUDE_MAX_FRAMES, of frames of q at the start of s
- * after which p tiles s with the most non-empty frames, or that end the
+/* The count, up to PRELUDE_MAX_FRAMES, of frames of q at offset `from`
+ * of s (where the prelude's steps before this one end) after which p
+ * tiles s with the most non-empty frames, or that end the
  * direction (the fewest of equals; 0: none); *max_length the largest length q
  * read. A count that tiles by luck (a frame of p read in the prelude's
  * bytes, long enough to reach bytes not kept) cuts fewer frames. */
 static uint32_t prelude_frames(const struct fc_profile *p, const struct fc_profile *q,
-			       const struct fc_detect_sample *s, uint64_t *max_length)
+			       const struct fc_detect_sample *s, uint64_t from,
+			       uint64_t *max_length)
 {
-	uint64_t pos = 0, most = 0, v;
+	uint64_t pos = from, most = 0, v;
 	uint32_t best = 0;
 	struct fc_frame_len fl;
 	struct walk w;
@@ -1171,7 +1172,8 @@ static bool is_start(const struct fc_detect_sample *s, uint64_t k)
 }
 
 /* A prelude step for direction dir of p: the samples `fail` (indexes
- * into samples, nfail of them) start where p does not tile. First a
+ * into samples, nfail of them) do not tile from from[i], where the
+ * prelude's steps before this one end (0 for the first). First a
  * length field at offset 0 (4 or 2 bytes, big- or little-endian,
  * counting itself or not; max_frame the next power of two of twice the
  * longest length read, at least 256, at most PRELUDE_MAX_LENGTH) whose
@@ -1181,11 +1183,13 @@ static bool is_start(const struct fc_detect_sample *s, uint64_t k)
  * FC_PRELUDE_CHOICES distinct strings: a literal prelude is a write of
  * its own (AMQP's header, PostgreSQL's 'N') or ends a line (HTTP/2's
  * preface), not bytes that happen to make p tile from the middle of one.
- * Returns whether one was found. */
+ * first_write: only the literal, the bytes up to the first packet start
+ * after from[i] whether or not p tiles there (a magic string that a
+ * further step follows). Returns whether one was found. */
 static bool find_prelude_step(const struct fc_profile *p,
 			      const struct fc_detect_sample *samples,
-			      const size_t *fail, size_t nfail,
-			      struct fc_prelude_step *step)
+			      const size_t *fail, const uint64_t *from, size_t nfail,
+			      bool first_write, struct fc_prelude_step *step)
 {
 	static const struct {
 		uint32_t size;
@@ -1195,7 +1199,7 @@ static bool find_prelude_step(const struct fc_profile *p,
 	struct walk w;
 
 	memset(step, 0, sizeof(*step));
-	for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++) {
+	for (size_t f = 0; !first_write && f < sizeof(fields) / sizeof(*fields); f++) {
 		for (int counts_itself = 1; counts_itself >= 0; counts_itself--) {
 			struct fc_profile q;
 			uint32_t most = 0;
@@ -1207,7 +1211,8 @@ static bool find_prelude_step(const struct fc_profile *p,
 			q.is_signed = false;
 			q.max_frame = PRELUDE_MAX_LENGTH;
 			for (i = 0; i < nfail; i++) {
-				uint32_t k = prelude_frames(p, &q, &samples[fail[i]], &max_length);
+				uint32_t k = prelude_frames(p, &q, &samples[fail[i]], from[i],
+							    &max_length);
 
 				if (!k)
 					break;
@@ -1228,41 +1233,48 @@ static bool find_prelude_step(const struct fc_profile *p,
 	step->kind = FC_PRELUDE_BYTES_ONE_OF;
 	for (size_t i = 0; i < nfail; i++) {
 		const struct fc_detect_sample *s = &samples[fail[i]];
+		const uint8_t *b = s->data + from[i];
+		uint64_t at = 0;
 		size_t k, c;
 
-		for (k = 1; k <= FC_PRELUDE_BYTES_MAX && k < s->len; k++) {
-			if (!is_start(s, k) &&
-			    !(k >= 2 && s->data[k - 2] == '\r' && s->data[k - 1] == '\n'))
+		for (k = 1; k <= FC_PRELUDE_BYTES_MAX && from[i] + k < s->len; k++) {
+			at = from[i] + k;
+			if (first_write && is_start(s, at))
+				break;
+			if (first_write || (!is_start(s, at) &&
+					    !(k >= 2 && b[k - 2] == '\r' && b[k - 1] == '\n')))
 				continue;
-			walk(p, s, k, NULL, &w);
+			walk(p, s, at, NULL, &w);
 			if (w.tiled && w.frames > w.empty)
 				break;
 		}
-		if (k > FC_PRELUDE_BYTES_MAX || k >= s->len)
+		if (k > FC_PRELUDE_BYTES_MAX || from[i] + k >= s->len)
 			return false;
 		for (c = 0; c < step->nchoices; c++)
-			if (step->choice_len[c] == k && !memcmp(step->choice[c], s->data, k))
+			if (step->choice_len[c] == k && !memcmp(step->choice[c], b, k))
 				break;
 		if (c < step->nchoices)
 			continue;
 		if (step->nchoices == FC_PRELUDE_CHOICES)
 			return false;
 		step->choice_len[c] = (uint8_t)k;
-		memcpy(step->choice[c], s->data, k);
+		memcpy(step->choice[c], b, k);
 		step->nchoices++;
 	}
 	return step->nchoices > 0;
 }
 
 /* The most non-empty frames p cuts in s walked from one of its first
- * MAX_STARTS_TRIED packet starts after 0 (0 when it tiles from none). */
-static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_sample *s)
+ * MAX_STARTS_TRIED packet starts after `from` (0 when it tiles from
+ * none). */
+static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_sample *s,
+			     uint64_t from)
 {
 	uint64_t most = 0;
 	struct walk w;
 
 	for (size_t i = 0; i < s->nstarts && i < MAX_STARTS_TRIED; i++) {
-		if (s->starts[i] == 0 || s->starts[i] >= s->len)
+		if (s->starts[i] <= from || s->starts[i] >= s->len)
 			continue;
 		walk(p, s, s->starts[i], NULL, &w);
 		if (w.tiled && w.frames - w.empty > most)
@@ -1271,58 +1283,114 @@ static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_
 	return most;
 }
 
+/* Add a step to pre's steps in direction dir (p's framing, p->prelude
+ * NULL), for the directions whose start was captured that p does not
+ * tile from where pre's steps end, or tiles with fewer frames than from a
+ * later packet start (see find_prelude_step; first_write as there).
+ * Returns whether one was added. */
+static bool add_prelude_step(const struct fc_profile *p, struct fc_prelude *pre, int dir,
+			     const struct fc_detect_sample *samples, size_t nsamples,
+			     bool first_write)
+{
+	struct fc_profile q = *p;
+	size_t fail[PRELUDE_SAMPLES], nfail = 0;
+	uint64_t from[PRELUDE_SAMPLES];
+	struct walk w;
+
+	if (pre->nsteps[dir] >= FC_PRELUDE_STEPS)
+		return false;
+	q.prelude = pre;
+	for (size_t i = 0; i < nsamples && nfail < PRELUDE_SAMPLES; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+		uint64_t pos;
+
+		if (!s->len || !s->data || s->mid_stream || (int)s->dir != dir)
+			continue;
+		pos = prelude_end(&q, s);
+		walk(p, s, pos, NULL, &w);
+		if (!w.tiled || w.frames == w.empty ||
+		    w.frames - w.empty < better_later(p, s, pos)) {
+			fail[nfail] = i;
+			from[nfail++] = pos;
+		}
+	}
+	if (!nfail || !find_prelude_step(p, samples, fail, from, nfail, first_write,
+					 &pre->steps[dir][pre->nsteps[dir]]))
+		return false;
+	pre->nsteps[dir]++;
+	return true;
+}
+
 /* Look for a prelude that makes e's framing tile the directions whose
  * start was captured but that it does not tile from 0, or tiles with
  * fewer frames than from a later packet start (a length read from
  * another layout's header is most often too long, a frame that swallows
  * the frames after it: PostgreSQL's startup message read as a typed
- * one); see
- * find_prelude_step. Returns 0 when there is none, else e's framing with
+ * one); see find_prelude_step. One step per direction first; then, while
+ * directions still do not tile where the steps end, more steps (up to
+ * FC_PRELUDE_STEPS), each kept only if the framing then scores better
+ * and tiles no fewer directions: a magic string, then a handshake frame
+ * of another layout. Returns 0 when there is none, else e's framing with
  * it evaluated into *t, and evaluate()'s verdict. */
 static int with_prelude(const struct entry *e, const struct fc_detect_sample *samples,
 			size_t nsamples, struct entry *t)
 {
-	struct fc_profile p = e->c.profile;
-	struct fc_prelude pre;
+	struct fc_profile p = e->c.profile, q;
+	struct fc_prelude pre, more;
 	struct summary sum;
-	struct walk w;
-	size_t fail[PRELUDE_SAMPLES], nfail;
+	struct entry u;
 	bool any = false;
-	int v;
+	int v, v2;
 
 	memset(&pre, 0, sizeof(pre));
 	p.max_frame = SEARCH_MAX_LENGTH;
 	p.prelude = NULL;
 	for (int dir = 0; dir < 2; dir++) {
-		nfail = 0;
-		for (size_t i = 0; i < nsamples; i++) {
-			const struct fc_detect_sample *s = &samples[i];
+		bool one = add_prelude_step(&p, &pre, dir, samples, nsamples, false);
 
-			if (!s->len || !s->data || s->mid_stream || (int)s->dir != dir)
-				continue;
-			walk(&p, s, 0, NULL, &w);
-			if ((!w.tiled || w.frames == w.empty ||
-			     w.frames - w.empty < better_later(&p, s)) &&
-			    nfail < PRELUDE_SAMPLES)
-				fail[nfail++] = i;
+		/* Or a magic string written alone, then a step of its own (a
+		 * handshake frame), rather than one literal that takes in
+		 * each direction's handshake: when that needs fewer strings. */
+		more = pre;
+		more.nsteps[dir] = 0;
+		if (add_prelude_step(&p, &more, dir, samples, nsamples, true) &&
+		    add_prelude_step(&p, &more, dir, samples, nsamples, false) &&
+		    (!one || (pre.steps[dir][0].kind == FC_PRELUDE_BYTES_ONE_OF &&
+			      more.steps[dir][0].nchoices < pre.steps[dir][0].nchoices))) {
+			pre = more;
+			one = true;
 		}
-		if (nfail && find_prelude_step(&p, samples, fail, nfail, &pre.steps[dir][0])) {
-			pre.nsteps[dir] = 1;
-			any = true;
-		}
+		any |= one;
 	}
 	if (!any)
 		return 0;
-	p.prelude = &pre;
-	v = evaluate_any(&p, e->simple, false, samples, nsamples, t, &sum);
+	q = p;
+	q.prelude = &pre;
+	v = evaluate_any(&q, e->simple, false, samples, nsamples, t, &sum);
 	if (!v)
 		return 0;
+	for (int dir = 0; dir < 2; dir++) {
+		for (;;) {
+			more = pre;
+			if (!add_prelude_step(&p, &more, dir, samples, nsamples, false))
+				break;
+			q.prelude = &more;
+			v2 = evaluate_any(&q, e->simple, false, samples, nsamples, &u, &sum);
+			if (!v2 || !(u.c.score > t->c.score) ||
+			    u.c.samples_tiled < t->c.samples_tiled)
+				break;
+			pre = more;
+			*t = u;
+			v = v2;
+		}
+	}
+	q.prelude = &pre;
 	t->c.prelude = pre;
 	t->c.profile.prelude = NULL;
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 
-		if (s->len && s->data && !s->mid_stream && prelude_end(&p, s) > 0)
+		if (s->len && s->data && !s->mid_stream && prelude_end(&q, s) > 0)
 			t->c.prelude_samples[s->dir ? 1 : 0]++;
 	}
 	return v;
