@@ -179,6 +179,13 @@ struct summary {
 	uint64_t best_bits_frames; /* frames of that candidate */
 	uint64_t total;
 	uint32_t samples; /* non-empty */
+	/* The plain length field (offset up to 8, small adjustment) that
+	 * tiles every sample with the best score, however little evidence
+	 * it has: the closest reading, for an explanation. */
+	struct fc_profile near;
+	double near_score, near_bits, near_simple;
+	uint64_t near_hash;
+	uint64_t near_frames; /* 0: none */
 };
 
 /* Mix one 64-bit value into an FNV-1a hash. */
@@ -785,6 +792,18 @@ static void tally_evidence(struct tally *t, const struct fc_profile *p, bool loo
 	}
 }
 
+/* Is p one of the few plain length fields a low-confidence guess may be
+ * (offset up to 8, an adjustment that counts the field's end or is
+ * small)? With few frames, the wider search would fit something by
+ * chance. */
+static bool plain(const struct fc_profile *p)
+{
+	return p->length_offset <= MAX_SMALL_OFFSET &&
+	       (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
+		(p->length_adjustment >= -MAX_SMALL_ADJ &&
+		 p->length_adjustment <= MAX_SMALL_ADJ));
+}
+
 /* Evaluate profile p on all samples into *e and update *sum; returns 2
  * when it has the evidence to be reported, 1 when it is a low-confidence
  * guess (it tiles every sample with at least 2 non-empty frames and has
@@ -818,16 +837,25 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 		return 0;
 	tally_evidence(&t, p, loose, samples, nsamples);
 	tally_bits(&t, sum);
+	if (p->framing == FC_FRAMING_LENGTH && t.tiled == t.nonempty && plain(p)) {
+		fill_entry(e, p, DEFAULT_MAX_FRAME, &t, 1, simple);
+		/* of readings that cut the same frames, the plainest */
+		if (sum->near_frames && e->hash == sum->near_hash ?
+		    simple > sum->near_simple : e->c.score > sum->near_score) {
+			sum->near = e->c.profile;
+			sum->near_hash = e->hash;
+			sum->near_simple = simple;
+			sum->near_score = e->c.score;
+			sum->near_bits = t.bits;
+			sum->near_frames = t.tiled_frames;
+		}
+	}
 	if (p->framing != FC_FRAMING_LENGTH)
 		verdict = t.bits >= ALT_MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
 	else if (t.bits >= MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
 	else if (t.bits >= LOW_BITS && t.tiled == t.nonempty &&
-		 t.bits >= LOW_BITS_PER_LANDING * (double)t.landed &&
-		 p->length_offset <= MAX_SMALL_OFFSET &&
-		 (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
-		  (p->length_adjustment >= -MAX_SMALL_ADJ &&
-		   p->length_adjustment <= MAX_SMALL_ADJ)))
+		 t.bits >= LOW_BITS_PER_LANDING * (double)t.landed && plain(p))
 		verdict = 1; /* few frames, but each one telling */
 	else
 		verdict = 0;
@@ -1992,4 +2020,16 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		       "length at offsets 0..%d clearly explains it: fixed-size "
 		       "records, another framing (a varint, BER, a delimiter), or "
 		       "too little traffic?", MAX_OFFSET);
+	if (sum.near_frames >= LOW_MIN_FRAMES) {
+		append(buf, len, &used, "; the closest reading, a %u-byte %s-endian length "
+		       "at %u", (unsigned)sum.near.length_size,
+		       sum.near.byte_order == FC_BIG_ENDIAN ? "big" : "little",
+		       (unsigned)sum.near.length_offset);
+		if (sum.near.length_adjustment)
+			append(buf, len, &used, ", adjustment %+lld",
+			       (long long)sum.near.length_adjustment);
+		append(buf, len, &used, ", tiles every direction in %llu frames with "
+		       "%.0f bits of evidence (a guess needs %.0f)",
+		       (unsigned long long)sum.near_frames, sum.near_bits, LOW_BITS);
+	}
 }
