@@ -82,7 +82,12 @@
  * chance; they need ALT_MIN_BITS, never make a low-confidence guess, are
  * not tried on text and only when no length field or delimiter is sure.
  * Delimiters ("\r\n", "\n", "\0") are tried on text only, and judged by
- * the writes that end with them (evaluate_delim).
+ * the writes that end with them (evaluate_delim). Fixed-size frames
+ * (evaluate_fixed) are judged by the writes too: the smallest write is
+ * the size, every write must be a multiple of it, each carries
+ * log2(size) bits. A length field whose top bit is set where a chain
+ * starts is also tried with a length_mask of its other bits (ONC RPC's
+ * last-fragment flag), kept only when most frames carry the flag.
  *
  *   search(strict) -> top  --try_prelude-->  top'   (better with a prelude?)
  *   search(loose)  -> top2 --with_prelude--> keep() into top'
@@ -93,7 +98,15 @@
  * start or a line end). The loose search lets such directions begin their
  * chain at a later packet start, so that the framing after a prelude is
  * found at all; every candidate is then scored strictly, with its
- * prelude read as the decoder reads it (prelude_end).
+ * prelude read as the decoder reads it (prelude_end). Steps are added
+ * per direction (add_prelude_step) while directions still do not tile
+ * where the steps end and the framing scores better:
+ *
+ *   c2s: ["XPROTO/1"] -> [2-byte length frame] -> typed frames ...
+ *         bytes_one_of    profile, max_frames 1    the framing
+ *
+ * fc_detect_fit measures a framing found elsewhere (another port's) on
+ * the samples, strictly, for ports with too few frames of their own.
  *
  * Cost: per grid point, one walk per sample (linear in its frames), and
  * for the few that pass, a second walk and PROBES reads per sample. About

@@ -23,12 +23,14 @@
  *             BER length
  *   delimiter "\r\n", "\n", "\0" on text, judged by the writes that end
  *             with the delimiter
+ *   fixed     the smallest write's size, when every write is a multiple
  *
  * and, for the best framings, a prelude per direction where the streams'
  * starts were captured but do not tile: up to 4 frames of a 2- or 4-byte
  * length at offset 0 (PostgreSQL's SSLRequest and startup message), else
  * one of at most 8 literal strings of 1..64 bytes (AMQP's protocol header,
- * HTTP/2's preface, PostgreSQL's 'N'). Directions whose start was not
+ * HTTP/2's preface, PostgreSQL's 'N'), and further steps while they help
+ * (a magic string, then a handshake frame). Directions whose start was not
  * captured are walked from the first of their first packet starts where a
  * chain begins. Pure: no I/O, no allocation, time linear in the bytes
  * given (times the candidates).
