@@ -13,6 +13,11 @@ bad=0
 frames=()
 for i in $(seq 1 40); do frames+=("$(printf 'message %d %*s' "$i" $(( (i * 37) % 200 )) '' | tr ' ' "$(printf '\\x%x' $((97 + i % 26)))")"); done
 
+clean() { # clean JSONL FRAMES: the summary counts FRAMES frames, no anomaly
+	python3 -c 'import json,sys
+s=[json.loads(l) for l in open(sys.argv[1])][-1]
+sys.exit(0 if s["frames"]==int(sys.argv[2]) and s["anomalies"]==0 else 1)' "$1" "$2"
+}
 case_() { # case_ NAME EXPECT-YAML-FRAGMENT -- fc-pcapgen frames options
 	local name=$1 want=$2; shift 3
 	"$MK" frames "$T/$name.pcap" --frames "${frames[@]}" "$@" > /dev/null 2>&1 ||
@@ -111,9 +116,7 @@ PY
 	want="length_offset: 0, length_size: 4, byte_order: $order"
 	"$F" -r "$T/tut-$variant.pcap" --config "$T/tut-$variant.yaml" --json > "$T/tut-$variant.jsonl" 2>&1
 	if grep -qF "$want" "$T/tut-$variant.yaml" && ! grep -q "LOW CONFIDENCE" "$T/tut-$variant.yaml" &&
-	   python3 -c 'import json,sys
-s=[json.loads(l) for l in open(sys.argv[1])][-1]
-sys.exit(0 if s["frames"]==7 and s["anomalies"]==0 else 1)' "$T/tut-$variant.jsonl"; then
+	   clean "$T/tut-$variant.jsonl" 7; then
 		echo "ok   detect: tutorial client with a 100 KB frame ($variant): found past the big frame, all 7 frames decode"
 	else
 		echo "FAIL detect: tutorial client with a 100 KB frame ($variant):"; sed 's/^/     /' "$T/tut-$variant.yaml"; tail -1 "$T/tut-$variant.jsonl"; bad=1
@@ -129,9 +132,7 @@ recs=(); for i in $(seq 1 30); do recs+=("$(printf 'rec%04d:%08x' "$i" $(( (i * 
 "$F" -r "$T/fixed.pcap" --config "$T/fixed.yaml" --json > "$T/fixed.jsonl" 2>&1
 if grep -qF "port_8001: {framing: fixed, frame_size: 16," "$T/fixed.yaml" &&
    grep -qF "#   Netty: new FixedLengthFrameDecoder(16)" "$T/fixed.yaml" &&
-   python3 -c 'import json,sys
-s=[json.loads(l) for l in open(sys.argv[1])][-1]
-sys.exit(0 if s["frames"]==30 and s["anomalies"]==0 else 1)' "$T/fixed.jsonl" &&
+   clean "$T/fixed.jsonl" 30 &&
    ! grep -q "framing: fixed" "$T"/tutorial.yaml "$T"/tut-*.yaml "$T"/two-byte.yaml; then
 	echo "ok   detect: 16-byte records: framing fixed, its YAML decodes all 30; variable frames never fixed"
 else
@@ -147,9 +148,7 @@ NFS=${FC_SHARED:-../shared}/protocols/nfs_zeek.pcap
 if grep -qF "port_2049: {length_offset: 0, length_size: 4, byte_order: big, signed: false, length_adjustment: 0, header_size: 4, max_frame: 16777216, length_mask: 0x7fffffff}" "$T/nfs.yaml" &&
    grep -q "^  111: port_2049$" "$T/nfs.yaml" && grep -q "^  2049: port_2049$" "$T/nfs.yaml" &&
    grep -q "^# port 111: port 2049's framing" "$T/nfs.yaml" &&
-   python3 -c 'import json,sys
-s=[json.loads(l) for l in open(sys.argv[1])][-1]
-sys.exit(0 if s["frames"]==98 and s["anomalies"]==0 else 1)' "$T/nfs.jsonl"; then
+   clean "$T/nfs.jsonl" 98; then
 	echo "ok   detect: ONC RPC: length_mask 0x7fffffff on 2049, reused for the portmapper on 111; its YAML decodes both with no anomaly"
 else
 	echo "FAIL detect: ONC RPC record marking:"; sed 's/^/     /' "$T/nfs.yaml"; tail -1 "$T/nfs.jsonl"; bad=1

@@ -921,6 +921,28 @@ static void clear_samples(size_t n)
 		samples[i].data = samples_buf[i];
 }
 
+/* Seed the generator and clear the samples, directions alternating c2s,
+ * s2c. */
+static void start_samples(uint64_t seed)
+{
+	rng_seed(seed);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++)
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+}
+
+/* Rank the NSAMPLES samples into c (printed), check that the best has
+ * framing f; returns how many came out. */
+static size_t rank_expect(struct fc_detect_candidate *c, enum fc_framing f)
+{
+	size_t got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, f);
+	return got;
+}
+
 /* Append a payload of n bytes (binary) to sample i. */
 static void put_payload(size_t i, size_t n)
 {
@@ -1070,10 +1092,8 @@ static void test_prelude(void **state)
 	size_t got;
 
 	(void)state;
-	rng_seed(24);
-	clear_samples(NSAMPLES);
+	start_samples(24);
 	for (size_t i = 0; i < NSAMPLES; i++) {
-		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
 		if (i % 2 == 0) {
 			uint32_t n = 30 + rng() % 40;
 
@@ -1183,16 +1203,13 @@ static void test_length_mask(void **state)
 	size_t got;
 
 	(void)state;
-	rng_seed(31);
-	clear_samples(NSAMPLES);
+	start_samples(31);
 	for (size_t i = 0; i < NSAMPLES; i++) {
 		for (int f = 0; f < 20; f++)
 			put_marked(i, 8 + rng() % 300);
 		samples[i].complete = true;
 	}
-	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
-	print_candidates(c, got);
-	assert_true(got >= 1);
+	rank_expect(c, FC_FRAMING_LENGTH);
 	assert_false(c[0].low_confidence);
 	assert_int_equal(c[0].profile.length_offset, 0);
 	assert_int_equal(c[0].profile.length_size, 4);
@@ -1232,20 +1249,15 @@ static void test_fixed(void **state)
 	size_t got;
 
 	(void)state;
-	rng_seed(32);
-	clear_samples(NSAMPLES);
+	start_samples(32);
 	for (size_t i = 0; i < NSAMPLES; i++) {
-		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
 		for (int f = 0; f < 20; f++) {
 			add_start(i, samples[i].len);
 			put_payload(i, 24 * (1 + rng() % 2));
 		}
 		samples[i].complete = true;
 	}
-	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
-	print_candidates(c, got);
-	assert_true(got >= 1);
-	assert_int_equal(c[0].profile.framing, FC_FRAMING_FIXED);
+	rank_expect(c, FC_FRAMING_FIXED);
 	assert_int_equal(c[0].profile.frame_size, 24);
 	assert_null(fc_profile_check(&c[0].profile));
 	assert_int_equal(c[0].samples_tiled, NSAMPLES);
@@ -1279,13 +1291,11 @@ static void test_prelude_two_steps(void **state)
 {
 	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
 	const struct fc_prelude_step *st;
-	size_t got;
 
 	(void)state;
-	rng_seed(33);
-	clear_samples(NSAMPLES);
+	start_samples(33);
 	for (size_t i = 0; i < NSAMPLES; i++) {
-		uint32_t n = 10 + rng() % 40;
+		uint32_t n = 10 + rng() % 40; /* the handshake's payload */
 
 		add_start(i, 0);
 		memcpy(samples_buf[i], "XPROTO/1", 8);
@@ -1299,9 +1309,7 @@ static void test_prelude_two_steps(void **state)
 			put_typed(i, (uint8_t)("QPBEDSRTCZ"[rng() % 10]), 1 + rng() % 150);
 		samples[i].complete = true;
 	}
-	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
-	print_candidates(c, got);
-	assert_true(got >= 1);
+	rank_expect(c, FC_FRAMING_LENGTH);
 	assert_int_equal(c[0].profile.length_offset, 1);
 	assert_int_equal(c[0].profile.length_size, 4);
 	assert_int_equal(c[0].profile.length_adjustment, -4);
