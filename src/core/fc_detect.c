@@ -1569,32 +1569,39 @@ static size_t field_adjustments(const struct fc_profile *base,
 }
 
 /* The length_mask worth trying for a length field (0: none): the field's
- * bits but its top one, when that bit is set where a chain may start (0,
- * a packet start) in some sample. A record-marking flag (ONC RPC's
- * last-fragment bit) sets it on every header, so the plain field reads a
- * length above any max_frame there; a field whose top bit is never set
- * needs no mask, and none is tried (the plain reading cuts the same
- * frames). */
+ * bits but its top one, when that bit is set where the chains start in
+ * most samples (at 0; in a mid-stream one, at one of its first packet
+ * starts). A record-marking flag (ONC RPC's last-fragment bit) sets it on
+ * every header, so the plain field reads a length above any max_frame
+ * there; a field whose top bit is seldom set there needs no mask, and
+ * none is tried (the plain reading cuts the same frames). */
 static uint64_t flag_mask(uint32_t off, uint32_t size, enum fc_byte_order order,
 			  const struct fc_detect_sample *samples, size_t nsamples)
 {
 	uint32_t top = order == FC_BIG_ENDIAN ? off : off + size - 1;
+	size_t set = 0, used = 0;
 
 	if (size < 2)
 		return 0;
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
+		size_t tries = s->mid_stream ? MAX_STARTS_TRIED : 0;
 
-		if (!s->data)
+		if (!s->len || !s->data)
 			continue;
-		for (size_t k = 0; k <= s->nstarts && k <= MAX_STARTS_TRIED; k++) {
+		used++;
+		for (size_t k = 0; k <= tries && k <= s->nstarts; k++) {
 			uint64_t at = k ? s->starts[k - 1] : 0;
 
-			if (at + top < s->len && (s->data[at + top] & 0x80))
-				return size == 8 ? ~0ULL >> 1 : (1ULL << (8 * size - 1)) - 1;
+			if (at + top < s->len && (s->data[at + top] & 0x80)) {
+				set++;
+				break;
+			}
 		}
 	}
-	return 0;
+	if (!used || 2 * set < used)
+		return 0;
+	return size == 8 ? ~0ULL >> 1 : (1ULL << (8 * size - 1)) - 1;
 }
 
 /* Give p the length_mask mask (0: none); a masked field is unsigned. */
