@@ -4,6 +4,7 @@
  *
  *   port 8001: [c2s of stream 1][s2c ...][c2s of stream 2]... (<= 16)
  *      -> fc_detect_rank -> "profiles: port_8001: {...}  ports: 8001: ..."
+ *   port 111: nothing sure -> fc_detect_fit(port 2049's best) -> "111: port_2049"
  *
  * A sample is what fc_detect needs to follow a chain of length fields
  * without keeping whole payloads: the first DETECT_BYTES of the direction
@@ -393,8 +394,8 @@ static void print_other_equivalents(FILE *out, const struct fc_profile *p)
 			     "#   tokio-util: none built in: read_exact into a buffer of %"
 			     PRIu64 " bytes\n"
 			     "#   Go: frameSize = %" PRIu64 "; io.ReadFull(r, frame[:frameSize])\n"
-			     "#   Python: frame_size = %" PRIu64 "; read exactly frame_size "
-			     "bytes per frame (no header)\n",
+			     "#   Python: frame = sock.recv(%" PRIu64 ", socket.MSG_WAITALL)  "
+			     "# no header; shorter: the peer closed\n",
 			p->frame_size, p->frame_size, p->frame_size, p->frame_size);
 		break;
 	case FC_FRAMING_DELIMITER:
