@@ -4,6 +4,7 @@
  *
  *   port 8001: [c2s of stream 1][s2c ...][c2s of stream 2]... (<= 16)
  *      -> fc_detect_rank -> "profiles: port_8001: {...}  ports: 8001: ..."
+ *   port 111: nothing sure -> fc_detect_fit(port 2049's best) -> "111: port_2049"
  *
  * A sample is what fc_detect needs to follow a chain of length fields
  * without keeping whole payloads: the first DETECT_BYTES of the direction
@@ -238,6 +239,8 @@ static void put_length_keys(FILE *out, const struct fc_profile *p)
 		p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
 		p->is_signed ? "true" : "false", p->length_adjustment, p->header_size,
 		p->max_frame);
+	if (p->length_mask)
+		fprintf(out, ", length_mask: 0x%" PRIx64, p->length_mask);
 }
 
 /* One profile of the document: `name: {keys}` with the keys p's framing
@@ -267,6 +270,10 @@ static void print_profile(FILE *out, const char *name, const struct fc_profile *
 		break;
 	case FC_FRAMING_BER:
 		fprintf(out, "framing: ber, max_frame: %" PRIu64, p->max_frame);
+		break;
+	case FC_FRAMING_FIXED:
+		fprintf(out, "framing: fixed, frame_size: %" PRIu64 ", max_frame: %" PRIu64,
+			p->frame_size, p->max_frame);
 		break;
 	case FC_FRAMING_DELIMITER:
 		fputs("framing: delimiter, delimiter: \"", out);
@@ -331,41 +338,41 @@ static void framing_words(const struct fc_profile *p, char *buf, size_t len)
 	}
 }
 
-/* The comment line for c's prelude in direction dir, if any: how many
- * directions start with it and what it is. */
+/* The comment lines for c's prelude in direction dir, if any: how many
+ * directions start with it and what each step is. */
 static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int dir)
 {
-	const struct fc_prelude_step *st = &c->prelude.steps[dir][0];
-	char what[256];
+	uint32_t nsteps = c->prelude.nsteps[dir], n = c->prelude_samples[dir];
 
-	if (!c->prelude.nsteps[dir])
+	if (!nsteps)
 		return;
-	if (st->kind == FC_PRELUDE_PROFILE) {
-		framing_words(&st->profile, what, sizeof(what));
-		fprintf(out, "#   prelude %s: %u stream direction%s start%s with up to %u "
-			     "frame%s of another layout (%s) before this framing tiles\n",
-			dir ? "s2c" : "c2s", c->prelude_samples[dir],
-			c->prelude_samples[dir] == 1 ? "" : "s",
-			c->prelude_samples[dir] == 1 ? "s" : "", st->max_frames,
-			st->max_frames == 1 ? "" : "s", what);
-		return;
-	}
-	unsigned lo = st->choice_len[0], hi = lo;
+	fprintf(out, "#   prelude %s: %u stream direction%s start%s with ", dir ? "s2c" : "c2s",
+		n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	for (uint32_t i = 0; i < nsteps; i++) {
+		const struct fc_prelude_step *st = &c->prelude.steps[dir][i];
+		unsigned lo, hi;
+		char what[256];
 
-	for (uint32_t k = 1; k < st->nchoices; k++) {
-		lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
-		hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+		if (i)
+			fputs(", then ", out);
+		if (st->kind == FC_PRELUDE_PROFILE) {
+			framing_words(&st->profile, what, sizeof(what));
+			fprintf(out, "up to %u frame%s of another layout (%s)", st->max_frames,
+				st->max_frames == 1 ? "" : "s", what);
+			continue;
+		}
+		lo = hi = st->choice_len[0];
+		for (uint32_t k = 1; k < st->nchoices; k++) {
+			lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
+			hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
+		}
+		fprintf(out, "%s%u fixed string%s of ", st->nchoices == 1 ? "" : "one of ",
+			st->nchoices, st->nchoices == 1 ? "" : "s");
+		if (lo == hi)
+			fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
+		else
+			fprintf(out, "%u to %u bytes", lo, hi);
 	}
-	fprintf(out, "#   prelude %s: %u stream direction%s start%s with %s%u fixed "
-		     "string%s of ", dir ? "s2c" : "c2s", c->prelude_samples[dir],
-		c->prelude_samples[dir] == 1 ? "" : "s",
-		c->prelude_samples[dir] == 1 ? "s" : "",
-		st->nchoices == 1 ? "" : "one of ", st->nchoices,
-		st->nchoices == 1 ? "" : "s");
-	if (lo == hi)
-		fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
-	else
-		fprintf(out, "%u to %u bytes", lo, hi);
 	fputs(" before this framing tiles\n", out);
 }
 
@@ -381,6 +388,15 @@ static void print_other_equivalents(FILE *out, const struct fc_profile *p)
 			fprintf(out, "#   Netty: none built in: skip %u byte%s, then read a "
 				     "varint (as ProtobufVarint32FrameDecoder does)\n",
 				p->length_offset, p->length_offset == 1 ? "" : "s");
+		break;
+	case FC_FRAMING_FIXED:
+		fprintf(out, "#   Netty: new FixedLengthFrameDecoder(%" PRIu64 ")\n"
+			     "#   tokio-util: none built in: read_exact into a buffer of %"
+			     PRIu64 " bytes\n"
+			     "#   Go: frameSize = %" PRIu64 "; io.ReadFull(r, frame[:frameSize])\n"
+			     "#   Python: frame = sock.recv(%" PRIu64 ", socket.MSG_WAITALL)  "
+			     "# no header; shorter: the peer closed\n",
+			p->frame_size, p->frame_size, p->frame_size, p->frame_size);
 		break;
 	case FC_FRAMING_DELIMITER:
 		if (p->delimiter_len == 2 && !memcmp(p->delimiter, "\r\n", 2))
@@ -412,7 +428,12 @@ static void print_candidate(FILE *out, unsigned port,
 		port, what, c->frames, c->bytes, c->total,
 		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
 		c->samples_tiled, c->samples);
-	if (c->profile.framing == FC_FRAMING_DELIMITER)
+	if (c->profile.framing == FC_FRAMING_FIXED)
+		fprintf(out, "#   confidence: high: all %" PRIu64 " writes (packets) are "
+			     "whole numbers of %" PRIu64 "-byte frames, %" PRIu64 " of them "
+			     "telling, %.0f bits of evidence\n",
+			c->writes, c->profile.frame_size, c->landed, c->bits);
+	else if (c->profile.framing == FC_FRAMING_DELIMITER)
 		fprintf(out, "#   confidence: %s: text (%u%% printable); %" PRIu64 " of %"
 			     PRIu64 " writes (packets) end with the delimiter, %.0f bits of "
 			     "evidence%s\n",
@@ -450,6 +471,49 @@ static void print_candidate(FILE *out, unsigned port,
 	}
 }
 
+/* The samples of group g as fc_detect takes them, into smp (room for
+ * DETECT_SAMPLES); returns how many. */
+static size_t group_samples(const struct detect_out *d, int g, struct fc_detect_sample *smp)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < d->nsamples && n < DETECT_SAMPLES; i++) {
+		const struct sample *sm = d->samples[i];
+
+		if (sm->group != g || sm->len == 0)
+			continue;
+		smp[n++] = (struct fc_detect_sample){
+			.data = sm->buf, .len = sm->len,
+			.complete = sm->complete, .stream_len = sm->stream_len,
+			.windows = sm->windows, .nwindows = sm->nwindows,
+			.starts = sm->starts, .nstarts = sm->nstarts,
+			.mid_stream = sm->mid_stream,
+			.dir = sm->dir == FC_S2C ? FC_DIR_S2C : FC_DIR_C2S };
+	}
+	return n;
+}
+
+/* The comment for a port that takes another port's framing: what it
+ * explains there. */
+static void print_reused(FILE *out, unsigned port, unsigned from,
+			 const struct fc_detect_candidate *c, bool had_guess)
+{
+	char what[256];
+
+	framing_words(&c->profile, what, sizeof(what));
+	fprintf(out, "#\n# port %u: port %u's framing (%s) tiles all %u stream direction%s "
+		     "here: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64 " bytes explained "
+		     "(%.0f%%)\n",
+		port, from, what, c->samples, c->samples == 1 ? "" : "s", c->frames,
+		c->bytes, c->total,
+		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0);
+	fprintf(out, "#   confidence: from port %u: %s; here %" PRIu64 " header%s found "
+		     "where the length before said, %.0f bits of evidence\n",
+		from, had_guess ? "this port's own best guess was less sure" :
+				  "too few frames here to infer anything alone",
+		c->landed, c->landed == 1 ? "" : "s", c->bits);
+}
+
 static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   const struct fc_live_stats *live)
 {
@@ -458,12 +522,43 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	/* Candidates carry their prelude (a few KiB each): on the heap. */
 	struct fc_detect_candidate (*best)[FC_DETECT_MAX_CANDIDATES] =
 		calloc(DETECT_PORTS, sizeof(*best));
-	size_t nbest[DETECT_PORTS] = { 0 };
+	struct fc_detect_candidate *reused = calloc(DETECT_PORTS, sizeof(*reused));
+	size_t nbest[DETECT_PORTS] = { 0 }, nsmp[DETECT_PORTS] = { 0 };
+	int from[DETECT_PORTS]; /* the group whose framing a port reuses, or -1 */
+	struct fc_detect_sample smp[DETECT_SAMPLES];
 	int found = 0;
 
-	if (!best) {
+	if (!best || !reused) {
+		free(best);
+		free(reused);
 		fputs("# framecap --detect: out of memory\nprofiles: {}\nports: {}\n", out);
 		return;
+	}
+	for (int g = 0; g < d->ngroups; g++) {
+		from[g] = -1;
+		nsmp[g] = group_samples(d, g, smp);
+		if (nsmp[g])
+			nbest[g] = fc_detect_rank(smp, nsmp[g], best[g], FC_DETECT_MAX_CANDIDATES);
+	}
+	/* A port with no sure framing of its own takes another port's sure
+	 * one if it tiles every direction there (the most frames of those
+	 * that do): the same protocol on a second port, with too few frames
+	 * there to tell alone (ONC RPC's portmapper beside NFS). */
+	for (int g = 0; g < d->ngroups; g++) {
+		struct fc_detect_candidate c;
+
+		if (!nsmp[g] || (nbest[g] && !best[g][0].low_confidence))
+			continue;
+		group_samples(d, g, smp);
+		for (int h = 0; h < d->ngroups; h++) {
+			if (h == g || !nbest[h] || best[h][0].low_confidence)
+				continue;
+			if (fc_detect_fit(&best[h][0].profile, smp, nsmp[g], &c) &&
+			    (from[g] < 0 || c.frames > reused[g].frames)) {
+				reused[g] = c;
+				from[g] = h;
+			}
+		}
 	}
 
 	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
@@ -473,38 +568,29 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 		st->packets, st->streams_with_data, st->streams_with_data == 1 ? "" : "s",
 		DETECT_SAMPLES, DETECT_BYTES);
 	for (int g = 0; g < d->ngroups; g++) {
-		struct fc_detect_sample smp[DETECT_SAMPLES];
-		size_t n = 0;
+		size_t n = nsmp[g];
 		char line[512], why[1024];
 
-		for (uint32_t i = 0; i < d->nsamples; i++) {
-			const struct sample *sm = d->samples[i];
-
-			if (sm->group != g || sm->len == 0)
-				continue;
-			smp[n] = (struct fc_detect_sample){
-				.data = sm->buf, .len = sm->len,
-				.complete = sm->complete, .stream_len = sm->stream_len,
-				.windows = sm->windows, .nwindows = sm->nwindows,
-				.starts = sm->starts, .nstarts = sm->nstarts,
-				.mid_stream = sm->mid_stream,
-				.dir = sm->dir == FC_S2C ? FC_DIR_S2C : FC_DIR_C2S };
-			n++;
-		}
 		if (n == 0) {
 			fprintf(out, "#\n# port %u: no stream direction with data; nothing to infer from\n",
 				d->groups[g].port);
 			continue;
 		}
-		nbest[g] = fc_detect_rank(smp, n, best[g], FC_DETECT_MAX_CANDIDATES);
+		found++;
+		if (from[g] >= 0) {
+			print_reused(out, d->groups[g].port, d->groups[from[g]].port,
+				     &reused[g], nbest[g] > 0);
+			continue;
+		}
 		if (nbest[g] == 0) {
+			found--;
+			group_samples(d, g, smp);
 			fc_detect_explain_none(smp, n, why, sizeof(why));
 			fprintf(out, "#\n# port %u: nothing fits (%zu stream direction%s sampled):\n",
 				d->groups[g].port, n, n == 1 ? "" : "s");
 			print_wrapped_comment(out, why);
 			continue;
 		}
-		found++;
 		print_candidate(out, d->groups[g].port, best[g], nbest[g], line, sizeof(line));
 	}
 	if (d->ports_dropped)
@@ -513,19 +599,24 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	if (!found) {
 		fputs("# no framing found: this document maps no port\nprofiles: {}\nports: {}\n", out);
 		free(best);
+		free(reused);
 		return;
 	}
 	fputs("profiles:\n", out);
 	for (int g = 0; g < d->ngroups; g++)
-		if (nbest[g]) {
+		if (nbest[g] && from[g] < 0) {
 			char name[32];
 			snprintf(name, sizeof(name), "port_%u", d->groups[g].port);
 			print_profile(out, name, &best[g][0].profile);
 		}
 	free(best);
+	free(reused);
 	fputs("ports:\n", out);
 	for (int g = 0; g < d->ngroups; g++)
-		if (nbest[g])
+		if (from[g] >= 0)
+			fprintf(out, "  %u: port_%u\n", d->groups[g].port,
+				d->groups[from[g]].port);
+		else if (nbest[g])
 			fprintf(out, "  %u: port_%u\n", d->groups[g].port, d->groups[g].port);
 	(void)live;
 }

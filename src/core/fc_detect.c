@@ -82,7 +82,12 @@
  * chance; they need ALT_MIN_BITS, never make a low-confidence guess, are
  * not tried on text and only when no length field or delimiter is sure.
  * Delimiters ("\r\n", "\n", "\0") are tried on text only, and judged by
- * the writes that end with them (evaluate_delim).
+ * the writes that end with them (evaluate_delim). Fixed-size frames
+ * (evaluate_fixed) are judged by the writes too: the smallest write is
+ * the size, every write must be a multiple of it, each carries
+ * log2(size) bits. A length field whose top bit is set where a chain
+ * starts is also tried with a length_mask of its other bits (ONC RPC's
+ * last-fragment flag), kept only when most frames carry the flag.
  *
  *   search(strict) -> top  --try_prelude-->  top'   (better with a prelude?)
  *   search(loose)  -> top2 --with_prelude--> keep() into top'
@@ -93,7 +98,15 @@
  * start or a line end). The loose search lets such directions begin their
  * chain at a later packet start, so that the framing after a prelude is
  * found at all; every candidate is then scored strictly, with its
- * prelude read as the decoder reads it (prelude_end).
+ * prelude read as the decoder reads it (prelude_end). Steps are added
+ * per direction (add_prelude_step) while directions still do not tile
+ * where the steps end and the framing scores better:
+ *
+ *   c2s: ["XPROTO/1"] -> [2-byte length frame] -> typed frames ...
+ *         bytes_one_of    profile, max_frames 1    the framing
+ *
+ * fc_detect_fit measures a framing found elsewhere (another port's) on
+ * the samples, strictly, for ports with too few frames of their own.
  *
  * Cost: per grid point, one walk per sample (linear in its frames), and
  * for the few that pass, a second walk and PROBES reads per sample. About
@@ -123,6 +136,10 @@
 #define MAX_EMPTY_RUN 32
 #define REPEAT_CREDIT 4 /* frames of evidence per distinct frame */
 #define FRESH_BITS 16384
+/* A length_mask is a parameter more: a little less plain than the same
+ * field unmasked, but plainer than a narrower field after the flag bits
+ * (ONC RPC: 4 bytes at 0, mask 0x7fffffff, not 2 bytes at 2). */
+#define MASK_COST 0.004
 #define MIN_STEP 4 /* a landing this close to the last read is no news */
 #define PROBES 1024 /* null-model reads per sample */
 #define MIN_BITS 20.0
@@ -132,6 +149,9 @@
  * (their lengths fit more bytes by chance), and only when no length
  * field or delimiter is sure (no low-confidence guesses either). */
 #define ALT_MIN_BITS (2 * MIN_BITS)
+#define FIXED_MAX (64u << 10) /* the largest fixed frame searched */
+#define FIXED_SEGMENT 536 /* writes all this size or more: an MSS (IPv4's least) */
+#define FIXED_SIMPLE 0.96 /* a fixed size: plainer than BER, a varint */
 #define DELIM_MIN_MAX_FRAME (64u << 10) /* a detected delimiter's max_frame */
 #define PRELUDE_MAX_FRAMES 4 /* frames of a prelude's own framing */
 #define PRELUDE_MAX_LENGTH 16384 /* of a prelude frame's length field */
@@ -142,6 +162,7 @@
 struct walk {
 	uint64_t frames; /* complete frames cut */
 	uint64_t empty; /* of which with an empty length or payload */
+	uint64_t flagged; /* of the others, with bits outside length_mask */
 	uint64_t bytes; /* their bytes, plus a partial tail when tiled */
 	uint64_t max_length; /* largest length field value read */
 	uint64_t max_frame; /* longest non-empty complete frame */
@@ -152,6 +173,7 @@ struct walk {
 			 * offset with the same size before (when asked) */
 	uint64_t hash; /* FNV-1a of the frame lengths */
 	bool tiled;
+	bool exact; /* the last frame ends where the direction's bytes do */
 };
 
 /* A candidate being ranked: what the caller gets, plus its frames' hash
@@ -170,6 +192,13 @@ struct summary {
 	uint64_t best_bits_frames; /* frames of that candidate */
 	uint64_t total;
 	uint32_t samples; /* non-empty */
+	/* The plain length field (offset up to 8, small adjustment) that
+	 * tiles every sample with the best score, however little evidence
+	 * it has: the closest reading, for an explanation. */
+	struct fc_profile near;
+	double near_score, near_bits, near_simple;
+	uint64_t near_hash;
+	uint64_t near_frames; /* 0: none */
 };
 
 /* Mix one 64-bit value into an FNV-1a hash. */
@@ -309,7 +338,7 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 		enum fc_frame_status st;
 
 		if (pos == end) {
-			w->tiled = true;
+			w->tiled = w->exact = true;
 			return;
 		}
 		b = bytes_at(s, pos, &avail);
@@ -340,6 +369,8 @@ static void walk(const struct fc_profile *p, const struct fc_detect_sample *s,
 			w->empty++;
 		} else {
 			empty_run = 0;
+			if (fl.flags)
+				w->flagged++;
 			if (fl.frame_len > w->max_frame)
 				w->max_frame = fl.frame_len;
 			if (seen && set_bit(keys, frame_key(p, s, pos, b, avail, &fl)))
@@ -648,65 +679,102 @@ static double write_bits(const struct fc_profile *p, const struct fc_detect_samp
 	return (double)passed * d;
 }
 
-/* Evaluate profile p on all samples into *e and update *sum; returns 2
- * when it has the evidence to be reported, 1 when it is a low-confidence
- * guess (it tiles every sample with at least 2 non-empty frames and has
- * LOW_BITS, LOW_BITS_PER_LANDING a frame: few frames, each unlikely by
- * chance, not many that prove nothing, as 1-byte lengths in text; and
- * only among the few plain framings (offset up to 8, small adjustments):
- * with few frames, the wider search would fit something by chance), else
- * 0. Two passes: the walks, then, if enough frames
- * chained, the null model on the tiled samples. */
-static int evaluate(const struct fc_profile *p, double simple, bool loose,
-		    const struct fc_detect_sample *samples, size_t nsamples,
-		    struct entry *e, struct summary *sum)
+/* What one pass over the samples saw of a candidate: the walks (first
+ * pass) and the evidence (second). */
+struct tally {
+	uint64_t frames, empty, bytes, total, max_length;
+	uint64_t tiled_frames, max_frame, landed;
+	uint64_t flagged; /* non-empty frames with flag bits, in tiled samples */
+	uint64_t hash;
+	uint32_t tiled, nonempty;
+	double bits;
+};
+
+/* Add sample i (s, non-empty) walked with p from its chain start to *t,
+ * into *w; returns the chain start. A prelude's bytes count as explained
+ * in a strict pass. */
+static uint64_t tally_walk(struct tally *t, const struct fc_profile *p,
+			   const struct fc_detect_sample *s, size_t i, bool loose,
+			   struct walk *w)
 {
-	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
-	uint64_t tiled_frames = 0, max_frame = 0, landed = 0;
-	uint64_t hash = 0xcbf29ce484222325ULL;
-	uint32_t tiled = 0, nonempty = 0;
-	uint64_t seen[FRESH_BITS / 64];
-	double bits = 0, land_bits;
-	struct walk w;
-	int verdict;
+	uint64_t start;
 
-	for (size_t i = 0; i < nsamples; i++) {
-		const struct fc_detect_sample *s = &samples[i];
-		uint64_t start;
-
-		if (!s->len || !s->data)
-			continue;
-		nonempty++;
-		total += sample_end(s);
-		start = chain_start(p, s, loose, &w);
-		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
-			       w.tiled ? i + 1 : ~i);
-		frames += w.frames;
-		empty += w.empty;
-		bytes += w.bytes;
-		if (!loose && !s->mid_stream)
-			bytes += start; /* a prelude's */
-		if (w.max_length > max_length)
-			max_length = w.max_length;
-		if (w.tiled) {
-			tiled++;
-			tiled_frames += w.frames - w.empty;
-			if (w.max_frame > max_frame)
-				max_frame = w.max_frame;
-		}
+	t->nonempty++;
+	t->total += sample_end(s);
+	start = chain_start(p, s, loose, w);
+	t->hash = fnv_mix(fnv_mix(fnv_mix(t->hash, w->hash), start),
+			  w->tiled ? i + 1 : ~i);
+	t->frames += w->frames;
+	t->empty += w->empty;
+	t->bytes += w->bytes;
+	if (!loose && !s->mid_stream)
+		t->bytes += start; /* a prelude's */
+	if (w->max_length > t->max_length)
+		t->max_length = w->max_length;
+	if (w->tiled) {
+		t->tiled++;
+		t->tiled_frames += w->frames - w->empty;
+		t->flagged += w->flagged;
+		if (w->max_frame > t->max_frame)
+			t->max_frame = w->max_frame;
 	}
-	if (tiled && tiled_frames > sum->best_tiled_frames)
-		sum->best_tiled_frames = tiled_frames;
-	sum->total = total;
-	sum->samples = nonempty;
-	if (!tiled || tiled_frames < LOW_MIN_FRAMES)
-		return 0;
-	/* A varint or BER length fits text anywhere: text is not framed so. */
-	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
-	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
-		return 0;
+	return start;
+}
+
+/* Record in *sum what the walks of *t reached. */
+static void tally_summary(const struct tally *t, struct summary *sum)
+{
+	if (t->tiled && t->tiled_frames > sum->best_tiled_frames)
+		sum->best_tiled_frames = t->tiled_frames;
+	sum->total = t->total;
+	sum->samples = t->nonempty;
+}
+
+/* Record in *sum the evidence of *t, when it is the most seen. */
+static void tally_bits(const struct tally *t, struct summary *sum)
+{
+	if (t->bits > sum->best_bits) {
+		sum->best_bits = t->bits;
+		sum->best_bits_frames = t->tiled_frames;
+	}
+}
+
+/* Fill *e with candidate p as *t measured it: max_frame the smallest
+ * power of two from floor that holds every length read, the verdict (1:
+ * low confidence), and the score (fc_detect.c's summary). */
+static void fill_entry(struct entry *e, const struct fc_profile *p, uint64_t floor,
+		       const struct tally *t, int verdict, double simple)
+{
+	memset(e, 0, sizeof(*e));
+	e->c.profile = *p;
+	e->c.profile.max_frame = floor;
+	while (e->c.profile.max_frame < t->max_length)
+		e->c.profile.max_frame <<= 1;
+	e->c.frames = t->frames;
+	e->c.bytes = t->bytes;
+	e->c.total = t->total;
+	e->c.samples_tiled = t->tiled;
+	e->c.samples = t->nonempty;
+	e->c.landed = t->landed;
+	e->c.bits = t->bits;
+	e->c.low_confidence = verdict == 1;
+	e->c.score = t->bits * (1.0 + (double)t->tiled / t->nonempty) / 2 *
+		     ((double)t->bytes / (double)t->total) *
+		     (1.0 - 0.75 * (double)t->empty / (double)t->frames) * simple;
+	e->hash = t->hash;
+	e->simple = simple;
+}
+
+/* The second pass of evaluate(): the evidence of p's chains in the samples
+ * it tiles, into t->bits and t->landed (see the summary at the top). */
+static void tally_evidence(struct tally *t, const struct fc_profile *p, bool loose,
+			   const struct fc_detect_sample *samples, size_t nsamples)
+{
+	uint64_t seen[FRESH_BITS / 64];
+	double land_bits = -log2_unit(1.0 / ((double)t->max_frame + 1));
+	struct walk w;
+
 	memset(seen, 0, sizeof(seen));
-	land_bits = -log2_unit(1.0 / ((double)max_frame + 1));
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 		uint64_t n, start;
@@ -721,56 +789,91 @@ static int evaluate(const struct fc_profile *p, double simple, bool loose,
 			continue;
 		n = w.fresh < REPEAT_CREDIT * w.distinct ?
 		    w.fresh : REPEAT_CREDIT * w.distinct;
-		land = s->complete && w.frames > w.empty &&
+		/* a chain that ends exactly where the direction (or its
+		 * capture, at a packet end) does */
+		land = w.exact && w.frames > w.empty &&
 		       set_bit(seen, fnv_mix(~0ULL, sample_end(s)));
-		landed += n + land;
+		t->landed += n + land;
 		if (!n && !land)
 			continue;
-		b = sample_bits(p, s, start, max_frame);
-		bits += (double)n * b;
+		b = sample_bits(p, s, start, t->max_frame);
+		t->bits += (double)n * b;
 		if (land)
-			bits += b < land_bits ? b : land_bits;
+			t->bits += b < land_bits ? b : land_bits;
 		if (p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER)
-			bits += write_bits(p, s, start, seen, &landed);
+			t->bits += write_bits(p, s, start, seen, &t->landed);
 	}
-	if (bits > sum->best_bits) {
-		sum->best_bits = bits;
-		sum->best_bits_frames = tiled_frames;
+}
+
+/* Is p one of the few plain length fields a low-confidence guess may be
+ * (offset up to 8, an adjustment that counts the field's end or is
+ * small)? With few frames, the wider search would fit something by
+ * chance. */
+static bool plain(const struct fc_profile *p)
+{
+	return p->length_offset <= MAX_SMALL_OFFSET &&
+	       (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
+		(p->length_adjustment >= -MAX_SMALL_ADJ &&
+		 p->length_adjustment <= MAX_SMALL_ADJ));
+}
+
+/* Evaluate profile p on all samples into *e and update *sum; returns 2
+ * when it has the evidence to be reported, 1 when it is a low-confidence
+ * guess (it tiles every sample with at least 2 non-empty frames and has
+ * LOW_BITS, LOW_BITS_PER_LANDING a frame: few frames, each unlikely by
+ * chance, not many that prove nothing, as 1-byte lengths in text; and
+ * only among the few plain framings (offset up to 8, small adjustments):
+ * with few frames, the wider search would fit something by chance), else
+ * 0. Two passes: the walks, then, if enough frames
+ * chained, the null model on the tiled samples. */
+static int evaluate(const struct fc_profile *p, double simple, bool loose,
+		    const struct fc_detect_sample *samples, size_t nsamples,
+		    struct entry *e, struct summary *sum)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	struct walk w;
+	int verdict;
+
+	for (size_t i = 0; i < nsamples; i++)
+		if (samples[i].len && samples[i].data)
+			tally_walk(&t, p, &samples[i], i, loose, &w);
+	tally_summary(&t, sum);
+	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES)
+		return 0;
+	/* A mask must explain flags that most frames carry (ONC RPC's
+	 * last-fragment bit), not one high byte met by chance. */
+	if (p->length_mask && (t.flagged < LOW_MIN_FRAMES || 2 * t.flagged < t.tiled_frames))
+		return 0;
+	/* A varint or BER length fits text anywhere: text is not framed so. */
+	if ((p->framing == FC_FRAMING_VARINT || p->framing == FC_FRAMING_BER) &&
+	    (double)text_pct(p, samples, nsamples) >= 100 * PRINTABLE_TEXT)
+		return 0;
+	tally_evidence(&t, p, loose, samples, nsamples);
+	tally_bits(&t, sum);
+	if (p->framing == FC_FRAMING_LENGTH && t.tiled == t.nonempty && plain(p)) {
+		fill_entry(e, p, DEFAULT_MAX_FRAME, &t, 1, simple);
+		/* of readings that cut the same frames, the plainest */
+		if (sum->near_frames && e->hash == sum->near_hash ?
+		    simple > sum->near_simple : e->c.score > sum->near_score) {
+			sum->near = e->c.profile;
+			sum->near_hash = e->hash;
+			sum->near_simple = simple;
+			sum->near_score = e->c.score;
+			sum->near_bits = t.bits;
+			sum->near_frames = t.tiled_frames;
+		}
 	}
 	if (p->framing != FC_FRAMING_LENGTH)
-		verdict = bits >= ALT_MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
-	else if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+		verdict = t.bits >= ALT_MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES ? 2 : 0;
+	else if (t.bits >= MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
-	else if (bits >= LOW_BITS && tiled == nonempty &&
-		 bits >= LOW_BITS_PER_LANDING * (double)landed &&
-		 p->length_offset <= MAX_SMALL_OFFSET &&
-		 (p->length_adjustment == -(int64_t)fc_profile_length_end(p) ||
-		  (p->length_adjustment >= -MAX_SMALL_ADJ &&
-		   p->length_adjustment <= MAX_SMALL_ADJ)))
+	else if (t.bits >= LOW_BITS && t.tiled == t.nonempty &&
+		 t.bits >= LOW_BITS_PER_LANDING * (double)t.landed && plain(p))
 		verdict = 1; /* few frames, but each one telling */
 	else
 		verdict = 0;
-	if (!verdict)
-		return 0;
-
-	memset(e, 0, sizeof(*e));
-	e->c.profile = *p;
-	e->c.profile.max_frame = DEFAULT_MAX_FRAME;
-	while (e->c.profile.max_frame < max_length)
-		e->c.profile.max_frame <<= 1;
-	e->c.frames = frames;
-	e->c.bytes = bytes;
-	e->c.total = total;
-	e->c.samples_tiled = tiled;
-	e->c.samples = nonempty;
-	e->c.landed = landed;
-	e->c.bits = bits;
-	e->c.low_confidence = verdict == 1;
-	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
-		     ((double)bytes / (double)total) *
-		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
-	e->hash = hash;
-	e->simple = simple;
+	if (verdict)
+		fill_entry(e, p, DEFAULT_MAX_FRAME, &t, verdict, simple);
 	return verdict;
 }
 
@@ -807,12 +910,10 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 			  const struct fc_detect_sample *samples, size_t nsamples,
 			  struct entry *e, struct summary *sum)
 {
-	uint64_t frames = 0, empty = 0, bytes = 0, total = 0, max_length = 0;
-	uint64_t tiled_frames = 0, landed = 0, writes = 0;
-	uint64_t hash = 0xcbf29ce484222325ULL;
-	uint32_t tiled = 0, nonempty = 0, pct;
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	uint64_t writes = 0;
+	uint32_t pct;
 	uint64_t seen[FRESH_BITS / 64];
-	double bits = 0;
 	struct walk w;
 	int verdict;
 
@@ -825,22 +926,9 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 
 		if (!s->len || !s->data)
 			continue;
-		nonempty++;
-		total += sample_end(s);
-		start = chain_start(p, s, loose, &w);
-		hash = fnv_mix(fnv_mix(fnv_mix(hash, w.hash), start),
-			       w.tiled ? i + 1 : ~i);
-		frames += w.frames;
-		empty += w.empty;
-		bytes += w.bytes;
-		if (!loose && !s->mid_stream)
-			bytes += start; /* a prelude's */
-		if (w.max_length > max_length)
-			max_length = w.max_length;
+		start = tally_walk(&t, p, s, i, loose, &w);
 		if (!w.tiled)
 			continue;
-		tiled++;
-		tiled_frames += w.frames - w.empty;
 		for (size_t k = 0; k <= s->nstarts; k++) {
 			/* the write ending before packet start k, or the end */
 			uint64_t at = k < s->nstarts ? s->starts[k] :
@@ -857,52 +945,174 @@ static int evaluate_delim(const struct fc_profile *p, double simple, bool loose,
 			if (set_bit(seen, fnv_mix(key, at)))
 				hits++;
 		}
-		landed += hits;
+		t.landed += hits;
 		if (hits) {
 			b = delim_rate(p, s);
-			bits += (double)hits * (b >= 1 ? 0 : -log2_unit(b));
+			t.bits += (double)hits * (b >= 1 ? 0 : -log2_unit(b));
 		}
 	}
-	if (tiled && tiled_frames > sum->best_tiled_frames)
-		sum->best_tiled_frames = tiled_frames;
-	sum->total = total;
-	sum->samples = nonempty;
-	if (!tiled || tiled_frames < LOW_MIN_FRAMES || 2 * landed < writes)
+	tally_summary(&t, sum);
+	if (!t.tiled || t.tiled_frames < LOW_MIN_FRAMES || 2 * t.landed < writes)
 		return 0;
 	pct = text_pct(p, samples, nsamples);
 	if ((double)pct < 100 * PRINTABLE_TEXT)
 		return 0;
-	if (bits > sum->best_bits) {
-		sum->best_bits = bits;
-		sum->best_bits_frames = tiled_frames;
-	}
-	if (bits >= MIN_BITS && tiled_frames >= FC_DETECT_MIN_FRAMES)
+	tally_bits(&t, sum);
+	if (t.bits >= MIN_BITS && t.tiled_frames >= FC_DETECT_MIN_FRAMES)
 		verdict = 2;
-	else if (bits >= LOW_BITS && tiled == nonempty)
+	else if (t.bits >= LOW_BITS && t.tiled == t.nonempty)
 		verdict = 1;
 	else
 		return 0;
-	memset(e, 0, sizeof(*e));
-	e->c.profile = *p;
-	e->c.profile.max_frame = DELIM_MIN_MAX_FRAME;
-	while (e->c.profile.max_frame < max_length)
-		e->c.profile.max_frame <<= 1;
-	e->c.frames = frames;
-	e->c.bytes = bytes;
-	e->c.total = total;
-	e->c.samples_tiled = tiled;
-	e->c.samples = nonempty;
-	e->c.landed = landed;
+	fill_entry(e, p, DELIM_MIN_MAX_FRAME, &t, verdict, simple);
 	e->c.writes = writes;
 	e->c.text_pct = pct;
-	e->c.bits = bits;
-	e->c.low_confidence = verdict == 1;
-	e->c.score = bits * (1.0 + (double)tiled / nonempty) / 2 *
-		     ((double)bytes / (double)total) *
-		     (1.0 - 0.75 * (double)empty / (double)frames) * simple;
-	e->hash = hash;
-	e->simple = simple;
 	return verdict;
+}
+
+/* The writes of s from its chain start `start`: calls fn(at, prev, arg)
+ * for each write end `at` after start (packet starts in the head and,
+ * when the head holds the whole direction, its end), prev the one
+ * before. */
+static void for_writes(const struct fc_detect_sample *s, uint64_t start,
+		       void (*fn)(uint64_t at, uint64_t prev, void *arg), void *arg)
+{
+	uint64_t prev = start;
+
+	for (size_t k = 0; k <= s->nstarts; k++) {
+		uint64_t at = k < s->nstarts ? s->starts[k] :
+			      sample_end(s) == s->len ? s->len : 0;
+
+		if (at <= prev || at > s->len)
+			continue;
+		fn(at, prev, arg);
+		prev = at;
+	}
+}
+
+/* What the writes of the samples say about fixed-size frames. */
+struct fixed_writes {
+	uint64_t size; /* the frame size judged (0: find the smallest write) */
+	uint64_t smallest, largest, writes, odd; /* odd: not a multiple of size */
+	uint64_t fresh; /* distinct write ends (offset and bytes before) but
+			 * the first write's of a sample (it sets the size) */
+	uint64_t start; /* the sample's chain start */
+	const struct fc_detect_sample *s;
+	uint64_t *seen;
+};
+
+/* for_writes callback: count one write into a struct fixed_writes. */
+static void fixed_write(uint64_t at, uint64_t prev, void *arg)
+{
+	struct fixed_writes *f = arg;
+	uint64_t key = 0xcbf29ce484222325ULL;
+
+	if (!f->smallest || at - prev < f->smallest)
+		f->smallest = at - prev;
+	if (at - prev > f->largest)
+		f->largest = at - prev;
+	f->writes++;
+	if (!f->size)
+		return;
+	if ((at - prev) % f->size) {
+		f->odd++;
+		return;
+	}
+	if (prev == f->start)
+		return;
+	for (uint64_t j = at >= 16 ? at - 16 : 0; j < at; j++)
+		key = (key ^ f->s->data[j]) * 0x100000001b3ULL;
+	if (set_bit(f->seen, fnv_mix(key, at)))
+		f->fresh++;
+}
+
+/* The frame size fixed-size records would have in the samples: their
+ * smallest write (a packet of one record), when that is 2..FIXED_MAX
+ * bytes; 0 when there is none, or when every write has that size and it
+ * is FIXED_SEGMENT or more: full-sized TCP segments of a bulk transfer
+ * (the sender's MSS), not records. Writes are read from 0 (a mid-stream
+ * direction: from its first packet start). */
+static uint64_t fixed_size(const struct fc_detect_sample *samples, size_t nsamples)
+{
+	struct fixed_writes f = { 0 };
+
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+
+		if (!s->len || !s->data)
+			continue;
+		for_writes(s, s->mid_stream && s->nstarts ? s->starts[0] : 0, fixed_write, &f);
+	}
+	if (f.smallest == f.largest && f.smallest >= FIXED_SEGMENT)
+		return 0;
+	return f.smallest >= 2 && f.smallest <= FIXED_MAX ? f.smallest : 0;
+}
+
+/* Evaluate fixed-size profile p like evaluate() does a length field, with
+ * the evidence of the writes: every direction must tile and every write
+ * (packet) after its chain's start be a whole number of frames; each
+ * write but a direction's first, counted once per offset and the bytes
+ * before it, carries log2(frame_size) bits, the chance that a write of
+ * any size would be such a multiple. Variable traffic, where
+ * some write is not, is never claimed. Needs ALT_MIN_BITS; never a
+ * low-confidence guess. Returns 2 or 0. */
+static int evaluate_fixed(const struct fc_profile *p, double simple, bool loose,
+			  const struct fc_detect_sample *samples, size_t nsamples,
+			  struct entry *e, struct summary *sum)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	uint64_t seen[FRESH_BITS / 64];
+	struct fixed_writes f = { .size = p->frame_size, .seen = seen };
+	struct walk w;
+
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < nsamples; i++) {
+		uint64_t start;
+
+		if (!samples[i].len || !samples[i].data)
+			continue;
+		start = tally_walk(&t, p, &samples[i], i, loose, &w);
+		f.s = &samples[i];
+		f.start = start;
+		for_writes(&samples[i], start, fixed_write, &f);
+	}
+	if (t.tiled < t.nonempty || f.odd || t.tiled_frames < FC_DETECT_MIN_FRAMES)
+		return 0;
+	t.landed = f.fresh;
+	t.bits = (double)f.fresh * -log2_unit(1.0 / (double)p->frame_size);
+	if (t.bits < ALT_MIN_BITS)
+		return 0;
+	tally_summary(&t, sum); /* only when it fits: a fixed size is no
+				 * near miss worth explaining */
+	tally_bits(&t, sum);
+	fill_entry(e, p, p->frame_size, &t, 2, simple);
+	e->c.writes = f.writes;
+	return 2;
+}
+
+/* The fixed-size candidate of frame_size bytes. */
+static void fixed_profile(struct fc_profile *p, uint64_t size)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, "detected");
+	p->framing = FC_FRAMING_FIXED;
+	p->frame_size = size;
+	p->max_frame = size;
+}
+
+/* evaluate(), evaluate_delim() or evaluate_fixed(), as p's framing asks. */
+static int evaluate_any(const struct fc_profile *p, double simple, bool loose,
+			const struct fc_detect_sample *samples, size_t nsamples,
+			struct entry *e, struct summary *sum)
+{
+	switch (p->framing) {
+	case FC_FRAMING_DELIMITER:
+		return evaluate_delim(p, simple, loose, samples, nsamples, e, sum);
+	case FC_FRAMING_FIXED:
+		return evaluate_fixed(p, simple, loose, samples, nsamples, e, sum);
+	default:
+		return evaluate(p, simple, loose, samples, nsamples, e, sum);
+	}
 }
 
 /* A varint candidate: after `offset` bytes, at most max_bytes (the
@@ -960,15 +1170,17 @@ static void sort_entries(struct entry *top, size_t n)
 	}
 }
 
-/* The count, up to PRELUDE_MAX_FRAMES, of frames of q at the start of s
- * after which p tiles s with the most non-empty frames, or that end the
+/* The count, up to PRELUDE_MAX_FRAMES, of frames of q at offset `from`
+ * of s (where the prelude's steps before this one end) after which p
+ * tiles s with the most non-empty frames, or that end the
  * direction (the fewest of equals; 0: none); *max_length the largest length q
  * read. A count that tiles by luck (a frame of p read in the prelude's
  * bytes, long enough to reach bytes not kept) cuts fewer frames. */
 static uint32_t prelude_frames(const struct fc_profile *p, const struct fc_profile *q,
-			       const struct fc_detect_sample *s, uint64_t *max_length)
+			       const struct fc_detect_sample *s, uint64_t from,
+			       uint64_t *max_length)
 {
-	uint64_t pos = 0, most = 0, v;
+	uint64_t pos = from, most = 0, v;
 	uint32_t best = 0;
 	struct fc_frame_len fl;
 	struct walk w;
@@ -1001,7 +1213,8 @@ static bool is_start(const struct fc_detect_sample *s, uint64_t k)
 }
 
 /* A prelude step for direction dir of p: the samples `fail` (indexes
- * into samples, nfail of them) start where p does not tile. First a
+ * into samples, nfail of them) do not tile from from[i], where the
+ * prelude's steps before this one end (0 for the first). First a
  * length field at offset 0 (4 or 2 bytes, big- or little-endian,
  * counting itself or not; max_frame the next power of two of twice the
  * longest length read, at least 256, at most PRELUDE_MAX_LENGTH) whose
@@ -1011,11 +1224,13 @@ static bool is_start(const struct fc_detect_sample *s, uint64_t k)
  * FC_PRELUDE_CHOICES distinct strings: a literal prelude is a write of
  * its own (AMQP's header, PostgreSQL's 'N') or ends a line (HTTP/2's
  * preface), not bytes that happen to make p tile from the middle of one.
- * Returns whether one was found. */
+ * first_write: only the literal, the bytes up to the first packet start
+ * after from[i] whether or not p tiles there (a magic string that a
+ * further step follows). Returns whether one was found. */
 static bool find_prelude_step(const struct fc_profile *p,
 			      const struct fc_detect_sample *samples,
-			      const size_t *fail, size_t nfail,
-			      struct fc_prelude_step *step)
+			      const size_t *fail, const uint64_t *from, size_t nfail,
+			      bool first_write, struct fc_prelude_step *step)
 {
 	static const struct {
 		uint32_t size;
@@ -1025,7 +1240,7 @@ static bool find_prelude_step(const struct fc_profile *p,
 	struct walk w;
 
 	memset(step, 0, sizeof(*step));
-	for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++) {
+	for (size_t f = 0; !first_write && f < sizeof(fields) / sizeof(*fields); f++) {
 		for (int counts_itself = 1; counts_itself >= 0; counts_itself--) {
 			struct fc_profile q;
 			uint32_t most = 0;
@@ -1037,7 +1252,8 @@ static bool find_prelude_step(const struct fc_profile *p,
 			q.is_signed = false;
 			q.max_frame = PRELUDE_MAX_LENGTH;
 			for (i = 0; i < nfail; i++) {
-				uint32_t k = prelude_frames(p, &q, &samples[fail[i]], &max_length);
+				uint32_t k = prelude_frames(p, &q, &samples[fail[i]], from[i],
+							    &max_length);
 
 				if (!k)
 					break;
@@ -1058,41 +1274,48 @@ static bool find_prelude_step(const struct fc_profile *p,
 	step->kind = FC_PRELUDE_BYTES_ONE_OF;
 	for (size_t i = 0; i < nfail; i++) {
 		const struct fc_detect_sample *s = &samples[fail[i]];
+		const uint8_t *b = s->data + from[i];
+		uint64_t at = 0;
 		size_t k, c;
 
-		for (k = 1; k <= FC_PRELUDE_BYTES_MAX && k < s->len; k++) {
-			if (!is_start(s, k) &&
-			    !(k >= 2 && s->data[k - 2] == '\r' && s->data[k - 1] == '\n'))
+		for (k = 1; k <= FC_PRELUDE_BYTES_MAX && from[i] + k < s->len; k++) {
+			at = from[i] + k;
+			if (first_write && is_start(s, at))
+				break;
+			if (first_write || (!is_start(s, at) &&
+					    !(k >= 2 && b[k - 2] == '\r' && b[k - 1] == '\n')))
 				continue;
-			walk(p, s, k, NULL, &w);
+			walk(p, s, at, NULL, &w);
 			if (w.tiled && w.frames > w.empty)
 				break;
 		}
-		if (k > FC_PRELUDE_BYTES_MAX || k >= s->len)
+		if (k > FC_PRELUDE_BYTES_MAX || from[i] + k >= s->len)
 			return false;
 		for (c = 0; c < step->nchoices; c++)
-			if (step->choice_len[c] == k && !memcmp(step->choice[c], s->data, k))
+			if (step->choice_len[c] == k && !memcmp(step->choice[c], b, k))
 				break;
 		if (c < step->nchoices)
 			continue;
 		if (step->nchoices == FC_PRELUDE_CHOICES)
 			return false;
 		step->choice_len[c] = (uint8_t)k;
-		memcpy(step->choice[c], s->data, k);
+		memcpy(step->choice[c], b, k);
 		step->nchoices++;
 	}
 	return step->nchoices > 0;
 }
 
 /* The most non-empty frames p cuts in s walked from one of its first
- * MAX_STARTS_TRIED packet starts after 0 (0 when it tiles from none). */
-static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_sample *s)
+ * MAX_STARTS_TRIED packet starts after `from` (0 when it tiles from
+ * none). */
+static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_sample *s,
+			     uint64_t from)
 {
 	uint64_t most = 0;
 	struct walk w;
 
 	for (size_t i = 0; i < s->nstarts && i < MAX_STARTS_TRIED; i++) {
-		if (s->starts[i] == 0 || s->starts[i] >= s->len)
+		if (s->starts[i] <= from || s->starts[i] >= s->len)
 			continue;
 		walk(p, s, s->starts[i], NULL, &w);
 		if (w.tiled && w.frames - w.empty > most)
@@ -1101,60 +1324,114 @@ static uint64_t better_later(const struct fc_profile *p, const struct fc_detect_
 	return most;
 }
 
+/* Add a step to pre's steps in direction dir (p's framing, p->prelude
+ * NULL), for the directions whose start was captured that p does not
+ * tile from where pre's steps end, or tiles with fewer frames than from a
+ * later packet start (see find_prelude_step; first_write as there).
+ * Returns whether one was added. */
+static bool add_prelude_step(const struct fc_profile *p, struct fc_prelude *pre, int dir,
+			     const struct fc_detect_sample *samples, size_t nsamples,
+			     bool first_write)
+{
+	struct fc_profile q = *p;
+	size_t fail[PRELUDE_SAMPLES], nfail = 0;
+	uint64_t from[PRELUDE_SAMPLES];
+	struct walk w;
+
+	if (pre->nsteps[dir] >= FC_PRELUDE_STEPS)
+		return false;
+	q.prelude = pre;
+	for (size_t i = 0; i < nsamples && nfail < PRELUDE_SAMPLES; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+		uint64_t pos;
+
+		if (!s->len || !s->data || s->mid_stream || (int)s->dir != dir)
+			continue;
+		pos = prelude_end(&q, s);
+		walk(p, s, pos, NULL, &w);
+		if (!w.tiled || w.frames == w.empty ||
+		    w.frames - w.empty < better_later(p, s, pos)) {
+			fail[nfail] = i;
+			from[nfail++] = pos;
+		}
+	}
+	if (!nfail || !find_prelude_step(p, samples, fail, from, nfail, first_write,
+					 &pre->steps[dir][pre->nsteps[dir]]))
+		return false;
+	pre->nsteps[dir]++;
+	return true;
+}
+
 /* Look for a prelude that makes e's framing tile the directions whose
  * start was captured but that it does not tile from 0, or tiles with
  * fewer frames than from a later packet start (a length read from
  * another layout's header is most often too long, a frame that swallows
  * the frames after it: PostgreSQL's startup message read as a typed
- * one); see
- * find_prelude_step. Returns 0 when there is none, else e's framing with
+ * one); see find_prelude_step. One step per direction first; then, while
+ * directions still do not tile where the steps end, more steps (up to
+ * FC_PRELUDE_STEPS), each kept only if the framing then scores better
+ * and tiles no fewer directions: a magic string, then a handshake frame
+ * of another layout. Returns 0 when there is none, else e's framing with
  * it evaluated into *t, and evaluate()'s verdict. */
 static int with_prelude(const struct entry *e, const struct fc_detect_sample *samples,
 			size_t nsamples, struct entry *t)
 {
-	struct fc_profile p = e->c.profile;
-	struct fc_prelude pre;
+	struct fc_profile p = e->c.profile, q;
+	struct fc_prelude pre, more;
 	struct summary sum;
-	struct walk w;
-	size_t fail[PRELUDE_SAMPLES], nfail;
+	struct entry u;
 	bool any = false;
-	int v;
+	int v, v2;
 
 	memset(&pre, 0, sizeof(pre));
 	p.max_frame = SEARCH_MAX_LENGTH;
 	p.prelude = NULL;
 	for (int dir = 0; dir < 2; dir++) {
-		nfail = 0;
-		for (size_t i = 0; i < nsamples; i++) {
-			const struct fc_detect_sample *s = &samples[i];
+		bool one = add_prelude_step(&p, &pre, dir, samples, nsamples, false);
 
-			if (!s->len || !s->data || s->mid_stream || (int)s->dir != dir)
-				continue;
-			walk(&p, s, 0, NULL, &w);
-			if ((!w.tiled || w.frames == w.empty ||
-			     w.frames - w.empty < better_later(&p, s)) &&
-			    nfail < PRELUDE_SAMPLES)
-				fail[nfail++] = i;
+		/* Or a magic string written alone, then a step of its own (a
+		 * handshake frame), rather than one literal that takes in
+		 * each direction's handshake: when that needs fewer strings. */
+		more = pre;
+		more.nsteps[dir] = 0;
+		if (add_prelude_step(&p, &more, dir, samples, nsamples, true) &&
+		    add_prelude_step(&p, &more, dir, samples, nsamples, false) &&
+		    (!one || (pre.steps[dir][0].kind == FC_PRELUDE_BYTES_ONE_OF &&
+			      more.steps[dir][0].nchoices < pre.steps[dir][0].nchoices))) {
+			pre = more;
+			one = true;
 		}
-		if (nfail && find_prelude_step(&p, samples, fail, nfail, &pre.steps[dir][0])) {
-			pre.nsteps[dir] = 1;
-			any = true;
-		}
+		any |= one;
 	}
 	if (!any)
 		return 0;
-	p.prelude = &pre;
-	v = p.framing == FC_FRAMING_DELIMITER ?
-	    evaluate_delim(&p, e->simple, false, samples, nsamples, t, &sum) :
-	    evaluate(&p, e->simple, false, samples, nsamples, t, &sum);
+	q = p;
+	q.prelude = &pre;
+	v = evaluate_any(&q, e->simple, false, samples, nsamples, t, &sum);
 	if (!v)
 		return 0;
+	for (int dir = 0; dir < 2; dir++) {
+		for (;;) {
+			more = pre;
+			if (!add_prelude_step(&p, &more, dir, samples, nsamples, false))
+				break;
+			q.prelude = &more;
+			v2 = evaluate_any(&q, e->simple, false, samples, nsamples, &u, &sum);
+			if (!v2 || !(u.c.score > t->c.score) ||
+			    u.c.samples_tiled < t->c.samples_tiled)
+				break;
+			pre = more;
+			*t = u;
+			v = v2;
+		}
+	}
+	q.prelude = &pre;
 	t->c.prelude = pre;
 	t->c.profile.prelude = NULL;
 	for (size_t i = 0; i < nsamples; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 
-		if (s->len && s->data && !s->mid_stream && prelude_end(&p, s) > 0)
+		if (s->len && s->data && !s->mid_stream && prelude_end(&q, s) > 0)
 			t->c.prelude_samples[s->dir ? 1 : 0]++;
 	}
 	return v;
@@ -1236,16 +1513,16 @@ static void add_adj(int64_t *list, size_t *n, size_t cap, int64_t adj)
  * and, near the start of the header, -8..8; then those solved from the
  * data: where the sender's writes ended (packet starts, the end of a
  * complete direction) minus where the first frame's length says it ends
- * with adjustment 0. Returns how many, in order of preference, at most
+ * with adjustment 0 (base's field and mask). Returns how many, in order of preference, at most
  * cap. */
-static size_t field_adjustments(uint32_t off, uint32_t size,
-				enum fc_byte_order order,
+static size_t field_adjustments(const struct fc_profile *base,
 				const struct fc_detect_sample *samples,
 				size_t nsamples, int64_t *list, size_t cap)
 {
-	int64_t end = (int64_t)off + size;
+	uint32_t off = base->length_offset;
+	int64_t end = (int64_t)fc_profile_length_end(base);
 	size_t n = 0, used = 0;
-	struct fc_profile p;
+	struct fc_profile p = *base;
 	struct fc_frame_len fl;
 
 	add_adj(list, &n, cap, 0);
@@ -1258,7 +1535,7 @@ static size_t field_adjustments(uint32_t off, uint32_t size,
 		for (int64_t a = 5; a <= MAX_SMALL_ADJ; a++)
 			add_adj(list, &n, cap, a);
 	}
-	grid_profile(&p, off, size, order, 0);
+	p.length_adjustment = 0;
 	for (size_t i = 0; i < nsamples && used < SOLVE_SAMPLES; i++) {
 		const struct fc_detect_sample *s = &samples[i];
 		uint64_t start = 0, stop;
@@ -1291,6 +1568,61 @@ static size_t field_adjustments(uint32_t off, uint32_t size,
 	return n;
 }
 
+/* The length_mask worth trying for a length field (0: none): the field's
+ * bits but its top one, when that bit is set where the chains start in
+ * most samples (at 0; in a mid-stream one, at one of its first packet
+ * starts). A record-marking flag (ONC RPC's last-fragment bit) sets it on
+ * every header, so the plain field reads a length above any max_frame
+ * there; a field whose top bit is seldom set there needs no mask, and
+ * none is tried (the plain reading cuts the same frames). */
+static uint64_t flag_mask(uint32_t off, uint32_t size, enum fc_byte_order order,
+			  const struct fc_detect_sample *samples, size_t nsamples)
+{
+	uint32_t top = order == FC_BIG_ENDIAN ? off : off + size - 1;
+	size_t set = 0, used = 0;
+
+	if (size < 2)
+		return 0;
+	for (size_t i = 0; i < nsamples; i++) {
+		const struct fc_detect_sample *s = &samples[i];
+		size_t tries = s->mid_stream ? MAX_STARTS_TRIED : 0;
+
+		if (!s->len || !s->data)
+			continue;
+		used++;
+		for (size_t k = 0; k <= tries && k <= s->nstarts; k++) {
+			uint64_t at = k ? s->starts[k - 1] : 0;
+
+			if (at + top < s->len && (s->data[at + top] & 0x80)) {
+				set++;
+				break;
+			}
+		}
+	}
+	if (!used || 2 * set < used)
+		return 0;
+	return size == 8 ? ~0ULL >> 1 : (1ULL << (8 * size - 1)) - 1;
+}
+
+/* Give p the length_mask mask (0: none); a masked field is unsigned. */
+static void set_mask(struct fc_profile *p, uint64_t mask)
+{
+	p->length_mask = mask;
+	if (mask)
+		p->is_signed = false;
+}
+
+/* Keep e, as evaluate() judged it (verdict), among the confident (top, *n)
+ * or the low-confidence (low, *nlow) candidates. */
+static void keep_verdict(int verdict, const struct entry *e, struct entry *top,
+			 size_t *n, struct entry *low, size_t *nlow)
+{
+	if (verdict == 2)
+		keep(top, n, FC_DETECT_MAX_CANDIDATES, e);
+	else if (verdict == 1)
+		keep(low, nlow, FC_DETECT_MAX_CANDIDATES, e);
+}
+
 /* Try every length field and its adjustments over the samples, the
  * varints, BER and the delimiters; keep the best confident candidates in
  * top and the best low-confidence ones in low (capacity
@@ -1301,6 +1633,7 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		     struct summary *sum)
 {
 	static const uint32_t sizes[] = { 4, 2, 3, 8, 1 };
+	uint64_t fixed;
 	size_t n = 0;
 	struct entry e;
 	struct fc_profile p;
@@ -1312,26 +1645,29 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
 			uint32_t size = sizes[si];
 
-			for (int bo = 0; bo < (size == 1 ? 1 : 2); bo++) {
+			for (int bo = 0; bo < 2 * (size == 1 ? 1 : 2); bo++) {
 				enum fc_byte_order order =
-					bo ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
-				size_t na = field_adjustments(off, size, order,
-							      samples, nsamples,
-							      adjs, ADJ_PER_FIELD);
+					bo % 2 ? FC_BIG_ENDIAN : FC_LITTLE_ENDIAN;
+				uint64_t mask = bo < 2 ? 0 :
+						flag_mask(off, size, order, samples, nsamples);
+				size_t na;
 
+				if (bo >= 2 && !mask)
+					continue;
+				grid_profile(&p, off, size, order, 0);
+				set_mask(&p, mask);
+				na = field_adjustments(&p, samples, nsamples, adjs,
+						       ADJ_PER_FIELD);
 				for (size_t a = 0; a < na; a++) {
-					int v;
-
 					if ((int64_t)off + size + adjs[a] < 0 &&
 					    adjs[a] != -(int64_t)(off + size))
 						continue; /* frames shorter than the field */
 					grid_profile(&p, off, size, order, adjs[a]);
-					v = evaluate(&p, simplicity(off, size, adjs[a]), loose,
-						     samples, nsamples, &e, sum);
-					if (v == 2)
-						keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
-					else if (v == 1)
-						keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
+					set_mask(&p, mask);
+					keep_verdict(evaluate(&p, simplicity(off, size, adjs[a]) -
+								  (mask ? MASK_COST : 0),
+							      loose, samples, nsamples, &e, sum),
+						     &e, top, &n, low, nlow);
 				}
 			}
 		}
@@ -1343,15 +1679,17 @@ static size_t search(const struct fc_detect_sample *samples, size_t nsamples,
 		p.max_frame = SEARCH_MAX_LENGTH;
 		fc_profile_set_delimiter(&p, (const uint8_t *)delimiters[d].bytes,
 					 delimiters[d].len);
-		switch (evaluate_delim(&p, delimiters[d].simple, loose, samples, nsamples,
-				       &e, sum)) {
-		case 2:
+		keep_verdict(evaluate_delim(&p, delimiters[d].simple, loose, samples,
+					    nsamples, &e, sum),
+			     &e, top, &n, low, nlow);
+	}
+	/* Fixed-size frames compete with the rest: a constant byte in the
+	 * records reads as a 1-byte length that tiles them by chance, with
+	 * less evidence than the writes give. */
+	if ((fixed = fixed_size(samples, nsamples)) != 0) {
+		fixed_profile(&p, fixed);
+		if (evaluate_fixed(&p, FIXED_SIMPLE, loose, samples, nsamples, &e, sum) == 2)
 			keep(top, &n, FC_DETECT_MAX_CANDIDATES, &e);
-			break;
-		case 1:
-			keep(low, nlow, FC_DETECT_MAX_CANDIDATES, &e);
-			break;
-		}
 	}
 	if (n)
 		return n;
@@ -1401,16 +1739,9 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 	if (has_start(samples, nsamples)) {
 		size_t n2 = search(samples, nsamples, true, top2, low2, &nlow2, &sum);
 
-		for (size_t i = 0; i < n2 && i < PRELUDE_TRIED; i++) {
-			switch (with_prelude(&top2[i], samples, nsamples, &t)) {
-			case 2:
-				keep(top, &n, FC_DETECT_MAX_CANDIDATES, &t);
-				break;
-			case 1:
-				keep(low, &nlow, FC_DETECT_MAX_CANDIDATES, &t);
-				break;
-			}
-		}
+		for (size_t i = 0; i < n2 && i < PRELUDE_TRIED; i++)
+			keep_verdict(with_prelude(&top2[i], samples, nsamples, &t), &t,
+				     top, &n, low, &nlow);
 	}
 	if (!n) {
 		n = nlow;
@@ -1425,6 +1756,32 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 	}
 	return n;
 }
+bool fc_detect_fit(const struct fc_profile *p, const struct fc_detect_sample *samples,
+		   size_t nsamples, struct fc_detect_candidate *out)
+{
+	struct tally t = { .hash = 0xcbf29ce484222325ULL };
+	struct entry e;
+	struct walk w;
+
+	if (!samples)
+		return false;
+	for (size_t i = 0; i < nsamples; i++) {
+		if (!samples[i].len || !samples[i].data)
+			continue;
+		tally_walk(&t, p, &samples[i], i, false, &w);
+		if (!w.tiled || !w.frames)
+			return false;
+	}
+	if (!t.tiled_frames)
+		return false;
+	tally_evidence(&t, p, false, samples, nsamples);
+	fill_entry(&e, p, p->max_frame, &t, 1, 1.0);
+	e.c.low_confidence = false;
+	*out = e.c;
+	out->profile.prelude = p->prelude;
+	return true;
+}
+
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 {
 	const char *order = p->byte_order == FC_BIG_ENDIAN ?
@@ -1446,15 +1803,33 @@ void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len)
 	if (max < 0)
 		max = 0;
 	snprintf(buf, len, "new LengthFieldBasedFrameDecoder(%s, %lld, %u, %u, "
-		 "%lld, %u, true)", order, (long long)max,
+		 "%lld, %u, true)%s", order, (long long)max,
 		 (unsigned)p->length_offset, (unsigned)p->length_size,
-		 (long long)p->length_adjustment, (unsigned)p->header_size);
+		 (long long)p->length_adjustment, (unsigned)p->header_size,
+		 p->length_mask ? " { @Override protected long getUnadjustedFrameLength("
+				  "ByteBuf b, int o, int l, ByteOrder bo) { return "
+				  "super.getUnadjustedFrameLength(b, o, l, bo) & " : "");
+	if (p->length_mask) {
+		size_t at = strlen(buf);
+
+		if (at < len)
+			snprintf(buf + at, len - at, "0x%llxL; } }",
+				 (unsigned long long)p->length_mask);
+	}
 }
 
 void fc_detect_tokio(const struct fc_profile *p, char *buf, size_t len)
 {
 	if (!len)
 		return;
+	if (p->length_mask) {
+		/* The codec reads the whole field as the length. */
+		snprintf(buf, len, "// no tokio-util equivalent: LengthDelimitedCodec "
+			 "cannot mask the length field (length_mask 0x%llx); decode "
+			 "it by hand as the Go line does",
+			 (unsigned long long)p->length_mask);
+		return;
+	}
 	snprintf(buf, len, "LengthDelimitedCodec::builder().length_field_offset(%u)"
 		 ".length_field_length(%u).length_adjustment(%lld).num_skip(%u)"
 		 ".max_frame_length(%llu).%s().new_codec()",
@@ -1468,7 +1843,7 @@ void fc_detect_go(const struct fc_profile *p, char *buf, size_t len)
 {
 	const char *order = p->byte_order == FC_BIG_ENDIAN ?
 			    "binary.BigEndian" : "binary.LittleEndian";
-	char read[160];
+	char read[160], mask[64] = "";
 	uint32_t o = p->length_offset, e = fc_profile_length_end(p);
 
 	if (!len)
@@ -1488,13 +1863,16 @@ void fc_detect_go(const struct fc_profile *p, char *buf, size_t len)
 			 "{ n = n<<8 | int64(b) }%s", (unsigned)o, (unsigned)e,
 			 p->byte_order == FC_BIG_ENDIAN ? "" :
 			 " // little-endian: range the bytes from the last");
+	if (p->length_mask)
+		snprintf(mask, sizeof(mask), "; lengthMask = 0x%llx; n &= lengthMask",
+			 (unsigned long long)p->length_mask);
 	snprintf(buf, len, "lengthOffset, lengthSize, headerSize, lengthAdjustment, "
 		 "maxFrame = %u, %u, %u, %lld, %llu; order = %s; signed = %s; "
-		 "io.ReadFull(r, hdr[:%u]); %s; io.ReadFull(r, payload[:%u+n%+lld-%u])",
+		 "io.ReadFull(r, hdr[:%u]); %s%s; io.ReadFull(r, payload[:%u+n%+lld-%u])",
 		 (unsigned)o, (unsigned)p->length_size, (unsigned)p->header_size,
 		 (long long)p->length_adjustment, (unsigned long long)p->max_frame,
 		 order, p->is_signed ? "true" : "false",
-		 (unsigned)(p->header_size > e ? p->header_size : e), read,
+		 (unsigned)(p->header_size > e ? p->header_size : e), read, mask,
 		 (unsigned)e, (long long)p->length_adjustment,
 		 (unsigned)p->header_size);
 }
@@ -1524,9 +1902,18 @@ void fc_detect_python(const struct fc_profile *p, char *buf, size_t len)
 			 p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
 			 p->is_signed ? "True" : "False");
 	}
-	snprintf(buf, len, "%s; payload_len = n + %lld + %u - %u", read,
+	snprintf(buf, len, "%s; %spayload_len = %s + %lld + %u - %u", read,
+		 p->length_mask ? "flags = n & ~mask; " : "",
+		 p->length_mask ? "(n & mask)" : "n",
 		 (long long)p->length_adjustment, (unsigned)e,
 		 (unsigned)p->header_size);
+	if (p->length_mask) {
+		char stmt[512];
+
+		snprintf(stmt, sizeof(stmt), "mask = 0x%llx; %s",
+			 (unsigned long long)p->length_mask, buf);
+		snprintf(buf, len, "%s", stmt);
+	}
 }
 
 
@@ -1653,4 +2040,16 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		       "length at offsets 0..%d clearly explains it: fixed-size "
 		       "records, another framing (a varint, BER, a delimiter), or "
 		       "too little traffic?", MAX_OFFSET);
+	if (sum.near_frames >= LOW_MIN_FRAMES) {
+		append(buf, len, &used, "; the closest reading, a %u-byte %s-endian length "
+		       "at %u", (unsigned)sum.near.length_size,
+		       sum.near.byte_order == FC_BIG_ENDIAN ? "big" : "little",
+		       (unsigned)sum.near.length_offset);
+		if (sum.near.length_adjustment)
+			append(buf, len, &used, ", adjustment %+lld",
+			       (long long)sum.near.length_adjustment);
+		append(buf, len, &used, ", tiles every direction in %llu frames with "
+		       "%.0f bits of evidence (a guess needs %.0f)",
+		       (unsigned long long)sum.near_frames, sum.near_bits, LOW_BITS);
+	}
 }

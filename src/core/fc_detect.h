@@ -9,6 +9,8 @@
  * tries, for every length field
  *
  *   length_offset 0..32 x length_size {1,2,3,4,8} x byte order
+ *   (x length_mask: the field but its top bit, where that bit is set at
+ *   a chain start: ONC RPC's record marking)
  *
  * the adjustments that make sense for it: 0, minus the field's end (the
  * length counts the whole frame), 1..4 and -8..8, and those solved from
@@ -21,12 +23,14 @@
  *             BER length
  *   delimiter "\r\n", "\n", "\0" on text, judged by the writes that end
  *             with the delimiter
+ *   fixed     the smallest write's size, when every write is a multiple
  *
  * and, for the best framings, a prelude per direction where the streams'
  * starts were captured but do not tile: up to 4 frames of a 2- or 4-byte
  * length at offset 0 (PostgreSQL's SSLRequest and startup message), else
  * one of at most 8 literal strings of 1..64 bytes (AMQP's protocol header,
- * HTTP/2's preface, PostgreSQL's 'N'). Directions whose start was not
+ * HTTP/2's preface, PostgreSQL's 'N'), and further steps while they help
+ * (a magic string, then a handshake frame). Directions whose start was not
  * captured are walked from the first of their first packet starts where a
  * chain begins. Pure: no I/O, no allocation, time linear in the bytes
  * given (times the candidates).
@@ -111,6 +115,19 @@ struct fc_detect_candidate {
 size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
 		      struct fc_detect_candidate *out, size_t max);
 
+/* Does p, a framing found for other traffic (another port's best
+ * candidate, its prelude included), explain these samples too: does it
+ * tile every non-empty one, with at least one frame each and one
+ * non-empty frame in all (EtherNet/IP's ListIdentity request is a bare
+ * header), read
+ * strictly (from the prelude's end where a direction's start was
+ * captured, else from the first packet start where a chain begins)? If
+ * so, *out says how much (frames, bytes, landed, bits; profile p with
+ * p's prelude pointer, prelude steps not copied) and true is returned.
+ * Pure, no allocation; linear in the samples' frames. */
+bool fc_detect_fit(const struct fc_profile *p, const struct fc_detect_sample *samples,
+		   size_t nsamples, struct fc_detect_candidate *out);
+
 /* Write, NUL-terminated and truncated to len, the Netty equivalent of p:
  * "new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN,
  * maxFrameLength, lengthFieldOffset, lengthFieldLength, lengthAdjustment,
@@ -118,28 +135,33 @@ size_t fc_detect_rank(const struct fc_detect_sample *samples, size_t nsamples,
  * gets the payload as framecap shows it. Netty's maxFrameLength counts
  * the whole frame: max_frame + offset + size + adjustment (clamped to a
  * Java int). A length size Netty lacks (5..7) gives a "// no Netty ..."
- * line instead. Nothing is written when len is 0. */
+ * line instead. A length_mask adds an anonymous subclass whose
+ * getUnadjustedFrameLength masks the field. Nothing is written when len
+ * is 0. */
 void fc_detect_netty(const struct fc_profile *p, char *buf, size_t len);
 
 /* Write (NUL-terminated, truncated to len) tokio-util's builder for p:
  * "LengthDelimitedCodec::builder().length_field_offset(O)
  * .length_field_length(S).length_adjustment(A).num_skip(H)
  * .max_frame_length(M).big_endian().new_codec()"; tokio compares the
- * length field itself with max_frame_length, as framecap does. */
+ * length field itself with max_frame_length, as framecap does. With a
+ * length_mask, which the codec lacks, a "// no tokio-util equivalent"
+ * line. */
 void fc_detect_tokio(const struct fc_profile *p, char *buf, size_t len);
 
 /* Write (NUL-terminated, truncated to len) the constants of a Go loop
  * that reads frames with io.ReadFull, one line:
  * "lengthOffset, lengthSize, headerSize, lengthAdjustment, maxFrame =
  * O, S, H, A, M; order = binary.BigEndian; signed = false", then how to
- * read the length. */
+ * read the length (and "n &= lengthMask" with a length_mask). */
 void fc_detect_go(const struct fc_profile *p, char *buf, size_t len);
 
 /* Write (NUL-terminated, truncated to len) a Python statement that, given
  * `hdr` (the first header bytes of a frame), sets `payload_len` as p
  * does, with the struct module: "n, = struct.unpack_from('>16xH', hdr);
  * payload_len = n + -18 + 18 - 19". Lengths of 3, 5, 6 or 7 bytes, which
- * struct lacks, use int.from_bytes. */
+ * struct lacks, use int.from_bytes. A length_mask: "mask = 0x7fffffff; "
+ * first, "flags = n & ~mask; " and (n & mask) for n. */
 void fc_detect_python(const struct fc_profile *p, char *buf, size_t len);
 
 /* Write into buf (NUL-terminated, truncated to len) one line saying why

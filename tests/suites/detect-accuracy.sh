@@ -47,7 +47,7 @@ while IFS='|' read -r _ file port proto spec before now _; do
 			"$o" "$s" "$bo" "$sg" "$a" "$h" "$port" > "$base.spec.yaml" ;;
 	esac
 	"$F" -r "$path" --config "$base.spec.yaml" --json > "$base.spec.jsonl" 2>/dev/null
-	if grep -q "^  $port: port_$port\$" "$base.yaml"; then
+	if grep -qE "^  $port: port_[0-9]+\$" "$base.yaml"; then
 		"$F" -r "$path" --config "$base.yaml" --json > "$base.det.jsonl" 2>/dev/null
 	else
 		: > "$base.det.jsonl"

@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fc_detect.h"
 
@@ -920,6 +921,28 @@ static void clear_samples(size_t n)
 		samples[i].data = samples_buf[i];
 }
 
+/* Seed the generator and clear the samples, directions alternating c2s,
+ * s2c. */
+static void start_samples(uint64_t seed)
+{
+	rng_seed(seed);
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++)
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+}
+
+/* Rank the NSAMPLES samples into c (printed), check that the best has
+ * framing f; returns how many came out. */
+static size_t rank_expect(struct fc_detect_candidate *c, enum fc_framing f)
+{
+	size_t got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+
+	print_candidates(c, got);
+	assert_true(got >= 1);
+	assert_int_equal(c[0].profile.framing, f);
+	return got;
+}
+
 /* Append a payload of n bytes (binary) to sample i. */
 static void put_payload(size_t i, size_t n)
 {
@@ -1069,10 +1092,8 @@ static void test_prelude(void **state)
 	size_t got;
 
 	(void)state;
-	rng_seed(24);
-	clear_samples(NSAMPLES);
+	start_samples(24);
 	for (size_t i = 0; i < NSAMPLES; i++) {
-		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
 		if (i % 2 == 0) {
 			uint32_t n = 30 + rng() % 40;
 
@@ -1153,6 +1174,220 @@ static void test_prelude(void **state)
 	assert_null(c[0].profile.prelude);
 }
 
+/* A frame of `typed` as above with a 4-byte big-endian length in front
+ * whose top bit is a flag (ONC RPC record marking: 0x80000000 | n, the
+ * last-fragment bit), one write each. */
+static void put_marked(size_t i, uint32_t n)
+{
+	uint8_t *b;
+
+	add_start(i, samples[i].len);
+	b = samples_buf[i] + samples[i].len;
+	b[0] = (uint8_t)(0x80 | n >> 24);
+	b[1] = (uint8_t)(n >> 16);
+	b[2] = (uint8_t)(n >> 8);
+	b[3] = (uint8_t)n;
+	samples[i].len += 4;
+	put_payload(i, n);
+}
+
+/* ONC RPC: 4-byte big-endian length with the last-fragment bit set on
+ * every record. Detected: 4 bytes at 0 with length_mask 0x7fffffff (not
+ * the 2 or 3 bytes after the flag byte that cut the same frames), the
+ * flag shown apart; plain lengths get no mask. */
+static void test_length_mask(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	struct fc_profile p;
+	char line[512];
+	size_t got;
+
+	(void)state;
+	start_samples(31);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 20; f++)
+			put_marked(i, 8 + rng() % 300);
+		samples[i].complete = true;
+	}
+	rank_expect(c, FC_FRAMING_LENGTH);
+	assert_false(c[0].low_confidence);
+	assert_int_equal(c[0].profile.length_offset, 0);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.byte_order, FC_BIG_ENDIAN);
+	assert_false(c[0].profile.is_signed);
+	assert_int_equal(c[0].profile.length_adjustment, 0);
+	assert_true(c[0].profile.length_mask == 0x7fffffffULL);
+	assert_null(fc_profile_check(&c[0].profile));
+	assert_int_equal(c[0].samples_tiled, NSAMPLES);
+	assert_int_equal(c[0].bytes, c[0].total);
+	/* the printers mask the field too */
+	fc_detect_python(&c[0].profile, line, sizeof(line));
+	assert_non_null(strstr(line, "mask = 0x7fffffff"));
+	assert_non_null(strstr(line, "(n & mask)"));
+	fc_detect_go(&c[0].profile, line, sizeof(line));
+	assert_non_null(strstr(line, "n &= lengthMask"));
+	fc_detect_netty(&c[0].profile, line, sizeof(line));
+	assert_non_null(strstr(line, "& 0x7fffffffL"));
+	fc_detect_tokio(&c[0].profile, line, sizeof(line));
+	assert_non_null(strstr(line, "no tokio-util equivalent"));
+	/* Without the flag the same lengths need no mask. */
+	fc_profile_default(&p);
+	p.byte_order = FC_BIG_ENDIAN;
+	p.is_signed = false;
+	clear_samples(NSAMPLES);
+	make_samples(&p, FILL_ZERO, 25, NSAMPLES);
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	assert_true(got >= 1);
+	assert_true(c[0].profile.length_mask == 0);
+}
+
+/* Fixed-size records, one or two a write: framing fixed of their size,
+ * with the writes as evidence; variable-size writes are never fixed. */
+static void test_fixed(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	size_t got;
+
+	(void)state;
+	start_samples(32);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 20; f++) {
+			add_start(i, samples[i].len);
+			put_payload(i, 24 * (1 + rng() % 2));
+		}
+		samples[i].complete = true;
+	}
+	rank_expect(c, FC_FRAMING_FIXED);
+	assert_int_equal(c[0].profile.frame_size, 24);
+	assert_null(fc_profile_check(&c[0].profile));
+	assert_int_equal(c[0].samples_tiled, NSAMPLES);
+	assert_int_equal(c[0].bytes, c[0].total);
+	/* One write of another size anywhere: not fixed. */
+	add_start(3, samples[3].len);
+	put_payload(3, 30);
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	print_candidates(c, got);
+	for (size_t k = 0; k < got; k++)
+		assert_int_not_equal(c[k].profile.framing, FC_FRAMING_FIXED);
+	/* Length-prefixed frames of varied sizes: never fixed. */
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		for (int f = 0; f < 20; f++)
+			put_typed(i, 'D', 1 + rng() % 200);
+		samples[i].complete = true;
+	}
+	got = fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	assert_true(got >= 1);
+	for (size_t k = 0; k < got; k++)
+		assert_int_not_equal(c[k].profile.framing, FC_FRAMING_FIXED);
+}
+
+/* Two prelude steps in one direction: a magic string written alone, then
+ * a handshake frame of another layout (2-byte big-endian length, its
+ * content different in every stream), then typed messages. Detected: the
+ * typed layout with the steps [bytes_one_of the magic, profile], not one
+ * literal per stream that swallows each handshake. */
+static void test_prelude_two_steps(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	const struct fc_prelude_step *st;
+
+	(void)state;
+	start_samples(33);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		uint32_t n = 10 + rng() % 40; /* the handshake's payload */
+
+		add_start(i, 0);
+		memcpy(samples_buf[i], "XPROTO/1", 8);
+		samples[i].len = 8;
+		add_start(i, 8);
+		samples_buf[i][8] = 0;
+		samples_buf[i][9] = (uint8_t)n;
+		samples[i].len = 10;
+		put_payload(i, n);
+		for (int f = 0; f < 25; f++)
+			put_typed(i, (uint8_t)("QPBEDSRTCZ"[rng() % 10]), 1 + rng() % 150);
+		samples[i].complete = true;
+	}
+	rank_expect(c, FC_FRAMING_LENGTH);
+	assert_int_equal(c[0].profile.length_offset, 1);
+	assert_int_equal(c[0].profile.length_size, 4);
+	assert_int_equal(c[0].profile.length_adjustment, -4);
+	assert_null(fc_profile_check(&c[0].profile));
+	assert_int_equal(c[0].prelude.nsteps[FC_DIR_C2S], 2);
+	st = &c[0].prelude.steps[FC_DIR_C2S][0];
+	assert_int_equal(st->kind, FC_PRELUDE_BYTES_ONE_OF);
+	assert_int_equal(st->nchoices, 1);
+	assert_int_equal(st->choice_len[0], 8);
+	assert_memory_equal(st->choice[0], "XPROTO/1", 8);
+	st = &c[0].prelude.steps[FC_DIR_C2S][1];
+	assert_int_equal(st->kind, FC_PRELUDE_PROFILE);
+	assert_int_equal(st->max_frames, 1);
+	assert_int_equal(st->profile.length_offset, 0);
+	assert_int_equal(st->profile.length_size, 2);
+	assert_int_equal(st->profile.byte_order, FC_BIG_ENDIAN);
+	assert_int_equal(st->profile.length_adjustment, 0);
+	assert_int_equal(c[0].samples_tiled, NSAMPLES);
+	assert_int_equal(c[0].bytes, c[0].total);
+}
+
+/* fc_detect_fit: a framing found elsewhere explains one short exchange
+ * (a frame a direction) that is too little to infer from alone; it does
+ * not fit bytes it cannot tile. */
+static void test_fit(void **state)
+{
+	struct fc_detect_candidate c;
+	struct fc_profile p;
+
+	(void)state;
+	fc_profile_default(&p);
+	p.byte_order = FC_BIG_ENDIAN;
+	p.is_signed = false;
+	p.length_mask = 0x7fffffff;
+	rng_seed(34);
+	clear_samples(2);
+	put_marked(0, 56);
+	samples[0].complete = true;
+	samples[1].dir = FC_DIR_S2C;
+	put_marked(1, 28);
+	samples[1].complete = true;
+	assert_int_equal(fc_detect_rank(samples, 2, &c, 1), 0);
+	assert_true(fc_detect_fit(&p, samples, 2, &c));
+	assert_int_equal(c.frames, 2);
+	assert_int_equal(c.samples_tiled, 2);
+	assert_int_equal(c.bytes, 60 + 32);
+	assert_ptr_equal(c.profile.prelude, NULL);
+	p.length_mask = 0; /* the flag read as length: oversize */
+	assert_false(fc_detect_fit(&p, samples, 2, &c));
+	assert_false(fc_detect_fit(&p, NULL, 0, &c));
+}
+
+/* The worst input tried for time: every sample 64 KiB of one byte with a
+ * packet start every 64 bytes and every fixed, masked and literal
+ * search open. Bounded: well under a few seconds (no quadratic search). */
+static void test_worst_case_time(void **state)
+{
+	struct fc_detect_candidate c[FC_DETECT_MAX_CANDIDATES];
+	struct timespec t0, t1;
+	double secs;
+
+	(void)state;
+	clear_samples(NSAMPLES);
+	for (size_t i = 0; i < NSAMPLES; i++) {
+		memset(samples_buf[i], 0xc1, SAMPLE_CAP);
+		samples[i].len = SAMPLE_CAP;
+		for (size_t k = 0; k < SAMPLE_CAP; k += 64)
+			add_start(i, k);
+		samples[i].dir = i % 2 ? FC_DIR_S2C : FC_DIR_C2S;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fc_detect_rank(samples, NSAMPLES, c, FC_DETECT_MAX_CANDIDATES);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_message("  %.2f s\n", secs);
+	assert_true(secs < 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1187,6 +1422,11 @@ int main(void)
 		cmocka_unit_test(test_ber),
 		cmocka_unit_test(test_delimiter_nul),
 		cmocka_unit_test(test_prelude),
+		cmocka_unit_test(test_length_mask),
+		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_prelude_two_steps),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_worst_case_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
