@@ -49,6 +49,20 @@ per "an open connection carrying data" 2304 \
 	"$(rss "$T/o2.pcap" --max-flows 65536)" "$(rss "$T/o20.pcap" --max-flows 65536)" 18000
 rm -f "$T/o20.pcap"
 
+gen conns-open "$T/o50.pcap" 50000
+kib=$(rss "$T/o50.pcap" --max-flows 65536)
+"$B"/framecap -r "$T/o50.pcap" --json --max-flows 65536 2> "$T/o50.err" | tail -1 > "$T/o50.sum"
+if [ "$kib" -le 0 ]; then
+	echo "FAIL memory: 50,000 open connections: no measurement"; bad=1
+elif [ "$kib" -gt $((104 * 1024)) ]; then
+	echo "FAIL memory: 50,000 open connections: peak RSS $kib KiB (> 104 MiB)"; bad=1
+elif [ -s "$T/o50.err" ] || ! python3 -c "import json,sys; s=json.loads(open(sys.argv[1]).read()); sys.exit(0 if s['streams'] == 50000 and s['frames'] == 150000 and s['anomalies'] == 0 and s['live_flows_peak'] == 50000 and s['flows_evicted'] == 0 else 1)" "$T/o50.sum"; then
+	echo "FAIL memory: 50,000 open connections: $(head -3 "$T/o50.err") $(cat "$T/o50.sum")"; bad=1
+else
+	echo "ok   memory: 50,000 connections open at once: all whole, peak RSS $((kib / 1024)) MiB (bound 104)"
+fi
+rm -f "$T/o50.pcap"
+
 gen bench-conns "$T/c10.pcap" 10000
 gen bench-conns "$T/c40.pcap" 40000
 per "a closed connection" 256 \
