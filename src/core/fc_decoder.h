@@ -53,6 +53,21 @@ struct fc_decoder_stats {
 	uint64_t unframed_bytes; /* skipped while decoding was lost */
 };
 
+/* What a decoder counts as it goes: the same, with the anomaly counts
+ * (most directions have none) in a block allocated at the first anomaly;
+ * until then `anomalies` points at shared zeros. Never NULL after
+ * fc_decoder_init. fc_decoder_get_stats gives the whole fc_decoder_stats. */
+struct fc_decoder_counts {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t segments;
+	uint64_t sticky_segments;
+	uint64_t split_frames;
+	uint64_t max_frames_in_segment;
+	uint64_t unframed_bytes;
+	const uint64_t *anomalies; /* FC_AN__COUNT counts */
+};
+
 /* Payload bytes kept by every decoder of an engine together (their keep
  * buffers' sizes): --payload-bytes all must not let unfinished frames of
  * many connections hold the whole capture. A frame that would need more
@@ -101,7 +116,7 @@ struct fc_decoder {
 	uint64_t last_pkt; /* last packet added to cur */
 	uint64_t max_pkt_delivered;
 	uint64_t payload_keep; /* payload bytes kept per frame */
-	struct fc_decoder_stats stats;
+	struct fc_decoder_counts stats;
 
 	/* The frame being assembled. */
 	struct fc_frame cur;
@@ -176,6 +191,9 @@ void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 /* Reports carry no frame records from now on (a front end that reads
  * segments and anomalies only); frames are still decoded and counted. */
 void fc_decoder_omit_frames(struct fc_decoder *d);
+
+/* The decoder's counts so far, into *out. */
+void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out);
 
 /* Release what the decoder allocated (bounded buffers); idempotent. */
 void fc_decoder_free(struct fc_decoder *d);

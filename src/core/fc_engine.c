@@ -467,7 +467,7 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	end.why = end_names[why];
 	for (int d = 0; d < 2; d++) {
 		struct fc_half *h = &f->half[d];
-		const struct fc_decoder_stats *ds;
+		struct fc_decoder_stats *ds = &end.dir[d];
 
 		end.reasm[d] = h->r.stats;
 		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
@@ -475,9 +475,8 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = h->conflicts;
 		if (!h->dec)
 			continue;
-		ds = &h->dec->stats;
-		end.dir[d] = *ds;
-		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
+		fc_decoder_get_stats(h->dec, ds);
+		ds->anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
 		e->st.frames += ds->frames;
 		e->st.bytes += ds->bytes;
 		e->st.sticky_segments += ds->sticky_segments;
