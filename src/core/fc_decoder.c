@@ -256,7 +256,7 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 		return;
 	}
 	if (!d->pkt_heap || f->npackets == d->pkt_heap_cap) {
-		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 64;
+		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
 		uint64_t *p;
 
 		if (cap > FC_FRAME_PACKETS_MAX)

@@ -88,7 +88,7 @@ struct fc_keep_budget {
 enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST, FC_DEC_DONE };
 
 
-#define FC_FRAME_PACKETS_INLINE 8
+#define FC_FRAME_PACKETS_INLINE 4
 
 /* Bytes searched at every offset for a resync before only packet starts
  * are tried (bounds the cost of a stream that is not this framing). */
