@@ -36,10 +36,19 @@
 #define JHEX_INLINE 4096
 #define JHEX_CHUNK (FMT_ROOM_MAX / 4)
 
+/* Longest decimal text of a number (20 digits), rounded up: numbers are
+ * copied from their cache in one fixed-size move. */
+#define JNUM_TEXT 24
+
 struct jprefix {
 	uint64_t stream; /* 0: empty */
 	unsigned dir;
 	unsigned len;
+	/* The last frame index written for this stream direction (the next
+	 * one is, as a rule, one more: its text is incremented in place). */
+	uint64_t index;
+	unsigned index_len; /* 0: none yet */
+	char index_text[JNUM_TEXT];
 	char text[JPREFIX_MAX];
 };
 
@@ -51,6 +60,11 @@ struct json_out {
 	int64_t ts_us;
 	unsigned ts_len;
 	char ts_text[32];
+	/* The last packet number formatted: the frames of one packet share
+	 * it, as they share the time. */
+	uint64_t pkt;
+	unsigned pkt_len;
+	char pkt_text[JNUM_TEXT];
 	struct jprefix *cache; /* JCACHE_SLOTS */
 };
 
@@ -88,7 +102,7 @@ static unsigned make_prefix(char *buf, const char *type, const struct fc_stream_
 	return (unsigned)(p - buf);
 }
 
-static const struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_info *s,
+static struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_info *s,
 					  enum fc_dir dir)
 {
 	struct jprefix *c = &j->cache[(s->id * 2 + (unsigned)dir) % JCACHE_SLOTS];
@@ -97,16 +111,55 @@ static const struct jprefix *frame_prefix(struct json_out *j, const struct fc_st
 		c->stream = s->id;
 		c->dir = (unsigned)dir;
 		c->len = make_prefix(c->text, "frame", s, dir);
+		c->index_len = 0;
 	}
 	return c;
+}
+
+/* Add one to the decimal text t[0..len): false when every digit is a 9
+ * (the text grows by a digit; the caller formats it anew). */
+static bool dec_increment(char *t, unsigned len)
+{
+	for (unsigned i = len; i-- > 0;) {
+		if (t[i] != '9') {
+			t[i]++;
+			return true;
+		}
+		t[i] = '0';
+	}
+	return false;
+}
+
+/* The frame index at p, from the stream direction's cached text: the
+ * frame after the last one only increments it. Returns the end. */
+static char *put_index(struct jprefix *c, char *p, uint64_t index)
+{
+	if (!c->index_len || index != c->index + 1 ||
+	    !dec_increment(c->index_text, c->index_len))
+		c->index_len = (unsigned)(fmt_u64(c->index_text, index) - c->index_text);
+	c->index = index;
+	memcpy(p, c->index_text, JNUM_TEXT);
+	return p + c->index_len;
+}
+
+/* Packet number `num` at p, formatted once for all the frames of its
+ * packet. Returns the end. */
+static char *put_packet(struct json_out *j, char *p, uint64_t num)
+{
+	if (!j->pkt_len || j->pkt != num) {
+		j->pkt = num;
+		j->pkt_len = (unsigned)(fmt_u64(j->pkt_text, num) - j->pkt_text);
+	}
+	memcpy(p, j->pkt_text, JNUM_TEXT);
+	return p + j->pkt_len;
 }
 
 static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum fc_dir dir,
 		       const struct fc_frame *f)
 {
 	uint64_t n = f->payload_kept < j->o.payload_hex ? f->payload_kept : j->o.payload_hex;
-	const struct jprefix *pre = frame_prefix(j, s, dir);
-	size_t need = JPREFIX_MAX + JFRAME_FIXED_MAX + (size_t)f->npackets * 21 +
+	struct jprefix *pre = frame_prefix(j, s, dir);
+	size_t need = JPREFIX_MAX + JFRAME_FIXED_MAX + (size_t)f->npackets * 21 + JNUM_TEXT +
 		      (n <= JHEX_INLINE ? 2 * (size_t)n : 0);
 	char *p = fmt_room(&j->out, need);
 
@@ -116,7 +169,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		memcpy(p + i, pre->text + i, 32);
 	p += pre->len;
 	p = FMT_LIT(p, ",\"index\":");
-	p = fmt_u64(p, f->index);
+	p = put_index(pre, p, f->index);
 	p = FMT_LIT(p, ",\"offset\":");
 	p = fmt_u64(p, f->offset);
 	p = FMT_LIT(p, ",\"header_len\":");
@@ -143,7 +196,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	for (uint32_t i = 0; i < f->npackets; i++) {
 		if (i)
 			*p++ = ',';
-		p = fmt_u64(p, f->packets[i]);
+		p = put_packet(j, p, f->packets[i]);
 	}
 	*p++ = ']';
 	if (f->npackets_total > f->npackets) {
@@ -169,7 +222,8 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		j->ts_us = f->ts_us;
 		j->ts_len = (unsigned)(fmt_time_us(j->ts_text, f->ts_us) - j->ts_text);
 	}
-	p = fmt_mem(p, j->ts_text, j->ts_len);
+	memcpy(p, j->ts_text, sizeof(j->ts_text)); /* one fixed-size move */
+	p += j->ts_len;
 	p = FMT_LIT(p, ",\"payload_hex\":\"");
 	if (n <= JHEX_INLINE) {
 		p = fmt_hex(p, f->payload, (size_t)n);

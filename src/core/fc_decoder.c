@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The anomaly counts of every decoder that has raised none. */
+static const uint64_t no_anomalies[FC_AN__COUNT];
+
 void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 		     uint64_t payload_keep, bool midstream,
 		     struct fc_decoder_scratch *scratch,
@@ -34,6 +37,7 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
 	d->first_bad_length = UINT64_MAX;
+	d->stats.anomalies = no_anomalies;
 }
 
 void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir)
@@ -65,8 +69,23 @@ void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 static void shadows_stop(struct fc_decoder *d);
 static void keep_release(struct fc_decoder *d);
 
+void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out)
+{
+	out->frames = d->stats.frames;
+	out->bytes = d->stats.bytes;
+	out->segments = d->stats.segments;
+	out->sticky_segments = d->stats.sticky_segments;
+	out->split_frames = d->stats.split_frames;
+	out->max_frames_in_segment = d->stats.max_frames_in_segment;
+	out->unframed_bytes = d->stats.unframed_bytes;
+	memcpy(out->anomalies, d->stats.anomalies, sizeof(out->anomalies));
+}
+
 void fc_decoder_free(struct fc_decoder *d)
 {
+	if (d->stats.anomalies != no_anomalies)
+		free((void *)d->stats.anomalies);
+	d->stats.anomalies = no_anomalies;
 	shadows_stop(d);
 	free(d->pkt_heap);
 	d->pkt_heap = NULL;
@@ -167,7 +186,14 @@ static void raise_anomaly(struct fc_decoder *d, struct fc_anomaly *a,
 
 	a->pkt = pkt ? pkt->num : 0;
 	a->ts_us = pkt ? pkt->ts_us : 0;
-	d->stats.anomalies[a->kind]++;
+	if (d->stats.anomalies == no_anomalies) {
+		uint64_t *counts = calloc(FC_AN__COUNT, sizeof(*counts));
+
+		if (counts) /* else the anomaly is reported, not counted */
+			d->stats.anomalies = counts;
+	}
+	if (d->stats.anomalies != no_anomalies) /* its own block, not the zeros */
+		((uint64_t *)(uintptr_t)d->stats.anomalies)[a->kind]++;
 	ev.anomaly = *a;
 	event_add(d, &ev);
 }
@@ -230,7 +256,7 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 		return;
 	}
 	if (!d->pkt_heap || f->npackets == d->pkt_heap_cap) {
-		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 64;
+		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
 		uint64_t *p;
 
 		if (cap > FC_FRAME_PACKETS_MAX)

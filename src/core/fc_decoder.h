@@ -53,6 +53,21 @@ struct fc_decoder_stats {
 	uint64_t unframed_bytes; /* skipped while decoding was lost */
 };
 
+/* What a decoder counts as it goes: the same, with the anomaly counts
+ * (most directions have none) in a block allocated at the first anomaly;
+ * until then `anomalies` points at shared zeros. Never NULL after
+ * fc_decoder_init. fc_decoder_get_stats gives the whole fc_decoder_stats. */
+struct fc_decoder_counts {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t segments;
+	uint64_t sticky_segments;
+	uint64_t split_frames;
+	uint64_t max_frames_in_segment;
+	uint64_t unframed_bytes;
+	const uint64_t *anomalies; /* FC_AN__COUNT counts */
+};
+
 /* Payload bytes kept by every decoder of an engine together (their keep
  * buffers' sizes): --payload-bytes all must not let unfinished frames of
  * many connections hold the whole capture. A frame that would need more
@@ -73,7 +88,7 @@ struct fc_keep_budget {
 enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST, FC_DEC_DONE };
 
 
-#define FC_FRAME_PACKETS_INLINE 8
+#define FC_FRAME_PACKETS_INLINE 4
 
 /* Bytes searched at every offset for a resync before only packet starts
  * are tried (bounds the cost of a stream that is not this framing). */
@@ -83,33 +98,35 @@ enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST
 struct fc_shadows;
 
 struct fc_decoder {
+	/* Laid out by size, hot fields first and no padding between them
+	 * (one per open direction of every connection: 10,000s of them). */
 	const struct fc_profile *prof;
 	/* The rule framing the next frame: prof, or a prelude step's. */
 	const struct fc_profile *rule;
-	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
-	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
-	uint8_t pre_dir, pre_n, pre_at;
-	bool hdr_known; /* the rule said where the frame ends */
-	bool replaying; /* see replay_held() */
-	bool delimiter_reported;
-	bool resync_here; /* delimiter: boundaries are back at the next byte */
-	uint32_t pre_frames;
-	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
-	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	const struct fc_decoder_ops *ops;
 	void *ctx;
+	/* The report being built, and its segment record (scratch->seg). */
+	struct fc_decoder_scratch *scratch;
+	struct fc_segment *seg;
+	const uint8_t *seg_data; /* its bytes, while it is decoded */
+	uint64_t next_offset; /* stream offset of the next byte */
+	uint64_t next_index;
+	uint64_t remaining; /* payload bytes still to come */
+	uint64_t payload_seen;
+	uint64_t last_pkt; /* last packet added to cur */
+	uint64_t max_pkt_delivered;
 	uint64_t payload_keep; /* payload bytes kept per frame */
+	struct fc_decoder_counts stats;
 
-	enum fc_dec_state state;
-	/* The capture began inside the connection: reported once, where
-	 * decoding starts (the first resync), not as a resync of its own. */
-	bool midstream_pending;
-	bool resynced; /* frames since the last resync are guesses */
-	uint32_t zero_run; /* zero-length frames in a row */
-	bool zero_run_reported;
-	uint64_t lost_since; /* offset where decoding was lost */
-	uint64_t lost_scanned; /* bytes searched byte by byte since */
-	uint32_t resync_unconfirmed; /* headers still to check after a guess */
+	/* The frame being assembled. */
+	struct fc_frame cur;
+	uint8_t *keep_buf;
+	const uint8_t *keep_at; /* kept bytes still in the segment's data */
+	uint64_t keep_cap;
+	struct fc_keep_budget *keep_budget; /* NULL: none */
+	uint64_t *pkt_heap;
+	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
+
 	/* The last complete frame, for short_frame: a bad length right after
 	 * it means its header promised less (frames line up again a little
 	 * further on) or more (frames start inside it) than was sent. */
@@ -118,42 +135,40 @@ struct fc_decoder {
 	uint64_t last_end; /* UINT64_MAX: a gap hit it, nothing to say */
 	uint64_t last_hint; /* a packet start inside it that began with frames */
 	uint64_t payload_hint; /* the same for the frame being assembled */
-	bool short_candidate; /* lost right after it: the resync will judge */
-
-	struct fc_shadows *shadows; /* NULL once they have nothing to say */
-	bool adjustment_reported;
+	uint64_t lost_since; /* offset where decoding was lost */
+	uint64_t lost_scanned; /* bytes searched byte by byte since */
 	uint64_t first_bad_length; /* offset of the first bad length field,
 				    * UINT64_MAX while there was none */
+	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
+	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 
-	/* The frame being assembled. */
-	struct fc_frame cur;
-	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
+	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
 	uint32_t hdr_need; /* gathered before the rule is asked again */
-	uint64_t remaining; /* payload bytes still to come */
-	uint64_t payload_seen;
-	uint64_t last_pkt; /* last packet added to cur */
 	uint32_t nsegs;
-	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
-	uint64_t *pkt_heap;
 	uint32_t pkt_heap_cap;
-	uint8_t *keep_buf;
-	const uint8_t *keep_at; /* kept bytes still in the segment's data */
+	uint32_t zero_run; /* zero-length frames in a row */
+	uint32_t resync_unconfirmed; /* headers still to check after a guess */
+	uint32_t pre_frames;
+	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
+	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
+	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
+	uint8_t pre_dir, pre_n, pre_at;
+	bool hdr_known; /* the rule said where the frame ends */
+	bool replaying; /* see replay_held() */
+	bool delimiter_reported;
+	bool resync_here; /* delimiter: boundaries are back at the next byte */
+	/* The capture began inside the connection: reported once, where
+	 * decoding starts (the first resync), not as a resync of its own. */
+	bool midstream_pending;
+	bool resynced; /* frames since the last resync are guesses */
+	bool zero_run_reported;
+	bool short_candidate; /* lost right after it: the resync will judge */
+	bool adjustment_reported;
 	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
-	uint64_t keep_cap;
 	bool omit_frames; /* fc_decoder_omit_frames */
-	struct fc_keep_budget *keep_budget; /* NULL: none */
-
-	/* The report being built, and its segment record (scratch->seg). */
-	struct fc_decoder_scratch *scratch;
-	struct fc_segment *seg;
-	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	bool in_segment;
-	uint64_t max_pkt_delivered;
-
-	uint64_t next_offset; /* stream offset of the next byte */
-	uint64_t next_index;
-	struct fc_decoder_stats stats;
+	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 };
 
 /* Prepare a decoder. `prof` must outlive it and be valid (fc_profile_check).
@@ -176,6 +191,9 @@ void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 /* Reports carry no frame records from now on (a front end that reads
  * segments and anomalies only); frames are still decoded and counted. */
 void fc_decoder_omit_frames(struct fc_decoder *d);
+
+/* The decoder's counts so far, into *out. */
+void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out);
 
 /* Release what the decoder allocated (bounded buffers); idempotent. */
 void fc_decoder_free(struct fc_decoder *d);

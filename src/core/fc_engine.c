@@ -25,6 +25,7 @@
 #include "fc_engine.h"
 #include "fc_siphash.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,8 +49,7 @@ struct fc_closed {
 _Static_assert(sizeof(struct fc_closed) <= 128, "a closed connection costs at most 128 bytes");
 
 struct fc_half {
-	struct fc_flow *flow;
-	enum fc_dir dir;
+	enum fc_dir dir; /* its index in its flow's half[] (half_flow) */
 	bool syn; /* this direction's SYN was seen */
 	bool ended;
 	uint64_t conflicts; /* retransmit_conflict findings reported */
@@ -102,6 +102,13 @@ struct fc_engine {
 
 /* --- sink plumbing: decoder and reassembler events to the front end ---- */
 
+/* The flow a direction belongs to: found from its place in half[] rather
+ * than stored (8 bytes less per direction). */
+static inline struct fc_flow *half_flow(const struct fc_half *h)
+{
+	return (struct fc_flow *)(void *)((char *)(h - h->dir) - offsetof(struct fc_flow, half));
+}
+
 static void begin(struct fc_flow *f)
 {
 	if (f->begun)
@@ -117,9 +124,9 @@ static void begin(struct fc_flow *f)
 static void on_report(void *ctx, const struct fc_report *r)
 {
 	struct fc_half *h = ctx;
-	struct fc_engine *e = h->flow->eng;
+	struct fc_engine *e = half_flow(h)->eng;
 
-	begin(h->flow);
+	begin(half_flow(h));
 	for (uint32_t i = 0; i < r->nevents; i++) {
 		if (r->events[i].type != FC_EV_ANOMALY)
 			continue;
@@ -127,7 +134,7 @@ static void on_report(void *ctx, const struct fc_report *r)
 		e->st.anomaly_kinds[r->events[i].anomaly.kind]++;
 	}
 	if (e->sink.report)
-		e->sink.report(e->sink.ctx, &h->flow->info, h->dir, r);
+		e->sink.report(e->sink.ctx, &half_flow(h)->info, h->dir, r);
 }
 
 static const struct fc_decoder_ops decoder_ops = {
@@ -139,7 +146,7 @@ static const struct fc_decoder_ops decoder_ops = {
  * direction's bytes then go undecoded. */
 static struct fc_decoder *ensure_decoder(struct fc_half *h)
 {
-	struct fc_engine *e = h->flow->eng;
+	struct fc_engine *e = half_flow(h)->eng;
 
 	if (h->dec)
 		return h->dec;
@@ -152,7 +159,7 @@ static struct fc_decoder *ensure_decoder(struct fc_half *h)
 		if (!h->dec)
 			return NULL;
 	}
-	fc_decoder_init(h->dec, h->flow->info.profile, e->cfg.payload_keep,
+	fc_decoder_init(h->dec, half_flow(h)->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
 	fc_decoder_set_keep_budget(h->dec, &e->keep_budget);
 	fc_decoder_set_prelude(h->dec, h->dir == FC_C2S ? FC_DIR_C2S : FC_DIR_S2C);
@@ -163,7 +170,7 @@ static struct fc_decoder *ensure_decoder(struct fc_half *h)
 
 static void drop_decoder(struct fc_half *h)
 {
-	struct fc_engine *e = h->flow->eng;
+	struct fc_engine *e = half_flow(h)->eng;
 
 	if (!h->dec)
 		return;
@@ -182,11 +189,11 @@ static void on_data(void *ctx, uint64_t off, const uint8_t *p, uint32_t n,
 		    const struct fc_pkt *pkt, bool seg_start)
 {
 	struct fc_half *h = ctx;
-	struct fc_engine *e = h->flow->eng;
+	struct fc_engine *e = half_flow(h)->eng;
 
 	if (e->sink.data) {
-		begin(h->flow);
-		e->sink.data(e->sink.ctx, &h->flow->info, h->dir, off, p, n, h->syn);
+		begin(half_flow(h));
+		e->sink.data(e->sink.ctx, &half_flow(h)->info, h->dir, off, p, n, h->syn);
 	}
 	if (e->cfg.bytes_only || !ensure_decoder(h))
 		return;
@@ -198,7 +205,7 @@ static void on_gap(void *ctx, uint64_t off, uint64_t n,
 {
 	struct fc_half *h = ctx;
 
-	if (h->flow->eng->cfg.bytes_only || !ensure_decoder(h))
+	if (half_flow(h)->eng->cfg.bytes_only || !ensure_decoder(h))
 		return;
 	fc_decoder_gap(h->dec, off, n, pkt, why);
 }
@@ -467,7 +474,7 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	end.why = end_names[why];
 	for (int d = 0; d < 2; d++) {
 		struct fc_half *h = &f->half[d];
-		const struct fc_decoder_stats *ds;
+		struct fc_decoder_stats *ds = &end.dir[d];
 
 		end.reasm[d] = h->r.stats;
 		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
@@ -475,9 +482,8 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = h->conflicts;
 		if (!h->dec)
 			continue;
-		ds = &h->dec->stats;
-		end.dir[d] = *ds;
-		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
+		fc_decoder_get_stats(h->dec, ds);
+		ds->anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
 		e->st.frames += ds->frames;
 		e->st.bytes += ds->bytes;
 		e->st.sticky_segments += ds->sticky_segments;
@@ -604,7 +610,6 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
 	f->info.profile = pick_profile(e, k->dport, k->sport);
 	for (int d = 0; d < 2; d++) {
-		f->half[d].flow = f;
 		f->half[d].dir = (enum fc_dir)d;
 		fc_reasm_init(&f->half[d].r, e->cfg.max_ooo_per_dir, &e->budget,
 			      &reasm_ops, &f->half[d]);

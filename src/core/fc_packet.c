@@ -629,19 +629,15 @@ bool fc_link_supported(int dlt)
 	}
 }
 
-/* Decimal digits of v (< 100000), no leading zeros. */
+/* Decimal digits of v (< 100000), no leading zeros: the length first,
+ * then the digits straight into place (no reversal through a buffer). */
 static char *put_dec(char *p, unsigned v)
 {
-	char t[5];
-	int n = 0;
+	unsigned n = v >= 10000 ? 5 : v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
 
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = t[--n];
-	return p;
+	for (unsigned i = n; i-- > 0; v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
 }
 
 char *fc_put_endpoint(char *p, const struct fc_addr *a, uint16_t port)

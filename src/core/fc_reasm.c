@@ -262,7 +262,7 @@ static bool hist_reserve(struct fc_reasm *r, uint32_t need)
 	free(r->hist);
 	n = malloc(cap);
 	r->hist = n;
-	r->hist_cap = n ? cap : 0;
+	r->hist_cap = n ? (uint16_t)cap : 0;
 	if (!n) {
 		r->hist_len = 0;
 		return false;
@@ -297,8 +297,8 @@ static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 		r->hist_len = 0;
 		return;
 	}
-	r->hist_len = r->hist_len + n > FC_REASM_HISTORY ? FC_REASM_HISTORY
-							  : r->hist_len + n;
+	r->hist_len = r->hist_len + n > FC_REASM_HISTORY ? (uint16_t)FC_REASM_HISTORY
+							  : (uint16_t)(r->hist_len + n);
 }
 
 static void declare_gap(struct fc_reasm *r, uint64_t n,

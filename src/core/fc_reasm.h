@@ -64,6 +64,7 @@ struct fc_ooo_node;
 
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
 #define FC_REASM_HISTORY_STEP 128 /* ... in a ring that grows by this */
+_Static_assert(FC_REASM_HISTORY <= UINT16_MAX, "hist_cap and hist_len are 16 bits");
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
 /* Acknowledged holes waiting at once, each with its own window; more
@@ -122,8 +123,9 @@ struct fc_reasm {
 	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
 
 	uint8_t *hist; /* ring indexed by offset % hist_cap */
-	uint32_t hist_cap; /* its size, up to FC_REASM_HISTORY */
-	uint32_t hist_len; /* valid bytes just before next */
+	/* 16 bits each (FC_REASM_HISTORY fits): the three fill 8 bytes. */
+	uint16_t hist_cap; /* its size, up to FC_REASM_HISTORY */
+	uint16_t hist_len; /* valid bytes just before next */
 	uint32_t npieces;
 
 	struct fc_reasm_stats stats;

@@ -406,7 +406,7 @@ static void check_model(const struct tdec *t, const struct mstream *m,
 			uint64_t keep, const char *where)
 {
 	const struct rec *r = t->r;
-	const struct fc_decoder_stats *st = &t->d.stats;
+	const struct fc_decoder_counts *st = &t->d.stats;
 	uint64_t sticky_segs = 0, split = 0, maxf = 0, maxpkt = 0;
 
 	/* A clean stream has no anomaly, but a long run of zero-length frames
