@@ -456,6 +456,7 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->hdr_need = 1;
+	d->misread_length = 0;
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
@@ -613,6 +614,53 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 				       d->seg->len);
 }
 
+/* fc_diagnose_misread for the current frame, whose first hdr_n header
+ * bytes are at hdr, with this segment's bytes (the header's last byte is
+ * among them). */
+static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n,
+			  struct fc_anomaly *a)
+{
+	uint64_t seg_end = d->seg->offset + d->seg->len;
+
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->seg_data,
+				   d->seg->len, a);
+}
+
+/* The current frame's header (hdr_n bytes at hdr) was read and the frame
+ * runs past this segment: note whether a sender bug's reading ends it in
+ * the segment instead, for the frame's failure to name (end_of_data).
+ * Only before the direction's first failure and outside resync guesses:
+ * bytes that are not this framing at all read as anything. */
+static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n)
+{
+	struct fc_anomaly a;
+
+	if (d->first_bad_length != UINT64_MAX || d->cur.resynced ||
+	    d->replaying || !d->seg_data || d->rule != d->prof ||
+	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
+	    d->cur.offset + hdr_n + d->cur.payload_len <= d->seg->offset + d->seg->len)
+		return;
+	if (misread_holds(d, hdr, hdr_n, &a))
+		d->misread_length = a.u.misread.length;
+}
+
+/* The direction ended inside the current frame, whose header had a noted
+ * misreading: name the sender bug after the truncated or incomplete. */
+static void misread_report(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	struct fc_anomaly a = {
+		.kind = d->prof->framing == FC_FRAMING_BER ? FC_AN_BER_ONE_BYTE_SUSPECT
+							   : FC_AN_VARINT_ENDIAN_SUSPECT,
+		.offset = d->cur.offset,
+		.frame = d->cur.index,
+		.u.misread = { .length = d->misread_length, .as_read = d->cur.length },
+	};
+
+	if (d->prof->framing == FC_FRAMING_BER)
+		a.u.misread.length_byte = (uint8_t)d->misread_length;
+	raise_anomaly(d, &a, pkt);
+}
+
 /* No delimiter where lines should have ended: if the segment's bytes (or
  * the frame's kept start) hold the delimiter's last byte alone, that is
  * what the sender ends lines with ("\n" for "\r\n"). Once per direction. */
@@ -706,6 +754,13 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 
 	if (st == FC_FRAME_NO_DELIMITER) {
 		delimiter_suspect(d, pkt);
+		return;
+	}
+	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
+	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
+		if (d->first_bad_length == x && !d->cur.resynced && d->seg_data &&
+		    misread_holds(d, d->hdr, d->hdr_have, &a))
+			raise_anomaly(d, &a, pkt);
 		return;
 	}
 	/* The diagnoses below read a length field. */
@@ -865,6 +920,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 		pc->length = fl.length;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->payload_len = fl.payload_len;
+		misread_note(d, in_place ? p : d->hdr, (uint32_t)fl.header_len);
 		if (d->resync_unconfirmed && !d->cur.prelude)
 			d->resync_unconfirmed--;
 		if (d->hdr_have > fl.header_len) { /* held more than this header */
@@ -1301,6 +1357,8 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		raise_anomaly(d, &a, pkt);
 		if (d->state == FC_DEC_DELIMITED)
 			delimiter_suspect(d, pkt);
+		else if (d->state == FC_DEC_PAYLOAD && d->misread_length)
+			misread_report(d, pkt);
 	}
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */

@@ -130,6 +130,10 @@ struct fc_decoder {
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 	uint32_t hdr_have; /* header bytes seen */
 	uint32_t hdr_need; /* gathered before the rule is asked again */
+	/* The current frame's length as a typical sender bug writes it, when
+	 * that reading decodes the segment and the profile's runs past it
+	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
+	int64_t misread_length;
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */

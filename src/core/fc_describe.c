@@ -33,6 +33,8 @@ static const char *const names[FC_AN__COUNT] = {
 	[FC_AN_BER_LENGTH] = "ber_length",
 	[FC_AN_NO_DELIMITER] = "no_delimiter",
 	[FC_AN_DELIMITER_SUSPECT] = "delimiter_suspect",
+	[FC_AN_VARINT_ENDIAN_SUSPECT] = "varint_endian_suspect",
+	[FC_AN_BER_ONE_BYTE_SUSPECT] = "ber_one_byte_suspect",
 };
 
 /* Bytes as a C string literal's inside ("\r\n"), at most 16 of them. */
@@ -251,6 +253,18 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"\"%s\": the sender writes \"%s\" (--delimiter '%s' decodes it)",
 				got, a->u.delimiter.count, want, got, got);
 	}
+	case FC_AN_VARINT_ENDIAN_SUSPECT:
+		return snprintf(buf, len, "read high group first, frame #%" PRIu64 "'s varint is %"
+				PRId64 " (not %" PRId64 "), and the bytes then decode: the sender "
+				"writes varints most significant group first; protobuf and MQTT "
+				"put the low group first", a->frame, a->u.misread.length,
+				a->u.misread.as_read);
+	case FC_AN_BER_ONE_BYTE_SUSPECT:
+		return snprintf(buf, len, "frame #%" PRIu64 "'s BER length byte 0x%02x read as the "
+				"length itself is %" PRId64 ", and the bytes then decode: the sender "
+				"writes lengths from 128 up in one byte; BER needs the long form "
+				"(0x81 0x%02x)", a->frame, a->u.misread.length_byte,
+				a->u.misread.length, a->u.misread.length_byte);
 	case FC_AN__COUNT:
 		break;
 	}
@@ -368,6 +382,22 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"and memcached require \"\\r\\n\". A reader that waits for \"\\r\\n\" "
 	"never sees a line end. Write the delimiter the protocol says, or read "
 	"lines the way the sender writes them.",
+	[FC_AN_VARINT_ENDIAN_SUSPECT] =
+	"A varint length (protobuf, MQTT) puts its low 7 bits in the first "
+	"byte and the higher groups after it. This one only makes sense with "
+	"its groups read the other way round, most significant first: 200 "
+	"goes out as c8 01, but a writer that shifts the value down from its "
+	"top sends 81 48, which reads as 9217. Lengths below 128 are one byte "
+	"either way, so the bug shows only with larger messages. Write the low "
+	"group first (CodedOutputStream, the MQTT remaining-length "
+	"algorithm).",
+	[FC_AN_BER_ONE_BYTE_SUSPECT] =
+	"A BER length below 128 is one byte; from 128 up it takes the long "
+	"form, 0x8N and then N bytes of length (200 is 81 c8). Here the byte "
+	"after the tag only makes sense as the length itself: the sender wrote "
+	"a length of 128 or more in one byte, which a BER reader takes for the "
+	"long form's count of length bytes. Encode the length with your ASN.1 "
+	"library, or write 0x81 or 0x82 first.",
 };
 
 const char *fc_anomaly_explain(enum fc_anomaly_kind kind)
