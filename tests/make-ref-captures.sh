@@ -21,7 +21,9 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 ALL="sticky framed upload many burst drip chunk sizes
      bug-ascii-length bug-big-endian bug-includes-header bug-short bug-chars
-     bug-negative bug-zeros bug-no-header"
+     bug-negative bug-zeros bug-no-header
+     bug-varint-big-endian bug-ber-one-byte bug-bare-lf bug-delimiter-in-payload
+     bug-unpadded"
 out=
 if [ "${1:-}" = --out ]; then
 	out=$2
@@ -77,6 +79,18 @@ client_args() {
 	bug-short) ARGS=(--bug short --delay 30 --nodelay "kinght love " aym "hello again" "last one") ;;
 	bug-chars) ARGS=(--bug chars --delay 30 --nodelay "kinght love " "héllo wörld ünïcödé" aym "last one") ;;
 	bug-no-header) ARGS=(--bug no-header --delay 30 --nodelay "kinght love " aym "hello again") ;;
+	# Each other framing's typical sender bug (its options are repeated in
+	# tests/TESTLIST): lengths from 128 B up show the varint and BER ones.
+	bug-varint-big-endian) ARGS=(--framing varint --length-offset 1 --varint-max-bytes 4
+		--bug varint-big-endian --delay 30 --nodelay --size 200 --count 3 --seed 5) ;;
+	bug-ber-one-byte) ARGS=(--framing ber --bug ber-one-byte --delay 30 --nodelay
+		--size 130-300 --count 3 --seed 5) ;;
+	bug-bare-lf) ARGS=(--framing delimiter --delimiter '\r\n' --bug bare-lf --delay 30
+		--nodelay "SET a 1" "GET a" "INCR n" PING) ;;
+	bug-delimiter-in-payload) ARGS=(--framing delimiter --delimiter '\r\n'
+		--bug delimiter-in-payload --delay 30 --nodelay "kinght love " aym "third one") ;;
+	bug-unpadded) ARGS=(--framing fixed --frame-size 16 --bug unpadded --delay 30 --nodelay
+		aym "kinght love " x) ;;
 	bug-*) ARGS=(--bug "${1#bug-}" --delay 30 --nodelay "kinght love " aym) ;;
 	*) echo "make-ref-captures: unknown scenario $1" >&2; exit 2 ;;
 	esac
