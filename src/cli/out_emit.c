@@ -290,9 +290,71 @@ static void head(FILE *f, const struct emit_out *e, const char *c, uint64_t begi
 		   "%s and asserts that the loop returns the frames framecap decoded.\n", c, c, c);
 }
 
-/* The Python readers of the prefix framings, after read_payload. */
-static const char *const PY_PREFIX_READ[] = {
+/* Text with the profile's values in it: "$X" stands for value X of p
+ *
+ *   $H header_size   $O length_offset   $L length_size   $e offset + size
+ *   $E big|little    $b true|false (big-endian)
+ *   $T True|False    $t true|false (signed)
+ *   $K length bits (hex)                $A length_adjustment
+ *   $M max_frame     $m max_frame, at most 2^31 - 1
+ *   $F max_frame + header_size, at most 2^31 - 1
+ *   $S frame_size    $V varint_max_bytes    $D the delimiter (hex)
+ *   $J BIG_ENDIAN|LITTLE_ENDIAN             $N the framing's name
+ *
+ * Every generated reader is such a text, so that one function writes the
+ * numbers of all of them. */
+static void put_template(FILE *f, const char *t, const struct fc_profile *p)
+{
+	bool big = p->byte_order == FC_BIG_ENDIAN;
+
+	for (; *t; t++) {
+		if (*t != '$' || !t[1]) {
+			fputc(*t, f);
+			continue;
+		}
+		switch (*++t) {
+		case 'H': fprintf(f, "%u", p->header_size); break;
+		case 'O': fprintf(f, "%u", p->length_offset); break;
+		case 'L': fprintf(f, "%u", p->length_size); break;
+		case 'e': fprintf(f, "%u", p->length_offset + p->length_size); break;
+		case 'E': fputs(big ? "big" : "little", f); break;
+		case 'b': fputs(big ? "true" : "false", f); break;
+		case 'T': fputs(p->is_signed ? "True" : "False", f); break;
+		case 't': fputs(p->is_signed ? "true" : "false", f); break;
+		case 'K': fprintf(f, "%" PRIx64, length_bits(p)); break;
+		case 'A': fprintf(f, "%" PRId64, p->length_adjustment); break;
+		case 'M': fprintf(f, "%" PRIu64, p->max_frame); break;
+		case 'm': fprintf(f, "%" PRIu64, int32_max(p->max_frame)); break;
+		case 'F': fprintf(f, "%" PRIu64, int32_max(p->max_frame + p->header_size)); break;
+		case 'S': fprintf(f, "%" PRIu64, p->frame_size); break;
+		case 'V': fprintf(f, "%u", p->varint_max_bytes); break;
+		case 'D': hex(f, p->delimiter, p->delimiter_len); break;
+		case 'J': fputs(big ? "BIG_ENDIAN" : "LITTLE_ENDIAN", f); break;
+		case 'N': fputs(fc_framing_name(p->framing), f); break;
+		default: fputc(*t, f); break; /* "$$" */
+		}
+	}
+}
+
+/* Python: what the prefix framings share, read_payload. */
+#define PY_PAYLOAD \
+	"LENGTH_ADJUSTMENT = $A\nMAX_FRAME = $M\n\n\n" \
+	"def read_payload(sock, length, n):\n" \
+	"    \"\"\"The n payload bytes of a frame whose length reads length.\"\"\"\n" \
+	"    if length < 0 or length > MAX_FRAME:\n" \
+	"        raise ValueError(\"bad length field %d\" % length)\n" \
+	"    if n < 0:\n" \
+	"        raise ValueError(\"frame shorter than its header\")\n" \
+	"    return read_more(sock, n)\n\n\n" \
+	"def reference_read_message(sock):\n" \
+	"    \"\"\"One message, read the way framecap decodes them.\"\"\"\n"
+
+/* The Python reference reader of each framing: its constants, then
+ * reference_read_message(sock) (read_exactly and read_more come before). */
+static const char *const PY_READER[] = {
 	[FC_FRAMING_LENGTH] =
+	"HEADER_SIZE = $H\nLENGTH_OFFSET = $O\nLENGTH_SIZE = $L\nBYTE_ORDER = \"$E\"\n"
+	"SIGNED = $T\nLENGTH_MASK = 0x$K\n" PY_PAYLOAD
 	"    header = read_exactly(sock, HEADER_SIZE)\n"
 	"    if header is None:\n"
 	"        return None\n"
@@ -303,6 +365,7 @@ static const char *const PY_PREFIX_READ[] = {
 	"    n = LENGTH_OFFSET + LENGTH_SIZE + length + LENGTH_ADJUSTMENT - HEADER_SIZE\n"
 	"    return read_payload(sock, length, n)\n",
 	[FC_FRAMING_VARINT] =
+	"LENGTH_OFFSET = $O\nVARINT_MAX_BYTES = $V\n" PY_PAYLOAD
 	"    header = read_exactly(sock, LENGTH_OFFSET + 1)\n"
 	"    if header is None:\n"
 	"        return None\n"
@@ -317,6 +380,7 @@ static const char *const PY_PREFIX_READ[] = {
 	"        shift += 7\n"
 	"    return read_payload(sock, length, length + LENGTH_ADJUSTMENT)\n",
 	[FC_FRAMING_BER] =
+	PY_PAYLOAD
 	"    header = read_exactly(sock, 2)  # the tag, the first length byte\n"
 	"    if header is None:\n"
 	"        return None\n"
@@ -327,66 +391,114 @@ static const char *const PY_PREFIX_READ[] = {
 	"            raise ValueError(\"BER length byte 0x%02x\" % length)\n"
 	"        length = int.from_bytes(read_more(sock, n), \"big\")\n"
 	"    return read_payload(sock, length, length + LENGTH_ADJUSTMENT)\n",
+	[FC_FRAMING_DELIMITER] =
+	"DELIMITER = bytes.fromhex(\"$D\")\nMAX_FRAME = $M\n\n\n"
+	"def reference_read_message(sock):\n"
+	"    \"\"\"One message: the bytes before the delimiter, read one at a time\n"
+	"    so that none past it is taken from the socket.\"\"\"\n"
+	"    line = b\"\"\n"
+	"    while not line.endswith(DELIMITER):\n"
+	"        if len(line) > MAX_FRAME + len(DELIMITER):\n"
+	"            raise ValueError(\"no delimiter within %d bytes\" % MAX_FRAME)\n"
+	"        more = sock.recv(1)\n"
+	"        if not more:\n"
+	"            if line:\n"
+	"                raise EOFError(\"stream ended inside a message\")\n"
+	"            return None\n"
+	"        line += more\n"
+	"    return line[:-len(DELIMITER)]\n",
+	[FC_FRAMING_FIXED] =
+	"FRAME_SIZE = $S\n\n\n"
+	"def reference_read_message(sock):\n"
+	"    \"\"\"One message: a record of FRAME_SIZE bytes.\"\"\"\n"
+	"    return read_exactly(sock, FRAME_SIZE)\n",
 };
 
-/* The Python reference reader of the profile: its constants, then
- * reference_read_message(sock) (read_exactly and read_more come before). */
-static void py_reader(FILE *f, const struct fc_profile *p)
-{
-	fputs("# The framing (framecap's profile).\n", f);
-	switch (p->framing) {
-	case FC_FRAMING_DELIMITER:
-		fputs("DELIMITER = bytes.fromhex(\"", f);
-		hex(f, p->delimiter, p->delimiter_len);
-		fprintf(f, "\")\nMAX_FRAME = %" PRIu64 "\n\n\n"
-			"def reference_read_message(sock):\n"
-			"    \"\"\"One message: the bytes before the delimiter, read one at a time\n"
-			"    so that none past it is taken from the socket.\"\"\"\n"
-			"    line = b\"\"\n"
-			"    while not line.endswith(DELIMITER):\n"
-			"        if len(line) > MAX_FRAME + len(DELIMITER):\n"
-			"            raise ValueError(\"no delimiter within %%d bytes\" %% MAX_FRAME)\n"
-			"        more = sock.recv(1)\n"
-			"        if not more:\n"
-			"            if line:\n"
-			"                raise EOFError(\"stream ended inside a message\")\n"
-			"            return None\n"
-			"        line += more\n"
-			"    return line[:-len(DELIMITER)]\n", p->max_frame);
-		return;
-	case FC_FRAMING_FIXED:
-		fprintf(f, "FRAME_SIZE = %" PRIu64 "\n\n\n"
-			   "def reference_read_message(sock):\n"
-			   "    \"\"\"One message: a record of FRAME_SIZE bytes.\"\"\"\n"
-			   "    return read_exactly(sock, FRAME_SIZE)\n", p->frame_size);
-		return;
-	case FC_FRAMING_LENGTH:
-		fprintf(f, "HEADER_SIZE = %u\nLENGTH_OFFSET = %u\nLENGTH_SIZE = %u\n"
-			   "BYTE_ORDER = \"%s\"\nSIGNED = %s\nLENGTH_MASK = 0x%" PRIx64 "\n",
-			p->header_size, p->length_offset, p->length_size,
-			p->byte_order == FC_BIG_ENDIAN ? "big" : "little",
-			p->is_signed ? "True" : "False", length_bits(p));
-		break;
-	case FC_FRAMING_VARINT:
-		fprintf(f, "LENGTH_OFFSET = %u\nVARINT_MAX_BYTES = %u\n", p->length_offset,
-			p->varint_max_bytes);
-		break;
-	case FC_FRAMING_BER:
-		break;
-	}
-	fprintf(f, "LENGTH_ADJUSTMENT = %" PRId64 "\nMAX_FRAME = %" PRIu64 "\n\n\n"
-		   "def read_payload(sock, length, n):\n"
-		   "    \"\"\"The n payload bytes of a frame whose length reads length.\"\"\"\n"
-		   "    if length < 0 or length > MAX_FRAME:\n"
-		   "        raise ValueError(\"bad length field %%d\" %% length)\n"
-		   "    if n < 0:\n"
-		   "        raise ValueError(\"frame shorter than its header\")\n"
-		   "    return read_more(sock, n)\n\n\n"
-		   "def reference_read_message(sock):\n"
-		   "    \"\"\"One message, read the way framecap decodes them.\"\"\"\n",
-		p->length_adjustment, p->max_frame);
-	fputs(PY_PREFIX_READ[p->framing], f);
-}
+/* Go: what the prefix framings share, readPayload. */
+#define GO_PAYLOAD \
+	"const lengthAdjustment = $A\n\nconst maxFrame = $M\n\n" \
+	"// readPayload reads the n payload bytes of a frame whose length reads length.\n" \
+	"func readPayload(r io.Reader, length, n int64) ([]byte, error) {\n" \
+	"\tif length < 0 || uint64(length) > maxFrame || n < 0 {\n" \
+	"\t\treturn nil, errFraming\n\t}\n" \
+	"\tp := make([]byte, n)\n" \
+	"\tif _, err := io.ReadFull(r, p); err != nil {\n" \
+	"\t\treturn nil, io.ErrUnexpectedEOF\n\t}\n\treturn p, nil\n}\n\n" \
+	"// referenceReadMessage reads one message the way framecap decodes them.\n" \
+	"func referenceReadMessage(r io.Reader) ([]byte, error) {\n"
+
+/* The Go reference reader of each framing: its constants (each its own
+ * declaration: gofmt aligns none), then referenceReadMessage. */
+static const char *const GO_READER[] = {
+	[FC_FRAMING_LENGTH] =
+	"const headerSize = $H\n\nconst lengthOffset = $O\n\nconst lengthSize = $L\n\n"
+	"const bigEndian = $b\n\nconst signed = $t\n\nconst lengthMask = 0x$K\n\n"
+	GO_PAYLOAD
+	"\thdr := make([]byte, headerSize)\n"
+	"\tif _, err := io.ReadFull(r, hdr); err != nil {\n\t\treturn nil, err\n\t}\n"
+	"\tvar v uint64\n"
+	"\tfor i := 0; i < lengthSize; i++ {\n"
+	"\t\tb := hdr[lengthOffset+i]\n"
+	"\t\tif !bigEndian {\n\t\t\tb = hdr[lengthOffset+lengthSize-1-i]\n\t\t}\n"
+	"\t\tv = v<<8 | uint64(b)\n\t}\n"
+	"\tv &= lengthMask\n"
+	"\tbits := uint(8 * lengthSize)\n"
+	"\tif signed && bits < 64 && v>>(bits-1) == 1 {\n"
+	"\t\tv |= ^uint64(0) << bits\n\t}\n"
+	"\tlength := int64(v)\n"
+	"\treturn readPayload(r, length, lengthOffset+lengthSize+length+lengthAdjustment-headerSize)\n"
+	"}\n",
+	[FC_FRAMING_VARINT] =
+	"const lengthOffset = $O\n\nconst varintMaxBytes = $V\n\n" GO_PAYLOAD
+	"\thead := make([]byte, lengthOffset+1)\n"
+	"\tif _, err := io.ReadFull(r, head); err != nil {\n\t\treturn nil, err\n\t}\n"
+	"\tvar length int64\n"
+	"\tb := head[lengthOffset]\n"
+	"\tfor i := 0; ; i++ { // 7 bits a byte, the low group first; a high bit: more\n"
+	"\t\tlength |= int64(b&0x7f) << (7 * i)\n"
+	"\t\tif b&0x80 == 0 {\n\t\t\tbreak\n\t\t}\n"
+	"\t\tif i+1 == varintMaxBytes {\n\t\t\treturn nil, errFraming\n\t\t}\n"
+	"\t\tif _, err := io.ReadFull(r, head[:1]); err != nil {\n"
+	"\t\t\treturn nil, io.ErrUnexpectedEOF\n\t\t}\n"
+	"\t\tb = head[0]\n\t}\n"
+	"\treturn readPayload(r, length, length+lengthAdjustment)\n}\n",
+	[FC_FRAMING_BER] =
+	GO_PAYLOAD
+	"\thead := make([]byte, 2) // the tag, the first length byte\n"
+	"\tif _, err := io.ReadFull(r, head); err != nil {\n\t\treturn nil, err\n\t}\n"
+	"\tlength := int64(head[1])\n"
+	"\tif length >= 0x80 { // the long form: 0x8N, then N bytes of length\n"
+	"\t\tn := int(length & 0x7f)\n"
+	"\t\tif n == 0 || n > 8 {\n\t\t\treturn nil, errFraming\n\t\t}\n"
+	"\t\tlong := make([]byte, n)\n"
+	"\t\tif _, err := io.ReadFull(r, long); err != nil {\n"
+	"\t\t\treturn nil, io.ErrUnexpectedEOF\n\t\t}\n"
+	"\t\tlength = 0\n"
+	"\t\tfor _, b := range long {\n\t\t\tlength = length<<8 | int64(b)\n\t\t}\n\t}\n"
+	"\treturn readPayload(r, length, length+lengthAdjustment)\n}\n",
+	[FC_FRAMING_DELIMITER] =
+	"var delimiter = unhex(\"$D\")\n\nconst maxFrame = $M\n\n"
+	"// referenceReadMessage reads the bytes before the delimiter, one at a\n"
+	"// time so that none past it is taken.\n"
+	"func referenceReadMessage(r io.Reader) ([]byte, error) {\n"
+	"\tvar line []byte\n"
+	"\tone := make([]byte, 1)\n"
+	"\tfor !bytes.HasSuffix(line, delimiter) {\n"
+	"\t\tif uint64(len(line)) > maxFrame+uint64(len(delimiter)) {\n"
+	"\t\t\treturn nil, errFraming\n\t\t}\n"
+	"\t\tn, err := r.Read(one)\n"
+	"\t\tif n == 1 {\n\t\t\tline = append(line, one[0])\n"
+	"\t\t} else if err == io.EOF && len(line) > 0 {\n"
+	"\t\t\treturn nil, io.ErrUnexpectedEOF\n"
+	"\t\t} else if err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t}\n"
+	"\treturn line[:len(line)-len(delimiter)], nil\n}\n",
+	[FC_FRAMING_FIXED] =
+	"const frameSize = $S\n\n"
+	"// referenceReadMessage reads one record of frameSize bytes.\n"
+	"func referenceReadMessage(r io.Reader) ([]byte, error) {\n"
+	"\tp := make([]byte, frameSize)\n"
+	"\t_, err := io.ReadFull(r, p)\n\treturn p, err\n}\n",
+};
 
 /* Python: from the run instructions to the opening of the chunks. */
 static void py_opening(FILE *f, const struct fc_profile *p)
@@ -431,7 +543,8 @@ static void py_closing(FILE *f, const struct emit_out *e, const struct cover *c)
 	      "    if buf is None:\n"
 	      "        raise EOFError(\"stream ended inside a message\")\n"
 	      "    return buf\n\n\n", f);
-	py_reader(f, &e->prof);
+	fputs("# The framing (framecap's profile).\n", f);
+	put_template(f, PY_READER[e->prof.framing], &e->prof);
 	fprintf(f,
 		"\n\n"
 		"def user_read_message():\n"
@@ -502,113 +615,6 @@ static void py_closing(FILE *f, const struct emit_out *e, const struct cover *c)
 	fputs("\n\nif __name__ == \"__main__\":\n    unittest.main()\n", f);
 }
 
-/* The Go readers of the prefix framings, after readPayload. */
-static const char *const GO_PREFIX_READ[] = {
-	[FC_FRAMING_LENGTH] =
-	"\thdr := make([]byte, headerSize)\n"
-	"\tif _, err := io.ReadFull(r, hdr); err != nil {\n\t\treturn nil, err\n\t}\n"
-	"\tvar v uint64\n"
-	"\tfor i := 0; i < lengthSize; i++ {\n"
-	"\t\tb := hdr[lengthOffset+i]\n"
-	"\t\tif !bigEndian {\n\t\t\tb = hdr[lengthOffset+lengthSize-1-i]\n\t\t}\n"
-	"\t\tv = v<<8 | uint64(b)\n\t}\n"
-	"\tv &= lengthMask\n"
-	"\tbits := uint(8 * lengthSize)\n"
-	"\tif signed && bits < 64 && v>>(bits-1) == 1 {\n"
-	"\t\tv |= ^uint64(0) << bits\n\t}\n"
-	"\tlength := int64(v)\n"
-	"\treturn readPayload(r, length, lengthOffset+lengthSize+length+lengthAdjustment-headerSize)\n"
-	"}\n",
-	[FC_FRAMING_VARINT] =
-	"\thead := make([]byte, lengthOffset+1)\n"
-	"\tif _, err := io.ReadFull(r, head); err != nil {\n\t\treturn nil, err\n\t}\n"
-	"\tvar length int64\n"
-	"\tb := head[lengthOffset]\n"
-	"\tfor i := 0; ; i++ { // 7 bits a byte, the low group first; a high bit: more\n"
-	"\t\tlength |= int64(b&0x7f) << (7 * i)\n"
-	"\t\tif b&0x80 == 0 {\n\t\t\tbreak\n\t\t}\n"
-	"\t\tif i+1 == varintMaxBytes {\n\t\t\treturn nil, errFraming\n\t\t}\n"
-	"\t\tif _, err := io.ReadFull(r, head[:1]); err != nil {\n"
-	"\t\t\treturn nil, io.ErrUnexpectedEOF\n\t\t}\n"
-	"\t\tb = head[0]\n\t}\n"
-	"\treturn readPayload(r, length, length+lengthAdjustment)\n}\n",
-	[FC_FRAMING_BER] =
-	"\thead := make([]byte, 2) // the tag, the first length byte\n"
-	"\tif _, err := io.ReadFull(r, head); err != nil {\n\t\treturn nil, err\n\t}\n"
-	"\tlength := int64(head[1])\n"
-	"\tif length >= 0x80 { // the long form: 0x8N, then N bytes of length\n"
-	"\t\tn := int(length & 0x7f)\n"
-	"\t\tif n == 0 || n > 8 {\n\t\t\treturn nil, errFraming\n\t\t}\n"
-	"\t\tlong := make([]byte, n)\n"
-	"\t\tif _, err := io.ReadFull(r, long); err != nil {\n"
-	"\t\t\treturn nil, io.ErrUnexpectedEOF\n\t\t}\n"
-	"\t\tlength = 0\n"
-	"\t\tfor _, b := range long {\n\t\t\tlength = length<<8 | int64(b)\n\t\t}\n\t}\n"
-	"\treturn readPayload(r, length, length+lengthAdjustment)\n}\n",
-};
-
-/* The Go reference reader of the profile: its constants, then
- * referenceReadMessage (readPayload and errFraming for the prefix
- * framings). Each constant is its own declaration: gofmt aligns none. */
-static void go_reader(FILE *f, const struct fc_profile *p)
-{
-	fputs("// The framing (framecap's profile).\n", f);
-	switch (p->framing) {
-	case FC_FRAMING_DELIMITER:
-		fputs("var delimiter = unhex(\"", f);
-		hex(f, p->delimiter, p->delimiter_len);
-		fprintf(f, "\")\n\nconst maxFrame = %" PRIu64 "\n\n"
-			"// referenceReadMessage reads the bytes before the delimiter, one at a\n"
-			"// time so that none past it is taken.\n"
-			"func referenceReadMessage(r io.Reader) ([]byte, error) {\n"
-			"\tvar line []byte\n"
-			"\tone := make([]byte, 1)\n"
-			"\tfor !bytes.HasSuffix(line, delimiter) {\n"
-			"\t\tif uint64(len(line)) > maxFrame+uint64(len(delimiter)) {\n"
-			"\t\t\treturn nil, errFraming\n\t\t}\n"
-			"\t\tn, err := r.Read(one)\n"
-			"\t\tif n == 1 {\n\t\t\tline = append(line, one[0])\n"
-			"\t\t} else if err == io.EOF && len(line) > 0 {\n"
-			"\t\t\treturn nil, io.ErrUnexpectedEOF\n"
-			"\t\t} else if err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t}\n"
-			"\treturn line[:len(line)-len(delimiter)], nil\n}\n", p->max_frame);
-		return;
-	case FC_FRAMING_FIXED:
-		fprintf(f, "const frameSize = %" PRIu64 "\n\n"
-			   "// referenceReadMessage reads one record of frameSize bytes.\n"
-			   "func referenceReadMessage(r io.Reader) ([]byte, error) {\n"
-			   "\tp := make([]byte, frameSize)\n"
-			   "\t_, err := io.ReadFull(r, p)\n\treturn p, err\n}\n", p->frame_size);
-		return;
-	case FC_FRAMING_LENGTH:
-		fprintf(f, "const headerSize = %u\n\nconst lengthOffset = %u\n\n"
-			   "const lengthSize = %u\n\nconst bigEndian = %s\n\nconst signed = %s\n\n"
-			   "const lengthMask = 0x%" PRIx64 "\n\n",
-			p->header_size, p->length_offset, p->length_size,
-			p->byte_order == FC_BIG_ENDIAN ? "true" : "false",
-			p->is_signed ? "true" : "false", length_bits(p));
-		break;
-	case FC_FRAMING_VARINT:
-		fprintf(f, "const lengthOffset = %u\n\nconst varintMaxBytes = %u\n\n",
-			p->length_offset, p->varint_max_bytes);
-		break;
-	case FC_FRAMING_BER:
-		break;
-	}
-	fprintf(f, "const lengthAdjustment = %" PRId64 "\n\nconst maxFrame = %" PRIu64 "\n\n"
-		   "// readPayload reads the n payload bytes of a frame whose length reads length.\n"
-		   "func readPayload(r io.Reader, length, n int64) ([]byte, error) {\n"
-		   "\tif length < 0 || uint64(length) > maxFrame || n < 0 {\n"
-		   "\t\treturn nil, errFraming\n\t}\n"
-		   "\tp := make([]byte, n)\n"
-		   "\tif _, err := io.ReadFull(r, p); err != nil {\n"
-		   "\t\treturn nil, io.ErrUnexpectedEOF\n\t}\n\treturn p, nil\n}\n\n"
-		   "// referenceReadMessage reads one message the way framecap decodes them.\n"
-		   "func referenceReadMessage(r io.Reader) ([]byte, error) {\n",
-		p->length_adjustment, p->max_frame);
-	fputs(GO_PREFIX_READ[p->framing], f);
-}
-
 /* Go: from the run instructions to the opening of the chunks. */
 static void go_opening(FILE *f, const struct fc_profile *p)
 {
@@ -632,7 +638,8 @@ static void go_closing(FILE *f, const struct emit_out *e, const struct cover *c)
 	      "func unhex(s string) []byte {\n"
 	      "\tb, err := hex.DecodeString(s)\n\tif err != nil {\n\t\tpanic(err)\n\t}\n\treturn b\n}\n\n",
 	      f);
-	go_reader(f, &e->prof);
+	fputs("// The framing (framecap's profile).\n", f);
+	put_template(f, GO_READER[e->prof.framing], &e->prof);
 	fprintf(f,
 		"\n// readMessage is the decoder under test.\n"
 		"var readMessage = referenceReadMessage\n\n"
@@ -694,53 +701,85 @@ static enum java_decoder java_pick(const struct fc_profile *p)
 	return J_OWN;
 }
 
-/* The body of the Java test's own decoder's header(in): {header bytes,
- * payload bytes} of the frame at the reader index, null while incomplete. */
-static void java_header(FILE *f, const struct fc_profile *p)
-{
-	uint32_t off = p->length_offset, size = p->length_size;
+/* Java: the test's own decoder, before the body of header(in). */
+#define JAVA_OWN \
+	"        return new FrameDecoder();\n    }\n\n" \
+	"    static final long MAX_FRAME = $ML;\n" \
+	"    static final long LENGTH_ADJUSTMENT = $AL;\n\n" \
+	"    /** The rule framecap read the frames with ($N framing). */\n" \
+	"    static final class FrameDecoder extends ByteToMessageDecoder {\n" \
+	"        @Override\n" \
+	"        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {\n" \
+	"            long[] hp;\n" \
+	"            while ((hp = header(in)) != null && in.readableBytes() >= hp[0] + hp[1]) {\n" \
+	"                in.skipBytes((int) hp[0]);\n" \
+	"                out.add(in.readRetainedSlice((int) hp[1]));\n" \
+	"            }\n        }\n    }\n\n" \
+	"    /** n, the payload bytes of a frame whose length reads length. */\n" \
+	"    static long payload(long length, long n) {\n" \
+	"        if (length < 0 || length > MAX_FRAME || n < 0)\n" \
+	"            throw new CorruptedFrameException(\"bad length field \" + length);\n" \
+	"        return n;\n    }\n\n" \
+	"    /** {header bytes, payload bytes} of the frame at in's reader index; null\n" \
+	"     * while its header is incomplete. */\n" \
+	"    static long[] header(ByteBuf in) {\n" \
+	"        int at = in.readerIndex(), n = in.readableBytes();\n"
 
-	if (p->framing == FC_FRAMING_VARINT) {
-		fprintf(f, "        long length = 0;\n"
-			   "        for (int i = 0; i < %u; i++) { // 7 bits a byte, the low group first\n"
-			   "            if (n <= %u + i)\n                return null;\n"
-			   "            int b = in.getUnsignedByte(at + %u + i);\n"
-			   "            length |= (long) (b & 0x7f) << (7 * i);\n"
-			   "            if ((b & 0x80) == 0)\n"
-			   "                return new long[] {%u + i + 1, payload(length, length + "
-			   "LENGTH_ADJUSTMENT)};\n        }\n"
-			   "        throw new CorruptedFrameException(\"varint longer than %u bytes\");\n",
-			p->varint_max_bytes, off, off, off, p->varint_max_bytes);
-	} else if (p->framing == FC_FRAMING_BER) {
-		fputs("        if (n < 2)\n            return null;\n"
-		      "        long length = in.getUnsignedByte(at + 1);\n"
-		      "        int k = 0;\n"
-		      "        if (length >= 0x80) { // the long form: 0x8N, then N bytes of length\n"
-		      "            k = (int) (length & 0x7f);\n"
-		      "            if (k == 0 || k > 8)\n"
-		      "                throw new CorruptedFrameException(\"BER length byte \" + length);\n"
-		      "            if (n < 2 + k)\n                return null;\n"
-		      "            length = 0;\n"
-		      "            for (int i = 0; i < k; i++)\n"
-		      "                length = length << 8 | in.getUnsignedByte(at + 2 + i);\n"
-		      "        }\n"
-		      "        return new long[] {2 + k, payload(length, length + LENGTH_ADJUSTMENT)};\n",
-		      f);
-	} else {
-		fprintf(f, "        if (n < %u)\n            return null;\n"
-			   "        long length = 0;\n"
-			   "        for (int i = 0; i < %u; i++)\n"
-			   "            length = length << 8 | in.getUnsignedByte(at + %u + %s);\n"
-			   "        length &= 0x%" PRIx64 "L;\n",
-			off + size, size, off, p->byte_order == FC_BIG_ENDIAN ? "i" : "(SIZE - 1 - i)",
-			length_bits(p));
-		if (p->is_signed && size < 8)
-			fprintf(f, "        if ((length >>> %u) == 1)\n"
-				   "            length -= 1L << %u;\n", 8 * size - 1, 8 * size);
-		fprintf(f, "        return new long[] {%u, payload(length, %u + length + "
-			   "LENGTH_ADJUSTMENT - %u)};\n", p->header_size, off + size, p->header_size);
-	}
-}
+/* The body of the Java test's frameDecoder() for each decoder it picks
+ * (J_OWN: for each framing that needs it). */
+static const char *const JAVA_DECODER[] = {
+	[J_LENGTH_FIELD] =
+	"        return new LengthFieldBasedFrameDecoder(ByteOrder.$J, $F, $O, $L,\n"
+	"                $A, $H, true);\n    }\n",
+	[J_DELIMITER] =
+	"        return new DelimiterBasedFrameDecoder($m, true, Unpooled.wrappedBuffer(hex(\"$D\")));\n"
+	"    }\n",
+	[J_FIXED] = "        return new FixedLengthFrameDecoder($S);\n    }\n",
+	[J_VARINT32] = "        return new ProtobufVarint32FrameDecoder();\n    }\n",
+};
+static const char *const JAVA_OWN_HEADER[] = {
+	[FC_FRAMING_LENGTH] =
+	JAVA_OWN
+	"        final int size = $L;\n"
+	"        final boolean big = $b, signed = $t;\n"
+	"        if (n < $e)\n            return null;\n"
+	"        long length = 0;\n"
+	"        for (int i = 0; i < size; i++)\n"
+	"            length = length << 8 | in.getUnsignedByte(at + $O + (big ? i : size - 1 - i));\n"
+	"        length &= 0x$KL;\n"
+	"        if (signed && size < 8 && (length >>> (8 * size - 1)) == 1)\n"
+	"            length -= 1L << (8 * size);\n"
+	"        return new long[] {$H, payload(length, $e + length + LENGTH_ADJUSTMENT - $H)};\n"
+	"    }\n",
+	[FC_FRAMING_VARINT] =
+	JAVA_OWN
+	"        long length = 0;\n"
+	"        for (int i = 0; i < $V; i++) { // 7 bits a byte, the low group first\n"
+	"            if (n <= $O + i)\n                return null;\n"
+	"            int b = in.getUnsignedByte(at + $O + i);\n"
+	"            length |= (long) (b & 0x7f) << (7 * i);\n"
+	"            if ((b & 0x80) == 0)\n"
+	"                return new long[] {$O + i + 1, payload(length, length + LENGTH_ADJUSTMENT)};\n"
+	"        }\n"
+	"        throw new CorruptedFrameException(\"varint longer than $V bytes\");\n"
+	"    }\n",
+	[FC_FRAMING_BER] =
+	JAVA_OWN
+	"        if (n < 2)\n            return null;\n"
+	"        long length = in.getUnsignedByte(at + 1);\n"
+	"        int k = 0;\n"
+	"        if (length >= 0x80) { // the long form: 0x8N, then N bytes of length\n"
+	"            k = (int) (length & 0x7f);\n"
+	"            if (k == 0 || k > 8)\n"
+	"                throw new CorruptedFrameException(\"BER length byte \" + length);\n"
+	"            if (n < 2 + k)\n                return null;\n"
+	"            length = 0;\n"
+	"            for (int i = 0; i < k; i++)\n"
+	"                length = length << 8 | in.getUnsignedByte(at + 2 + i);\n"
+	"        }\n"
+	"        return new long[] {2 + k, payload(length, length + LENGTH_ADJUSTMENT)};\n"
+	"    }\n",
+};
 
 /* The Java test's frameDecoder(), and its own decoder when Netty has none
  * for the profile. */
@@ -750,55 +789,7 @@ static void java_decoder(FILE *f, const struct fc_profile *p)
 
 	fputs("    /** framecap's profile as a Netty frame decoder. */\n"
 	      "    static ChannelHandler frameDecoder() {\n", f);
-	switch (j) {
-	case J_LENGTH_FIELD:
-		fprintf(f, "        return new LengthFieldBasedFrameDecoder(ByteOrder.%s, %" PRIu64
-			   ", %u, %u,\n                %" PRId64 ", %u, true);\n    }\n",
-			p->byte_order == FC_BIG_ENDIAN ? "BIG_ENDIAN" : "LITTLE_ENDIAN",
-			int32_max(p->max_frame + p->header_size), p->length_offset, p->length_size,
-			p->length_adjustment, p->header_size);
-		return;
-	case J_DELIMITER:
-		fprintf(f, "        return new DelimiterBasedFrameDecoder(%" PRIu64 ", true, "
-			   "Unpooled.wrappedBuffer(hex(\"", int32_max(p->max_frame));
-		hex(f, p->delimiter, p->delimiter_len);
-		fputs("\")));\n    }\n", f);
-		return;
-	case J_FIXED:
-		fprintf(f, "        return new FixedLengthFrameDecoder(%" PRIu64 ");\n    }\n",
-			int32_max(p->frame_size));
-		return;
-	case J_VARINT32:
-		fputs("        return new ProtobufVarint32FrameDecoder();\n    }\n", f);
-		return;
-	case J_OWN:
-		break;
-	}
-	fprintf(f, "        return new FrameDecoder();\n    }\n\n"
-		   "    static final long MAX_FRAME = %" PRIu64 "L;\n"
-		   "    static final long LENGTH_ADJUSTMENT = %" PRId64 "L;\n"
-		   "    static final int SIZE = %u;\n\n"
-		   "    /** The rule framecap read the frames with (%s framing). */\n"
-		   "    static final class FrameDecoder extends ByteToMessageDecoder {\n"
-		   "        @Override\n"
-		   "        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {\n"
-		   "            long[] hp;\n"
-		   "            while ((hp = header(in)) != null && in.readableBytes() >= hp[0] + hp[1]) {\n"
-		   "                in.skipBytes((int) hp[0]);\n"
-		   "                out.add(in.readRetainedSlice((int) hp[1]));\n"
-		   "            }\n        }\n    }\n\n"
-		   "    /** n, the payload bytes of a frame whose length reads length. */\n"
-		   "    static long payload(long length, long n) {\n"
-		   "        if (length < 0 || length > MAX_FRAME || n < 0)\n"
-		   "            throw new CorruptedFrameException(\"bad length field \" + length);\n"
-		   "        return n;\n    }\n\n"
-		   "    /** {header bytes, payload bytes} of the frame at in's reader index; null\n"
-		   "     * while its header is incomplete. */\n"
-		   "    static long[] header(ByteBuf in) {\n"
-		   "        int at = in.readerIndex(), n = in.readableBytes();\n",
-		p->max_frame, p->length_adjustment, p->length_size, fc_framing_name(p->framing));
-	java_header(f, p);
-	fputs("    }\n", f);
+	put_template(f, j == J_OWN ? JAVA_OWN_HEADER[p->framing] : JAVA_DECODER[j], p);
 }
 
 /* Java: from the run instructions to the opening of the chunks. */
