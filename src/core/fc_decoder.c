@@ -868,6 +868,11 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 
 		st = in_place ? measure(d, p, n, &fl) : measure(d, d->hdr, d->hdr_have, &fl);
 		if (st == FC_FRAME_STEP_SKIPPED) {
+			/* Bytes held as a literal's are the next rule's header. */
+			if (!d->rule && !d->replaying) {
+				pc->header_bytes += pc->payload_n;
+				pc->payload_n = 0;
+			}
 			prelude_next(d);
 			d->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
 			if (!d->cur.prelude)
@@ -886,11 +891,19 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			d->hdr_need = need;
 			memcpy(d->hdr + d->hdr_have, p + take, t);
 			d->hdr_have += t;
-			if (!d->replaying)
+			/* A bytes_one_of literal (no rule of its own) being matched
+			 * is the prelude frame's payload, not a header. */
+			if (!d->replaying && !d->rule) {
+				if (!pc->payload_n)
+					pc->payload = p + take;
+				pc->payload_n += t;
+			} else if (!d->replaying) {
 				pc->header_bytes += t;
+			}
 			take += t;
 			if (d->hdr_have < need) {
-				pc->flags |= FC_PIECE_HEADER_SPLIT;
+				if (d->rule)
+					pc->flags |= FC_PIECE_HEADER_SPLIT;
 				return take;
 			}
 			continue;
