@@ -1177,6 +1177,43 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	raise_anomaly(d, &a, pkt);
 }
 
+/* fixed: how the segment [offset, offset + len) sits on the records,
+ * counted for unpadded_suspect (only from a known start, without a
+ * prelude: the records' boundaries are then certain). */
+static void fixed_writes(struct fc_decoder *d, uint64_t offset, uint32_t len)
+{
+	uint64_t fs = d->prof->frame_size;
+
+	if (d->fixed_origin != 0 || d->pre_n)
+		return;
+	if (len > fs)
+		d->fixed_long = true;
+	else if ((offset + len) % fs == 0)
+		d->fixed_aligned += d->fixed_aligned < UINT32_MAX;
+	else if (len < fs)
+		d->fixed_short += d->fixed_short < UINT32_MAX;
+}
+
+/* At the direction's end: records written shorter than frame_size, one a
+ * write, show as writes that end inside records again and again and never
+ * (but by chance once) on a boundary, none longer than a record: what each
+ * write would be if it were padded to one record. */
+static void unpadded_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	struct fc_anomaly a = {
+		.kind = FC_AN_UNPADDED_SUSPECT,
+		.offset = 0,
+		.frame = FC_NO_FRAME,
+		.u.unpadded = { .writes = d->stats.segments, .short_writes = d->fixed_short,
+				.frame_size = d->prof->frame_size },
+	};
+
+	if (d->prof->framing != FC_FRAMING_FIXED || d->fixed_long || d->fixed_short < 2 ||
+	    d->fixed_aligned > 1 || d->fixed_short < 2 * d->fixed_aligned)
+		return;
+	raise_anomaly(d, &a, pkt);
+}
+
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
 		     bool seg_start)
@@ -1204,6 +1241,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;
 	d->in_segment = true;
+	if (d->prof->framing == FC_FRAMING_FIXED)
+		fixed_writes(d, offset, len);
 
 	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
 	    d->remaining > len && d->prof->framing == FC_FRAMING_LENGTH) {
@@ -1373,6 +1412,7 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		else if (d->state == FC_DEC_PAYLOAD && d->misread_length)
 			misread_report(d, pkt);
 	}
+	unpadded_suspect(d, pkt);
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
 	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&

@@ -134,6 +134,11 @@ struct fc_decoder {
 	 * that reading decodes the segment and the profile's runs past it
 	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
 	int64_t misread_length;
+	/* fixed: segments shorter than a record that end inside one, and
+	 * segments that end on a record boundary (unpadded_suspect); a
+	 * segment longer than a record rules the finding out. */
+	uint32_t fixed_short, fixed_aligned;
+	bool fixed_long;
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */

@@ -35,6 +35,7 @@ static const char *const names[FC_AN__COUNT] = {
 	[FC_AN_DELIMITER_SUSPECT] = "delimiter_suspect",
 	[FC_AN_VARINT_ENDIAN_SUSPECT] = "varint_endian_suspect",
 	[FC_AN_BER_ONE_BYTE_SUSPECT] = "ber_one_byte_suspect",
+	[FC_AN_UNPADDED_SUSPECT] = "unpadded_suspect",
 };
 
 /* Bytes as a C string literal's inside ("\r\n"), at most 16 of them. */
@@ -265,6 +266,13 @@ int fc_anomaly_describe(const struct fc_anomaly *a, char *buf, size_t len)
 				"writes lengths from 128 up in one byte; BER needs the long form "
 				"(0x81 0x%02x)", a->frame, a->u.misread.length_byte,
 				a->u.misread.length, a->u.misread.length_byte);
+	case FC_AN_UNPADDED_SUSPECT:
+		return snprintf(buf, len, "%" PRIu64 " of %" PRIu64 " writes were shorter than a %"
+				PRIu64 "-byte record and ended inside one, and the writes never line "
+				"up on records: the sender sends records without padding them to %"
+				PRIu64 " bytes (or the stream is not fixed records of that size)",
+				a->u.unpadded.short_writes, a->u.unpadded.writes,
+				a->u.unpadded.frame_size, a->u.unpadded.frame_size);
 	case FC_AN__COUNT:
 		break;
 	}
@@ -398,6 +406,16 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"a length of 128 or more in one byte, which a BER reader takes for the "
 	"long form's count of length bytes. Encode the length with your ASN.1 "
 	"library, or write 0x81 or 0x82 first.",
+	[FC_AN_UNPADDED_SUSPECT] =
+	"Fixed framing cuts the stream every frame_size bytes. A sender that "
+	"writes each record whole makes its writes end on those boundaries; "
+	"here the writes, each shorter than a record, ended inside records "
+	"again and again: the records go out as long as their content (\"aym\" "
+	"instead of \"aym\" and 13 zero bytes), so every record after the first "
+	"short one is read shifted, mixing two messages. Pad each record to "
+	"frame_size (or send a length instead of fixed records). Any stream "
+	"that is not fixed records of this size reads the same way: check the "
+	"profile first.",
 };
 
 const char *fc_anomaly_explain(enum fc_anomaly_kind kind)

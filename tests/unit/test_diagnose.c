@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_diagnose.c - the named causes of a failed length field, varint or
- * BER length, and the decoder's zero_run and unframed reports. */
+ * BER length, of short fixed records, and the decoder's zero_run and
+ * unframed reports. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -263,6 +264,37 @@ static void test_misread_decoder(void **state)
 	assert_int_equal(c.kinds[FC_AN_BER_ONE_BYTE_SUSPECT], 1);
 }
 
+/* Fixed records sent as long as their content: writes that end inside
+ * records, never on a boundary but by chance once, none longer. */
+static void test_unpadded(void **state)
+{
+	struct fc_profile p;
+	struct counts c;
+	uint8_t buf[64];
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_FIXED;
+	p.frame_size = 16;
+	memset(buf, 'a', sizeof(buf));
+	decode_in(&p, buf, 16, 3, &c); /* writes of 3, ... and 1: ends 3 6 9 12 15 16 */
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 1);
+	decode_in(&p, buf, 15, 5, &c); /* 5 10 15: truncated, never aligned */
+	assert_int_equal(c.kinds[FC_AN_TRUNCATED], 1);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 1);
+	/* whole records a write, or a record in two writes: none */
+	decode_in(&p, buf, 64, 16, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	decode_in(&p, buf, 64, 8, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	/* whole records, then one short write: not enough */
+	decode_in(&p, buf, 32 + 5, 16, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	/* writes longer than a record say nothing about padding */
+	decode_in(&p, buf, 60, 20, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+}
+
 static void test_zero_run(void **state)
 {
 	struct counts c;
@@ -318,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_misread_varint),
 		cmocka_unit_test(test_misread_ber),
 		cmocka_unit_test(test_misread_decoder),
+		cmocka_unit_test(test_unpadded),
 		cmocka_unit_test(test_zero_run),
 		cmocka_unit_test(test_unframed),
 	};
