@@ -29,7 +29,10 @@ PCAP_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null)
 PCAP_LIBS   := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need. While they install, a
+# temporary /usr/sbin/policy-rc.d (exit 101, only when there is none) keeps
+# Debian from starting the servers below as system services: the tests run
+# their own instances on free ports.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
 # The HTML report's tests open the pages in headless Chromium
@@ -72,8 +75,19 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  policy=; \
+	  if [ ! -e /usr/sbin/policy-rc.d ] && [ ! -L /usr/sbin/policy-rc.d ]; then \
+	    policy=/usr/sbin/policy-rc.d; \
+	    trap '$$SUDO rm -f /usr/sbin/policy-rc.d' EXIT INT TERM HUP; \
+	    printf '#!/bin/sh\n# make deps (framecap): no service starts while it installs\nexit 101\n' | \
+	      $$SUDO tee /usr/sbin/policy-rc.d > /dev/null && \
+	      $$SUDO chmod 755 /usr/sbin/policy-rc.d || exit 1; \
+	  fi; \
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  rc=$$?; \
+	  if [ -n "$$policy" ]; then $$SUDO rm -f "$$policy"; trap - EXIT INT TERM HUP; fi; \
+	  exit $$rc; \
 	fi
 
 # The core is built once, position-independent, and linked by every

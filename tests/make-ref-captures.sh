@@ -26,13 +26,21 @@ ALL="sticky framed upload many burst drip chunk sizes
      bug-ascii-length bug-big-endian bug-includes-header bug-short bug-chars
      bug-negative bug-zeros bug-no-header"
 # Other framings, for the tutorials only (not in --out's live test).
-TUTORIAL="lines bug-bare-lf varint"
+TUTORIAL="lines lines-bare-lf varint"
+# The other framings' bugs: captured for tests/TESTLIST, not part of the
+# live test (tests/suites/reference.sh checks the length-prefix scenarios).
+FRAMING_BUGS="bug-varint-big-endian bug-ber-one-byte bug-bare-lf
+     bug-delimiter-in-payload bug-unpadded"
 out=
 if [ "${1:-}" = --out ]; then
 	out=$2
 	shift 2
 fi
-if [ -n "$out" ]; then names=${*:-$ALL}; else names=${*:-$ALL $TUTORIAL}; fi
+if [ -n "$out" ]; then
+	names=${*:-$ALL}
+else
+	names=${*:-$ALL $TUTORIAL $FRAMING_BUGS}
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "make-ref-captures: live capture on lo needs root" >&2
 	exit 1
@@ -72,7 +80,7 @@ server_mode() {
 # The framing both sides speak (none: the default length field).
 framing_args() {
 	case $1 in
-	lines|bug-bare-lf) FRAMING=(--framing delimiter --delimiter '\r\n') ;;
+	lines|lines-bare-lf) FRAMING=(--framing delimiter --delimiter '\r\n') ;;
 	varint) FRAMING=(--framing varint) ;;
 	*) FRAMING=() ;;
 	esac
@@ -91,8 +99,20 @@ client_args() {
 	bug-chars) ARGS=(--bug chars --delay 30 --nodelay "kinght love " "héllo wörld ünïcödé" aym "last one") ;;
 	bug-no-header) ARGS=(--bug no-header --delay 30 --nodelay "kinght love " aym "hello again") ;;
 	lines) ARGS=(--chunk 8 "kinght love " aym "xin正在学习") ;;
-	bug-bare-lf) ARGS=(--bug bare-lf --delay 30 --nodelay "kinght love " aym "hello again") ;;
+	lines-bare-lf) ARGS=(--bug bare-lf --delay 30 --nodelay "kinght love " aym "hello again") ;;
 	varint) ARGS=(--burst 2 --size 100-200 --count 4) ;;
+	# Each other framing's typical sender bug (its options are repeated in
+	# tests/TESTLIST): lengths from 128 B up show the varint and BER ones.
+	bug-varint-big-endian) ARGS=(--framing varint --length-offset 1 --varint-max-bytes 4
+		--bug varint-big-endian --delay 30 --nodelay --size 200 --count 3 --seed 5) ;;
+	bug-ber-one-byte) ARGS=(--framing ber --bug ber-one-byte --delay 30 --nodelay
+		--size 130-300 --count 3 --seed 5) ;;
+	bug-bare-lf) ARGS=(--framing delimiter --delimiter '\r\n' --bug bare-lf --delay 30
+		--nodelay "SET a 1" "GET a" "INCR n" PING) ;;
+	bug-delimiter-in-payload) ARGS=(--framing delimiter --delimiter '\r\n'
+		--bug delimiter-in-payload --delay 30 --nodelay "kinght love " aym "third one") ;;
+	bug-unpadded) ARGS=(--framing fixed --frame-size 16 --bug unpadded --delay 30 --nodelay
+		aym "kinght love " x) ;;
 	bug-*) ARGS=(--bug "${1#bug-}" --delay 30 --nodelay "kinght love " aym) ;;
 	*) echo "make-ref-captures: unknown scenario $1" >&2; exit 2 ;;
 	esac

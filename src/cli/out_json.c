@@ -365,6 +365,16 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 		p = fc_json_escape(p, (const char *)a->u.delimiter.found, a->u.delimiter.found_len);
 		p = FMT_LIT(p, "\"");
 		return ju64(p, ",\"count\":", a->u.delimiter.count);
+	case FC_AN_VARINT_ENDIAN_SUSPECT: /* the length read that way, then how it was read */
+	case FC_AN_BER_ONE_BYTE_SUSPECT:
+		p = ji64(p, ",\"length\":", a->u.misread.length);
+		if (a->kind == FC_AN_BER_ONE_BYTE_SUSPECT)
+			return ju64(p, ",\"length_byte\":", a->u.misread.length_byte);
+		return ji64(p, ",\"as_read\":", a->u.misread.as_read);
+	case FC_AN_UNPADDED_SUSPECT:
+		p = ju64(p, ",\"writes\":", a->u.unpadded.writes);
+		p = ju64(p, ",\"short_writes\":", a->u.unpadded.short_writes);
+		return ju64(p, ",\"frame_size\":", a->u.unpadded.frame_size);
 	case FC_AN__COUNT:
 		break;
 	}

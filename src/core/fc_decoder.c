@@ -482,6 +482,7 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->hdr_need = 1;
+	d->misread_length = 0;
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
@@ -639,6 +640,53 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 				       d->seg->len);
 }
 
+/* fc_diagnose_misread for the current frame, whose first hdr_n header
+ * bytes are at hdr, with this segment's bytes (the header's last byte is
+ * among them). */
+static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n,
+			  struct fc_anomaly *a)
+{
+	uint64_t seg_end = d->seg->offset + d->seg->len;
+
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->seg_data,
+				   d->seg->len, a);
+}
+
+/* The current frame's header (hdr_n bytes at hdr) was read and the frame
+ * runs past this segment: note whether a sender bug's reading ends it in
+ * the segment instead, for the frame's failure to name (end_of_data).
+ * Only before the direction's first failure and outside resync guesses:
+ * bytes that are not this framing at all read as anything. */
+static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n)
+{
+	struct fc_anomaly a;
+
+	if (d->first_bad_length != UINT64_MAX || d->cur.resynced ||
+	    d->replaying || !d->seg_data || d->rule != d->prof ||
+	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
+	    d->cur.offset + hdr_n + d->cur.payload_len <= d->seg->offset + d->seg->len)
+		return;
+	if (misread_holds(d, hdr, hdr_n, &a))
+		d->misread_length = a.u.misread.length;
+}
+
+/* The direction ended inside the current frame, whose header had a noted
+ * misreading: name the sender bug after the truncated or incomplete. */
+static void misread_report(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	struct fc_anomaly a = {
+		.kind = d->prof->framing == FC_FRAMING_BER ? FC_AN_BER_ONE_BYTE_SUSPECT
+							   : FC_AN_VARINT_ENDIAN_SUSPECT,
+		.offset = d->cur.offset,
+		.frame = d->cur.index,
+		.u.misread = { .length = d->misread_length, .as_read = d->cur.length },
+	};
+
+	if (d->prof->framing == FC_FRAMING_BER)
+		a.u.misread.length_byte = (uint8_t)d->misread_length;
+	raise_anomaly(d, &a, pkt);
+}
+
 /* No delimiter where lines should have ended: if the segment's bytes (or
  * the frame's kept start) hold the delimiter's last byte alone, that is
  * what the sender ends lines with ("\n" for "\r\n"). Once per direction. */
@@ -732,6 +780,13 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 
 	if (st == FC_FRAME_NO_DELIMITER) {
 		delimiter_suspect(d, pkt);
+		return;
+	}
+	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
+	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
+		if (d->first_bad_length == x && !d->cur.resynced && d->seg_data &&
+		    misread_holds(d, d->hdr, d->hdr_have, &a))
+			raise_anomaly(d, &a, pkt);
 		return;
 	}
 	/* The diagnoses below read a length field. */
@@ -839,6 +894,11 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 
 		st = in_place ? measure(d, p, n, &fl) : measure(d, d->hdr, d->hdr_have, &fl);
 		if (st == FC_FRAME_STEP_SKIPPED) {
+			/* Bytes held as a literal's are the next rule's header. */
+			if (!d->rule && !d->replaying) {
+				pc->header_bytes += pc->payload_n;
+				pc->payload_n = 0;
+			}
 			prelude_next(d);
 			d->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
 			if (!d->cur.prelude)
@@ -857,11 +917,19 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			d->hdr_need = need;
 			memcpy(d->hdr + d->hdr_have, p + take, t);
 			d->hdr_have += t;
-			if (!d->replaying)
+			/* A bytes_one_of literal (no rule of its own) being matched
+			 * is the prelude frame's payload, not a header. */
+			if (!d->replaying && !d->rule) {
+				if (!pc->payload_n)
+					pc->payload = p + take;
+				pc->payload_n += t;
+			} else if (!d->replaying) {
 				pc->header_bytes += t;
+			}
 			take += t;
 			if (d->hdr_have < need) {
-				pc->flags |= FC_PIECE_HEADER_SPLIT;
+				if (d->rule)
+					pc->flags |= FC_PIECE_HEADER_SPLIT;
 				return take;
 			}
 			continue;
@@ -891,6 +959,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 		pc->length = fl.length;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->payload_len = fl.payload_len;
+		misread_note(d, in_place ? p : d->hdr, (uint32_t)fl.header_len);
 		if (d->resync_unconfirmed && !d->cur.prelude)
 			d->resync_unconfirmed--;
 		if (d->hdr_have > fl.header_len) { /* held more than this header */
@@ -1134,6 +1203,43 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	raise_anomaly(d, &a, pkt);
 }
 
+/* fixed: how the segment [offset, offset + len) sits on the records,
+ * counted for unpadded_suspect (only from a known start, without a
+ * prelude: the records' boundaries are then certain). */
+static void fixed_writes(struct fc_decoder *d, uint64_t offset, uint32_t len)
+{
+	uint64_t fs = d->prof->frame_size;
+
+	if (d->fixed_origin != 0 || d->pre_n)
+		return;
+	if (len > fs)
+		d->fixed_long = true;
+	else if ((offset + len) % fs == 0)
+		d->fixed_aligned += d->fixed_aligned < UINT32_MAX;
+	else if (len < fs)
+		d->fixed_short += d->fixed_short < UINT32_MAX;
+}
+
+/* At the direction's end: records written shorter than frame_size, one a
+ * write, show as writes that end inside records again and again and never
+ * (but by chance once) on a boundary, none longer than a record: what each
+ * write would be if it were padded to one record. */
+static void unpadded_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	struct fc_anomaly a = {
+		.kind = FC_AN_UNPADDED_SUSPECT,
+		.offset = 0,
+		.frame = FC_NO_FRAME,
+		.u.unpadded = { .writes = d->stats.segments, .short_writes = d->fixed_short,
+				.frame_size = d->prof->frame_size },
+	};
+
+	if (d->prof->framing != FC_FRAMING_FIXED || d->fixed_long || d->fixed_short < 2 ||
+	    d->fixed_aligned > 1 || d->fixed_short < 2 * d->fixed_aligned)
+		return;
+	raise_anomaly(d, &a, pkt);
+}
+
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
 		     bool seg_start)
@@ -1161,6 +1267,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;
 	d->in_segment = true;
+	if (d->prof->framing == FC_FRAMING_FIXED)
+		fixed_writes(d, offset, len);
 
 	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
 	    d->remaining > len && d->prof->framing == FC_FRAMING_LENGTH) {
@@ -1327,7 +1435,10 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		raise_anomaly(d, &a, pkt);
 		if (d->state == FC_DEC_DELIMITED)
 			delimiter_suspect(d, pkt);
+		else if (d->state == FC_DEC_PAYLOAD && d->misread_length)
+			misread_report(d, pkt);
 	}
+	unpadded_suspect(d, pkt);
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
 	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&

@@ -141,6 +141,10 @@ struct fc_decoder {
 				    * UINT64_MAX while there was none */
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
+	/* The current frame's length as a typical sender bug writes it, when
+	 * that reading decodes the segment and the profile's runs past it
+	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
+	int64_t misread_length;
 
 	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
@@ -150,6 +154,10 @@ struct fc_decoder {
 	uint32_t zero_run; /* zero-length frames in a row */
 	uint32_t resync_unconfirmed; /* headers still to check after a guess */
 	uint32_t pre_frames;
+	/* fixed: segments shorter than a record that end inside one, and
+	 * segments that end on a record boundary (unpadded_suspect); a
+	 * segment longer than a record rules the finding out. */
+	uint32_t fixed_short, fixed_aligned;
 	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
 	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
 	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
@@ -165,6 +173,7 @@ struct fc_decoder {
 	bool zero_run_reported;
 	bool short_candidate; /* lost right after it: the resync will judge */
 	bool adjustment_reported;
+	bool fixed_long; /* see fixed_short */
 	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
 	bool omit_frames; /* fc_decoder_omit_frames */
 	bool in_segment;

@@ -37,6 +37,9 @@ static const char *const names[FC_AN__COUNT] = {
 	[FC_AN_BER_LENGTH] = "ber_length",
 	[FC_AN_NO_DELIMITER] = "no_delimiter",
 	[FC_AN_DELIMITER_SUSPECT] = "delimiter_suspect",
+	[FC_AN_VARINT_ENDIAN_SUSPECT] = "varint_endian_suspect",
+	[FC_AN_BER_ONE_BYTE_SUSPECT] = "ber_one_byte_suspect",
+	[FC_AN_UNPADDED_SUSPECT] = "unpadded_suspect",
 };
 
 /* Bytes as a C string literal's inside ("\r\n"), at most 16 of them. */
@@ -324,6 +327,25 @@ int fc_anomaly_describe_in(const struct fc_anomaly *a, fc_translate_fn tr, char 
 					    "decodes it)"),
 				got, a->u.delimiter.count, want, got, got);
 	}
+	case FC_AN_VARINT_ENDIAN_SUSPECT:
+		return snprintf(buf, len, T("read high group first, frame #%" PRIu64 "'s varint is %"
+				PRId64 " (not %" PRId64 "), and the bytes then decode: the sender "
+				"writes varints most significant group first; protobuf and MQTT "
+				"put the low group first"), a->frame, a->u.misread.length,
+				a->u.misread.as_read);
+	case FC_AN_BER_ONE_BYTE_SUSPECT:
+		return snprintf(buf, len, T("frame #%" PRIu64 "'s BER length byte 0x%02x read as the "
+				"length itself is %" PRId64 ", and the bytes then decode: the sender "
+				"writes lengths from 128 up in one byte; BER needs the long form "
+				"(0x81 0x%02x)"), a->frame, a->u.misread.length_byte,
+				a->u.misread.length, a->u.misread.length_byte);
+	case FC_AN_UNPADDED_SUSPECT:
+		return snprintf(buf, len, T("%" PRIu64 " of %" PRIu64 " writes were shorter than a %"
+				PRIu64 "-byte record and ended inside one, and the writes never line "
+				"up on records: the sender sends records without padding them to %"
+				PRIu64 " bytes (or the stream is not fixed records of that size)"),
+				a->u.unpadded.short_writes, a->u.unpadded.writes,
+				a->u.unpadded.frame_size, a->u.unpadded.frame_size);
 	case FC_AN__COUNT:
 		break;
 	}
@@ -442,6 +464,32 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"and memcached require \"\\r\\n\". A reader that waits for \"\\r\\n\" "
 	"never sees a line end. Write the delimiter the protocol says, or read "
 	"lines the way the sender writes them."),
+	[FC_AN_VARINT_ENDIAN_SUSPECT] =
+	FC_N_("A varint length (protobuf, MQTT) puts its low 7 bits in the first "
+	"byte and the higher groups after it. This one only makes sense with "
+	"its groups read the other way round, most significant first: 200 "
+	"goes out as c8 01, but a writer that shifts the value down from its "
+	"top sends 81 48, which reads as 9217. Lengths below 128 are one byte "
+	"either way, so the bug shows only with larger messages. Write the low "
+	"group first (CodedOutputStream, the MQTT remaining-length "
+	"algorithm)."),
+	[FC_AN_BER_ONE_BYTE_SUSPECT] =
+	FC_N_("A BER length below 128 is one byte; from 128 up it takes the long "
+	"form, 0x8N and then N bytes of length (200 is 81 c8). Here the byte "
+	"after the tag only makes sense as the length itself: the sender wrote "
+	"a length of 128 or more in one byte, which a BER reader takes for the "
+	"long form's count of length bytes. Encode the length with your ASN.1 "
+	"library, or write 0x81 or 0x82 first."),
+	[FC_AN_UNPADDED_SUSPECT] =
+	FC_N_("Fixed framing cuts the stream every frame_size bytes. A sender that "
+	"writes each record whole makes its writes end on those boundaries; "
+	"here the writes, each shorter than a record, ended inside records "
+	"again and again: the records go out as long as their content (\"aym\" "
+	"instead of \"aym\" and 13 zero bytes), so every record after the first "
+	"short one is read shifted, mixing two messages. Pad each record to "
+	"frame_size (or send a length instead of fixed records). Any stream "
+	"that is not fixed records of this size reads the same way: check the "
+	"profile first."),
 };
 
 const char *fc_anomaly_explain(enum fc_anomaly_kind kind)

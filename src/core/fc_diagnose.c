@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fc_diagnose.c - likely causes of a failed length field (see the header
- * for the patterns). */
+/* fc_diagnose.c - likely causes of a failed length field, varint or BER
+ * length (see the header for the patterns). */
 #include "fc_diagnose.h"
 #include "fc_chain.h"
 
@@ -28,26 +28,76 @@ static bool printable(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Does the profile `other` (a reading that differs from the sender's
+ * profile) decode the bytes at hand from the frame at hdr (hdr_n header
+ * bytes)? See fc_diagnose_order_holds. */
+static bool reading_holds(const struct fc_profile *other, const uint8_t *hdr, size_t hdr_n,
+			  uint64_t avail, const uint8_t *tail, size_t tail_n,
+			  struct fc_frame_len *fl)
+{
+	struct fc_chain ch;
+	uint64_t rest;
+
+	if (fc_profile_frame_len(other, hdr, hdr_n, fl) != FC_FRAME_OK || fl->frame_len > avail)
+		return false;
+	rest = avail - fl->frame_len;
+	if (rest == 0)
+		return true;
+	if (rest > tail_n) /* the caller's bytes do not reach back that far */
+		return false;
+	fc_chain_walk(other, tail + (tail_n - rest), (size_t)rest, FC_CHAIN_WALK_MAX, &ch);
+	return !ch.broken && fc_chain_headers(&ch) >= 1;
+}
+
 bool fc_diagnose_order_holds(const struct fc_profile *p, enum fc_byte_order order,
 			     const uint8_t *hdr, uint64_t avail,
 			     const uint8_t *tail, size_t tail_n)
 {
 	struct fc_profile other = *p;
 	struct fc_frame_len fl;
-	struct fc_chain ch;
-	uint64_t rest;
 
 	other.byte_order = order;
-	if (fc_profile_frame_len(&other, hdr, fc_profile_length_end(p), &fl) != FC_FRAME_OK ||
-	    fl.frame_len > avail)
+	return reading_holds(&other, hdr, fc_profile_length_end(p), avail, tail, tail_n, &fl);
+}
+
+bool fc_diagnose_misread(const struct fc_profile *p, const uint8_t *hdr, size_t hdr_n,
+			 uint64_t avail, const uint8_t *tail, size_t tail_n,
+			 struct fc_anomaly *out)
+{
+	struct fc_profile other = *p;
+	struct fc_frame_len as_read = { 0 }, fl;
+	enum fc_frame_status st;
+
+	if (p->framing == FC_FRAMING_VARINT) {
+		/* One group reads the same both ways. */
+		if (hdr_n < p->length_offset + 2u || !(hdr[p->length_offset] & 0x80))
+			return false;
+		other.misread = FC_READ_VARINT_HIGH_FIRST;
+		out->kind = FC_AN_VARINT_ENDIAN_SUSPECT;
+	} else if (p->framing == FC_FRAMING_BER) {
+		/* Any two bytes read this way make a header: only a constructed
+		 * tag (SEQUENCE 0x30, an application's 0x60 up) is taken, as
+		 * top-level PDUs have, and the next frame must repeat it. */
+		if (hdr_n < 2 || !(hdr[1] & 0x80) || !(hdr[0] & 0x20))
+			return false;
+		other.misread = FC_READ_BER_ONE_BYTE;
+		out->kind = FC_AN_BER_ONE_BYTE_SUSPECT;
+	} else {
 		return false;
-	rest = avail - fl.frame_len;
-	if (rest == 0)
-		return true;
-	if (rest > tail_n) /* the caller's bytes do not reach back that far */
+	}
+	/* The profile's reading: a length, or how far it got before failing. */
+	st = fc_profile_frame_len(p, hdr, hdr_n, &as_read);
+	if (st == FC_FRAME_NEED_MORE ||
+	    !reading_holds(&other, hdr, hdr_n, avail, tail, tail_n, &fl) ||
+	    (st == FC_FRAME_OK && fl.frame_len == as_read.frame_len))
 		return false;
-	fc_chain_walk(&other, tail + (tail_n - rest), (size_t)rest, FC_CHAIN_WALK_MAX, &ch);
-	return !ch.broken && fc_chain_headers(&ch) >= 1;
+	if (p->framing == FC_FRAMING_BER && avail > fl.frame_len &&
+	    tail[tail_n - (avail - fl.frame_len)] != hdr[0])
+		return false;
+	out->u.misread.length = fl.length;
+	out->u.misread.as_read = as_read.length;
+	out->u.misread.length_byte = p->framing == FC_FRAMING_BER ? hdr[1] : 0;
+	return true;
 }
 
 bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n,

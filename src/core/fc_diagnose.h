@@ -6,6 +6,10 @@
  *                      the length was written as text (str(len))
  *   00 00 00 0c        implausible as little-endian, 12 as big-endian:
  *                      the sender used the other byte order
+ *   01 81 48 ...       varint 9217 low group first, 200 high group first:
+ *                      the sender wrote the groups the other way round
+ *   30 c8 ...          BER long form of 72 bytes, or the length 200 in
+ *                      one byte: the sender left out the long form
  *
  * Pure functions: no allocation, no I/O.
  */
@@ -36,6 +40,19 @@ bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n
 bool fc_diagnose_order_holds(const struct fc_profile *p, enum fc_byte_order order,
 			     const uint8_t *hdr, uint64_t avail,
 			     const uint8_t *tail, size_t tail_n);
+
+/* The varint or BER header at `hdr` (its `hdr_n` bytes as read: the whole
+ * header, or up to where the profile's reading failed) as the typical
+ * sender bug writes it: the varint's groups high first, a BER length from
+ * 0x80 up in one byte. Offered only when that reading differs from the
+ * profile's and decodes what follows, as fc_diagnose_order_holds (`avail`,
+ * `tail`, `tail_n` as there). Returns true with out->kind
+ * (FC_AN_VARINT_ENDIAN_SUSPECT or FC_AN_BER_ONE_BYTE_SUSPECT) and
+ * out->u.misread filled; the caller's offset, frame and packet are left
+ * alone. */
+bool fc_diagnose_misread(const struct fc_profile *p, const uint8_t *hdr, size_t hdr_n,
+			 uint64_t avail, const uint8_t *tail, size_t tail_n,
+			 struct fc_anomaly *out);
 
 /* Zero-length frames in a row before a zero_run is reported. */
 #define FC_ZERO_RUN 8

@@ -57,6 +57,9 @@ enum fc_anomaly_kind {
 	FC_AN_BER_LENGTH, /* an indefinite or unreadable BER length */
 	FC_AN_NO_DELIMITER, /* no delimiter within max_frame bytes */
 	FC_AN_DELIMITER_SUSPECT, /* lines end with part of the delimiter */
+	FC_AN_VARINT_ENDIAN_SUSPECT, /* the varint fits read high group first */
+	FC_AN_BER_ONE_BYTE_SUSPECT, /* a BER length from 0x80 up in one byte */
+	FC_AN_UNPADDED_SUSPECT, /* fixed records written shorter than their size */
 	FC_AN__COUNT
 };
 
@@ -173,6 +176,16 @@ struct fc_anomaly {
 			uint32_t found_len;
 			uint64_t count; /* times it was seen where a line would end */
 		} delimiter;
+		struct {
+			int64_t length; /* the length read as the sender bug writes it */
+			int64_t as_read; /* as the profile read it (ber: see below) */
+			uint8_t length_byte; /* ber: the first length byte */
+		} misread; /* varint_endian_suspect, ber_one_byte_suspect */
+		struct {
+			uint64_t writes; /* the direction's segments */
+			uint64_t short_writes; /* shorter than a record, ending inside one */
+			uint64_t frame_size;
+		} unpadded;
 	} u;
 };
 

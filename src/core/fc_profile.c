@@ -324,7 +324,12 @@ static enum fc_frame_status varint_frame_len(const struct fc_profile *p,
 		/* The tenth group holds bit 63 only: more would not fit. */
 		if (i == 9 && b > 1)
 			break;
-		value |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (p->misread != FC_READ_VARINT_HIGH_FIRST)
+			value |= (uint64_t)(b & 0x7f) << (7 * i);
+		else if (value >> 57) /* one more group would not fit */
+			break;
+		else
+			value = value << 7 | (b & 0x7f);
 		if (!(b & 0x80))
 			return value_frame_len(p, value, at + 1, out);
 	}
@@ -346,7 +351,7 @@ static enum fc_frame_status ber_frame_len(const struct fc_profile *p, const uint
 		out->need = 2;
 		return FC_FRAME_NEED_MORE;
 	}
-	if (!(data[1] & 0x80))
+	if (!(data[1] & 0x80) || p->misread == FC_READ_BER_ONE_BYTE)
 		return value_frame_len(p, data[1], 2, out);
 	n = data[1] & 0x7f;
 	if (n == 0 || n > 8) { /* indefinite (0x80), reserved (0xff), or huge */

@@ -68,6 +68,15 @@ enum fc_framing {
 	FC_FRAMING_FIXED,
 };
 
+/* How a header is read: as the profile says, or as a typical sender bug
+ * writes it. Only the diagnoses set the others, on a copy of the profile,
+ * to see whether the stream decodes that way (fc_diagnose.h). */
+enum fc_misread {
+	FC_READ_AS_SPECIFIED = 0,
+	FC_READ_VARINT_HIGH_FIRST, /* varint: the groups high first */
+	FC_READ_BER_ONE_BYTE, /* ber: the length byte is the length, 0x80 up too */
+};
+
 struct fc_prelude;
 
 struct fc_profile {
@@ -89,6 +98,7 @@ struct fc_profile {
 	 * that is also its suffix (matching resumes there after a mismatch). */
 	uint8_t delimiter_fallback[FC_DELIMITER_MAX];
 	uint64_t frame_size; /* fixed: 1..max_frame */
+	enum fc_misread misread; /* FC_READ_AS_SPECIFIED but in diagnoses */
 	/* Read where a direction begins; NULL: none. Owned by whoever made
 	 * the profile (the configuration); copies of the profile share it. */
 	const struct fc_prelude *prelude;

@@ -49,6 +49,7 @@
 
 #include "fc_describe.h"
 #include "fc_engine.h"
+#include "fc_grow.h"
 #include "fc_reader.h"
 #include "ref_common.h"
 #include "replay.h"
@@ -147,23 +148,6 @@ static bool load_oom;
 
 /* "framecap-client: message" on stderr, then exit(status). */
 #define die(status, ...) ref_die(PROG, status, __VA_ARGS__)
-
-/* Grow *p (n used, *cap allocated, elements of size sz) to hold one more;
- * false when out of memory. */
-static bool grow(void **p, size_t n, size_t *cap, size_t sz)
-{
-	size_t c = *cap ? *cap * 2 : 16;
-	void *q;
-
-	if (n < *cap)
-		return true;
-	q = realloc(*p, c * sz);
-	if (!q)
-		return false;
-	*p = q;
-	*cap = c;
-	return true;
-}
 
 /* The kept stream whose id is s->id, or NULL. */
 static struct stream *find(const struct fc_stream_info *s)
@@ -278,7 +262,7 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 	}
 	if (r->seg && r->seg->len && r->seg->offset + r->seg->len <= d->len) {
 		kept_records++;
-		if (!grow((void **)&d->segs, d->nsegs, &d->segs_cap, sizeof(*d->segs))) {
+		if (!fc_grow((void **)&d->segs, &d->segs_cap, d->nsegs + 1, sizeof(*d->segs), 16)) {
 			load_oom = true;
 			return;
 		}
@@ -295,8 +279,8 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 			if (f->payload_missing || f->offset + f->header_len + f->payload_len > d->len)
 				continue;
 			kept_records++;
-			if (!grow((void **)&d->frames, d->nframes, &d->frames_cap,
-				  sizeof(*d->frames))) {
+			if (!fc_grow((void **)&d->frames, &d->frames_cap, d->nframes + 1,
+				     sizeof(*d->frames), 16)) {
 				load_oom = true;
 				return;
 			}
@@ -406,7 +390,7 @@ static bool add_write(struct stream *st, size_t *cap, uint64_t off, uint64_t len
 		uint32_t n = len > (1u << 30) ? 1u << 30 : (uint32_t)len;
 
 		if (st->nw == REPLAY_MAX_WRITES ||
-		    !grow((void **)&st->w, st->nw, cap, sizeof(*st->w)))
+		    !fc_grow((void **)&st->w, cap, st->nw + 1, sizeof(*st->w), 16))
 			return false;
 		st->w[st->nw++] = (struct wr){ .off = off, .len = n };
 		off += n;

@@ -22,6 +22,7 @@
 #   more      --random is reproducible, --parallel, --timing captured,
 #             --json records
 #   emit      framecap --emit-test python: the generated unittest passes
+#             (length, varint, BER and line framings)
 #             with python3 against a correct receive loop and fails
 #             against the naive one; go and java are produced, the same
 #             bytes on every run
@@ -282,6 +283,46 @@ if "$B"/framecap -r captures/ref-bug-big-endian.pcap --byte-order big --emit-tes
 else
 	fail "--emit-test python --byte-order big" "$(head -40 "$T/emit_be.py")"
 fi
+# The other framings: the file's own reader passes; a loop that takes each
+# recv() as one message (the file's reader on that recv's bytes alone)
+# fails as captured and passes one frame a write.
+cat > "$T/naive_any.py" <<'PY'
+# Each recv() taken as one message, cut by the test file's own reader.
+import __main__
+
+
+class OneRecv:
+    def __init__(self, data):
+        self.data = data
+
+    def recv(self, n):
+        out, self.data = self.data[:n], self.data[n:]
+        return out
+
+
+def read_message(sock):
+    data = sock.recv(65536)
+    return __main__.reference_read_message(OneRecv(data)) if data else None
+PY
+for spec in "varint-split|--framing varint --length-offset 1 --varint-max-bytes 4" \
+	    "ber-sticky|--framing ber" "lines-split|--framing delimiter --delimiter \r\n" \
+	    "varint-sticky|--framing varint --length-offset 1 --varint-max-bytes 4"; do
+	cap=${spec%%|*}
+	# shellcheck disable=SC2086
+	if ! "$B"/framecap -r "captures/framing-$cap.pcap" ${spec#*|} --emit-test python \
+		> "$T/emit_$cap.py" 2> "$T/emit.err"; then
+		fail "--emit-test python framing-$cap" "$(cat "$T/emit.err")"
+		continue
+	fi
+	out=$(cd "$T" && timeout 60 python3 "emit_$cap.py" 2>&1); rc=$?
+	out2=$(cd "$T" && FRAMECAP_READ_MESSAGE=naive_any:read_message timeout 60 python3 "emit_$cap.py" -v 2>&1); rc2=$?
+	if [ $rc = 0 ] && [ $rc2 = 1 ] && grep -qE '^(FAIL|ERROR): test_as_captured' <<< "$out2" &&
+	   grep -q 'test_one_frame_per_write .* ok$' <<< "$out2"; then
+		ok "--emit-test python framing-$cap: passes with the file's reader; a naive loop fails as captured, passes one frame a write"
+	else
+		fail "--emit-test python framing-$cap" "rc=$rc $out rc2=$rc2 $out2"
+	fi
+done
 for lang in go java; do
 	"$B"/framecap -r captures/live-talk.pcap --emit-test $lang > "$T/emit1.$lang"; r1=$?
 	"$B"/framecap -r captures/live-talk.pcap --emit-test $lang > "$T/emit2.$lang"; r2=$?
@@ -306,5 +347,6 @@ femit "--emit-test rust: exit 2" 2 'expected python, go or java' -r captures/sti
 femit "--emit-test with --json: exit 2" 2 'cannot be combined' -r captures/sticky.pcap --emit-test go --json
 femit "--emit-test with no client data: exit 1" 1 'no connection with client data' -r captures/sticky.pcap --emit-test python port 1
 femit "--emit-test before a framing error: exit 1" 1 'no whole frame decoded from the client before oversize' -r captures/oversize.pcap --emit-test python
+femit "--emit-test with a client prelude: exit 1" 1 'the generated tests do not read preludes' -r captures/framing-prelude-amqp.pcap --config tests/framings.yaml --profile amqp --emit-test go
 
 exit $bad

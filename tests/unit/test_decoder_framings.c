@@ -32,6 +32,9 @@ struct got {
 	enum fc_anomaly_kind kinds[MAXF];
 	struct fc_anomaly anoms[MAXF];
 	bool pieces_account; /* check that pieces add up to each segment */
+	/* Pieces of prelude frame #0: header and payload bytes, header splits. */
+	uint64_t pre_header, pre_payload;
+	unsigned pre_header_splits;
 };
 
 static void on_report(void *ctx, const struct fc_report *r)
@@ -65,6 +68,11 @@ static void on_report(void *ctx, const struct fc_report *r)
 		for (uint32_t i = 0; i < r->seg->npieces; i++) {
 			const struct fc_piece *pc = &r->seg->pieces[i];
 			sum += pc->header_bytes + pc->payload_n + pc->trailer_bytes;
+			if (pc->frame_index == 0 && (pc->flags & FC_PIECE_PRELUDE)) {
+				g->pre_header += pc->header_bytes;
+				g->pre_payload += pc->payload_n;
+				g->pre_header_splits += !!(pc->flags & FC_PIECE_HEADER_SPLIT);
+			}
 		}
 		assert_int_equal(sum, r->seg->len);
 	}
@@ -522,6 +530,17 @@ static void test_amqp_literal(void **state)
 	assert_int_equal(g.f[0].payload_len, 8);
 	assert_int_equal(g.f[1].prelude, 0);
 	assert_int_equal(g.f[1].payload_len, 12);
+
+	/* Cut inside the literal: in each segment its bytes are the prelude
+	 * frame's payload, never header bytes or a header split. */
+	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 3 }, 1, &g, true);
+	assert_int_equal(g.pre_header, 0);
+	assert_int_equal(g.pre_payload, 8);
+	assert_int_equal(g.pre_header_splits, 0);
+	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 1, 2, 7, 9 }, 4, &g, true);
+	assert_int_equal(g.pre_header, 0);
+	assert_int_equal(g.pre_payload, 8);
+	assert_int_equal(g.pre_header_splits, 0);
 
 	/* The server's direction has no prelude step. */
 	every_cut(&amqp, FC_DIR_S2C, s + 8, n - 8, &g, true);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_diagnose.c - the named causes of a failed length field, and the
- * decoder's zero_run and unframed reports. */
+/* test_diagnose.c - the named causes of a failed length field, varint or
+ * BER length, of short fixed records, and the decoder's zero_run and
+ * unframed reports. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +72,92 @@ static void test_endian(void **state)
 	assert_false(fc_diagnose_length(&p, (const uint8_t[]){ 200 }, 1, &d));
 }
 
+/* A varint frame (MQTT-like: one type byte first) of `n` payload bytes
+ * with its varint written high group first; returns its size. */
+static size_t varint_be_frame(uint8_t *out, size_t n)
+{
+	out[0] = 0x30;
+	out[1] = (uint8_t)(0x80 | (n >> 7));
+	out[2] = (uint8_t)(n & 0x7f);
+	memset(out + 3, 'a', n);
+	return n + 3;
+}
+
+static void test_misread_varint(void **state)
+{
+	struct fc_profile p;
+	struct fc_anomaly d;
+	uint8_t buf[2 * 203];
+	size_t n;
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_VARINT;
+	p.length_offset = 1;
+	p.varint_max_bytes = 4;
+	n = varint_be_frame(buf, 200); /* 30 81 48: 9217 low group first */
+	assert_true(fc_diagnose_misread(&p, buf, 3, n, buf, n, &d));
+	assert_int_equal(d.kind, FC_AN_VARINT_ENDIAN_SUSPECT);
+	assert_int_equal(d.u.misread.length, 200);
+	assert_int_equal(d.u.misread.as_read, 9217);
+	d.frame = 0;
+	assert_non_null(strstr(finding(&d), "frame #0's varint is 200 (not 9217)"));
+	/* followed by a frame read the same way */
+	varint_be_frame(buf + n, 200);
+	assert_true(fc_diagnose_misread(&p, buf, 3, 2 * n, buf, 2 * n, &d));
+	/* the frame does not end in the bytes at hand: nothing proven */
+	assert_false(fc_diagnose_misread(&p, buf, 3, n - 1, buf, n - 1, &d));
+	/* followed by bytes that are no frame that way (an overlong varint) */
+	memset(buf + n, 0xff, 8);
+	assert_false(fc_diagnose_misread(&p, buf, 3, n + 8, buf, n + 8, &d));
+	/* written right (c8 01): read high group first it runs past the bytes */
+	buf[1] = 0xc8;
+	buf[2] = 0x01;
+	assert_false(fc_diagnose_misread(&p, buf, 3, n, buf, n, &d));
+	/* one group reads the same both ways */
+	buf[1] = 5;
+	assert_false(fc_diagnose_misread(&p, buf, 2, 7, buf, 7, &d));
+	/* not for the other framings */
+	p.framing = FC_FRAMING_LENGTH;
+	assert_false(fc_diagnose_misread(&p, buf, 4, n, buf, n, &d));
+}
+
+static void test_misread_ber(void **state)
+{
+	struct fc_profile p;
+	struct fc_anomaly d;
+	uint8_t buf[2 + 141 + 2 + 130];
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_BER;
+	memset(buf, 'x', sizeof(buf));
+	buf[0] = 0x30; /* 141 in one byte: the long form of 13 bytes */
+	buf[1] = 0x8d;
+	assert_true(fc_diagnose_misread(&p, buf, 2, 143, buf, 143, &d));
+	assert_int_equal(d.kind, FC_AN_BER_ONE_BYTE_SUSPECT);
+	assert_int_equal(d.u.misread.length, 141);
+	assert_int_equal(d.u.misread.length_byte, 0x8d);
+	d.frame = 3;
+	assert_non_null(strstr(finding(&d), "frame #3's BER length byte 0x8d read as the length "
+					    "itself is 141"));
+	assert_non_null(strstr(finding(&d), "(0x81 0x8d)"));
+	/* the next frame repeats the tag: still holds */
+	buf[143] = 0x30;
+	buf[144] = 0x82;
+	assert_true(fc_diagnose_misread(&p, buf, 2, sizeof(buf), buf, sizeof(buf), &d));
+	/* another tag next: two bytes of anything read as a header */
+	buf[143] = 0x04;
+	assert_false(fc_diagnose_misread(&p, buf, 2, sizeof(buf), buf, sizeof(buf), &d));
+	/* a primitive tag is no top-level PDU */
+	buf[0] = 0x04;
+	assert_false(fc_diagnose_misread(&p, buf, 2, 143, buf, 143, &d));
+	/* short form: nothing to misread */
+	buf[0] = 0x30;
+	buf[1] = 0x7f;
+	assert_false(fc_diagnose_misread(&p, buf, 2, 129, buf, 129, &d));
+}
+
 struct counts {
 	unsigned kinds[FC_AN__COUNT];
 	uint64_t frames;
@@ -105,6 +192,107 @@ static void zeros(int n, struct counts *c)
 	fc_decoder_end(&d, FC_END_FIN, &pkt);
 	fc_decoder_free(&d);
 	fc_decoder_scratch_free(&seg);
+}
+
+/* Decode `n` bytes of `p` in segments of `seg` bytes, then a FIN. */
+static void decode_in(const struct fc_profile *p, const uint8_t *buf, size_t n, size_t seg,
+		      struct counts *c)
+{
+	struct fc_decoder d;
+	struct fc_decoder_scratch sc = { 0 };
+	struct fc_pkt pkt = { 1, 0 };
+
+	memset(c, 0, sizeof(*c));
+	fc_decoder_init(&d, p, 64, false, &sc, &ops, c);
+	for (size_t at = 0; at < n; at += seg, pkt.num++)
+		fc_decoder_data(&d, at, buf + at, (uint32_t)(n - at < seg ? n - at : seg), &pkt,
+				true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&sc);
+}
+
+/* The decoder names the bug where the frame fails: at its end (the
+ * varint's 9217 is within max_frame) or at once (above it), once per
+ * direction, and only where a write ended with the misread frame. */
+static void test_misread_decoder(void **state)
+{
+	struct fc_profile p;
+	struct counts c;
+	uint8_t buf[3 * 203];
+	size_t n = 0;
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_VARINT;
+	p.length_offset = 1;
+	p.varint_max_bytes = 4;
+	for (int i = 0; i < 3; i++)
+		n += varint_be_frame(buf + n, 200);
+	decode_in(&p, buf, n, 203, &c);
+	assert_int_equal(c.frames, 0);
+	assert_int_equal(c.kinds[FC_AN_TRUNCATED], 1);
+	assert_int_equal(c.kinds[FC_AN_VARINT_ENDIAN_SUSPECT], 1);
+	/* segments that do not end with the frames prove nothing */
+	decode_in(&p, buf, n, 100, &c);
+	assert_int_equal(c.kinds[FC_AN_TRUNCATED], 1);
+	assert_int_equal(c.kinds[FC_AN_VARINT_ENDIAN_SUSPECT], 0);
+	/* above max_frame: oversize, and the cause right after it */
+	p.max_frame = 1000;
+	decode_in(&p, buf, n, 203, &c);
+	assert_int_equal(c.kinds[FC_AN_OVERSIZE], 1);
+	assert_int_equal(c.kinds[FC_AN_VARINT_ENDIAN_SUSPECT], 1);
+	/* written right: three frames, no finding */
+	for (size_t at = 0; at < n; at += 203) {
+		buf[at + 1] = 0xc8;
+		buf[at + 2] = 0x01;
+	}
+	decode_in(&p, buf, n, 203, &c);
+	assert_int_equal(c.frames, 3);
+	assert_int_equal(c.kinds[FC_AN_VARINT_ENDIAN_SUSPECT], 0);
+
+	/* BER: the length 141 in one byte, each frame one write */
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_BER;
+	memset(buf, 'x', sizeof(buf));
+	for (size_t at = 0; at < 3 * 143; at += 143) {
+		buf[at] = 0x30;
+		buf[at + 1] = 0x8d;
+	}
+	decode_in(&p, buf, 3 * 143, 143, &c);
+	assert_int_equal(c.kinds[FC_AN_BER_LENGTH], 3); /* every frame's, named once */
+	assert_int_equal(c.kinds[FC_AN_BER_ONE_BYTE_SUSPECT], 1);
+}
+
+/* Fixed records sent as long as their content: writes that end inside
+ * records, never on a boundary but by chance once, none longer. */
+static void test_unpadded(void **state)
+{
+	struct fc_profile p;
+	struct counts c;
+	uint8_t buf[64];
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_FIXED;
+	p.frame_size = 16;
+	memset(buf, 'a', sizeof(buf));
+	decode_in(&p, buf, 16, 3, &c); /* writes of 3, ... and 1: ends 3 6 9 12 15 16 */
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 1);
+	decode_in(&p, buf, 15, 5, &c); /* 5 10 15: truncated, never aligned */
+	assert_int_equal(c.kinds[FC_AN_TRUNCATED], 1);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 1);
+	/* whole records a write, or a record in two writes: none */
+	decode_in(&p, buf, 64, 16, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	decode_in(&p, buf, 64, 8, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	/* whole records, then one short write: not enough */
+	decode_in(&p, buf, 32 + 5, 16, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
+	/* writes longer than a record say nothing about padding */
+	decode_in(&p, buf, 60, 20, &c);
+	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
 }
 
 static void test_zero_run(void **state)
@@ -159,6 +347,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ascii_length),
 		cmocka_unit_test(test_endian),
+		cmocka_unit_test(test_misread_varint),
+		cmocka_unit_test(test_misread_ber),
+		cmocka_unit_test(test_misread_decoder),
+		cmocka_unit_test(test_unpadded),
 		cmocka_unit_test(test_zero_run),
 		cmocka_unit_test(test_unframed),
 	};
