@@ -283,7 +283,7 @@ split_bad split-bad-hdr 8 3 --raw 6c6c6f20616761696e --cuts 2,14
 # ---- data captured after its ACK: tshark (out-of-order reassembly on)
 # and framecap (the ACK window) both take the late bytes: same frames.
 for v in late-c2s-1 late-s2c-5 late-s2c-50; do
-	python3 tests/late_ack.py make "$W/caps/$v.pcap" "$v" > /dev/null &&
+	"$B"/fc-pcapgen "$v" "$W/caps/$v.pcap" > /dev/null &&
 		chmod a+r "$W/caps/$v.pcap"
 	pref_case "data captured after its ACK ($v): the same frames as framecap" \
 		"$W/caps/$v.pcap" "" ""
