@@ -463,23 +463,19 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	p = FMT_LIT(p, "      frame ");
 	p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
 	p = fmt_u64(p, f->index);
-	p = FMT_LIT(p, " @");
-	p = fmt_u64(p, f->offset);
+	p = FMT_LIT_U64(p, " @", f->offset);
 	if (f->prelude)
 		p = FMT_LIT(p, " prelude");
 	if (!f->trailer_len) { /* a delimited frame has no length field */
-		p = FMT_LIT(p, " len=");
-		p = fmt_i64(p, f->length);
+		p = FMT_LIT_I64(p, " len=", f->length);
 	}
 	if (f->length_flags) {
 		p = FMT_LIT(p, " flags=");
 		p += sprintf(p, "0x%" PRIx64, f->length_flags);
 	}
-	p = FMT_LIT(p, " payload ");
-	p = fmt_u64(p, f->payload_len);
+	p = FMT_LIT_U64(p, " payload ", f->payload_len);
 	if (f->trailer_len) {
-		p = FMT_LIT(p, " B + ");
-		p = fmt_u64(p, f->trailer_len);
+		p = FMT_LIT_U64(p, " B + ", f->trailer_len);
 		p = FMT_LIT(p, " B delimiter in ");
 	} else {
 		p = FMT_LIT(p, " B in ");
@@ -591,12 +587,9 @@ static char *dir_summary(char *p, const char *name, const struct fc_decoder_stat
 	p = fmt_u64(p, d->segments);
 	p = d->segments == 1 ? FMT_LIT(p, " segment") : FMT_LIT(p, " segments");
 	if (d->sticky_segments || d->split_frames) {
-		p = FMT_LIT(p, " (");
-		p = fmt_u64(p, d->sticky_segments);
-		p = FMT_LIT(p, " sticky, ");
-		p = fmt_u64(p, d->split_frames);
-		p = FMT_LIT(p, " split, max ");
-		p = fmt_u64(p, d->max_frames_in_segment);
+		p = FMT_LIT_U64(p, " (", d->sticky_segments);
+		p = FMT_LIT_U64(p, " sticky, ", d->split_frames);
+		p = FMT_LIT_U64(p, " split, max ", d->max_frames_in_segment);
 		p = d->max_frames_in_segment == 1 ? FMT_LIT(p, " frame/segment)")
 						  : FMT_LIT(p, " frames/segment)");
 	}
@@ -703,23 +696,20 @@ static void text_destroy(struct fc_output *o)
 	free(t);
 }
 
+static const struct fc_output text_ops = {
+	.sink = { .stream_begin = text_begin, .report = text_report, .stream_end = text_end },
+	.summary = text_summary, .destroy = text_destroy,
+};
+
 struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 {
-	struct text_out *t = calloc(1, sizeof(*t));
+	struct text_out *t = fc_output_alloc(sizeof(*t), &text_ops);
 
-	if (!t)
-		return NULL;
-	if (fmt_init(&t->out, opts->out) != 0) {
+	if (!t || fmt_init(&t->out, opts->out) != 0) {
 		free(t);
 		return NULL;
 	}
 	t->o = *opts;
-	t->base.sink.ctx = t;
-	t->base.sink.stream_begin = text_begin;
-	t->base.sink.report = text_report;
-	t->base.sink.stream_end = text_end;
-	t->base.summary = text_summary;
 	t->base.fmt = &t->out;
-	t->base.destroy = text_destroy;
 	return &t->base;
 }
