@@ -113,9 +113,7 @@ else
 	spid=$!
 	"$F" -i lo --detect -w "$T/live.pcap" "tcp port $port" > "$T/live.yaml" 2> "$T/live.err" &
 	fpid=$!
-	# the capture is open when libpcap's socket shows up in /proc
-	for _ in $(seq 50); do ls -l /proc/$fpid/fd 2>/dev/null | grep -q socket && break; sleep 0.1; done
-	sleep 0.3
+	wait_capturing "$fpid"
 	"$B"/framecap-client -c "127.0.0.1:$port" --length-size 2 --byte-order big --unsigned \
 		--size 5-300 --count 40 --seed 3 > "$T/client.log" 2>&1
 	sleep 0.5
