@@ -94,6 +94,16 @@ static int open_nonblocking(const char *path, struct stat *st)
 	return fd;
 }
 
+/* The start of a load: no error yet for path, cfg empty, path opened
+ * (open_nonblocking). Returns the fd with *st, or -1 (errno). */
+static int load_open(struct fc_config *cfg, const char *path, struct fc_config_error *err,
+		     struct stat *st)
+{
+	fc_config_error_set(err, path, "%s", "");
+	fc_config_init(cfg);
+	return open_nonblocking(path, st);
+}
+
 /* The type and size checks of an open file; 0 or -1 with *err. */
 static int check_opened(const struct stat *st, struct fc_config_error *err)
 {
@@ -136,9 +146,7 @@ int fc_config_load(struct fc_config *cfg, const char *path,
 
 	if (!err)
 		err = &scratch;
-	fc_config_error_set(err, path, "%s", "");
-	fc_config_init(cfg);
-	fd = open_nonblocking(path, &st);
+	fd = load_open(cfg, path, err, &st);
 	if (fd < 0)
 		return io_error(err, "cannot open", errno);
 	if (check_opened(&st, err) < 0) {
@@ -175,9 +183,7 @@ enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *pat
 	if (!err)
 		err = &scratch;
 	*skip_reason = NULL;
-	fc_config_error_set(err, path, "%s", "");
-	fc_config_init(cfg);
-	fd = open_nonblocking(path, &st);
+	fd = load_open(cfg, path, err, &st);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return FC_CONFIG_ABSENT;

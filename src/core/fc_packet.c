@@ -196,13 +196,20 @@ static enum fc_parse_status parse_tcp(struct pkt *p, uint64_t ip_end)
 	return FC_PARSE_TCP;
 }
 
-static void take_addr(struct fc_cursor *c, struct fc_addr *a, unsigned family)
+/* The IP header's source and destination addresses (family 4: 4 bytes
+ * each, 6: 16) into the flow key; false when the header is cut short. */
+static bool take_addrs(struct pkt *p, unsigned family)
 {
-	const uint8_t *b = fc_take(c, family == 4 ? 4 : 16);
+	struct fc_addr *a[2] = { &p->seg.key.src, &p->seg.key.dst };
 
-	a->family = (uint8_t)family;
-	if (b)
-		memcpy(a->bytes, b, family == 4 ? 4 : 16);
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *b = fc_take(&p->c, family == 4 ? 4 : 16);
+
+		a[i]->family = (uint8_t)family;
+		if (b)
+			memcpy(a[i]->bytes, b, family == 4 ? 4 : 16);
+	}
+	return !p->c.bad;
 }
 
 static enum fc_parse_status parse_ipv4(struct pkt *p)
@@ -221,9 +228,7 @@ static enum fc_parse_status parse_ipv4(struct pkt *p)
 	fc_skip(&p->c, 1);
 	proto = fc_u8(&p->c);
 	fc_skip(&p->c, 2);
-	take_addr(&p->c, &p->seg.key.src, 4);
-	take_addr(&p->c, &p->seg.key.dst, 4);
-	if (p->c.bad)
+	if (!take_addrs(p, 4))
 		return malformed(p, "truncated IPv4 header");
 	if (vhl >> 4 != 4)
 		return malformed(p, "bad IP version");
@@ -301,9 +306,7 @@ static enum fc_parse_status parse_ipv6(struct pkt *p)
 	plen = fc_be16(&p->c);
 	nxt = fc_u8(&p->c);
 	fc_skip(&p->c, 1);
-	take_addr(&p->c, &p->seg.key.src, 6);
-	take_addr(&p->c, &p->seg.key.dst, 6);
-	if (p->c.bad)
+	if (!take_addrs(p, 6))
 		return malformed(p, "truncated IPv6 header");
 	if (vtf >> 28 != 6)
 		return malformed(p, "bad IP version");
