@@ -12,6 +12,7 @@
 #   wait_capturing PID...      each live framecap has its capture open (or ended)
 #   pcap_repeat IN OUT N       a classic pcap with its records N times over
 #   expect_refused MSG RE CMD  CMD exits 2 saying RE: ok MSG
+#   oracle_agrees CAP ...      framecap's frame count is tshark's, no diagnosis
 #
 # B (the build directory) defaults to build. tests/run.sh counts the ok and
 # FAIL lines; a suite exits with $bad.
@@ -79,6 +80,28 @@ expect_refused() {
 		ok "$msg"
 	else
 		fail "$msg (exit $rc, expected 2 and /$pattern/)" "$out"
+	fi
+}
+
+# oracle_agrees CAP RC ERR GOT WANT WHAT DIAGS MESSAGE [PROBLEM]: the
+# verdict on a capture framecap decoded (exit RC, its stderr in ERR) into
+# GOT frames where tshark counts WANT of WHAT: framecap exited 0, tshark
+# found some, the counts agree, PROBLEM (a failure found by the caller)
+# is empty and DIAGS (the diagnoses framecap made) too: ok MESSAGE.
+oracle_agrees() {
+	local cap=$1 rc=$2 err=$3 got=$4 want=$5 what=$6 diags=$7
+	if [ "$rc" -ne 0 ] || [ -z "$got" ]; then
+		fail "$cap: framecap exited $rc" "$(cat "$err")"
+	elif [ "${want:-0}" -eq 0 ]; then
+		fail "$cap: tshark found no $what (the oracle is broken)"
+	elif [ "$got" != "$want" ]; then
+		fail "$cap: framecap $got, tshark $want $what"
+	elif [ -n "${9:-}" ]; then
+		fail "$cap: $9"
+	elif [ -n "$diags" ]; then
+		fail "$cap: false alarm" "$diags"
+	else
+		ok "$8"
 	fi
 }
 
