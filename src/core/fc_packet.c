@@ -197,8 +197,10 @@ static enum fc_parse_status parse_tcp(struct pkt *p, uint64_t ip_end)
 }
 
 /* The IP header's source and destination addresses (family 4: 4 bytes
- * each, 6: 16) into the flow key; false when the header is cut short. */
-static bool take_addrs(struct pkt *p, unsigned family)
+ * each, 6: 16) into the flow key, once the header's fixed part is read
+ * (its version field saying `version`). False, the packet malformed, when
+ * that part is cut short or the version is not the family's. */
+static bool ip_addrs(struct pkt *p, unsigned family, unsigned version)
 {
 	struct fc_addr *a[2] = { &p->seg.key.src, &p->seg.key.dst };
 
@@ -209,7 +211,11 @@ static bool take_addrs(struct pkt *p, unsigned family)
 		if (b)
 			memcpy(a[i]->bytes, b, family == 4 ? 4 : 16);
 	}
-	return !p->c.bad;
+	if (p->c.bad)
+		malformed(p, family == 4 ? "truncated IPv4 header" : "truncated IPv6 header");
+	else if (version != family)
+		malformed(p, "bad IP version");
+	return !p->c.bad && version == family;
 }
 
 static enum fc_parse_status parse_ipv4(struct pkt *p)
@@ -228,10 +234,8 @@ static enum fc_parse_status parse_ipv4(struct pkt *p)
 	fc_skip(&p->c, 1);
 	proto = fc_u8(&p->c);
 	fc_skip(&p->c, 2);
-	if (!take_addrs(p, 4))
-		return malformed(p, "truncated IPv4 header");
-	if (vhl >> 4 != 4)
-		return malformed(p, "bad IP version");
+	if (!ip_addrs(p, 4, vhl >> 4))
+		return FC_PARSE_MALFORMED;
 	ihl = (vhl & 0x0f) * 4u;
 	if (ihl < 20)
 		return malformed(p, "bad IPv4 header length");
@@ -306,10 +310,8 @@ static enum fc_parse_status parse_ipv6(struct pkt *p)
 	plen = fc_be16(&p->c);
 	nxt = fc_u8(&p->c);
 	fc_skip(&p->c, 1);
-	if (!take_addrs(p, 6))
-		return malformed(p, "truncated IPv6 header");
-	if (vtf >> 28 != 6)
-		return malformed(p, "bad IP version");
+	if (!ip_addrs(p, 6, vtf >> 28))
+		return FC_PARSE_MALFORMED;
 
 	/* Length 0 means jumbogram if hop-by-hop says so; otherwise it is
 	 * offload ("BIG TCP") and the record is the only bound. */

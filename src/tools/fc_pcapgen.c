@@ -50,6 +50,7 @@
 
 #include "fc_profile.h"
 #include "fc_profile_opts.h"
+#include "ref_common.h" /* ref_die */
 
 #define EXIT_WRITE 1
 #define EXIT_USAGE 2
@@ -88,9 +89,8 @@ static struct {
 
 static void fatal(const char *what, const char *detail)
 {
-	fprintf(stderr, "fc-pcapgen: %s%s%s\n", what, detail ? ": " : "",
+	ref_die("fc-pcapgen", EXIT_WRITE, "%s%s%s", what, detail ? ": " : "",
 		detail ? detail : "");
-	exit(EXIT_WRITE);
 }
 
 static void out_open(const char *path, int dlt, uint32_t snaplen,
@@ -1784,22 +1784,11 @@ static void usage(FILE *f)
 
 #define FRAMES_STREAM_MAX (1u << 20)
 
-static void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
 /* Who a usage error is about: the program, or its frames mode. */
 static const char *usage_who = "fc-pcapgen";
 
-static void usage_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", usage_who);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_USAGE);
-}
+/* "fc-pcapgen: message" (or "fc-pcapgen frames: ..."), exit 2. */
+#define usage_die(...) ref_die(usage_who, EXIT_USAGE, __VA_ARGS__)
 
 static unsigned long number(const char *opt, const char *s, unsigned long max)
 {
