@@ -70,6 +70,15 @@ static void describe_is(const struct fc_profile *p, const char *want)
 
 static void test_escapes(void **state)
 {
+	/* What is refused, and why. */
+	static const char *const bad[][2] = {
+		{ "", "empty (give at least one byte)" },
+		{ "0123456789abcdefg", "a delimiter has at most 16 bytes" },
+		{ "\\q", "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)" },
+		{ "ab\\", "a lone \\ at the end (write \\\\ for a backslash)" },
+		{ "\\x4", "\\x needs two hex digits (\\x0a)" },
+		{ "\\xg0", "\\x needs two hex digits (\\x0a)" },
+	};
 	uint8_t b[FC_DELIMITER_MAX];
 	size_t n = 0;
 	char text[80];
@@ -87,18 +96,8 @@ static void test_escapes(void **state)
 	assert_null(fc_parse_escaped("0123456789abcdef", b, sizeof(b), &n));
 	assert_int_equal(n, 16);
 
-	assert_string_equal(fc_parse_escaped("", b, sizeof(b), &n),
-			    "empty (give at least one byte)");
-	assert_string_equal(fc_parse_escaped("0123456789abcdefg", b, sizeof(b), &n),
-			    "a delimiter has at most 16 bytes");
-	assert_string_equal(fc_parse_escaped("\\q", b, sizeof(b), &n),
-			    "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)");
-	assert_string_equal(fc_parse_escaped("ab\\", b, sizeof(b), &n),
-			    "a lone \\ at the end (write \\\\ for a backslash)");
-	assert_string_equal(fc_parse_escaped("\\x4", b, sizeof(b), &n),
-			    "\\x needs two hex digits (\\x0a)");
-	assert_string_equal(fc_parse_escaped("\\xg0", b, sizeof(b), &n),
-			    "\\x needs two hex digits (\\x0a)");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_string_equal(fc_parse_escaped(bad[i][0], b, sizeof(b), &n), bad[i][1]);
 
 	/* Written back the way it is read. */
 	fc_format_escaped((const uint8_t *)"a\r\n\t\0\\\"\x7f\xff", 9, text, sizeof(text));
