@@ -31,6 +31,7 @@
 #include "fc_config_guard.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,68 +427,62 @@ static int scalar_bytes(struct reader *r, const char *what, uint8_t *buf, size_t
 	return 0;
 }
 
+/* Where each number field of a profile goes, and its C type: the fields
+ * of one type are read alike. */
+enum num_type { NUM_NONE, NUM_U32, NUM_U64, NUM_I64, NUM_BOOL };
+static const struct {
+	enum num_type type;
+	size_t at; /* offsetof(struct fc_profile, ...) */
+} num_fields[NFIELDS] = {
+	[F_LENGTH_OFFSET] = { NUM_U32, offsetof(struct fc_profile, length_offset) },
+	[F_LENGTH_SIZE] = { NUM_U32, offsetof(struct fc_profile, length_size) },
+	[F_SIGNED] = { NUM_BOOL, offsetof(struct fc_profile, is_signed) },
+	[F_LENGTH_ADJUSTMENT] = { NUM_I64, offsetof(struct fc_profile, length_adjustment) },
+	[F_HEADER_SIZE] = { NUM_U32, offsetof(struct fc_profile, header_size) },
+	[F_MAX_FRAME] = { NUM_U64, offsetof(struct fc_profile, max_frame) },
+	[F_LENGTH_MASK] = { NUM_U64, offsetof(struct fc_profile, length_mask) },
+	[F_VARINT_MAX_BYTES] = { NUM_U32, offsetof(struct fc_profile, varint_max_bytes) },
+	[F_FRAME_SIZE] = { NUM_U64, offsetof(struct fc_profile, frame_size) },
+};
+
+/* Set field f of p from the scalar s; NULL, or why s is not a value. */
 static const char *set_field(struct fc_profile *p, enum field f, const char *s)
 {
+	char *at;
 	const char *e;
 	uint64_t u;
 	int64_t i;
 	bool b;
 
+	if (f == F_BYTE_ORDER)
+		return fc_parse_byte_order(s, &p->byte_order);
+	if (f == F_FRAMING)
+		return fc_parse_framing(s, &p->framing);
+	/* The delimiter (bytes) and the prelude (a mapping) are read by
+	 * read_profile and read_prelude. */
+	if (f >= NFIELDS || num_fields[f].type == NUM_NONE)
+		return "unknown field";
+	at = (char *)p + num_fields[f].at;
 	/* Only the C types bound the numbers here; fc_profile_check() owns
 	 * the real limits so the CLI and the YAML report them alike. */
-	switch (f) {
-	case F_LENGTH_OFFSET:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->length_offset = (uint32_t)u;
-		return NULL;
-	case F_LENGTH_SIZE:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->length_size = (uint32_t)u;
-		return NULL;
-	case F_BYTE_ORDER:
-		return fc_parse_byte_order(s, &p->byte_order);
-	case F_SIGNED:
-		if ((e = fc_parse_bool(s, &b)))
-			return e;
-		p->is_signed = b;
-		return NULL;
-	case F_LENGTH_ADJUSTMENT:
-		if ((e = fc_parse_i64(s, INT64_MIN, INT64_MAX, &i)))
-			return e;
-		p->length_adjustment = i;
-		return NULL;
-	case F_HEADER_SIZE:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->header_size = (uint32_t)u;
-		return NULL;
-	case F_MAX_FRAME:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->max_frame = u;
-		return NULL;
-	case F_FRAMING:
-		return fc_parse_framing(s, &p->framing);
-	case F_LENGTH_MASK:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->length_mask = u;
-		return NULL;
-	case F_VARINT_MAX_BYTES:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->varint_max_bytes = (uint32_t)u;
-		return NULL;
-	case F_FRAME_SIZE:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->frame_size = u;
-		return NULL;
-	case F_DELIMITER: /* bytes, read by read_profile */
-	case F_PRELUDE: /* a mapping, read by read_prelude */
-	case NFIELDS:
+	switch (num_fields[f].type) {
+	case NUM_U32:
+		if (!(e = fc_parse_u64(s, UINT32_MAX, &u)))
+			*(uint32_t *)(void *)at = (uint32_t)u;
+		return e;
+	case NUM_U64:
+		if (!(e = fc_parse_u64(s, UINT64_MAX, &u)))
+			*(uint64_t *)(void *)at = u;
+		return e;
+	case NUM_I64:
+		if (!(e = fc_parse_i64(s, INT64_MIN, INT64_MAX, &i)))
+			*(int64_t *)(void *)at = i;
+		return e;
+	case NUM_BOOL:
+		if (!(e = fc_parse_bool(s, &b)))
+			*(bool *)(void *)at = b;
+		return e;
+	case NUM_NONE:
 		break;
 	}
 	return "unknown field";
