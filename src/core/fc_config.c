@@ -247,6 +247,19 @@ static bool is_null(const yaml_event_t *ev)
 
 /* The current scalar as a C string. A "\0" escape would silently cut
  * the text short for every string function after this, so refuse it. */
+static const char *scalar_text(struct reader *r, const char *what);
+
+/* The next key of the mapping being read, as text (scalar_text) in *key:
+ * 1; 0 at the mapping's end; -1 on an error (r says which). */
+static int next_key(struct reader *r, const char *what, const char **key)
+{
+	if (advance(r) < 0)
+		return -1;
+	if (r->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	return (*key = scalar_text(r, what)) ? 1 : -1;
+}
+
 static const char *scalar_text(struct reader *r, const char *what)
 {
 	const yaml_event_t *ev = &r->ev;
@@ -563,15 +576,14 @@ static int read_step(struct reader *r, const char *name, int owner,
 			    "profile '%s': a prelude step must be {bytes_one_of: [...]} "
 			    "or {profile: NAME, max_frames: K}", name);
 	for (;;) {
+		int more;
 		yaml_mark_t key;
 		bool *have;
 
-		if (advance(r) < 0)
+		if ((more = next_key(r, "a prelude step's key", &s)) < 0)
 			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		if (more == 0)
 			break;
-		if (!(s = scalar_text(r, "a prelude step's key")))
-			return -1;
 		key = r->ev.start_mark;
 		if (!strcmp(s, "bytes_one_of"))
 			have = &have_bytes;
@@ -653,14 +665,13 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 	pre = &cfg->preludes[cfg->npreludes];
 	memset(pre, 0, sizeof(*pre));
 	for (;;) {
+		int more;
 		int dir;
 
-		if (advance(r) < 0)
+		if ((more = next_key(r, "a prelude direction", &s)) < 0)
 			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		if (more == 0)
 			break;
-		if (!(s = scalar_text(r, "a prelude direction")))
-			return -1;
 		if (!strcmp(s, "c2s"))
 			dir = FC_DIR_C2S;
 		else if (!strcmp(s, "s2c"))
@@ -724,14 +735,13 @@ static int read_profile(struct reader *r, const char *name,
 				    "profile '%s' must be a mapping of fields",
 				    name);
 		for (;;) {
+			int more;
 			int f;
 
-			if (advance(r) < 0)
+			if ((more = next_key(r, "a field name", &s)) < 0)
 				return -1;
-			if (r->ev.type == YAML_MAPPING_END_EVENT)
+			if (more == 0)
 				break;
-			if (!(s = scalar_text(r, "a field name")))
-				return -1;
 			for (f = 0; f < NFIELDS; f++)
 				if (!strcmp(s, field_names[f]))
 					break;
@@ -856,16 +866,13 @@ static int read_profiles(struct reader *r)
 		return fail(r, r->ev.start_mark,
 			    "'profiles' must be a mapping of names to profiles");
 	for (;;) {
+		int more;
 		char name[FC_PROFILE_NAME_MAX];
 		yaml_mark_t mark;
 		int dup;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(s = scalar_text(r, "a profile name")))
-			return -1;
+		if ((more = next_key(r, "a profile name", &s)) <= 0)
+			return more;
 		mark = r->ev.start_mark;
 		if (!*s)
 			return fail(r, mark, "profile name must not be empty");
@@ -896,16 +903,13 @@ static int read_ports(struct reader *r)
 		return fail(r, r->ev.start_mark,
 			    "'ports' must be a mapping of port numbers to profile names");
 	for (;;) {
+		int more;
 		struct pending_port *pp;
 		yaml_mark_t key_mark;
 		uint64_t port;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(s = scalar_text(r, "a port")))
-			return -1;
+		if ((more = next_key(r, "a port", &s)) <= 0)
+			return more;
 		key_mark = r->ev.start_mark;
 		if ((e = fc_parse_u64(s, 65535, &port)) || port == 0)
 			return fail(r, key_mark, "port '%.32s' must be an integer 1 to 65535",
@@ -958,16 +962,13 @@ static int read_top(struct reader *r)
 	bool seen_profiles = false, seen_ports = false;
 
 	for (;;) {
+		int more;
 		const char *key;
 		bool *seen;
 		int rc;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(key = scalar_text(r, "a top-level key")))
-			return -1;
+		if ((more = next_key(r, "a top-level key", &key)) <= 0)
+			return more;
 		if (!strcmp(key, "profiles"))
 			seen = &seen_profiles;
 		else if (!strcmp(key, "ports"))
