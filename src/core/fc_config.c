@@ -566,6 +566,7 @@ static int read_choices(struct reader *r, const char *name, struct fc_prelude_st
 static int read_step(struct reader *r, const char *name, int owner,
 		     struct fc_prelude_step *st)
 {
+	int more;
 	yaml_mark_t step_mark = r->ev.start_mark, max_mark = step_mark;
 	bool have_bytes = false, have_profile = false, have_max = false;
 	const char *s, *e;
@@ -575,15 +576,10 @@ static int read_step(struct reader *r, const char *name, int owner,
 		return fail(r, step_mark,
 			    "profile '%s': a prelude step must be {bytes_one_of: [...]} "
 			    "or {profile: NAME, max_frames: K}", name);
-	for (;;) {
-		int more;
+	while ((more = next_key(r, "a prelude step's key", &s)) > 0) {
 		yaml_mark_t key;
 		bool *have;
 
-		if ((more = next_key(r, "a prelude step's key", &s)) < 0)
-			return -1;
-		if (more == 0)
-			break;
 		key = r->ev.start_mark;
 		if (!strcmp(s, "bytes_one_of"))
 			have = &have_bytes;
@@ -631,6 +627,8 @@ static int read_step(struct reader *r, const char *name, int owner,
 			st->max_frames = (uint32_t)k;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (have_bytes == have_profile)
 		return fail(r, step_mark, "profile '%s': a prelude step has %s",
 			    name, have_bytes ? "both bytes_one_of and profile (one step each)"
@@ -649,6 +647,7 @@ static int read_step(struct reader *r, const char *name, int owner,
  * value of `prelude`. */
 static int read_prelude(struct reader *r, const char *name, int owner, struct fc_profile *p)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	struct fc_prelude *pre;
 	bool seen[2] = { false, false };
@@ -664,14 +663,9 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 			    FC_CONFIG_MAX_PRELUDES);
 	pre = &cfg->preludes[cfg->npreludes];
 	memset(pre, 0, sizeof(*pre));
-	for (;;) {
-		int more;
+	while ((more = next_key(r, "a prelude direction", &s)) > 0) {
 		int dir;
 
-		if ((more = next_key(r, "a prelude direction", &s)) < 0)
-			return -1;
-		if (more == 0)
-			break;
 		if (!strcmp(s, "c2s"))
 			dir = FC_DIR_C2S;
 		else if (!strcmp(s, "s2c"))
@@ -706,6 +700,8 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 			pre->nsteps[dir]++;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (pre->nsteps[FC_DIR_C2S] || pre->nsteps[FC_DIR_S2C]) {
 		cfg->npreludes++;
 		p->prelude = pre;
@@ -718,6 +714,7 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 static int read_profile(struct reader *r, const char *name,
 			yaml_mark_t name_mark)
 {
+	int more;
 	struct fc_profile p;
 	const struct fc_prelude *prelude;
 	enum fc_profile_field blame;
@@ -734,14 +731,9 @@ static int read_profile(struct reader *r, const char *name,
 			return fail(r, r->ev.start_mark,
 				    "profile '%s' must be a mapping of fields",
 				    name);
-		for (;;) {
-			int more;
+		while ((more = next_key(r, "a field name", &s)) > 0) {
 			int f;
 
-			if ((more = next_key(r, "a field name", &s)) < 0)
-				return -1;
-			if (more == 0)
-				break;
 			for (f = 0; f < NFIELDS; f++)
 				if (!strcmp(s, field_names[f]))
 					break;
@@ -783,6 +775,8 @@ static int read_profile(struct reader *r, const char *name,
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
 					    name, field_names[f], e, s);
 		}
+		if (more < 0)
+			return -1;
 	}
 
 	/* The first field, in the text, that the framing does not use. */
@@ -857,6 +851,7 @@ static int resolve_preludes(struct reader *r)
 
 static int read_profiles(struct reader *r)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	const char *s;
 
@@ -865,14 +860,11 @@ static int read_profiles(struct reader *r)
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return fail(r, r->ev.start_mark,
 			    "'profiles' must be a mapping of names to profiles");
-	for (;;) {
-		int more;
+	while ((more = next_key(r, "a profile name", &s)) > 0) {
 		char name[FC_PROFILE_NAME_MAX];
 		yaml_mark_t mark;
 		int dup;
 
-		if ((more = next_key(r, "a profile name", &s)) <= 0)
-			return more;
 		mark = r->ev.start_mark;
 		if (!*s)
 			return fail(r, mark, "profile name must not be empty");
@@ -890,10 +882,12 @@ static int read_profiles(struct reader *r)
 		if (advance(r) < 0 || read_profile(r, name, mark) < 0)
 			return -1;
 	}
+	return more;
 }
 
 static int read_ports(struct reader *r)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	const char *s, *e;
 
@@ -902,14 +896,11 @@ static int read_ports(struct reader *r)
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return fail(r, r->ev.start_mark,
 			    "'ports' must be a mapping of port numbers to profile names");
-	for (;;) {
-		int more;
+	while ((more = next_key(r, "a port", &s)) > 0) {
 		struct pending_port *pp;
 		yaml_mark_t key_mark;
 		uint64_t port;
 
-		if ((more = next_key(r, "a port", &s)) <= 0)
-			return more;
 		key_mark = r->ev.start_mark;
 		if ((e = fc_parse_u64(s, 65535, &port)) || port == 0)
 			return fail(r, key_mark, "port '%.32s' must be an integer 1 to 65535",
@@ -937,6 +928,7 @@ static int read_ports(struct reader *r)
 		cfg->ports[cfg->nports].profile = -1;
 		cfg->nports++;
 	}
+	return more;
 }
 
 static int resolve_ports(struct reader *r)
@@ -959,16 +951,14 @@ static int resolve_ports(struct reader *r)
 /* The current event is the top-level mapping's start. */
 static int read_top(struct reader *r)
 {
+	int more;
 	bool seen_profiles = false, seen_ports = false;
+	const char *key;
 
-	for (;;) {
-		int more;
-		const char *key;
+	while ((more = next_key(r, "a top-level key", &key)) > 0) {
 		bool *seen;
 		int rc;
 
-		if ((more = next_key(r, "a top-level key", &key)) <= 0)
-			return more;
 		if (!strcmp(key, "profiles"))
 			seen = &seen_profiles;
 		else if (!strcmp(key, "ports"))
@@ -986,6 +976,7 @@ static int read_top(struct reader *r)
 		if (rc < 0)
 			return -1;
 	}
+	return more;
 }
 
 static int read_stream(struct reader *r)
