@@ -165,14 +165,20 @@ static void error_set(struct fc_config_error *err, unsigned long line,
 static int fail(struct reader *r, yaml_mark_t at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Marks are 0-based; people and editors count from 1. */
+/* The error, at mark `at`: -1. Marks are 0-based; people and editors
+ * count from 1. */
+static int vfail(struct reader *r, yaml_mark_t at, const char *fmt, va_list ap)
+{
+	error_vset(r->err, (unsigned long)at.line + 1, (unsigned long)at.column + 1, fmt, ap);
+	return -1;
+}
+
 static int fail(struct reader *r, yaml_mark_t at, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	error_vset(r->err, (unsigned long)at.line + 1,
-		   (unsigned long)at.column + 1, fmt, ap);
+	vfail(r, at, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -243,6 +249,25 @@ static bool is_null(const yaml_event_t *ev)
 	v = (const char *)ev->data.scalar.value;
 	return !strcmp(v, "") || !strcmp(v, "~") || !strcmp(v, "null") ||
 	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+}
+
+static int mapping_start(struct reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The current event, a value, opens a mapping: 1; is null (nothing
+ * given): 0; is anything else: -1, failed with the message fmt, ... */
+static int mapping_start(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->ev.type == YAML_MAPPING_START_EVENT)
+		return 1;
+	if (is_null(&r->ev))
+		return 0;
+	va_start(ap, fmt);
+	vfail(r, r->ev.start_mark, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 /* The current scalar as a C string. A "\0" escape would silently cut
@@ -653,11 +678,9 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 	bool seen[2] = { false, false };
 	const char *s;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "profile '%s': prelude must be a mapping of c2s and s2c to steps", name);
+	if ((more = mapping_start(r, "profile '%s': prelude must be a mapping of c2s and s2c "
+				 "to steps", name)) <= 0)
+		return more;
 	if (cfg->npreludes >= FC_CONFIG_MAX_PRELUDES)
 		return fail(r, r->ev.start_mark, "too many preludes (at most %d)",
 			    FC_CONFIG_MAX_PRELUDES);
@@ -726,11 +749,9 @@ static int read_profile(struct reader *r, const char *name,
 	fc_profile_default(&p);
 	snprintf(p.name, sizeof(p.name), "%s", name);
 
-	if (!is_null(&r->ev)) {
-		if (r->ev.type != YAML_MAPPING_START_EVENT)
-			return fail(r, r->ev.start_mark,
-				    "profile '%s' must be a mapping of fields",
-				    name);
+	if ((more = mapping_start(r, "profile '%s' must be a mapping of fields", name)) < 0)
+		return -1;
+	if (more) {
 		while ((more = next_key(r, "a field name", &s)) > 0) {
 			int f;
 
@@ -855,11 +876,8 @@ static int read_profiles(struct reader *r)
 	struct fc_config *cfg = r->cfg;
 	const char *s;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "'profiles' must be a mapping of names to profiles");
+	if ((more = mapping_start(r, "'profiles' must be a mapping of names to profiles")) <= 0)
+		return more;
 	while ((more = next_key(r, "a profile name", &s)) > 0) {
 		char name[FC_PROFILE_NAME_MAX];
 		yaml_mark_t mark;
@@ -891,11 +909,9 @@ static int read_ports(struct reader *r)
 	struct fc_config *cfg = r->cfg;
 	const char *s, *e;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "'ports' must be a mapping of port numbers to profile names");
+	if ((more = mapping_start(r, "'ports' must be a mapping of port numbers to profile "
+				 "names")) <= 0)
+		return more;
 	while ((more = next_key(r, "a port", &s)) > 0) {
 		struct pending_port *pp;
 		yaml_mark_t key_mark;
