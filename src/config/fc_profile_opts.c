@@ -9,19 +9,59 @@
 #include "fc_profile_opts.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *take_u32(const char *arg, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-	const char *err = fc_parse_u64(arg, max, &v);
+/* The options that set one number of the profile: which flag says it was
+ * given, where it goes (a uint32_t or a uint64_t), its largest value, and
+ * why a zero is refused (NULL: zero is a value). */
+static const struct num_opt {
+	int opt;
+	size_t given; /* offsetof(struct fc_profile_opts, ...) */
+	size_t at; /* offsetof(struct fc_profile, ...) */
+	bool u32;
+	uint64_t max;
+	const char *zero;
+} num_opts[] = {
+#define NUM_OPT(opt, given, field, u32, max, zero) \
+	{ opt, offsetof(struct fc_profile_opts, given), offsetof(struct fc_profile, field), u32, max, zero }
+	NUM_OPT(FC_OPT_LENGTH_OFFSET, offset, length_offset, true, 65535, NULL),
+	NUM_OPT(FC_OPT_LENGTH_SIZE, size, length_size, true, 64, NULL),
+	NUM_OPT(FC_OPT_HEADER_SIZE, header, header_size, true, FC_MAX_HEADER_SIZE, NULL),
+	NUM_OPT(FC_OPT_MAX_FRAME, max, max_frame, false, FC_MAX_MAX_FRAME, NULL),
+	NUM_OPT(FC_OPT_FRAME_SIZE, frame_size, frame_size, false, FC_MAX_MAX_FRAME,
+		"a frame has at least 1 byte"),
+	NUM_OPT(FC_OPT_VARINT_MAX_BYTES, varint_max, varint_max_bytes, true, FC_VARINT_MAX_BYTES,
+		"varint_max_bytes must be 1 to 10"),
+	NUM_OPT(FC_OPT_LENGTH_MASK, mask, length_mask, false, UINT64_MAX, NULL),
+#undef NUM_OPT
+};
 
-	if (!err)
-		*out = (uint32_t)v;
-	return err;
+/* fc_profile_opts_take for the options of num_opts: 1 taken, -1 a bad
+ * value (*err), 0 not one of them. */
+static int take_number(struct fc_profile_opts *o, int opt, const char *arg, const char **err)
+{
+	for (size_t i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++) {
+		const struct num_opt *n = &num_opts[i];
+		char *at = (char *)&o->v + n->at;
+		uint64_t v;
+
+		if (n->opt != opt)
+			continue;
+		*(bool *)(void *)((char *)o + n->given) = true;
+		if ((*err = fc_parse_u64(arg, n->max, &v)))
+			return -1;
+		if (n->u32)
+			*(uint32_t *)(void *)at = (uint32_t)v;
+		else
+			*(uint64_t *)(void *)at = v;
+		*err = v ? NULL : n->zero;
+		return *err ? -1 : 1;
+	}
+	return 0;
 }
 
 const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *len)
@@ -112,14 +152,6 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 	switch (opt) {
 	case FC_OPT_CONFIG: o->config_path = arg; break;
 	case FC_OPT_PROFILE: o->profile_name = arg; break;
-	case FC_OPT_LENGTH_OFFSET:
-		o->offset = true;
-		*err = take_u32(arg, 65535, &o->v.length_offset);
-		break;
-	case FC_OPT_LENGTH_SIZE:
-		o->size = true;
-		*err = take_u32(arg, 64, &o->v.length_size);
-		break;
 	case FC_OPT_BYTE_ORDER:
 		o->order = true;
 		*err = fc_parse_byte_order(arg, &o->v.byte_order);
@@ -130,14 +162,6 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 		o->adjustment = true;
 		*err = fc_parse_i64(arg, -FC_MAX_ADJUSTMENT, FC_MAX_ADJUSTMENT, &i64);
 		o->v.length_adjustment = i64;
-		break;
-	case FC_OPT_HEADER_SIZE:
-		o->header = true;
-		*err = take_u32(arg, FC_MAX_HEADER_SIZE, &o->v.header_size);
-		break;
-	case FC_OPT_MAX_FRAME:
-		o->max = true;
-		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.max_frame);
 		break;
 	case FC_OPT_FRAMING:
 		o->framing = true;
@@ -152,24 +176,8 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 			*err = fc_profile_set_delimiter(&o->v, d, n);
 		break;
 	}
-	case FC_OPT_FRAME_SIZE:
-		o->frame_size = true;
-		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.frame_size);
-		if (!*err && !o->v.frame_size)
-			*err = "a frame has at least 1 byte";
-		break;
-	case FC_OPT_VARINT_MAX_BYTES:
-		o->varint_max = true;
-		*err = take_u32(arg, FC_VARINT_MAX_BYTES, &o->v.varint_max_bytes);
-		if (!*err && !o->v.varint_max_bytes)
-			*err = "varint_max_bytes must be 1 to 10";
-		break;
-	case FC_OPT_LENGTH_MASK:
-		o->mask = true;
-		*err = fc_parse_u64(arg, UINT64_MAX, &o->v.length_mask);
-		break;
 	default:
-		return 0;
+		return take_number(o, opt, arg, err);
 	}
 	return *err ? -1 : 1;
 }
