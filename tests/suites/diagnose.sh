@@ -11,7 +11,7 @@ T=$1/diagnose B=${B:-build}
 SHARED=${FC_SHARED:-../shared}
 mkdir -p "$T"
 F=$B/framecap
-bad=0
+. "$(dirname "$0")/../lib.sh" # wait_capturing
 
 # anomalies CAPTURE [options...]: one "kind<TAB>detail" line per anomaly
 anomalies() {
@@ -119,6 +119,7 @@ else
 	sleep 0.5
 	kill -INT $fpid; wait $fpid
 	kill -TERM $spid; wait $spid 2>/dev/null
+	out=
 	if grep -qF "port_$port: {length_offset: 0, length_size: 2, byte_order: big" "$T/live.yaml" &&
 	   out=$("$F" -r "$T/live.pcap" --config "$T/live.yaml" --json | tail -1) &&
 	   python3 -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s["frames"]==80 and s["anomalies"]==0 else 1)' "$out"; then
