@@ -24,14 +24,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for PATTERN FILE: up to 5 s.
-wait_for() {
-	for _ in $(seq 50); do
-		grep -q "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "demo: no '$1' in $2:" >&2
-	cat "$2" >&2
+# wait_for (tests/lib.sh), or FILE shown and the demo stopped.
+. tests/lib.sh
+listening() {
+	wait_for listening "$1" && return 0
+	echo "demo: no 'listening' in $1:" >&2
+	cat "$1" >&2
 	exit 1
 }
 # server_log FILE FROM: its lines from number FROM on, indented.
@@ -43,8 +41,8 @@ server_log() {
 pids+=("$!")
 "$B"/framecap-server -l "127.0.0.1:$port" -m echo > "$tmp/echo.log" 2>&1 &
 pids+=("$!")
-wait_for listening "$tmp/raw.log"
-wait_for listening "$tmp/echo.log"
+listening "$tmp/raw.log"
+listening "$tmp/echo.log"
 
 echo "== framecap -i lo 'tcp port $raw_port or tcp port $port'"
 echo "   (build/framecap-server: raw mode on $raw_port, echo mode on $port)"
@@ -52,11 +50,7 @@ echo "   (build/framecap-server: raw mode on $raw_port, echo mode on $port)"
 "$B"/framecap -i lo -s 8192 --color="${COLOR:-auto}" "tcp port $raw_port or tcp port $port" &
 cap=$!
 pids+=("$cap")
-for _ in $(seq 50); do
-	ls -l "/proc/$cap/fd" 2>/dev/null | grep -q socket && break
-	sleep 0.1
-done
-sleep 0.3
+wait_capturing "$cap"
 
 echo
 echo "== 1. framecap-client -c :$raw_port --scenario sticky"
@@ -92,7 +86,7 @@ for mode in echo naive naive-header; do
 	n=$((n + 1))
 	"$B"/framecap-server -q -l "127.0.0.1:$((port + 1 + n))" -m "$mode" > "$tmp/$mode.replay.log" 2>&1 &
 	pids+=("$!")
-	wait_for listening "$tmp/$mode.replay.log"
+	listening "$tmp/$mode.replay.log"
 done
 printf '    %-28s %-8s %-8s %-12s\n' "shaping" echo naive naive-header
 for shaping in "--frames --delay 20" "--burst 3" "--split-header --delay 20"; do

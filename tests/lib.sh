@@ -8,10 +8,17 @@
 #   wait_for PATTERN FILE [S]  up to S seconds (5) for PATTERN (grep -E) in FILE
 #   pids+=(PID)                processes that cleanup_pids ends (TERM, then KILL)
 #   cleanup_pids               the EXIT trap: ends pids, keeps $T if a check failed
+#   suite_tmp PARENT NAME [P]  T, a new PARENT/NAME.XXXXXX; cleanup_pids at exit
+#   wait_capturing PID...      each live framecap has its capture open (or ended)
+#   pcap_repeat IN OUT N       a classic pcap with its records N times over
+#   expect_refused MSG RE CMD  CMD exits 2 saying RE: ok MSG
+#   oracle_agrees CAP ...      framecap's frame count is tshark's, no diagnosis
 #
-# tests/run.sh counts the ok and FAIL lines; a suite exits with $bad.
+# B (the build directory) defaults to build. tests/run.sh counts the ok and
+# FAIL lines; a suite exits with $bad.
 bad=0
 pids=()
+B=${B:-build}
 
 ok()   { echo "ok   ${SUITE:+$SUITE: }$1"; }
 fail() {
@@ -32,6 +39,80 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# suite_tmp PARENT NAME [PROGRAM...]: T, a new directory
+# PARENT/NAME.XXXXXX, and each PROGRAM built (need_built), or the suite
+# fails now; the EXIT trap (also on INT and TERM) ends pids and removes T
+# when every check passed.
+suite_tmp() {
+	mkdir -p "$1"
+	T=$(mktemp -d "$1/$2.XXXXXX") && [ -d "$T" ] || { fail "$2: temporary directory"; exit 1; }
+	trap cleanup_pids EXIT
+	trap 'exit 1' INT TERM
+	shift 2
+	need_built "$@"
+}
+
+# wait_capturing PID...: up to 5 s each for the live framecap PID to have
+# its capture open (libpcap's socket shows up in /proc) or to have ended;
+# then 0.3 s more for the capture to start taking packets.
+wait_capturing() {
+	local pid
+	for pid in "$@"; do
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2> /dev/null || break
+			ls -l "/proc/$pid/fd" 2> /dev/null | grep -q socket && break
+			sleep 0.1
+		done
+	done
+	sleep 0.3
+}
+
+# expect_refused MESSAGE PATTERN COMMAND...: COMMAND exits 2 (a usage
+# error) saying something that matches PATTERN (grep -E): ok MESSAGE; or a
+# failure with its exit status and what it said.
+expect_refused() {
+	local msg=$1 pattern=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" = 2 ] && grep -qE -- "$pattern" <<< "$out"; then
+		ok "$msg"
+	else
+		fail "$msg (exit $rc, expected 2 and /$pattern/)" "$out"
+	fi
+}
+
+# oracle_agrees CAP RC ERR GOT WANT WHAT DIAGS MESSAGE [PROBLEM]: the
+# verdict on a capture framecap decoded (exit RC, its stderr in ERR) into
+# GOT frames where tshark counts WANT of WHAT: framecap exited 0, tshark
+# found some, the counts agree, PROBLEM (a failure found by the caller)
+# is empty and DIAGS (the diagnoses framecap made) too: ok MESSAGE.
+oracle_agrees() {
+	local cap=$1 rc=$2 err=$3 got=$4 want=$5 what=$6 diags=$7
+	if [ "$rc" -ne 0 ] || [ -z "$got" ]; then
+		fail "$cap: framecap exited $rc" "$(cat "$err")"
+	elif [ "${want:-0}" -eq 0 ]; then
+		fail "$cap: tshark found no $what (the oracle is broken)"
+	elif [ "$got" != "$want" ]; then
+		fail "$cap: framecap $got, tshark $want $what"
+	elif [ -n "${9:-}" ]; then
+		fail "$cap: $9"
+	elif [ -n "$diags" ]; then
+		fail "$cap: false alarm" "$diags"
+	else
+		ok "$8"
+	fi
+}
+
+# pcap_repeat IN OUT N: OUT, the classic pcap IN with its records N times
+# over, one copy after another.
+pcap_repeat() {
+	local i
+	{
+		cat "$1"
+		for i in $(seq 2 "$3"); do tail -c +25 "$1"; done
+	} > "$2"
 }
 
 cleanup_pids() {

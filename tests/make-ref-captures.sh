@@ -57,10 +57,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A port nobody listens on now (the kernel picks it).
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# free_port, wait_for, wait_capturing
+. tests/lib.sh
 
 # The upload scenario's file: small, text, always the same.
 upload_file=$work/notes.txt
@@ -118,15 +116,6 @@ client_args() {
 	esac
 }
 
-# wait_for PATTERN FILE: up to 5 s for PATTERN to show up in FILE.
-wait_for() {
-	for _ in $(seq 50); do
-		grep -q "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "make-ref-captures: no '$1' in $2" >&2
-	return 1
-}
 
 capture_one() {
 	local name=$1 port mode spid cpid rc dir
@@ -143,19 +132,15 @@ capture_one() {
 	"$B"/framecap-server -l "127.0.0.1:$port" -m "$mode" "${dir[@]}" "${FRAMING[@]}" \
 		> "$work/$name.server.log" 2>&1 &
 	spid=$!; pids+=("$spid")
-	wait_for listening "$work/$name.server.log"
+	wait_for listening "$work/$name.server.log" ||
+		{ echo "make-ref-captures: no 'listening' in $work/$name.server.log" >&2; return 1; }
 	# -s 8192: with the default snaplen (256 KiB) libpcap's ring on lo
 	# holds a handful of packets, and a burst of small ones is dropped.
 	"$B"/framecap -i lo -s 8192 --json --payload-bytes all -w "$work/ref-$name.pcap" \
 		"tcp port $port" \
 		> "$work/$name.live.jsonl" 2> "$work/$name.cap.err" &
 	cpid=$!; pids+=("$cpid")
-	# The capture is open once libpcap's socket shows up in /proc.
-	for _ in $(seq 50); do
-		ls -l "/proc/$cpid/fd" 2>/dev/null | grep -q socket && break
-		sleep 0.1
-	done
-	sleep 0.3
+	wait_capturing "$cpid"
 	rc=0
 	timeout 30 "$B"/framecap-client -c "127.0.0.1:$port" --print-sent "$work/$name.sent.jsonl" \
 		--print-received "$work/$name.recv.jsonl" "${FRAMING[@]}" "${ARGS[@]}" \

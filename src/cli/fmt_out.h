@@ -169,6 +169,11 @@ static inline char *fmt_i64(char *p, int64_t v)
 	return fmt_u64(p, (uint64_t)v);
 }
 
+/* A literal, then a number: a JSON member (",\"offset\":" 12) or a
+ * labelled value (" len=" 5) in one step. */
+#define FMT_LIT_U64(p, s, v) fmt_u64(FMT_LIT((p), s), (v))
+#define FMT_LIT_I64(p, s, v) fmt_i64(FMT_LIT((p), s), (v))
+
 /* v in decimal, left-justified in `width` columns (printf's "%-*"). */
 static inline char *fmt_u64_left(char *p, uint64_t v, unsigned width)
 {

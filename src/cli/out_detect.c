@@ -633,18 +633,16 @@ static void detect_destroy(struct fc_output *o)
 	free(d);
 }
 
+static const struct fc_output detect_ops = {
+	.sink = { .stream_begin = detect_begin, .data = detect_data, .stream_end = detect_end },
+	.summary = detect_summary, .destroy = detect_destroy,
+};
+
 struct fc_output *fc_output_detect(const struct fc_output_opts *opts)
 {
-	struct detect_out *d = calloc(1, sizeof(*d));
+	struct detect_out *d = fc_output_alloc(sizeof(*d), &detect_ops);
 
-	if (!d)
-		return NULL;
-	d->o = *opts;
-	d->base.sink.ctx = d;
-	d->base.sink.stream_begin = detect_begin;
-	d->base.sink.data = detect_data;
-	d->base.sink.stream_end = detect_end;
-	d->base.summary = detect_summary;
-	d->base.destroy = detect_destroy;
-	return &d->base;
+	if (d)
+		d->o = *opts;
+	return d ? &d->base : NULL;
 }

@@ -235,22 +235,16 @@ static void segment_record(struct html_out *h, const struct fc_stream_info *s,
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
 	char *p = fmt_room(h->rec, 400);
 
-	p = FMT_LIT(p, "{\"type\":\"segment\",\"stream\":");
-	p = fmt_u64(p, s->id);
+	p = FMT_LIT_U64(p, "{\"type\":\"segment\",\"stream\":", s->id);
 	p = dir == FC_C2S ? FMT_LIT(p, ",\"dir\":\"c2s\"") : FMT_LIT(p, ",\"dir\":\"s2c\"");
-	p = FMT_LIT(p, ",\"packet\":");
-	p = fmt_u64(p, seg->pkt.num);
+	p = FMT_LIT_U64(p, ",\"packet\":", seg->pkt.num);
 	p = FMT_LIT(p, ",\"ts\":");
 	p = fmt_time_us(p, seg->pkt.ts_us);
-	p = FMT_LIT(p, ",\"offset\":");
-	p = fmt_u64(p, seg->offset);
-	p = FMT_LIT(p, ",\"len\":");
-	p = fmt_u64(p, seg->len);
-	p = FMT_LIT(p, ",\"frames\":");
-	p = fmt_u64(p, seg->npieces);
+	p = FMT_LIT_U64(p, ",\"offset\":", seg->offset);
+	p = FMT_LIT_U64(p, ",\"len\":", seg->len);
+	p = FMT_LIT_U64(p, ",\"frames\":", seg->npieces);
 	if (seg->unframed) {
-		p = FMT_LIT(p, ",\"unframed\":");
-		p = fmt_u64(p, seg->unframed);
+		p = FMT_LIT_U64(p, ",\"unframed\":", seg->unframed);
 	}
 	if (seg->out_of_order)
 		p = FMT_LIT(p, ",\"out_of_order\":true");
@@ -258,10 +252,8 @@ static void segment_record(struct html_out *h, const struct fc_stream_info *s,
 		const struct fc_piece *pc = &seg->pieces[shown - 1];
 
 		if (!(pc->flags & (FC_PIECE_END | FC_PIECE_ERROR))) {
-			p = FMT_LIT(p, ",\"open_frame\":");
-			p = fmt_u64(p, pc->frame_index);
-			p = FMT_LIT(p, ",\"open_offset\":");
-			p = fmt_u64(p, pc->frame_offset);
+			p = FMT_LIT_U64(p, ",\"open_frame\":", pc->frame_index);
+			p = FMT_LIT_U64(p, ",\"open_offset\":", pc->frame_offset);
 		}
 	}
 	p = FMT_LIT(p, "}\n");

@@ -78,8 +78,7 @@ static unsigned make_prefix(char *buf, const char *type, const struct fc_stream_
 
 	p = FMT_LIT(p, "{\"type\":\"");
 	p = fmt_mem(p, type, strlen(type));
-	p = FMT_LIT(p, "\",\"stream\":");
-	p = fmt_u64(p, s->id);
+	p = FMT_LIT_U64(p, "\",\"stream\":", s->id);
 	p = FMT_LIT(p, ",\"src\":\"");
 	p = dir == FC_C2S ? fc_put_endpoint(p, &k->src, k->sport)
 			  : fc_put_endpoint(p, &k->dst, k->dport);
@@ -170,27 +169,20 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	p += pre->len;
 	p = FMT_LIT(p, ",\"index\":");
 	p = put_index(pre, p, f->index);
-	p = FMT_LIT(p, ",\"offset\":");
-	p = fmt_u64(p, f->offset);
-	p = FMT_LIT(p, ",\"header_len\":");
-	p = fmt_u64(p, f->header_len);
+	p = FMT_LIT_U64(p, ",\"offset\":", f->offset);
+	p = FMT_LIT_U64(p, ",\"header_len\":", f->header_len);
 	if (!f->trailer_len) { /* a delimited frame has no length field */
-		p = FMT_LIT(p, ",\"length\":");
-		p = fmt_i64(p, f->length);
+		p = FMT_LIT_I64(p, ",\"length\":", f->length);
 	}
 	if (f->length_flags) {
-		p = FMT_LIT(p, ",\"length_flags\":");
-		p = fmt_u64(p, f->length_flags);
+		p = FMT_LIT_U64(p, ",\"length_flags\":", f->length_flags);
 	}
-	p = FMT_LIT(p, ",\"payload_len\":");
-	p = fmt_u64(p, f->payload_len);
+	p = FMT_LIT_U64(p, ",\"payload_len\":", f->payload_len);
 	if (f->trailer_len) {
-		p = FMT_LIT(p, ",\"trailer_len\":");
-		p = fmt_u64(p, f->trailer_len);
+		p = FMT_LIT_U64(p, ",\"trailer_len\":", f->trailer_len);
 	}
 	if (f->prelude) {
-		p = FMT_LIT(p, ",\"prelude\":");
-		p = fmt_u64(p, f->prelude);
+		p = FMT_LIT_U64(p, ",\"prelude\":", f->prelude);
 	}
 	p = FMT_LIT(p, ",\"packets\":[");
 	for (uint32_t i = 0; i < f->npackets; i++) {
@@ -200,8 +192,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	}
 	*p++ = ']';
 	if (f->npackets_total > f->npackets) {
-		p = FMT_LIT(p, ",\"packets_total\":");
-		p = fmt_u64(p, f->npackets_total);
+		p = FMT_LIT_U64(p, ",\"packets_total\":", f->npackets_total);
 	}
 	switch ((f->split ? 2 : 0) | (f->sticky ? 1 : 0)) {
 	case 0: p = FMT_LIT(p, ",\"split\":false,\"sticky\":false"); break;
@@ -214,8 +205,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	if (f->resynced)
 		p = FMT_LIT(p, ",\"resynced\":true");
 	if (f->payload_missing) {
-		p = FMT_LIT(p, ",\"payload_missing\":");
-		p = fmt_u64(p, f->payload_missing);
+		p = FMT_LIT_U64(p, ",\"payload_missing\":", f->payload_missing);
 	}
 	p = FMT_LIT(p, ",\"ts\":");
 	if (!j->ts_len || j->ts_us != f->ts_us) {
@@ -389,10 +379,8 @@ static void json_anomaly(struct json_out *j, const struct fc_stream_info *s,
 	char *p = fmt_room(&j->out, JPREFIX_MAX + 500 + strlen(kind));
 
 	p += make_prefix(p, "anomaly", s, dir);
-	p = FMT_LIT(p, ",\"offset\":");
-	p = fmt_u64(p, a->offset);
-	p = FMT_LIT(p, ",\"packet\":");
-	p = fmt_u64(p, a->pkt);
+	p = FMT_LIT_U64(p, ",\"offset\":", a->offset);
+	p = FMT_LIT_U64(p, ",\"packet\":", a->pkt);
 	p = FMT_LIT(p, ",\"kind\":\"");
 	p = fmt_mem(p, kind, strlen(kind));
 	*p++ = '"';
@@ -486,23 +474,22 @@ static void json_destroy(struct fc_output *o)
 	free(j);
 }
 
+static const struct fc_output json_ops = {
+	.sink = { .report = json_report }, .summary = json_summary, .destroy = json_destroy,
+};
+
 struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 {
-	struct json_out *j = calloc(1, sizeof(*j));
+	struct json_out *j = fc_output_alloc(sizeof(*j), &json_ops);
 
 	if (!j)
 		return NULL;
 	j->cache = calloc(JCACHE_SLOTS, sizeof(*j->cache));
 	if (!j->cache || fmt_init(&j->out, opts->out) != 0) {
-		free(j->cache);
-		free(j);
+		json_destroy(&j->base);
 		return NULL;
 	}
 	j->o = *opts;
-	j->base.sink.ctx = j;
-	j->base.sink.report = json_report;
-	j->base.summary = json_summary;
 	j->base.fmt = &j->out;
-	j->base.destroy = json_destroy;
 	return &j->base;
 }

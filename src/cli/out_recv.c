@@ -342,26 +342,26 @@ static void rv_destroy(struct fc_output *o)
 	free(r);
 }
 
+static const struct fc_output rv_ops = {
+	.sink = { .report = rv_report, .stream_end = rv_end },
+	.summary = rv_summary, .destroy = rv_destroy,
+};
+
 struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n)
 {
-	struct recv_out *r = calloc(1, sizeof(*r));
+	struct recv_out *r = fc_output_alloc(sizeof(*r), &rv_ops);
 
-	if (!r || !(r->slots = calloc(RV_SLOTS, sizeof(*r->slots))) ||
+	if (!r)
+		return NULL;
+	if (!(r->slots = calloc(RV_SLOTS, sizeof(*r->slots))) ||
 	    fmt_init(&r->out, opts->out) != 0) {
-		if (r)
-			free(r->slots);
-		free(r);
+		rv_destroy(&r->base);
 		return NULL;
 	}
 	r->o = *opts;
 	r->n = n;
 	r->w_none = fc_word(N_("no frame"));
 	r->w_half = fc_word(N_("   HALF"));
-	r->base.sink.ctx = r;
-	r->base.sink.report = rv_report;
-	r->base.sink.stream_end = rv_end;
-	r->base.summary = rv_summary;
 	r->base.fmt = &r->out;
-	r->base.destroy = rv_destroy;
 	return &r->base;
 }

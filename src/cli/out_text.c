@@ -491,13 +491,11 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	p = FC_PUT_WORD(p, t->frame);
 	p = dir == FC_C2S ? FMT_LIT(p, "c2s #") : FMT_LIT(p, "s2c #");
 	p = fmt_u64(p, f->index);
-	p = FMT_LIT(p, " @");
-	p = fmt_u64(p, f->offset);
+	p = FMT_LIT_U64(p, " @", f->offset);
 	if (f->prelude)
 		p = FC_PUT_WORD(p, t->prelude);
 	if (!f->trailer_len) { /* a delimited frame has no length field */
-		p = FMT_LIT(p, " len=");
-		p = fmt_i64(p, f->length);
+		p = FMT_LIT_I64(p, " len=", f->length);
 	}
 	if (f->length_flags) {
 		p = FMT_LIT(p, " flags=");
@@ -506,8 +504,7 @@ static void frame_line(struct text_out *t, enum fc_dir dir, const struct fc_fram
 	p = FC_PUT_WORD(p, t->payload);
 	p = fmt_u64(p, f->payload_len);
 	if (f->trailer_len) {
-		p = FMT_LIT(p, " B + ");
-		p = fmt_u64(p, f->trailer_len);
+		p = FMT_LIT_U64(p, " B + ", f->trailer_len);
 		p = FC_PUT_WORD(p, t->delim_in);
 	} else {
 		p = FC_PUT_WORD(p, t->in);
@@ -749,24 +746,21 @@ static void text_destroy(struct fc_output *o)
 	free(t);
 }
 
+static const struct fc_output text_ops = {
+	.sink = { .stream_begin = text_begin, .report = text_report, .stream_end = text_end },
+	.summary = text_summary, .destroy = text_destroy,
+};
+
 struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 {
-	struct text_out *t = calloc(1, sizeof(*t));
+	struct text_out *t = fc_output_alloc(sizeof(*t), &text_ops);
 
-	if (!t)
-		return NULL;
-	if (fmt_init(&t->out, opts->out) != 0) {
+	if (!t || fmt_init(&t->out, opts->out) != 0) {
 		free(t);
 		return NULL;
 	}
 	t->o = *opts;
 	words_init(t);
-	t->base.sink.ctx = t;
-	t->base.sink.stream_begin = text_begin;
-	t->base.sink.report = text_report;
-	t->base.sink.stream_end = text_end;
-	t->base.summary = text_summary;
 	t->base.fmt = &t->out;
-	t->base.destroy = text_destroy;
 	return &t->base;
 }

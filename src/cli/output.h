@@ -5,6 +5,7 @@
 #define FC_OUTPUT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "fc_engine.h"
 #include "fmt_out.h"
@@ -35,6 +36,20 @@ struct fc_output {
 	int (*finish)(struct fc_output *o);
 	void (*destroy)(struct fc_output *o);
 };
+
+/* A new writer of `size` bytes whose first member is its struct
+ * fc_output: zeroed, the callbacks of the template `ops` (a static const
+ * of its file), itself as the sink's context. NULL when out of memory. */
+static inline void *fc_output_alloc(size_t size, const struct fc_output *ops)
+{
+	struct fc_output *o = calloc(1, size);
+
+	if (o) {
+		*o = *ops;
+		o->sink.ctx = o;
+	}
+	return o;
+}
 
 /* Hand buffered lines to the FILE now. A live capture calls it after each
  * batch of packets, so lines appear as traffic does. */

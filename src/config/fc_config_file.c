@@ -127,27 +127,6 @@ static int load_fd(struct fc_config *cfg, int fd, const struct stat *st,
 	return rc;
 }
 
-int fc_config_load(struct fc_config *cfg, const char *path,
-		   struct fc_config_error *err)
-{
-	struct fc_config_error scratch;
-	struct stat st;
-	int fd;
-
-	if (!err)
-		err = &scratch;
-	fc_config_error_set(err, path, "%s", "");
-	fc_config_init(cfg);
-	fd = open_nonblocking(path, &st);
-	if (fd < 0)
-		return io_error(err, "cannot open", errno);
-	if (check_opened(&st, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	return load_fd(cfg, fd, &st, path, err);
-}
-
 /* Why a file found by searching may not be trusted, or NULL: it must be a
  * regular file owned by us or by root, writable by no one else (the rule
  * ssh applies to its configuration files). Whoever can write a file in a
@@ -164,9 +143,11 @@ static const char *untrusted(const struct stat *st)
 	return NULL;
 }
 
-enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *path,
-					  struct fc_config_error *err,
-					  const char **skip_reason)
+/* Both loads. A named file (searched NULL) must open and read; a file
+ * found by searching (searched set: why it was passed over, or NULL) may
+ * be absent, unreadable or untrusted, and is then left alone. */
+static enum fc_config_found load_path(struct fc_config *cfg, const char *path,
+				      struct fc_config_error *err, const char **searched)
 {
 	struct fc_config_error scratch;
 	struct stat st;
@@ -174,23 +155,24 @@ enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *pat
 
 	if (!err)
 		err = &scratch;
-	*skip_reason = NULL;
+	if (searched)
+		*searched = NULL;
 	fc_config_error_set(err, path, "%s", "");
 	fc_config_init(cfg);
 	fd = open_nonblocking(path, &st);
+	if (fd < 0 && searched && (errno == ENOENT || errno == ENOTDIR))
+		return FC_CONFIG_ABSENT;
+	/* Before, a name that stat() could not reach counted as absent; one
+	 * we may not read is passed over, not fatal. */
+	if (fd < 0 && searched && errno == EACCES) {
+		*searched = "not readable (permission denied)";
+		return FC_CONFIG_SKIPPED;
+	}
 	if (fd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return FC_CONFIG_ABSENT;
-		/* Before, a name that stat() could not reach counted as
-		 * absent; one we may not read is passed over, not fatal. */
-		if (errno == EACCES) {
-			*skip_reason = "not readable (permission denied)";
-			return FC_CONFIG_SKIPPED;
-		}
 		io_error(err, "cannot open", errno);
 		return FC_CONFIG_FAILED;
 	}
-	if ((*skip_reason = untrusted(&st))) {
+	if (searched && (*searched = untrusted(&st))) {
 		close(fd);
 		return FC_CONFIG_SKIPPED;
 	}
@@ -200,4 +182,17 @@ enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *pat
 	}
 	return load_fd(cfg, fd, &st, path, err) == 0 ? FC_CONFIG_LOADED
 						     : FC_CONFIG_FAILED;
+}
+
+int fc_config_load(struct fc_config *cfg, const char *path,
+		   struct fc_config_error *err)
+{
+	return load_path(cfg, path, err, NULL) == FC_CONFIG_LOADED ? 0 : -1;
+}
+
+enum fc_config_found fc_config_load_found(struct fc_config *cfg, const char *path,
+					  struct fc_config_error *err,
+					  const char **skip_reason)
+{
+	return load_path(cfg, path, err, skip_reason);
 }

@@ -9,19 +9,82 @@
 #include "fc_profile_opts.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *take_u32(const char *arg, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-	const char *err = fc_parse_u64(arg, max, &v);
+/* The options that set one number of the profile: which flag says it was
+ * given, the field (a uint32_t or a uint64_t) it sets, its largest value,
+ * and why a zero is refused (NULL: zero is a value). */
+static const struct num_opt {
+	int opt;
+	size_t given; /* offsetof(struct fc_profile_opts, ...) */
+	size_t at, size; /* offsetof and sizeof the struct fc_profile field */
+	uint64_t max;
+	const char *zero;
+} num_opts[] = {
+#define NUM_OPT(opt, given, field, max, zero) \
+	{ opt, offsetof(struct fc_profile_opts, given), offsetof(struct fc_profile, field), \
+	  sizeof(((struct fc_profile *)0)->field), max, zero }
+	NUM_OPT(FC_OPT_LENGTH_OFFSET, offset, length_offset, 65535, NULL),
+	NUM_OPT(FC_OPT_LENGTH_SIZE, size, length_size, 64, NULL),
+	NUM_OPT(FC_OPT_HEADER_SIZE, header, header_size, FC_MAX_HEADER_SIZE, NULL),
+	NUM_OPT(FC_OPT_MAX_FRAME, max, max_frame, FC_MAX_MAX_FRAME, NULL),
+	NUM_OPT(FC_OPT_FRAME_SIZE, frame_size, frame_size, FC_MAX_MAX_FRAME,
+		"a frame has at least 1 byte"),
+	NUM_OPT(FC_OPT_VARINT_MAX_BYTES, varint_max, varint_max_bytes, FC_VARINT_MAX_BYTES,
+		"varint_max_bytes must be 1 to 10"),
+	NUM_OPT(FC_OPT_LENGTH_MASK, mask, length_mask, UINT64_MAX, NULL),
+#undef NUM_OPT
+};
+#define NUM_OPTS (sizeof(num_opts) / sizeof(num_opts[0]))
 
-	if (!err)
-		*out = (uint32_t)v;
-	return err;
+/* The options only one framing uses: given without it, a mistake (most
+ * likely a forgotten --framing), as in the YAML, not something to ignore. */
+static const struct {
+	size_t given; /* offsetof(struct fc_profile_opts, ...) */
+	enum fc_framing framing;
+	const char *mistake;
+} framing_only[] = {
+	{ offsetof(struct fc_profile_opts, delimiter), FC_FRAMING_DELIMITER,
+	  "--delimiter needs --framing delimiter" },
+	{ offsetof(struct fc_profile_opts, frame_size), FC_FRAMING_FIXED,
+	  "--frame-size needs --framing fixed" },
+	{ offsetof(struct fc_profile_opts, varint_max), FC_FRAMING_VARINT,
+	  "--varint-max-bytes needs --framing varint" },
+	{ offsetof(struct fc_profile_opts, mask), FC_FRAMING_LENGTH,
+	  "--length-mask needs --framing length" },
+};
+
+/* The "given" flag at offset `at` of o. */
+static bool given(const struct fc_profile_opts *o, size_t at)
+{
+	return *(const bool *)(const void *)((const char *)o + at);
+}
+
+/* fc_profile_opts_take for the options of num_opts: 1 taken, -1 a bad
+ * value (*err), 0 not one of them. */
+static int take_number(struct fc_profile_opts *o, int opt, const char *arg, const char **err)
+{
+	for (size_t i = 0; i < NUM_OPTS; i++) {
+		const struct num_opt *n = &num_opts[i];
+		char *at = (char *)&o->v + n->at;
+		uint32_t v32;
+		uint64_t v;
+
+		if (n->opt != opt)
+			continue;
+		*(bool *)(void *)((char *)o + n->given) = true;
+		if ((*err = fc_parse_u64(arg, n->max, &v)))
+			return -1;
+		v32 = (uint32_t)v; /* n->max fits a uint32_t field */
+		memcpy(at, n->size == sizeof(v32) ? (const void *)&v32 : &v, n->size);
+		*err = v ? NULL : n->zero;
+		return *err ? -1 : 1;
+	}
+	return 0;
 }
 
 const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *len)
@@ -112,14 +175,6 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 	switch (opt) {
 	case FC_OPT_CONFIG: o->config_path = arg; break;
 	case FC_OPT_PROFILE: o->profile_name = arg; break;
-	case FC_OPT_LENGTH_OFFSET:
-		o->offset = true;
-		*err = take_u32(arg, 65535, &o->v.length_offset);
-		break;
-	case FC_OPT_LENGTH_SIZE:
-		o->size = true;
-		*err = take_u32(arg, 64, &o->v.length_size);
-		break;
 	case FC_OPT_BYTE_ORDER:
 		o->order = true;
 		*err = fc_parse_byte_order(arg, &o->v.byte_order);
@@ -130,14 +185,6 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 		o->adjustment = true;
 		*err = fc_parse_i64(arg, -FC_MAX_ADJUSTMENT, FC_MAX_ADJUSTMENT, &i64);
 		o->v.length_adjustment = i64;
-		break;
-	case FC_OPT_HEADER_SIZE:
-		o->header = true;
-		*err = take_u32(arg, FC_MAX_HEADER_SIZE, &o->v.header_size);
-		break;
-	case FC_OPT_MAX_FRAME:
-		o->max = true;
-		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.max_frame);
 		break;
 	case FC_OPT_FRAMING:
 		o->framing = true;
@@ -152,24 +199,8 @@ int fc_profile_opts_take(struct fc_profile_opts *o, int opt, const char *arg,
 			*err = fc_profile_set_delimiter(&o->v, d, n);
 		break;
 	}
-	case FC_OPT_FRAME_SIZE:
-		o->frame_size = true;
-		*err = fc_parse_u64(arg, FC_MAX_MAX_FRAME, &o->v.frame_size);
-		if (!*err && !o->v.frame_size)
-			*err = "a frame has at least 1 byte";
-		break;
-	case FC_OPT_VARINT_MAX_BYTES:
-		o->varint_max = true;
-		*err = take_u32(arg, FC_VARINT_MAX_BYTES, &o->v.varint_max_bytes);
-		if (!*err && !o->v.varint_max_bytes)
-			*err = "varint_max_bytes must be 1 to 10";
-		break;
-	case FC_OPT_LENGTH_MASK:
-		o->mask = true;
-		*err = fc_parse_u64(arg, UINT64_MAX, &o->v.length_mask);
-		break;
 	default:
-		return 0;
+		return take_number(o, opt, arg, err);
 	}
 	return *err ? -1 : 1;
 }
@@ -249,42 +280,25 @@ const char *fc_profile_opts_apply(const struct fc_profile_opts *o,
 	bool derived;
 
 	derived = out->header_size == fc_profile_length_end(out);
-	if (o->offset)
-		out->length_offset = o->v.length_offset;
-	if (o->size)
-		out->length_size = o->v.length_size;
+	for (size_t i = 0; i < NUM_OPTS; i++)
+		if (given(o, num_opts[i].given))
+			memcpy((char *)out + num_opts[i].at, (const char *)&o->v + num_opts[i].at,
+			       num_opts[i].size);
+	if (!o->header && derived)
+		out->header_size = fc_profile_length_end(out);
 	if (o->order)
 		out->byte_order = o->v.byte_order;
 	if (o->sign)
 		out->is_signed = o->v.is_signed;
 	if (o->adjustment)
 		out->length_adjustment = o->v.length_adjustment;
-	if (o->max)
-		out->max_frame = o->v.max_frame;
-	if (o->header)
-		out->header_size = o->v.header_size;
-	else if (derived)
-		out->header_size = fc_profile_length_end(out);
 	if (o->framing)
 		out->framing = o->v.framing;
 	if (o->delimiter)
 		fc_profile_set_delimiter(out, o->v.delimiter, o->v.delimiter_len);
-	if (o->frame_size)
-		out->frame_size = o->v.frame_size;
-	if (o->varint_max)
-		out->varint_max_bytes = o->v.varint_max_bytes;
-	if (o->mask)
-		out->length_mask = o->v.length_mask;
-	/* As in the YAML, a value the framing does not use is a mistake
-	 * (most likely a forgotten --framing), not something to ignore. */
-	if (o->delimiter && out->framing != FC_FRAMING_DELIMITER)
-		return "--delimiter needs --framing delimiter";
-	if (o->frame_size && out->framing != FC_FRAMING_FIXED)
-		return "--frame-size needs --framing fixed";
-	if (o->varint_max && out->framing != FC_FRAMING_VARINT)
-		return "--varint-max-bytes needs --framing varint";
-	if (o->mask && out->framing != FC_FRAMING_LENGTH)
-		return "--length-mask needs --framing length";
+	for (size_t i = 0; i < sizeof(framing_only) / sizeof(framing_only[0]); i++)
+		if (given(o, framing_only[i].given) && out->framing != framing_only[i].framing)
+			return framing_only[i].mistake;
 	return fc_profile_check(out);
 }
 

@@ -31,6 +31,7 @@
 #include "fc_config_guard.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,14 +165,20 @@ static void error_set(struct fc_config_error *err, unsigned long line,
 static int fail(struct reader *r, yaml_mark_t at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Marks are 0-based; people and editors count from 1. */
+/* The error, at mark `at`: -1. Marks are 0-based; people and editors
+ * count from 1. */
+static int vfail(struct reader *r, yaml_mark_t at, const char *fmt, va_list ap)
+{
+	error_vset(r->err, (unsigned long)at.line + 1, (unsigned long)at.column + 1, fmt, ap);
+	return -1;
+}
+
 static int fail(struct reader *r, yaml_mark_t at, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	error_vset(r->err, (unsigned long)at.line + 1,
-		   (unsigned long)at.column + 1, fmt, ap);
+	vfail(r, at, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -244,8 +251,40 @@ static bool is_null(const yaml_event_t *ev)
 	       !strcmp(v, "Null") || !strcmp(v, "NULL");
 }
 
+static int mapping_start(struct reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The current event, a value, opens a mapping: 1; is null (nothing
+ * given): 0; is anything else: -1, failed with the message fmt, ... */
+static int mapping_start(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->ev.type == YAML_MAPPING_START_EVENT)
+		return 1;
+	if (is_null(&r->ev))
+		return 0;
+	va_start(ap, fmt);
+	vfail(r, r->ev.start_mark, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 /* The current scalar as a C string. A "\0" escape would silently cut
  * the text short for every string function after this, so refuse it. */
+static const char *scalar_text(struct reader *r, const char *what);
+
+/* The next key of the mapping being read, as text (scalar_text) in *key:
+ * 1; 0 at the mapping's end; -1 on an error (r says which). */
+static int next_key(struct reader *r, const char *what, const char **key)
+{
+	if (advance(r) < 0)
+		return -1;
+	if (r->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	return (*key = scalar_text(r, what)) ? 1 : -1;
+}
+
 static const char *scalar_text(struct reader *r, const char *what)
 {
 	const yaml_event_t *ev = &r->ev;
@@ -426,68 +465,62 @@ static int scalar_bytes(struct reader *r, const char *what, uint8_t *buf, size_t
 	return 0;
 }
 
+/* Where each number field of a profile goes, and its C type: the fields
+ * of one type are read alike. */
+enum num_type { NUM_NONE, NUM_U32, NUM_U64, NUM_I64, NUM_BOOL };
+static const struct {
+	enum num_type type;
+	size_t at; /* offsetof(struct fc_profile, ...) */
+} num_fields[NFIELDS] = {
+	[F_LENGTH_OFFSET] = { NUM_U32, offsetof(struct fc_profile, length_offset) },
+	[F_LENGTH_SIZE] = { NUM_U32, offsetof(struct fc_profile, length_size) },
+	[F_SIGNED] = { NUM_BOOL, offsetof(struct fc_profile, is_signed) },
+	[F_LENGTH_ADJUSTMENT] = { NUM_I64, offsetof(struct fc_profile, length_adjustment) },
+	[F_HEADER_SIZE] = { NUM_U32, offsetof(struct fc_profile, header_size) },
+	[F_MAX_FRAME] = { NUM_U64, offsetof(struct fc_profile, max_frame) },
+	[F_LENGTH_MASK] = { NUM_U64, offsetof(struct fc_profile, length_mask) },
+	[F_VARINT_MAX_BYTES] = { NUM_U32, offsetof(struct fc_profile, varint_max_bytes) },
+	[F_FRAME_SIZE] = { NUM_U64, offsetof(struct fc_profile, frame_size) },
+};
+
+/* Set field f of p from the scalar s; NULL, or why s is not a value. */
 static const char *set_field(struct fc_profile *p, enum field f, const char *s)
 {
+	char *at;
 	const char *e;
 	uint64_t u;
 	int64_t i;
 	bool b;
 
+	if (f == F_BYTE_ORDER)
+		return fc_parse_byte_order(s, &p->byte_order);
+	if (f == F_FRAMING)
+		return fc_parse_framing(s, &p->framing);
+	/* The delimiter (bytes) and the prelude (a mapping) are read by
+	 * read_profile and read_prelude. */
+	if (f >= NFIELDS || num_fields[f].type == NUM_NONE)
+		return "unknown field";
+	at = (char *)p + num_fields[f].at;
 	/* Only the C types bound the numbers here; fc_profile_check() owns
 	 * the real limits so the CLI and the YAML report them alike. */
-	switch (f) {
-	case F_LENGTH_OFFSET:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->length_offset = (uint32_t)u;
-		return NULL;
-	case F_LENGTH_SIZE:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->length_size = (uint32_t)u;
-		return NULL;
-	case F_BYTE_ORDER:
-		return fc_parse_byte_order(s, &p->byte_order);
-	case F_SIGNED:
-		if ((e = fc_parse_bool(s, &b)))
-			return e;
-		p->is_signed = b;
-		return NULL;
-	case F_LENGTH_ADJUSTMENT:
-		if ((e = fc_parse_i64(s, INT64_MIN, INT64_MAX, &i)))
-			return e;
-		p->length_adjustment = i;
-		return NULL;
-	case F_HEADER_SIZE:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->header_size = (uint32_t)u;
-		return NULL;
-	case F_MAX_FRAME:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->max_frame = u;
-		return NULL;
-	case F_FRAMING:
-		return fc_parse_framing(s, &p->framing);
-	case F_LENGTH_MASK:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->length_mask = u;
-		return NULL;
-	case F_VARINT_MAX_BYTES:
-		if ((e = fc_parse_u64(s, UINT32_MAX, &u)))
-			return e;
-		p->varint_max_bytes = (uint32_t)u;
-		return NULL;
-	case F_FRAME_SIZE:
-		if ((e = fc_parse_u64(s, UINT64_MAX, &u)))
-			return e;
-		p->frame_size = u;
-		return NULL;
-	case F_DELIMITER: /* bytes, read by read_profile */
-	case F_PRELUDE: /* a mapping, read by read_prelude */
-	case NFIELDS:
+	switch (num_fields[f].type) {
+	case NUM_U32:
+		if (!(e = fc_parse_u64(s, UINT32_MAX, &u)))
+			*(uint32_t *)(void *)at = (uint32_t)u;
+		return e;
+	case NUM_U64:
+		if (!(e = fc_parse_u64(s, UINT64_MAX, &u)))
+			*(uint64_t *)(void *)at = u;
+		return e;
+	case NUM_I64:
+		if (!(e = fc_parse_i64(s, INT64_MIN, INT64_MAX, &i)))
+			*(int64_t *)(void *)at = i;
+		return e;
+	case NUM_BOOL:
+		if (!(e = fc_parse_bool(s, &b)))
+			*(bool *)(void *)at = b;
+		return e;
+	case NUM_NONE:
 		break;
 	}
 	return "unknown field";
@@ -558,6 +591,7 @@ static int read_choices(struct reader *r, const char *name, struct fc_prelude_st
 static int read_step(struct reader *r, const char *name, int owner,
 		     struct fc_prelude_step *st)
 {
+	int more;
 	yaml_mark_t step_mark = r->ev.start_mark, max_mark = step_mark;
 	bool have_bytes = false, have_profile = false, have_max = false;
 	const char *s, *e;
@@ -567,16 +601,10 @@ static int read_step(struct reader *r, const char *name, int owner,
 		return fail(r, step_mark,
 			    "profile '%s': a prelude step must be {bytes_one_of: [...]} "
 			    "or {profile: NAME, max_frames: K}", name);
-	for (;;) {
+	while ((more = next_key(r, "a prelude step's key", &s)) > 0) {
 		yaml_mark_t key;
 		bool *have;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (!(s = scalar_text(r, "a prelude step's key")))
-			return -1;
 		key = r->ev.start_mark;
 		if (!strcmp(s, "bytes_one_of"))
 			have = &have_bytes;
@@ -624,6 +652,8 @@ static int read_step(struct reader *r, const char *name, int owner,
 			st->max_frames = (uint32_t)k;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (have_bytes == have_profile)
 		return fail(r, step_mark, "profile '%s': a prelude step has %s",
 			    name, have_bytes ? "both bytes_one_of and profile (one step each)"
@@ -642,30 +672,23 @@ static int read_step(struct reader *r, const char *name, int owner,
  * value of `prelude`. */
 static int read_prelude(struct reader *r, const char *name, int owner, struct fc_profile *p)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	struct fc_prelude *pre;
 	bool seen[2] = { false, false };
 	const char *s;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "profile '%s': prelude must be a mapping of c2s and s2c to steps", name);
+	if ((more = mapping_start(r, "profile '%s': prelude must be a mapping of c2s and s2c "
+				 "to steps", name)) <= 0)
+		return more;
 	if (cfg->npreludes >= FC_CONFIG_MAX_PRELUDES)
 		return fail(r, r->ev.start_mark, "too many preludes (at most %d)",
 			    FC_CONFIG_MAX_PRELUDES);
 	pre = &cfg->preludes[cfg->npreludes];
 	memset(pre, 0, sizeof(*pre));
-	for (;;) {
+	while ((more = next_key(r, "a prelude direction", &s)) > 0) {
 		int dir;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		if (!(s = scalar_text(r, "a prelude direction")))
-			return -1;
 		if (!strcmp(s, "c2s"))
 			dir = FC_DIR_C2S;
 		else if (!strcmp(s, "s2c"))
@@ -700,6 +723,8 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 			pre->nsteps[dir]++;
 		}
 	}
+	if (more < 0)
+		return -1;
 	if (pre->nsteps[FC_DIR_C2S] || pre->nsteps[FC_DIR_S2C]) {
 		cfg->npreludes++;
 		p->prelude = pre;
@@ -712,6 +737,7 @@ static int read_prelude(struct reader *r, const char *name, int owner, struct fc
 static int read_profile(struct reader *r, const char *name,
 			yaml_mark_t name_mark)
 {
+	int more;
 	struct fc_profile p;
 	const struct fc_prelude *prelude;
 	enum fc_profile_field blame;
@@ -723,20 +749,12 @@ static int read_profile(struct reader *r, const char *name,
 	fc_profile_default(&p);
 	snprintf(p.name, sizeof(p.name), "%s", name);
 
-	if (!is_null(&r->ev)) {
-		if (r->ev.type != YAML_MAPPING_START_EVENT)
-			return fail(r, r->ev.start_mark,
-				    "profile '%s' must be a mapping of fields",
-				    name);
-		for (;;) {
+	if ((more = mapping_start(r, "profile '%s' must be a mapping of fields", name)) < 0)
+		return -1;
+	if (more) {
+		while ((more = next_key(r, "a field name", &s)) > 0) {
 			int f;
 
-			if (advance(r) < 0)
-				return -1;
-			if (r->ev.type == YAML_MAPPING_END_EVENT)
-				break;
-			if (!(s = scalar_text(r, "a field name")))
-				return -1;
 			for (f = 0; f < NFIELDS; f++)
 				if (!strcmp(s, field_names[f]))
 					break;
@@ -778,6 +796,8 @@ static int read_profile(struct reader *r, const char *name,
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
 					    name, field_names[f], e, s);
 		}
+		if (more < 0)
+			return -1;
 	}
 
 	/* The first field, in the text, that the framing does not use. */
@@ -852,25 +872,17 @@ static int resolve_preludes(struct reader *r)
 
 static int read_profiles(struct reader *r)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	const char *s;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "'profiles' must be a mapping of names to profiles");
-	for (;;) {
+	if ((more = mapping_start(r, "'profiles' must be a mapping of names to profiles")) <= 0)
+		return more;
+	while ((more = next_key(r, "a profile name", &s)) > 0) {
 		char name[FC_PROFILE_NAME_MAX];
 		yaml_mark_t mark;
 		int dup;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(s = scalar_text(r, "a profile name")))
-			return -1;
 		mark = r->ev.start_mark;
 		if (!*s)
 			return fail(r, mark, "profile name must not be empty");
@@ -888,29 +900,23 @@ static int read_profiles(struct reader *r)
 		if (advance(r) < 0 || read_profile(r, name, mark) < 0)
 			return -1;
 	}
+	return more;
 }
 
 static int read_ports(struct reader *r)
 {
+	int more;
 	struct fc_config *cfg = r->cfg;
 	const char *s, *e;
 
-	if (is_null(&r->ev))
-		return 0;
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return fail(r, r->ev.start_mark,
-			    "'ports' must be a mapping of port numbers to profile names");
-	for (;;) {
+	if ((more = mapping_start(r, "'ports' must be a mapping of port numbers to profile "
+				 "names")) <= 0)
+		return more;
+	while ((more = next_key(r, "a port", &s)) > 0) {
 		struct pending_port *pp;
 		yaml_mark_t key_mark;
 		uint64_t port;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(s = scalar_text(r, "a port")))
-			return -1;
 		key_mark = r->ev.start_mark;
 		if ((e = fc_parse_u64(s, 65535, &port)) || port == 0)
 			return fail(r, key_mark, "port '%.32s' must be an integer 1 to 65535",
@@ -938,6 +944,7 @@ static int read_ports(struct reader *r)
 		cfg->ports[cfg->nports].profile = -1;
 		cfg->nports++;
 	}
+	return more;
 }
 
 static int resolve_ports(struct reader *r)
@@ -960,19 +967,14 @@ static int resolve_ports(struct reader *r)
 /* The current event is the top-level mapping's start. */
 static int read_top(struct reader *r)
 {
+	int more;
 	bool seen_profiles = false, seen_ports = false;
+	const char *key;
 
-	for (;;) {
-		const char *key;
+	while ((more = next_key(r, "a top-level key", &key)) > 0) {
 		bool *seen;
 		int rc;
 
-		if (advance(r) < 0)
-			return -1;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		if (!(key = scalar_text(r, "a top-level key")))
-			return -1;
 		if (!strcmp(key, "profiles"))
 			seen = &seen_profiles;
 		else if (!strcmp(key, "ports"))
@@ -990,6 +992,7 @@ static int read_top(struct reader *r)
 		if (rc < 0)
 			return -1;
 	}
+	return more;
 }
 
 static int read_stream(struct reader *r)

@@ -196,13 +196,26 @@ static enum fc_parse_status parse_tcp(struct pkt *p, uint64_t ip_end)
 	return FC_PARSE_TCP;
 }
 
-static void take_addr(struct fc_cursor *c, struct fc_addr *a, unsigned family)
+/* The IP header's source and destination addresses (family 4: 4 bytes
+ * each, 6: 16) into the flow key, once the header's fixed part is read
+ * (its version field saying `version`). False, the packet malformed, when
+ * that part is cut short or the version is not the family's. */
+static bool ip_addrs(struct pkt *p, unsigned family, unsigned version)
 {
-	const uint8_t *b = fc_take(c, family == 4 ? 4 : 16);
+	struct fc_addr *a[2] = { &p->seg.key.src, &p->seg.key.dst };
 
-	a->family = (uint8_t)family;
-	if (b)
-		memcpy(a->bytes, b, family == 4 ? 4 : 16);
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *b = fc_take(&p->c, family == 4 ? 4 : 16);
+
+		a[i]->family = (uint8_t)family;
+		if (b)
+			memcpy(a[i]->bytes, b, family == 4 ? 4 : 16);
+	}
+	if (p->c.bad)
+		malformed(p, family == 4 ? "truncated IPv4 header" : "truncated IPv6 header");
+	else if (version != family)
+		malformed(p, "bad IP version");
+	return !p->c.bad && version == family;
 }
 
 static enum fc_parse_status parse_ipv4(struct pkt *p)
@@ -221,12 +234,8 @@ static enum fc_parse_status parse_ipv4(struct pkt *p)
 	fc_skip(&p->c, 1);
 	proto = fc_u8(&p->c);
 	fc_skip(&p->c, 2);
-	take_addr(&p->c, &p->seg.key.src, 4);
-	take_addr(&p->c, &p->seg.key.dst, 4);
-	if (p->c.bad)
-		return malformed(p, "truncated IPv4 header");
-	if (vhl >> 4 != 4)
-		return malformed(p, "bad IP version");
+	if (!ip_addrs(p, 4, vhl >> 4))
+		return FC_PARSE_MALFORMED;
 	ihl = (vhl & 0x0f) * 4u;
 	if (ihl < 20)
 		return malformed(p, "bad IPv4 header length");
@@ -301,12 +310,8 @@ static enum fc_parse_status parse_ipv6(struct pkt *p)
 	plen = fc_be16(&p->c);
 	nxt = fc_u8(&p->c);
 	fc_skip(&p->c, 1);
-	take_addr(&p->c, &p->seg.key.src, 6);
-	take_addr(&p->c, &p->seg.key.dst, 6);
-	if (p->c.bad)
-		return malformed(p, "truncated IPv6 header");
-	if (vtf >> 28 != 6)
-		return malformed(p, "bad IP version");
+	if (!ip_addrs(p, 6, vtf >> 28))
+		return FC_PARSE_MALFORMED;
 
 	/* Length 0 means jumbogram if hop-by-hop says so; otherwise it is
 	 * offload ("BIG TCP") and the record is the only bound. */

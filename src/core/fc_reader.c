@@ -259,6 +259,27 @@ static void next_step(struct fc_reader *r)
 	r->step_frames = 0;
 }
 
+/* A delimited frame of `frame` bytes (its delimiter included) was found:
+ * r->fl describes it and the search starts afresh. 0, or -1 with the
+ * error set when its payload is longer than max_frame. */
+static int delim_found(struct fc_reader *r, uint64_t frame)
+{
+	const struct fc_profile *p = &r->prof;
+
+	memset(&r->fl, 0, sizeof(r->fl));
+	r->fl.trailer_len = p->delimiter_len;
+	r->fl.payload_len = frame - p->delimiter_len;
+	r->fl.length = (int64_t)r->fl.payload_len;
+	r->fl.frame_len = frame;
+	r->scan.matched = 0;
+	if (r->fl.payload_len > p->max_frame) {
+		set_error(r, FC_FRAME_NO_DELIMITER, r->fl.length);
+		return -1;
+	}
+	r->have_len = true;
+	return 0;
+}
+
 /* Delimiter framing, whole mode: search on from where the last call
  * stopped. 0 found (r->fl), -1 more bytes needed, -2 an error. */
 static int delim_whole(struct fc_reader *r)
@@ -269,20 +290,9 @@ static int delim_whole(struct fc_reader *r)
 	size_t end = fc_delim_scan(p, &r->scan, b, left);
 
 	if (end <= left) {
-		uint64_t frame = r->scanned + end;
-
-		memset(&r->fl, 0, sizeof(r->fl));
-		r->fl.trailer_len = p->delimiter_len;
-		r->fl.payload_len = frame - p->delimiter_len;
-		r->fl.length = (int64_t)r->fl.payload_len;
-		r->fl.frame_len = frame;
-		r->scanned = 0;
-		r->scan.matched = 0;
-		if (r->fl.payload_len > p->max_frame) {
-			set_error(r, FC_FRAME_NO_DELIMITER, r->fl.length);
+		if (delim_found(r, r->scanned + end) < 0)
 			return -2;
-		}
-		r->have_len = true;
+		r->scanned = 0;
 		return 0;
 	}
 	r->scanned = r->len;
@@ -350,19 +360,8 @@ static enum fc_read_status delim_piece(struct fc_reader *r, size_t max_payload, 
 		size_t end = fc_delim_scan(p, &r->scan, b + from, avail - from);
 
 		if (end <= avail - from) {
-			uint64_t frame = r->scanned + end;
-
-			memset(&r->fl, 0, sizeof(r->fl));
-			r->fl.trailer_len = p->delimiter_len;
-			r->fl.payload_len = frame - p->delimiter_len;
-			r->fl.length = (int64_t)r->fl.payload_len;
-			r->fl.frame_len = frame;
-			r->scan.matched = 0;
-			if (r->fl.payload_len > p->max_frame) {
-				set_error(r, FC_FRAME_NO_DELIMITER, r->fl.length);
+			if (delim_found(r, r->scanned + end) < 0)
 				return fail(r, out);
-			}
-			r->have_len = true;
 		} else {
 			r->scanned = r->done + avail;
 			if (r->scanned - r->scan.matched > p->max_frame) {

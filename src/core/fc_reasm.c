@@ -49,26 +49,19 @@ static void fix_height(struct fc_ooo_node *n)
 	n->height = (uint8_t)((l > r ? l : r) + 1);
 }
 
-static struct fc_ooo_node *rotate_right(struct fc_ooo_node *n)
+/* Rotate n's subtree: its left child becomes the root (a right rotation,
+ * to_right) or its right child does; returns the new root. */
+static struct fc_ooo_node *rotate(struct fc_ooo_node *n, bool to_right)
 {
-	struct fc_ooo_node *l = n->left;
+	struct fc_ooo_node **up = to_right ? &n->left : &n->right;
+	struct fc_ooo_node *c = *up;
+	struct fc_ooo_node **inner = to_right ? &c->right : &c->left;
 
-	n->left = l->right;
-	l->right = n;
+	*up = *inner;
+	*inner = n;
 	fix_height(n);
-	fix_height(l);
-	return l;
-}
-
-static struct fc_ooo_node *rotate_left(struct fc_ooo_node *n)
-{
-	struct fc_ooo_node *r = n->right;
-
-	n->right = r->left;
-	r->left = n;
-	fix_height(n);
-	fix_height(r);
-	return r;
+	fix_height(c);
+	return c;
 }
 
 /* Restore the AVL rule at n, whose subtrees differ in height by at most 2
@@ -79,13 +72,13 @@ static struct fc_ooo_node *rebalance(struct fc_ooo_node *n)
 
 	if (bal > 1) {
 		if (height(n->left->left) < height(n->left->right))
-			n->left = rotate_left(n->left);
-		return rotate_right(n);
+			n->left = rotate(n->left, false);
+		return rotate(n, true);
 	}
 	if (bal < -1) {
 		if (height(n->right->right) < height(n->right->left))
-			n->right = rotate_right(n->right);
-		return rotate_left(n);
+			n->right = rotate(n->right, true);
+		return rotate(n, false);
 	}
 	fix_height(n);
 	return n;

@@ -837,6 +837,29 @@ static bool io_failed(struct client *c, ssize_t n)
 	return false;
 }
 
+/* After recv() into S.rbuf returned n: true with the bytes counted; false
+ * (the caller returns) on an error or at the peer's end, where the client
+ * is finished, or left to send what it still owes (eof_note, when set,
+ * logged first). */
+static bool received(struct client *c, ssize_t n, const char *eof_note)
+{
+	if (io_failed(c, n))
+		return false;
+	if (n == 0) {
+		c->eof = true;
+		if (eof_note)
+			logc(c, "%s", eof_note);
+		if (!c->out_len)
+			finish(c, "closed by peer");
+		else
+			update_events(c);
+		return false;
+	}
+	c->recvs++;
+	c->bytes += (uint64_t)n;
+	return true;
+}
+
 /* Read what the socket has (one recv(), for fairness, of at most what the
  * reader takes) and handle it. */
 /* The tutorials' receivers, bugs included, for replays to expose:
@@ -862,19 +885,10 @@ static void naive_read(struct client *c)
 	if (want > S.in_cap)
 		want = S.in_cap;
 	n = want ? recv(c->fd, S.rbuf, want, 0) : 0;
-	if (want && io_failed(c, n))
+	if (!want)
+		c->recvs++;
+	else if (!received(c, n, NULL))
 		return;
-	if (want && n == 0) {
-		c->eof = true;
-		if (!c->out_len) {
-			finish(c, "closed by peer");
-			return;
-		}
-		update_events(c);
-		return;
-	}
-	c->recvs++;
-	c->bytes += (uint64_t)n;
 	if (S.mode == MODE_NAIVE_HEADER && !c->nh_body) {
 		struct fc_frame_len fl;
 		memset(hdr, 0, hs);
@@ -927,22 +941,9 @@ static void do_read(struct client *c)
 	if (room > S.in_cap) /* a prelude's frames may widen the reader */
 		room = S.in_cap;
 	n = recv(c->fd, S.rbuf, room, 0);
-
-	if (io_failed(c, n))
+	if (!received(c, n, S.mode == MODE_RAW ? "recv() returned 0: the peer closed its side"
+					       : NULL))
 		return;
-	if (n == 0) {
-		c->eof = true;
-		if (S.mode == MODE_RAW)
-			logc(c, "recv() returned 0: the peer closed its side");
-		if (!c->out_len) {
-			finish(c, "closed by peer");
-			return;
-		}
-		update_events(c);
-		return;
-	}
-	c->recvs++;
-	c->bytes += (uint64_t)n;
 	if (S.mode == MODE_RAW) {
 		S.t.recvs++;
 		S.t.raw_bytes += (uint64_t)n;

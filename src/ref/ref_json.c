@@ -24,6 +24,18 @@ static void skip_ws(struct cursor *c)
 		c->p++;
 }
 
+/* White space, the byte ch, white space: true with the cursor after them
+ * all, false (the cursor at the byte that is not ch) when ch is not next. */
+static bool take_byte(struct cursor *c, unsigned char ch)
+{
+	skip_ws(c);
+	if (c->p >= c->end || *c->p != ch)
+		return false;
+	c->p++;
+	skip_ws(c);
+	return true;
+}
+
 /* Four hex digits at c->p into *v; false if they are not there. */
 static bool hex4(struct cursor *c, uint32_t *v)
 {
@@ -162,11 +174,8 @@ const char *ref_json_parse(const char *text, size_t len, struct ref_json_object 
 	out->n = 0;
 	if (len > REF_JSON_MAX_TEXT)
 		return "JSON text too long";
-	skip_ws(&c);
-	if (c.p >= c.end || *c.p != '{')
+	if (!take_byte(&c, '{'))
 		return "expected a JSON object";
-	c.p++;
-	skip_ws(&c);
 	if (c.p < c.end && *c.p == '}') {
 		c.p++;
 	} else {
@@ -181,11 +190,8 @@ const char *ref_json_parse(const char *text, size_t len, struct ref_json_object 
 			for (int i = 0; i < out->n; i++)
 				if (!strcmp(out->f[i].key, f->key))
 					return "duplicate key";
-			skip_ws(&c);
-			if (c.p >= c.end || *c.p != ':')
+			if (!take_byte(&c, ':'))
 				return "expected ':'";
-			c.p++;
-			skip_ws(&c);
 			if (c.p < c.end && *c.p != '"')
 				return "values must be strings";
 			if ((err = read_string(&c, f->value, sizeof(f->value))))

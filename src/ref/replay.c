@@ -958,6 +958,18 @@ static void run(struct stream **todo, size_t n)
 	free(live);
 }
 
+/* arg, the value of option opt ("--timing " or "--expect=", as the
+ * message shows it), names one of two choices: true for first, false for
+ * second; anything else exits 2. */
+static bool one_of_two(const char *opt, const char *arg, const char *first, const char *second)
+{
+	if (!strcmp(arg, first))
+		return true;
+	if (strcmp(arg, second))
+		die(2, "%s%s: expected %s or %s", opt, arg, first, second);
+	return false;
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: " PROG " --replay FILE -c HOST:PORT [options] [BPF expression]\n"
@@ -1049,12 +1061,7 @@ static void parse(int argc, char **argv)
 			break;
 		case OPT_DELAY: O.delay_ms = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
 		case OPT_TIMING:
-			if (!strcmp(optarg, "captured"))
-				O.timing_captured = true;
-			else if (!strcmp(optarg, "none"))
-				O.timing_captured = false;
-			else
-				die(2, "--timing %s: expected captured or none", optarg);
+			O.timing_captured = one_of_two("--timing ", optarg, "captured", "none");
 			break;
 		case OPT_SPEED: {
 			char *end;
@@ -1070,12 +1077,8 @@ static void parse(int argc, char **argv)
 			if (!optarg && optind < argc && (!strcmp(argv[optind], "lengths") ||
 							 !strcmp(argv[optind], "payloads")))
 				optarg = argv[optind++];
-			if (!optarg || !strcmp(optarg, "payloads"))
-				O.expect = EXPECT_FULL;
-			else if (!strcmp(optarg, "lengths"))
-				O.expect = EXPECT_LENGTHS;
-			else
-				die(2, "--expect=%s: expected payloads or lengths", optarg);
+			O.expect = !optarg || one_of_two("--expect=", optarg, "payloads", "lengths")
+					   ? EXPECT_FULL : EXPECT_LENGTHS;
 			break;
 		case OPT_FIRST: O.from_first_frame = true; break;
 		case OPT_PARALLEL:

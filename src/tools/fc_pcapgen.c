@@ -50,6 +50,7 @@
 
 #include "fc_profile.h"
 #include "fc_profile_opts.h"
+#include "ref_common.h" /* ref_die */
 
 #define EXIT_WRITE 1
 #define EXIT_USAGE 2
@@ -88,9 +89,8 @@ static struct {
 
 static void fatal(const char *what, const char *detail)
 {
-	fprintf(stderr, "fc-pcapgen: %s%s%s\n", what, detail ? ": " : "",
+	ref_die("fc-pcapgen", EXIT_WRITE, "%s%s%s", what, detail ? ": " : "",
 		detail ? detail : "");
-	exit(EXIT_WRITE);
 }
 
 static void out_open(const char *path, int dlt, uint32_t snaplen,
@@ -1409,6 +1409,262 @@ static void hash_collide(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Late ACKs: data captured after the ACK that covers it                */
+/*
+ * One connection (10.0.0.1:40000 -> 10.0.0.2:8001, the server's ISN
+ * 0xFFFFF000 crossing 2^32) exchanges LA_ROUNDS requests and responses,
+ * each segment acknowledged by the peer's next packet: the in-order
+ * conversation. A variant captures the same segments in another order, as
+ * two merged taps or a multi-queue NIC record them, or leaves one out:
+ *
+ *   in order:   ... [data 20] [ACK of 20] [p] [p] ...
+ *   late-c2s-2: ... [ACK of 20] [p] [p] [data 20] ...   (K = 2)
+ *   loss-c2s:   ... [ACK of 20] [p] [p] ...             (never captured)
+ *
+ *   late-inorder      the in-order conversation
+ *   late-DIR-K        DIR's (c2s, s2c) data segment 20 captured K packets
+ *                     after the first ACK covering it
+ *   late-DIR-K-ooo    the same, and meanwhile DIR's data segments 22 and
+ *                     23 of both directions captured in swapped order
+ *   late-two-K        c2s data segments 20 and 21, each K packets late
+ *   loss-DIR          DIR's data segment 20 never captured
+ *   loss-end-DIR      DIR's last data segment never captured, the capture
+ *                     ending at its ACK
+ *
+ * Beside OUT.pcap: OUT.pcap.map, for each packet of the file its number
+ * in the in-order capture (one a line); for late-DIR-K and loss-*,
+ * OUT.pcap.ack, the file's number of the first ACK covering the data.
+ */
+
+#define LA_ROUNDS 60 /* 226 packets: room for K = 50 */
+#define LA_MAX 256
+#define LA_DATA 64 /* bytes of one segment's payload at most */
+
+enum la_kind { LA_INORDER, LA_LATE, LA_TWO, LA_LOSS, LA_LOSS_END };
+
+static struct {
+	const char *path; /* the capture; the .map and .ack files beside */
+	enum la_kind kind;
+	int dir; /* CLIENT or SERVER */
+	int k; /* packets late */
+	bool ooo;
+	struct seg seg[LA_MAX]; /* the in-order conversation */
+	uint8_t data[LA_MAX][LA_DATA];
+	int n;
+} la;
+
+/* Parse a variant name (above) into la; false when it is not one. */
+static bool la_parse(const char *name)
+{
+	char dir[4];
+	int used = 0;
+
+	la.ooo = false;
+	la.k = 0;
+	if (!strcmp(name, "late-inorder")) {
+		la.kind = LA_INORDER;
+		return true;
+	}
+	if (sscanf(name, "late-two-%3d%n", &la.k, &used) == 1 && !name[used]) {
+		la.kind = LA_TWO;
+	} else if (sscanf(name, "loss-end-%3[cs2]%n", dir, &used) == 1 && !name[used]) {
+		la.kind = LA_LOSS_END;
+	} else if (sscanf(name, "loss-%3[cs2]%n", dir, &used) == 1 && !name[used]) {
+		la.kind = LA_LOSS;
+	} else if (sscanf(name, "late-%3[cs2]-%3d%n", dir, &la.k, &used) == 2 &&
+		   (!name[used] || !strcmp(name + used, "-ooo"))) {
+		la.kind = LA_LATE;
+		la.ooo = name[used] != 0;
+	} else {
+		return false;
+	}
+	if (la.k < 0 || la.k > 200)
+		return false;
+	if (la.kind == LA_TWO)
+		return la.k > 0;
+	if (!strcmp(dir, "c2s"))
+		la.dir = CLIENT;
+	else if (!strcmp(dir, "s2c"))
+		la.dir = SERVER;
+	else
+		return false;
+	return la.kind != LA_LATE || la.k > 0;
+}
+
+/* Build the next segment of the conversation and deliver it (not wired). */
+static void la_send(struct conn *c, int dir, const uint8_t *data, size_t len, uint8_t flags)
+{
+	if (la.n == LA_MAX || len > LA_DATA)
+		fatal("internal error", "late-ack conversation too long");
+	if (len)
+		memcpy(la.data[la.n], data, len);
+	la.seg[la.n] = seg_next(c, dir, la.data[la.n], (uint32_t)len, flags);
+	seg_deliver(c, &la.seg[la.n]);
+	la.n++;
+}
+
+/* Append a frame whose payload is printf(fmt, ...) to b[*n]. */
+static void la_frame(uint8_t *b, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void la_frame(uint8_t *b, size_t *n, const char *fmt, ...)
+{
+	char t[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof t, fmt, ap);
+	va_end(ap);
+	frame_put(b, LA_DATA, n, t, (uint32_t)strlen(t));
+}
+
+/* The in-order conversation into la.seg: requests in one segment, or a
+ * frame split over two (every third); responses of one or two frames. */
+static void la_conversation(struct conn *c)
+{
+	conn_init4(c, 0x0A000001u, 40000, 0x0A000002u, 8001, 0x1A2B3C4Du, 0xFFFFF000u);
+	la.n = 0;
+	la_send(c, CLIENT, NULL, 0, TH_SYN);
+	la_send(c, SERVER, NULL, 0, TH_SYN | TH_ACK);
+	la_send(c, CLIENT, NULL, 0, TH_ACK);
+	for (int i = 0; i < LA_ROUNDS; i++) {
+		uint8_t b[LA_DATA];
+		size_t n = 0;
+
+		la_frame(b, &n, "request %d %.*s", i, i % 7, "xxxxxxx");
+		if (i % 3 == 2) {
+			la_send(c, CLIENT, b, 3, TH_PA);
+			la_send(c, SERVER, NULL, 0, TH_ACK);
+			la_send(c, CLIENT, b + 3, n - 3, TH_PA);
+		} else {
+			la_send(c, CLIENT, b, n, TH_PA);
+		}
+		n = 0;
+		la_frame(b, &n, "response %d", i);
+		if (i % 2)
+			la_frame(b, &n, "more %d", i);
+		la_send(c, SERVER, b, n, TH_PA);
+		la_send(c, CLIENT, NULL, 0, TH_ACK);
+	}
+	la_send(c, CLIENT, NULL, 0, TH_FIN | TH_ACK);
+	la_send(c, SERVER, NULL, 0, TH_FIN | TH_ACK);
+	la_send(c, CLIENT, NULL, 0, TH_ACK);
+}
+
+/* The in-order index of dir's data segment number nth (negative: from
+ * the end). */
+static int la_data(int dir, int nth)
+{
+	int idx[LA_MAX], n = 0;
+
+	for (int i = 0; i < la.n; i++)
+		if (la.seg[i].dir == dir && la.seg[i].len)
+			idx[n++] = i;
+	if (nth < 0)
+		nth += n;
+	if (nth < 0 || nth >= n)
+		fatal("internal error", "late-ack: no such data segment");
+	return idx[nth];
+}
+
+/* The first segment after i from the other side acknowledging all of i. */
+static int la_first_ack(int i)
+{
+	const struct seg *d = &la.seg[i];
+
+	for (int j = i + 1; j < la.n; j++)
+		if (la.seg[j].dir != d->dir && (la.seg[j].flags & TH_ACK) &&
+		    seq_le(d->seq + d->len, la.seg[j].ack))
+			return j;
+	fatal("internal error", "late-ack: no ACK covers the data");
+	return -1;
+}
+
+static int la_pos(const int *order, int n, int idx)
+{
+	int p = 0;
+
+	while (p < n && order[p] != idx)
+		p++;
+	return p;
+}
+
+/* Move in-order segment idx to k places after segment anchor in order. */
+static void la_move_after(int *order, int n, int idx, int k, int anchor)
+{
+	int p = la_pos(order, n, idx), q;
+
+	memmove(order + p, order + p + 1, (size_t)(n - 1 - p) * sizeof *order);
+	q = la_pos(order, n - 1, anchor) + k;
+	if (q > n - 1)
+		q = n - 1;
+	memmove(order + q + 1, order + q, (size_t)(n - 1 - q) * sizeof *order);
+	order[q] = idx;
+}
+
+/* Write one number a line to path + suffix. */
+static void la_side_file(const char *suffix, const int *v, int n)
+{
+	char name[4096];
+	FILE *f;
+
+	snprintf(name, sizeof name, "%s%s", la.path, suffix);
+	if (!(f = fopen(name, "w")))
+		fatal("cannot create", name);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%d\n", v[i]);
+	if (ferror(f) | fclose(f))
+		fatal("write error", name);
+}
+
+static void sc_late_ack(void)
+{
+	struct conn c;
+	int order[LA_MAX], n, ack = -1, map[LA_MAX] = { 0 };
+
+	la_conversation(&c);
+	n = la.n;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	if (la.kind == LA_LATE) {
+		int idx = la_data(la.dir, 20);
+
+		ack = la_first_ack(idx);
+		la_move_after(order, n, idx, la.k, ack);
+		for (int d = CLIENT; la.ooo && d <= SERVER; d++) {
+			int a = la_pos(order, n, la_data(d, 22)), b = la_pos(order, n, la_data(d, 23));
+			int t = order[a];
+
+			order[a] = order[b];
+			order[b] = t;
+		}
+	} else if (la.kind == LA_TWO) {
+		for (int m = 20; m <= 21; m++) {
+			int idx = la_data(CLIENT, m);
+
+			la_move_after(order, n, idx, la.k, la_first_ack(idx));
+		}
+	} else if (la.kind != LA_INORDER) {
+		int idx = la_data(la.dir, la.kind == LA_LOSS ? 20 : -1);
+
+		ack = la_first_ack(idx);
+		if (la.kind == LA_LOSS_END)
+			n = ack + 1;
+		memmove(order + idx, order + idx + 1, (size_t)(n - 1 - idx) * sizeof *order);
+		n--;
+	}
+	for (int i = 0; i < n; i++) {
+		seg_wire(&c, &la.seg[order[i]]);
+		map[i] = order[i] + 1;
+	}
+	la_side_file(".map", map, n);
+	if (ack >= 0) {
+		int at = la_pos(order, n, ack) + 1;
+
+		la_side_file(".ack", &at, 1);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* Scenario table and main                                             */
 
 struct scenario {
@@ -1499,6 +1755,13 @@ static const struct scenario scenarios[] = {
 
 #define NSCEN (sizeof scenarios / sizeof scenarios[0])
 
+/* The late-ack variants: one family, parsed by la_parse. */
+static const struct scenario late_ack = {
+	"late-*", sc_late_ack, LT_EN10MB, 0, false, false, 0,
+	"late-inorder, late-DIR-K[-ooo], late-two-K, loss-DIR, loss-end-DIR (DIR c2s|s2c): "
+	"ACKs captured before their data, or data lost; OUT.pcap.map and .ack beside"
+};
+
 static void usage(FILE *f)
 {
 	fputs("usage: fc-pcapgen SCENARIO OUT.pcap [COUNT] [framing options]\n"
@@ -1521,22 +1784,11 @@ static void usage(FILE *f)
 
 #define FRAMES_STREAM_MAX (1u << 20)
 
-static void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
 /* Who a usage error is about: the program, or its frames mode. */
 static const char *usage_who = "fc-pcapgen";
 
-static void usage_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", usage_who);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_USAGE);
-}
+/* "fc-pcapgen: message" (or "fc-pcapgen frames: ..."), exit 2. */
+#define usage_die(...) ref_die(usage_who, EXIT_USAGE, __VA_ARGS__)
 
 static unsigned long number(const char *opt, const char *s, unsigned long max)
 {
@@ -1734,6 +1986,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < NSCEN; i++)
 			printf("%-12s %s\n", scenarios[i].name, scenarios[i].desc);
+		printf("%-12s %s\n", late_ack.name, late_ack.desc);
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -1752,6 +2005,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NSCEN; i++)
 		if (!strcmp(argv[1], scenarios[i].name))
 			sc = &scenarios[i];
+	if (!sc && la_parse(argv[1])) {
+		sc = &late_ack;
+		la.path = argv[2];
+	}
 	if (!sc) {
 		fprintf(stderr, "fc-pcapgen: unknown scenario '%s' (see --list)\n",
 			argv[1]);

@@ -11,7 +11,7 @@ T=$1/diagnose B=${B:-build}
 SHARED=${FC_SHARED:-../shared}
 mkdir -p "$T"
 F=$B/framecap
-bad=0
+. "$(dirname "$0")/../lib.sh" # wait_capturing
 
 # anomalies CAPTURE [options...]: one "kind<TAB>detail" line per anomaly
 anomalies() {
@@ -113,14 +113,13 @@ else
 	spid=$!
 	"$F" -i lo --detect -w "$T/live.pcap" "tcp port $port" > "$T/live.yaml" 2> "$T/live.err" &
 	fpid=$!
-	# the capture is open when libpcap's socket shows up in /proc
-	for _ in $(seq 50); do ls -l /proc/$fpid/fd 2>/dev/null | grep -q socket && break; sleep 0.1; done
-	sleep 0.3
+	wait_capturing "$fpid"
 	"$B"/framecap-client -c "127.0.0.1:$port" --length-size 2 --byte-order big --unsigned \
 		--size 5-300 --count 40 --seed 3 > "$T/client.log" 2>&1
 	sleep 0.5
 	kill -INT $fpid; wait $fpid
 	kill -TERM $spid; wait $spid 2>/dev/null
+	out=
 	if grep -qF "port_$port: {length_offset: 0, length_size: 2, byte_order: big" "$T/live.yaml" &&
 	   out=$("$F" -r "$T/live.pcap" --config "$T/live.yaml" --json | tail -1) &&
 	   python3 -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s["frames"]==80 and s["anomalies"]==0 else 1)' "$out"; then

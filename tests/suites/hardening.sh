@@ -114,14 +114,7 @@ done
 
 # 6. An interrupted file read: SIGTERM gives 143 and a line (SIGINT, 130,
 # is checked in readahead.sh); a live capture ended by SIGINT stays 0.
-python3 - "$T/small.pcap" "$T/big.pcap" <<'EOF'
-import sys
-d = open(sys.argv[1], "rb").read()
-with open(sys.argv[2], "wb") as f:
-    f.write(d)
-    for _ in range(5):
-        f.write(d[24:])
-EOF
+pcap_repeat "$T/small.pcap" "$T/big.pcap" 6
 "$F" -r "$T/big.pcap" -X > "$T/int.txt" 2> "$T/err" &
 pid=$!
 sleep 0.3

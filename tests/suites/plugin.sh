@@ -287,7 +287,7 @@ split_bad split-bad-hdr 8 3 --raw 6c6c6f20616761696e --cuts 2,14
 # bytes it held back over with the late packet; a frame begun in one of
 # them is not counted as one of the late packet's frames (issue 18).
 for v in late-c2s-1 late-s2c-5 late-s2c-50 late-c2s-50-ooo late-s2c-5-ooo late-two-50; do
-	python3 tests/late_ack.py make "$W/caps/$v.pcap" "$v" > /dev/null &&
+	"$B"/fc-pcapgen "$v" "$W/caps/$v.pcap" > /dev/null &&
 		chmod a+r "$W/caps/$v.pcap"
 	pref_case "data captured after its ACK ($v): the same frames as framecap" \
 		"$W/caps/$v.pcap" "" ""

@@ -78,19 +78,13 @@ for c in "${cases[@]}"; do
 	pdus=$(tshark -r "$P/$cap" -o tcp.reassemble_out_of_order:TRUE $topts -T fields -e "$field" \
 	       -E occurrence=a -E aggregator=, 2> /dev/null | tr ',' '\n' | grep -c .)
 	diags=$(grep -E "$DIAG" "$T/out.json" | head -3)
-	if [ "$rc" -ne 0 ] || [ -z "${frames:-}" ]; then
-		fail "$cap: framecap exited $rc" "$(cat "$T/err")"
-	elif [ "$pdus" -eq 0 ]; then
-		fail "$cap: tshark found no $field (the oracle is broken)"
-	elif [ $((frames - literal)) != "$pdus" ]; then
-		fail "$cap: framecap $frames frames ($literal literal prelude), tshark $pdus PDUs"
-	elif [ "$pre_c2s" != "$want_c2s" ] || [ "$pre_s2c" != "$want_s2c" ]; then
-		fail "$cap: prelude frames c2s $pre_c2s s2c $pre_s2c, expected $want_c2s and $want_s2c"
-	elif [ -n "$diags" ]; then
-		fail "$cap: false alarm with its specification's framing" "$diags"
-	else
-		ok "$cap: $frames frames ($pre_c2s c2s and $pre_s2c s2c in the prelude), as tshark's $field; no diagnosis"
-	fi
+	problem=
+	[ "${pre_c2s:-}" = "$want_c2s" ] && [ "${pre_s2c:-}" = "$want_s2c" ] ||
+		problem="prelude frames c2s ${pre_c2s:-} s2c ${pre_s2c:-}, expected $want_c2s and $want_s2c"
+	# the literal prelude's frames are no PDU of tshark's
+	oracle_agrees "$cap" "$rc" "$T/err" "${frames:+$((frames - literal))}" "$pdus" "$field" \
+		"$diags" "$cap: $frames frames ($pre_c2s c2s and $pre_s2c s2c in the prelude), as tshark's $field; no diagnosis" \
+		"$problem"
 done
 
 # Lines: per stream and direction, framecap's line count equals the number
@@ -120,16 +114,7 @@ for c in "redis_zeek.pcap|tcp.port==6379|port 6379" "smtp_zeek.pcap|tcp.port==25
 	read -r frames _ <<< "$(count "$T/out.json" 2>/dev/null)"
 	want=$(crlf_by_tshark "$P/$cap" "$yfilter")
 	diags=$(grep -E "$DIAG" "$T/out.json" | head -3)
-	if [ "$rc" -ne 0 ] || [ -z "${frames:-}" ]; then
-		fail "$cap: framecap exited $rc" "$(cat "$T/err")"
-	elif [ "${want:-0}" -eq 0 ]; then
-		fail "$cap: tshark's reassembly holds no line (the oracle is broken)"
-	elif [ "$frames" != "$want" ]; then
-		fail "$cap: framecap $frames lines, tshark's streams hold $want \"\\r\\n\""
-	elif [ -n "$diags" ]; then
-		fail "$cap: false alarm with lines" "$diags"
-	else
-		ok "$cap ($bpf): $frames lines, one per \"\\r\\n\" of tshark's reassembly; no diagnosis"
-	fi
+	oracle_agrees "$cap" "$rc" "$T/err" "${frames:-}" "$want" "\"\\r\\n\" in its reassembled streams" \
+		"$diags" "$cap ($bpf): $frames lines, one per \"\\r\\n\" of tshark's reassembly; no diagnosis"
 done
 exit $bad

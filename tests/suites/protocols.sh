@@ -70,17 +70,8 @@ for c in "${cases[@]}"; do
 	pdus=$(tshark -r "$P/$cap" -o tcp.reassemble_out_of_order:TRUE $topts -T fields -e "$field" -E occurrence=a -E aggregator=, 2> /dev/null |
 	       tr ',' '\n' | grep -c .)
 	diags=$(grep -E "$DIAG" "$T/proto.json" | head -3)
-	if [ "$rc" -ne 0 ] || [ -z "$frames" ]; then
-		fail "$cap: framecap exited $rc" "$(cat "$T/proto.err")"
-	elif [ "$pdus" -eq 0 ]; then
-		fail "$cap: tshark found no $field (the oracle is broken)"
-	elif [ "$frames" != "$pdus" ]; then
-		fail "$cap: framecap $frames frames, tshark $pdus PDUs ($opts)"
-	elif [ -n "$diags" ]; then
-		fail "$cap: false alarm with its specification's framing" "$diags"
-	else
-		ok "$cap: $frames frames, as tshark's $field; no diagnosis"
-	fi
+	oracle_agrees "$cap" "$rc" "$T/proto.err" "$frames" "$pdus" "$field ($opts)" "$diags" \
+		"$cap: $frames frames, as tshark's $field; no diagnosis"
 done
 
 # PostgreSQL's server answers an SSLRequest with one byte, 'N', before its

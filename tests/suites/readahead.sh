@@ -110,16 +110,9 @@ fi
 # Text output into a slow consumer keeps framecap busy long enough.
 big=$T/big.pcap
 for i in 1 2 3 4 5 6 7 8; do cat "$F"; done > /dev/null # warm the cache
-python3 - "$F" "$big" <<'EOF'
-import sys
-d = open(sys.argv[1], "rb").read()
 # Eight copies of the records, one after another: the same stream
 # repeated reads as retransmissions, which is fine: only the stop matters.
-with open(sys.argv[2], "wb") as f:
-    f.write(d)
-    for _ in range(7):
-        f.write(d[24:])
-EOF
+pcap_repeat "$F" "$big" 8
 "$B"/framecap -r "$big" -X > "$T/int.txt" 2> "$T/err" &
 pid=$!
 sleep 0.3

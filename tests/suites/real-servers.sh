@@ -33,19 +33,14 @@
 # Every wait is bounded; every server is stopped and nothing of ours may
 # be left running at the end.
 set -u
-cd "$(dirname "$0")/../.."
-B=${B:-build}
+cd "$(dirname "$0")/../.." || exit 1
 SUITE=real-servers
 ROOT=$PWD
 PROFILES=$ROOT/tests/real-servers   # PROFILE.yaml
-# Our own directory, not TMP: the postgres user must reach its data dir.
-T=$(mktemp -d /tmp/framecap-real-servers.XXXXXX) || { echo "FAIL real-servers: mktemp"; exit 1; }
-chmod 755 "$T"
 . tests/lib.sh
-trap cleanup_pids EXIT
-trap 'exit 1' INT TERM
-
-need_built framecap
+# Our own directory, not TMP: the postgres user must reach its data dir.
+suite_tmp /tmp framecap-real-servers framecap
+chmod 755 "$T"
 for c in tshark python3 mosquitto mosquitto_sub mosquitto_pub redis-server redis-cli memcached psql openssl setpriv; do
 	command -v "$c" > /dev/null || { fail "$c is installed (make deps)"; exit 1; }
 done
@@ -99,14 +94,7 @@ capture_start() {
 		-w "$d/live.pcap" "tcp port $3" > "$d/live.jsonl" 2> "$d/live.err" &
 	LIVE=$!
 	pids+=("$PLAIN" "$LIVE")
-	for pid in "$PLAIN" "$LIVE"; do
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2> /dev/null || break
-			ls -l "/proc/$pid/fd" 2> /dev/null | grep -q socket && break
-			sleep 0.1
-		done
-	done
-	sleep 0.3
+	wait_capturing "$PLAIN" "$LIVE"
 }
 
 # capture_stop DIR PROFILE: both captures end on SIGINT; the live one's
@@ -168,6 +156,26 @@ run_mqtt() {
 	check mqtt "$d" "$port"
 }
 
+# lines_session NAME DIR PORT LISTENS GOT: the server just started ($!)
+# listens on PORT (or a failure: NAME: LISTENS), tests/real_servers.py NAME
+# talks to it while framecap captures (ok NAME: GOT), then the server
+# stops and both captures are checked with the lines profile.
+lines_session() {
+	local name=$1 d=$2 port=$3
+	SPID=$!
+	pids+=("$SPID")
+	wait_port "$port" "$SPID" || { fail "$name: $4" "$(cat "$d/server.log")"; return; }
+	capture_start "$d" lines "$port"
+	if timeout 60 python3 tests/real_servers.py "$name" "$port" "$d" 2> "$d/client.err"; then
+		ok "$name: $5"
+	else
+		fail "$name: the clients' commands and replies" "$(cat "$d/client.err")"
+	fi
+	capture_stop "$d" lines
+	stop_server TERM
+	check lines "$d" "$port"
+}
+
 # ---- lines: redis-server with redis-cli and an inline client
 run_redis() {
 	local d=$T/redis port
@@ -175,18 +183,8 @@ run_redis() {
 	port=$(free_port)
 	redis-server --port "$port" --bind 127.0.0.1 --dir "$d/data" --save '' --appendonly no \
 		--daemonize no --logfile "$d/server.log" &
-	SPID=$!
-	pids+=("$SPID")
-	wait_port "$port" "$SPID" || { fail "redis: redis-server listens on 127.0.0.1:$port" "$(cat "$d/server.log")"; return; }
-	capture_start "$d" lines "$port"
-	if timeout 60 python3 tests/real_servers.py redis "$port" "$d" 2> "$d/client.err"; then
-		ok "redis: redis-cli (RPUSH x3, SET of 70000 bytes, GET) and 5 inline commands got the replies Redis gives"
-	else
-		fail "redis: the clients' commands and replies" "$(cat "$d/client.err")"
-	fi
-	capture_stop "$d" lines
-	stop_server TERM
-	check lines "$d" "$port"
+	lines_session redis "$d" "$port" "redis-server listens on 127.0.0.1:$port" \
+		"redis-cli (RPUSH x3, SET of 70000 bytes, GET) and 5 inline commands got the replies Redis gives"
 }
 
 # ---- lines: memcached's text protocol
@@ -195,18 +193,8 @@ run_memcached() {
 	mkdir -p "$d"
 	port=$(free_port)
 	memcached -l 127.0.0.1 -p "$port" -U 0 -m 16 -t 1 -u nobody > "$d/server.log" 2>&1 &
-	SPID=$!
-	pids+=("$SPID")
-	wait_port "$port" "$SPID" || { fail "memcached: listens on 127.0.0.1:$port" "$(cat "$d/server.log")"; return; }
-	capture_start "$d" lines "$port"
-	if timeout 60 python3 tests/real_servers.py memcached "$port" "$d" 2> "$d/client.err"; then
-		ok "memcached: set, get (a 70000-byte value), a miss, 4 commands in one write and quit got memcached's replies"
-	else
-		fail "memcached: the client's commands and replies" "$(cat "$d/client.err")"
-	fi
-	capture_stop "$d" lines
-	stop_server TERM
-	check lines "$d" "$port"
+	lines_session memcached "$d" "$port" "listens on 127.0.0.1:$port" \
+		"set, get (a 70000-byte value), a miss, 4 commands in one write and quit got memcached's replies"
 }
 
 # psql_run DIR PORT NAME SSLMODE FIRST QUERY...: one psql connection, each

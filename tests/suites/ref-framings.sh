@@ -18,15 +18,10 @@
 # Prints "ok   ref-framings: NAME" or "FAIL ..." per check; exits 1 if any
 # failed. Every process it starts is ended on the way out.
 set -u
-cd "$(dirname "$0")/../.."
-B=${B:-build}
-mkdir -p "${1:-/tmp}"
-T=$(mktemp -d "${1:-/tmp}/ref-framings.XXXXXX") && [ -d "$T" ] || { echo "FAIL temporary directory"; exit 1; }
+cd "$(dirname "$0")/../.." || exit 1
 SUITE=ref-framings
-. "$(dirname "$0")/../lib.sh"
-trap cleanup_pids EXIT
-
-need_built framecap-server framecap-client
+. tests/lib.sh
+suite_tmp "${1:-/tmp}" ref-framings framecap-server framecap-client
 
 cat > "$T/p.yaml" <<'YAML'
 profiles:
@@ -138,14 +133,8 @@ bug ascii-length-ber ldap "frame #0 len=48 .*|ends inside frame #1: 110 of 120" 
 echo "-- bugs without a meaning for the framing are refused"
 for b in "negative lines" "big-endian mqtt" "unpadded ldap" "bare-lf stomp" "varint-big-endian fixed16"; do
 	set -- $b
-	if out=$(timeout 5 "$B"/framecap-client -c 127.0.0.1:1 --config "$T/p.yaml" --profile "$2" \
-		--bug "$1" x 2>&1); then
-		fail "--bug $1 with $2 should exit 2" "$out"
-	elif [ $? = 2 ] && grep -qE "no meaning|needs a delimiter of 2" <<< "$out"; then
-		ok "--bug $1 with profile $2: refused, exit 2"
-	else
-		fail "--bug $1 with $2 should exit 2 with a reason" "$out"
-	fi
+	expect_refused "--bug $1 with profile $2: refused, exit 2" "no meaning|needs a delimiter of 2" \
+		timeout 5 "$B"/framecap-client -c 127.0.0.1:1 --config "$T/p.yaml" --profile "$2" --bug "$1" x
 done
 
 echo "-- a prelude of another profile: PostgreSQL's startup"

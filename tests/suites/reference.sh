@@ -22,15 +22,10 @@
 # Prints "ok   NAME" or "FAIL NAME" per check; exits 1 if any failed. Every
 # process it starts is killed on the way out, failure or not.
 set -u
-cd "$(dirname "$0")/../.."
-B=${B:-build}
-mkdir -p "${1:-/tmp}"
-T=$(mktemp -d "${1:-/tmp}/reference.XXXXXX") && [ -d "$T" ] || { echo "FAIL temporary directory"; exit 1; }
+cd "$(dirname "$0")/../.." || exit 1
 SUITE=
-. "$(dirname "$0")/../lib.sh"
-trap cleanup_pids EXIT
-
-need_built framecap framecap-server framecap-client ref/ref-json-test
+. tests/lib.sh
+suite_tmp "${1:-/tmp}" reference framecap framecap-server framecap-client ref/ref-json-test
 
 
 # has NAME LOG PATTERN: ok if the log shows PATTERN (grep -E) within 5 s.
@@ -140,6 +135,8 @@ elif ! tests/make-ref-captures.sh --out "$T/live" > "$T/live.log" 2>&1; then
 else
 	cat > "$T/check_live.py" <<'PY'
 import json, os, struct, subprocess, sys
+sys.path.insert(0, "tests")
+from pcap_tcp import tcp_segments
 
 d, B = sys.argv[1], os.environ["B"]
 failed = False
@@ -151,26 +148,13 @@ def segments(pcap, port):
     """Per client port and direction: [(packet number, start, end)] of the
     TCP data in the capture, offsets relative to the stream start, and the
     stream's bytes."""
-    data = open(pcap, "rb").read()
-    off, num, isn, out = 24, 0, {}, {}
-    while off < len(data):
-        incl = struct.unpack_from("<I", data, off + 8)[0]
-        pkt = data[off + 16:off + 16 + incl]
-        off += 16 + incl
-        num += 1
-        if struct.unpack_from(">H", pkt, 12)[0] != 0x0800:
-            continue
-        ihl = (pkt[14] & 15) * 4
-        total = struct.unpack_from(">H", pkt, 16)[0]
-        t = pkt[14 + ihl:14 + total]
-        sport, dport, seq = struct.unpack_from(">HHI", t, 0)
-        flags, doff = t[13], (t[12] >> 4) * 4
+    isn, out = {}, {}
+    for num, sport, dport, seq, flags, payload in tcp_segments(pcap):
         c2s = dport == port
         key = (sport if c2s else dport, "c2s" if c2s else "s2c")
         if flags & 2:
             isn[key] = seq + 1
             continue
-        payload = t[doff:]
         if not payload or key not in isn:
             continue
         start = (seq - isn[key]) & 0xffffffff

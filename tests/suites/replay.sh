@@ -27,15 +27,10 @@
 #             against the naive one; go and java are produced, the same
 #             bytes on every run
 set -u
-cd "$(dirname "$0")/../.."
-B=${B:-build}
-mkdir -p "${1:-/tmp}"
-T=$(mktemp -d "${1:-/tmp}/replay.XXXXXX") && [ -d "$T" ] || { echo "FAIL temporary directory"; exit 1; }
+cd "$(dirname "$0")/../.." || exit 1
 SUITE=replay
-. "$(dirname "$0")/../lib.sh"
-trap cleanup_pids EXIT
-
-need_built framecap framecap-server framecap-client
+. tests/lib.sh
+suite_tmp "${1:-/tmp}" replay framecap framecap-server framecap-client
 
 CAPS="ref-framed ref-burst ref-drip ref-chunk ref-sizes sticky split ooo live-talk"
 MODES=("--as-captured" "--frames" "--burst 2" "--drip" "--chunk 3" "--split-header" "--random 7")
@@ -47,11 +42,7 @@ framecap_pid=
 "$B"/framecap -i lo -s 8192 -w "$T/live.pcap" "tcp port $EPORT" > /dev/null 2> "$T/cap.err" &
 framecap_pid=$!
 pids+=("$framecap_pid")
-for _ in $(seq 50); do
-	ls -l "/proc/$framecap_pid/fd" 2>/dev/null | grep -q socket && break
-	sleep 0.1
-done
-sleep 0.3
+wait_capturing "$framecap_pid"
 : > "$T/plan.jsonl"
 for cap in $CAPS; do
 	# captures of the reference client and the echo server: --expect;

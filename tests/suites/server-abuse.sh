@@ -33,18 +33,9 @@
 # Prints "ok   NAME" or "FAIL NAME" per check; exits 1 if any failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-B=${B:-build}
-mkdir -p "${1:-/tmp}"
-if ! T=$(mktemp -d "${1:-/tmp}/server-abuse.XXXXXX") || [ ! -d "$T" ]; then
-	echo "FAIL server-abuse: temporary directory"
-	exit 1
-fi
 SUITE=server-abuse
-. "$(dirname "$0")/../lib.sh"
-trap cleanup_pids EXIT
-trap 'exit 1' INT TERM
-
-need_built framecap-server framecap-client
+. tests/lib.sh
+suite_tmp "${1:-/tmp}" server-abuse framecap-server framecap-client
 need_fds 2048
 
 # --- slowloris ----------------------------------------------------------

@@ -45,22 +45,13 @@
 # process it starts is killed on the way out, failure or not.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-B=${B:-build}
-mkdir -p "${1:-/tmp}"
-if ! T=$(mktemp -d "${1:-/tmp}/server-load.XXXXXX") || [ ! -d "$T" ]; then
-	echo "FAIL server-load: temporary directory"
-	exit 1
-fi
 N=1000            # well-behaved clients, all connected at once
 IDLE=5            # --idle-timeout: how the silent abusers are dropped
 LOAD_BOUND=20     # seconds for every well-behaved client to be served
 LIMIT_KB=$((64 * 1024))
 SUITE=server-load
-. "$(dirname "$0")/../lib.sh"
-trap cleanup_pids EXIT
-trap 'exit 1' INT TERM
-
-need_built framecap-server framecap-client
+. tests/lib.sh
+suite_tmp "${1:-/tmp}" server-load framecap-server framecap-client
 # The server and the load generator each hold over 1,000 sockets.
 need_fds 4096
 

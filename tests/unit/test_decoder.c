@@ -22,6 +22,7 @@
 #include "fc_chain.h"
 #include "fc_decoder.h"
 #include "fc_describe.h"
+#include "unit_util.h"
 
 /* --- recorder ------------------------------------------------------------ */
 
@@ -215,12 +216,6 @@ static void tdec_free(struct tdec *t)
 	fc_decoder_scratch_free(&t->scratch);
 	rec_free(t->r);
 	free(t);
-}
-
-static struct fc_pkt pk(uint64_t num)
-{
-	struct fc_pkt p = { num, (int64_t)num * 1000 };
-	return p;
 }
 
 static void feed(struct tdec *t, uint64_t off, const uint8_t *data, uint32_t len,

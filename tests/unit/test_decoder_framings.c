@@ -20,6 +20,7 @@
 
 #include "fc_decoder.h"
 #include "fc_describe.h"
+#include "unit_util.h"
 
 #define MAXF 64
 #define KEEP 32
@@ -400,37 +401,6 @@ static void test_varint_ber_errors(void **state)
 	assert_int_equal(g.anoms[0].u.ber.length_byte, 0x80);
 }
 
-/* PostgreSQL: an SSLRequest and a startup message under their own
- * framing, then typed messages; the server answers 'N' first. */
-static void pg_profiles(struct fc_profile *pg, struct fc_profile *startup,
-			struct fc_prelude *pre)
-{
-	fc_profile_default(pg);
-	pg->length_offset = 1;
-	pg->byte_order = FC_BIG_ENDIAN;
-	pg->is_signed = false;
-	pg->length_adjustment = -4;
-	pg->header_size = 5;
-	*startup = *pg;
-	startup->length_offset = 0;
-	startup->header_size = 4;
-	startup->max_frame = 10240;
-	memset(pre, 0, sizeof(*pre));
-	pre->nsteps[FC_DIR_C2S] = 1;
-	pre->steps[FC_DIR_C2S][0].kind = FC_PRELUDE_PROFILE;
-	pre->steps[FC_DIR_C2S][0].max_frames = 2;
-	pre->steps[FC_DIR_C2S][0].profile = *startup;
-	pre->nsteps[FC_DIR_S2C] = 1;
-	pre->steps[FC_DIR_S2C][0].kind = FC_PRELUDE_BYTES_ONE_OF;
-	pre->steps[FC_DIR_S2C][0].nchoices = 2;
-	pre->steps[FC_DIR_S2C][0].choice_len[0] = 1;
-	pre->steps[FC_DIR_S2C][0].choice[0][0] = 'N';
-	pre->steps[FC_DIR_S2C][0].choice_len[1] = 1;
-	pre->steps[FC_DIR_S2C][0].choice[1][0] = 'S';
-	pg->prelude = pre;
-	assert_null(fc_profile_check(pg));
-}
-
 static size_t pg_typed(const struct fc_profile *pg, uint8_t *s, size_t at, char type, size_t n)
 {
 	size_t end = put(pg, s, at, NULL, n);
@@ -504,20 +474,7 @@ static void test_amqp_literal(void **state)
 	size_t n = 0;
 
 	(void)state;
-	fc_profile_default(&amqp);
-	amqp.length_offset = 3;
-	amqp.byte_order = FC_BIG_ENDIAN;
-	amqp.is_signed = false;
-	amqp.length_adjustment = 1;
-	amqp.header_size = 7;
-	memset(&pre, 0, sizeof(pre));
-	pre.nsteps[FC_DIR_C2S] = 1;
-	pre.steps[FC_DIR_C2S][0].kind = FC_PRELUDE_BYTES_ONE_OF;
-	pre.steps[FC_DIR_C2S][0].nchoices = 1;
-	pre.steps[FC_DIR_C2S][0].choice_len[0] = 8;
-	memcpy(pre.steps[FC_DIR_C2S][0].choice[0], "AMQP\0\0\x09\x01", 8);
-	amqp.prelude = &pre;
-	assert_null(fc_profile_check(&amqp));
+	amqp_profile(&amqp, &pre);
 
 	memcpy(s, "AMQP\0\0\x09\x01", 8);
 	n = 8;

@@ -66,6 +66,16 @@ static void roundtrip(const struct fc_profile *p, size_t n)
 	assert_true(seen_ok);
 }
 
+/* roundtrip() for each of the sizes. */
+static void roundtrip_sizes(const struct fc_profile *p, const size_t *sizes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		roundtrip(p, sizes[i]);
+}
+#define ROUNDTRIPS(p, ...) \
+	roundtrip_sizes((p), (const size_t[]){ __VA_ARGS__ }, \
+			sizeof((const size_t[]){ __VA_ARGS__ }) / sizeof(size_t))
+
 static void test_length_mask(void **state)
 {
 	struct fc_profile p;
@@ -83,8 +93,7 @@ static void test_length_mask(void **state)
 	assert_int_equal(fl.payload_len, 28);
 	p.length_mask = 0;
 	assert_int_equal(fc_profile_frame_len(&p, rm, 4, &fl), FC_FRAME_OVERSIZE);
-	roundtrip(&p, 0);
-	roundtrip(&p, 300);
+	ROUNDTRIPS(&p, 0, 300);
 }
 
 static void test_varint(void **state)
@@ -93,12 +102,10 @@ static void test_varint(void **state)
 	const size_t sizes[] = { 0, 1, 127, 128, 300, 16383, 16384, 65000 };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++)
-		roundtrip(&p, sizes[i]);
+	roundtrip_sizes(&p, sizes, sizeof(sizes) / sizeof(*sizes));
 	p.length_offset = 1; /* MQTT: a type byte, then the remaining length */
 	p.varint_max_bytes = 4;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++)
-		roundtrip(&p, sizes[i]);
+	roundtrip_sizes(&p, sizes, sizeof(sizes) / sizeof(*sizes));
 }
 
 static void test_varint_errors(void **state)
@@ -136,11 +143,7 @@ static void test_ber(void **state)
 	const uint8_t ldap[6] = { 0x30, 0x84, 0x00, 0x00, 0x00, 0x05 };
 
 	(void)state;
-	roundtrip(&p, 0);
-	roundtrip(&p, 127);
-	roundtrip(&p, 128);
-	roundtrip(&p, 256);
-	roundtrip(&p, 65000);
+	ROUNDTRIPS(&p, 0, 127, 128, 256, 65000);
 	assert_int_equal(fc_profile_frame_len(&p, indefinite, 2, &fl), FC_FRAME_BER_LENGTH);
 	assert_int_equal(fc_profile_frame_len(&p, reserved, 2, &fl), FC_FRAME_BER_LENGTH);
 	/* Long form with leading zeros, as some LDAP servers write it. */
@@ -182,11 +185,8 @@ static void test_delimiter(void **state)
 	size_t hl, tl;
 
 	(void)state;
-	roundtrip(&crlf, 0);
-	roundtrip(&crlf, 1);
-	roundtrip(&crlf, 1000);
-	roundtrip(&nul, 0);
-	roundtrip(&nul, 70);
+	ROUNDTRIPS(&crlf, 0, 1, 1000);
+	ROUNDTRIPS(&nul, 0, 70);
 	roundtrip(&abab, 3);
 	/* A payload that holds the delimiter, or makes one with it. */
 	assert_non_null(fc_profile_frame_payload(&crlf, (const uint8_t *)"a\r\nb", 4, hdr,

@@ -27,6 +27,27 @@ static void take_all(struct fc_profile_opts *o, const int *opts, const char *con
 	}
 }
 
+/* An option and its value, as the command line gives them. */
+struct optarg {
+	int opt;
+	const char *arg;
+};
+
+/* p: the default profile under the options list[0, n), each accepted;
+ * returns what fc_profile_opts_apply says (NULL, or why it refuses). */
+static const char *apply_list(struct fc_profile *p, const struct optarg *list, size_t n)
+{
+	struct fc_profile_opts o = { 0 };
+
+	for (size_t i = 0; i < n; i++)
+		take_all(&o, &list[i].opt, &list[i].arg, 1);
+	fc_profile_default(p);
+	return fc_profile_opts_apply(&o, p);
+}
+#define APPLY(p, ...) \
+	apply_list((p), (const struct optarg[]){ __VA_ARGS__ }, \
+		   sizeof((const struct optarg[]){ __VA_ARGS__ }) / sizeof(struct optarg))
+
 static void take_fails(int opt, const char *arg, const char *fragment)
 {
 	struct fc_profile_opts o = { 0 };
@@ -49,6 +70,15 @@ static void describe_is(const struct fc_profile *p, const char *want)
 
 static void test_escapes(void **state)
 {
+	/* What is refused, and why. */
+	static const char *const bad[][2] = {
+		{ "", "empty (give at least one byte)" },
+		{ "0123456789abcdefg", "a delimiter has at most 16 bytes" },
+		{ "\\q", "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)" },
+		{ "ab\\", "a lone \\ at the end (write \\\\ for a backslash)" },
+		{ "\\x4", "\\x needs two hex digits (\\x0a)" },
+		{ "\\xg0", "\\x needs two hex digits (\\x0a)" },
+	};
 	uint8_t b[FC_DELIMITER_MAX];
 	size_t n = 0;
 	char text[80];
@@ -66,18 +96,8 @@ static void test_escapes(void **state)
 	assert_null(fc_parse_escaped("0123456789abcdef", b, sizeof(b), &n));
 	assert_int_equal(n, 16);
 
-	assert_string_equal(fc_parse_escaped("", b, sizeof(b), &n),
-			    "empty (give at least one byte)");
-	assert_string_equal(fc_parse_escaped("0123456789abcdefg", b, sizeof(b), &n),
-			    "a delimiter has at most 16 bytes");
-	assert_string_equal(fc_parse_escaped("\\q", b, sizeof(b), &n),
-			    "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)");
-	assert_string_equal(fc_parse_escaped("ab\\", b, sizeof(b), &n),
-			    "a lone \\ at the end (write \\\\ for a backslash)");
-	assert_string_equal(fc_parse_escaped("\\x4", b, sizeof(b), &n),
-			    "\\x needs two hex digits (\\x0a)");
-	assert_string_equal(fc_parse_escaped("\\xg0", b, sizeof(b), &n),
-			    "\\x needs two hex digits (\\x0a)");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_string_equal(fc_parse_escaped(bad[i][0], b, sizeof(b), &n), bad[i][1]);
 
 	/* Written back the way it is read. */
 	fc_format_escaped((const uint8_t *)"a\r\n\t\0\\\"\x7f\xff", 9, text, sizeof(text));
@@ -122,108 +142,51 @@ static void test_take_values(void **state)
 static void test_apply_framings(void **state)
 {
 	struct fc_profile_opts o = { 0 };
+	struct fc_delim_scan sc = { 0 };
 	struct fc_profile p;
 	const char *err;
 
 	(void)state;
 	/* MQTT: varint after one byte, at most 4. */
-	{
-		static const int opts[] = { FC_OPT_FRAMING, FC_OPT_LENGTH_OFFSET,
-					    FC_OPT_VARINT_MAX_BYTES };
-		static const char *const args[] = { "varint", "1", "4" };
-
-		take_all(&o, opts, args, 3);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		assert_int_equal(p.framing, FC_FRAMING_VARINT);
-		assert_int_equal(p.length_offset, 1);
-		assert_int_equal(p.varint_max_bytes, 4);
-		describe_is(&p, "default (varint at offset 1, at most 4 bytes)");
-	}
+	assert_null(APPLY(&p, { FC_OPT_FRAMING, "varint" }, { FC_OPT_LENGTH_OFFSET, "1" },
+			  { FC_OPT_VARINT_MAX_BYTES, "4" }));
+	assert_int_equal(p.framing, FC_FRAMING_VARINT);
+	assert_int_equal(p.length_offset, 1);
+	assert_int_equal(p.varint_max_bytes, 4);
+	describe_is(&p, "default (varint at offset 1, at most 4 bytes)");
 	/* Lines. */
-	memset(&o, 0, sizeof(o));
-	{
-		static const int opts[] = { FC_OPT_FRAMING, FC_OPT_DELIMITER, FC_OPT_MAX_FRAME };
-		static const char *const args[] = { "delimiter", "\\r\\n", "4096" };
-
-		take_all(&o, opts, args, 3);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		assert_int_equal(p.framing, FC_FRAMING_DELIMITER);
-		assert_int_equal(p.delimiter_len, 2);
-		assert_memory_equal(p.delimiter, "\r\n", 2);
-		assert_true(p.max_frame == 4096);
-		describe_is(&p, "default (delimiter \"\\r\\n\")");
-	}
+	assert_null(APPLY(&p, { FC_OPT_FRAMING, "delimiter" }, { FC_OPT_DELIMITER, "\\r\\n" },
+			  { FC_OPT_MAX_FRAME, "4096" }));
+	assert_int_equal(p.framing, FC_FRAMING_DELIMITER);
+	assert_int_equal(p.delimiter_len, 2);
+	assert_memory_equal(p.delimiter, "\r\n", 2);
+	assert_true(p.max_frame == 4096);
+	describe_is(&p, "default (delimiter \"\\r\\n\")");
 	/* The delimiter's fallback table comes with it: "abab" resumes at 2. */
-	memset(&o, 0, sizeof(o));
-	{
-		static const int opts[] = { FC_OPT_FRAMING, FC_OPT_DELIMITER };
-		static const char *const args[] = { "delimiter", "abab" };
-		struct fc_delim_scan sc = { 0 };
-
-		take_all(&o, opts, args, 2);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		assert_int_equal(p.delimiter_fallback[3], 2);
-		assert_int_equal(fc_delim_scan(&p, &sc, (const uint8_t *)"xabaabab", 8), 8);
-	}
+	assert_null(APPLY(&p, { FC_OPT_FRAMING, "delimiter" }, { FC_OPT_DELIMITER, "abab" }));
+	assert_int_equal(p.delimiter_fallback[3], 2);
+	assert_int_equal(fc_delim_scan(&p, &sc, (const uint8_t *)"xabaabab", 8), 8);
 	/* Fixed. */
-	memset(&o, 0, sizeof(o));
-	{
-		static const int opts[] = { FC_OPT_FRAMING, FC_OPT_FRAME_SIZE };
-		static const char *const args[] = { "fixed", "16" };
-
-		take_all(&o, opts, args, 2);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		describe_is(&p, "default (fixed 16 bytes)");
-	}
+	assert_null(APPLY(&p, { FC_OPT_FRAMING, "fixed" }, { FC_OPT_FRAME_SIZE, "16" }));
+	describe_is(&p, "default (fixed 16 bytes)");
 	/* ONC RPC: a big-endian 31-bit length. */
-	memset(&o, 0, sizeof(o));
-	{
-		static const int opts[] = { FC_OPT_BYTE_ORDER, FC_OPT_UNSIGNED, FC_OPT_LENGTH_MASK };
-		static const char *const args[] = { "big", NULL, "0x7fffffff" };
-
-		take_all(&o, opts, args, 3);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		assert_true(p.length_mask == 0x7fffffff);
-		describe_is(&p, "default (4-byte big-endian unsigned length, mask 0x7fffffff)");
-	}
+	assert_null(APPLY(&p, { FC_OPT_BYTE_ORDER, "big" }, { FC_OPT_UNSIGNED, NULL },
+			  { FC_OPT_LENGTH_MASK, "0x7fffffff" }));
+	assert_true(p.length_mask == 0x7fffffff);
+	describe_is(&p, "default (4-byte big-endian unsigned length, mask 0x7fffffff)");
 	/* BER, with an adjustment. */
-	memset(&o, 0, sizeof(o));
-	{
-		static const int opts[] = { FC_OPT_FRAMING, FC_OPT_LENGTH_ADJUSTMENT };
-		static const char *const args[] = { "BER", "-1" };
-
-		take_all(&o, opts, args, 2);
-		fc_profile_default(&p);
-		assert_null(fc_profile_opts_apply(&o, &p));
-		describe_is(&p, "default (BER tag and length, adjustment -1)");
-	}
+	assert_null(APPLY(&p, { FC_OPT_FRAMING, "BER" }, { FC_OPT_LENGTH_ADJUSTMENT, "-1" }));
+	describe_is(&p, "default (BER tag and length, adjustment -1)");
 
 	/* A value the framing does not use is refused, with the flag named. */
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_DELIMITER, "\\n", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p), "--delimiter needs --framing delimiter");
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_FRAME_SIZE, "8", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p), "--frame-size needs --framing fixed");
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_VARINT_MAX_BYTES, "3", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p),
+	assert_string_equal(APPLY(&p, { FC_OPT_DELIMITER, "\\n" }),
+			    "--delimiter needs --framing delimiter");
+	assert_string_equal(APPLY(&p, { FC_OPT_FRAME_SIZE, "8" }), "--frame-size needs --framing fixed");
+	assert_string_equal(APPLY(&p, { FC_OPT_VARINT_MAX_BYTES, "3" }),
 			    "--varint-max-bytes needs --framing varint");
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_LENGTH_MASK, "1", &err), 1);
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_FRAMING, "ber", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p), "--length-mask needs --framing length");
+	assert_string_equal(APPLY(&p, { FC_OPT_LENGTH_MASK, "1" }, { FC_OPT_FRAMING, "ber" }),
+			    "--length-mask needs --framing length");
 	/* ... but a profile of that framing takes it without --framing. */
-	memset(&o, 0, sizeof(o));
 	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_DELIMITER, "\\n", &err), 1);
 	fc_profile_default(&p);
 	p.framing = FC_FRAMING_DELIMITER;
@@ -232,16 +195,9 @@ static void test_apply_framings(void **state)
 	assert_int_equal(p.delimiter[0], '\n');
 
 	/* The core's checks still apply. */
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_FRAMING, "delimiter", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p),
+	assert_string_equal(APPLY(&p, { FC_OPT_FRAMING, "delimiter" }),
 			    "framing delimiter needs a delimiter of 1 to 16 bytes");
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_LENGTH_SIZE, "2", &err), 1);
-	assert_int_equal(fc_profile_opts_take(&o, FC_OPT_LENGTH_MASK, "0x10000", &err), 1);
-	fc_profile_default(&p);
-	assert_string_equal(fc_profile_opts_apply(&o, &p),
+	assert_string_equal(APPLY(&p, { FC_OPT_LENGTH_SIZE, "2" }, { FC_OPT_LENGTH_MASK, "0x10000" }),
 			    "length_mask has bits outside the length field");
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fc_reader.h"
+#include "unit_util.h"
 
 #define MAXF 16
 
@@ -807,37 +808,6 @@ static void test_delimiter_linear(void **state)
 	}
 }
 
-/* PostgreSQL-like: c2s an SSLRequest and a StartupMessage under a
- * pg_startup profile (prelude step 1, up to 2 frames), then typed
- * messages; s2c a one-byte 'N' (bytes_one_of), then typed messages. */
-static void pg_profiles(struct fc_profile *pg, struct fc_profile *startup,
-			struct fc_prelude *pre)
-{
-	fc_profile_default(startup);
-	startup->byte_order = FC_BIG_ENDIAN;
-	startup->is_signed = false;
-	startup->length_adjustment = -4;
-	startup->max_frame = 10240;
-	fc_profile_default(pg);
-	*pg = *startup;
-	pg->length_offset = 1;
-	pg->header_size = 5;
-	pg->max_frame = 16u << 20;
-	memset(pre, 0, sizeof(*pre));
-	pre->nsteps[FC_DIR_C2S] = 1;
-	pre->steps[FC_DIR_C2S][0].kind = FC_PRELUDE_PROFILE;
-	pre->steps[FC_DIR_C2S][0].profile = *startup;
-	pre->steps[FC_DIR_C2S][0].max_frames = 2;
-	pre->nsteps[FC_DIR_S2C] = 1;
-	pre->steps[FC_DIR_S2C][0].kind = FC_PRELUDE_BYTES_ONE_OF;
-	pre->steps[FC_DIR_S2C][0].nchoices = 2;
-	pre->steps[FC_DIR_S2C][0].choice_len[0] = 1;
-	pre->steps[FC_DIR_S2C][0].choice[0][0] = 'N';
-	pre->steps[FC_DIR_S2C][0].choice_len[1] = 1;
-	pre->steps[FC_DIR_S2C][0].choice[1][0] = 'S';
-	pg->prelude = pre;
-}
-
 /* A typed PostgreSQL message: type byte, then the frame. */
 static size_t put_typed(const struct fc_profile *pg, uint8_t *s, size_t at, char type,
 			const char *payload, struct recs *want)
@@ -915,20 +885,7 @@ static void test_prelude_amqp(void **state)
 	size_t n;
 
 	(void)state;
-	fc_profile_default(&amqp);
-	amqp.length_offset = 3;
-	amqp.byte_order = FC_BIG_ENDIAN;
-	amqp.is_signed = false;
-	amqp.length_adjustment = 1; /* the frame-end octet */
-	amqp.header_size = 7;
-	memset(&pre, 0, sizeof(pre));
-	pre.nsteps[FC_DIR_C2S] = 1;
-	pre.steps[FC_DIR_C2S][0].kind = FC_PRELUDE_BYTES_ONE_OF;
-	pre.steps[FC_DIR_C2S][0].nchoices = 1;
-	pre.steps[FC_DIR_C2S][0].choice_len[0] = 8;
-	memcpy(pre.steps[FC_DIR_C2S][0].choice[0], magic, 8);
-	amqp.prelude = &pre;
-	assert_null(fc_profile_check(&amqp));
+	amqp_profile(&amqp, &pre);
 
 	/* the literal, cut at every byte by every_way, then frames */
 	n = put_literal(s, 0, magic, 8, 1, &want);

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "fc_reasm.h"
+#include "unit_util.h"
 
 /* --- recorder ------------------------------------------------------------ */
 
@@ -152,12 +153,6 @@ static void trs_free(struct trs *t)
 	fc_reasm_free(&t->r);
 	free(t->rec);
 	free(t);
-}
-
-static struct fc_pkt pk(uint64_t num)
-{
-	struct fc_pkt p = { num, (int64_t)num * 1000 };
-	return p;
 }
 
 static void seg_raw(struct trs *t, uint32_t seq, const uint8_t *p, uint32_t captured,

@@ -28,52 +28,57 @@ static size_t put_frames(uint8_t *b, const char *const *texts, int n, int extra)
 
 static const char *const texts[] = { "kinght love ", "aym", "third one", "fourth" };
 
-static void test_counts_header(void **state)
-{
-	(void)state;
+/* Walkers (s) on the default profile, a stream (b, n bytes) of the four
+ * texts framed with length fields that say strlen(text) + extra, and the
+ * verdict the test asks for. */
+struct shadow_case {
 	struct fc_profile p;
 	struct fc_shadows *s;
-	struct fc_shadow_verdict v;
 	uint8_t b[128];
 	size_t n;
+	struct fc_shadow_verdict v;
+};
 
-	fc_profile_default(&p);
-	n = put_frames(b, texts, 4, 4);
-	s = fc_shadows_new(&p);
-	assert_non_null(s);
+static void shadows_on(struct shadow_case *c, int extra)
+{
+	fc_profile_default(&c->p);
+	c->n = put_frames(c->b, texts, 4, extra);
+	c->s = fc_shadows_new(&c->p);
+	assert_non_null(c->s);
+}
+
+static void test_counts_header(void **state)
+{
+	struct shadow_case c;
+
+	(void)state;
+	shadows_on(&c, 4);
 	/* fed in two uneven pieces, one cutting a header */
-	assert_true(fc_shadows_feed(s, 0, b, 18));
-	assert_true(fc_shadows_feed(s, 18, b + 18, (uint32_t)(n - 18)));
-	assert_true(fc_shadows_verdict(s, n, true, 0, &v));
-	assert_int_equal(v.adjustment, -4);
-	assert_int_equal(v.delta, -4);
-	assert_int_equal(v.frames, 4);
+	assert_true(fc_shadows_feed(c.s, 0, c.b, 18));
+	assert_true(fc_shadows_feed(c.s, 18, c.b + 18, (uint32_t)(c.n - 18)));
+	assert_true(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
+	assert_int_equal(c.v.adjustment, -4);
+	assert_int_equal(c.v.delta, -4);
+	assert_int_equal(c.v.frames, 4);
 	/* the stream went on one byte past the walker's last frame: at the
 	 * stream's end that disproves it; mid-stream, 4 frames suffice */
-	assert_false(fc_shadows_verdict(s, n + 1, true, 0, &v));
-	assert_true(fc_shadows_verdict(s, n + 1, false, 1, &v));
+	assert_false(fc_shadows_verdict(c.s, c.n + 1, true, 0, &c.v));
+	assert_true(fc_shadows_verdict(c.s, c.n + 1, false, 1, &c.v));
 	/* the profile decoded as many frames itself: no verdict mid-stream */
-	assert_false(fc_shadows_verdict(s, n, false, 4, &v));
-	fc_shadows_free(s);
+	assert_false(fc_shadows_verdict(c.s, c.n, false, 4, &c.v));
+	fc_shadows_free(c.s);
 }
 
 static void test_all_die_on_a_clean_stream(void **state)
 {
-	(void)state;
-	struct fc_profile p;
-	struct fc_shadows *s;
-	struct fc_shadow_verdict v;
-	uint8_t b[128];
-	size_t n;
+	struct shadow_case c;
 
-	fc_profile_default(&p);
-	n = put_frames(b, texts, 4, 0);
-	s = fc_shadows_new(&p);
-	assert_non_null(s);
+	(void)state;
+	shadows_on(&c, 0);
 	/* text where the walkers look for lengths: they die, the feed says so */
-	assert_false(fc_shadows_feed(s, 0, b, (uint32_t)n));
-	assert_false(fc_shadows_verdict(s, n, true, 0, &v));
-	fc_shadows_free(s);
+	assert_false(fc_shadows_feed(c.s, 0, c.b, (uint32_t)c.n));
+	assert_false(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
+	fc_shadows_free(c.s);
 }
 
 /* The clause of an adjustment_suspect finding saying what the length
