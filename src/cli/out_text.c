@@ -611,15 +611,20 @@ static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 	}
 }
 
+/* Print format one or many (a plural pair, chosen and translated by n)
+ * with n, its only argument; n is evaluated twice. A macro, so that the
+ * compiler still checks both formats against n. */
+#define PUT_N(out, one, many, n) fmt_printf((out), fc_ntr((one), (many), (n)), (n))
+
 /* One direction's counts: "c2s 6 frames in 7 segments (1 sticky, 2
  * split, max 3 frames/segment)". */
 static void dir_summary(struct fmt_out *out, const char *name, const struct fc_decoder_stats *d)
 {
 	fmt_printf(out, "%s ", name);
-	fmt_printf(out, fc_ntr("%" PRIu64 " frame in ", "%" PRIu64 " frames in ", d->frames),
-		   d->frames);
-	fmt_printf(out, fc_ntr("%" PRIu64 " segment", "%" PRIu64 " segments", d->segments),
-		   d->segments);
+	PUT_N(out, "%" PRIu64 " frame in ",
+	      "%" PRIu64 " frames in ", d->frames);
+	PUT_N(out, "%" PRIu64 " segment",
+	      "%" PRIu64 " segments", d->segments);
 	if (d->sticky_segments || d->split_frames)
 		fmt_printf(out, fc_ntr(" (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
 				       " frame/segment)",
@@ -659,8 +664,8 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 	if (anomalies) {
 		fmt_str(out, _("; "));
 		fmt_str(out, color_on(t, C_BAD));
-		fmt_printf(out, fc_ntr("%" PRIu64 " anomaly:", "%" PRIu64 " anomalies:", anomalies),
-			   anomalies);
+		PUT_N(out, "%" PRIu64 " anomaly:",
+	      "%" PRIu64 " anomalies:", anomalies);
 		kinds_list(out, e->dir[0].anomalies, e->dir[1].anomalies);
 		fmt_str(out, color_off(t));
 	}
@@ -689,20 +694,20 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			       "%" PRIu64 " streams (%" PRIu64 " with data)", st->streams),
 		   st->streams, st->streams_with_data);
 	fmt_str(out, sep);
-	fmt_printf(out, fc_ntr("%" PRIu64 " frame", "%" PRIu64 " frames", st->frames), st->frames);
+	PUT_N(out, "%" PRIu64 " frame",
+	      "%" PRIu64 " frames", st->frames);
 	fmt_str(out, sep);
-	fmt_printf(out, fc_ntr("%" PRIu64 " sticky segment", "%" PRIu64 " sticky segments",
-			       st->sticky_segments), st->sticky_segments);
+	PUT_N(out, "%" PRIu64 " sticky segment",
+	      "%" PRIu64 " sticky segments", st->sticky_segments);
 	fmt_str(out, sep);
-	fmt_printf(out, fc_ntr("%" PRIu64 " split frame", "%" PRIu64 " split frames",
-			       st->split_frames), st->split_frames);
+	PUT_N(out, "%" PRIu64 " split frame",
+	      "%" PRIu64 " split frames", st->split_frames);
 	fmt_str(out, sep);
-	fmt_printf(out, fc_ntr("max %" PRIu64 " frame in one segment",
-			       "max %" PRIu64 " frames in one segment", st->max_frames_in_segment),
-		   st->max_frames_in_segment);
+	PUT_N(out, "max %" PRIu64 " frame in one segment",
+	      "max %" PRIu64 " frames in one segment", st->max_frames_in_segment);
 	fmt_str(out, sep);
-	fmt_printf(out, fc_ntr("%" PRIu64 " anomaly", "%" PRIu64 " anomalies", st->anomalies),
-		   st->anomalies);
+	PUT_N(out, "%" PRIu64 " anomaly",
+	      "%" PRIu64 " anomalies", st->anomalies);
 	kinds_list(out, st->anomaly_kinds, NULL);
 	fmt_write(out, "\n", 1);
 	if (st->malformed || st->ip_fragments || st->bad_link || st->flows_evicted ||
@@ -713,19 +718,15 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   st->malformed, st->bad_link, st->flows_evicted,
 			   st->live_flows_peak, st->forced_gaps);
 	if (st->untracked_packets)
-		fmt_printf(out, fc_ntr("untracked: %" PRIu64 " packet of connections the full flow "
+		PUT_N(out, "untracked: %" PRIu64 " packet of connections the full flow "
 				       "table had no room for (--max-flows)\n",
-				       "untracked: %" PRIu64 " packets of connections the full flow "
-				       "table had no room for (--max-flows)\n",
-				       st->untracked_packets),
-			   st->untracked_packets);
+	      "untracked: %" PRIu64 " packets of connections the full flow "
+				       "table had no room for (--max-flows)\n", st->untracked_packets);
 	if (st->kept_cut_frames)
-		fmt_printf(out, fc_ntr("kept payload: %" PRIu64 " frame kept fewer bytes than "
+		PUT_N(out, "kept payload: %" PRIu64 " frame kept fewer bytes than "
 				       "--payload-bytes asks (--max-kept budget spent)\n",
-				       "kept payload: %" PRIu64 " frames kept fewer bytes than "
-				       "--payload-bytes asks (--max-kept budget spent)\n",
-				       st->kept_cut_frames),
-			   st->kept_cut_frames);
+	      "kept payload: %" PRIu64 " frames kept fewer bytes than "
+				       "--payload-bytes asks (--max-kept budget spent)\n", st->kept_cut_frames);
 	if (st->ip_fragments || t->o.verbose)
 		fmt_printf(out, _("IP fragments: %" PRIu64 " reassembled into %" PRIu64
 				  " datagrams; %" PRIu64 " datagrams incomplete (their bytes are "

@@ -12,7 +12,8 @@
 #   build/locale/zh_CN/LC_MESSAGES/framecap.mo   found by build/framecap
 #   $(LOCALEDIR)/zh_CN/LC_MESSAGES/framecap.mo   after make install
 #
-# Keywords: _ and N_ (src/cli/i18n.h), fc_ntr for plurals, T and FC_N_
+# Keywords: _ and N_ (src/cli/i18n.h), fc_ntr (and out_text.c's PUT_N) for
+# plurals, T and FC_N_
 # (fc_describe.c, fc_profile_opts.c); in report.js, _.
 .DEFAULT_GOAL := all
 
@@ -23,8 +24,9 @@ POT_SRC   := $(sort $(wildcard src/cli/*.c)) src/core/fc_describe.c src/config/f
 POT_JS    := src/cli/html/report.js
 XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments=TRANSLATORS: --no-wrap \
 	--package-name=framecap --msgid-bugs-address= \
-	-k_ -kN_ -kT -kFC_N_ -kfc_ntr:1,2 \
+	-k_ -kN_ -kT -kFC_N_ -kfc_ntr:1,2 -kPUT_N:2,3 \
 	--flag=fc_ntr:1:c-format --flag=fc_ntr:2:c-format \
+	--flag=PUT_N:2:c-format --flag=PUT_N:3:c-format \
 	--flag=_:1:pass-c-format --flag=T:1:pass-c-format \
 	--flag=fmt_printf:2:c-format --flag=snprintf:3:c-format
 
