@@ -1561,32 +1561,63 @@ static struct fc_engine_config window_cfg(uint64_t packets, uint64_t ms)
 	return cfg;
 }
 
+/* A connection with a hole in the client's data: frames "aaaa", "bbbb",
+ * "dddd" (lengths na, nb, nd), of which "bbbb" is not captured in order. */
+struct hole {
+	struct tctx *t;
+	struct conn c;
+	uint8_t a[32], b[32], d[32];
+	uint32_t na, nb, nd;
+	uint32_t seq_b; /* where "bbbb" starts */
+};
+
+/* Opens h with an ACK window of `packets` packets and `ms` ms (window_cfg):
+ * handshake (packets 1-3), "aaaa" from the client (4), then the client's
+ * sequence number moves past "bbbb" without sending it. */
+static void hole_open(struct hole *h, uint64_t packets, uint64_t ms)
+{
+	struct fc_engine_config cfg = window_cfg(packets, ms);
+
+	h->t = tctx_new(&cfg);
+	h->c = conn_make(40000, 8001, 1000, 5000);
+	h->na = frame(h->a, "aaaa");
+	h->nb = frame(h->b, "bbbb");
+	h->nd = frame(h->d, "dddd");
+	handshake(h->t, &h->c);
+	csend(h->t, &h->c, 0, ACK | PSH, h->a, h->na);
+	h->seq_b = h->c.seq[0];
+	h->c.seq[0] += h->nb;
+}
+
+/* hole_open, then "dddd" behind the hole (packet 5) and the server's ACK
+ * of it all (6). */
+static void hole_acked(struct hole *h, uint64_t packets, uint64_t ms)
+{
+	hole_open(h, packets, ms);
+	csend(h->t, &h->c, 0, ACK | PSH, h->d, h->nd);
+	csend(h->t, &h->c, 1, ACK, NULL, 0);
+}
+
 /* The server's ACK for "bbbb" is captured before it (two taps merged):
  * inside the window the data fills the hole, frames as in order. */
 static void test_late_data_fills_acked_hole(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = window_cfg(4, 10);
-	struct tctx *t = tctx_new(&cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
-	uint8_t a[32], b[32], d[32];
-	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
-	uint32_t seq_b;
+	struct hole h;
+	struct tctx *t;
 
-	handshake(t, &c); /* 1-3 */
-	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
-	seq_b = c.seq[0];
-	c.seq[0] += nb; /* sent, not captured yet */
-	csend(t, &c, 1, ACK, NULL, 0); /* 5: acknowledges "bbbb" */
-	csend(t, &c, 0, ACK | PSH, d, nd); /* 6: buffered behind the hole */
+	hole_open(&h, 4, 10); /* 1-4 */
+	t = h.t;
+	csend(t, &h.c, 1, ACK, NULL, 0); /* 5: acknowledges "bbbb" */
+	csend(t, &h.c, 0, ACK | PSH, h.d, h.nd); /* 6: buffered behind the hole */
 	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
-	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001, .seq = seq_b,
-	   .ack = c.seq[1], .flags = ACK | PSH, .data = b, .len = nb); /* 7 */
+	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001, .seq = h.seq_b,
+	   .ack = h.c.seq[1], .flags = ACK | PSH, .data = h.b, .len = h.nb); /* 7 */
 	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 3);
-	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, na, "bbbb");
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 1), 1, h.na, "bbbb");
 	assert_int_equal(nth(t, EV_FRAME, 1, FC_C2S, 1)->packets[0], 7);
-	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 2), 2, na + nb, "dddd");
-	close_fin(t, &c);
+	assert_frame(nth(t, EV_FRAME, 1, FC_C2S, 2), 2, h.na + h.nb, "dddd");
+	close_fin(t, &h.c);
 	finish(t);
 	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
 	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
@@ -1598,35 +1629,29 @@ static void test_late_data_fills_acked_hole(void **state)
 static void test_acked_hole_gap_after_window(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = window_cfg(4, 10);
-	struct tctx *t = tctx_new(&cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
-	uint8_t a[32], b[32], d[32];
-	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+	struct hole h;
+	struct tctx *t;
+	struct conn o = conn_make(40001, 8001, 77, 88);
 	const struct ev *g;
 
-	handshake(t, &c); /* 1-3 */
-	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
-	c.seq[0] += nb; /* never captured */
-	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
-	csend(t, &c, 1, ACK, NULL, 0); /* 6: acknowledges both */
+	hole_acked(&h, 4, 10); /* 1-6: the ACK (6) acknowledges both */
+	t = h.t;
 	/* 4 packets later, but 4 ms < 10 ms: still waiting */
 	for (int i = 0; i < 4; i++)
-		csend(t, &c, 1, ACK, NULL, 0); /* 7-10 */
+		csend(t, &h.c, 1, ACK, NULL, 0); /* 7-10 */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
 	/* the time passes (packets of another connection do not count) */
-	struct conn o = conn_make(40001, 8001, 77, 88);
 	for (int i = 0; i < 20; i++)
 		csend(t, &o, 0, SYN, NULL, 0); /* 11-30 */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
-	csend(t, &c, 1, ACK, NULL, 0); /* 31: 25 packets, 25 ms */
+	csend(t, &h.c, 1, ACK, NULL, 0); /* 31: 25 packets, 25 ms */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_C2S), 1);
 	g = nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0);
 	assert_int_equal(g->pkt, 6);
-	assert_int_equal(g->off, na);
+	assert_int_equal(g->off, h.na);
 	assert_non_null(strstr(g->detail, "acknowledged"));
 	finish(t);
-	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, nb);
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.reasm[FC_C2S].gap_bytes, h.nb);
 	tctx_free(t);
 }
 
@@ -1635,17 +1660,11 @@ static void test_acked_hole_gap_after_window(void **state)
 static void test_tick_expires_waiting_hole(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = window_cfg(64, 200);
-	struct tctx *t = tctx_new(&cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
-	uint8_t a[32], b[32], d[32];
-	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+	struct hole h;
+	struct tctx *t;
 
-	handshake(t, &c); /* 1-3 */
-	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
-	c.seq[0] += nb;
-	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
-	csend(t, &c, 1, ACK, NULL, 0); /* 6, at 6 ms */
+	hole_acked(&h, 64, 200); /* 1-6, the ACK at 6 ms */
+	t = h.t;
 	fc_engine_tick(t->e, 6000 + 199999); /* not yet */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
 	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 1);
@@ -1656,7 +1675,7 @@ static void test_tick_expires_waiting_hole(void **state)
 	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 2);
 	fc_engine_tick(t->e, 10 * 1000000); /* nothing more to do */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 1);
-	close_fin(t, &c);
+	close_fin(t, &h.c);
 	finish(t);
 	assert_string_equal(nth(t, EV_END, 1, -1, 0)->why, "fin");
 	tctx_free(t);
@@ -1667,20 +1686,14 @@ static void test_tick_expires_waiting_hole(void **state)
 static void test_fins_end_the_wait(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = window_cfg(64, 200);
-	struct tctx *t = tctx_new(&cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
-	uint8_t a[32], b[32], d[32];
-	uint32_t na = frame(a, "aaaa"), nb = frame(b, "bbbb"), nd = frame(d, "dddd");
+	struct hole h;
+	struct tctx *t;
 
-	handshake(t, &c); /* 1-3 */
-	csend(t, &c, 0, ACK | PSH, a, na); /* 4 */
-	c.seq[0] += nb;
-	csend(t, &c, 0, ACK | PSH, d, nd); /* 5 */
-	csend(t, &c, 1, ACK, NULL, 0); /* 6 */
-	csend(t, &c, 0, FIN | ACK, NULL, 0); /* 7 */
+	hole_acked(&h, 64, 200); /* 1-6 */
+	t = h.t;
+	csend(t, &h.c, 0, FIN | ACK, NULL, 0); /* 7 */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 0, -1), 0);
-	csend(t, &c, 1, FIN | ACK, NULL, 0); /* 8 */
+	csend(t, &h.c, 1, FIN | ACK, NULL, 0); /* 8 */
 	assert_int_equal(count_anomalies(t, FC_AN_GAP, 1, FC_C2S), 1);
 	assert_int_equal(nth_anomaly(t, FC_AN_GAP, 1, FC_C2S, 0)->pkt, 6);
 	assert_int_equal(count(t, EV_END, 1, -1), 1);
