@@ -69,6 +69,15 @@ static void check_error(const char *yaml, unsigned long line,
 	assert_null(fc_config_for_port(&cfg, 1));
 }
 
+/* One configuration that must be refused: check_error's arguments, and
+ * the test (cmocka's name for it) that checks it. */
+struct err_case {
+	const char *test;
+	const char *yaml;
+	unsigned long line, column;
+	const char *fragment;
+};
+
 static void assert_profile(const struct fc_profile *p, const char *name,
 			   uint32_t offset, uint32_t size,
 			   enum fc_byte_order order, bool is_signed,
@@ -278,231 +287,133 @@ static void test_null_error_pointer(void **state)
 	assert_int_equal(fc_config_parse(&cfg, "ports: {}\n", 10, NULL, NULL), 0);
 }
 
-/* ---- errors: YAML syntax and layout ---- */
-
-static void test_error_syntax(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {length_size: 4\n"
-		    "ports: {}\n",
-		    3, 6, "did not find expected ',' or '}'");
-	check_error("profiles:\n"
-		    "  x: {length_size: 4\n"
-		    "ports: {}\n",
-		    3, 6, "while parsing a flow mapping at line 2, column 6");
-	check_error("profiles: {x: {length_size: 4}}\n"
-		    "ports:\n"
-		    "  80: x\n"
-		    " 81: x\n",
-		    4, 2, "did not find expected key");
-	check_error("ports: a: b\n", 1, 9,
-		    "mapping values are not allowed in this context");
-}
-
-static void test_error_bad_utf8(void **state)
-{
-	(void)state;
-	check_error("profiles:\n  \"\xff\": {}\n", 2, 4, "invalid leading UTF-8 octet");
-}
-
-static void test_error_unknown_top_level_key(void **state)
-{
-	(void)state;
-	check_error("profiles: {}\n"
-		    "foo: 1\n",
-		    2, 1, "unknown key 'foo'");
-	check_error("{ports: {}, profile: {}}\n", 1, 13, "unknown key 'profile'");
-}
-
-static void test_error_duplicate_top_level_key(void **state)
-{
-	(void)state;
-	check_error("profiles: {}\n"
-		    "ports: {}\n"
-		    "profiles: {}\n",
-		    3, 1, "'profiles' given twice");
-}
-
-static void test_error_top_level_not_mapping(void **state)
-{
-	(void)state;
-	check_error("just a string\n", 1, 1, "top level must be a mapping");
-	check_error("- profiles\n- ports\n", 1, 1, "top level must be a mapping");
-	check_error("# leading comment\n\n   [1, 2]\n", 3, 4,
-		    "top level must be a mapping");
-	check_error("''\n", 1, 1, "top level must be a mapping");
-}
-
-static void test_error_second_document(void **state)
-{
-	(void)state;
-	check_error("profiles: {}\n"
-		    "---\n"
-		    "ports: {}\n",
-		    2, 1, "only one YAML document");
-}
-
-static void test_error_sections_not_mappings(void **state)
-{
-	(void)state;
-	check_error("profiles: [a, b]\n", 1, 11, "'profiles' must be a mapping");
-	check_error("profiles: tutorial\n", 1, 11, "'profiles' must be a mapping");
-	check_error("ports:\n  - 8001\n", 2, 3, "'ports' must be a mapping");
-	check_error("profiles:\n  x: 4\n", 2, 6, "profile 'x' must be a mapping");
-	check_error("profiles:\n  x:\n    - length_size\n", 3, 5,
-		    "profile 'x' must be a mapping");
-	check_error("{[a]: 1}\n", 1, 2, "top-level key must be a scalar value");
-}
-
-static void test_error_alias(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  a: &p {length_size: 2}\n"
-		    "  b: *p\n",
-		    3, 6, "aliases (*p) are not supported");
-}
-
-/* ---- errors: profiles ---- */
-
-static void test_error_unknown_field(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    length_size: 4\n"
-		    "    lenght_offset: 0\n",
-		    4, 5, "profile 'x': unknown field 'lenght_offset'");
-}
-
-static void test_error_duplicate_field(void **state)
-{
-	(void)state;
-	check_error("profiles: {x: {length_size: 2, length_size: 4}}\n", 1, 32,
-		    "profile 'x': length_size given twice (first at line 1)");
-}
-
-static void test_error_length_size_nine(void **state)
-{
-	(void)state;
+/* The refused configurations, by the test that checks them. */
+static const struct err_case error_cases[] = {
+	/* ---- errors: YAML syntax and layout ---- */
+	{ "test_error_syntax", "profiles:\n" "  x: {length_size: 4\n" "ports: {}\n", 3, 6, "did not find expected ',' or '}'" },
+	{ "test_error_syntax", "profiles:\n" "  x: {length_size: 4\n" "ports: {}\n", 3, 6, "while parsing a flow mapping at line 2, column 6" },
+	{ "test_error_syntax", "profiles: {x: {length_size: 4}}\n" "ports:\n" "  80: x\n" " 81: x\n", 4, 2, "did not find expected key" },
+	{ "test_error_syntax", "ports: a: b\n", 1, 9, "mapping values are not allowed in this context" },
+	{ "test_error_bad_utf8", "profiles:\n  \"\xff\": {}\n", 2, 4, "invalid leading UTF-8 octet" },
+	{ "test_error_unknown_top_level_key", "profiles: {}\n" "foo: 1\n", 2, 1, "unknown key 'foo'" },
+	{ "test_error_unknown_top_level_key", "{ports: {}, profile: {}}\n", 1, 13, "unknown key 'profile'" },
+	{ "test_error_duplicate_top_level_key", "profiles: {}\n" "ports: {}\n" "profiles: {}\n", 3, 1, "'profiles' given twice" },
+	{ "test_error_top_level_not_mapping", "just a string\n", 1, 1, "top level must be a mapping" },
+	{ "test_error_top_level_not_mapping", "- profiles\n- ports\n", 1, 1, "top level must be a mapping" },
+	{ "test_error_top_level_not_mapping", "# leading comment\n\n   [1, 2]\n", 3, 4, "top level must be a mapping" },
+	{ "test_error_top_level_not_mapping", "''\n", 1, 1, "top level must be a mapping" },
+	{ "test_error_second_document", "profiles: {}\n" "---\n" "ports: {}\n", 2, 1, "only one YAML document" },
+	{ "test_error_sections_not_mappings", "profiles: [a, b]\n", 1, 11, "'profiles' must be a mapping" },
+	{ "test_error_sections_not_mappings", "profiles: tutorial\n", 1, 11, "'profiles' must be a mapping" },
+	{ "test_error_sections_not_mappings", "ports:\n  - 8001\n", 2, 3, "'ports' must be a mapping" },
+	{ "test_error_sections_not_mappings", "profiles:\n  x: 4\n", 2, 6, "profile 'x' must be a mapping" },
+	{ "test_error_sections_not_mappings", "profiles:\n  x:\n    - length_size\n", 3, 5, "profile 'x' must be a mapping" },
+	{ "test_error_sections_not_mappings", "{[a]: 1}\n", 1, 2, "top-level key must be a scalar value" },
+	{ "test_error_alias", "profiles:\n" "  a: &p {length_size: 2}\n" "  b: *p\n", 3, 6, "aliases (*p) are not supported" },
+	/* ---- errors: profiles ---- */
+	{ "test_error_unknown_field", "profiles:\n" "  x:\n" "    length_size: 4\n" "    lenght_offset: 0\n", 4, 5, "profile 'x': unknown field 'lenght_offset'" },
+	{ "test_error_duplicate_field", "profiles: {x: {length_size: 2, length_size: 4}}\n", 1, 32, "profile 'x': length_size given twice (first at line 1)" },
 	/* A rule about one value points at that value. */
-	check_error("profiles:\n"
-		    "  x: {length_size: 9}\n",
-		    2, 20, "profile 'x': length_size must be 1 to 8");
-}
-
-static void test_error_length_size_zero(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    length_size: 0\n",
-		    3, 18, "profile 'x': length_size must be 1 to 8");
-}
-
-static void test_error_header_shorter_than_length_field(void **state)
-{
-	(void)state;
+	{ "test_error_length_size_nine", "profiles:\n" "  x: {length_size: 9}\n", 2, 20, "profile 'x': length_size must be 1 to 8" },
+	{ "test_error_length_size_zero", "profiles:\n" "  x:\n" "    length_size: 0\n", 3, 18, "profile 'x': length_size must be 1 to 8" },
 	/* A rule relating fields points at the profile's name. */
-	check_error("profiles:\n"
-		    "  ok: {}\n"
-		    "  x:\n"
-		    "    length_size: 4\n"
-		    "    header_size: 2\n",
-		    3, 3,
-		    "profile 'x': header_size is shorter than length_offset + length_size");
-	check_error("profiles:\n"
-		    "  x: {length_offset: 4, header_size: 4}\n",
-		    2, 3, "header_size is shorter");
-}
-
-static void test_error_length_field_too_far(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  far: {length_offset: 61}\n",
-		    2, 3, "profile 'far': length field must end within the first 64 bytes");
+	{ "test_error_header_shorter_than_length_field", "profiles:\n" "  ok: {}\n" "  x:\n" "    length_size: 4\n" "    header_size: 2\n", 3, 3, "profile 'x': header_size is shorter than length_offset + length_size" },
+	{ "test_error_header_shorter_than_length_field", "profiles:\n" "  x: {length_offset: 4, header_size: 4}\n", 2, 3, "header_size is shorter" },
+	{ "test_error_length_field_too_far", "profiles:\n" "  far: {length_offset: 61}\n", 2, 3, "profile 'far': length field must end within the first 64 bytes" },
 	/* Near UINT32_MAX the derived header_size must not wrap round. */
-	check_error("profiles:\n"
-		    "  far: {length_offset: 4294967295}\n",
-		    2, 3, "length field must end within");
+	{ "test_error_length_field_too_far", "profiles:\n" "  far: {length_offset: 4294967295}\n", 2, 3, "length field must end within" },
+	{ "test_error_single_value_ranges", "profiles:\n" "  x: {header_size: 65536}\n", 2, 20, "profile 'x': header_size must be at most 65535" },
+	{ "test_error_single_value_ranges", "profiles:\n" "  x: {length_adjustment: 2147483649}\n", 2, 26, "profile 'x': length_adjustment must be within +/-2^31" },
+	{ "test_error_single_value_ranges", "profiles:\n" "  x: {max_frame: 281474976710657}\n", 2, 18, "profile 'x': max_frame must be at most 2^48" },
+	{ "test_error_single_value_ranges", "profiles:\n" "  x: {length_size: 99999999999}\n", 2, 20, "profile 'x': length_size: integer out of range" },
+	{ "test_error_bad_byte_order", "profiles:\n" "  x: {byte_order: middle}\n", 2, 19, "profile 'x': byte_order: byte order must be little or big (got 'middle')" },
+	{ "test_error_bad_signed", "profiles:\n" "  x:\n" "    signed: maybe\n", 3, 13, "profile 'x': signed: expected true or false" },
+	{ "test_error_non_integer", "profiles:\n" "  x: {length_offset: four}\n", 2, 22, "profile 'x': length_offset: expected a non-negative integer (got 'four')" },
+	{ "test_error_non_integer", "profiles:\n" "  x: {length_offset: -1}\n", 2, 22, "length_offset: expected a non-negative integer" },
+	{ "test_error_non_integer", "profiles:\n" "  x: {length_adjustment: 1.5}\n", 2, 26, "length_adjustment: expected an integer" },
+	{ "test_error_non_integer", "profiles:\n" "  x:\n" "    max_frame:\n", 3, 15, "max_frame: expected a non-negative integer" },
+	{ "test_error_value_not_scalar", "profiles:\n" "  x: {length_size: [4]}\n", 2, 20, "length_size must be a scalar value, not a sequence" },
+	{ "test_error_value_not_scalar", "profiles:\n" "  x:\n" "    byte_order:\n" "      big: true\n", 4, 7, "byte_order must be a scalar value, not a mapping" },
+	{ "test_error_duplicate_profile", "profiles:\n" "  x: {}\n" "  y: {}\n" "  x: {length_size: 2}\n", 4, 3, "duplicate profile 'x' (first at line 2)" },
+	/* ---- errors: ports ---- */
+	{ "test_error_port_out_of_range", "profiles: {x: {}}\n" "ports:\n" "  70000: x\n", 3, 3, "port '70000' must be an integer 1 to 65535" },
+	{ "test_error_port_out_of_range", "profiles: {x: {}}\n" "ports: {0: x}\n", 2, 9, "port '0' must be an integer 1 to 65535" },
+	{ "test_error_port_out_of_range", "profiles: {x: {}}\n" "ports:\n" "  http: x\n", 3, 3, "port 'http' must be an integer 1 to 65535" },
+	{ "test_error_port_out_of_range", "profiles: {x: {}}\n" "ports:\n" "  -80: x\n", 3, 3, "port '-80' must be an integer 1 to 65535" },
+	{ "test_error_port_unknown_profile", "profiles: {x: {}}\n" "ports:\n" "  8001: y\n", 3, 9, "port 8001: no profile named 'y'" },
+	/* Resolved after the whole file: the error still points at the port. */
+	{ "test_error_port_unknown_profile", "ports:\n" "  8001: x\n" "  8002: nope\n" "profiles: {x: {}}\n", 3, 9, "port 8002: no profile named 'nope'" },
+	{ "test_error_port_unknown_profile", "ports:\n" "  8001:\n" "profiles: {x: {}}\n", 2, 8, "port 8001: no profile name given" },
+	{ "test_error_port_unknown_profile", "ports: {8001: [x]}\n", 1, 15, "must be a scalar value, not a sequence" },
+	{ "test_error_duplicate_port", "profiles: {x: {}}\n" "ports: {80: x, 80: x}\n", 2, 16, "duplicate port 80 (first at line 2)" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: netty}\n", 2, 16, "profile 'x': framing: framing must be length, varint, ber, delimiter or fixed (got 'netty')" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: varint, varint_max_bytes: 11}\n", 2, 42, "profile 'x': varint_max_bytes must be 1 to 10" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: varint, length_offset: 60}\n", 2, 39, "profile 'x': the varint must end within the first 64 bytes" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: fixed, frame_size: 0}\n", 2, 35, "profile 'x': framing fixed needs a frame_size from 1 to max_frame" },
+	/* Not given: the profile's name. */
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: fixed}\n", 2, 3, "profile 'x': framing fixed needs a frame_size" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: fixed, frame_size: 200, max_frame: 100}\n", 2, 35, "frame_size from 1 to max_frame" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: delimiter}\n", 2, 3, "profile 'x': framing delimiter needs a delimiter of 1 to 16 bytes" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: delimiter, delimiter: \"\"}\n", 2, 38, "profile 'x': delimiter must be 1 to 16 bytes" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: delimiter, delimiter: \"0123456789abcdefg\"}\n", 2, 38, "profile 'x': delimiter must be at most 16 bytes (got 17)" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: delimiter, delimiter: [a]}\n", 2, 38, "profile 'x': delimiter must be a string, not a sequence" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {length_size: 2, length_mask: 0x1ffff}\n", 2, 36, "profile 'x': length_mask has bits outside the length field" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {length_mask: -1}\n", 2, 20, "profile 'x': length_mask: expected a non-negative integer" },
+	/* A field the framing does not use, first in the text. */
+	{ "test_error_framing_fields", "profiles:\n" "  x: {delimiter: \"\\n\"}\n", 2, 7, "profile 'x': delimiter does not apply to framing length (the default; add a framing: key)" },
+	{ "test_error_framing_fields", "profiles:\n" "  x:\n" "    frame_size: 4\n" "    length_size: 2\n" "    framing: delimiter\n" "    delimiter: \"\\n\"\n", 3, 5, "profile 'x': frame_size does not apply to framing delimiter" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: ber, length_offset: 1}\n", 2, 21, "profile 'x': length_offset does not apply to framing ber" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: varint, varint_max_bytes: 4, byte_order: big}\n", 2, 45, "profile 'x': byte_order does not apply to framing varint" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: fixed, frame_size: 4, length_mask: 1}\n", 2, 38, "profile 'x': length_mask does not apply to framing fixed" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {varint_max_bytes: 4}\n", 2, 7, "varint_max_bytes does not apply to framing length" },
+	{ "test_error_framing_fields", "profiles:\n" "  x: {framing: varint, framing: ber}\n", 2, 24, "profile 'x': framing given twice" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: [a]}\n", 2, 16, "profile 'x': prelude must be a mapping of c2s and s2c to steps" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {up: []}}\n", 2, 17, "profile 'x': prelude: unknown direction 'up' (expected c2s or s2c)" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [], c2s: []}}\n", 2, 26, "profile 'x': prelude: c2s given twice" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {s2c: {profile: y}}}\n", 2, 22, "profile 'x': prelude s2c must be a list of steps" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [N]}}\n", 2, 23, "profile 'x': a prelude step must be {bytes_one_of: [...]} or {profile: NAME, max_frames: K}" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [{bytes: [N]}]}}\n", 2, 24, "profile 'x': unknown prelude step key 'bytes'" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: [N], profile: y}]}}\n", 2, 23, "profile 'x': a prelude step has both bytes_one_of and profile" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [{max_frames: 2}]}}\n", 2, 23, "profile 'x': a prelude step has neither bytes_one_of nor profile" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: [N], max_frames: 2}]}}\n", 2, 55, "profile 'x': max_frames goes with profile, not with bytes_one_of" },
+	{ "test_error_prelude_shape", "profiles:\n" "  y: {}\n" "  x: {prelude: {c2s: [{profile: y, max_frames: 0}]}}\n", 3, 48, "profile 'x': max_frames must be at least 1" },
+	{ "test_error_prelude_shape", "profiles:\n" "  y: {}\n" "  x: {prelude: {c2s: [{profile: y, max_frames: lots}]}}\n", 3, 48, "profile 'x': max_frames: expected a non-negative integer (got 'lots')" },
+	{ "test_error_prelude_shape", "profiles:\n" "  y: {}\n" "  x: {prelude: {c2s: [{profile: y, profile: y}]}}\n", 3, 36, "profile 'x': profile given twice in one prelude step" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x: {prelude: {c2s: [{profile: [y]}]}}\n", 2, 33, "a prelude step's profile must be a scalar value, not a sequence" },
+	{ "test_error_prelude_shape", "profiles:\n" "  x:\n" "    prelude:\n" "      c2s: [{bytes_one_of: [a]}, {bytes_one_of: [b]}, {bytes_one_of: [c]},\n" "            {bytes_one_of: [d]}, {bytes_one_of: [e]}]\n", 5, 34, "profile 'x': prelude c2s has more than 4 steps" },
+	{ "test_error_prelude_bytes", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: [a, b, c, d, e, f, g, h, i]}]}}\n", 2, 63, "profile 'x': bytes_one_of takes at most 8 strings" },
+	{ "test_error_prelude_bytes", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: []}]}}\n", 2, 38, "profile 'x': bytes_one_of needs at least one string" },
+	{ "test_error_prelude_bytes", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: [a, \"\"]}]}}\n", 2, 42, "profile 'x': a bytes_one_of string must not be empty" },
+	{ "test_error_prelude_bytes", "profiles:\n" "  x: {prelude: {c2s: [{bytes_one_of: [{a: b}]}]}}\n", 2, 39, "profile 'x': a bytes_one_of string must be a string, not a mapping" },
+	{ "test_error_prelude_bytes", "profiles:\n" "  x: {prelude: {s2c: [{bytes_one_of: " "[0123456789012345678901234567890123456789012345678901234567890123X]}]}}\n", 2, 39, "profile 'x': a bytes_one_of string must be at most 64 bytes (got 65)" },
+	{ "test_error_prelude_profiles", "profiles:\n" "  x: {prelude: {c2s: [{profile: nope}]}}\n", 2, 33, "profile 'x': prelude: no profile named 'nope'" },
+	{ "test_error_prelude_profiles", "profiles:\n" "  x: {prelude: {c2s: [{profile: x}]}}\n", 2, 33, "profile 'x': prelude profile 'x' has a prelude of its own" },
+	{ "test_error_prelude_profiles", "profiles:\n" "  x: {prelude: {c2s: [{profile: y}]}}\n" "  y: {prelude: {s2c: [{bytes_one_of: [N]}]}}\n", 2, 33, "profile 'x': prelude profile 'y' has a prelude of its own" },
+	{ "test_error_prelude_profiles", "profiles:\n" "  x: {prelude: {c2s: [{profile: y}]}}\n" "  y: {framing: delimiter, delimiter: \"\\n\"}\n", 2, 33, "profile 'x': prelude profile 'y' has framing delimiter " "(a prelude's profile must be length, varint, ber or fixed)" },
+	{ "test_error_prelude_profiles", "profiles:\n" "  x: {prelude: {c2s: [{profile: " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]}}\n", 2, 33, "profile 'x': prelude: no profile named 'aaaa" },
+};
+static const size_t n_error_cases = sizeof(error_cases) / sizeof(*error_cases);
+
+/* Runs check_error on every row of error_cases whose test is the name
+ * given as cmocka's state; fails if there is none. */
+static void test_error_cases(void **state)
+{
+	const char *test = *state;
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_error_cases; i++) {
+		const struct err_case *c = &error_cases[i];
+
+		if (strcmp(c->test, test) != 0)
+			continue;
+		check_error(c->yaml, c->line, c->column, c->fragment);
+		n++;
+	}
+	assert_true(n > 0);
 }
 
-static void test_error_single_value_ranges(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {header_size: 65536}\n",
-		    2, 20, "profile 'x': header_size must be at most 65535");
-	check_error("profiles:\n"
-		    "  x: {length_adjustment: 2147483649}\n",
-		    2, 26, "profile 'x': length_adjustment must be within +/-2^31");
-	check_error("profiles:\n"
-		    "  x: {max_frame: 281474976710657}\n",
-		    2, 18, "profile 'x': max_frame must be at most 2^48");
-	check_error("profiles:\n"
-		    "  x: {length_size: 99999999999}\n",
-		    2, 20, "profile 'x': length_size: integer out of range");
-}
-
-static void test_error_bad_byte_order(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {byte_order: middle}\n",
-		    2, 19, "profile 'x': byte_order: byte order must be little or big (got 'middle')");
-}
-
-static void test_error_bad_signed(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    signed: maybe\n",
-		    3, 13, "profile 'x': signed: expected true or false");
-}
-
-static void test_error_non_integer(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {length_offset: four}\n",
-		    2, 22, "profile 'x': length_offset: expected a non-negative integer (got 'four')");
-	check_error("profiles:\n"
-		    "  x: {length_offset: -1}\n",
-		    2, 22, "length_offset: expected a non-negative integer");
-	check_error("profiles:\n"
-		    "  x: {length_adjustment: 1.5}\n",
-		    2, 26, "length_adjustment: expected an integer");
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    max_frame:\n",
-		    3, 15, "max_frame: expected a non-negative integer");
-}
-
-static void test_error_value_not_scalar(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {length_size: [4]}\n",
-		    2, 20, "length_size must be a scalar value, not a sequence");
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    byte_order:\n"
-		    "      big: true\n",
-		    4, 7, "byte_order must be a scalar value, not a mapping");
-}
-
-static void test_error_duplicate_profile(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {}\n"
-		    "  y: {}\n"
-		    "  x: {length_size: 2}\n",
-		    4, 3, "duplicate profile 'x' (first at line 2)");
-}
+/* A cmocka test named name that checks the rows of error_cases for it. */
+#define ERROR_TEST(name) { #name, test_error_cases, NULL, NULL, (void *)#name }
 
 static void test_error_profile_names(void **state)
 {
@@ -552,56 +463,6 @@ static void test_error_too_many_profiles(void **state)
 	snprintf(yaml + n, cap - n, "  one_more: {}\n");
 	check_error(yaml, FC_CONFIG_MAX_PROFILES + 2, 3, "too many profiles (at most 64)");
 	free(yaml);
-}
-
-/* ---- errors: ports ---- */
-
-static void test_error_port_out_of_range(void **state)
-{
-	(void)state;
-	check_error("profiles: {x: {}}\n"
-		    "ports:\n"
-		    "  70000: x\n",
-		    3, 3, "port '70000' must be an integer 1 to 65535");
-	check_error("profiles: {x: {}}\n"
-		    "ports: {0: x}\n",
-		    2, 9, "port '0' must be an integer 1 to 65535");
-	check_error("profiles: {x: {}}\n"
-		    "ports:\n"
-		    "  http: x\n",
-		    3, 3, "port 'http' must be an integer 1 to 65535");
-	check_error("profiles: {x: {}}\n"
-		    "ports:\n"
-		    "  -80: x\n",
-		    3, 3, "port '-80' must be an integer 1 to 65535");
-}
-
-static void test_error_port_unknown_profile(void **state)
-{
-	(void)state;
-	check_error("profiles: {x: {}}\n"
-		    "ports:\n"
-		    "  8001: y\n",
-		    3, 9, "port 8001: no profile named 'y'");
-	/* Resolved after the whole file: the error still points at the port. */
-	check_error("ports:\n"
-		    "  8001: x\n"
-		    "  8002: nope\n"
-		    "profiles: {x: {}}\n",
-		    3, 9, "port 8002: no profile named 'nope'");
-	check_error("ports:\n"
-		    "  8001:\n"
-		    "profiles: {x: {}}\n",
-		    2, 8, "port 8001: no profile name given");
-	check_error("ports: {8001: [x]}\n", 1, 15, "must be a scalar value, not a sequence");
-}
-
-static void test_error_duplicate_port(void **state)
-{
-	(void)state;
-	check_error("profiles: {x: {}}\n"
-		    "ports: {80: x, 80: x}\n",
-		    2, 16, "duplicate port 80 (first at line 2)");
 }
 
 static void test_error_too_many_ports(void **state)
@@ -1200,172 +1061,6 @@ static void test_prelude_forward_and_defaults(void **state)
 	assert_null(must_find(&cfg, "none")->prelude);
 }
 
-static void test_error_framing_fields(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {framing: netty}\n",
-		    2, 16, "profile 'x': framing: framing must be length, varint, ber, delimiter or fixed (got 'netty')");
-	check_error("profiles:\n"
-		    "  x: {framing: varint, varint_max_bytes: 11}\n",
-		    2, 42, "profile 'x': varint_max_bytes must be 1 to 10");
-	check_error("profiles:\n"
-		    "  x: {framing: varint, length_offset: 60}\n",
-		    2, 39, "profile 'x': the varint must end within the first 64 bytes");
-	check_error("profiles:\n"
-		    "  x: {framing: fixed, frame_size: 0}\n",
-		    2, 35, "profile 'x': framing fixed needs a frame_size from 1 to max_frame");
-	/* Not given: the profile's name. */
-	check_error("profiles:\n"
-		    "  x: {framing: fixed}\n",
-		    2, 3, "profile 'x': framing fixed needs a frame_size");
-	check_error("profiles:\n"
-		    "  x: {framing: fixed, frame_size: 200, max_frame: 100}\n",
-		    2, 35, "frame_size from 1 to max_frame");
-	check_error("profiles:\n"
-		    "  x: {framing: delimiter}\n",
-		    2, 3, "profile 'x': framing delimiter needs a delimiter of 1 to 16 bytes");
-	check_error("profiles:\n"
-		    "  x: {framing: delimiter, delimiter: \"\"}\n",
-		    2, 38, "profile 'x': delimiter must be 1 to 16 bytes");
-	check_error("profiles:\n"
-		    "  x: {framing: delimiter, delimiter: \"0123456789abcdefg\"}\n",
-		    2, 38, "profile 'x': delimiter must be at most 16 bytes (got 17)");
-	check_error("profiles:\n"
-		    "  x: {framing: delimiter, delimiter: [a]}\n",
-		    2, 38, "profile 'x': delimiter must be a string, not a sequence");
-	check_error("profiles:\n"
-		    "  x: {length_size: 2, length_mask: 0x1ffff}\n",
-		    2, 36, "profile 'x': length_mask has bits outside the length field");
-	check_error("profiles:\n"
-		    "  x: {length_mask: -1}\n",
-		    2, 20, "profile 'x': length_mask: expected a non-negative integer");
-	/* A field the framing does not use, first in the text. */
-	check_error("profiles:\n"
-		    "  x: {delimiter: \"\\n\"}\n",
-		    2, 7, "profile 'x': delimiter does not apply to framing length (the default; add a framing: key)");
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    frame_size: 4\n"
-		    "    length_size: 2\n"
-		    "    framing: delimiter\n"
-		    "    delimiter: \"\\n\"\n",
-		    3, 5, "profile 'x': frame_size does not apply to framing delimiter");
-	check_error("profiles:\n"
-		    "  x: {framing: ber, length_offset: 1}\n",
-		    2, 21, "profile 'x': length_offset does not apply to framing ber");
-	check_error("profiles:\n"
-		    "  x: {framing: varint, varint_max_bytes: 4, byte_order: big}\n",
-		    2, 45, "profile 'x': byte_order does not apply to framing varint");
-	check_error("profiles:\n"
-		    "  x: {framing: fixed, frame_size: 4, length_mask: 1}\n",
-		    2, 38, "profile 'x': length_mask does not apply to framing fixed");
-	check_error("profiles:\n"
-		    "  x: {varint_max_bytes: 4}\n",
-		    2, 7, "varint_max_bytes does not apply to framing length");
-	check_error("profiles:\n"
-		    "  x: {framing: varint, framing: ber}\n",
-		    2, 24, "profile 'x': framing given twice");
-}
-
-static void test_error_prelude_shape(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {prelude: [a]}\n",
-		    2, 16, "profile 'x': prelude must be a mapping of c2s and s2c to steps");
-	check_error("profiles:\n"
-		    "  x: {prelude: {up: []}}\n",
-		    2, 17, "profile 'x': prelude: unknown direction 'up' (expected c2s or s2c)");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [], c2s: []}}\n",
-		    2, 26, "profile 'x': prelude: c2s given twice");
-	check_error("profiles:\n"
-		    "  x: {prelude: {s2c: {profile: y}}}\n",
-		    2, 22, "profile 'x': prelude s2c must be a list of steps");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [N]}}\n",
-		    2, 23, "profile 'x': a prelude step must be {bytes_one_of: [...]} or {profile: NAME, max_frames: K}");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes: [N]}]}}\n",
-		    2, 24, "profile 'x': unknown prelude step key 'bytes'");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: [N], profile: y}]}}\n",
-		    2, 23, "profile 'x': a prelude step has both bytes_one_of and profile");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{max_frames: 2}]}}\n",
-		    2, 23, "profile 'x': a prelude step has neither bytes_one_of nor profile");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: [N], max_frames: 2}]}}\n",
-		    2, 55, "profile 'x': max_frames goes with profile, not with bytes_one_of");
-	check_error("profiles:\n"
-		    "  y: {}\n"
-		    "  x: {prelude: {c2s: [{profile: y, max_frames: 0}]}}\n",
-		    3, 48, "profile 'x': max_frames must be at least 1");
-	check_error("profiles:\n"
-		    "  y: {}\n"
-		    "  x: {prelude: {c2s: [{profile: y, max_frames: lots}]}}\n",
-		    3, 48, "profile 'x': max_frames: expected a non-negative integer (got 'lots')");
-	check_error("profiles:\n"
-		    "  y: {}\n"
-		    "  x: {prelude: {c2s: [{profile: y, profile: y}]}}\n",
-		    3, 36, "profile 'x': profile given twice in one prelude step");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: [y]}]}}\n",
-		    2, 33, "a prelude step's profile must be a scalar value, not a sequence");
-	check_error("profiles:\n"
-		    "  x:\n"
-		    "    prelude:\n"
-		    "      c2s: [{bytes_one_of: [a]}, {bytes_one_of: [b]}, {bytes_one_of: [c]},\n"
-		    "            {bytes_one_of: [d]}, {bytes_one_of: [e]}]\n",
-		    5, 34, "profile 'x': prelude c2s has more than 4 steps");
-}
-
-static void test_error_prelude_bytes(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: [a, b, c, d, e, f, g, h, i]}]}}\n",
-		    2, 63, "profile 'x': bytes_one_of takes at most 8 strings");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: []}]}}\n",
-		    2, 38, "profile 'x': bytes_one_of needs at least one string");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: [a, \"\"]}]}}\n",
-		    2, 42, "profile 'x': a bytes_one_of string must not be empty");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{bytes_one_of: [{a: b}]}]}}\n",
-		    2, 39, "profile 'x': a bytes_one_of string must be a string, not a mapping");
-	check_error("profiles:\n"
-		    "  x: {prelude: {s2c: [{bytes_one_of: "
-		    "[0123456789012345678901234567890123456789012345678901234567890123X]}]}}\n",
-		    2, 39, "profile 'x': a bytes_one_of string must be at most 64 bytes (got 65)");
-}
-
-static void test_error_prelude_profiles(void **state)
-{
-	(void)state;
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: nope}]}}\n",
-		    2, 33, "profile 'x': prelude: no profile named 'nope'");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: x}]}}\n",
-		    2, 33, "profile 'x': prelude profile 'x' has a prelude of its own");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: y}]}}\n"
-		    "  y: {prelude: {s2c: [{bytes_one_of: [N]}]}}\n",
-		    2, 33, "profile 'x': prelude profile 'y' has a prelude of its own");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: y}]}}\n"
-		    "  y: {framing: delimiter, delimiter: \"\\n\"}\n",
-		    2, 33, "profile 'x': prelude profile 'y' has framing delimiter "
-		    "(a prelude's profile must be length, varint, ber or fixed)");
-	check_error("profiles:\n"
-		    "  x: {prelude: {c2s: [{profile: "
-		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]}}\n",
-		    2, 33, "profile 'x': prelude: no profile named 'aaaa");
-}
-
 static void test_error_too_many_preludes(void **state)
 {
 	char yaml[8192];
@@ -1397,10 +1092,10 @@ int main(void)
 		cmocka_unit_test(test_issue13_vocabulary),
 		cmocka_unit_test(test_delimiter_bytes),
 		cmocka_unit_test(test_prelude_forward_and_defaults),
-		cmocka_unit_test(test_error_framing_fields),
-		cmocka_unit_test(test_error_prelude_shape),
-		cmocka_unit_test(test_error_prelude_bytes),
-		cmocka_unit_test(test_error_prelude_profiles),
+		ERROR_TEST(test_error_framing_fields),
+		ERROR_TEST(test_error_prelude_shape),
+		ERROR_TEST(test_error_prelude_bytes),
+		ERROR_TEST(test_error_prelude_profiles),
 		cmocka_unit_test(test_error_too_many_preludes),
 		cmocka_unit_test(test_load_fifo),
 		cmocka_unit_test(test_load_found_trust),
@@ -1418,31 +1113,31 @@ int main(void)
 		cmocka_unit_test(test_empty_documents),
 		cmocka_unit_test(test_null_error_pointer),
 		cmocka_unit_test(test_long_name_fits),
-		cmocka_unit_test(test_error_syntax),
-		cmocka_unit_test(test_error_bad_utf8),
-		cmocka_unit_test(test_error_unknown_top_level_key),
-		cmocka_unit_test(test_error_duplicate_top_level_key),
-		cmocka_unit_test(test_error_top_level_not_mapping),
-		cmocka_unit_test(test_error_second_document),
-		cmocka_unit_test(test_error_sections_not_mappings),
-		cmocka_unit_test(test_error_alias),
-		cmocka_unit_test(test_error_unknown_field),
-		cmocka_unit_test(test_error_duplicate_field),
-		cmocka_unit_test(test_error_length_size_nine),
-		cmocka_unit_test(test_error_length_size_zero),
-		cmocka_unit_test(test_error_header_shorter_than_length_field),
-		cmocka_unit_test(test_error_length_field_too_far),
-		cmocka_unit_test(test_error_single_value_ranges),
-		cmocka_unit_test(test_error_bad_byte_order),
-		cmocka_unit_test(test_error_bad_signed),
-		cmocka_unit_test(test_error_non_integer),
-		cmocka_unit_test(test_error_value_not_scalar),
-		cmocka_unit_test(test_error_duplicate_profile),
+		ERROR_TEST(test_error_syntax),
+		ERROR_TEST(test_error_bad_utf8),
+		ERROR_TEST(test_error_unknown_top_level_key),
+		ERROR_TEST(test_error_duplicate_top_level_key),
+		ERROR_TEST(test_error_top_level_not_mapping),
+		ERROR_TEST(test_error_second_document),
+		ERROR_TEST(test_error_sections_not_mappings),
+		ERROR_TEST(test_error_alias),
+		ERROR_TEST(test_error_unknown_field),
+		ERROR_TEST(test_error_duplicate_field),
+		ERROR_TEST(test_error_length_size_nine),
+		ERROR_TEST(test_error_length_size_zero),
+		ERROR_TEST(test_error_header_shorter_than_length_field),
+		ERROR_TEST(test_error_length_field_too_far),
+		ERROR_TEST(test_error_single_value_ranges),
+		ERROR_TEST(test_error_bad_byte_order),
+		ERROR_TEST(test_error_bad_signed),
+		ERROR_TEST(test_error_non_integer),
+		ERROR_TEST(test_error_value_not_scalar),
+		ERROR_TEST(test_error_duplicate_profile),
 		cmocka_unit_test(test_error_profile_names),
 		cmocka_unit_test(test_error_too_many_profiles),
-		cmocka_unit_test(test_error_port_out_of_range),
-		cmocka_unit_test(test_error_port_unknown_profile),
-		cmocka_unit_test(test_error_duplicate_port),
+		ERROR_TEST(test_error_port_out_of_range),
+		ERROR_TEST(test_error_port_unknown_profile),
+		ERROR_TEST(test_error_duplicate_port),
 		cmocka_unit_test(test_error_too_many_ports),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_directory),
