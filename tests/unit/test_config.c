@@ -444,47 +444,65 @@ static void test_long_name_fits(void **state)
 	assert_ptr_equal(fc_config_for_port(&cfg, 1), &cfg.profiles[0]);
 }
 
-static void test_error_too_many_profiles(void **state)
+/* A section filled to its limit, then one entry too many: head, then max
+ * entries (pre, the entry's number counting from first, post), then extra,
+ * refused at line:column with fragment (check_error). count_at: where in
+ * struct fc_config the count of those entries is (offsetof). */
+struct too_many {
+	const char *head, *pre;
+	int first;
+	const char *post;
+	int max;
+	size_t count_at;
+	const char *extra;
+	unsigned long line, column;
+	const char *fragment;
+};
+
+/* Asserts that c's text without extra parses, into *cfg, with max
+ * entries counted, and that with extra it is refused as c says. */
+static void check_too_many(struct fc_config *cfg, const struct too_many *c)
 {
-	(void)state;
-	size_t cap = 32 * (FC_CONFIG_MAX_PROFILES + 2);
+	size_t cap = strlen(c->head) + (size_t)c->max * (strlen(c->pre) + 12 + strlen(c->post)) +
+		     strlen(c->extra) + 1;
 	char *yaml = malloc(cap);
 	size_t n;
-	struct fc_config cfg;
 	struct fc_config_error err;
 
 	assert_non_null(yaml);
-	n = (size_t)snprintf(yaml, cap, "profiles:\n");
-	for (int i = 0; i < FC_CONFIG_MAX_PROFILES; i++)
-		n += (size_t)snprintf(yaml + n, cap - n, "  p%d: {}\n", i);
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
-	assert_int_equal(cfg.nprofiles, FC_CONFIG_MAX_PROFILES);
-
-	snprintf(yaml + n, cap - n, "  one_more: {}\n");
-	check_error(yaml, FC_CONFIG_MAX_PROFILES + 2, 3, "too many profiles (at most 64)");
+	n = (size_t)snprintf(yaml, cap, "%s", c->head);
+	for (int i = c->first; i < c->first + c->max; i++)
+		n += (size_t)snprintf(yaml + n, cap - n, "%s%d%s", c->pre, i, c->post);
+	assert_true(n < cap);
+	assert_int_equal(parse(cfg, yaml, &err), 0);
+	assert_int_equal(*(const int *)((const char *)cfg + c->count_at), c->max);
+	snprintf(yaml + n, cap - n, "%s", c->extra);
+	check_error(yaml, c->line, c->column, c->fragment);
 	free(yaml);
 }
 
-static void test_error_too_many_ports(void **state)
+static const struct too_many too_many_profiles = {
+	"profiles:\n", "  p", 0, ": {}\n", FC_CONFIG_MAX_PROFILES,
+	offsetof(struct fc_config, nprofiles), "  one_more: {}\n",
+	FC_CONFIG_MAX_PROFILES + 2, 3, "too many profiles (at most 64)",
+};
+
+static const struct too_many too_many_ports = {
+	"profiles: {x: {}}\nports:\n", "  ", 1, ": x\n", FC_CONFIG_MAX_PORTS,
+	offsetof(struct fc_config, nports), "  60000: x\n",
+	FC_CONFIG_MAX_PORTS + 3, 3, "too many ports (at most 256)",
+};
+
+/* check_too_many on the struct too_many given as cmocka's state. */
+static void test_too_many(void **state)
 {
-	(void)state;
-	size_t cap = 32 * (FC_CONFIG_MAX_PORTS + 4);
-	char *yaml = malloc(cap);
-	size_t n;
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_non_null(yaml);
-	n = (size_t)snprintf(yaml, cap, "profiles: {x: {}}\nports:\n");
-	for (int i = 1; i <= FC_CONFIG_MAX_PORTS; i++)
-		n += (size_t)snprintf(yaml + n, cap - n, "  %d: x\n", i);
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
-	assert_int_equal(cfg.nports, FC_CONFIG_MAX_PORTS);
-
-	snprintf(yaml + n, cap - n, "  60000: x\n");
-	check_error(yaml, FC_CONFIG_MAX_PORTS + 3, 3, "too many ports (at most 256)");
-	free(yaml);
+	check_too_many(&cfg, *state);
 }
+
+/* A cmocka test named test_error_<c> that runs test_too_many on c. */
+#define TOO_MANY_TEST(c) { "test_error_" #c, test_too_many, NULL, NULL, (void *)&(c) }
 
 /* ---- files and formatting ---- */
 
@@ -1063,26 +1081,18 @@ static void test_prelude_forward_and_defaults(void **state)
 
 static void test_error_too_many_preludes(void **state)
 {
-	char yaml[8192];
-	size_t at = 0;
+	/* Sixteen fit; the seventeenth is refused. */
+	static const struct too_many c = {
+		"profiles:\n", "  p", 0, ": {prelude: {c2s: [{bytes_one_of: [x]}]}}\n",
+		FC_CONFIG_MAX_PRELUDES, offsetof(struct fc_config, npreludes),
+		"  p16: {prelude: {c2s: [{bytes_one_of: [x]}]}}\n",
+		FC_CONFIG_MAX_PRELUDES + 2, 18, "too many preludes (at most 16)",
+	};
+	struct fc_config cfg;
 
 	(void)state;
-	at += (size_t)snprintf(yaml + at, sizeof(yaml) - at, "profiles:\n");
-	for (int i = 0; i < FC_CONFIG_MAX_PRELUDES + 1; i++)
-		at += (size_t)snprintf(yaml + at, sizeof(yaml) - at,
-				       "  p%d: {prelude: {c2s: [{bytes_one_of: [x]}]}}\n", i);
-	check_error(yaml, FC_CONFIG_MAX_PRELUDES + 2, 18, "too many preludes (at most 16)");
-	/* Sixteen fit. */
-	{
-		struct fc_config cfg;
-		struct fc_config_error err;
-		char *cut = strstr(yaml, "  p16:");
-
-		*cut = '\0';
-		assert_int_equal(parse(&cfg, yaml, &err), 0);
-		assert_int_equal(cfg.npreludes, FC_CONFIG_MAX_PRELUDES);
-		assert_ptr_equal(cfg.profiles[15].prelude, &cfg.preludes[15]);
-	}
+	check_too_many(&cfg, &c);
+	assert_ptr_equal(cfg.profiles[15].prelude, &cfg.preludes[15]);
 }
 
 int main(void)
@@ -1134,11 +1144,11 @@ int main(void)
 		ERROR_TEST(test_error_value_not_scalar),
 		ERROR_TEST(test_error_duplicate_profile),
 		cmocka_unit_test(test_error_profile_names),
-		cmocka_unit_test(test_error_too_many_profiles),
+		TOO_MANY_TEST(too_many_profiles),
 		ERROR_TEST(test_error_port_out_of_range),
 		ERROR_TEST(test_error_port_unknown_profile),
 		ERROR_TEST(test_error_duplicate_port),
-		cmocka_unit_test(test_error_too_many_ports),
+		TOO_MANY_TEST(too_many_ports),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_load_directory),
 		cmocka_unit_test(test_load_valid_file),
