@@ -464,6 +464,13 @@ static void close_fin(struct tctx *t, struct conn *c)
 	csend(t, c, 0, ACK, NULL, 0);
 }
 
+/* Connection i (1, 2, ...) of several side by side to the server
+ * 10.0.0.2:8001: client port 40000 + i, ISNs 1000 i and 4000 + 1000 i. */
+static struct conn conn_nth(uint16_t i)
+{
+	return conn_make((uint16_t)(40000 + i), 8001, 1000u * i, 4000u + 1000u * i);
+}
+
 /* A default-profile frame: 4-byte little-endian length, then payload. */
 static uint32_t frame(uint8_t *out, const char *payload)
 {
@@ -490,6 +497,15 @@ static uint32_t frame_head(uint8_t *out, uint32_t len, uint32_t have)
 
 static struct fc_profile default_profile;
 static struct fc_engine_config base_cfg;
+
+/* A tctx over base_cfg with room for max_flows flows. */
+static struct tctx *tctx_flows(uint32_t max_flows)
+{
+	struct fc_engine_config cfg = base_cfg;
+
+	cfg.max_flows = max_flows;
+	return tctx_new(&cfg);
+}
 
 static int setup(void **state)
 {
@@ -942,18 +958,12 @@ static void test_ipv6_endpoints(void **state)
 static void test_evict_idlest(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = base_cfg;
-	struct tctx *t;
-	struct conn a = conn_make(40001, 8001, 1000, 5000);
-	struct conn bb = conn_make(40002, 8001, 2000, 6000);
-	struct conn cc = conn_make(40003, 8001, 3000, 7000);
-	struct conn d = conn_make(40004, 8001, 4000, 8000);
+	struct tctx *t = tctx_flows(2);
+	struct conn a = conn_nth(1), bb = conn_nth(2), cc = conn_nth(3), d = conn_nth(4);
 	uint8_t b[64];
 	const struct ev *e;
 	uint64_t syn_c;
 
-	cfg.max_flows = 2;
-	t = tctx_new(&cfg);
 	handshake(t, &a);
 	csend(t, &a, 0, ACK | PSH, b, frame_head(b, 10, 4)); /* inside a frame */
 	handshake(t, &bb);
@@ -1026,14 +1036,11 @@ static void test_evict_idlest(void **state)
 static void test_evict_round_robin(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = base_cfg;
-	struct tctx *t;
+	struct tctx *t = tctx_flows(4);
 	struct conn c[6];
 	uint8_t b[64];
 	uint64_t frames = 0;
 
-	cfg.max_flows = 4;
-	t = tctx_new(&cfg);
 	for (int i = 0; i < 6; i++) {
 		/* mid-stream starts: no SYN, data straight away */
 		c[i] = conn_make((uint16_t)(41000 + i), 8001, 1000u * (uint32_t)i + 7, 90000);
@@ -1055,15 +1062,10 @@ static void test_evict_round_robin(void **state)
 static void test_evict_closed_not_counted(void **state)
 {
 	(void)state;
-	struct fc_engine_config cfg = base_cfg;
-	struct tctx *t;
-	struct conn a = conn_make(40001, 8001, 1000, 5000);
-	struct conn bb = conn_make(40002, 8001, 2000, 6000);
-	struct conn cc = conn_make(40003, 8001, 3000, 7000);
+	struct tctx *t = tctx_flows(2);
+	struct conn a = conn_nth(1), bb = conn_nth(2), cc = conn_nth(3);
 	uint8_t b[64];
 
-	cfg.max_flows = 2;
-	t = tctx_new(&cfg);
 	handshake(t, &a);
 	csend(t, &a, 0, ACK | PSH, b, frame(b, "a"));
 	close_fin(t, &a); /* closed, still in the table */
@@ -1213,10 +1215,7 @@ static void test_finish_in_stream_order(void **state)
 {
 	(void)state;
 	struct tctx *t = tctx_new(&base_cfg);
-	struct conn a = conn_make(40001, 8001, 1000, 5000);
-	struct conn bb = conn_make(40002, 8001, 2000, 6000);
-	struct conn cc = conn_make(40003, 8001, 3000, 7000);
-	struct conn d = conn_make(40004, 8001, 4000, 8000);
+	struct conn a = conn_nth(1), bb = conn_nth(2), cc = conn_nth(3), d = conn_nth(4);
 	uint8_t b[64];
 	size_t first_end;
 	const struct ev *e;
@@ -1495,16 +1494,13 @@ static void test_million_syns(void **state)
 {
 	(void)state;
 	enum { N = 1000000 };
-	struct fc_engine_config cfg = base_cfg;
-	struct tctx *t;
+	struct tctx *t = tctx_flows(1000);
 	uint8_t syn[PKT_MAX], rst[PKT_MAX];
 	uint32_t nsyn, nrst;
 	struct fc_pkt pkt = { 0, 0 };
 	clock_t t0 = clock();
 	double secs;
 
-	cfg.max_flows = 1000;
-	t = tctx_new(&cfg);
 	nsyn = build(syn, &(struct spec){ .src = "10.0.0.0", .dst = "192.168.0.1",
 				       .sport = 0, .dport = 80, .seq = 1, .flags = SYN });
 	nrst = build(rst, &(struct spec){ .src = "192.168.0.1", .dst = "10.0.0.0",
