@@ -252,68 +252,85 @@ static const struct fc_engine_stats *stats(const struct tctx *t)
 	return fc_engine_stats(t->e);
 }
 
+/* Which records: of a kind (for EV_ANOMALY, of anomaly kind an unless
+ * any_an); stream 0 and dir -1 match any, and the dir of a begin or end
+ * record is not looked at. */
+struct want {
+	enum ev_kind kind;
+	bool any_an;
+	enum fc_anomaly_kind an;
+	uint64_t stream;
+	int dir;
+};
+
+/* How many records w matches; *kth gets the k-th (0-based) of them, or
+ * NULL when there are not that many. */
+static size_t scan(const struct tctx *t, const struct want *w, size_t k,
+		   const struct ev **kth)
+{
+	size_t n = 0;
+
+	*kth = NULL;
+	for (size_t i = 0; i < t->nev; i++) {
+		const struct ev *e = &t->ev[i];
+		if (e->kind == w->kind && (w->any_an || e->an == w->an) &&
+		    (!w->stream || e->stream == w->stream) &&
+		    (w->dir < 0 || w->kind == EV_BEGIN || w->kind == EV_END ||
+		     (int)e->dir == w->dir)) {
+			if (n == k)
+				*kth = e;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Records of a kind; stream 0 and dir -1 match any. */
 static size_t count(const struct tctx *t, enum ev_kind kind, uint64_t stream,
 		    int dir)
 {
-	size_t n = 0;
+	struct want w = { kind, true, 0, stream, dir };
+	const struct ev *e;
 
-	for (size_t i = 0; i < t->nev; i++) {
-		const struct ev *e = &t->ev[i];
-		if (e->kind == kind && (!stream || e->stream == stream) &&
-		    (dir < 0 || kind == EV_BEGIN || kind == EV_END || (int)e->dir == dir))
-			n++;
-	}
-	return n;
+	return scan(t, &w, 0, &e);
 }
 
 /* The k-th (0-based) such record; fails if there is none. */
 static const struct ev *nth(const struct tctx *t, enum ev_kind kind,
 			    uint64_t stream, int dir, size_t k)
 {
-	for (size_t i = 0; i < t->nev; i++) {
-		const struct ev *e = &t->ev[i];
-		if (e->kind == kind && (!stream || e->stream == stream) &&
-		    (dir < 0 || kind == EV_BEGIN || kind == EV_END || (int)e->dir == dir)) {
-			if (k == 0)
-				return e;
-			k--;
-		}
-	}
-	fail_msg("no record of kind %d for stream %llu dir %d", (int)kind,
-		 (unsigned long long)stream, dir);
-	return NULL;
+	struct want w = { kind, true, 0, stream, dir };
+	const struct ev *e;
+
+	scan(t, &w, k, &e);
+	if (!e)
+		fail_msg("no record of kind %d for stream %llu dir %d", (int)kind,
+			 (unsigned long long)stream, dir);
+	return e;
 }
 
+/* Anomaly records of kind an; stream 0 and dir -1 match any. */
 static size_t count_anomalies(const struct tctx *t, enum fc_anomaly_kind an,
 			      uint64_t stream, int dir)
 {
-	size_t n = 0;
+	struct want w = { EV_ANOMALY, false, an, stream, dir };
+	const struct ev *e;
 
-	for (size_t i = 0; i < t->nev; i++) {
-		const struct ev *e = &t->ev[i];
-		if (e->kind == EV_ANOMALY && e->an == an &&
-		    (!stream || e->stream == stream) && (dir < 0 || (int)e->dir == dir))
-			n++;
-	}
-	return n;
+	return scan(t, &w, 0, &e);
 }
 
+/* The k-th (0-based) such anomaly record; fails if there is none. */
 static const struct ev *nth_anomaly(const struct tctx *t, enum fc_anomaly_kind an,
 				    uint64_t stream, int dir, size_t k)
 {
-	for (size_t i = 0; i < t->nev; i++) {
-		const struct ev *e = &t->ev[i];
-		if (e->kind == EV_ANOMALY && e->an == an &&
-		    (!stream || e->stream == stream) && (dir < 0 || (int)e->dir == dir)) {
-			if (k == 0)
-				return e;
-			k--;
-		}
-	}
-	fail_msg("no %s anomaly for stream %llu dir %d", fc_anomaly_name(an),
-		 (unsigned long long)stream, dir);
-	return NULL;
+	struct want w = { EV_ANOMALY, false, an, stream, dir };
+	const struct ev *e;
+
+	scan(t, &w, k, &e);
+	if (!e)
+		fail_msg("no %s anomaly for stream %llu dir %d", fc_anomaly_name(an),
+			 (unsigned long long)stream, dir);
+	return e;
 }
 
 /* --- packet builder ------------------------------------------------------ */
