@@ -35,6 +35,17 @@ static int parse(struct fc_config *cfg, const char *yaml,
 	return fc_config_parse(cfg, yaml, strlen(yaml), "test.yaml", err);
 }
 
+/* Parses yaml into *cfg; fails, showing where and why, unless it loads. */
+static void parse_ok(struct fc_config *cfg, const char *yaml)
+{
+	struct fc_config_error err;
+	int rc = parse(cfg, yaml, &err);
+
+	if (rc != 0)
+		print_error("%lu:%lu: %s\n", err.line, err.column, err.message);
+	assert_int_equal(rc, 0);
+}
+
 static const struct fc_profile *must_find(const struct fc_config *cfg,
 					  const char *name)
 {
@@ -107,9 +118,8 @@ static void test_header_example(void **state)
 		"  8001: tutorial\n"
 		"  9092: kafka\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.nprofiles, 2);
 	assert_profile(&cfg.profiles[0], "tutorial", 0, 4, FC_LITTLE_ENDIAN,
 		       true, 0, 4, DEFAULT_MAX_FRAME);
@@ -153,9 +163,8 @@ static void test_block_style_every_field(void **state)
 		"  7001: wide\n"
 		"  65535: custom\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.nprofiles, 2);
 	assert_profile(must_find(&cfg, "custom"), "custom", 2, 2, FC_BIG_ENDIAN,
 		       false, -6, 10, 65536);
@@ -178,9 +187,8 @@ static void test_defaults_and_derived_header(void **state)
 		"  empty: {}\n"
 		"  bare:\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.nprofiles, 5);
 	/* header_size follows the length field, not the default's 4. */
 	assert_profile(must_find(&cfg, "shifted"), "shifted", 3, 2,
@@ -200,16 +208,11 @@ static void test_negative_adjustment(void **state)
 {
 	(void)state;
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg,
-			       "profiles: {inc: {length_size: 2, length_adjustment: -2}}\n",
-			       &err), 0);
+	parse_ok(&cfg, "profiles: {inc: {length_size: 2, length_adjustment: -2}}\n");
 	assert_profile(&cfg.profiles[0], "inc", 0, 2, FC_LITTLE_ENDIAN, true, -2,
 		       2, DEFAULT_MAX_FRAME);
-	assert_int_equal(parse(&cfg,
-			       "profiles: {a: {length_adjustment: -2147483648}}\n",
-			       &err), 0);
+	parse_ok(&cfg, "profiles: {a: {length_adjustment: -2147483648}}\n");
 	assert_true(cfg.profiles[0].length_adjustment == -2147483648LL);
 }
 
@@ -223,9 +226,8 @@ static void test_byte_order_and_signed(void **state)
 		"  n: {byte_order: network, signed: no}\n"
 		"  q: {byte_order: 'big', signed: \"false\"}\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(must_find(&cfg, "b")->byte_order, FC_BIG_ENDIAN);
 	assert_false(must_find(&cfg, "b")->is_signed);
 	assert_int_equal(must_find(&cfg, "l")->byte_order, FC_LITTLE_ENDIAN);
@@ -245,9 +247,8 @@ static void test_ports_before_profiles(void **state)
 		"profiles:\n"
 		"  kafka: {byte_order: big}\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.nports, 1);
 	assert_ptr_equal(fc_config_for_port(&cfg, 9092), must_find(&cfg, "kafka"));
 }
@@ -433,13 +434,12 @@ static void test_long_name_fits(void **state)
 	char name[FC_PROFILE_NAME_MAX];
 	char yaml[256];
 	struct fc_config cfg;
-	struct fc_config_error err;
 
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	snprintf(yaml, sizeof(yaml), "profiles: {%s: {}}\nports: {1: %s}\n",
 		 name, name);
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_string_equal(cfg.profiles[0].name, name);
 	assert_ptr_equal(fc_config_for_port(&cfg, 1), &cfg.profiles[0]);
 }
@@ -467,14 +467,13 @@ static void check_too_many(struct fc_config *cfg, const struct too_many *c)
 		     strlen(c->extra) + 1;
 	char *yaml = malloc(cap);
 	size_t n;
-	struct fc_config_error err;
 
 	assert_non_null(yaml);
 	n = (size_t)snprintf(yaml, cap, "%s", c->head);
 	for (int i = c->first; i < c->first + c->max; i++)
 		n += (size_t)snprintf(yaml + n, cap - n, "%s%d%s", c->pre, i, c->post);
 	assert_true(n < cap);
-	assert_int_equal(parse(cfg, yaml, &err), 0);
+	parse_ok(cfg, yaml);
 	assert_int_equal(*(const int *)((const char *)cfg + c->count_at), c->max);
 	snprintf(yaml + n, cap - n, "%s", c->extra);
 	check_error(yaml, c->line, c->column, c->fragment);
@@ -908,15 +907,12 @@ static void assert_other(const struct fc_profile *p, enum fc_framing framing,
 static void test_issue13_vocabulary(void **state)
 {
 	struct fc_config cfg;
-	struct fc_config_error err;
 	const struct fc_profile *p;
 	const struct fc_prelude_step *st;
 	uint32_t n;
 
 	(void)state;
-	if (parse(&cfg, issue13_yaml, &err) != 0)
-		print_error("%lu:%lu: %s\n", err.line, err.column, err.message);
-	assert_int_equal(parse(&cfg, issue13_yaml, &err), 0);
+	parse_ok(&cfg, issue13_yaml);
 	assert_int_equal(cfg.nprofiles, 10);
 	assert_int_equal(cfg.npreludes, 2);
 
@@ -994,11 +990,8 @@ static void test_issue13_vocabulary(void **state)
 static void check_delimiter(const char *yaml, const char *want, size_t want_len)
 {
 	struct fc_config cfg;
-	struct fc_config_error err;
 
-	if (parse(&cfg, yaml, &err) != 0)
-		print_error("%lu:%lu: %s\n", err.line, err.column, err.message);
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.profiles[0].delimiter_len, want_len);
 	assert_memory_equal(cfg.profiles[0].delimiter, want, want_len);
 }
@@ -1052,13 +1045,12 @@ static void test_prelude_forward_and_defaults(void **state)
 		"  nulls: {prelude: {c2s: , s2c: []}}\n"
 		"  none: {prelude: ~}\n";
 	struct fc_config cfg;
-	struct fc_config_error err;
 	const struct fc_profile *p;
 	const struct fc_prelude_step *st;
 	uint32_t n;
 
 	(void)state;
-	assert_int_equal(parse(&cfg, yaml, &err), 0);
+	parse_ok(&cfg, yaml);
 	assert_int_equal(cfg.npreludes, 1);
 	p = fc_config_for_port(&cfg, 5432);
 	assert_ptr_equal(p, must_find(&cfg, "pg"));
