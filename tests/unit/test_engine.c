@@ -524,6 +524,17 @@ static struct tctx *tctx_flows(uint32_t max_flows)
 	return tctx_new(&cfg);
 }
 
+/* A tctx over base_cfg, and in *c the connection 10.0.0.1:40000 to
+ * 10.0.0.2:8001 (ISNs 1000 and 5000) after its handshake (packets 1-3). */
+static struct tctx *tctx_handshake(struct conn *c)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+
+	*c = conn_make(40000, 8001, 1000, 5000);
+	handshake(t, c);
+	return t;
+}
+
 static int setup(void **state)
 {
 	fc_profile_default(&default_profile);
@@ -553,12 +564,11 @@ static void assert_frame(const struct ev *e, uint64_t idx, uint64_t offset,
 static void test_fin_close_both_directions(void **state)
 {
 	(void)state;
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c); /* packets 1-3 */
 	uint8_t b[64];
 	const struct ev *e;
 
-	handshake(t, &c); /* packets 1-3 */
 	csend(t, &c, 0, ACK | PSH, b, frame(b, "hello")); /* 4 */
 	csend(t, &c, 1, ACK | PSH, b, frame(b, "world!")); /* 5 */
 	csend(t, &c, 0, FIN | ACK, NULL, 0); /* 6 */
@@ -711,13 +721,12 @@ static void test_no_syn_higher_port_is_client(void **state)
 static void test_rst_inside_frame(void **state)
 {
 	(void)state;
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
 	uint8_t b[64];
 	uint32_t n;
 	const struct ev *e;
 
-	handshake(t, &c);
 	csend(t, &c, 0, ACK | PSH, b, frame(b, "ok")); /* 4 */
 	n = frame_head(b, 20, 5);
 	csend(t, &c, 0, ACK | PSH, b, n); /* 5: frame 1, 5 of 20 bytes */
@@ -750,12 +759,11 @@ static void test_rst_inside_frame(void **state)
 static void test_new_syn_after_close(void **state)
 {
 	(void)state;
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
 	uint8_t b[64];
 	const struct ev *e;
 
-	handshake(t, &c);
 	csend(t, &c, 0, ACK | PSH, b, frame(b, "first"));
 	close_fin(t, &c); /* packets 5-7 */
 	assert_int_equal(count(t, EV_END, 1, -1), 1);
@@ -816,12 +824,11 @@ static void test_retransmitted_syn_same_stream(void **state)
 static void test_new_isn_after_data_new_stream(void **state)
 {
 	(void)state;
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
 	uint8_t b[64];
 	const struct ev *e;
 
-	handshake(t, &c);
 	csend(t, &c, 0, ACK | PSH, b, frame(b, "old")); /* 4 */
 	csend(t, &c, 0, ACK | PSH, b, frame_head(b, 10, 2)); /* 5: unfinished */
 	/* The close was not captured; a new connection reuses the 4-tuple. */
@@ -878,12 +885,11 @@ static void test_new_isn_before_data_new_stream(void **state)
 static void test_late_packets(void **state)
 {
 	(void)state;
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
 	uint8_t b[64];
 	size_t nev;
 
-	handshake(t, &c);
 	csend(t, &c, 0, ACK | PSH, b, frame(b, "x"));
 	close_fin(t, &c); /* the final pure ACK is not late */
 	assert_int_equal(stats(t)->late_packets, 0);
@@ -1357,11 +1363,10 @@ static void test_stats_counters(void **state)
  * second frame "ok" right after it. */
 static struct tctx *send_cut_frame(uint32_t cut, uint32_t ip_extra)
 {
-	struct tctx *t = tctx_new(&base_cfg);
-	struct conn c = conn_make(40000, 8001, 1000, 5000);
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
 	uint8_t b[128];
 
-	handshake(t, &c);
 	frame_head(b, 100, 100);
 	TX(t, .src = CLI, .dst = SRV, .sport = 40000, .dport = 8001,
 	   .seq = c.seq[0], .ack = c.seq[1], .flags = ACK | PSH, .data = b,
