@@ -203,69 +203,141 @@ static struct fc_profile framing(enum fc_framing f)
 	return p;
 }
 
+/* Appends frames of sizes[0..nsizes) bytes of 'a'+i under p at `at`;
+ * returns the end. */
+static size_t put_sizes(const struct fc_profile *p, uint8_t *s, size_t at,
+			const size_t *sizes, size_t nsizes)
+{
+	for (size_t i = 0; i < nsizes; i++)
+		at = put(p, s, at, NULL, sizes[i]);
+	return at;
+}
+
+/* What a want row checks: a member of frame #frame, or a count of g. */
+enum fld {
+	NFRAMES, NANOMS, INDEX, OFFSET, HEADER, PAYLOAD, TRAILER, PRELUDE,
+	LENGTH, FLAGS, MISSING, KIND, RESYNC,
+};
+
+/* One expected value: `field` of frame (or anomaly) #frame is value. */
+struct want {
+	size_t frame;
+	enum fld field;
+	int64_t value;
+};
+
+#define NWANT(w) (sizeof(w) / sizeof((w)[0]))
+
+/* The value w->field names in g; asserts that its frame or anomaly
+ * was reported. */
+static int64_t got_value(const struct got *g, const struct want *w)
+{
+	const struct fc_frame *x = &g->f[w->frame];
+
+	if (w->field == NFRAMES)
+		return (int64_t)g->nframes;
+	if (w->field == NANOMS)
+		return (int64_t)g->nanoms;
+	if (w->field == KIND || w->field == RESYNC) {
+		assert_true(w->frame < g->nanoms);
+		return w->field == KIND ? (int64_t)g->kinds[w->frame]
+					: (int64_t)g->anoms[w->frame].u.resync.evidence;
+	}
+	assert_true(w->frame < g->nframes);
+	switch (w->field) {
+	case INDEX: return (int64_t)x->index;
+	case OFFSET: return (int64_t)x->offset;
+	case HEADER: return x->header_len;
+	case PAYLOAD: return (int64_t)x->payload_len;
+	case TRAILER: return x->trailer_len;
+	case PRELUDE: return x->prelude;
+	case LENGTH: return x->length;
+	case FLAGS: return (int64_t)x->length_flags;
+	case MISSING: return (int64_t)x->payload_missing;
+	default: fail();
+	}
+	return 0;
+}
+
+/* Asserts every row of w[0..n) against g, naming the row that fails. */
+static void check(const struct got *g, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (got_value(g, &w[i]) != w[i].value)
+			print_message("want row %zu (frame %zu, field %d)\n", i,
+				      w[i].frame, (int)w[i].field);
+		assert_int_equal(got_value(g, &w[i]), w[i].value);
+	}
+}
+
+/* every_cut() of s[0..n) under p, then check() of its frames against
+ * w[0..nw); the frames stay in g. */
+static void cut_check(const struct fc_profile *p, enum fc_direction dir, const uint8_t *s,
+		      size_t n, bool account, struct got *g, const struct want *w, size_t nw)
+{
+	every_cut(p, dir, s, n, g, account);
+	check(g, w, nw);
+}
+
 static void test_varint_every_cut(void **state)
 {
 	struct fc_profile p = framing(FC_FRAMING_VARINT);
 	static uint8_t s[4096];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 0, HEADER, 2 },
+		{ 2, HEADER, 3 }, /* a two-byte varint */ { 2, PAYLOAD, 200 },
+		{ 4, OFFSET, 2 + 7 + 203 + 129 },
+	};
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
 	(void)state;
 	p.length_offset = 1; /* MQTT: a type byte first */
 	p.varint_max_bytes = 4;
-	n = put(&p, s, n, NULL, 0);
-	n = put(&p, s, n, NULL, 5);
-	n = put(&p, s, n, NULL, 200); /* a two-byte varint */
-	n = put(&p, s, n, NULL, 127);
-	n = put(&p, s, n, NULL, 128);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 5);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].header_len, 2);
-	assert_int_equal(g.f[2].header_len, 3);
-	assert_int_equal(g.f[2].payload_len, 200);
-	assert_int_equal(g.f[4].offset, 2 + 7 + 203 + 129);
+	n = put_sizes(&p, s, 0, (const size_t[]){ 0, 5, 200, 127, 128 }, 5);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
 }
 
 static void test_ber_every_cut(void **state)
 {
 	struct fc_profile p = framing(FC_FRAMING_BER);
 	static uint8_t s[4096];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 },
+		{ 1, HEADER, 4 }, /* 0x82 0x01 0x2c */ { 1, PAYLOAD, 300 },
+	};
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
 	(void)state;
-	n = put(&p, s, n, NULL, 12);
-	n = put(&p, s, n, NULL, 300); /* 0x82 0x01 0x2c */
-	n = put(&p, s, n, NULL, 0);
-	every_cut(&p, FC_DIR_S2C, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[1].header_len, 4);
-	assert_int_equal(g.f[1].payload_len, 300);
+	n = put_sizes(&p, s, 0, (const size_t[]){ 12, 300, 0 }, 3);
+	cut_check(&p, FC_DIR_S2C, s, n, true, &g, want, NWANT(want));
 }
 
 static void test_fixed_every_cut(void **state)
 {
 	struct fc_profile p = framing(FC_FRAMING_FIXED);
 	static uint8_t s[256];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 4, OFFSET, 64 },
+	};
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
 	(void)state;
 	p.frame_size = 16;
-	for (int i = 0; i < 5; i++)
-		n = put(&p, s, n, NULL, 16);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 5);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[4].offset, 64);
+	n = put_sizes(&p, s, 0, (const size_t[]){ 16, 16, 16, 16, 16 }, 5);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
 }
 
 static void test_mask_every_cut(void **state)
 {
 	struct fc_profile p = framing(FC_FRAMING_LENGTH);
 	static uint8_t s[1024];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 0, LENGTH, 40 },
+		{ 0, FLAGS, 0x80000000u }, { 1, FLAGS, 0 },
+	};
 	struct got g;
 	size_t n = 0;
 
@@ -276,11 +348,7 @@ static void test_mask_every_cut(void **state)
 	n = put(&p, s, n, NULL, 40);
 	s[0] |= 0x80; /* ONC RPC's last fragment */
 	n = put(&p, s, n, NULL, 8);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].length, 40);
-	assert_int_equal(g.f[0].length_flags, 0x80000000u);
-	assert_int_equal(g.f[1].length_flags, 0);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
 }
 
 static void delimited(struct fc_profile *p, const char *d, size_t n)
@@ -293,6 +361,12 @@ static void test_lines_every_cut(void **state)
 {
 	struct fc_profile p;
 	static uint8_t s[1024];
+	static const struct want crlf[] = {
+		{ 0, NFRAMES, 4 }, { 0, NANOMS, 0 }, { 0, HEADER, 0 },
+		{ 0, PAYLOAD, 6 }, { 0, TRAILER, 2 }, { 2, PAYLOAD, 4 },
+		{ 3, OFFSET, 8 + 2 + 6 },
+	};
+	static const struct want nul[] = { { 0, NFRAMES, 2 }, { 1, PAYLOAD, 8 } };
 	struct got g;
 	size_t n = 0;
 
@@ -302,24 +376,15 @@ static void test_lines_every_cut(void **state)
 	n = put(&p, s, n, "", 0);
 	n = put(&p, s, n, "a\rb\r", 4); /* lone '\r's are payload */
 	n = put(&p, s, n, NULL, 100);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 4);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].header_len, 0);
-	assert_int_equal(g.f[0].payload_len, 6);
-	assert_int_equal(g.f[0].trailer_len, 2);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, crlf, NWANT(crlf));
 	assert_memory_equal(g.kept[0], "EHLO x", 6);
-	assert_int_equal(g.f[2].payload_len, 4);
 	assert_memory_equal(g.kept[2], "a\rb\r", 4);
-	assert_int_equal(g.f[3].offset, 8 + 2 + 6);
 
 	delimited(&p, "", 1); /* STOMP's NUL */
 	n = 0;
 	n = put(&p, s, n, "CONNECT\n\n", 9);
 	n = put(&p, s, n, "SEND\n\nhi", 8);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].payload_len, 8);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, nul, NWANT(nul));
 }
 
 /* A self-overlapping delimiter: frames must not depend on the cuts. */
