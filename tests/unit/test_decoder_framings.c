@@ -392,20 +392,28 @@ static void test_overlapping_delimiter(void **state)
 {
 	struct fc_profile p;
 	const char *text = "xabaabababyyabab";
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 0, PAYLOAD, 4 }, /* "xaba", then "abab" */
+		{ 1, PAYLOAD, 4 }, /* "abyy" */
+	};
 	struct got g;
 
 	(void)state;
 	delimited(&p, "abab", 4);
-	every_cut(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].payload_len, 4); /* "xaba", then "abab" */
-	assert_int_equal(g.f[1].payload_len, 4); /* "abyy" */
+	cut_check(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), false, &g, want,
+		  NWANT(want));
 }
 
 static void test_no_delimiter(void **state)
 {
 	struct fc_profile p;
 	static uint8_t s[256];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 1, PAYLOAD, 5 },
+		{ 1, INDEX, 2 }, /* the long line keeps its number */
+		{ 0, KIND, FC_AN_NO_DELIMITER }, { 1, KIND, FC_AN_RESYNC },
+		{ 1, RESYNC, FC_RESYNC_DELIMITER },
+	};
 	struct got g;
 	size_t n = 0;
 
@@ -418,13 +426,7 @@ static void test_no_delimiter(void **state)
 	memcpy(s + n, "\r\n", 2);
 	n += 2;
 	n = put(&p, s, n, "after", 5);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].payload_len, 5);
-	assert_int_equal(g.f[1].index, 2); /* the long line keeps its number */
-	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
-	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
-	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_DELIMITER);
+	cut_check(&p, FC_DIR_C2S, s, n, false, &g, want, NWANT(want));
 }
 
 /* Lines written with "\n" under a "\r\n" profile: named once. */
@@ -432,22 +434,25 @@ static void test_bare_newline(void **state)
 {
 	struct fc_profile p;
 	const char *text = "SET a 1\nGET a\nGET b\n";
+	static const struct want want[] = {
+		{ 0, NFRAMES, 0 }, { 0, NANOMS, 2 }, { 0, KIND, FC_AN_TRUNCATED },
+		{ 1, KIND, FC_AN_DELIMITER_SUSPECT },
+	};
+	static const struct want past_max[] = {
+		{ 0, KIND, FC_AN_NO_DELIMITER }, { 1, KIND, FC_AN_DELIMITER_SUSPECT },
+	};
 	struct got g;
 
 	(void)state;
 	delimited(&p, "\r\n", 2);
 	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
-	assert_int_equal(g.nframes, 0);
-	assert_int_equal(g.nanoms, 2);
-	assert_int_equal(g.kinds[0], FC_AN_TRUNCATED);
-	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+	check(&g, want, NWANT(want));
 	assert_int_equal(g.anoms[1].u.delimiter.found[0], '\n');
 	assert_int_equal(g.anoms[1].u.delimiter.count, 3);
 
 	p.max_frame = 8; /* found when the line runs past max_frame too */
 	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
-	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
-	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+	check(&g, past_max, NWANT(past_max));
 }
 
 static void test_varint_ber_errors(void **state)
@@ -479,6 +484,20 @@ static void test_pg_prelude(void **state)
 	struct fc_profile pg, startup;
 	static struct fc_prelude pre;
 	static uint8_t s[1024];
+	static const struct want ssl[] = {
+		{ 0, NFRAMES, 4 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 0, HEADER, 4 }, { 1, PRELUDE, 1 }, { 1, PAYLOAD, 40 },
+		{ 2, PRELUDE, 0 }, { 2, HEADER, 5 }, { 3, PAYLOAD, 20 },
+	};
+	static const struct want no_ssl[] = {
+		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 1, PRELUDE, 0 }, { 2, HEADER, 5 },
+	};
+	static const struct want server[] = {
+		{ 0, NFRAMES, 3 }, { 0, PRELUDE, 1 }, { 0, PAYLOAD, 1 },
+		{ 1, OFFSET, 1 },
+	};
+	static const struct want typed_only[] = { { 0, NFRAMES, 2 }, { 0, PRELUDE, 0 } };
 	struct got g;
 	size_t n = 0;
 
@@ -488,16 +507,7 @@ static void test_pg_prelude(void **state)
 	n = put(&startup, s, n, NULL, 40); /* StartupMessage */
 	n = pg_typed(&pg, s, n, 'p', 9);
 	n = pg_typed(&pg, s, n, 'Q', 20);
-	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 4);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].header_len, 4);
-	assert_int_equal(g.f[1].prelude, 1);
-	assert_int_equal(g.f[1].payload_len, 40);
-	assert_int_equal(g.f[2].prelude, 0);
-	assert_int_equal(g.f[2].header_len, 5);
-	assert_int_equal(g.f[3].payload_len, 20);
+	cut_check(&pg, FC_DIR_C2S, s, n, true, &g, ssl, NWANT(ssl));
 
 	/* No SSLRequest: the startup message alone, then the profile (a
 	 * typed message's first bytes read as a length far above 10240). */
@@ -505,27 +515,30 @@ static void test_pg_prelude(void **state)
 	n = put(&startup, s, n, NULL, 40);
 	n = pg_typed(&pg, s, n, 'Q', 20);
 	n = pg_typed(&pg, s, n, 'X', 0);
-	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[1].prelude, 0);
-	assert_int_equal(g.f[2].header_len, 5);
+	cut_check(&pg, FC_DIR_C2S, s, n, true, &g, no_ssl, NWANT(no_ssl));
 
 	/* The server: 'N', then typed messages; or typed messages only. */
 	n = 0;
 	s[n++] = 'N';
 	n = pg_typed(&pg, s, n, 'R', 4);
 	n = pg_typed(&pg, s, n, 'Z', 1);
-	every_cut(&pg, FC_DIR_S2C, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].payload_len, 1);
+	cut_check(&pg, FC_DIR_S2C, s, n, true, &g, server, NWANT(server));
 	assert_int_equal(g.kept[0][0], 'N');
-	assert_int_equal(g.f[1].offset, 1);
-	every_cut(&pg, FC_DIR_S2C, s + 1, n - 1, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].prelude, 0);
+	cut_check(&pg, FC_DIR_S2C, s + 1, n - 1, true, &g, typed_only, NWANT(typed_only));
+}
+
+/* decode() of s[0..n) under p cut at cuts[0..ncuts); asserts that the
+ * literal prelude frame's 8 bytes are all payload, never header bytes
+ * or a header split, in whichever segments they fall. */
+static void literal_is_payload(const struct fc_profile *p, const uint8_t *s, size_t n,
+			       const size_t *cuts, size_t ncuts)
+{
+	struct got g;
+
+	decode(p, FC_DIR_C2S, s, n, cuts, ncuts, &g, true);
+	assert_int_equal(g.pre_header, 0);
+	assert_int_equal(g.pre_payload, 8);
+	assert_int_equal(g.pre_header_splits, 0);
 }
 
 /* AMQP: an 8-byte protocol header, if the direction starts with it. A
@@ -536,38 +549,30 @@ static void test_amqp_literal(void **state)
 	struct fc_profile amqp;
 	static struct fc_prelude pre;
 	static uint8_t s[1024];
+	static const struct want literal[] = {
+		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 0, PAYLOAD, 8 }, { 1, PRELUDE, 0 }, { 1, PAYLOAD, 12 },
+	};
+	static const struct want server[] = { { 0, NFRAMES, 2 } };
+	static const struct want held[] = {
+		{ 0, NFRAMES, 2 }, { 0, PRELUDE, 0 }, { 0, PAYLOAD, 12 },
+	};
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
 	(void)state;
 	amqp_profile(&amqp, &pre);
 
 	memcpy(s, "AMQP\0\0\x09\x01", 8);
-	n = 8;
-	n = put(&amqp, s, n, NULL, 12);
-	n = put(&amqp, s, n, NULL, 30);
-	every_cut(&amqp, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].payload_len, 8);
-	assert_int_equal(g.f[1].prelude, 0);
-	assert_int_equal(g.f[1].payload_len, 12);
+	n = put_sizes(&amqp, s, 8, (const size_t[]){ 12, 30 }, 2);
+	cut_check(&amqp, FC_DIR_C2S, s, n, true, &g, literal, NWANT(literal));
 
-	/* Cut inside the literal: in each segment its bytes are the prelude
-	 * frame's payload, never header bytes or a header split. */
-	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 3 }, 1, &g, true);
-	assert_int_equal(g.pre_header, 0);
-	assert_int_equal(g.pre_payload, 8);
-	assert_int_equal(g.pre_header_splits, 0);
-	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 1, 2, 7, 9 }, 4, &g, true);
-	assert_int_equal(g.pre_header, 0);
-	assert_int_equal(g.pre_payload, 8);
-	assert_int_equal(g.pre_header_splits, 0);
+	/* Cut inside the literal. */
+	literal_is_payload(&amqp, s, n, (const size_t[]){ 3 }, 1);
+	literal_is_payload(&amqp, s, n, (const size_t[]){ 1, 2, 7, 9 }, 4);
 
 	/* The server's direction has no prelude step. */
-	every_cut(&amqp, FC_DIR_S2C, s + 8, n - 8, &g, true);
-	assert_int_equal(g.nframes, 2);
+	cut_check(&amqp, FC_DIR_S2C, s + 8, n - 8, true, &g, server, NWANT(server));
 
 	/* Starts like the literal ("AM"), then is a frame of the profile:
 	 * the held bytes are its header. Pieces may count them twice in
@@ -576,10 +581,28 @@ static void test_amqp_literal(void **state)
 	s[0] = 'A';
 	s[1] = 'M';
 	n = put(&amqp, s, n, NULL, 3);
-	every_cut(&amqp, FC_DIR_C2S, s, n, &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].prelude, 0);
-	assert_int_equal(g.f[0].payload_len, 12);
+	cut_check(&amqp, FC_DIR_C2S, s, n, false, &g, held, NWANT(held));
+}
+
+/* Decodes under p the bytes `before`, a gap of `lost` bytes, then the
+ * bytes `after`, all in packet #1, into g. */
+static void decode_gap(const struct fc_profile *p, const char *before, uint64_t lost,
+		       const char *after, struct got *g)
+{
+	struct fc_decoder_scratch scratch = { 0 };
+	struct fc_decoder d;
+	const struct fc_pkt pkt = { .num = 1 };
+	uint64_t nb = strlen(before);
+
+	memset(g, 0, sizeof(*g));
+	fc_decoder_init(&d, p, KEEP, false, &scratch, &ops, g);
+	fc_decoder_data(&d, 0, (const uint8_t *)before, (uint32_t)nb, &pkt, true);
+	fc_decoder_gap(&d, nb, lost, &pkt, "lost");
+	fc_decoder_data(&d, nb + lost, (const uint8_t *)after, (uint32_t)strlen(after),
+			&pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&scratch);
 }
 
 /* A gap: delimited frames resume after the next delimiter, fixed frames
@@ -587,41 +610,27 @@ static void test_amqp_literal(void **state)
 static void test_gaps(void **state)
 {
 	struct fc_profile p;
-	struct fc_decoder_scratch scratch = { 0 };
-	struct fc_decoder d;
-	struct got g = { 0 };
-	const struct fc_pkt pkt = { .num = 1 };
+	static const struct want lines[] = {
+		{ 0, NFRAMES, 2 }, { 1, OFFSET, 12 }, { 1, PAYLOAD, 4 },
+		{ 0, KIND, FC_AN_GAP }, { 1, KIND, FC_AN_RESYNC },
+	};
+	static const struct want fixed[] = {
+		{ 0, NFRAMES, 4 }, /* aaaa, b+lost, dddd, eeee */
+		{ 1, MISSING, 3 }, { 2, OFFSET, 12 }, { 3, OFFSET, 16 },
+		{ 1, RESYNC, FC_RESYNC_FIXED },
+	};
+	struct got g;
 
 	(void)state;
 	delimited(&p, "\n", 1);
-	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
-	fc_decoder_data(&d, 0, (const uint8_t *)"one\ntw", 6, &pkt, true);
-	fc_decoder_gap(&d, 6, 3, &pkt, "lost");
-	fc_decoder_data(&d, 9, (const uint8_t *)"ee\nfour\n", 8, &pkt, true);
-	fc_decoder_end(&d, FC_END_FIN, &pkt);
-	fc_decoder_free(&d);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].offset, 12);
-	assert_int_equal(g.f[1].payload_len, 4);
+	decode_gap(&p, "one\ntw", 3, "ee\nfour\n", &g);
+	check(&g, lines, NWANT(lines));
 	assert_int_equal(g.f[1].resynced, false);
-	assert_int_equal(g.kinds[0], FC_AN_GAP);
-	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
 
-	memset(&g, 0, sizeof(g));
 	p = framing(FC_FRAMING_FIXED);
 	p.frame_size = 4;
-	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
-	fc_decoder_data(&d, 0, (const uint8_t *)"aaaab", 5, &pkt, true);
-	fc_decoder_gap(&d, 5, 6, &pkt, "lost"); /* to offset 11 */
-	fc_decoder_data(&d, 11, (const uint8_t *)"cddddeeee", 9, &pkt, true);
-	fc_decoder_end(&d, FC_END_FIN, &pkt);
-	fc_decoder_free(&d);
-	fc_decoder_scratch_free(&scratch);
-	assert_int_equal(g.nframes, 4); /* aaaa, b+lost, dddd, eeee */
-	assert_int_equal(g.f[1].payload_missing, 3);
-	assert_int_equal(g.f[2].offset, 12);
-	assert_int_equal(g.f[3].offset, 16);
-	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_FIXED);
+	decode_gap(&p, "aaaab", 6, "cddddeeee", &g); /* the gap to offset 11 */
+	check(&g, fixed, NWANT(fixed));
 }
 
 int main(void)
