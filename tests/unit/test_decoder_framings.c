@@ -279,56 +279,70 @@ static void cut_check(const struct fc_profile *p, enum fc_direction dir, const u
 	check(g, w, nw);
 }
 
-static void test_varint_every_cut(void **state)
+/* A stream of frames of the given sizes under one framing, decoded with
+ * every cut: what the profile changes from framing()'s defaults (a zero
+ * leaves it), the frames, and what must come out. */
+struct sizes_case {
+	enum fc_framing framing;
+	uint32_t length_offset;
+	uint32_t varint_max_bytes;
+	uint64_t frame_size;
+	enum fc_direction dir;
+	size_t sizes[5];
+	size_t nsizes;
+	const struct want *want;
+	size_t nwant;
+};
+
+/* The test for the sizes_case in *state. */
+static void test_sizes_every_cut(void **state)
 {
-	struct fc_profile p = framing(FC_FRAMING_VARINT);
+	const struct sizes_case *c = *state;
+	struct fc_profile p = framing(c->framing);
 	static uint8_t s[4096];
-	static const struct want want[] = {
-		{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 0, HEADER, 2 },
-		{ 2, HEADER, 3 }, /* a two-byte varint */ { 2, PAYLOAD, 200 },
-		{ 4, OFFSET, 2 + 7 + 203 + 129 },
-	};
 	struct got g;
 	size_t n;
 
-	(void)state;
-	p.length_offset = 1; /* MQTT: a type byte first */
-	p.varint_max_bytes = 4;
-	n = put_sizes(&p, s, 0, (const size_t[]){ 0, 5, 200, 127, 128 }, 5);
-	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
+	if (c->length_offset)
+		p.length_offset = c->length_offset;
+	if (c->varint_max_bytes)
+		p.varint_max_bytes = c->varint_max_bytes;
+	if (c->frame_size)
+		p.frame_size = c->frame_size;
+	n = put_sizes(&p, s, 0, c->sizes, c->nsizes);
+	cut_check(&p, c->dir, s, n, true, &g, c->want, c->nwant);
 }
 
-static void test_ber_every_cut(void **state)
-{
-	struct fc_profile p = framing(FC_FRAMING_BER);
-	static uint8_t s[4096];
-	static const struct want want[] = {
-		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 },
-		{ 1, HEADER, 4 }, /* 0x82 0x01 0x2c */ { 1, PAYLOAD, 300 },
-	};
-	struct got g;
-	size_t n;
+static const struct want varint_want[] = {
+	{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 0, HEADER, 2 },
+	{ 2, HEADER, 3 }, /* a two-byte varint */ { 2, PAYLOAD, 200 },
+	{ 4, OFFSET, 2 + 7 + 203 + 129 },
+};
 
-	(void)state;
-	n = put_sizes(&p, s, 0, (const size_t[]){ 12, 300, 0 }, 3);
-	cut_check(&p, FC_DIR_S2C, s, n, true, &g, want, NWANT(want));
-}
+/* MQTT: a type byte first. */
+static const struct sizes_case varint_case = {
+	FC_FRAMING_VARINT, 1, 4, 0, FC_DIR_C2S, { 0, 5, 200, 127, 128 }, 5,
+	varint_want, NWANT(varint_want),
+};
 
-static void test_fixed_every_cut(void **state)
-{
-	struct fc_profile p = framing(FC_FRAMING_FIXED);
-	static uint8_t s[256];
-	static const struct want want[] = {
-		{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 4, OFFSET, 64 },
-	};
-	struct got g;
-	size_t n;
+static const struct want ber_want[] = {
+	{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 },
+	{ 1, HEADER, 4 }, /* 0x82 0x01 0x2c */ { 1, PAYLOAD, 300 },
+};
 
-	(void)state;
-	p.frame_size = 16;
-	n = put_sizes(&p, s, 0, (const size_t[]){ 16, 16, 16, 16, 16 }, 5);
-	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
-}
+static const struct sizes_case ber_case = {
+	FC_FRAMING_BER, 0, 0, 0, FC_DIR_S2C, { 12, 300, 0 }, 3,
+	ber_want, NWANT(ber_want),
+};
+
+static const struct want fixed_want[] = {
+	{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 4, OFFSET, 64 },
+};
+
+static const struct sizes_case fixed_case = {
+	FC_FRAMING_FIXED, 0, 0, 16, FC_DIR_C2S, { 16, 16, 16, 16, 16 }, 5,
+	fixed_want, NWANT(fixed_want),
+};
 
 static void test_mask_every_cut(void **state)
 {
@@ -636,9 +650,9 @@ static void test_gaps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_varint_every_cut),
-		cmocka_unit_test(test_ber_every_cut),
-		cmocka_unit_test(test_fixed_every_cut),
+		{ "test_varint_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&varint_case },
+		{ "test_ber_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&ber_case },
+		{ "test_fixed_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&fixed_case },
 		cmocka_unit_test(test_mask_every_cut),
 		cmocka_unit_test(test_lines_every_cut),
 		cmocka_unit_test(test_overlapping_delimiter),
