@@ -186,6 +186,19 @@ struct tdec {
 	struct rec *r;
 };
 
+/* Asserts the decoder's frame, byte, segment, sticky-segment, split-frame
+ * and most-frames-in-a-segment counts; UNCHECKED leaves one unchecked. */
+static void assert_dstats(const struct tdec *t, uint64_t frames, uint64_t bytes,
+			  uint64_t segments, uint64_t sticky, uint64_t split, uint64_t maxf)
+{
+	const struct fc_decoder_counts *st = &t->d.stats;
+	const uint64_t got[] = { st->frames, st->bytes, st->segments, st->sticky_segments,
+				 st->split_frames, st->max_frames_in_segment };
+	const uint64_t want[] = { frames, bytes, segments, sticky, split, maxf };
+
+	assert_counts_equal(got, want, 6);
+}
+
 static struct tdec *tdec_new(const struct fc_profile *prof, uint64_t keep,
 			     bool midstream)
 {
@@ -608,12 +621,7 @@ static void test_one_frame_one_segment(void **state)
 	assert_int_equal(t->r->segs[0].payload_at[0], 4);
 	assert_int_equal(s->pieces[0].nsegs, 1);
 
-	assert_int_equal(t->d.stats.frames, 1);
-	assert_int_equal(t->d.stats.bytes, 9);
-	assert_int_equal(t->d.stats.segments, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 0);
-	assert_int_equal(t->d.stats.split_frames, 0);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 1);
+	assert_dstats(t, 1, 9, 1, 0, 0, 1);
 	tdec_free(t);
 }
 
@@ -656,8 +664,7 @@ static void test_two_frames_one_segment(void **state)
 	assert_int_equal(t->r->segs[0].payload_at[0], 4);
 	assert_int_equal(s->pieces[1].payload_n, 3);
 	assert_int_equal(t->r->segs[0].payload_at[1], 10);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 2);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, UNCHECKED, 2);
 	tdec_free(t);
 }
 
@@ -698,8 +705,7 @@ static void test_split_two_segments(void **state)
 	assert_int_equal(f->pkt_last, 4);
 	assert_int_equal(f->ts_us, 4000);
 	assert_memory_equal(f->payload, "abcdef", 6);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 0);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 0, 1, UNCHECKED);
 	tdec_free(t);
 }
 
@@ -746,9 +752,7 @@ static void test_split_three_segments(void **state)
 	assert_int_equal(t->r->segs[2].s.pieces[1].flags,
 			 FC_PIECE_START | FC_PIECE_END | FC_PIECE_LENGTH);
 	assert_int_equal(t->r->segs[2].s.pieces[1].nsegs, 1);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 2);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, 1, 2);
 	tdec_free(t);
 }
 
@@ -826,8 +830,7 @@ static void test_zero_length_frames(void **state)
 	assert_int_equal(s->pieces[FC_SEG_PIECES_MAX - 1].frame_index, 12);
 	assert_int_equal(s->pieces[FC_SEG_PIECES_MAX - 1].flags,
 			 FC_PIECE_START | FC_PIECE_END | FC_PIECE_LENGTH);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 13);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, UNCHECKED, 13);
 
 	run_all_cuts(t, m, false, 64, "zero-length frames");
 	free(m);
@@ -1596,12 +1599,7 @@ static void test_stats_counters(void **state)
 	feed(t, 12, b + 12, 3, 2, true);
 	feed(t, 15, b + 15, 24, 3, true);
 	assert_int_equal(t->r->nframes, 6);
-	assert_int_equal(t->d.stats.frames, 6);
-	assert_int_equal(t->d.stats.bytes, 39);
-	assert_int_equal(t->d.stats.segments, 3);
-	assert_int_equal(t->d.stats.sticky_segments, 2);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 3);
+	assert_dstats(t, 6, 39, 3, 2, 1, 3);
 	assert_true(t->r->frames[2].f.sticky);
 	assert_true(t->r->frames[2].f.split);
 	assert_true(t->r->frames[2].f.header_split); /* [9,13) cut at 12 */

@@ -137,6 +137,20 @@ static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
 	fc_reasm_set_limits(&t->r, &t->lim);
 }
 
+/* Asserts the reassembler's out-of-order segment, retransmitted byte,
+ * conflict, gap byte, forced gap and before-start byte counts; UNCHECKED
+ * leaves one unchecked. */
+static void assert_rstats(const struct trs *t, uint64_t ooo, uint64_t retrans,
+			  uint64_t conflicts, uint64_t gap, uint64_t forced, uint64_t before)
+{
+	const struct fc_reasm_stats *st = &t->r.stats;
+	const uint64_t got[] = { st->ooo_segments, st->retransmitted_bytes, st->conflicts,
+				 st->gap_bytes, st->forced_gaps, st->before_start_bytes };
+	const uint64_t want[] = { ooo, retrans, conflicts, gap, forced, before };
+
+	assert_counts_equal(got, want, 6);
+}
+
 static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
 {
 	struct trs *t = calloc(1, sizeof(*t));
@@ -273,9 +287,7 @@ static void test_in_order_zero_copy(void **state)
 	assert_int_equal(t->r.next, 12);
 	assert_int_equal(t->r.ooo_bytes, 0);
 	assert_null(t->r.ooo);
-	assert_int_equal(t->r.stats.ooo_segments, 0);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 0);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
+	assert_rstats(t, 0, 0, UNCHECKED, 0, UNCHECKED, UNCHECKED);
 	/* an empty segment (a pure ACK) changes nothing */
 	seg(t, 1012, "", 4);
 	assert_int_equal(t->rec->nev, 3);
@@ -307,9 +319,7 @@ static void test_out_of_order_3_1_2(void **state)
 	assert_stream(t, "AAAABBBBCCCC");
 	assert_int_equal(t->r.ooo_bytes, 0);
 	assert_null(t->r.ooo);
-	assert_int_equal(t->r.stats.ooo_segments, 1);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, 1, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
 	trs_free(t);
 }
 
@@ -345,8 +355,7 @@ static void test_exact_duplicate_dropped(void **state)
 	seg(t, 0, "abcd", 1);
 	seg(t, 0, "abcd", 2);
 	assert_int_equal(t->rec->nev, 1);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
-	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_rstats(t, UNCHECKED, 4, 0, UNCHECKED, UNCHECKED, UNCHECKED);
 
 	/* a duplicate of buffered data: kept once, from the first copy */
 	seg(t, 10, "xyz", 3);
@@ -375,8 +384,7 @@ static void test_conflict_with_delivered(void **state)
 	seg(t, 2, "cXeZ", 2);
 	assert_int_equal(t->rec->nev, 2);
 	assert_conflict(&t->rec->ev[1], 3, 3, 2);
-	assert_int_equal(t->r.stats.conflicts, 1);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_rstats(t, UNCHECKED, 4, 1, UNCHECKED, UNCHECKED, UNCHECKED);
 	assert_stream(t, "abcdefgh");
 	trs_free(t);
 
@@ -824,8 +832,7 @@ static void test_in_order_data_survives_full_budget(void **state)
 	assert_int_equal(t->r.ooo_bytes, c20);
 	/* the bytes of the hole arrive: they need no buffer at all */
 	seg_raw(t, 0, big, sizeof(big), sizeof(big), 2);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
 	assert_int_equal(t->rec->nev, 2);
 	assert_data(&t->rec->ev[0], 0, 100, 2, true);
 	assert_ptr_equal(t->rec->ev[0].ptr, big);
@@ -1187,8 +1194,7 @@ static void test_many_pieces_scattered(void **state)
 	}
 	assert_int_equal(t->r.next, 0);
 	assert_true(t->r.npieces > N / 3);
-	assert_int_equal(t->r.stats.conflicts, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, UNCHECKED, UNCHECKED, 0, UNCHECKED, 0, UNCHECKED);
 	first_pkt[0] = ++pkt;
 	seg_raw(t, t->r.base_seq, src, 1, 1, pkt);
 	assert_int_equal(t->r.next, N);
