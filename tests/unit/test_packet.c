@@ -340,64 +340,77 @@ static void test_ipv4_options(void **state)
 	assert_payload5(&p, &s, 14 + 28 + 20);
 }
 
+/* Parses an Ethernet record of EtherType `outer`, the 802.1Q tags
+ * tci[0..ntags) (each but the last followed by 0x8100, the last by the
+ * IP version's type), IPv6 when v6 (else IPv4) and put_tcp_payload5();
+ * asserts it parses as TCP with the payload right after the TCP header,
+ * the record in p and the segment in s. */
+static void parse_tagged(unsigned outer, const unsigned *tci, unsigned ntags, bool v6,
+			 struct pb *p, struct fc_tcp_seg *s)
+{
+	p->n = 0;
+	put_eth(p, outer);
+	for (unsigned i = 0; i < ntags; i++)
+		put_tag(p, tci[i], i + 1 < ntags ? 0x8100 : v6 ? 0x86dd : 0x0800);
+	if (v6)
+		put_ipv6(p, 6, 25);
+	else
+		put_ipv4(p, 6, 25, 0);
+	put_tcp_payload5(p);
+	assert_int_equal(parse(DLT_EN10MB_, p, s), FC_PARSE_TCP);
+	assert_payload5(p, s, 14 + 4 * ntags + (v6 ? 40 : 20) + 20);
+}
+
+/* Asserts that s carries nvlan VLAN IDs, its first nwant being want[]. */
+static void assert_vlans(const struct fc_tcp_seg *s, unsigned nvlan, const unsigned *want,
+			 unsigned nwant)
+{
+	assert_int_equal(s->key.nvlan, nvlan);
+	for (unsigned i = 0; i < nwant; i++)
+		assert_int_equal(s->key.vlan[i], want[i]);
+}
+
 static void test_single_vlan(void **state)
 {
 	(void)state;
-	struct pb p = { .n = 0 };
+	static const unsigned tci[] = { 0xe000 | 100 }; /* PCP 7 must not leak into the ID */
+	static const unsigned ids[] = { 100, 0 };
+	struct pb p;
 	struct fc_tcp_seg s;
 
-	put_eth(&p, 0x8100);
-	put_tag(&p, 0xe000 | 100, 0x0800); /* PCP 7 must not leak into the ID */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_int_equal(s.key.nvlan, 1);
-	assert_int_equal(s.key.vlan[0], 100);
-	assert_int_equal(s.key.vlan[1], 0);
+	parse_tagged(0x8100, tci, 1, false, &p, &s);
+	assert_vlans(&s, 1, ids, 2);
 	assert_v4_key(&s);
-	assert_payload5(&p, &s, 18 + 20 + 20);
 }
 
 static void test_double_vlan(void **state)
 {
 	(void)state;
 	static const unsigned outer[] = { 0x88a8, 0x9100, 0x8100 };
+	static const unsigned tci[] = { 0x1000 | 4095, 7 };
+	static const unsigned ids[] = { 4095, 7 };
 
 	for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
-		struct pb p = { .n = 0 };
+		struct pb p;
 		struct fc_tcp_seg s;
 
-		put_eth(&p, outer[i]);
-		put_tag(&p, 0x1000 | 4095, 0x8100);
-		put_tag(&p, 7, 0x86dd);
-		put_ipv6(&p, 6, 25);
-		put_tcp_payload5(&p);
-		assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-		assert_int_equal(s.key.nvlan, 2);
-		assert_int_equal(s.key.vlan[0], 4095);
-		assert_int_equal(s.key.vlan[1], 7);
+		parse_tagged(outer[i], tci, 2, true, &p, &s);
+		assert_vlans(&s, 2, ids, 2);
 		assert_v6_key(&s);
-		assert_payload5(&p, &s, 22 + 40 + 20);
 	}
 }
 
 static void test_vlan_beyond_max_skipped(void **state)
 {
 	(void)state;
-	struct pb p = { .n = 0 };
+	struct pb p;
 	struct fc_tcp_seg s;
-	unsigned ntags = FC_MAX_VLAN + 2;
+	unsigned tci[FC_MAX_VLAN + 2];
 
-	put_eth(&p, 0x88a8);
-	for (unsigned i = 0; i < ntags; i++)
-		put_tag(&p, 10 + i, i + 1 < ntags ? 0x8100 : 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_int_equal(s.key.nvlan, FC_MAX_VLAN);
-	for (unsigned i = 0; i < FC_MAX_VLAN; i++)
-		assert_int_equal(s.key.vlan[i], 10 + i);
-	assert_payload5(&p, &s, 14 + 4 * ntags + 40);
+	for (unsigned i = 0; i < FC_MAX_VLAN + 2; i++)
+		tci[i] = 10 + i;
+	parse_tagged(0x88a8, tci, FC_MAX_VLAN + 2, false, &p, &s);
+	assert_vlans(&s, FC_MAX_VLAN, tci, FC_MAX_VLAN);
 }
 
 static void test_llc_snap(void **state)
