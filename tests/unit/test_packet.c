@@ -192,6 +192,21 @@ static enum fc_parse_status parse(int dlt, const struct pb *p,
 	return fc_packet_parse(dlt, p->b, (uint32_t)p->n, 0, seg, NULL);
 }
 
+/* Asserts that fc_packet_parse() of all of p under dlt is
+ * FC_PARSE_MALFORMED with a reason: `reason` itself, or any when NULL. */
+static void assert_malformed(int dlt, const struct pb *p, const char *reason)
+{
+	struct fc_tcp_seg s;
+	const char *why = NULL;
+
+	assert_int_equal(fc_packet_parse(dlt, p->b, (uint32_t)p->n, 0, &s, &why),
+			 FC_PARSE_MALFORMED);
+	if (reason)
+		assert_string_equal(why, reason);
+	else
+		assert_non_null(why);
+}
+
 static void assert_v4_key(const struct fc_tcp_seg *s)
 {
 	static const uint8_t zero[12];
@@ -583,7 +598,6 @@ static void test_raw(void **state)
 	static const int raw[] = { DLT_RAW_, DLT_RAW_OPENBSD_, LINKTYPE_RAW_ };
 	struct pb v4 = { .n = 0 }, v6 = { .n = 0 };
 	struct fc_tcp_seg s;
-	const char *why = NULL;
 
 	put_ipv4(&v4, 6, 25, 0);
 	put_tcp_payload5(&v4);
@@ -604,10 +618,7 @@ static void test_raw(void **state)
 	assert_v6_key(&s);
 
 	/* The link type promises a version; the packet must keep it. */
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV4_, v6.b, (uint32_t)v6.n, 0,
-					 &s, &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(LINKTYPE_IPV4_, &v6, NULL);
 	assert_int_equal(parse(LINKTYPE_IPV6_, &v4, &s), FC_PARSE_MALFORMED);
 	v4.b[0] = 0x55;
 	assert_int_equal(parse(DLT_RAW_, &v4, &s), FC_PARSE_MALFORMED);
@@ -707,17 +718,12 @@ static void test_ipv6_too_many_ext(void **state)
 {
 	(void)state;
 	struct pb p = { .n = 0 };
-	struct fc_tcp_seg s;
-	const char *why = NULL;
 
 	put_ipv6(&p, 60, 40 * 8 + 25);
 	for (int i = 0; i < 40; i++)
 		put_ext8(&p, i < 39 ? 60 : 6);
 	put_tcp_payload5(&p);
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV6_, p.b, (uint32_t)p.n, 0,
-					 &s, &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(LINKTYPE_IPV6_, &p, NULL);
 }
 
 static void test_ipv6_ext_beyond_payload_length(void **state)
@@ -917,15 +923,10 @@ static void test_bad_ihl(void **state)
 	(void)state;
 	for (unsigned ihl = 0; ihl < 5; ihl++) {
 		struct pb p = { .n = 0 };
-		struct fc_tcp_seg s;
-		const char *why = NULL;
 
 		eth_ipv4_tcp(&p);
 		p.b[14] = (uint8_t)(0x40 | ihl);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_non_null(why);
+		assert_malformed(DLT_EN10MB_, &p, NULL);
 	}
 }
 
@@ -945,15 +946,10 @@ static void test_bad_data_offset(void **state)
 	(void)state;
 	for (unsigned doff = 0; doff < 5; doff++) {
 		struct pb p = { .n = 0 };
-		struct fc_tcp_seg s;
-		const char *why = NULL;
 
 		eth_ipv4_tcp(&p);
 		p.b[54 - 8] = (uint8_t)(doff << 4);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_string_equal(why, "bad TCP data offset");
+		assert_malformed(DLT_EN10MB_, &p, "bad TCP data offset");
 	}
 }
 
@@ -961,24 +957,15 @@ static void test_total_length_too_small(void **state)
 {
 	(void)state;
 	struct pb p = { .n = 0 };
-	struct fc_tcp_seg s;
-	const char *why = NULL;
 
 	eth_ipv4_tcp(&p);
 	set16(&p, 16, 19); /* shorter than its own header */
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, 0, &s,
-					 &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(DLT_EN10MB_, &p, NULL);
 
 	/* Room for IP but not for the TCP header it claims to carry. */
 	for (unsigned tl = 20; tl < 40; tl++) {
-		why = NULL;
 		set16(&p, 16, tl);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_string_equal(why, "TCP header exceeds IP length");
+		assert_malformed(DLT_EN10MB_, &p, "TCP header exceeds IP length");
 	}
 }
 
