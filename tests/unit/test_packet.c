@@ -167,6 +167,16 @@ static void put_tcp_payload5(struct pb *p)
 	putn(p, payload5, 5);
 }
 
+/* Appends an IPv4 header (IPv6 when v6) and put_tcp_payload5(). */
+static void put_ip_tcp5(struct pb *p, bool v6)
+{
+	if (v6)
+		put_ipv6(p, 6, 25);
+	else
+		put_ipv4(p, 6, 25, 0);
+	put_tcp_payload5(p);
+}
+
 /* Parse the first caplen bytes of p, copied so they end exactly where the
  * heap block `tail` (p->n bytes) ends: ASan then sees any overread. */
 static enum fc_parse_status parse_tail(int dlt, const struct pb *p,
@@ -241,11 +251,24 @@ static void assert_payload5(const struct pb *p, const struct fc_tcp_seg *s,
 	assert_memory_equal(s->payload, payload5, 5);
 }
 
+/* Asserts that p parses under dlt as the put_ip_tcp5() segment: TCP, the
+ * addresses and ports of its IP version (IPv6 when v6), the payload at
+ * offset `at`; the segment in s. */
+static void assert_tcp5(int dlt, const struct pb *p, struct fc_tcp_seg *s, bool v6,
+			size_t at)
+{
+	assert_int_equal(parse(dlt, p, s), FC_PARSE_TCP);
+	if (v6)
+		assert_v6_key(s);
+	else
+		assert_v4_key(s);
+	assert_payload5(p, s, at);
+}
+
 static void eth_ipv4_tcp(struct pb *p)
 {
 	put_eth(p, 0x0800);
-	put_ipv4(p, 6, 25, 0);
-	put_tcp_payload5(p);
+	put_ip_tcp5(p, false);
 }
 
 static void test_eth_ipv4_tcp(void **state)
@@ -276,8 +299,7 @@ static void test_key_bytewise_comparable(void **state)
 
 	put_eth(&p, 0x8100);
 	put_tag(&p, 9, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	memset(&want, 0, sizeof(want));
 	want.src.family = want.dst.family = 4;
 	memcpy(want.src.bytes, v4_src, 4);
@@ -367,11 +389,7 @@ static void parse_tagged(unsigned outer, const unsigned *tci, unsigned ntags, bo
 	put_eth(p, outer);
 	for (unsigned i = 0; i < ntags; i++)
 		put_tag(p, tci[i], i + 1 < ntags ? 0x8100 : v6 ? 0x86dd : 0x0800);
-	if (v6)
-		put_ipv6(p, 6, 25);
-	else
-		put_ipv4(p, 6, 25, 0);
-	put_tcp_payload5(p);
+	put_ip_tcp5(p, v6);
 	assert_int_equal(parse(DLT_EN10MB_, p, s), FC_PARSE_TCP);
 	assert_payload5(p, s, 14 + 4 * ntags + (v6 ? 40 : 20) + 20);
 }
@@ -438,8 +456,7 @@ static void test_llc_snap(void **state)
 	put_eth(&p, 0);
 	len_at = p.n - 2;
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	set16(&p, len_at, (unsigned)(p.n - 14));
 	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
 	assert_v4_key(&s);
@@ -461,11 +478,8 @@ static void test_fddi(void **state)
 	putn(&p, "\x50", 1); /* frame control: async LLC */
 	put_zero(&p, 12);
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(10, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 21 + 40);
+	put_ip_tcp5(&p, false);
+	assert_tcp5(10, &p, &s, false, 21 + 40);
 
 	p.b[13] = 0x42; /* not SNAP */
 	assert_int_equal(parse(10, &p, &s), FC_PARSE_NOT_TCP);
@@ -484,12 +498,9 @@ static void test_sll(void **state)
 	put16(&p, 6);
 	put_zero(&p, 8);
 	put16(&p, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
+	put_ip_tcp5(&p, false);
+	assert_tcp5(DLT_LINUX_SLL_, &p, &s, false, 16 + 40);
 	assert_int_equal(s.key.nvlan, 0);
-	assert_payload5(&p, &s, 16 + 40);
 }
 
 static void test_sll_vlan(void **state)
@@ -501,13 +512,10 @@ static void test_sll_vlan(void **state)
 	put_zero(&p, 14);
 	put16(&p, 0x8100);
 	put_tag(&p, 42, 0x86dd);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_TCP);
+	put_ip_tcp5(&p, true);
+	assert_tcp5(DLT_LINUX_SLL_, &p, &s, true, 20 + 60);
 	assert_int_equal(s.key.nvlan, 1);
 	assert_int_equal(s.key.vlan[0], 42);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 20 + 60);
 }
 
 static void test_sll_pseudo_protocol(void **state)
@@ -518,8 +526,7 @@ static void test_sll_pseudo_protocol(void **state)
 
 	put_zero(&p, 14);
 	put16(&p, 0x0003); /* ETH_P_ALL-ish pseudo type, not a length */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_NOT_TCP);
 }
 
@@ -536,11 +543,8 @@ static void test_sll2(void **state)
 	put8(&p, 4); /* outgoing */
 	put8(&p, 6);
 	put_zero(&p, 8);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL2_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 20 + 60);
+	put_ip_tcp5(&p, true);
+	assert_tcp5(DLT_LINUX_SLL2_, &p, &s, true, 20 + 60);
 
 	set16(&p, 0, 0x0806);
 	assert_int_equal(parse(DLT_LINUX_SLL2_, &p, &s), FC_PARSE_NOT_TCP);
@@ -562,18 +566,8 @@ static void test_null_and_loop(void **state)
 					put32(&p, fams[f]);
 				else
 					put_le32(&p, fams[f]);
-				if (fams[f] == 2)
-					put_ipv4(&p, 6, 25, 0);
-				else
-					put_ipv6(&p, 6, 25);
-				put_tcp_payload5(&p);
-				assert_int_equal(parse(dlts[d], &p, &s),
-						 FC_PARSE_TCP);
-				if (fams[f] == 2)
-					assert_v4_key(&s);
-				else
-					assert_v6_key(&s);
-				assert_payload5(&p, &s, p.n - 5);
+				put_ip_tcp5(&p, fams[f] != 2);
+				assert_tcp5(dlts[d], &p, &s, fams[f] != 2, p.n - 5);
 			}
 		}
 	}
@@ -586,8 +580,7 @@ static void test_null_other_family(void **state)
 	struct fc_tcp_seg s;
 
 	put_le32(&p, 7); /* AF_ISO or similar */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	assert_int_equal(parse(DLT_NULL_, &p, &s), FC_PARSE_NOT_TCP);
 	assert_int_equal(parse(DLT_LOOP_, &p, &s), FC_PARSE_NOT_TCP);
 }
@@ -888,33 +881,28 @@ static void test_truncation_other_links(void **state)
 
 	put_zero(&p, 14);
 	put16(&p, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(DLT_LINUX_SLL_, &p, 56);
 
 	p.n = 0;
 	put16(&p, 0x86dd);
 	put_zero(&p, 18);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, true);
 	check_every_caplen(DLT_LINUX_SLL2_, &p, 80);
 
 	p.n = 0;
 	put_le32(&p, 30);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, true);
 	check_every_caplen(DLT_NULL_, &p, 64);
 
 	p.n = 0;
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(LINKTYPE_RAW_, &p, 40);
 
 	p.n = 0;
 	put_eth(&p, 0x0010);
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(DLT_EN10MB_, &p, 62);
 }
 
