@@ -372,9 +372,7 @@ static void test_ipv4_options(void **state)
 	put32(&p, 0x01010101); /* NOPs */
 	put32(&p, 0x01010100);
 	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 14 + 28 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, false, 14 + 28 + 20);
 }
 
 /* Parses an Ethernet record of EtherType `outer`, the 802.1Q tags
@@ -458,9 +456,7 @@ static void test_llc_snap(void **state)
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
 	put_ip_tcp5(&p, false);
 	set16(&p, len_at, (unsigned)(p.n - 14));
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 22 + 40);
+	assert_tcp5(DLT_EN10MB_, &p, &s, false, 22 + 40);
 
 	p.b[22 - 3] = 0x0c; /* a vendor OUI: type space unknown */
 	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_NOT_TCP);
@@ -592,18 +588,12 @@ static void test_raw(void **state)
 	struct pb v4 = { .n = 0 }, v6 = { .n = 0 };
 	struct fc_tcp_seg s;
 
-	put_ipv4(&v4, 6, 25, 0);
-	put_tcp_payload5(&v4);
-	put_ipv6(&v6, 6, 25);
-	put_tcp_payload5(&v6);
+	put_ip_tcp5(&v4, false);
+	put_ip_tcp5(&v6, true);
 
 	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(parse(raw[i], &v4, &s), FC_PARSE_TCP);
-		assert_v4_key(&s);
-		assert_payload5(&v4, &s, 40);
-		assert_int_equal(parse(raw[i], &v6, &s), FC_PARSE_TCP);
-		assert_v6_key(&s);
-		assert_payload5(&v6, &s, 60);
+		assert_tcp5(raw[i], &v4, &s, false, 40);
+		assert_tcp5(raw[i], &v6, &s, true, 60);
 	}
 	assert_int_equal(parse(LINKTYPE_IPV4_, &v4, &s), FC_PARSE_TCP);
 	assert_v4_key(&s);
@@ -628,9 +618,7 @@ static void test_ipv6_ext_headers(void **state)
 	put_ext8(&p, 60);
 	put_ext8(&p, 6);
 	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 14 + 40 + 16 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, true, 14 + 40 + 16 + 20);
 }
 
 static void test_ipv6_routing_ah_mobility(void **state)
@@ -693,9 +681,7 @@ static void test_ipv6_fragment(void **state)
 
 	/* RFC 6946 atomic fragment: the whole packet, so it parses on. */
 	set16(&p, frag_at + 2, 0);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 14 + 48 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, true, 14 + 48 + 20);
 
 	/* Reserved bits alone do not make it a fragment. */
 	set16(&p, frag_at + 2, 0x0006);
