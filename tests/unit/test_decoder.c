@@ -318,6 +318,19 @@ static void ms_frame(struct mstream *m, uint64_t plen)
 	m->nfr++;
 }
 
+/* A new model stream under p (free() it), of frames with sizes[0..n)
+ * payload bytes. */
+static struct mstream *ms_new(const struct fc_profile *p, const uint64_t *sizes, size_t n)
+{
+	struct mstream *m = malloc(sizeof(*m));
+
+	assert_non_null(m);
+	ms_init(m, p);
+	for (size_t i = 0; i < n; i++)
+		ms_frame(m, sizes[i]);
+	return m;
+}
+
 static uint64_t mf_end(const struct mframe *f)
 {
 	return f->off + f->hdr + f->plen;
@@ -762,13 +775,8 @@ static void test_every_cut_default(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 4096, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 5, 1, 9 }, 3);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 5);
-	ms_frame(m, 1);
-	ms_frame(m, 9);
 	run_all_cuts(t, m, true, 4096, "3 frames");
 
 	/* header_split exactly when a cut falls strictly inside a header */
@@ -787,14 +795,8 @@ static void test_every_cut_payload_keep(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 3, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 7, 0, 2, 3 }, 4);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 7);
-	ms_frame(m, 0);
-	ms_frame(m, 2);
-	ms_frame(m, 3);
 	run_all_cuts(t, m, false, 3, "keep 3");
 	run_all_cuts(t, m, false, 0, "keep 0");
 	free(m);
@@ -805,15 +807,10 @@ static void test_zero_length_frames(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	/* eleven empty frames, one of 2 bytes, one more empty */
+	struct mstream *m = ms_new(&t->prof,
+				   (const uint64_t[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0 }, 13);
 	const struct fc_segment *s;
-
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	for (int i = 0; i < 11; i++)
-		ms_frame(m, 0);
-	ms_frame(m, 2);
-	ms_frame(m, 0);
 
 	/* All in one segment: 13 frames, pieces elided past 8. */
 	run_cuts(t, m, NULL, 0, 64, "zero one segment");
@@ -861,13 +858,8 @@ static void one_literal(const struct fc_profile *p, const uint8_t *b, size_t n,
 static void profile_streams(const struct fc_profile *p, const char *name)
 {
 	struct tdec *t = tdec_new(p, 4096, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 3, 0, 6 }, 3);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 3);
-	ms_frame(m, 0);
-	ms_frame(m, 6);
 	run_all_cuts(t, m, false, 4096, name);
 	free(m);
 	tdec_free(t);
@@ -1206,13 +1198,9 @@ static void test_payload_keep_bounds(void **state)
 	(void)state;
 	static const uint64_t sizes[] = { 0, 1, 63, 64, 65, 1000, 3 };
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, sizes, sizeof(sizes) / sizeof(sizes[0]));
 	size_t cut = 700;
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		ms_frame(m, sizes[i]);
 	run_cuts(t, m, &cut, 1, 64, "keep 64");
 	for (size_t i = 0; i < m->nfr; i++) {
 		const struct fc_frame *f = &t->r->frames[i].f;
@@ -1502,14 +1490,10 @@ static void test_packets_ascending(void **state)
 	(void)state;
 	static const uint64_t pkts[] = { 9, 4, 7, 2 };
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 12, 1 }, 2); /* [0,16), [16,21) */
 	size_t bounds[] = { 0, 3, 9, 14, 0 };
 	const struct fc_frame *f;
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 12); /* [0,16) */
-	ms_frame(m, 1); /* [16,21) */
 	bounds[4] = m->len;
 	feed_cut(t, m, bounds, 4, pkts);
 	check_model(t, m, bounds, 4, pkts, 64, "reordered packets");
