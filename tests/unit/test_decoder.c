@@ -199,6 +199,19 @@ static void assert_dstats(const struct tdec *t, uint64_t frames, uint64_t bytes,
 	assert_counts_equal(got, want, 6);
 }
 
+/* Asserts that anomaly #i of t is of kind, at offset and reported with
+ * packet pkt; UNCHECKED leaves offset or pkt unchecked. */
+static void assert_anom(const struct tdec *t, size_t i, enum fc_anomaly_kind kind,
+			uint64_t offset, uint64_t pkt)
+{
+	const uint64_t got[] = { t->r->anoms[i].a.offset, t->r->anoms[i].a.pkt };
+	const uint64_t want[] = { offset, pkt };
+
+	assert_true(i < t->r->nanoms);
+	assert_int_equal(t->r->anoms[i].a.kind, kind);
+	assert_counts_equal(got, want, 2);
+}
+
 static struct tdec *tdec_new(const struct fc_profile *prof, uint64_t keep,
 			     bool midstream)
 {
@@ -1007,8 +1020,7 @@ static void test_signed_unsigned_all_ones(void **state)
 	feed(t, 0, b, sizeof(b), 1, true);
 	assert_int_equal(t->r->nframes, 0);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_NEGATIVE);
-	assert_int_equal(t->r->anoms[0].a.offset, 0);
+	assert_anom(t, 0, FC_AN_NEGATIVE, 0, UNCHECKED);
 	assert_non_null(strstr(t->r->anoms[0].detail, "-1"));
 	assert_int_equal(t->r->segs[0].s.pieces[0].length, -1);
 	assert_int_equal(t->r->segs[0].s.pieces[0].flags, FC_PIECE_START | FC_PIECE_ERROR);
@@ -1089,9 +1101,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_SHORT_FRAME);
 	assert_int_equal(t->r->anoms[1].a.u.short_frame.promised, 2);
 	assert_int_equal(t->r->anoms[1].a.u.short_frame.carried, 20);
-	assert_int_equal(t->r->anoms[2].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[2].a.offset, 24);
-	assert_int_equal(t->r->anoms[2].a.pkt, 4);
+	assert_anom(t, 2, FC_AN_RESYNC, 24, 4);
 	/* lost at the bad frame's offset (6): 18 bytes went by */
 	assert_int_equal(t->r->anoms[2].a.u.resync.skipped, 18);
 	assert_non_null(strstr(t->r->anoms[2].detail, "after 18 skipped bytes"));
@@ -1132,9 +1142,7 @@ static void test_negative_lengths(void **state)
 	assert_int_equal(t->r->nanoms, 0);
 	feed(t, 2, b + 2, 3, 2, true);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_NEGATIVE);
-	assert_int_equal(t->r->anoms[0].a.offset, 0);
-	assert_int_equal(t->r->anoms[0].a.pkt, 2);
+	assert_anom(t, 0, FC_AN_NEGATIVE, 0, 2);
 	assert_non_null(strstr(t->r->anoms[0].detail, "-5"));
 	assert_int_equal(t->r->segs[1].s.pieces[0].flags, FC_PIECE_ERROR);
 	assert_int_equal(t->r->segs[1].s.pieces[0].header_bytes, 2);
@@ -1229,9 +1237,7 @@ static void test_gap_inside_payload(void **state)
 	feed(t, 0, b, 7, 1, true);
 	gap(t, 7, 3, 3);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_GAP);
-	assert_int_equal(t->r->anoms[0].a.offset, 7);
-	assert_int_equal(t->r->anoms[0].a.pkt, 3);
+	assert_anom(t, 0, FC_AN_GAP, 7, 3);
 	assert_non_null(strstr(t->r->anoms[0].detail, "still hold"));
 	assert_int_equal(t->r->nframes, 0);
 	feed(t, 10, b + 10, 10, 4, true);
@@ -1329,8 +1335,7 @@ static void test_gap_inside_header(void **state)
 	b[4] = 'x';
 	feed(t, 6, b, 5, 4, true);
 	assert_string_equal(t->r->log, "SASAFS");
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[1].a.offset, 6);
+	assert_anom(t, 1, FC_AN_RESYNC, 6, UNCHECKED);
 	assert_int_equal(t->r->nframes, 1);
 	assert_int_equal(t->r->frames[0].f.index, 0);
 	assert_int_equal(t->r->frames[0].f.offset, 6);
@@ -1391,8 +1396,7 @@ static void test_midstream(void **state)
 	feed(t, 20, b, 7, 3, true);
 	/* one midstream record where decoding starts, and no resync */
 	assert_string_equal(t->r->log, "SAFSFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 13);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 13, UNCHECKED);
 	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 13);
 	assert_int_equal(t->r->anoms[0].a.u.resync.evidence, FC_RESYNC_ALIGNED);
 	assert_string_equal(t->r->anoms[0].detail,
@@ -1410,8 +1414,7 @@ static void test_midstream(void **state)
 	tdec_restart(t, 64, true);
 	feed(t, 100, b, 7, 1, true);
 	assert_string_equal(t->r->log, "AFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 100);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 100, UNCHECKED);
 	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 0);
 	assert_int_equal(t->r->frames[0].f.offset, 100);
 
@@ -1451,9 +1454,7 @@ static void test_end_reasons(void **state)
 		feed(t, 0, b, 12, 1, true);
 		end(t, cases[c].why, 2);
 		assert_int_equal(t->r->nanoms, 1);
-		assert_int_equal(t->r->anoms[0].a.kind, cases[c].kind);
-		assert_int_equal(t->r->anoms[0].a.offset, 5);
-		assert_int_equal(t->r->anoms[0].a.pkt, 2);
+		assert_anom(t, 0, cases[c].kind, 5, 2);
 		assert_non_null(strstr(t->r->anoms[0].detail, "3 of 8 payload"));
 		assert_int_equal(t->d.stats.anomalies[cases[c].kind], 1);
 		assert_int_equal(t->d.state, FC_DEC_DONE);
@@ -1469,8 +1470,7 @@ static void test_end_reasons(void **state)
 		feed(t, 0, b, 7, 1, true);
 		end(t, cases[c].why, 2);
 		assert_int_equal(t->r->nanoms, 1);
-		assert_int_equal(t->r->anoms[0].a.kind, cases[c].kind);
-		assert_int_equal(t->r->anoms[0].a.offset, 5);
+		assert_anom(t, 0, cases[c].kind, 5, UNCHECKED);
 		assert_non_null(strstr(t->r->anoms[0].detail, "2 of 4 header"));
 
 		/* at a boundary, or while lost: nothing to report */
@@ -1605,9 +1605,7 @@ static void test_stats_counters(void **state)
 		assert_string_equal(t->r->log + nlog, "AA");
 	}
 	assert_int_equal(t->d.stats.anomalies[FC_AN_GAP], 2);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_GAP);
-	assert_int_equal(t->r->anoms[0].a.offset, 39);
-	assert_int_equal(t->r->anoms[0].a.pkt, 9);
+	assert_anom(t, 0, FC_AN_GAP, 39, 9);
 	assert_int_equal(t->r->anoms[0].a.ts_us, 9000);
 	assert_int_equal(t->r->anoms[0].a.u.gap.len, 5);
 	assert_int_equal(t->r->anoms[0].a.u.gap.hit, FC_GAP_AT_BOUNDARY);
@@ -1700,8 +1698,7 @@ static void test_resync_inside_packet(void **state)
 	memcpy(b + 16, "de", 2);
 	feed(t, 0, b, 18, 1, true);
 	assert_string_equal(t->r->log, "AFFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 5);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 5, UNCHECKED);
 	assert_non_null(strstr(t->r->anoms[0].detail, "after 5 skipped bytes"));
 	assert_non_null(strstr(t->r->anoms[0].detail, "2 frames from here end exactly"));
 	assert_int_equal(t->r->nframes, 2);
