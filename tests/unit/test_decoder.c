@@ -598,6 +598,17 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Writes at p a frame of the default profile (a 4-byte little-endian
+ * length, then the payload) whose payload is text; returns its size. */
+static size_t put_text_frame(uint8_t *p, const char *text)
+{
+	size_t n = strlen(text);
+
+	put_le32(p, (uint32_t)n);
+	memcpy(p + 4, text, n);
+	return 4 + n;
+}
+
 /* --- simple placements ---------------------------------------------------- */
 
 static void test_one_frame_one_segment(void **state)
@@ -1091,8 +1102,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->nanoms, 1);
 
 	/* #4 begins a packet with a valid header: resync */
-	put_le32(b, 3);
-	memcpy(b + 4, "abc", 3);
+	put_text_frame(b, "abc");
 	put_le32(b + 7, 0);
 	feed(t, 24, b, 11, 4, true);
 	/* the bad length came right after frame #0 and frames line up again
@@ -1230,10 +1240,8 @@ static void test_gap_inside_payload(void **state)
 	const struct fc_frame *f;
 
 	/* frame 0: 10 payload bytes; 3 of them (offsets 7..9) never seen */
-	put_le32(b, 10);
-	memcpy(b + 4, "0123456789", 10);
-	put_le32(b + 14, 2);
-	memcpy(b + 18, "ok", 2);
+	put_text_frame(b, "0123456789");
+	put_text_frame(b + 14, "ok");
 	feed(t, 0, b, 7, 1, true);
 	gap(t, 7, 3, 3);
 	assert_int_equal(t->r->nanoms, 1);
@@ -1270,8 +1278,7 @@ static void test_gap_ends_payload(void **state)
 	const struct fc_frame *f;
 
 	/* the hole is exactly the rest of frame 0: it ends there */
-	put_le32(b, 6);
-	memcpy(b + 4, "abcdef", 6);
+	put_text_frame(b, "abcdef");
 	feed(t, 0, b, 6, 1, true);
 	gap(t, 6, 4, 2);
 	assert_string_equal(t->r->log, "SAF");
@@ -1283,8 +1290,7 @@ static void test_gap_ends_payload(void **state)
 	assert_false(f->split);
 	assert_int_equal(t->d.state, FC_DEC_HEADER);
 	/* the next frame decodes normally, even from a non-start piece */
-	put_le32(b, 1);
-	b[4] = '!';
+	put_text_frame(b, "!");
 	feed(t, 10, b, 5, 3, false);
 	assert_int_equal(t->r->nframes, 2);
 	assert_int_equal(t->r->frames[1].f.offset, 10);
@@ -1304,8 +1310,7 @@ static void test_gap_ends_payload(void **state)
 	put_le32(b, 0);
 	feed(t, 16, b, 4, 3, true);
 	assert_int_equal(t->r->nanoms, 1);
-	put_le32(b, 2);
-	memcpy(b + 4, "ab", 2);
+	put_text_frame(b, "ab");
 	feed(t, 20, b, 6, 4, true);
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
 	assert_non_null(strstr(t->r->anoms[1].detail, "after 10 skipped bytes"));
@@ -1331,8 +1336,7 @@ static void test_gap_inside_header(void **state)
 	assert_int_equal(t->r->segs[1].s.unframed, 2);
 	assert_int_equal(t->r->nframes, 0);
 	/* a packet starting with a header: resync */
-	put_le32(b, 1);
-	b[4] = 'x';
+	put_text_frame(b, "x");
 	feed(t, 6, b, 5, 4, true);
 	assert_string_equal(t->r->log, "SASAFS");
 	assert_anom(t, 1, FC_AN_RESYNC, 6, UNCHECKED);
@@ -1390,8 +1394,7 @@ static void test_midstream(void **state)
 	assert_string_equal(t->r->log, "S");
 	assert_int_equal(t->r->segs[0].s.unframed, 13);
 
-	put_le32(b, 3);
-	memcpy(b + 4, "new", 3);
+	put_text_frame(b, "new");
 	feed(t, 13, b, 7, 2, true);
 	feed(t, 20, b, 7, 3, true);
 	/* one midstream record where decoding starts, and no resync */
@@ -1444,8 +1447,7 @@ static void test_end_reasons(void **state)
 		{ FC_END_EVICTED, FC_AN_INCOMPLETE },
 	};
 
-	put_le32(b, 1);
-	b[4] = 'a';
+	put_text_frame(b, "a");
 	put_le32(b + 5, 8);
 	memcpy(b + 9, "abc", 3);
 	for (size_t c = 0; c < 4; c++) {
@@ -1627,10 +1629,8 @@ static void test_chain_walk(void **state)
 	uint8_t b[64];
 
 	fc_profile_default(&p);
-	put_le32(b, 2);
-	memcpy(b + 4, "ab", 2);
-	put_le32(b + 6, 3);
-	memcpy(b + 10, "cde", 3);
+	put_text_frame(b, "ab");
+	put_text_frame(b + 6, "cde");
 	fc_chain_walk(&p, b, 13, FC_CHAIN_WALK_MAX, &c);
 	assert_int_equal(c.frames, 2);
 	assert_true(c.aligned);
@@ -1692,10 +1692,8 @@ static void test_resync_inside_packet(void **state)
 	/* the capture starts inside a frame: 5 bytes of its tail, then two
 	 * whole frames in the same packet */
 	memcpy(b, "tail!", 5);
-	put_le32(b + 5, 3);
-	memcpy(b + 9, "abc", 3);
-	put_le32(b + 12, 2);
-	memcpy(b + 16, "de", 2);
+	put_text_frame(b + 5, "abc");
+	put_text_frame(b + 12, "de");
 	feed(t, 0, b, 18, 1, true);
 	assert_string_equal(t->r->log, "AFFS");
 	assert_anom(t, 0, FC_AN_MIDSTREAM, 5, UNCHECKED);
@@ -1787,8 +1785,7 @@ static void test_resync_guess_abandoned(void **state)
 
 	/* confirmed guesses count: after enough good headers, a bad length
 	 * is the stream's again */
-	put_le32(b, 1);
-	b[4] = 'x';
+	put_text_frame(b, "x");
 	for (int i = 0; i < 4; i++)
 		feed(t, 14 + 5 * i, b, 5, 3 + i, true);
 	assert_int_equal(t->d.resync_unconfirmed, 0);
