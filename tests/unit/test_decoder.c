@@ -598,15 +598,16 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/* Writes at p a frame of the default profile (a 4-byte little-endian
- * length, then the payload) whose payload is text; returns its size. */
-static size_t put_text_frame(uint8_t *p, const char *text)
+/* Writes at b a frame of the default profile (a 4-byte little-endian
+ * length, then the payload): the n bytes of text, its length field
+ * saying n + extra; returns its size. */
+static size_t frame_with(uint8_t *b, const char *text, int extra)
 {
 	size_t n = strlen(text);
 
-	put_le32(p, (uint32_t)n);
-	memcpy(p + 4, text, n);
-	return 4 + n;
+	put_le32(b, (uint32_t)((int)n + extra));
+	memcpy(b + 4, text, n);
+	return n + 4;
 }
 
 /* --- simple placements ---------------------------------------------------- */
@@ -1102,7 +1103,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->nanoms, 1);
 
 	/* #4 begins a packet with a valid header: resync */
-	put_text_frame(b, "abc");
+	frame_with(b, "abc", 0);
 	put_le32(b + 7, 0);
 	feed(t, 24, b, 11, 4, true);
 	/* the bad length came right after frame #0 and frames line up again
@@ -1240,8 +1241,8 @@ static void test_gap_inside_payload(void **state)
 	const struct fc_frame *f;
 
 	/* frame 0: 10 payload bytes; 3 of them (offsets 7..9) never seen */
-	put_text_frame(b, "0123456789");
-	put_text_frame(b + 14, "ok");
+	frame_with(b, "0123456789", 0);
+	frame_with(b + 14, "ok", 0);
 	feed(t, 0, b, 7, 1, true);
 	gap(t, 7, 3, 3);
 	assert_int_equal(t->r->nanoms, 1);
@@ -1278,7 +1279,7 @@ static void test_gap_ends_payload(void **state)
 	const struct fc_frame *f;
 
 	/* the hole is exactly the rest of frame 0: it ends there */
-	put_text_frame(b, "abcdef");
+	frame_with(b, "abcdef", 0);
 	feed(t, 0, b, 6, 1, true);
 	gap(t, 6, 4, 2);
 	assert_string_equal(t->r->log, "SAF");
@@ -1290,7 +1291,7 @@ static void test_gap_ends_payload(void **state)
 	assert_false(f->split);
 	assert_int_equal(t->d.state, FC_DEC_HEADER);
 	/* the next frame decodes normally, even from a non-start piece */
-	put_text_frame(b, "!");
+	frame_with(b, "!", 0);
 	feed(t, 10, b, 5, 3, false);
 	assert_int_equal(t->r->nframes, 2);
 	assert_int_equal(t->r->frames[1].f.offset, 10);
@@ -1310,7 +1311,7 @@ static void test_gap_ends_payload(void **state)
 	put_le32(b, 0);
 	feed(t, 16, b, 4, 3, true);
 	assert_int_equal(t->r->nanoms, 1);
-	put_text_frame(b, "ab");
+	frame_with(b, "ab", 0);
 	feed(t, 20, b, 6, 4, true);
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
 	assert_non_null(strstr(t->r->anoms[1].detail, "after 10 skipped bytes"));
@@ -1336,7 +1337,7 @@ static void test_gap_inside_header(void **state)
 	assert_int_equal(t->r->segs[1].s.unframed, 2);
 	assert_int_equal(t->r->nframes, 0);
 	/* a packet starting with a header: resync */
-	put_text_frame(b, "x");
+	frame_with(b, "x", 0);
 	feed(t, 6, b, 5, 4, true);
 	assert_string_equal(t->r->log, "SASAFS");
 	assert_anom(t, 1, FC_AN_RESYNC, 6, UNCHECKED);
@@ -1394,7 +1395,7 @@ static void test_midstream(void **state)
 	assert_string_equal(t->r->log, "S");
 	assert_int_equal(t->r->segs[0].s.unframed, 13);
 
-	put_text_frame(b, "new");
+	frame_with(b, "new", 0);
 	feed(t, 13, b, 7, 2, true);
 	feed(t, 20, b, 7, 3, true);
 	/* one midstream record where decoding starts, and no resync */
@@ -1447,7 +1448,7 @@ static void test_end_reasons(void **state)
 		{ FC_END_EVICTED, FC_AN_INCOMPLETE },
 	};
 
-	put_text_frame(b, "a");
+	frame_with(b, "a", 0);
 	put_le32(b + 5, 8);
 	memcpy(b + 9, "abc", 3);
 	for (size_t c = 0; c < 4; c++) {
@@ -1629,8 +1630,8 @@ static void test_chain_walk(void **state)
 	uint8_t b[64];
 
 	fc_profile_default(&p);
-	put_text_frame(b, "ab");
-	put_text_frame(b + 6, "cde");
+	frame_with(b, "ab", 0);
+	frame_with(b + 6, "cde", 0);
 	fc_chain_walk(&p, b, 13, FC_CHAIN_WALK_MAX, &c);
 	assert_int_equal(c.frames, 2);
 	assert_true(c.aligned);
@@ -1692,8 +1693,8 @@ static void test_resync_inside_packet(void **state)
 	/* the capture starts inside a frame: 5 bytes of its tail, then two
 	 * whole frames in the same packet */
 	memcpy(b, "tail!", 5);
-	put_text_frame(b + 5, "abc");
-	put_text_frame(b + 12, "de");
+	frame_with(b + 5, "abc", 0);
+	frame_with(b + 12, "de", 0);
 	feed(t, 0, b, 18, 1, true);
 	assert_string_equal(t->r->log, "AFFS");
 	assert_anom(t, 0, FC_AN_MIDSTREAM, 5, UNCHECKED);
@@ -1785,23 +1786,13 @@ static void test_resync_guess_abandoned(void **state)
 
 	/* confirmed guesses count: after enough good headers, a bad length
 	 * is the stream's again */
-	put_text_frame(b, "x");
+	frame_with(b, "x", 0);
 	for (int i = 0; i < 4; i++)
 		feed(t, 14 + 5 * i, b, 5, 3 + i, true);
 	assert_int_equal(t->d.resync_unconfirmed, 0);
 	feed(t, 34, (const uint8_t *)"TEXT", 4, 7, true);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
 	tdec_free(t);
-}
-
-/* Frames of `n` bytes of text whose length field says n + extra. */
-static size_t frame_with(uint8_t *b, const char *text, int extra)
-{
-	size_t n = strlen(text);
-
-	put_le32(b, (uint32_t)((int)n + extra));
-	memcpy(b + 4, text, n);
-	return n + 4;
 }
 
 static void test_adjustment_suspect(void **state)
@@ -1896,8 +1887,7 @@ static void test_short_frame_promised_less(void **state)
 
 	/* frame 0 says 3 but carries 7 ("h\xc3\xa9llo" counted in characters
 	 * is the real-world case); its last 4 bytes read as a length: text */
-	put_le32(b, 3);
-	memcpy(b + 4, "abcdefg", 7);
+	frame_with(b, "abcdefg", 3 - 7);
 	feed(t, 0, b, 11, 1, true);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
 	feed(t, 11, b, (uint32_t)frame_with(b, "next", 0), 2, true);
@@ -1918,8 +1908,7 @@ static void test_short_frame_promised_less(void **state)
 
 	/* the same bytes after a gap prove nothing about frame 0 */
 	tdec_restart(t, 64, false);
-	put_le32(b, 3);
-	memcpy(b + 4, "abcdefg", 7);
+	frame_with(b, "abcdefg", 3 - 7);
 	feed(t, 0, b, 11, 1, true);
 	gap(t, 11, 5, 2);
 	feed(t, 16, b, (uint32_t)frame_with(b, "next", 0), 3, true);
@@ -1937,8 +1926,7 @@ static void test_short_frame_promised_more(void **state)
 
 	/* frame 0 promises 20 but its write carried 3; the next write (a
 	 * whole frame) and text after it are swallowed into it */
-	put_le32(b, 20);
-	memcpy(b + 4, "abc", 3);
+	frame_with(b, "abc", 20 - 3);
 	feed(t, 0, b, 7, 1, true);
 	feed(t, 7, b, (uint32_t)frame_with(b, "hello", 0), 2, true);
 	memcpy(b, "ZZZZZZZZZZZZ", 12);
@@ -1956,8 +1944,7 @@ static void test_short_frame_promised_more(void **state)
 	/* a long frame with nothing frame-like at its packet starts: the
 	 * oversize after it is reported, and nothing is made up */
 	tdec_restart(t, 64, false);
-	put_le32(b, 20);
-	memcpy(b + 4, "abc", 3);
+	frame_with(b, "abc", 20 - 3);
 	feed(t, 0, b, 7, 1, true);
 	memcpy(b, "WWWWWWWWWWWWWWWWWWWWW", 21);
 	feed(t, 7, b, 21, 2, true);
