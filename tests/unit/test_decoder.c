@@ -905,62 +905,66 @@ static void test_profile_length_offset(void **state)
 	profile_streams(&p, "offset 2 size 2");
 }
 
+/* A length field's layout and one hand-written frame under it: the
+ * frame's bytes, the length they carry and the payload that follows. */
+struct literal_case {
+	enum fc_byte_order byte_order;
+	uint32_t length_size; /* = header_size */
+	bool is_signed;
+	const uint8_t *b;
+	size_t n;
+	int64_t length;
+	uint64_t payload_len;
+	const char *name;
+};
+
+/* one_literal() and profile_streams() under each of c[0..n), the
+ * default profile otherwise. */
+static void literal_cases(const struct literal_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fc_profile p;
+
+		fc_profile_default(&p);
+		p.byte_order = c[i].byte_order;
+		p.length_size = c[i].length_size;
+		p.header_size = c[i].length_size;
+		p.is_signed = c[i].is_signed;
+		one_literal(&p, c[i].b, c[i].n, c[i].length, c[i].payload_len);
+		profile_streams(&p, c[i].name);
+	}
+}
+
 static void test_profile_length_sizes(void **state)
 {
 	(void)state;
-	struct fc_profile p;
 	static const uint8_t b1[] = { 2, 'x', 'y' };
 	static const uint8_t b2[] = { 0x01, 0x01, [258] = 0 };
 	static const uint8_t b3[] = { 4, 0, 0, 'a', 'b', 'c', 'd' };
 	static const uint8_t b8[] = { 1, 0, 0, 0, 0, 0, 0, 0, '!' };
+	static const struct literal_case cases[] = {
+		{ FC_LITTLE_ENDIAN, 1, false, b1, sizeof(b1), 2, 2, "size 1" },
+		{ FC_LITTLE_ENDIAN, 2, false, b2, sizeof(b2), 257, 257, "size 2" },
+		{ FC_LITTLE_ENDIAN, 3, true, b3, sizeof(b3), 4, 4, "size 3" },
+		{ FC_LITTLE_ENDIAN, 8, true, b8, sizeof(b8), 1, 1, "size 8" },
+	};
 
-	fc_profile_default(&p);
-	p.length_size = 1;
-	p.header_size = 1;
-	p.is_signed = false;
-	one_literal(&p, b1, sizeof(b1), 2, 2);
-	profile_streams(&p, "size 1");
-
-	p.length_size = 2;
-	p.header_size = 2;
-	one_literal(&p, b2, sizeof(b2), 257, 257);
-	profile_streams(&p, "size 2");
-
-	p.length_size = 3;
-	p.header_size = 3;
-	p.is_signed = true;
-	one_literal(&p, b3, sizeof(b3), 4, 4);
-	profile_streams(&p, "size 3");
-
-	p.length_size = 8;
-	p.header_size = 8;
-	one_literal(&p, b8, sizeof(b8), 1, 1);
-	profile_streams(&p, "size 8");
+	literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_profile_big_endian(void **state)
 {
 	(void)state;
-	struct fc_profile p;
 	static const uint8_t b4[] = { 0, 0, 0, 2, 'o', 'k' };
 	static const uint8_t b3[] = { 0, 0, 3, 'a', 'b', 'c' };
 	static const uint8_t b8[] = { 0, 0, 0, 0, 0, 0, 0, 1, '?' };
+	static const struct literal_case cases[] = {
+		{ FC_BIG_ENDIAN, 4, true, b4, sizeof(b4), 2, 2, "be 4" },
+		{ FC_BIG_ENDIAN, 3, true, b3, sizeof(b3), 3, 3, "be 3" },
+		{ FC_BIG_ENDIAN, 8, false, b8, sizeof(b8), 1, 1, "be 8 unsigned" },
+	};
 
-	fc_profile_default(&p);
-	p.byte_order = FC_BIG_ENDIAN;
-	one_literal(&p, b4, sizeof(b4), 2, 2);
-	profile_streams(&p, "be 4");
-
-	p.length_size = 3;
-	p.header_size = 3;
-	one_literal(&p, b3, sizeof(b3), 3, 3);
-	profile_streams(&p, "be 3");
-
-	p.length_size = 8;
-	p.header_size = 8;
-	p.is_signed = false;
-	one_literal(&p, b8, sizeof(b8), 1, 1);
-	profile_streams(&p, "be 8 unsigned");
+	literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_profile_adjustment_includes_header(void **state)
