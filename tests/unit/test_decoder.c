@@ -186,6 +186,32 @@ struct tdec {
 	struct rec *r;
 };
 
+/* Asserts the decoder's frame, byte, segment, sticky-segment, split-frame
+ * and most-frames-in-a-segment counts; UNCHECKED leaves one unchecked. */
+static void assert_dstats(const struct tdec *t, uint64_t frames, uint64_t bytes,
+			  uint64_t segments, uint64_t sticky, uint64_t split, uint64_t maxf)
+{
+	const struct fc_decoder_counts *st = &t->d.stats;
+	const uint64_t got[] = { st->frames, st->bytes, st->segments, st->sticky_segments,
+				 st->split_frames, st->max_frames_in_segment };
+	const uint64_t want[] = { frames, bytes, segments, sticky, split, maxf };
+
+	assert_counts_equal(got, want, 6);
+}
+
+/* Asserts that anomaly #i of t is of kind, at offset and reported with
+ * packet pkt; UNCHECKED leaves offset or pkt unchecked. */
+static void assert_anom(const struct tdec *t, size_t i, enum fc_anomaly_kind kind,
+			uint64_t offset, uint64_t pkt)
+{
+	const uint64_t got[] = { t->r->anoms[i].a.offset, t->r->anoms[i].a.pkt };
+	const uint64_t want[] = { offset, pkt };
+
+	assert_true(i < t->r->nanoms);
+	assert_int_equal(t->r->anoms[i].a.kind, kind);
+	assert_counts_equal(got, want, 2);
+}
+
 static struct tdec *tdec_new(const struct fc_profile *prof, uint64_t keep,
 			     bool midstream)
 {
@@ -303,6 +329,19 @@ static void ms_frame(struct mstream *m, uint64_t plen)
 	for (uint64_t j = 0; j < plen; j++)
 		m->b[m->len++] = pattern(m->nfr, j);
 	m->nfr++;
+}
+
+/* A new model stream under p (free() it), of frames with sizes[0..n)
+ * payload bytes. */
+static struct mstream *ms_new(const struct fc_profile *p, const uint64_t *sizes, size_t n)
+{
+	struct mstream *m = malloc(sizeof(*m));
+
+	assert_non_null(m);
+	ms_init(m, p);
+	for (size_t i = 0; i < n; i++)
+		ms_frame(m, sizes[i]);
+	return m;
 }
 
 static uint64_t mf_end(const struct mframe *f)
@@ -559,6 +598,18 @@ static void put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* Writes at b a frame of the default profile (a 4-byte little-endian
+ * length, then the payload): the n bytes of text, its length field
+ * saying n + extra; returns its size. */
+static size_t frame_with(uint8_t *b, const char *text, int extra)
+{
+	size_t n = strlen(text);
+
+	put_le32(b, (uint32_t)((int)n + extra));
+	memcpy(b + 4, text, n);
+	return n + 4;
+}
+
 /* --- simple placements ---------------------------------------------------- */
 
 static void test_one_frame_one_segment(void **state)
@@ -608,12 +659,7 @@ static void test_one_frame_one_segment(void **state)
 	assert_int_equal(t->r->segs[0].payload_at[0], 4);
 	assert_int_equal(s->pieces[0].nsegs, 1);
 
-	assert_int_equal(t->d.stats.frames, 1);
-	assert_int_equal(t->d.stats.bytes, 9);
-	assert_int_equal(t->d.stats.segments, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 0);
-	assert_int_equal(t->d.stats.split_frames, 0);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 1);
+	assert_dstats(t, 1, 9, 1, 0, 0, 1);
 	tdec_free(t);
 }
 
@@ -656,8 +702,7 @@ static void test_two_frames_one_segment(void **state)
 	assert_int_equal(t->r->segs[0].payload_at[0], 4);
 	assert_int_equal(s->pieces[1].payload_n, 3);
 	assert_int_equal(t->r->segs[0].payload_at[1], 10);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 2);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, UNCHECKED, 2);
 	tdec_free(t);
 }
 
@@ -698,8 +743,7 @@ static void test_split_two_segments(void **state)
 	assert_int_equal(f->pkt_last, 4);
 	assert_int_equal(f->ts_us, 4000);
 	assert_memory_equal(f->payload, "abcdef", 6);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 0);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 0, 1, UNCHECKED);
 	tdec_free(t);
 }
 
@@ -746,9 +790,7 @@ static void test_split_three_segments(void **state)
 	assert_int_equal(t->r->segs[2].s.pieces[1].flags,
 			 FC_PIECE_START | FC_PIECE_END | FC_PIECE_LENGTH);
 	assert_int_equal(t->r->segs[2].s.pieces[1].nsegs, 1);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 2);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, 1, 2);
 	tdec_free(t);
 }
 
@@ -758,13 +800,8 @@ static void test_every_cut_default(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 4096, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 5, 1, 9 }, 3);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 5);
-	ms_frame(m, 1);
-	ms_frame(m, 9);
 	run_all_cuts(t, m, true, 4096, "3 frames");
 
 	/* header_split exactly when a cut falls strictly inside a header */
@@ -783,14 +820,8 @@ static void test_every_cut_payload_keep(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 3, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 7, 0, 2, 3 }, 4);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 7);
-	ms_frame(m, 0);
-	ms_frame(m, 2);
-	ms_frame(m, 3);
 	run_all_cuts(t, m, false, 3, "keep 3");
 	run_all_cuts(t, m, false, 0, "keep 0");
 	free(m);
@@ -801,15 +832,10 @@ static void test_zero_length_frames(void **state)
 {
 	(void)state;
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	/* eleven empty frames, one of 2 bytes, one more empty */
+	struct mstream *m = ms_new(&t->prof,
+				   (const uint64_t[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0 }, 13);
 	const struct fc_segment *s;
-
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	for (int i = 0; i < 11; i++)
-		ms_frame(m, 0);
-	ms_frame(m, 2);
-	ms_frame(m, 0);
 
 	/* All in one segment: 13 frames, pieces elided past 8. */
 	run_cuts(t, m, NULL, 0, 64, "zero one segment");
@@ -826,8 +852,7 @@ static void test_zero_length_frames(void **state)
 	assert_int_equal(s->pieces[FC_SEG_PIECES_MAX - 1].frame_index, 12);
 	assert_int_equal(s->pieces[FC_SEG_PIECES_MAX - 1].flags,
 			 FC_PIECE_START | FC_PIECE_END | FC_PIECE_LENGTH);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 13);
-	assert_int_equal(t->d.stats.sticky_segments, 1);
+	assert_dstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 1, UNCHECKED, 13);
 
 	run_all_cuts(t, m, false, 64, "zero-length frames");
 	free(m);
@@ -858,13 +883,8 @@ static void one_literal(const struct fc_profile *p, const uint8_t *b, size_t n,
 static void profile_streams(const struct fc_profile *p, const char *name)
 {
 	struct tdec *t = tdec_new(p, 4096, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 3, 0, 6 }, 3);
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 3);
-	ms_frame(m, 0);
-	ms_frame(m, 6);
 	run_all_cuts(t, m, false, 4096, name);
 	free(m);
 	tdec_free(t);
@@ -885,62 +905,66 @@ static void test_profile_length_offset(void **state)
 	profile_streams(&p, "offset 2 size 2");
 }
 
+/* A length field's layout and one hand-written frame under it: the
+ * frame's bytes, the length they carry and the payload that follows. */
+struct literal_case {
+	enum fc_byte_order byte_order;
+	uint32_t length_size; /* = header_size */
+	bool is_signed;
+	const uint8_t *b;
+	size_t n;
+	int64_t length;
+	uint64_t payload_len;
+	const char *name;
+};
+
+/* one_literal() and profile_streams() under each of c[0..n), the
+ * default profile otherwise. */
+static void literal_cases(const struct literal_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fc_profile p;
+
+		fc_profile_default(&p);
+		p.byte_order = c[i].byte_order;
+		p.length_size = c[i].length_size;
+		p.header_size = c[i].length_size;
+		p.is_signed = c[i].is_signed;
+		one_literal(&p, c[i].b, c[i].n, c[i].length, c[i].payload_len);
+		profile_streams(&p, c[i].name);
+	}
+}
+
 static void test_profile_length_sizes(void **state)
 {
 	(void)state;
-	struct fc_profile p;
 	static const uint8_t b1[] = { 2, 'x', 'y' };
 	static const uint8_t b2[] = { 0x01, 0x01, [258] = 0 };
 	static const uint8_t b3[] = { 4, 0, 0, 'a', 'b', 'c', 'd' };
 	static const uint8_t b8[] = { 1, 0, 0, 0, 0, 0, 0, 0, '!' };
+	static const struct literal_case cases[] = {
+		{ FC_LITTLE_ENDIAN, 1, false, b1, sizeof(b1), 2, 2, "size 1" },
+		{ FC_LITTLE_ENDIAN, 2, false, b2, sizeof(b2), 257, 257, "size 2" },
+		{ FC_LITTLE_ENDIAN, 3, true, b3, sizeof(b3), 4, 4, "size 3" },
+		{ FC_LITTLE_ENDIAN, 8, true, b8, sizeof(b8), 1, 1, "size 8" },
+	};
 
-	fc_profile_default(&p);
-	p.length_size = 1;
-	p.header_size = 1;
-	p.is_signed = false;
-	one_literal(&p, b1, sizeof(b1), 2, 2);
-	profile_streams(&p, "size 1");
-
-	p.length_size = 2;
-	p.header_size = 2;
-	one_literal(&p, b2, sizeof(b2), 257, 257);
-	profile_streams(&p, "size 2");
-
-	p.length_size = 3;
-	p.header_size = 3;
-	p.is_signed = true;
-	one_literal(&p, b3, sizeof(b3), 4, 4);
-	profile_streams(&p, "size 3");
-
-	p.length_size = 8;
-	p.header_size = 8;
-	one_literal(&p, b8, sizeof(b8), 1, 1);
-	profile_streams(&p, "size 8");
+	literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_profile_big_endian(void **state)
 {
 	(void)state;
-	struct fc_profile p;
 	static const uint8_t b4[] = { 0, 0, 0, 2, 'o', 'k' };
 	static const uint8_t b3[] = { 0, 0, 3, 'a', 'b', 'c' };
 	static const uint8_t b8[] = { 0, 0, 0, 0, 0, 0, 0, 1, '?' };
+	static const struct literal_case cases[] = {
+		{ FC_BIG_ENDIAN, 4, true, b4, sizeof(b4), 2, 2, "be 4" },
+		{ FC_BIG_ENDIAN, 3, true, b3, sizeof(b3), 3, 3, "be 3" },
+		{ FC_BIG_ENDIAN, 8, false, b8, sizeof(b8), 1, 1, "be 8 unsigned" },
+	};
 
-	fc_profile_default(&p);
-	p.byte_order = FC_BIG_ENDIAN;
-	one_literal(&p, b4, sizeof(b4), 2, 2);
-	profile_streams(&p, "be 4");
-
-	p.length_size = 3;
-	p.header_size = 3;
-	one_literal(&p, b3, sizeof(b3), 3, 3);
-	profile_streams(&p, "be 3");
-
-	p.length_size = 8;
-	p.header_size = 8;
-	p.is_signed = false;
-	one_literal(&p, b8, sizeof(b8), 1, 1);
-	profile_streams(&p, "be 8 unsigned");
+	literal_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_profile_adjustment_includes_header(void **state)
@@ -1012,8 +1036,7 @@ static void test_signed_unsigned_all_ones(void **state)
 	feed(t, 0, b, sizeof(b), 1, true);
 	assert_int_equal(t->r->nframes, 0);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_NEGATIVE);
-	assert_int_equal(t->r->anoms[0].a.offset, 0);
+	assert_anom(t, 0, FC_AN_NEGATIVE, 0, UNCHECKED);
 	assert_non_null(strstr(t->r->anoms[0].detail, "-1"));
 	assert_int_equal(t->r->segs[0].s.pieces[0].length, -1);
 	assert_int_equal(t->r->segs[0].s.pieces[0].flags, FC_PIECE_START | FC_PIECE_ERROR);
@@ -1084,8 +1107,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->nanoms, 1);
 
 	/* #4 begins a packet with a valid header: resync */
-	put_le32(b, 3);
-	memcpy(b + 4, "abc", 3);
+	frame_with(b, "abc", 0);
 	put_le32(b + 7, 0);
 	feed(t, 24, b, 11, 4, true);
 	/* the bad length came right after frame #0 and frames line up again
@@ -1094,9 +1116,7 @@ static void test_oversize_then_resync(void **state)
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_SHORT_FRAME);
 	assert_int_equal(t->r->anoms[1].a.u.short_frame.promised, 2);
 	assert_int_equal(t->r->anoms[1].a.u.short_frame.carried, 20);
-	assert_int_equal(t->r->anoms[2].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[2].a.offset, 24);
-	assert_int_equal(t->r->anoms[2].a.pkt, 4);
+	assert_anom(t, 2, FC_AN_RESYNC, 24, 4);
 	/* lost at the bad frame's offset (6): 18 bytes went by */
 	assert_int_equal(t->r->anoms[2].a.u.resync.skipped, 18);
 	assert_non_null(strstr(t->r->anoms[2].detail, "after 18 skipped bytes"));
@@ -1137,9 +1157,7 @@ static void test_negative_lengths(void **state)
 	assert_int_equal(t->r->nanoms, 0);
 	feed(t, 2, b + 2, 3, 2, true);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_NEGATIVE);
-	assert_int_equal(t->r->anoms[0].a.offset, 0);
-	assert_int_equal(t->r->anoms[0].a.pkt, 2);
+	assert_anom(t, 0, FC_AN_NEGATIVE, 0, 2);
 	assert_non_null(strstr(t->r->anoms[0].detail, "-5"));
 	assert_int_equal(t->r->segs[1].s.pieces[0].flags, FC_PIECE_ERROR);
 	assert_int_equal(t->r->segs[1].s.pieces[0].header_bytes, 2);
@@ -1203,13 +1221,9 @@ static void test_payload_keep_bounds(void **state)
 	(void)state;
 	static const uint64_t sizes[] = { 0, 1, 63, 64, 65, 1000, 3 };
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, sizes, sizeof(sizes) / sizeof(sizes[0]));
 	size_t cut = 700;
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		ms_frame(m, sizes[i]);
 	run_cuts(t, m, &cut, 1, 64, "keep 64");
 	for (size_t i = 0; i < m->nfr; i++) {
 		const struct fc_frame *f = &t->r->frames[i].f;
@@ -1231,16 +1245,12 @@ static void test_gap_inside_payload(void **state)
 	const struct fc_frame *f;
 
 	/* frame 0: 10 payload bytes; 3 of them (offsets 7..9) never seen */
-	put_le32(b, 10);
-	memcpy(b + 4, "0123456789", 10);
-	put_le32(b + 14, 2);
-	memcpy(b + 18, "ok", 2);
+	frame_with(b, "0123456789", 0);
+	frame_with(b + 14, "ok", 0);
 	feed(t, 0, b, 7, 1, true);
 	gap(t, 7, 3, 3);
 	assert_int_equal(t->r->nanoms, 1);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_GAP);
-	assert_int_equal(t->r->anoms[0].a.offset, 7);
-	assert_int_equal(t->r->anoms[0].a.pkt, 3);
+	assert_anom(t, 0, FC_AN_GAP, 7, 3);
 	assert_non_null(strstr(t->r->anoms[0].detail, "still hold"));
 	assert_int_equal(t->r->nframes, 0);
 	feed(t, 10, b + 10, 10, 4, true);
@@ -1273,8 +1283,7 @@ static void test_gap_ends_payload(void **state)
 	const struct fc_frame *f;
 
 	/* the hole is exactly the rest of frame 0: it ends there */
-	put_le32(b, 6);
-	memcpy(b + 4, "abcdef", 6);
+	frame_with(b, "abcdef", 0);
 	feed(t, 0, b, 6, 1, true);
 	gap(t, 6, 4, 2);
 	assert_string_equal(t->r->log, "SAF");
@@ -1286,8 +1295,7 @@ static void test_gap_ends_payload(void **state)
 	assert_false(f->split);
 	assert_int_equal(t->d.state, FC_DEC_HEADER);
 	/* the next frame decodes normally, even from a non-start piece */
-	put_le32(b, 1);
-	b[4] = '!';
+	frame_with(b, "!", 0);
 	feed(t, 10, b, 5, 3, false);
 	assert_int_equal(t->r->nframes, 2);
 	assert_int_equal(t->r->frames[1].f.offset, 10);
@@ -1307,8 +1315,7 @@ static void test_gap_ends_payload(void **state)
 	put_le32(b, 0);
 	feed(t, 16, b, 4, 3, true);
 	assert_int_equal(t->r->nanoms, 1);
-	put_le32(b, 2);
-	memcpy(b + 4, "ab", 2);
+	frame_with(b, "ab", 0);
 	feed(t, 20, b, 6, 4, true);
 	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
 	assert_non_null(strstr(t->r->anoms[1].detail, "after 10 skipped bytes"));
@@ -1334,12 +1341,10 @@ static void test_gap_inside_header(void **state)
 	assert_int_equal(t->r->segs[1].s.unframed, 2);
 	assert_int_equal(t->r->nframes, 0);
 	/* a packet starting with a header: resync */
-	put_le32(b, 1);
-	b[4] = 'x';
+	frame_with(b, "x", 0);
 	feed(t, 6, b, 5, 4, true);
 	assert_string_equal(t->r->log, "SASAFS");
-	assert_int_equal(t->r->anoms[1].a.kind, FC_AN_RESYNC);
-	assert_int_equal(t->r->anoms[1].a.offset, 6);
+	assert_anom(t, 1, FC_AN_RESYNC, 6, UNCHECKED);
 	assert_int_equal(t->r->nframes, 1);
 	assert_int_equal(t->r->frames[0].f.index, 0);
 	assert_int_equal(t->r->frames[0].f.offset, 6);
@@ -1394,14 +1399,12 @@ static void test_midstream(void **state)
 	assert_string_equal(t->r->log, "S");
 	assert_int_equal(t->r->segs[0].s.unframed, 13);
 
-	put_le32(b, 3);
-	memcpy(b + 4, "new", 3);
+	frame_with(b, "new", 0);
 	feed(t, 13, b, 7, 2, true);
 	feed(t, 20, b, 7, 3, true);
 	/* one midstream record where decoding starts, and no resync */
 	assert_string_equal(t->r->log, "SAFSFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 13);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 13, UNCHECKED);
 	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 13);
 	assert_int_equal(t->r->anoms[0].a.u.resync.evidence, FC_RESYNC_ALIGNED);
 	assert_string_equal(t->r->anoms[0].detail,
@@ -1419,8 +1422,7 @@ static void test_midstream(void **state)
 	tdec_restart(t, 64, true);
 	feed(t, 100, b, 7, 1, true);
 	assert_string_equal(t->r->log, "AFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 100);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 100, UNCHECKED);
 	assert_int_equal(t->r->anoms[0].a.u.resync.skipped, 0);
 	assert_int_equal(t->r->frames[0].f.offset, 100);
 
@@ -1450,8 +1452,7 @@ static void test_end_reasons(void **state)
 		{ FC_END_EVICTED, FC_AN_INCOMPLETE },
 	};
 
-	put_le32(b, 1);
-	b[4] = 'a';
+	frame_with(b, "a", 0);
 	put_le32(b + 5, 8);
 	memcpy(b + 9, "abc", 3);
 	for (size_t c = 0; c < 4; c++) {
@@ -1460,9 +1461,7 @@ static void test_end_reasons(void **state)
 		feed(t, 0, b, 12, 1, true);
 		end(t, cases[c].why, 2);
 		assert_int_equal(t->r->nanoms, 1);
-		assert_int_equal(t->r->anoms[0].a.kind, cases[c].kind);
-		assert_int_equal(t->r->anoms[0].a.offset, 5);
-		assert_int_equal(t->r->anoms[0].a.pkt, 2);
+		assert_anom(t, 0, cases[c].kind, 5, 2);
 		assert_non_null(strstr(t->r->anoms[0].detail, "3 of 8 payload"));
 		assert_int_equal(t->d.stats.anomalies[cases[c].kind], 1);
 		assert_int_equal(t->d.state, FC_DEC_DONE);
@@ -1478,8 +1477,7 @@ static void test_end_reasons(void **state)
 		feed(t, 0, b, 7, 1, true);
 		end(t, cases[c].why, 2);
 		assert_int_equal(t->r->nanoms, 1);
-		assert_int_equal(t->r->anoms[0].a.kind, cases[c].kind);
-		assert_int_equal(t->r->anoms[0].a.offset, 5);
+		assert_anom(t, 0, cases[c].kind, 5, UNCHECKED);
 		assert_non_null(strstr(t->r->anoms[0].detail, "2 of 4 header"));
 
 		/* at a boundary, or while lost: nothing to report */
@@ -1499,14 +1497,10 @@ static void test_packets_ascending(void **state)
 	(void)state;
 	static const uint64_t pkts[] = { 9, 4, 7, 2 };
 	struct tdec *t = tdec_new(NULL, 64, false);
-	struct mstream *m = malloc(sizeof(*m));
+	struct mstream *m = ms_new(&t->prof, (const uint64_t[]){ 12, 1 }, 2); /* [0,16), [16,21) */
 	size_t bounds[] = { 0, 3, 9, 14, 0 };
 	const struct fc_frame *f;
 
-	assert_non_null(m);
-	ms_init(m, &t->prof);
-	ms_frame(m, 12); /* [0,16) */
-	ms_frame(m, 1); /* [16,21) */
 	bounds[4] = m->len;
 	feed_cut(t, m, bounds, 4, pkts);
 	check_model(t, m, bounds, 4, pkts, 64, "reordered packets");
@@ -1596,12 +1590,7 @@ static void test_stats_counters(void **state)
 	feed(t, 12, b + 12, 3, 2, true);
 	feed(t, 15, b + 15, 24, 3, true);
 	assert_int_equal(t->r->nframes, 6);
-	assert_int_equal(t->d.stats.frames, 6);
-	assert_int_equal(t->d.stats.bytes, 39);
-	assert_int_equal(t->d.stats.segments, 3);
-	assert_int_equal(t->d.stats.sticky_segments, 2);
-	assert_int_equal(t->d.stats.split_frames, 1);
-	assert_int_equal(t->d.stats.max_frames_in_segment, 3);
+	assert_dstats(t, 6, 39, 3, 2, 1, 3);
 	assert_true(t->r->frames[2].f.sticky);
 	assert_true(t->r->frames[2].f.split);
 	assert_true(t->r->frames[2].f.header_split); /* [9,13) cut at 12 */
@@ -1623,9 +1612,7 @@ static void test_stats_counters(void **state)
 		assert_string_equal(t->r->log + nlog, "AA");
 	}
 	assert_int_equal(t->d.stats.anomalies[FC_AN_GAP], 2);
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_GAP);
-	assert_int_equal(t->r->anoms[0].a.offset, 39);
-	assert_int_equal(t->r->anoms[0].a.pkt, 9);
+	assert_anom(t, 0, FC_AN_GAP, 39, 9);
 	assert_int_equal(t->r->anoms[0].a.ts_us, 9000);
 	assert_int_equal(t->r->anoms[0].a.u.gap.len, 5);
 	assert_int_equal(t->r->anoms[0].a.u.gap.hit, FC_GAP_AT_BOUNDARY);
@@ -1647,10 +1634,8 @@ static void test_chain_walk(void **state)
 	uint8_t b[64];
 
 	fc_profile_default(&p);
-	put_le32(b, 2);
-	memcpy(b + 4, "ab", 2);
-	put_le32(b + 6, 3);
-	memcpy(b + 10, "cde", 3);
+	frame_with(b, "ab", 0);
+	frame_with(b + 6, "cde", 0);
 	fc_chain_walk(&p, b, 13, FC_CHAIN_WALK_MAX, &c);
 	assert_int_equal(c.frames, 2);
 	assert_true(c.aligned);
@@ -1712,14 +1697,11 @@ static void test_resync_inside_packet(void **state)
 	/* the capture starts inside a frame: 5 bytes of its tail, then two
 	 * whole frames in the same packet */
 	memcpy(b, "tail!", 5);
-	put_le32(b + 5, 3);
-	memcpy(b + 9, "abc", 3);
-	put_le32(b + 12, 2);
-	memcpy(b + 16, "de", 2);
+	frame_with(b + 5, "abc", 0);
+	frame_with(b + 12, "de", 0);
 	feed(t, 0, b, 18, 1, true);
 	assert_string_equal(t->r->log, "AFFS");
-	assert_int_equal(t->r->anoms[0].a.kind, FC_AN_MIDSTREAM);
-	assert_int_equal(t->r->anoms[0].a.offset, 5);
+	assert_anom(t, 0, FC_AN_MIDSTREAM, 5, UNCHECKED);
 	assert_non_null(strstr(t->r->anoms[0].detail, "after 5 skipped bytes"));
 	assert_non_null(strstr(t->r->anoms[0].detail, "2 frames from here end exactly"));
 	assert_int_equal(t->r->nframes, 2);
@@ -1808,24 +1790,13 @@ static void test_resync_guess_abandoned(void **state)
 
 	/* confirmed guesses count: after enough good headers, a bad length
 	 * is the stream's again */
-	put_le32(b, 1);
-	b[4] = 'x';
+	frame_with(b, "x", 0);
 	for (int i = 0; i < 4; i++)
 		feed(t, 14 + 5 * i, b, 5, 3 + i, true);
 	assert_int_equal(t->d.resync_unconfirmed, 0);
 	feed(t, 34, (const uint8_t *)"TEXT", 4, 7, true);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
 	tdec_free(t);
-}
-
-/* Frames of `n` bytes of text whose length field says n + extra. */
-static size_t frame_with(uint8_t *b, const char *text, int extra)
-{
-	size_t n = strlen(text);
-
-	put_le32(b, (uint32_t)((int)n + extra));
-	memcpy(b + 4, text, n);
-	return n + 4;
 }
 
 static void test_adjustment_suspect(void **state)
@@ -1920,8 +1891,7 @@ static void test_short_frame_promised_less(void **state)
 
 	/* frame 0 says 3 but carries 7 ("h\xc3\xa9llo" counted in characters
 	 * is the real-world case); its last 4 bytes read as a length: text */
-	put_le32(b, 3);
-	memcpy(b + 4, "abcdefg", 7);
+	frame_with(b, "abcdefg", 3 - 7);
 	feed(t, 0, b, 11, 1, true);
 	assert_int_equal(t->d.stats.anomalies[FC_AN_OVERSIZE], 1);
 	feed(t, 11, b, (uint32_t)frame_with(b, "next", 0), 2, true);
@@ -1942,8 +1912,7 @@ static void test_short_frame_promised_less(void **state)
 
 	/* the same bytes after a gap prove nothing about frame 0 */
 	tdec_restart(t, 64, false);
-	put_le32(b, 3);
-	memcpy(b + 4, "abcdefg", 7);
+	frame_with(b, "abcdefg", 3 - 7);
 	feed(t, 0, b, 11, 1, true);
 	gap(t, 11, 5, 2);
 	feed(t, 16, b, (uint32_t)frame_with(b, "next", 0), 3, true);
@@ -1961,8 +1930,7 @@ static void test_short_frame_promised_more(void **state)
 
 	/* frame 0 promises 20 but its write carried 3; the next write (a
 	 * whole frame) and text after it are swallowed into it */
-	put_le32(b, 20);
-	memcpy(b + 4, "abc", 3);
+	frame_with(b, "abc", 20 - 3);
 	feed(t, 0, b, 7, 1, true);
 	feed(t, 7, b, (uint32_t)frame_with(b, "hello", 0), 2, true);
 	memcpy(b, "ZZZZZZZZZZZZ", 12);
@@ -1980,8 +1948,7 @@ static void test_short_frame_promised_more(void **state)
 	/* a long frame with nothing frame-like at its packet starts: the
 	 * oversize after it is reported, and nothing is made up */
 	tdec_restart(t, 64, false);
-	put_le32(b, 20);
-	memcpy(b + 4, "abc", 3);
+	frame_with(b, "abc", 20 - 3);
 	feed(t, 0, b, 7, 1, true);
 	memcpy(b, "WWWWWWWWWWWWWWWWWWWWW", 21);
 	feed(t, 7, b, 21, 2, true);

@@ -112,6 +112,13 @@ static void decode(const struct fc_profile *p, enum fc_direction dir, const uint
 	fc_decoder_scratch_free(&scratch);
 }
 
+/* The members of a frame two decodings of one stream must agree on. */
+#define FRAME_FIELDS(X) \
+	X(index) X(offset) X(header_len) X(length) X(length_flags) \
+	X(payload_len) X(trailer_len) X(prelude) X(payload_kept)
+
+/* Asserts that b has a's frames (the FRAME_FIELDS and kept bytes of
+ * each) and a's anomaly kinds, in the same order. */
 static void same(const struct got *a, const struct got *b)
 {
 	if (getenv("DEBUG_SAME")) {
@@ -123,15 +130,9 @@ static void same(const struct got *a, const struct got *b)
 	assert_int_equal(a->nframes, b->nframes);
 	for (size_t i = 0; i < a->nframes; i++) {
 		const struct fc_frame *x = &a->f[i], *y = &b->f[i];
-		assert_int_equal(x->index, y->index);
-		assert_int_equal(x->offset, y->offset);
-		assert_int_equal(x->header_len, y->header_len);
-		assert_int_equal(x->length, y->length);
-		assert_int_equal(x->length_flags, y->length_flags);
-		assert_int_equal(x->payload_len, y->payload_len);
-		assert_int_equal(x->trailer_len, y->trailer_len);
-		assert_int_equal(x->prelude, y->prelude);
-		assert_int_equal(x->payload_kept, y->payload_kept);
+#define SAME_FIELD(m) assert_int_equal(x->m, y->m);
+		FRAME_FIELDS(SAME_FIELD)
+#undef SAME_FIELD
 		assert_memory_equal(a->kept[i], b->kept[i], x->payload_kept);
 	}
 	assert_int_equal(a->nanoms, b->nanoms);
@@ -202,69 +203,155 @@ static struct fc_profile framing(enum fc_framing f)
 	return p;
 }
 
-static void test_varint_every_cut(void **state)
+/* Appends frames of sizes[0..nsizes) bytes of 'a'+i under p at `at`;
+ * returns the end. */
+static size_t put_sizes(const struct fc_profile *p, uint8_t *s, size_t at,
+			const size_t *sizes, size_t nsizes)
 {
-	struct fc_profile p = framing(FC_FRAMING_VARINT);
+	for (size_t i = 0; i < nsizes; i++)
+		at = put(p, s, at, NULL, sizes[i]);
+	return at;
+}
+
+/* What a want row checks: a member of frame #frame, or a count of g. */
+enum fld {
+	NFRAMES, NANOMS, INDEX, OFFSET, HEADER, PAYLOAD, TRAILER, PRELUDE,
+	LENGTH, FLAGS, MISSING, KIND, RESYNC,
+};
+
+/* One expected value: `field` of frame (or anomaly) #frame is value. */
+struct want {
+	size_t frame;
+	enum fld field;
+	int64_t value;
+};
+
+#define NWANT(w) (sizeof(w) / sizeof((w)[0]))
+
+/* The value w->field names in g; asserts that its frame or anomaly
+ * was reported. */
+static int64_t got_value(const struct got *g, const struct want *w)
+{
+	const struct fc_frame *x = &g->f[w->frame];
+
+	if (w->field == NFRAMES)
+		return (int64_t)g->nframes;
+	if (w->field == NANOMS)
+		return (int64_t)g->nanoms;
+	if (w->field == KIND || w->field == RESYNC) {
+		assert_true(w->frame < g->nanoms);
+		return w->field == KIND ? (int64_t)g->kinds[w->frame]
+					: (int64_t)g->anoms[w->frame].u.resync.evidence;
+	}
+	assert_true(w->frame < g->nframes);
+	switch (w->field) {
+	case INDEX: return (int64_t)x->index;
+	case OFFSET: return (int64_t)x->offset;
+	case HEADER: return x->header_len;
+	case PAYLOAD: return (int64_t)x->payload_len;
+	case TRAILER: return x->trailer_len;
+	case PRELUDE: return x->prelude;
+	case LENGTH: return x->length;
+	case FLAGS: return (int64_t)x->length_flags;
+	case MISSING: return (int64_t)x->payload_missing;
+	default: fail();
+	}
+	return 0;
+}
+
+/* Asserts every row of w[0..n) against g, naming the row that fails. */
+static void check(const struct got *g, const struct want *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (got_value(g, &w[i]) != w[i].value)
+			print_message("want row %zu (frame %zu, field %d)\n", i,
+				      w[i].frame, (int)w[i].field);
+		assert_int_equal(got_value(g, &w[i]), w[i].value);
+	}
+}
+
+/* every_cut() of s[0..n) under p, then check() of its frames against
+ * w[0..nw); the frames stay in g. */
+static void cut_check(const struct fc_profile *p, enum fc_direction dir, const uint8_t *s,
+		      size_t n, bool account, struct got *g, const struct want *w, size_t nw)
+{
+	every_cut(p, dir, s, n, g, account);
+	check(g, w, nw);
+}
+
+/* A stream of frames of the given sizes under one framing, decoded with
+ * every cut: what the profile changes from framing()'s defaults (a zero
+ * leaves it), the frames, and what must come out. */
+struct sizes_case {
+	enum fc_framing framing;
+	uint32_t length_offset;
+	uint32_t varint_max_bytes;
+	uint64_t frame_size;
+	enum fc_direction dir;
+	size_t sizes[5];
+	size_t nsizes;
+	const struct want *want;
+	size_t nwant;
+};
+
+/* The test for the sizes_case in *state. */
+static void test_sizes_every_cut(void **state)
+{
+	const struct sizes_case *c = *state;
+	struct fc_profile p = framing(c->framing);
 	static uint8_t s[4096];
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
-	(void)state;
-	p.length_offset = 1; /* MQTT: a type byte first */
-	p.varint_max_bytes = 4;
-	n = put(&p, s, n, NULL, 0);
-	n = put(&p, s, n, NULL, 5);
-	n = put(&p, s, n, NULL, 200); /* a two-byte varint */
-	n = put(&p, s, n, NULL, 127);
-	n = put(&p, s, n, NULL, 128);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 5);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].header_len, 2);
-	assert_int_equal(g.f[2].header_len, 3);
-	assert_int_equal(g.f[2].payload_len, 200);
-	assert_int_equal(g.f[4].offset, 2 + 7 + 203 + 129);
+	if (c->length_offset)
+		p.length_offset = c->length_offset;
+	if (c->varint_max_bytes)
+		p.varint_max_bytes = c->varint_max_bytes;
+	if (c->frame_size)
+		p.frame_size = c->frame_size;
+	n = put_sizes(&p, s, 0, c->sizes, c->nsizes);
+	cut_check(&p, c->dir, s, n, true, &g, c->want, c->nwant);
 }
 
-static void test_ber_every_cut(void **state)
-{
-	struct fc_profile p = framing(FC_FRAMING_BER);
-	static uint8_t s[4096];
-	struct got g;
-	size_t n = 0;
+static const struct want varint_want[] = {
+	{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 0, HEADER, 2 },
+	{ 2, HEADER, 3 }, /* a two-byte varint */ { 2, PAYLOAD, 200 },
+	{ 4, OFFSET, 2 + 7 + 203 + 129 },
+};
 
-	(void)state;
-	n = put(&p, s, n, NULL, 12);
-	n = put(&p, s, n, NULL, 300); /* 0x82 0x01 0x2c */
-	n = put(&p, s, n, NULL, 0);
-	every_cut(&p, FC_DIR_S2C, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[1].header_len, 4);
-	assert_int_equal(g.f[1].payload_len, 300);
-}
+/* MQTT: a type byte first. */
+static const struct sizes_case varint_case = {
+	FC_FRAMING_VARINT, 1, 4, 0, FC_DIR_C2S, { 0, 5, 200, 127, 128 }, 5,
+	varint_want, NWANT(varint_want),
+};
 
-static void test_fixed_every_cut(void **state)
-{
-	struct fc_profile p = framing(FC_FRAMING_FIXED);
-	static uint8_t s[256];
-	struct got g;
-	size_t n = 0;
+static const struct want ber_want[] = {
+	{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 },
+	{ 1, HEADER, 4 }, /* 0x82 0x01 0x2c */ { 1, PAYLOAD, 300 },
+};
 
-	(void)state;
-	p.frame_size = 16;
-	for (int i = 0; i < 5; i++)
-		n = put(&p, s, n, NULL, 16);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 5);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[4].offset, 64);
-}
+static const struct sizes_case ber_case = {
+	FC_FRAMING_BER, 0, 0, 0, FC_DIR_S2C, { 12, 300, 0 }, 3,
+	ber_want, NWANT(ber_want),
+};
+
+static const struct want fixed_want[] = {
+	{ 0, NFRAMES, 5 }, { 0, NANOMS, 0 }, { 4, OFFSET, 64 },
+};
+
+static const struct sizes_case fixed_case = {
+	FC_FRAMING_FIXED, 0, 0, 16, FC_DIR_C2S, { 16, 16, 16, 16, 16 }, 5,
+	fixed_want, NWANT(fixed_want),
+};
 
 static void test_mask_every_cut(void **state)
 {
 	struct fc_profile p = framing(FC_FRAMING_LENGTH);
 	static uint8_t s[1024];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 0, LENGTH, 40 },
+		{ 0, FLAGS, 0x80000000u }, { 1, FLAGS, 0 },
+	};
 	struct got g;
 	size_t n = 0;
 
@@ -275,11 +362,7 @@ static void test_mask_every_cut(void **state)
 	n = put(&p, s, n, NULL, 40);
 	s[0] |= 0x80; /* ONC RPC's last fragment */
 	n = put(&p, s, n, NULL, 8);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].length, 40);
-	assert_int_equal(g.f[0].length_flags, 0x80000000u);
-	assert_int_equal(g.f[1].length_flags, 0);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, want, NWANT(want));
 }
 
 static void delimited(struct fc_profile *p, const char *d, size_t n)
@@ -292,6 +375,12 @@ static void test_lines_every_cut(void **state)
 {
 	struct fc_profile p;
 	static uint8_t s[1024];
+	static const struct want crlf[] = {
+		{ 0, NFRAMES, 4 }, { 0, NANOMS, 0 }, { 0, HEADER, 0 },
+		{ 0, PAYLOAD, 6 }, { 0, TRAILER, 2 }, { 2, PAYLOAD, 4 },
+		{ 3, OFFSET, 8 + 2 + 6 },
+	};
+	static const struct want nul[] = { { 0, NFRAMES, 2 }, { 1, PAYLOAD, 8 } };
 	struct got g;
 	size_t n = 0;
 
@@ -301,24 +390,15 @@ static void test_lines_every_cut(void **state)
 	n = put(&p, s, n, "", 0);
 	n = put(&p, s, n, "a\rb\r", 4); /* lone '\r's are payload */
 	n = put(&p, s, n, NULL, 100);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 4);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].header_len, 0);
-	assert_int_equal(g.f[0].payload_len, 6);
-	assert_int_equal(g.f[0].trailer_len, 2);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, crlf, NWANT(crlf));
 	assert_memory_equal(g.kept[0], "EHLO x", 6);
-	assert_int_equal(g.f[2].payload_len, 4);
 	assert_memory_equal(g.kept[2], "a\rb\r", 4);
-	assert_int_equal(g.f[3].offset, 8 + 2 + 6);
 
 	delimited(&p, "", 1); /* STOMP's NUL */
 	n = 0;
 	n = put(&p, s, n, "CONNECT\n\n", 9);
 	n = put(&p, s, n, "SEND\n\nhi", 8);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].payload_len, 8);
+	cut_check(&p, FC_DIR_C2S, s, n, true, &g, nul, NWANT(nul));
 }
 
 /* A self-overlapping delimiter: frames must not depend on the cuts. */
@@ -326,20 +406,28 @@ static void test_overlapping_delimiter(void **state)
 {
 	struct fc_profile p;
 	const char *text = "xabaabababyyabab";
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 0, PAYLOAD, 4 }, /* "xaba", then "abab" */
+		{ 1, PAYLOAD, 4 }, /* "abyy" */
+	};
 	struct got g;
 
 	(void)state;
 	delimited(&p, "abab", 4);
-	every_cut(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].payload_len, 4); /* "xaba", then "abab" */
-	assert_int_equal(g.f[1].payload_len, 4); /* "abyy" */
+	cut_check(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), false, &g, want,
+		  NWANT(want));
 }
 
 static void test_no_delimiter(void **state)
 {
 	struct fc_profile p;
 	static uint8_t s[256];
+	static const struct want want[] = {
+		{ 0, NFRAMES, 2 }, { 1, PAYLOAD, 5 },
+		{ 1, INDEX, 2 }, /* the long line keeps its number */
+		{ 0, KIND, FC_AN_NO_DELIMITER }, { 1, KIND, FC_AN_RESYNC },
+		{ 1, RESYNC, FC_RESYNC_DELIMITER },
+	};
 	struct got g;
 	size_t n = 0;
 
@@ -352,13 +440,7 @@ static void test_no_delimiter(void **state)
 	memcpy(s + n, "\r\n", 2);
 	n += 2;
 	n = put(&p, s, n, "after", 5);
-	every_cut(&p, FC_DIR_C2S, s, n, &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].payload_len, 5);
-	assert_int_equal(g.f[1].index, 2); /* the long line keeps its number */
-	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
-	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
-	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_DELIMITER);
+	cut_check(&p, FC_DIR_C2S, s, n, false, &g, want, NWANT(want));
 }
 
 /* Lines written with "\n" under a "\r\n" profile: named once. */
@@ -366,22 +448,25 @@ static void test_bare_newline(void **state)
 {
 	struct fc_profile p;
 	const char *text = "SET a 1\nGET a\nGET b\n";
+	static const struct want want[] = {
+		{ 0, NFRAMES, 0 }, { 0, NANOMS, 2 }, { 0, KIND, FC_AN_TRUNCATED },
+		{ 1, KIND, FC_AN_DELIMITER_SUSPECT },
+	};
+	static const struct want past_max[] = {
+		{ 0, KIND, FC_AN_NO_DELIMITER }, { 1, KIND, FC_AN_DELIMITER_SUSPECT },
+	};
 	struct got g;
 
 	(void)state;
 	delimited(&p, "\r\n", 2);
 	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
-	assert_int_equal(g.nframes, 0);
-	assert_int_equal(g.nanoms, 2);
-	assert_int_equal(g.kinds[0], FC_AN_TRUNCATED);
-	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+	check(&g, want, NWANT(want));
 	assert_int_equal(g.anoms[1].u.delimiter.found[0], '\n');
 	assert_int_equal(g.anoms[1].u.delimiter.count, 3);
 
 	p.max_frame = 8; /* found when the line runs past max_frame too */
 	decode(&p, FC_DIR_C2S, (const uint8_t *)text, strlen(text), NULL, 0, &g, true);
-	assert_int_equal(g.kinds[0], FC_AN_NO_DELIMITER);
-	assert_int_equal(g.kinds[1], FC_AN_DELIMITER_SUSPECT);
+	check(&g, past_max, NWANT(past_max));
 }
 
 static void test_varint_ber_errors(void **state)
@@ -413,6 +498,20 @@ static void test_pg_prelude(void **state)
 	struct fc_profile pg, startup;
 	static struct fc_prelude pre;
 	static uint8_t s[1024];
+	static const struct want ssl[] = {
+		{ 0, NFRAMES, 4 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 0, HEADER, 4 }, { 1, PRELUDE, 1 }, { 1, PAYLOAD, 40 },
+		{ 2, PRELUDE, 0 }, { 2, HEADER, 5 }, { 3, PAYLOAD, 20 },
+	};
+	static const struct want no_ssl[] = {
+		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 1, PRELUDE, 0 }, { 2, HEADER, 5 },
+	};
+	static const struct want server[] = {
+		{ 0, NFRAMES, 3 }, { 0, PRELUDE, 1 }, { 0, PAYLOAD, 1 },
+		{ 1, OFFSET, 1 },
+	};
+	static const struct want typed_only[] = { { 0, NFRAMES, 2 }, { 0, PRELUDE, 0 } };
 	struct got g;
 	size_t n = 0;
 
@@ -422,16 +521,7 @@ static void test_pg_prelude(void **state)
 	n = put(&startup, s, n, NULL, 40); /* StartupMessage */
 	n = pg_typed(&pg, s, n, 'p', 9);
 	n = pg_typed(&pg, s, n, 'Q', 20);
-	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 4);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].header_len, 4);
-	assert_int_equal(g.f[1].prelude, 1);
-	assert_int_equal(g.f[1].payload_len, 40);
-	assert_int_equal(g.f[2].prelude, 0);
-	assert_int_equal(g.f[2].header_len, 5);
-	assert_int_equal(g.f[3].payload_len, 20);
+	cut_check(&pg, FC_DIR_C2S, s, n, true, &g, ssl, NWANT(ssl));
 
 	/* No SSLRequest: the startup message alone, then the profile (a
 	 * typed message's first bytes read as a length far above 10240). */
@@ -439,27 +529,30 @@ static void test_pg_prelude(void **state)
 	n = put(&startup, s, n, NULL, 40);
 	n = pg_typed(&pg, s, n, 'Q', 20);
 	n = pg_typed(&pg, s, n, 'X', 0);
-	every_cut(&pg, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[1].prelude, 0);
-	assert_int_equal(g.f[2].header_len, 5);
+	cut_check(&pg, FC_DIR_C2S, s, n, true, &g, no_ssl, NWANT(no_ssl));
 
 	/* The server: 'N', then typed messages; or typed messages only. */
 	n = 0;
 	s[n++] = 'N';
 	n = pg_typed(&pg, s, n, 'R', 4);
 	n = pg_typed(&pg, s, n, 'Z', 1);
-	every_cut(&pg, FC_DIR_S2C, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].payload_len, 1);
+	cut_check(&pg, FC_DIR_S2C, s, n, true, &g, server, NWANT(server));
 	assert_int_equal(g.kept[0][0], 'N');
-	assert_int_equal(g.f[1].offset, 1);
-	every_cut(&pg, FC_DIR_S2C, s + 1, n - 1, &g, true);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].prelude, 0);
+	cut_check(&pg, FC_DIR_S2C, s + 1, n - 1, true, &g, typed_only, NWANT(typed_only));
+}
+
+/* decode() of s[0..n) under p cut at cuts[0..ncuts); asserts that the
+ * literal prelude frame's 8 bytes are all payload, never header bytes
+ * or a header split, in whichever segments they fall. */
+static void literal_is_payload(const struct fc_profile *p, const uint8_t *s, size_t n,
+			       const size_t *cuts, size_t ncuts)
+{
+	struct got g;
+
+	decode(p, FC_DIR_C2S, s, n, cuts, ncuts, &g, true);
+	assert_int_equal(g.pre_header, 0);
+	assert_int_equal(g.pre_payload, 8);
+	assert_int_equal(g.pre_header_splits, 0);
 }
 
 /* AMQP: an 8-byte protocol header, if the direction starts with it. A
@@ -470,38 +563,30 @@ static void test_amqp_literal(void **state)
 	struct fc_profile amqp;
 	static struct fc_prelude pre;
 	static uint8_t s[1024];
+	static const struct want literal[] = {
+		{ 0, NFRAMES, 3 }, { 0, NANOMS, 0 }, { 0, PRELUDE, 1 },
+		{ 0, PAYLOAD, 8 }, { 1, PRELUDE, 0 }, { 1, PAYLOAD, 12 },
+	};
+	static const struct want server[] = { { 0, NFRAMES, 2 } };
+	static const struct want held[] = {
+		{ 0, NFRAMES, 2 }, { 0, PRELUDE, 0 }, { 0, PAYLOAD, 12 },
+	};
 	struct got g;
-	size_t n = 0;
+	size_t n;
 
 	(void)state;
 	amqp_profile(&amqp, &pre);
 
 	memcpy(s, "AMQP\0\0\x09\x01", 8);
-	n = 8;
-	n = put(&amqp, s, n, NULL, 12);
-	n = put(&amqp, s, n, NULL, 30);
-	every_cut(&amqp, FC_DIR_C2S, s, n, &g, true);
-	assert_int_equal(g.nframes, 3);
-	assert_int_equal(g.nanoms, 0);
-	assert_int_equal(g.f[0].prelude, 1);
-	assert_int_equal(g.f[0].payload_len, 8);
-	assert_int_equal(g.f[1].prelude, 0);
-	assert_int_equal(g.f[1].payload_len, 12);
+	n = put_sizes(&amqp, s, 8, (const size_t[]){ 12, 30 }, 2);
+	cut_check(&amqp, FC_DIR_C2S, s, n, true, &g, literal, NWANT(literal));
 
-	/* Cut inside the literal: in each segment its bytes are the prelude
-	 * frame's payload, never header bytes or a header split. */
-	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 3 }, 1, &g, true);
-	assert_int_equal(g.pre_header, 0);
-	assert_int_equal(g.pre_payload, 8);
-	assert_int_equal(g.pre_header_splits, 0);
-	decode(&amqp, FC_DIR_C2S, s, n, (const size_t[]){ 1, 2, 7, 9 }, 4, &g, true);
-	assert_int_equal(g.pre_header, 0);
-	assert_int_equal(g.pre_payload, 8);
-	assert_int_equal(g.pre_header_splits, 0);
+	/* Cut inside the literal. */
+	literal_is_payload(&amqp, s, n, (const size_t[]){ 3 }, 1);
+	literal_is_payload(&amqp, s, n, (const size_t[]){ 1, 2, 7, 9 }, 4);
 
 	/* The server's direction has no prelude step. */
-	every_cut(&amqp, FC_DIR_S2C, s + 8, n - 8, &g, true);
-	assert_int_equal(g.nframes, 2);
+	cut_check(&amqp, FC_DIR_S2C, s + 8, n - 8, true, &g, server, NWANT(server));
 
 	/* Starts like the literal ("AM"), then is a frame of the profile:
 	 * the held bytes are its header. Pieces may count them twice in
@@ -510,10 +595,28 @@ static void test_amqp_literal(void **state)
 	s[0] = 'A';
 	s[1] = 'M';
 	n = put(&amqp, s, n, NULL, 3);
-	every_cut(&amqp, FC_DIR_C2S, s, n, &g, false);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[0].prelude, 0);
-	assert_int_equal(g.f[0].payload_len, 12);
+	cut_check(&amqp, FC_DIR_C2S, s, n, false, &g, held, NWANT(held));
+}
+
+/* Decodes under p the bytes `before`, a gap of `lost` bytes, then the
+ * bytes `after`, all in packet #1, into g. */
+static void decode_gap(const struct fc_profile *p, const char *before, uint64_t lost,
+		       const char *after, struct got *g)
+{
+	struct fc_decoder_scratch scratch = { 0 };
+	struct fc_decoder d;
+	const struct fc_pkt pkt = { .num = 1 };
+	uint64_t nb = strlen(before);
+
+	memset(g, 0, sizeof(*g));
+	fc_decoder_init(&d, p, KEEP, false, &scratch, &ops, g);
+	fc_decoder_data(&d, 0, (const uint8_t *)before, (uint32_t)nb, &pkt, true);
+	fc_decoder_gap(&d, nb, lost, &pkt, "lost");
+	fc_decoder_data(&d, nb + lost, (const uint8_t *)after, (uint32_t)strlen(after),
+			&pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&scratch);
 }
 
 /* A gap: delimited frames resume after the next delimiter, fixed frames
@@ -521,49 +624,35 @@ static void test_amqp_literal(void **state)
 static void test_gaps(void **state)
 {
 	struct fc_profile p;
-	struct fc_decoder_scratch scratch = { 0 };
-	struct fc_decoder d;
-	struct got g = { 0 };
-	const struct fc_pkt pkt = { .num = 1 };
+	static const struct want lines[] = {
+		{ 0, NFRAMES, 2 }, { 1, OFFSET, 12 }, { 1, PAYLOAD, 4 },
+		{ 0, KIND, FC_AN_GAP }, { 1, KIND, FC_AN_RESYNC },
+	};
+	static const struct want fixed[] = {
+		{ 0, NFRAMES, 4 }, /* aaaa, b+lost, dddd, eeee */
+		{ 1, MISSING, 3 }, { 2, OFFSET, 12 }, { 3, OFFSET, 16 },
+		{ 1, RESYNC, FC_RESYNC_FIXED },
+	};
+	struct got g;
 
 	(void)state;
 	delimited(&p, "\n", 1);
-	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
-	fc_decoder_data(&d, 0, (const uint8_t *)"one\ntw", 6, &pkt, true);
-	fc_decoder_gap(&d, 6, 3, &pkt, "lost");
-	fc_decoder_data(&d, 9, (const uint8_t *)"ee\nfour\n", 8, &pkt, true);
-	fc_decoder_end(&d, FC_END_FIN, &pkt);
-	fc_decoder_free(&d);
-	assert_int_equal(g.nframes, 2);
-	assert_int_equal(g.f[1].offset, 12);
-	assert_int_equal(g.f[1].payload_len, 4);
+	decode_gap(&p, "one\ntw", 3, "ee\nfour\n", &g);
+	check(&g, lines, NWANT(lines));
 	assert_int_equal(g.f[1].resynced, false);
-	assert_int_equal(g.kinds[0], FC_AN_GAP);
-	assert_int_equal(g.kinds[1], FC_AN_RESYNC);
 
-	memset(&g, 0, sizeof(g));
 	p = framing(FC_FRAMING_FIXED);
 	p.frame_size = 4;
-	fc_decoder_init(&d, &p, KEEP, false, &scratch, &ops, &g);
-	fc_decoder_data(&d, 0, (const uint8_t *)"aaaab", 5, &pkt, true);
-	fc_decoder_gap(&d, 5, 6, &pkt, "lost"); /* to offset 11 */
-	fc_decoder_data(&d, 11, (const uint8_t *)"cddddeeee", 9, &pkt, true);
-	fc_decoder_end(&d, FC_END_FIN, &pkt);
-	fc_decoder_free(&d);
-	fc_decoder_scratch_free(&scratch);
-	assert_int_equal(g.nframes, 4); /* aaaa, b+lost, dddd, eeee */
-	assert_int_equal(g.f[1].payload_missing, 3);
-	assert_int_equal(g.f[2].offset, 12);
-	assert_int_equal(g.f[3].offset, 16);
-	assert_int_equal(g.anoms[1].u.resync.evidence, FC_RESYNC_FIXED);
+	decode_gap(&p, "aaaab", 6, "cddddeeee", &g); /* the gap to offset 11 */
+	check(&g, fixed, NWANT(fixed));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_varint_every_cut),
-		cmocka_unit_test(test_ber_every_cut),
-		cmocka_unit_test(test_fixed_every_cut),
+		{ "test_varint_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&varint_case },
+		{ "test_ber_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&ber_case },
+		{ "test_fixed_every_cut", test_sizes_every_cut, NULL, NULL, (void *)&fixed_case },
 		cmocka_unit_test(test_mask_every_cut),
 		cmocka_unit_test(test_lines_every_cut),
 		cmocka_unit_test(test_overlapping_delimiter),

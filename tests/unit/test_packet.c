@@ -167,6 +167,16 @@ static void put_tcp_payload5(struct pb *p)
 	putn(p, payload5, 5);
 }
 
+/* Appends an IPv4 header (IPv6 when v6) and put_tcp_payload5(). */
+static void put_ip_tcp5(struct pb *p, bool v6)
+{
+	if (v6)
+		put_ipv6(p, 6, 25);
+	else
+		put_ipv4(p, 6, 25, 0);
+	put_tcp_payload5(p);
+}
+
 /* Parse the first caplen bytes of p, copied so they end exactly where the
  * heap block `tail` (p->n bytes) ends: ASan then sees any overread. */
 static enum fc_parse_status parse_tail(int dlt, const struct pb *p,
@@ -190,6 +200,21 @@ static enum fc_parse_status parse(int dlt, const struct pb *p,
 				  struct fc_tcp_seg *seg)
 {
 	return fc_packet_parse(dlt, p->b, (uint32_t)p->n, 0, seg, NULL);
+}
+
+/* Asserts that fc_packet_parse() of all of p under dlt is
+ * FC_PARSE_MALFORMED with a reason: `reason` itself, or any when NULL. */
+static void assert_malformed(int dlt, const struct pb *p, const char *reason)
+{
+	struct fc_tcp_seg s;
+	const char *why = NULL;
+
+	assert_int_equal(fc_packet_parse(dlt, p->b, (uint32_t)p->n, 0, &s, &why),
+			 FC_PARSE_MALFORMED);
+	if (reason)
+		assert_string_equal(why, reason);
+	else
+		assert_non_null(why);
 }
 
 static void assert_v4_key(const struct fc_tcp_seg *s)
@@ -226,11 +251,24 @@ static void assert_payload5(const struct pb *p, const struct fc_tcp_seg *s,
 	assert_memory_equal(s->payload, payload5, 5);
 }
 
+/* Asserts that p parses under dlt as the put_ip_tcp5() segment: TCP, the
+ * addresses and ports of its IP version (IPv6 when v6), the payload at
+ * offset `at`; the segment in s. */
+static void assert_tcp5(int dlt, const struct pb *p, struct fc_tcp_seg *s, bool v6,
+			size_t at)
+{
+	assert_int_equal(parse(dlt, p, s), FC_PARSE_TCP);
+	if (v6)
+		assert_v6_key(s);
+	else
+		assert_v4_key(s);
+	assert_payload5(p, s, at);
+}
+
 static void eth_ipv4_tcp(struct pb *p)
 {
 	put_eth(p, 0x0800);
-	put_ipv4(p, 6, 25, 0);
-	put_tcp_payload5(p);
+	put_ip_tcp5(p, false);
 }
 
 static void test_eth_ipv4_tcp(void **state)
@@ -261,8 +299,7 @@ static void test_key_bytewise_comparable(void **state)
 
 	put_eth(&p, 0x8100);
 	put_tag(&p, 9, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	memset(&want, 0, sizeof(want));
 	want.src.family = want.dst.family = 4;
 	memcpy(want.src.bytes, v4_src, 4);
@@ -335,69 +372,76 @@ static void test_ipv4_options(void **state)
 	put32(&p, 0x01010101); /* NOPs */
 	put32(&p, 0x01010100);
 	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 14 + 28 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, false, 14 + 28 + 20);
+}
+
+/* Parses an Ethernet record of EtherType `outer`, the 802.1Q tags
+ * tci[0..ntags) (each but the last followed by 0x8100, the last by the
+ * IP version's type), IPv6 when v6 (else IPv4) and put_tcp_payload5();
+ * asserts it parses as TCP with the payload right after the TCP header,
+ * the record in p and the segment in s. */
+static void parse_tagged(unsigned outer, const unsigned *tci, unsigned ntags, bool v6,
+			 struct pb *p, struct fc_tcp_seg *s)
+{
+	p->n = 0;
+	put_eth(p, outer);
+	for (unsigned i = 0; i < ntags; i++)
+		put_tag(p, tci[i], i + 1 < ntags ? 0x8100 : v6 ? 0x86dd : 0x0800);
+	put_ip_tcp5(p, v6);
+	assert_int_equal(parse(DLT_EN10MB_, p, s), FC_PARSE_TCP);
+	assert_payload5(p, s, 14 + 4 * ntags + (v6 ? 40 : 20) + 20);
+}
+
+/* Asserts that s carries nvlan VLAN IDs, its first nwant being want[]. */
+static void assert_vlans(const struct fc_tcp_seg *s, unsigned nvlan, const unsigned *want,
+			 unsigned nwant)
+{
+	assert_int_equal(s->key.nvlan, nvlan);
+	for (unsigned i = 0; i < nwant; i++)
+		assert_int_equal(s->key.vlan[i], want[i]);
 }
 
 static void test_single_vlan(void **state)
 {
 	(void)state;
-	struct pb p = { .n = 0 };
+	static const unsigned tci[] = { 0xe000 | 100 }; /* PCP 7 must not leak into the ID */
+	static const unsigned ids[] = { 100, 0 };
+	struct pb p;
 	struct fc_tcp_seg s;
 
-	put_eth(&p, 0x8100);
-	put_tag(&p, 0xe000 | 100, 0x0800); /* PCP 7 must not leak into the ID */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_int_equal(s.key.nvlan, 1);
-	assert_int_equal(s.key.vlan[0], 100);
-	assert_int_equal(s.key.vlan[1], 0);
+	parse_tagged(0x8100, tci, 1, false, &p, &s);
+	assert_vlans(&s, 1, ids, 2);
 	assert_v4_key(&s);
-	assert_payload5(&p, &s, 18 + 20 + 20);
 }
 
 static void test_double_vlan(void **state)
 {
 	(void)state;
 	static const unsigned outer[] = { 0x88a8, 0x9100, 0x8100 };
+	static const unsigned tci[] = { 0x1000 | 4095, 7 };
+	static const unsigned ids[] = { 4095, 7 };
 
 	for (size_t i = 0; i < sizeof(outer) / sizeof(outer[0]); i++) {
-		struct pb p = { .n = 0 };
+		struct pb p;
 		struct fc_tcp_seg s;
 
-		put_eth(&p, outer[i]);
-		put_tag(&p, 0x1000 | 4095, 0x8100);
-		put_tag(&p, 7, 0x86dd);
-		put_ipv6(&p, 6, 25);
-		put_tcp_payload5(&p);
-		assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-		assert_int_equal(s.key.nvlan, 2);
-		assert_int_equal(s.key.vlan[0], 4095);
-		assert_int_equal(s.key.vlan[1], 7);
+		parse_tagged(outer[i], tci, 2, true, &p, &s);
+		assert_vlans(&s, 2, ids, 2);
 		assert_v6_key(&s);
-		assert_payload5(&p, &s, 22 + 40 + 20);
 	}
 }
 
 static void test_vlan_beyond_max_skipped(void **state)
 {
 	(void)state;
-	struct pb p = { .n = 0 };
+	struct pb p;
 	struct fc_tcp_seg s;
-	unsigned ntags = FC_MAX_VLAN + 2;
+	unsigned tci[FC_MAX_VLAN + 2];
 
-	put_eth(&p, 0x88a8);
-	for (unsigned i = 0; i < ntags; i++)
-		put_tag(&p, 10 + i, i + 1 < ntags ? 0x8100 : 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_int_equal(s.key.nvlan, FC_MAX_VLAN);
-	for (unsigned i = 0; i < FC_MAX_VLAN; i++)
-		assert_int_equal(s.key.vlan[i], 10 + i);
-	assert_payload5(&p, &s, 14 + 4 * ntags + 40);
+	for (unsigned i = 0; i < FC_MAX_VLAN + 2; i++)
+		tci[i] = 10 + i;
+	parse_tagged(0x88a8, tci, FC_MAX_VLAN + 2, false, &p, &s);
+	assert_vlans(&s, FC_MAX_VLAN, tci, FC_MAX_VLAN);
 }
 
 static void test_llc_snap(void **state)
@@ -410,12 +454,9 @@ static void test_llc_snap(void **state)
 	put_eth(&p, 0);
 	len_at = p.n - 2;
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	set16(&p, len_at, (unsigned)(p.n - 14));
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 22 + 40);
+	assert_tcp5(DLT_EN10MB_, &p, &s, false, 22 + 40);
 
 	p.b[22 - 3] = 0x0c; /* a vendor OUI: type space unknown */
 	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_NOT_TCP);
@@ -433,11 +474,8 @@ static void test_fddi(void **state)
 	putn(&p, "\x50", 1); /* frame control: async LLC */
 	put_zero(&p, 12);
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(10, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
-	assert_payload5(&p, &s, 21 + 40);
+	put_ip_tcp5(&p, false);
+	assert_tcp5(10, &p, &s, false, 21 + 40);
 
 	p.b[13] = 0x42; /* not SNAP */
 	assert_int_equal(parse(10, &p, &s), FC_PARSE_NOT_TCP);
@@ -456,12 +494,9 @@ static void test_sll(void **state)
 	put16(&p, 6);
 	put_zero(&p, 8);
 	put16(&p, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_TCP);
-	assert_v4_key(&s);
+	put_ip_tcp5(&p, false);
+	assert_tcp5(DLT_LINUX_SLL_, &p, &s, false, 16 + 40);
 	assert_int_equal(s.key.nvlan, 0);
-	assert_payload5(&p, &s, 16 + 40);
 }
 
 static void test_sll_vlan(void **state)
@@ -473,13 +508,10 @@ static void test_sll_vlan(void **state)
 	put_zero(&p, 14);
 	put16(&p, 0x8100);
 	put_tag(&p, 42, 0x86dd);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_TCP);
+	put_ip_tcp5(&p, true);
+	assert_tcp5(DLT_LINUX_SLL_, &p, &s, true, 20 + 60);
 	assert_int_equal(s.key.nvlan, 1);
 	assert_int_equal(s.key.vlan[0], 42);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 20 + 60);
 }
 
 static void test_sll_pseudo_protocol(void **state)
@@ -490,8 +522,7 @@ static void test_sll_pseudo_protocol(void **state)
 
 	put_zero(&p, 14);
 	put16(&p, 0x0003); /* ETH_P_ALL-ish pseudo type, not a length */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	assert_int_equal(parse(DLT_LINUX_SLL_, &p, &s), FC_PARSE_NOT_TCP);
 }
 
@@ -508,11 +539,8 @@ static void test_sll2(void **state)
 	put8(&p, 4); /* outgoing */
 	put8(&p, 6);
 	put_zero(&p, 8);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_LINUX_SLL2_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 20 + 60);
+	put_ip_tcp5(&p, true);
+	assert_tcp5(DLT_LINUX_SLL2_, &p, &s, true, 20 + 60);
 
 	set16(&p, 0, 0x0806);
 	assert_int_equal(parse(DLT_LINUX_SLL2_, &p, &s), FC_PARSE_NOT_TCP);
@@ -534,18 +562,8 @@ static void test_null_and_loop(void **state)
 					put32(&p, fams[f]);
 				else
 					put_le32(&p, fams[f]);
-				if (fams[f] == 2)
-					put_ipv4(&p, 6, 25, 0);
-				else
-					put_ipv6(&p, 6, 25);
-				put_tcp_payload5(&p);
-				assert_int_equal(parse(dlts[d], &p, &s),
-						 FC_PARSE_TCP);
-				if (fams[f] == 2)
-					assert_v4_key(&s);
-				else
-					assert_v6_key(&s);
-				assert_payload5(&p, &s, p.n - 5);
+				put_ip_tcp5(&p, fams[f] != 2);
+				assert_tcp5(dlts[d], &p, &s, fams[f] != 2, p.n - 5);
 			}
 		}
 	}
@@ -558,8 +576,7 @@ static void test_null_other_family(void **state)
 	struct fc_tcp_seg s;
 
 	put_le32(&p, 7); /* AF_ISO or similar */
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	assert_int_equal(parse(DLT_NULL_, &p, &s), FC_PARSE_NOT_TCP);
 	assert_int_equal(parse(DLT_LOOP_, &p, &s), FC_PARSE_NOT_TCP);
 }
@@ -570,20 +587,13 @@ static void test_raw(void **state)
 	static const int raw[] = { DLT_RAW_, DLT_RAW_OPENBSD_, LINKTYPE_RAW_ };
 	struct pb v4 = { .n = 0 }, v6 = { .n = 0 };
 	struct fc_tcp_seg s;
-	const char *why = NULL;
 
-	put_ipv4(&v4, 6, 25, 0);
-	put_tcp_payload5(&v4);
-	put_ipv6(&v6, 6, 25);
-	put_tcp_payload5(&v6);
+	put_ip_tcp5(&v4, false);
+	put_ip_tcp5(&v6, true);
 
 	for (size_t i = 0; i < 3; i++) {
-		assert_int_equal(parse(raw[i], &v4, &s), FC_PARSE_TCP);
-		assert_v4_key(&s);
-		assert_payload5(&v4, &s, 40);
-		assert_int_equal(parse(raw[i], &v6, &s), FC_PARSE_TCP);
-		assert_v6_key(&s);
-		assert_payload5(&v6, &s, 60);
+		assert_tcp5(raw[i], &v4, &s, false, 40);
+		assert_tcp5(raw[i], &v6, &s, true, 60);
 	}
 	assert_int_equal(parse(LINKTYPE_IPV4_, &v4, &s), FC_PARSE_TCP);
 	assert_v4_key(&s);
@@ -591,10 +601,7 @@ static void test_raw(void **state)
 	assert_v6_key(&s);
 
 	/* The link type promises a version; the packet must keep it. */
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV4_, v6.b, (uint32_t)v6.n, 0,
-					 &s, &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(LINKTYPE_IPV4_, &v6, NULL);
 	assert_int_equal(parse(LINKTYPE_IPV6_, &v4, &s), FC_PARSE_MALFORMED);
 	v4.b[0] = 0x55;
 	assert_int_equal(parse(DLT_RAW_, &v4, &s), FC_PARSE_MALFORMED);
@@ -611,9 +618,7 @@ static void test_ipv6_ext_headers(void **state)
 	put_ext8(&p, 60);
 	put_ext8(&p, 6);
 	put_tcp_payload5(&p);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 14 + 40 + 16 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, true, 14 + 40 + 16 + 20);
 }
 
 static void test_ipv6_routing_ah_mobility(void **state)
@@ -676,9 +681,7 @@ static void test_ipv6_fragment(void **state)
 
 	/* RFC 6946 atomic fragment: the whole packet, so it parses on. */
 	set16(&p, frag_at + 2, 0);
-	assert_int_equal(parse(DLT_EN10MB_, &p, &s), FC_PARSE_TCP);
-	assert_v6_key(&s);
-	assert_payload5(&p, &s, 14 + 48 + 20);
+	assert_tcp5(DLT_EN10MB_, &p, &s, true, 14 + 48 + 20);
 
 	/* Reserved bits alone do not make it a fragment. */
 	set16(&p, frag_at + 2, 0x0006);
@@ -694,17 +697,12 @@ static void test_ipv6_too_many_ext(void **state)
 {
 	(void)state;
 	struct pb p = { .n = 0 };
-	struct fc_tcp_seg s;
-	const char *why = NULL;
 
 	put_ipv6(&p, 60, 40 * 8 + 25);
 	for (int i = 0; i < 40; i++)
 		put_ext8(&p, i < 39 ? 60 : 6);
 	put_tcp_payload5(&p);
-	assert_int_equal(fc_packet_parse(LINKTYPE_IPV6_, p.b, (uint32_t)p.n, 0,
-					 &s, &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(LINKTYPE_IPV6_, &p, NULL);
 }
 
 static void test_ipv6_ext_beyond_payload_length(void **state)
@@ -869,33 +867,28 @@ static void test_truncation_other_links(void **state)
 
 	put_zero(&p, 14);
 	put16(&p, 0x0800);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(DLT_LINUX_SLL_, &p, 56);
 
 	p.n = 0;
 	put16(&p, 0x86dd);
 	put_zero(&p, 18);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, true);
 	check_every_caplen(DLT_LINUX_SLL2_, &p, 80);
 
 	p.n = 0;
 	put_le32(&p, 30);
-	put_ipv6(&p, 6, 25);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, true);
 	check_every_caplen(DLT_NULL_, &p, 64);
 
 	p.n = 0;
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(LINKTYPE_RAW_, &p, 40);
 
 	p.n = 0;
 	put_eth(&p, 0x0010);
 	putn(&p, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
-	put_ipv4(&p, 6, 25, 0);
-	put_tcp_payload5(&p);
+	put_ip_tcp5(&p, false);
 	check_every_caplen(DLT_EN10MB_, &p, 62);
 }
 
@@ -904,15 +897,10 @@ static void test_bad_ihl(void **state)
 	(void)state;
 	for (unsigned ihl = 0; ihl < 5; ihl++) {
 		struct pb p = { .n = 0 };
-		struct fc_tcp_seg s;
-		const char *why = NULL;
 
 		eth_ipv4_tcp(&p);
 		p.b[14] = (uint8_t)(0x40 | ihl);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_non_null(why);
+		assert_malformed(DLT_EN10MB_, &p, NULL);
 	}
 }
 
@@ -932,15 +920,10 @@ static void test_bad_data_offset(void **state)
 	(void)state;
 	for (unsigned doff = 0; doff < 5; doff++) {
 		struct pb p = { .n = 0 };
-		struct fc_tcp_seg s;
-		const char *why = NULL;
 
 		eth_ipv4_tcp(&p);
 		p.b[54 - 8] = (uint8_t)(doff << 4);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_string_equal(why, "bad TCP data offset");
+		assert_malformed(DLT_EN10MB_, &p, "bad TCP data offset");
 	}
 }
 
@@ -948,24 +931,15 @@ static void test_total_length_too_small(void **state)
 {
 	(void)state;
 	struct pb p = { .n = 0 };
-	struct fc_tcp_seg s;
-	const char *why = NULL;
 
 	eth_ipv4_tcp(&p);
 	set16(&p, 16, 19); /* shorter than its own header */
-	assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b, (uint32_t)p.n, 0, &s,
-					 &why),
-			 FC_PARSE_MALFORMED);
-	assert_non_null(why);
+	assert_malformed(DLT_EN10MB_, &p, NULL);
 
 	/* Room for IP but not for the TCP header it claims to carry. */
 	for (unsigned tl = 20; tl < 40; tl++) {
-		why = NULL;
 		set16(&p, 16, tl);
-		assert_int_equal(fc_packet_parse(DLT_EN10MB_, p.b,
-						 (uint32_t)p.n, 0, &s, &why),
-				 FC_PARSE_MALFORMED);
-		assert_string_equal(why, "TCP header exceeds IP length");
+		assert_malformed(DLT_EN10MB_, &p, "TCP header exceeds IP length");
 	}
 }
 

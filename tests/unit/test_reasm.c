@@ -137,6 +137,20 @@ static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
 	fc_reasm_set_limits(&t->r, &t->lim);
 }
 
+/* Asserts the reassembler's out-of-order segment, retransmitted byte,
+ * conflict, gap byte, forced gap and before-start byte counts; UNCHECKED
+ * leaves one unchecked. */
+static void assert_rstats(const struct trs *t, uint64_t ooo, uint64_t retrans,
+			  uint64_t conflicts, uint64_t gap, uint64_t forced, uint64_t before)
+{
+	const struct fc_reasm_stats *st = &t->r.stats;
+	const uint64_t got[] = { st->ooo_segments, st->retransmitted_bytes, st->conflicts,
+				 st->gap_bytes, st->forced_gaps, st->before_start_bytes };
+	const uint64_t want[] = { ooo, retrans, conflicts, gap, forced, before };
+
+	assert_counts_equal(got, want, 6);
+}
+
 static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
 {
 	struct trs *t = calloc(1, sizeof(*t));
@@ -179,6 +193,29 @@ static void flush(struct trs *t, uint64_t pkt)
 	struct fc_pkt k = pk(pkt);
 	fc_reasm_flush(&t->r, &k);
 }
+
+/* One segment a test feeds: its bytes (a string) at sequence seq. */
+struct seg_in {
+	uint32_t seq;
+	const char *text;
+};
+
+/* A new reassembler (4096 bytes out of order, no budget) based at
+ * sequence 0 and fed segs[0..n), segment i in packet i + 1. */
+static struct trs *trs_fed(const struct seg_in *segs, size_t n)
+{
+	struct trs *t = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&t->r, 0);
+	for (size_t i = 0; i < n; i++)
+		seg(t, segs[i].seq, segs[i].text, i + 1);
+	return t;
+}
+
+/* trs_fed() of the segments given as { seq, text } rows. */
+#define TRS_FED(...)                                                              \
+	trs_fed((const struct seg_in[]){ __VA_ARGS__ },                            \
+		sizeof((const struct seg_in[]){ __VA_ARGS__ }) / sizeof(struct seg_in))
 
 /* The stream so far as text: data bytes as they are, gap bytes as '_'. */
 static void assert_stream(const struct trs *t, const char *want)
@@ -273,9 +310,7 @@ static void test_in_order_zero_copy(void **state)
 	assert_int_equal(t->r.next, 12);
 	assert_int_equal(t->r.ooo_bytes, 0);
 	assert_null(t->r.ooo);
-	assert_int_equal(t->r.stats.ooo_segments, 0);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 0);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
+	assert_rstats(t, 0, 0, UNCHECKED, 0, UNCHECKED, UNCHECKED);
 	/* an empty segment (a pure ACK) changes nothing */
 	seg(t, 1012, "", 4);
 	assert_int_equal(t->rec->nev, 3);
@@ -307,9 +342,7 @@ static void test_out_of_order_3_1_2(void **state)
 	assert_stream(t, "AAAABBBBCCCC");
 	assert_int_equal(t->r.ooo_bytes, 0);
 	assert_null(t->r.ooo);
-	assert_int_equal(t->r.stats.ooo_segments, 1);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, 1, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
 	trs_free(t);
 }
 
@@ -338,15 +371,13 @@ static void test_reverse_order(void **state)
 static void test_exact_duplicate_dropped(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	struct trs *t = TRS_FED(
+		{ 0, "abcd" },
+		{ 0, "abcd" });
 	uint64_t cost;
 
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcd", 1);
-	seg(t, 0, "abcd", 2);
 	assert_int_equal(t->rec->nev, 1);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
-	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_rstats(t, UNCHECKED, 4, 0, UNCHECKED, UNCHECKED, UNCHECKED);
 
 	/* a duplicate of buffered data: kept once, from the first copy */
 	seg(t, 10, "xyz", 3);
@@ -367,16 +398,14 @@ static void test_exact_duplicate_dropped(void **state)
 static void test_conflict_with_delivered(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	struct trs *t = TRS_FED(
+		{ 0, "abcdefgh" },
+		{ 2, "cXeZ" });
 	uint8_t big[600], again[20];
 
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcdefgh", 1);
-	seg(t, 2, "cXeZ", 2);
 	assert_int_equal(t->rec->nev, 2);
 	assert_conflict(&t->rec->ev[1], 3, 3, 2);
-	assert_int_equal(t->r.stats.conflicts, 1);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_rstats(t, UNCHECKED, 4, 1, UNCHECKED, UNCHECKED, UNCHECKED);
 	assert_stream(t, "abcdefgh");
 	trs_free(t);
 
@@ -408,10 +437,9 @@ static void test_conflict_with_delivered(void **state)
 	trs_free(t);
 
 	/* after a gap the history restarts: bytes before it cannot be compared */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcd", 1);
-	seg(t, 8, "ijkl", 2);
+	t = TRS_FED(
+		{ 0, "abcd" },
+		{ 8, "ijkl" });
 	ack(t, 8, 3);
 	seg(t, 0, "ABCD", 4);
 	assert_int_equal(t->r.stats.conflicts, 0);
@@ -424,11 +452,10 @@ static void test_conflict_with_delivered(void **state)
 static void test_conflict_with_buffered(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	struct trs *t = TRS_FED(
+		{ 10, "klmnop" },
+		{ 12, "mXop" });
 
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 10, "klmnop", 1);
-	seg(t, 12, "mXop", 2);
 	assert_int_equal(t->rec->nev, 1);
 	assert_conflict(&t->rec->ev[0], 13, 3, 2);
 	assert_int_equal(t->r.stats.conflicts, 1);
@@ -442,24 +469,22 @@ static void test_conflict_with_buffered(void **state)
 static void test_partial_overlaps_first_copy_wins(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	/* overlap with delivered bytes, then new ones: the new ones pass through */
+	struct trs *t = TRS_FED(
+		{ 0, "AAAAAAAA" },
+		{ 4, "bbbbBBBB" });
 	static const char in_order[] = "aaaaCCCCdddd";
 
-	/* overlap with delivered bytes, then new ones: the new ones pass through */
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "AAAAAAAA", 1);
-	seg(t, 4, "bbbbBBBB", 2);
 	assert_stream(t, "AAAAAAAABBBB");
 	assert_conflict(&t->rec->ev[1], 4, 4, 2);
 	assert_data(&t->rec->ev[2], 8, 4, 2, false);
 	trs_free(t);
 
 	/* overlaps with buffered nodes, on either side */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 10, "KKKKKKKKKK", 1); /* [10,20) */
-	seg(t, 5, "LLLLLLLLLL", 2); /* [5,15): [5,10) new */
-	seg(t, 18, "MMMMMMM", 3); /* [18,25): [20,25) new */
+	t = TRS_FED(
+		{ 10, "KKKKKKKKKK" }, /* [10,20) */
+		{ 5, "LLLLLLLLLL" }, /* [5,15): [5,10) new */
+		{ 18, "MMMMMMM" }); /* [18,25): [20,25) new */
 	assert_int_equal(t->r.stats.conflicts, 2);
 	assert_conflict(&t->rec->ev[0], 10, 5, 2);
 	assert_conflict(&t->rec->ev[1], 18, 2, 3);
@@ -474,11 +499,10 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	trs_free(t);
 
 	/* a segment around a buffered node, agreeing with it: no conflict */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 10, "kk", 1);
-	seg(t, 8, "xxkkzzzz", 2);
-	seg(t, 0, "01234567", 3);
+	t = TRS_FED(
+		{ 10, "kk" },
+		{ 8, "xxkkzzzz" },
+		{ 0, "01234567" });
 	assert_stream(t, "01234567xxkkzzzz");
 	assert_int_equal(t->rec->nconf, 0);
 	assert_data(&t->rec->ev[1], 8, 2, 2, true);
@@ -487,21 +511,19 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	trs_free(t);
 
 	/* a buffered node larger than the later copy */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 4, "wwwwwwww", 1);
-	seg(t, 6, "ww", 2);
-	seg(t, 0, "0123", 3);
+	t = TRS_FED(
+		{ 4, "wwwwwwww" },
+		{ 6, "ww" },
+		{ 0, "0123" });
 	assert_stream(t, "0123wwwwwwww");
 	assert_int_equal(t->rec->nev, 2);
 	trs_free(t);
 
 	/* an in-order segment running into a buffered node: the parts of its
 	 * own pass through uncopied, the node's bytes win where they overlap */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 4, "BBBB", 1);
-	seg(t, 0, in_order, 2);
+	t = TRS_FED(
+		{ 4, "BBBB" },
+		{ 0, in_order });
 	assert_int_equal(t->rec->nev, 4);
 	assert_data(&t->rec->ev[0], 0, 4, 2, true);
 	assert_ptr_equal(t->rec->ev[0].ptr, in_order);
@@ -515,12 +537,11 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	trs_free(t);
 
 	/* ... ending inside a node, and one spanning several nodes */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 4, "BBBB", 1);
-	seg(t, 10, "DD", 2);
-	seg(t, 16, "FFFF", 3);
-	seg(t, 0, "aaaaBB", 4);
+	t = TRS_FED(
+		{ 4, "BBBB" },
+		{ 10, "DD" },
+		{ 16, "FFFF" },
+		{ 0, "aaaaBB" });
 	assert_stream(t, "aaaaBBBB");
 	seg(t, 6, "BBccDDeeeeFF", 5);
 	assert_stream(t, "aaaaBBBBccDDeeeeFFFF");
@@ -682,12 +703,11 @@ static void test_snaplen_cut(void **state)
 static void test_gap_via_ack(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	struct trs *t = TRS_FED(
+		{ 0, "abcd" },
+		{ 8, "ijkl" },
+		{ 16, "qr" });
 
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcd", 1);
-	seg(t, 8, "ijkl", 2);
-	seg(t, 16, "qr", 3);
 	ack(t, 6, 4); /* part of the hole */
 	assert_int_equal(t->rec->nev, 2);
 	assert_gap(&t->rec->ev[1], 4, 2, 4, "acknowledged");
@@ -715,12 +735,11 @@ static void test_gap_via_ack(void **state)
 static void test_gap_via_flush(void **state)
 {
 	(void)state;
-	struct trs *t = trs_new(4096, NULL);
+	struct trs *t = TRS_FED(
+		{ 0, "abcd" },
+		{ 10, "klmn" },
+		{ 20, "uvwx" });
 
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcd", 1);
-	seg(t, 10, "klmn", 2);
-	seg(t, 20, "uvwx", 3);
 	flush(t, 9);
 	assert_stream(t, "abcd______klmn______uvwx");
 	assert_gap(&t->rec->ev[1], 4, 6, 9, "never captured");
@@ -734,10 +753,9 @@ static void test_gap_via_flush(void **state)
 	trs_free(t);
 
 	/* with a FIN: the hole before it is a gap too */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "abcd", 1);
-	seg(t, 10, "klmn", 2);
+	t = TRS_FED(
+		{ 0, "abcd" },
+		{ 10, "klmn" });
 	fc_reasm_fin(&t->r, 30);
 	assert_false(fc_reasm_done(&t->r));
 	flush(t, 9);
@@ -773,11 +791,10 @@ static void test_fin(void **state)
 
 	/* data buffered beyond a FIN seen later is not delivered, and a flush
 	 * reports no gap past the FIN */
-	t = trs_new(4096, NULL);
-	fc_reasm_set_base(&t->r, 0);
-	seg(t, 0, "ab", 1);
-	seg(t, 10, "klmnopqrst", 2);
-	seg(t, 30, "EEEEEEEEEE", 3);
+	t = TRS_FED(
+		{ 0, "ab" },
+		{ 10, "klmnopqrst" },
+		{ 30, "EEEEEEEEEE" });
 	fc_reasm_fin(&t->r, 15);
 	assert_int_equal(t->r.ooo_bytes, node_cost_of(10)); /* [30,40) dropped */
 	flush(t, 9);
@@ -824,8 +841,7 @@ static void test_in_order_data_survives_full_budget(void **state)
 	assert_int_equal(t->r.ooo_bytes, c20);
 	/* the bytes of the hole arrive: they need no buffer at all */
 	seg_raw(t, 0, big, sizeof(big), sizeof(big), 2);
-	assert_int_equal(t->r.stats.gap_bytes, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
 	assert_int_equal(t->rec->nev, 2);
 	assert_data(&t->rec->ev[0], 0, 100, 2, true);
 	assert_ptr_equal(t->rec->ev[0].ptr, big);
@@ -1187,8 +1203,7 @@ static void test_many_pieces_scattered(void **state)
 	}
 	assert_int_equal(t->r.next, 0);
 	assert_true(t->r.npieces > N / 3);
-	assert_int_equal(t->r.stats.conflicts, 0);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_rstats(t, UNCHECKED, UNCHECKED, 0, UNCHECKED, 0, UNCHECKED);
 	first_pkt[0] = ++pkt;
 	seg_raw(t, t->r.base_seq, src, 1, 1, pkt);
 	assert_int_equal(t->r.next, N);

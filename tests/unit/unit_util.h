@@ -10,6 +10,8 @@
  *          then [type][length][payload]   pg: the length after a type byte
  *     s2c  ['N' or 'S']                   one byte, bytes_one_of
  *          then [type][length][payload]
+ *   assert_counts_equal()  counters against expected values, UNCHECKED
+ *                          where a test does not check one
  */
 #ifndef UNIT_UTIL_H
 #define UNIT_UTIL_H
@@ -75,6 +77,18 @@ static inline void amqp_profile(struct fc_profile *amqp, struct fc_prelude *pre)
 	memcpy(pre->steps[FC_DIR_C2S][0].choice[0], "AMQP\0\0\x09\x01", 8);
 	amqp->prelude = pre;
 	assert_null(fc_profile_check(amqp));
+}
+
+/* An expected count a test leaves unchecked. */
+#define UNCHECKED UINT64_MAX
+
+/* Asserts got[i] == want[i] for each i < n whose want[i] is not
+ * UNCHECKED (cmocka, included first). */
+static inline void assert_counts_equal(const uint64_t *got, const uint64_t *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (want[i] != UNCHECKED)
+			assert_int_equal(got[i], want[i]);
 }
 
 #endif
