@@ -20,6 +20,8 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
 # -MMD -MP: each object lists the headers it read (build/**/*.d), so a
 # changed header rebuilds exactly what includes it.
+# Programs compiled and linked in one step get such a list too, so their
+# link lines take $(filter-out %.h,$^): a header is never a linker input.
 BASEFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc/core -Isrc/config -MMD -MP
 # Asked once per make run (`:=`), not once per compile. `make test` and
 # `make demo` install the packages first, then run a new make that sees them.
@@ -105,14 +107,14 @@ $(B)/cli/out_html.o: src/cli/html/report.css src/cli/html/report.js
 $(B)/libfccore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(YAML_LIBS)
 # fc-pcapgen gives up the reference programs' way (ref_die, ref_common.o).
 $(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/libfccore.a
-	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
+	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(YAML_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 

@@ -56,7 +56,7 @@ endif
 # --no-undefined: a missing symbol fails here, not silently at load time.
 $(PLUGIN): $(B)/plugin/framecap.o $(PLUGIN_CORE_B)/libfccore.a
 	$(CC) -shared $(PLUGIN_FLAGS) -Wl,--no-undefined -Wl,--exclude-libs,ALL $(CFLAGS) $(LDFLAGS) \
-		-o $@ $^ $(WS_LIBS) $(YAML_LIBS)
+		-o $@ $(filter-out %.h,$^) $(WS_LIBS) $(YAML_LIBS)
 
 $(B)/plugin:
 	mkdir -p $@

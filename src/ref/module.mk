@@ -10,15 +10,15 @@ REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o
 $(B)/ref/%.o: src/ref/%.c $(REF_HDR) | $(B)/ref
 	$(CC) $(BASEFLAGS) -Isrc/ref $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/framecap-server: $(B)/ref/framecap_server.o $(REF_SHARED) $(B)/libfccore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(YAML_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(YAML_LIBS)
 # --replay (replay.c) reads captures: libpcap.
 $(B)/ref/replay.o: src/ref/replay.c $(REF_HDR) | $(B)/ref
 	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/framecap-client: $(B)/ref/framecap_client.o $(B)/ref/replay.o $(REF_SHARED) $(B)/libfccore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(YAML_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 # Unit test of the JSON header reader, run by tests/suites/reference.sh.
 $(B)/ref/ref-json-test: $(B)/ref/ref_json_test.o $(B)/ref/ref_json.o $(B)/libfccore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^)
 $(B)/ref:
 	mkdir -p $@
 
