@@ -9,7 +9,8 @@
 #   pids+=(PID)                processes that cleanup_pids ends (TERM, then KILL)
 #   cleanup_pids               the EXIT trap: ends pids, keeps $T if a check failed
 #   suite_tmp PARENT NAME [P]  T, a new PARENT/NAME.XXXXXX; cleanup_pids at exit
-#   wait_capturing PID...      each live framecap has its capture open (or ended)
+#   capturing PID              the live framecap PID is taking packets
+#   wait_capturing PID...      each live framecap is taking packets (or ended)
 #   pcap_repeat IN OUT N       a classic pcap with its records N times over
 #   expect_refused MSG RE CMD  CMD exits 2 saying RE: ok MSG
 #   oracle_agrees CAP ...      framecap's frame count is tshark's, no diagnosis
@@ -54,19 +55,32 @@ suite_tmp() {
 	need_built "$@"
 }
 
-# wait_capturing PID...: up to 5 s each for the live framecap PID to have
-# its capture open (libpcap's socket shows up in /proc) or to have ended;
-# then 0.3 s more for the capture to start taking packets.
+# capturing PID: the live framecap PID takes packets: one of its sockets
+# is a packet socket bound to every protocol (ETH_P_ALL, "0003" in
+# /proc/net/packet). libpcap opens the socket first and binds it only once
+# the ring is allocated, which takes 0.3 s or more for -B 65536: a socket
+# in /proc/PID/fd alone does not mean packets are being taken.
+capturing() {
+	local inodes
+	inodes=$(ls -l "/proc/$1/fd" 2> /dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	[ -n "$inodes" ] || return 1
+	awk -v want=" $inodes" 'NR > 1 && $4 == "0003" && index(want, " " $9 " ") { found = 1 }
+		END { exit !found }' /proc/net/packet
+}
+
+# wait_capturing PID...: up to 10 s each for the live framecap PID to be
+# capturing (see capturing) or to have ended; then 0.1 s more for its
+# filter to be attached.
 wait_capturing() {
 	local pid
 	for pid in "$@"; do
-		for _ in $(seq 50); do
+		for _ in $(seq 100); do
 			kill -0 "$pid" 2> /dev/null || break
-			ls -l "/proc/$pid/fd" 2> /dev/null | grep -q socket && break
+			capturing "$pid" && break
 			sleep 0.1
 		done
 	done
-	sleep 0.3
+	sleep 0.1
 }
 
 # expect_refused MESSAGE PATTERN COMMAND...: COMMAND exits 2 (a usage

@@ -5,6 +5,7 @@
 # flags the script provokes, and that -w wrote a file that replays the same.
 set -eu
 B=$1 TMP=$2
+. "$(dirname "$0")/lib.sh" # wait_capturing
 port=$(( 20000 + RANDOM % 10000 ))
 cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" 2>/dev/null || true; }
 trap cleanup EXIT
@@ -20,12 +21,12 @@ cut=$!
 # A third one gives up root for nobody before the first packet (-Z).
 "$B"/framecap -i lo --json -Z nobody "tcp port $port" > "$TMP/dropped.jsonl" 2> "$TMP/dropped.err" &
 dropped=$!
-# Wait until the capture is open: libpcap's socket shows up in /proc.
+# Wait until the server listens and the three captures take packets.
 for _ in $(seq 50); do
-	grep -q "$port" "$TMP/serve.log" 2>/dev/null && ls -l /proc/$cap/fd 2>/dev/null | grep -q socket && break
+	grep -q "$port" "$TMP/serve.log" 2>/dev/null && break
 	sleep 0.1
 done
-sleep 0.3
+wait_capturing "$cap" "$cut" "$dropped"
 "$B"/fc-talk send "$port" "$TMP/sent.jsonl"
 nobody=$(id -u nobody):$(id -g nobody)
 ids=$(awk '/^Uid:/ {u=$2 $3 $4 $5} /^Gid:/ {g=$2 $3 $4 $5} END {print u ":" g}' /proc/$dropped/status)

@@ -132,10 +132,10 @@ pids+=("$server")
 cap=$!
 pids+=("$cap")
 for _ in $(seq 50); do
-	grep -q "$port" "$T/serve.log" 2>/dev/null && ls -l /proc/$cap/fd 2>/dev/null | grep -q socket && break
+	grep -q "$port" "$T/serve.log" 2>/dev/null && break
 	sleep 0.1
 done
-sleep 0.3
+wait_capturing "$cap"
 "$B"/fc-talk send "$port" "$T/sent.jsonl" > /dev/null 2>&1
 wait "$server"
 sleep 0.3
