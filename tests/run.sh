@@ -18,7 +18,12 @@ passed=0 failed=0
 
 ok()   { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -40 | sed 's/^/     /'; }
+# FC_ONLY="unit replays install errors corpus live SUITE..." runs only the
+# named parts (a suite by its file name without .sh): for working on one
+# part; `make check` runs everything.
+want() { [ -z "${FC_ONLY:-}" ] && return 0; case " $FC_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
+if want unit; then
 echo "== unit tests"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -31,7 +36,9 @@ for t in "$B"/tests/test_*; do
 	if [ "$rc" -ne 0 ] && [ -z "$nf" ]; then fail "$name exited $rc" "$out"; fi
 	echo "     $name: ${np:-0} passed, ${nf:-0} failed"
 done
+fi
 
+if want replays; then
 echo "== capture replays (tests/TESTLIST*)"
 while read -r name capture expected opts; do
 	case "$name" in ''|\#*) continue ;; esac
@@ -44,7 +51,9 @@ while read -r name capture expected opts; do
 		fail "replay $name (tests/update-expected.sh $name)" "$(cat "$TMP/diff" "$TMP/err")"
 	fi
 done < <(cat tests/TESTLIST tests/TESTLIST-* 2>/dev/null)
+fi
 
+if want install; then
 echo "== standard input and install"
 if "$B"/framecap -r - --json < captures/sticky.pcap > "$TMP/stdin.out" &&
    "$B"/framecap -r captures/sticky.pcap --json | cmp -s - "$TMP/stdin.out"; then
@@ -101,10 +110,14 @@ if make -s uninstall DESTDIR="$TMP/root" PREFIX=/opt/fc B="$B" > "$TMP/install.l
 else
 	fail "make uninstall removes every installed file" "$(cat "$TMP/install.log"; find "$TMP/root" -type f)"
 fi
+fi
 
+if want errors; then
 echo "== errors and exit status"
 tests/errors.sh "$B/framecap" "$TMP" && ok "error handling" || fail "error handling"
+fi
 
+if want corpus; then
 echo "== shared corpus (every file: no crash, no hang, clear errors)"
 if [ -d "$SHARED/corpus" ]; then
 	if tests/corpus.sh "$B/framecap" "$SHARED/corpus" "$TMP" > "$TMP/corpus.log" 2>&1; then
@@ -115,11 +128,13 @@ if [ -d "$SHARED/corpus" ]; then
 else
 	fail "corpus: $SHARED/corpus not found (set FC_SHARED)"
 fi
+fi
 
 # Suites of other parts (the plugin, the reference programs): each prints
 # "ok   NAME" or "FAIL NAME" lines, counted here, and exits non-zero on failure.
 for suite in tests/suites/*.sh; do
 	[ -f "$suite" ] || continue
+	want "$(basename "$suite" .sh)" || continue
 	echo "== $(basename "$suite" .sh)"
 	B="$B" FC_SHARED="$SHARED" bash "$suite" "$TMP" > "$TMP/suite.log" 2>&1
 	rc=$?
@@ -130,11 +145,13 @@ for suite in tests/suites/*.sh; do
 	if [ "$np" -eq 0 ] && [ "$nf" -eq 0 ]; then fail "$suite ran no test"; fi
 done
 
+if want live; then
 echo "== live capture on lo"
 if out=$(tests/live.sh "$B" "$TMP" 2>&1); then
 	ok "live capture: $(printf '%s\n' "$out" | tail -1)"
 else
 	fail "live capture" "$out"
+fi
 fi
 
 echo
