@@ -2,10 +2,10 @@
 /* ref_options.c - the reference programs' long options, one row each
  * (see ref_options.h):
  *
- *   name          argument      getopt value     programs
- *   "quiet"       none          'q'              server, client, replay
- *   "timeout"     SEC           REF_OPT_TIMEOUT  client, replay
- *   "listen"      ADDR:PORT     'l'              server
+ *   name          argument           getopt value     programs
+ *   "quiet"       no_argument        'q'              server, client, replay
+ *   "timeout"     required_argument  REF_OPT_TIMEOUT  client, replay
+ *   "listen"      required_argument  'l'              server
  */
 #include "ref_options.h"
 
