@@ -56,43 +56,32 @@ enum field {
 	NFIELDS
 };
 
-static const char *const field_names[NFIELDS] = {
-	[F_LENGTH_OFFSET] = "length_offset",
-	[F_LENGTH_SIZE] = "length_size",
-	[F_BYTE_ORDER] = "byte_order",
-	[F_SIGNED] = "signed",
-	[F_LENGTH_ADJUSTMENT] = "length_adjustment",
-	[F_HEADER_SIZE] = "header_size",
-	[F_MAX_FRAME] = "max_frame",
-	[F_FRAMING] = "framing",
-	[F_LENGTH_MASK] = "length_mask",
-	[F_VARINT_MAX_BYTES] = "varint_max_bytes",
-	[F_DELIMITER] = "delimiter",
-	[F_FRAME_SIZE] = "frame_size",
-	[F_PRELUDE] = "prelude",
-};
-
-/* The framings each field means something for (bit 1 << enum fc_framing):
- * a field the profile's framing ignores is refused rather than ignored, so
- * a forgotten `framing: delimiter` is not a silent length profile. */
+/* Each field's YAML key, and the framings it means something for (bit
+ * 1 << enum fc_framing): a field the profile's framing ignores is refused
+ * rather than ignored, so a forgotten `framing: delimiter` is not a silent
+ * length profile. */
 #define FR(f) (1u << (f))
 #define FR_ALL (FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) | FR(FC_FRAMING_BER) | \
 		FR(FC_FRAMING_DELIMITER) | FR(FC_FRAMING_FIXED))
-static const unsigned field_framings[NFIELDS] = {
-	[F_LENGTH_OFFSET] = FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT),
-	[F_LENGTH_SIZE] = FR(FC_FRAMING_LENGTH),
-	[F_BYTE_ORDER] = FR(FC_FRAMING_LENGTH),
-	[F_SIGNED] = FR(FC_FRAMING_LENGTH),
-	[F_LENGTH_ADJUSTMENT] = FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) |
-				FR(FC_FRAMING_BER),
-	[F_HEADER_SIZE] = FR(FC_FRAMING_LENGTH),
-	[F_MAX_FRAME] = FR_ALL,
-	[F_FRAMING] = FR_ALL,
-	[F_LENGTH_MASK] = FR(FC_FRAMING_LENGTH),
-	[F_VARINT_MAX_BYTES] = FR(FC_FRAMING_VARINT),
-	[F_DELIMITER] = FR(FC_FRAMING_DELIMITER),
-	[F_FRAME_SIZE] = FR(FC_FRAMING_FIXED),
-	[F_PRELUDE] = FR_ALL,
+static const struct {
+	const char *name;
+	unsigned framings;
+} fields[NFIELDS] = {
+	[F_LENGTH_OFFSET] = { "length_offset", FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) },
+	[F_LENGTH_SIZE] = { "length_size", FR(FC_FRAMING_LENGTH) },
+	[F_BYTE_ORDER] = { "byte_order", FR(FC_FRAMING_LENGTH) },
+	[F_SIGNED] = { "signed", FR(FC_FRAMING_LENGTH) },
+	[F_LENGTH_ADJUSTMENT] = { "length_adjustment",
+				  FR(FC_FRAMING_LENGTH) | FR(FC_FRAMING_VARINT) |
+				  FR(FC_FRAMING_BER) },
+	[F_HEADER_SIZE] = { "header_size", FR(FC_FRAMING_LENGTH) },
+	[F_MAX_FRAME] = { "max_frame", FR_ALL },
+	[F_FRAMING] = { "framing", FR_ALL },
+	[F_LENGTH_MASK] = { "length_mask", FR(FC_FRAMING_LENGTH) },
+	[F_VARINT_MAX_BYTES] = { "varint_max_bytes", FR(FC_FRAMING_VARINT) },
+	[F_DELIMITER] = { "delimiter", FR(FC_FRAMING_DELIMITER) },
+	[F_FRAME_SIZE] = { "frame_size", FR(FC_FRAMING_FIXED) },
+	[F_PRELUDE] = { "prelude", FR_ALL },
 };
 
 /* A prelude step's profile, looked up once all profiles are known. */
@@ -756,7 +745,7 @@ static int read_profile(struct reader *r, const char *name,
 			int f;
 
 			for (f = 0; f < NFIELDS; f++)
-				if (!strcmp(s, field_names[f]))
+				if (!strcmp(s, fields[f].name))
 					break;
 			if (f == NFIELDS)
 				return fail(r, r->ev.start_mark,
@@ -765,7 +754,7 @@ static int read_profile(struct reader *r, const char *name,
 			if (given[f])
 				return fail(r, r->ev.start_mark,
 					    "profile '%s': %s given twice (first at line %lu)",
-					    name, field_names[f],
+					    name, fields[f].name,
 					    (unsigned long)at[f].line + 1);
 			key_at[f] = r->ev.start_mark;
 			if (advance(r) < 0)
@@ -790,11 +779,11 @@ static int read_profile(struct reader *r, const char *name,
 					return fail(r, at[f], "profile '%s': %s", name, e);
 				continue;
 			}
-			if (!(s = scalar_text(r, field_names[f])))
+			if (!(s = scalar_text(r, fields[f].name)))
 				return -1;
 			if ((e = set_field(&p, (enum field)f, s)))
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
-					    name, field_names[f], e, s);
+					    name, fields[f].name, e, s);
 		}
 		if (more < 0)
 			return -1;
@@ -802,12 +791,12 @@ static int read_profile(struct reader *r, const char *name,
 
 	/* The first field, in the text, that the framing does not use. */
 	for (int f = 0; f < NFIELDS; f++)
-		if (given[f] && !(field_framings[f] & FR(p.framing)) &&
+		if (given[f] && !(fields[f].framings & FR(p.framing)) &&
 		    (misfit == NFIELDS || key_at[f].index < key_at[misfit].index))
 			misfit = f;
 	if (misfit != NFIELDS)
 		return fail(r, key_at[misfit], "profile '%s': %s does not apply to framing %s%s",
-			    name, field_names[misfit], fc_framing_name(p.framing),
+			    name, fields[misfit].name, fc_framing_name(p.framing),
 			    given[F_FRAMING] ? "" : " (the default; add a framing: key)");
 
 	/* A header that is only the length field is the common case, so

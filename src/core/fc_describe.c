@@ -117,16 +117,19 @@ static int describe_gap(const struct fc_anomaly *a, fc_translate_fn tr, char *bu
 
 	switch (a->u.gap.hit) {
 	case FC_GAP_IN_PAYLOAD:
-		return snprintf(buf, len, T("%" PRIu64 " bytes missing (%s) inside the payload of "
-					    "frame #%" PRIu64 "; its boundaries still hold"),
-				n, why, a->frame);
 	case FC_GAP_FROM_PAYLOAD:
-		return snprintf(buf, len, T("%" PRIu64 " bytes missing (%s) from the payload of "
-					    "frame #%" PRIu64 " on; frame boundaries lost"),
-				n, why, a->frame);
 	case FC_GAP_IN_HEADER:
-		return snprintf(buf, len, T("%" PRIu64 " bytes missing (%s) inside the header of "
-					    "frame #%" PRIu64 "; frame boundaries lost"),
+		/* One call for the three sentences that name the frame: the
+		 * compiler checks the format of each arm against its arguments. */
+		return snprintf(buf, len,
+				a->u.gap.hit == FC_GAP_IN_PAYLOAD
+				? T("%" PRIu64 " bytes missing (%s) inside the payload of "
+				    "frame #%" PRIu64 "; its boundaries still hold")
+				: a->u.gap.hit == FC_GAP_FROM_PAYLOAD
+				? T("%" PRIu64 " bytes missing (%s) from the payload of "
+				    "frame #%" PRIu64 " on; frame boundaries lost")
+				: T("%" PRIu64 " bytes missing (%s) inside the header of "
+				    "frame #%" PRIu64 "; frame boundaries lost"),
 				n, why, a->frame);
 	case FC_GAP_AT_BOUNDARY:
 		return snprintf(buf, len, T("%" PRIu64 " bytes missing (%s) where the next frame "

@@ -82,6 +82,7 @@
 #include "fc_reader.h"
 #include "fc_text.h"
 #include "ref_common.h"
+#include "ref_options.h"
 #include "replay.h"
 
 #define PROG "framecap-client"
@@ -856,35 +857,7 @@ struct args {
  * after --help. */
 static void parse_args(int argc, char **argv, struct args *a)
 {
-	enum {
-		OPT_FILE = REF_OPT__NEXT, OPT_PRINT_SENT, OPT_PRINT_RECEIVED, OPT_BURST,
-		OPT_DRIP, OPT_CHUNK, OPT_DELAY, OPT_SIZE, OPT_COUNT, OPT_RATE, OPT_NODELAY,
-		OPT_SEED, OPT_BUG, OPT_SCENARIO, OPT_CLIENTS, OPT_TIMEOUT, OPT_WAIT, OPT_HELP
-	};
-	static const struct option longopts[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "file", required_argument, NULL, OPT_FILE },
-		{ "print-sent", required_argument, NULL, OPT_PRINT_SENT },
-		{ "print-received", required_argument, NULL, OPT_PRINT_RECEIVED },
-		{ "burst", required_argument, NULL, OPT_BURST },
-		{ "drip", no_argument, NULL, OPT_DRIP },
-		{ "chunk", required_argument, NULL, OPT_CHUNK },
-		{ "delay", required_argument, NULL, OPT_DELAY },
-		{ "size", required_argument, NULL, OPT_SIZE },
-		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "nodelay", no_argument, NULL, OPT_NODELAY },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "bug", required_argument, NULL, OPT_BUG },
-		{ "scenario", required_argument, NULL, OPT_SCENARIO },
-		{ "clients", required_argument, NULL, OPT_CLIENTS },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "help", no_argument, NULL, OPT_HELP },
-		REF_PROFILE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[REF_LONGOPTS_MAX];
 	const char *err;
 	int c;
 
@@ -893,18 +866,19 @@ static void parse_args(int argc, char **argv, struct args *a)
 	a->clients = 3;
 	a->delay = -1;
 	O.timeout_ms = 5000;
+	ref_longopts(REF_PROG_CLIENT, longopts);
 	while ((c = getopt_long(argc, argv, "hc:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->connect_s = optarg; break;
 		case 'q': O.quiet = true; break;
-		case OPT_FILE: a->file = optarg; break;
-		case OPT_PRINT_SENT: a->sent_path = optarg; break;
-		case OPT_PRINT_RECEIVED: a->recv_path = optarg; break;
-		case OPT_BURST: a->burst = ref_number(PROG, "--burst", optarg, 1, 1u << 20); break;
-		case OPT_DRIP: a->drip = true; break;
-		case OPT_CHUNK: a->chunk = ref_number(PROG, "--chunk", optarg, 1, 1u << 30); break;
-		case OPT_DELAY: a->delay = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
-		case OPT_SIZE: {
+		case REF_OPT_FILE: a->file = optarg; break;
+		case REF_OPT_PRINT_SENT: a->sent_path = optarg; break;
+		case REF_OPT_PRINT_RECEIVED: a->recv_path = optarg; break;
+		case REF_OPT_BURST: a->burst = ref_number(PROG, "--burst", optarg, 1, 1u << 20); break;
+		case REF_OPT_DRIP: a->drip = true; break;
+		case REF_OPT_CHUNK: a->chunk = ref_number(PROG, "--chunk", optarg, 1, 1u << 30); break;
+		case REF_OPT_DELAY: a->delay = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
+		case REF_OPT_SIZE: {
 			char lo[32];
 			const char *dash = strchr(optarg, '-');
 			size_t k = dash ? (size_t)(dash - optarg) : strlen(optarg);
@@ -920,15 +894,15 @@ static void parse_args(int argc, char **argv, struct args *a)
 			a->sized = true;
 			break;
 		}
-		case OPT_COUNT: a->count = ref_number(PROG, "--count", optarg, 1, 1u << 24); break;
-		case OPT_RATE: a->rate = (int64_t)ref_number(PROG, "--rate", optarg, 1, 1000000); break;
-		case OPT_NODELAY: O.nodelay = true; break;
-		case OPT_SEED:
+		case REF_OPT_COUNT: a->count = ref_number(PROG, "--count", optarg, 1, 1u << 24); break;
+		case REF_OPT_RATE: a->rate = (int64_t)ref_number(PROG, "--rate", optarg, 1, 1000000); break;
+		case REF_OPT_NODELAY: O.nodelay = true; break;
+		case REF_OPT_SEED:
 			rng_state ^= ref_number(PROG, "--seed", optarg, 0, UINT64_MAX) * 0x2545f4914f6cdd1dULL;
 			if (!rng_state)
 				rng_state = 1;
 			break;
-		case OPT_BUG: {
+		case REF_OPT_BUG: {
 			bool found = false;
 			for (int b = BUG_ASCII; b < BUG__COUNT; b++)
 				if (!strcmp(optarg, bug_names[b]))
@@ -939,21 +913,21 @@ static void parse_args(int argc, char **argv, struct args *a)
 				       "ber-one-byte, bare-lf, delimiter-in-payload or unpadded", optarg);
 			break;
 		}
-		case OPT_SCENARIO:
+		case REF_OPT_SCENARIO:
 			if (strcmp(optarg, "sticky") && strcmp(optarg, "framed") &&
 			    strcmp(optarg, "upload") && strcmp(optarg, "many"))
 				die(2, "--scenario %s: expected sticky, framed, upload FILE or many",
 				    optarg);
 			a->scenario = optarg;
 			break;
-		case OPT_CLIENTS: a->clients = ref_number(PROG, "--clients", optarg, 1, MAX_CONNS); break;
-		case OPT_TIMEOUT:
+		case REF_OPT_CLIENTS: a->clients = ref_number(PROG, "--clients", optarg, 1, MAX_CONNS); break;
+		case REF_OPT_TIMEOUT:
 			O.timeout_ms = (int64_t)ref_number(PROG, "--timeout", optarg, 1, 3600) * 1000;
 			break;
-		case OPT_WAIT:
+		case REF_OPT_WAIT:
 			O.wait_ms = (int64_t)ref_number(PROG, "--wait", optarg, 0, 3600) * 1000;
 			break;
-		case 'h': case OPT_HELP: usage(stdout); exit(0);
+		case 'h': usage(stdout); exit(0);
 		default:
 			if (ref_profile_option(PROG, c, optarg, &a->po))
 				break;

@@ -86,6 +86,7 @@
 
 #include "fc_reader.h"
 #include "ref_common.h"
+#include "ref_options.h"
 #include "ref_json.h"
 
 #define PROG "framecap-server"
@@ -1266,24 +1267,7 @@ static void usage(FILE *f)
  * close every client and print the totals. */
 int main(int argc, char **argv)
 {
-	enum { OPT_MAX_CLIENTS = REF_OPT__NEXT, OPT_IDLE, OPT_RECV_DELAY, OPT_HELP,
-	       OPT_MAX_PER_ADDR, OPT_WHEN_FULL, OPT_HEADER_TIMEOUT, OPT_MIN_RATE };
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "dir", required_argument, NULL, 'd' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "recv-delay", required_argument, NULL, OPT_RECV_DELAY },
-		{ "max-per-addr", required_argument, NULL, OPT_MAX_PER_ADDR },
-		{ "when-full", required_argument, NULL, OPT_WHEN_FULL },
-		{ "header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT },
-		{ "min-rate", required_argument, NULL, OPT_MIN_RATE },
-		{ "help", no_argument, NULL, OPT_HELP },
-		REF_PROFILE_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[REF_LONGOPTS_MAX];
 	struct ref_profile_opts po;
 	struct ref_addr addr;
 	struct epoll_event ev, evs[64];
@@ -1301,6 +1285,7 @@ int main(int argc, char **argv)
 	S.min_rate = 1024;
 	S.max_per_addr = 256;
 	S.dirfd = -1;
+	ref_longopts(REF_PROG_SERVER, longopts);
 	while ((c = getopt_long(argc, argv, "hl:m:d:q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen_s = optarg; break;
@@ -1323,32 +1308,32 @@ int main(int argc, char **argv)
 			break;
 		case 'd': S.dir = optarg; break;
 		case 'q': S.quiet = true; break;
-		case OPT_MAX_CLIENTS:
+		case REF_OPT_MAX_CLIENTS:
 			max_clients = (unsigned)ref_number(PROG, "--max-clients", optarg, 1, 1000000);
 			break;
-		case OPT_MAX_PER_ADDR:
+		case REF_OPT_MAX_PER_ADDR:
 			S.max_per_addr = (unsigned)ref_number(PROG, "--max-per-addr", optarg, 0, 1000000);
 			break;
-		case OPT_WHEN_FULL:
+		case REF_OPT_WHEN_FULL:
 			if (!strcmp(optarg, "evict") || !strcmp(optarg, "refuse")) {
 				S.refuse_when_full = optarg[0] == 'r';
 				break;
 			}
 			fprintf(stderr, PROG ": --when-full %s: expected evict or refuse\n", optarg);
 			return 2;
-		case OPT_HEADER_TIMEOUT:
+		case REF_OPT_HEADER_TIMEOUT:
 			S.header_ms = (int64_t)ref_number(PROG, "--header-timeout", optarg, 0, 86400) * 1000;
 			break;
-		case OPT_MIN_RATE:
+		case REF_OPT_MIN_RATE:
 			S.min_rate = ref_number(PROG, "--min-rate", optarg, 0, 1ULL << 40);
 			break;
-		case OPT_IDLE:
+		case REF_OPT_IDLE:
 			S.idle_ms = (int64_t)ref_number(PROG, "--idle-timeout", optarg, 0, 86400) * 1000;
 			break;
-		case OPT_RECV_DELAY:
+		case REF_OPT_RECV_DELAY:
 			recv_delay = (int64_t)ref_number(PROG, "--recv-delay", optarg, 0, 10000);
 			break;
-		case 'h': case OPT_HELP: usage(stdout); return 0;
+		case 'h': usage(stdout); return 0;
 		default:
 			if (ref_profile_option(PROG, c, optarg, &po))
 				break;

@@ -5,7 +5,7 @@
 .DEFAULT_GOAL := all
 
 REF_HDR    := $(wildcard src/ref/*.h src/core/*.h src/config/*.h)
-REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o
+REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o $(B)/ref/ref_options.o
 
 $(B)/ref/%.o: src/ref/%.c $(REF_HDR) | $(B)/ref
 	$(CC) $(BASEFLAGS) -Isrc/ref $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<

@@ -52,6 +52,7 @@
 #include "fc_grow.h"
 #include "fc_reader.h"
 #include "ref_common.h"
+#include "ref_options.h"
 #include "replay.h"
 
 #define PROG "framecap-client"
@@ -1000,36 +1001,7 @@ static void usage(FILE *f)
 /* Parse argv into O; exits 2 on bad usage. */
 static void parse(int argc, char **argv)
 {
-	enum { OPT_REPLAY = REF_OPT__NEXT, OPT_STREAM, OPT_CAPTURED, OPT_FRAMES, OPT_BURST,
-	       OPT_DRIP, OPT_CHUNK, OPT_SPLIT, OPT_RANDOM, OPT_DELAY, OPT_TIMING, OPT_SPEED,
-	       OPT_NO_WAIT, OPT_EXPECT, OPT_FIRST, OPT_PARALLEL, OPT_REPLY_TIMEOUT,
-	       OPT_TIMEOUT, OPT_JSON, OPT_HELP };
-	static const struct option longopts[] = {
-		REF_PROFILE_LONGOPTS,
-		{ "replay", required_argument, NULL, OPT_REPLAY },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "stream", required_argument, NULL, OPT_STREAM },
-		{ "as-captured", no_argument, NULL, OPT_CAPTURED },
-		{ "frames", no_argument, NULL, OPT_FRAMES },
-		{ "burst", required_argument, NULL, OPT_BURST },
-		{ "drip", no_argument, NULL, OPT_DRIP },
-		{ "chunk", required_argument, NULL, OPT_CHUNK },
-		{ "split-header", no_argument, NULL, OPT_SPLIT },
-		{ "random", required_argument, NULL, OPT_RANDOM },
-		{ "delay", required_argument, NULL, OPT_DELAY },
-		{ "timing", required_argument, NULL, OPT_TIMING },
-		{ "speed", required_argument, NULL, OPT_SPEED },
-		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
-		{ "expect", optional_argument, NULL, OPT_EXPECT },
-		{ "from-first-frame", no_argument, NULL, OPT_FIRST },
-		{ "parallel", required_argument, NULL, OPT_PARALLEL },
-		{ "reply-timeout", required_argument, NULL, OPT_REPLY_TIMEOUT },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct option longopts[REF_LONGOPTS_MAX];
 	int c, shapings = 0;
 	const char *err;
 
@@ -1037,33 +1009,34 @@ static void parse(int argc, char **argv)
 	O.parallel = 1;
 	O.timeout_ms = 60000;
 	O.reply_timeout_ms = 2000;
+	ref_longopts(REF_PROG_REPLAY, longopts);
 	while ((c = getopt_long(argc, argv, "hc:q", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_REPLAY: O.file = optarg; break;
+		case REF_OPT_REPLAY: O.file = optarg; break;
 		case 'c': O.connect_s = optarg; break;
 		case 'q': O.quiet = true; break;
-		case OPT_STREAM: O.only_stream = ref_number(PROG, "--stream", optarg, 1, UINT64_MAX); break;
-		case OPT_CAPTURED: O.shaping = SH_CAPTURED; shapings++; break;
-		case OPT_FRAMES: O.shaping = SH_FRAMES; shapings++; break;
-		case OPT_BURST:
+		case REF_OPT_STREAM: O.only_stream = ref_number(PROG, "--stream", optarg, 1, UINT64_MAX); break;
+		case REF_OPT_CAPTURED: O.shaping = SH_CAPTURED; shapings++; break;
+		case REF_OPT_FRAMES: O.shaping = SH_FRAMES; shapings++; break;
+		case REF_OPT_BURST:
 			O.shaping = SH_BURST; shapings++;
 			O.shaping_n = ref_number(PROG, "--burst", optarg, 1, 1u << 20);
 			break;
-		case OPT_DRIP: O.shaping = SH_DRIP; shapings++; break;
-		case OPT_CHUNK:
+		case REF_OPT_DRIP: O.shaping = SH_DRIP; shapings++; break;
+		case REF_OPT_CHUNK:
 			O.shaping = SH_CHUNK; shapings++;
 			O.shaping_n = ref_number(PROG, "--chunk", optarg, 1, 1u << 30);
 			break;
-		case OPT_SPLIT: O.shaping = SH_SPLIT_HEADER; shapings++; break;
-		case OPT_RANDOM:
+		case REF_OPT_SPLIT: O.shaping = SH_SPLIT_HEADER; shapings++; break;
+		case REF_OPT_RANDOM:
 			O.shaping = SH_RANDOM; shapings++;
 			O.shaping_n = ref_number(PROG, "--random", optarg, 0, UINT64_MAX);
 			break;
-		case OPT_DELAY: O.delay_ms = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
-		case OPT_TIMING:
+		case REF_OPT_DELAY: O.delay_ms = (int64_t)ref_number(PROG, "--delay", optarg, 0, 60000); break;
+		case REF_OPT_TIMING:
 			O.timing_captured = one_of_two("--timing ", optarg, "captured", "none");
 			break;
-		case OPT_SPEED: {
+		case REF_OPT_SPEED: {
 			char *end;
 			errno = 0;
 			O.speed = strtod(optarg, &end);
@@ -1071,8 +1044,8 @@ static void parse(int argc, char **argv)
 				die(2, "--speed %s: expected a factor from 0.001 to 1000", optarg);
 			break;
 		}
-		case OPT_NO_WAIT: O.no_wait = true; break;
-		case OPT_EXPECT:
+		case REF_OPT_NO_WAIT: O.no_wait = true; break;
+		case REF_OPT_EXPECT:
 			/* "--expect lengths" as well as "--expect=lengths" */
 			if (!optarg && optind < argc && (!strcmp(argv[optind], "lengths") ||
 							 !strcmp(argv[optind], "payloads")))
@@ -1080,20 +1053,20 @@ static void parse(int argc, char **argv)
 			O.expect = !optarg || one_of_two("--expect=", optarg, "payloads", "lengths")
 					   ? EXPECT_FULL : EXPECT_LENGTHS;
 			break;
-		case OPT_FIRST: O.from_first_frame = true; break;
-		case OPT_PARALLEL:
+		case REF_OPT_FIRST: O.from_first_frame = true; break;
+		case REF_OPT_PARALLEL:
 			O.parallel = (unsigned)ref_number(PROG, "--parallel", optarg, 1,
 							  REPLAY_MAX_PARALLEL);
 			break;
-		case OPT_REPLY_TIMEOUT:
+		case REF_OPT_REPLY_TIMEOUT:
 			O.reply_timeout_ms = (int64_t)ref_number(PROG, "--reply-timeout", optarg, 1,
 								 600000);
 			break;
-		case OPT_TIMEOUT:
+		case REF_OPT_TIMEOUT:
 			O.timeout_ms = (int64_t)ref_number(PROG, "--timeout", optarg, 1, 86400) * 1000;
 			break;
-		case OPT_JSON: O.json = true; break;
-		case 'h': case OPT_HELP: usage(stdout); exit(0);
+		case REF_OPT_JSON: O.json = true; break;
+		case 'h': usage(stdout); exit(0);
 		default:
 			switch (fc_profile_opts_take(&O.popts, c, optarg, &err)) {
 			case 1: break;

@@ -247,7 +247,6 @@ static void tdec_free(struct tdec *t)
 static void feed(struct tdec *t, uint64_t off, const uint8_t *data, uint32_t len,
 		 uint64_t pkt, bool seg_start)
 {
-	struct fc_pkt p = pk(pkt);
 	/* The bytes live only during the call, as a packet's do in libpcap's
 	 * buffer: a decoder still pointing at them later reads garbage here
 	 * (and a freed block under ASan). */
@@ -257,7 +256,7 @@ static void feed(struct tdec *t, uint64_t off, const uint8_t *data, uint32_t len
 	memcpy(copy, data, len);
 	t->r->cur_data = copy;
 	t->r->cur_len = len;
-	fc_decoder_data(&t->d, off, copy, len, &p, seg_start);
+	fc_decoder_data(&t->d, off, copy, len, pk_ref(pkt), seg_start);
 	t->r->cur_data = NULL;
 	t->r->cur_len = 0;
 	memset(copy, 0xa5, len);
@@ -266,14 +265,12 @@ static void feed(struct tdec *t, uint64_t off, const uint8_t *data, uint32_t len
 
 static void gap(struct tdec *t, uint64_t off, uint64_t len, uint64_t pkt)
 {
-	struct fc_pkt p = pk(pkt);
-	fc_decoder_gap(&t->d, off, len, &p, "test");
+	fc_decoder_gap(&t->d, off, len, pk_ref(pkt), "test");
 }
 
 static void end(struct tdec *t, enum fc_end_reason why, uint64_t pkt)
 {
-	struct fc_pkt p = pk(pkt);
-	fc_decoder_end(&t->d, why, &p);
+	fc_decoder_end(&t->d, why, pk_ref(pkt));
 }
 
 /* --- streams and the model ----------------------------------------------- */
@@ -1605,9 +1602,8 @@ static void test_stats_counters(void **state)
 	/* a gap is a report of its own, without a segment, typed and counted */
 	{
 		size_t nlog = t->r->nlog;
-		struct fc_pkt p = pk(9);
 
-		fc_decoder_gap(&t->d, 39, 5, &p, "cut by the test");
+		fc_decoder_gap(&t->d, 39, 5, pk_ref(9), "cut by the test");
 		fc_decoder_gap(&t->d, 44, 2, NULL, "again");
 		assert_string_equal(t->r->log + nlog, "AA");
 	}

@@ -172,8 +172,7 @@ static void trs_free(struct trs *t)
 static void seg_raw(struct trs *t, uint32_t seq, const uint8_t *p, uint32_t captured,
 		    uint32_t wire, uint64_t pkt)
 {
-	struct fc_pkt k = pk(pkt);
-	fc_reasm_segment(&t->r, seq, p, captured, wire, &k);
+	fc_reasm_segment(&t->r, seq, p, captured, wire, pk_ref(pkt));
 }
 
 static void seg(struct trs *t, uint32_t seq, const char *s, uint64_t pkt)
@@ -184,14 +183,12 @@ static void seg(struct trs *t, uint32_t seq, const char *s, uint64_t pkt)
 
 static void ack(struct trs *t, uint32_t a, uint64_t pkt)
 {
-	struct fc_pkt k = pk(pkt);
-	fc_reasm_ack(&t->r, a, &k, pkt);
+	fc_reasm_ack(&t->r, a, pk_ref(pkt), pkt);
 }
 
 static void flush(struct trs *t, uint64_t pkt)
 {
-	struct fc_pkt k = pk(pkt);
-	fc_reasm_flush(&t->r, &k);
+	fc_reasm_flush(&t->r, pk_ref(pkt));
 }
 
 /* One segment a test feeds: its bytes (a string) at sequence seq. */

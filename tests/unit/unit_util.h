@@ -2,6 +2,7 @@
 /* unit_util.h - fixtures more than one unit test builds the same way.
  *
  *   pk(7)            packet #7, captured at 7 ms
+ *   pk_ref(7)        the same, as the pointer the core's calls take
  *   amqp_profile()   AMQP 0-9-1's framing after its protocol header
  *   pg_profiles()    PostgreSQL's framing, prelude included:
  *
@@ -27,6 +28,11 @@ static inline struct fc_pkt pk(uint64_t num)
 	struct fc_pkt p = { num, (int64_t)num * 1000 };
 	return p;
 }
+
+/* A pointer to pk(num), for a call that takes the packet reference by
+ * address: a compound literal, valid until the end of the enclosing
+ * block, as a local variable there would be. */
+#define pk_ref(num) ((struct fc_pkt[1]){ pk(num) })
 
 /* pg and startup as drawn above, pg's prelude in pre (which must outlive
  * pg); asserts (cmocka, included first) that pg is a valid profile. */
