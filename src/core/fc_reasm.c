@@ -181,6 +181,15 @@ static struct fc_ooo_node *pop_first(struct fc_reasm *r)
 	return n;
 }
 
+/* No history ring, nothing to compare retransmissions against. */
+static void hist_free(struct fc_reasm *r)
+{
+	free(r->hist);
+	r->hist = NULL;
+	r->hist_len = 0;
+	r->hist_cap = 0;
+}
+
 void fc_reasm_free(struct fc_reasm *r)
 {
 	while (r->ooo) {
@@ -191,10 +200,7 @@ void fc_reasm_free(struct fc_reasm *r)
 	r->root = NULL;
 	free(r->waits);
 	r->waits = NULL;
-	free(r->hist);
-	r->hist = NULL;
-	r->hist_len = 0;
-	r->hist_cap = 0;
+	hist_free(r);
 }
 
 void fc_reasm_set_base(struct fc_reasm *r, uint32_t seq)
@@ -301,6 +307,20 @@ static void declare_gap(struct fc_reasm *r, uint64_t n,
 	r->ops->gap(r->ctx, r->next, n, pkt, why);
 	r->next += n;
 	r->hist_len = 0; /* history must be the bytes right before next */
+}
+
+/* The peer acknowledged every byte delivered: give the history ring back
+ * (it comes again, small, with the next bytes). Most directions are a
+ * request or a reply acknowledged before the next: holding up to
+ * FC_REASM_HISTORY bytes for each of 50,000 open connections was a
+ * quarter of their memory. A sender retransmits what was not
+ * acknowledged, so what the ring no longer holds is rarely sent again;
+ * a direction that did retransmit (an ACK lost after the capture point)
+ * keeps its ring, to compare the next copies too. */
+static void hist_drop_acked(struct fc_reasm *r)
+{
+	if (!r->stats.retransmitted_bytes && !r->stats.conflicts)
+		hist_free(r);
 }
 
 /* Bytes [off, off+n) at p repeat delivered data: compare what history
@@ -672,6 +692,8 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 		a = (int64_t)r->fin_off; /* the FIN itself takes a sequence number */
 	/* An ACK far ahead is not about this data (a challenge ACK answering
 	 * a stray SYN, a corrupt packet): only a plausible window counts. */
+	if (a == (int64_t)r->next)
+		hist_drop_acked(r);
 	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)
 		return;
 	last = w && w->n ? &w->slot[w->n - 1] : NULL;

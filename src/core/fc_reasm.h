@@ -63,7 +63,8 @@ struct fc_reasm_stats {
 struct fc_ooo_node;
 
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
-#define FC_REASM_HISTORY_STEP 128 /* ... in a ring that grows by this */
+#define FC_REASM_HISTORY_STEP 32 /* ... in a ring that grows by this (a
+				   * malloc granule's multiple: little slack) */
 _Static_assert(FC_REASM_HISTORY <= UINT16_MAX, "hist_cap and hist_len are 16 bits");
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)

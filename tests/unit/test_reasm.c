@@ -449,6 +449,36 @@ static void test_conflict_with_delivered(void **state)
 	trs_free(t);
 }
 
+/* The history ring is held only for bytes the peer has not acknowledged,
+ * sized to them, unless the direction has retransmitted. */
+static void test_history_until_acked(void **state)
+{
+	(void)state;
+	struct trs *t = TRS_FED({ 0, "abcd" });
+
+	assert_non_null(t->r.hist);
+	assert_int_equal(t->r.hist_cap, FC_REASM_HISTORY_STEP);
+	ack(t, 2, 2); /* part of it: the ring stays */
+	assert_non_null(t->r.hist);
+	ack(t, 4, 3); /* all of it: given back */
+	assert_null(t->r.hist);
+	assert_int_equal(t->r.hist_len, 0);
+	/* acknowledged bytes are no longer compared, only counted */
+	seg(t, 0, "abXd", 4);
+	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	/* a direction that retransmitted keeps its ring after the ACK */
+	seg(t, 4, "efgh", 5);
+	assert_non_null(t->r.hist);
+	ack(t, 8, 6);
+	assert_non_null(t->r.hist);
+	seg(t, 4, "eFgh", 7);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[2], 5, 3, 7);
+	assert_stream(t, "abcdefgh");
+	trs_free(t);
+}
+
 static void test_conflict_with_buffered(void **state)
 {
 	(void)state;
@@ -1490,6 +1520,7 @@ int main(void)
 		cmocka_unit_test(test_reverse_order),
 		cmocka_unit_test(test_exact_duplicate_dropped),
 		cmocka_unit_test(test_conflict_with_delivered),
+		cmocka_unit_test(test_history_until_acked),
 		cmocka_unit_test(test_conflict_with_buffered),
 		cmocka_unit_test(test_partial_overlaps_first_copy_wins),
 		cmocka_unit_test(test_sequence_wraparound),
