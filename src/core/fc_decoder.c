@@ -28,11 +28,10 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->prof = prof;
 	d->rule = prof;
 	d->fixed_origin = midstream ? UINT64_MAX : 0;
-	d->ops = ops;
 	d->ctx = ctx;
-	d->payload_keep = payload_keep;
 	d->scratch = scratch;
-	d->seg = &scratch->seg;
+	scratch->ops = ops;
+	scratch->payload_keep = payload_keep;
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
 	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
@@ -63,7 +62,7 @@ void fc_decoder_omit_frames(struct fc_decoder *d)
 
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 {
-	d->keep_budget = b;
+	d->scratch->keep_budget = b;
 }
 
 static void shadows_stop(struct fc_decoder *d);
@@ -121,8 +120,8 @@ static void deliver(struct fc_decoder *d, const struct fc_segment *seg)
 		s->ev[i].frame.packets = s->pkts + at;
 		at += s->ev[i].frame.npackets;
 	}
-	if (d->ops->report && (seg || s->nev))
-		d->ops->report(d->ctx, &r);
+	if (d->scratch->ops->report && (seg || s->nev))
+		d->scratch->ops->report(d->ctx, &r);
 	s->nev = 0;
 	s->npkts = 0;
 }
@@ -147,8 +146,8 @@ static void event_add(struct fc_decoder *d, struct fc_event *ev)
 			deliver(d, NULL);
 			if (!s->ev_cap) { /* no room at all: this one alone, as it is */
 				struct fc_report r = { .events = ev, .nevents = 1 };
-				if (d->ops->report)
-					d->ops->report(d->ctx, &r);
+				if (d->scratch->ops->report)
+					d->scratch->ops->report(d->ctx, &r);
 				return;
 			}
 		}
@@ -302,7 +301,7 @@ static void frame_finish_packets(struct fc_decoder *d)
  * rest. */
 static uint64_t keep_headroom(const struct fc_decoder *d)
 {
-	const struct fc_keep_budget *b = d->keep_budget;
+	const struct fc_keep_budget *b = d->scratch->keep_budget;
 
 	if (!b)
 		return UINT64_MAX;
@@ -330,15 +329,15 @@ static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 		return true;
 	while (cap < need)
 		cap *= 2;
-	if (cap > d->payload_keep)
-		cap = d->payload_keep;
+	if (cap > d->scratch->payload_keep)
+		cap = d->scratch->payload_keep;
 	if (cap > limit)
 		cap = limit;
 	b = realloc(d->keep_buf, cap);
 	if (!b)
 		return false;
-	if (d->keep_budget)
-		d->keep_budget->used += cap - d->keep_cap;
+	if (d->scratch->keep_budget)
+		d->scratch->keep_budget->used += cap - d->keep_cap;
 	d->keep_buf = b;
 	d->keep_cap = cap;
 	return true;
@@ -347,8 +346,8 @@ static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 /* Give the keep buffer back (and its bytes to the budget). */
 static void keep_release(struct fc_decoder *d)
 {
-	if (d->keep_budget)
-		d->keep_budget->used -= d->keep_cap;
+	if (d->scratch->keep_budget)
+		d->scratch->keep_budget->used -= d->keep_cap;
 	free(d->keep_buf);
 	d->keep_buf = NULL;
 	d->keep_cap = 0;
@@ -358,8 +357,8 @@ static void keep_release(struct fc_decoder *d)
  * what it has, once. */
 static void keep_cut(struct fc_decoder *d)
 {
-	if (!d->keep_stopped && d->keep_budget)
-		d->keep_budget->frames_cut++;
+	if (!d->keep_stopped && d->scratch->keep_budget)
+		d->scratch->keep_budget->frames_cut++;
 	d->keep_stopped = true;
 }
 
@@ -398,7 +397,7 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 
 	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
 		return;
-	room = d->payload_keep > f->payload_kept ? d->payload_keep - f->payload_kept : 0;
+	room = d->scratch->payload_keep > f->payload_kept ? d->scratch->payload_keep - f->payload_kept : 0;
 	want = n < room ? n : room;
 	if (!want)
 		return;
@@ -429,8 +428,8 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 
 static struct fc_piece *seg_last_piece(struct fc_decoder *d)
 {
-	uint32_t n = d->seg->npieces;
-	return &d->seg->pieces[n <= FC_SEG_PIECES_MAX ? n - 1 : FC_SEG_PIECES_MAX - 1];
+	uint32_t n = d->scratch->seg.npieces;
+	return &d->scratch->seg.pieces[n <= FC_SEG_PIECES_MAX ? n - 1 : FC_SEG_PIECES_MAX - 1];
 }
 
 /* The current frame's piece of the current segment, opened on first use. */
@@ -438,12 +437,12 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 {
 	struct fc_piece *pc;
 
-	if (d->seg->npieces > 0) {
+	if (d->scratch->seg.npieces > 0) {
 		pc = seg_last_piece(d);
 		if (pc->frame_index == d->cur.index)
 			return pc;
 	}
-	d->seg->npieces++;
+	d->scratch->seg.npieces++;
 	pc = seg_last_piece(d);
 	*pc = (struct fc_piece){
 		.frame_index = d->cur.index,
@@ -475,7 +474,7 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 		.resynced = d->resynced,
 		.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0,
 		/* Another frame already touched this segment: a shared packet. */
-		.sticky = d->in_segment && d->seg->npieces > 0,
+		.sticky = d->in_segment && d->scratch->seg.npieces > 0,
 	};
 	d->keep_at = NULL;
 	d->keep_stopped = false;
@@ -599,9 +598,9 @@ static void report_short_frame(struct fc_decoder *d, uint64_t carried, uint64_t 
 static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 			       const struct fc_pkt *pkt)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 	uint64_t payload_start = x - d->last_payload;
-	uint64_t lo = payload_start > d->seg->offset ? payload_start : d->seg->offset;
+	uint64_t lo = payload_start > d->scratch->seg.offset ? payload_start : d->scratch->seg.offset;
 	uint64_t e = UINT64_MAX;
 
 	if (x > 4096 && lo < x - 4096)
@@ -614,9 +613,9 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 		for (uint64_t c = x; c-- > lo;) {
 			struct fc_chain ch;
 
-			fc_chain_walk(d->prof, d->seg_data + (c - d->seg->offset), seg_end - c,
+			fc_chain_walk(d->prof, d->scratch->seg_data + (c - d->scratch->seg.offset), seg_end - c,
 				      FC_CHAIN_WALK_MAX, &ch);
-			if (fc_chain_convincing(&ch, c == d->seg->offset) &&
+			if (fc_chain_convincing(&ch, c == d->scratch->seg.offset) &&
 			    (c + ch.end > x || ch.open)) {
 				e = c;
 				break;
@@ -634,10 +633,10 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 			      enum fc_byte_order order)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->seg_data,
-				       d->seg->len);
+	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->scratch->seg_data,
+				       d->scratch->seg.len);
 }
 
 /* fc_diagnose_misread for the current frame, whose first hdr_n header
@@ -646,10 +645,10 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n,
 			  struct fc_anomaly *a)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->seg_data,
-				   d->seg->len, a);
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->scratch->seg_data,
+				   d->scratch->seg.len, a);
 }
 
 /* The current frame's header (hdr_n bytes at hdr) was read and the frame
@@ -662,9 +661,9 @@ static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_
 	struct fc_anomaly a;
 
 	if (d->first_bad_length != UINT64_MAX || d->cur.resynced ||
-	    d->replaying || !d->seg_data || d->rule != d->prof ||
+	    d->replaying || !d->scratch->seg_data || d->rule != d->prof ||
 	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
-	    d->cur.offset + hdr_n + d->cur.payload_len <= d->seg->offset + d->seg->len)
+	    d->cur.offset + hdr_n + d->cur.payload_len <= d->scratch->seg.offset + d->scratch->seg.len)
 		return;
 	if (misread_holds(d, hdr, hdr_n, &a))
 		d->misread_length = a.u.misread.length;
@@ -694,8 +693,8 @@ static void delimiter_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
 	uint8_t last = prof->delimiter[prof->delimiter_len - 1];
-	const uint8_t *where[2] = { d->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
-	uint64_t len[2] = { d->seg_data ? d->seg->len : 0, d->cur.payload_kept };
+	const uint8_t *where[2] = { d->scratch->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
+	uint64_t len[2] = { d->scratch->seg_data ? d->scratch->seg.len : 0, d->cur.payload_kept };
 	struct fc_anomaly a = { .kind = FC_AN_DELIMITER_SUSPECT, .offset = d->cur.offset,
 				.frame = d->cur.index };
 	uint64_t count = 0;
@@ -784,7 +783,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	}
 	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
 	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
-		if (d->first_bad_length == x && !d->cur.resynced && d->seg_data &&
+		if (d->first_bad_length == x && !d->cur.resynced && d->scratch->seg_data &&
 		    misread_holds(d, d->hdr, d->hdr_have, &a))
 			raise_anomaly(d, &a, pkt);
 		return;
@@ -800,7 +799,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	}
 	if (d->shadows) {
 		bool had = d->adjustment_reported;
-		shadows_judge(d, x, d->seg->offset + d->seg->len, false, pkt);
+		shadows_judge(d, x, d->scratch->seg.offset + d->scratch->seg.len, false, pkt);
 		if (d->adjustment_reported != had)
 			return;
 	}
@@ -1254,16 +1253,16 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 				     ? fc_shadows_new(d->prof) : NULL;
 	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
 		shadows_stop(d);
-	d->seg_data = data;
+	d->scratch->seg_data = data;
 	if (d->midstream_pending && d->stats.bytes == 0)
 		d->lost_since = offset; /* skipped bytes count from the first seen */
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
-	d->seg->npieces = 0;
-	d->seg->unframed = 0;
-	d->seg->pkt = *pkt;
-	d->seg->offset = offset;
-	d->seg->len = len;
-	d->seg->out_of_order = pkt->num < d->max_pkt_delivered;
+	d->scratch->seg.npieces = 0;
+	d->scratch->seg.unframed = 0;
+	d->scratch->seg.pkt = *pkt;
+	d->scratch->seg.offset = offset;
+	d->scratch->seg.len = len;
+	d->scratch->seg.out_of_order = pkt->num < d->max_pkt_delivered;
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;
 	d->in_segment = true;
@@ -1292,7 +1291,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 			uint32_t at = find_resync(d, data, pos, len, seg_start, &chain);
 
 			used = at - pos;
-			d->seg->unframed += used;
+			d->scratch->seg.unframed += used;
 			d->stats.unframed_bytes += used;
 			if (at < len) {
 				d->next_offset += used;
@@ -1308,17 +1307,17 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	}
 
 	d->in_segment = false;
-	d->seg_data = NULL;
+	d->scratch->seg_data = NULL;
 	d->stats.bytes += len;
 	d->stats.segments++;
-	if (d->seg->npieces > 1)
+	if (d->scratch->seg.npieces > 1)
 		d->stats.sticky_segments++;
-	if (d->seg->npieces > d->stats.max_frames_in_segment)
-		d->stats.max_frames_in_segment = d->seg->npieces;
+	if (d->scratch->seg.npieces > d->stats.max_frames_in_segment)
+		d->stats.max_frames_in_segment = d->scratch->seg.npieces;
 	/* Before keep_settle: the frames completed here still point at their
 	 * payload where it lies (in this segment, or in keep_buf for the one
 	 * that began earlier), and settling the open frame reuses keep_buf. */
-	deliver(d, d->seg);
+	deliver(d, &d->scratch->seg);
 	/* A large buffer no frame needs any more goes back to the budget
 	 * (the open frame's kept bytes are in it when they are not in this
 	 * segment). */

@@ -31,8 +31,15 @@ struct fc_decoder_ops {
 
 /* What a report is built in: the segment record and the events found so
  * far. Shared by all decoders of one engine, since only one decodes at a
- * time (keeps flows small); owned by the caller (fc_decoder_scratch_free). */
+ * time (keeps flows small); owned by the caller (fc_decoder_scratch_free).
+ * It also holds what those decoders have in common, set by
+ * fc_decoder_init and fc_decoder_set_keep_budget (the last call wins: a
+ * scratch is shared only by decoders made alike). */
 struct fc_decoder_scratch {
+	const struct fc_decoder_ops *ops;
+	uint64_t payload_keep; /* payload bytes kept per frame */
+	struct fc_keep_budget *keep_budget; /* NULL: none */
+	const uint8_t *seg_data; /* seg's bytes, while a decoder decodes it */
 	struct fc_segment seg;
 	struct fc_event *ev;
 	uint32_t nev, ev_cap;
@@ -103,19 +110,16 @@ struct fc_decoder {
 	const struct fc_profile *prof;
 	/* The rule framing the next frame: prof, or a prelude step's. */
 	const struct fc_profile *rule;
-	const struct fc_decoder_ops *ops;
 	void *ctx;
-	/* The report being built, and its segment record (scratch->seg). */
+	/* The report being built (scratch->seg), and what all decoders of
+	 * an engine share: ops, payload_keep, keep budget. */
 	struct fc_decoder_scratch *scratch;
-	struct fc_segment *seg;
-	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	uint64_t next_offset; /* stream offset of the next byte */
 	uint64_t next_index;
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */
 	uint64_t max_pkt_delivered;
-	uint64_t payload_keep; /* payload bytes kept per frame */
 	struct fc_decoder_counts stats;
 
 	/* The frame being assembled. */
@@ -123,7 +127,6 @@ struct fc_decoder {
 	uint8_t *keep_buf;
 	const uint8_t *keep_at; /* kept bytes still in the segment's data */
 	uint64_t keep_cap;
-	struct fc_keep_budget *keep_budget; /* NULL: none */
 	uint64_t *pkt_heap;
 	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
 
