@@ -8,26 +8,26 @@
 #define SHADOWS_MAX 6
 #define SHADOW_HDR_MAX 8
 
-/* 16 bytes: one per walker of every young stream direction. The
+/* 12 bytes: one per walker of every young stream direction. The
  * adjustment is not stored but computed from the profile (shadow_deltas)
  * and the header bytes a walker has so far are the stream's last ones
  * (fc_shadows.tail): a walker stops gathering a header only at the end
- * of the bytes fed. */
+ * of the bytes fed. Walkers follow young streams (or one whose profile
+ * failed): one that would pass 4 GiB or 2^32 frames dies instead. */
 struct fc_shadow {
-	uint64_t next; /* stream offset of the next header */
-	uint32_t frames; /* it dies rather than wrap */
+	uint32_t next; /* stream offset of the next header */
+	uint32_t frames;
 	uint8_t kind; /* its delta: shadow_deltas()[kind] */
 	uint8_t have; /* header bytes gathered: the last `have` of tail */
-	bool dead;
+	bool dead; /* also an unused slot (an adjustment tried already) */
 };
-_Static_assert(sizeof(struct fc_shadow) == 16, "a walker is 16 bytes");
+_Static_assert(sizeof(struct fc_shadow) == 12, "a walker is 12 bytes");
 
-/* One per young stream direction, so kept small (120 bytes): the profile
+/* One per young stream direction, so kept small (88 bytes): the profile
  * is the decoder's, not a copy (10,000 open connections are 2 MB less). */
 struct fc_shadows {
 	const struct fc_profile *prof;
 	uint8_t tail[SHADOW_HDR_MAX]; /* the last bytes fed, right-aligned */
-	uint32_t n;
 	struct fc_shadow sh[SHADOWS_MAX];
 };
 
@@ -49,6 +49,7 @@ static void shadow_deltas(const struct fc_profile *prof, int64_t out[SHADOWS_MAX
 struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 {
 	int64_t deltas[SHADOWS_MAX], adj[SHADOWS_MAX];
+	uint32_t n = 0;
 	struct fc_shadows *s;
 
 	if (fc_profile_length_end(prof) > SHADOW_HDR_MAX)
@@ -62,12 +63,12 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 		int64_t a = prof->length_adjustment + deltas[i];
 		bool seen = false;
 
-		for (uint32_t j = 0; j < s->n; j++)
+		for (uint32_t j = 0; j < n; j++)
 			seen |= adj[j] == a;
-		if (seen || a > FC_MAX_ADJUSTMENT || a < -FC_MAX_ADJUSTMENT)
-			continue;
-		adj[s->n] = a;
-		s->sh[s->n++].kind = (uint8_t)i;
+		s->sh[i].kind = (uint8_t)i;
+		s->sh[i].dead = seen || a > FC_MAX_ADJUSTMENT || a < -FC_MAX_ADJUSTMENT;
+		if (!s->sh[i].dead)
+			adj[n++] = a;
 	}
 	return s;
 }
@@ -97,7 +98,7 @@ bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 	bool alive = false;
 
 	shadow_deltas(s->prof, deltas);
-	for (uint32_t i = 0; i < s->n; i++) {
+	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		struct fc_shadow *sh = &s->sh[i];
 		uint8_t hdr[SHADOW_HDR_MAX];
 		uint32_t have = sh->have;
@@ -106,8 +107,8 @@ bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 			continue;
 		prof.length_adjustment = s->prof->length_adjustment + deltas[sh->kind];
 		memcpy(hdr, s->tail + SHADOW_HDR_MAX - have, have);
-		while (sh->next + have < offset + len) {
-			uint64_t at = sh->next + have - offset;
+		while ((uint64_t)sh->next + have < offset + len) {
+			uint64_t at = (uint64_t)sh->next + have - offset;
 			uint32_t take = len_end - have;
 			struct fc_frame_len fl;
 
@@ -118,11 +119,12 @@ bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 			if (have < len_end)
 				break;
 			if (fc_profile_frame_len(&prof, hdr, len_end, &fl) != FC_FRAME_OK ||
-			    sh->frames == UINT32_MAX) {
+			    sh->frames == UINT32_MAX ||
+			    fl.frame_len > UINT32_MAX - (uint64_t)sh->next) {
 				sh->dead = true;
 				break;
 			}
-			sh->next += fl.frame_len;
+			sh->next += (uint32_t)fl.frame_len;
 			have = 0;
 			sh->frames++;
 		}
@@ -139,7 +141,7 @@ bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream
 	const struct fc_shadow *best = NULL;
 	int64_t deltas[SHADOWS_MAX];
 
-	for (uint32_t i = 0; i < s->n; i++) {
+	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		const struct fc_shadow *sh = &s->sh[i];
 		bool aligned = sh->have == 0 && sh->next == end;
 
