@@ -541,7 +541,7 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	/* Lengths that read as zero, not empty payloads: a header-only frame
 	 * (a keep-alive whose length counts the header) is by design. */
 	d->zero_run = f->length == 0 && d->prof->framing == FC_FRAMING_LENGTH && !f->prelude
-			      ? d->zero_run + 1 : 0;
+			      ? d->zero_run + (d->zero_run < UINT16_MAX) : 0;
 	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
 		struct fc_anomaly a = {
 			.kind = FC_AN_ZERO_RUN,
@@ -913,7 +913,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 
 			if (in_place)
 				t = n; /* all of it is shorter than the header */
-			d->hdr_need = need;
+			d->hdr_need = (uint8_t)need; /* <= FC_MAX_LENGTH_FIELD_END */
 			memcpy(d->hdr + d->hdr_have, p + take, t);
 			d->hdr_have += t;
 			/* A bytes_one_of literal (no rule of its own) being matched

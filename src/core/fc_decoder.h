@@ -151,17 +151,19 @@ struct fc_decoder {
 
 	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
-	uint32_t hdr_need; /* gathered before the rule is asked again */
 	uint32_t nsegs;
 	uint32_t pkt_heap_cap;
-	uint32_t zero_run; /* zero-length frames in a row */
-	uint32_t resync_unconfirmed; /* headers still to check after a guess */
 	uint32_t pre_frames;
 	/* fixed: segments shorter than a record that end inside one, and
 	 * segments that end on a record boundary (unpadded_suspect); a
 	 * segment longer than a record rules the finding out. */
 	uint32_t fixed_short, fixed_aligned;
 	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
+	uint16_t zero_run; /* zero-length frames in a row (stops counting) */
+	uint16_t resync_unconfirmed; /* headers still to check after a guess */
+	/* Header bytes gathered before the rule is asked again (at most
+	 * FC_MAX_LENGTH_FIELD_END). */
+	uint8_t hdr_need;
 	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
 	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
 	uint8_t pre_dir, pre_n, pre_at;
@@ -182,6 +184,7 @@ struct fc_decoder {
 	bool in_segment;
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 };
+_Static_assert(FC_MAX_LENGTH_FIELD_END <= UINT8_MAX, "hdr_need is 8 bits");
 
 /* Prepare a decoder. `prof` must outlive it and be valid (fc_profile_check).
  * `midstream`: the stream's start was not seen, so boundaries are unknown
