@@ -35,7 +35,6 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
 	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
-	d->first_bad_length = UINT64_MAX;
 	d->stats.anomalies = no_anomalies;
 }
 
@@ -68,6 +67,35 @@ void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 static void shadows_stop(struct fc_decoder *d);
 static void keep_release(struct fc_decoder *d);
 
+/* What a decoder without a rare block reads: no evidence. */
+static const struct fc_decoder_rare rare_none = { .first_bad_length = UINT64_MAX };
+
+/* The decoder's rare block, for reading. */
+static inline const struct fc_decoder_rare *rare(const struct fc_decoder *d)
+{
+	return d->rare ? d->rare : &rare_none;
+}
+
+/* The decoder's rare block, made at its first write; NULL without memory
+ * (the evidence is then lost, as anomaly counts are). */
+static struct fc_decoder_rare *rare_w(struct fc_decoder *d)
+{
+	if (!d->rare) {
+		d->rare = malloc(sizeof(*d->rare));
+		if (d->rare)
+			*d->rare = rare_none;
+	}
+	return d->rare;
+}
+
+/* Decoding is lost from stream offset `offset` on (for the resync's count
+ * of skipped bytes). */
+static void note_lost_since(struct fc_decoder *d, uint64_t offset)
+{
+	if (rare_w(d))
+		d->rare->lost_since = offset;
+}
+
 void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out)
 {
 	out->frames = d->stats.frames;
@@ -86,9 +114,10 @@ void fc_decoder_free(struct fc_decoder *d)
 		free((void *)d->stats.anomalies);
 	d->stats.anomalies = no_anomalies;
 	shadows_stop(d);
-	free(d->pkt_heap);
-	d->pkt_heap = NULL;
-	d->pkt_heap_cap = 0;
+	if (d->rare)
+		free(d->rare->pkt_heap);
+	free(d->rare);
+	d->rare = NULL;
 	keep_release(d);
 }
 
@@ -235,7 +264,7 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 
 static uint64_t *frame_packets(struct fc_decoder *d)
 {
-	return d->pkt_heap ? d->pkt_heap : d->pkt_inline;
+	return rare(d)->pkt_heap ? d->rare->pkt_heap : d->pkt_inline;
 }
 
 /* Record that packet `num` contributed bytes to the current frame. The list
@@ -243,6 +272,7 @@ static uint64_t *frame_packets(struct fc_decoder *d)
 static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 {
 	struct fc_frame *f = &d->cur;
+	struct fc_decoder_rare *r;
 
 	if (f->npackets_total > 0 && d->last_pkt == num)
 		return;
@@ -250,26 +280,28 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 	f->npackets_total++;
 	if (f->npackets >= FC_FRAME_PACKETS_MAX)
 		return;
-	if (!d->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
+	if (!rare(d)->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
 		d->pkt_inline[f->npackets++] = num;
 		return;
 	}
-	if (!d->pkt_heap || f->npackets == d->pkt_heap_cap) {
-		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
+	r = rare_w(d);
+	if (!r) /* keep decoding; the list is only shorter */
+		return;
+	if (!r->pkt_heap || f->npackets == r->pkt_heap_cap) {
+		uint32_t cap = r->pkt_heap_cap ? r->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
 		uint64_t *p;
 
 		if (cap > FC_FRAME_PACKETS_MAX)
 			cap = FC_FRAME_PACKETS_MAX;
-		p = realloc(d->pkt_heap, cap * sizeof(*p));
-		if (!p) { /* keep decoding; the list is only shorter */
+		p = realloc(r->pkt_heap, cap * sizeof(*p));
+		if (!p) /* keep decoding; the list is only shorter */
 			return;
-		}
-		if (!d->pkt_heap)
+		if (!r->pkt_heap)
 			memcpy(p, d->pkt_inline, f->npackets * sizeof(*p));
-		d->pkt_heap = p;
-		d->pkt_heap_cap = cap;
+		r->pkt_heap = p;
+		r->pkt_heap_cap = cap;
 	}
-	d->pkt_heap[f->npackets++] = num;
+	r->pkt_heap[f->npackets++] = num;
 }
 
 /* Sort (nearly sorted already: only reordering breaks it) and drop repeats
@@ -481,7 +513,8 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->hdr_need = 1;
-	d->misread_length = 0;
+	if (d->rare)
+		d->rare->misread_length = 0;
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
@@ -534,7 +567,7 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 						   f->trailer_len;
 	d->last_hint = d->payload_hint;
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
-	    d->first_bad_length == UINT64_MAX)
+	    rare(d)->first_bad_length == UINT64_MAX)
 		shadows_stop(d);
 	if (f->split)
 		d->stats.split_frames++;
@@ -568,7 +601,7 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 static void lose(struct fc_decoder *d, uint64_t offset)
 {
 	d->state = FC_DEC_LOST;
-	d->lost_since = offset;
+	note_lost_since(d, offset);
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->resynced = false;
@@ -660,13 +693,13 @@ static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_
 {
 	struct fc_anomaly a;
 
-	if (d->first_bad_length != UINT64_MAX || d->cur.resynced ||
+	if (rare(d)->first_bad_length != UINT64_MAX || d->cur.resynced ||
 	    d->replaying || !d->scratch->seg_data || d->rule != d->prof ||
 	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
 	    d->cur.offset + hdr_n + d->cur.payload_len <= d->scratch->seg.offset + d->scratch->seg.len)
 		return;
-	if (misread_holds(d, hdr, hdr_n, &a))
-		d->misread_length = a.u.misread.length;
+	if (misread_holds(d, hdr, hdr_n, &a) && rare_w(d))
+		d->rare->misread_length = a.u.misread.length;
 }
 
 /* The direction ended inside the current frame, whose header had a noted
@@ -678,11 +711,11 @@ static void misread_report(struct fc_decoder *d, const struct fc_pkt *pkt)
 							   : FC_AN_VARINT_ENDIAN_SUSPECT,
 		.offset = d->cur.offset,
 		.frame = d->cur.index,
-		.u.misread = { .length = d->misread_length, .as_read = d->cur.length },
+		.u.misread = { .length = rare(d)->misread_length, .as_read = d->cur.length },
 	};
 
 	if (d->prof->framing == FC_FRAMING_BER)
-		a.u.misread.length_byte = (uint8_t)d->misread_length;
+		a.u.misread.length_byte = (uint8_t)rare(d)->misread_length;
 	raise_anomaly(d, &a, pkt);
 }
 
@@ -774,8 +807,8 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		break;
 	}
 	raise_anomaly(d, &a, pkt);
-	if (d->first_bad_length == UINT64_MAX)
-		d->first_bad_length = x;
+	if (rare(d)->first_bad_length == UINT64_MAX && rare_w(d))
+		d->rare->first_bad_length = x;
 
 	if (st == FC_FRAME_NO_DELIMITER) {
 		delimiter_suspect(d, pkt);
@@ -783,7 +816,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	}
 	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
 	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
-		if (d->first_bad_length == x && !d->cur.resynced && d->scratch->seg_data &&
+		if (rare(d)->first_bad_length == x && !d->cur.resynced && d->scratch->seg_data &&
 		    misread_holds(d, d->hdr, d->hdr_have, &a))
 			raise_anomaly(d, &a, pkt);
 		return;
@@ -1139,15 +1172,15 @@ static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t 
 
 	/* Past the scan budget, only packet starts are tried: a stream that
 	 * is not this framing at all costs a check per packet, not per byte. */
-	if (d->lost_scanned >= FC_RESYNC_SCAN_MAX)
+	if (rare(d)->lost_scanned >= FC_RESYNC_SCAN_MAX)
 		last = from == 0 && seg_start ? 1 : 0;
 	for (uint32_t c = from; c < last && c + len_end <= n; c++) {
 		fc_chain_walk(d->prof, data + c, n - c, FC_CHAIN_WALK_MAX, chain);
 		if (fc_chain_convincing(chain, seg_start && c == 0))
 			return c;
 	}
-	if (last == n)
-		d->lost_scanned += n - from;
+	if (last == n && rare_w(d))
+		d->rare->lost_scanned += n - from;
 	return n;
 }
 
@@ -1155,7 +1188,7 @@ static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t 
 static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 		   const struct fc_pkt *pkt)
 {
-	uint64_t skipped = d->next_offset - d->lost_since;
+	uint64_t skipped = d->next_offset - rare(d)->lost_since;
 	uint32_t headers = fc_chain_headers(chain);
 	struct fc_anomaly a = {
 		.kind = FC_AN_RESYNC,
@@ -1192,7 +1225,8 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->resynced = !certain;
-	d->lost_scanned = 0;
+	if (d->rare)
+		d->rare->lost_scanned = 0;
 	d->resync_unconfirmed = certain || headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
 	if (d->midstream_pending) { /* where a mid-stream capture starts */
@@ -1255,7 +1289,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		shadows_stop(d);
 	d->scratch->seg_data = data;
 	if (d->midstream_pending && d->stats.bytes == 0)
-		d->lost_since = offset; /* skipped bytes count from the first seen */
+		note_lost_since(d, offset); /* skipped bytes count from the first seen */
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
 	d->scratch->seg.npieces = 0;
 	d->scratch->seg.unframed = 0;
@@ -1393,7 +1427,7 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	if (d->midstream_pending && d->stats.bytes > 0) { /* no chain ever found */
 		struct fc_anomaly a = {
 			.kind = FC_AN_MIDSTREAM,
-			.offset = d->lost_since,
+			.offset = rare(d)->lost_since,
 			.frame = FC_NO_FRAME,
 			.u.resync = { .skipped = d->stats.unframed_bytes,
 				      .evidence = FC_RESYNC_NONE },
@@ -1434,15 +1468,15 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		raise_anomaly(d, &a, pkt);
 		if (d->state == FC_DEC_DELIMITED)
 			delimiter_suspect(d, pkt);
-		else if (d->state == FC_DEC_PAYLOAD && d->misread_length)
+		else if (d->state == FC_DEC_PAYLOAD && rare(d)->misread_length)
 			misread_report(d, pkt);
 	}
 	unpadded_suspect(d, pkt);
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
 	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&
-	    (inside || d->first_bad_length != UINT64_MAX))
-		shadows_judge(d, d->first_bad_length != UINT64_MAX ? d->first_bad_length
+	    (inside || rare(d)->first_bad_length != UINT64_MAX))
+		shadows_judge(d, rare(d)->first_bad_length != UINT64_MAX ? d->rare->first_bad_length
 								   : d->cur.offset,
 			      d->next_offset, true, pkt);
 	shadows_stop(d);

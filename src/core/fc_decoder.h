@@ -104,6 +104,23 @@ enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST
 /* Walkers under other length adjustments (fc_shadow.h), while young. */
 struct fc_shadows;
 
+/* What few decoders need, in a block of their own made at the first use:
+ * the evidence of lost boundaries, bad lengths and misread lengths, and
+ * the packet list of a frame of more than FC_FRAME_PACKETS_INLINE packets
+ * (50,000 open connections fit in 64 MiB). */
+struct fc_decoder_rare {
+	uint64_t lost_since; /* offset where decoding was lost */
+	uint64_t lost_scanned; /* bytes searched byte by byte since */
+	uint64_t first_bad_length; /* offset of the first bad length field,
+				    * UINT64_MAX while there was none */
+	/* The current frame's length as a typical sender bug writes it, when
+	 * that reading decodes the segment and the profile's runs past it
+	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
+	int64_t misread_length;
+	uint64_t *pkt_heap; /* the frame's packets past the inline ones */
+	uint32_t pkt_heap_cap;
+};
+
 struct fc_decoder {
 	/* Laid out by size, hot fields first and no padding between them
 	 * (one per open direction of every connection: 10,000s of them). */
@@ -127,7 +144,6 @@ struct fc_decoder {
 	uint8_t *keep_buf;
 	const uint8_t *keep_at; /* kept bytes still in the segment's data */
 	uint64_t keep_cap;
-	uint64_t *pkt_heap;
 	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
 
 	/* The last complete frame, for short_frame: a bad length right after
@@ -138,21 +154,13 @@ struct fc_decoder {
 	uint64_t last_end; /* UINT64_MAX: a gap hit it, nothing to say */
 	uint64_t last_hint; /* a packet start inside it that began with frames */
 	uint64_t payload_hint; /* the same for the frame being assembled */
-	uint64_t lost_since; /* offset where decoding was lost */
-	uint64_t lost_scanned; /* bytes searched byte by byte since */
-	uint64_t first_bad_length; /* offset of the first bad length field,
-				    * UINT64_MAX while there was none */
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
-	/* The current frame's length as a typical sender bug writes it, when
-	 * that reading decodes the segment and the profile's runs past it
-	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
-	int64_t misread_length;
+	struct fc_decoder_rare *rare; /* NULL until there is some */
 
 	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
 	uint32_t nsegs;
-	uint32_t pkt_heap_cap;
 	uint32_t pre_frames;
 	/* fixed: segments shorter than a record that end inside one, and
 	 * segments that end on a record boundary (unpadded_suspect); a
