@@ -7,13 +7,13 @@
 #   bench-conns N   N connections, at most 10,000 open at once
 #
 # - an open connection: peak RSS of conns-open 20000 minus conns-open
-#   2000, over the 18,000 connections between (about 1,170 bytes measured
+#   2000, over the 18,000 connections between (about 1,150 bytes measured
 #   on 2026-12-03, with each client's first segment not yet acknowledged;
 #   the bound, 1,280, is under the 1,668 of the previous layout, which
 #   this suite's earlier bound of 1,792 let through);
 # - 50,000 connections open at once, all carrying data, with the DEFAULT
 #   table (--max-flows 50000): every stream decoded whole, nothing
-#   evicted, and peak RSS under 64 MiB (about 63.3 MiB measured; 85.6 MiB
+#   evicted, and peak RSS under 64 MiB (about 61.9 MiB measured; 85.6 MiB
 #   before the walkers, the history ring, the idle direction's
 #   reassembler and the decoder were cut, and the default was 30,000);
 # - a closed connection: bench-conns 40000 minus bench-conns 10000, the
