@@ -289,6 +289,20 @@ static void hist_append(struct fc_reasm *r, const uint8_t *p, uint32_t n)
 static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 		    const struct fc_pkt *pkt, bool seg_start)
 {
+	/* The peer acknowledged all the ring holds, and the sender moved on:
+	 * the ring is given back (it comes again, sized to the new bytes).
+	 * Most directions are a request or a reply acknowledged before the
+	 * next, and holding up to FC_REASM_HISTORY bytes of each of 50,000
+	 * open connections was a quarter of their memory. Until new bytes
+	 * come, acknowledged ones are still compared: a copy injected ahead
+	 * of the real one is acknowledged before the real one arrives. A
+	 * direction that retransmitted keeps its ring, to compare the next
+	 * copies too. */
+	if (r->hist_acked) {
+		r->hist_acked = false;
+		if (!r->stats.retransmitted_bytes && !r->stats.conflicts)
+			hist_free(r);
+	}
 	hist_append(r, p, n);
 	r->ops->data(r->ctx, r->next, p, n, pkt, seg_start);
 	r->next += n;
@@ -307,20 +321,6 @@ static void declare_gap(struct fc_reasm *r, uint64_t n,
 	r->ops->gap(r->ctx, r->next, n, pkt, why);
 	r->next += n;
 	r->hist_len = 0; /* history must be the bytes right before next */
-}
-
-/* The peer acknowledged every byte delivered: give the history ring back
- * (it comes again, small, with the next bytes). Most directions are a
- * request or a reply acknowledged before the next: holding up to
- * FC_REASM_HISTORY bytes for each of 50,000 open connections was a
- * quarter of their memory. A sender retransmits what was not
- * acknowledged, so what the ring no longer holds is rarely sent again;
- * a direction that did retransmit (an ACK lost after the capture point)
- * keeps its ring, to compare the next copies too. */
-static void hist_drop_acked(struct fc_reasm *r)
-{
-	if (!r->stats.retransmitted_bytes && !r->stats.conflicts)
-		hist_free(r);
 }
 
 /* Bytes [off, off+n) at p repeat delivered data: compare what history
@@ -690,10 +690,10 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 	a = seq_offset(r, ack);
 	if (r->fin_seen && a > (int64_t)r->fin_off)
 		a = (int64_t)r->fin_off; /* the FIN itself takes a sequence number */
+	if (a >= (int64_t)r->next && r->hist)
+		r->hist_acked = true; /* see deliver() */
 	/* An ACK far ahead is not about this data (a challenge ACK answering
 	 * a stray SYN, a corrupt packet): only a plausible window counts. */
-	if (a == (int64_t)r->next)
-		hist_drop_acked(r);
 	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)
 		return;
 	last = w && w->n ? &w->slot[w->n - 1] : NULL;

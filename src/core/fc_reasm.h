@@ -114,6 +114,7 @@ struct fc_reasm {
 
 	bool have_base;
 	bool fin_seen;
+	bool hist_acked; /* the peer acknowledged all hist holds (deliver()) */
 	uint32_t base_seq; /* sequence number of stream offset 0 */
 	uint64_t next; /* next stream offset to deliver */
 	uint64_t fin_off;
