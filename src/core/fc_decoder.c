@@ -429,7 +429,8 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 
 	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
 		return;
-	room = d->scratch->payload_keep > f->payload_kept ? d->scratch->payload_keep - f->payload_kept : 0;
+	room = d->scratch->payload_keep > f->payload_kept
+		       ? d->scratch->payload_keep - f->payload_kept : 0;
 	want = n < room ? n : room;
 	if (!want)
 		return;
@@ -633,7 +634,8 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 {
 	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 	uint64_t payload_start = x - d->last_payload;
-	uint64_t lo = payload_start > d->scratch->seg.offset ? payload_start : d->scratch->seg.offset;
+	uint64_t seg_off = d->scratch->seg.offset;
+	uint64_t lo = payload_start > seg_off ? payload_start : seg_off;
 	uint64_t e = UINT64_MAX;
 
 	if (x > 4096 && lo < x - 4096)
@@ -646,8 +648,8 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 		for (uint64_t c = x; c-- > lo;) {
 			struct fc_chain ch;
 
-			fc_chain_walk(d->prof, d->scratch->seg_data + (c - d->scratch->seg.offset), seg_end - c,
-				      FC_CHAIN_WALK_MAX, &ch);
+			fc_chain_walk(d->prof, d->scratch->seg_data + (c - d->scratch->seg.offset),
+				      seg_end - c, FC_CHAIN_WALK_MAX, &ch);
 			if (fc_chain_convincing(&ch, c == d->scratch->seg.offset) &&
 			    (c + ch.end > x || ch.open)) {
 				e = c;
@@ -680,8 +682,8 @@ static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32
 {
 	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->scratch->seg_data,
-				   d->scratch->seg.len, a);
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset,
+				   d->scratch->seg_data, d->scratch->seg.len, a);
 }
 
 /* The current frame's header (hdr_n bytes at hdr) was read and the frame
@@ -696,7 +698,8 @@ static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_
 	if (rare(d)->first_bad_length != UINT64_MAX || d->cur.resynced ||
 	    d->replaying || !d->scratch->seg_data || d->rule != d->prof ||
 	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
-	    d->cur.offset + hdr_n + d->cur.payload_len <= d->scratch->seg.offset + d->scratch->seg.len)
+	    d->cur.offset + hdr_n + d->cur.payload_len <=
+		    d->scratch->seg.offset + d->scratch->seg.len)
 		return;
 	if (misread_holds(d, hdr, hdr_n, &a) && rare_w(d))
 		d->rare->misread_length = a.u.misread.length;
