@@ -28,15 +28,13 @@ void fc_decoder_init(struct fc_decoder *d, const struct fc_profile *prof,
 	d->prof = prof;
 	d->rule = prof;
 	d->fixed_origin = midstream ? UINT64_MAX : 0;
-	d->ops = ops;
 	d->ctx = ctx;
-	d->payload_keep = payload_keep;
 	d->scratch = scratch;
-	d->seg = &scratch->seg;
+	scratch->ops = ops;
+	scratch->payload_keep = payload_keep;
 	d->state = midstream ? FC_DEC_LOST : FC_DEC_HEADER;
 	d->midstream_pending = midstream;
 	d->last_end = UINT64_MAX;
-	d->first_bad_length = UINT64_MAX;
 	d->stats.anomalies = no_anomalies;
 }
 
@@ -63,11 +61,40 @@ void fc_decoder_omit_frames(struct fc_decoder *d)
 
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 {
-	d->keep_budget = b;
+	d->scratch->keep_budget = b;
 }
 
 static void shadows_stop(struct fc_decoder *d);
 static void keep_release(struct fc_decoder *d);
+
+/* What a decoder without a rare block reads: no evidence. */
+static const struct fc_decoder_rare rare_none = { .first_bad_length = UINT64_MAX };
+
+/* The decoder's rare block, for reading. */
+static inline const struct fc_decoder_rare *rare(const struct fc_decoder *d)
+{
+	return d->rare ? d->rare : &rare_none;
+}
+
+/* The decoder's rare block, made at its first write; NULL without memory
+ * (the evidence is then lost, as anomaly counts are). */
+static struct fc_decoder_rare *rare_w(struct fc_decoder *d)
+{
+	if (!d->rare) {
+		d->rare = malloc(sizeof(*d->rare));
+		if (d->rare)
+			*d->rare = rare_none;
+	}
+	return d->rare;
+}
+
+/* Decoding is lost from stream offset `offset` on (for the resync's count
+ * of skipped bytes). */
+static void note_lost_since(struct fc_decoder *d, uint64_t offset)
+{
+	if (rare_w(d))
+		d->rare->lost_since = offset;
+}
 
 void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out)
 {
@@ -87,9 +114,10 @@ void fc_decoder_free(struct fc_decoder *d)
 		free((void *)d->stats.anomalies);
 	d->stats.anomalies = no_anomalies;
 	shadows_stop(d);
-	free(d->pkt_heap);
-	d->pkt_heap = NULL;
-	d->pkt_heap_cap = 0;
+	if (d->rare)
+		free(d->rare->pkt_heap);
+	free(d->rare);
+	d->rare = NULL;
 	keep_release(d);
 }
 
@@ -121,8 +149,8 @@ static void deliver(struct fc_decoder *d, const struct fc_segment *seg)
 		s->ev[i].frame.packets = s->pkts + at;
 		at += s->ev[i].frame.npackets;
 	}
-	if (d->ops->report && (seg || s->nev))
-		d->ops->report(d->ctx, &r);
+	if (d->scratch->ops->report && (seg || s->nev))
+		d->scratch->ops->report(d->ctx, &r);
 	s->nev = 0;
 	s->npkts = 0;
 }
@@ -147,8 +175,8 @@ static void event_add(struct fc_decoder *d, struct fc_event *ev)
 			deliver(d, NULL);
 			if (!s->ev_cap) { /* no room at all: this one alone, as it is */
 				struct fc_report r = { .events = ev, .nevents = 1 };
-				if (d->ops->report)
-					d->ops->report(d->ctx, &r);
+				if (d->scratch->ops->report)
+					d->scratch->ops->report(d->ctx, &r);
 				return;
 			}
 		}
@@ -236,7 +264,7 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 
 static uint64_t *frame_packets(struct fc_decoder *d)
 {
-	return d->pkt_heap ? d->pkt_heap : d->pkt_inline;
+	return rare(d)->pkt_heap ? d->rare->pkt_heap : d->pkt_inline;
 }
 
 /* Record that packet `num` contributed bytes to the current frame. The list
@@ -244,6 +272,7 @@ static uint64_t *frame_packets(struct fc_decoder *d)
 static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 {
 	struct fc_frame *f = &d->cur;
+	struct fc_decoder_rare *r;
 
 	if (f->npackets_total > 0 && d->last_pkt == num)
 		return;
@@ -251,26 +280,28 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 	f->npackets_total++;
 	if (f->npackets >= FC_FRAME_PACKETS_MAX)
 		return;
-	if (!d->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
+	if (!rare(d)->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
 		d->pkt_inline[f->npackets++] = num;
 		return;
 	}
-	if (!d->pkt_heap || f->npackets == d->pkt_heap_cap) {
-		uint32_t cap = d->pkt_heap_cap ? d->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
+	r = rare_w(d);
+	if (!r) /* keep decoding; the list is only shorter */
+		return;
+	if (!r->pkt_heap || f->npackets == r->pkt_heap_cap) {
+		uint32_t cap = r->pkt_heap_cap ? r->pkt_heap_cap * 2 : 4 * FC_FRAME_PACKETS_INLINE;
 		uint64_t *p;
 
 		if (cap > FC_FRAME_PACKETS_MAX)
 			cap = FC_FRAME_PACKETS_MAX;
-		p = realloc(d->pkt_heap, cap * sizeof(*p));
-		if (!p) { /* keep decoding; the list is only shorter */
+		p = realloc(r->pkt_heap, cap * sizeof(*p));
+		if (!p) /* keep decoding; the list is only shorter */
 			return;
-		}
-		if (!d->pkt_heap)
+		if (!r->pkt_heap)
 			memcpy(p, d->pkt_inline, f->npackets * sizeof(*p));
-		d->pkt_heap = p;
-		d->pkt_heap_cap = cap;
+		r->pkt_heap = p;
+		r->pkt_heap_cap = cap;
 	}
-	d->pkt_heap[f->npackets++] = num;
+	r->pkt_heap[f->npackets++] = num;
 }
 
 /* Sort (nearly sorted already: only reordering breaks it) and drop repeats
@@ -302,7 +333,7 @@ static void frame_finish_packets(struct fc_decoder *d)
  * rest. */
 static uint64_t keep_headroom(const struct fc_decoder *d)
 {
-	const struct fc_keep_budget *b = d->keep_budget;
+	const struct fc_keep_budget *b = d->scratch->keep_budget;
 
 	if (!b)
 		return UINT64_MAX;
@@ -330,15 +361,15 @@ static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 		return true;
 	while (cap < need)
 		cap *= 2;
-	if (cap > d->payload_keep)
-		cap = d->payload_keep;
+	if (cap > d->scratch->payload_keep)
+		cap = d->scratch->payload_keep;
 	if (cap > limit)
 		cap = limit;
 	b = realloc(d->keep_buf, cap);
 	if (!b)
 		return false;
-	if (d->keep_budget)
-		d->keep_budget->used += cap - d->keep_cap;
+	if (d->scratch->keep_budget)
+		d->scratch->keep_budget->used += cap - d->keep_cap;
 	d->keep_buf = b;
 	d->keep_cap = cap;
 	return true;
@@ -347,8 +378,8 @@ static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 /* Give the keep buffer back (and its bytes to the budget). */
 static void keep_release(struct fc_decoder *d)
 {
-	if (d->keep_budget)
-		d->keep_budget->used -= d->keep_cap;
+	if (d->scratch->keep_budget)
+		d->scratch->keep_budget->used -= d->keep_cap;
 	free(d->keep_buf);
 	d->keep_buf = NULL;
 	d->keep_cap = 0;
@@ -358,8 +389,8 @@ static void keep_release(struct fc_decoder *d)
  * what it has, once. */
 static void keep_cut(struct fc_decoder *d)
 {
-	if (!d->keep_stopped && d->keep_budget)
-		d->keep_budget->frames_cut++;
+	if (!d->keep_stopped && d->scratch->keep_budget)
+		d->scratch->keep_budget->frames_cut++;
 	d->keep_stopped = true;
 }
 
@@ -398,7 +429,8 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 
 	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
 		return;
-	room = d->payload_keep > f->payload_kept ? d->payload_keep - f->payload_kept : 0;
+	room = d->scratch->payload_keep > f->payload_kept
+		       ? d->scratch->payload_keep - f->payload_kept : 0;
 	want = n < room ? n : room;
 	if (!want)
 		return;
@@ -429,8 +461,8 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 
 static struct fc_piece *seg_last_piece(struct fc_decoder *d)
 {
-	uint32_t n = d->seg->npieces;
-	return &d->seg->pieces[n <= FC_SEG_PIECES_MAX ? n - 1 : FC_SEG_PIECES_MAX - 1];
+	uint32_t n = d->scratch->seg.npieces;
+	return &d->scratch->seg.pieces[n <= FC_SEG_PIECES_MAX ? n - 1 : FC_SEG_PIECES_MAX - 1];
 }
 
 /* The current frame's piece of the current segment, opened on first use. */
@@ -438,12 +470,12 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 {
 	struct fc_piece *pc;
 
-	if (d->seg->npieces > 0) {
+	if (d->scratch->seg.npieces > 0) {
 		pc = seg_last_piece(d);
 		if (pc->frame_index == d->cur.index)
 			return pc;
 	}
-	d->seg->npieces++;
+	d->scratch->seg.npieces++;
 	pc = seg_last_piece(d);
 	*pc = (struct fc_piece){
 		.frame_index = d->cur.index,
@@ -475,14 +507,15 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 		.resynced = d->resynced,
 		.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0,
 		/* Another frame already touched this segment: a shared packet. */
-		.sticky = d->in_segment && d->seg->npieces > 0,
+		.sticky = d->in_segment && d->scratch->seg.npieces > 0,
 	};
 	d->keep_at = NULL;
 	d->keep_stopped = false;
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->hdr_need = 1;
-	d->misread_length = 0;
+	if (d->rare)
+		d->rare->misread_length = 0;
 	d->remaining = 0;
 	d->payload_seen = 0;
 	d->nsegs = 0;
@@ -535,14 +568,14 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 						   f->trailer_len;
 	d->last_hint = d->payload_hint;
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
-	    d->first_bad_length == UINT64_MAX)
+	    rare(d)->first_bad_length == UINT64_MAX)
 		shadows_stop(d);
 	if (f->split)
 		d->stats.split_frames++;
 	/* Lengths that read as zero, not empty payloads: a header-only frame
 	 * (a keep-alive whose length counts the header) is by design. */
 	d->zero_run = f->length == 0 && d->prof->framing == FC_FRAMING_LENGTH && !f->prelude
-			      ? d->zero_run + 1 : 0;
+			      ? d->zero_run + (d->zero_run < UINT16_MAX) : 0;
 	if (d->zero_run == FC_ZERO_RUN && !d->zero_run_reported) {
 		struct fc_anomaly a = {
 			.kind = FC_AN_ZERO_RUN,
@@ -569,7 +602,7 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 static void lose(struct fc_decoder *d, uint64_t offset)
 {
 	d->state = FC_DEC_LOST;
-	d->lost_since = offset;
+	note_lost_since(d, offset);
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->resynced = false;
@@ -599,9 +632,10 @@ static void report_short_frame(struct fc_decoder *d, uint64_t carried, uint64_t 
 static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 			       const struct fc_pkt *pkt)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 	uint64_t payload_start = x - d->last_payload;
-	uint64_t lo = payload_start > d->seg->offset ? payload_start : d->seg->offset;
+	uint64_t seg_off = d->scratch->seg.offset;
+	uint64_t lo = payload_start > seg_off ? payload_start : seg_off;
 	uint64_t e = UINT64_MAX;
 
 	if (x > 4096 && lo < x - 4096)
@@ -614,9 +648,9 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 		for (uint64_t c = x; c-- > lo;) {
 			struct fc_chain ch;
 
-			fc_chain_walk(d->prof, d->seg_data + (c - d->seg->offset), seg_end - c,
-				      FC_CHAIN_WALK_MAX, &ch);
-			if (fc_chain_convincing(&ch, c == d->seg->offset) &&
+			fc_chain_walk(d->prof, d->scratch->seg_data + (c - d->scratch->seg.offset),
+				      seg_end - c, FC_CHAIN_WALK_MAX, &ch);
+			if (fc_chain_convincing(&ch, c == d->scratch->seg.offset) &&
 			    (c + ch.end > x || ch.open)) {
 				e = c;
 				break;
@@ -634,10 +668,10 @@ static bool short_frame_before(struct fc_decoder *d, uint64_t x,
 static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 			      enum fc_byte_order order)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->seg_data,
-				       d->seg->len);
+	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->scratch->seg_data,
+				       d->scratch->seg.len);
 }
 
 /* fc_diagnose_misread for the current frame, whose first hdr_n header
@@ -646,10 +680,10 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_n,
 			  struct fc_anomaly *a)
 {
-	uint64_t seg_end = d->seg->offset + d->seg->len;
+	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset, d->seg_data,
-				   d->seg->len, a);
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset,
+				   d->scratch->seg_data, d->scratch->seg.len, a);
 }
 
 /* The current frame's header (hdr_n bytes at hdr) was read and the frame
@@ -661,13 +695,14 @@ static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_
 {
 	struct fc_anomaly a;
 
-	if (d->first_bad_length != UINT64_MAX || d->cur.resynced ||
-	    d->replaying || !d->seg_data || d->rule != d->prof ||
+	if (rare(d)->first_bad_length != UINT64_MAX || d->cur.resynced ||
+	    d->replaying || !d->scratch->seg_data || d->rule != d->prof ||
 	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
-	    d->cur.offset + hdr_n + d->cur.payload_len <= d->seg->offset + d->seg->len)
+	    d->cur.offset + hdr_n + d->cur.payload_len <=
+		    d->scratch->seg.offset + d->scratch->seg.len)
 		return;
-	if (misread_holds(d, hdr, hdr_n, &a))
-		d->misread_length = a.u.misread.length;
+	if (misread_holds(d, hdr, hdr_n, &a) && rare_w(d))
+		d->rare->misread_length = a.u.misread.length;
 }
 
 /* The direction ended inside the current frame, whose header had a noted
@@ -679,11 +714,11 @@ static void misread_report(struct fc_decoder *d, const struct fc_pkt *pkt)
 							   : FC_AN_VARINT_ENDIAN_SUSPECT,
 		.offset = d->cur.offset,
 		.frame = d->cur.index,
-		.u.misread = { .length = d->misread_length, .as_read = d->cur.length },
+		.u.misread = { .length = rare(d)->misread_length, .as_read = d->cur.length },
 	};
 
 	if (d->prof->framing == FC_FRAMING_BER)
-		a.u.misread.length_byte = (uint8_t)d->misread_length;
+		a.u.misread.length_byte = (uint8_t)rare(d)->misread_length;
 	raise_anomaly(d, &a, pkt);
 }
 
@@ -694,8 +729,8 @@ static void delimiter_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
 	uint8_t last = prof->delimiter[prof->delimiter_len - 1];
-	const uint8_t *where[2] = { d->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
-	uint64_t len[2] = { d->seg_data ? d->seg->len : 0, d->cur.payload_kept };
+	const uint8_t *where[2] = { d->scratch->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
+	uint64_t len[2] = { d->scratch->seg_data ? d->scratch->seg.len : 0, d->cur.payload_kept };
 	struct fc_anomaly a = { .kind = FC_AN_DELIMITER_SUSPECT, .offset = d->cur.offset,
 				.frame = d->cur.index };
 	uint64_t count = 0;
@@ -775,8 +810,8 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		break;
 	}
 	raise_anomaly(d, &a, pkt);
-	if (d->first_bad_length == UINT64_MAX)
-		d->first_bad_length = x;
+	if (rare(d)->first_bad_length == UINT64_MAX && rare_w(d))
+		d->rare->first_bad_length = x;
 
 	if (st == FC_FRAME_NO_DELIMITER) {
 		delimiter_suspect(d, pkt);
@@ -784,7 +819,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	}
 	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
 	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
-		if (d->first_bad_length == x && !d->cur.resynced && d->seg_data &&
+		if (rare(d)->first_bad_length == x && !d->cur.resynced && d->scratch->seg_data &&
 		    misread_holds(d, d->hdr, d->hdr_have, &a))
 			raise_anomaly(d, &a, pkt);
 		return;
@@ -800,7 +835,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 	}
 	if (d->shadows) {
 		bool had = d->adjustment_reported;
-		shadows_judge(d, x, d->seg->offset + d->seg->len, false, pkt);
+		shadows_judge(d, x, d->scratch->seg.offset + d->scratch->seg.len, false, pkt);
 		if (d->adjustment_reported != had)
 			return;
 	}
@@ -914,7 +949,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 
 			if (in_place)
 				t = n; /* all of it is shorter than the header */
-			d->hdr_need = need;
+			d->hdr_need = (uint8_t)need; /* <= FC_MAX_LENGTH_FIELD_END */
 			memcpy(d->hdr + d->hdr_have, p + take, t);
 			d->hdr_have += t;
 			/* A bytes_one_of literal (no rule of its own) being matched
@@ -1140,15 +1175,15 @@ static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t 
 
 	/* Past the scan budget, only packet starts are tried: a stream that
 	 * is not this framing at all costs a check per packet, not per byte. */
-	if (d->lost_scanned >= FC_RESYNC_SCAN_MAX)
+	if (rare(d)->lost_scanned >= FC_RESYNC_SCAN_MAX)
 		last = from == 0 && seg_start ? 1 : 0;
 	for (uint32_t c = from; c < last && c + len_end <= n; c++) {
 		fc_chain_walk(d->prof, data + c, n - c, FC_CHAIN_WALK_MAX, chain);
 		if (fc_chain_convincing(chain, seg_start && c == 0))
 			return c;
 	}
-	if (last == n)
-		d->lost_scanned += n - from;
+	if (last == n && rare_w(d))
+		d->rare->lost_scanned += n - from;
 	return n;
 }
 
@@ -1156,7 +1191,7 @@ static uint32_t find_resync(struct fc_decoder *d, const uint8_t *data, uint32_t 
 static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 		   const struct fc_pkt *pkt)
 {
-	uint64_t skipped = d->next_offset - d->lost_since;
+	uint64_t skipped = d->next_offset - rare(d)->lost_since;
 	uint32_t headers = fc_chain_headers(chain);
 	struct fc_anomaly a = {
 		.kind = FC_AN_RESYNC,
@@ -1193,7 +1228,8 @@ static void resync(struct fc_decoder *d, const struct fc_chain *chain,
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->resynced = !certain;
-	d->lost_scanned = 0;
+	if (d->rare)
+		d->rare->lost_scanned = 0;
 	d->resync_unconfirmed = certain || headers >= FC_CHAIN_CONVINCING || chain->aligned
 					? 0 : FC_CHAIN_CONVINCING - headers;
 	if (d->midstream_pending) { /* where a mid-stream capture starts */
@@ -1254,16 +1290,16 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 				     ? fc_shadows_new(d->prof) : NULL;
 	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
 		shadows_stop(d);
-	d->seg_data = data;
+	d->scratch->seg_data = data;
 	if (d->midstream_pending && d->stats.bytes == 0)
-		d->lost_since = offset; /* skipped bytes count from the first seen */
+		note_lost_since(d, offset); /* skipped bytes count from the first seen */
 	/* Pieces are cleared as they open (frame_piece): reset the rest only. */
-	d->seg->npieces = 0;
-	d->seg->unframed = 0;
-	d->seg->pkt = *pkt;
-	d->seg->offset = offset;
-	d->seg->len = len;
-	d->seg->out_of_order = pkt->num < d->max_pkt_delivered;
+	d->scratch->seg.npieces = 0;
+	d->scratch->seg.unframed = 0;
+	d->scratch->seg.pkt = *pkt;
+	d->scratch->seg.offset = offset;
+	d->scratch->seg.len = len;
+	d->scratch->seg.out_of_order = pkt->num < d->max_pkt_delivered;
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;
 	d->in_segment = true;
@@ -1292,7 +1328,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 			uint32_t at = find_resync(d, data, pos, len, seg_start, &chain);
 
 			used = at - pos;
-			d->seg->unframed += used;
+			d->scratch->seg.unframed += used;
 			d->stats.unframed_bytes += used;
 			if (at < len) {
 				d->next_offset += used;
@@ -1308,17 +1344,17 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	}
 
 	d->in_segment = false;
-	d->seg_data = NULL;
+	d->scratch->seg_data = NULL;
 	d->stats.bytes += len;
 	d->stats.segments++;
-	if (d->seg->npieces > 1)
+	if (d->scratch->seg.npieces > 1)
 		d->stats.sticky_segments++;
-	if (d->seg->npieces > d->stats.max_frames_in_segment)
-		d->stats.max_frames_in_segment = d->seg->npieces;
+	if (d->scratch->seg.npieces > d->stats.max_frames_in_segment)
+		d->stats.max_frames_in_segment = d->scratch->seg.npieces;
 	/* Before keep_settle: the frames completed here still point at their
 	 * payload where it lies (in this segment, or in keep_buf for the one
 	 * that began earlier), and settling the open frame reuses keep_buf. */
-	deliver(d, d->seg);
+	deliver(d, &d->scratch->seg);
 	/* A large buffer no frame needs any more goes back to the budget
 	 * (the open frame's kept bytes are in it when they are not in this
 	 * segment). */
@@ -1394,7 +1430,7 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	if (d->midstream_pending && d->stats.bytes > 0) { /* no chain ever found */
 		struct fc_anomaly a = {
 			.kind = FC_AN_MIDSTREAM,
-			.offset = d->lost_since,
+			.offset = rare(d)->lost_since,
 			.frame = FC_NO_FRAME,
 			.u.resync = { .skipped = d->stats.unframed_bytes,
 				      .evidence = FC_RESYNC_NONE },
@@ -1435,15 +1471,15 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		raise_anomaly(d, &a, pkt);
 		if (d->state == FC_DEC_DELIMITED)
 			delimiter_suspect(d, pkt);
-		else if (d->state == FC_DEC_PAYLOAD && d->misread_length)
+		else if (d->state == FC_DEC_PAYLOAD && rare(d)->misread_length)
 			misread_report(d, pkt);
 	}
 	unpadded_suspect(d, pkt);
 	/* A shadow that ends exactly with the stream, where the profile
 	 * failed somewhere, explains the whole direction. */
 	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&
-	    (inside || d->first_bad_length != UINT64_MAX))
-		shadows_judge(d, d->first_bad_length != UINT64_MAX ? d->first_bad_length
+	    (inside || rare(d)->first_bad_length != UINT64_MAX))
+		shadows_judge(d, rare(d)->first_bad_length != UINT64_MAX ? d->rare->first_bad_length
 								   : d->cur.offset,
 			      d->next_offset, true, pkt);
 	shadows_stop(d);

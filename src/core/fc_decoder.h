@@ -31,8 +31,15 @@ struct fc_decoder_ops {
 
 /* What a report is built in: the segment record and the events found so
  * far. Shared by all decoders of one engine, since only one decodes at a
- * time (keeps flows small); owned by the caller (fc_decoder_scratch_free). */
+ * time (keeps flows small); owned by the caller (fc_decoder_scratch_free).
+ * It also holds what those decoders have in common, set by
+ * fc_decoder_init and fc_decoder_set_keep_budget (the last call wins: a
+ * scratch is shared only by decoders made alike). */
 struct fc_decoder_scratch {
+	const struct fc_decoder_ops *ops;
+	uint64_t payload_keep; /* payload bytes kept per frame */
+	struct fc_keep_budget *keep_budget; /* NULL: none */
+	const uint8_t *seg_data; /* seg's bytes, while a decoder decodes it */
 	struct fc_segment seg;
 	struct fc_event *ev;
 	uint32_t nev, ev_cap;
@@ -97,25 +104,39 @@ enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST
 /* Walkers under other length adjustments (fc_shadow.h), while young. */
 struct fc_shadows;
 
+/* What few decoders need, in a block of their own made at the first use:
+ * the evidence of lost boundaries, bad lengths and misread lengths, and
+ * the packet list of a frame of more than FC_FRAME_PACKETS_INLINE packets
+ * (50,000 open connections fit in 64 MiB). */
+struct fc_decoder_rare {
+	uint64_t lost_since; /* offset where decoding was lost */
+	uint64_t lost_scanned; /* bytes searched byte by byte since */
+	uint64_t first_bad_length; /* offset of the first bad length field,
+				    * UINT64_MAX while there was none */
+	/* The current frame's length as a typical sender bug writes it, when
+	 * that reading decodes the segment and the profile's runs past it
+	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
+	int64_t misread_length;
+	uint64_t *pkt_heap; /* the frame's packets past the inline ones */
+	uint32_t pkt_heap_cap;
+};
+
 struct fc_decoder {
 	/* Laid out by size, hot fields first and no padding between them
 	 * (one per open direction of every connection: 10,000s of them). */
 	const struct fc_profile *prof;
 	/* The rule framing the next frame: prof, or a prelude step's. */
 	const struct fc_profile *rule;
-	const struct fc_decoder_ops *ops;
 	void *ctx;
-	/* The report being built, and its segment record (scratch->seg). */
+	/* The report being built (scratch->seg), and what all decoders of
+	 * an engine share: ops, payload_keep, keep budget. */
 	struct fc_decoder_scratch *scratch;
-	struct fc_segment *seg;
-	const uint8_t *seg_data; /* its bytes, while it is decoded */
 	uint64_t next_offset; /* stream offset of the next byte */
 	uint64_t next_index;
 	uint64_t remaining; /* payload bytes still to come */
 	uint64_t payload_seen;
 	uint64_t last_pkt; /* last packet added to cur */
 	uint64_t max_pkt_delivered;
-	uint64_t payload_keep; /* payload bytes kept per frame */
 	struct fc_decoder_counts stats;
 
 	/* The frame being assembled. */
@@ -123,8 +144,6 @@ struct fc_decoder {
 	uint8_t *keep_buf;
 	const uint8_t *keep_at; /* kept bytes still in the segment's data */
 	uint64_t keep_cap;
-	struct fc_keep_budget *keep_budget; /* NULL: none */
-	uint64_t *pkt_heap;
 	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
 
 	/* The last complete frame, for short_frame: a bad length right after
@@ -135,30 +154,24 @@ struct fc_decoder {
 	uint64_t last_end; /* UINT64_MAX: a gap hit it, nothing to say */
 	uint64_t last_hint; /* a packet start inside it that began with frames */
 	uint64_t payload_hint; /* the same for the frame being assembled */
-	uint64_t lost_since; /* offset where decoding was lost */
-	uint64_t lost_scanned; /* bytes searched byte by byte since */
-	uint64_t first_bad_length; /* offset of the first bad length field,
-				    * UINT64_MAX while there was none */
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
-	/* The current frame's length as a typical sender bug writes it, when
-	 * that reading decodes the segment and the profile's runs past it
-	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
-	int64_t misread_length;
+	struct fc_decoder_rare *rare; /* NULL until there is some */
 
 	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
-	uint32_t hdr_need; /* gathered before the rule is asked again */
 	uint32_t nsegs;
-	uint32_t pkt_heap_cap;
-	uint32_t zero_run; /* zero-length frames in a row */
-	uint32_t resync_unconfirmed; /* headers still to check after a guess */
 	uint32_t pre_frames;
 	/* fixed: segments shorter than a record that end inside one, and
 	 * segments that end on a record boundary (unpadded_suspect); a
 	 * segment longer than a record rules the finding out. */
 	uint32_t fixed_short, fixed_aligned;
 	struct fc_delim_scan scan; /* delimiter: the search in the open frame */
+	uint16_t zero_run; /* zero-length frames in a row (stops counting) */
+	uint16_t resync_unconfirmed; /* headers still to check after a guess */
+	/* Header bytes gathered before the rule is asked again (at most
+	 * FC_MAX_LENGTH_FIELD_END). */
+	uint8_t hdr_need;
 	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
 	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
 	uint8_t pre_dir, pre_n, pre_at;
@@ -179,6 +192,7 @@ struct fc_decoder {
 	bool in_segment;
 	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
 };
+_Static_assert(FC_MAX_LENGTH_FIELD_END <= UINT8_MAX, "hdr_need is 8 bits");
 
 /* Prepare a decoder. `prof` must outlive it and be valid (fc_profile_check).
  * `midstream`: the stream's start was not seen, so boundaries are unknown

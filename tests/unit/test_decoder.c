@@ -1199,7 +1199,7 @@ static void test_huge_length_does_not_allocate(void **state)
 	assert_int_equal(t->d.cur.payload_kept, 64);
 	assert_true(t->d.keep_cap <= 64);
 	assert_memory_equal(t->d.keep_buf, b + 4, 64);
-	assert_null(t->d.pkt_heap); /* 4 packets fit inline */
+	assert_null(t->d.rare); /* 4 packets fit inline: no rare block */
 	assert_int_equal(t->d.remaining, 0x7FFFFFFFu - 4092);
 	for (int k = 0; k < 4; k++)
 		assert_int_equal(t->r->segs[k].s.pieces[0].payload_len, 0x7FFFFFFF);
@@ -1307,7 +1307,8 @@ static void test_gap_ends_payload(void **state)
 	assert_non_null(strstr(t->r->anoms[0].detail, "lost"));
 	assert_int_equal(t->r->frames[0].f.payload_missing, 4);
 	assert_int_equal(t->d.state, FC_DEC_LOST);
-	assert_int_equal(t->d.lost_since, 10);
+	assert_non_null(t->d.rare);
+	assert_int_equal(t->d.rare->lost_since, 10);
 	/* zero-length frames alone prove nothing (zeros, padding) */
 	put_le32(b, 0);
 	feed(t, 16, b, 4, 3, true);
@@ -1980,7 +1981,7 @@ static void test_resync_scan_budget(void **state)
 		off += 4096;
 	}
 	assert_int_equal(t->r->nframes, 0);
-	assert_true(t->d.lost_scanned >= FC_RESYNC_SCAN_MAX);
+	assert_true(t->d.rare && t->d.rare->lost_scanned >= FC_RESYNC_SCAN_MAX);
 	/* past the budget a frame inside a packet is not searched for... */
 	memcpy(b, "xxxx", 4);
 	frame_with(b + 4, "hello", 0);
@@ -1991,7 +1992,7 @@ static void test_resync_scan_budget(void **state)
 	 * budget starts over */
 	feed(t, off, b + 4, (uint32_t)frame_with(b + 4, "hello", 0), 1001, true);
 	assert_int_equal(t->r->nframes, 1);
-	assert_int_equal(t->d.lost_scanned, 0);
+	assert_int_equal(t->d.rare->lost_scanned, 0);
 	tdec_free(t);
 }
 
@@ -2067,10 +2068,10 @@ static void test_anomaly_names_and_free(void **state)
 	put_le32(b, 90);
 	for (uint32_t i = 0; i < 20; i++)
 		feed(t, i, b + i, 1, i + 1, true);
-	assert_non_null(t->d.pkt_heap);
+	assert_true(t->d.rare && t->d.rare->pkt_heap);
 	assert_non_null(t->d.keep_buf);
 	fc_decoder_free(&t->d);
-	assert_null(t->d.pkt_heap);
+	assert_null(t->d.rare);
 	assert_null(t->d.keep_buf);
 	fc_decoder_free(&t->d);
 	free(b);

@@ -446,6 +446,42 @@ static void test_conflict_with_delivered(void **state)
 	trs_free(t);
 }
 
+/* The history ring holds bytes the peer acknowledged until the sender
+ * moves on (new bytes), sized to them, unless the direction retransmitted. */
+static void test_history_until_acked(void **state)
+{
+	(void)state;
+	struct trs *t = TRS_FED({ 0, "abcd" });
+
+	assert_non_null(t->r.hist);
+	assert_int_equal(t->r.hist_cap, FC_REASM_HISTORY_STEP);
+	ack(t, 4, 2);
+	/* acknowledged, nothing new yet: a copy injected ahead of the real
+	 * one (acknowledged before the real one comes) is still caught */
+	assert_non_null(t->r.hist);
+	seg(t, 1, "bX", 3);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[1], 2, 1, 3);
+	trs_free(t);
+
+	t = TRS_FED({ 0, "abcd" });
+	ack(t, 4, 2);
+	seg(t, 4, "ef", 3); /* the sender moved on: only "ef" is held */
+	assert_int_equal(t->r.hist_len, 2);
+	seg(t, 0, "abXd", 4); /* acknowledged before: counted, not compared */
+	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	/* a direction that retransmitted keeps its ring past the ACK */
+	ack(t, 6, 5);
+	seg(t, 6, "gh", 6);
+	assert_int_equal(t->r.hist_len, 4);
+	seg(t, 4, "eF", 7);
+	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_conflict(&t->rec->ev[3], 5, 1, 7);
+	assert_stream(t, "abcdefgh");
+	trs_free(t);
+}
+
 static void test_conflict_with_buffered(void **state)
 {
 	(void)state;
@@ -1487,6 +1523,7 @@ int main(void)
 		cmocka_unit_test(test_reverse_order),
 		cmocka_unit_test(test_exact_duplicate_dropped),
 		cmocka_unit_test(test_conflict_with_delivered),
+		cmocka_unit_test(test_history_until_acked),
 		cmocka_unit_test(test_conflict_with_buffered),
 		cmocka_unit_test(test_partial_overlaps_first_copy_wins),
 		cmocka_unit_test(test_sequence_wraparound),
