@@ -1263,6 +1263,13 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	d->seg->pkt = *pkt;
 	d->seg->offset = offset;
 	d->seg->len = len;
+	d->seg->repeated = 0;
+	if (d->scratch->repeated_pkt == pkt->num && pkt->num) {
+		d->seg->repeated = d->scratch->repeated;
+		d->scratch->repeated_pkt = 0;
+	}
+	d->seg->retransmission = false;
+	d->seg->conflict = false;
 	d->seg->out_of_order = pkt->num < d->max_pkt_delivered;
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;

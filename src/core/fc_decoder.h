@@ -34,6 +34,10 @@ struct fc_decoder_ops {
  * time (keeps flows small); owned by the caller (fc_decoder_scratch_free). */
 struct fc_decoder_scratch {
 	struct fc_segment seg;
+	/* Old bytes of packet repeated_pkt (0: none), for its next segment
+	 * record (fc_segment.repeated): set by whoever feeds the decoder. */
+	uint32_t repeated;
+	uint64_t repeated_pkt;
 	struct fc_event *ev;
 	uint32_t nev, ev_cap;
 	uint64_t *pkts; /* the events' frame packet lists, one after another */
