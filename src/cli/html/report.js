@@ -732,6 +732,7 @@
 			["axis", "segs", "frames", "reads", "marks"].forEach(function (k) {
 				laneEls[k] = el("div", "lane " + k);
 				laneEls[k].setAttribute("data-lane", k);
+				if (k === "segs" && d.retx) laneEls[k].classList.add("has-retx");
 				track.appendChild(laneEls[k]);
 			});
 			view.appendChild(track);
