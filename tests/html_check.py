@@ -158,6 +158,15 @@ def hover(page, selector):
                      "document.getElementById('framecap-tip').textContent : null")
 
 
+def hover_shows(page, selector, want, good, what):
+    """Hovering selector shows every string of want: ok(good), else fail(what)."""
+    tip = hover(page, selector)
+    if tip and all(w in tip for w in want):
+        ok(good)
+    else:
+        fail(what, tip)
+
+
 def click(page, selector):
     c = center(page, selector)
     if not c:
@@ -171,23 +180,16 @@ def check_interaction(b, pages):
     # live-talk: the sticky segment, the split frame, the header split.
     p = pages.get("live-talk")
     if p:
-        tip = hover(p, ".box.frame[data-dir=c2s][data-index='4']")
-        want = ["frame #4: offset 41, header 4 B, length field 30, payload 30 B", "packets 10, 12, 14",
-                "#4 split: 3 segs", "text: xin正在学习 split in three"]
-        if tip and all(w in tip for w in want):
-            ok("hovering frame #4 shows its offsets, lengths, packets, 'split: 3 segs' and a text preview")
-        else:
-            fail("hover details of frame #4", tip)
-        tip = hover(p, ".box.seg[data-packet='8']")
-        if tip and "packet #8" in tip and "bytes [9,41) = 32 B" in tip and "STICKY: 3 frames" in tip:
-            ok("hovering segment #8 shows its byte range and 'STICKY: 3 frames'")
-        else:
-            fail("hover details of segment #8", tip)
-        tip = hover(p, ".box.frame[data-dir=c2s][data-index='5']")
-        if tip and "#5 header split" in tip:
-            ok("hovering frame #5 says '#5 header split'")
-        else:
-            fail("hover details of frame #5", tip)
+        hover_shows(p, ".box.frame[data-dir=c2s][data-index='4']",
+                    ["frame #4: offset 41, header 4 B, length field 30, payload 30 B", "packets 10, 12, 14",
+                     "#4 split: 3 segs", "text: xin正在学习 split in three"],
+                    "hovering frame #4 shows its offsets, lengths, packets, 'split: 3 segs' and a text preview",
+                    "hover details of frame #4")
+        hover_shows(p, ".box.seg[data-packet='8']", ["packet #8", "bytes [9,41) = 32 B", "STICKY: 3 frames"],
+                    "hovering segment #8 shows its byte range and 'STICKY: 3 frames'",
+                    "hover details of segment #8")
+        hover_shows(p, ".box.frame[data-dir=c2s][data-index='5']", ["#5 header split"],
+                    "hovering frame #5 says '#5 header split'", "hover details of frame #5")
         click(p, ".box.frame[data-dir=c2s][data-index='4']")
         shown = p.eval("[...document.querySelectorAll('.bytes.on')].map(e => e.textContent).join('|')")
         if "frame #4 of stream 1 c2s" in shown and "78 69 6e e6 ad a3" in shown and "30 of 30 payload bytes" in shown:
@@ -253,11 +255,9 @@ def check_interaction(b, pages):
             fail("retrans: retransmission boxes", n)
     p = pages.get("overlap")
     if p:
-        tip = hover(p, ".box.seg[data-packet='5']")
-        if tip and "6 B of it repeated older bytes" in tip:
-            ok("hovering overlap's segment #5 says 6 of its bytes were repeated")
-        else:
-            fail("hover details of overlap's segment #5", tip)
+        hover_shows(p, ".box.seg[data-packet='5']", ["6 B of it repeated older bytes"],
+                    "hovering overlap's segment #5 says 6 of its bytes were repeated",
+                    "hover details of overlap's segment #5")
     # gap: the anomaly marker's finding and --explain paragraph.
     p = pages.get("gap")
     if p:
