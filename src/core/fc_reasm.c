@@ -7,6 +7,10 @@
  *   buffered:                |n1|       |n2....|
  *   inserted pieces:    |===|    |=====|        |=|   (first copy wins)
  *
+ *   repeated bytes (before next, or buffered) counted first: all of the
+ *   segment -> one ops->repeat(whole), its conflict held for it; some ->
+ *   ops->repeat(n) before its new bytes go on
+ *
  *   pieces: list  ooo -> n1 -> n2 -> ...   (walked from where a segment
  *           tree        n2                  starts: the tree finds that
  *                     /    \                piece in O(log pieces))
