@@ -308,14 +308,16 @@ static void declare_gap(struct fc_reasm *r, uint64_t n,
 }
 
 /* Bytes from off on, n of them, differ from the first copy, in pkt: told
- * now, or kept in *hold (the first one only) for the packet's repeat. */
+ * now, or kept in *hold for the packet's repeat, which carries one (the
+ * first: a count of conflicts is a count of findings reported). */
 static void found_conflict(struct fc_reasm *r, struct fc_reasm_conflict *hold,
 			   uint64_t off, uint64_t n, const struct fc_pkt *pkt)
 {
-	r->stats.conflicts++;
 	if (!hold) {
+		r->stats.conflicts++;
 		r->ops->conflict(r->ctx, off, n, pkt);
 	} else if (!hold->len) {
+		r->stats.conflicts++;
 		hold->off = off;
 		hold->len = n;
 	}
