@@ -7,9 +7,11 @@
 
 For each capture: `framecap --html` beside `--json` and the text view of
 the same run; the page opens with no script error; its frame boxes are the
-JSON frames and its segment boxes the text view's segment lines (count and
-order, per stream and direction); its embedded records are the --json
-objects. On chosen captures: hover details, a frame's bytes on click, an
+JSON frames (count and order, per stream and direction); its segment boxes
+are its segment records on the byte axis (in offset order, per stream and
+direction; retransmissions marked as such), and those records are the text
+view's segment lines, in order; its embedded records are the --json
+objects (--json's segment records are its retransmissions). On chosen captures: hover details, a frame's bytes on click, an
 anomaly's explanation, the reads lane against --recv-view, the time axis,
 the print stylesheet, screenshots. Then a stream of 100,000 frames: the
 page opens in seconds and draws a window of it, the right frames.
@@ -71,7 +73,7 @@ def text_segments(text):
 
 BOXES = """JSON.stringify({
   frames: [...document.querySelectorAll('.box.frame')].map(e => [e.dataset.stream, e.dataset.dir, e.dataset.index]),
-  segs: [...document.querySelectorAll('.box.seg[data-packet]')].map(e => [e.closest('.dir').dataset.stream, e.closest('.dir').dataset.dir, e.dataset.packet]),
+  segs: [...document.querySelectorAll('.box.seg[data-packet]')].map(e => [e.closest('.dir').dataset.stream, e.closest('.dir').dataset.dir, e.dataset.packet + (e.classList.contains('retx') ? ' retx' : '')]),
   aggs: document.querySelectorAll('.agg[data-k]').length,
   data: document.getElementById('framecap-data').textContent
 })"""
@@ -100,15 +102,31 @@ def check_capture(b, cap):
     want_frames = group([(str(o["stream"]), o["dir"], str(o["index"])) for o in objs if o["type"] == "frame"])
     if group(got["frames"]) != want_frames:
         problems.append("frame boxes %s != JSON frames %s" % (group(got["frames"]), want_frames))
-    want_segs = {k: v for k, v in text_segments(text).items()}
+    embedded = [json.loads(l) for l in got["data"].splitlines() if l]
+    segs = [o for o in embedded if o["type"] == "segment"]
+    # The lane draws them on the byte axis: by offset, then as they came.
+    lane = sorted(segs, key=lambda o: o["offset"])
+    want_segs = group([(str(o["stream"]), o["dir"], str(o["packet"]) + (" retx" if o.get("retransmission") else ""))
+                       for o in lane])
     if group(got["segs"]) != want_segs:
-        problems.append("segment boxes %s != text view segments %s" % (group(got["segs"]), want_segs))
+        problems.append("segment boxes %s != segment records %s" % (group(got["segs"]), want_segs))
+    in_text = group([(str(o["stream"]), o["dir"], str(o["packet"])) for o in segs])
+    if in_text != text_segments(text):
+        problems.append("segment records %s != text view segments %s" % (in_text, text_segments(text)))
     if got["aggs"]:
         problems.append("%d aggregated bins on a small capture" % got["aggs"])
-    embedded = [json.loads(l) for l in got["data"].splitlines() if l]
     same = [o for o in embedded if o["type"] in ("frame", "anomaly", "summary")]
-    if same != objs:
+    if same != [o for o in objs if o["type"] != "segment"]:
         problems.append("embedded records differ from --json")
+    # --json's segment records are the retransmissions, with the same
+    # fields (less the endpoints) as the page's.
+    retx = [{k: v for k, v in o.items() if k not in ("src", "dst", "vlan", "frames")}
+            for o in segs if o.get("retransmission")]
+    if retx != [{k: v for k, v in o.items() if k not in ("src", "dst", "vlan")}
+                for o in objs if o["type"] == "segment"]:
+        problems.append("retransmission records differ from --json's segment records")
+    if any(o.get("retransmission") and (o.get("new_bytes") != 0 or o["frames"] != 0) for o in segs):
+        problems.append("a retransmission record with new bytes or frames")
     if page.errors:
         problems.append("script errors: %s" % page.errors)
     nf = sum(len(v) for v in want_frames.values())
@@ -116,8 +134,9 @@ def check_capture(b, cap):
     if problems:
         fail("%s: page matches the run" % name, "\n".join(problems))
     else:
-        ok("%s: %d frame boxes = --json frames, %d segment boxes = text view segments, "
-           "records = --json, no script error" % (name, nf, ns))
+        nr = sum(1 for o in segs if o.get("retransmission"))
+        ok("%s: %d frame boxes = --json frames, %d segment boxes (%d retransmissions) = "
+           "segment records = text view segments, records = --json, no script error" % (name, nf, ns, nr))
     return page
 
 
@@ -139,6 +158,15 @@ def hover(page, selector):
                      "document.getElementById('framecap-tip').textContent : null")
 
 
+def hover_shows(page, selector, want, good, what):
+    """Hovering selector shows every string of want: ok(good), else fail(what)."""
+    tip = hover(page, selector)
+    if tip and all(w in tip for w in want):
+        ok(good)
+    else:
+        fail(what, tip)
+
+
 def click(page, selector):
     c = center(page, selector)
     if not c:
@@ -152,23 +180,16 @@ def check_interaction(b, pages):
     # live-talk: the sticky segment, the split frame, the header split.
     p = pages.get("live-talk")
     if p:
-        tip = hover(p, ".box.frame[data-dir=c2s][data-index='4']")
-        want = ["frame #4: offset 41, header 4 B, length field 30, payload 30 B", "packets 10, 12, 14",
-                "#4 split: 3 segs", "text: xin正在学习 split in three"]
-        if tip and all(w in tip for w in want):
-            ok("hovering frame #4 shows its offsets, lengths, packets, 'split: 3 segs' and a text preview")
-        else:
-            fail("hover details of frame #4", tip)
-        tip = hover(p, ".box.seg[data-packet='8']")
-        if tip and "packet #8" in tip and "bytes [9,41) = 32 B" in tip and "STICKY: 3 frames" in tip:
-            ok("hovering segment #8 shows its byte range and 'STICKY: 3 frames'")
-        else:
-            fail("hover details of segment #8", tip)
-        tip = hover(p, ".box.frame[data-dir=c2s][data-index='5']")
-        if tip and "#5 header split" in tip:
-            ok("hovering frame #5 says '#5 header split'")
-        else:
-            fail("hover details of frame #5", tip)
+        hover_shows(p, ".box.frame[data-dir=c2s][data-index='4']",
+                    ["frame #4: offset 41, header 4 B, length field 30, payload 30 B", "packets 10, 12, 14",
+                     "#4 split: 3 segs", "text: xin正在学习 split in three"],
+                    "hovering frame #4 shows its offsets, lengths, packets, 'split: 3 segs' and a text preview",
+                    "hover details of frame #4")
+        hover_shows(p, ".box.seg[data-packet='8']", ["packet #8", "bytes [9,41) = 32 B", "STICKY: 3 frames"],
+                    "hovering segment #8 shows its byte range and 'STICKY: 3 frames'",
+                    "hover details of segment #8")
+        hover_shows(p, ".box.frame[data-dir=c2s][data-index='5']", ["#5 header split"],
+                    "hovering frame #5 says '#5 header split'", "hover details of frame #5")
         click(p, ".box.frame[data-dir=c2s][data-index='4']")
         shown = p.eval("[...document.querySelectorAll('.bytes.on')].map(e => e.textContent).join('|')")
         if "frame #4 of stream 1 c2s" in shown and "78 69 6e e6 ad a3" in shown and "30 of 30 payload bytes" in shown:
@@ -209,6 +230,34 @@ def check_interaction(b, pages):
             ok("print stylesheet hides the controls")
         else:
             fail("print stylesheet hides the controls", hidden)
+    # retrans: packets that brought no new bytes are hatched boxes with
+    # their details; overlap: a packet that repeated some says how many.
+    for name in ("retrans", "overlap"):
+        if name not in pages:
+            fail("%s.pcap's page was checked" % name)
+    p = pages.get("retrans")
+    if p:
+        sel = ".box.seg.retx[data-packet='8']"
+        tip = hover(p, sel)
+        look = p.eval("(() => { const e = document.querySelector(%s); if (!e) return null; const s = getComputedStyle(e);"
+                      " return [s.backgroundImage, s.borderTopStyle]; })()" % json.dumps(sel))
+        want = ["packet #8", "bytes [9,25) = 16 B", "retransmission: no new bytes, repeats [9,25)",
+                "retransmit_conflict"]
+        if tip and all(w in tip for w in want) and look and "repeating-linear-gradient" in look[0]:
+            ok("hovering retransmission #8 shows its repeated range and its conflict; it is hatched (%s)"
+               % look[1])
+        else:
+            fail("retransmission box #8", "%s\n%s" % (tip, look))
+        n = p.eval("document.querySelectorAll('.box.seg.retx').length")
+        if n == 2:
+            ok("retrans: 2 retransmission boxes (#5, #8) besides the 3 segments")
+        else:
+            fail("retrans: retransmission boxes", n)
+    p = pages.get("overlap")
+    if p:
+        hover_shows(p, ".box.seg[data-packet='5']", ["6 B of it repeated older bytes"],
+                    "hovering overlap's segment #5 says 6 of its bytes were repeated",
+                    "hover details of overlap's segment #5")
     # gap: the anomaly marker's finding and --explain paragraph.
     p = pages.get("gap")
     if p:
@@ -341,7 +390,7 @@ def main():
             for cap in sys.argv[3:]:
                 p = check_capture(b, cap)
                 name = os.path.basename(cap).rsplit(".", 1)[0]
-                if p and name in ("live-talk", "gap", "many"):
+                if p and name in ("live-talk", "gap", "many", "retrans", "overlap"):
                     pages[name] = p
                 elif p:
                     p.close()

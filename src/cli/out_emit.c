@@ -114,8 +114,10 @@ static void emit_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 
 	if (dir != FC_C2S || !e->chosen || s->id != e->id || e->oom)
 		return;
-	/* Only what covers bytes kept (emit_data came first). */
-	if (r->seg && r->seg->len && r->seg->offset + r->seg->len <= e->len) {
+	/* Only what covers bytes kept (emit_data came first); a
+	 * retransmission wrote nothing new. */
+	if (r->seg && r->seg->len && !r->seg->retransmission &&
+	    r->seg->offset + r->seg->len <= e->len) {
 		if (!fc_grow((void **)&e->segs, &e->segs_cap, e->nsegs + 1, sizeof(*e->segs), 16)) {
 			e->oom = true;
 			return;

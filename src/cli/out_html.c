@@ -10,7 +10,8 @@
  *            {"type":"stream",...}     one per stream (endpoints, profile)
  *            {"type":"frame",...}      the JSON writer's own objects,
  *            {"type":"anomaly",...}    unchanged (out_json.c)
- *            {"type":"segment",...}    one per delivered TCP segment
+ *            {"type":"segment",...}    one per TCP segment with payload,
+ *                                      retransmissions included
  *            {"type":"stream_end",...} per-direction counts
  *            {"type":"summary",...}    the JSON writer's summary
  *            {"type":"html",...}       limits, what was left out, --explain
@@ -226,22 +227,20 @@ static void html_data(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		h->inner->sink.data(h->inner->sink.ctx, s, dir, offset, p, n, start_seen);
 }
 
-/* One delivered segment: where it sits in the stream, how many frames it
- * touched, and the frame still open at its end (the reads lane needs it,
- * as --recv-view does). */
+/* One segment: where it sits in the stream (a retransmission: the bytes
+ * it repeated), how many frames it touched, and the frame still open at
+ * its end (the reads lane needs it, as --recv-view does). This writer's
+ * records replace the JSON writer's retransmission records: one per
+ * packet. */
 static void segment_record(struct html_out *h, const struct fc_stream_info *s,
 			   enum fc_dir dir, const struct fc_segment *seg)
 {
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
-	char *p = fmt_room(h->rec, 400);
+	char *p = fmt_room(h->rec, 200 + FC_JSON_SEGMENT_MAX);
 
 	p = FMT_LIT_U64(p, "{\"type\":\"segment\",\"stream\":", s->id);
 	p = dir == FC_C2S ? FMT_LIT(p, ",\"dir\":\"c2s\"") : FMT_LIT(p, ",\"dir\":\"s2c\"");
-	p = FMT_LIT_U64(p, ",\"packet\":", seg->pkt.num);
-	p = FMT_LIT(p, ",\"ts\":");
-	p = fmt_time_us(p, seg->pkt.ts_us);
-	p = FMT_LIT_U64(p, ",\"offset\":", seg->offset);
-	p = FMT_LIT_U64(p, ",\"len\":", seg->len);
+	p = fc_json_segment_fields(p, seg);
 	p = FMT_LIT_U64(p, ",\"frames\":", seg->npieces);
 	if (seg->unframed) {
 		p = FMT_LIT_U64(p, ",\"unframed\":", seg->unframed);
@@ -289,6 +288,7 @@ static void html_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 			h->left_anomalies++;
 	}
 	part.nevents = keep;
+	part.seg = NULL; /* written below, as every segment is */
 	if (keep)
 		h->json->sink.report(h->json->sink.ctx, s, dir, &part);
 	if (keep && fc_lang_zh())

@@ -3,6 +3,8 @@
  *
  *   {"type":"frame",...}      a complete frame
  *   {"type":"anomaly",...}    something went wrong, with where
+ *   {"type":"segment",...}    a packet that brought no new bytes
+ *                             ("retransmission":true, "new_bytes":0)
  *   {"type":"summary",...}    always the last line
  *
  * With many small frames this writer sets the pace, so a frame's line is
@@ -400,11 +402,43 @@ static void json_anomaly(struct json_out *j, const struct fc_stream_info *s,
 	fmt_write(&j->out, "}\n", 2);
 }
 
+char *fc_json_segment_fields(char *p, const struct fc_segment *seg)
+{
+	p = FMT_LIT_U64(p, ",\"packet\":", seg->pkt.num);
+	p = FMT_LIT(p, ",\"ts\":");
+	p = fmt_time_us(p, seg->pkt.ts_us);
+	p = FMT_LIT_U64(p, ",\"offset\":", seg->offset);
+	p = FMT_LIT_U64(p, ",\"len\":", seg->len);
+	if (seg->retransmission)
+		p = FMT_LIT(p, ",\"retransmission\":true,\"new_bytes\":0");
+	if (seg->repeated)
+		p = FMT_LIT_U64(p, ",\"repeated\":", seg->repeated);
+	if (seg->conflict)
+		p = FMT_LIT(p, ",\"conflict\":true");
+	return p;
+}
+
+/* Segments with new bytes are not written (each frame lists its
+ * packets); a retransmission is, as nothing else would show it, before
+ * its conflict if it has one (the same packet). */
+static void json_retransmission(struct json_out *j, const struct fc_stream_info *s,
+				enum fc_dir dir, const struct fc_segment *seg)
+{
+	char *p = fmt_room(&j->out, JPREFIX_MAX + FC_JSON_SEGMENT_MAX + 4);
+
+	p += make_prefix(p, "segment", s, dir);
+	p = fc_json_segment_fields(p, seg);
+	p = FMT_LIT(p, "}\n");
+	fmt_commit(&j->out, p);
+}
+
 static void json_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 			const struct fc_report *r)
 {
 	struct json_out *j = ctx;
 
+	if (r->seg && r->seg->retransmission)
+		json_retransmission(j, s, dir, r->seg);
 	for (uint32_t i = 0; i < r->nevents; i++) {
 		const struct fc_event *ev = &r->events[i];
 

@@ -286,7 +286,8 @@ static void rv_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 	for (uint32_t i = 0; i < rep->nevents; i++)
 		if (rep->events[i].type == FC_EV_FRAME)
 			rv_frame(r, s, dir, &rep->events[i].frame);
-	if (rep->seg)
+	/* A retransmission brings the receiver nothing to read. */
+	if (rep->seg && !rep->seg->retransmission)
 		rv_segment(r, s, dir, rep->seg);
 }
 

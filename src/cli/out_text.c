@@ -8,8 +8,15 @@
  *     #7   c2s +0.000090 [19,56)    37 B [#1 len=12 "abc"][#2 len=21 "de...>
  *                                                   STICKY: 2 frames in one segment
  *
+ *     #9   c2s +0.000120 [19,56)    37 B retransmission, no new bytes
+ *
  *   [#N ...]  frame N starts and ends here     [#N ..."> starts, continues
  *   ...#N ..] ends here (began earlier)        ...#N "..."> passes through
+ *
+ * A packet that only repeats bytes (a retransmission, a duplicate, a
+ * keep-alive's old byte) gets its line too, without frames: they were
+ * drawn where the bytes first came. One that repeats some and brings new
+ * ones says "N B resent" after its frames.
  *
  * A capture of small frames has a segment line per packet, so lines are
  * stored straight into the output buffer (fmt_out.h) rather than printed;
@@ -51,6 +58,7 @@ struct text_out {
 	struct fc_word sticky, frames, split, segs, hsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
+	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
 };
 
@@ -68,6 +76,12 @@ static void words_init(struct text_out *t)
 	/* TRANSLATORS: after a segment's frames, "?? 2 B unframed": bytes
 	 * that belong to no frame. */
 	t->unframed = fc_word(N_(" B unframed"));
+	/* TRANSLATORS: a segment line whose packet repeats bytes that came
+	 * before: "#12 c2s +0.300000 [100,200) 100 B retransmission, no new
+	 * bytes"; and the note after a segment that repeated some of its
+	 * bytes before new ones, "40 B resent". */
+	t->retx = fc_word(N_("retransmission, no new bytes"));
+	t->resent = fc_word(N_(" B resent"));
 	/* TRANSLATORS: "stream 1  10.0.0.1:5000 -> 10.0.0.2:8001  profile
 	 * default (...)" and "stream 1 (continued)". */
 	t->stream = fc_word(N_("stream "));
@@ -367,9 +381,10 @@ static void text_begin(void *ctx, const struct fc_stream_info *s)
 }
 
 /* The notes after a segment line: at most a sticky note, one per piece
- * shown and "out of order", each under 60 bytes with its colour. */
+ * shown, "out of order" and "N B resent", each under 60 bytes with its
+ * colour. */
 struct notes {
-	char buf[(FC_SEG_PIECES_MAX + 2) * 64];
+	char buf[(FC_SEG_PIECES_MAX + 3) * 64];
 	size_t n;
 };
 
@@ -430,6 +445,12 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	*l.p++ = ' ';
 	l.p = fmt_u64_right(l.p, seg->len, 5);
 	l.p = FMT_LIT(l.p, " B ");
+	if (seg->retransmission) {
+		line_color(t, &l, C_DIM);
+		l.p = FC_PUT_WORD(l.p, t->retx);
+		l.hidden += t->retx.n - fc_text_cols(t->retx.s, t->retx.n);
+		line_color_off(t, &l);
+	}
 	for (uint32_t i = 0; i < shown; i++) {
 		if (i == FC_SEG_PIECES_MAX - 1 && seg->npieces > FC_SEG_PIECES_MAX) {
 			l.p = FMT_LIT(l.p, "...(");
@@ -466,6 +487,10 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	}
 	if (seg->out_of_order)
 		note(&nt, t, C_NONE, &t->ooo, UINT64_MAX, NULL, UINT64_MAX);
+	if (seg->repeated && !seg->retransmission) {
+		static const struct fc_word none = { "", 0 };
+		note(&nt, t, C_DIM, &none, seg->repeated, &t->resent, UINT64_MAX);
+	}
 	if (nt.n) {
 		size_t nn = nt.n;
 		unsigned ncols = fc_text_cols(nt.buf, nn), pad;

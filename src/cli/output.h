@@ -61,6 +61,11 @@ int fc_output_write_error(const struct fc_output *o);
 
 struct fc_output *fc_output_text(const struct fc_output_opts *opts);
 struct fc_output *fc_output_json(const struct fc_output_opts *opts);
+/* A segment record's own fields, from ",\"packet\"" on (at most
+ * FC_JSON_SEGMENT_MAX bytes at p), shared by --json's retransmission
+ * records and the HTML page's segment records. Returns the end. */
+#define FC_JSON_SEGMENT_MAX 240
+char *fc_json_segment_fields(char *p, const struct fc_segment *seg);
 /* --recv-view N: what recv(N), once per arrival, would have returned. */
 struct fc_output *fc_output_recv(const struct fc_output_opts *opts, uint64_t n);
 /* --detect: infer the framing, print a framecap.yaml. */

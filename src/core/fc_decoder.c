@@ -1299,6 +1299,13 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	d->scratch->seg.pkt = *pkt;
 	d->scratch->seg.offset = offset;
 	d->scratch->seg.len = len;
+	d->scratch->seg.repeated = 0;
+	if (d->scratch->repeated_pkt == pkt->num && pkt->num) {
+		d->scratch->seg.repeated = d->scratch->repeated;
+		d->scratch->repeated_pkt = 0;
+	}
+	d->scratch->seg.retransmission = false;
+	d->scratch->seg.conflict = false;
 	d->scratch->seg.out_of_order = pkt->num < d->max_pkt_delivered;
 	if (pkt->num > d->max_pkt_delivered)
 		d->max_pkt_delivered = pkt->num;

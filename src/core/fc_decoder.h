@@ -41,6 +41,10 @@ struct fc_decoder_scratch {
 	struct fc_keep_budget *keep_budget; /* NULL: none */
 	const uint8_t *seg_data; /* seg's bytes, while a decoder decodes it */
 	struct fc_segment seg;
+	/* Old bytes of packet repeated_pkt (0: none), for its next segment
+	 * record (fc_segment.repeated): set by whoever feeds the decoder. */
+	uint32_t repeated;
+	uint64_t repeated_pkt;
 	struct fc_event *ev;
 	uint32_t nev, ev_cap;
 	uint64_t *pkts; /* the events' frame packet lists, one after another */

@@ -219,10 +219,11 @@ static void on_gap(void *ctx, uint64_t off, uint64_t n,
 	fc_decoder_gap(h->dec, off, n, pkt, why);
 }
 
-static void on_conflict(void *ctx, uint64_t off, uint64_t n,
-			const struct fc_pkt *pkt)
+/* The retransmit_conflict finding: bytes from off on, n of them, of pkt
+ * differ from the first copy. Counted with the direction's other
+ * anomalies at its end (the reassembler's count of them). */
+static struct fc_event conflict_event(uint64_t off, uint64_t n, const struct fc_pkt *pkt)
 {
-	struct fc_half *h = ctx;
 	struct fc_event ev = {
 		.type = FC_EV_ANOMALY,
 		.anomaly = {
@@ -234,18 +235,66 @@ static void on_conflict(void *ctx, uint64_t off, uint64_t n,
 			.u.conflict.len = n,
 		},
 	};
+
+	return ev;
+}
+
+static void on_conflict(void *ctx, uint64_t off, uint64_t n,
+			const struct fc_pkt *pkt)
+{
+	struct fc_event ev = conflict_event(off, n, pkt);
 	struct fc_report r = { .events = &ev, .nevents = 1 };
 
 	/* A finding of reassembly, not of the framing: straight to the front
-	 * end, counted with the direction's other anomalies at its end (the
-	 * reassembler's count of them). */
-	on_report(h, &r);
+	 * end. */
+	on_report(ctx, &r);
+}
+
+/* A packet that repeats old bytes. With new bytes too, the decoder puts
+ * the count on that packet's next segment record (through the shared
+ * scratch, which is keyed by the packet). With none, it is a segment of
+ * its own for the front ends, with no pieces (no frame is decoded twice),
+ * and its conflict in the same report; in bytes_only mode there is no
+ * segment to show, only the conflict. */
+static void on_repeat(void *ctx, uint64_t off, uint64_t n, bool whole,
+		      const struct fc_reasm_conflict *c, const struct fc_pkt *pkt)
+{
+	struct fc_half *h = ctx;
+	struct fc_engine *e = half_flow(h)->eng;
+	struct fc_segment seg;
+	struct fc_event ev;
+	struct fc_report r = { .events = &ev };
+
+	if (!whole) {
+		e->scratch.repeated = (uint32_t)n;
+		e->scratch.repeated_pkt = pkt->num;
+		return;
+	}
+	if (c->len) {
+		ev = conflict_event(c->off, c->len, pkt);
+		r.nevents = 1;
+	}
+	if (!e->cfg.bytes_only) {
+		memset(&seg, 0, offsetof(struct fc_segment, pieces));
+		seg.pkt = *pkt;
+		seg.offset = off;
+		seg.len = (uint32_t)n;
+		seg.repeated = (uint32_t)n;
+		seg.out_of_order = false; /* not after memset: past pieces */
+		seg.unframed = 0;
+		seg.retransmission = true;
+		seg.conflict = c->len > 0;
+		r.seg = &seg;
+	}
+	if (r.seg || r.nevents)
+		on_report(h, &r);
 }
 
 static const struct fc_reasm_ops reasm_ops = {
 	.data = on_data,
 	.gap = on_gap,
 	.conflict = on_conflict,
+	.repeat = on_repeat,
 };
 
 /* The direction's reassembler, made when it first has something to

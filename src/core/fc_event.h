@@ -5,7 +5,7 @@
  *            events: frame #1, frame #2, anomaly oversize (frame #3)
  *
  * The core never prints. Each step of a stream direction (a data segment,
- * a gap, its end) is delivered once, as one struct fc_report, after it was
+ * a retransmission without new bytes, a gap, its end) is delivered once, as one struct fc_report, after it was
  * decoded: the segment with the frames completed in it and the anomalies
  * raised, in the order found. Anomalies are typed (kind + per-kind
  * fields); fc_describe.h puts them into words. Pointers inside a report
@@ -244,7 +244,14 @@ struct fc_piece {
 /* Pieces described per segment; the last slot always holds the latest. */
 #define FC_SEG_PIECES_MAX 8
 
-/* One packet's contribution to a stream direction, after reassembly. */
+/* One packet's contribution to a stream direction, after reassembly; or,
+ * with `retransmission`, a packet that brought no new byte at all: a
+ * retransmission, a duplicate, a keep-alive's old byte. That one is
+ * [offset, offset+len) as the packet repeated it (the bytes the stream
+ * already had, or had buffered), with no pieces: the frames were decoded
+ * from the first copy. With `conflict`, its bytes differed from that copy
+ * and the same report holds the retransmit_conflict anomaly. Packets
+ * without payload (ACKs, empty keep-alives) are no segments. */
 struct fc_segment {
 	struct fc_pkt pkt;
 	uint64_t offset;
@@ -252,7 +259,14 @@ struct fc_segment {
 	uint32_t npieces; /* frames touched; > FC_SEG_PIECES_MAX elides */
 	struct fc_piece pieces[FC_SEG_PIECES_MAX];
 	uint32_t unframed; /* bytes in no frame: decoding lost */
+	/* Bytes of the packet that repeated older ones: all of a
+	 * retransmission's; for a packet with new bytes too, counted on its
+	 * first record when its new bytes were handed on at once (0 when
+	 * they waited out of order). */
+	uint32_t repeated;
 	bool out_of_order; /* delivered after a later-numbered packet */
+	bool retransmission; /* no new bytes: see above */
+	bool conflict; /* a retransmission whose bytes differ */
 };
 
 /* A frame or a finding, in the order the decoder met them. */

@@ -7,6 +7,10 @@
  *   buffered:                |n1|       |n2....|
  *   inserted pieces:    |===|    |=====|        |=|   (first copy wins)
  *
+ *   repeated bytes (before next, or buffered) counted first: all of the
+ *   segment -> one ops->repeat(whole), its conflict held for it; some ->
+ *   ops->repeat(n) before its new bytes go on
+ *
  *   pieces: list  ooo -> n1 -> n2 -> ...   (walked from where a segment
  *           tree        n2                  starts: the tree finds that
  *                     /    \                piece in O(log pieces))
@@ -323,10 +327,27 @@ static void declare_gap(struct fc_reasm *r, uint64_t n,
 	r->hist_len = 0; /* history must be the bytes right before next */
 }
 
+/* Bytes from off on, n of them, differ from the first copy, in pkt: told
+ * now, or kept in *hold for the packet's repeat, which carries one (the
+ * first: a count of conflicts is a count of findings reported). */
+static void found_conflict(struct fc_reasm *r, struct fc_reasm_conflict *hold,
+			   uint64_t off, uint64_t n, const struct fc_pkt *pkt)
+{
+	if (!hold) {
+		r->stats.conflicts++;
+		r->ops->conflict(r->ctx, off, n, pkt);
+	} else if (!hold->len) {
+		r->stats.conflicts++;
+		hold->off = off;
+		hold->len = n;
+	}
+}
+
 /* Bytes [off, off+n) at p repeat delivered data: compare what history
  * still holds. */
 static void check_history(struct fc_reasm *r, uint64_t off, const uint8_t *p,
-			  uint32_t n, const struct fc_pkt *pkt)
+			  uint32_t n, const struct fc_pkt *pkt,
+			  struct fc_reasm_conflict *hold)
 {
 	uint64_t lo = r->next - r->hist_len, s, e;
 
@@ -336,8 +357,7 @@ static void check_history(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 	e = off + n < r->next ? off + n : r->next;
 	for (uint64_t o = s; o < e; o++) {
 		if (r->hist[o % r->hist_cap] != p[o - off]) {
-			r->stats.conflicts++;
-			r->ops->conflict(r->ctx, o, e - o, pkt);
+			found_conflict(r, hold, o, e - o, pkt);
 			return;
 		}
 	}
@@ -375,14 +395,13 @@ static void drain(struct fc_reasm *r)
  * was captured first: report the first difference. */
 static void check_node(struct fc_reasm *r, const struct fc_ooo_node *nd,
 		       uint64_t off, const uint8_t *p, uint64_t n,
-		       const struct fc_pkt *pkt)
+		       const struct fc_pkt *pkt, struct fc_reasm_conflict *hold)
 {
 	if (nd->missing)
 		return;
 	for (uint64_t o = off; o < off + n; o++) {
 		if (nd->data[o - nd->off] != p[o - off]) {
-			r->stats.conflicts++;
-			r->ops->conflict(r->ctx, o, off + n - o, pkt);
+			found_conflict(r, hold, o, off + n - o, pkt);
 			return;
 		}
 	}
@@ -438,11 +457,11 @@ static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
 static void overlap_node(struct fc_reasm *r, const struct fc_ooo_node *n,
 			 uint64_t cur, uint64_t ov_end, uint64_t off,
 			 uint64_t cap_end, const uint8_t *p,
-			 const struct fc_pkt *pkt)
+			 const struct fc_pkt *pkt, struct fc_reasm_conflict *hold)
 {
 	if (cur < cap_end)
 		check_node(r, n, cur, p + (cur - off),
-			   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt);
+			   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt, hold);
 	r->stats.retransmitted_bytes += ov_end - cur;
 }
 
@@ -454,7 +473,7 @@ static void overlap_node(struct fc_reasm *r, const struct fc_ooo_node *n,
 static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *p,
 			       uint32_t captured, uint32_t wire,
 			       const struct fc_pkt *pkt, bool seg_start, bool commit,
-			       uint64_t *pieces)
+			       uint64_t *pieces, struct fc_reasm_conflict *hold)
 {
 	struct fc_ooo_node *fl = tree_floor(r->root, off);
 	struct fc_ooo_node **link = fl ? &fl->next : &r->ooo;
@@ -464,7 +483,7 @@ static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *
 	if (fl && fl->off + fl->len > cur) { /* starts inside fl */
 		uint64_t ov_end = fl->off + fl->len < end ? fl->off + fl->len : end;
 		if (commit)
-			overlap_node(r, fl, cur, ov_end, off, cap_end, p, pkt);
+			overlap_node(r, fl, cur, ov_end, off, cap_end, p, pkt, hold);
 		cur = ov_end;
 	}
 	while (cur < end) {
@@ -490,24 +509,97 @@ static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *
 		/* Overlap with a buffered node: it was captured first. */
 		uint64_t ov_end = n->off + n->len < end ? n->off + n->len : end;
 		if (commit)
-			overlap_node(r, n, cur, ov_end, off, cap_end, p, pkt);
+			overlap_node(r, n, cur, ov_end, off, cap_end, p, pkt, hold);
 		cur = ov_end;
 		link = &n->next;
 	}
 	return cost;
 }
 
+/* How many of the stream bytes [off, end) were delivered or are buffered
+ * already (buffered ones may be snaplen-cut: they still came first).
+ * Walks the pieces the range overlaps: at most one per byte of it. */
+static uint64_t repeated_bytes(const struct fc_reasm *r, uint64_t off, uint64_t end)
+{
+	const struct fc_ooo_node *n;
+	uint64_t rep = 0, from = off;
+
+	if (off < r->next) {
+		from = end < r->next ? end : r->next;
+		rep = from - off;
+	}
+	if (from >= end)
+		return rep;
+	n = tree_floor(r->root, from);
+	for (n = n ? n : r->ooo; n && n->off < end; n = n->next) {
+		uint64_t s = n->off > from ? n->off : from;
+		uint64_t e = n->off + n->len < end ? n->off + n->len : end;
+
+		if (e > s)
+			rep += e - s;
+	}
+	return rep;
+}
+
+/* Where a packet stands once trimmed to the stream: all old (whole), with
+ * the range it repeats, or with new bytes (told to ops->repeat at once). */
+struct repeat {
+	bool whole;
+	uint64_t off, n;
+};
+
+/* Classify the trimmed segment [off, off+wire) of pkt, once per packet.
+ * Returns where its conflicts go: held for a whole repeat (so that the
+ * repeat carries them), told at once otherwise. */
+static struct fc_reasm_conflict *classify(struct fc_reasm *r, uint64_t off,
+					  uint32_t wire, const struct fc_pkt *pkt,
+					  struct repeat *rp, struct fc_reasm_conflict *held)
+{
+	uint64_t n;
+
+	if (!r->ops->repeat)
+		return NULL;
+	n = repeated_bytes(r, off, off + wire);
+	if (n == wire) {
+		*rp = (struct repeat){ .whole = true, .off = off, .n = n };
+		return held;
+	}
+	if (n)
+		r->ops->repeat(r->ctx, off, n, false, NULL, pkt);
+	return NULL;
+}
+
+static void place(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
+		  uint32_t captured, uint32_t wire_len, const struct fc_pkt *pkt,
+		  struct repeat *rp, struct fc_reasm_conflict *held);
+
 void fc_reasm_segment(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
 		      uint32_t captured, uint32_t wire_len,
 		      const struct fc_pkt *pkt)
 {
-	bool seg_start = true;
-	int64_t off, end;
+	struct fc_reasm_conflict held = { 0, 0 };
+	struct repeat rp = { false, 0, 0 };
 
 	if (!r->have_base)
 		fc_reasm_set_base(r, seq);
 	if (captured > wire_len)
 		captured = wire_len;
+	place(r, seq, p, captured, wire_len, pkt, &rp, &held);
+	if (rp.whole)
+		r->ops->repeat(r->ctx, rp.off, rp.n, true, &held, pkt);
+}
+
+/* fc_reasm_segment's work, once the base is known: trim the segment to
+ * the stream, tell whether it repeats bytes (classify), hand on or buffer
+ * the rest. */
+static void place(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
+		  uint32_t captured, uint32_t wire_len, const struct fc_pkt *pkt,
+		  struct repeat *rp, struct fc_reasm_conflict *held)
+{
+	struct fc_reasm_conflict *hold = NULL;
+	bool seg_start = true, classified = false;
+	int64_t off, end;
+
 again:
 	if (wire_len == 0)
 		return;
@@ -537,9 +629,14 @@ again:
 			end = off + wire_len;
 		}
 	}
+	if (!classified) { /* once: a forced gap below comes back here */
+		classified = true;
+		hold = classify(r, (uint64_t)off, wire_len, pkt, rp, held);
+	}
 	if ((uint64_t)off < r->next) { /* repeats delivered bytes */
 		uint64_t ov = ((uint64_t)end < r->next ? (uint64_t)end : r->next) - (uint64_t)off;
-		check_history(r, (uint64_t)off, p, ov < captured ? (uint32_t)ov : captured, pkt);
+		check_history(r, (uint64_t)off, p, ov < captured ? (uint32_t)ov : captured, pkt,
+			      hold);
 		r->stats.retransmitted_bytes += ov;
 		if ((uint64_t)end <= r->next)
 			return;
@@ -575,7 +672,7 @@ again:
 		if (wire_len == 0)
 			break;
 		ov = n->len < wire_len ? n->len : wire_len;
-		check_node(r, n, (uint64_t)off, p, ov < captured ? ov : captured, pkt);
+		check_node(r, n, (uint64_t)off, p, ov < captured ? ov : captured, pkt, hold);
 		r->stats.retransmitted_bytes += ov;
 		p += ov < captured ? ov : captured;
 		captured = ov < captured ? captured - ov : 0;
@@ -594,7 +691,7 @@ again:
 	 * order and needs no buffer, or buffered bytes went out and freed some. */
 	uint64_t pieces;
 	uint64_t need = buffer_segment(r, (uint64_t)off, p, captured, wire_len,
-				       pkt, seg_start, false, &pieces);
+				       pkt, seg_start, false, &pieces, hold);
 	if (over_budget(r, need, pieces)) {
 		uint64_t to = r->ooo && r->ooo->off < (uint64_t)off ? r->ooo->off
 								    : (uint64_t)off;
@@ -605,7 +702,7 @@ again:
 	}
 	r->stats.ooo_segments++;
 	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start,
-		       true, &pieces);
+		       true, &pieces, hold);
 }
 
 void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)

@@ -13,7 +13,9 @@
  *
  * Bytes are handed on in stream order, each piece from exactly one packet.
  * The first captured copy of a byte wins; a later copy that differs is a
- * retransmit conflict. In-order data is passed through without copying;
+ * retransmit conflict. A packet whose bytes all came before (delivered, or
+ * buffered out of order) is told as one `repeat`, so that front ends can
+ * show it; zero-length segments (ACKs) never reach reassembly. In-order data is passed through without copying;
  * only out-of-order data is copied, within a per-direction byte budget, a
  * per-direction piece cap and a shared byte budget.
  *
@@ -32,6 +34,12 @@
 
 #include "fc_event.h"
 
+/* Where a retransmission first differs from what was captured first. */
+struct fc_reasm_conflict {
+	uint64_t off;
+	uint64_t len; /* bytes from off to the end of the overlap; 0: none */
+};
+
 struct fc_reasm_ops {
 	/* In-order bytes [p, p+n) at stream offset off, from packet pkt.
 	 * seg_start: they are the start of that packet's payload. */
@@ -43,6 +51,14 @@ struct fc_reasm_ops {
 	/* Packet pkt repeats bytes at off with different content. */
 	void (*conflict)(void *ctx, uint64_t off, uint64_t n,
 			 const struct fc_pkt *pkt);
+	/* Packet pkt repeats n stream bytes that were delivered or buffered
+	 * before (optional). With `whole`, it carries no new byte: [off,
+	 * off+n) is all of it, and a difference from the first copy comes in
+	 * *c (c->len 0: none) instead of a conflict call, so that the front
+	 * end gets both as one. Without, it comes before the packet's new
+	 * bytes are handed on, and n counts its old bytes (off: the first). */
+	void (*repeat)(void *ctx, uint64_t off, uint64_t n, bool whole,
+		       const struct fc_reasm_conflict *c, const struct fc_pkt *pkt);
 };
 
 /* Budget for out-of-order bytes shared by every direction of an engine. */

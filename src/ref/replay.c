@@ -261,7 +261,9 @@ static void on_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		stop_dir(d, d->len, "more segments and frames than the replay keeps");
 		return;
 	}
-	if (r->seg && r->seg->len && r->seg->offset + r->seg->len <= d->len) {
+	/* A retransmission is no write of the sender's: not replayed. */
+	if (r->seg && r->seg->len && !r->seg->retransmission &&
+	    r->seg->offset + r->seg->len <= d->len) {
 		kept_records++;
 		if (!fc_grow((void **)&d->segs, &d->segs_cap, d->nsegs + 1, sizeof(*d->segs), 16)) {
 			load_oom = true;

@@ -1307,6 +1307,34 @@ static void ooo_flood(void)
 	}
 }
 
+/* A frame delivered, then captured again COUNT times (a duplicating tap
+ * or a retransmission storm); then, behind a lost segment, one buffered
+ * out of order and captured again COUNT times; then the lost one. Each
+ * copy is one retransmission, no new bytes: output stays one line each. */
+static void dup_flood(void)
+{
+	uint8_t b[64];
+	size_t n = 0;
+	struct conn c;
+	struct seg s, lost;
+
+	conn_default(&c);
+	handshake(&c);
+	frame_put(b, sizeof b, &n, "kinght love ", 12);
+	s = seg_next(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	seg_xmit(&c, &s);
+	for (uint64_t i = 0; i < bench_count; i++)
+		seg_wire(&c, &s);
+	lost = seg_next(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	s = seg_next(&c, CLIENT, b, (uint32_t)n, TH_PA);
+	for (uint64_t i = 0; i <= bench_count; i++)
+		seg_wire(&c, &s);
+	seg_xmit(&c, &lost);
+	seg_xmit(&c, &s);
+	send_ack(&c, SERVER);
+	teardown(&c, CLIENT);
+}
+
 /* One connection whose first data byte is lost, followed by COUNT 1-byte
  * segments that can never be delivered in order (and are never
  * acknowledged): the most pieces the out-of-order buffer can be asked to
@@ -1741,6 +1769,8 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] COUNT SYNs from distinct clients, never answered" },
 	{ "ooo-flood", ooo_flood, LT_EN10MB, 0, false, true, 100000,
 	  "[COUNT] first data segment lost, then COUNT 1000-byte segments never acknowledged" },
+	{ "dup-flood", dup_flood, LT_EN10MB, 0, false, true, 10000,
+	  "[COUNT] a frame, then COUNT copies of it; one buffered out of order, COUNT copies of that" },
 	{ "ooo-tiny", ooo_tiny, LT_EN10MB, 0, false, true, 300000,
 	  "[COUNT] first data byte lost, then COUNT 1-byte segments never acknowledged" },
 	{ "ooo-stride", ooo_stride, LT_EN10MB, 0, false, true, 100000,

@@ -24,6 +24,8 @@ COMMON = {"stream", "src", "dst", "dir"}
 FRAME = COMMON | {"index", "offset", "header_len", "length", "payload_len", "packets",
                   "split", "sticky", "ts", "payload_hex"}
 ANOMALY = COMMON | {"offset", "packet", "kind", "detail"}
+# Only packets that brought no new bytes are segment records.
+SEGMENT = COMMON | {"packet", "ts", "offset", "len", "retransmission", "new_bytes", "repeated"}
 KIND = {
     "gap": {"missing", "reason", "hit"},
     "resync": {"evidence"},
@@ -55,10 +57,20 @@ objs = [json.loads(l) for l in lines]
 assert objs[-1]["type"] == "summary" and objs[-1]["version"] == 1, "summary/version"
 assert sum(o["type"] == "summary" for o in objs) == 1
 kinds = {}
-for o in objs[:-1]:
+retx = 0
+for i, o in enumerate(objs[:-1]):
     t = o["type"]
     if t == "frame":
         missing = FRAME - o.keys()
+    elif t == "segment":
+        missing = SEGMENT - o.keys()
+        assert o["retransmission"] is True and o["new_bytes"] == 0 and o["repeated"] == o["len"] > 0, o
+        # Its conflict, if any, is the next line: the same packet's finding.
+        nxt = objs[i + 1]
+        conflict = (nxt["type"] == "anomaly" and nxt["kind"] == "retransmit_conflict"
+                    and nxt["packet"] == o["packet"])
+        assert o.get("conflict", False) == conflict, (o, nxt)
+        retx += 1
     elif t == "anomaly":
         k = o["kind"]
         missing = (ANOMALY | KIND[k]) - o.keys()
@@ -71,10 +83,10 @@ for o in objs[:-1]:
         raise AssertionError("type " + t)
     assert not missing, (t, sorted(missing), o)
 assert kinds == objs[-1]["anomaly_kinds"], (kinds, objs[-1]["anomaly_kinds"])
-print(sum(kinds.values()))
+print("%d anomalies, %d retransmissions" % (sum(kinds.values()), retx))
 PY
 	); then
-		echo "ok   json schema: $name ($out anomalies)"
+		echo "ok   json schema: $name ($out)"
 	else
 		echo "FAIL json schema: $name"; printf '%s\n' "$out" | tail -5 | sed 's/^/     /'
 		status=1

@@ -53,6 +53,25 @@ run "200,000 scattered 1-byte segments all buffered" \
 run "200,000 scattered 1-byte segments, default limits" \
 	's["ooo_forced_gaps"] >= 1 and 0 < s["ooo_peak_bytes"] <= 1048576' \
 	-- -r "$T/stride.pcap"
+# Copies of bytes already delivered or buffered: each is one retransmission
+# record and one text line, with no memory kept for it (the run's peak
+# stays within 32 MiB, a few times what one small stream takes).
+"$B"/fc-pcapgen dup-flood "$T/dup.pcap" 100000 > /dev/null || { echo "FAIL reasm-scale: fc-pcapgen dup-flood"; exit 1; }
+run "100,000 copies of a delivered segment and 100,001 of a buffered one" \
+	's["frames"] == 3 and s["retransmitted_bytes"] == 200001 * 16 and s["packets"] == 200011' \
+	-- -r "$T/dup.pcap"
+segs=$(grep -c '"type":"segment".*"retransmission":true,"new_bytes":0' "$T/out.jsonl")
+read -r lines kb < <(python3 -c '
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE).stdout
+print(out.count(b"\n"), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+	"$B"/framecap -r "$T/dup.pcap" --color=never)
+if [ "$segs" = 200001 ] && [ "$lines" -le 200011 ] && [ "$kb" -lt 32768 ]; then
+	echo "ok   reasm-scale: 200,001 duplicates: 200,001 JSON segment records, $lines text lines, peak $kb KiB"
+else
+	echo "FAIL reasm-scale: duplicates: $segs JSON segment records (want 200001), $lines text lines (at most 200011), peak $kb KiB (under 32768)"
+	bad=1
+fi
 # Bytes to spare, pieces not: the piece cap forces the gaps.
 run "the piece cap (--max-ooo 32M --max-ooo-pieces 1000): forced gaps" \
 	's["ooo_forced_gaps"] >= 1 and s["ooo_peak_bytes"] < 1000 * 100' \

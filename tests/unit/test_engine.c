@@ -55,8 +55,8 @@ struct ev {
 	uint64_t off, pkt;
 	char detail[200];
 	/* EV_SEGMENT (off, pkt above too) */
-	uint32_t seg_len, npieces;
-	bool out_of_order;
+	uint32_t seg_len, npieces, repeated;
+	bool out_of_order, retransmission, conflict;
 	/* EV_END */
 	char why[16];
 	struct fc_stream_end end;
@@ -157,6 +157,9 @@ static void on_segment(void *ctx, const struct fc_stream_info *s, enum fc_dir di
 	e->seg_len = seg->len;
 	e->npieces = seg->npieces;
 	e->out_of_order = seg->out_of_order;
+	e->repeated = seg->repeated;
+	e->retransmission = seg->retransmission;
+	e->conflict = seg->conflict;
 }
 
 static void on_frame(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
@@ -818,6 +821,61 @@ static void test_retransmitted_syn_same_stream(void **state)
 	assert_int_equal(count(t, EV_ANOMALY, 0, -1), 0);
 	assert_int_equal(count(t, EV_END, 0, -1), 0);
 	finish(t);
+	tctx_free(t);
+}
+
+/* A packet without new bytes is a segment of its own, with no frame, its
+ * conflict just before it (the same report); one with some old bytes
+ * says how many; an empty ACK is no segment. */
+static void test_retransmission_segments(void **state)
+{
+	(void)state;
+	struct conn c;
+	struct tctx *t = tctx_handshake(&c);
+	uint8_t b[64], x[64];
+	uint32_t n = frame(b, "data");
+	const struct ev *e;
+
+	csend(t, &c, 0, ACK | PSH, b, n); /* 4 */
+	c.seq[0] -= n;
+	csend(t, &c, 0, ACK | PSH, b, n); /* 5: the same again */
+	memcpy(x, b, n);
+	x[6] = 'X';
+	c.seq[0] -= n;
+	csend(t, &c, 0, ACK | PSH, x, n); /* 6: bytes 6.. differ */
+	c.seq[0] -= 3;
+	memcpy(x, b + n - 3, 3);
+	csend(t, &c, 0, ACK | PSH, x, 3 + frame(x + 3, "new")); /* 7: 3 old, 7 new */
+	csend(t, &c, 1, ACK, NULL, 0); /* 8: an ACK */
+
+	assert_int_equal(count(t, EV_SEGMENT, 1, FC_C2S), 4);
+	assert_int_equal(count(t, EV_SEGMENT, 1, FC_S2C), 0);
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 2);
+	e = nth(t, EV_SEGMENT, 1, FC_C2S, 1);
+	assert_true(e->retransmission && !e->conflict && e->npieces == 0);
+	assert_int_equal(e->pkt, 5);
+	assert_int_equal(e->off, 0);
+	assert_int_equal(e->seg_len, n);
+	assert_int_equal(e->repeated, n);
+	e = nth(t, EV_SEGMENT, 1, FC_C2S, 2);
+	assert_true(e->retransmission && e->conflict);
+	assert_int_equal(e->pkt, 6);
+	assert_int_equal(e[-1].kind, EV_ANOMALY); /* recorded before its segment */
+	assert_int_equal(e[-1].an, FC_AN_RETRANSMIT_CONFLICT);
+	assert_int_equal(e[-1].pkt, 6);
+	assert_int_equal(e[-1].off, 6);
+	e = nth(t, EV_SEGMENT, 1, FC_C2S, 3);
+	assert_true(!e->retransmission && e->npieces == 1);
+	assert_int_equal(e->pkt, 7);
+	assert_int_equal(e->off, n);
+	assert_int_equal(e->seg_len, 7);
+	assert_int_equal(e->repeated, 3);
+	assert_int_equal(nth(t, EV_SEGMENT, 1, FC_C2S, 0)->repeated, 0);
+	assert_int_equal(stats(t)->anomalies, 1);
+	finish(t);
+	/* Counted as no segment of the direction's. */
+	assert_int_equal(nth(t, EV_END, 1, -1, 0)->end.dir[FC_C2S].segments, 2);
+	assert_int_equal(stats(t)->frames, 2);
 	tctx_free(t);
 }
 
@@ -1718,6 +1776,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rst_inside_frame, setup),
 		cmocka_unit_test_setup(test_new_syn_after_close, setup),
 		cmocka_unit_test_setup(test_retransmitted_syn_same_stream, setup),
+		cmocka_unit_test_setup(test_retransmission_segments, setup),
 		cmocka_unit_test_setup(test_new_isn_after_data_new_stream, setup),
 		cmocka_unit_test_setup(test_new_isn_before_data_new_stream, setup),
 		cmocka_unit_test_setup(test_late_packets, setup),

@@ -29,7 +29,10 @@
 #define POOL_MAX (1u << 20)
 
 struct rev {
-	char kind; /* 'D' data, 'G' gap, 'C' conflict */
+	/* 'D' data, 'G' gap, 'C' conflict, 'R' whole repeat (its conflict
+	 * in coff, clen), 'P' old bytes of a packet with new ones */
+	char kind;
+	uint64_t coff, clen;
 	uint64_t off, n;
 	const uint8_t *ptr; /* as passed to the callback */
 	uint64_t pkt;
@@ -119,7 +122,25 @@ static void on_conflict(void *ctx, uint64_t off, uint64_t n, const struct fc_pkt
 	r->nconf++;
 }
 
-static const struct fc_reasm_ops rec_ops = { on_data, on_gap, on_conflict };
+static void on_repeat(void *ctx, uint64_t off, uint64_t n, bool whole,
+		      const struct fc_reasm_conflict *c, const struct fc_pkt *pkt)
+{
+	struct rev *e = rec_add(ctx, whole ? 'R' : 'P');
+
+	assert_true(n > 0);
+	assert_true(!whole || c);
+	e->off = off;
+	e->n = n;
+	e->pkt = pkt->num;
+	if (c) {
+		e->coff = c->off;
+		e->clen = c->len;
+	}
+}
+
+static const struct fc_reasm_ops rec_ops = { on_data, on_gap, on_conflict, NULL };
+/* The same, told of repeated bytes. */
+static const struct fc_reasm_ops repeat_ops = { on_data, on_gap, on_conflict, on_repeat };
 
 struct trs {
 	struct fc_reasm r;
@@ -222,7 +243,7 @@ static void assert_stream(const struct trs *t, const char *want)
 
 	for (size_t i = 0; i < t->rec->nev; i++) {
 		const struct rev *e = &t->rec->ev[i];
-		if (e->kind == 'C')
+		if (e->kind != 'D' && e->kind != 'G')
 			continue;
 		assert_true(n + e->n < sizeof(got));
 		if (e->kind == 'D')
@@ -282,6 +303,21 @@ static uint64_t node_cost_of(uint32_t bytes)
 	trs_free(t);
 	assert_true(c >= bytes);
 	return c;
+}
+
+/* A packet's repeated bytes, as ops->repeat told them. */
+static void assert_repeat(const struct rev *e, char kind, uint64_t off, uint64_t n,
+			  uint64_t pkt, uint64_t coff, uint64_t clen)
+{
+	if (e->kind != kind || e->off != off || e->n != n || e->pkt != pkt ||
+	    e->coff != coff || e->clen != clen)
+		fail_msg("event %c off %llu n %llu pkt %llu conflict %llu+%llu, want %c %llu "
+			 "%llu %llu %llu+%llu", e->kind, (unsigned long long)e->off,
+			 (unsigned long long)e->n, (unsigned long long)e->pkt,
+			 (unsigned long long)e->coff, (unsigned long long)e->clen, kind,
+			 (unsigned long long)off, (unsigned long long)n,
+			 (unsigned long long)pkt, (unsigned long long)coff,
+			 (unsigned long long)clen);
 }
 
 /* --- in order, out of order ------------------------------------------------ */
@@ -479,6 +515,48 @@ static void test_history_until_acked(void **state)
 	assert_int_equal(t->r.stats.conflicts, 1);
 	assert_conflict(&t->rec->ev[3], 5, 1, 7);
 	assert_stream(t, "abcdefgh");
+	trs_free(t);
+}
+
+/* Told of repeats, a packet of old bytes only is one whole repeat with
+ * its conflict inside (none through the conflict op); a packet of old and
+ * new bytes tells its old ones first, then hands on the new. */
+static void test_repeats_told(void **state)
+{
+	(void)state;
+	struct trs *t = trs_new(4096, NULL);
+	struct rev *e;
+
+	t->r.ops = &repeat_ops;
+	fc_reasm_set_base(&t->r, 0);
+	seg(t, 0, "abcdefgh", 1);
+	seg(t, 2, "cdef", 2); /* a retransmission of delivered bytes */
+	seg(t, 4, "eXgh", 3); /* ... that differs from byte 5 on */
+	seg(t, 7, "h", 4); /* a keep-alive's old byte */
+	e = t->rec->ev;
+	assert_int_equal(t->rec->nev, 4);
+	assert_repeat(&e[1], 'R', 2, 4, 2, 0, 0);
+	assert_repeat(&e[2], 'R', 4, 4, 3, 5, 3);
+	assert_repeat(&e[3], 'R', 7, 1, 4, 0, 0);
+	assert_int_equal(t->rec->nconf, 0);
+	assert_int_equal(t->r.stats.conflicts, 1);
+
+	seg(t, 6, "ghijk", 5); /* 2 old bytes, 3 new */
+	assert_repeat(&e[4], 'P', 6, 2, 5, 0, 0);
+	assert_data(&e[5], 8, 3, 5, false);
+
+	seg(t, 20, "uvw", 6); /* buffered: a duplicate of it is a repeat too */
+	seg(t, 20, "uvw", 7);
+	seg(t, 19, "tuvwxy", 8); /* 3 buffered bytes among 3 new ones */
+	assert_int_equal(t->rec->nev, 8);
+	assert_repeat(&e[6], 'R', 20, 3, 7, 0, 0);
+	assert_repeat(&e[7], 'P', 19, 3, 8, 0, 0);
+	seg(t, 11, "lmnopqrs", 9);
+	assert_stream(t, "abcdefghijklmnopqrstuvwxy");
+	assert_int_equal(t->r.stats.retransmitted_bytes, 4 + 4 + 1 + 2 + 3 + 3);
+
+	seg(t, 0, "", 10); /* no payload: nothing at all */
+	assert_int_equal(t->rec->nev, 8 + 4); /* 11..19, then 3 buffered pieces */
 	trs_free(t);
 }
 
@@ -1525,6 +1603,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_with_delivered),
 		cmocka_unit_test(test_history_until_acked),
 		cmocka_unit_test(test_conflict_with_buffered),
+		cmocka_unit_test(test_repeats_told),
 		cmocka_unit_test(test_partial_overlaps_first_copy_wins),
 		cmocka_unit_test(test_sequence_wraparound),
 		cmocka_unit_test(test_offsets_past_4gib),

@@ -70,6 +70,7 @@
 		legend_seg: _("TCP segment"),
 		legend_ooo: _("out of order"),
 		legend_gap: _("gap (never captured)"),
+		legend_retx: _("retransmission (no new bytes)"),
 		legend_hdr: _("header | payload"),
 		legend_sticky: _("in a sticky segment"),
 		legend_split: _("split frame"),
@@ -83,7 +84,11 @@
 		legend_agg: _("many boxes (zoom in)"),
 		stream_head: _("stream {0}  {1} → {2}  profile {3}"),
 		dir_head: _("{0}: frames {1}, segments {2}"),
-		dir_retrans: _("retransmitted bytes (not drawn: no new data) {0}"),
+		dir_retrans: _("retransmissions without new bytes {0} (hatched boxes below the others)"),
+		seg_retx_label: _("retransmission"),
+		seg_retx: _("retransmission: no new bytes, repeats [{0},{1})"),
+		seg_conflict: _("its bytes differ from the first copy (retransmit_conflict); the first copy is kept"),
+		seg_repeated: _("{0} B of it repeated older bytes"),
 		seg_tip: _("segment: packet #{0}, {1} s\nbytes [{2},{3}) = {4} B, {5} frames touched"),
 		seg_ooo: _("delivered out of order"),
 		seg_sticky: _("STICKY: {0} frames"),
@@ -154,7 +159,7 @@
 		return streams[id];
 	}
 	function dir(s, d) {
-		if (!s.dirs[d]) s.dirs[d] = { name: d, segs: [], frames: [], anoms: [], gaps: [], steps: [] };
+		if (!s.dirs[d]) s.dirs[d] = { name: d, segs: [], frames: [], anoms: [], gaps: [], steps: [], retx: 0 };
 		return s.dirs[d];
 	}
 	var texts = []; /* anomaly_text: the findings in the page's language */
@@ -174,7 +179,9 @@
 		case "segment":
 			d = dir(stream(r.stream), r.dir);
 			d.segs.push(r);
-			d.steps.push(r);
+			/* A retransmission gets its box, but nothing to read. */
+			if (r.retransmission) d.retx++;
+			else d.steps.push(r);
 			break;
 		case "anomaly":
 			d = dir(stream(r.stream), r.dir);
@@ -343,6 +350,7 @@
 		switch (it.kind) {
 		case "seg":
 			var g = d.segs[it.i];
+			if (g.retransmission) return "#" + g.packet + " " + t("seg_retx_label");
 			return "#" + g.packet + (g.frames > 1 ? "  " + t("seg_sticky", g.frames) : "");
 		case "gap": return t("gap_label", d.gaps[it.i].len);
 		case "frame":
@@ -372,6 +380,8 @@
 				var g = d.segs[it.i];
 				e.setAttribute("data-packet", g.packet);
 				if (g.out_of_order) e.classList.add("ooo");
+				if (g.retransmission) e.classList.add("retx");
+				if (g.conflict) e.classList.add("conflict");
 			} else if (it.kind === "gap") {
 				e.className = "box seg gapbox";
 			} else if (it.kind === "frame") {
@@ -478,6 +488,9 @@
 			if (g.frames > 1) lines.push(t("seg_sticky", g.frames));
 			if (g.out_of_order) lines.push(t("seg_ooo"));
 			if (g.unframed) lines.push(t("seg_unframed", g.unframed));
+			if (g.retransmission) lines.push(t("seg_retx", g.offset, g.offset + g.len));
+			else if (g.repeated) lines.push(t("seg_repeated", g.repeated));
+			if (g.conflict) lines.push(t("seg_conflict"));
 		} else if (kind === "gap") {
 			var gp = d.gaps[i];
 			lines.push(t("gap_tip", gp.len, gp.offset, gp.offset + gp.len));
@@ -604,8 +617,10 @@
 		if (st) return t("worst_sticky") + " (" + st + ")";
 		return t("worst_none");
 	}
+	/* Segments count those with new bytes, as the text view does. */
 	function count(s, d, what) {
-		return s.dirs[d] ? s.dirs[d][what].length : 0;
+		var dd = s.dirs[d];
+		return dd ? dd[what].length - (what === "segs" ? dd.retx : 0) : 0;
 	}
 	app.appendChild(el("h2", "", t("streams_table")));
 	if (!order.length) app.appendChild(el("p", "muted", t("no_data")));
@@ -668,6 +683,7 @@
 	app.appendChild(ctl);
 	var legend = el("div", "legend");
 	[["box seg", "legend_seg"], ["box seg ooo", "legend_ooo"], ["box seg gapbox", "legend_gap"],
+	 ["box seg retx", "legend_retx"],
 	 ["box frame", "legend_hdr"], ["box frame sticky", "legend_sticky"], ["box frame split", "legend_split"],
 	 ["box frame hsplit", "legend_hsplit"], ["box frame resynced", "legend_resync"],
 	 ["box frame prelude", "legend_prelude"], ["box read", "legend_read"], ["box read glued", "legend_glued"],
@@ -701,9 +717,9 @@
 			var box = el("div", "dir"), lanes = el("div", "lanes"), names = el("div", "names");
 			box.setAttribute("data-stream", id);
 			box.setAttribute("data-dir", dn);
-			var head = t("dir_head", dn, d.frames.length, d.segs.length);
-			if (s.end && s.end[dn] && s.end[dn].retransmitted_bytes)
-				head += "; " + t("dir_retrans", s.end[dn].retransmitted_bytes);
+			var head = t("dir_head", dn, d.frames.length, d.segs.length - d.retx);
+			if (d.retx)
+				head += "; " + t("dir_retrans", d.retx);
 			box.appendChild(el("h3", "", head));
 			var an = el("div", "axisname", "");
 			names.appendChild(an);
@@ -712,10 +728,11 @@
 			});
 			var view = el("div", "view"), track = el("div", "track"), laneEls = {};
 			view.setAttribute("role", "group");
-			view.setAttribute("aria-label", t("dir_head", dn, d.frames.length, d.segs.length));
+			view.setAttribute("aria-label", t("dir_head", dn, d.frames.length, d.segs.length - d.retx));
 			["axis", "segs", "frames", "reads", "marks"].forEach(function (k) {
 				laneEls[k] = el("div", "lane " + k);
 				laneEls[k].setAttribute("data-lane", k);
+				if (k === "segs" && d.retx) laneEls[k].classList.add("has-retx");
 				track.appendChild(laneEls[k]);
 			});
 			view.appendChild(track);
