@@ -141,6 +141,10 @@ struct fc_decoder {
 				    * UINT64_MAX while there was none */
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
+	/* delimiter: frames watched for a message cut by its own delimiter
+	 * (fc_json_watch), allocated at the first delimited frame; NULL once
+	 * reported. */
+	struct fc_json_watch *json;
 	/* The current frame's length as a typical sender bug writes it, when
 	 * that reading decodes the segment and the profile's runs past it
 	 * (fc_diagnose_misread); reported if the frame fails. 0: none. */
@@ -165,6 +169,7 @@ struct fc_decoder {
 	bool hdr_known; /* the rule said where the frame ends */
 	bool replaying; /* see replay_held() */
 	bool delimiter_reported;
+	bool joined_reported; /* delimiter_in_payload_suspect */
 	bool resync_here; /* delimiter: boundaries are back at the next byte */
 	/* The capture began inside the connection: reported once, where
 	 * decoding starts (the first resync), not as a resync of its own. */

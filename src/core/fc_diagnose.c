@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_diagnose.c - likely causes of a failed length field, varint or BER
- * length (see the header for the patterns). */
+ * length, and of delimited frames that only make sense joined (see the
+ * header for the patterns).
+ *
+ *   json watch, per frame:  START --'{' '['--> IN --last close--> AFTER
+ *                             |  (in a run: any byte)  |             |
+ *                             +--other first byte------+--not JSON---+--> OTHER
+ */
 #include "fc_diagnose.h"
 #include "fc_chain.h"
 
@@ -138,4 +144,158 @@ bool fc_diagnose_length(const struct fc_profile *p, const uint8_t *hdr, size_t n
 		}
 	}
 	return false;
+}
+
+/* The current frame's state in a json watch. */
+enum { JW_START, JW_IN, JW_AFTER, JW_OTHER };
+/* Flags: inside a string, after its backslash, a delimiter inside one. */
+enum { JW_STRING = 1, JW_ESCAPE = 2, JW_JOIN_STRING = 4 };
+
+#define JW_DEPTH_MAX 64
+
+static bool json_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Bytes JSON allows outside strings besides brackets and quotes: numbers,
+ * true, false, null, separators. Code ("foo();") and prose fail it. */
+static bool json_bare(uint8_t c)
+{
+	static const char ok[] = ",:0123456789+-.eEtrufalsn";
+
+	return json_space(c) || (c && memchr(ok, c, sizeof(ok) - 1));
+}
+
+static void run_drop(struct fc_json_watch *w)
+{
+	w->run_frames = 0;
+	w->run_bytes = 0;
+	w->depth = 0;
+	w->stack = 0;
+	w->flags = 0;
+}
+
+void fc_json_watch_reset(struct fc_json_watch *w)
+{
+	*w = (struct fc_json_watch){ .state = JW_START };
+}
+
+/* One byte outside a string of a frame that is still JSON. */
+static uint8_t json_token(struct fc_json_watch *w, uint8_t c)
+{
+	if (c == '"') {
+		w->flags |= JW_STRING;
+	} else if (c == '{' || c == '[') {
+		if (w->depth == JW_DEPTH_MAX)
+			return JW_OTHER;
+		w->stack = (w->stack & ~(1ull << w->depth)) | ((uint64_t)(c == '{') << w->depth);
+		w->depth++;
+	} else if (c == '}' || c == ']') {
+		if (w->depth == 0 || ((w->stack >> (w->depth - 1)) & 1) != (c == '}'))
+			return JW_OTHER;
+		if (--w->depth == 0)
+			return JW_AFTER;
+	} else if (!json_bare(c)) {
+		return JW_OTHER;
+	}
+	return JW_IN;
+}
+
+void fc_json_watch_bytes(struct fc_json_watch *w, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n && w->state != JW_OTHER; i++) {
+		uint8_t c = p[i];
+
+		if (w->state == JW_START) {
+			/* Outside a run a message starts with its container. */
+			if (w->run_frames == 0 && c != '{' && c != '[') {
+				w->state = JW_OTHER;
+				break;
+			}
+			w->state = JW_IN;
+		}
+		if (w->state == JW_AFTER) {
+			if (!json_space(c))
+				w->state = JW_OTHER;
+		} else if (w->flags & JW_ESCAPE) {
+			w->flags &= (uint8_t)~JW_ESCAPE;
+		} else if (w->flags & JW_STRING) {
+			if (c == '\\')
+				w->flags |= JW_ESCAPE;
+			else if (c == '"')
+				w->flags &= (uint8_t)~JW_STRING;
+		} else {
+			w->state = json_token(w, c);
+		}
+	}
+	w->fed += n;
+}
+
+/* The frame left its message open: the delimiter after it joins the
+ * next frame to it. Inside a string it is text (a line break in a
+ * value); between tokens only whitespace joins (pretty-printing). */
+static bool run_joins(struct fc_json_watch *w, const uint8_t *delim, uint32_t dlen)
+{
+	for (uint32_t i = 0; i < dlen; i++) {
+		bool quote = delim[i] == '"' || delim[i] == '\\';
+		if ((w->flags & JW_STRING) ? quote : !json_space(delim[i]))
+			return false;
+	}
+	if (w->flags & JW_STRING)
+		w->flags |= JW_JOIN_STRING;
+	w->flags &= (uint8_t)~JW_ESCAPE;
+	return true;
+}
+
+bool fc_json_watch_frame_end(struct fc_json_watch *w, uint64_t index, uint64_t offset,
+			     uint64_t payload_len, uint32_t trailer_len, const uint8_t *delim,
+			     uint32_t dlen, struct fc_anomaly *out)
+{
+	uint8_t st = w->state;
+
+	w->state = JW_START;
+	w->fed = 0;
+	if (st == JW_OTHER) {
+		w->others += 1 + w->run_frames;
+		run_drop(w);
+		return false;
+	}
+	if (st == JW_START && w->run_frames == 0)
+		return false; /* an empty line: neither */
+	if (st == JW_AFTER && w->run_frames == 0) {
+		w->messages++;
+		return false;
+	}
+	if (w->run_frames == 0) {
+		w->run_first = index;
+		w->run_offset = offset;
+	}
+	w->run_frames++;
+	if (st != JW_AFTER) { /* still open: START in a run, or IN */
+		w->run_bytes += payload_len + trailer_len;
+		if (!run_joins(w, delim, dlen)) {
+			w->others += w->run_frames;
+			run_drop(w);
+		}
+		return false;
+	}
+	/* The run closes here: one message cut into run_frames frames. */
+	w->messages++;
+	*out = (struct fc_anomaly){
+		.kind = FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT,
+		.offset = w->run_offset,
+		.frame = index,
+		.u.joined = {
+			.first_frame = w->run_first,
+			.frames = w->run_frames,
+			.joined_len = w->run_bytes + payload_len,
+			.messages = w->messages,
+			.delimiter_len = dlen,
+			.in_string = w->flags & JW_JOIN_STRING,
+		},
+	};
+	memcpy(out->u.joined.delimiter, delim, dlen < FC_DELIMITER_MAX ? dlen : FC_DELIMITER_MAX);
+	run_drop(w);
+	return w->others * FC_JSON_MESSAGES_PER_OTHER <= w->messages;
 }
