@@ -1096,7 +1096,7 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		if (!d->replaying) {
 			uint32_t t = d->scan.matched < take ? d->scan.matched : take;
 			pc->payload_n -= t;
-			pc->trailer_bytes += t;
+			pc->trailer_pending = t;
 		}
 		if (payload > prof->max_frame) {
 			struct fc_frame_len fl = { .length = (int64_t)payload };
@@ -1116,6 +1116,8 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		uint32_t t = dlen < pc->payload_n ? dlen : pc->payload_n;
 		pc->payload_n -= t;
 		pc->trailer_bytes += t;
+		if (t < dlen) /* its first bytes were pending in earlier segments */
+			pc->flags |= FC_PIECE_TRAILER_SPLIT;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->length = d->cur.length;
 		pc->payload_len = d->cur.payload_len;

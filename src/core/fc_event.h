@@ -235,6 +235,7 @@ enum fc_piece_flag {
 	FC_PIECE_RESYNCED = 1 << 4,
 	FC_PIECE_ERROR = 1 << 5, /* the length field is invalid */
 	FC_PIECE_PRELUDE = 1 << 6, /* a prelude frame */
+	FC_PIECE_TRAILER_SPLIT = 1 << 7, /* the delimiter ends here, begun earlier */
 };
 
 struct fc_piece {
@@ -246,9 +247,11 @@ struct fc_piece {
 	uint32_t header_bytes; /* header bytes in this segment */
 	const uint8_t *payload; /* payload bytes in this segment */
 	uint32_t payload_n;
-	/* delimiter bytes in this segment; bytes at its end that may begin the
-	 * delimiter count here until later bytes say otherwise */
-	uint32_t trailer_bytes;
+	uint32_t trailer_bytes; /* delimiter bytes in this segment */
+	/* bytes at the segment's end that may begin the delimiter: later
+	 * bytes decide whether they were delimiter or payload (header_bytes +
+	 * payload_n + trailer_bytes + trailer_pending: the piece's bytes) */
+	uint32_t trailer_pending;
 	uint32_t nsegs; /* segments spanned so far (final with END) */
 };
 
