@@ -1037,20 +1037,27 @@ static void json_feed(struct fc_decoder *d, const uint8_t *p, uint64_t seen_befo
 }
 
 /* The current frame ended: does it close a message that its delimiter
- * had cut into frames? Once per direction. */
+ * had cut into frames? Once per direction, and not after FC_JSON_SETTLED
+ * whole messages in a row. */
 static void json_frame_end(struct fc_decoder *d, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
 	struct fc_anomaly a;
 
-	if (!d->json || !fc_json_watch_frame_end(d->json, d->cur.index, d->cur.offset,
-						 d->cur.payload_len, d->cur.trailer_len,
-						 prof->delimiter, prof->delimiter_len, &a))
+	bool found;
+
+	if (!d->json)
 		return;
-	d->joined_reported = true;
-	free(d->json);
-	d->json = NULL;
-	raise_anomaly(d, &a, pkt);
+	found = fc_json_watch_frame_end(d->json, d->cur.index, d->cur.offset, d->cur.payload_len,
+					d->cur.trailer_len, prof->delimiter, prof->delimiter_len,
+					&a);
+	if (found || d->json->streak >= FC_JSON_SETTLED) {
+		d->joined_done = true;
+		free(d->json);
+		d->json = NULL;
+	}
+	if (found)
+		raise_anomaly(d, &a, pkt);
 }
 
 /* Consume the bytes of a delimited frame, searching for its end; returns
@@ -1070,7 +1077,7 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 	if (opening) {
 		frame_start(d, d->next_offset);
 		d->scan.matched = 0;
-		if (!d->json && !d->joined_reported) {
+		if (!d->json && !d->joined_done) {
 			d->json = malloc(sizeof(*d->json));
 			if (d->json) /* without it, only this finding is missing */
 				fc_json_watch_reset(d->json);

@@ -143,7 +143,7 @@ struct fc_decoder {
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	/* delimiter: frames watched for a message cut by its own delimiter
 	 * (fc_json_watch), allocated at the first delimited frame; NULL once
-	 * reported. */
+	 * done (joined_done). */
 	struct fc_json_watch *json;
 	/* The current frame's length as a typical sender bug writes it, when
 	 * that reading decodes the segment and the profile's runs past it
@@ -169,7 +169,7 @@ struct fc_decoder {
 	bool hdr_known; /* the rule said where the frame ends */
 	bool replaying; /* see replay_held() */
 	bool delimiter_reported;
-	bool joined_reported; /* delimiter_in_payload_suspect */
+	bool joined_done; /* delimiter_in_payload_suspect reported, or settled */
 	bool resync_here; /* delimiter: boundaries are back at the next byte */
 	/* The capture began inside the connection: reported once, where
 	 * decoding starts (the first resync), not as a resync of its own. */

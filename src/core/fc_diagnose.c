@@ -153,18 +153,25 @@ enum { JW_STRING = 1, JW_ESCAPE = 2, JW_JOIN_STRING = 4 };
 
 #define JW_DEPTH_MAX 64
 
+/* What a byte outside strings is to the watch: JSON whitespace and the
+ * other bytes JSON allows besides brackets and quotes (numbers, true,
+ * false, null, separators), brackets, the quote; 0 for anything else, so
+ * code ("foo();") and prose fail. A table: this runs on every byte of
+ * JSON directions. */
+enum { JC_NONE, JC_SPACE, JC_BARE, JC_OPEN, JC_CLOSE, JC_QUOTE };
+static const uint8_t json_class[256] = {
+	[' '] = JC_SPACE, ['\t'] = JC_SPACE, ['\r'] = JC_SPACE, ['\n'] = JC_SPACE,
+	[','] = JC_BARE, [':'] = JC_BARE, ['+'] = JC_BARE, ['-'] = JC_BARE, ['.'] = JC_BARE,
+	['0'] = JC_BARE, ['1'] = JC_BARE, ['2'] = JC_BARE, ['3'] = JC_BARE, ['4'] = JC_BARE,
+	['5'] = JC_BARE, ['6'] = JC_BARE, ['7'] = JC_BARE, ['8'] = JC_BARE, ['9'] = JC_BARE,
+	['e'] = JC_BARE, ['E'] = JC_BARE, ['t'] = JC_BARE, ['r'] = JC_BARE, ['u'] = JC_BARE,
+	['f'] = JC_BARE, ['a'] = JC_BARE, ['l'] = JC_BARE, ['s'] = JC_BARE, ['n'] = JC_BARE,
+	['{'] = JC_OPEN, ['['] = JC_OPEN, ['}'] = JC_CLOSE, [']'] = JC_CLOSE, ['"'] = JC_QUOTE,
+};
+
 static bool json_space(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Bytes JSON allows outside strings besides brackets and quotes: numbers,
- * true, false, null, separators. Code ("foo();") and prose fail it. */
-static bool json_bare(uint8_t c)
-{
-	static const char ok[] = ",:0123456789+-.eEtrufalsn";
-
-	return json_space(c) || (c && memchr(ok, c, sizeof(ok) - 1));
+	return json_class[c] == JC_SPACE;
 }
 
 static void run_drop(struct fc_json_watch *w)
@@ -181,55 +188,66 @@ void fc_json_watch_reset(struct fc_json_watch *w)
 	*w = (struct fc_json_watch){ .state = JW_START };
 }
 
-/* One byte outside a string of a frame that is still JSON. */
-static uint8_t json_token(struct fc_json_watch *w, uint8_t c)
-{
-	if (c == '"') {
-		w->flags |= JW_STRING;
-	} else if (c == '{' || c == '[') {
-		if (w->depth == JW_DEPTH_MAX)
-			return JW_OTHER;
-		w->stack = (w->stack & ~(1ull << w->depth)) | ((uint64_t)(c == '{') << w->depth);
-		w->depth++;
-	} else if (c == '}' || c == ']') {
-		if (w->depth == 0 || ((w->stack >> (w->depth - 1)) & 1) != (c == '}'))
-			return JW_OTHER;
-		if (--w->depth == 0)
-			return JW_AFTER;
-	} else if (!json_bare(c)) {
-		return JW_OTHER;
-	}
-	return JW_IN;
-}
-
 void fc_json_watch_bytes(struct fc_json_watch *w, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n && w->state != JW_OTHER; i++) {
-		uint8_t c = p[i];
+	/* Locals for the loop: this runs on every byte of JSON directions. */
+	uint8_t state = w->state, flags = w->flags, depth = w->depth;
+	uint64_t stack = w->stack;
+	size_t i = 0;
 
-		if (w->state == JW_START) {
-			/* Outside a run a message starts with its container. */
-			if (w->run_frames == 0 && c != '{' && c != '[') {
-				w->state = JW_OTHER;
+	w->fed += n;
+	if (state == JW_START && n) {
+		/* Outside a run a message starts with its container. */
+		state = w->run_frames == 0 && p[0] != '{' && p[0] != '[' ? JW_OTHER : JW_IN;
+	}
+	while (i < n && state != JW_OTHER) {
+		uint8_t c = p[i++];
+
+		if (flags & JW_ESCAPE) {
+			flags &= (uint8_t)~JW_ESCAPE;
+		} else if (flags & JW_STRING) {
+			/* To the quote or backslash, in a tight loop. */
+			while (c != '"' && c != '\\' && i < n)
+				c = p[i++];
+			if (c == '\\')
+				flags |= JW_ESCAPE;
+			else if (c == '"')
+				flags &= (uint8_t)~JW_STRING;
+		} else if (state == JW_AFTER) {
+			if (json_class[c] != JC_SPACE)
+				state = JW_OTHER;
+		} else {
+			switch (json_class[c]) {
+			case JC_SPACE:
+			case JC_BARE:
+				break;
+			case JC_QUOTE:
+				flags |= JW_STRING;
+				break;
+			case JC_OPEN:
+				if (depth == JW_DEPTH_MAX) {
+					state = JW_OTHER;
+					break;
+				}
+				stack = (stack & ~(1ull << depth)) | ((uint64_t)(c == '{') << depth);
+				depth++;
+				break;
+			case JC_CLOSE:
+				if (depth == 0 || ((stack >> (depth - 1)) & 1) != (c == '}'))
+					state = JW_OTHER;
+				else if (--depth == 0)
+					state = JW_AFTER;
+				break;
+			default:
+				state = JW_OTHER;
 				break;
 			}
-			w->state = JW_IN;
-		}
-		if (w->state == JW_AFTER) {
-			if (!json_space(c))
-				w->state = JW_OTHER;
-		} else if (w->flags & JW_ESCAPE) {
-			w->flags &= (uint8_t)~JW_ESCAPE;
-		} else if (w->flags & JW_STRING) {
-			if (c == '\\')
-				w->flags |= JW_ESCAPE;
-			else if (c == '"')
-				w->flags &= (uint8_t)~JW_STRING;
-		} else {
-			w->state = json_token(w, c);
 		}
 	}
-	w->fed += n;
+	w->state = state;
+	w->flags = flags;
+	w->depth = depth;
+	w->stack = stack;
 }
 
 /* The frame left its message open: the delimiter after it joins the
@@ -258,6 +276,7 @@ bool fc_json_watch_frame_end(struct fc_json_watch *w, uint64_t index, uint64_t o
 	w->fed = 0;
 	if (st == JW_OTHER) {
 		w->others += 1 + w->run_frames;
+		w->streak = 0;
 		run_drop(w);
 		return false;
 	}
@@ -265,8 +284,10 @@ bool fc_json_watch_frame_end(struct fc_json_watch *w, uint64_t index, uint64_t o
 		return false; /* an empty line: neither */
 	if (st == JW_AFTER && w->run_frames == 0) {
 		w->messages++;
+		w->streak++;
 		return false;
 	}
+	w->streak = 0;
 	if (w->run_frames == 0) {
 		w->run_first = index;
 		w->run_offset = offset;

@@ -69,7 +69,8 @@ bool fc_diagnose_misread(const struct fc_profile *p, const uint8_t *hdr, size_t 
  *            message    run opens ...  stays open ...   closes: 1 message
  *
  * O(1) per byte, fixed size; frames that do not start with '{' or '['
- * outside a run cost one byte's look. */
+ * outside a run cost one byte's look, and a direction is watched until
+ * FC_JSON_SETTLED messages in a row came whole. */
 struct fc_json_watch {
 	uint64_t stack; /* one bit per open container below 64: 1 an object */
 	uint64_t fed; /* bytes of the current frame fed so far */
@@ -77,6 +78,7 @@ struct fc_json_watch {
 	uint64_t run_frames, run_bytes; /* frames in it, bytes with delimiters */
 	uint64_t messages; /* JSON messages so far (a closed run is one) */
 	uint64_t others; /* non-empty frames that were none */
+	uint64_t streak; /* single-frame messages in a row, since the last run */
 	uint8_t depth;
 	uint8_t state; /* the current frame's: see fc_diagnose.c */
 	uint8_t flags;
@@ -85,6 +87,11 @@ struct fc_json_watch {
 /* A direction's JSON messages per frame that is not one, at least, before
  * a run is offered as one message. */
 #define FC_JSON_MESSAGES_PER_OTHER 8
+
+/* Single-frame JSON messages in a row after which a direction is taken
+ * to write its messages whole: the watch stops (its cost is a pass over
+ * every byte of JSON frames, as much as the rest of the decoding). */
+#define FC_JSON_SETTLED 4096
 
 /* Start watching (or forget everything after boundaries were lost). */
 void fc_json_watch_reset(struct fc_json_watch *w);

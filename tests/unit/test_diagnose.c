@@ -418,6 +418,19 @@ static void test_delimiter_in_payload_silent(void **state)
 	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
 	lines_in("\n", "HELLO\n{}\n{}\n{}\n{}\n{}\n{}\n{\n}\n", 64, &c, NULL);
 	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 0);
+	/* a direction that wrote FC_JSON_SETTLED messages whole is no longer
+	 * watched (one fewer: still watched) */
+	for (int settled = 0; settled < 2; settled++) {
+		static char many[3 * FC_JSON_SETTLED + 8];
+		size_t k = 0;
+		for (int i = 0; i < FC_JSON_SETTLED - 1 + settled; i++, k += 3)
+			memcpy(many + k, "{}\n", 3);
+		memcpy(many + k, "{\n}\n", 5);
+		many[k + 5] = '\0';
+		lines_in("\n", many, 1448, &c, NULL);
+		assert_int_equal(c.frames, FC_JSON_SETTLED + 1 + settled);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], !settled);
+	}
 }
 
 /* A gap inside a run: the frames on both sides are not joined. */
