@@ -363,6 +363,15 @@ static void test_delimiter_in_payload(void **state)
 		assert_true(a.u.joined.in_string);
 	}
 	assert_non_null(strstr(finding(&a), "a string in it holds \"\\r\\n\""));
+	/* a held "]" of the delimiter "]\n" that was payload after all is fed
+	 * as the bracket it is: both messages count, at every cut */
+	static const char held[] = "[[1],[2]]]\n[[3]]]\n[\"a]\nb\"]]\n";
+	for (size_t seg = 1; seg <= sizeof(held); seg++) {
+		lines_in("]\n", held, seg, &c, &a);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+		assert_int_equal(a.u.joined.messages, 3);
+		assert_int_equal(a.u.joined.joined_len, 8);
+	}
 	/* a delimiter that is not whitespace joins only inside a string */
 	lines_in("|", "{\"a\":1}|{\"t\":\"x|y\"}|", 64, &c, &a);
 	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
