@@ -1043,7 +1043,6 @@ static void json_frame_end(struct fc_decoder *d, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
 	struct fc_anomaly a;
-
 	bool found;
 
 	if (!d->json)
