@@ -32,6 +32,11 @@ LINES='--framing delimiter --delimiter \r\n'
 # Lines written with "\n" where "\r\n" is expected (delimiter_suspect).
 "$B"/fc-pcapgen frames captures/framing-bare-lf.pcap \
 	--raw "$(printf 'SET a 1\nGET a\nINCR n\nPING\n' | od -An -tx1 | tr -d ' \n')"
+# JSON lines, one message holding "\r\n" in a string and cut across
+# segments (delimiter_in_payload_suspect).
+"$B"/fc-pcapgen frames captures/framing-json-crlf.pcap --cuts 5,30,52 \
+	--raw "$(printf '{"id":1,"text":"one"}\r\n{"id":2,"text":"two\r\nlines"}\r\n{"id":3,"text":"x"}\r\n' |
+		od -An -tx1 | tr -d ' \n')"
 if [ "$(id -u)" = 0 ]; then
 	tmp=$(mktemp -d)
 	tests/live.sh "$B" "$tmp" > /dev/null

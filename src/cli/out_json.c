@@ -367,6 +367,13 @@ static char *anomaly_fields(char *p, const struct fc_anomaly *a)
 		p = ju64(p, ",\"writes\":", a->u.unpadded.writes);
 		p = ju64(p, ",\"short_writes\":", a->u.unpadded.short_writes);
 		return ju64(p, ",\"frame_size\":", a->u.unpadded.frame_size);
+	case FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT: /* "frame" is the last of them */
+		p = ju64(p, ",\"first_frame\":", a->u.joined.first_frame);
+		p = ju64(p, ",\"frames\":", a->u.joined.frames);
+		p = ju64(p, ",\"joined_len\":", a->u.joined.joined_len);
+		p = ju64(p, ",\"messages\":", a->u.joined.messages);
+		return jname(p, ",\"delimiter_at\":",
+			     a->u.joined.in_string ? "string" : "between_tokens");
 	case FC_AN__COUNT:
 		break;
 	}

@@ -55,7 +55,7 @@ struct text_out {
 	struct fmt_out out;
 	uint64_t last_stream; /* whose header was printed last */
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
-	struct fc_word sticky, frames, split, segs, hsplit, ooo; /* the notes */
+	struct fc_word sticky, frames, split, segs, hsplit, dsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
@@ -66,12 +66,14 @@ struct text_out {
 static void words_init(struct text_out *t)
 {
 	/* TRANSLATORS: the notes after a segment line: "STICKY: 3 frames",
-	 * "#4 split: 3 segs", "#5 header split". */
+	 * "#4 split: 3 segs", "#5 header split", "#2 delimiter split" (the
+	 * frame's delimiter, "\r\n", began in an earlier segment). */
 	t->sticky = fc_word(N_("STICKY: "));
 	t->frames = fc_word(N_(" frames"));
 	t->split = fc_word(N_(" split: "));
 	t->segs = fc_word(N_(" segs"));
 	t->hsplit = fc_word(N_(" header split"));
+	t->dsplit = fc_word(N_(" delimiter split"));
 	t->ooo = fc_word(N_("out of order"));
 	/* TRANSLATORS: after a segment's frames, "?? 2 B unframed": bytes
 	 * that belong to no frame. */
@@ -482,6 +484,10 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 		const struct fc_piece *pc = &seg->pieces[i];
 		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
 			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->split, pc->nsegs);
+		/* A reader that looks for the delimiter in each read alone
+		 * misses this one (the split note above is always there too). */
+		if (pc->flags & FC_PIECE_TRAILER_SPLIT)
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->dsplit, UINT64_MAX);
 		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
 			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->hsplit, UINT64_MAX);
 	}

@@ -118,6 +118,8 @@ void fc_decoder_free(struct fc_decoder *d)
 		free(d->rare->pkt_heap);
 	free(d->rare);
 	d->rare = NULL;
+	free(d->json);
+	d->json = NULL;
 	keep_release(d);
 }
 
@@ -609,6 +611,9 @@ static void lose(struct fc_decoder *d, uint64_t offset)
 	/* Boundaries are lost: whatever prelude was left is not looked for. */
 	d->pre_at = d->pre_n;
 	d->rule = d->prof;
+	/* Frames on both sides of a loss are no message joined. */
+	if (d->json)
+		fc_json_watch_reset(d->json);
 }
 
 /* Report that the last complete frame carried `carried` payload bytes,
@@ -1043,6 +1048,52 @@ static void header_failed(struct fc_decoder *d, struct fc_piece *pc, enum fc_fra
 	lose(d, d->cur.offset);
 }
 
+/* The current frame's payload up to `upto` bytes to the json watch.
+ * This segment's bytes at `p` start at frame byte `seen_before`; the
+ * `held` bytes before those were a possible start of the delimiter, not
+ * fed then, and are its first bytes. */
+static void json_feed(struct fc_decoder *d, const uint8_t *p, uint64_t seen_before,
+		      uint32_t held, uint64_t upto)
+{
+	struct fc_json_watch *w = d->json;
+	uint64_t from;
+
+	if (!w || w->fed >= upto)
+		return;
+	from = w->fed;
+	if (from < seen_before) {
+		uint64_t to = upto < seen_before ? upto : seen_before;
+		const uint8_t *h = d->prof->delimiter + (from - (seen_before - held));
+		fc_json_watch_bytes(w, h, (size_t)(to - from));
+		from = to;
+	}
+	if (upto > from)
+		fc_json_watch_bytes(w, p + (from - seen_before), (size_t)(upto - from));
+}
+
+/* The current frame ended: does it close a message that its delimiter
+ * had cut into frames? Once per direction, and not after FC_JSON_SETTLED
+ * whole messages in a row. */
+static void json_frame_end(struct fc_decoder *d, const struct fc_pkt *pkt)
+{
+	const struct fc_profile *prof = d->prof;
+	struct fc_anomaly a;
+	bool found;
+
+	if (!d->json)
+		return;
+	found = fc_json_watch_frame_end(d->json, d->cur.index, d->cur.offset, d->cur.payload_len,
+					d->cur.trailer_len, prof->delimiter, prof->delimiter_len,
+					&a);
+	if (found || d->json->streak >= FC_JSON_SETTLED) {
+		d->joined_done = true;
+		free(d->json);
+		d->json = NULL;
+	}
+	if (found)
+		raise_anomaly(d, &a, pkt);
+}
+
 /* Consume the bytes of a delimited frame, searching for its end; returns
  * how many. */
 static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n,
@@ -1052,6 +1103,7 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 	uint32_t dlen = prof->delimiter_len;
 	struct fc_piece *pc;
 	uint32_t held_before, take;
+	uint64_t seen_before;
 	size_t end;
 
 	bool opening = d->state == FC_DEC_HEADER;
@@ -1059,10 +1111,16 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 	if (opening) {
 		frame_start(d, d->next_offset);
 		d->scan.matched = 0;
+		if (!d->json && !d->joined_done) {
+			d->json = malloc(sizeof(*d->json));
+			if (d->json) /* without it, only this finding is missing */
+				fc_json_watch_reset(d->json);
+		}
 	}
 	pc = frame_piece(d, pkt->num); /* marked as the frame's start while HEADER */
 	d->state = FC_DEC_DELIMITED;
 	held_before = d->scan.matched;
+	seen_before = d->payload_seen;
 	end = fc_delim_scan(prof, &d->scan, p, n);
 	take = end <= n ? (uint32_t)end : n;
 	if (!d->replaying) {
@@ -1079,16 +1137,17 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		if (!d->replaying) {
 			uint32_t t = d->scan.matched < take ? d->scan.matched : take;
 			pc->payload_n -= t;
-			pc->trailer_bytes += t;
+			pc->trailer_pending = t;
 		}
 		if (payload > prof->max_frame) {
 			struct fc_frame_len fl = { .length = (int64_t)payload };
 			header_failed(d, pc, FC_FRAME_NO_DELIMITER, &fl, pkt);
+		} else {
+			json_feed(d, p, seen_before, held_before, payload);
 		}
 		return take;
 	}
 	/* The delimiter ends here; its first bytes may have come before. */
-	(void)held_before;
 	d->cur.trailer_len = dlen;
 	d->cur.payload_len = d->payload_seen - dlen;
 	d->cur.length = (int64_t)d->cur.payload_len;
@@ -1098,6 +1157,8 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		uint32_t t = dlen < pc->payload_n ? dlen : pc->payload_n;
 		pc->payload_n -= t;
 		pc->trailer_bytes += t;
+		if (t < dlen) /* its first bytes were pending in earlier segments */
+			pc->flags |= FC_PIECE_TRAILER_SPLIT;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->length = d->cur.length;
 		pc->payload_len = d->cur.payload_len;
@@ -1109,7 +1170,9 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		d->resync_here = true;
 		return take;
 	}
+	json_feed(d, p, seen_before, held_before, d->cur.payload_len);
 	frame_end(d, pc, pkt, take < n);
+	json_frame_end(d, pkt);
 	return take;
 }
 

@@ -161,6 +161,10 @@ struct fc_decoder {
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	struct fc_decoder_rare *rare; /* NULL until there is some */
+	/* delimiter: frames watched for a message cut by its own delimiter
+	 * (fc_json_watch), allocated at the first delimited frame; NULL once
+	 * done (joined_done). */
+	struct fc_json_watch *json;
 
 	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
@@ -182,6 +186,7 @@ struct fc_decoder {
 	bool hdr_known; /* the rule said where the frame ends */
 	bool replaying; /* see replay_held() */
 	bool delimiter_reported;
+	bool joined_done; /* delimiter_in_payload_suspect reported, or settled */
 	bool resync_here; /* delimiter: boundaries are back at the next byte */
 	/* The capture began inside the connection: reported once, where
 	 * decoding starts (the first resync), not as a resync of its own. */

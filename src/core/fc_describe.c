@@ -40,6 +40,7 @@ static const char *const names[FC_AN__COUNT] = {
 	[FC_AN_VARINT_ENDIAN_SUSPECT] = "varint_endian_suspect",
 	[FC_AN_BER_ONE_BYTE_SUSPECT] = "ber_one_byte_suspect",
 	[FC_AN_UNPADDED_SUSPECT] = "unpadded_suspect",
+	[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT] = "delimiter_in_payload_suspect",
 };
 
 /* Bytes as a C string literal's inside ("\r\n"), at most 16 of them. */
@@ -349,6 +350,22 @@ int fc_anomaly_describe_in(const struct fc_anomaly *a, fc_translate_fn tr, char 
 				PRIu64 " bytes (or the stream is not fixed records of that size)"),
 				a->u.unpadded.short_writes, a->u.unpadded.writes,
 				a->u.unpadded.frame_size, a->u.unpadded.frame_size);
+	case FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT: {
+		char delim[80];
+		quote_bytes(a->u.joined.delimiter, a->u.joined.delimiter_len, delim, sizeof(delim));
+		return snprintf(buf, len,
+				a->u.joined.in_string
+				? T("frames #%" PRIu64 " to #%" PRIu64 " only joined make one JSON "
+				    "message of %" PRIu64 " B (this direction's JSON message %" PRIu64
+				    "): a string in it holds \"%s\", which ends a frame "
+				    "wherever it stands; the sender must escape it")
+				: T("frames #%" PRIu64 " to #%" PRIu64 " only joined make one JSON "
+				    "message of %" PRIu64 " B (this direction's JSON message %" PRIu64
+				    "): it was written pretty-printed, with \"%s\" "
+				    "between its parts; the sender must write it on one line"),
+				a->u.joined.first_frame, a->frame, a->u.joined.joined_len,
+				a->u.joined.messages, delim);
+	}
 	case FC_AN__COUNT:
 		break;
 	}
@@ -493,6 +510,19 @@ static const char *const paragraphs[FC_AN__COUNT] = {
 	"frame_size (or send a length instead of fixed records). Any stream "
 	"that is not fixed records of this size reads the same way: check the "
 	"profile first."),
+	[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT] =
+	FC_N_("A delimited frame ends at the first delimiter, wherever it stands: "
+	"a message that holds the delimiter is cut there, and on the wire the "
+	"pieces look like messages written at once. framecap names it only "
+	"where the content proves it: frames that are JSON objects or arrays, "
+	"one per frame, and a run of frames whose first opens an object or "
+	"array that only the last one closes, so that joined with the "
+	"delimiter they make one JSON message. The usual causes are "
+	"pretty-printed JSON (json.dumps(obj, indent=2), JSON.stringify(obj, "
+	"null, 2)) over newline-delimited JSON, and a string value holding a "
+	"raw line break. Write each message compact, on one line (JSON writes "
+	"a line break inside a string as \\n), or frame messages with a "
+	"length prefix."),
 };
 
 const char *fc_anomaly_explain(enum fc_anomaly_kind kind)

@@ -10,6 +10,9 @@
  *                      the sender wrote the groups the other way round
  *   30 c8 ...          BER long form of 72 bytes, or the length 200 in
  *                      one byte: the sender left out the long form
+ *   {"id":1}\n         lines that are JSON messages, then lines that only
+ *   {\n  "id": 2\n}\n   joined with the delimiter make one: the message
+ *                      holds the delimiter (pretty-printed JSON)
  *
  * Pure functions: no allocation, no I/O.
  */
@@ -53,6 +56,57 @@ bool fc_diagnose_order_holds(const struct fc_profile *p, enum fc_byte_order orde
 bool fc_diagnose_misread(const struct fc_profile *p, const uint8_t *hdr, size_t hdr_n,
 			 uint64_t avail, const uint8_t *tail, size_t tail_n,
 			 struct fc_anomaly *out);
+
+/* Delimited frames watched for a message that holds the delimiter. A
+ * message cut by its own delimiter looks on the wire like two lines
+ * written at once, so only the content can tell: in a direction whose
+ * frames are JSON objects or arrays, one per frame, a run of frames whose
+ * first opens a container that only the last one closes (brackets
+ * matched, bytes outside strings from JSON's alphabet, the delimiters
+ * between them JSON whitespace or inside a string) is one message.
+ *
+ *   frames:  {"id":1}   {   "id": 2,   "tags": ["a"]   }
+ *            message    run opens ...  stays open ...   closes: 1 message
+ *
+ * O(1) per byte, fixed size; frames that do not start with '{' or '['
+ * outside a run cost one byte's look, and a direction is watched until
+ * FC_JSON_SETTLED messages in a row came whole. */
+struct fc_json_watch {
+	uint64_t stack; /* one bit per open container below 64: 1 an object */
+	uint64_t fed; /* bytes of the current frame fed so far */
+	uint64_t run_first, run_offset; /* the run's first frame */
+	uint64_t run_frames, run_bytes; /* frames in it, bytes with delimiters */
+	uint64_t messages; /* JSON messages so far (a closed run is one) */
+	uint64_t others; /* non-empty frames that were none */
+	uint64_t streak; /* single-frame messages in a row, since the last run */
+	uint8_t depth;
+	uint8_t state; /* the current frame's: see fc_diagnose.c */
+	uint8_t flags;
+};
+
+/* A direction's JSON messages per frame that is not one, at least, before
+ * a run is offered as one message. */
+#define FC_JSON_MESSAGES_PER_OTHER 8
+
+/* Single-frame JSON messages in a row after which a direction is taken
+ * to write its messages whole: the watch stops (its cost is a pass over
+ * every byte of JSON frames, as much as the rest of the decoding). */
+#define FC_JSON_SETTLED 4096
+
+/* Start watching (or forget everything after boundaries were lost). */
+void fc_json_watch_reset(struct fc_json_watch *w);
+
+/* The next `n` payload bytes of the current frame (never its delimiter). */
+void fc_json_watch_bytes(struct fc_json_watch *w, const uint8_t *p, size_t n);
+
+/* The current frame (index, stream offset, payload and trailer bytes)
+ * ended with `delim` (dlen bytes). Returns true when it closes a run of
+ * two or more frames that together make one JSON message in a direction
+ * of JSON messages, with out->kind FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT,
+ * out->offset, out->frame and out->u.joined filled (packet left alone). */
+bool fc_json_watch_frame_end(struct fc_json_watch *w, uint64_t index, uint64_t offset,
+			     uint64_t payload_len, uint32_t trailer_len, const uint8_t *delim,
+			     uint32_t dlen, struct fc_anomaly *out);
 
 /* Zero-length frames in a row before a zero_run is reported. */
 #define FC_ZERO_RUN 8

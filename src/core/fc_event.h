@@ -60,6 +60,7 @@ enum fc_anomaly_kind {
 	FC_AN_VARINT_ENDIAN_SUSPECT, /* the varint fits read high group first */
 	FC_AN_BER_ONE_BYTE_SUSPECT, /* a BER length from 0x80 up in one byte */
 	FC_AN_UNPADDED_SUSPECT, /* fixed records written shorter than their size */
+	FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT, /* frames that only joined make one message */
 	FC_AN__COUNT
 };
 
@@ -186,6 +187,16 @@ struct fc_anomaly {
 			uint64_t short_writes; /* shorter than a record, ending inside one */
 			uint64_t frame_size;
 		} unpadded;
+		struct {
+			uint64_t first_frame; /* .frame is the last one */
+			uint64_t frames; /* frames the message was cut into */
+			uint64_t joined_len; /* its bytes, inner delimiters included */
+			uint64_t messages; /* the direction's JSON messages, it included */
+			uint8_t delimiter[FC_DELIMITER_MAX]; /* the profile's */
+			uint32_t delimiter_len;
+			bool in_string; /* a delimiter stood inside a string, not between
+					 * tokens */
+		} joined; /* delimiter_in_payload_suspect */
 	} u;
 };
 
@@ -224,6 +235,7 @@ enum fc_piece_flag {
 	FC_PIECE_RESYNCED = 1 << 4,
 	FC_PIECE_ERROR = 1 << 5, /* the length field is invalid */
 	FC_PIECE_PRELUDE = 1 << 6, /* a prelude frame */
+	FC_PIECE_TRAILER_SPLIT = 1 << 7, /* the delimiter ends here, begun earlier */
 };
 
 struct fc_piece {
@@ -235,9 +247,11 @@ struct fc_piece {
 	uint32_t header_bytes; /* header bytes in this segment */
 	const uint8_t *payload; /* payload bytes in this segment */
 	uint32_t payload_n;
-	/* delimiter bytes in this segment; bytes at its end that may begin the
-	 * delimiter count here until later bytes say otherwise */
-	uint32_t trailer_bytes;
+	uint32_t trailer_bytes; /* delimiter bytes in this segment */
+	/* bytes at the segment's end that may begin the delimiter: later
+	 * bytes decide whether they were delimiter or payload (header_bytes +
+	 * payload_n + trailer_bytes + trailer_pending: the piece's bytes) */
+	uint32_t trailer_pending;
 	uint32_t nsegs; /* segments spanned so far (final with END) */
 };
 

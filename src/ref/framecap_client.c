@@ -41,8 +41,11 @@
  *                                                  byte, without the long form
  *   --bug bare-lf            "kinght love " 0a     "\r\n" expected, "\n" sent
  *                                                  (any delimiter: its last byte)
- *   --bug delimiter-in-payload  "kinght \r\nlove " 0d 0a   the first message
- *                                                  carries the delimiter inside
+ *   --bug delimiter-in-payload  {"seq":1,"text":"aym"} 0d 0a   messages as
+ *                                                  JSON, the first one pretty-
+ *                                                  printed: "{" 0d 0a "  \"seq\""...
+ *                                                  (a delimiter that is not
+ *                                                  whitespace: inside its text)
  *   --bug unpadded           "aym"                 a fixed record sent short
  *
  * Which bug fits which framing: ascii-length, includes-header, short,
@@ -237,6 +240,62 @@ static void varint_big_endian(uint8_t *hdr, size_t at, size_t end)
 		hdr[at + i] = (uint8_t)(groups[n - 1 - i] | (i + 1 < n ? 0x80 : 0));
 }
 
+/* Append the n bytes at s to b as the inside of a JSON string. */
+static char *json_text(char *b, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\') {
+			*b++ = '\\';
+			*b++ = (char)s[i];
+		} else if (s[i] < 0x20 || s[i] == 0x7f) {
+			b += sprintf(b, "\\u%04x", s[i]);
+		} else {
+			*b++ = (char)s[i];
+		}
+	}
+	return b;
+}
+
+/* Message `seq` of --bug delimiter-in-payload, as a JSON object holding
+ * the n bytes at text, in a new buffer (*out_n bytes). Compact, one per
+ * line, except `cut`: pretty-printed with the profile's delimiter as its
+ * line break when the delimiter is whitespace, else with the delimiter
+ * inside its text (both as senders do by mistake). */
+static uint8_t *json_message(const struct fc_profile *p, size_t seq, const uint8_t *text,
+			     size_t n, bool cut, size_t *out_n)
+{
+	const char *d = (const char *)p->delimiter;
+	size_t dl = p->delimiter_len;
+	bool space = true;
+	char *b, *at;
+
+	for (size_t i = 0; i < dl; i++)
+		space = space && strchr(" \t\r\n", d[i]) && d[i];
+	b = malloc(6 * n + 4 * dl + 64);
+	if (!b)
+		die(1, "out of memory");
+	at = b;
+	if (!cut) {
+		at += sprintf(at, "{\"seq\":%zu,\"text\":\"", seq);
+		at = json_text(at, text, n);
+	} else if (space) {
+		at += sprintf(at, "{%.*s  \"seq\": %zu,%.*s  \"text\": \"", (int)dl, d, seq,
+			      (int)dl, d);
+		at = json_text(at, text, n);
+		at += sprintf(at, "\"%.*s", (int)dl, d);
+	} else {
+		at += sprintf(at, "{\"seq\":%zu,\"text\":\"", seq);
+		at = json_text(at, text, n / 2);
+		memcpy(at, d, dl);
+		at = json_text(at + dl, text + n / 2, n - n / 2);
+	}
+	if (!cut || !space)
+		*at++ = '"';
+	*at++ = '}';
+	*out_n = (size_t)(at - b);
+	return (uint8_t *)b;
+}
+
 /* Append one frame of the profile: the header and trailer as O.bug
  * writes them, the payload between. Exits 2 when the payload cannot be
  * framed (too long, holding the delimiter, ...). */
@@ -295,20 +354,12 @@ static void add_one(struct conn *c, const uint8_t *payload, size_t n)
 		tr[0] = p.delimiter[p.delimiter_len - 1];
 		tlen = 1;
 		break;
-	case BUG_DELIM_IN_PAYLOAD: /* a multi-line text sent as one line */
-		if (c->nframes == 0) {
-			body = malloc(n + p.delimiter_len);
-			if (!body)
-				die(1, "out of memory");
-			memcpy(body, payload, n / 2);
-			memcpy(body + n / 2, p.delimiter, p.delimiter_len);
-			memcpy(body + n / 2 + p.delimiter_len, payload + n / 2, n - n / 2);
-			payload = body;
-			n += p.delimiter_len;
-		} else {
+	case BUG_DELIM_IN_PAYLOAD: /* JSON messages, the first one holding the delimiter */
+		body = json_message(&p, c->nframes, payload, n, c->nframes == 0, &n);
+		payload = body;
+		if (c->nframes != 0)
 			err = fc_profile_frame_payload(&p, payload, n, hdr, sizeof(hdr), &h2, tr,
 						       &t2);
-		}
 		memcpy(tr, p.delimiter, p.delimiter_len);
 		tlen = p.delimiter_len;
 		break;

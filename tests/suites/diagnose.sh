@@ -4,8 +4,9 @@
 # reference client's --bug capture and on a capture it did not make), and
 # no diagnosis is produced where there is no bug: the clean captures in
 # captures/ and real DNS-over-TCP and TLS traffic from the shared corpus,
-# each read with the profile of its protocol. Ends with --detect on live
-# traffic.
+# each read with the profile of its protocol; delimiter_in_payload_suspect
+# on every capture here and in ../shared read as lines, right or wrong.
+# Ends with live traffic: --detect, and the delimiter inside a payload.
 set -u
 T=$1/diagnose B=${B:-build}
 SHARED=${FC_SHARED:-../shared}
@@ -67,6 +68,11 @@ produced midstream             'inside the connection'     $C/midstream.pcap
 produced resync                'skipped bytes'             $C/gap.pcap
 produced midstream             'decoding starts here'      $C/ref-midstream.pcap
 produced midstream             'starts after 10 skipped'   $C/midstream.pcap
+LINES=(--framing delimiter --delimiter '\r\n')
+produced delimiter_in_payload_suspect 'frames #0 to #3 only joined make one JSON message of 43 B' \
+	$C/ref-bug-delimiter-in-payload.pcap "${LINES[@]}"
+produced delimiter_in_payload_suspect 'a string in it holds "\\r\\n"' \
+	$C/framing-json-crlf.pcap "${LINES[@]}"
 
 # ---- no false alarm
 # (retrans.pcap is left out: its conflicting retransmission is deliberate.)
@@ -101,6 +107,25 @@ clean "TLS over raw IPv4 (corpus)" "$SHARED/corpus/linktypes/flow-test-01.pcap" 
 clean "TLS with TCP Fast Open (corpus)" "$SHARED/corpus/tcp/tlpw-tcp-tfo-data-on-syn-nack.pcap" 18 "${TLS[@]}"
 clean "TLS, tcp-opt (corpus)" "$SHARED/corpus/linktypes/tcp-opt.pcap" 1 "${TLS[@]}" port 443
 
+# No message cut by its delimiter anywhere else: every capture of
+# captures/ and ../shared read as "\r\n", "\n" or "\0" lines (SMTP,
+# Redis, IRC, POP3, FTP, HTTP, and binary protocols read wrongly).
+runs=0 hits=
+while IFS= read -r cap; do
+	case $cap in */ref-bug-delimiter-in-payload.pcap|*/framing-json-crlf.pcap) continue ;; esac
+	for dl in '\r\n' '\n' '\0'; do
+		runs=$((runs + 1))
+		"$F" -r "$cap" --json --framing delimiter --delimiter "$dl" 2>/dev/null |
+			grep -q '"kind":"delimiter_in_payload_suspect"' && hits="$hits $(basename "$cap") ($dl)"
+	done
+done < <(find "$C" "$SHARED/protocols" "$SHARED/corpus" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort)
+if [ -z "$hits" ] && [ "$runs" -ge 600 ]; then
+	echo "ok   diagnose: no delimiter_in_payload_suspect in $runs runs (every capture read as lines)"
+else
+	echo "FAIL diagnose: delimiter_in_payload_suspect where no message holds the delimiter ($runs runs):$hits"
+	bad=1
+fi
+
 # ---- --detect on live traffic: framecap -i lo --detect while the
 # reference client sends 2-byte big-endian frames; the YAML it prints
 # decodes a capture of the same traffic.
@@ -126,6 +151,31 @@ else
 		echo "ok   diagnose: detect live: 2-byte big-endian found on lo; its YAML decodes all 80 frames"
 	else
 		echo "FAIL diagnose: detect live:"; sed 's/^/     /' "$T/live.yaml" "$T/live.err"; echo "     $out"; bad=1
+	fi
+fi
+
+# ---- live: the reference client's JSON messages, the first pretty-printed
+# over "\r\n" lines, captured on lo by framecap --json as they go.
+if [ "$(id -u)" = 0 ]; then
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$B"/framecap-server -l "127.0.0.1:$port" "${LINES[@]}" > "$T/dl-server.log" 2>&1 &
+	spid=$!
+	"$F" -i lo --json "${LINES[@]}" "tcp port $port" > "$T/dl-live.json" 2> "$T/dl-live.err" &
+	fpid=$!
+	wait_capturing "$fpid"
+	"$B"/framecap-client -c "127.0.0.1:$port" "${LINES[@]}" --bug delimiter-in-payload \
+		--delay 30 --nodelay "hello world" two three > "$T/dl-client.log" 2>&1
+	sleep 0.5
+	kill -INT $fpid; wait $fpid
+	kill -TERM $spid; wait $spid 2>/dev/null
+	# c2s, and s2c where the server echoes the same lines back
+	got=$(grep -c '"kind":"delimiter_in_payload_suspect".*"first_frame":0,"frames":4,"joined_len":42' "$T/dl-live.json")
+	if [ "$got" = 2 ]; then
+		echo "ok   diagnose: live: delimiter_in_payload_suspect on the client's pretty-printed JSON, both directions"
+	else
+		echo "FAIL diagnose: live delimiter_in_payload_suspect: $got of 2:"
+		sed 's/^/     /' "$T/dl-live.json" "$T/dl-live.err" "$T/dl-client.log" | head -40
+		bad=1
 	fi
 fi
 exit $bad

@@ -40,6 +40,8 @@ KIND = {
     "unframed": {"bytes"},
     "adjustment_suspect": {"length_adjustment", "frames", "at_stream_end"},
     "short_frame": {"frame", "promised", "carried"},
+    "delimiter_in_payload_suspect": {"frame", "first_frame", "frames", "joined_len",
+                                     "messages", "delimiter_at"},
     "midstream": set(),
 }
 # Numbers each kind's sentence must quote, from its own fields.
@@ -50,6 +52,7 @@ QUOTED = {
     "endian_suspect": ["length"], "unframed": ["bytes"],
     "adjustment_suspect": ["length_adjustment", "frames"],
     "short_frame": ["promised", "carried"],
+    "delimiter_in_payload_suspect": ["first_frame", "joined_len", "messages"],
 }
 lines = open(sys.argv[1]).read().splitlines()
 assert lines, "no output"

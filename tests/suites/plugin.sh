@@ -361,6 +361,10 @@ diag_agree "lines ending in \\n, profile \\r\\n" "$C/framing-bare-lf.pcap" --fra
 	-o framecap.framing:delimiter -o 'framecap.delimiter:\r\n'
 diag_agree "lines ending in \\r\\n: no cause named" "$C/framing-lines-split.pcap" --framing delimiter --delimiter '\r\n' -- \
 	-o framecap.framing:delimiter -o 'framecap.delimiter:\r\n'
+diag_agree "a JSON message pretty-printed over lines" "$C/ref-bug-delimiter-in-payload.pcap" \
+	--framing delimiter --delimiter '\r\n' -- -o framecap.framing:delimiter -o 'framecap.delimiter:\r\n'
+diag_agree "a JSON string holding the delimiter, cut across segments" "$C/framing-json-crlf.pcap" \
+	--framing delimiter --delimiter '\r\n' -- -o framecap.framing:delimiter -o 'framecap.delimiter:\r\n'
 expert_has "expert: sticky segment (sticky.pcap packet 4 carries 3 frames)" "$W/caps/sticky.pcap" "" 4 \
 	"Sticky segment: carries 3 frames"
 expert_has "expert: split frame (split.pcap frame #0 spans 3 segments)" "$W/caps/split.pcap" "" 7 \

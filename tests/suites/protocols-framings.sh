@@ -36,7 +36,7 @@ fi
 
 Y=tests/framings.yaml # the issue's profiles, and HTTP/2's
 
-DIAG='"kind":"(ascii_length_suspect|endian_suspect|adjustment_suspect|short_frame|zero_run|unframed|oversize|negative|varint_overlong|ber_length|no_delimiter|delimiter_suspect|varint_endian_suspect|ber_one_byte_suspect)"'
+DIAG='"kind":"(ascii_length_suspect|endian_suspect|adjustment_suspect|short_frame|zero_run|unframed|oversize|negative|varint_overlong|ber_length|no_delimiter|delimiter_suspect|varint_endian_suspect|ber_one_byte_suspect|delimiter_in_payload_suspect)"'
 
 # What framecap's JSON says: frames, literal prelude frames (header 0, a
 # prelude mark: bytes tshark shows as no PDU), prelude frames per direction.

@@ -121,7 +121,7 @@ bug varint-big-endian mqtt "ends inside frame #0: [0-9]+ of 9217 payload" 0 \
 bug ber-one-byte ldap "frame #0: indefinite or too long BER length" 0 \
 	--bug ber-one-byte --size 200 --count 2
 bug bare-lf lines "frame #0: 14 B came, never its delimiter" 0 --bug bare-lf one two three
-bug delimiter-in-payload lines "frame #2 len=3 \"two\"" 3 --bug delimiter-in-payload \
+bug delimiter-in-payload lines "frame #3 len=1 \"}\"" 5 --bug delimiter-in-payload \
 	"hello world" two
 bug unpadded fixed16 "frame #0 len=16 \"aymkinght love x\"" 1 --bug unpadded aym "kinght love " x
 bug includes-header-varint pbuf "ends inside frame #0: 1 of 4 payload" 0 --bug includes-header abc

@@ -36,6 +36,12 @@ struct got {
 	/* Pieces of prelude frame #0: header and payload bytes, header splits. */
 	uint64_t pre_header, pre_payload;
 	unsigned pre_header_splits;
+	/* Per frame, over its pieces: all bytes, delimiter bytes, and bytes
+	 * pending as a possible delimiter. Every byte is counted once; a
+	 * delimiter byte is pending or trailer, and never trailer more than
+	 * the delimiter has, wherever the segments cut it. */
+	uint64_t bytes_sum[MAXF], trailer_sum[MAXF], pending_sum[MAXF];
+	bool elided; /* a segment had more pieces than described */
 };
 
 static void on_report(void *ctx, const struct fc_report *r)
@@ -64,11 +70,24 @@ static void on_report(void *ctx, const struct fc_report *r)
 			g->kinds[g->nanoms++] = ev->anomaly.kind;
 		}
 	}
+	if (r->seg && r->seg->npieces > FC_SEG_PIECES_MAX)
+		g->elided = true;
 	if (r->seg && g->pieces_account && r->seg->npieces <= FC_SEG_PIECES_MAX) {
 		uint64_t sum = r->seg->unframed;
 		for (uint32_t i = 0; i < r->seg->npieces; i++) {
 			const struct fc_piece *pc = &r->seg->pieces[i];
-			sum += pc->header_bytes + pc->payload_n + pc->trailer_bytes;
+			sum += pc->header_bytes + pc->payload_n + pc->trailer_bytes +
+			       pc->trailer_pending;
+			if (pc->frame_index < MAXF) {
+				g->bytes_sum[pc->frame_index] += pc->header_bytes + pc->payload_n +
+								 pc->trailer_bytes +
+								 pc->trailer_pending;
+				g->trailer_sum[pc->frame_index] += pc->trailer_bytes;
+				g->pending_sum[pc->frame_index] += pc->trailer_pending;
+			}
+			/* a delimiter split shows where it ends, begun earlier */
+			assert_true(!(pc->flags & FC_PIECE_TRAILER_SPLIT) ||
+				    ((pc->flags & FC_PIECE_END) && !(pc->flags & FC_PIECE_START)));
 			if (pc->frame_index == 0 && (pc->flags & FC_PIECE_PRELUDE)) {
 				g->pre_header += pc->header_bytes;
 				g->pre_payload += pc->payload_n;
@@ -110,6 +129,15 @@ static void decode(const struct fc_profile *p, enum fc_direction dir, const uint
 	fc_decoder_end(&d, FC_END_FIN, &(struct fc_pkt){ .num = ncuts + 2 });
 	fc_decoder_free(&d);
 	fc_decoder_scratch_free(&scratch);
+	for (size_t i = 0; account && !g->elided && i < g->nframes; i++) {
+		const struct fc_frame *f = &g->f[i];
+		if (f->index >= MAXF || f->payload_missing)
+			continue;
+		assert_int_equal(g->bytes_sum[f->index],
+				 f->header_len + f->payload_len + f->trailer_len);
+		assert_true(g->trailer_sum[f->index] <= f->trailer_len);
+		assert_true(f->trailer_len <= g->trailer_sum[f->index] + g->pending_sum[f->index]);
+	}
 }
 
 /* The members of a frame two decodings of one stream must agree on. */

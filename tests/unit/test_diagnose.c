@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_diagnose.c - the named causes of a failed length field, varint or
- * BER length, of short fixed records, and the decoder's zero_run and
- * unframed reports. */
+ * BER length, of short fixed records, of a message cut by its own
+ * delimiter, and the decoder's zero_run and unframed reports. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,6 +161,7 @@ static void test_misread_ber(void **state)
 struct counts {
 	unsigned kinds[FC_AN__COUNT];
 	uint64_t frames;
+	struct fc_anomaly joined; /* the last delimiter_in_payload_suspect */
 };
 
 static void on_report(void *ctx, const struct fc_report *r)
@@ -172,6 +173,9 @@ static void on_report(void *ctx, const struct fc_report *r)
 			c->frames++;
 		else
 			c->kinds[r->events[i].anomaly.kind]++;
+		if (r->events[i].type == FC_EV_ANOMALY &&
+		    r->events[i].anomaly.kind == FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT)
+			c->joined = r->events[i].anomaly;
 	}
 }
 
@@ -295,6 +299,175 @@ static void test_unpadded(void **state)
 	assert_int_equal(c.kinds[FC_AN_UNPADDED_SUSPECT], 0);
 }
 
+/* Lines (delimiter "\r\n", or `delim`) decoded in segments of `seg`
+ * bytes; the delimiter_in_payload_suspect found, if any, into *a. */
+static void lines_in(const char *delim, const char *text, size_t seg, struct counts *c,
+		     struct fc_anomaly *a)
+{
+	struct fc_profile p;
+	struct fc_decoder d;
+	struct fc_decoder_scratch sc = { 0 };
+	struct fc_pkt pkt = { 1, 0 };
+	size_t n = strlen(text);
+
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_DELIMITER;
+	assert_null(fc_profile_set_delimiter(&p, (const uint8_t *)delim, strlen(delim)));
+	memset(c, 0, sizeof(*c));
+	fc_decoder_init(&d, &p, 64, false, &sc, &ops, c);
+	for (size_t at = 0; at < n; at += seg, pkt.num++)
+		fc_decoder_data(&d, at, (const uint8_t *)text + at,
+				(uint32_t)(n - at < seg ? n - at : seg), &pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&sc);
+	if (a)
+		*a = c->joined;
+}
+
+/* A JSON message pretty-printed over newline-delimited JSON, or holding a
+ * raw line break in a string: its frames only joined make one message.
+ * Found at every cut of the stream, with the same fields. */
+static void test_delimiter_in_payload(void **state)
+{
+	static const char pretty[] = "{\"id\":1}\r\n{\r\n  \"id\": 2,\r\n  \"tags\": [\"a\", "
+				     "{\"b\": null}]\r\n}\r\n[1,2]\r\n";
+	static const char in_string[] = "{\"id\":1,\"text\":\"a\"}\r\n"
+					"{\"id\":2,\"text\":\"two\r\nlines \\\"q\\\" \r\"}\r\n";
+	struct counts c;
+	struct fc_anomaly a;
+
+	(void)state;
+	for (size_t seg = 1; seg <= sizeof(pretty); seg++) {
+		lines_in("\r\n", pretty, seg, &c, &a);
+		assert_int_equal(c.frames, 6);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+		assert_int_equal(a.u.joined.first_frame, 1);
+		assert_int_equal(a.frame, 4);
+		assert_int_equal(a.u.joined.frames, 4);
+		assert_int_equal(a.u.joined.joined_len, 46);
+		assert_int_equal(a.u.joined.messages, 2);
+		assert_int_equal(a.offset, 10);
+		assert_false(a.u.joined.in_string);
+	}
+	assert_non_null(strstr(finding(&a), "frames #1 to #4 only joined make one JSON message of "
+					    "46 B"));
+	assert_non_null(strstr(finding(&a), "pretty-printed, with \"\\r\\n\""));
+	/* a held "\r" that was text after all (inside the string) is fed */
+	for (size_t seg = 1; seg <= sizeof(in_string); seg++) {
+		lines_in("\r\n", in_string, seg, &c, &a);
+		assert_int_equal(c.frames, 3);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+		assert_int_equal(a.u.joined.first_frame, 1);
+		assert_int_equal(a.u.joined.frames, 2);
+		assert_true(a.u.joined.in_string);
+	}
+	assert_non_null(strstr(finding(&a), "a string in it holds \"\\r\\n\""));
+	/* a held "]" of the delimiter "]\n" that was payload after all is fed
+	 * as the bracket it is: both messages count, at every cut */
+	static const char held[] = "[[1],[2]]]\n[[3]]]\n[\"a]\nb\"]]\n";
+	for (size_t seg = 1; seg <= sizeof(held); seg++) {
+		lines_in("]\n", held, seg, &c, &a);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+		assert_int_equal(a.u.joined.messages, 3);
+		assert_int_equal(a.u.joined.joined_len, 8);
+	}
+	/* a delimiter that is not whitespace joins only inside a string */
+	lines_in("|", "{\"a\":1}|{\"t\":\"x|y\"}|", 64, &c, &a);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+	lines_in("|", "{\"a\":1}|{\"a\":1,|\"b\":2}|", 64, &c, NULL);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 0);
+	/* once per direction */
+	lines_in("\n", "{\n}\n{\n}\n[\n]\n", 64, &c, NULL);
+	assert_int_equal(c.frames, 6);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+}
+
+/* Where nothing proves one message: pipelined commands and replies
+ * (Redis RESP, SMTP, memcached) whatever their content, code and prose
+ * with braces, brackets that do not match, JSON lines in a direction of
+ * other lines, and runs cut by a loss. */
+static void test_delimiter_in_payload_silent(void **state)
+{
+	static const char *const silent[] = {
+		/* RESP: SET a "{", SET b "}", GET a, pipelined */
+		"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n{\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n}\r\n"
+		"*2\r\n$3\r\nGET\r\n$1\r\na\r\n",
+		/* RESP replies holding JSON-looking values */
+		"$1\r\n[\r\n$1\r\n]\r\n+OK\r\n:1\r\n",
+		/* SMTP with a message that quotes code and JSON */
+		"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nint main()\r\n{\r\n"
+		"  return 0;\r\n}\r\n{\r\n  \"id\": 1\r\n}\r\n.\r\nQUIT\r\n",
+		/* memcached text */
+		"set k 0 0 1\r\n{\r\nSTORED\r\nget k\r\nVALUE k 0 1\r\n}\r\nEND\r\n",
+		/* Allman-style code alone */
+		"{\r\n  foo();\r\n}\r\n",
+		/* brackets that do not match, junk after the close */
+		"{\"a\":1}\r\n[\r\n}\r\n{\"a\":1}\r\n{}x\r\n",
+		/* two values on a line, then a run that never closes */
+		"{}{}\r\n{\r\n\"a\": 1\r\n",
+		/* JSON lines after one line of something else */
+		"HELLO 1\r\n{\r\n  \"id\": 1\r\n}\r\n",
+		/* one JSON message per line, no run */
+		"{\"a\":[1,2]}\r\n[\"{\",\"}\"]\r\n{\"s\":\"\\\"{\"}\r\n",
+	};
+	struct counts c;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(silent) / sizeof(silent[0]); i++) {
+		for (size_t seg = 1; seg <= strlen(silent[i]); seg += 5) {
+			lines_in("\r\n", silent[i], seg, &c, NULL);
+			assert_true(c.frames > 0);
+			if (c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT])
+				fail_msg("case %zu, segments of %zu: %s", i, seg, silent[i]);
+		}
+	}
+	/* eight JSON messages make up for one line of something else */
+	lines_in("\n", "HELLO\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{\n}\n", 64, &c, NULL);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 1);
+	lines_in("\n", "HELLO\n{}\n{}\n{}\n{}\n{}\n{}\n{\n}\n", 64, &c, NULL);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 0);
+	/* a direction that wrote FC_JSON_SETTLED messages whole is no longer
+	 * watched (one fewer: still watched) */
+	for (int settled = 0; settled < 2; settled++) {
+		static char many[3 * FC_JSON_SETTLED + 8];
+		size_t k = 0;
+		for (int i = 0; i < FC_JSON_SETTLED - 1 + settled; i++, k += 3)
+			memcpy(many + k, "{}\n", 3);
+		memcpy(many + k, "{\n}\n", 5);
+		many[k + 5] = '\0';
+		lines_in("\n", many, 1448, &c, NULL);
+		assert_int_equal(c.frames, FC_JSON_SETTLED + 1 + settled);
+		assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], !settled);
+	}
+}
+
+/* A gap inside a run: the frames on both sides are not joined. */
+static void test_delimiter_in_payload_gap(void **state)
+{
+	struct fc_profile p;
+	struct fc_decoder d;
+	struct fc_decoder_scratch sc = { 0 };
+	struct fc_pkt pkt = { 1, 0 };
+	struct counts c = { 0 };
+
+	(void)state;
+	fc_profile_default(&p);
+	p.framing = FC_FRAMING_DELIMITER;
+	assert_null(fc_profile_set_delimiter(&p, (const uint8_t *)"\n", 1));
+	fc_decoder_init(&d, &p, 64, false, &sc, &ops, &c);
+	fc_decoder_data(&d, 0, (const uint8_t *)"{}\n{\n", 5, &pkt, true);
+	fc_decoder_gap(&d, 5, 10, &pkt, "test");
+	pkt.num++;
+	fc_decoder_data(&d, 15, (const uint8_t *)"\"a\"\n}\n{}\n", 9, &pkt, true);
+	fc_decoder_end(&d, FC_END_FIN, &pkt);
+	fc_decoder_free(&d);
+	fc_decoder_scratch_free(&sc);
+	assert_int_equal(c.kinds[FC_AN_GAP], 1);
+	assert_int_equal(c.kinds[FC_AN_DELIMITER_IN_PAYLOAD_SUSPECT], 0);
+	assert_true(c.frames >= 2);
+}
+
 static void test_zero_run(void **state)
 {
 	struct counts c;
@@ -351,6 +524,9 @@ int main(void)
 		cmocka_unit_test(test_misread_ber),
 		cmocka_unit_test(test_misread_decoder),
 		cmocka_unit_test(test_unpadded),
+		cmocka_unit_test(test_delimiter_in_payload),
+		cmocka_unit_test(test_delimiter_in_payload_silent),
+		cmocka_unit_test(test_delimiter_in_payload_gap),
 		cmocka_unit_test(test_zero_run),
 		cmocka_unit_test(test_unframed),
 	};
