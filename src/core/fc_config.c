@@ -140,12 +140,26 @@ static void error_vset(struct fc_config_error *err, unsigned long line,
 		       unsigned long column, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* The front end's translator (fc_config_set_translator): one for the
+ * process, set before any file is read, so no error needs to carry it. */
+static fc_translate_fn translator;
+
+void fc_config_set_translator(fc_translate_fn tr)
+{
+	translator = tr;
+}
+
+const char *fc_config_tr(const char *msgid)
+{
+	return translator && *msgid ? translator(msgid) : msgid;
+}
+
 static void error_vset(struct fc_config_error *err, unsigned long line,
 		       unsigned long column, const char *fmt, va_list ap)
 {
 	err->line = line;
 	err->column = column;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(err->message, sizeof(err->message), fc_config_tr(fmt), ap);
 }
 
 static void error_set(struct fc_config_error *err, unsigned long line,
@@ -645,7 +659,7 @@ static int read_step(struct reader *r, const char *name, int owner,
 			max_mark = r->ev.start_mark;
 			if ((e = fc_parse_u64(s, UINT32_MAX, &k)))
 				return fail(r, max_mark, "profile '%s': max_frames: %s (got '%.40s')",
-					    name, e, s);
+					    name, fc_config_tr(e), s);
 			if (k == 0)
 				return fail(r, max_mark, "profile '%s': max_frames must be at least 1",
 					    name);
@@ -787,14 +801,14 @@ static int read_profile(struct reader *r, const char *name,
 				if (scalar_bytes(r, what, d, sizeof(d), &n) < 0)
 					return -1;
 				if ((e = fc_profile_set_delimiter(&p, d, n)))
-					return fail(r, at[f], "profile '%s': %s", name, e);
+					return fail(r, at[f], "profile '%s': %s", name, fc_config_tr(e));
 				continue;
 			}
 			if (!(s = scalar_text(r, field_names[f])))
 				return -1;
 			if ((e = set_field(&p, (enum field)f, s)))
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
-					    name, field_names[f], e, s);
+					    name, field_names[f], fc_config_tr(e), s);
 		}
 		if (more < 0)
 			return -1;
@@ -808,7 +822,8 @@ static int read_profile(struct reader *r, const char *name,
 	if (misfit != NFIELDS)
 		return fail(r, key_at[misfit], "profile '%s': %s does not apply to framing %s%s",
 			    name, field_names[misfit], fc_framing_name(p.framing),
-			    given[F_FRAMING] ? "" : " (the default; add a framing: key)");
+			    given[F_FRAMING] ? "" :
+			    fc_config_tr(" (the default; add a framing: key)"));
 
 	/* A header that is only the length field is the common case, so
 	 * follow a custom length field rather than keep the default's 4.
@@ -826,7 +841,7 @@ static int read_profile(struct reader *r, const char *name,
 		enum field f = yaml_field(blame);
 
 		return fail(r, f != NFIELDS && given[f] ? at[f] : name_mark,
-			    "profile '%s': %s", name, e);
+			    "profile '%s': %s", name, fc_config_tr(e));
 	}
 	p.prelude = prelude;
 	r->cfg->profiles[r->cfg->nprofiles++] = p;
@@ -866,7 +881,7 @@ static int resolve_preludes(struct reader *r)
 		if (cfg->profiles[i].prelude &&
 		    (e = fc_profile_check_field(&cfg->profiles[i], &blame)))
 			return fail(r, r->prelude_mark[i], "profile '%s': %s",
-				    cfg->profiles[i].name, e);
+				    cfg->profiles[i].name, fc_config_tr(e));
 	return 0;
 }
 
