@@ -111,8 +111,8 @@ $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
 $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(YAML_LIBS)
 # fc-pcapgen gives up the reference programs' way (ref_die, ref_common.o).
-$(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/libfccore.a
-	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
+$(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/cli/i18n.o $(B)/libfccore.a
+	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:

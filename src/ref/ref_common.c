@@ -4,6 +4,7 @@
  */
 #include "ref_common.h"
 #include "fc_text.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,17 +17,35 @@
 #include <string.h>
 #include <time.h>
 
+/* "prog: " and fmt in the chosen language (i18n.h): the reference
+ * programs' messages all pass here, where xgettext finds them. */
+static void say(const char *prog, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void say(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fc_tr(fmt), ap);
+	fputc('\n', stderr);
+}
+
 void ref_die(const char *prog, int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(prog, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
+}
+
+void ref_warn(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(prog, fmt, ap);
+	va_end(ap);
 }
 
 /* A usage or profile error: status 2. */
@@ -41,7 +60,7 @@ uint64_t ref_number(const char *prog, const char *what, const char *s,
 	if (!err && v < lo)
 		err = "integer out of range";
 	if (err)
-		usage_die(prog, "%s %s: %s", what, s, err);
+		usage_die(prog, "%s %s: %s", what, s, fc_tr(err));
 	return v;
 }
 
@@ -56,7 +75,7 @@ bool ref_profile_option(const char *prog, int opt, const char *arg,
 		const struct option *n = names;
 		while (n->name && n->val != opt)
 			n++;
-		usage_die(prog, "--%s %s: %s", n->name ? n->name : "?", arg, err);
+		usage_die(prog, "--%s %s: %s", n->name ? n->name : "?", arg, fc_tr(err));
 	}
 	return r > 0;
 }
@@ -76,8 +95,8 @@ void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 		usage_die(prog, "%s", msg);
 	}
 	for (int i = 0; i < search.nskipped; i++)
-		fprintf(stderr, "%s: ignoring %s: %s\n", prog, search.skipped[i].path,
-			search.skipped[i].reason);
+		ref_warn(prog, "ignoring %s: %s", search.skipped[i].path,
+			 fc_tr(search.skipped[i].reason));
 	if (fc_profile_opts_choose(o, &cfg, &fallback, &forced, msg, sizeof(msg)) != 0)
 		usage_die(prog, "%s", msg);
 	/* The port is the server's: a client's port is not known here. */
