@@ -39,7 +39,10 @@ DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
 # The HTML report's tests open the pages in headless Chromium
 # (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
-DEB_PACKAGES += chromium
+# The Chinese report needs a CJK font to draw its words rather than boxes
+# (tests/suites/i18n.sh checks the glyphs): WenQuanYi Micro Hei, 1.6 MB
+# (fonts-noto-cjk would be 56 MB).
+DEB_PACKAGES += chromium fonts-wqy-microhei
 # Real servers and their clients, captured live on lo by
 # tests/suites/real-servers.sh (each runs there as a private instance on a
 # free port; openssl makes PostgreSQL's throwaway certificate).
