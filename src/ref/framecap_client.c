@@ -962,7 +962,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if ((err = ref_parse_addr(a->connect_s, &a->addr)))
-		die(2, "-c %s: %s", a->connect_s, err);
+		die(2, "-c %s: %s", a->connect_s, _(err));
 	if ((a->burst != 0) + (a->chunk != 0) + a->drip > 1)
 		die(2, "--burst, --chunk and --drip are different shapes: pick one");
 	if (a->scenario && !strcmp(a->scenario, "upload")) {

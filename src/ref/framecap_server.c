@@ -1363,7 +1363,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if ((err = ref_parse_addr(listen_s, &addr))) {
-		ref_warn(PROG, "-l %s: %s", listen_s, err);
+		ref_warn(PROG, "-l %s: %s", listen_s, _(err));
 		return 2;
 	}
 	if (S.mode == MODE_UPLOAD && !S.dir) {

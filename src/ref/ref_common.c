@@ -140,17 +140,17 @@ const char *ref_parse_addr(const char *s, struct ref_addr *out)
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 		if (!close || close[1] != ':')
-			return "expected [IPV6]:PORT";
+			return N_("expected [IPV6]:PORT");
 		if ((size_t)(close - s - 1) >= sizeof(host))
-			return "address too long";
+			return N_("address too long");
 		memcpy(host, s + 1, (size_t)(close - s - 1));
 		host[close - s - 1] = '\0';
 		port_s = close + 2;
 	} else if ((colon = strrchr(s, ':'))) {
 		if (strchr(s, ':') != colon)
-			return "an IPv6 address goes in brackets: [::1]:8001";
+			return N_("an IPv6 address goes in brackets: [::1]:8001");
 		if ((size_t)(colon - s) >= sizeof(host))
-			return "address too long";
+			return N_("address too long");
 		memcpy(host, s, (size_t)(colon - s));
 		host[colon - s] = '\0';
 		port_s = colon + 1;
@@ -161,15 +161,15 @@ const char *ref_parse_addr(const char *s, struct ref_addr *out)
 	if (!host[0])
 		strcpy(host, "127.0.0.1");
 	if (fc_parse_u64(port_s, 65535, &port) || port == 0)
-		return "the port must be a number from 1 to 65535";
+		return N_("the port must be a number from 1 to 65535");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	if (getaddrinfo(host, port_s, &hints, &res) != 0 || !res)
-		return "unknown address";
+		return N_("unknown address");
 	if (res->ai_addrlen > sizeof(out->ss)) {
 		freeaddrinfo(res);
-		return "unsupported address";
+		return N_("unsupported address");
 	}
 	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
 	out->len = res->ai_addrlen;

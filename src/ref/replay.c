@@ -1109,7 +1109,7 @@ static void parse(int argc, char **argv)
 		die(2, "--replay needs -c HOST:PORT: the replay never takes its target from the "
 		       "capture");
 	if ((err = ref_parse_addr(O.connect_s, &O.addr)))
-		die(2, "-c %s: %s", O.connect_s, err);
+		die(2, "-c %s: %s", O.connect_s, _(err));
 	ref_format_addr((const struct sockaddr *)&O.addr.ss, O.target, sizeof(O.target));
 	if (optind < argc) {
 		size_t len = 1;
