@@ -305,8 +305,8 @@ static const char *scalar_text(struct reader *r, const char *what)
 
 	if (ev->type != YAML_SCALAR_EVENT) {
 		fail(r, ev->start_mark, "%s must be a scalar value, not a %s",
-		     what, ev->type == YAML_MAPPING_START_EVENT ? "mapping" :
-		     "sequence");
+		     what, ev->type == YAML_MAPPING_START_EVENT ? fc_config_tr("mapping") :
+		     fc_config_tr("sequence"));
 		return NULL;
 	}
 	if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
@@ -451,7 +451,8 @@ static int scalar_bytes(struct reader *r, const char *what, uint8_t *buf, size_t
 
 	if (ev->type != YAML_SCALAR_EVENT)
 		return fail(r, ev->start_mark, "%s must be a string, not a %s", what,
-			    ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
+			    ev->type == YAML_MAPPING_START_EVENT ? fc_config_tr("mapping") :
+			    fc_config_tr("sequence"));
 	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 		size_t from = byte_offset(r, ev->start_mark.index);
 		size_t to = byte_offset(r, ev->end_mark.index);
@@ -670,8 +671,9 @@ static int read_step(struct reader *r, const char *name, int owner,
 		return -1;
 	if (have_bytes == have_profile)
 		return fail(r, step_mark, "profile '%s': a prelude step has %s",
-			    name, have_bytes ? "both bytes_one_of and profile (one step each)"
-					     : "neither bytes_one_of nor profile");
+			    name, have_bytes ?
+			    fc_config_tr("both bytes_one_of and profile (one step each)") :
+			    fc_config_tr("neither bytes_one_of nor profile"));
 	if (have_max && !have_profile)
 		return fail(r, max_mark, "profile '%s': max_frames goes with profile, "
 			    "not with bytes_one_of", name);

@@ -17,8 +17,9 @@
 # (fc_describe.c, fc_detect.c, fc_profile_opts.c); in report.js, _. The
 # functions every message goes through translate their format: cli_die and
 # cli_warn (framecap), ref_die, ref_warn and their die/usage_die macros
-# (the reference programs), fail, error_set, fc_config_error_set and
-# fc_config_tr (the configuration's errors, fc_config_set_translator).
+# (the reference programs), fail, error_set, mapping_start,
+# fc_config_error_set and fc_config_tr (the configuration's errors,
+# fc_config_set_translator).
 .DEFAULT_GOAL := all
 
 LOCALEDIR ?= $(PREFIX)/share/locale
@@ -60,6 +61,7 @@ $(B)/po/framecap.pot: $(POT_SRC) $(POT_CONFIG) $(POT_JS) src/po/module.mk
 	@mkdir -p $(dir $@)
 	xgettext $(XGETTEXT_FLAGS) -L C -o $@ $(POT_SRC)
 	xgettext $(XGETTEXT_FLAGS) -kfail:3 -kerror_set:4 -kfc_config_error_set:3 \
+		-kmapping_start:2 --flag=mapping_start:2:c-format \
 		--flag=fail:3:c-format --flag=error_set:4:c-format \
 		--flag=fc_config_error_set:3:c-format -L C -j -o $@ $(POT_CONFIG)
 	xgettext $(XGETTEXT_FLAGS) -L JavaScript -j -o $@ $(POT_JS)

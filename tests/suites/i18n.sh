@@ -168,6 +168,8 @@ no_english() {
 printf 'profiles:\n  p: {length_size: 9}\nports:\n  8001: p\n' > "$T/size.yaml"
 printf 'profiles:\n  p: {length_sise: 4}\n' > "$T/key.yaml"
 printf 'profiles:\n  p: {delimiter: "\\r\\n"}\n' > "$T/misfit.yaml"
+printf 'profiles:\n  p: {length_size: [4]}\n' > "$T/list.yaml"
+printf 'profiles:\n  p: {prelude: {c2s: [{bytes_one_of: ["a"], profile: q}]}}\n' > "$T/both.yaml"
 while IFS='|' read -r args; do
 	# shellcheck disable=SC2086
 	en=$(env -i PATH="$PATH" "$fc" $args 2>&1 >/dev/null); en_st=$?
@@ -196,6 +198,8 @@ done <<EOF2
 -r $cap --config $T/size.yaml
 -r $cap --config $T/key.yaml
 -r $cap --config $T/misfit.yaml
+-r $cap --config $T/list.yaml
+-r $cap --config $T/both.yaml
 -r $cap --profile nope
 -r $cap --html $cap
 EOF2
