@@ -39,7 +39,10 @@ DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
 # The HTML report's tests open the pages in headless Chromium
 # (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
-DEB_PACKAGES += chromium
+# The Chinese report needs a CJK font to draw its words rather than boxes
+# (tests/suites/i18n.sh checks the glyphs): WenQuanYi Micro Hei, 1.6 MB
+# (fonts-noto-cjk would be 56 MB).
+DEB_PACKAGES += chromium fonts-wqy-microhei
 # Real servers and their clients, captured live on lo by
 # tests/suites/real-servers.sh (each runs there as a private instance on a
 # free port; openssl makes PostgreSQL's throwaway certificate).
@@ -111,8 +114,8 @@ $(B)/framecap: $(CLI_OBJ) $(B)/libfccore.a
 $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(YAML_LIBS)
 # fc-pcapgen gives up the reference programs' way (ref_die, ref_common.o).
-$(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/libfccore.a
-	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
+$(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/cli/i18n.o $(B)/libfccore.a
+	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:

@@ -3,15 +3,21 @@
 """i18n_html_check.py - the HTML report with --lang zh in headless Chromium.
 
     i18n_html_check.py B TMP
+    i18n_html_check.py B TMP --shots DIR    docs/html-report.zh.png
 
 live-talk.pcap and diag-ascii.pcap as Chinese pages: no script error; the
 page says it is zh-CN and shows the interface in Chinese (no English label
 left); a frame's and a segment's details use the tutorials' words (半包,
 粘包, 包头); an anomaly marker shows its finding and its explanation in
-Chinese; the records a script reads are the --json ones, English.
+Chinese; the records a script reads are the --json ones, English. The
+page draws real CJK glyphs with the font make deps installs: distinct
+characters come out as distinct pixels, where a Chromium that sees only a
+Latin font (its own fontconfig) draws them all as one missing-glyph box,
+and its screenshot differs.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -66,9 +72,82 @@ def page_of(b, cap, name):
     return page
 
 
+# How many different pictures the page's font draws for four different
+# characters: 4 when it has their glyphs, 1 when each is the same
+# missing-glyph box (or nothing).
+GLYPHS = """(() => { const c = document.createElement('canvas'); c.width = 64; c.height = 32;
+  const x = c.getContext('2d'), font = getComputedStyle(document.body).fontFamily;
+  const draw = ch => { x.clearRect(0, 0, 64, 32); x.font = '24px ' + font; x.fillText(ch, 4, 26);
+    return Array.from(x.getImageData(0, 0, 64, 32).data).join(','); };
+  return new Set(['粘', '包', '半', '头'].map(draw)).size; })()"""
+
+
+def latin_only_fontconfig():
+    """A fontconfig file that knows only the directory of the Latin font
+    fontconfig picks for sans-serif: the page as a machine without a CJK
+    font shows it."""
+    latin = subprocess.run(["fc-match", "-f", "%{file}", "sans-serif:lang=en"],
+                           capture_output=True, text=True).stdout
+    conf = os.path.join(TMP, "latin-fonts.conf")
+    with open(conf, "w") as f:
+        f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                "<fontconfig><dir>%s</dir><cachedir>%s</cachedir></fontconfig>\n"
+                % (os.path.dirname(latin), os.path.join(TMP, "latin-fc-cache")))
+    return conf
+
+
+def shot_of(b, html, png):
+    page = b.open("file://" + html)
+    page.wait_for("document.documentElement.dataset.ready === '1'", 20)
+    page.screenshot(png)
+    n = page.eval(GLYPHS)
+    page.close()
+    return n
+
+
+def check_glyphs(b):
+    """The Chinese report's screenshot, with the CJK font and without."""
+    html = os.path.join(TMP, "zh-live-talk.html")
+    with_font = shot_of(b, html, os.path.join(TMP, "zh-font.png"))
+    saved = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = latin_only_fontconfig()
+    try:
+        with Browser(os.path.join(TMP, "latin")) as latin:
+            without = shot_of(latin, html, os.path.join(TMP, "zh-nofont.png"))
+    finally:
+        if saved is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = saved
+    with open(os.path.join(TMP, "zh-font.png"), "rb") as f:
+        a = f.read()
+    with open(os.path.join(TMP, "zh-nofont.png"), "rb") as f:
+        b2 = f.read()
+    result(with_font == 4 and without == 1 and a != b2 and a[:8] == b"\x89PNG\r\n\x1a\n",
+           "the Chinese report draws CJK glyphs (4 characters, 4 pictures; 1 box each "
+           "without a CJK font), its screenshot is %d bytes of PNG" % len(a),
+           "with the font: %s different, without: %s, screenshots differ: %s"
+           % (with_font, without, a != b2))
+
+
+def shots(b, outdir):
+    """The documentation's Chinese screenshot (docs/html.md, tutorial.zh.md)."""
+    path = os.path.join(TMP, "doc-zh.html")
+    run("-r", "captures/live-talk.pcap", "--lang", "zh", "--color=never", "--html", path)
+    p = b.open("file://" + path)
+    p.wait_for("document.documentElement.dataset.ready === '1'", 20)
+    p.eval("document.querySelector(\".box.seg[data-packet='8']\").scrollIntoView({block: 'center'})")
+    tip(p, ".box.seg[data-packet='8']")
+    p.eval("window.scrollTo(0, 0)")
+    p.screenshot(os.path.join(outdir, "html-report.zh.png"))
+
+
 def main():
     try:
         with Browser(TMP) as b:
+            if len(sys.argv) > 4 and sys.argv[3] == "--shots":
+                shots(b, sys.argv[4])
+                return 0
             p = page_of(b, "captures/live-talk.pcap", "zh-live-talk")
             if p:
                 info = json.loads(p.eval("""JSON.stringify({lang: document.documentElement.lang,
@@ -98,6 +177,10 @@ def main():
                        "十进制数字" in t,
                        "diag-ascii: the ascii_length_suspect marker's finding and explanation in Chinese", t)
                 p.close()
+            if shutil.which("fc-match"):
+                check_glyphs(b)
+            else:
+                result(False, "fc-match is installed (fontconfig, with chromium)")
     except BrowserError as e:
         result(False, "chromium", e)
     return 1 if bad else 0

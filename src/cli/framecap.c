@@ -33,12 +33,13 @@
 #include "fc_engine.h"
 #include "fc_profile_opts.h"
 #include "feed.h"
+#include "i18n.h"
 #include "options.h"
 #include "output.h"
 #include "readahead.h"
 
 #define READ_BUFFER_SIZE (1 << 20)
-#define STDOUT_NAME "standard output"
+#define STDOUT_NAME N_("standard output")
 
 static volatile sig_atomic_t caught_signal;
 static struct feed *active_feed;
@@ -69,8 +70,8 @@ static void setup_profiles(struct cli_options *o, struct fc_config *cfg,
 		cli_die(EXIT_USAGE, "%s", msg);
 	}
 	for (int i = 0; i < search.nskipped; i++)
-		fprintf(stderr, "framecap: ignoring %s: %s\n", search.skipped[i].path,
-			search.skipped[i].reason);
+		cli_warn("ignoring %s: %s", search.skipped[i].path,
+			 _(search.skipped[i].reason));
 	/* The rule every front end follows (fc_profile_opts_choose): the
 	 * fields change every profile, the port-mapped ones too. */
 	if (fc_profile_opts_choose(po, cfg, fallback, &forced, msg, sizeof(msg)) != 0)
@@ -122,9 +123,9 @@ static void warn_small_snaplen(const struct input *in)
 
 	if (link < 0 || snap <= 0 || snap > link + 40)
 		return;
-	fprintf(stderr, "framecap: %s: warning: snapshot length %d is no more than the "
-			"%d bytes of link, IP and TCP headers: no TCP payload will be captured\n",
-		in->name, snap, link + 40);
+	cli_warn("%s: warning: snapshot length %d is no more than the %d bytes of "
+		 "link, IP and TCP headers: no TCP payload will be captured",
+		 in->name, snap, link + 40);
 }
 
 /* Open the capture file (or stdin for "-"); exits with status 1 when it
@@ -171,7 +172,7 @@ static void open_interface(const struct cli_options *o, struct input *in)
 		cli_die(EXIT_INPUT, "%s: %s", o->iface,
 			rc == PCAP_ERROR ? pcap_geterr(in->pcap) : pcap_statustostr(rc));
 	if (rc > 0)
-		fprintf(stderr, "framecap: %s: warning: %s\n", o->iface, pcap_statustostr(rc));
+		cli_warn("%s: warning: %s", o->iface, pcap_statustostr(rc));
 	in->live = true;
 }
 
@@ -189,8 +190,8 @@ static void open_input(const struct cli_options *o, struct input *in)
 	dlt = pcap_datalink(in->pcap);
 	if (!fc_link_supported(dlt)) {
 		const char *name = pcap_datalink_val_to_name(dlt);
-		fprintf(stderr, "framecap: %s: link type %s (%d) is not supported; "
-				"no packet will be decoded\n", in->name, name ? name : "?", dlt);
+		cli_warn("%s: link type %s (%d) is not supported; no packet will be decoded",
+			 in->name, name ? name : "?", dlt);
 	}
 	warn_small_snaplen(in);
 	if (o->expr) {
@@ -223,7 +224,7 @@ static void drop_privileges(const char *user)
 
 static const char *dump_name(const char *write_file)
 {
-	return strcmp(write_file, "-") == 0 ? STDOUT_NAME : write_file;
+	return strcmp(write_file, "-") == 0 ? _(STDOUT_NAME) : write_file;
 }
 
 /* -w: refuse a file that is the capture being read (by any name: a
@@ -324,8 +325,8 @@ static void flow_hash_key(uint8_t key[16])
 			b = (uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)&ts;
 			memcpy(key, &a, 8);
 			memcpy(key + 8, &b, 8);
-			fprintf(stderr, "framecap: getrandom: %s; flow table key from the clock\n",
-				strerror(errno));
+			cli_warn("getrandom: %s; flow table key from the clock",
+				 strerror(errno));
 			return;
 		}
 		got += (size_t)n;
@@ -359,10 +360,10 @@ static void warn_evicted(struct run *r)
 	if (r->warned_evicted || !st->flows_evicted)
 		return;
 	r->warned_evicted = true;
-	fprintf(stderr, "framecap: %s: warning: the flow table is full (--max-flows %" PRIu32
-			"): open connections are being ended early (\"evicted\"); "
-			"raise --max-flows\n", r->name,
-		r->max_flows ? r->max_flows : (uint32_t)FC_DEFAULT_MAX_FLOWS);
+	cli_warn("%s: warning: the flow table is full (--max-flows %" PRIu32
+		 "): open connections are being ended early (\"evicted\"); "
+		 "raise --max-flows", r->name,
+		 r->max_flows ? r->max_flows : (uint32_t)FC_DEFAULT_MAX_FLOWS);
 }
 
 /* After each batch of a live capture: expire holes, show the lines. */
@@ -427,7 +428,7 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	if (end == FEED_READ_ERROR) {
 		fc_output_flush(r->output);
 		fflush(stdout);
-		fprintf(stderr, "framecap: %s: %s\n", in->name, feed_read_error(&r->feed));
+		cli_warn("%s: %s", in->name, feed_read_error(&r->feed));
 	}
 	readahead_stop(r->feed.ahead);
 	r->feed.ahead = NULL;
@@ -490,24 +491,22 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	if (out_err == EPIPE)
 		return EXIT_SIGNAL_BASE + SIGPIPE;
 	if (out_err) {
-		fprintf(stderr, "framecap: %s: %s\n", STDOUT_NAME, strerror(out_err));
+		cli_warn("%s: %s", _(STDOUT_NAME), strerror(out_err));
 		status = EXIT_INPUT;
 	}
 	if (html_err) {
-		fprintf(stderr, "framecap: %s: %s\n", o->html_file, strerror(html_err));
+		cli_warn("%s: %s", o->html_file, strerror(html_err));
 		status = EXIT_INPUT;
 	}
 	if (dump_err) {
-		fprintf(stderr, "framecap: %s: %s\n", dump_name(o->write_file),
-			strerror(dump_err));
+		cli_warn("%s: %s", dump_name(o->write_file), strerror(dump_err));
 		status = EXIT_INPUT;
 	}
 	/* A file read to its end is the normal end; a live capture ends
 	 * by a signal. */
 	if (caught_signal && !in->live) {
-		fprintf(stderr, "framecap: %s: interrupted by %s; the summary covers the "
-				"records read before\n", in->name,
-			caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
+		cli_warn("%s: interrupted by %s; the summary covers the records read before",
+			 in->name, caught_signal == SIGINT ? "SIGINT" : "SIGTERM");
 		if (status == 0)
 			status = EXIT_SIGNAL_BASE + caught_signal;
 	}

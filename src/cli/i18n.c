@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fc_config.h"
 #include "i18n.h"
 #include "options.h"
 
@@ -40,6 +41,25 @@ static const char *const core_words[] __attribute__((used)) = {
 	N_("fin"), N_("rst"), N_("capture end"), N_("evicted"),
 	N_("not captured"), N_("out-of-order buffer full"),
 	N_("acknowledged by the peer but not captured"), N_("never captured"),
+	/* Why a value of an option or a profile field is refused
+	 * (fc_profile.c): shown after the option or field it is about. */
+	N_("expected an integer"), N_("expected a non-negative integer"),
+	N_("integer out of range"), N_("expected true or false"),
+	N_("byte order must be little or big"),
+	N_("framing must be length, varint, ber, delimiter or fixed"),
+	N_("delimiter must be 1 to 16 bytes"), N_("length_size must be 1 to 8"),
+	N_("length field must end within the first 64 bytes "
+	   "(length_offset + length_size <= 64)"),
+	N_("header_size must be at most 65535"),
+	N_("header_size is shorter than length_offset + length_size"),
+	N_("length_mask has bits outside the length field"),
+	N_("length_adjustment must be within +/-2^31"), N_("max_frame must be at most 2^48"),
+	N_("byte_order must be little or big"), N_("varint_max_bytes must be 1 to 10"),
+	N_("the varint must end within the first 64 bytes "
+	   "(length_offset + varint_max_bytes <= 64)"),
+	N_("framing delimiter needs a delimiter of 1 to 16 bytes"),
+	N_("max_frame must be at least 1"),
+	N_("framing fixed needs a frame_size from 1 to max_frame"),
 };
 
 /* 1 for a Chinese locale or language name ("zh_CN.UTF-8", "zh"), 0 for
@@ -118,6 +138,9 @@ static void bind_catalogue(void)
 	}
 	bindtextdomain(DOMAIN, where);
 	bind_textdomain_codeset(DOMAIN, "UTF-8");
+	/* strerror's words come from the C library's own catalogue: in UTF-8
+	 * too, or a C LC_CTYPE turns every Chinese character into '?'. */
+	bind_textdomain_codeset("libc", "UTF-8");
 }
 
 void fc_i18n_init(int argc, char **argv)
@@ -140,6 +163,9 @@ void fc_i18n_init(int argc, char **argv)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	setenv("LANGUAGE", "zh_CN", 1);
 	bind_catalogue();
+	/* The configuration's errors are written in the core, which never
+	 * looks at a locale: it is handed the translator instead. */
+	fc_config_set_translator(fc_tr);
 	/* Open the catalogue now, before -Z may take the right to read it. */
 	(void)dgettext(DOMAIN, "STICKY: ");
 }

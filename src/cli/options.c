@@ -41,17 +41,35 @@ static void usage(FILE *out)
 		"See framecap(1).\n"), out);
 }
 
+/* "framecap: " and fmt in the chosen language: every message a user
+ * sees goes through here, so xgettext finds them all by these two
+ * functions' names (src/po/module.mk). */
+static void say(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void say(const char *fmt, va_list ap)
+{
+	fputs("framecap: ", stderr);
+	vfprintf(stderr, _(fmt), ap);
+	fputc('\n', stderr);
+}
+
 void cli_die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fputs("framecap: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
 }
 
 enum {
@@ -92,7 +110,7 @@ static uint64_t number_arg(const char *opt, const char *s, uint64_t max)
 	const char *err = fc_parse_u64(s, max, &v);
 
 	if (err)
-		cli_die(EXIT_USAGE, "%s %s: %s", opt, s, err);
+		cli_die(EXIT_USAGE, "%s %s: %s", opt, s, _(err));
 	return v;
 }
 
@@ -146,11 +164,14 @@ static void explain(const char *kind)
 	char para[2400];
 
 	if (k < 0) {
-		fprintf(stderr, "framecap: --explain %s: no such anomaly; kinds:", kind);
-		for (k = 0; k < FC_AN__COUNT; k++)
-			fprintf(stderr, " %s", fc_anomaly_name((enum fc_anomaly_kind)k));
-		fputc('\n', stderr);
-		exit(EXIT_USAGE);
+		char kinds[1024];
+		size_t at = 0;
+
+		kinds[0] = '\0';
+		for (k = 0; k < FC_AN__COUNT && at < sizeof(kinds); k++)
+			at += (size_t)snprintf(kinds + at, sizeof(kinds) - at, " %s",
+					       fc_anomaly_name((enum fc_anomaly_kind)k));
+		cli_die(EXIT_USAGE, "--explain %s: no such anomaly; kinds:%s", kind, kinds);
 	}
 	fc_text_wrap(_(fc_anomaly_explain((enum fc_anomaly_kind)k)), "  ", 76, para,
 		     sizeof(para));
@@ -271,7 +292,7 @@ static bool take(struct cli_options *o, int c, const char *arg)
 	default:
 		switch (fc_profile_opts_take(&o->profile, c, arg, &err)) {
 		case 1: break;
-		case -1: cli_die(EXIT_USAGE, "--%s %s: %s", option_name(c), arg, err);
+		case -1: cli_die(EXIT_USAGE, "--%s %s: %s", option_name(c), arg, _(err));
 		default: return false;
 		}
 	}

@@ -39,9 +39,13 @@ struct cli_options {
  * options are consistent (-r or -i, output modes that go together). */
 void cli_parse(struct cli_options *o, int argc, char **argv);
 
-/* "framecap: " and the message on stderr (stdout flushed first), then
- * exit(status). */
+/* "framecap: " and the message, in the chosen language (fmt is the
+ * English msgid), on stderr (stdout flushed first), then exit(status). */
 void cli_die(int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* The same without exiting or flushing stdout: a warning, or an error
+ * whose exit status is decided later. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

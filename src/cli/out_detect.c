@@ -24,6 +24,7 @@
 
 #include "fc_detect.h"
 #include "fc_profile_opts.h"
+#include "i18n.h"
 #include "output.h"
 
 #define DETECT_PORTS 32
@@ -33,6 +34,8 @@
 #define WINDOW_BYTES 48 /* kept at each end of a packet beyond the head */
 #define WINDOW_ARENA (16u << 10)
 #define DETECT_WINDOWS 512
+/* The document's YAML when it maps no port: never translated. */
+#define NO_PORTS "profiles: {}\nports: {}\n"
 
 struct sample {
 	uint64_t stream;
@@ -189,9 +192,17 @@ static void detect_end(void *ctx, const struct fc_stream_info *s,
 	}
 }
 
-/* A long explanation as YAML comment lines of at most ~78 columns. */
+/* A long explanation as YAML comment lines of at most ~78 columns (by
+ * display width in Chinese, whose lines have no spaces to break at). */
 static void print_wrapped_comment(FILE *out, const char *text)
 {
+	if (fc_lang_zh()) {
+		char para[2400];
+
+		fc_text_wrap(text, "#   ", 78, para, sizeof(para));
+		fprintf(out, "%s\n", para);
+		return;
+	}
 	while (*text) {
 		size_t n = strlen(text), cut = n;
 		if (n > 74) {
@@ -328,7 +339,7 @@ static void framing_words(const struct fc_profile *p, char *buf, size_t len)
 
 	q.name[0] = '\0';
 	q.prelude = NULL;
-	fc_profile_describe(&q, tmp, sizeof(tmp));
+	fc_profile_describe_in(&q, fc_tr, tmp, sizeof(tmp));
 	n = strlen(tmp);
 	if (n >= 3 && tmp[0] == ' ' && tmp[1] == '(' && tmp[n - 1] == ')') {
 		tmp[n - 1] = '\0';
@@ -346,19 +357,21 @@ static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int di
 
 	if (!nsteps)
 		return;
-	fprintf(out, "#   prelude %s: %u stream direction%s start%s with ", dir ? "s2c" : "c2s",
-		n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	fprintf(out, fc_ntr("#   prelude %s: %u stream direction starts with ",
+			    "#   prelude %s: %u stream directions start with ", n),
+		dir ? "s2c" : "c2s", n);
 	for (uint32_t i = 0; i < nsteps; i++) {
 		const struct fc_prelude_step *st = &c->prelude.steps[dir][i];
 		unsigned lo, hi;
 		char what[256];
 
 		if (i)
-			fputs(", then ", out);
+			fputs(_(", then "), out);
 		if (st->kind == FC_PRELUDE_PROFILE) {
 			framing_words(&st->profile, what, sizeof(what));
-			fprintf(out, "up to %u frame%s of another layout (%s)", st->max_frames,
-				st->max_frames == 1 ? "" : "s", what);
+			fprintf(out, fc_ntr("up to %u frame of another layout (%s)",
+					    "up to %u frames of another layout (%s)", st->max_frames),
+				st->max_frames, what);
 			continue;
 		}
 		lo = hi = st->choice_len[0];
@@ -366,14 +379,14 @@ static void print_prelude(FILE *out, const struct fc_detect_candidate *c, int di
 			lo = st->choice_len[k] < lo ? st->choice_len[k] : lo;
 			hi = st->choice_len[k] > hi ? st->choice_len[k] : hi;
 		}
-		fprintf(out, "%s%u fixed string%s of ", st->nchoices == 1 ? "" : "one of ",
-			st->nchoices, st->nchoices == 1 ? "" : "s");
+		fprintf(out, fc_ntr("%u fixed string of ", "one of %u fixed strings of ",
+				    st->nchoices), st->nchoices);
 		if (lo == hi)
-			fprintf(out, "%u byte%s", lo, lo == 1 ? "" : "s");
+			fprintf(out, fc_ntr("%u byte", "%u bytes", lo), lo);
 		else
-			fprintf(out, "%u to %u bytes", lo, hi);
+			fprintf(out, _("%u to %u bytes"), lo, hi);
 	}
-	fputs(" before this framing tiles\n", out);
+	fputs(_(" before this framing tiles\n"), out);
 }
 
 /* The equivalents in other libraries of a framing that is not a length
@@ -385,17 +398,21 @@ static void print_other_equivalents(FILE *out, const struct fc_profile *p)
 		if (p->length_offset == 0)
 			fputs("#   Netty: new ProtobufVarint32FrameDecoder()\n", out);
 		else
-			fprintf(out, "#   Netty: none built in: skip %u byte%s, then read a "
-				     "varint (as ProtobufVarint32FrameDecoder does)\n",
-				p->length_offset, p->length_offset == 1 ? "" : "s");
+			fprintf(out, fc_ntr("#   Netty: none built in: skip %u byte, then read a "
+					    "varint (as ProtobufVarint32FrameDecoder does)\n",
+					    "#   Netty: none built in: skip %u bytes, then read a "
+					    "varint (as ProtobufVarint32FrameDecoder does)\n",
+					    p->length_offset), p->length_offset);
 		break;
 	case FC_FRAMING_FIXED:
-		fprintf(out, "#   Netty: new FixedLengthFrameDecoder(%" PRIu64 ")\n"
-			     "#   tokio-util: none built in: read_exact into a buffer of %"
-			     PRIu64 " bytes\n"
-			     "#   Go: frameSize = %" PRIu64 "; io.ReadFull(r, frame[:frameSize])\n"
-			     "#   Python: frame = sock.recv(%" PRIu64 ", socket.MSG_WAITALL)  "
-			     "# no header; shorter: the peer closed\n",
+		/* TRANSLATORS: the code stays as it is; only the words
+		 * after "none built in" and after "# " are prose. */
+		fprintf(out, _("#   Netty: new FixedLengthFrameDecoder(%" PRIu64 ")\n"
+			       "#   tokio-util: none built in: read_exact into a buffer of %"
+			       PRIu64 " bytes\n"
+			       "#   Go: frameSize = %" PRIu64 "; io.ReadFull(r, frame[:frameSize])\n"
+			       "#   Python: frame = sock.recv(%" PRIu64 ", socket.MSG_WAITALL)  "
+			       "# no header; shorter: the peer closed\n"),
 			p->frame_size, p->frame_size, p->frame_size, p->frame_size);
 		break;
 	case FC_FRAMING_DELIMITER:
@@ -423,31 +440,32 @@ static void print_candidate(FILE *out, unsigned port,
 	char what[256];
 
 	framing_words(&c->profile, what, sizeof(what));
-	fprintf(out, "#\n# port %u: %s: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
-		     " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n",
+	fprintf(out, _("#\n# port %u: %s: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
+		       " bytes explained (%.0f%%), %u of %u stream directions tiled exactly\n"),
 		port, what, c->frames, c->bytes, c->total,
 		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0,
 		c->samples_tiled, c->samples);
 	if (c->profile.framing == FC_FRAMING_FIXED)
-		fprintf(out, "#   confidence: high: all %" PRIu64 " writes (packets) are "
-			     "whole numbers of %" PRIu64 "-byte frames, %" PRIu64 " of them "
-			     "telling, %.0f bits of evidence\n",
+		fprintf(out, _("#   confidence: high: all %" PRIu64 " writes (packets) are "
+			       "whole numbers of %" PRIu64 "-byte frames, %" PRIu64 " of them "
+			       "telling, %.0f bits of evidence\n"),
 			c->writes, c->profile.frame_size, c->landed, c->bits);
 	else if (c->profile.framing == FC_FRAMING_DELIMITER)
-		fprintf(out, "#   confidence: %s: text (%u%% printable); %" PRIu64 " of %"
-			     PRIu64 " writes (packets) end with the delimiter, %.0f bits of "
-			     "evidence%s\n",
-			c->low_confidence ? "LOW CONFIDENCE" : "high", c->text_pct,
+		fprintf(out, _("#   confidence: %s: text (%u%% printable); %" PRIu64 " of %"
+			       PRIu64 " writes (packets) end with the delimiter, %.0f bits of "
+			       "evidence%s\n"),
+			c->low_confidence ? _("LOW CONFIDENCE") : _("high"), c->text_pct,
 			c->landed, c->writes, c->bits,
-			c->low_confidence ? "; too few writes to rule out chance: the best "
-					    "guess, check it on more traffic" : "");
+			c->low_confidence ? _("; too few writes to rule out chance: the best "
+					      "guess, check it on more traffic") : "");
 	else
-		fprintf(out, "#   confidence: %s: %" PRIu64 " header%s found where the length "
-			     "before said, %.0f bits of evidence%s\n",
-			c->low_confidence ? "LOW CONFIDENCE" : "high",
-			c->landed, c->landed == 1 ? "" : "s", c->bits,
-			c->low_confidence ? "; too few frames to rule out chance: the best "
-					    "guess, check it on more traffic" : "");
+		fprintf(out, fc_ntr("#   confidence: %s: %" PRIu64 " header found where the "
+				    "length before said, %.0f bits of evidence%s\n",
+				    "#   confidence: %s: %" PRIu64 " headers found where the "
+				    "length before said, %.0f bits of evidence%s\n", c->landed),
+			c->low_confidence ? _("LOW CONFIDENCE") : _("high"), c->landed, c->bits,
+			c->low_confidence ? _("; too few frames to rule out chance: the best "
+					      "guess, check it on more traffic") : "");
 	print_prelude(out, c, 0);
 	print_prelude(out, c, 1);
 	if (c->profile.framing == FC_FRAMING_LENGTH) {
@@ -464,9 +482,9 @@ static void print_candidate(FILE *out, unsigned port,
 	}
 	for (size_t k = 1; k < n && k < 4; k++) {
 		framing_words(&c[k].profile, what, sizeof(what));
-		fprintf(out, "#   runner-up %zu: %s%s: %" PRIu64 " frames, %" PRIu64
-			     " bytes, %.0f bits\n",
-			k, what, c[k].profile.prelude ? " + prelude" : "", c[k].frames,
+		fprintf(out, _("#   runner-up %zu: %s%s: %" PRIu64 " frames, %" PRIu64
+			       " bytes, %.0f bits\n"),
+			k, what, c[k].profile.prelude ? _(" + prelude") : "", c[k].frames,
 			c[k].bytes, c[k].bits);
 	}
 }
@@ -501,17 +519,22 @@ static void print_reused(FILE *out, unsigned port, unsigned from,
 	char what[256];
 
 	framing_words(&c->profile, what, sizeof(what));
-	fprintf(out, "#\n# port %u: port %u's framing (%s) tiles all %u stream direction%s "
-		     "here: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64 " bytes explained "
-		     "(%.0f%%)\n",
-		port, from, what, c->samples, c->samples == 1 ? "" : "s", c->frames,
+	fprintf(out, fc_ntr("#\n# port %u: port %u's framing (%s) tiles all %u stream "
+			    "direction here: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
+			    " bytes explained (%.0f%%)\n",
+			    "#\n# port %u: port %u's framing (%s) tiles all %u stream "
+			    "directions here: %" PRIu64 " frames, %" PRIu64 " of %" PRIu64
+			    " bytes explained (%.0f%%)\n", c->samples),
+		port, from, what, c->samples, c->frames,
 		c->bytes, c->total,
 		c->total ? 100.0 * (double)c->bytes / (double)c->total : 0.0);
-	fprintf(out, "#   confidence: from port %u: %s; here %" PRIu64 " header%s found "
-		     "where the length before said, %.0f bits of evidence\n",
-		from, had_guess ? "this port's own best guess was less sure" :
-				  "too few frames here to infer anything alone",
-		c->landed, c->landed == 1 ? "" : "s", c->bits);
+	fprintf(out, fc_ntr("#   confidence: from port %u: %s; here %" PRIu64 " header found "
+			    "where the length before said, %.0f bits of evidence\n",
+			    "#   confidence: from port %u: %s; here %" PRIu64 " headers found "
+			    "where the length before said, %.0f bits of evidence\n", c->landed),
+		from, had_guess ? _("this port's own best guess was less sure") :
+				  _("too few frames here to infer anything alone"),
+		c->landed, c->bits);
 }
 
 static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st,
@@ -531,7 +554,8 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 	if (!best || !reused) {
 		free(best);
 		free(reused);
-		fputs("# framecap --detect: out of memory\nprofiles: {}\nports: {}\n", out);
+		fputs(_("# framecap --detect: out of memory\n"), out);
+		fputs(NO_PORTS, out);
 		return;
 	}
 	for (int g = 0; g < d->ngroups; g++) {
@@ -561,18 +585,22 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 		}
 	}
 
-	fprintf(out, "# framecap --detect: %" PRIu64 " packets, %" PRIu64
-		     " stream%s with data; framing inferred per server port from up to\n"
-		     "# %d stream directions: their first %u bytes, then length fields\n"
-		     "# followed through larger frames.\n",
-		st->packets, st->streams_with_data, st->streams_with_data == 1 ? "" : "s",
-		DETECT_SAMPLES, DETECT_BYTES);
+	fprintf(out, fc_ntr("# framecap --detect: %" PRIu64 " packets, %" PRIu64
+			    " stream with data; framing inferred per server port from up to\n"
+			    "# %d stream directions: their first %u bytes, then length fields\n"
+			    "# followed through larger frames.\n",
+			    "# framecap --detect: %" PRIu64 " packets, %" PRIu64
+			    " streams with data; framing inferred per server port from up to\n"
+			    "# %d stream directions: their first %u bytes, then length fields\n"
+			    "# followed through larger frames.\n", st->streams_with_data),
+		st->packets, st->streams_with_data, DETECT_SAMPLES, DETECT_BYTES);
 	for (int g = 0; g < d->ngroups; g++) {
 		size_t n = nsmp[g];
 		char line[512], why[1024];
 
 		if (n == 0) {
-			fprintf(out, "#\n# port %u: no stream direction with data; nothing to infer from\n",
+			fprintf(out, _("#\n# port %u: no stream direction with data; nothing to "
+				       "infer from\n"),
 				d->groups[g].port);
 			continue;
 		}
@@ -585,19 +613,21 @@ static void detect_summary(struct fc_output *o, const struct fc_engine_stats *st
 		if (nbest[g] == 0) {
 			found--;
 			group_samples(d, g, smp);
-			fc_detect_explain_none(smp, n, why, sizeof(why));
-			fprintf(out, "#\n# port %u: nothing fits (%zu stream direction%s sampled):\n",
-				d->groups[g].port, n, n == 1 ? "" : "s");
+			fc_detect_explain_none_in(smp, n, fc_tr, why, sizeof(why));
+			fprintf(out, fc_ntr("#\n# port %u: nothing fits (%zu stream direction "
+					    "sampled):\n", "#\n# port %u: nothing fits (%zu stream "
+					    "directions sampled):\n", n), d->groups[g].port, n);
 			print_wrapped_comment(out, why);
 			continue;
 		}
 		print_candidate(out, d->groups[g].port, best[g], nbest[g], line, sizeof(line));
 	}
 	if (d->ports_dropped)
-		fprintf(out, "# (%" PRIu64 " more ports not sampled: at most %d)\n",
+		fprintf(out, _("# (%" PRIu64 " more ports not sampled: at most %d)\n"),
 			d->ports_dropped, DETECT_PORTS);
 	if (!found) {
-		fputs("# no framing found: this document maps no port\nprofiles: {}\nports: {}\n", out);
+		fputs(_("# no framing found: this document maps no port\n"), out);
+		fputs(NO_PORTS, out);
 		free(best);
 		free(reused);
 		return;

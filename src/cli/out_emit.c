@@ -38,6 +38,7 @@
 
 #include "fc_grow.h"
 #include "options.h"
+#include "i18n.h"
 #include "output.h"
 
 #define EMIT_MAX_BYTES (1u << 20)
@@ -91,12 +92,12 @@ static void emit_data(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 	if (s->id != e->id || e->oom)
 		return;
 	if (offset != e->len) {
-		stop(e, e->len, "bytes never captured");
+		stop(e, e->len, N_("bytes never captured"));
 		return;
 	}
 	if (e->len + n > EMIT_MAX_BYTES) {
 		e->too_big = true;
-		stop(e, e->len, "the size limit of a generated test");
+		stop(e, e->len, N_("the size limit of a generated test"));
 		return;
 	}
 	if (!fc_grow((void **)&e->buf, &e->cap, e->len + n, 1, 4096)) {
@@ -141,7 +142,7 @@ static void emit_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 				.len = fr->header_len + fr->payload_len + fr->trailer_len };
 		} else if (ev->type == FC_EV_ANOMALY) {
 			switch (ev->anomaly.kind) {
-			case FC_AN_GAP: stop(e, ev->anomaly.offset, "bytes never captured"); break;
+			case FC_AN_GAP: stop(e, ev->anomaly.offset, N_("bytes never captured")); break;
 			case FC_AN_OVERSIZE: case FC_AN_NEGATIVE: case FC_AN_RESYNC:
 			case FC_AN_VARINT_OVERLONG: case FC_AN_BER_LENGTH: case FC_AN_NO_DELIMITER:
 				stop(e, ev->anomaly.offset, fc_anomaly_name(ev->anomaly.kind));
@@ -952,8 +953,8 @@ static void emit_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	if (c.f1 == c.f0)
 		cli_die(EXIT_INPUT, "--emit-test: stream %" PRIu64 " (%s -> %s): no whole frame "
 				    "decoded from the client%s%s", e->id, e->client, e->server,
-			e->stop_at != UINT64_MAX ? " before " : "",
-			e->stop_at != UINT64_MAX ? e->stop_why : "");
+			e->stop_at != UINT64_MAX ? _(" before ") : "",
+			e->stop_at != UINT64_MAX ? _(e->stop_why) : "");
 	while (strcmp(l->name, e->lang) && l + 1 < LANGS + sizeof(LANGS) / sizeof(LANGS[0]))
 		l++;
 	head(e->o.out, e, l->comment, c.begin, c.end, c.f1 - c.f0);

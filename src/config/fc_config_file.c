@@ -15,7 +15,7 @@
 
 static int io_error(struct fc_config_error *err, const char *what, int errnum)
 {
-	fc_config_error_set(err, NULL, "%s: %s", what, strerror(errnum));
+	fc_config_error_set(err, NULL, "%s: %s", fc_config_tr(what), strerror(errnum));
 	return -1;
 }
 
@@ -59,7 +59,7 @@ static int read_all(int fd, const struct stat *st, char **out, size_t *outlen,
 			int e = errno;
 
 			free(buf);
-			return io_error(err, "cannot read", e);
+			return io_error(err, FC_N_("cannot read"), e);
 		}
 		if (got == 0)
 			break;
@@ -98,7 +98,7 @@ static int open_nonblocking(const char *path, struct stat *st)
 static int check_opened(const struct stat *st, struct fc_config_error *err)
 {
 	if (S_ISDIR(st->st_mode))
-		return io_error(err, "cannot read", EISDIR);
+		return io_error(err, FC_N_("cannot read"), EISDIR);
 	/* FIFOs, sockets and devices: reading one may block or never end. */
 	if (!S_ISREG(st->st_mode)) {
 		fc_config_error_set(err, NULL, "not a regular file (a FIFO, socket or device)");
@@ -134,12 +134,12 @@ static int load_fd(struct fc_config *cfg, int fd, const struct stat *st,
 static const char *untrusted(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))
-		return S_ISDIR(st->st_mode) ? "a directory, not a file"
-					    : "not a regular file (a FIFO, socket or device)";
+		return S_ISDIR(st->st_mode) ? FC_N_("a directory, not a file")
+					    : FC_N_("not a regular file (a FIFO, socket or device)");
 	if (st->st_uid != geteuid() && st->st_uid != 0)
-		return "owned by another user";
+		return FC_N_("owned by another user");
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return "writable by group or others";
+		return FC_N_("writable by group or others");
 	return NULL;
 }
 
@@ -165,11 +165,11 @@ static enum fc_config_found load_path(struct fc_config *cfg, const char *path,
 	/* Before, a name that stat() could not reach counted as absent; one
 	 * we may not read is passed over, not fatal. */
 	if (fd < 0 && searched && errno == EACCES) {
-		*searched = "not readable (permission denied)";
+		*searched = FC_N_("not readable (permission denied)");
 		return FC_CONFIG_SKIPPED;
 	}
 	if (fd < 0) {
-		io_error(err, "cannot open", errno);
+		io_error(err, FC_N_("cannot open"), errno);
 		return FC_CONFIG_FAILED;
 	}
 	if (searched && (*searched = untrusted(&st))) {

@@ -49,13 +49,13 @@ static const struct {
 	const char *mistake;
 } framing_only[] = {
 	{ offsetof(struct fc_profile_opts, delimiter), FC_FRAMING_DELIMITER,
-	  "--delimiter needs --framing delimiter" },
+	  FC_N_("--delimiter needs --framing delimiter") },
 	{ offsetof(struct fc_profile_opts, frame_size), FC_FRAMING_FIXED,
-	  "--frame-size needs --framing fixed" },
+	  FC_N_("--frame-size needs --framing fixed") },
 	{ offsetof(struct fc_profile_opts, varint_max), FC_FRAMING_VARINT,
-	  "--varint-max-bytes needs --framing varint" },
+	  FC_N_("--varint-max-bytes needs --framing varint") },
 	{ offsetof(struct fc_profile_opts, mask), FC_FRAMING_LENGTH,
-	  "--length-mask needs --framing length" },
+	  FC_N_("--length-mask needs --framing length") },
 };
 
 /* The "given" flag at offset `at` of o. */
@@ -95,8 +95,8 @@ const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *le
 		unsigned char c = (unsigned char)*s++;
 
 		if (n == cap)
-			return cap == FC_DELIMITER_MAX ? "a delimiter has at most 16 bytes"
-						       : "too many bytes";
+			return cap == FC_DELIMITER_MAX ? FC_N_("a delimiter has at most 16 bytes")
+						       : FC_N_("too many bytes");
 		if (c != '\\') {
 			out[n++] = c;
 			continue;
@@ -118,20 +118,20 @@ const char *fc_parse_escaped(const char *s, uint8_t *out, size_t cap, size_t *le
 					h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
 
 				if (d < 0)
-					return "\\x needs two hex digits (\\x0a)";
+					return FC_N_("\\x needs two hex digits (\\x0a)");
 				v = v << 4 | d;
 			}
 			out[n++] = (uint8_t)v;
 			break;
 		}
 		case '\0':
-			return "a lone \\ at the end (write \\\\ for a backslash)";
+			return FC_N_("a lone \\ at the end (write \\\\ for a backslash)");
 		default:
-			return "unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)";
+			return FC_N_("unknown escape (use \\r \\n \\t \\0 \\\\ \\\" or \\xHH)");
 		}
 	}
 	if (n == 0)
-		return "empty (give at least one byte)";
+		return FC_N_("empty (give at least one byte)");
 	*len = n;
 	return NULL;
 }
@@ -269,8 +269,8 @@ const char *fc_profile_opts_select(const struct fc_profile_opts *o,
 	else if (!strcmp(name, "default"))
 		fc_profile_default(out);
 	else
-		return cfg->nprofiles ? "no such profile in the configuration"
-				      : "no such profile (no configuration file loaded)";
+		return cfg->nprofiles ? FC_N_("no such profile in the configuration")
+				      : FC_N_("no such profile (no configuration file loaded)");
 	return fc_profile_opts_apply(o, out);
 }
 
@@ -312,12 +312,13 @@ int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cf
 	if (err) {
 		if (o->profile_name && fc_config_find(cfg, o->profile_name) < 0 &&
 		    strcmp(o->profile_name, "default"))
-			snprintf(msg, len, "--profile %s: %s", o->profile_name, err);
+			snprintf(msg, len, fc_config_tr("--profile %s: %s"), o->profile_name,
+				 fc_config_tr(err));
 		else if (o->profile_name)
-			snprintf(msg, len, "profile '%s' with the framing options: %s",
-				 fallback->name, err);
+			snprintf(msg, len, fc_config_tr("profile '%s' with the framing options: %s"),
+				 fallback->name, fc_config_tr(err));
 		else
-			snprintf(msg, len, "framing options: %s", err);
+			snprintf(msg, len, fc_config_tr("framing options: %s"), fc_config_tr(err));
 		return -1;
 	}
 	/* Under --profile the fallback serves every stream: the others are
@@ -325,8 +326,8 @@ int fc_profile_opts_choose(const struct fc_profile_opts *o, struct fc_config *cf
 	 * profile of a file that also holds length ones. */
 	for (int i = 0; !*forced && i < cfg->nprofiles; i++) {
 		if ((err = fc_profile_opts_apply(o, &cfg->profiles[i]))) {
-			snprintf(msg, len, "profile '%s' with the framing options: %s",
-				 cfg->profiles[i].name, err);
+			snprintf(msg, len, fc_config_tr("profile '%s' with the framing options: %s"),
+				 cfg->profiles[i].name, fc_config_tr(err));
 			return -1;
 		}
 	}

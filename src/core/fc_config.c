@@ -129,12 +129,26 @@ static void error_vset(struct fc_config_error *err, unsigned long line,
 		       unsigned long column, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* The front end's translator (fc_config_set_translator): one for the
+ * process, set before any file is read, so no error needs to carry it. */
+static fc_translate_fn translator;
+
+void fc_config_set_translator(fc_translate_fn tr)
+{
+	translator = tr;
+}
+
+const char *fc_config_tr(const char *msgid)
+{
+	return translator && *msgid ? translator(msgid) : msgid;
+}
+
 static void error_vset(struct fc_config_error *err, unsigned long line,
 		       unsigned long column, const char *fmt, va_list ap)
 {
 	err->line = line;
 	err->column = column;
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	vsnprintf(err->message, sizeof(err->message), fc_config_tr(fmt), ap);
 }
 
 static void error_set(struct fc_config_error *err, unsigned long line,
@@ -280,8 +294,8 @@ static const char *scalar_text(struct reader *r, const char *what)
 
 	if (ev->type != YAML_SCALAR_EVENT) {
 		fail(r, ev->start_mark, "%s must be a scalar value, not a %s",
-		     what, ev->type == YAML_MAPPING_START_EVENT ? "mapping" :
-		     "sequence");
+		     what, ev->type == YAML_MAPPING_START_EVENT ? fc_config_tr("mapping") :
+		     fc_config_tr("sequence"));
 		return NULL;
 	}
 	if (strlen((const char *)ev->data.scalar.value) != ev->data.scalar.length) {
@@ -426,7 +440,8 @@ static int scalar_bytes(struct reader *r, const char *what, uint8_t *buf, size_t
 
 	if (ev->type != YAML_SCALAR_EVENT)
 		return fail(r, ev->start_mark, "%s must be a string, not a %s", what,
-			    ev->type == YAML_MAPPING_START_EVENT ? "mapping" : "sequence");
+			    ev->type == YAML_MAPPING_START_EVENT ? fc_config_tr("mapping") :
+			    fc_config_tr("sequence"));
 	if (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 		size_t from = byte_offset(r, ev->start_mark.index);
 		size_t to = byte_offset(r, ev->end_mark.index);
@@ -634,7 +649,7 @@ static int read_step(struct reader *r, const char *name, int owner,
 			max_mark = r->ev.start_mark;
 			if ((e = fc_parse_u64(s, UINT32_MAX, &k)))
 				return fail(r, max_mark, "profile '%s': max_frames: %s (got '%.40s')",
-					    name, e, s);
+					    name, fc_config_tr(e), s);
 			if (k == 0)
 				return fail(r, max_mark, "profile '%s': max_frames must be at least 1",
 					    name);
@@ -645,8 +660,9 @@ static int read_step(struct reader *r, const char *name, int owner,
 		return -1;
 	if (have_bytes == have_profile)
 		return fail(r, step_mark, "profile '%s': a prelude step has %s",
-			    name, have_bytes ? "both bytes_one_of and profile (one step each)"
-					     : "neither bytes_one_of nor profile");
+			    name, have_bytes ?
+			    fc_config_tr("both bytes_one_of and profile (one step each)") :
+			    fc_config_tr("neither bytes_one_of nor profile"));
 	if (have_max && !have_profile)
 		return fail(r, max_mark, "profile '%s': max_frames goes with profile, "
 			    "not with bytes_one_of", name);
@@ -776,14 +792,14 @@ static int read_profile(struct reader *r, const char *name,
 				if (scalar_bytes(r, what, d, sizeof(d), &n) < 0)
 					return -1;
 				if ((e = fc_profile_set_delimiter(&p, d, n)))
-					return fail(r, at[f], "profile '%s': %s", name, e);
+					return fail(r, at[f], "profile '%s': %s", name, fc_config_tr(e));
 				continue;
 			}
 			if (!(s = scalar_text(r, fields[f].name)))
 				return -1;
 			if ((e = set_field(&p, (enum field)f, s)))
 				return fail(r, at[f], "profile '%s': %s: %s (got '%.40s')",
-					    name, fields[f].name, e, s);
+					    name, fields[f].name, fc_config_tr(e), s);
 		}
 		if (more < 0)
 			return -1;
@@ -797,7 +813,8 @@ static int read_profile(struct reader *r, const char *name,
 	if (misfit != NFIELDS)
 		return fail(r, key_at[misfit], "profile '%s': %s does not apply to framing %s%s",
 			    name, fields[misfit].name, fc_framing_name(p.framing),
-			    given[F_FRAMING] ? "" : " (the default; add a framing: key)");
+			    given[F_FRAMING] ? "" :
+			    fc_config_tr(" (the default; add a framing: key)"));
 
 	/* A header that is only the length field is the common case, so
 	 * follow a custom length field rather than keep the default's 4.
@@ -815,7 +832,7 @@ static int read_profile(struct reader *r, const char *name,
 		enum field f = yaml_field(blame);
 
 		return fail(r, f != NFIELDS && given[f] ? at[f] : name_mark,
-			    "profile '%s': %s", name, e);
+			    "profile '%s': %s", name, fc_config_tr(e));
 	}
 	p.prelude = prelude;
 	r->cfg->profiles[r->cfg->nprofiles++] = p;
@@ -855,7 +872,7 @@ static int resolve_preludes(struct reader *r)
 		if (cfg->profiles[i].prelude &&
 		    (e = fc_profile_check_field(&cfg->profiles[i], &blame)))
 			return fail(r, r->prelude_mark[i], "profile '%s': %s",
-				    cfg->profiles[i].name, e);
+				    cfg->profiles[i].name, fc_config_tr(e));
 	return 0;
 }
 

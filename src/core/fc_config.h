@@ -41,6 +41,7 @@
 #define FC_CONFIG_H
 
 #include "fc_profile.h"
+#include "fc_describe.h"
 
 #define FC_CONFIG_MAX_PROFILES 64
 #define FC_CONFIG_MAX_PORTS 256
@@ -76,6 +77,16 @@ void fc_config_init(struct fc_config *cfg);
  * in its initial (empty) state. */
 int fc_config_parse(struct fc_config *cfg, const char *text, size_t len,
 		    const char *filename, struct fc_config_error *err);
+
+/* The language of every error message below: a translator
+ * (fc_describe.h) each message's English format goes through, or NULL
+ * for English. A front end with a language sets it once, before reading
+ * any configuration; the core itself never looks at a locale. */
+void fc_config_set_translator(fc_translate_fn tr);
+
+/* msgid in that language (msgid itself without a translator): for the
+ * configuration layer's own messages (src/config). */
+const char *fc_config_tr(const char *msgid) __attribute__((format_arg(1)));
 
 /* Set *err to a message about `file` (NULL: keep the file named) with no
  * line or column: for the file layer's errors (src/config). */

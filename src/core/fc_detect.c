@@ -1955,6 +1955,15 @@ static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
 void fc_detect_explain_none(const struct fc_detect_sample *samples,
 			    size_t nsamples, char *buf, size_t len)
 {
+	fc_detect_explain_none_in(samples, nsamples, NULL, buf, len);
+}
+
+/* The text to use for the English `msgid`: the translator's, or msgid. */
+#define T(s) (tr ? tr(s) : (s))
+
+void fc_detect_explain_none_in(const struct fc_detect_sample *samples,
+			       size_t nsamples, fc_translate_fn tr, char *buf, size_t len)
+{
 	struct entry top[FC_DETECT_MAX_CANDIDATES], low[FC_DETECT_MAX_CANDIDATES];
 	struct summary sum;
 	uint64_t hist[256] = { 0 }, printable = 0, total = 0;
@@ -1984,31 +1993,32 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		total += s->len;
 	}
 	if (!total) {
-		append(buf, len, &used, "no data: no sample holds any bytes");
+		append(buf, len, &used, "%s", T("no data: no sample holds any bytes"));
 		return;
 	}
 	n = search(samples, nsamples, false, top, low, &nlow, &sum);
 	if (n) {
-		append(buf, len, &used, "a framing fits: %llu frames in %u of %u samples",
+		append(buf, len, &used, T("a framing fits: %llu frames in %u of %u samples"),
 		       (unsigned long long)top[0].c.frames,
 		       (unsigned)top[0].c.samples_tiled, (unsigned)nonempty);
 		return;
 	}
 	few = sum.best_bits >= MIN_BITS / 2 && sum.best_bits_frames < 16;
 	if (sum.best_tiled_frames < FC_DETECT_MIN_FRAMES)
-		append(buf, len, &used, "no candidate tiles more than %llu frame%s",
-		       (unsigned long long)sum.best_tiled_frames,
-		       sum.best_tiled_frames == 1 ? "" : "s");
+		append(buf, len, &used, sum.best_tiled_frames == 1 ?
+		       T("no candidate tiles more than %llu frame") :
+		       T("no candidate tiles more than %llu frames"),
+		       (unsigned long long)sum.best_tiled_frames);
 	else if (few)
-		append(buf, len, &used, "too few frames to tell: the best "
+		append(buf, len, &used, T("too few frames to tell: the best "
 		       "framing tiles %llu, and chance could do as well with "
-		       "so few; capture more traffic",
+		       "so few; capture more traffic"),
 		       (unsigned long long)sum.best_bits_frames);
 	else
-		append(buf, len, &used, "the framings that tile (up to %llu "
+		append(buf, len, &used, T("the framings that tile (up to %llu "
 		       "frames) do not beat chance: their lengths fit about as "
 		       "well anywhere in these bytes, or the streams repeat "
-		       "one another", (unsigned long long)sum.best_tiled_frames);
+		       "one another"), (unsigned long long)sum.best_tiled_frames);
 
 	unsigned pct = (unsigned)(printable * 100 / total);
 	/* Chi-square of the byte counts against uniform: about 255 for
@@ -2019,37 +2029,37 @@ void fc_detect_explain_none(const struct fc_detect_sample *samples,
 		chi2 += d * d / expect;
 	}
 	if (digit_starts * 2 > nonempty && (double)printable >= PRINTABLE_TEXT * (double)total)
-		append(buf, len, &used, "; the data looks like text (%u%% printable) "
+		append(buf, len, &used, T("; the data looks like text (%u%% printable) "
 		       "and starts with ASCII digits: a length written as decimal "
-		       "text (str(len)) instead of fixed-width binary?", pct);
+		       "text (str(len)) instead of fixed-width binary?"), pct);
 	else if (digit_starts * 2 > nonempty)
-		append(buf, len, &used, "; the samples start with ASCII digits: a "
-		       "length written as decimal text (str(len))?");
+		append(buf, len, &used, "%s", T("; the samples start with ASCII digits: a "
+		       "length written as decimal text (str(len))?"));
 	else if ((double)printable >= PRINTABLE_TEXT * (double)total)
-		append(buf, len, &used, "; the data looks like text (%u%% printable): "
-		       "a delimiter protocol?", pct);
+		append(buf, len, &used, T("; the data looks like text (%u%% printable): "
+		       "a delimiter protocol?"), pct);
 	else if (total >= 1024 && chi2 < 2 * 255)
-		append(buf, len, &used, "; the bytes look random (%u%% printable): "
-		       "encrypted or compressed, or not the start of the stream?",
+		append(buf, len, &used, T("; the bytes look random (%u%% printable): "
+		       "encrypted or compressed, or not the start of the stream?"),
 		       pct);
 	else if (total < 64)
-		append(buf, len, &used, "; only %llu bytes: too few to tell",
+		append(buf, len, &used, T("; only %llu bytes: too few to tell"),
 		       (unsigned long long)total);
 	else if (!few)
-		append(buf, len, &used, "; binary data, but no 1, 2, 3, 4 or 8-byte "
+		append(buf, len, &used, T("; binary data, but no 1, 2, 3, 4 or 8-byte "
 		       "length at offsets 0..%d clearly explains it: fixed-size "
 		       "records, another framing (a varint, BER, a delimiter), or "
-		       "too little traffic?", MAX_OFFSET);
+		       "too little traffic?"), MAX_OFFSET);
 	if (sum.near_frames >= LOW_MIN_FRAMES) {
-		append(buf, len, &used, "; the closest reading, a %u-byte %s-endian length "
-		       "at %u", (unsigned)sum.near.length_size,
-		       sum.near.byte_order == FC_BIG_ENDIAN ? "big" : "little",
-		       (unsigned)sum.near.length_offset);
+		append(buf, len, &used, sum.near.byte_order == FC_BIG_ENDIAN ?
+		       T("; the closest reading, a %u-byte big-endian length at %u") :
+		       T("; the closest reading, a %u-byte little-endian length at %u"),
+		       (unsigned)sum.near.length_size, (unsigned)sum.near.length_offset);
 		if (sum.near.length_adjustment)
-			append(buf, len, &used, ", adjustment %+lld",
+			append(buf, len, &used, T(", adjustment %+lld"),
 			       (long long)sum.near.length_adjustment);
-		append(buf, len, &used, ", tiles every direction in %llu frames with "
-		       "%.0f bits of evidence (a guess needs %.0f)",
+		append(buf, len, &used, T(", tiles every direction in %llu frames with "
+		       "%.0f bits of evidence (a guess needs %.0f)"),
 		       (unsigned long long)sum.near_frames, sum.near_bits, LOW_BITS);
 	}
 }

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fc_describe.h"
 #include "fc_profile.h"
 
 #define FC_DETECT_MAX_CANDIDATES 8
@@ -172,5 +173,10 @@ void fc_detect_python(const struct fc_profile *p, char *buf, size_t len);
  * Nothing is written when len is 0. */
 void fc_detect_explain_none(const struct fc_detect_sample *samples,
 			    size_t nsamples, char *buf, size_t len);
+
+/* The same in another language: each English phrase, a printf format,
+ * goes through tr (fc_describe.h; NULL: English). */
+void fc_detect_explain_none_in(const struct fc_detect_sample *samples,
+			       size_t nsamples, fc_translate_fn tr, char *buf, size_t len);
 
 #endif

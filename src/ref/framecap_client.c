@@ -850,7 +850,7 @@ static void json_string(char *buf, size_t cap, const char *s)
 /* Print the options to f. */
 static void usage(FILE *f)
 {
-	fputs("usage: framecap-client [-c ADDR:PORT] [options] [MESSAGE...]\n"
+	fputs(_("usage: framecap-client [-c ADDR:PORT] [options] [MESSAGE...]\n"
 	      "Sends each MESSAGE (else each line of standard input) as one frame (any\n"
 	      "framing: --framing, or the YAML) to\n"
 	      "ADDR:PORT (default 127.0.0.1:8001; IPv6 as [::1]:8001), then reads the\n"
@@ -885,8 +885,8 @@ static void usage(FILE *f)
 	      "                            SEC longer than its planned pauses (--delay, --rate)\n"
 	      "                            and --wait (default 5)\n"
 	      "  --wait SEC                retry a refused connection this long (default 0)\n"
-	      "  -q, --quiet               only the summary line\n"
-	      REF_PROFILE_USAGE, f);
+	      "  -q, --quiet               only the summary line\n"), f);
+	fputs(_(REF_PROFILE_USAGE), f);
 }
 
 /* Parse the options, build each connection's byte stream and its cuts,
@@ -987,7 +987,7 @@ static void parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if ((err = ref_parse_addr(a->connect_s, &a->addr)))
-		die(2, "-c %s: %s", a->connect_s, err);
+		die(2, "-c %s: %s", a->connect_s, _(err));
 	if ((a->burst != 0) + (a->chunk != 0) + a->drip > 1)
 		die(2, "--burst, --chunk and --drip are different shapes: pick one");
 	if (a->scenario && !strcmp(a->scenario, "upload")) {
@@ -1238,6 +1238,9 @@ int main(int argc, char **argv)
 	struct args a;
 	int status;
 
+	/* The environment's language (LANGUAGE, LC_ALL, LANG), before the
+	 * first message: there is no --lang here. */
+	fc_i18n_init(1, argv);
 	if (replay_requested(argc, argv)) /* --replay FILE: replay.h */
 		return replay_main(argc, argv);
 	parse_args(argc, argv, &a);

@@ -1187,7 +1187,7 @@ static void listen_on(const struct ref_addr *a)
 
 	S.lfd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (S.lfd < 0) {
-		fprintf(stderr, PROG ": socket: %s\n", strerror(errno));
+		ref_warn(PROG, "socket: %s", strerror(errno));
 		exit(1);
 	}
 	setsockopt(S.lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -1198,7 +1198,7 @@ static void listen_on(const struct ref_addr *a)
 	 * it and the kernel leaves clients half-connected until they speak. */
 	if (bind(S.lfd, (const struct sockaddr *)&a->ss, a->len) != 0 ||
 	    listen(S.lfd, SOMAXCONN) != 0) {
-		fprintf(stderr, PROG ": %s: %s\n", name, strerror(errno));
+		ref_warn(PROG, "%s: %s", name, strerror(errno));
 		exit(1);
 	}
 }
@@ -1230,7 +1230,7 @@ static unsigned fd_limit_capacity(void)
 /* Print the options to f. */
 static void usage(FILE *f)
 {
-	fputs("usage: framecap-server [-l ADDR:PORT] [-m MODE] [-d DIR] [-q]\n"
+	fputs(_("usage: framecap-server [-l ADDR:PORT] [-m MODE] [-d DIR] [-q]\n"
 	      "                       [--max-clients N] [--max-per-addr N] [--when-full evict|refuse]\n"
 	      "                       [--idle-timeout SEC] [--header-timeout SEC] [--min-rate B]\n"
 	      "                       [--recv-delay MS] [profile options]\n"
@@ -1258,9 +1258,9 @@ static void usage(FILE *f)
 	      "  --min-rate B            a frame must then arrive at B bytes/s on average\n"
 	      "                          (default 1024, 0: any rate)\n"
 	      "  --recv-delay MS         wait this long after data arrives before recv(), as a\n"
-	      "                          busy server would (default 100 in raw mode, else 0)\n"
-	      REF_PROFILE_USAGE
-	      "Stops on SIGINT or SIGTERM, printing totals.\n", f);
+	      "                          busy server would (default 100 in raw mode, else 0)\n"), f);
+	fputs(_(REF_PROFILE_USAGE), f);
+	fputs(_("Stops on SIGINT or SIGTERM, printing totals.\n"), f);
 }
 
 /* Parse the options, listen, run the event loop until SIGINT or SIGTERM,
@@ -1279,6 +1279,7 @@ int main(int argc, char **argv)
 	unsigned max_clients = 0, fd_capacity;
 	int c;
 
+	fc_i18n_init(1, argv); /* the environment's language: no --lang here */
 	memset(&po, 0, sizeof(po));
 	S.idle_ms = 60000;
 	S.header_ms = 10000;
@@ -1301,8 +1302,8 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "naive-header"))
 				S.mode = MODE_NAIVE_HEADER;
 			else {
-				fprintf(stderr, PROG ": -m %s: expected echo, raw, upload, naive or "
-						"naive-header\n", optarg);
+				ref_warn(PROG, "-m %s: expected echo, raw, upload, naive or "
+					 "naive-header", optarg);
 				return 2;
 			}
 			break;
@@ -1319,7 +1320,7 @@ int main(int argc, char **argv)
 				S.refuse_when_full = optarg[0] == 'r';
 				break;
 			}
-			fprintf(stderr, PROG ": --when-full %s: expected evict or refuse\n", optarg);
+			ref_warn(PROG, "--when-full %s: expected evict or refuse", optarg);
 			return 2;
 		case REF_OPT_HEADER_TIMEOUT:
 			S.header_ms = (int64_t)ref_number(PROG, "--header-timeout", optarg, 0, 86400) * 1000;
@@ -1342,23 +1343,23 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		ref_warn(PROG, "unexpected argument '%s'", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
 	if ((err = ref_parse_addr(listen_s, &addr))) {
-		fprintf(stderr, PROG ": -l %s: %s\n", listen_s, err);
+		ref_warn(PROG, "-l %s: %s", listen_s, _(err));
 		return 2;
 	}
 	if (S.mode == MODE_UPLOAD && !S.dir) {
-		fprintf(stderr, PROG ": upload mode needs -d DIR for the files\n");
+		ref_warn(PROG, "upload mode needs -d DIR for the files");
 		return 2;
 	}
 	S.recv_delay_ms = recv_delay >= 0 ? recv_delay : S.mode == MODE_RAW ? 100 : 0;
 	ref_profile_resolve(PROG, &po, addr.port, &S.prof);
 	if (S.mode == MODE_UPLOAD && S.prof.framing == FC_FRAMING_FIXED) {
-		fprintf(stderr, PROG ": upload mode sends and takes frames of any size: "
-				"not with framing fixed\n");
+		ref_warn(PROG, "upload mode sends and takes frames of any size: "
+			 "not with framing fixed");
 		return 2;
 	}
 	/* The longest header a frame start needs (echoed as it came). */
@@ -1370,8 +1371,8 @@ int main(int argc, char **argv)
 	if (!max_clients) {
 		S.max_clients = fd_capacity < CAPACITY_MAX ? fd_capacity : CAPACITY_MAX;
 	} else if (max_clients > fd_capacity) {
-		fprintf(stderr, PROG ": --max-clients %u: only %u fit the file descriptor "
-				"limit; serving %u\n", max_clients, fd_capacity, fd_capacity);
+		ref_warn(PROG, "--max-clients %u: only %u fit the file descriptor "
+			 "limit; serving %u", max_clients, fd_capacity, fd_capacity);
 		S.max_clients = fd_capacity;
 	} else {
 		S.max_clients = max_clients;
@@ -1379,7 +1380,7 @@ int main(int argc, char **argv)
 	if (S.dir) {
 		S.dirfd = open(S.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (S.dirfd < 0) {
-			fprintf(stderr, PROG ": -d %s: %s\n", S.dir, strerror(errno));
+			ref_warn(PROG, "-d %s: %s", S.dir, strerror(errno));
 			return 1;
 		}
 	}
@@ -1391,7 +1392,7 @@ int main(int argc, char **argv)
 	S.free_slots = malloc(S.max_clients * sizeof(*S.free_slots));
 	S.buckets = calloc(S.nbuckets, sizeof(*S.buckets));
 	if (!S.clients || !S.free_slots || !S.buckets || !S.rbuf) {
-		fprintf(stderr, PROG ": out of memory\n");
+		ref_warn(PROG, "out of memory");
 		return 1;
 	}
 	for (unsigned i = 0; i < S.max_clients; i++)
@@ -1419,7 +1420,7 @@ int main(int argc, char **argv)
 	ev.events = EPOLLIN;
 	ev.data.u64 = 0;
 	if (S.epfd < 0 || epoll_ctl(S.epfd, EPOLL_CTL_ADD, S.lfd, &ev) != 0) {
-		fprintf(stderr, PROG ": epoll: %s\n", strerror(errno));
+		ref_warn(PROG, "epoll: %s", strerror(errno));
 		return 1;
 	}
 	ref_profile_describe(&S.prof, desc, sizeof(desc));

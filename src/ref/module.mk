@@ -4,16 +4,18 @@
 # the framing rule and the YAML profiles.
 .DEFAULT_GOAL := all
 
-REF_HDR    := $(wildcard src/ref/*.h src/core/*.h src/config/*.h)
-REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o $(B)/ref/ref_options.o
+REF_HDR    := $(wildcard src/ref/*.h src/core/*.h src/config/*.h) src/cli/i18n.h
+# Their messages and --help speak framecap's languages (src/cli/i18n.c,
+# the same catalogue).
+REF_SHARED := $(B)/ref/ref_common.o $(B)/ref/ref_json.o $(B)/ref/ref_options.o $(B)/cli/i18n.o
 
 $(B)/ref/%.o: src/ref/%.c $(REF_HDR) | $(B)/ref
-	$(CC) $(BASEFLAGS) -Isrc/ref $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/framecap-server: $(B)/ref/framecap_server.o $(REF_SHARED) $(B)/libfccore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(YAML_LIBS)
 # --replay (replay.c) reads captures: libpcap.
 $(B)/ref/replay.o: src/ref/replay.c $(REF_HDR) | $(B)/ref
-	$(CC) $(BASEFLAGS) -Isrc/ref $(PCAP_CFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(PCAP_CFLAGS) $(YAML_CFLAGS) $(CFLAGS) -c -o $@ $<
 $(B)/framecap-client: $(B)/ref/framecap_client.o $(B)/ref/replay.o $(REF_SHARED) $(B)/libfccore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 # Unit test of the JSON header reader, run by tests/suites/reference.sh.

@@ -4,6 +4,7 @@
  */
 #include "ref_common.h"
 #include "fc_text.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,17 +17,35 @@
 #include <string.h>
 #include <time.h>
 
+/* "prog: " and fmt in the chosen language (i18n.h): the reference
+ * programs' messages all pass here, where xgettext finds them. */
+static void say(const char *prog, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+static void say(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fc_tr(fmt), ap);
+	fputc('\n', stderr);
+}
+
 void ref_die(const char *prog, int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(prog, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
+}
+
+void ref_warn(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(prog, fmt, ap);
+	va_end(ap);
 }
 
 /* A usage or profile error: status 2. */
@@ -41,7 +60,7 @@ uint64_t ref_number(const char *prog, const char *what, const char *s,
 	if (!err && v < lo)
 		err = "integer out of range";
 	if (err)
-		usage_die(prog, "%s %s: %s", what, s, err);
+		usage_die(prog, "%s %s: %s", what, s, fc_tr(err));
 	return v;
 }
 
@@ -56,7 +75,7 @@ bool ref_profile_option(const char *prog, int opt, const char *arg,
 		const struct option *n = names;
 		while (n->name && n->val != opt)
 			n++;
-		usage_die(prog, "--%s %s: %s", n->name ? n->name : "?", arg, err);
+		usage_die(prog, "--%s %s: %s", n->name ? n->name : "?", arg, fc_tr(err));
 	}
 	return r > 0;
 }
@@ -76,8 +95,8 @@ void ref_profile_resolve(const char *prog, const struct ref_profile_opts *o,
 		usage_die(prog, "%s", msg);
 	}
 	for (int i = 0; i < search.nskipped; i++)
-		fprintf(stderr, "%s: ignoring %s: %s\n", prog, search.skipped[i].path,
-			search.skipped[i].reason);
+		ref_warn(prog, "ignoring %s: %s", search.skipped[i].path,
+			 fc_tr(search.skipped[i].reason));
 	if (fc_profile_opts_choose(o, &cfg, &fallback, &forced, msg, sizeof(msg)) != 0)
 		usage_die(prog, "%s", msg);
 	/* The port is the server's: a client's port is not known here. */
@@ -121,17 +140,17 @@ const char *ref_parse_addr(const char *s, struct ref_addr *out)
 	if (s[0] == '[') {
 		const char *close = strchr(s, ']');
 		if (!close || close[1] != ':')
-			return "expected [IPV6]:PORT";
+			return N_("expected [IPV6]:PORT");
 		if ((size_t)(close - s - 1) >= sizeof(host))
-			return "address too long";
+			return N_("address too long");
 		memcpy(host, s + 1, (size_t)(close - s - 1));
 		host[close - s - 1] = '\0';
 		port_s = close + 2;
 	} else if ((colon = strrchr(s, ':'))) {
 		if (strchr(s, ':') != colon)
-			return "an IPv6 address goes in brackets: [::1]:8001";
+			return N_("an IPv6 address goes in brackets: [::1]:8001");
 		if ((size_t)(colon - s) >= sizeof(host))
-			return "address too long";
+			return N_("address too long");
 		memcpy(host, s, (size_t)(colon - s));
 		host[colon - s] = '\0';
 		port_s = colon + 1;
@@ -142,15 +161,15 @@ const char *ref_parse_addr(const char *s, struct ref_addr *out)
 	if (!host[0])
 		strcpy(host, "127.0.0.1");
 	if (fc_parse_u64(port_s, 65535, &port) || port == 0)
-		return "the port must be a number from 1 to 65535";
+		return N_("the port must be a number from 1 to 65535");
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	if (getaddrinfo(host, port_s, &hints, &res) != 0 || !res)
-		return "unknown address";
+		return N_("unknown address");
 	if (res->ai_addrlen > sizeof(out->ss)) {
 		freeaddrinfo(res);
-		return "unsupported address";
+		return N_("unsupported address");
 	}
 	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
 	out->len = res->ai_addrlen;

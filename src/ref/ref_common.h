@@ -30,6 +30,7 @@
 #include "fc_config.h"
 #include "fc_profile_opts.h"
 #include "fc_profile.h"
+#include "i18n.h"
 
 /* The framing options are the core's (fc_profile_opts.h), named and
  * read exactly as framecap reads them. */
@@ -37,14 +38,14 @@
 #define REF_PROFILE_LONGOPTS FC_PROFILE_LONGOPTS
 
 /* The usage lines of those options. */
-#define REF_PROFILE_USAGE \
+#define REF_PROFILE_USAGE N_( \
 	"  --config FILE --profile NAME      YAML profiles, as framecap reads them\n" \
 	"  --length-offset N --length-size N --byte-order little|big\n" \
 	"  --signed | --unsigned --length-adjustment N --header-size N\n" \
 	"  --max-frame N --framing length|varint|ber|delimiter|fixed\n" \
 	"  --delimiter STR (escapes \\r \\n \\t \\0 \\\\ \\\" \\xHH) --frame-size N\n" \
 	"  --varint-max-bytes N --length-mask N\n" \
-	"                                    framing fields, as in framecap(1)\n"
+	"                                    framing fields, as in framecap(1)\n")
 
 #define ref_profile_opts fc_profile_opts
 
@@ -114,5 +115,10 @@ uint64_t ref_number(const char *prog, const char *what, const char *s,
  * status: the reference programs' one way to give up. */
 void ref_die(const char *prog, int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 3, 4)));
+
+/* The same without exiting or flushing stdout: a warning, or an error
+ * whose exit status is decided later. fmt is English; both print it in
+ * the language the environment chose (fc_i18n_init). */
+void ref_warn(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

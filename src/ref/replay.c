@@ -179,8 +179,8 @@ static void on_begin(void *ctx, const struct fc_stream_info *s)
 	if (nstreams == REPLAY_MAX_STREAMS) {
 		static bool said;
 		if (!said && !O.quiet)
-			fprintf(stderr, PROG ": more than %u connections: the rest are not replayed\n",
-				REPLAY_MAX_STREAMS);
+			ref_warn(PROG, "more than %u connections: the rest are not replayed",
+				 REPLAY_MAX_STREAMS);
 		said = true;
 		return;
 	}
@@ -810,9 +810,9 @@ static void settle(struct stream *st, int64_t now)
 			return;
 		}
 		if (!st->warned_wait && !O.quiet)
-			fprintf(stderr, PROG ": stream %" PRIu64 ": waited %" PRId64 " ms for reply "
-				"frame %" PRIu64 " (the server sent %" PRIu64 "); sending on\n",
-				st->id, O.reply_timeout_ms, w->need - 1, st->replies);
+			ref_warn(PROG, "stream %" PRIu64 ": waited %" PRId64 " ms for reply "
+				 "frame %" PRIu64 " (the server sent %" PRIu64 "); sending on",
+				 st->id, O.reply_timeout_ms, w->need - 1, st->replies);
 		st->warned_wait = true;
 		for (size_t i = st->wi; i < st->nw; i++)
 			st->w[i].need = 0;
@@ -975,7 +975,7 @@ static bool one_of_two(const char *opt, const char *arg, const char *first, cons
 
 static void usage(FILE *f)
 {
-	fputs("usage: " PROG " --replay FILE -c HOST:PORT [options] [BPF expression]\n"
+	fputs(_("usage: framecap-client --replay FILE -c HOST:PORT [options] [BPF expression]\n"
 	      "  sends the client bytes of each captured connection again, on a new\n"
 	      "  connection, decoded with the profile framecap would use\n"
 	      "  --stream N             only the connection framecap numbers N\n"
@@ -996,8 +996,8 @@ static void usage(FILE *f)
 	      "  --reply-timeout MS     the longest wait for one reply (default 2000)\n"
 	      "  --timeout SEC          the whole replay (default 60)\n"
 	      "  --json                 JSON Lines\n"
-	      "  -q, --quiet            only failures\n"
-	      REF_PROFILE_USAGE, f);
+	      "  -q, --quiet            only failures\n"), f);
+	fputs(_(REF_PROFILE_USAGE), f);
 }
 
 /* Parse argv into O; exits 2 on bad usage. */
@@ -1084,7 +1084,7 @@ static void parse(int argc, char **argv)
 		die(2, "--replay needs -c HOST:PORT: the replay never takes its target from the "
 		       "capture");
 	if ((err = ref_parse_addr(O.connect_s, &O.addr)))
-		die(2, "-c %s: %s", O.connect_s, err);
+		die(2, "-c %s: %s", O.connect_s, _(err));
 	ref_format_addr((const struct sockaddr *)&O.addr.ss, O.target, sizeof(O.target));
 	if (optind < argc) {
 		size_t len = 1;
@@ -1142,14 +1142,14 @@ int replay_main(int argc, char **argv)
 			continue;
 		}
 		if (st->d[FC_C2S].len || O.only_stream)
-			fprintf(stderr, PROG ": %s: stream %" PRIu64 " (%s -> %s): %s\n", O.file,
-				st->id, st->client, st->server, bad);
+			ref_warn(PROG, "%s: stream %" PRIu64 " (%s -> %s): %s", O.file,
+				 st->id, st->client, st->server, bad);
 	}
 	if (O.only_stream && !nstreams)
 		die(2, "%s: no stream %" PRIu64 " in the capture", O.file, O.only_stream);
 	if (!with_data)
 		die(2, "%s: no connection with client data to replay%s", O.file,
-		    O.expr ? " (after the filter)" : "");
+		    O.expr ? _(" (after the filter)") : "");
 	if (!n)
 		die(2, "%s: nothing to replay", O.file);
 	run(todo, n);

@@ -3,10 +3,13 @@
 # i18n.sh - framecap in Simplified Chinese (--lang zh, or the environment)
 # and in English: the catalogue is complete, the language is chosen as
 # documented (whatever locales the machine has generated), JSON never
-# changes, columns line up by display width, --help and --explain speak
-# Chinese, the installed program finds its catalogue, and the HTML report
-# is Chinese in a real Chromium (tests/i18n_html_check.py). The text
-# views in Chinese are replayed from tests/TESTLIST-zh by tests/run.sh.
+# changes, columns line up by display width, --help, --explain, the
+# errors (the configuration's too) and --detect's comments speak Chinese
+# with no English sentence left, as do framecap-client's and
+# framecap-server's --help and errors, the installed program finds its
+# catalogue, and the HTML report is Chinese in a real Chromium
+# (tests/i18n_html_check.py). The text views and --detect documents in
+# Chinese are replayed from tests/TESTLIST-zh by tests/run.sh.
 set -u
 cd "$(dirname "$0")/../.."
 SUITE=i18n
@@ -14,6 +17,7 @@ SUITE=i18n
 B=${B:-build} fc=${B:-build}/framecap T=${1:-$(mktemp -d)}/i18n
 mkdir -p "$T"
 
+stats=""
 # The catalogue: every message of the sources translated, none fuzzy, and
 # msgfmt -c agrees that each translation takes the same arguments.
 if make -s B="$B" "$B/po/framecap.pot" > "$T/pot.log" 2>&1 &&
@@ -132,6 +136,124 @@ for k in $kinds; do
 done
 [ -z "$untranslated" ] && [ -n "$kinds" ] && ok "--lang zh --explain: every kind ($(echo $kinds | wc -w)) explained in Chinese" ||
 	fail "--lang zh --explain in Chinese" "not: $untranslated"
+
+# What is left after the words that stay as they are (options, names,
+# paths, quoted text, code, placeholders): three English words in a row
+# are an untranslated sentence. Reads stdin; prints the offending lines.
+cat > "$T/english.py" <<'PY'
+import re, sys
+keep = re.compile(r"""'[^']*'|"[^"]*"|\{[^}]*\}|\S*[-_./|=<>\\\d]\S*|\b[A-Z][A-Z0-9]+\b|framecap\S*""")
+for line in sys.stdin.read().splitlines():
+    if re.match(r"^#   (Netty|Go|Python|tokio-util): [A-Za-z]", line) and not re.search("[\u4e00-\u9fff]", line):
+        continue  # the same framing as code: no prose in it
+    rest = keep.sub(" ", line)
+    if re.search(r"[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}", rest):
+        print(line)
+PY
+# no_english NAME TEXT: TEXT has Chinese in it and no English sentence.
+no_english() {
+	local left
+	left=$(printf '%s\n' "$2" | python3 "$T/english.py")
+	if [ -z "$left" ] && printf '%s\n' "$2" | LC_ALL=C.UTF-8 grep -qP '\p{Han}'; then
+		ok "$1: Chinese, no English sentence left"
+	else
+		fail "$1: Chinese, no English sentence left" "${left:-no Chinese at all: $2}"
+	fi
+}
+
+# Errors: the same exit status in both languages, "framecap: " then the
+# message in Chinese, chosen before option parsing ends (--lang after the
+# bad option, or LANGUAGE=zh). A bad configuration file's message comes
+# from the core, through the translator framecap hands it.
+printf 'profiles:\n  p: {length_size: 9}\nports:\n  8001: p\n' > "$T/size.yaml"
+printf 'profiles:\n  p: {length_sise: 4}\n' > "$T/key.yaml"
+printf 'profiles:\n  p: {delimiter: "\\r\\n"}\n' > "$T/misfit.yaml"
+printf 'profiles:\n  p: {length_size: [4]}\n' > "$T/list.yaml"
+printf 'profiles:\n  p: {prelude: {c2s: [{bytes_one_of: ["a"], profile: q}]}}\n' > "$T/both.yaml"
+while IFS='|' read -r args; do
+	# shellcheck disable=SC2086
+	en=$(env -i PATH="$PATH" "$fc" $args 2>&1 >/dev/null); en_st=$?
+	# shellcheck disable=SC2086
+	zh=$(env -i PATH="$PATH" "$fc" $args --lang zh 2>&1 >/dev/null); zh_st=$?
+	# shellcheck disable=SC2086
+	zh_env=$(env -i PATH="$PATH" LANGUAGE=zh "$fc" $args 2>&1 >/dev/null)
+	if [ "$en_st" = "$zh_st" ] && [ "$en_st" -ge 1 ] && [ "$zh" = "$zh_env" ] &&
+	   [ "${zh#framecap: }" != "$zh" ] && [ "$zh" != "$en" ] &&
+	   ! printf '%s' "$en" | LC_ALL=C.UTF-8 grep -qP '\p{Han}'; then
+		no_english "error '$args' (exit $zh_st): $zh" "${zh#framecap: }"
+	else
+		fail "error '$args': exit $en_st in English, the same in Chinese by --lang zh and LANGUAGE=zh" \
+			"en ($en_st): $en"$'\n'"zh ($zh_st): $zh"$'\n'"LANGUAGE=zh: $zh_env"
+	fi
+done <<EOF2
+-r $cap --color=bogus
+-c 0 -r $cap
+--length-size 9 -r $cap
+--byte-order middle -r $cap
+--max-flows abc -r $cap
+-r $cap -i lo
+-r $cap --recv-view 3 --json
+--emit-test rust -r $cap
+--delimiter x -r $cap
+-r $cap --config $T/size.yaml
+-r $cap --config $T/key.yaml
+-r $cap --config $T/misfit.yaml
+-r $cap --config $T/list.yaml
+-r $cap --config $T/both.yaml
+-r $cap --profile nope
+-r $cap --html $cap
+EOF2
+
+# --detect: the comments in Chinese, the YAML itself as in English, and
+# --config reads the Chinese document back to the same decoding.
+for c in live-talk many raw ref-framed framing-varint-split; do
+	"$fc" -r "captures/$c.pcap" --detect > "$T/$c.en.yaml" 2>&1
+	"$fc" --lang zh -r "captures/$c.pcap" --detect > "$T/$c.zh.yaml" 2>&1; st=$?
+	a=$("$fc" -r "captures/$c.pcap" --config "$T/$c.en.yaml" --json 2>&1; echo "exit $?")
+	b=$("$fc" --lang zh -r "captures/$c.pcap" --config "$T/$c.zh.yaml" --json 2>&1; echo "exit $?")
+	if [ "$st" = 0 ] && [ "$a" = "$b" ] && [ "${a%exit 0}" != "$a" ] &&
+	   diff <(grep -v '^#' "$T/$c.en.yaml") <(grep -v '^#' "$T/$c.zh.yaml") > /dev/null; then
+		ok "$c: --lang zh --detect: the same YAML as in English, read back by --config to the same frames"
+	else
+		fail "$c: --lang zh --detect: exit 0, the same YAML, read back to the same frames" \
+			"exit $st: $(diff "$T/$c.en.yaml" "$T/$c.zh.yaml" | head; diff <(echo "$a") <(echo "$b") | head)"
+	fi
+	no_english "$c: --detect's comments" "$(grep '^#' "$T/$c.zh.yaml")"
+done
+
+# The reference programs speak the environment's language: --help (the
+# same options), and their errors with the same exit status.
+for p in framecap-client framecap-server; do
+	env -i PATH="$PATH" "$B/$p" --help > "$T/$p.en" 2>&1
+	env -i PATH="$PATH" LANGUAGE=zh_CN "$B/$p" --help > "$T/$p.zh" 2>&1; st=$?
+	if [ "$st" = 0 ] && grep -q "^用法： $p" "$T/$p.zh" && grep -q '粘包\|包头' "$T/$p.zh" &&
+	   diff <(grep -oE -- '--[a-z-]+' "$T/$p.en") <(grep -oE -- '--[a-z-]+' "$T/$p.zh") > /dev/null &&
+	   ! LC_ALL=C.UTF-8 grep -qP '\p{Han}' "$T/$p.en"; then
+		no_english "LANGUAGE=zh_CN $p --help (用法, the same options)" "$(cat "$T/$p.zh")"
+	else
+		fail "LANGUAGE=zh_CN $p --help: exit 0, 用法, the same options as in English" "exit $st: $(cat "$T/$p.zh")"
+	fi
+done
+while IFS='|' read -r p args; do
+	# shellcheck disable=SC2086
+	en=$(env -i PATH="$PATH" "$B/$p" $args 2>&1 >/dev/null); en_st=$?
+	# shellcheck disable=SC2086
+	zh=$(env -i PATH="$PATH" LANGUAGE=zh_CN "$B/$p" $args 2>&1 >/dev/null); zh_st=$?
+	if [ "$en_st" = "$zh_st" ] && [ "$en_st" -ge 1 ] && [ "${zh#"$p": }" != "$zh" ] && [ "$zh" != "$en" ]; then
+		no_english "$p $args (exit $zh_st): $zh" "${zh#"$p": }"
+	else
+		fail "$p $args: the same exit status in Chinese, '$p: ' and a message" "en ($en_st): $en"$'\n'"zh ($zh_st): $zh"
+	fi
+done <<EOF2
+framecap-client|--burst x
+framecap-client|--drip --chunk 3 one
+framecap-client|--scenario upload
+framecap-client|--length-size 9 one
+framecap-client|--replay $cap
+framecap-server|--when-full maybe
+framecap-server|-m upload
+framecap-server|--config $T/key.yaml
+EOF2
 
 # Installed: the catalogue goes under share/locale and the program finds
 # it there, wherever PREFIX put it; uninstall removes it.
