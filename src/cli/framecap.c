@@ -90,7 +90,8 @@ struct input {
 	pcap_t *pcap;
 	const char *name; /* the file or the interface, for messages */
 	bool live;
-	bool regular; /* a regular file (read ahead on a thread) */
+	bool regular; /* a regular file (mapped, or read ahead on a thread) */
+	struct pcap_map *map; /* the file read in place, or NULL */
 	bool have_stat;
 	struct stat st; /* the file's, to refuse -w onto it */
 	struct bpf_program filter;
@@ -136,13 +137,17 @@ static void open_file(const struct cli_options *o, struct input *in)
 	/* Opened here for a larger stdio buffer than libpcap's default:
 	 * a few hundred reads per file instead of one per 4 KiB. */
 	FILE *f = strcmp(o->read_file, "-") == 0 ? stdin : fopen(o->read_file, "rb");
+	bool mappable;
 
 	if (!f)
 		cli_die(EXIT_INPUT, "%s: %s", o->read_file, strerror(errno));
 	in->have_stat = fstat(fileno(f), &in->st) == 0;
 	in->regular = in->have_stat && S_ISREG(in->st.st_mode);
-	/* glibc ignores the size unless it is given the buffer. */
-	setvbuf(f, read_buffer, _IOFBF, sizeof(read_buffer));
+	mappable = in->regular && pcap_map_probe(fileno(f));
+	/* glibc ignores the size unless it is given the buffer. A file
+	 * read in place needs none: libpcap only reads its header. */
+	if (!mappable)
+		setvbuf(f, read_buffer, _IOFBF, sizeof(read_buffer));
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
 							    errbuf);
 	if (!in->pcap) { /* libpcap often names the file itself */
@@ -151,6 +156,8 @@ static void open_file(const struct cli_options *o, struct input *in)
 			errbuf[n] == ':' ? errbuf + n + 2 : errbuf;
 		cli_die(EXIT_INPUT, "%s: %s", o->read_file, msg);
 	}
+	if (mappable)
+		in->map = pcap_map_open(in->pcap, fileno(f));
 }
 
 /* Open and activate the interface; exits with status 1 when it cannot. */
@@ -416,10 +423,11 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	r->feed.ctx = r;
 	if (in->live)
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	/* A file is read on a second core while this one decodes. Not a
-	 * pipe: its records would wait for a whole batch, and a reader
-	 * blocked on it could not be stopped. */
-	if (!in->live && in->regular)
+	/* A file pcap_map cannot read in place is read on a second core
+	 * while this one decodes. Not a pipe: its records would wait for a
+	 * whole batch, and a reader blocked on it could not be stopped. */
+	r->feed.map = in->map;
+	if (!in->live && in->regular && !in->map)
 		r->feed.ahead = readahead_start(in->pcap);
 	active_feed = &r->feed;
 	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
@@ -431,6 +439,8 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	}
 	readahead_stop(r->feed.ahead);
 	r->feed.ahead = NULL;
+	pcap_map_close(r->feed.map);
+	r->feed.map = in->map = NULL;
 	return end == FEED_READ_ERROR ? EXIT_INPUT : 0;
 }
 
