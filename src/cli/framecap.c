@@ -32,6 +32,7 @@
 #include "fc_config.h"
 #include "fc_engine.h"
 #include "fc_profile_opts.h"
+#include "i18n.h"
 #include "feed.h"
 #include "options.h"
 #include "output.h"
@@ -137,6 +138,7 @@ static void open_file(const struct cli_options *o, struct input *in)
 	/* Opened here for a larger stdio buffer than libpcap's default:
 	 * a few hundred reads per file instead of one per 4 KiB. */
 	FILE *f = strcmp(o->read_file, "-") == 0 ? stdin : fopen(o->read_file, "rb");
+	const char *reader = getenv("FRAMECAP_READER");
 	bool mappable;
 
 	if (!f)
@@ -158,6 +160,12 @@ static void open_file(const struct cli_options *o, struct input *in)
 	}
 	if (mappable)
 		in->map = pcap_map_open(in->pcap, fileno(f));
+	/* For tests and for comparing: say so rather than read it another
+	 * way. */
+	if (!in->map && reader && strcmp(reader, "map") == 0)
+		cli_die(EXIT_INPUT, _("%s: FRAMECAP_READER=map, but this is not a file read in place "
+				      "(a classic pcap file, version 2.4, of a link type framecap decodes)"),
+			o->read_file);
 }
 
 /* Open and activate the interface; exits with status 1 when it cannot. */
