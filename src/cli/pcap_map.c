@@ -153,7 +153,9 @@ bool pcap_map_probe(int fd)
 {
 	bool swapped, nsec;
 
-	return header_taken(fd, &swapped, &nsec);
+	/* libpcap reads from where the descriptor is: a standard input
+	 * already partly read is not a file to walk from its start. */
+	return lseek(fd, 0, SEEK_CUR) == 0 && header_taken(fd, &swapped, &nsec);
 }
 
 struct pcap_map *pcap_map_open(pcap_t *p, int fd)

@@ -10,14 +10,15 @@
 
 struct pcap_map;
 
-/* Does the file open on `fd` (a regular file, at any position) start
- * like one pcap_map_open may take: a classic pcap header of version 2.4,
- * and FRAMECAP_READER in the environment is not "libpcap"? Then libpcap
- * itself will read little of it (a small stdio buffer is enough). */
+/* Does the file open on `fd` (a regular file, not yet read from: at
+ * offset 0) start like one pcap_map_open may take: a classic pcap header
+ * of version 2.4, and FRAMECAP_READER in the environment is not
+ * "libpcap"? Then libpcap itself will read little of it (a small stdio
+ * buffer is enough). */
 bool pcap_map_probe(int fd);
 
 /* Take over reading the savefile `p` that libpcap opened on `fd` (a
- * regular file): NULL when it is not one this reader handles the way
+ * regular file, at offset 0 when libpcap opened it): NULL when it is not one this reader handles the way
  * libpcap does (pcapng, pcap versions before 2.4, link types framecap
  * does not decode, ...), or when the environment's FRAMECAP_READER is
  * "libpcap"; then libpcap reads it. `p` keeps serving everything else
