@@ -212,7 +212,10 @@ mkfifo "$T/fifo"
 FRAMECAP_READER=map "$B"/framecap -r "$T/cut.pcap" -X > "$T/fifo" 2> "$T/cut.err" &
 pid=$!
 exec 3< "$T/fifo"
-sleep 0.5
+# Its first output (a full 256 KiB buffer) means it is well past the
+# first page; the pipe then fills and holds it.
+read -r -u 3 _
+sleep 0.2
 truncate -s 4096 "$T/cut.pcap"
 cat <&3 > /dev/null
 exec 3<&-
