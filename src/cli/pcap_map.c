@@ -190,6 +190,7 @@ struct pcap_map *pcap_map_open(pcap_t *p, int fd)
 	return m;
 }
 
+/* Drop the window (its pages leave the resident set); none is fine. */
 static void unmap(struct pcap_map *m)
 {
 	if (m->win)
