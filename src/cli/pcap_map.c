@@ -281,47 +281,75 @@ static int truncated(struct pcap_map *m, uint32_t caplen, uint64_t have)
 	return PCAP_ERROR;
 }
 
+/* The record at pos, when it is not simply inside the window: at the
+ * file's end, cut, longer than the snapshot length, or past the window.
+ * Returns 1 with *h (h->caplen the bytes to hand over, in the window)
+ * and *caplen (its bytes in the file); 0 when the dispatch ends here
+ * (the end of the file, or the window must move and `n` records were
+ * handed over already: the next call moves it); PCAP_ERROR. */
+static int record_slow(struct pcap_map *m, struct pcap_pkthdr *h, uint32_t *caplen, int n)
+{
+	uint64_t left = bytes_left(m, RECORD_HEADER);
+
+	if (left == 0)
+		return 0;
+	if (left < RECORD_HEADER) {
+		snprintf(m->error, sizeof(m->error), "truncated dump file; tried to read "
+			 "%u header bytes, only got %zu", RECORD_HEADER, (size_t)left);
+		return PCAP_ERROR;
+	}
+	if (!in_window(m, RECORD_HEADER)) {
+		if (n)
+			return 0;
+		if (!map_at(m, m->pos))
+			return PCAP_ERROR;
+	}
+	if (read_record_header(m, h) != 0)
+		return PCAP_ERROR;
+	*caplen = h->caplen;
+	left = bytes_left(m, RECORD_HEADER + (uint64_t)*caplen) - RECORD_HEADER;
+	if (left < *caplen)
+		return truncated(m, *caplen, left);
+	/* Longer than the snapshot length: libpcap hands over its first
+	 * snapshot-length bytes and skips the rest. */
+	if (h->caplen > m->snapshot)
+		h->caplen = m->snapshot;
+	if (!in_window(m, RECORD_HEADER + (uint64_t)h->caplen)) {
+		if (n)
+			return 0;
+		if (!map_at(m, m->pos))
+			return PCAP_ERROR;
+	}
+	return 1;
+}
+
 int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
 {
 	int n = 0;
 
-	for (;;) {
+	for (;; n++) {
 		struct pcap_pkthdr h;
-		uint32_t caplen;
-		uint64_t left;
+		uint32_t caplen = 0;
 		const unsigned char *bytes;
+		/* Window bytes from pos on: the window never reaches past
+		 * the file, so a record inside it is whole. (A record cut to
+		 * the snapshot length may have left pos past the window.) */
+		uint64_t end = m->base + m->win_len;
+		uint64_t room = m->win && m->pos < end ? end - m->pos : 0;
 
 		if (m->break_requested)
 			return PCAP_ERROR_BREAK;
-		left = bytes_left(m, RECORD_HEADER);
-		if (left == 0)
-			return n;
-		if (left < RECORD_HEADER) {
-			snprintf(m->error, sizeof(m->error), "truncated dump file; tried to read "
-				 "%u header bytes, only got %zu", RECORD_HEADER, (size_t)left);
-			return PCAP_ERROR;
-		}
-		if (!in_window(m, RECORD_HEADER)) {
-			if (n)
-				return n; /* the next call moves the window */
-			if (!map_at(m, m->pos))
+		if (room >= RECORD_HEADER) {
+			if (read_record_header(m, &h) != 0)
 				return PCAP_ERROR;
+			caplen = h.caplen;
 		}
-		if (read_record_header(m, &h) != 0)
-			return PCAP_ERROR;
-		caplen = h.caplen;
-		left = bytes_left(m, RECORD_HEADER + (uint64_t)caplen) - RECORD_HEADER;
-		if (left < caplen)
-			return truncated(m, caplen, left);
-		/* Longer than the snapshot length: libpcap hands over its
-		 * first snapshot-length bytes and skips the rest. */
-		if (h.caplen > m->snapshot)
-			h.caplen = m->snapshot;
-		if (!in_window(m, RECORD_HEADER + (uint64_t)h.caplen)) {
-			if (n)
-				return n;
-			if (!map_at(m, m->pos))
-				return PCAP_ERROR;
+		if (room < RECORD_HEADER || caplen > m->snapshot ||
+		    room - RECORD_HEADER < caplen) {
+			int rc = record_slow(m, &h, &caplen, n);
+
+			if (rc <= 0)
+				return rc == 0 ? n : rc;
 		}
 		bytes = m->win + (m->pos - m->base) + RECORD_HEADER;
 		/* Fault in the record's last page now: if the file was cut,
@@ -335,7 +363,6 @@ int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
 		}
 		cb(user, &h, bytes);
 		m->pos += RECORD_HEADER + (uint64_t)caplen;
-		n++;
 	}
 }
 

@@ -148,6 +148,10 @@ cases = {
     "huge-caplen": good + rec(0x7fffffff, b""),
     "above-max": hdr(0) + rec(300000, b""),
     "above-snaplen": hdr(60) + rec(len(syn), syn) + rec(len(syn), syn, sec=1700000001),
+    # 5 MiB of records cut to the snapshot length: what is skipped
+    # crosses the window's edges.
+    "above-snaplen-windows": hdr(60) + b"".join(
+        rec(262144, data + bytes(262144 - len(data)), sec=1700000000 + i) for i in range(20)),
     "above-snaplen-cut-first": hdr(60) + rec(len(syn), syn)[:16 + 50],
     "above-snaplen-cut-rest": hdr(60) + rec(len(syn), syn)[:16 + 70],
     # Negative time stamps: signed in this machine's order, unsigned
@@ -177,6 +181,7 @@ cut-bytes 1 truncated dump file; tried to read 74 captured bytes, only got 20
 huge-caplen 1 invalid packet capture length 2147483647, bigger than snaplen of 65535
 above-max 1 invalid packet capture length 300000, bigger than snaplen of 262144
 above-snaplen 0
+above-snaplen-windows 0
 above-snaplen-cut-first 1 truncated dump file; tried to read 60 captured bytes, only got 50
 above-snaplen-cut-rest 1 truncated dump file; tried to read 74 captured bytes, only got 70
 negative-times 0
