@@ -147,7 +147,10 @@ static void open_file(const struct cli_options *o, struct input *in)
 	in->regular = in->have_stat && S_ISREG(in->st.st_mode);
 	mappable = in->regular && pcap_map_probe(fileno(f));
 	/* glibc ignores the size unless it is given the buffer. A file
-	 * read in place needs none: libpcap only reads its header. */
+	 * read in place needs none: libpcap only reads its header. (One
+	 * that pcap_map_open then refuses, for its link type, is read
+	 * through stdio's 4 KiB: a link type framecap does not decode, or a
+	 * byte-swapped Linux cooked capture.) */
 	if (!mappable)
 		setvbuf(f, read_buffer, _IOFBF, sizeof(read_buffer));
 	in->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
