@@ -135,8 +135,9 @@ demo: deps
 
 bench: deps
 	$(MAKE) all
-	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null || { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump time; }
+	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null && command -v valgrind >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && SUDO= || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tcpdump time valgrind; }
 	B=$(B) tests/bench.py
 
 # The whole suite again, built with AddressSanitizer and UBSan in

@@ -19,7 +19,10 @@ busy, the figure is not to be trusted.
     | capture | tool | median s | x tcpdump (median) | min | max | CPU x | peak RSS |
 
 tshark with the plugin runs once per capture (it is slow); BENCH_TSHARK=0
-leaves it out. BENCH_BASELINE=PATH runs another framecap binary (an older
+leaves it out. BENCH_INSTR=1 also counts each tool's instructions once
+(valgrind's callgrind, user space only: about 50 times slower than a
+run, but the same on a busy machine as on a quiet one) and prints their
+ratio to tcpdump's in a second table. BENCH_BASELINE=PATH runs another framecap binary (an older
 build) in the same rounds, to compare two builds under the same load.
 """
 import json, os, statistics, subprocess, sys, time
@@ -36,6 +39,7 @@ CASES = [  # name, pcapgen scenario, count, what
 ]
 SPREAD_WARN = 0.25
 BASELINE = os.environ.get("BENCH_BASELINE")
+INSTR = os.environ.get("BENCH_INSTR", "0") != "0"
 
 
 def run_once(cmd):
@@ -59,6 +63,29 @@ def warm(path):
     with open(path, "rb") as f:
         while f.read(1 << 20):
             pass
+
+
+def instructions(cmd):
+    """User-space instructions of one run of cmd, by callgrind. tcpdump
+    keeps its user (-Z): run as root, it would become the tcpdump user
+    and could not write callgrind's file."""
+    import pwd, shutil, tempfile
+    if cmd[0] == "tcpdump":
+        cmd = cmd[:1] + ["-Z", pwd.getpwuid(os.getuid()).pw_name] + cmd[1:]
+    top = tempfile.mkdtemp(prefix="framecap-bench-instr-")
+    try:
+        with open(os.devnull, "wb") as null:
+            # Through exec too: a baseline may be a script that runs framecap.
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                                "--callgrind-out-file=" + os.path.join(top, "out.%p")] + cmd,
+                               stdout=null, stderr=subprocess.PIPE, text=True)
+        counts = [int(line.split(":")[-1]) for line in p.stderr.splitlines()
+                  if "Collected :" in line]
+        if p.returncode != 0 or not counts:
+            sys.exit("bench: callgrind of %s failed: %s" % (" ".join(cmd), p.stderr[-500:]))
+        return sum(counts)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def summary(path):
@@ -99,7 +126,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     fc = os.path.join(B, "framecap")
     ts = tshark_setup()
-    rows, notes = [], []
+    rows, notes, instr = [], [], []
     for name, scenario, count in CASES:
         path = os.path.join(OUT, "%s-%s.pcap" % (name, count))
         if not os.path.exists(path):
@@ -141,6 +168,10 @@ def main():
             rows.append((name, label, statistics.median(secs[label]), med, lo, hi,
                          statistics.median(cpu[label]) / cbase,
                          rss[label] / 1024, "%.2f%s" % (load, " WIDE" if wide else "")))
+        if INSTR:
+            counts = [(label, instructions(cmd)) for label, cmd in tools]
+            for label, n in counts:
+                instr.append((name, label, n / 1e6, n / counts[0][1]))
         if ts:  # one run: it is slow
             t, c, m = run_once(ts + [
                 "-r", os.path.abspath(path), "-o", "tcp.reassemble_out_of_order:TRUE",
@@ -155,6 +186,12 @@ def main():
     for r in rows:
         print("| %s | %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % r)
     print()
+    if instr:
+        print("| capture | tool | instructions (M, callgrind) | x tcpdump |")
+        print("|---|---|---:|---:|")
+        for r in instr:
+            print("| %s | %s | %.1f | %.2f |" % r)
+        print()
     for n in notes:
         print(n)
     if any("WIDE" in r[8] for r in rows):

@@ -63,7 +63,9 @@ static void dump_record(struct feed *f, const struct pcap_pkthdr *h, const u_cha
 static void request_break(struct feed *f)
 {
 	f->break_requested = 1;
-	if (f->ahead)
+	if (f->map)
+		pcap_map_break(f->map);
+	else if (f->ahead)
 		readahead_break(f->ahead);
 	else
 		pcap_breakloop(f->pcap);
@@ -107,7 +109,8 @@ enum feed_end feed_run(struct feed *f)
 	if (f->dump_errno)
 		return FEED_STOPPED;
 	while (!f->break_requested) {
-		int n = f->ahead ? readahead_dispatch(f->ahead, feed_record, (u_char *)f)
+		int n = f->map ? pcap_map_dispatch(f->map, feed_record, (u_char *)f)
+		      : f->ahead ? readahead_dispatch(f->ahead, feed_record, (u_char *)f)
 				 : pcap_dispatch(f->pcap, -1, feed_record, (u_char *)f);
 
 		if (n == PCAP_ERROR)
@@ -126,7 +129,8 @@ enum feed_end feed_run(struct feed *f)
 
 const char *feed_read_error(const struct feed *f)
 {
-	return f->ahead ? readahead_error(f->ahead) : pcap_geterr(f->pcap);
+	return f->map ? pcap_map_error(f->map)
+	     : f->ahead ? readahead_error(f->ahead) : pcap_geterr(f->pcap);
 }
 
 int feed_close_dump(struct feed *f)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* feed.h - the record loop: libpcap records into the engine.
  *
- *   pcap / readahead --> number, time --> BPF filter --> -c count
+ *   pcap / pcap_map / readahead --> number, time --> BPF filter --> -c count
  *                    --> -w copy --> fc_engine_packet
  *
  * framecap and the capture fuzzer both read through here, so what the
@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "fc_engine.h"
+#include "pcap_map.h"
 #include "readahead.h"
 
 /* How feed_run ended. */
@@ -29,6 +30,9 @@ struct feed {
 	/* Set by the caller before feed_run. */
 	struct fc_engine *engine;
 	pcap_t *pcap;
+	/* Where records come from: the mapped file, else the reader
+	 * thread, else pcap itself. */
+	struct pcap_map *map; /* reads the file in place, or NULL */
 	struct readahead *ahead; /* reads pcap on a thread, or NULL */
 	int dlt;
 	bool live; /* a live capture: no end of file, only stops */
@@ -57,7 +61,8 @@ struct feed {
 /* Read records until the input ends, fails or is stopped. */
 enum feed_end feed_run(struct feed *f);
 
-/* libpcap's (or the reader thread's) message after FEED_READ_ERROR. */
+/* The reader's message after FEED_READ_ERROR (libpcap's words, or the
+ * same words from pcap_map). */
 const char *feed_read_error(const struct feed *f);
 
 /* Stop feed_run soon: async-signal-safe. */

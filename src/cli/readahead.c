@@ -12,7 +12,9 @@
  * second core it overlaps with decoding and output, at the price of one
  * copy of each record into a batch: a record libpcap hands over lives
  * only until its next read. Memory is fixed: BATCH_RING_BATCHES batches
- * of RA_BATCH_SIZE.
+ * of RA_BATCH_SIZE. Classic pcap files are read in place instead
+ * (pcap_map.c, cheaper still); this thread serves the regular files only
+ * libpcap reads, such as pcapng.
  */
 #include <pthread.h>
 #include <signal.h>
