@@ -721,14 +721,16 @@ void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
 		r->fin_off = (uint64_t)off;
 		/* Nothing after the FIN counts: drop what was buffered there
 		 * (a node straddling it is cut when drained). They are the
-		 * tree's highest pieces. */
+		 * tree's highest pieces: all leave the tree before any is
+		 * freed, since unlinking walks nodes that may be among them. */
 		fl = r->fin_off ? tree_floor(r->root, r->fin_off - 1) : NULL;
 		link = fl ? &fl->next : &r->ooo;
+		for (n = *link; n; n = n->next)
+			r->root = tree_remove_max(r->root);
 		n = *link;
 		*link = NULL;
 		while (n) {
 			struct fc_ooo_node *after = n->next;
-			r->root = tree_remove_max(r->root);
 			node_release(r, n);
 			n = after;
 		}

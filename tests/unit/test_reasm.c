@@ -915,6 +915,25 @@ static void test_fin(void **state)
 	assert_int_equal(t->r.ooo_bytes, 0);
 	trs_free(t);
 
+	/* a FIN below many buffered pieces: all of them leave the tree
+	 * before any is freed (freeing the lowest first while unlinking the
+	 * highest walked freed nodes: found by the capture fuzzer, caught
+	 * here under make sanitize), and the tree still works after */
+	t = TRS_FED(
+		{ 0, "ab" },
+		{ 10, "kl" }, { 20, "uv" }, { 30, "EE" }, { 40, "EE" },
+		{ 50, "EE" }, { 60, "EE" }, { 70, "EE" }, { 80, "EE" });
+	fc_reasm_fin(&t->r, 25);
+	assert_int_equal(t->r.npieces, 2);
+	assert_int_equal(t->r.ooo_bytes, 2 * node_cost_of(2));
+	seg(t, 5, "fg", 3);
+	seg(t, 2, "cde", 4);
+	flush(t, 9);
+	assert_stream(t, "abcdefg___kl________uv___");
+	assert_true(fc_reasm_done(&t->r));
+	assert_int_equal(t->r.ooo_bytes, 0);
+	trs_free(t);
+
 	/* a FIN while a node straddles it, filled in order */
 	t = trs_new(4096, NULL);
 	fc_reasm_set_base(&t->r, 0);
