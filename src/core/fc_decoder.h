@@ -186,7 +186,6 @@ struct fc_decoder {
 	 * done (joined_done). */
 	struct fc_json_watch *json;
 
-	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
 	uint32_t pre_frames;
 	/* fixed: segments shorter than a record that end inside one, and
@@ -199,25 +198,28 @@ struct fc_decoder {
 	/* Header bytes gathered before the rule is asked again (at most
 	 * FC_MAX_LENGTH_FIELD_END). */
 	uint8_t hdr_need;
+	uint8_t state; /* enum fc_dec_state, in a byte */
 	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
 	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
 	uint8_t pre_dir, pre_n, pre_at;
 	bool hdr_known; /* the rule said where the frame ends */
 	bool replaying; /* see replay_held() */
-	bool delimiter_reported;
-	bool joined_done; /* delimiter_in_payload_suspect reported, or settled */
 	bool resync_here; /* delimiter: boundaries are back at the next byte */
 	/* The capture began inside the connection: reported once, where
 	 * decoding starts (the first resync), not as a resync of its own. */
 	bool midstream_pending;
 	bool resynced; /* frames since the last resync are guesses */
-	bool zero_run_reported;
 	bool short_candidate; /* lost right after it: the resync will judge */
-	bool adjustment_reported;
-	bool fixed_long; /* see fixed_short */
 	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
 	bool omit_frames; /* fc_decoder_omit_frames */
 	bool in_segment;
+	/* Once-only findings, read rarely: bits, so that the decoder fits
+	 * malloc's 256-byte chunk. */
+	bool delimiter_reported : 1;
+	bool joined_done : 1; /* delimiter_in_payload_suspect reported, or settled */
+	bool zero_run_reported : 1;
+	bool adjustment_reported : 1;
+	bool fixed_long : 1; /* see fixed_short */
 };
 _Static_assert(FC_MAX_LENGTH_FIELD_END <= UINT8_MAX, "hdr_need is 8 bits");
 
