@@ -7,6 +7,12 @@
  * Each packet's piece of the stream is walked once; frames are cut out of
  * it without copying, except the header bytes (at most 64) and the first
  * payload_keep payload bytes of each frame.
+ *
+ * The frame being assembled (struct fc_decoder_frame: the frame record,
+ * its packets, a split header) is the scratch's during a call and moves
+ * into a block of the decoder's own only when the call ends inside a
+ * frame (frame_bind, frame_park): an open connection whose segments end
+ * on frame boundaries costs no block at all.
  */
 #include "fc_decoder.h"
 #include "fc_chain.h"

@@ -5,7 +5,9 @@
  * at a time, and reports frames, how they sit in the packets (sticky, split)
  * and anomalies. It never allocates by a length read from the wire: a frame
  * that claims 2 GiB costs nothing until its bytes arrive, and only the first
- * payload_keep bytes of each payload are kept.
+ * payload_keep bytes of each payload are kept. Between calls a decoder
+ * holds the frame being assembled only while one is open (struct
+ * fc_decoder_frame): 248 bytes a direction otherwise.
  *
  *   state HEADER --length ok--> PAYLOAD --payload done--> HEADER
  *        |  \__ bad length (oversize, negative) ______
