@@ -7,6 +7,12 @@
  * Each packet's piece of the stream is walked once; frames are cut out of
  * it without copying, except the header bytes (at most 64) and the first
  * payload_keep payload bytes of each frame.
+ *
+ * The frame being assembled (struct fc_decoder_frame: the frame record,
+ * its packets, a split header) is the scratch's during a call and moves
+ * into a block of the decoder's own only when the call ends inside a
+ * frame (frame_bind, frame_park): an open connection whose segments end
+ * on frame boundaries costs no block at all.
  */
 #include "fc_decoder.h"
 #include "fc_chain.h"
@@ -67,6 +73,43 @@ void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 static void shadows_stop(struct fc_decoder *d);
 static void keep_release(struct fc_decoder *d);
 
+static void lose(struct fc_decoder *d, uint64_t offset);
+
+/* Give the decoder a frame block for this call: its own if a frame was
+ * left open, else the scratch's (whose stale fields frame_start resets
+ * before anything reads them). */
+static inline void frame_bind(struct fc_decoder *d)
+{
+	if (!d->fr)
+		d->fr = &d->scratch->frame;
+}
+
+/* The call is over: a frame still open moves into a block of the
+ * decoder's own (the scratch's goes to the next decoder); with none open
+ * the block is given back. Out of memory, the open frame is lost and
+ * decoding resumes at a resync. */
+static void frame_park(struct fc_decoder *d)
+{
+	struct fc_decoder_frame *shared = &d->scratch->frame, *own;
+	bool open = d->state == FC_DEC_PAYLOAD || d->state == FC_DEC_DELIMITED ||
+		    (d->state == FC_DEC_HEADER && (d->hdr_have || d->hdr_known));
+
+	if (open && d->fr != shared)
+		return;
+	if (open) {
+		own = malloc(sizeof(*own));
+		if (own) {
+			*own = *shared;
+			d->fr = own;
+			return;
+		}
+		lose(d, d->next_offset);
+	}
+	if (d->fr != shared)
+		free(d->fr);
+	d->fr = NULL;
+}
+
 /* What a decoder without a rare block reads: no evidence. */
 static const struct fc_decoder_rare rare_none = { .first_bad_length = UINT64_MAX };
 
@@ -120,6 +163,9 @@ void fc_decoder_free(struct fc_decoder *d)
 	d->rare = NULL;
 	free(d->json);
 	d->json = NULL;
+	if (d->fr != &d->scratch->frame)
+		free(d->fr);
+	d->fr = NULL;
 	keep_release(d);
 }
 
@@ -266,24 +312,24 @@ static void shadows_judge(struct fc_decoder *d, uint64_t offset, uint64_t end,
 
 static uint64_t *frame_packets(struct fc_decoder *d)
 {
-	return rare(d)->pkt_heap ? d->rare->pkt_heap : d->pkt_inline;
+	return rare(d)->pkt_heap ? d->rare->pkt_heap : d->fr->pkt_inline;
 }
 
 /* Record that packet `num` contributed bytes to the current frame. The list
  * stays bounded: past FC_FRAME_PACKETS_MAX packets are only counted. */
 static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 {
-	struct fc_frame *f = &d->cur;
+	struct fc_frame *f = &d->fr->cur;
 	struct fc_decoder_rare *r;
 
-	if (f->npackets_total > 0 && d->last_pkt == num)
+	if (f->npackets_total > 0 && d->fr->last_pkt == num)
 		return;
-	d->last_pkt = num;
+	d->fr->last_pkt = num;
 	f->npackets_total++;
 	if (f->npackets >= FC_FRAME_PACKETS_MAX)
 		return;
 	if (!rare(d)->pkt_heap && f->npackets < FC_FRAME_PACKETS_INLINE) {
-		d->pkt_inline[f->npackets++] = num;
+		d->fr->pkt_inline[f->npackets++] = num;
 		return;
 	}
 	r = rare_w(d);
@@ -299,7 +345,7 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
 		if (!p) /* keep decoding; the list is only shorter */
 			return;
 		if (!r->pkt_heap)
-			memcpy(p, d->pkt_inline, f->npackets * sizeof(*p));
+			memcpy(p, d->fr->pkt_inline, f->npackets * sizeof(*p));
 		r->pkt_heap = p;
 		r->pkt_heap_cap = cap;
 	}
@@ -310,7 +356,7 @@ static void frame_add_packet(struct fc_decoder *d, uint64_t num)
  * left by a packet delivered in two pieces. */
 static void frame_finish_packets(struct fc_decoder *d)
 {
-	struct fc_frame *f = &d->cur;
+	struct fc_frame *f = &d->fr->cur;
 	uint64_t *p = frame_packets(d);
 	uint32_t n = f->npackets, out = 0;
 
@@ -401,10 +447,10 @@ static void keep_cut(struct fc_decoder *d)
  * frame keeps nothing. */
 static void keep_settle(struct fc_decoder *d)
 {
-	struct fc_frame *f = &d->cur;
+	struct fc_frame *f = &d->fr->cur;
 	uint64_t limit = keep_limit(d);
 
-	if (!d->keep_at)
+	if (!d->fr->keep_at)
 		return;
 	if (f->payload_kept > limit) {
 		f->payload_kept = limit;
@@ -412,12 +458,12 @@ static void keep_settle(struct fc_decoder *d)
 	}
 	if (keep_reserve(d, f->payload_kept)) {
 		if (f->payload_kept)
-			memcpy(d->keep_buf, d->keep_at, f->payload_kept);
+			memcpy(d->keep_buf, d->fr->keep_at, f->payload_kept);
 	} else {
 		f->payload_kept = 0;
 		d->keep_stopped = true;
 	}
-	d->keep_at = NULL;
+	d->fr->keep_at = NULL;
 }
 
 /* Keep the first payload_keep bytes of the current frame's payload. The
@@ -426,7 +472,7 @@ static void keep_settle(struct fc_decoder *d)
  * when their segment ends). */
 static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 {
-	struct fc_frame *f = &d->cur;
+	struct fc_frame *f = &d->fr->cur;
 	uint64_t room, want, limit;
 
 	if (f->payload_missing || d->keep_stopped) /* later bytes would be misplaced */
@@ -437,7 +483,7 @@ static void frame_keep(struct fc_decoder *d, const uint8_t *p, uint64_t n)
 	if (!want)
 		return;
 	if (f->payload_kept == 0) {
-		d->keep_at = p;
+		d->fr->keep_at = p;
 		f->payload_kept = want;
 		return;
 	}
@@ -474,27 +520,27 @@ static struct fc_piece *frame_piece(struct fc_decoder *d, uint64_t pkt)
 
 	if (d->scratch->seg.npieces > 0) {
 		pc = seg_last_piece(d);
-		if (pc->frame_index == d->cur.index)
+		if (pc->frame_index == d->fr->cur.index)
 			return pc;
 	}
 	d->scratch->seg.npieces++;
 	pc = seg_last_piece(d);
 	*pc = (struct fc_piece){
-		.frame_index = d->cur.index,
-		.frame_offset = d->cur.offset,
+		.frame_index = d->fr->cur.index,
+		.frame_offset = d->fr->cur.offset,
 	};
 	if (d->hdr_have == 0 && d->state == FC_DEC_HEADER)
 		pc->flags |= FC_PIECE_START;
 	if (d->state == FC_DEC_PAYLOAD || d->hdr_known) {
 		pc->flags |= FC_PIECE_LENGTH;
-		pc->length = d->cur.length;
-		pc->payload_len = d->cur.payload_len;
+		pc->length = d->fr->cur.length;
+		pc->payload_len = d->fr->cur.payload_len;
 	}
 	if (d->resynced)
 		pc->flags |= FC_PIECE_RESYNCED;
-	if (d->cur.prelude)
+	if (d->fr->cur.prelude)
 		pc->flags |= FC_PIECE_PRELUDE;
-	pc->nsegs = ++d->nsegs;
+	pc->nsegs = ++d->fr->nsegs;
 	frame_add_packet(d, pkt);
 	return pc;
 }
@@ -503,7 +549,7 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 {
 	/* Not a memset: this runs once per frame, and the memset compiled to
 	 * `rep stos`, a fifth of the decoder's samples in a profile. */
-	d->cur = (struct fc_frame){
+	d->fr->cur = (struct fc_frame){
 		.index = d->next_index,
 		.offset = offset,
 		.resynced = d->resynced,
@@ -511,17 +557,17 @@ static void frame_start(struct fc_decoder *d, uint64_t offset)
 		/* Another frame already touched this segment: a shared packet. */
 		.sticky = d->in_segment && d->scratch->seg.npieces > 0,
 	};
-	d->keep_at = NULL;
+	d->fr->keep_at = NULL;
 	d->keep_stopped = false;
 	d->hdr_have = 0;
 	d->hdr_known = false;
 	d->hdr_need = 1;
 	if (d->rare)
 		d->rare->misread_length = 0;
-	d->remaining = 0;
-	d->payload_seen = 0;
-	d->nsegs = 0;
-	d->payload_hint = UINT64_MAX;
+	d->fr->remaining = 0;
+	d->fr->payload_seen = 0;
+	d->fr->nsegs = 0;
+	d->fr->payload_hint = UINT64_MAX;
 }
 
 /* The prelude step being read (pre_at < pre_n). */
@@ -546,11 +592,11 @@ static void prelude_next(struct fc_decoder *d)
 static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		      const struct fc_pkt *pkt, bool more)
 {
-	struct fc_frame *f = &d->cur;
+	struct fc_frame *f = &d->fr->cur;
 
 	if (pc) {
 		pc->flags |= FC_PIECE_END;
-		pc->nsegs = d->nsegs;
+		pc->nsegs = d->fr->nsegs;
 	}
 	if (more)
 		f->sticky = true;
@@ -559,16 +605,16 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 	/* A gap may complete a frame with no packet at hand (end of capture):
 	 * then the last packet that carried bytes of it is the best answer. */
 	f->ts_us = pkt ? pkt->ts_us : 0;
-	f->pkt_last = pkt ? pkt->num : d->last_pkt;
-	f->payload = d->keep_at ? d->keep_at : d->keep_buf;
-	d->keep_at = NULL;
+	f->pkt_last = pkt ? pkt->num : d->fr->last_pkt;
+	f->payload = d->fr->keep_at ? d->fr->keep_at : d->keep_buf;
+	d->fr->keep_at = NULL;
 	d->stats.frames++;
 	d->last_index = f->index;
 	d->last_payload = f->payload_len;
 	d->last_end = f->payload_missing ? UINT64_MAX
 					 : f->offset + f->header_len + f->payload_len +
 						   f->trailer_len;
-	d->last_hint = d->payload_hint;
+	d->last_hint = d->fr->payload_hint;
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
 	    rare(d)->first_bad_length == UINT64_MAX)
 		shadows_stop(d);
@@ -675,7 +721,7 @@ static bool other_order_holds(const struct fc_decoder *d, uint64_t x,
 {
 	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_order_holds(d->prof, order, d->hdr, seg_end - x, d->scratch->seg_data,
+	return fc_diagnose_order_holds(d->prof, order, d->fr->hdr, seg_end - x, d->scratch->seg_data,
 				       d->scratch->seg.len);
 }
 
@@ -687,7 +733,7 @@ static bool misread_holds(const struct fc_decoder *d, const uint8_t *hdr, uint32
 {
 	uint64_t seg_end = d->scratch->seg.offset + d->scratch->seg.len;
 
-	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->cur.offset,
+	return fc_diagnose_misread(d->prof, hdr, hdr_n, seg_end - d->fr->cur.offset,
 				   d->scratch->seg_data, d->scratch->seg.len, a);
 }
 
@@ -700,10 +746,10 @@ static void misread_note(struct fc_decoder *d, const uint8_t *hdr, uint32_t hdr_
 {
 	struct fc_anomaly a;
 
-	if (rare(d)->first_bad_length != UINT64_MAX || d->cur.resynced ||
+	if (rare(d)->first_bad_length != UINT64_MAX || d->fr->cur.resynced ||
 	    d->replaying || !d->scratch->seg_data || d->rule != d->prof ||
 	    (d->prof->framing != FC_FRAMING_VARINT && d->prof->framing != FC_FRAMING_BER) ||
-	    d->cur.offset + hdr_n + d->cur.payload_len <=
+	    d->fr->cur.offset + hdr_n + d->fr->cur.payload_len <=
 		    d->scratch->seg.offset + d->scratch->seg.len)
 		return;
 	if (misread_holds(d, hdr, hdr_n, &a) && rare_w(d))
@@ -717,9 +763,9 @@ static void misread_report(struct fc_decoder *d, const struct fc_pkt *pkt)
 	struct fc_anomaly a = {
 		.kind = d->prof->framing == FC_FRAMING_BER ? FC_AN_BER_ONE_BYTE_SUSPECT
 							   : FC_AN_VARINT_ENDIAN_SUSPECT,
-		.offset = d->cur.offset,
-		.frame = d->cur.index,
-		.u.misread = { .length = rare(d)->misread_length, .as_read = d->cur.length },
+		.offset = d->fr->cur.offset,
+		.frame = d->fr->cur.index,
+		.u.misread = { .length = rare(d)->misread_length, .as_read = d->fr->cur.length },
 	};
 
 	if (d->prof->framing == FC_FRAMING_BER)
@@ -734,10 +780,10 @@ static void delimiter_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
 	uint8_t last = prof->delimiter[prof->delimiter_len - 1];
-	const uint8_t *where[2] = { d->scratch->seg_data, d->keep_at ? d->keep_at : d->keep_buf };
-	uint64_t len[2] = { d->scratch->seg_data ? d->scratch->seg.len : 0, d->cur.payload_kept };
-	struct fc_anomaly a = { .kind = FC_AN_DELIMITER_SUSPECT, .offset = d->cur.offset,
-				.frame = d->cur.index };
+	const uint8_t *where[2] = { d->scratch->seg_data, d->fr->keep_at ? d->fr->keep_at : d->keep_buf };
+	uint64_t len[2] = { d->scratch->seg_data ? d->scratch->seg.len : 0, d->fr->cur.payload_kept };
+	struct fc_anomaly a = { .kind = FC_AN_DELIMITER_SUSPECT, .offset = d->fr->cur.offset,
+				.frame = d->fr->cur.index };
 	uint64_t count = 0;
 
 	if (prof->delimiter_len < 2 || d->delimiter_reported)
@@ -773,9 +819,9 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		       const struct fc_frame_len *fl, const struct fc_pkt *pkt)
 {
 	const struct fc_profile *prof = d->prof;
-	uint64_t x = d->cur.offset;
+	uint64_t x = d->fr->cur.offset;
 	bool after_frame = d->stats.frames > 0 && x == d->last_end;
-	struct fc_anomaly a = { .offset = x, .frame = d->cur.index };
+	struct fc_anomaly a = { .offset = x, .frame = d->fr->cur.index };
 
 	if (d->resync_unconfirmed) {
 		a.kind = FC_AN_RESYNC;
@@ -822,18 +868,18 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 		delimiter_suspect(d, pkt);
 		return;
 	}
-	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
+	a = (struct fc_anomaly){ .offset = x, .frame = d->fr->cur.index };
 	if (prof->framing == FC_FRAMING_VARINT || prof->framing == FC_FRAMING_BER) {
-		if (rare(d)->first_bad_length == x && !d->cur.resynced && d->scratch->seg_data &&
-		    misread_holds(d, d->hdr, d->hdr_have, &a))
+		if (rare(d)->first_bad_length == x && !d->fr->cur.resynced && d->scratch->seg_data &&
+		    misread_holds(d, d->fr->hdr, d->hdr_have, &a))
 			raise_anomaly(d, &a, pkt);
 		return;
 	}
 	/* The diagnoses below read a length field. */
 	if (prof->framing != FC_FRAMING_LENGTH)
 		return;
-	a = (struct fc_anomaly){ .offset = x, .frame = d->cur.index };
-	if (fc_diagnose_length(prof, d->hdr, fc_profile_length_end(prof), &a) &&
+	a = (struct fc_anomaly){ .offset = x, .frame = d->fr->cur.index };
+	if (fc_diagnose_length(prof, d->fr->hdr, fc_profile_length_end(prof), &a) &&
 	    (a.kind != FC_AN_ENDIAN_SUSPECT || other_order_holds(d, x, a.u.endian.order))) {
 		raise_anomaly(d, &a, pkt);
 		return;
@@ -856,7 +902,7 @@ static void bad_length(struct fc_decoder *d, enum fc_frame_status st,
 static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
 			     const uint8_t *p, uint32_t n, const struct fc_pkt *pkt)
 {
-	uint32_t take = d->remaining < n ? (uint32_t)d->remaining : n;
+	uint32_t take = d->fr->remaining < n ? (uint32_t)d->fr->remaining : n;
 
 	if (!d->replaying) {
 		if (pc->payload_n == 0)
@@ -866,9 +912,9 @@ static uint32_t payload_into(struct fc_decoder *d, struct fc_piece *pc,
 	frame_keep(d, p, take);
 	if (d->replaying)
 		keep_settle(d); /* p is not the segment's: copy now */
-	d->remaining -= take;
-	d->payload_seen += take;
-	if (d->remaining == 0)
+	d->fr->remaining -= take;
+	d->fr->payload_seen += take;
+	if (d->fr->remaining == 0)
 		frame_end(d, pc, pkt, take < n);
 	return take;
 }
@@ -897,10 +943,10 @@ static void replay_held(struct fc_decoder *d, uint32_t from, const struct fc_pkt
 	uint64_t caller_offset = d->next_offset;
 	bool was = d->replaying;
 
-	memcpy(held, d->hdr + from, n);
+	memcpy(held, d->fr->hdr + from, n);
 	d->hdr_have = from;
 	d->replaying = true;
-	d->next_offset = d->cur.offset + from;
+	d->next_offset = d->fr->cur.offset + from;
 	while (pos < n && d->state != FC_DEC_LOST) {
 		uint32_t used = eat_bytes(d, held + pos, n - pos, pkt);
 		pos += used;
@@ -932,7 +978,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 		 * lies; only one split across packets is gathered in hdr. */
 		bool in_place = d->hdr_have == 0;
 
-		st = in_place ? measure(d, p, n, &fl) : measure(d, d->hdr, d->hdr_have, &fl);
+		st = in_place ? measure(d, p, n, &fl) : measure(d, d->fr->hdr, d->hdr_have, &fl);
 		if (st == FC_FRAME_STEP_SKIPPED) {
 			/* Bytes held as a literal's are the next rule's header. */
 			if (!d->rule && !d->replaying) {
@@ -940,8 +986,8 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 				pc->payload_n = 0;
 			}
 			prelude_next(d);
-			d->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
-			if (!d->cur.prelude)
+			d->fr->cur.prelude = d->pre_at < d->pre_n ? d->pre_at + 1 : 0;
+			if (!d->fr->cur.prelude)
 				pc->flags &= ~(unsigned)FC_PIECE_PRELUDE;
 			continue;
 		}
@@ -955,7 +1001,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			if (in_place)
 				t = n; /* all of it is shorter than the header */
 			d->hdr_need = (uint8_t)need; /* <= FC_MAX_LENGTH_FIELD_END */
-			memcpy(d->hdr + d->hdr_have, p + take, t);
+			memcpy(d->fr->hdr + d->hdr_have, p + take, t);
 			d->hdr_have += t;
 			/* A bytes_one_of literal (no rule of its own) being matched
 			 * is the prelude frame's payload, not a header. */
@@ -981,7 +1027,7 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 					       : (uint32_t)fl.header_len;
 			if (in_place) {
 				uint32_t t = end < n ? end : n;
-				memcpy(d->hdr, p, t);
+				memcpy(d->fr->hdr, p, t);
 				d->hdr_have = t;
 				if (!d->replaying)
 					pc->header_bytes += t;
@@ -991,46 +1037,46 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 			return take;
 		}
 		d->hdr_known = true;
-		d->cur.header_len = (uint32_t)fl.header_len;
-		d->cur.length = fl.length;
-		d->cur.length_flags = fl.flags;
-		d->cur.payload_len = fl.payload_len;
-		d->remaining = fl.payload_len;
+		d->fr->cur.header_len = (uint32_t)fl.header_len;
+		d->fr->cur.length = fl.length;
+		d->fr->cur.length_flags = fl.flags;
+		d->fr->cur.payload_len = fl.payload_len;
+		d->fr->remaining = fl.payload_len;
 		pc->length = fl.length;
 		pc->flags |= FC_PIECE_LENGTH;
 		pc->payload_len = fl.payload_len;
-		misread_note(d, in_place ? p : d->hdr, (uint32_t)fl.header_len);
-		if (d->resync_unconfirmed && !d->cur.prelude)
+		misread_note(d, in_place ? p : d->fr->hdr, (uint32_t)fl.header_len);
+		if (d->resync_unconfirmed && !d->fr->cur.prelude)
 			d->resync_unconfirmed--;
 		if (d->hdr_have > fl.header_len) { /* held more than this header */
 			replay_held(d, (uint32_t)fl.header_len, pkt);
 			return take;
 		}
 	}
-	if (d->hdr_have < d->cur.header_len) {
-		uint32_t want = d->cur.header_len - d->hdr_have;
+	if (d->hdr_have < d->fr->cur.header_len) {
+		uint32_t want = d->fr->cur.header_len - d->hdr_have;
 		uint32_t t = n - take < want ? n - take : want;
 
 		/* Header bytes past the length field are not needed again. */
 		if (d->hdr_have < FC_MAX_LENGTH_FIELD_END) {
 			uint32_t keep = FC_MAX_LENGTH_FIELD_END - d->hdr_have;
-			memcpy(d->hdr + d->hdr_have, p + take, t < keep ? t : keep);
+			memcpy(d->fr->hdr + d->hdr_have, p + take, t < keep ? t : keep);
 		}
 		d->hdr_have += t;
 		if (!d->replaying)
 			pc->header_bytes += t;
 		take += t;
-		if (d->hdr_have < d->cur.header_len) {
+		if (d->hdr_have < d->fr->cur.header_len) {
 			pc->flags |= FC_PIECE_HEADER_SPLIT;
 			return take;
 		}
 	}
-	if (pc->header_bytes < d->cur.header_len && !d->replaying) {
+	if (pc->header_bytes < d->fr->cur.header_len && !d->replaying) {
 		pc->flags |= FC_PIECE_HEADER_SPLIT;
-		d->cur.header_split = true;
+		d->fr->cur.header_split = true;
 	}
 	d->state = FC_DEC_PAYLOAD;
-	if (d->remaining == 0)
+	if (d->fr->remaining == 0)
 		frame_end(d, pc, pkt, take < n);
 	else if (take < n) /* the payload follows in the same piece */
 		take += payload_into(d, pc, p + take, n - take, pkt);
@@ -1040,12 +1086,12 @@ static uint32_t eat_header(struct fc_decoder *d, const uint8_t *p, uint32_t n,
 static void header_failed(struct fc_decoder *d, struct fc_piece *pc, enum fc_frame_status st,
 			  const struct fc_frame_len *fl, const struct fc_pkt *pkt)
 {
-	d->cur.length = fl->length;
+	d->fr->cur.length = fl->length;
 	pc->length = fl->length;
 	bad_length(d, st, fl, pkt);
 	pc->flags |= FC_PIECE_ERROR;
 	d->next_index++; /* the bad header keeps its number */
-	lose(d, d->cur.offset);
+	lose(d, d->fr->cur.offset);
 }
 
 /* The current frame's payload up to `upto` bytes to the json watch.
@@ -1082,8 +1128,8 @@ static void json_frame_end(struct fc_decoder *d, const struct fc_pkt *pkt)
 
 	if (!d->json)
 		return;
-	found = fc_json_watch_frame_end(d->json, d->cur.index, d->cur.offset, d->cur.payload_len,
-					d->cur.trailer_len, prof->delimiter, prof->delimiter_len,
+	found = fc_json_watch_frame_end(d->json, d->fr->cur.index, d->fr->cur.offset, d->fr->cur.payload_len,
+					d->fr->cur.trailer_len, prof->delimiter, prof->delimiter_len,
 					&a);
 	if (found || d->json->streak >= FC_JSON_SETTLED) {
 		d->joined_done = true;
@@ -1120,7 +1166,7 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 	pc = frame_piece(d, pkt->num); /* marked as the frame's start while HEADER */
 	d->state = FC_DEC_DELIMITED;
 	held_before = d->scan.matched;
-	seen_before = d->payload_seen;
+	seen_before = d->fr->payload_seen;
 	end = fc_delim_scan(prof, &d->scan, p, n);
 	take = end <= n ? (uint32_t)end : n;
 	if (!d->replaying) {
@@ -1129,10 +1175,10 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		pc->payload_n += take;
 	}
 	frame_keep(d, p, take);
-	d->payload_seen += take;
+	d->fr->payload_seen += take;
 	if (end > n) {
 		/* Bytes that may begin the delimiter are not payload yet. */
-		uint64_t payload = d->payload_seen - d->scan.matched;
+		uint64_t payload = d->fr->payload_seen - d->scan.matched;
 
 		if (!d->replaying) {
 			uint32_t t = d->scan.matched < take ? d->scan.matched : take;
@@ -1148,11 +1194,11 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		return take;
 	}
 	/* The delimiter ends here; its first bytes may have come before. */
-	d->cur.trailer_len = dlen;
-	d->cur.payload_len = d->payload_seen - dlen;
-	d->cur.length = (int64_t)d->cur.payload_len;
-	if (d->cur.payload_kept > d->cur.payload_len)
-		d->cur.payload_kept = d->cur.payload_len;
+	d->fr->cur.trailer_len = dlen;
+	d->fr->cur.payload_len = d->fr->payload_seen - dlen;
+	d->fr->cur.length = (int64_t)d->fr->cur.payload_len;
+	if (d->fr->cur.payload_kept > d->fr->cur.payload_len)
+		d->fr->cur.payload_kept = d->fr->cur.payload_len;
 	if (!d->replaying) {
 		uint32_t t = dlen < pc->payload_n ? dlen : pc->payload_n;
 		pc->payload_n -= t;
@@ -1160,17 +1206,17 @@ static uint32_t eat_delimited(struct fc_decoder *d, const uint8_t *p, uint32_t n
 		if (t < dlen) /* its first bytes were pending in earlier segments */
 			pc->flags |= FC_PIECE_TRAILER_SPLIT;
 		pc->flags |= FC_PIECE_LENGTH;
-		pc->length = d->cur.length;
-		pc->payload_len = d->cur.payload_len;
+		pc->length = d->fr->cur.length;
+		pc->payload_len = d->fr->cur.payload_len;
 	}
-	if (d->cur.payload_len > prof->max_frame) {
-		struct fc_frame_len fl = { .length = d->cur.length };
+	if (d->fr->cur.payload_len > prof->max_frame) {
+		struct fc_frame_len fl = { .length = d->fr->cur.length };
 		header_failed(d, pc, FC_FRAME_NO_DELIMITER, &fl, pkt);
 		/* Boundaries are known again right after the delimiter. */
 		d->resync_here = true;
 		return take;
 	}
-	json_feed(d, p, seen_before, held_before, d->cur.payload_len);
+	json_feed(d, p, seen_before, held_before, d->fr->cur.payload_len);
 	frame_end(d, pc, pkt, take < n);
 	json_frame_end(d, pkt);
 	return take;
@@ -1347,6 +1393,7 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 
 	if (len == 0 || d->state == FC_DEC_DONE)
 		return;
+	frame_bind(d);
 	d->next_offset = offset;
 	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
 		d->shadows = d->prof->framing == FC_FRAMING_LENGTH && !d->pre_n
@@ -1376,13 +1423,13 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	if (d->prof->framing == FC_FRAMING_FIXED)
 		fixed_writes(d, offset, len);
 
-	if (seg_start && d->state == FC_DEC_PAYLOAD && d->payload_hint == UINT64_MAX &&
-	    d->remaining > len && d->prof->framing == FC_FRAMING_LENGTH) {
+	if (seg_start && d->state == FC_DEC_PAYLOAD && d->fr->payload_hint == UINT64_MAX &&
+	    d->fr->remaining > len && d->prof->framing == FC_FRAMING_LENGTH) {
 		struct fc_chain chain;
 
 		fc_chain_walk(d->prof, data, len, FC_CHAIN_WALK_MAX, &chain);
 		if (fc_chain_convincing(&chain, false))
-			d->payload_hint = offset;
+			d->fr->payload_hint = offset;
 	}
 	while (pos < len) {
 		uint32_t used;
@@ -1428,9 +1475,10 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	/* A large buffer no frame needs any more goes back to the budget
 	 * (the open frame's kept bytes are in it when they are not in this
 	 * segment). */
-	if (d->keep_cap > FC_KEEP_RETAIN && (d->keep_at || !d->cur.payload_kept))
+	if (d->keep_cap > FC_KEEP_RETAIN && (d->fr->keep_at || !d->fr->cur.payload_kept))
 		keep_release(d);
 	keep_settle(d);
+	frame_park(d);
 }
 
 void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
@@ -1446,19 +1494,20 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 
 	if (d->state == FC_DEC_DONE || len == 0)
 		return;
+	frame_bind(d);
 	d->next_offset = offset;
 	switch (d->state) {
 	case FC_DEC_PAYLOAD:
-		a.frame = d->cur.index;
-		a.u.gap.hit = len <= d->remaining ? FC_GAP_IN_PAYLOAD : FC_GAP_FROM_PAYLOAD;
+		a.frame = d->fr->cur.index;
+		a.u.gap.hit = len <= d->fr->remaining ? FC_GAP_IN_PAYLOAD : FC_GAP_FROM_PAYLOAD;
 		break;
 	case FC_DEC_DELIMITED:
-		a.frame = d->cur.index;
+		a.frame = d->fr->cur.index;
 		a.u.gap.hit = FC_GAP_FROM_PAYLOAD;
 		break;
 	case FC_DEC_HEADER:
 		if (d->hdr_have) {
-			a.frame = d->cur.index;
+			a.frame = d->fr->cur.index;
 			a.u.gap.hit = FC_GAP_IN_HEADER;
 		} else {
 			a.u.gap.hit = FC_GAP_AT_BOUNDARY;
@@ -1475,18 +1524,19 @@ void fc_decoder_gap(struct fc_decoder *d, uint64_t offset, uint64_t len,
 	d->last_end = UINT64_MAX;
 
 	if (d->state == FC_DEC_PAYLOAD) {
-		uint64_t hit = len < d->remaining ? len : d->remaining;
+		uint64_t hit = len < d->fr->remaining ? len : d->fr->remaining;
 
-		d->cur.payload_missing += hit;
-		d->remaining -= hit;
+		d->fr->cur.payload_missing += hit;
+		d->fr->remaining -= hit;
 		swallowed = len - hit;
-		if (d->remaining == 0)
+		if (d->fr->remaining == 0)
 			frame_end(d, NULL, pkt, false);
 	}
 	if (swallowed > 0 && d->state != FC_DEC_LOST)
 		lose(d, offset + len - swallowed);
 	d->next_offset = offset + len;
 	deliver(d, NULL);
+	frame_park(d);
 }
 
 void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
@@ -1497,6 +1547,7 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 
 	if (d->state == FC_DEC_DONE)
 		return;
+	frame_bind(d);
 	if (d->midstream_pending && d->stats.bytes > 0) { /* no chain ever found */
 		struct fc_anomaly a = {
 			.kind = FC_AN_MIDSTREAM,
@@ -1521,20 +1572,20 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 		struct fc_anomaly a = {
 			.kind = why == FC_END_FIN || why == FC_END_RST ? FC_AN_TRUNCATED
 								       : FC_AN_INCOMPLETE,
-			.offset = d->cur.offset,
-			.frame = d->cur.index,
+			.offset = d->fr->cur.offset,
+			.frame = d->fr->cur.index,
 			.u.cut.why = why,
 		};
 		if (d->state == FC_DEC_PAYLOAD) {
-			a.u.cut.arrived = d->payload_seen + d->cur.payload_missing;
-			a.u.cut.expected = d->cur.payload_len;
+			a.u.cut.arrived = d->fr->payload_seen + d->fr->cur.payload_missing;
+			a.u.cut.expected = d->fr->cur.payload_len;
 		} else if (d->state == FC_DEC_DELIMITED) {
-			a.u.cut.arrived = d->payload_seen;
+			a.u.cut.arrived = d->fr->payload_seen;
 			a.u.cut.expected = 0; /* unknown: no delimiter came */
 		} else {
 			a.u.cut.in_header = true;
 			a.u.cut.arrived = d->hdr_have;
-			a.u.cut.expected = d->hdr_known ? d->cur.header_len
+			a.u.cut.expected = d->hdr_known ? d->fr->cur.header_len
 					   : d->rule && d->rule->framing == FC_FRAMING_LENGTH
 						   ? d->rule->header_size : d->hdr_need;
 		}
@@ -1550,9 +1601,10 @@ void fc_decoder_end(struct fc_decoder *d, enum fc_end_reason why,
 	if (d->shadows && (why == FC_END_FIN || why == FC_END_RST) &&
 	    (inside || rare(d)->first_bad_length != UINT64_MAX))
 		shadows_judge(d, rare(d)->first_bad_length != UINT64_MAX ? d->rare->first_bad_length
-								   : d->cur.offset,
+								   : d->fr->cur.offset,
 			      d->next_offset, true, pkt);
 	shadows_stop(d);
 	d->state = FC_DEC_DONE;
 	deliver(d, NULL);
+	frame_park(d);
 }

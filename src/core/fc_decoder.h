@@ -5,7 +5,9 @@
  * at a time, and reports frames, how they sit in the packets (sticky, split)
  * and anomalies. It never allocates by a length read from the wire: a frame
  * that claims 2 GiB costs nothing until its bytes arrive, and only the first
- * payload_keep bytes of each payload are kept.
+ * payload_keep bytes of each payload are kept. Between calls a decoder
+ * holds the frame being assembled only while one is open (struct
+ * fc_decoder_frame): 248 bytes a direction otherwise.
  *
  *   state HEADER --length ok--> PAYLOAD --payload done--> HEADER
  *        |  \__ bad length (oversize, negative) ______
@@ -29,6 +31,31 @@ struct fc_decoder_ops {
 	void (*report)(void *ctx, const struct fc_report *r);
 };
 
+#define FC_FRAME_PACKETS_INLINE 4
+
+/* The frame being assembled, needed only while one is open: between calls
+ * a decoder holds one of its own only when its last segment ended inside a
+ * frame (a header or payload still to come); otherwise it borrows the
+ * scratch's for the length of a call. Most directions of a request and
+ * response protocol end every segment on a boundary, so they never hold
+ * one (this is what brings an open connection under 1 KB).
+ *
+ *   call:  bind --------- decode ---------- park
+ *          fr NULL -> &scratch->frame       frame open? copy into own block
+ *          fr own  -> (kept)                closed?     free own, fr NULL
+ */
+struct fc_decoder_frame {
+	struct fc_frame cur;
+	uint64_t remaining; /* payload bytes still to come */
+	uint64_t payload_seen;
+	uint64_t last_pkt; /* last packet added to cur */
+	uint64_t payload_hint; /* a packet start inside it that began with frames */
+	const uint8_t *keep_at; /* kept bytes still in the segment's data */
+	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
+	uint32_t nsegs;
+	uint8_t hdr[FC_MAX_LENGTH_FIELD_END]; /* header bytes seen, split ones */
+};
+
 /* What a report is built in: the segment record and the events found so
  * far. Shared by all decoders of one engine, since only one decodes at a
  * time (keeps flows small); owned by the caller (fc_decoder_scratch_free).
@@ -49,6 +76,8 @@ struct fc_decoder_scratch {
 	uint32_t nev, ev_cap;
 	uint64_t *pkts; /* the events' frame packet lists, one after another */
 	size_t npkts, pkts_cap;
+	/* Lent to a decoder with no frame open, for one call. */
+	struct fc_decoder_frame frame;
 };
 
 void fc_decoder_scratch_free(struct fc_decoder_scratch *s);
@@ -98,9 +127,6 @@ struct fc_keep_budget {
  * fixed); DELIMITED while a delimited frame is searched for its end. */
 enum fc_dec_state { FC_DEC_HEADER, FC_DEC_PAYLOAD, FC_DEC_DELIMITED, FC_DEC_LOST, FC_DEC_DONE };
 
-
-#define FC_FRAME_PACKETS_INLINE 4
-
 /* Bytes searched at every offset for a resync before only packet starts
  * are tried (bounds the cost of a stream that is not this framing). */
 #define FC_RESYNC_SCAN_MAX (256u * 1024)
@@ -137,18 +163,15 @@ struct fc_decoder {
 	struct fc_decoder_scratch *scratch;
 	uint64_t next_offset; /* stream offset of the next byte */
 	uint64_t next_index;
-	uint64_t remaining; /* payload bytes still to come */
-	uint64_t payload_seen;
-	uint64_t last_pkt; /* last packet added to cur */
 	uint64_t max_pkt_delivered;
 	struct fc_decoder_counts stats;
 
-	/* The frame being assembled. */
-	struct fc_frame cur;
+	/* The frame being assembled: during a call, or while one is open
+	 * between calls; NULL otherwise (struct fc_decoder_frame). */
+	struct fc_decoder_frame *fr;
+	/* Its kept payload bytes, kept for the next frames (FC_KEEP_RETAIN). */
 	uint8_t *keep_buf;
-	const uint8_t *keep_at; /* kept bytes still in the segment's data */
 	uint64_t keep_cap;
-	uint64_t pkt_inline[FC_FRAME_PACKETS_INLINE];
 
 	/* The last complete frame, for short_frame: a bad length right after
 	 * it means its header promised less (frames line up again a little
@@ -157,7 +180,6 @@ struct fc_decoder {
 	uint64_t last_payload;
 	uint64_t last_end; /* UINT64_MAX: a gap hit it, nothing to say */
 	uint64_t last_hint; /* a packet start inside it that began with frames */
-	uint64_t payload_hint; /* the same for the frame being assembled */
 	uint64_t fixed_origin; /* fixed: a frame boundary, UINT64_MAX unknown */
 	struct fc_shadows *shadows; /* NULL once they have nothing to say */
 	struct fc_decoder_rare *rare; /* NULL until there is some */
@@ -166,9 +188,7 @@ struct fc_decoder {
 	 * done (joined_done). */
 	struct fc_json_watch *json;
 
-	enum fc_dec_state state;
 	uint32_t hdr_have; /* header bytes seen */
-	uint32_t nsegs;
 	uint32_t pre_frames;
 	/* fixed: segments shorter than a record that end inside one, and
 	 * segments that end on a record boundary (unpadded_suspect); a
@@ -180,26 +200,28 @@ struct fc_decoder {
 	/* Header bytes gathered before the rule is asked again (at most
 	 * FC_MAX_LENGTH_FIELD_END). */
 	uint8_t hdr_need;
+	uint8_t state; /* enum fc_dec_state, in a byte */
 	/* The direction's prelude: steps pre_n of prof->prelude's pre_dir
 	 * steps; pre_at the one being read (pre_n: done), pre_frames read. */
 	uint8_t pre_dir, pre_n, pre_at;
 	bool hdr_known; /* the rule said where the frame ends */
 	bool replaying; /* see replay_held() */
-	bool delimiter_reported;
-	bool joined_done; /* delimiter_in_payload_suspect reported, or settled */
 	bool resync_here; /* delimiter: boundaries are back at the next byte */
 	/* The capture began inside the connection: reported once, where
 	 * decoding starts (the first resync), not as a resync of its own. */
 	bool midstream_pending;
 	bool resynced; /* frames since the last resync are guesses */
-	bool zero_run_reported;
 	bool short_candidate; /* lost right after it: the resync will judge */
-	bool adjustment_reported;
-	bool fixed_long; /* see fixed_short */
 	bool keep_stopped; /* out of memory or budget: this frame keeps no more */
 	bool omit_frames; /* fc_decoder_omit_frames */
 	bool in_segment;
-	uint8_t hdr[FC_MAX_LENGTH_FIELD_END];
+	/* Once-only findings, read rarely: bits, so that the decoder fits
+	 * malloc's 256-byte chunk. */
+	bool delimiter_reported : 1;
+	bool joined_done : 1; /* delimiter_in_payload_suspect reported, or settled */
+	bool zero_run_reported : 1;
+	bool adjustment_reported : 1;
+	bool fixed_long : 1; /* see fixed_short */
 };
 _Static_assert(FC_MAX_LENGTH_FIELD_END <= UINT8_MAX, "hdr_need is 8 bits");
 

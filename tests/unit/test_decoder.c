@@ -791,6 +791,57 @@ static void test_split_three_segments(void **state)
 	tdec_free(t);
 }
 
+/* Two decoders on one scratch, as an engine's connections are: each frame
+ * left open at a segment's end moves into its decoder's own block, and
+ * one decoded whole in the meantime by the other (in the scratch's block)
+ * does not disturb it. A direction whose segments end on frame
+ * boundaries holds no block between calls. */
+static void test_open_frames_share_scratch(void **state)
+{
+	(void)state;
+	static const uint8_t a[] = { 6, 0, 0, 0, 'a', 'b', 'c', 'd', 'e', 'f' };
+	static const uint8_t b[] = { 2, 0, 0, 0, 'x', 'y', 3, 0, 0, 0, 'p', 'q', 'r' };
+	struct tdec *t1 = tdec_new(NULL, 64, false), *t2 = tdec_new(NULL, 64, false);
+	const struct fc_frame *f;
+
+	fc_decoder_free(&t2->d);
+	fc_decoder_init(&t2->d, &t2->prof, 64, false, &t1->scratch, &rec_ops, t2->r);
+	feed(t1, 0, a, 7, 1, true);
+	assert_non_null(t1->d.fr);
+	assert_ptr_not_equal(t1->d.fr, &t1->scratch.frame);
+	feed(t2, 0, b, 6, 2, true);
+	assert_null(t2->d.fr);
+	feed(t2, 6, b + 6, 2, 3, true); /* a header cut in two */
+	assert_non_null(t2->d.fr);
+	assert_ptr_not_equal(t2->d.fr, &t1->scratch.frame);
+	assert_ptr_not_equal(t2->d.fr, t1->d.fr);
+	feed(t1, 7, a + 7, 3, 4, true);
+	assert_null(t1->d.fr);
+	feed(t2, 8, b + 8, 5, 5, true);
+	assert_null(t2->d.fr);
+
+	assert_int_equal(t1->r->nframes, 1);
+	f = &t1->r->frames[0].f;
+	assert_int_equal(f->length, 6);
+	assert_int_equal(f->npackets, 2);
+	assert_int_equal(f->packets[0], 1);
+	assert_int_equal(f->packets[1], 4);
+	assert_memory_equal(f->payload, "abcdef", 6);
+	assert_int_equal(t2->r->nframes, 2);
+	f = &t2->r->frames[1].f;
+	assert_int_equal(f->index, 1);
+	assert_int_equal(f->offset, 6);
+	assert_int_equal(f->length, 3);
+	assert_true(f->header_split);
+	assert_int_equal(f->npackets, 2);
+	assert_int_equal(f->packets[0], 3);
+	assert_int_equal(f->packets[1], 5);
+	assert_memory_equal(f->payload, "pqr", 3);
+	assert_int_equal(t1->r->nanoms + t2->r->nanoms, 0);
+	tdec_free(t2);
+	tdec_free(t1);
+}
+
 /* --- cuts everywhere ------------------------------------------------------- */
 
 static void test_every_cut_default(void **state)
@@ -1195,12 +1246,15 @@ static void test_huge_length_does_not_allocate(void **state)
 	assert_int_equal(t->r->nframes, 0);
 	assert_int_equal(t->r->nanoms, 0);
 	assert_int_equal(t->d.state, FC_DEC_PAYLOAD);
-	assert_int_equal(t->d.cur.payload_len, 0x7FFFFFFF);
-	assert_int_equal(t->d.cur.payload_kept, 64);
+	/* The open frame lives in a block of the decoder's own. */
+	assert_non_null(t->d.fr);
+	assert_ptr_not_equal(t->d.fr, &t->scratch.frame);
+	assert_int_equal(t->d.fr->cur.payload_len, 0x7FFFFFFF);
+	assert_int_equal(t->d.fr->cur.payload_kept, 64);
 	assert_true(t->d.keep_cap <= 64);
 	assert_memory_equal(t->d.keep_buf, b + 4, 64);
 	assert_null(t->d.rare); /* 4 packets fit inline: no rare block */
-	assert_int_equal(t->d.remaining, 0x7FFFFFFFu - 4092);
+	assert_int_equal(t->d.fr->remaining, 0x7FFFFFFFu - 4092);
 	for (int k = 0; k < 4; k++)
 		assert_int_equal(t->r->segs[k].s.pieces[0].payload_len, 0x7FFFFFFF);
 
@@ -2085,6 +2139,7 @@ int main(void)
 		cmocka_unit_test(test_two_frames_one_segment),
 		cmocka_unit_test(test_split_two_segments),
 		cmocka_unit_test(test_split_three_segments),
+		cmocka_unit_test(test_open_frames_share_scratch),
 		cmocka_unit_test(test_every_cut_default),
 		cmocka_unit_test(test_every_cut_payload_keep),
 		cmocka_unit_test(test_zero_length_frames),
