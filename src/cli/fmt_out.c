@@ -7,6 +7,7 @@
  * large buffer that goes to the FILE in big pieces.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #ifdef __SSE2__
@@ -16,14 +17,28 @@
 #include "fmt_out.h"
 #include "output.h"
 
+#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define FMT_HEX_SSSE3 1
+#include <tmmintrin.h>
+#endif
+
 const char fmt_digit_pairs[200] =
 	"00010203040506070809" "10111213141516171819" "20212223242526272829"
 	"30313233343536373839" "40414243444546474849" "50515253545556575859"
 	"60616263646566676869" "70717273747576777879" "80818283848586878889"
 	"90919293949596979899";
 
+#ifdef FMT_HEX_SSSE3
+/* Set by fmt_init, before any writer runs: whether fmt_hex may use
+ * SSSE3. */
+static bool hex_has_ssse3;
+#endif
+
 int fmt_init(struct fmt_out *o, FILE *f)
 {
+#ifdef FMT_HEX_SSSE3
+	hex_has_ssse3 = __builtin_cpu_supports("ssse3");
+#endif
 	o->f = f;
 	o->len = 0;
 	o->err = 0;
@@ -146,13 +161,62 @@ char *fmt_time_us(char *p, int64_t us)
 	return p + 6;
 }
 
-static const char hex_digits[] = "0123456789abcdef";
+/* Each byte's two hex digits, for what is left after the 16-byte blocks. */
+static const char hex_pairs[512] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-char *fmt_hex(char *p, const uint8_t *s, size_t n)
+/* n < 16 bytes, a table lookup each. */
+static char *hex_short(char *p, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++, p += 2)
+		memcpy(p, hex_pairs + 2 * s[i], 2);
+	return p;
+}
+
+#ifdef FMT_HEX_SSSE3
+
+/* n >= 16: blocks of 16, the last one overlapping the one before when n
+ * is not a multiple of 16 (it writes the same digits again), so no byte
+ * goes through the scalar path. The nibbles become digits by one table
+ * shuffle: SSSE3, which nearly every x86-64 has; fmt_hex checks. */
+__attribute__((target("ssse3")))
+static char *hex_ssse3(char *p, const uint8_t *s, size_t n)
+{
+	const __m128i low4 = _mm_set1_epi8(0x0f);
+	const __m128i digits = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+					     'a', 'b', 'c', 'd', 'e', 'f');
+	char *end = p + 2 * n;
+	size_t i = 0;
+
+	for (;;) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(v, 4), low4));
+		__m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(v, low4));
+
+		_mm_storeu_si128((__m128i *)(void *)(p + 2 * i), _mm_unpacklo_epi8(hi, lo));
+		_mm_storeu_si128((__m128i *)(void *)(p + 2 * i + 16), _mm_unpackhi_epi8(hi, lo));
+		i += 16;
+		if (i >= n)
+			return end;
+		if (n - i < 16)
+			i = n - 16;
+	}
+}
+#endif
+
+/* The same with SSE2 alone: digits by compare and add. */
+static char *hex_sse2(char *p, const uint8_t *s, size_t n)
 {
 #ifdef __SSE2__
-	/* Sixteen bytes at a time: split into nibbles, interleave them, and
-	 * add '0', or 'a' - 10 where the nibble is above 9. */
+	/* Split into nibbles, interleave them, and add '0', or 'a' - 10
+	 * where the nibble is above 9. */
 	const __m128i low4 = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
 	const __m128i zero = _mm_set1_epi8('0'), letter = _mm_set1_epi8('a' - '0' - 10);
 
@@ -170,11 +234,18 @@ char *fmt_hex(char *p, const uint8_t *s, size_t n)
 		_mm_storeu_si128((__m128i *)(void *)(p + 16), b);
 	}
 #endif
-	for (size_t i = 0; i < n; i++) {
-		*p++ = hex_digits[s[i] >> 4];
-		*p++ = hex_digits[s[i] & 15];
-	}
-	return p;
+	return hex_short(p, s, n);
+}
+
+char *fmt_hex(char *p, const uint8_t *s, size_t n)
+{
+	if (n < 16)
+		return hex_short(p, s, n);
+#ifdef FMT_HEX_SSSE3
+	if (hex_has_ssse3)
+		return hex_ssse3(p, s, n);
+#endif
+	return hex_sse2(p, s, n);
 }
 
 void fc_output_flush(struct fc_output *o)
