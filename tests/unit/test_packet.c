@@ -1049,7 +1049,7 @@ static void test_why_optional_and_seg_untouched(void **state)
 static void test_fast_path_matches_walk(void **state)
 {
 	/* IP version and length, total length, flags and offset, protocol,
-	 * TCP data offset. */
+	 * TCP data offset and flags. */
 	static const size_t at[] = { 14, 16, 17, 20, 21, 23, 14 + 20 + 12, 14 + 20 + 13 };
 	struct pb p = { .n = 0 };
 
