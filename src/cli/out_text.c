@@ -198,6 +198,25 @@ static size_t ascii_run(const uint8_t *p, size_t n)
 	return i;
 }
 
+/* fc_text_cols, with a leading run of plain ASCII without escapes taken
+ * 16 bytes at a time (a byte a column): a segment's notes are that, in
+ * English, and counting them byte by byte was 3% of the text view. What
+ * follows the run is counted as before; no character or escape sequence
+ * straddles the cut, as the run holds neither. */
+static unsigned text_cols(const char *s, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+
+		if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1b)))))
+			break;
+	}
+#endif
+	return (unsigned)i + fc_text_cols(s + i, n - i);
+}
+
 /* How many of the 16 bytes at p, from the first, are printable ASCII
  * other than '"' and '\\' (shown as they are in a preview). */
 static unsigned plain_prefix16(const uint8_t *p)
@@ -522,7 +541,7 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	}
 	if (nt.n) {
 		size_t nn = nt.n;
-		unsigned ncols = fc_text_cols(nt.buf, nn), pad;
+		unsigned ncols = text_cols(nt.buf, nn), pad;
 		if (cols + 2 + ncols <= LINE_MAX_COLS) {
 			pad = LINE_MAX_COLS - cols - ncols;
 		} else {
