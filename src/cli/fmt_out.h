@@ -226,4 +226,10 @@ char *fmt_time_us(char *p, int64_t us);
 /* n bytes as 2n lowercase hex digits; returns the end. */
 char *fmt_hex(char *p, const uint8_t *s, size_t n);
 
+/* The instructions fmt_hex may use: fmt_init picks the best the CPU has;
+ * fmt_hex_limit(level) lowers that (tests/unit/test_fmt.c checks each
+ * path) and returns the level now in use. */
+enum { FMT_HEX_SSE2, FMT_HEX_SSSE3, FMT_HEX_AVX2 };
+int fmt_hex_limit(int level);
+
 #endif
