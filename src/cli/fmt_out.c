@@ -7,6 +7,7 @@
  * large buffer that goes to the FILE in big pieces.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #ifdef __SSE2__
@@ -101,11 +102,84 @@ void fmt_write(struct fmt_out *o, const void *s, size_t n)
 	fmt_commit(o, fmt_mem(fmt_room(o, n), s, n));
 }
 
+/* The conversions the writers' formats (and their translations) mostly
+ * use, without vsnprintf's set-up for each call: a stream's summary line
+ * on many short connections is several printf calls, and they were a
+ * sixth of the text view's instructions. %s, %d, %u, %ld, %lu, %lld,
+ * %llu, %zu and %%, no flags, widths, precisions or positions; on
+ * anything else, or when the buffer's room may not do, false with
+ * nothing written, and vsnprintf does it. */
+static bool simple_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
+{
+	char *p = o->buf + o->len, *end = o->buf + FMT_BUF_SIZE;
+
+	for (;;) {
+		const char *pct = strchrnul(fmt, '%');
+		size_t n = (size_t)(pct - fmt);
+		unsigned longs = 0;
+
+		if ((size_t)(end - p) < n + 24) /* the run and a number */
+			return false;
+		p = fmt_mem(p, fmt, n);
+		if (!*pct)
+			break;
+		fmt = pct + 1;
+		while (*fmt == 'l' && longs < 2) {
+			fmt++;
+			longs++;
+		}
+		if (*fmt == 'z' && !longs) {
+			fmt++;
+			longs = 3;
+		}
+		switch (*fmt++) {
+		case '%':
+			if (longs)
+				return false;
+			*p++ = '%';
+			break;
+		case 'd':
+			if (longs == 3)
+				return false;
+			p = fmt_i64(p, longs == 0 ? va_arg(ap, int)
+				       : longs == 1 ? va_arg(ap, long) : va_arg(ap, long long));
+			break;
+		case 'u':
+			p = fmt_u64(p, longs == 0 ? va_arg(ap, unsigned)
+				       : longs == 1 ? va_arg(ap, unsigned long)
+				       : longs == 2 ? va_arg(ap, unsigned long long)
+						    : va_arg(ap, size_t));
+			break;
+		case 's': {
+			const char *str = longs ? NULL : va_arg(ap, const char *);
+
+			if (!str) /* printf's "(null)" is not worth copying */
+				return false;
+			n = strlen(str);
+			if ((size_t)(end - p) < n)
+				return false;
+			p = fmt_mem(p, str, n);
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	o->len = (size_t)(p - o->buf);
+	return true;
+}
+
 void fmt_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
 {
 	va_list again;
 	int n;
 
+	va_copy(again, ap);
+	if (simple_vprintf(o, fmt, again)) {
+		va_end(again);
+		return;
+	}
+	va_end(again);
 	va_copy(again, ap);
 	n = vsnprintf(o->buf + o->len, FMT_BUF_SIZE - o->len, fmt, ap);
 	if (n >= 0 && (size_t)n >= FMT_BUF_SIZE - o->len) {

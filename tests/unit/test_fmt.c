@@ -6,13 +6,18 @@
  *            multiply-only path for seven and eight digits), then powers
  *            of ten and their neighbours up to 2^64 - 1
  *   fmt_hex  every length 0..200 at four alignments, all byte values
+ *   fmt_printf  its own %s/%d/%u/%lu/%llu/%zu/%% path and vsnprintf's
+ *            (flags, widths, positions, floats) against snprintf, also
+ *            where the buffer is nearly full
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../src/cli/fmt_out.h"
@@ -128,11 +133,54 @@ static void test_hex(void **state)
 	fmt_free(&out);
 }
 
+/* fmt_printf through an open_memstream FILE, after `pad` bytes of
+ * filler, must give what snprintf gives. */
+#define CHECK_PRINTF(pad, ...)                                                       \
+	do {                                                                         \
+		char *mem = NULL, want[512];                                         \
+		size_t memlen = 0;                                                   \
+		FILE *f = open_memstream(&mem, &memlen);                             \
+		struct fmt_out o;                                                    \
+                                                                                     \
+		assert_non_null(f);                                                  \
+		assert_int_equal(fmt_init(&o, f), 0);                                \
+		for (size_t k = 0; k < (pad); k++)                                   \
+			fmt_write(&o, "-", 1);                                       \
+		fmt_printf(&o, __VA_ARGS__);                                         \
+		fmt_free(&o);                                                        \
+		fclose(f);                                                           \
+		snprintf(want, sizeof(want), __VA_ARGS__);                           \
+		assert_int_equal(memlen, (pad) + strlen(want));                      \
+		assert_memory_equal(mem + (pad), want, strlen(want));                \
+		free(mem);                                                           \
+	} while (0)
+
+static void test_printf(void **state)
+{
+	const size_t pads[] = { 0, 100, FMT_BUF_SIZE - 30, FMT_BUF_SIZE - 1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pads) / sizeof(pads[0]); i++) {
+		size_t pad = pads[i];
+
+		CHECK_PRINTF(pad, "plain text, no conversion");
+		CHECK_PRINTF(pad, "%s %d %u %ld %lu %lld %llu %zu %%", "name", -42, 42u,
+			     -1234567890123L, 18446744073709551615UL, (long long)INT64_MIN,
+			     0ULL, (size_t)7);
+		CHECK_PRINTF(pad, "  = stream %" PRIu64 " (%s): %s", (uint64_t)12, "fin",
+			     "a longer string that does not fit near the end of the buffer");
+		CHECK_PRINTF(pad, "%5s|%-4d|%03u|%.2f|%x", "ab", 7, 9u, 1.5, 255u);
+		CHECK_PRINTF(pad, "%2$s %1$s", "world", "hello");
+		CHECK_PRINTF(pad, "%d%%%s", 100, "");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
