@@ -39,11 +39,12 @@ static void next_decimal(char *t, size_t *len)
 	(*len)++;
 }
 
-static void check_u64_below_1e8(void)
+static void test_u64_below_1e8(void **state)
 {
 	char want[32] = "0", got[32];
 	size_t len = 1;
 
+	(void)state;
 	/* The expected text is counted up digit by digit, not formatted: a
 	 * mismatch stops at the first wrong value. */
 	for (uint32_t x = 0; x < 100000000; x++, next_decimal(want, &len)) {
@@ -56,10 +57,11 @@ static void check_u64_below_1e8(void)
 	}
 }
 
-static void check_u64_large(void)
+static void test_u64_large(void **state)
 {
 	uint64_t p = 1;
 
+	(void)state;
 	for (int k = 0; k < 20; k++, p *= 10) {
 		const uint64_t vs[] = { p - 1, p, p + 1, p * 9 + (p - 1) };
 
@@ -79,13 +81,6 @@ static void check_u64_large(void)
 		*fmt_i64(got, INT64_MIN) = '\0';
 		assert_string_equal(got, "-9223372036854775808");
 	}
-}
-
-static void test_u64(void **state)
-{
-	(void)state;
-	check_u64_below_1e8();
-	check_u64_large();
 }
 
 /* fmt_hex at the level in use against snprintf, every length to 200 at
@@ -178,7 +173,8 @@ static void test_printf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u64),
+		cmocka_unit_test(test_u64_below_1e8),
+		cmocka_unit_test(test_u64_large),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_printf),
 	};
