@@ -118,6 +118,8 @@ $(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/cli/i18n.o $(
 	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
+# test_fmt checks the CLI writers' formatting (src/cli/fmt_out.c).
+$(B)/tests/test_fmt: $(B)/cli/fmt_out.o
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 

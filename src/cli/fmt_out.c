@@ -7,6 +7,7 @@
  * large buffer that goes to the FILE in big pieces.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #ifdef __SSE2__
@@ -16,14 +17,30 @@
 #include "fmt_out.h"
 #include "output.h"
 
+#if defined(__SSE2__) && defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define FMT_HEX_SIMD 1
+#include <immintrin.h>
+#endif
+
 const char fmt_digit_pairs[200] =
 	"00010203040506070809" "10111213141516171819" "20212223242526272829"
 	"30313233343536373839" "40414243444546474849" "50515253545556575859"
 	"60616263646566676869" "70717273747576777879" "80818283848586878889"
 	"90919293949596979899";
 
+/* The instructions fmt_hex uses (FMT_HEX_*), the best the CPU has: set
+ * by fmt_init, before any writer runs. */
+static int hex_level;
+
 int fmt_init(struct fmt_out *o, FILE *f)
 {
+	hex_level = FMT_HEX_SSE2;
+#ifdef FMT_HEX_SIMD
+	if (__builtin_cpu_supports("avx2"))
+		hex_level = FMT_HEX_AVX2;
+	else if (__builtin_cpu_supports("ssse3"))
+		hex_level = FMT_HEX_SSSE3;
+#endif
 	o->f = f;
 	o->len = 0;
 	o->err = 0;
@@ -85,11 +102,84 @@ void fmt_write(struct fmt_out *o, const void *s, size_t n)
 	fmt_commit(o, fmt_mem(fmt_room(o, n), s, n));
 }
 
+/* The conversions the writers' formats (and their translations) mostly
+ * use, without vsnprintf's set-up for each call: a stream's summary line
+ * on many short connections is several printf calls, and they were a
+ * sixth of the text view's instructions. %s, %d, %u, %ld, %lu, %lld,
+ * %llu, %zu and %%, no flags, widths, precisions or positions; on
+ * anything else, or when the buffer's room may not do, false with
+ * nothing written, and vsnprintf does it. */
+static bool simple_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
+{
+	char *p = o->buf + o->len, *end = o->buf + FMT_BUF_SIZE;
+
+	for (;;) {
+		const char *pct = strchrnul(fmt, '%');
+		size_t n = (size_t)(pct - fmt);
+		unsigned longs = 0;
+
+		if ((size_t)(end - p) < n + 24) /* the run and a number */
+			return false;
+		p = fmt_mem(p, fmt, n);
+		if (!*pct)
+			break;
+		fmt = pct + 1;
+		while (*fmt == 'l' && longs < 2) {
+			fmt++;
+			longs++;
+		}
+		if (*fmt == 'z' && !longs) {
+			fmt++;
+			longs = 3;
+		}
+		switch (*fmt++) {
+		case '%':
+			if (longs)
+				return false;
+			*p++ = '%';
+			break;
+		case 'd':
+			if (longs == 3)
+				return false;
+			p = fmt_i64(p, longs == 0 ? va_arg(ap, int)
+				       : longs == 1 ? va_arg(ap, long) : va_arg(ap, long long));
+			break;
+		case 'u':
+			p = fmt_u64(p, longs == 0 ? va_arg(ap, unsigned)
+				       : longs == 1 ? va_arg(ap, unsigned long)
+				       : longs == 2 ? va_arg(ap, unsigned long long)
+						    : va_arg(ap, size_t));
+			break;
+		case 's': {
+			const char *str = longs ? NULL : va_arg(ap, const char *);
+
+			if (!str) /* printf's "(null)" is not worth copying */
+				return false;
+			n = strlen(str);
+			if ((size_t)(end - p) < n)
+				return false;
+			p = fmt_mem(p, str, n);
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	o->len = (size_t)(p - o->buf);
+	return true;
+}
+
 void fmt_vprintf(struct fmt_out *o, const char *fmt, va_list ap)
 {
 	va_list again;
 	int n;
 
+	va_copy(again, ap);
+	if (simple_vprintf(o, fmt, again)) {
+		va_end(again);
+		return;
+	}
+	va_end(again);
 	va_copy(again, ap);
 	n = vsnprintf(o->buf + o->len, FMT_BUF_SIZE - o->len, fmt, ap);
 	if (n >= 0 && (size_t)n >= FMT_BUF_SIZE - o->len) {
@@ -146,13 +236,94 @@ char *fmt_time_us(char *p, int64_t us)
 	return p + 6;
 }
 
-static const char hex_digits[] = "0123456789abcdef";
+/* Each byte's two hex digits, for what is left after the 16-byte blocks. */
+static const char hex_pairs[512] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 
-char *fmt_hex(char *p, const uint8_t *s, size_t n)
+/* n < 16 bytes, a table lookup each. */
+static char *hex_short(char *p, const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++, p += 2)
+		memcpy(p, hex_pairs + 2 * s[i], 2);
+	return p;
+}
+
+#ifdef FMT_HEX_SIMD
+/* n >= 16: blocks of 16, the last one overlapping the one before when n
+ * is not a multiple of 16 (it writes the same digits again), so no byte
+ * goes through the scalar path. The nibbles become digits by one table
+ * shuffle: SSSE3, which nearly every x86-64 has; fmt_init checks. */
+__attribute__((target("ssse3")))
+static char *hex_ssse3(char *p, const uint8_t *s, size_t n)
+{
+	const __m128i low4 = _mm_set1_epi8(0x0f);
+	const __m128i digits = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+					     'a', 'b', 'c', 'd', 'e', 'f');
+	char *end = p + 2 * n;
+	size_t i = 0;
+
+	for (;;) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(v, 4), low4));
+		__m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(v, low4));
+
+		_mm_storeu_si128((__m128i *)(void *)(p + 2 * i), _mm_unpacklo_epi8(hi, lo));
+		_mm_storeu_si128((__m128i *)(void *)(p + 2 * i + 16), _mm_unpackhi_epi8(hi, lo));
+		i += 16;
+		if (i >= n)
+			return end;
+		if (n - i < 16)
+			i = n - 16;
+	}
+}
+
+/* n >= 32: the same, 32 bytes a step (a frame's usual 64 kept bytes in
+ * two). The interleaving works within each 16-byte half, so the halves
+ * are put back in order before they are stored. */
+__attribute__((target("avx2")))
+static char *hex_avx2(char *p, const uint8_t *s, size_t n)
+{
+	const __m256i low4 = _mm256_set1_epi8(0x0f);
+	const __m256i digits = _mm256_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+						'a', 'b', 'c', 'd', 'e', 'f',
+						'0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+						'a', 'b', 'c', 'd', 'e', 'f');
+	char *end = p + 2 * n;
+	size_t i = 0;
+
+	for (;;) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(s + i));
+		__m256i hi = _mm256_shuffle_epi8(digits,
+						 _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+		__m256i lo = _mm256_shuffle_epi8(digits, _mm256_and_si256(v, low4));
+		__m256i a = _mm256_unpacklo_epi8(hi, lo), b = _mm256_unpackhi_epi8(hi, lo);
+
+		_mm256_storeu_si256((__m256i *)(void *)(p + 2 * i),
+				    _mm256_permute2x128_si256(a, b, 0x20));
+		_mm256_storeu_si256((__m256i *)(void *)(p + 2 * i + 32),
+				    _mm256_permute2x128_si256(a, b, 0x31));
+		i += 32;
+		if (i >= n)
+			return end;
+		if (n - i < 32)
+			i = n - 32;
+	}
+}
+#endif
+
+/* The same with SSE2 alone: digits by compare and add. */
+static char *hex_sse2(char *p, const uint8_t *s, size_t n)
 {
 #ifdef __SSE2__
-	/* Sixteen bytes at a time: split into nibbles, interleave them, and
-	 * add '0', or 'a' - 10 where the nibble is above 9. */
+	/* Split into nibbles, interleave them, and add '0', or 'a' - 10
+	 * where the nibble is above 9. */
 	const __m128i low4 = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
 	const __m128i zero = _mm_set1_epi8('0'), letter = _mm_set1_epi8('a' - '0' - 10);
 
@@ -170,11 +341,27 @@ char *fmt_hex(char *p, const uint8_t *s, size_t n)
 		_mm_storeu_si128((__m128i *)(void *)(p + 16), b);
 	}
 #endif
-	for (size_t i = 0; i < n; i++) {
-		*p++ = hex_digits[s[i] >> 4];
-		*p++ = hex_digits[s[i] & 15];
-	}
-	return p;
+	return hex_short(p, s, n);
+}
+
+char *fmt_hex(char *p, const uint8_t *s, size_t n)
+{
+	if (n < 16)
+		return hex_short(p, s, n);
+#ifdef FMT_HEX_SIMD
+	if (hex_level == FMT_HEX_AVX2 && n >= 32)
+		return hex_avx2(p, s, n);
+	if (hex_level >= FMT_HEX_SSSE3)
+		return hex_ssse3(p, s, n);
+#endif
+	return hex_sse2(p, s, n);
+}
+
+int fmt_hex_limit(int level)
+{
+	if (level < hex_level)
+		hex_level = level;
+	return hex_level;
 }
 
 void fc_output_flush(struct fc_output *o)

@@ -136,11 +136,36 @@ static inline char *fmt_u14(char *p, unsigned x)
 	return fmt_4digits(p, x);
 }
 
+/* 1000000 <= x < 100000000 (seven or eight digits), no leading zeros.
+ * y is x / 10^6 in 32.32 fixed point, rounded up enough that no digit
+ * comes out one low (tests/unit/test_fmt.c checks every such x): each
+ * pair of digits is then the integer part of the fraction times 100. A
+ * multiplication a pair, no division: stream offsets are mostly this
+ * long. */
+static inline char *fmt_u7to8(char *p, uint32_t x)
+{
+	uint64_t y = (uint64_t)x * 281474977u >> 16;
+	unsigned top = (unsigned)(y >> 32);
+
+	if (top < 10)
+		*p++ = (char)('0' + top);
+	else
+		p = fmt_pair(p, top);
+	y = (uint64_t)(uint32_t)y * 100;
+	p = fmt_pair(p, (unsigned)(y >> 32));
+	y = (uint64_t)(uint32_t)y * 100;
+	p = fmt_pair(p, (unsigned)(y >> 32));
+	y = (uint64_t)(uint32_t)y * 100;
+	return fmt_pair(p, (unsigned)(y >> 32));
+}
+
 /* x < 100000000, no leading zeros. */
 static inline char *fmt_u27(char *p, uint32_t x)
 {
 	if (x < 10000)
 		return fmt_u14(p, x);
+	if (x >= 1000000)
+		return fmt_u7to8(p, x);
 	p = fmt_u14(p, x / 10000);
 	return fmt_4digits(p, x % 10000);
 }
@@ -200,5 +225,11 @@ char *fmt_time_us(char *p, int64_t us);
 
 /* n bytes as 2n lowercase hex digits; returns the end. */
 char *fmt_hex(char *p, const uint8_t *s, size_t n);
+
+/* The instructions fmt_hex may use: fmt_init picks the best the CPU has;
+ * fmt_hex_limit(level) lowers that (tests/unit/test_fmt.c checks each
+ * path) and returns the level now in use. */
+enum { FMT_HEX_SSE2, FMT_HEX_SSSE3, FMT_HEX_AVX2 };
+int fmt_hex_limit(int level);
 
 #endif

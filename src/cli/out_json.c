@@ -164,9 +164,11 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		      (n <= JHEX_INLINE ? 2 * (size_t)n : 0);
 	char *p = fmt_room(&j->out, need);
 
-	/* Whole 32-byte blocks: inline moves instead of a call to memcpy; the
-	 * bytes past the prefix are overwritten next. */
-	for (unsigned i = 0; i < pre->len; i += 32)
+	/* Fixed-size moves, inline instead of a call to memcpy: 128 bytes
+	 * without a loop (a prefix with IPv4 endpoints fits), then whole
+	 * 32-byte blocks; the bytes past the prefix are overwritten next. */
+	memcpy(p, pre->text, 128);
+	for (unsigned i = 128; i < pre->len; i += 32)
 		memcpy(p + i, pre->text + i, 32);
 	p += pre->len;
 	p = FMT_LIT(p, ",\"index\":");

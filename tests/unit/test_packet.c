@@ -1041,6 +1041,52 @@ static void test_why_optional_and_seg_untouched(void **state)
 	assert_string_equal(why, "untouched");
 }
 
+/* Untagged Ethernet, IPv4 and TCP are read in one pass when nothing is
+ * odd (fc_packet.c, parse_fast); the same IP packet under LINKTYPE_IPV4
+ * always takes the general walk. Both must give the same status, segment
+ * (bytewise), fragment and reason for every value of each header byte the
+ * shortcut decides on and every record length. */
+static void test_fast_path_matches_walk(void **state)
+{
+	/* IP version and length, total length, flags and offset, protocol,
+	 * TCP data offset and flags. */
+	static const size_t at[] = { 14, 16, 17, 20, 21, 23, 14 + 20 + 12, 14 + 20 + 13 };
+	struct pb p = { .n = 0 };
+
+	(void)state;
+	eth_ipv4_tcp(&p);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		for (unsigned v = 0; v < 256; v++) {
+			struct pb q = p;
+
+			q.b[at[i]] = (uint8_t)v;
+			for (uint32_t cap = 14; cap <= q.n; cap++) {
+				struct fc_tcp_seg s1, s2;
+				struct fc_ip_fragment f1, f2;
+				const char *why1 = NULL, *why2 = NULL;
+				enum fc_parse_status st1, st2;
+
+				memset(&s1, 0x5a, sizeof(s1));
+				memset(&s2, 0x5a, sizeof(s2));
+				memset(&f1, 0, sizeof(f1));
+				memset(&f2, 0, sizeof(f2));
+				st1 = fc_packet_parse_frag(DLT_EN10MB_, q.b, cap, (uint32_t)q.n,
+							   &s1, &why1, &f1);
+				st2 = fc_packet_parse_frag(LINKTYPE_IPV4_, q.b + 14, cap - 14,
+							   (uint32_t)q.n - 14, &s2, &why2, &f2);
+				assert_int_equal(st1, st2);
+				assert_memory_equal(&s1, &s2, sizeof(s1));
+				assert_memory_equal(&f1, &f2, sizeof(f1));
+				if (why1 || why2) {
+					assert_non_null(why1);
+					assert_non_null(why2);
+					assert_string_equal(why1, why2);
+				}
+			}
+		}
+	}
+}
+
 static void test_format_endpoint(void **state)
 {
 	(void)state;
@@ -1094,6 +1140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eth_ipv4_tcp),
+		cmocka_unit_test(test_fast_path_matches_walk),
 		cmocka_unit_test(test_key_bytewise_comparable),
 		cmocka_unit_test(test_tcp_flags_low_six_bits),
 		cmocka_unit_test(test_tcp_options_skipped),
