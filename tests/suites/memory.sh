@@ -34,7 +34,7 @@ gen() { "$B"/fc-pcapgen "$@" > /dev/null || { echo "FAIL memory: fc-pcapgen $*";
 # rss FILE ARGS...: peak RSS (KiB) of framecap --json over FILE
 rss() {
 	local f=$1; shift
-	/usr/bin/time -f %M -o "$T/rss" "$B"/framecap -r "$f" --json "$@" > /dev/null 2> "$T/err" ||
+	/usr/bin/time -f %M -o "$T/rss" "${B%/san}"/framecap -r "$f" --json "$@" > /dev/null 2> "$T/err" ||
 		{ echo "FAIL memory: framecap -r $f $*: $(head -3 "$T/err")" >&2; echo 0; return; }
 	tail -1 "$T/rss"
 }
