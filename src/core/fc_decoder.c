@@ -65,6 +65,11 @@ void fc_decoder_omit_frames(struct fc_decoder *d)
 	d->omit_frames = true;
 }
 
+void fc_decoder_general_only(struct fc_decoder *d)
+{
+	d->general_only = true;
+}
+
 void fc_decoder_set_keep_budget(struct fc_decoder *d, struct fc_keep_budget *b)
 {
 	d->scratch->keep_budget = b;
@@ -206,46 +211,63 @@ static void deliver(struct fc_decoder *d, const struct fc_segment *seg)
 /* Append a copy of `ev` to the report. The report grows with the events
  * one segment produces (bounded by its bytes); out of memory, what was
  * found so far goes out first, without its segment, so nothing is lost. */
+/* Room for one more event in the report (nev < ev_cap); false when out of
+ * memory. */
+static bool ev_grow(struct fc_decoder_scratch *s)
+{
+	uint32_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
+	struct fc_event *e;
+
+	if (s->nev < s->ev_cap)
+		return true;
+	e = cap > s->ev_cap ? realloc(s->ev, cap * sizeof(*e)) : NULL;
+	if (!e)
+		return false;
+	s->ev = e;
+	s->ev_cap = cap;
+	return true;
+}
+
+/* Room for `n` more packet numbers in the report's lists; false when out
+ * of memory. */
+static bool pkts_grow(struct fc_decoder_scratch *s, size_t n)
+{
+	size_t cap = s->pkts_cap ? s->pkts_cap : 64;
+	uint64_t *p;
+
+	if (s->npkts + n <= s->pkts_cap)
+		return true;
+	while (cap < s->npkts + n)
+		cap *= 2;
+	p = realloc(s->pkts, cap * sizeof(*p));
+	if (!p)
+		return false;
+	s->pkts = p;
+	s->pkts_cap = cap;
+	return true;
+}
+
 static void event_add(struct fc_decoder *d, struct fc_event *ev)
 {
 	struct fc_decoder_scratch *s = d->scratch;
 
 	/* Room for the event first: making it may deliver what came before,
 	 * packet lists included, and this frame's list must not go with it. */
-	if (s->nev == s->ev_cap) {
-		uint32_t cap = s->ev_cap ? s->ev_cap * 2 : 16;
-		struct fc_event *e = cap > s->ev_cap ? realloc(s->ev, cap * sizeof(*e)) : NULL;
-
-		if (e) {
-			s->ev = e;
-			s->ev_cap = cap;
-		} else {
-			deliver(d, NULL);
-			if (!s->ev_cap) { /* no room at all: this one alone, as it is */
-				struct fc_report r = { .events = ev, .nevents = 1 };
-				if (d->scratch->ops->report)
-					d->scratch->ops->report(d->ctx, &r);
-				return;
-			}
+	if (!ev_grow(s)) {
+		deliver(d, NULL);
+		if (!s->ev_cap) { /* no room at all: this one alone, as it is */
+			struct fc_report r = { .events = ev, .nevents = 1 };
+			if (d->scratch->ops->report)
+				d->scratch->ops->report(d->ctx, &r);
+			return;
 		}
 	}
 	if (ev->type == FC_EV_FRAME) {
 		struct fc_frame *f = &ev->frame;
 
-		if (s->npkts + f->npackets > s->pkts_cap) {
-			size_t cap = s->pkts_cap ? s->pkts_cap : 64;
-			uint64_t *p;
-
-			while (cap < s->npkts + f->npackets)
-				cap *= 2;
-			p = realloc(s->pkts, cap * sizeof(*p));
-			if (p) {
-				s->pkts = p;
-				s->pkts_cap = cap;
-			} else { /* the list is only shorter, as in frame_add_packet */
-				f->npackets = 0;
-			}
-		}
+		/* Out of memory the list is only shorter, as in frame_add_packet. */
+		if (!pkts_grow(s, f->npackets))
+			f->npackets = 0;
 		if (f->npackets)
 			memcpy(s->pkts + s->npkts, f->packets, f->npackets * sizeof(*s->pkts));
 		s->npkts += f->npackets;
@@ -1385,10 +1407,138 @@ static void unpadded_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 	raise_anomaly(d, &a, pkt);
 }
 
+/* --- whole frames: the fast path ---------------------------------------- */
+
+/* May the frame starting at the current offset take the fast path? Only
+ * a length-framed stream at a boundary, with no prelude step to read and
+ * no header held from an earlier segment. (Shadows walk the segment's
+ * bytes on their own; whole frames only tell them when to stop.) */
+static inline bool fast_ok(const struct fc_decoder *d)
+{
+	return d->state == FC_DEC_HEADER && !d->hdr_have && !d->hdr_known &&
+	       d->rule == d->prof && d->prof->framing == FC_FRAMING_LENGTH &&
+	       !d->general_only;
+}
+
+/* Decode the whole frames that lie back to back from data[pos] on, each
+ * with its header and payload inside these bytes, writing their piece and
+ * frame event straight into the report: what eat_header, payload_into and
+ * frame_end make of such a frame, field for field, without the frame
+ * block in between. Returns the bytes taken: it stops before a frame the
+ * general path must see (one running past the bytes, a bad length, the
+ * zero-length frame that makes a zero_run, no memory for the report),
+ * which then reads it from its first byte as if this path did not exist.
+ *
+ *   data: ...][hdr|payload][hdr|payload][hdr|pay|  <- general path from here
+ *             ^pos         fast          fast   ^returned
+ */
+static uint32_t fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr,
+			    const uint8_t *data, uint32_t pos, uint32_t len,
+			    const struct fc_pkt *pkt)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+	const uint32_t hlen = lr->header, lend = lr->end > hlen ? lr->end : hlen;
+	const unsigned resynced = d->resynced ? FC_PIECE_RESYNCED : 0;
+	const bool events = !d->omit_frames;
+	const uint64_t keep = s->payload_keep;
+	/* The decoder's per-frame fields, in registers until the run ends
+	 * (the stores into the report could alias them otherwise). */
+	uint64_t index = d->next_index, offset = d->next_offset, kept = 0, last_plen = 0;
+	uint32_t at = pos, npieces = s->seg.npieces;
+	uint16_t zero_run = d->zero_run, unconfirmed = d->resync_unconfirmed;
+
+	while (len - at >= lend) {
+		const uint8_t *b = data + at;
+		uint64_t flags, plen, want;
+		int64_t length;
+		uint32_t flen;
+		struct fc_piece *pc;
+
+		if (!fc_len_read(lr, b, &length, &flags, &plen) || plen > len - at - hlen)
+			break;
+		if (length == 0 && zero_run + 1 == FC_ZERO_RUN && !d->zero_run_reported)
+			break; /* frame_end raises zero_run */
+		if (events && (!ev_grow(s) || !pkts_grow(s, 1)))
+			break; /* event_add delivers what it has first */
+		zero_run = length ? 0 : zero_run + (zero_run < UINT16_MAX);
+		flen = hlen + (uint32_t)plen;
+		want = plen < keep ? plen : keep;
+
+		npieces++;
+		pc = &s->seg.pieces[npieces <= FC_SEG_PIECES_MAX ? npieces - 1 : FC_SEG_PIECES_MAX - 1];
+		*pc = (struct fc_piece){
+			.frame_index = index,
+			.frame_offset = offset,
+			.flags = FC_PIECE_START | FC_PIECE_LENGTH | FC_PIECE_END | resynced,
+			.length = length,
+			.payload_len = plen,
+			.header_bytes = hlen,
+			.payload = plen ? b + hlen : NULL,
+			.payload_n = (uint32_t)plen,
+			.nsegs = 1,
+		};
+		if (events) {
+			struct fc_event *ev = &s->ev[s->nev++];
+
+			ev->type = FC_EV_FRAME;
+			ev->frame = (struct fc_frame){
+				.index = index,
+				.offset = offset,
+				.length = length,
+				.length_flags = flags,
+				.payload_len = plen,
+				.header_len = hlen,
+				.npackets = 1,
+				.npackets_total = 1,
+				/* A frame before it in this segment, or one after. */
+				.sticky = npieces > 1 || flen < len - at,
+				.resynced = resynced != 0,
+				.ts_us = pkt->ts_us,
+				.pkt_last = pkt->num,
+				.payload = want ? b + hlen : d->keep_buf,
+				.payload_kept = want,
+			};
+			s->pkts[s->npkts++] = pkt->num;
+		}
+		unconfirmed -= unconfirmed > 0;
+		index++;
+		offset += flen;
+		kept = want;
+		last_plen = plen;
+		at += flen;
+	}
+	if (at == pos)
+		return 0;
+	s->seg.npieces = npieces;
+	s->fast_frames += index - d->next_index;
+	d->stats.frames += index - d->next_index;
+	/* frame_end's rule, once for the run: it only turns true as frames
+	 * are added. */
+	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
+	    rare(d)->first_bad_length == UINT64_MAX)
+		shadows_stop(d);
+	d->zero_run = zero_run;
+	d->resync_unconfirmed = unconfirmed;
+	d->last_index = index - 1;
+	d->last_payload = last_plen;
+	d->last_end = offset;
+	d->last_hint = UINT64_MAX;
+	d->next_index = index;
+	d->next_offset = offset;
+	/* The frame block as frame_end leaves it: the end of fc_decoder_data
+	 * reads the last frame's kept count. */
+	d->fr->cur.payload_kept = kept;
+	d->fr->keep_at = NULL;
+	d->keep_stopped = false;
+	return at - pos;
+}
+
 void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		     const uint8_t *data, uint32_t len, const struct fc_pkt *pkt,
 		     bool seg_start)
 {
+	struct fc_len_reader lr;
+	bool lr_ready = false; /* lr is set up at the first whole frame */
 	uint32_t pos = 0;
 
 	if (len == 0 || d->state == FC_DEC_DONE)
@@ -1434,6 +1584,16 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	while (pos < len) {
 		uint32_t used;
 
+		if (fast_ok(d)) {
+			if (!lr_ready) {
+				fc_len_reader_init(&lr, d->prof);
+				lr_ready = true;
+			}
+			used = fast_frames(d, &lr, data, pos, len, pkt);
+			pos += used; /* fast_frames moved next_offset itself */
+			if (pos == len)
+				break;
+		}
 		switch (d->state) {
 		case FC_DEC_HEADER:
 		case FC_DEC_PAYLOAD:

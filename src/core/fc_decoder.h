@@ -78,6 +78,8 @@ struct fc_decoder_scratch {
 	size_t npkts, pkts_cap;
 	/* Lent to a decoder with no frame open, for one call. */
 	struct fc_decoder_frame frame;
+	/* Frames decoded by the whole-frame path (fc_decoder_general_only). */
+	uint64_t fast_frames;
 };
 
 void fc_decoder_scratch_free(struct fc_decoder_scratch *s);
@@ -222,6 +224,7 @@ struct fc_decoder {
 	bool zero_run_reported : 1;
 	bool adjustment_reported : 1;
 	bool fixed_long : 1; /* see fixed_short */
+	bool general_only : 1; /* fc_decoder_general_only */
 };
 _Static_assert(FC_MAX_LENGTH_FIELD_END <= UINT8_MAX, "hdr_need is 8 bits");
 
@@ -245,6 +248,11 @@ void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 /* Reports carry no frame records from now on (a front end that reads
  * segments and anomalies only); frames are still decoded and counted. */
 void fc_decoder_omit_frames(struct fc_decoder *d);
+
+/* Decode every frame with the general path, none with the whole-frame
+ * path that takes most frames of a length-framed stream (their reports
+ * are the same; tests compare the two). Call before the first byte. */
+void fc_decoder_general_only(struct fc_decoder *d);
 
 /* The decoder's counts so far, into *out. */
 void fc_decoder_get_stats(const struct fc_decoder *d, struct fc_decoder_stats *out);

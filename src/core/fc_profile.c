@@ -284,6 +284,33 @@ static enum fc_frame_status length_frame_len(const struct fc_profile *p,
 	return FC_FRAME_OK;
 }
 
+void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p)
+{
+	static const uint8_t kinds[9][2] = {
+		[1] = { FC_LK_U8, FC_LK_U8 },
+		[2] = { FC_LK_LE16, FC_LK_BE16 },
+		[4] = { FC_LK_LE32, FC_LK_BE32 },
+		[8] = { FC_LK_LE64, FC_LK_BE64 },
+	};
+	bool big = p->byte_order == FC_BIG_ENDIAN;
+
+	assert(p->length_size - 1u < 8);
+	r->offset = p->length_offset;
+	r->size = p->length_size;
+	r->end = fc_profile_length_end(p);
+	r->header = p->header_size;
+	r->big = big;
+	/* Widths 3, 5, 6, 7 have no entry: their zero is FC_LK_U8. */
+	r->kind = kinds[p->length_size][big];
+	if (r->kind == FC_LK_U8 && p->length_size != 1)
+		r->kind = FC_LK_OTHER;
+	r->mask = p->length_mask;
+	r->is_signed = p->is_signed;
+	r->sign_bit = p->is_signed && p->length_size < 8 ? 1ULL << (p->length_size * 8 - 1) : 0;
+	r->max_frame = p->max_frame;
+	r->delta = (int64_t)r->end + p->length_adjustment - (int64_t)p->header_size;
+}
+
 /* A value read from a varint or BER header: max_frame, then the
  * adjustment (which may make it negative). */
 static enum fc_frame_status value_frame_len(const struct fc_profile *p, uint64_t value,

@@ -44,6 +44,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FC_PROFILE_NAME_MAX 64
 /* The length field must end within this many bytes of the frame start. */
@@ -231,6 +232,93 @@ struct fc_frame_len {
 enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
+
+/* The length framing's rule, taken apart once for a run of frames read
+ * back to back (the decoder's whole-frame path): the field's width and
+ * byte order as one case, the sign and the adjustment as constants, so
+ * that a frame costs a load and a few compares instead of the general
+ * walk over the profile's fields. Holds no pointer into the profile.
+ *
+ *   fc_len_reader_init(p)  once ->  fc_len_read(r, bytes) per frame
+ */
+enum fc_len_kind {
+	FC_LK_U8, FC_LK_LE16, FC_LK_BE16, FC_LK_LE32, FC_LK_BE32,
+	FC_LK_LE64, FC_LK_BE64, FC_LK_OTHER /* 3, 5, 6 or 7 bytes */
+};
+
+struct fc_len_reader {
+	uint64_t mask; /* length_mask, 0: none */
+	uint64_t sign_bit; /* the field's top bit when signed and < 8 bytes */
+	uint64_t max_frame;
+	int64_t delta; /* length_offset + length_size + adjustment - header_size */
+	uint32_t offset, size, end, header;
+	uint8_t kind; /* enum fc_len_kind */
+	bool is_signed;
+	bool big;
+};
+
+/* Set r up for p, a valid (fc_profile_check) length-framing profile. */
+void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p);
+
+/* The frame at b (at least r->end bytes) under r: true with *length,
+ * *flags and *payload_len exactly as fc_profile_frame_len() gives them
+ * when it returns FC_FRAME_OK (header_len is r->header); false where it
+ * returns an error (oversize, negative: the caller asks it again). */
+static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
+			       int64_t *length, uint64_t *flags, uint64_t *payload_len)
+{
+	const uint8_t *f = b + r->offset;
+	uint64_t raw = 0;
+	int64_t len, payload;
+
+	switch (r->kind) {
+	case FC_LK_U8:
+		raw = f[0];
+		break;
+	case FC_LK_LE16:
+	case FC_LK_BE16: {
+		uint16_t v;
+		memcpy(&v, f, 2);
+		raw = r->kind == FC_LK_BE16 ? __builtin_bswap16(v) : v;
+		break;
+	}
+	case FC_LK_LE32:
+	case FC_LK_BE32: {
+		uint32_t v;
+		memcpy(&v, f, 4);
+		raw = r->kind == FC_LK_BE32 ? __builtin_bswap32(v) : v;
+		break;
+	}
+	case FC_LK_LE64:
+	case FC_LK_BE64:
+		memcpy(&raw, f, 8);
+		if (r->kind == FC_LK_BE64)
+			raw = __builtin_bswap64(raw);
+		break;
+	default:
+		for (uint32_t i = 0; i < r->size; i++)
+			raw = raw << 8 | f[r->big ? i : r->size - 1 - i];
+		break;
+	}
+	*flags = 0;
+	if (r->mask) {
+		*flags = raw & ~r->mask;
+		raw &= r->mask;
+	}
+	if (raw & r->sign_bit)
+		raw |= ~(r->sign_bit - 1); /* sign-extend */
+	if (r->is_signed ? (int64_t)raw < 0 : raw > INT64_MAX)
+		return false;
+	len = (int64_t)raw;
+	if (raw > r->max_frame)
+		return false;
+	payload = r->delta + len; /* no overflow: see length_frame_len */
+	if (payload < 0)
+		return false;
+	*length = len;
+	*payload_len = (uint64_t)payload;
+	return true;
+}
 
 /* Where does the next frame of a direction end while prelude step `st`
  * is read? bytes_one_of: the first choice (in the order given) that the
