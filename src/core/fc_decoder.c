@@ -1410,14 +1410,15 @@ static void unpadded_suspect(struct fc_decoder *d, const struct fc_pkt *pkt)
 /* --- whole frames: the fast path ---------------------------------------- */
 
 /* May the frame starting at the current offset take the fast path? Only
- * a length-framed stream at a boundary, with no prelude step to read and
- * no header held from an earlier segment. (Shadows walk the segment's
- * bytes on their own; whole frames only tell them when to stop.) */
+ * a length- or fixed-framed stream at a boundary, with no prelude step to
+ * read and no header held from an earlier segment. (Shadows walk the
+ * segment's bytes on their own; whole frames only tell them when to
+ * stop.) */
 static inline bool fast_ok(const struct fc_decoder *d)
 {
 	return d->state == FC_DEC_HEADER && !d->hdr_have && !d->hdr_known &&
-	       d->rule == d->prof && d->prof->framing == FC_FRAMING_LENGTH &&
-	       !d->general_only;
+	       d->rule == d->prof && !d->general_only &&
+	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED);
 }
 
 /* Decode the whole frames that lie back to back from data[pos] on, each
@@ -1432,12 +1433,15 @@ static inline bool fast_ok(const struct fc_decoder *d)
  *   data: ...][hdr|payload][hdr|payload][hdr|pay|  <- general path from here
  *             ^pos         fast          fast   ^returned
  */
-static uint32_t fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr,
-			    const uint8_t *data, uint32_t pos, uint32_t len,
-			    const struct fc_pkt *pkt)
+/* Not inlined: its registers would cost every call of fc_decoder_data,
+ * also those that never reach a frame boundary (large frames). */
+__attribute__((noinline)) static uint32_t
+fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t *data,
+	    uint32_t pos, uint32_t len, const struct fc_pkt *pkt)
 {
 	struct fc_decoder_scratch *s = d->scratch;
-	const uint32_t hlen = lr->header, lend = lr->end > hlen ? lr->end : hlen;
+	/* Bytes a frame needs before it is read: its header, at least one. */
+	const uint32_t hlen = lr->header, lend = hlen ? hlen : 1;
 	const unsigned resynced = d->resynced ? FC_PIECE_RESYNCED : 0;
 	const bool events = !d->omit_frames;
 	const uint64_t keep = s->payload_keep;

@@ -294,6 +294,10 @@ void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p)
 	};
 	bool big = p->byte_order == FC_BIG_ENDIAN;
 
+	if (p->framing == FC_FRAMING_FIXED) {
+		*r = (struct fc_len_reader){ .kind = FC_LK_FIXED, .max_frame = p->frame_size };
+		return;
+	}
 	assert(p->length_size - 1u < 8);
 	r->offset = p->length_offset;
 	r->size = p->length_size;

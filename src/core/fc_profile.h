@@ -233,37 +233,42 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
 
-/* The length framing's rule, taken apart once for a run of frames read
- * back to back (the decoder's whole-frame path): the field's width and
- * byte order as one case, the sign and the adjustment as constants, so
- * that a frame costs a load and a few compares instead of the general
- * walk over the profile's fields. Holds no pointer into the profile.
+/* The length framing's rule (or the fixed one's), taken apart once for
+ * a run of frames read back to back (the decoder's whole-frame path): the
+ * field's width and byte order as one case, the sign and the adjustment
+ * as constants, so that a frame costs a load and a few compares instead
+ * of the general walk over the profile's fields. Holds no pointer into
+ * the profile.
  *
  *   fc_len_reader_init(p)  once ->  fc_len_read(r, bytes) per frame
  */
 enum fc_len_kind {
 	FC_LK_U8, FC_LK_LE16, FC_LK_BE16, FC_LK_LE32, FC_LK_BE32,
-	FC_LK_LE64, FC_LK_BE64, FC_LK_OTHER /* 3, 5, 6 or 7 bytes */
+	FC_LK_LE64, FC_LK_BE64, FC_LK_OTHER, /* 3, 5, 6 or 7 bytes */
+	FC_LK_FIXED /* framing fixed: no field, every frame frame_size */
 };
 
 struct fc_len_reader {
 	uint64_t mask; /* length_mask, 0: none */
 	uint64_t sign_bit; /* the field's top bit when signed and < 8 bytes */
-	uint64_t max_frame;
+	uint64_t max_frame; /* fixed: frame_size */
 	int64_t delta; /* length_offset + length_size + adjustment - header_size */
+	/* The field's place; end and header 0 for fixed. */
 	uint32_t offset, size, end, header;
 	uint8_t kind; /* enum fc_len_kind */
 	bool is_signed;
 	bool big;
 };
 
-/* Set r up for p, a valid (fc_profile_check) length-framing profile. */
+/* Set r up for p, a valid (fc_profile_check) profile of framing length
+ * or fixed. */
 void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p);
 
 /* The frame at b (at least r->end bytes) under r: true with *length,
  * *flags and *payload_len exactly as fc_profile_frame_len() gives them
  * when it returns FC_FRAME_OK (header_len is r->header); false where it
- * returns an error (oversize, negative: the caller asks it again). */
+ * returns an error (oversize, negative: the caller asks it again). Fixed
+ * frames read nothing and are always OK. */
 static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 			       int64_t *length, uint64_t *flags, uint64_t *payload_len)
 {
@@ -295,6 +300,11 @@ static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 		if (r->kind == FC_LK_BE64)
 			raw = __builtin_bswap64(raw);
 		break;
+	case FC_LK_FIXED:
+		*flags = 0;
+		*length = (int64_t)r->max_frame; /* <= FC_MAX_MAX_FRAME */
+		*payload_len = r->max_frame;
+		return true;
 	default:
 		for (uint32_t i = 0; i < r->size; i++)
 			raw = raw << 8 | f[r->big ? i : r->size - 1 - i];
