@@ -17,6 +17,7 @@
 #include "fc_decoder.h"
 #include "fc_chain.h"
 #include "fc_diagnose.h"
+#include "fc_grow.h"
 #include "fc_shadow.h"
 
 #include <stdlib.h>
@@ -230,21 +231,10 @@ static bool ev_grow(struct fc_decoder_scratch *s)
 
 /* Room for `n` more packet numbers in the report's lists; false when out
  * of memory. */
-static bool pkts_grow(struct fc_decoder_scratch *s, size_t n)
+static inline bool pkts_grow(struct fc_decoder_scratch *s, size_t n)
 {
-	size_t cap = s->pkts_cap ? s->pkts_cap : 64;
-	uint64_t *p;
-
-	if (s->npkts + n <= s->pkts_cap)
-		return true;
-	while (cap < s->npkts + n)
-		cap *= 2;
-	p = realloc(s->pkts, cap * sizeof(*p));
-	if (!p)
-		return false;
-	s->pkts = p;
-	s->pkts_cap = cap;
-	return true;
+	return s->npkts + n <= s->pkts_cap ||
+	       fc_grow((void **)&s->pkts, &s->pkts_cap, s->npkts + n, sizeof(*s->pkts), 64);
 }
 
 static void event_add(struct fc_decoder *d, struct fc_event *ev)
@@ -1447,9 +1437,9 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	const uint64_t keep = s->payload_keep;
 	/* The decoder's per-frame fields, in registers until the run ends
 	 * (the stores into the report could alias them otherwise). */
-	uint64_t index = d->next_index, offset = d->next_offset, kept = 0, last_plen = 0;
+	uint64_t index = d->next_index, offset = d->next_offset, kept = 0, last_plen = 0, taken;
 	uint32_t at = pos, npieces = s->seg.npieces;
-	uint16_t zero_run = d->zero_run, unconfirmed = d->resync_unconfirmed;
+	uint16_t zero_run = d->zero_run;
 
 	while (len - at >= lend) {
 		const uint8_t *b = data + at;
@@ -1504,7 +1494,6 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 			};
 			s->pkts[s->npkts++] = pkt->num;
 		}
-		unconfirmed -= unconfirmed > 0;
 		index++;
 		offset += flen;
 		kept = want;
@@ -1513,16 +1502,19 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	}
 	if (at == pos)
 		return 0;
+	taken = index - d->next_index;
 	s->seg.npieces = npieces;
-	s->fast_frames += index - d->next_index;
-	d->stats.frames += index - d->next_index;
+	s->fast_frames += taken;
+	d->stats.frames += taken;
 	/* frame_end's rule, once for the run: it only turns true as frames
 	 * are added. */
 	if (d->shadows && d->stats.frames >= FC_SHADOW_FRAMES &&
 	    rare(d)->first_bad_length == UINT64_MAX)
 		shadows_stop(d);
 	d->zero_run = zero_run;
-	d->resync_unconfirmed = unconfirmed;
+	/* eat_header counts each good header off a resync guess. */
+	d->resync_unconfirmed = taken >= d->resync_unconfirmed
+					? 0 : d->resync_unconfirmed - (uint16_t)taken;
 	d->last_index = index - 1;
 	d->last_payload = last_plen;
 	d->last_end = offset;

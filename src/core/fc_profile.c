@@ -309,8 +309,7 @@ void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p)
 	if (r->kind == FC_LK_U8 && p->length_size != 1)
 		r->kind = FC_LK_OTHER;
 	r->mask = p->length_mask;
-	r->is_signed = p->is_signed;
-	r->sign_bit = p->is_signed && p->length_size < 8 ? 1ULL << (p->length_size * 8 - 1) : 0;
+	r->neg_bit = p->is_signed ? 1ULL << (p->length_size * 8 - 1) : 0;
 	r->max_frame = p->max_frame;
 	r->delta = (int64_t)r->end + p->length_adjustment - (int64_t)p->header_size;
 }

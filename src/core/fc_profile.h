@@ -41,6 +41,7 @@
 #ifndef FC_PROFILE_H
 #define FC_PROFILE_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -250,15 +251,36 @@ enum fc_len_kind {
 
 struct fc_len_reader {
 	uint64_t mask; /* length_mask, 0: none */
-	uint64_t sign_bit; /* the field's top bit when signed and < 8 bytes */
+	uint64_t neg_bit; /* the field's top bit when signed: a negative length */
 	uint64_t max_frame; /* fixed: frame_size */
 	int64_t delta; /* length_offset + length_size + adjustment - header_size */
 	/* The field's place; end and header 0 for fixed. */
 	uint32_t offset, size, end, header;
 	uint8_t kind; /* enum fc_len_kind */
-	bool is_signed;
 	bool big;
 };
+
+/* Unaligned loads, in the host's order. */
+static inline uint16_t fc_load16(const uint8_t *f)
+{
+	uint16_t v;
+	memcpy(&v, f, sizeof(v));
+	return v;
+}
+
+static inline uint32_t fc_load32(const uint8_t *f)
+{
+	uint32_t v;
+	memcpy(&v, f, sizeof(v));
+	return v;
+}
+
+static inline uint64_t fc_load64(const uint8_t *f)
+{
+	uint64_t v;
+	memcpy(&v, f, sizeof(v));
+	return v;
+}
 
 /* Set r up for p, a valid (fc_profile_check) profile of framing length
  * or fixed. */
@@ -280,26 +302,12 @@ static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 	case FC_LK_U8:
 		raw = f[0];
 		break;
-	case FC_LK_LE16:
-	case FC_LK_BE16: {
-		uint16_t v;
-		memcpy(&v, f, 2);
-		raw = r->kind == FC_LK_BE16 ? __builtin_bswap16(v) : v;
-		break;
-	}
-	case FC_LK_LE32:
-	case FC_LK_BE32: {
-		uint32_t v;
-		memcpy(&v, f, 4);
-		raw = r->kind == FC_LK_BE32 ? __builtin_bswap32(v) : v;
-		break;
-	}
-	case FC_LK_LE64:
-	case FC_LK_BE64:
-		memcpy(&raw, f, 8);
-		if (r->kind == FC_LK_BE64)
-			raw = __builtin_bswap64(raw);
-		break;
+	case FC_LK_LE16: raw = le16toh(fc_load16(f)); break;
+	case FC_LK_BE16: raw = be16toh(fc_load16(f)); break;
+	case FC_LK_LE32: raw = le32toh(fc_load32(f)); break;
+	case FC_LK_BE32: raw = be32toh(fc_load32(f)); break;
+	case FC_LK_LE64: raw = le64toh(fc_load64(f)); break;
+	case FC_LK_BE64: raw = be64toh(fc_load64(f)); break;
 	case FC_LK_FIXED:
 		*flags = 0;
 		*length = (int64_t)r->max_frame; /* <= FC_MAX_MAX_FRAME */
@@ -315,13 +323,12 @@ static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 		*flags = raw & ~r->mask;
 		raw &= r->mask;
 	}
-	if (raw & r->sign_bit)
-		raw |= ~(r->sign_bit - 1); /* sign-extend */
-	if (r->is_signed ? (int64_t)raw < 0 : raw > INT64_MAX)
+	/* Negative (the sign bit, signed) or above max_frame (at most 2^48,
+	 * so also any unsigned value past INT64_MAX): an error either way,
+	 * the sign extension is not needed to tell. */
+	if ((raw & r->neg_bit) || raw > r->max_frame)
 		return false;
 	len = (int64_t)raw;
-	if (raw > r->max_frame)
-		return false;
 	payload = r->delta + len; /* no overflow: see length_frame_len */
 	if (payload < 0)
 		return false;

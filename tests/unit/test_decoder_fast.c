@@ -122,16 +122,14 @@ static void put_segment(struct text *t, const struct fc_segment *s)
 	}
 }
 
+/* The report as text: its events in order, then its segment. */
 static void on_report(void *ctx, const struct fc_report *r)
 {
 	struct text *t = ctx;
+	const struct fc_event *e = r->events, *end = r->events + r->nevents;
 
-	for (uint32_t i = 0; i < r->nevents; i++) {
-		if (r->events[i].type == FC_EV_FRAME)
-			put_frame(t, &r->events[i].frame);
-		else
-			put_anomaly(t, &r->events[i].anomaly);
-	}
+	for (; e < end; e++)
+		e->type == FC_EV_FRAME ? put_frame(t, &e->frame) : put_anomaly(t, &e->anomaly);
 	if (r->seg)
 		put_segment(t, r->seg);
 }
