@@ -13,6 +13,14 @@
  * into a block of the decoder's own only when the call ends inside a
  * frame (frame_bind, frame_park): an open connection whose segments end
  * on frame boundaries costs no block at all.
+ *
+ * Most frames of a length- or fixed-framed stream lie whole inside one
+ * segment: from a boundary, fast_frames writes those straight into the
+ * report, and the general path (eat_header, payload_into, frame_end)
+ * takes over at the first frame it cannot: the same report either way.
+ *
+ *   segment: [hdr|payload][hdr|payload][hdr|pay|
+ *            fast_frames  fast_frames  general ...
  */
 #include "fc_decoder.h"
 #include "fc_chain.h"
@@ -209,9 +217,6 @@ static void deliver(struct fc_decoder *d, const struct fc_segment *seg)
 	s->npkts = 0;
 }
 
-/* Append a copy of `ev` to the report. The report grows with the events
- * one segment produces (bounded by its bytes); out of memory, what was
- * found so far goes out first, without its segment, so nothing is lost. */
 /* Room for one more event in the report (nev < ev_cap); false when out of
  * memory. */
 static bool ev_grow(struct fc_decoder_scratch *s)
@@ -237,6 +242,9 @@ static inline bool pkts_grow(struct fc_decoder_scratch *s, size_t n)
 	       fc_grow((void **)&s->pkts, &s->pkts_cap, s->npkts + n, sizeof(*s->pkts), 64);
 }
 
+/* Append a copy of `ev` to the report. The report grows with the events
+ * one segment produces (bounded by its bytes); out of memory, what was
+ * found so far goes out first, without its segment, so nothing is lost. */
 static void event_add(struct fc_decoder *d, struct fc_event *ev)
 {
 	struct fc_decoder_scratch *s = d->scratch;

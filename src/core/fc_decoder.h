@@ -250,8 +250,9 @@ void fc_decoder_set_prelude(struct fc_decoder *d, enum fc_direction dir);
 void fc_decoder_omit_frames(struct fc_decoder *d);
 
 /* Decode every frame with the general path, none with the whole-frame
- * path that takes most frames of a length-framed stream (their reports
- * are the same; tests compare the two). Call before the first byte. */
+ * path that takes most frames of a length- or fixed-framed stream (their
+ * reports are the same; tests compare the two). Call before the first
+ * byte. */
 void fc_decoder_general_only(struct fc_decoder *d);
 
 /* The decoder's counts so far, into *out. */
