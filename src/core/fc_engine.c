@@ -25,6 +25,7 @@
  *   FIN ends a direction once its data is in; RST ends both.
  */
 #include "fc_engine.h"
+#include "fc_pool.h"
 #include "fc_siphash.h"
 
 #include <stddef.h>
@@ -82,8 +83,10 @@ struct fc_flow {
  * idle (capture time) before a packet of an unknown mid-stream
  * connection may take its place. */
 #define FC_EVICT_SAMPLE 8
-#define FC_SPARE_MAX 64
 #define FC_EVICT_IDLE_US (60 * 1000000LL)
+/* Packets between two fc_pool_trim calls: spares a whole period did not
+ * need are given back. */
+#define FC_POOL_PERIOD 65536
 
 struct fc_engine {
 	struct fc_engine_config cfg;
@@ -94,11 +97,10 @@ struct fc_engine {
 	uint32_t nlive, live_cap;
 	struct fc_closed *closed_oldest, *closed_newest;
 	uint32_t nclosed;
-	/* Freed flows and decoders, reused (at most FC_SPARE_MAX of each):
-	 * connections come and go all the time. */
-	struct fc_flow *spare;
-	void *spare_dec; /* each starts with a pointer to the next */
-	uint32_t nspare, nspare_dec;
+	/* Spares of every per-connection allocation: connections come and
+	 * go all the time (fc_pool.h). */
+	struct fc_pool flow_pool, closed_pool, reasm_pool, dec_pool;
+	struct fc_pool hist_pool[FC_REASM_HISTORY_SIZES];
 	uint64_t rng; /* xorshift state: eviction samples */
 	struct fc_reasm_budget budget;
 	struct fc_keep_budget keep_budget;
@@ -159,15 +161,9 @@ static struct fc_decoder *ensure_decoder(struct fc_half *h)
 
 	if (h->dec)
 		return h->dec;
-	if (e->spare_dec) {
-		h->dec = e->spare_dec;
-		memcpy(&e->spare_dec, h->dec, sizeof(void *));
-		e->nspare_dec--;
-	} else {
-		h->dec = malloc(sizeof(*h->dec));
-		if (!h->dec)
-			return NULL;
-	}
+	h->dec = fc_pool_get(&e->dec_pool);
+	if (!h->dec)
+		return NULL;
 	fc_decoder_init(h->dec, half_flow(h)->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
 	fc_decoder_set_keep_budget(h->dec, &e->keep_budget);
@@ -184,13 +180,7 @@ static void drop_decoder(struct fc_half *h)
 	if (!h->dec)
 		return;
 	fc_decoder_free(h->dec);
-	if (e->nspare_dec < FC_SPARE_MAX) {
-		memcpy(h->dec, &e->spare_dec, sizeof(void *));
-		e->spare_dec = h->dec;
-		e->nspare_dec++;
-	} else {
-		free(h->dec);
-	}
+	fc_pool_put(&e->dec_pool, h->dec);
 	h->dec = NULL;
 }
 
@@ -306,7 +296,7 @@ static struct fc_reasm *half_reasm(struct fc_half *h)
 
 	if (h->r)
 		return h->r;
-	h->r = malloc(sizeof(*h->r));
+	h->r = fc_pool_get(&e->reasm_pool);
 	if (!h->r)
 		return NULL;
 	fc_reasm_init(h->r, e->cfg.max_ooo_per_dir, &e->budget, &reasm_ops, h);
@@ -515,7 +505,7 @@ static void closed_remove(struct fc_engine *e, struct fc_closed *r)
 	else
 		e->closed_newest = r->older;
 	e->nclosed--;
-	free(r);
+	fc_pool_put(&e->closed_pool, r);
 }
 
 /* A flow out of live[]: the last one takes its slot. */
@@ -549,24 +539,18 @@ static bool live_reserve(struct fc_engine *e)
 	return true;
 }
 
-/* A flow's memory once it left the table: buffers freed, the flow kept
- * for a next one (FC_SPARE_MAX at most: a table emptying all at once must
- * not hoard them). */
+/* A flow's memory once it left the table: buffers freed, the flow, its
+ * reassemblers and decoders kept as spares for the next ones. */
 static void flow_release(struct fc_engine *e, struct fc_flow *f)
 {
 	for (int d = 0; d < 2; d++) {
-		if (f->half[d].r)
+		if (f->half[d].r) {
 			fc_reasm_free(f->half[d].r);
-		free(f->half[d].r);
+			fc_pool_put(&e->reasm_pool, f->half[d].r);
+		}
 		drop_decoder(&f->half[d]);
 	}
-	if (e->nspare < FC_SPARE_MAX) {
-		f->c.hnext = (struct fc_conn *)e->spare;
-		e->spare = f;
-		e->nspare++;
-		return;
-	}
-	free(f);
+	fc_pool_put(&e->flow_pool, f);
 }
 
 static const char *const end_names[] = {
@@ -624,7 +608,7 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	if (f->begun && e->sink.stream_end)
 		e->sink.stream_end(e->sink.ctx, &f->info, &end);
 	if (keep)
-		r = malloc(sizeof(*r));
+		r = fc_pool_get(&e->closed_pool);
 	if (r) {
 		r->c.closed = true;
 		r->c.hash = f->c.hash;
@@ -712,15 +696,9 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	}
 	if (!live_reserve(e))
 		return NULL;
-	if (e->spare) {
-		f = e->spare;
-		e->spare = (struct fc_flow *)f->c.hnext;
-		e->nspare--;
-	} else {
-		f = malloc(sizeof(*f));
-		if (!f)
-			return NULL;
-	}
+	f = fc_pool_get(&e->flow_pool);
+	if (!f)
+		return NULL;
 	memset(f, 0, sizeof(*f));
 	f->eng = e;
 	f->c.hash = hash;
@@ -746,6 +724,23 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	if (e->nlive + e->nclosed > e->st.live_flows_peak)
 		e->st.live_flows_peak = e->nlive + e->nclosed;
 	return f;
+}
+
+/* Give back the spares that went unused for a period (all: at the end). */
+static void pools_trim(struct fc_engine *e, bool all)
+{
+	struct fc_pool *pools[4 + FC_REASM_HISTORY_SIZES] = {
+		&e->flow_pool, &e->closed_pool, &e->reasm_pool, &e->dec_pool,
+	};
+
+	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
+		pools[4 + i] = &e->hist_pool[i];
+	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
+		if (all)
+			fc_pool_drain(pools[i]);
+		else
+			fc_pool_trim(pools[i]);
+	}
 }
 
 struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
@@ -784,6 +779,13 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	e->limits.max_pieces = e->cfg.max_ooo_pieces;
 	e->limits.window.packets = e->cfg.ack_window_packets;
 	e->limits.window.us = e->cfg.ack_window_us;
+	fc_pool_init(&e->flow_pool, sizeof(struct fc_flow));
+	fc_pool_init(&e->closed_pool, sizeof(struct fc_closed));
+	fc_pool_init(&e->reasm_pool, sizeof(struct fc_reasm));
+	fc_pool_init(&e->dec_pool, sizeof(struct fc_decoder));
+	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
+		fc_pool_init(&e->hist_pool[i], (i + 1) * FC_REASM_HISTORY_STEP);
+	e->limits.hist_pool = e->hist_pool;
 	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
 	e->nbuckets = 1024;
 	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < FC_MAX_BUCKETS)
@@ -842,7 +844,8 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	uint32_t hash, seq;
 	bool syn, bare_syn;
 
-	e->st.packets++;
+	if (!(++e->st.packets % FC_POOL_PERIOD))
+		pools_trim(e, false);
 	switch (st) {
 	case FC_PARSE_TCP: break;
 	case FC_PARSE_NOT_TCP: e->st.not_tcp++; return st;
@@ -1018,18 +1021,7 @@ void fc_engine_free(struct fc_engine *e)
 		e->closed_oldest = r->newer;
 		free(r);
 	}
-	while (e->spare) {
-		struct fc_flow *f = e->spare;
-
-		e->spare = (struct fc_flow *)f->c.hnext;
-		free(f);
-	}
-	while (e->spare_dec) {
-		void *d = e->spare_dec;
-
-		memcpy(&e->spare_dec, d, sizeof(void *));
-		free(d);
-	}
+	pools_trim(e, true);
 	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);
