@@ -416,8 +416,9 @@ uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k)
 
 static bool vlans_equal(const struct fc_flow_key *a, const struct fc_flow_key *b)
 {
+	/* Most packets carry no tag: no call to memcmp for them. */
 	return a->nvlan == b->nvlan &&
-	       !memcmp(a->vlan, b->vlan, sizeof(a->vlan[0]) * a->nvlan);
+	       (!a->nvlan || !memcmp(a->vlan, b->vlan, sizeof(a->vlan[0]) * a->nvlan));
 }
 
 /* Does packet key k belong to flow key fk, and in which direction? */
