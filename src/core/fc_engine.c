@@ -2,15 +2,18 @@
 /* fc_engine.c - flow table and connection lifecycle around reassembly and
  * decoding.
  *
- *   buckets[siphash13(key, endpoints, vlans)] -> conn -> conn ...  (chained)
- *   (the key is a per-run secret; buckets >= max_flows, so chains are short)
+ *   slots[h & mask], [h+1 & mask] ...  h = siphash13(key, endpoints, vlans)
+ *     { tag h | conn } { tag | conn } { 0 | NULL }  (open addressing,
+ *     linear probing: a probe reads the tags side by side and touches a
+ *     connection only when its tag is the packet's; the key is a per-run
+ *     secret; slots >= 2 x max_flows, so runs stay short)
  *
- *   conn: open  = struct fc_flow   (192 bytes: stream info, per
+ *   conn: open  = struct fc_flow   (184 bytes: stream info, per
  *                 direction its SYN's sequence number and, once it
  *                 carries anything, a reassembler, once it carries
  *                 payload, a decoder)
  *                 listed in live[] (any order: sampled for eviction)
- *         closed = struct fc_closed (88 bytes: key and links, to absorb
+ *         closed = struct fc_closed (72 bytes: key and links, to absorb
  *                 late packets), listed oldest first:
  *                 closed_oldest <-> ... <-> closed_newest
  *
@@ -37,9 +40,15 @@ struct fc_flow;
 /* What the table keeps of every connection, open or closed: the head of
  * struct fc_flow and of struct fc_closed. */
 struct fc_conn {
-	struct fc_conn *hnext; /* bucket chain */
 	bool closed; /* a struct fc_closed, or a closed fc_flow (no memory) */
 	uint32_t hash;
+};
+
+/* A place in the table: the connection's hash beside it, so that probing
+ * past other connections costs no cache miss on each. */
+struct fc_slot {
+	uint32_t hash;
+	struct fc_conn *c; /* NULL: free */
 };
 
 /* A connection that ended: kept (small) so that its late packets are
@@ -91,8 +100,8 @@ struct fc_flow {
 struct fc_engine {
 	struct fc_engine_config cfg;
 	struct fc_sink sink;
-	struct fc_conn **buckets;
-	uint32_t nbuckets; /* power of two */
+	struct fc_slot *slots;
+	uint32_t nslots; /* power of two, > 2 x max_flows */
 	struct fc_flow **live; /* open flows, live_cap <= max_flows slots */
 	uint32_t nlive, live_cap;
 	struct fc_closed *closed_oldest, *closed_newest;
@@ -451,33 +460,58 @@ static const struct fc_flow_key *conn_key(const struct fc_conn *c)
 static struct fc_conn *lookup(struct fc_engine *e, const struct fc_flow_key *k,
 			      uint32_t hash, enum fc_dir *dir)
 {
-	for (struct fc_conn *c = e->buckets[hash & (e->nbuckets - 1)]; c; c = c->hnext)
-		if (c->hash == hash && key_match(conn_key(c), k, dir))
-			return c;
+	uint32_t mask = e->nslots - 1;
+
+	for (uint32_t i = hash & mask; e->slots[i].c; i = (i + 1) & mask)
+		if (e->slots[i].hash == hash && key_match(conn_key(e->slots[i].c), k, dir))
+			return e->slots[i].c;
 	return NULL;
 }
 
-/* Put `with` (NULL: nothing) where c is in its bucket's chain. */
-static void bucket_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
+/* The slot holding c. */
+static uint32_t slot_of(const struct fc_engine *e, const struct fc_conn *c)
 {
-	struct fc_conn **pp = &e->buckets[c->hash & (e->nbuckets - 1)];
+	uint32_t mask = e->nslots - 1, i = c->hash & mask;
 
-	while (*pp != c)
-		pp = &(*pp)->hnext;
-	if (with) {
-		with->hnext = c->hnext;
-		*pp = with;
-	} else {
-		*pp = c->hnext;
-	}
+	while (e->slots[i].c != c)
+		i = (i + 1) & mask;
+	return i;
 }
 
-static void bucket_push(struct fc_engine *e, struct fc_conn *c)
+/* Put `with` (NULL: nothing) where c is in the table. `with` has c's
+ * hash. A freed slot is filled from the run after it, each connection
+ * moving back only as far as its own home slot allows (linear probing
+ * has no tombstones: lookups stop at the first free slot). */
+static void slot_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
 {
-	struct fc_conn **b = &e->buckets[c->hash & (e->nbuckets - 1)];
+	uint32_t mask = e->nslots - 1, hole = slot_of(e, c);
 
-	c->hnext = *b;
-	*b = c;
+	if (with) {
+		e->slots[hole].c = with;
+		return;
+	}
+	for (uint32_t i = (hole + 1) & mask; e->slots[i].c; i = (i + 1) & mask) {
+		uint32_t home = e->slots[i].hash & mask;
+
+		/* It may fill the hole when the hole lies on its way from
+		 * home to i (cyclically). */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			e->slots[hole] = e->slots[i];
+			hole = i;
+		}
+	}
+	e->slots[hole].c = NULL;
+	e->slots[hole].hash = 0;
+}
+
+static void slot_add(struct fc_engine *e, struct fc_conn *c)
+{
+	uint32_t mask = e->nslots - 1, i = c->hash & mask;
+
+	while (e->slots[i].c)
+		i = (i + 1) & mask;
+	e->slots[i].hash = c->hash;
+	e->slots[i].c = c;
 }
 
 /* Append r to the closed list (the newest end). */
@@ -496,7 +530,7 @@ static void closed_push(struct fc_engine *e, struct fc_closed *r)
 /* Forget a closed connection: out of its bucket and the list, freed. */
 static void closed_remove(struct fc_engine *e, struct fc_closed *r)
 {
-	bucket_replace(e, &r->c, NULL);
+	slot_replace(e, &r->c, NULL);
 	if (r->older)
 		r->older->newer = r->newer;
 	else
@@ -614,10 +648,10 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 		r->c.closed = true;
 		r->c.hash = f->c.hash;
 		r->key = f->info.key;
-		bucket_replace(e, &f->c, &r->c);
+		slot_replace(e, &f->c, &r->c);
 		closed_push(e, r);
 	} else {
-		bucket_replace(e, &f->c, NULL);
+		slot_replace(e, &f->c, NULL);
 	}
 	live_del(e, f);
 	flow_release(e, f);
@@ -719,7 +753,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
 	f->info.profile = pick_profile(e, k->dport, k->sport);
 	f->half[FC_S2C].dir = FC_S2C;
-	bucket_push(e, &f->c);
+	slot_add(e, &f->c);
 	f->slot = e->nlive;
 	e->live[e->nlive++] = f;
 	if (e->nlive + e->nclosed > e->st.live_flows_peak)
@@ -788,19 +822,21 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 		fc_pool_init(&e->hist_pool[i], (i + 1) * FC_REASM_HISTORY_STEP);
 	e->limits.hist_pool = e->hist_pool;
 	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
-	e->nbuckets = 1024;
-	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < FC_MAX_BUCKETS)
-		e->nbuckets <<= 1;
-	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	/* Twice the most connections, rounded up: at most half full, so a
+	 * probe rarely reads past the cache line it starts in. */
+	e->nslots = 1024;
+	while (e->nslots < 2 * (uint64_t)e->cfg.max_flows && e->nslots < FC_MAX_SLOTS)
+		e->nslots <<= 1;
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
 	{
 		struct fc_ipfrag_config fcfg = { 0 };
 
 		memcpy(fcfg.hash_key, e->cfg.hash_key, sizeof(fcfg.hash_key));
 		e->frag = fc_ipfrag_new(&fcfg);
 	}
-	if (!e->buckets || !e->frag) {
+	if (!e->slots || !e->frag) {
 		fc_ipfrag_free(e->frag);
-		free(e->buckets);
+		free(e->slots);
 		free(e);
 		return NULL;
 	}
@@ -1026,6 +1062,6 @@ void fc_engine_free(struct fc_engine *e)
 	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);
-	free(e->buckets);
+	free(e->slots);
 	free(e);
 }
