@@ -89,7 +89,7 @@ struct fc_engine_config {
  * all carry data stays under 64 MiB (about 1.2 KB each with the table:
  * tests/suites/memory.sh). */
 #define FC_DEFAULT_MAX_FLOWS 50000
-/* Table slots: twice max_flows rounded up to a power of two, at most
+/* Table slots: 1.25 x max_flows rounded up to a power of two, at most
  * this many (more than the most flows --max-flows allows, 2^24: a full
  * table still has free slots to end its probes). */
 #define FC_MAX_SLOTS (1u << 25)
