@@ -93,9 +93,6 @@ struct fc_flow {
  * connection may take its place. */
 #define FC_EVICT_SAMPLE 8
 #define FC_EVICT_IDLE_US (60 * 1000000LL)
-/* Packets between two fc_pool_trim calls: spares a whole period did not
- * need are given back. */
-#define FC_POOL_PERIOD 65536
 
 struct fc_engine {
 	struct fc_engine_config cfg;
@@ -106,8 +103,8 @@ struct fc_engine {
 	uint32_t nlive, live_cap;
 	struct fc_closed *closed_oldest, *closed_newest;
 	uint32_t nclosed;
-	/* Spares of every per-connection allocation: connections come and
-	 * go all the time (fc_pool.h). */
+	/* Every per-connection allocation of a fixed size: connections come
+	 * and go all the time (fc_pool.h). */
 	struct fc_pool flow_pool, closed_pool, reasm_pool, dec_pool;
 	struct fc_pool hist_pool[FC_REASM_HISTORY_SIZES];
 	uint64_t rng; /* xorshift state: eviction samples */
@@ -575,7 +572,7 @@ static bool live_reserve(struct fc_engine *e)
 }
 
 /* A flow's memory once it left the table: buffers freed, the flow, its
- * reassemblers and decoders kept as spares for the next ones. */
+ * reassemblers and decoders back to their pools. */
 static void flow_release(struct fc_engine *e, struct fc_flow *f)
 {
 	for (int d = 0; d < 2; d++) {
@@ -761,23 +758,6 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	return f;
 }
 
-/* Give back the spares that went unused for a period (all: at the end). */
-static void pools_trim(struct fc_engine *e, bool all)
-{
-	struct fc_pool *pools[4 + FC_REASM_HISTORY_SIZES] = {
-		&e->flow_pool, &e->closed_pool, &e->reasm_pool, &e->dec_pool,
-	};
-
-	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
-		pools[4 + i] = &e->hist_pool[i];
-	for (size_t i = 0; i < sizeof(pools) / sizeof(pools[0]); i++) {
-		if (all)
-			fc_pool_drain(pools[i]);
-		else
-			fc_pool_trim(pools[i]);
-	}
-}
-
 struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 				const struct fc_sink *sink)
 {
@@ -882,8 +862,7 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	uint32_t hash, seq;
 	bool syn, bare_syn;
 
-	if (!(++e->st.packets % FC_POOL_PERIOD))
-		pools_trim(e, false);
+	e->st.packets++;
 	switch (st) {
 	case FC_PARSE_TCP: break;
 	case FC_PARSE_NOT_TCP: e->st.not_tcp++; return st;
@@ -1057,9 +1036,14 @@ void fc_engine_free(struct fc_engine *e)
 		struct fc_closed *r = e->closed_oldest;
 
 		e->closed_oldest = r->newer;
-		free(r);
+		fc_pool_put(&e->closed_pool, r);
 	}
-	pools_trim(e, true);
+	fc_pool_drain(&e->closed_pool);
+	fc_pool_drain(&e->flow_pool);
+	fc_pool_drain(&e->reasm_pool);
+	fc_pool_drain(&e->dec_pool);
+	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
+		fc_pool_drain(&e->hist_pool[i]);
 	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);

@@ -1,90 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fc_pool.h - spare fixed-size objects kept for reuse, given back when
- * they go unused.
+/* fc_pool.h - fixed-size objects carved from 16 KiB blocks, each block
+ * given back as soon as its last object is.
  *
- *   fc_pool_put(o) -> [o] -> [o] -> [o] -> NULL   <- fc_pool_get()
- *                     free: a stack of spares, each holding the next's
- *                     address in its first bytes
- *   low: the fewest spares since the last fc_pool_trim; that many were
- *   never needed in the period, and fc_pool_trim frees them
+ *   block (16 KiB, from malloc):
+ *   [ header: links, free list, used, carved | b obj | b obj | ... ]
+ *     (b: the block's address, before each object)
+ *
+ *   pool.room -> blocks with a free object <-> ...
+ *   pool.full -> blocks without           <-> ...
  *
  * Connections come and go by the thousand: glibc's malloc spends 200 to
  * 350 instructions on each allocation and free of a flow's pieces once
- * thousands of them are freed at once (past its small per-size caches),
- * a stack costs a handful. The stack holds at most what was in use at
- * once before (every spare was in use when it was made), so it never
- * raises the peak; fc_pool_trim, called now and then, gives back what a
- * whole period did not need. Under AddressSanitizer objects go straight
- * to malloc and free, so that a use after free is still caught.
+ * thousands of them are freed at once (past its small per-size caches);
+ * here both are a few loads and stores, an object costs its size and a
+ * pointer (malloc's chunks: as much or more), and ending a capture frees
+ * blocks, not every object. An empty block is
+ * freed at once unless it is the pool's only one with room (kept so that
+ * one object coming and going does not allocate a block each time).
+ * Under AddressSanitizer objects go straight to malloc and free, so that
+ * a use after free is still caught.
  */
 #ifndef FC_POOL_H
 #define FC_POOL_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FC_POOL_KEEP 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FC_POOL_KEEP 0
-#endif
-#endif
-#ifndef FC_POOL_KEEP
-#define FC_POOL_KEEP 1
-#endif
+#define FC_POOL_BLOCK 16384u
+
+struct fc_pool_block;
 
 struct fc_pool {
-	void *free; /* the newest spare */
-	size_t size; /* of every object, >= sizeof(void *) */
-	uint32_t nfree; /* spares on the stack */
-	uint32_t low; /* fewest spares since the last fc_pool_trim */
+	struct fc_pool_block *room; /* blocks with a free object */
+	struct fc_pool_block *full; /* blocks without */
+	uint32_t size; /* of every object: a multiple of 8, at least 8 */
+	uint32_t per_block; /* objects a block holds */
+	uint32_t nblocks;
 };
 
-/* An empty pool of objects of `size` bytes (at least a pointer's). */
-static inline void fc_pool_init(struct fc_pool *p, size_t size)
-{
-	p->free = NULL;
-	p->size = size < sizeof(void *) ? sizeof(void *) : size;
-	p->nfree = p->low = 0;
-}
+/* An empty pool of objects of `size` (1 to FC_POOL_BLOCK / 4) bytes. */
+void fc_pool_init(struct fc_pool *p, size_t size);
 
-/* An object of the pool's size, uninitialised: the newest spare, else
- * malloc's; NULL without memory. */
-static inline void *fc_pool_get(struct fc_pool *p)
-{
-	void *o = p->free;
+/* An object of the pool's size, uninitialised, aligned to 8; NULL
+ * without memory. */
+void *fc_pool_get(struct fc_pool *p);
 
-	if (!o)
-		return malloc(p->size);
-	memcpy(&p->free, o, sizeof(void *));
-	if (--p->nfree < p->low)
-		p->low = p->nfree;
-	return o;
-}
+/* Give o (from fc_pool_get on the same pool, or NULL) back. */
+void fc_pool_put(struct fc_pool *p, void *o);
 
-/* Give o (from fc_pool_get, or NULL) back to the pool. */
-static inline void fc_pool_put(struct fc_pool *p, void *o)
-{
-	if (!o)
-		return;
-	if (!FC_POOL_KEEP) {
-		free(o);
-		return;
-	}
-	memcpy(o, &p->free, sizeof(void *));
-	p->free = o;
-	p->nfree++;
-}
-
-/* Free the spares that went unused since the last call (the period's
- * fewest on the stack), and start a new period. Work in proportion to
- * what it frees. */
-void fc_pool_trim(struct fc_pool *p);
-
-/* Free every spare (the objects in use are the caller's). */
+/* Free every block, objects still in use included (the caller is done
+ * with all of them). */
 void fc_pool_drain(struct fc_pool *p);
 
 #endif
