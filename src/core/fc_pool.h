@@ -14,9 +14,9 @@
  * thousands of them are freed at once (past its small per-size caches);
  * here both are a few loads and stores, an object costs its size and a
  * pointer (malloc's chunks: as much or more), and ending a capture frees
- * blocks, not every object. An empty block is
- * freed at once unless it is the pool's only one with room (kept so that
- * one object coming and going does not allocate a block each time).
+ * blocks, not every object. An empty block is freed at once unless it
+ * is the pool's only one with room (kept so that one object coming and
+ * going does not allocate a block each time).
  * Under AddressSanitizer objects go straight to malloc and free, so that
  * a use after free is still caught.
  */
