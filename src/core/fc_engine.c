@@ -2,15 +2,18 @@
 /* fc_engine.c - flow table and connection lifecycle around reassembly and
  * decoding.
  *
- *   buckets[siphash(key, endpoints, vlans)] -> conn -> conn ...  (chained)
- *   (the key is a per-run secret; buckets >= max_flows, so chains are short)
+ *   slots[h & mask], [h+1 & mask] ...  h = siphash13(key, endpoints, vlans)
+ *     { tag h | conn } { tag | conn } { 0 | NULL }  (open addressing,
+ *     linear probing: a probe reads the tags side by side and touches a
+ *     connection only when its tag is the packet's; the key is a per-run
+ *     secret; slots >= 1.25 x max_flows, so runs stay short)
  *
- *   conn: open  = struct fc_flow   (192 bytes: stream info, per
+ *   conn: open  = struct fc_flow   (184 bytes: stream info, per
  *                 direction its SYN's sequence number and, once it
  *                 carries anything, a reassembler, once it carries
  *                 payload, a decoder)
  *                 listed in live[] (any order: sampled for eviction)
- *         closed = struct fc_closed (88 bytes: key and links, to absorb
+ *         closed = struct fc_closed (72 bytes: key and links, to absorb
  *                 late packets), listed oldest first:
  *                 closed_oldest <-> ... <-> closed_newest
  *
@@ -25,6 +28,7 @@
  *   FIN ends a direction once its data is in; RST ends both.
  */
 #include "fc_engine.h"
+#include "fc_pool.h"
 #include "fc_siphash.h"
 
 #include <stddef.h>
@@ -36,9 +40,15 @@ struct fc_flow;
 /* What the table keeps of every connection, open or closed: the head of
  * struct fc_flow and of struct fc_closed. */
 struct fc_conn {
-	struct fc_conn *hnext; /* bucket chain */
 	bool closed; /* a struct fc_closed, or a closed fc_flow (no memory) */
 	uint32_t hash;
+};
+
+/* A place in the table: the connection's hash beside it, so that probing
+ * past other connections costs no cache miss on each. */
+struct fc_slot {
+	uint32_t hash;
+	struct fc_conn *c; /* NULL: free */
 };
 
 /* A connection that ended: kept (small) so that its late packets are
@@ -82,23 +92,21 @@ struct fc_flow {
  * idle (capture time) before a packet of an unknown mid-stream
  * connection may take its place. */
 #define FC_EVICT_SAMPLE 8
-#define FC_SPARE_MAX 64
 #define FC_EVICT_IDLE_US (60 * 1000000LL)
 
 struct fc_engine {
 	struct fc_engine_config cfg;
 	struct fc_sink sink;
-	struct fc_conn **buckets;
-	uint32_t nbuckets; /* power of two */
+	struct fc_slot *slots;
+	uint32_t nslots; /* power of two, >= 1.25 x max_flows */
 	struct fc_flow **live; /* open flows, live_cap <= max_flows slots */
 	uint32_t nlive, live_cap;
 	struct fc_closed *closed_oldest, *closed_newest;
 	uint32_t nclosed;
-	/* Freed flows and decoders, reused (at most FC_SPARE_MAX of each):
-	 * connections come and go all the time. */
-	struct fc_flow *spare;
-	void *spare_dec; /* each starts with a pointer to the next */
-	uint32_t nspare, nspare_dec;
+	/* Every per-connection allocation of a fixed size: connections come
+	 * and go all the time (fc_pool.h). */
+	struct fc_pool flow_pool, closed_pool, reasm_pool, dec_pool;
+	struct fc_pool hist_pool[FC_REASM_HISTORY_SIZES];
 	uint64_t rng; /* xorshift state: eviction samples */
 	struct fc_reasm_budget budget;
 	struct fc_keep_budget keep_budget;
@@ -159,15 +167,9 @@ static struct fc_decoder *ensure_decoder(struct fc_half *h)
 
 	if (h->dec)
 		return h->dec;
-	if (e->spare_dec) {
-		h->dec = e->spare_dec;
-		memcpy(&e->spare_dec, h->dec, sizeof(void *));
-		e->nspare_dec--;
-	} else {
-		h->dec = malloc(sizeof(*h->dec));
-		if (!h->dec)
-			return NULL;
-	}
+	h->dec = fc_pool_get(&e->dec_pool);
+	if (!h->dec)
+		return NULL;
 	fc_decoder_init(h->dec, half_flow(h)->info.profile, e->cfg.payload_keep,
 			!h->syn, &e->scratch, &decoder_ops, h);
 	fc_decoder_set_keep_budget(h->dec, &e->keep_budget);
@@ -184,13 +186,7 @@ static void drop_decoder(struct fc_half *h)
 	if (!h->dec)
 		return;
 	fc_decoder_free(h->dec);
-	if (e->nspare_dec < FC_SPARE_MAX) {
-		memcpy(h->dec, &e->spare_dec, sizeof(void *));
-		e->spare_dec = h->dec;
-		e->nspare_dec++;
-	} else {
-		free(h->dec);
-	}
+	fc_pool_put(&e->dec_pool, h->dec);
 	h->dec = NULL;
 }
 
@@ -306,7 +302,7 @@ static struct fc_reasm *half_reasm(struct fc_half *h)
 
 	if (h->r)
 		return h->r;
-	h->r = malloc(sizeof(*h->r));
+	h->r = fc_pool_get(&e->reasm_pool);
 	if (!h->r)
 		return NULL;
 	fc_reasm_init(h->r, e->cfg.max_ooo_per_dir, &e->budget, &reasm_ops, h);
@@ -358,66 +354,77 @@ static bool half_waiting(const struct fc_half *h)
 
 /* --- flow table --------------------------------------------------------- */
 
-/* One endpoint as the hash reads it: family, address, port. */
-#define ENDPOINT_BYTES (1 + 16 + 2)
-
-static void endpoint_put(uint8_t *out, const struct fc_addr *a, uint16_t port)
+/* The bytes of v, low first (n <= 8): the hashed message is the same on
+ * every machine. */
+static inline void put_le(uint8_t *out, uint64_t v, unsigned n)
 {
-	out[0] = a->family;
-	memcpy(out + 1, a->bytes, 16);
-	out[17] = (uint8_t)(port >> 8);
-	out[18] = (uint8_t)port;
+	for (unsigned i = 0; i < n; i++)
+		out[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* The hashed form of an endpoint: family, the address's own bytes (4
- * for IPv4, so a packet hashes 15 bytes instead of 39, two SipHash blocks
- * instead of five), port. */
-static size_t endpoint_compact(uint8_t *out, const uint8_t *full)
-{
-	size_t alen = full[0] == 4 ? 4 : 16;
-
-	out[0] = full[0];
-	memcpy(out + 1, full + 1, alen);
-	out[1 + alen] = full[17];
-	out[2 + alen] = full[18];
-	return 3 + alen;
-}
-
-/* SipHash under the run's secret key of the two endpoints, the smaller
- * first so that both directions of a connection hash alike, then the VLAN
- * tags. Keyed because the endpoints are chosen by whoever sends packets:
- * with an unkeyed mix, 20,000 crafted addresses in one bucket made every
- * lookup walk them all (a capture took 60 times longer). Once per packet. */
+/* SipHash-1-3 under the run's secret key of the two endpoints, the
+ * smaller first so that both directions of a connection hash alike, then
+ * the VLAN tags. Keyed because the endpoints are chosen by whoever sends
+ * packets: with an unkeyed mix, 20,000 crafted addresses in one bucket
+ * made every lookup walk them all (a capture took 60 times longer). Once
+ * per packet, so only the bytes that tell connections apart are hashed:
+ * an IPv4 pair is 12 bytes (address and port, 48 bits each), one
+ * SipHash word and the tail; IPv6 pairs are 36. The families need no
+ * byte of their own: the lengths differ (12 or 36, + 2 per tag). */
 uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k)
 {
-	uint8_t buf[2 * ENDPOINT_BYTES + 1 + 2 * FC_MAX_VLAN], a[ENDPOINT_BYTES],
-		b[ENDPOINT_BYTES];
+	uint8_t buf[2 * (16 + 2) + 2 * FC_MAX_VLAN];
 	unsigned nvlan = k->nvlan < FC_MAX_VLAN ? k->nvlan : FC_MAX_VLAN;
 	size_t n;
 	uint64_t h;
 
-	endpoint_put(a, &k->src, k->sport);
-	endpoint_put(b, &k->dst, k->dport);
-	if (memcmp(a, b, ENDPOINT_BYTES) > 0) {
-		n = endpoint_compact(buf, b);
-		n += endpoint_compact(buf + n, a);
+	if (k->src.family == 4 && k->dst.family == 4) {
+		uint32_t sa, da;
+		uint64_t a, b, lo, hi;
+
+		memcpy(&sa, k->src.bytes, 4);
+		memcpy(&da, k->dst.bytes, 4);
+		a = (uint64_t)sa << 16 | k->sport;
+		b = (uint64_t)da << 16 | k->dport;
+		lo = a < b ? a : b;
+		hi = a < b ? b : a;
+		if (!nvlan) { /* the usual packet: two words, no buffer */
+			uint64_t w[2] = { lo | hi << 48, hi >> 16 };
+
+			h = fc_siphash13_words(key, w, 12);
+			return (uint32_t)(h ^ h >> 32);
+		}
+		put_le(buf, lo, 6);
+		put_le(buf + 6, hi, 6);
+		n = 12;
 	} else {
-		n = endpoint_compact(buf, a);
-		n += endpoint_compact(buf + n, b);
+		const struct fc_addr *lo = &k->src, *hi = &k->dst;
+		uint16_t plo = k->sport, phi = k->dport;
+		int c = memcmp(lo->bytes, hi->bytes, 16);
+
+		if (c > 0 || (c == 0 && plo > phi)) {
+			lo = &k->dst;
+			hi = &k->src;
+			plo = k->dport;
+			phi = k->sport;
+		}
+		memcpy(buf, lo->bytes, 16);
+		put_le(buf + 16, plo, 2);
+		memcpy(buf + 18, hi->bytes, 16);
+		put_le(buf + 34, phi, 2);
+		n = 36;
 	}
-	buf[n++] = (uint8_t)nvlan;
-	for (unsigned i = 0; i < nvlan; i++) {
-		buf[n++] = (uint8_t)(k->vlan[i] >> 8);
-		buf[n++] = (uint8_t)k->vlan[i];
-	}
-	h = fc_siphash24(key, buf, n);
+	for (unsigned i = 0; i < nvlan; i++, n += 2)
+		put_le(buf + n, k->vlan[i], 2);
+	h = fc_siphash13(key, buf, n);
 	return (uint32_t)(h ^ h >> 32);
 }
 
 static bool vlans_equal(const struct fc_flow_key *a, const struct fc_flow_key *b)
 {
+	/* Most packets carry no tag: no call to memcmp for them. */
 	return a->nvlan == b->nvlan &&
-	       !memcmp(a->vlan, b->vlan, sizeof(a->vlan[0]) * a->nvlan);
+	       (!a->nvlan || !memcmp(a->vlan, b->vlan, sizeof(a->vlan[0]) * a->nvlan));
 }
 
 /* Does packet key k belong to flow key fk, and in which direction? */
@@ -450,33 +457,58 @@ static const struct fc_flow_key *conn_key(const struct fc_conn *c)
 static struct fc_conn *lookup(struct fc_engine *e, const struct fc_flow_key *k,
 			      uint32_t hash, enum fc_dir *dir)
 {
-	for (struct fc_conn *c = e->buckets[hash & (e->nbuckets - 1)]; c; c = c->hnext)
-		if (c->hash == hash && key_match(conn_key(c), k, dir))
-			return c;
+	uint32_t mask = e->nslots - 1;
+
+	for (uint32_t i = hash & mask; e->slots[i].c; i = (i + 1) & mask)
+		if (e->slots[i].hash == hash && key_match(conn_key(e->slots[i].c), k, dir))
+			return e->slots[i].c;
 	return NULL;
 }
 
-/* Put `with` (NULL: nothing) where c is in its bucket's chain. */
-static void bucket_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
+/* The slot holding c. */
+static uint32_t slot_of(const struct fc_engine *e, const struct fc_conn *c)
 {
-	struct fc_conn **pp = &e->buckets[c->hash & (e->nbuckets - 1)];
+	uint32_t mask = e->nslots - 1, i = c->hash & mask;
 
-	while (*pp != c)
-		pp = &(*pp)->hnext;
-	if (with) {
-		with->hnext = c->hnext;
-		*pp = with;
-	} else {
-		*pp = c->hnext;
-	}
+	while (e->slots[i].c != c)
+		i = (i + 1) & mask;
+	return i;
 }
 
-static void bucket_push(struct fc_engine *e, struct fc_conn *c)
+/* Put `with` (NULL: nothing) where c is in the table. `with` has c's
+ * hash. A freed slot is filled from the run after it, each connection
+ * moving back only as far as its own home slot allows (linear probing
+ * has no tombstones: lookups stop at the first free slot). */
+static void slot_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
 {
-	struct fc_conn **b = &e->buckets[c->hash & (e->nbuckets - 1)];
+	uint32_t mask = e->nslots - 1, hole = slot_of(e, c);
 
-	c->hnext = *b;
-	*b = c;
+	if (with) {
+		e->slots[hole].c = with;
+		return;
+	}
+	for (uint32_t i = (hole + 1) & mask; e->slots[i].c; i = (i + 1) & mask) {
+		uint32_t home = e->slots[i].hash & mask;
+
+		/* It may fill the hole when the hole lies on its way from
+		 * home to i (cyclically). */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			e->slots[hole] = e->slots[i];
+			hole = i;
+		}
+	}
+	e->slots[hole].c = NULL;
+	e->slots[hole].hash = 0;
+}
+
+static void slot_add(struct fc_engine *e, struct fc_conn *c)
+{
+	uint32_t mask = e->nslots - 1, i = c->hash & mask;
+
+	while (e->slots[i].c)
+		i = (i + 1) & mask;
+	e->slots[i].hash = c->hash;
+	e->slots[i].c = c;
 }
 
 /* Append r to the closed list (the newest end). */
@@ -495,7 +527,7 @@ static void closed_push(struct fc_engine *e, struct fc_closed *r)
 /* Forget a closed connection: out of its bucket and the list, freed. */
 static void closed_remove(struct fc_engine *e, struct fc_closed *r)
 {
-	bucket_replace(e, &r->c, NULL);
+	slot_replace(e, &r->c, NULL);
 	if (r->older)
 		r->older->newer = r->newer;
 	else
@@ -505,7 +537,7 @@ static void closed_remove(struct fc_engine *e, struct fc_closed *r)
 	else
 		e->closed_newest = r->older;
 	e->nclosed--;
-	free(r);
+	fc_pool_put(&e->closed_pool, r);
 }
 
 /* A flow out of live[]: the last one takes its slot. */
@@ -539,24 +571,18 @@ static bool live_reserve(struct fc_engine *e)
 	return true;
 }
 
-/* A flow's memory once it left the table: buffers freed, the flow kept
- * for a next one (FC_SPARE_MAX at most: a table emptying all at once must
- * not hoard them). */
+/* A flow's memory once it left the table: buffers freed, the flow, its
+ * reassemblers and decoders back to their pools. */
 static void flow_release(struct fc_engine *e, struct fc_flow *f)
 {
 	for (int d = 0; d < 2; d++) {
-		if (f->half[d].r)
+		if (f->half[d].r) {
 			fc_reasm_free(f->half[d].r);
-		free(f->half[d].r);
+			fc_pool_put(&e->reasm_pool, f->half[d].r);
+		}
 		drop_decoder(&f->half[d]);
 	}
-	if (e->nspare < FC_SPARE_MAX) {
-		f->c.hnext = (struct fc_conn *)e->spare;
-		e->spare = f;
-		e->nspare++;
-		return;
-	}
-	free(f);
+	fc_pool_put(&e->flow_pool, f);
 }
 
 static const char *const end_names[] = {
@@ -614,15 +640,15 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 	if (f->begun && e->sink.stream_end)
 		e->sink.stream_end(e->sink.ctx, &f->info, &end);
 	if (keep)
-		r = malloc(sizeof(*r));
+		r = fc_pool_get(&e->closed_pool);
 	if (r) {
 		r->c.closed = true;
 		r->c.hash = f->c.hash;
 		r->key = f->info.key;
-		bucket_replace(e, &f->c, &r->c);
+		slot_replace(e, &f->c, &r->c);
 		closed_push(e, r);
 	} else {
-		bucket_replace(e, &f->c, NULL);
+		slot_replace(e, &f->c, NULL);
 	}
 	live_del(e, f);
 	flow_release(e, f);
@@ -702,15 +728,9 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	}
 	if (!live_reserve(e))
 		return NULL;
-	if (e->spare) {
-		f = e->spare;
-		e->spare = (struct fc_flow *)f->c.hnext;
-		e->nspare--;
-	} else {
-		f = malloc(sizeof(*f));
-		if (!f)
-			return NULL;
-	}
+	f = fc_pool_get(&e->flow_pool);
+	if (!f)
+		return NULL;
 	memset(f, 0, sizeof(*f));
 	f->eng = e;
 	f->c.hash = hash;
@@ -730,7 +750,7 @@ static struct fc_flow *flow_new(struct fc_engine *e, const struct fc_tcp_seg *s,
 	f->info.syn_seen = (s->flags & FC_TH_SYN) != 0;
 	f->info.profile = pick_profile(e, k->dport, k->sport);
 	f->half[FC_S2C].dir = FC_S2C;
-	bucket_push(e, &f->c);
+	slot_add(e, &f->c);
 	f->slot = e->nlive;
 	e->live[e->nlive++] = f;
 	if (e->nlive + e->nclosed > e->st.live_flows_peak)
@@ -774,20 +794,30 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	e->limits.max_pieces = e->cfg.max_ooo_pieces;
 	e->limits.window.packets = e->cfg.ack_window_packets;
 	e->limits.window.us = e->cfg.ack_window_us;
+	fc_pool_init(&e->flow_pool, sizeof(struct fc_flow));
+	fc_pool_init(&e->closed_pool, sizeof(struct fc_closed));
+	fc_pool_init(&e->reasm_pool, sizeof(struct fc_reasm));
+	fc_pool_init(&e->dec_pool, sizeof(struct fc_decoder));
+	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
+		fc_pool_init(&e->hist_pool[i], (i + 1) * FC_REASM_HISTORY_STEP);
+	e->limits.hist_pool = e->hist_pool;
 	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
-	e->nbuckets = 1024;
-	while (e->nbuckets < e->cfg.max_flows && e->nbuckets < FC_MAX_BUCKETS)
-		e->nbuckets <<= 1;
-	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	/* At most 80% full: linear probing's runs stay a few slots long
+	 * (2.5 on average for a connection found in a full default table,
+	 * 65,536 slots for 50,000), and a probe always ends at a free slot. */
+	e->nslots = 1024;
+	while (e->nslots < (uint64_t)e->cfg.max_flows * 5 / 4 + 1 && e->nslots < FC_MAX_SLOTS)
+		e->nslots <<= 1;
+	e->slots = calloc(e->nslots, sizeof(*e->slots));
 	{
 		struct fc_ipfrag_config fcfg = { 0 };
 
 		memcpy(fcfg.hash_key, e->cfg.hash_key, sizeof(fcfg.hash_key));
 		e->frag = fc_ipfrag_new(&fcfg);
 	}
-	if (!e->buckets || !e->frag) {
+	if (!e->slots || !e->frag) {
 		fc_ipfrag_free(e->frag);
-		free(e->buckets);
+		free(e->slots);
 		free(e);
 		return NULL;
 	}
@@ -1006,23 +1036,17 @@ void fc_engine_free(struct fc_engine *e)
 		struct fc_closed *r = e->closed_oldest;
 
 		e->closed_oldest = r->newer;
-		free(r);
+		fc_pool_put(&e->closed_pool, r);
 	}
-	while (e->spare) {
-		struct fc_flow *f = e->spare;
-
-		e->spare = (struct fc_flow *)f->c.hnext;
-		free(f);
-	}
-	while (e->spare_dec) {
-		void *d = e->spare_dec;
-
-		memcpy(&e->spare_dec, d, sizeof(void *));
-		free(d);
-	}
+	fc_pool_drain(&e->closed_pool);
+	fc_pool_drain(&e->flow_pool);
+	fc_pool_drain(&e->reasm_pool);
+	fc_pool_drain(&e->dec_pool);
+	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
+		fc_pool_drain(&e->hist_pool[i]);
 	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);
-	free(e->buckets);
+	free(e->slots);
 	free(e);
 }

@@ -89,9 +89,10 @@ struct fc_engine_config {
  * all carry data stays under 64 MiB (about 1.2 KB each with the table:
  * tests/suites/memory.sh). */
 #define FC_DEFAULT_MAX_FLOWS 50000
-/* Buckets: max_flows rounded up to a power of two, at most this many, so
- * chains stay at one flow on average up to 2^24 flows. */
-#define FC_MAX_BUCKETS (1u << 24)
+/* Table slots: 1.25 x max_flows rounded up to a power of two, at most
+ * this many (more than the most flows --max-flows allows, 2^24: a full
+ * table still has free slots to end its probes). */
+#define FC_MAX_SLOTS (1u << 25)
 #define FC_DEFAULT_MAX_OOO_PER_DIR (1u << 20)
 #define FC_DEFAULT_MAX_OOO_TOTAL (16u << 20)
 #define FC_MIN_OOO_PER_DIR (256u << 10)

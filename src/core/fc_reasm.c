@@ -23,6 +23,7 @@
  * leave it from either end (drained in order, or cut off by a FIN).
  */
 #include "fc_reasm.h"
+#include "fc_pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +139,7 @@ static struct fc_ooo_node *tree_floor(struct fc_ooo_node *t, uint64_t off)
 }
 
 static const struct fc_reasm_limits default_limits = {
-	FC_REASM_DEFAULT_MAX_PIECES, { 0, 0 }
+	FC_REASM_DEFAULT_MAX_PIECES, { 0, 0 }, NULL
 };
 
 /* A node's cost against the budgets: its bytes plus its bookkeeping. */
@@ -185,10 +186,30 @@ static struct fc_ooo_node *pop_first(struct fc_reasm *r)
 	return n;
 }
 
+/* A ring of cap bytes (a multiple of FC_REASM_HISTORY_STEP) from the
+ * engine's spares of that size, or malloc's; NULL without memory. */
+static uint8_t *hist_get(const struct fc_reasm *r, uint32_t cap)
+{
+	struct fc_pool *pool = r->limits->hist_pool;
+
+	return pool && cap ? fc_pool_get(&pool[cap / FC_REASM_HISTORY_STEP - 1]) : malloc(cap);
+}
+
+/* Give the ring back where hist_get found it. */
+static void hist_put(const struct fc_reasm *r)
+{
+	struct fc_pool *pool = r->limits->hist_pool;
+
+	if (pool && r->hist && r->hist_cap)
+		fc_pool_put(&pool[r->hist_cap / FC_REASM_HISTORY_STEP - 1], r->hist);
+	else
+		free(r->hist);
+}
+
 /* No history ring, nothing to compare retransmissions against. */
 static void hist_free(struct fc_reasm *r)
 {
-	free(r->hist);
+	hist_put(r);
 	r->hist = NULL;
 	r->hist_len = 0;
 	r->hist_cap = 0;
@@ -262,8 +283,8 @@ static bool hist_reserve(struct fc_reasm *r, uint32_t need)
 	if (!r->hist)
 		r->hist_len = 0;
 	ring_copy(r->hist, r->hist_cap, r->next - r->hist_len, kept, r->hist_len, false);
-	free(r->hist);
-	n = malloc(cap);
+	hist_put(r);
+	n = hist_get(r, cap);
 	r->hist = n;
 	r->hist_cap = n ? (uint16_t)cap : 0;
 	if (!n) {

@@ -82,6 +82,7 @@ struct fc_ooo_node;
 #define FC_REASM_HISTORY_STEP 32 /* ... in a ring that grows by this (a
 				   * malloc granule's multiple: little slack) */
 _Static_assert(FC_REASM_HISTORY <= UINT16_MAX, "hist_cap and hist_len are 16 bits");
+#define FC_REASM_HISTORY_SIZES (FC_REASM_HISTORY / FC_REASM_HISTORY_STEP)
 /* The furthest an ACK may run ahead of the data seen to make a gap. */
 #define FC_REASM_ACK_GAP_MAX (16 << 20)
 /* Acknowledged holes waiting at once, each with its own window; more
@@ -114,11 +115,16 @@ struct fc_reasm_waits {
 	struct fc_reasm_ack_wait slot[FC_REASM_ACK_WAITS];
 };
 
+struct fc_pool;
+
 /* Limits shared by many directions (an engine's): the most buffered pieces
- * per direction, and the ACK window. */
+ * per direction, and the ACK window; and their history rings' spares,
+ * one pool per size (FC_REASM_HISTORY / FC_REASM_HISTORY_STEP of them,
+ * the smallest first; NULL: malloc and free). */
 struct fc_reasm_limits {
 	uint32_t max_pieces;
 	struct fc_reasm_window window;
+	struct fc_pool *hist_pool;
 };
 
 struct fc_reasm {

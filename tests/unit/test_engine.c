@@ -1560,6 +1560,59 @@ static void test_ooo_peak_counts_both_directions(void **state)
 
 /* --- many connections ---------------------------------------------------- */
 
+/* The table's slots through removals (open addressing: a removed
+ * connection's run shifts back). 700 connections open in a table of 800
+ * (1,024 slots, so runs of neighbours form), every third closes, then
+ * 300 more open: the last 200 each take the place of the oldest closed
+ * record. Every connection still open must be found by its next packet
+ * (one more frame in its own stream, no new stream, nothing untracked),
+ * in both directions. */
+static void test_table_through_removals(void **state)
+{
+	enum { FIRST = 700, MORE = 300 };
+	struct tctx *t = tctx_flows(800);
+	struct conn c[FIRST + MORE + 1];
+	uint8_t buf[64];
+	uint32_t n = frame(buf, "frame"), open = 0;
+
+	(void)state;
+	for (uint16_t i = 1; i <= FIRST; i++) {
+		c[i] = conn_nth(i);
+		handshake(t, &c[i]);
+		csend(t, &c[i], 0, ACK, buf, n);
+	}
+	for (uint16_t i = 3; i <= FIRST; i += 3)
+		close_fin(t, &c[i]);
+	for (uint16_t i = FIRST + 1; i <= FIRST + MORE; i++) {
+		c[i] = conn_nth(i);
+		handshake(t, &c[i]);
+		csend(t, &c[i], 0, ACK, buf, n);
+	}
+	assert_int_equal(stats(t)->streams, FIRST + MORE);
+	for (uint16_t i = 1; i <= FIRST + MORE; i++) {
+		if (i <= FIRST && i % 3 == 0)
+			continue;
+		csend(t, &c[i], 1, ACK, buf, n); /* the server's direction */
+		csend(t, &c[i], 0, ACK, buf, n);
+		open++;
+	}
+	assert_int_equal(stats(t)->streams, FIRST + MORE);
+	assert_int_equal(stats(t)->untracked_packets, 0);
+	assert_int_equal(stats(t)->late_packets, 0);
+	assert_int_equal(stats(t)->flows_evicted, 0);
+	finish(t);
+	/* Per stream: one frame each way after the first. */
+	for (uint64_t id = 1; id <= FIRST + MORE; id++) {
+		bool closed = id <= FIRST && id % 3 == 0;
+
+		assert_int_equal(count(t, EV_FRAME, id, FC_C2S), closed ? 1 : 2);
+		assert_int_equal(count(t, EV_FRAME, id, FC_S2C), closed ? 0 : 1);
+	}
+	assert_int_equal(open, FIRST + MORE - FIRST / 3);
+	tctx_free(t);
+}
+
+
 static void test_million_syns(void **state)
 {
 	(void)state;
@@ -1799,6 +1852,7 @@ int main(void)
 		cmocka_unit_test_setup(test_acked_hole_gap_after_window, setup),
 		cmocka_unit_test_setup(test_tick_expires_waiting_hole, setup),
 		cmocka_unit_test_setup(test_fins_end_the_wait, setup),
+		cmocka_unit_test_setup(test_table_through_removals, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

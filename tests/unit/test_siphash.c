@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_siphash.c - SipHash-2-4 against the paper's values, and the flow
- * table's keyed hash: symmetric in the two directions, changed by the key,
- * and not fooled by addresses crafted against the old unkeyed hash.
+/* test_siphash.c - SipHash-2-4 against the paper's values, SipHash-1-3
+ * against CPython's, and the flow table's keyed hash: symmetric in the
+ * two directions (IPv4, IPv6, one address talking to itself), changed by
+ * the key, and not fooled by addresses crafted against the old unkeyed
+ * hash.
  *
  *   key 00 01 .. 0f, message 00 01 .. 0e -> a129ca6149be45e5  (the paper's
  *   appendix A example); the empty message -> 726fdb47dd0e0e31.
@@ -32,6 +34,44 @@ static void test_paper_vectors(void **state)
 	assert_true(fc_siphash24(seq_key, msg, 0) == 0x726fdb47dd0e0e31ULL);
 }
 
+/* SipHash-1-3 under the zero key, as CPython 3.11 computes it for
+ * hash(bytes(range(n))) with PYTHONHASHSEED=0 (which zeroes its key;
+ * sys.hash_info.algorithm is 'siphash13'): an implementation written
+ * apart from this one. The lengths cover a tail only, a whole word, a
+ * word and a tail of 4 (an IPv4 flow key), of 7, and two whole words. */
+static void test_siphash13_vectors(void **state)
+{
+	static const struct { size_t n; uint64_t tag; } v[] = {
+		{ 1, 0x68a914128e01e473ULL },
+		{ 8, 0xead411e67ebe2eeaULL },
+		{ 12, 0xa6baf4fb0f9fe1c2ULL },
+		{ 15, 0xf30eb725bb91c9eaULL },
+		{ 16, 0x8972188433a5c5b7ULL },
+	};
+	const uint8_t zero_key[16] = { 0 };
+	uint8_t msg[16];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		msg[i] = (uint8_t)i;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		assert_true(fc_siphash13(zero_key, msg, v[i].n) == v[i].tag);
+	/* The word form reads the same bytes, low first, and ignores
+	 * what lies past len in its last word. */
+	for (size_t n = 0; n <= 16; n++) {
+		uint64_t w[2] = { 0, 0 };
+
+		for (size_t i = 0; i < 16; i++)
+			w[i / 8] |= (uint64_t)(i < n ? msg[i] : 0xa5) << 8 * (i % 8);
+		assert_true(fc_siphash13_words(zero_key, w, n) ==
+			    fc_siphash13(zero_key, msg, n));
+		assert_true(fc_siphash13_words(seq_key, w, n) ==
+			    fc_siphash13(seq_key, msg, n));
+	}
+	/* Not SipHash-2-4 under another name. */
+	assert_true(fc_siphash13(seq_key, msg, 15) != 0xa129ca6149be45e5ULL);
+}
+
 /* Each length reads exactly its bytes: what follows in memory does not
  * count, and one more byte (even a zero) gives another tag. */
 static void test_length_matters(void **state)
@@ -44,6 +84,8 @@ static void test_length_matters(void **state)
 	for (size_t n = 0; n < 20; n++) {
 		assert_true(fc_siphash24(seq_key, a, n) == fc_siphash24(seq_key, b, n));
 		assert_true(fc_siphash24(seq_key, a, n) != fc_siphash24(seq_key, a, n + 1));
+		assert_true(fc_siphash13(seq_key, a, n) == fc_siphash13(seq_key, b, n));
+		assert_true(fc_siphash13(seq_key, a, n) != fc_siphash13(seq_key, a, n + 1));
 	}
 }
 
@@ -83,6 +125,18 @@ static void test_flow_hash_symmetric(void **state)
 		struct fc_flow_key k = v4_key(0x0a000000u + i * 7919u, (uint16_t)(1024 + i),
 					      0x0a000002u, 8001), r = reversed(&k);
 
+		assert_int_equal(fc_flow_hash(key, &k), fc_flow_hash(key, &r));
+		/* Both ends on one address: the ports alone order them. */
+		k.dst = k.src;
+		r = reversed(&k);
+		assert_int_equal(fc_flow_hash(key, &k), fc_flow_hash(key, &r));
+		/* IPv6, and IPv6 on one address. */
+		k.src.family = k.dst.family = 6;
+		k.dst.bytes[15] = (uint8_t)i;
+		r = reversed(&k);
+		assert_int_equal(fc_flow_hash(key, &k), fc_flow_hash(key, &r));
+		k.dst = k.src;
+		r = reversed(&k);
 		assert_int_equal(fc_flow_hash(key, &k), fc_flow_hash(key, &r));
 	}
 }
@@ -182,6 +236,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paper_vectors),
+		cmocka_unit_test(test_siphash13_vectors),
 		cmocka_unit_test(test_length_matters),
 		cmocka_unit_test(test_flow_hash_symmetric),
 		cmocka_unit_test(test_flow_hash_vlan),
