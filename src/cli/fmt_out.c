@@ -14,6 +14,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "fc_packet.h"
 #include "fmt_out.h"
 #include "output.h"
 
@@ -208,6 +209,106 @@ void fmt_printf(struct fmt_out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool fmt_tpl_init(struct fmt_tpl *t, const char *fmt, const char *kinds)
+{
+	size_t nkinds = strlen(kinds), len = 0;
+	unsigned next = 0; /* the argument an unnumbered conversion takes */
+
+	memset(t, 0, sizeof(*t));
+	for (const char *f = fmt; *f; f++) {
+		unsigned arg = next;
+		char kind;
+
+		if (*f != '%' || f[1] == '%') {
+			if (len == FMT_TPL_TEXT)
+				goto fail;
+			t->text[len++] = *f;
+			f += *f == '%';
+			continue;
+		}
+		f++;
+		if (*f >= '1' && *f <= '9' && f[1] == '$') {
+			arg = (unsigned)(*f - '1');
+			f += 2;
+		}
+		if (f[0] == 's') {
+			kind = 's';
+		} else if (f[0] == 'l' && f[1] == 'u') {
+			kind = 'u';
+			f += 1;
+		} else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'u') {
+			kind = 'u';
+			f += 2;
+		} else {
+			goto fail;
+		}
+		if (t->n == FMT_TPL_ARGS || arg >= nkinds || kinds[arg] != kind)
+			goto fail;
+		t->end[t->n] = (uint16_t)len;
+		t->arg[t->n] = (uint8_t)arg;
+		t->kind[t->n++] = kind;
+		next = arg + 1;
+	}
+	t->end[t->n] = (uint16_t)len;
+	return true;
+fail:
+	memset(t, 0, sizeof(*t));
+	return false;
+}
+
+/* fmt_tpl_write's rare case: a string argument too long for one
+ * reservation. */
+static void tpl_write_pieces(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	unsigned from = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const union fmt_arg *v = &a[t->arg[i]];
+
+		fmt_write(o, t->text + from, t->end[i] - from);
+		from = t->end[i];
+		if (t->kind[i] == 's')
+			fmt_str(o, v->s);
+		else
+			fmt_commit(o, fmt_u64(fmt_room(o, 20), v->u));
+	}
+	fmt_write(o, t->text + from, t->end[t->n] - from);
+}
+
+/* Literal run text[from, to) at p, in 16-byte moves: text has room past
+ * its end for the last one, and so has the caller's reservation. */
+static char *tpl_run(char *p, const char *text, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i += 16)
+		memcpy(p + (i - from), text + i, 16);
+	return p + (to - from);
+}
+
+void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	size_t need = t->end[t->n] + 16, len[FMT_TPL_ARGS];
+	unsigned from = 0;
+	char *p;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		len[i] = t->kind[i] == 's' ? strlen(a[t->arg[i]].s) : 0;
+		need += t->kind[i] == 's' ? len[i] : 20;
+	}
+	if (need > FMT_ROOM_MAX) {
+		tpl_write_pieces(o, t, a);
+		return;
+	}
+	p = fmt_room(o, need);
+	for (unsigned i = 0; i < t->n; i++) {
+		const union fmt_arg *v = &a[t->arg[i]];
+
+		p = tpl_run(p, t->text, from, t->end[i]);
+		from = t->end[i];
+		p = t->kind[i] == 's' ? fmt_mem(p, v->s, len[i]) : fmt_u64(p, v->u);
+	}
+	fmt_commit(o, tpl_run(p, t->text, from, t->end[t->n]));
+}
+
 char *fmt_u64_big(char *p, uint64_t v)
 {
 	uint64_t hi = v / 100000000;
@@ -231,9 +332,21 @@ char *fmt_time_us(char *p, int64_t us)
 	p = fmt_u64(p, u / 1000000);
 	frac = (unsigned)(u % 1000000);
 	*p++ = '.';
-	for (int i = 5; i >= 0; i--, frac /= 10)
-		p[i] = (char)('0' + frac % 10);
-	return p + 6;
+	/* Three digit pairs, not six dependent divisions by ten. */
+	p = fmt_pair(p, frac / 10000);
+	return fmt_4digits(p, frac % 10000);
+}
+
+char *fmt_endpoint(char *p, const struct fc_addr *a, uint16_t port)
+{
+	if (a->family != 4) /* IPv6's zero runs: inet_ntop's rules */
+		return fc_put_endpoint(p, a, port);
+	for (int i = 0; i < 4; i++) {
+		p = fmt_u14(p, a->bytes[i]);
+		*p++ = '.';
+	}
+	p[-1] = ':';
+	return fmt_u27(p, port);
 }
 
 /* Each byte's two hex digits, for what is left after the 16-byte blocks. */

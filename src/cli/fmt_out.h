@@ -4,6 +4,7 @@
 #define FC_FMT_OUT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -218,6 +219,45 @@ static inline char *fmt_u64_right(char *p, uint64_t v, unsigned width)
 		*p++ = ' ';
 	return fmt_u64(p, v);
 }
+
+/* A format of a line written once per stream (the "= stream" summary)
+ * taken apart once, when the writer starts: literal runs and
+ * conversions, so that writing it reads no format. Only %s and 64-bit
+ * unsigned conversions (%lu, %llu: PRIu64), %% and positions ("%2$s"),
+ * which is what those formats and their translations use. */
+#define FMT_TPL_ARGS 4
+#define FMT_TPL_TEXT 192
+
+union fmt_arg {
+	uint64_t u;
+	const char *s;
+};
+
+struct fmt_tpl {
+	uint8_t n; /* conversions */
+	uint8_t arg[FMT_TPL_ARGS]; /* the argument each conversion takes */
+	char kind[FMT_TPL_ARGS]; /* 'u' or 's' */
+	uint16_t end[FMT_TPL_ARGS + 1]; /* where literal run i ends in text */
+	/* The literal runs, one after another, and room for a 16-byte move
+	 * from the last one's start. */
+	char text[FMT_TPL_TEXT + 16];
+};
+
+/* Takes fmt apart into t. `kinds` names the arguments the caller passes,
+ * in order ('u' a uint64_t, 's' a string: "us"). False, with t empty,
+ * when fmt uses anything else, takes an argument of another kind, or is
+ * too long: the caller then uses its English format, which fits. */
+bool fmt_tpl_init(struct fmt_tpl *t, const char *fmt, const char *kinds);
+/* Writes t with the arguments a (as many as fmt_tpl_init's kinds). */
+void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a);
+
+struct fc_addr;
+
+/* "IP:PORT" as fc_put_endpoint writes it (at most FC_ENDPOINT_MAX - 1
+ * bytes), IPv4 by digit pairs: a capture of many short connections
+ * shows two endpoints per connection, and fc_put_endpoint's division
+ * per digit made them a tenth of the text view's work there. */
+char *fmt_endpoint(char *p, const struct fc_addr *a, uint16_t port);
 
 /* Seconds and microseconds as "S.UUUUUU", with a '-' when negative (at
  * most 28 bytes). */

@@ -48,6 +48,9 @@
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
 #define DESC_MAX 256
+/* Profile descriptions remembered: a run has few profiles, and a
+ * capture of many short connections a title per connection. */
+#define DESC_SLOTS 4
 
 struct text_out {
 	struct fc_output base;
@@ -60,6 +63,19 @@ struct text_out {
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
+	/* The "= stream" line's formats, taken apart once (fmt_tpl): it
+	 * comes once per connection, and printf's reading of them was most
+	 * of its cost. A plural pair as [0] for a count of one, [1] for any
+	 * other. */
+	struct fmt_tpl end_head, end_frames[2], end_segs[2], end_counts[2], end_anomalies[2];
+	/* Profile descriptions by profile (the engine's, which live as long
+	 * as the run), filled in turn. */
+	struct {
+		const struct fc_profile *profile;
+		size_t len;
+		char text[DESC_MAX];
+	} desc[DESC_SLOTS];
+	unsigned desc_next;
 };
 
 /* The words, each under 60 bytes (a note must stay under 64). */
@@ -100,6 +116,47 @@ static void words_init(struct text_out *t)
 	t->w_sticky = fc_word(N_(" sticky"));
 	t->w_split = fc_word(N_(" split"));
 	t->w_resynced = fc_word(N_(" resynced"));
+}
+
+/* A translated format taken apart, or its English one when the
+ * translation uses what fmt_tpl does not take (or an argument of
+ * another kind, which printf would have misread). */
+static void tpl_init(struct fmt_tpl *t, const char *english, const char *kinds)
+{
+	if (!fmt_tpl_init(t, _(english), kinds))
+		fmt_tpl_init(t, english, kinds);
+}
+
+/* A plural pair: English and Chinese, the languages framecap speaks,
+ * choose the form by n == 1 alone (Chinese has one form), so two
+ * templates hold every case. */
+static void tpl_init_n(struct fmt_tpl t[2], const char *one, const char *many,
+		       const char *kinds)
+{
+	if (!fmt_tpl_init(&t[0], fc_ntr(one, many, 1), kinds))
+		fmt_tpl_init(&t[0], one, kinds);
+	if (!fmt_tpl_init(&t[1], fc_ntr(one, many, 2), kinds))
+		fmt_tpl_init(&t[1], many, kinds);
+}
+/* xgettext finds the pairs by this name (src/po/module.mk). */
+#define TPL_N(t, one, many, kinds) tpl_init_n((t), (one), (many), (kinds))
+
+/* The formats of the "= stream" line (text_end). */
+static void templates_init(struct text_out *t)
+{
+	/* TRANSLATORS: "  = stream 1 (fin): c2s ...; s2c ..."; %s is how
+	 * the stream ended (fin, rst, capture end, evicted). */
+	tpl_init(&t->end_head, N_("  = stream %" PRIu64 " (%s): "), "us");
+	TPL_N(t->end_frames, "%" PRIu64 " frame in ",
+	      "%" PRIu64 " frames in ", "u");
+	TPL_N(t->end_segs, "%" PRIu64 " segment",
+	      "%" PRIu64 " segments", "u");
+	TPL_N(t->end_counts, " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+			     " frame/segment)",
+	      " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+	      " frames/segment)", "uuu");
+	TPL_N(t->end_anomalies, "%" PRIu64 " anomaly:",
+	      "%" PRIu64 " anomalies:", "u");
 }
 
 
@@ -364,13 +421,32 @@ static void piece(const struct text_out *t, struct line *l, const struct fc_piec
 		l->p = FMT_LIT(l->p, " ...>");
 }
 
+/* The description of s's profile, made once per profile: it is printf
+ * work, several times the rest of the title. */
+static const char *profile_desc(struct text_out *t, const struct fc_stream_info *s,
+				size_t *len)
+{
+	unsigned i;
+
+	for (i = 0; i < DESC_SLOTS; i++)
+		if (t->desc[i].profile == s->profile)
+			break;
+	if (i == DESC_SLOTS) {
+		i = t->desc_next;
+		t->desc_next = (i + 1) % DESC_SLOTS;
+		fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, t->desc[i].text,
+				       DESC_MAX);
+		t->desc[i].len = strnlen(t->desc[i].text, DESC_MAX - 1);
+		t->desc[i].profile = s->profile;
+	}
+	*len = t->desc[i].len;
+	return t->desc[i].text;
+}
+
 static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
-	char desc[DESC_MAX];
 	size_t dlen;
-
-	fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, desc, sizeof(desc));
-	dlen = strnlen(desc, DESC_MAX - 1);
+	const char *desc = profile_desc(t, s, &dlen);
 	char *p = fmt_room(&t->out, 3 * FC_ENDPOINT_MAX + DESC_MAX + 160);
 
 	if (t->o.color)
@@ -378,9 +454,9 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 	p = FC_PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, "  ");
-	p = fc_put_endpoint(p, &s->key.src, s->key.sport);
+	p = fmt_endpoint(p, &s->key.src, s->key.sport);
 	p = FMT_LIT(p, " -> ");
-	p = fc_put_endpoint(p, &s->key.dst, s->key.dport);
+	p = fmt_endpoint(p, &s->key.dst, s->key.dport);
 	if (t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
 	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
@@ -689,21 +765,27 @@ static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
  * compiler still checks both formats against n. */
 #define PUT_N(out, one, many, n) fmt_printf((out), fc_ntr((one), (many), (n)), (n))
 
+/* A plural pair's template for the count n. */
+static void put_n(struct fmt_out *out, const struct fmt_tpl t[2], uint64_t n)
+{
+	fmt_tpl_write(out, &t[n != 1], &(union fmt_arg){ .u = n });
+}
+
 /* One direction's counts: "c2s 6 frames in 7 segments (1 sticky, 2
  * split, max 3 frames/segment)". */
-static void dir_summary(struct fmt_out *out, const char *name, const struct fc_decoder_stats *d)
+static void dir_summary(struct text_out *t, enum fc_dir dir, const struct fc_decoder_stats *d)
 {
-	fmt_printf(out, "%s ", name);
-	PUT_N(out, "%" PRIu64 " frame in ",
-	      "%" PRIu64 " frames in ", d->frames);
-	PUT_N(out, "%" PRIu64 " segment",
-	      "%" PRIu64 " segments", d->segments);
-	if (d->sticky_segments || d->split_frames)
-		fmt_printf(out, fc_ntr(" (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-				       " frame/segment)",
-				       " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-				       " frames/segment)", d->max_frames_in_segment),
-			   d->sticky_segments, d->split_frames, d->max_frames_in_segment);
+	struct fmt_out *out = &t->out;
+
+	fmt_write(out, dir == FC_C2S ? "c2s " : "s2c ", 4);
+	put_n(out, t->end_frames, d->frames);
+	put_n(out, t->end_segs, d->segments);
+	if (d->sticky_segments || d->split_frames) {
+		union fmt_arg a[3] = { { .u = d->sticky_segments }, { .u = d->split_frames },
+				       { .u = d->max_frames_in_segment } };
+
+		fmt_tpl_write(out, &t->end_counts[d->max_frames_in_segment != 1], a);
+	}
 }
 
 /* " gap=1 oversize=2": the kinds' names stay as they are, in every
@@ -712,8 +794,18 @@ static void kinds_list(struct fmt_out *out, const uint64_t *a, const uint64_t *b
 {
 	for (int k = 0; k < FC_AN__COUNT; k++) {
 		uint64_t n = a[k] + (b ? b[k] : 0);
-		if (n)
-			fmt_printf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k), n);
+		const char *name = fc_anomaly_name((enum fc_anomaly_kind)k);
+		size_t len;
+		char *p;
+
+		if (!n)
+			continue;
+		len = strlen(name);
+		p = fmt_room(out, len + 22);
+		*p++ = ' ';
+		p = fmt_mem(p, name, len);
+		*p++ = '=';
+		fmt_commit(out, fmt_u64(p, n));
 	}
 }
 
@@ -725,20 +817,21 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 	uint64_t anomalies = 0;
 
 	stream_header(t, s);
-	/* TRANSLATORS: "  = stream 1 (fin): c2s ...; s2c ..."; %s is how
-	 * the stream ended (fin, rst, capture end, evicted). */
-	fmt_printf(out, _("  = stream %" PRIu64 " (%s): "), s->id, _(e->why));
-	dir_summary(out, "c2s", &e->dir[FC_C2S]);
+	{
+		union fmt_arg a[2] = { { .u = s->id }, { .s = _(e->why) } };
+
+		fmt_tpl_write(out, &t->end_head, a);
+	}
+	dir_summary(t, FC_C2S, &e->dir[FC_C2S]);
 	fmt_str(out, _("; "));
-	dir_summary(out, "s2c", &e->dir[FC_S2C]);
+	dir_summary(t, FC_S2C, &e->dir[FC_S2C]);
 	for (int d = 0; d < 2; d++)
 		for (int k = 0; k < FC_AN__COUNT; k++)
 			anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
 		fmt_str(out, _("; "));
 		fmt_str(out, color_on(t, C_BAD));
-		PUT_N(out, "%" PRIu64 " anomaly:",
-	      "%" PRIu64 " anomalies:", anomalies);
+		put_n(out, t->end_anomalies, anomalies);
 		kinds_list(out, e->dir[0].anomalies, e->dir[1].anomalies);
 		fmt_str(out, color_off(t));
 	}
@@ -835,6 +928,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	}
 	t->o = *opts;
 	words_init(t);
+	templates_init(t);
 	t->base.fmt = &t->out;
 	return &t->base;
 }
