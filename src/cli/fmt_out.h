@@ -195,6 +195,21 @@ static inline char *fmt_i64(char *p, int64_t v)
 	return fmt_u64(p, (uint64_t)v);
 }
 
+/* Add one to the decimal text t[0..len): false when every digit is a 9
+ * (the text grows by a digit; the caller formats it anew). Counters that
+ * go up by one (frame indexes) are cheaper so than formatted again. */
+static inline bool fmt_dec_increment(char *t, unsigned len)
+{
+	for (unsigned i = len; i-- > 0;) {
+		if (t[i] != '9') {
+			t[i]++;
+			return true;
+		}
+		t[i] = '0';
+	}
+	return false;
+}
+
 /* A literal, then a number: a JSON member (",\"offset\":" 12) or a
  * labelled value (" len=" 5) in one step. */
 #define FMT_LIT_U64(p, s, v) fmt_u64(FMT_LIT((p), s), (v))
@@ -254,9 +269,9 @@ void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_a
 struct fc_addr;
 
 /* "IP:PORT" as fc_put_endpoint writes it (at most FC_ENDPOINT_MAX - 1
- * bytes), IPv4 by digit pairs: a capture of many short connections
- * shows two endpoints per connection, and fc_put_endpoint's division
- * per digit made them a tenth of the text view's work there. */
+ * bytes; after fmt_init), IPv4 by table: a capture of many short
+ * connections shows two endpoints per connection, and fc_put_endpoint's
+ * division per digit made them a tenth of the text view's work there. */
 char *fmt_endpoint(char *p, const struct fc_addr *a, uint16_t port);
 
 /* Seconds and microseconds as "S.UUUUUU", with a '-' when negative (at

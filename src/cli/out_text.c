@@ -809,6 +809,8 @@ static void kinds_list(struct fmt_out *out, const uint64_t *a, const uint64_t *b
 	}
 }
 
+static const uint64_t no_anomalies[FC_AN__COUNT];
+
 static void text_end(void *ctx, const struct fc_stream_info *s,
 		     const struct fc_stream_end *e)
 {
@@ -825,9 +827,13 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 	dir_summary(t, FC_C2S, &e->dir[FC_C2S]);
 	fmt_str(out, _("; "));
 	dir_summary(t, FC_S2C, &e->dir[FC_S2C]);
-	for (int d = 0; d < 2; d++)
-		for (int k = 0; k < FC_AN__COUNT; k++)
-			anomalies += e->dir[d].anomalies[k];
+	/* Most connections have none: two memcmp calls tell, where the sum
+	 * over every kind took 180 instructions a connection. */
+	if (memcmp(e->dir[0].anomalies, no_anomalies, sizeof(no_anomalies)) ||
+	    memcmp(e->dir[1].anomalies, no_anomalies, sizeof(no_anomalies)))
+		for (int d = 0; d < 2; d++)
+			for (int k = 0; k < FC_AN__COUNT; k++)
+				anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
 		fmt_str(out, _("; "));
 		fmt_str(out, color_on(t, C_BAD));

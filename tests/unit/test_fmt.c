@@ -279,8 +279,11 @@ static void test_endpoint(void **state)
 {
 	struct fc_addr a = { .family = 4 };
 	char want[FC_ENDPOINT_MAX], got[FC_ENDPOINT_MAX];
+	struct fmt_out out;
 
 	(void)state;
+	assert_int_equal(fmt_init(&out, stdout), 0); /* fills the octet table */
+	fmt_free(&out);
 	/* Every port, and each octet value in each position. */
 	for (uint32_t port = 0; port <= 65535; port++) {
 		for (int i = 0; i < 4; i++)
