@@ -63,6 +63,9 @@ struct text_out {
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
+	/* The notes' words are plain ASCII (English): a note's columns are
+	 * then its bytes without the colour codes, not counted again. */
+	bool notes_ascii;
 	/* The "= stream" line's formats, taken apart once (fmt_tpl): it
 	 * comes once per connection, and printf's reading of them was most
 	 * of its cost. A plural pair as [0] for a count of one, [1] for any
@@ -116,6 +119,14 @@ static void words_init(struct text_out *t)
 	t->w_sticky = fc_word(N_(" sticky"));
 	t->w_split = fc_word(N_(" split"));
 	t->w_resynced = fc_word(N_(" resynced"));
+
+	const struct fc_word *notes[] = { &t->sticky, &t->frames, &t->split, &t->segs, &t->hsplit,
+					  &t->dsplit, &t->ooo, &t->resent };
+	t->notes_ascii = true;
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		for (size_t k = 0; k < notes[i]->n; k++)
+			if ((unsigned char)notes[i]->s[k] >= 0x80 || notes[i]->s[k] == 0x1b)
+				t->notes_ascii = false;
 }
 
 /* A translated format taken apart, or its English one when the
@@ -300,10 +311,16 @@ static bool is_text(const uint8_t *p, size_t n)
 {
 	size_t i = ascii_run(p, n);
 
-	/* Fewer than 16 left: the last 16 bytes, overlapping what was
-	 * checked already, may settle it at once. */
-	if (i >= n || (n >= 16 && n - i < 16 && ascii_run(p + n - 16, 16) == 16))
+	if (i >= n)
 		return true;
+#ifdef __SSE2__
+	/* Fewer than 16 left: the last 16 bytes, overlapping what was
+	 * checked already, may settle it at once (in place: a second
+	 * ascii_run call for them was a tenth of a segment line). */
+	if (n >= 16 && n - i < 16 &&
+	    (_mm_movemask_epi8(printable16(p + n - 16)) == 0xffff || text16(p + n - 16)))
+		return true;
+#endif
 	return fc_text_is_text(p + i, n - i);
 }
 
@@ -506,6 +523,7 @@ static void text_begin(void *ctx, const struct fc_stream_info *s)
 struct notes {
 	char buf[(FC_SEG_PIECES_MAX + 3) * 64];
 	size_t n;
+	size_t hidden; /* bytes of colour codes in buf */
 };
 
 static void note(struct notes *nt, const struct text_out *t, enum color c,
@@ -516,8 +534,12 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 
 	if (nt->n)
 		p = FMT_LIT(p, "  ");
-	if (c != C_NONE && t->o.color)
-		p = fmt_mem(p, color_codes[c], strlen(color_codes[c]));
+	if (c != C_NONE && t->o.color) {
+		size_t k = strlen(color_codes[c]);
+
+		p = fmt_mem(p, color_codes[c], k);
+		nt->hidden += k + sizeof(COLOR_OFF) - 1;
+	}
 	p = FC_PUT_WORD(p, *what);
 	if (index != UINT64_MAX)
 		p = fmt_u64(p, index);
@@ -595,6 +617,7 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 
 	/* Notes: what a person should notice about this segment. */
 	nt.n = 0;
+	nt.hidden = 0;
 	if (seg->npieces > 1)
 		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
 	for (uint32_t i = 0; i < shown; i++) {
@@ -617,7 +640,8 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	}
 	if (nt.n) {
 		size_t nn = nt.n;
-		unsigned ncols = text_cols(nt.buf, nn), pad;
+		unsigned ncols = t->notes_ascii ? (unsigned)(nn - nt.hidden) : text_cols(nt.buf, nn);
+		unsigned pad;
 		if (cols + 2 + ncols <= LINE_MAX_COLS) {
 			pad = LINE_MAX_COLS - cols - ncols;
 		} else {
