@@ -174,14 +174,12 @@ static void test_printf(void **state)
 	}
 }
 
-/* A template written through an open_memstream FILE after `pad` bytes
- * of filler, against snprintf's text `want`. */
-static void check_tpl(size_t pad, const struct fmt_tpl *t, const union fmt_arg *a,
-		      const char *want)
+/* What a template writes through an open_memstream FILE after `pad`
+ * bytes of filler (malloc'd, its length in *len). */
+static char *tpl_output(size_t pad, const struct fmt_tpl *t, const union fmt_arg *a, size_t *len)
 {
 	char *mem = NULL;
-	size_t memlen = 0;
-	FILE *f = open_memstream(&mem, &memlen);
+	FILE *f = open_memstream(&mem, len);
 	struct fmt_out o;
 
 	assert_non_null(f);
@@ -191,6 +189,16 @@ static void check_tpl(size_t pad, const struct fmt_tpl *t, const union fmt_arg *
 	fmt_tpl_write(&o, t, a);
 	fmt_free(&o);
 	fclose(f);
+	return mem;
+}
+
+/* The template's text after `pad` bytes, against snprintf's `want`. */
+static void check_tpl(size_t pad, const struct fmt_tpl *t, const union fmt_arg *a,
+		      const char *want)
+{
+	size_t memlen = 0;
+	char *mem = tpl_output(pad, t, a, &memlen);
+
 	assert_int_equal(memlen, pad + strlen(want));
 	assert_memory_equal(mem + pad, want, strlen(want));
 	free(mem);
@@ -225,16 +233,9 @@ static void test_tpl(void **state)
 	memset(big, 'x', sizeof(big) - 1);
 	assert_true(fmt_tpl_init(&t, "<%s>", "s"));
 	{
-		char *mem = NULL;
 		size_t memlen = 0;
-		FILE *f = open_memstream(&mem, &memlen);
-		struct fmt_out o;
+		char *mem = tpl_output(0, &t, &(union fmt_arg){ .s = big }, &memlen);
 
-		assert_non_null(f);
-		assert_int_equal(fmt_init(&o, f), 0);
-		fmt_tpl_write(&o, &t, &(union fmt_arg){ .s = big });
-		fmt_free(&o);
-		fclose(f);
 		assert_int_equal(memlen, sizeof(big) + 1);
 		assert_true(mem[0] == '<' && mem[memlen - 1] == '>');
 		free(mem);
