@@ -211,7 +211,12 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		memcpy(p + i, pre->text + i, 32);
 	p += pre->len;
 	p = put_offset(pre, FMT_LIT(p, ",\"offset\":"), f->offset);
-	p = FMT_LIT_U64(p, ",\"header_len\":", f->header_len);
+	if (f->header_len < 10) { /* one digit, as nearly every header's */
+		p = FMT_LIT(p, ",\"header_len\":");
+		*p++ = (char)('0' + f->header_len);
+	} else {
+		p = FMT_LIT_U64(p, ",\"header_len\":", f->header_len);
+	}
 	if (!f->trailer_len && !f->length_flags && f->length >= 0 &&
 	    (uint64_t)f->length == f->payload_len && f->payload_len < 10000000000000000) {
 		/* The usual length field counts the payload alone: its
@@ -240,10 +245,14 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		p = FMT_LIT_U64(p, ",\"prelude\":", f->prelude);
 	}
 	p = FMT_LIT(p, ",\"packets\":[");
-	for (uint32_t i = 0; i < f->npackets; i++) {
-		if (i)
-			*p++ = ',';
-		p = put_packet(j, p, f->packets[i]);
+	if (f->npackets == 1) { /* a frame within one packet: no loop */
+		p = put_packet(j, p, f->packets[0]);
+	} else {
+		for (uint32_t i = 0; i < f->npackets; i++) {
+			if (i)
+				*p++ = ',';
+			p = put_packet(j, p, f->packets[i]);
+		}
 	}
 	*p++ = ']';
 	if (f->npackets_total > f->npackets) {
