@@ -296,29 +296,31 @@ static char *tpl_run(char *p, const char *text, unsigned from, unsigned to)
 	return p + (to - from);
 }
 
-void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+char *fmt_tpl_put(char *p, const struct fmt_tpl *t, const union fmt_arg *a)
 {
-	size_t need = t->end[t->n] + 16, len[FMT_TPL_ARGS];
 	unsigned from = 0;
-	char *p;
 
-	for (unsigned i = 0; i < t->n; i++) {
-		len[i] = t->kind[i] == 's' ? strlen(a[t->arg[i]].s) : 0;
-		need += t->kind[i] == 's' ? len[i] : 20;
-	}
-	if (need > FMT_ROOM_MAX) {
-		tpl_write_pieces(o, t, a);
-		return;
-	}
-	p = fmt_room(o, need);
 	for (unsigned i = 0; i < t->n; i++) {
 		const union fmt_arg *v = &a[t->arg[i]];
 
 		p = tpl_run(p, t->text, from, t->end[i]);
 		from = t->end[i];
-		p = t->kind[i] == 's' ? fmt_mem(p, v->s, len[i]) : fmt_u64(p, v->u);
+		p = t->kind[i] == 's' ? fmt_mem(p, v->s, strlen(v->s)) : fmt_u64(p, v->u);
 	}
-	fmt_commit(o, tpl_run(p, t->text, from, t->end[t->n]));
+	return tpl_run(p, t->text, from, t->end[t->n]);
+}
+
+void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	size_t strs = 0;
+
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->kind[i] == 's')
+			strs += strlen(a[t->arg[i]].s);
+	if (FMT_TPL_ROOM + strs > FMT_ROOM_MAX)
+		tpl_write_pieces(o, t, a);
+	else
+		fmt_commit(o, fmt_tpl_put(fmt_room(o, FMT_TPL_ROOM + strs), t, a));
 }
 
 char *fmt_u64_big(char *p, uint64_t v)

@@ -265,6 +265,11 @@ struct fmt_tpl {
 bool fmt_tpl_init(struct fmt_tpl *t, const char *fmt, const char *kinds);
 /* Writes t with the arguments a (as many as fmt_tpl_init's kinds). */
 void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a);
+/* The same at p, where FMT_TPL_ROOM bytes and the strings' lengths may
+ * be written: a line of several templates is one reservation. Returns
+ * the end. */
+#define FMT_TPL_ROOM (FMT_TPL_TEXT + 16 + 20 * FMT_TPL_ARGS)
+char *fmt_tpl_put(char *p, const struct fmt_tpl *t, const union fmt_arg *a);
 
 struct fc_addr;
 

@@ -60,6 +60,7 @@ struct text_out {
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
 	struct fc_word sticky, frames, split, segs, hsplit, dsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
+	struct fc_word semi; /* "; " between the "= stream" line's parts */
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
@@ -109,6 +110,7 @@ static void words_init(struct text_out *t)
 	t->continued = fc_word(N_(" (continued)"));
 	t->profile = fc_word(N_("  profile "));
 	t->no_syn = fc_word(N_(" [no SYN: client guessed by port]"));
+	t->semi = fc_word(N_("; "));
 	/* TRANSLATORS: -v's frame lines: "frame c2s #4 @41 len=30 payload 30
 	 * B in #10,#12 sticky split". */
 	t->frame = fc_word(N_("      frame "));
@@ -789,27 +791,27 @@ static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
  * compiler still checks both formats against n. */
 #define PUT_N(out, one, many, n) fmt_printf((out), fc_ntr((one), (many), (n)), (n))
 
-/* A plural pair's template for the count n. */
-static void put_n(struct fmt_out *out, const struct fmt_tpl t[2], uint64_t n)
+/* A plural pair's template for the count n, at p (FMT_TPL_ROOM bytes). */
+static char *put_n(char *p, const struct fmt_tpl t[2], uint64_t n)
 {
-	fmt_tpl_write(out, &t[n != 1], &(union fmt_arg){ .u = n });
+	return fmt_tpl_put(p, &t[n != 1], &(union fmt_arg){ .u = n });
 }
 
-/* One direction's counts: "c2s 6 frames in 7 segments (1 sticky, 2
- * split, max 3 frames/segment)". */
-static void dir_summary(struct text_out *t, enum fc_dir dir, const struct fc_decoder_stats *d)
+/* One direction's counts at p: "c2s 6 frames in 7 segments (1 sticky, 2
+ * split, max 3 frames/segment)"; at most 3 * FMT_TPL_ROOM + 4 bytes. */
+static char *dir_summary(const struct text_out *t, char *p, enum fc_dir dir,
+			 const struct fc_decoder_stats *d)
 {
-	struct fmt_out *out = &t->out;
-
-	fmt_write(out, dir == FC_C2S ? "c2s " : "s2c ", 4);
-	put_n(out, t->end_frames, d->frames);
-	put_n(out, t->end_segs, d->segments);
+	p = dir == FC_C2S ? FMT_LIT(p, "c2s ") : FMT_LIT(p, "s2c ");
+	p = put_n(p, t->end_frames, d->frames);
+	p = put_n(p, t->end_segs, d->segments);
 	if (d->sticky_segments || d->split_frames) {
 		union fmt_arg a[3] = { { .u = d->sticky_segments }, { .u = d->split_frames },
 				       { .u = d->max_frames_in_segment } };
 
-		fmt_tpl_write(out, &t->end_counts[d->max_frames_in_segment != 1], a);
+		p = fmt_tpl_put(p, &t->end_counts[d->max_frames_in_segment != 1], a);
 	}
+	return p;
 }
 
 /* " gap=1 oversize=2": the kinds' names stay as they are, in every
@@ -844,13 +846,17 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 
 	stream_header(t, s);
 	{
+		/* The line up to the anomalies in one reservation: seven
+		 * templates, the end's name and the separator. */
 		union fmt_arg a[2] = { { .u = s->id }, { .s = _(e->why) } };
+		char *p = fmt_room(out, 7 * FMT_TPL_ROOM + strlen(a[1].s) + 8 + t->semi.n);
 
-		fmt_tpl_write(out, &t->end_head, a);
+		p = fmt_tpl_put(p, &t->end_head, a);
+		p = dir_summary(t, p, FC_C2S, &e->dir[FC_C2S]);
+		p = FC_PUT_WORD(p, t->semi);
+		p = dir_summary(t, p, FC_S2C, &e->dir[FC_S2C]);
+		fmt_commit(out, p);
 	}
-	dir_summary(t, FC_C2S, &e->dir[FC_C2S]);
-	fmt_str(out, _("; "));
-	dir_summary(t, FC_S2C, &e->dir[FC_S2C]);
 	/* Most connections have none: two memcmp calls tell, where the sum
 	 * over every kind took 180 instructions a connection. */
 	if (memcmp(e->dir[0].anomalies, no_anomalies, sizeof(no_anomalies)) ||
@@ -859,9 +865,10 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 			for (int k = 0; k < FC_AN__COUNT; k++)
 				anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
-		fmt_str(out, _("; "));
+		fmt_write(out, t->semi.s, t->semi.n);
 		fmt_str(out, color_on(t, C_BAD));
-		put_n(out, t->end_anomalies, anomalies);
+		fmt_tpl_write(out, &t->end_anomalies[anomalies != 1],
+			      &(union fmt_arg){ .u = anomalies });
 		kinds_list(out, e->dir[0].anomalies, e->dir[1].anomalies);
 		fmt_str(out, color_off(t));
 	}
