@@ -61,6 +61,10 @@ struct text_out {
 	struct fc_word sticky, frames, split, segs, hsplit, dsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
 	struct fc_word semi; /* "; " between the "= stream" line's parts */
+	/* "stream " and " (continued)\n" with their colour codes, padded for
+	 * fixed-size moves (stream_header); cont_head_n 0: too long. */
+	char cont_head[32], cont_tail[32];
+	unsigned cont_head_n, cont_tail_n;
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
@@ -501,7 +505,18 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 
 	if (t->last_stream == s->id)
 		return;
-	p = fmt_room(&t->out, 64 + t->stream.n + t->continued.n);
+	t->last_stream = s->id;
+	p = fmt_room(&t->out, 64 + sizeof(t->cont_head) + sizeof(t->cont_tail) + t->stream.n +
+				      t->continued.n);
+	if (t->cont_head_n) {
+		/* Interleaved connections have this line before nearly
+		 * every segment: two fixed-size moves around the number. */
+		memcpy(p, t->cont_head, sizeof(t->cont_head));
+		p = fmt_u64(p + t->cont_head_n, s->id);
+		memcpy(p, t->cont_tail, sizeof(t->cont_tail));
+		fmt_commit(&t->out, p + t->cont_tail_n);
+		return;
+	}
 	if (t->o.color)
 		p = fmt_mem(p, color_codes[C_STREAM], strlen(color_codes[C_STREAM]));
 	p = FC_PUT_WORD(p, t->stream);
@@ -511,7 +526,24 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 	p = FC_PUT_WORD(p, t->continued);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
-	t->last_stream = s->id;
+}
+
+/* stream_header's text around the number, when both parts fit. */
+static void cont_init(struct text_out *t)
+{
+	const char *on = t->o.color ? color_codes[C_STREAM] : "";
+	const char *off = t->o.color ? COLOR_OFF : "";
+	size_t head = strlen(on) + t->stream.n, tail = strlen(off) + t->continued.n + 1;
+
+	if (head > sizeof(t->cont_head) || tail > sizeof(t->cont_tail))
+		return; /* cont_head_n stays 0: the general path */
+	memcpy(t->cont_head, on, strlen(on));
+	memcpy(t->cont_head + strlen(on), t->stream.s, t->stream.n);
+	memcpy(t->cont_tail, off, strlen(off));
+	memcpy(t->cont_tail + strlen(off), t->continued.s, t->continued.n);
+	t->cont_tail[tail - 1] = '\n';
+	t->cont_head_n = (unsigned)head;
+	t->cont_tail_n = (unsigned)tail;
 }
 
 static void text_begin(void *ctx, const struct fc_stream_info *s)
@@ -966,6 +998,7 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	t->o = *opts;
 	words_init(t);
 	templates_init(t);
+	cont_init(t);
 	t->base.fmt = &t->out;
 	return &t->base;
 }
