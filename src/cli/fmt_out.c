@@ -7,6 +7,7 @@
  * large buffer that goes to the FILE in big pieces.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -34,10 +35,22 @@ const char fmt_digit_pairs[200] =
 static int hex_level;
 
 /* Each IPv4 address byte's digits and a '.', and their count: an
- * endpoint's bytes by one 4-byte move each (fmt_endpoint). Filled by
- * fmt_init. */
+ * endpoint's bytes by one 4-byte move each (fmt_endpoint). Filled once,
+ * by the first fmt_init: a writer on another thread may be using them
+ * when a later one starts. */
 static char octet_text[256][4];
 static uint8_t octet_len[256];
+static pthread_once_t octet_once = PTHREAD_ONCE_INIT;
+
+static void octet_init(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		char *end = fmt_u14(octet_text[i], i);
+
+		*end = '.';
+		octet_len[i] = (uint8_t)(end + 1 - octet_text[i]);
+	}
+}
 
 int fmt_init(struct fmt_out *o, FILE *f)
 {
@@ -48,12 +61,7 @@ int fmt_init(struct fmt_out *o, FILE *f)
 	else if (__builtin_cpu_supports("ssse3"))
 		hex_level = FMT_HEX_SSSE3;
 #endif
-	for (unsigned i = 0; i < 256; i++) {
-		char *end = fmt_u14(octet_text[i], i);
-
-		*end = '.';
-		octet_len[i] = (uint8_t)(end + 1 - octet_text[i]);
-	}
+	pthread_once(&octet_once, octet_init);
 	o->f = f;
 	o->len = 0;
 	o->err = 0;
