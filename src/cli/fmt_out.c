@@ -7,6 +7,7 @@
  * large buffer that goes to the FILE in big pieces.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "fc_packet.h"
 #include "fmt_out.h"
 #include "output.h"
 
@@ -32,6 +34,24 @@ const char fmt_digit_pairs[200] =
  * by fmt_init, before any writer runs. */
 static int hex_level;
 
+/* Each IPv4 address byte's digits and a '.', and their count: an
+ * endpoint's bytes by one 4-byte move each (fmt_endpoint). Filled once,
+ * by the first fmt_init: a writer on another thread may be using them
+ * when a later one starts. */
+static char octet_text[256][4];
+static uint8_t octet_len[256];
+static pthread_once_t octet_once = PTHREAD_ONCE_INIT;
+
+static void octet_init(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		char *end = fmt_u14(octet_text[i], i);
+
+		*end = '.';
+		octet_len[i] = (uint8_t)(end + 1 - octet_text[i]);
+	}
+}
+
 int fmt_init(struct fmt_out *o, FILE *f)
 {
 	hex_level = FMT_HEX_SSE2;
@@ -41,6 +61,7 @@ int fmt_init(struct fmt_out *o, FILE *f)
 	else if (__builtin_cpu_supports("ssse3"))
 		hex_level = FMT_HEX_SSSE3;
 #endif
+	pthread_once(&octet_once, octet_init);
 	o->f = f;
 	o->len = 0;
 	o->err = 0;
@@ -208,6 +229,108 @@ void fmt_printf(struct fmt_out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool fmt_tpl_init(struct fmt_tpl *t, const char *fmt, const char *kinds)
+{
+	size_t nkinds = strlen(kinds), len = 0;
+	unsigned next = 0; /* the argument an unnumbered conversion takes */
+
+	memset(t, 0, sizeof(*t));
+	for (const char *f = fmt; *f; f++) {
+		unsigned arg = next;
+		char kind;
+
+		if (*f != '%' || f[1] == '%') {
+			if (len == FMT_TPL_TEXT)
+				goto fail;
+			t->text[len++] = *f;
+			f += *f == '%';
+			continue;
+		}
+		f++;
+		if (*f >= '1' && *f <= '9' && f[1] == '$') {
+			arg = (unsigned)(*f - '1');
+			f += 2;
+		}
+		if (f[0] == 's') {
+			kind = 's';
+		} else if (f[0] == 'l' && f[1] == 'u') {
+			kind = 'u';
+			f += 1;
+		} else if (f[0] == 'l' && f[1] == 'l' && f[2] == 'u') {
+			kind = 'u';
+			f += 2;
+		} else {
+			goto fail;
+		}
+		if (t->n == FMT_TPL_ARGS || arg >= nkinds || kinds[arg] != kind)
+			goto fail;
+		t->end[t->n] = (uint16_t)len;
+		t->arg[t->n] = (uint8_t)arg;
+		t->kind[t->n++] = kind;
+		next = arg + 1;
+	}
+	t->end[t->n] = (uint16_t)len;
+	return true;
+fail:
+	memset(t, 0, sizeof(*t));
+	return false;
+}
+
+/* fmt_tpl_write's rare case: a string argument too long for one
+ * reservation. */
+static void tpl_write_pieces(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	unsigned from = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const union fmt_arg *v = &a[t->arg[i]];
+
+		fmt_write(o, t->text + from, t->end[i] - from);
+		from = t->end[i];
+		if (t->kind[i] == 's')
+			fmt_str(o, v->s);
+		else
+			fmt_commit(o, fmt_u64(fmt_room(o, 20), v->u));
+	}
+	fmt_write(o, t->text + from, t->end[t->n] - from);
+}
+
+/* Literal run text[from, to) at p, in 16-byte moves: text has room past
+ * its end for the last one, and so has the caller's reservation. */
+static char *tpl_run(char *p, const char *text, unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i += 16)
+		memcpy(p + (i - from), text + i, 16);
+	return p + (to - from);
+}
+
+char *fmt_tpl_put(char *p, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	unsigned from = 0;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		const union fmt_arg *v = &a[t->arg[i]];
+
+		p = tpl_run(p, t->text, from, t->end[i]);
+		from = t->end[i];
+		p = t->kind[i] == 's' ? fmt_mem(p, v->s, strlen(v->s)) : fmt_u64(p, v->u);
+	}
+	return tpl_run(p, t->text, from, t->end[t->n]);
+}
+
+void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a)
+{
+	size_t strs = 0;
+
+	for (unsigned i = 0; i < t->n; i++)
+		if (t->kind[i] == 's')
+			strs += strlen(a[t->arg[i]].s);
+	if (FMT_TPL_ROOM + strs > FMT_ROOM_MAX)
+		tpl_write_pieces(o, t, a);
+	else
+		fmt_commit(o, fmt_tpl_put(fmt_room(o, FMT_TPL_ROOM + strs), t, a));
+}
+
 char *fmt_u64_big(char *p, uint64_t v)
 {
 	uint64_t hi = v / 100000000;
@@ -231,9 +354,21 @@ char *fmt_time_us(char *p, int64_t us)
 	p = fmt_u64(p, u / 1000000);
 	frac = (unsigned)(u % 1000000);
 	*p++ = '.';
-	for (int i = 5; i >= 0; i--, frac /= 10)
-		p[i] = (char)('0' + frac % 10);
-	return p + 6;
+	/* Three digit pairs, not six dependent divisions by ten. */
+	p = fmt_pair(p, frac / 10000);
+	return fmt_4digits(p, frac % 10000);
+}
+
+char *fmt_endpoint(char *p, const struct fc_addr *a, uint16_t port)
+{
+	if (a->family != 4) /* IPv6's zero runs: inet_ntop's rules */
+		return fc_put_endpoint(p, a, port);
+	for (int i = 0; i < 4; i++) {
+		memcpy(p, octet_text[a->bytes[i]], 4);
+		p += octet_len[a->bytes[i]];
+	}
+	p[-1] = ':';
+	return fmt_u27(p, port);
 }
 
 /* Each byte's two hex digits, for what is left after the 16-byte blocks. */

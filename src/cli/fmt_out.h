@@ -4,6 +4,7 @@
 #define FC_FMT_OUT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -194,6 +195,21 @@ static inline char *fmt_i64(char *p, int64_t v)
 	return fmt_u64(p, (uint64_t)v);
 }
 
+/* Add one to the decimal text t[0..len): false when every digit is a 9
+ * (the text grows by a digit; the caller formats it anew). Counters that
+ * go up by one (frame indexes) are cheaper so than formatted again. */
+static inline bool fmt_dec_increment(char *t, unsigned len)
+{
+	for (unsigned i = len; i-- > 0;) {
+		if (t[i] != '9') {
+			t[i]++;
+			return true;
+		}
+		t[i] = '0';
+	}
+	return false;
+}
+
 /* A literal, then a number: a JSON member (",\"offset\":" 12) or a
  * labelled value (" len=" 5) in one step. */
 #define FMT_LIT_U64(p, s, v) fmt_u64(FMT_LIT((p), s), (v))
@@ -218,6 +234,50 @@ static inline char *fmt_u64_right(char *p, uint64_t v, unsigned width)
 		*p++ = ' ';
 	return fmt_u64(p, v);
 }
+
+/* A format of a line written once per stream (the "= stream" summary)
+ * taken apart once, when the writer starts: literal runs and
+ * conversions, so that writing it reads no format. Only %s and 64-bit
+ * unsigned conversions (%lu, %llu: PRIu64), %% and positions ("%2$s"),
+ * which is what those formats and their translations use. */
+#define FMT_TPL_ARGS 4
+#define FMT_TPL_TEXT 192
+
+union fmt_arg {
+	uint64_t u;
+	const char *s;
+};
+
+struct fmt_tpl {
+	uint8_t n; /* conversions */
+	uint8_t arg[FMT_TPL_ARGS]; /* the argument each conversion takes */
+	char kind[FMT_TPL_ARGS]; /* 'u' or 's' */
+	uint16_t end[FMT_TPL_ARGS + 1]; /* where literal run i ends in text */
+	/* The literal runs, one after another, and room for a 16-byte move
+	 * from the last one's start. */
+	char text[FMT_TPL_TEXT + 16];
+};
+
+/* Takes fmt apart into t. `kinds` names the arguments the caller passes,
+ * in order ('u' a uint64_t, 's' a string: "us"). False, with t empty,
+ * when fmt uses anything else, takes an argument of another kind, or is
+ * too long: the caller then uses its English format, which fits. */
+bool fmt_tpl_init(struct fmt_tpl *t, const char *fmt, const char *kinds);
+/* Writes t with the arguments a (as many as fmt_tpl_init's kinds). */
+void fmt_tpl_write(struct fmt_out *o, const struct fmt_tpl *t, const union fmt_arg *a);
+/* The same at p, where FMT_TPL_ROOM bytes and the strings' lengths may
+ * be written: a line of several templates is one reservation. Returns
+ * the end. */
+#define FMT_TPL_ROOM (FMT_TPL_TEXT + 16 + 20 * FMT_TPL_ARGS)
+char *fmt_tpl_put(char *p, const struct fmt_tpl *t, const union fmt_arg *a);
+
+struct fc_addr;
+
+/* "IP:PORT" as fc_put_endpoint writes it (at most FC_ENDPOINT_MAX - 1
+ * bytes; after fmt_init), IPv4 by table: a capture of many short
+ * connections shows two endpoints per connection, and fc_put_endpoint's
+ * division per digit made them a tenth of the text view's work there. */
+char *fmt_endpoint(char *p, const struct fc_addr *a, uint16_t port);
 
 /* Seconds and microseconds as "S.UUUUUU", with a '-' when negative (at
  * most 28 bytes). */

@@ -48,6 +48,9 @@
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
 #define DESC_MAX 256
+/* Profile descriptions remembered: a run has few profiles, and a
+ * capture of many short connections a title per connection. */
+#define DESC_SLOTS 4
 
 struct text_out {
 	struct fc_output base;
@@ -57,9 +60,30 @@ struct text_out {
 	bool explained[FC_AN__COUNT]; /* -v: a kind's paragraph is shown once */
 	struct fc_word sticky, frames, split, segs, hsplit, dsplit, ooo; /* the notes */
 	struct fc_word stream, continued, profile, no_syn; /* stream titles */
+	struct fc_word semi; /* "; " between the "= stream" line's parts */
+	/* "stream " and " (continued)\n" with their colour codes, padded for
+	 * fixed-size moves (stream_header); cont_head_n 0: too long. */
+	char cont_head[32], cont_tail[32];
+	unsigned cont_head_n, cont_tail_n;
 	struct fc_word unframed; /* in a segment line: "?? 2 B unframed" */
 	struct fc_word retx, resent; /* a segment without new bytes; "12 B resent" */
 	struct fc_word frame, prelude, payload, in, delim_in, w_sticky, w_split, w_resynced;
+	/* The notes' words are plain ASCII (English): a note's columns are
+	 * then its bytes without the colour codes, not counted again. */
+	bool notes_ascii;
+	/* The "= stream" line's formats, taken apart once (fmt_tpl): it
+	 * comes once per connection, and printf's reading of them was most
+	 * of its cost. A plural pair as [0] for a count of one, [1] for any
+	 * other. */
+	struct fmt_tpl end_head, end_frames[2], end_segs[2], end_counts[2], end_anomalies[2];
+	/* Profile descriptions by profile (the engine's, which live as long
+	 * as the run), filled in turn. */
+	struct {
+		const struct fc_profile *profile;
+		size_t len;
+		char text[DESC_MAX];
+	} desc[DESC_SLOTS];
+	unsigned desc_next;
 };
 
 /* The words, each under 60 bytes (a note must stay under 64). */
@@ -90,6 +114,7 @@ static void words_init(struct text_out *t)
 	t->continued = fc_word(N_(" (continued)"));
 	t->profile = fc_word(N_("  profile "));
 	t->no_syn = fc_word(N_(" [no SYN: client guessed by port]"));
+	t->semi = fc_word(N_("; "));
 	/* TRANSLATORS: -v's frame lines: "frame c2s #4 @41 len=30 payload 30
 	 * B in #10,#12 sticky split". */
 	t->frame = fc_word(N_("      frame "));
@@ -100,6 +125,55 @@ static void words_init(struct text_out *t)
 	t->w_sticky = fc_word(N_(" sticky"));
 	t->w_split = fc_word(N_(" split"));
 	t->w_resynced = fc_word(N_(" resynced"));
+
+	const struct fc_word *notes[] = { &t->sticky, &t->frames, &t->split, &t->segs, &t->hsplit,
+					  &t->dsplit, &t->ooo, &t->resent };
+	t->notes_ascii = true;
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++)
+		for (size_t k = 0; k < notes[i]->n; k++)
+			if ((unsigned char)notes[i]->s[k] >= 0x80 || notes[i]->s[k] == 0x1b)
+				t->notes_ascii = false;
+}
+
+/* A translated format taken apart, or its English one when the
+ * translation uses what fmt_tpl does not take (or an argument of
+ * another kind, which printf would have misread). */
+static void tpl_init(struct fmt_tpl *t, const char *english, const char *kinds)
+{
+	if (!fmt_tpl_init(t, _(english), kinds))
+		fmt_tpl_init(t, english, kinds);
+}
+
+/* A plural pair: English and Chinese, the languages framecap speaks,
+ * choose the form by n == 1 alone (Chinese has one form), so two
+ * templates hold every case. */
+static void tpl_init_n(struct fmt_tpl t[2], const char *one, const char *many,
+		       const char *kinds)
+{
+	if (!fmt_tpl_init(&t[0], fc_ntr(one, many, 1), kinds))
+		fmt_tpl_init(&t[0], one, kinds);
+	if (!fmt_tpl_init(&t[1], fc_ntr(one, many, 2), kinds))
+		fmt_tpl_init(&t[1], many, kinds);
+}
+/* xgettext finds the pairs by this name (src/po/module.mk). */
+#define TPL_N(t, one, many, kinds) tpl_init_n((t), (one), (many), (kinds))
+
+/* The formats of the "= stream" line (text_end). */
+static void templates_init(struct text_out *t)
+{
+	/* TRANSLATORS: "  = stream 1 (fin): c2s ...; s2c ..."; %s is how
+	 * the stream ended (fin, rst, capture end, evicted). */
+	tpl_init(&t->end_head, N_("  = stream %" PRIu64 " (%s): "), "us");
+	TPL_N(t->end_frames, "%" PRIu64 " frame in ",
+	      "%" PRIu64 " frames in ", "u");
+	TPL_N(t->end_segs, "%" PRIu64 " segment",
+	      "%" PRIu64 " segments", "u");
+	TPL_N(t->end_counts, " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+			     " frame/segment)",
+	      " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
+	      " frames/segment)", "uuu");
+	TPL_N(t->end_anomalies, "%" PRIu64 " anomaly:",
+	      "%" PRIu64 " anomalies:", "u");
 }
 
 
@@ -243,10 +317,16 @@ static bool is_text(const uint8_t *p, size_t n)
 {
 	size_t i = ascii_run(p, n);
 
-	/* Fewer than 16 left: the last 16 bytes, overlapping what was
-	 * checked already, may settle it at once. */
-	if (i >= n || (n >= 16 && n - i < 16 && ascii_run(p + n - 16, 16) == 16))
+	if (i >= n)
 		return true;
+#ifdef __SSE2__
+	/* Fewer than 16 left: the last 16 bytes, overlapping what was
+	 * checked already, may settle it at once (in place: a second
+	 * ascii_run call for them was a tenth of a segment line). */
+	if (n >= 16 && n - i < 16 &&
+	    (_mm_movemask_epi8(printable16(p + n - 16)) == 0xffff || text16(p + n - 16)))
+		return true;
+#endif
 	return fc_text_is_text(p + i, n - i);
 }
 
@@ -364,13 +444,32 @@ static void piece(const struct text_out *t, struct line *l, const struct fc_piec
 		l->p = FMT_LIT(l->p, " ...>");
 }
 
+/* The description of s's profile, made once per profile: it is printf
+ * work, several times the rest of the title. */
+static const char *profile_desc(struct text_out *t, const struct fc_stream_info *s,
+				size_t *len)
+{
+	unsigned i;
+
+	for (i = 0; i < DESC_SLOTS; i++)
+		if (t->desc[i].profile == s->profile)
+			break;
+	if (i == DESC_SLOTS) {
+		i = t->desc_next;
+		t->desc_next = (i + 1) % DESC_SLOTS;
+		fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, t->desc[i].text,
+				       DESC_MAX);
+		t->desc[i].len = strnlen(t->desc[i].text, DESC_MAX - 1);
+		t->desc[i].profile = s->profile;
+	}
+	*len = t->desc[i].len;
+	return t->desc[i].text;
+}
+
 static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 {
-	char desc[DESC_MAX];
 	size_t dlen;
-
-	fc_profile_describe_in(s->profile, fc_lang_zh() ? fc_tr : NULL, desc, sizeof(desc));
-	dlen = strnlen(desc, DESC_MAX - 1);
+	const char *desc = profile_desc(t, s, &dlen);
 	char *p = fmt_room(&t->out, 3 * FC_ENDPOINT_MAX + DESC_MAX + 160);
 
 	if (t->o.color)
@@ -378,9 +477,9 @@ static void stream_title(struct text_out *t, const struct fc_stream_info *s)
 	p = FC_PUT_WORD(p, t->stream);
 	p = fmt_u64(p, s->id);
 	p = FMT_LIT(p, "  ");
-	p = fc_put_endpoint(p, &s->key.src, s->key.sport);
+	p = fmt_endpoint(p, &s->key.src, s->key.sport);
 	p = FMT_LIT(p, " -> ");
-	p = fc_put_endpoint(p, &s->key.dst, s->key.dport);
+	p = fmt_endpoint(p, &s->key.dst, s->key.dport);
 	if (t->o.color)
 		p = FMT_LIT(p, COLOR_OFF);
 	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
@@ -406,7 +505,18 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 
 	if (t->last_stream == s->id)
 		return;
-	p = fmt_room(&t->out, 64 + t->stream.n + t->continued.n);
+	t->last_stream = s->id;
+	p = fmt_room(&t->out, 64 + sizeof(t->cont_head) + sizeof(t->cont_tail) + t->stream.n +
+				      t->continued.n);
+	if (t->cont_head_n) {
+		/* Interleaved connections have this line before nearly
+		 * every segment: two fixed-size moves around the number. */
+		memcpy(p, t->cont_head, sizeof(t->cont_head));
+		p = fmt_u64(p + t->cont_head_n, s->id);
+		memcpy(p, t->cont_tail, sizeof(t->cont_tail));
+		fmt_commit(&t->out, p + t->cont_tail_n);
+		return;
+	}
 	if (t->o.color)
 		p = fmt_mem(p, color_codes[C_STREAM], strlen(color_codes[C_STREAM]));
 	p = FC_PUT_WORD(p, t->stream);
@@ -416,7 +526,24 @@ static void stream_header(struct text_out *t, const struct fc_stream_info *s)
 	p = FC_PUT_WORD(p, t->continued);
 	*p++ = '\n';
 	fmt_commit(&t->out, p);
-	t->last_stream = s->id;
+}
+
+/* stream_header's text around the number, when both parts fit. */
+static void cont_init(struct text_out *t)
+{
+	const char *on = t->o.color ? color_codes[C_STREAM] : "";
+	const char *off = t->o.color ? COLOR_OFF : "";
+	size_t head = strlen(on) + t->stream.n, tail = strlen(off) + t->continued.n + 1;
+
+	if (head > sizeof(t->cont_head) || tail > sizeof(t->cont_tail))
+		return; /* cont_head_n stays 0: the general path */
+	memcpy(t->cont_head, on, strlen(on));
+	memcpy(t->cont_head + strlen(on), t->stream.s, t->stream.n);
+	memcpy(t->cont_tail, off, strlen(off));
+	memcpy(t->cont_tail + strlen(off), t->continued.s, t->continued.n);
+	t->cont_tail[tail - 1] = '\n';
+	t->cont_head_n = (unsigned)head;
+	t->cont_tail_n = (unsigned)tail;
 }
 
 static void text_begin(void *ctx, const struct fc_stream_info *s)
@@ -430,6 +557,7 @@ static void text_begin(void *ctx, const struct fc_stream_info *s)
 struct notes {
 	char buf[(FC_SEG_PIECES_MAX + 3) * 64];
 	size_t n;
+	size_t hidden; /* bytes of colour codes in buf */
 };
 
 static void note(struct notes *nt, const struct text_out *t, enum color c,
@@ -440,8 +568,12 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 
 	if (nt->n)
 		p = FMT_LIT(p, "  ");
-	if (c != C_NONE && t->o.color)
-		p = fmt_mem(p, color_codes[c], strlen(color_codes[c]));
+	if (c != C_NONE && t->o.color) {
+		size_t k = strlen(color_codes[c]);
+
+		p = fmt_mem(p, color_codes[c], k);
+		nt->hidden += k + sizeof(COLOR_OFF) - 1;
+	}
 	p = FC_PUT_WORD(p, *what);
 	if (index != UINT64_MAX)
 		p = fmt_u64(p, index);
@@ -519,6 +651,7 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 
 	/* Notes: what a person should notice about this segment. */
 	nt.n = 0;
+	nt.hidden = 0;
 	if (seg->npieces > 1)
 		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
 	for (uint32_t i = 0; i < shown; i++) {
@@ -541,7 +674,8 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	}
 	if (nt.n) {
 		size_t nn = nt.n;
-		unsigned ncols = text_cols(nt.buf, nn), pad;
+		unsigned ncols = t->notes_ascii ? (unsigned)(nn - nt.hidden) : text_cols(nt.buf, nn);
+		unsigned pad;
 		if (cols + 2 + ncols <= LINE_MAX_COLS) {
 			pad = LINE_MAX_COLS - cols - ncols;
 		} else {
@@ -689,21 +823,27 @@ static void text_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
  * compiler still checks both formats against n. */
 #define PUT_N(out, one, many, n) fmt_printf((out), fc_ntr((one), (many), (n)), (n))
 
-/* One direction's counts: "c2s 6 frames in 7 segments (1 sticky, 2
- * split, max 3 frames/segment)". */
-static void dir_summary(struct fmt_out *out, const char *name, const struct fc_decoder_stats *d)
+/* A plural pair's template for the count n, at p (FMT_TPL_ROOM bytes). */
+static char *put_n(char *p, const struct fmt_tpl t[2], uint64_t n)
 {
-	fmt_printf(out, "%s ", name);
-	PUT_N(out, "%" PRIu64 " frame in ",
-	      "%" PRIu64 " frames in ", d->frames);
-	PUT_N(out, "%" PRIu64 " segment",
-	      "%" PRIu64 " segments", d->segments);
-	if (d->sticky_segments || d->split_frames)
-		fmt_printf(out, fc_ntr(" (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-				       " frame/segment)",
-				       " (%" PRIu64 " sticky, %" PRIu64 " split, max %" PRIu64
-				       " frames/segment)", d->max_frames_in_segment),
-			   d->sticky_segments, d->split_frames, d->max_frames_in_segment);
+	return fmt_tpl_put(p, &t[n != 1], &(union fmt_arg){ .u = n });
+}
+
+/* One direction's counts at p: "c2s 6 frames in 7 segments (1 sticky, 2
+ * split, max 3 frames/segment)"; at most 3 * FMT_TPL_ROOM + 4 bytes. */
+static char *dir_summary(const struct text_out *t, char *p, enum fc_dir dir,
+			 const struct fc_decoder_stats *d)
+{
+	p = dir == FC_C2S ? FMT_LIT(p, "c2s ") : FMT_LIT(p, "s2c ");
+	p = put_n(p, t->end_frames, d->frames);
+	p = put_n(p, t->end_segs, d->segments);
+	if (d->sticky_segments || d->split_frames) {
+		union fmt_arg a[3] = { { .u = d->sticky_segments }, { .u = d->split_frames },
+				       { .u = d->max_frames_in_segment } };
+
+		p = fmt_tpl_put(p, &t->end_counts[d->max_frames_in_segment != 1], a);
+	}
+	return p;
 }
 
 /* " gap=1 oversize=2": the kinds' names stay as they are, in every
@@ -712,10 +852,22 @@ static void kinds_list(struct fmt_out *out, const uint64_t *a, const uint64_t *b
 {
 	for (int k = 0; k < FC_AN__COUNT; k++) {
 		uint64_t n = a[k] + (b ? b[k] : 0);
-		if (n)
-			fmt_printf(out, " %s=%" PRIu64, fc_anomaly_name((enum fc_anomaly_kind)k), n);
+		const char *name = fc_anomaly_name((enum fc_anomaly_kind)k);
+		size_t len;
+		char *p;
+
+		if (!n)
+			continue;
+		len = strlen(name);
+		p = fmt_room(out, len + 22);
+		*p++ = ' ';
+		p = fmt_mem(p, name, len);
+		*p++ = '=';
+		fmt_commit(out, fmt_u64(p, n));
 	}
 }
+
+static const uint64_t no_anomalies[FC_AN__COUNT];
 
 static void text_end(void *ctx, const struct fc_stream_info *s,
 		     const struct fc_stream_end *e)
@@ -725,20 +877,30 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 	uint64_t anomalies = 0;
 
 	stream_header(t, s);
-	/* TRANSLATORS: "  = stream 1 (fin): c2s ...; s2c ..."; %s is how
-	 * the stream ended (fin, rst, capture end, evicted). */
-	fmt_printf(out, _("  = stream %" PRIu64 " (%s): "), s->id, _(e->why));
-	dir_summary(out, "c2s", &e->dir[FC_C2S]);
-	fmt_str(out, _("; "));
-	dir_summary(out, "s2c", &e->dir[FC_S2C]);
-	for (int d = 0; d < 2; d++)
-		for (int k = 0; k < FC_AN__COUNT; k++)
-			anomalies += e->dir[d].anomalies[k];
+	{
+		/* The line up to the anomalies in one reservation: seven
+		 * templates, the end's name and the separator. */
+		union fmt_arg a[2] = { { .u = s->id }, { .s = _(e->why) } };
+		char *p = fmt_room(out, 7 * FMT_TPL_ROOM + strlen(a[1].s) + 8 + t->semi.n);
+
+		p = fmt_tpl_put(p, &t->end_head, a);
+		p = dir_summary(t, p, FC_C2S, &e->dir[FC_C2S]);
+		p = FC_PUT_WORD(p, t->semi);
+		p = dir_summary(t, p, FC_S2C, &e->dir[FC_S2C]);
+		fmt_commit(out, p);
+	}
+	/* Most connections have none: two memcmp calls tell, where the sum
+	 * over every kind took 180 instructions a connection. */
+	if (memcmp(e->dir[0].anomalies, no_anomalies, sizeof(no_anomalies)) ||
+	    memcmp(e->dir[1].anomalies, no_anomalies, sizeof(no_anomalies)))
+		for (int d = 0; d < 2; d++)
+			for (int k = 0; k < FC_AN__COUNT; k++)
+				anomalies += e->dir[d].anomalies[k];
 	if (anomalies) {
-		fmt_str(out, _("; "));
+		fmt_write(out, t->semi.s, t->semi.n);
 		fmt_str(out, color_on(t, C_BAD));
-		PUT_N(out, "%" PRIu64 " anomaly:",
-	      "%" PRIu64 " anomalies:", anomalies);
+		fmt_tpl_write(out, &t->end_anomalies[anomalies != 1],
+			      &(union fmt_arg){ .u = anomalies });
 		kinds_list(out, e->dir[0].anomalies, e->dir[1].anomalies);
 		fmt_str(out, color_off(t));
 	}
@@ -835,6 +997,8 @@ struct fc_output *fc_output_text(const struct fc_output_opts *opts)
 	}
 	t->o = *opts;
 	words_init(t);
+	templates_init(t);
+	cont_init(t);
 	t->base.fmt = &t->out;
 	return &t->base;
 }

@@ -12,7 +12,7 @@
 #   build/locale/zh_CN/LC_MESSAGES/framecap.mo   found by build/framecap
 #   $(LOCALEDIR)/zh_CN/LC_MESSAGES/framecap.mo   after make install
 #
-# Keywords: _ and N_ (src/cli/i18n.h), fc_ntr (and out_text.c's PUT_N) for
+# Keywords: _ and N_ (src/cli/i18n.h), fc_ntr (and out_text.c's PUT_N and TPL_N) for
 # plurals, T and FC_N_
 # (fc_describe.c, fc_detect.c, fc_profile_opts.c); in report.js, _. The
 # functions every message goes through translate their format: cli_die and
@@ -33,7 +33,7 @@ POT_CONFIG := src/core/fc_config.c src/config/fc_config_file.c
 POT_JS    := src/cli/html/report.js
 XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments=TRANSLATORS: --no-wrap \
 	--package-name=framecap --msgid-bugs-address= \
-	-k_ -kN_ -kT -kFC_N_ -kfc_ntr:1,2 -kPUT_N:2,3 \
+	-k_ -kN_ -kT -kFC_N_ -kfc_ntr:1,2 -kPUT_N:2,3 -kTPL_N:2,3 \
 	-kcli_die:2 -kcli_warn:1 -kref_die:3 -kref_warn:2 -kdie:2 -kusage_die:2 \
 	-kfc_config_tr \
 	--flag=cli_die:2:c-format --flag=cli_warn:1:c-format \
@@ -41,6 +41,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --add-comments=TRANSLATORS: --no-wrap \
 	--flag=usage_die:2:c-format --flag=fc_config_tr:1:pass-c-format \
 	--flag=fc_ntr:1:c-format --flag=fc_ntr:2:c-format \
 	--flag=PUT_N:2:c-format --flag=PUT_N:3:c-format \
+	--flag=TPL_N:2:c-format --flag=TPL_N:3:c-format \
 	--flag=_:1:pass-c-format --flag=T:1:pass-c-format \
 	--flag=fmt_printf:2:c-format --flag=snprintf:3:c-format
 

@@ -9,6 +9,9 @@
  *   fmt_printf  its own %s/%d/%u/%lu/%llu/%zu/%% path and vsnprintf's
  *            (flags, widths, positions, floats) against snprintf, also
  *            where the buffer is nearly full
+ *   fmt_tpl  formats taken apart once, against snprintf; the formats
+ *            it must refuse (so the caller's English one is used)
+ *   fmt_time_us, fmt_endpoint  against snprintf and fc_put_endpoint
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "../../src/cli/fmt_out.h"
+#include "fc_packet.h"
 
 /* Add one to the decimal text t (NUL-terminated, length *len). */
 static void next_decimal(char *t, size_t *len)
@@ -170,6 +174,135 @@ static void test_printf(void **state)
 	}
 }
 
+/* What a template writes through an open_memstream FILE after `pad`
+ * bytes of filler (malloc'd, its length in *len). */
+static char *tpl_output(size_t pad, const struct fmt_tpl *t, const union fmt_arg *a, size_t *len)
+{
+	char *mem = NULL;
+	FILE *f = open_memstream(&mem, len);
+	struct fmt_out o;
+
+	assert_non_null(f);
+	assert_int_equal(fmt_init(&o, f), 0);
+	for (size_t k = 0; k < pad; k++)
+		fmt_write(&o, "-", 1);
+	fmt_tpl_write(&o, t, a);
+	fmt_free(&o);
+	fclose(f);
+	return mem;
+}
+
+/* The template's text after `pad` bytes, against snprintf's `want`. */
+static void check_tpl(size_t pad, const struct fmt_tpl *t, const union fmt_arg *a,
+		      const char *want)
+{
+	size_t memlen = 0;
+	char *mem = tpl_output(pad, t, a, &memlen);
+
+	assert_int_equal(memlen, pad + strlen(want));
+	assert_memory_equal(mem + pad, want, strlen(want));
+	free(mem);
+}
+
+static void test_tpl(void **state)
+{
+	const size_t pads[] = { 0, 100, FMT_BUF_SIZE - 30, FMT_BUF_SIZE - 1 };
+	static char big[FMT_ROOM_MAX + 10];
+	char want[512];
+	struct fmt_tpl t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pads) / sizeof(pads[0]); i++) {
+		union fmt_arg a[3] = { { .u = 12 }, { .s = "capture end" }, { .u = UINT64_MAX } };
+		union fmt_arg b[2] = { { .s = "world" }, { .s = "hello" } };
+
+		assert_true(fmt_tpl_init(&t, "  = stream %" PRIu64 " (%s): ", "us"));
+		snprintf(want, sizeof(want), "  = stream %" PRIu64 " (%s): ", a[0].u, a[1].s);
+		check_tpl(pads[i], &t, a, want);
+		assert_true(fmt_tpl_init(&t, "%llu%% of %s, %lu left; a literal run longer than "
+					     "sixteen bytes", "usu"));
+		snprintf(want, sizeof(want), "%" PRIu64 "%% of %s, %" PRIu64 " left; a literal run "
+			 "longer than sixteen bytes", a[0].u, a[1].s, a[2].u);
+		check_tpl(pads[i], &t, a, want);
+		assert_true(fmt_tpl_init(&t, "%2$s %1$s", "ss"));
+		check_tpl(pads[i], &t, b, "hello world");
+		assert_true(fmt_tpl_init(&t, "", ""));
+		check_tpl(pads[i], &t, a, "");
+	}
+	/* A string longer than one reservation goes out in pieces. */
+	memset(big, 'x', sizeof(big) - 1);
+	assert_true(fmt_tpl_init(&t, "<%s>", "s"));
+	{
+		size_t memlen = 0;
+		char *mem = tpl_output(0, &t, &(union fmt_arg){ .s = big }, &memlen);
+
+		assert_int_equal(memlen, sizeof(big) + 1);
+		assert_true(mem[0] == '<' && mem[memlen - 1] == '>');
+		free(mem);
+	}
+	/* Refused: other conversions, flags and widths, a kind other than
+	 * the caller's, more conversions than arguments, too long. */
+	assert_false(fmt_tpl_init(&t, "%d", "u"));
+	assert_false(fmt_tpl_init(&t, "%5s", "s"));
+	assert_false(fmt_tpl_init(&t, "%s", "u"));
+	assert_false(fmt_tpl_init(&t, "%lu %lu", "u"));
+	assert_false(fmt_tpl_init(&t, "%3$s", "ss"));
+	assert_false(fmt_tpl_init(&t, "%", ""));
+	memset(big, 'y', FMT_TPL_TEXT + 1);
+	big[FMT_TPL_TEXT + 1] = '\0';
+	assert_false(fmt_tpl_init(&t, big, ""));
+	big[FMT_TPL_TEXT] = '\0';
+	assert_true(fmt_tpl_init(&t, big, ""));
+}
+
+static void check_time(int64_t us)
+{
+	uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+	char want[48], got[48];
+
+	snprintf(want, sizeof(want), "%s%" PRIu64 ".%06u", us < 0 ? "-" : "", u / 1000000,
+		 (unsigned)(u % 1000000));
+	*fmt_time_us(got, us) = '\0';
+	assert_string_equal(got, want);
+}
+
+static void test_time(void **state)
+{
+	(void)state;
+	for (int64_t us = -2000000; us <= 2000000; us += 7)
+		check_time(us);
+	check_time(INT64_MIN);
+	check_time(INT64_MAX);
+	check_time(1700000000123456);
+}
+
+static void test_endpoint(void **state)
+{
+	struct fc_addr a = { .family = 4 };
+	char want[FC_ENDPOINT_MAX], got[FC_ENDPOINT_MAX];
+	struct fmt_out out;
+
+	(void)state;
+	assert_int_equal(fmt_init(&out, stdout), 0); /* fills the octet table */
+	fmt_free(&out);
+	/* Every port, and each octet value in each position. */
+	for (uint32_t port = 0; port <= 65535; port++) {
+		for (int i = 0; i < 4; i++)
+			a.bytes[i] = (uint8_t)(port * (2 * i + 1) + i);
+		*fc_put_endpoint(want, &a, (uint16_t)port) = '\0';
+		*fmt_endpoint(got, &a, (uint16_t)port) = '\0';
+		assert_string_equal(got, want);
+	}
+	a.family = 6;
+	a.bytes[0] = 0xfd;
+	*fc_put_endpoint(want, &a, 8001) = '\0';
+	*fmt_endpoint(got, &a, 8001) = '\0';
+	assert_string_equal(got, want);
+	a.family = 0;
+	*fmt_endpoint(got, &a, 1) = '\0';
+	assert_string_equal(got, "?:1");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +310,9 @@ int main(void)
 		cmocka_unit_test(test_u64_large),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_printf),
+		cmocka_unit_test(test_tpl),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_endpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
