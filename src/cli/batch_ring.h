@@ -28,6 +28,9 @@ struct ring_batch *batch_ring_filling(struct batch_ring *r);
 /* Hand the filling batch over (if not empty) and wait for a free one.
  * False when the consumer stopped: nothing more will be read. */
 bool batch_ring_publish(struct batch_ring *r);
+/* Hand the filling batch over (if not empty) and wait until the consumer
+ * gave every batch back: all is read. False when the consumer stopped. */
+bool batch_ring_drain(struct batch_ring *r);
 /* No more batches: hand the filling one over; the consumer sees `status`
  * once it has taken everything. */
 void batch_ring_end(struct batch_ring *r, int status);
