@@ -333,7 +333,9 @@ static struct sink_thread *start_writer(const struct cli_options *o,
 	if (in->live || o->html_file || o->detect || o->emit_test || o->recv_view ||
 	    (o->write_file && strcmp(o->write_file, "-") == 0) || !sink_thread_wanted())
 		return NULL;
-	return sink_thread_start(out);
+	/* JSON shows a segment's frames, not the bytes of its pieces: the
+	 * bulk of what a copy would carry. */
+	return sink_thread_start(out, !o->json);
 }
 
 /* A fresh secret for the flow table's hash, so that no capture can be

@@ -36,7 +36,11 @@
 /* Large enough that a handover is rare next to the records in a block;
  * the ring's four make 4 MiB. */
 #define ST_BLOCK_SIZE (1u << 20)
-#define ST_ALIGN _Alignof(max_align_t)
+/* What a record holds needs no more (checked below). */
+#define ST_ALIGN 8u
+_Static_assert(_Alignof(struct fc_event) <= ST_ALIGN && _Alignof(struct fc_segment) <= ST_ALIGN &&
+	       _Alignof(struct fc_stream_end) <= ST_ALIGN && _Alignof(uint64_t) <= ST_ALIGN,
+	       "a record's parts are 8-byte aligned");
 
 enum rec_type { REC_BEGIN, REC_REPORT, REC_END, REC_BIG };
 
@@ -60,7 +64,9 @@ struct sink_thread {
 	struct batch_ring *ring;
 	pthread_t thread;
 	atomic_int failed; /* the writer's write error, for the reader */
+	bool piece_bytes; /* the writer reads the pieces' payload bytes */
 };
+_Static_assert(_Alignof(struct rec) <= ST_ALIGN, "a record is 8-byte aligned");
 
 static size_t up(size_t n)
 {
@@ -90,13 +96,13 @@ static uint32_t seg_pieces(const struct fc_segment *seg)
 
 /* Bytes a copy of report `r` takes: the sizes of what the engine holds
  * for it, so they add up without overflow. */
-static size_t report_size(const struct fc_report *r)
+static size_t report_size(const struct sink_thread *st, const struct fc_report *r)
 {
 	size_t n = up(sizeof(struct rec)) + up(r->nevents * sizeof(struct fc_event));
 
 	if (r->seg) {
 		n += up(sizeof(*r->seg));
-		for (uint32_t i = 0; i < seg_pieces(r->seg); i++)
+		for (uint32_t i = 0; i < seg_pieces(r->seg) && st->piece_bytes; i++)
 			if (r->seg->pieces[i].payload)
 				n += up(r->seg->pieces[i].payload_n);
 	}
@@ -127,7 +133,8 @@ static void *put(char **at, const void *src, size_t n)
 
 /* Copy report `r` into `rec` (report_size(r) bytes), its pointers into
  * the copy. */
-static void report_copy(struct rec *rec, const struct fc_report *r)
+static void report_copy(const struct sink_thread *st, struct rec *rec,
+			const struct fc_report *r)
 {
 	char *at = (char *)rec + up(sizeof(*rec));
 	struct fc_event *ev;
@@ -138,9 +145,11 @@ static void report_copy(struct rec *rec, const struct fc_report *r)
 	if (r->seg) {
 		struct fc_segment *seg = put(&at, r->seg, sizeof(*seg));
 
+		/* Not wanted: NULL, so that a writer that came to read
+		 * them fails at once in the tests, never reads freed bytes. */
 		for (uint32_t i = 0; i < seg_pieces(seg); i++)
-			seg->pieces[i].payload = put(&at, seg->pieces[i].payload,
-						     seg->pieces[i].payload_n);
+			seg->pieces[i].payload = !st->piece_bytes ? NULL
+				: put(&at, seg->pieces[i].payload, seg->pieces[i].payload_n);
 		rec->u.report.seg = seg;
 	}
 	for (uint32_t i = 0; i < r->nevents; i++) {
@@ -148,7 +157,16 @@ static void report_copy(struct rec *rec, const struct fc_report *r)
 
 		if (ev[i].type != FC_EV_FRAME)
 			continue;
-		f->packets = put(&at, f->packets, f->npackets * sizeof(*f->packets));
+		/* Mostly one packet: no call for it. */
+		if (f->npackets == 1) {
+			uint64_t *one = (uint64_t *)at;
+
+			*one = *f->packets;
+			f->packets = one;
+			at += sizeof(*one);
+		} else {
+			f->packets = put(&at, f->packets, f->npackets * sizeof(*f->packets));
+		}
 		f->payload = put(&at, f->payload, (size_t)f->payload_kept);
 	}
 }
@@ -215,10 +233,10 @@ static void st_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		      const struct fc_report *r)
 {
 	struct sink_thread *st = ctx;
-	struct rec *rec = rec_new(st, REC_REPORT, s, dir, report_size(r));
+	struct rec *rec = rec_new(st, REC_REPORT, s, dir, report_size(st, r));
 
 	if (rec) {
-		report_copy(rec, r);
+		report_copy(st, rec, r);
 		rec_done(st, rec);
 		return;
 	}
@@ -286,7 +304,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct sink_thread *sink_thread_start(struct fc_output *out)
+struct sink_thread *sink_thread_start(struct fc_output *out, bool piece_bytes)
 {
 	struct sink_thread *st;
 	sigset_t all, old;
@@ -299,6 +317,7 @@ struct sink_thread *sink_thread_start(struct fc_output *out)
 	if (!st)
 		return NULL;
 	st->out = out;
+	st->piece_bytes = piece_bytes;
 	/* Only the calls the writer takes: the engine skips the others. */
 	st->sink = (struct fc_sink){
 		.ctx = st,

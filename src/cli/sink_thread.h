@@ -19,9 +19,11 @@ bool sink_thread_wanted(void);
 /* Start a thread that replays, in order, every call made on
  * sink_thread_sink(st) onto `out`'s sink. `out` must not be used by the
  * caller until sink_thread_stop (or, between calls, sink_thread_sync).
- * `out`'s sink must take no `data` calls. NULL when no thread or memory
- * could be had: then use `out` directly. */
-struct sink_thread *sink_thread_start(struct fc_output *out);
+ * `out`'s sink must take no `data` calls. `piece_bytes`: the writer reads
+ * the payload bytes of a segment's pieces (the text view's previews);
+ * false (JSON), they are not copied and their pointers are NULL. NULL
+ * when no thread or memory could be had: then use `out` directly. */
+struct sink_thread *sink_thread_start(struct fc_output *out, bool piece_bytes);
 
 /* The sink to give the engine: each call copies its arguments (and all
  * they point to) into a queue of fixed blocks, waiting while the queue
