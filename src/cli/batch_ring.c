@@ -9,6 +9,7 @@
  * work done on its contents.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "batch_ring.h"
@@ -132,6 +133,18 @@ void batch_ring_give_back(struct batch_ring *r)
 	r->full--;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->lock);
+}
+
+int batch_ring_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 void batch_ring_stop(struct batch_ring *r)

@@ -3,6 +3,7 @@
 #ifndef FC_BATCH_RING_H
 #define FC_BATCH_RING_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -43,5 +44,10 @@ void batch_ring_give_back(struct batch_ring *r);
 /* The consumer gives up and reads no batch again: a producer waiting in
  * batch_ring_publish wakes with false. */
 void batch_ring_stop(struct batch_ring *r);
+
+/* Start the other side's thread, `fn(arg)`, with every signal blocked:
+ * signals stay with the main thread, which handles them. 0, or
+ * pthread_create's error. */
+int batch_ring_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

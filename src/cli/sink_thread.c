@@ -22,7 +22,6 @@
  */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -307,8 +306,6 @@ static void *writer_main(void *arg)
 struct sink_thread *sink_thread_start(struct fc_output *out, bool piece_bytes)
 {
 	struct sink_thread *st;
-	sigset_t all, old;
-	int rc;
 
 	/* Raw stream bytes are no writer's concern here: refused. */
 	if (out->sink.data)
@@ -326,16 +323,7 @@ struct sink_thread *sink_thread_start(struct fc_output *out, bool piece_bytes)
 		.stream_end = out->sink.stream_end ? st_end : NULL,
 	};
 	st->ring = batch_ring_new(ST_BLOCK_SIZE);
-	if (!st->ring) {
-		free(st);
-		return NULL;
-	}
-	/* Signals stay with the main thread, which handles them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&st->thread, NULL, writer_main, st);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	if (st->ring && batch_ring_thread(&st->thread, writer_main, st) == 0)
 		return st;
 	batch_ring_free(st->ring);
 	free(st);

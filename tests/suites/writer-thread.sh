@@ -19,42 +19,35 @@ SUITE=writer-thread
 suite_tmp "$1" writer-thread framecap fc-pcapgen
 SHARED=${FC_SHARED:-../shared}
 
-# run MODE OUT FILE ARGS...: framecap's stdout, then its status, in OUT;
-# its stderr in OUT.err.
-run() {
-	local mode=$1 out=$2
-	shift 2
-	FRAMECAP_WRITER=$mode "$B"/framecap -r "$@" > "$out" 2> "$out.err"
-	echo "exit $?" >> "$out"
-}
-
-# same FILE ARGS...: the thread and inline agree (stdout, stderr, status).
+# same FILE ARGS...: FRAMECAP_WRITER=thread and =inline agree: stdout
+# and status (its last line) in $T/thread and $T/inline, stderr in .err.
 same() {
-	run thread "$T/t" "$@"
-	run inline "$T/i" "$@"
-	cmp -s "$T/t" "$T/i" && cmp -s "$T/t.err" "$T/i.err"
+	local m
+	for m in thread inline; do
+		FRAMECAP_WRITER=$m "$B"/framecap -r "$@" > "$T/$m" 2> "$T/$m.err"
+		echo "exit $?" >> "$T/$m"
+	done
+	cmp -s "$T/thread" "$T/inline" && cmp -s "$T/thread.err" "$T/inline.err"
 }
 
 # 1. Every capture, four views.
-for dir in captures "$SHARED/protocols" "$SHARED/corpus"; do
-	n=0 differ=0
-	while read -r f; do
-		for view in "--color=never" "--color=never -v" --json "--json --payload-bytes all"; do
-			# shellcheck disable=SC2086
-			if ! same "$f" $view; then
-				differ=$((differ + 1))
-				fail "$f $view: thread and inline differ" \
-					"$(diff "$T/i" "$T/t" | head -10; diff "$T/i.err" "$T/t.err")"
-			fi
-			n=$((n + 1))
-		done
-	done < <(find "$dir" -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort)
-	if [ "$n" -lt 40 ]; then
-		fail "$dir: only $n runs"
-	elif [ "$differ" -eq 0 ]; then
-		ok "$dir: $n runs (text, -v, --json, --payload-bytes all): the thread writes inline's stdout, stderr and status"
-	fi
-done
+n=0 differ=0
+while read -r f; do
+	for view in "--color=never" "--color=never -v" --json "--json --payload-bytes all"; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		same "$f" $view && continue
+		differ=$((differ + 1))
+		fail "$f $view: thread and inline differ" \
+			"$(diff "$T/inline" "$T/thread" | head -10; diff "$T/inline.err" "$T/thread.err")"
+	done
+done < <(find captures "$SHARED/protocols" "$SHARED/corpus" -type f \
+	\( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort)
+if [ $((n / 4)) -lt 200 ]; then
+	fail "only $((n / 4)) captures in captures/, $SHARED/protocols and $SHARED/corpus"
+elif [ "$differ" -eq 0 ]; then
+	ok "$((n / 4)) captures of captures/ and $SHARED, $n runs (text, -v, --json, --payload-bytes all): the thread writes inline's stdout, stderr and status"
+fi
 
 # 2. A report larger than a block (1 MiB): 12,000 zero-length frames in
 # one 48,000-byte segment make 12,000 frame records (128 bytes each);
@@ -63,10 +56,10 @@ done
 	"$B"/fc-pcapgen bench-small "$T/small.pcap" 100000 > /dev/null || fail "fc-pcapgen"
 while read -r want view; do
 	# shellcheck disable=SC2086
-	if same "$T/tiny.pcap" $view && grep -q "$want" "$T/i"; then
+	if same "$T/tiny.pcap" $view && grep -q "$want" "$T/inline"; then
 		ok "12,000 frames in one segment, $view: the same output"
 	else
-		fail "12,000 frames in one segment, $view" "$(diff "$T/i" "$T/t" | head; cat "$T/t.err")"
+		fail "12,000 frames in one segment, $view" "$(diff "$T/inline" "$T/thread" | head; cat "$T/thread.err")"
 	fi
 done <<'EOF2'
 "frames":12000, --json
@@ -77,10 +70,10 @@ EOF2
 # shellcheck disable=SC2043
 for view in "--json --payload-bytes all"; do
 	# shellcheck disable=SC2086
-	if same "$T/small.pcap" $view && [ "$(grep -c '"type":"frame"' "$T/i")" -eq 100000 ]; then
-		ok "100,000 small frames ($(($(stat -c %s "$T/i") / 1048576)) MiB of JSON): the same output"
+	if same "$T/small.pcap" $view && [ "$(grep -c '"type":"frame"' "$T/inline")" -eq 100000 ]; then
+		ok "100,000 small frames ($(($(stat -c %s "$T/inline") / 1048576)) MiB of JSON): the same output"
 	else
-		fail "100,000 small frames: thread and inline differ" "$(diff "$T/i" "$T/t" | head; cat "$T/t.err")"
+		fail "100,000 small frames: thread and inline differ" "$(diff "$T/inline" "$T/thread" | head; cat "$T/thread.err")"
 	fi
 done
 
@@ -166,5 +159,5 @@ for mode in thread inline; do
 		fail "$mode: SIGINT while writing: exit $rc" "$(tail -c 300 "$T/int.out"; cat "$T/int.err")"
 	fi
 done
-rm -f "$T"/*.pcap "$T"/t "$T"/i "$T"/held.out "$T"/int.out
+rm -f "$T"/*.pcap "$T"/thread "$T"/inline "$T"/held.out "$T"/int.out
 exit $bad
