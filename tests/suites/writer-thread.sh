@@ -49,7 +49,7 @@ elif [ "$differ" -eq 0 ]; then
 	ok "$((n / 4)) captures of captures/ and $SHARED, $n runs (text, -v, --json, --payload-bytes all): the thread writes inline's stdout, stderr and status"
 fi
 
-# 2. A report larger than a block (1 MiB): 12,000 zero-length frames in
+# 2. A report larger than a block (256 KiB): 12,000 zero-length frames in
 # one 48,000-byte segment make 12,000 frame records (128 bytes each);
 # then many blocks of small frames.
 "$B"/fc-pcapgen frames "$T/tiny.pcap" --raw "$(printf '00000000%.0s' $(seq 12000))" > /dev/null &&
