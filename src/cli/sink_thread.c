@@ -131,6 +131,21 @@ static void *put(char **at, const void *src, size_t n)
 	return dst;
 }
 
+/* The segment at *at (advanced): its filled piece slots only, mostly one
+ * of eight, which is most of its size. */
+static struct fc_segment *seg_copy(char **at, const struct fc_segment *src)
+{
+	struct fc_segment *dst = (struct fc_segment *)*at;
+	size_t head = offsetof(struct fc_segment, pieces) +
+		      seg_pieces(src) * sizeof(src->pieces[0]);
+	size_t tail = offsetof(struct fc_segment, unframed);
+
+	memcpy(dst, src, head);
+	memcpy((char *)dst + tail, (const char *)src + tail, sizeof(*src) - tail);
+	*at += up(sizeof(*dst));
+	return dst;
+}
+
 /* Copy report `r` into `rec` (report_size(r) bytes), its pointers into
  * the copy. */
 static void report_copy(const struct sink_thread *st, struct rec *rec,
@@ -143,7 +158,7 @@ static void report_copy(const struct sink_thread *st, struct rec *rec,
 	rec->u.report.events = ev = put(&at, r->events, r->nevents * sizeof(*ev));
 	rec->u.report.seg = NULL;
 	if (r->seg) {
-		struct fc_segment *seg = put(&at, r->seg, sizeof(*seg));
+		struct fc_segment *seg = seg_copy(&at, r->seg);
 
 		/* Not wanted: NULL, so that a writer that came to read
 		 * them fails at once in the tests, never reads freed bytes. */
