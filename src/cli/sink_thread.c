@@ -68,6 +68,7 @@ struct sink_thread {
 };
 _Static_assert(_Alignof(struct rec) <= ST_ALIGN, "a record is 8-byte aligned");
 
+/* n rounded up to ST_ALIGN: where the next part of a record starts. */
 static size_t up(size_t n)
 {
 	return (n + ST_ALIGN - 1) & ~(size_t)(ST_ALIGN - 1);
@@ -173,7 +174,7 @@ static void report_copy(const struct sink_thread *st, struct rec *rec,
 		if (ev[i].type != FC_EV_FRAME)
 			continue;
 		/* Mostly one packet: no call for it. */
-		if (f->npackets == 1) {
+		if (f->npackets == 1 && f->packets) {
 			uint64_t *one = (uint64_t *)at;
 
 			*one = *f->packets;
@@ -244,6 +245,7 @@ static void st_begin(void *ctx, const struct fc_stream_info *s)
 	rec_new(st, REC_BEGIN, s, FC_C2S, up(sizeof(struct rec)));
 }
 
+/* The engine's report, copied whole (it lives only during the call). */
 static void st_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir,
 		      const struct fc_report *r)
 {
@@ -263,6 +265,7 @@ static void st_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 		atomic_store(&st->failed, 1);
 }
 
+/* The stream's end: its statistics by value, `why` a static string. */
 static void st_end(void *ctx, const struct fc_stream_info *s, const struct fc_stream_end *e)
 {
 	struct sink_thread *st = ctx;
@@ -301,6 +304,7 @@ static void replay(struct sink_thread *st, struct rec *r)
 		atomic_store(&st->failed, 1);
 }
 
+/* The writer thread: every block in order, until the ring ends. */
 static void *writer_main(void *arg)
 {
 	struct sink_thread *st = arg;
