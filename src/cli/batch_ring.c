@@ -9,6 +9,7 @@
  * work done on its contents.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "batch_ring.h"
@@ -73,18 +74,30 @@ static void hand_over(struct batch_ring *r)
 	pthread_cond_broadcast(&r->changed);
 }
 
-bool batch_ring_publish(struct batch_ring *r)
+/* Hand the filling batch over, then wait until at most `most` batches
+ * are full (or the consumer stopped); the next batch is then empty. */
+static bool hand_over_wait(struct batch_ring *r, unsigned most)
 {
 	bool go_on;
 
 	pthread_mutex_lock(&r->lock);
 	hand_over(r);
-	while (r->full == BATCH_RING_BATCHES && !r->stopped)
+	while (r->full > most && !r->stopped)
 		pthread_cond_wait(&r->changed, &r->lock);
 	r->batch[r->filling].len = 0;
 	go_on = !r->stopped;
 	pthread_mutex_unlock(&r->lock);
 	return go_on;
+}
+
+bool batch_ring_publish(struct batch_ring *r)
+{
+	return hand_over_wait(r, BATCH_RING_BATCHES - 1);
+}
+
+bool batch_ring_drain(struct batch_ring *r)
+{
+	return hand_over_wait(r, 0);
 }
 
 void batch_ring_end(struct batch_ring *r, int status)
@@ -120,6 +133,18 @@ void batch_ring_give_back(struct batch_ring *r)
 	r->full--;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->lock);
+}
+
+int batch_ring_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 void batch_ring_stop(struct batch_ring *r)

@@ -3,6 +3,7 @@
 #ifndef FC_BATCH_RING_H
 #define FC_BATCH_RING_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,6 +29,9 @@ struct ring_batch *batch_ring_filling(struct batch_ring *r);
 /* Hand the filling batch over (if not empty) and wait for a free one.
  * False when the consumer stopped: nothing more will be read. */
 bool batch_ring_publish(struct batch_ring *r);
+/* Hand the filling batch over (if not empty) and wait until the consumer
+ * gave every batch back: all is read. False when the consumer stopped. */
+bool batch_ring_drain(struct batch_ring *r);
 /* No more batches: hand the filling one over; the consumer sees `status`
  * once it has taken everything. */
 void batch_ring_end(struct batch_ring *r, int status);
@@ -40,5 +44,10 @@ void batch_ring_give_back(struct batch_ring *r);
 /* The consumer gives up and reads no batch again: a producer waiting in
  * batch_ring_publish wakes with false. */
 void batch_ring_stop(struct batch_ring *r);
+
+/* Start the other side's thread, `fn(arg)`, with every signal blocked:
+ * signals stay with the main thread, which handles them. 0, or
+ * pthread_create's error. */
+int batch_ring_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

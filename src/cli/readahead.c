@@ -81,8 +81,6 @@ static void *reader_main(void *arg)
 struct readahead *readahead_start(pcap_t *p)
 {
 	struct readahead *ra = calloc(1, sizeof(*ra));
-	sigset_t all, old;
-	int rc;
 
 	if (!ra)
 		return NULL;
@@ -92,12 +90,7 @@ struct readahead *readahead_start(pcap_t *p)
 		free(ra);
 		return NULL;
 	}
-	/* Signals stay with the main thread, which handles them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&ra->thread, NULL, reader_main, ra);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	if (batch_ring_thread(&ra->thread, reader_main, ra) == 0)
 		return ra;
 	batch_ring_free(ra->ring);
 	free(ra);
