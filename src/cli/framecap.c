@@ -44,6 +44,9 @@
  * (readahead_start_live), in KiB: FRAMECAP_LIVE_QUEUE_KIB, within these. */
 #define LIVE_QUEUE_KIB 65536
 #define LIVE_QUEUE_KIB_MAX (4u << 20)
+/* How much lower the decoding thread's priority is than the capture
+ * thread's, in nice steps (Linux: per thread). */
+#define LIVE_DECODER_NICE 5
 #define STDOUT_NAME N_("standard output")
 
 static volatile sig_atomic_t caught_signal;
@@ -475,8 +478,20 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	if (!in->live && in->regular && !in->map)
 		r->feed.ahead = readahead_start(in->pcap);
 	/* Live: after -Z, so the thread never runs with privileges. */
-	if (in->live && !(r->feed.ahead = readahead_start_live(in->pcap, r->live_queue)))
-		cli_die(EXIT_INPUT, "%s: cannot start the capture thread: out of memory", in->name);
+	if (in->live) {
+		if (!(r->feed.ahead = readahead_start_live(in->pcap, r->live_queue)))
+			cli_die(EXIT_INPUT, "%s: cannot start the capture thread: out of memory",
+				in->name);
+		/* On a busy machine the capture thread must get a core the
+		 * moment the kernel hands it a block: a lower priority here
+		 * lets it preempt this thread, which can catch up from the
+		 * queue later. Only this thread's: the capture thread keeps
+		 * the priority it was started with. (No privilege needed, and
+		 * a failure only keeps the priority as it was.) */
+		errno = 0;
+		if (nice(LIVE_DECODER_NICE) == -1 && errno)
+			errno = 0;
+	}
 	active_feed = &r->feed;
 	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
 	active_feed = NULL;
