@@ -23,9 +23,13 @@
  * empties as fast as for `tcpdump -w` whatever the decoding and the
  * output cost. Its thread never waits: a record the queue has no room for
  * is dropped and counted (readahead_dropped), as the kernel counts the
- * ones its buffer had no room for. The queue's batches are handed over
- * after each read of the kernel's buffer, at least every libpcap timeout,
- * so the lines still follow the traffic.
+ * ones its buffer had no room for. A batch is handed over after a read
+ * of the kernel's buffer unless the main thread is still busy (then more
+ * records join it). Without immediate mode a read only returns once the
+ * kernel has packets, so when the main thread has waited for a batch for
+ * 100 ms while one is held back, it wakes the capture thread
+ * (pcap_breakloop, told apart from a stop by `nudge`) to hand it over:
+ * the lines follow the traffic within about 0.2 s.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -55,6 +59,8 @@ struct readahead {
 	bool live;
 	atomic_int break_requested; /* lock-free: set from a signal handler */
 	_Atomic uint64_t dropped; /* live: records the queue had no room for */
+	atomic_int held; /* live: the filling batch has records not handed over */
+	atomic_int nudge; /* live: the main thread asks for them */
 	/* Written by the reader before it ends the ring, read after. */
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
@@ -101,8 +107,13 @@ static void *reader_main(void *arg)
 		 * is busy, so that its next batch fills up. */
 		do {
 			n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
-			if (n >= 0)
+			if (n == PCAP_ERROR_BREAK && atomic_exchange(&ra->nudge, 0) &&
+			    !ra->break_requested)
+				n = 0;
+			if (n >= 0) {
 				batch_ring_offer(ra->ring, n > 0);
+				ra->held = batch_ring_filling(ra->ring)->len != 0;
+			}
 		} while (n >= 0 && !ra->break_requested);
 		if (n >= 0)
 			n = PCAP_ERROR_BREAK;
@@ -179,8 +190,13 @@ int readahead_dispatch(struct readahead *ra, pcap_handler cb, u_char *user)
 	int status, records = 0;
 	struct ring_batch *b = batch_ring_take(ra->ring, ra->live ? LIVE_WAIT_MS : -1, &status);
 
-	if (!b)
+	if (!b) {
+		if (ra->live && status == 0 && ra->held) {
+			ra->nudge = 1;
+			pcap_breakloop(ra->pcap);
+		}
 		return status;
+	}
 	for (size_t at = 0; at < b->len && !ra->break_requested; records++) {
 		struct pcap_pkthdr h;
 
