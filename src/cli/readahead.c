@@ -102,9 +102,9 @@ static void *reader_main(void *arg)
 	int n;
 
 	if (ra->live) {
-		/* A read that found nothing (the timeout) hands over what is
-		 * left; one that found records waits while the main thread
-		 * is busy, so that its next batch fills up. */
+		/* A read that found records keeps them while the main thread
+		 * is busy, so that batches fill up; a nudge (a read that
+		 * found nothing) hands them over. */
 		do {
 			n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
 			if (n == PCAP_ERROR_BREAK && atomic_exchange(&ra->nudge, 0) &&
