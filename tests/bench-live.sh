@@ -16,12 +16,21 @@
 # tcpdump writes to /dev/null. framecap is stopped once it has stopped
 # using CPU, so that only what the kernel dropped counts against it.
 #
-# Environment: B (build directory, default build), SECONDS_PER_STEP
-# (default 3), BURSTS (default "10 100 200 300 400 500 max"), FRAMECAP_OPTS and
-# TCPDUMP_OPTS (extra options, e.g. "-B 65536" for a larger kernel buffer).
+# Both tools get the same kernel buffer, -B BUFFER_KIB (default 2048, the
+# 2 MiB libpcap gives tcpdump when it is not told). framecap's "dropped"
+# is the kernel's count plus its own queue's (queue_dropped, shown apart
+# after the "+"); a line per burst says which tool dropped.
+#
+# Environment: B (build directory, default build), FRAMECAP (the framecap
+# to measure, default $B/framecap: e.g. an older build to compare),
+# BUFFER_KIB (-B for both, default 2048), SECONDS_PER_STEP (default 3),
+# BURSTS (default "10 100 200 300 400 500 max"), FRAMECAP_OPTS and
+# TCPDUMP_OPTS (extra options for one of them).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
+FRAMECAP=${FRAMECAP:-$B/framecap}
+BUFFER_KIB=${BUFFER_KIB:-2048}
 STEP_SECS=${SECONDS_PER_STEP:-3}
 BURSTS=${BURSTS:-"10 100 200 300 400 500 max"}
 TCPDUMP_OPTS=${TCPDUMP_OPTS:-}
@@ -29,7 +38,7 @@ FRAMECAP_OPTS=${FRAMECAP_OPTS:-}
 DEADLINE=$((SECONDS + 115))
 
 [ "$(id -u)" = 0 ] || { echo "bench-live: run as root (live capture on lo)" >&2; exit 2; }
-for p in "$B/framecap" "$B/framecap-server" "$B/framecap-client"; do
+for p in "$FRAMECAP" "$B/framecap-server" "$B/framecap-client"; do
 	[ -x "$p" ] || { echo "bench-live: $p missing (make first)" >&2; exit 2; }
 done
 command -v tcpdump >/dev/null || { echo "bench-live: tcpdump missing" >&2; exit 2; }
@@ -91,6 +100,7 @@ row() {
 		       b / s / 1e6, s, tool, recv, drop, dec }'
 }
 
+echo "bench-live: $FRAMECAP, -B $BUFFER_KIB for both; load at start $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%-6s %10s %9s %8s  %-9s %10s %8s %9s\n' burst "frames/s" "MB/s" seconds tool received dropped decoded
 for burst in $BURSTS; do
 	if [ $SECONDS -gt $((DEADLINE - 2 * STEP_SECS - 12)) ]; then
@@ -101,7 +111,7 @@ for burst in $BURSTS; do
 	tail -n 1 < "$TMP/fifo" > "$TMP/fc.sum" &
 	tailpid=$!
 	# shellcheck disable=SC2086
-	timeout 60 "$B/framecap" -i lo --json $FRAMECAP_OPTS port "$PORT" > "$TMP/fifo" 2> "$TMP/fc.err" &
+	timeout 60 "$FRAMECAP" -i lo -B "$BUFFER_KIB" --json $FRAMECAP_OPTS port "$PORT" > "$TMP/fifo" 2> "$TMP/fc.err" &
 	cap=$!
 	ready
 	read -r frames bytes secs < <(client "$burst")
@@ -110,11 +120,13 @@ for burst in $BURSTS; do
 	sum=$(cat "$TMP/fc.sum")
 	recv=$(printf '%s' "$sum" | sed -n 's/.*"pcap_received":\([0-9]*\).*/\1/p')
 	drop=$(printf '%s' "$sum" | sed -n 's/.*"pcap_dropped":\([0-9]*\).*/\1/p')
+	qdrop=$(printf '%s' "$sum" | sed -n 's/.*"queue_dropped":\([0-9]*\).*/\1/p')
 	dec=$(printf '%s' "$sum" | sed -n 's/.*"frames":\([0-9]*\).*/\1/p')
-	row "$burst" framecap "${recv:-?}" "${drop:-?}" "${dec:-?}/$((2 * frames))"
+	row "$burst" framecap "${recv:-?}" "${drop:-?}+${qdrop:-?}" "${dec:-?}/$((2 * frames))"
+	fc_drop=$(( ${drop:-0} + ${qdrop:-0} ))
 	# tcpdump
 	# shellcheck disable=SC2086
-	timeout 60 tcpdump -i lo -w /dev/null $TCPDUMP_OPTS port "$PORT" 2> "$TMP/td.err" &
+	timeout 60 tcpdump -i lo -B "$BUFFER_KIB" -w /dev/null $TCPDUMP_OPTS port "$PORT" 2> "$TMP/td.err" &
 	cap=$!
 	ready
 	read -r frames bytes secs < <(client "$burst")
@@ -123,7 +135,14 @@ for burst in $BURSTS; do
 	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
 	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
 	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" -
+	td_drop=${drop:-0}
+	if [ "$fc_drop" -gt 0 ] || [ "$td_drop" -gt 0 ]; then
+		echo "       burst $burst dropped: framecap $fc_drop, tcpdump $td_drop"
+	else
+		echo "       burst $burst dropped: neither"
+	fi
 done
 echo "frames/s and MB/s: what the client sent (the echo doubles both on lo); received"
-echo "and dropped: libpcap's counts at exit; decoded: frames framecap decoded / frames"
-echo "sent both ways. $(nproc) CPUs, $(date +%Y-%m-%d)."
+echo "and dropped: libpcap's counts at exit (framecap: kernel+queue); decoded: frames"
+echo "framecap decoded / frames sent both ways. -B $BUFFER_KIB for both."
+echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date +%Y-%m-%d)."

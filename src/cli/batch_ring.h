@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* How many batches circulate: one being filled, the rest waiting or
- * being read. */
+/* How many batches circulate when a file is read ahead: one being
+ * filled, the rest waiting or being read. */
 #define BATCH_RING_BATCHES 4
 
 struct ring_batch {
@@ -18,9 +18,9 @@ struct ring_batch {
 
 struct batch_ring;
 
-/* BATCH_RING_BATCHES batches of `size` bytes, allocated now and never
+/* `count` batches (at least 2) of `size` bytes, allocated now and never
  * again. NULL when out of memory. */
-struct batch_ring *batch_ring_new(size_t size);
+struct batch_ring *batch_ring_new(size_t size, unsigned count);
 /* Both threads must be done with it. */
 void batch_ring_free(struct batch_ring *r);
 
@@ -32,14 +32,20 @@ bool batch_ring_publish(struct batch_ring *r);
 /* Hand the filling batch over (if not empty) and wait until the consumer
  * gave every batch back: all is read. False when the consumer stopped. */
 bool batch_ring_drain(struct batch_ring *r);
+/* Like publish without waiting, for a producer that must never block (a live
+ * capture): false when no batch is free, and the filling batch stays the
+ * producer's as it is. `unless_busy`: keep filling it while the consumer
+ * still has a batch to read, so that batches fill up under load. */
+bool batch_ring_offer(struct batch_ring *r, bool unless_busy);
 /* No more batches: hand the filling one over; the consumer sees `status`
  * once it has taken everything. */
 void batch_ring_end(struct batch_ring *r, int status);
 
-/* Consumer. The next batch, waiting for it; NULL after the last, with
- * the producer's status in *status. The batch is the consumer's until
- * batch_ring_give_back. */
-struct ring_batch *batch_ring_take(struct batch_ring *r, int *status);
+/* Consumer. The next batch, waiting for it (at most `wait_ms` when not
+ * negative: then NULL with *status 0 if none came); NULL after the last,
+ * with the producer's status in *status. The batch is the consumer's
+ * until batch_ring_give_back. */
+struct ring_batch *batch_ring_take(struct batch_ring *r, int wait_ms, int *status);
 void batch_ring_give_back(struct batch_ring *r);
 /* The consumer gives up and reads no batch again: a producer waiting in
  * batch_ring_publish wakes with false. */

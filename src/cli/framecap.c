@@ -41,6 +41,13 @@
 #include "sink_thread.h"
 
 #define READ_BUFFER_SIZE (1 << 20)
+/* The live capture's queue between its thread and the decoding one
+ * (readahead_start_live), in KiB: FRAMECAP_LIVE_QUEUE_KIB, within these. */
+#define LIVE_QUEUE_KIB 65536
+#define LIVE_QUEUE_KIB_MAX (4u << 20)
+/* How much lower the decoding thread's priority is than the capture
+ * thread's, in nice steps (Linux: per thread). */
+#define LIVE_DECODER_NICE 5
 #define STDOUT_NAME N_("standard output")
 
 static volatile sig_atomic_t caught_signal;
@@ -183,7 +190,10 @@ static void open_interface(const struct cli_options *o, struct input *in)
 	if (!in->pcap)
 		cli_die(EXIT_INPUT, "%s: %s", o->iface, errbuf);
 	pcap_set_snaplen(in->pcap, o->snaplen);
-	pcap_set_immediate_mode(in->pcap, 1);
+	/* Not immediate mode, as tcpdump -w: libpcap then packs packets
+	 * into the kernel's buffer (TPACKET_V3) instead of a slot of
+	 * snaplen bytes each, so the same -B holds many more of them; the
+	 * timeout still hands a quiet capture's packets over within 0.1 s. */
 	pcap_set_buffer_size(in->pcap, o->buffer_kib * 1024);
 	pcap_set_timeout(in->pcap, 100);
 	rc = pcap_activate(in->pcap);
@@ -384,7 +394,9 @@ struct run {
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
 	uint32_t max_flows; /* the table's size, for the warning below */
 	const char *name; /* the input's, for the warning */
-	bool warned_evicted;
+	bool warned_evicted, warned_queue;
+	size_t live_queue; /* bytes, for a live capture's thread */
+	uint64_t queue_dropped; /* records its queue had no room for */
 };
 
 /* Once per run, as soon as it happens (at a live batch's end, or at the
@@ -417,6 +429,30 @@ static void live_batch_done(void *ctx)
 	/* Writers buffer large pieces: show this batch's lines now. */
 	fc_output_flush(r->output);
 	warn_evicted(r);
+	if (!r->warned_queue && readahead_dropped(r->feed.ahead)) {
+		r->warned_queue = true;
+		cli_warn("%s: warning: decoding and output fall behind the capture: packets are "
+			 "being dropped (FRAMECAP_LIVE_QUEUE_KIB %zu full; counted in the summary)",
+			 r->name, r->live_queue / 1024);
+	}
+}
+
+/* The live queue's size from FRAMECAP_LIVE_QUEUE_KIB, in bytes (exit 2
+ * when it is not a number of KiB within bounds). */
+static size_t live_queue_bytes(void)
+{
+	const char *v = getenv("FRAMECAP_LIVE_QUEUE_KIB");
+	unsigned long kib;
+	char *end;
+
+	if (!v || !*v)
+		return (size_t)LIVE_QUEUE_KIB * 1024;
+	errno = 0;
+	kib = strtoul(v, &end, 10);
+	if (errno || *end || *v == '-' || kib == 0 || kib > LIVE_QUEUE_KIB_MAX)
+		cli_die(EXIT_USAGE, "FRAMECAP_LIVE_QUEUE_KIB=%s: not a size in KiB from 1 to %u",
+			v, LIVE_QUEUE_KIB_MAX);
+	return (size_t)kib * 1024;
 }
 
 /* Stop reading once the output cannot be written. */
@@ -461,9 +497,25 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	r->feed.map = in->map;
 	if (!in->live && in->regular && !in->map)
 		r->feed.ahead = readahead_start(in->pcap);
+	/* Live: after -Z, so the thread never runs with privileges. */
+	if (in->live) {
+		if (!(r->feed.ahead = readahead_start_live(in->pcap, r->live_queue)))
+			cli_die(EXIT_INPUT, "%s: cannot start the capture thread: out of memory",
+				in->name);
+		/* On a busy machine the capture thread must get a core the
+		 * moment the kernel hands it a block: a lower priority here
+		 * lets it preempt this thread, which can catch up from the
+		 * queue later. Only this thread's: the capture thread keeps
+		 * the priority it was started with. (No privilege needed, and
+		 * a failure only keeps the priority as it was.) */
+		errno = 0;
+		if (nice(LIVE_DECODER_NICE) == -1 && errno)
+			errno = 0;
+	}
 	active_feed = &r->feed;
 	end = caught_signal ? FEED_STOPPED : feed_run(&r->feed);
 	active_feed = NULL;
+	r->queue_dropped = readahead_dropped(r->feed.ahead);
 	if (end == FEED_READ_ERROR) {
 		if (r->writer)
 			sink_thread_sync(r->writer);
@@ -509,6 +561,7 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 			live.dropped = ps.ps_drop;
 			live.ifdropped = ps.ps_ifdrop;
 		}
+		live.queue_dropped = r->queue_dropped;
 	}
 	r->output->summary(r->output, fc_engine_stats(r->feed.engine), &live);
 	fc_output_flush(r->output);
@@ -573,6 +626,8 @@ int main(int argc, char **argv)
 	 * script that stops framecap on that warning must not lose its
 	 * signal (a background job's SIGINT starts ignored). */
 	catch_signals();
+	if (o.iface)
+		r.live_queue = live_queue_bytes();
 	open_input(&o, &in);
 	/* As tcpdump: the -w file is created after the drop, owned by USER. */
 	if (o.drop_user)

@@ -182,10 +182,9 @@ static void explain(const char *kind)
 static void defaults(struct cli_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	/* Immediate mode gives every packet a slot of snaplen bytes in the
-	 * kernel ring: with a 262144 snaplen and libpcap's 2 MiB ring that is
-	 * 8 slots, and a burst on lo overflows it. 65600 bytes hold the
-	 * largest IP packet with its link header; 16 MiB make 256 slots. */
+	/* 65600 bytes hold the largest IP packet with its link header. The
+	 * kernel's buffer is 8 times libpcap's 2 MiB: a burst on lo, of
+	 * packets up to 64 KiB, fills 2 MiB in 32 packets. */
 	o->snaplen = 65600;
 	o->buffer_kib = 16384;
 	o->color = -1;

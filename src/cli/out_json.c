@@ -568,8 +568,9 @@ static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 	if (st->kept_cut_frames)
 		fmt_printf(out, ",\"kept_cut_frames\":%" PRIu64, st->kept_cut_frames);
 	if (live && live->live)
-		fmt_printf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu",
-			   live->received, live->dropped, live->ifdropped);
+		fmt_printf(out, ",\"pcap_received\":%lu,\"pcap_dropped\":%lu,\"pcap_ifdropped\":%lu"
+				",\"queue_dropped\":%" PRIu64,
+			   live->received, live->dropped, live->ifdropped, live->queue_dropped);
 	fmt_str(out, "}\n");
 }
 

@@ -970,8 +970,9 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			   st->ipfrag.too_big, st->ipfrag.conflicts);
 	if (live && live->live)
 		fmt_printf(out, _("%lu packets received by filter, %lu dropped by kernel, "
-				  "%lu dropped by interface\n"),
-			   live->received, live->dropped, live->ifdropped);
+				  "%lu dropped by interface, %" PRIu64 " dropped by framecap "
+				  "(queue full)\n"),
+			   live->received, live->dropped, live->ifdropped, live->queue_dropped);
 }
 
 static void text_destroy(struct fc_output *o)

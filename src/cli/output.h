@@ -13,6 +13,7 @@
 struct fc_live_stats {
 	bool live;
 	unsigned long received, dropped, ifdropped;
+	uint64_t queue_dropped; /* by framecap: its capture queue was full */
 };
 
 struct fc_output_opts {

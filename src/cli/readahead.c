@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* readahead.c - a capture file read by a second thread, a batch ahead.
+/* readahead.c - a capture read by a second thread, a batch ahead.
  *
  *   reader thread:  pcap_dispatch --> records copied into a batch
  *                                          | batch_ring
  *   main thread:    readahead_dispatch --> the handler for each record
  *
  *   batch:  [ struct pcap_pkthdr | caplen bytes | pad to 8 ] ...
+ *
+ *   live:   kernel ring --capture thread--> queue (bounded) --> decode, write
+ *                                             | full: counted, dropped
  *
  * Reading a file (the kernel's copy, libpcap's record parsing) is about a
  * fifth of the time framecap spends on a capture of small packets. On a
@@ -15,7 +18,20 @@
  * of RA_BATCH_SIZE. Classic pcap files are read in place instead
  * (pcap_map.c, cheaper still); this thread serves the regular files only
  * libpcap reads, such as pcapng.
+ *
+ * A live capture is drained the same way, so that the kernel's buffer
+ * empties as fast as for `tcpdump -w` whatever the decoding and the
+ * output cost. Its thread never waits: a record the queue has no room for
+ * is dropped and counted (readahead_dropped), as the kernel counts the
+ * ones its buffer had no room for. A batch is handed over after a read
+ * of the kernel's buffer unless the main thread is still busy (then more
+ * records join it). Without immediate mode a read only returns once the
+ * kernel has packets, so when the main thread has waited for a batch for
+ * 100 ms while one is held back, it wakes the capture thread
+ * (pcap_breakloop, told apart from a stop by `nudge`) to hand it over:
+ * the lines follow the traffic within about 0.2 s.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -28,12 +44,23 @@
 
 /* Holds the largest record libpcap accepts (snaplen 262144) at least once. */
 #define RA_BATCH_SIZE (1u << 19)
+/* A live queue's batch: big enough that a busy capture hands over a few
+ * hundred a second, small enough that a queue holds many of them. */
+#define LIVE_BATCH_MAX (1u << 20)
+/* How long the main thread waits for a live batch before it goes on
+ * anyway (feed's batch_done: holes expire with no traffic). */
+#define LIVE_WAIT_MS 100
 
 struct readahead {
 	pcap_t *pcap;
 	pthread_t thread;
 	struct batch_ring *ring;
+	size_t batch_size;
+	bool live;
 	atomic_int break_requested; /* lock-free: set from a signal handler */
+	_Atomic uint64_t dropped; /* live: records the queue had no room for */
+	atomic_int held; /* live: the filling batch has records not handed over */
+	atomic_int nudge; /* live: the main thread asks for them */
 	/* Written by the reader before it ends the ring, read after. */
 	char error[PCAP_ERRBUF_SIZE + 64];
 };
@@ -49,15 +76,21 @@ static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	struct ring_batch *b = batch_ring_filling(ra->ring);
 	size_t need = record_size(h->caplen);
 
-	if (b->len + need > RA_BATCH_SIZE) {
-		if (!batch_ring_publish(ra->ring)) { /* the main thread gave up */
+	if (b->len + need > ra->batch_size) {
+		if (ra->live) {
+			if (!batch_ring_offer(ra->ring, false)) {
+				atomic_fetch_add_explicit(&ra->dropped, 1, memory_order_relaxed);
+				return;
+			}
+		} else if (!batch_ring_publish(ra->ring)) { /* the main thread gave up */
 			pcap_breakloop(ra->pcap);
 			return;
 		}
 		b = batch_ring_filling(ra->ring);
 	}
 	/* libpcap never hands over more than its snapshot length, at most
-	 * 262144: a record always fits an empty batch. */
+	 * 262144 (live: the batch is sized for it): a record always fits an
+	 * empty batch. */
 	memcpy(b->bytes + b->len, h, sizeof(*h));
 	memcpy(b->bytes + b->len + sizeof(*h), bytes, h->caplen);
 	b->len += need;
@@ -68,9 +101,27 @@ static void *reader_main(void *arg)
 	struct readahead *ra = arg;
 	int n;
 
-	do
-		n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
-	while (n > 0 && !ra->break_requested);
+	if (ra->live) {
+		/* A read that found records keeps them while the main thread
+		 * is busy, so that batches fill up; a nudge (a read that
+		 * found nothing) hands them over. */
+		do {
+			n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
+			if (n == PCAP_ERROR_BREAK && atomic_exchange(&ra->nudge, 0) &&
+			    !ra->break_requested)
+				n = 0;
+			if (n >= 0) {
+				batch_ring_offer(ra->ring, n > 0);
+				ra->held = batch_ring_filling(ra->ring)->len != 0;
+			}
+		} while (n >= 0 && !ra->break_requested);
+		if (n >= 0)
+			n = PCAP_ERROR_BREAK;
+	} else {
+		do
+			n = pcap_dispatch(ra->pcap, -1, on_record, (u_char *)ra);
+		while (n > 0 && !ra->break_requested);
+	}
 	if (n == PCAP_ERROR)
 		snprintf(ra->error, sizeof(ra->error), "%s", pcap_geterr(ra->pcap));
 	batch_ring_end(ra->ring, n == PCAP_ERROR ? PCAP_ERROR
@@ -78,14 +129,17 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-struct readahead *readahead_start(pcap_t *p)
+/* The reader for `p`, its ring of `count` batches of `size` bytes. */
+static struct readahead *start(pcap_t *p, bool live, size_t size, unsigned count)
 {
 	struct readahead *ra = calloc(1, sizeof(*ra));
 
 	if (!ra)
 		return NULL;
 	ra->pcap = p;
-	ra->ring = batch_ring_new(RA_BATCH_SIZE);
+	ra->live = live;
+	ra->batch_size = size;
+	ra->ring = batch_ring_new(size, count);
 	if (!ra->ring) {
 		free(ra);
 		return NULL;
@@ -97,13 +151,45 @@ struct readahead *readahead_start(pcap_t *p)
 	return NULL;
 }
 
+struct readahead *readahead_start(pcap_t *p)
+{
+	return start(p, false, RA_BATCH_SIZE, BATCH_RING_BATCHES);
+}
+
+struct readahead *readahead_start_live(pcap_t *p, size_t queue_bytes)
+{
+	int snaplen = pcap_snapshot(p);
+	size_t largest = record_size(snaplen > 0 ? (uint32_t)snaplen : 262144u);
+	size_t size = queue_bytes / 8;
+	size_t count;
+
+	if (size > LIVE_BATCH_MAX)
+		size = LIVE_BATCH_MAX;
+	if (size < largest)
+		size = largest;
+	count = queue_bytes / size;
+	if (count > UINT_MAX)
+		count = UINT_MAX;
+	return start(p, true, size, count < 2 ? 2 : (unsigned)count);
+}
+
+uint64_t readahead_dropped(const struct readahead *ra)
+{
+	return ra ? atomic_load_explicit(&ra->dropped, memory_order_relaxed) : 0;
+}
+
 int readahead_dispatch(struct readahead *ra, pcap_handler cb, u_char *user)
 {
 	int status, records = 0;
-	struct ring_batch *b = batch_ring_take(ra->ring, &status);
+	struct ring_batch *b = batch_ring_take(ra->ring, ra->live ? LIVE_WAIT_MS : -1, &status);
 
-	if (!b)
+	if (!b) {
+		if (ra->live && status == 0 && ra->held) {
+			ra->nudge = 1;
+			pcap_breakloop(ra->pcap);
+		}
 		return status;
+	}
 	for (size_t at = 0; at < b->len && !ra->break_requested; records++) {
 		struct pcap_pkthdr h;
 

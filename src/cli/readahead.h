@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* readahead.h - a capture file read by a second thread, a batch ahead. */
+/* readahead.h - a capture read by a second thread, a batch ahead. */
 #ifndef FC_READAHEAD_H
 #define FC_READAHEAD_H
 
 #include <pcap/pcap.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct readahead;
 
@@ -11,6 +13,18 @@ struct readahead;
  * thread or memory could be had (then read `p` directly). `p` belongs to
  * the reader until readahead_stop. */
 struct readahead *readahead_start(pcap_t *p);
+
+/* Start capturing on the activated live handle `p` on a thread of its
+ * own, into a queue of about `queue_bytes` (at least two batches that each
+ * hold a record of p's snapshot length). The thread never waits for the
+ * main thread: what the queue has no room for is dropped and counted.
+ * readahead_dispatch then returns 0 when nothing came for 100 ms, and
+ * never the end of the input. NULL when no thread or memory could be
+ * had. */
+struct readahead *readahead_start_live(pcap_t *p, size_t queue_bytes);
+
+/* Records a live capture's queue had no room for so far (0 for a file). */
+uint64_t readahead_dropped(const struct readahead *ra);
 
 /* Call `cb` for every record of the next batch read, in file order, with
  * the libpcap handler's arguments. Returns the records handed over; 0 at

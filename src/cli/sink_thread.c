@@ -342,7 +342,7 @@ struct sink_thread *sink_thread_start(struct fc_output *out, bool piece_bytes)
 		.report = out->sink.report ? st_report : NULL,
 		.stream_end = out->sink.stream_end ? st_end : NULL,
 	};
-	st->ring = batch_ring_new(ST_BLOCK_SIZE);
+	st->ring = batch_ring_new(ST_BLOCK_SIZE, BATCH_RING_BATCHES);
 	if (st->ring && batch_ring_thread(&st->thread, writer_main, st) == 0)
 		return st;
 	batch_ring_free(st->ring);
