@@ -311,7 +311,7 @@ static void *writer_main(void *arg)
 	struct ring_batch *b;
 	int status;
 
-	while ((b = batch_ring_take(st->ring, &status))) {
+	while ((b = batch_ring_take(st->ring, -1, &status))) {
 		for (size_t at = 0; at < b->len;) {
 			struct rec *r = (struct rec *)(b->bytes + at);
 
