@@ -11,9 +11,9 @@
 
 struct sink_thread;
 
-/* Should a writer that can run on a thread do so? FRAMECAP_WRITER=inline
- * says no, =thread yes (even on one CPU: tests compare both ways);
- * otherwise yes when this process may run on more than one CPU. */
+/* Should a writer that can run on a thread do so? FRAMECAP_WRITER=thread
+ * says yes (even on one CPU: tests compare both ways), =auto yes when
+ * this process may run on more than one CPU; unset or anything else no. */
 bool sink_thread_wanted(void);
 
 /* Start a thread that replays, in order, every call made on

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# writer-thread.sh TMP - the text and JSON views of a file are written on
-# a second thread (src/cli/sink_thread.c); FRAMECAP_WRITER=inline writes
-# them on the reading thread, =thread on a thread even on one CPU. Both
+# writer-thread.sh TMP - FRAMECAP_WRITER=thread writes the text and JSON
+# views of a file on a second thread (src/cli/sink_thread.c), even on one
+# CPU; unset or =inline writes them on the reading thread. Both
 # must give the same answer, byte for byte:
 #   - every capture in captures/, ../shared/protocols and ../shared/corpus:
 #     text, -v, --json and --json --payload-bytes all: stdout, stderr and
@@ -12,7 +12,8 @@
 #   - write errors: /dev/full, a pipe closed early (SIGPIPE default and
 #     ignored): the same message and status, and reading stops soon;
 #   - SIGINT: the summary still comes, exit 130;
-# and the thread is there when asked for, and not on one CPU.
+# and the thread is there when asked for (=auto: not on one CPU), not by
+# default.
 set -u
 SUITE=writer-thread
 . "$(dirname "$0")/../lib.sh"
@@ -126,16 +127,16 @@ tasks_held() {
 	echo "$n"
 }
 
-# 4. The thread is there when asked for; not inline, nor on one CPU
-# unless asked for.
-got=$(tasks_held thread; tasks_held inline; tasks_held "" taskset -c 0;
-      tasks_held thread taskset -c 0; tasks_held "")
+# 4. The thread is there when asked for; not by default, not inline, and
+# with =auto only on more than one CPU.
+got=$(tasks_held thread; tasks_held inline; tasks_held auto taskset -c 0;
+      tasks_held thread taskset -c 0; tasks_held ""; tasks_held auto)
 got=$(echo $got)
-want="2 1 1 2 $([ "$(nproc)" -gt 1 ] && echo 2 || echo 1)"
+want="2 1 1 2 1 $([ "$(nproc)" -gt 1 ] && echo 2 || echo 1)"
 if [ "$got" = "$want" ] && [ "$(cat "$T/held")" = "exit 0" ]; then
-	ok "threads while writing: thread, inline, one CPU, one CPU with =thread, $(nproc) CPUs: $got"
+	ok "threads while writing: thread, inline, =auto on one CPU, =thread on one CPU, unset, =auto on $(nproc) CPUs: $got"
 else
-	fail "threads while writing: got $got, want $want (thread, inline, one CPU, =thread on one CPU, $(nproc) CPUs)" \
+	fail "threads while writing: got $got, want $want (thread, inline, =auto on one CPU, =thread on one CPU, unset, =auto on $(nproc) CPUs)" \
 		"$(cat "$T/held" "$T/held.err")"
 fi
 
