@@ -11,6 +11,16 @@
  * stored straight into the output buffer (fmt_out.h): the part naming the
  * stream and direction is built once per stream direction and copied, and
  * a packet's time once per packet.
+ *
+ *   cache[(id*2+dir) % 256]   the prefix, index and offset digits (~400 B)
+ *        | miss: rebuilt from
+ *        v
+ *   ends[id & mask]           the stream's endpoints as text (64 B),
+ *                             made at its first frame, dropped at its end
+ *
+ * Thousands of interleaved connections miss the first on nearly every
+ * frame; the second holds every live stream, so a miss costs a few
+ * fixed-size moves rather than formatting two endpoints again.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -62,6 +72,23 @@ struct jprefix {
 	char text[JPREFIX_MAX + 64];
 };
 
+/* Endpoint text longer than this (IPv6) is formatted each time; IPv4's
+ * is at most 21 bytes. */
+#define JEND_TEXT 22
+/* Endpoint slots to begin with; doubled when 7/8 are taken. */
+#define JENDS_MIN 1024
+
+/* A stream's endpoints as text, client's first: what is costly in a
+ * prefix. One cache line. */
+struct jends {
+	uint64_t id; /* 0: empty */
+	uint8_t len[2]; /* 0: does not fit, format it */
+	uint8_t id_len; /* 0: more than 8 digits, format it */
+	char id_text[8];
+	char text[2][JEND_TEXT];
+};
+_Static_assert(sizeof(struct jends) == 64, "one cache line");
+
 struct json_out {
 	struct fc_output base;
 	struct fc_output_opts o;
@@ -77,7 +104,29 @@ struct json_out {
 	unsigned pkt_len;
 	char pkt_text[JNUM_TEXT];
 	struct jprefix *cache; /* JCACHE_SLOTS */
+	/* By stream id, direct-mapped: ids are given in order, so the live
+	 * ones rarely share a slot, and one that lost its slot is only
+	 * formatted again. At most 8/7 x twice the live streams (--max-flows
+	 * bounds them); NULL when there was no memory (formatted each time). */
+	struct jends *ends;
+	uint64_t ends_mask; /* slots - 1 */
+	uint64_t ends_used;
 };
+
+/* ',"vlan":[…]' at p when the stream has tags. Returns the end. */
+static char *put_vlans(char *p, const struct fc_stream_info *s)
+{
+	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
+		if (i)
+			*p++ = ',';
+		else
+			p = FMT_LIT(p, ",\"vlan\":[");
+		p = fmt_u64(p, s->key.vlan[i]);
+	}
+	if (s->key.nvlan)
+		*p++ = ']';
+	return p;
+}
 
 /* The line's beginning, up to the direction and VLANs. Endpoints are
  * formatted here, from the key (fmt_endpoint): nothing to escape. */
@@ -100,20 +149,108 @@ static unsigned make_prefix(char *buf, const char *type, size_t type_len,
 		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
 	else
 		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
-	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
-		if (i)
-			*p++ = ',';
-		else
-			p = FMT_LIT(p, ",\"vlan\":[");
-		p = fmt_u64(p, s->key.vlan[i]);
-	}
-	if (s->key.nvlan)
-		*p++ = ']';
+	p = put_vlans(p, s);
 	return (unsigned)(p - buf);
 }
 
 /* make_prefix for a literal type: its length known when compiling. */
 #define MAKE_PREFIX(buf, type, s, dir) make_prefix((buf), (type), sizeof(type) - 1, (s), (dir))
+
+/* The endpoint slots doubled, the live entries moved over. Returns
+ * false, the old ones kept, on no memory. */
+static bool ends_grow(struct json_out *j)
+{
+	uint64_t n = (j->ends_mask + 1) * 2;
+	struct jends *t = calloc((size_t)n, sizeof(*t));
+
+	if (!t)
+		return false;
+	j->ends_used = 0;
+	for (uint64_t i = 0; i <= j->ends_mask; i++) {
+		struct jends *e = &j->ends[i];
+
+		if (e->id && !t[e->id & (n - 1)].id) {
+			t[e->id & (n - 1)] = *e;
+			j->ends_used++;
+		}
+	}
+	free(j->ends);
+	j->ends = t;
+	j->ends_mask = n - 1;
+	return true;
+}
+
+/* Slot e taken for stream s: its endpoints and number as text. */
+static void ends_fill(struct jends *e, const struct fc_stream_info *s)
+{
+	char buf[FC_ENDPOINT_MAX + 8] = ""; /* all of it copied, all defined */
+
+	e->id = s->id;
+	for (int i = 0; i < 2; i++) {
+		const struct fc_addr *a = i ? &s->key.dst : &s->key.src;
+		size_t n = (size_t)(fmt_endpoint(buf, a, i ? s->key.dport : s->key.sport) - buf);
+
+		e->len[i] = n <= JEND_TEXT ? (uint8_t)n : 0;
+		memcpy(e->text[i], buf, JEND_TEXT);
+	}
+	e->id_len = 0;
+	if (s->id < 100000000) {
+		e->id_len = (uint8_t)(fmt_u64(buf, s->id) - buf);
+		memcpy(e->id_text, buf, sizeof(e->id_text));
+	}
+}
+
+/* Stream s's endpoints, formatted at its first call and kept until
+ * stream_end; NULL when there is no table. */
+static inline const struct jends *stream_ends(struct json_out *j, const struct fc_stream_info *s)
+{
+	struct jends *e;
+
+	if (!j->ends)
+		return NULL;
+	e = &j->ends[s->id & j->ends_mask];
+	if (e->id == s->id)
+		return e;
+	if (!e->id) {
+		if (j->ends_used + 1 > (j->ends_mask + 1) / 8 * 7 && ends_grow(j))
+			return stream_ends(j, s);
+		j->ends_used++;
+	}
+	/* (Else taken by an older live stream: this one takes it over.) */
+	ends_fill(e, s);
+	return e;
+}
+
+/* make_prefix from the stream's endpoint text: fixed-size moves only,
+ * except the stream number. Returns 0 when an endpoint is too long. */
+static unsigned frame_prefix_from(char *buf, const struct jends *e,
+				  const struct fc_stream_info *s, enum fc_dir dir)
+{
+	unsigned a = dir == FC_C2S ? 0 : 1;
+	char *p;
+
+	if (!e || !e->len[0] || !e->len[1])
+		return 0;
+	p = FMT_LIT(buf, "{\"type\":\"frame\",\"stream\":");
+	if (e->id_len) {
+		memcpy(p, e->id_text, sizeof(e->id_text));
+		p += e->id_len;
+	} else {
+		p = fmt_u64(p, s->id);
+	}
+	p = FMT_LIT(p, ",\"src\":\"");
+	memcpy(p, e->text[a], JEND_TEXT);
+	p += e->len[a];
+	p = FMT_LIT(p, "\",\"dst\":\"");
+	memcpy(p, e->text[!a], JEND_TEXT);
+	p += e->len[!a];
+	if (dir == FC_C2S)
+		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
+	else
+		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
+	p = put_vlans(p, s);
+	return (unsigned)(p - buf);
+}
 
 static struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_info *s,
 					  enum fc_dir dir)
@@ -121,7 +258,8 @@ static struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_i
 	struct jprefix *c = &j->cache[(s->id * 2 + (unsigned)dir) % JCACHE_SLOTS];
 
 	if (c->stream != s->id || c->dir != (unsigned)dir) {
-		char *p = c->text + MAKE_PREFIX(c->text, "frame", s, dir);
+		unsigned n = frame_prefix_from(c->text, stream_ends(j, s), s, dir);
+		char *p = c->text + (n ? n : MAKE_PREFIX(c->text, "frame", s, dir));
 
 		c->stream = s->id;
 		c->dir = (unsigned)dir;
@@ -523,6 +661,19 @@ static void json_report(void *ctx, const struct fc_stream_info *s, enum fc_dir d
 	}
 }
 
+/* The stream's endpoint text goes: its slot is free for a later one. */
+static void json_end(void *ctx, const struct fc_stream_info *s, const struct fc_stream_end *e)
+{
+	struct json_out *j = ctx;
+	struct jends *x = j->ends ? &j->ends[s->id & j->ends_mask] : NULL;
+
+	(void)e;
+	if (x && x->id == s->id) {
+		x->id = 0;
+		j->ends_used--;
+	}
+}
+
 static void json_summary(struct fc_output *o, const struct fc_engine_stats *st,
 			 const struct fc_live_stats *live)
 {
@@ -580,11 +731,12 @@ static void json_destroy(struct fc_output *o)
 
 	fmt_free(&j->out);
 	free(j->cache);
+	free(j->ends);
 	free(j);
 }
 
 static const struct fc_output json_ops = {
-	.sink = { .report = json_report }, .summary = json_summary, .destroy = json_destroy,
+	.sink = { .report = json_report, .stream_end = json_end }, .summary = json_summary, .destroy = json_destroy,
 };
 
 struct fc_output *fc_output_json(const struct fc_output_opts *opts)
@@ -598,6 +750,9 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 		json_destroy(&j->base);
 		return NULL;
 	}
+	/* Without it, prefixes are formatted in full each time. */
+	j->ends = calloc(JENDS_MIN, sizeof(*j->ends));
+	j->ends_mask = JENDS_MIN - 1;
 	j->o = *opts;
 	j->base.fmt = &j->out;
 	return &j->base;
