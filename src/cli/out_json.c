@@ -113,9 +113,14 @@ struct json_out {
 	uint64_t ends_used;
 };
 
-/* ',"vlan":[…]' at p when the stream has tags. Returns the end. */
-static char *put_vlans(char *p, const struct fc_stream_info *s)
+/* '","dir":"c2s"' and ',"vlan":[…]' when the stream has tags, at p
+ * (just after the dst endpoint's text). Returns the end. */
+static char *put_dir(char *p, const struct fc_stream_info *s, enum fc_dir dir)
 {
+	if (dir == FC_C2S)
+		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
+	else
+		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
 	for (unsigned i = 0; i < s->key.nvlan && i < FC_MAX_VLAN; i++) {
 		if (i)
 			*p++ = ',';
@@ -145,12 +150,7 @@ static unsigned make_prefix(char *buf, const char *type, size_t type_len,
 	p = FMT_LIT(p, "\",\"dst\":\"");
 	p = dir == FC_C2S ? fmt_endpoint(p, &k->dst, k->dport)
 			  : fmt_endpoint(p, &k->src, k->sport);
-	if (dir == FC_C2S)
-		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
-	else
-		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
-	p = put_vlans(p, s);
-	return (unsigned)(p - buf);
+	return (unsigned)(put_dir(p, s, dir) - buf);
 }
 
 /* make_prefix for a literal type: its length known when compiling. */
@@ -244,12 +244,7 @@ static unsigned frame_prefix_from(char *buf, const struct jends *e,
 	p = FMT_LIT(p, "\",\"dst\":\"");
 	memcpy(p, e->text[!a], JEND_TEXT);
 	p += e->len[!a];
-	if (dir == FC_C2S)
-		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");
-	else
-		p = FMT_LIT(p, "\",\"dir\":\"s2c\"");
-	p = put_vlans(p, s);
-	return (unsigned)(p - buf);
+	return (unsigned)(put_dir(p, s, dir) - buf);
 }
 
 static struct jprefix *frame_prefix(struct json_out *j, const struct fc_stream_info *s,
