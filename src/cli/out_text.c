@@ -84,6 +84,15 @@ struct text_out {
 		char text[DESC_MAX];
 	} desc[DESC_SLOTS];
 	unsigned desc_next;
+	/* The last "= stream" line's counts of each direction and their
+	 * text (dir_summary): connections of one service mostly end with
+	 * the same counts, so their text is copied, not made again. len 0:
+	 * none yet. */
+	struct {
+		uint64_t key[5];
+		size_t len;
+		char text[3 * FMT_TPL_ROOM + 4];
+	} dsum[2];
 };
 
 /* The words, each under 60 bytes (a note must stay under 64). */
@@ -835,9 +844,15 @@ static char *put_n(char *p, const struct fmt_tpl t[2], uint64_t n)
 
 /* One direction's counts at p: "c2s 6 frames in 7 segments (1 sticky, 2
  * split, max 3 frames/segment)"; at most 3 * FMT_TPL_ROOM + 4 bytes. */
-static char *dir_summary(const struct text_out *t, char *p, enum fc_dir dir,
+static char *dir_summary(struct text_out *t, char *p, enum fc_dir dir,
 			 const struct fc_decoder_stats *d)
 {
+	const uint64_t key[5] = { d->frames, d->segments, d->sticky_segments, d->split_frames,
+				  d->max_frames_in_segment };
+	char *start = p;
+
+	if (t->dsum[dir].len && !memcmp(key, t->dsum[dir].key, sizeof(key)))
+		return fmt_mem(p, t->dsum[dir].text, t->dsum[dir].len);
 	p = dir == FC_C2S ? FMT_LIT(p, "c2s ") : FMT_LIT(p, "s2c ");
 	p = put_n(p, t->end_frames, d->frames);
 	p = put_n(p, t->end_segs, d->segments);
@@ -847,6 +862,9 @@ static char *dir_summary(const struct text_out *t, char *p, enum fc_dir dir,
 
 		p = fmt_tpl_put(p, &t->end_counts[d->max_frames_in_segment != 1], a);
 	}
+	memcpy(t->dsum[dir].key, key, sizeof(key));
+	t->dsum[dir].len = (size_t)(p - start);
+	memcpy(t->dsum[dir].text, start, t->dsum[dir].len);
 	return p;
 }
 
