@@ -115,7 +115,7 @@ struct json_out {
 
 /* '","dir":"c2s"' and ',"vlan":[…]' when the stream has tags, at p
  * (just after the dst endpoint's text). Returns the end. */
-static char *put_dir(char *p, const struct fc_stream_info *s, enum fc_dir dir)
+static inline char *put_dir(char *p, const struct fc_stream_info *s, enum fc_dir dir)
 {
 	if (dir == FC_C2S)
 		p = FMT_LIT(p, "\",\"dir\":\"c2s\"");

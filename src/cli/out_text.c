@@ -889,7 +889,15 @@ static void kinds_list(struct fmt_out *out, const uint64_t *a, const uint64_t *b
 	}
 }
 
-static const uint64_t no_anomalies[FC_AN__COUNT];
+/* Whether a kind has a count in a or b (FC_AN__COUNT each). */
+static bool any_count(const uint64_t *a, const uint64_t *b)
+{
+	uint64_t any = 0;
+
+	for (int k = 0; k < FC_AN__COUNT; k++)
+		any |= a[k] | b[k];
+	return any != 0;
+}
 
 static void text_end(void *ctx, const struct fc_stream_info *s,
 		     const struct fc_stream_end *e)
@@ -911,10 +919,11 @@ static void text_end(void *ctx, const struct fc_stream_info *s,
 		p = dir_summary(t, p, FC_S2C, &e->dir[FC_S2C]);
 		fmt_commit(out, p);
 	}
-	/* Most connections have none: two memcmp calls tell, where the sum
-	 * over every kind took 180 instructions a connection. */
-	if (memcmp(e->dir[0].anomalies, no_anomalies, sizeof(no_anomalies)) ||
-	    memcmp(e->dir[1].anomalies, no_anomalies, sizeof(no_anomalies)))
+	/* Most connections have none: an OR over both directions' counts
+	 * tells, without a branch a kind (the compiler makes it vector
+	 * code); the sum took 180 instructions a connection, two memcmp
+	 * calls 120. */
+	if (any_count(e->dir[0].anomalies, e->dir[1].anomalies))
 		for (int d = 0; d < 2; d++)
 			for (int k = 0; k < FC_AN__COUNT; k++)
 				anomalies += e->dir[d].anomalies[k];
