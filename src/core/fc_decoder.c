@@ -1419,6 +1419,66 @@ static inline bool fast_ok(const struct fc_decoder *d)
 	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED);
 }
 
+/* Open the frame at b (n bytes to the segment's end), whose header is
+ * all there (length, flags, plen read from it) and whose payload runs
+ * past the segment: the state frame_start, eat_header and payload_into
+ * leave, field for field, for the frame ending in a later segment (about
+ * one frame in ten of small frames). Returns n: the segment is taken. */
+static uint32_t fast_open(struct fc_decoder *d, const uint8_t *b, uint32_t n, uint32_t hlen,
+			  int64_t length, uint64_t flags, uint64_t plen,
+			  const struct fc_pkt *pkt)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+	struct fc_decoder_frame *fr = d->fr;
+	const uint32_t take = n - hlen; /* payload bytes here, < plen */
+	const uint64_t want = take < s->payload_keep ? take : s->payload_keep;
+	struct fc_piece *pc;
+
+	fr->cur = (struct fc_frame){
+		.index = d->next_index,
+		.offset = d->next_offset,
+		.resynced = d->resynced,
+		.sticky = s->seg.npieces > 0,
+		.header_len = hlen,
+		.length = length,
+		.length_flags = flags,
+		.payload_len = plen,
+		.payload_kept = want,
+	};
+	fr->keep_at = want ? b + hlen : NULL;
+	fr->remaining = plen - take;
+	fr->payload_seen = take;
+	fr->nsegs = 1;
+	fr->payload_hint = UINT64_MAX;
+	/* Header bytes past the length field are not needed again. */
+	memcpy(fr->hdr, b, hlen < FC_MAX_LENGTH_FIELD_END ? hlen : FC_MAX_LENGTH_FIELD_END);
+	d->keep_stopped = false;
+	d->hdr_have = hlen;
+	d->hdr_known = true;
+	d->hdr_need = 1;
+	if (d->rare)
+		d->rare->misread_length = 0;
+	if (d->resync_unconfirmed)
+		d->resync_unconfirmed--;
+	d->state = FC_DEC_PAYLOAD;
+	s->seg.npieces++;
+	pc = seg_last_piece(d);
+	*pc = (struct fc_piece){
+		.frame_index = fr->cur.index,
+		.frame_offset = fr->cur.offset,
+		.flags = FC_PIECE_START | FC_PIECE_LENGTH | (d->resynced ? FC_PIECE_RESYNCED : 0),
+		.length = length,
+		.payload_len = plen,
+		.header_bytes = hlen,
+		.payload = take ? b + hlen : NULL,
+		.payload_n = take,
+		.nsegs = 1,
+	};
+	frame_add_packet(d, pkt->num);
+	d->next_offset += n;
+	return n;
+}
+
 /* Decode the whole frames that lie back to back from data[pos] on, each
  * with its header and payload inside these bytes, writing their piece and
  * frame event straight into the report: what eat_header, payload_into and
@@ -1448,6 +1508,9 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	uint64_t index = d->next_index, offset = d->next_offset, kept = 0, last_plen = 0, taken;
 	uint32_t at = pos, npieces = s->seg.npieces;
 	uint16_t zero_run = d->zero_run;
+	bool open = false;
+	int64_t open_length = 0;
+	uint64_t open_flags = 0, open_plen = 0;
 
 	while (len - at >= lend) {
 		const uint8_t *b = data + at;
@@ -1456,8 +1519,15 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 		uint32_t flen;
 		struct fc_piece *pc;
 
-		if (!fc_len_read(lr, b, &length, &flags, &plen) || plen > len - at - hlen)
+		if (!fc_len_read(lr, b, &length, &flags, &plen))
 			break;
+		if (plen > len - at - hlen) {
+			open_length = length;
+			open_flags = flags;
+			open_plen = plen;
+			open = true; /* fast_open starts it once the run is counted */
+			break;
+		}
 		if (length == 0 && zero_run + 1 == FC_ZERO_RUN && !d->zero_run_reported)
 			break; /* frame_end raises zero_run */
 		if (events && (!ev_grow(s) || !pkts_grow(s, 1)))
@@ -1509,7 +1579,8 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 		at += flen;
 	}
 	if (at == pos)
-		return 0;
+		return open ? fast_open(d, data + at, len - at, hlen, open_length, open_flags,
+					open_plen, pkt) : 0;
 	taken = index - d->next_index;
 	s->seg.npieces = npieces;
 	s->fast_frames += taken;
@@ -1534,6 +1605,8 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	d->fr->cur.payload_kept = kept;
 	d->fr->keep_at = NULL;
 	d->keep_stopped = false;
+	if (open)
+		at += fast_open(d, data + at, len - at, hlen, open_length, open_flags, open_plen, pkt);
 	return at - pos;
 }
 
