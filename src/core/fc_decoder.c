@@ -1419,6 +1419,47 @@ static inline bool fast_ok(const struct fc_decoder *d)
 	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED);
 }
 
+/* May the frame open since an earlier segment end in this one's first
+ * `len` bytes by fast_close? A length- or fixed-framed frame read by the
+ * profile (no prelude step), not replayed. */
+static inline bool fast_close_ok(const struct fc_decoder *d, uint32_t len)
+{
+	return d->state == FC_DEC_PAYLOAD && d->fr->remaining <= len && d->rule == d->prof &&
+	       !d->fr->cur.prelude && !d->general_only && !d->replaying &&
+	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED) &&
+	       d->scratch->seg.npieces == 0;
+}
+
+/* End the open frame with the first bytes of a segment (fast_close_ok):
+ * what frame_piece and payload_into do for it, without their questions
+ * about the state, then frame_end itself. Returns the bytes taken. */
+static uint32_t fast_close(struct fc_decoder *d, const uint8_t *data, uint32_t len,
+			   const struct fc_pkt *pkt)
+{
+	struct fc_decoder_frame *fr = d->fr;
+	const uint32_t take = (uint32_t)fr->remaining; /* <= len */
+	struct fc_piece *pc = &d->scratch->seg.pieces[0];
+
+	d->scratch->seg.npieces = 1;
+	*pc = (struct fc_piece){
+		.frame_index = fr->cur.index,
+		.frame_offset = fr->cur.offset,
+		.flags = FC_PIECE_LENGTH | (d->resynced ? FC_PIECE_RESYNCED : 0),
+		.length = fr->cur.length,
+		.payload_len = fr->cur.payload_len,
+		.payload = take ? data : NULL,
+		.payload_n = take,
+		.nsegs = ++fr->nsegs,
+	};
+	frame_add_packet(d, pkt->num);
+	frame_keep(d, data, take);
+	fr->remaining = 0;
+	fr->payload_seen += take;
+	frame_end(d, pc, pkt, take < len);
+	d->next_offset += take;
+	return take;
+}
+
 /* Open the frame at b (n bytes to the segment's end), whose header is
  * all there (length, flags, plen read from it) and whose payload runs
  * past the segment: the state frame_start, eat_header and payload_into
@@ -1658,6 +1699,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		if (fc_chain_convincing(&chain, false))
 			d->fr->payload_hint = offset;
 	}
+	if (fast_close_ok(d, len))
+		pos = fast_close(d, data, len, pkt);
 	while (pos < len) {
 		uint32_t used;
 
