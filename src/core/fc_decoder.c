@@ -421,12 +421,12 @@ static uint64_t keep_limit(const struct fc_decoder *d)
  * memory. */
 static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 {
-	uint64_t cap = d->keep_cap ? d->keep_cap : 64;
-	uint64_t limit = keep_limit(d);
+	uint64_t cap = d->keep_cap ? d->keep_cap : 64, limit;
 	uint8_t *b;
 
-	if (need <= d->keep_cap)
+	if (need <= d->keep_cap) /* the usual case: no budget to ask */
 		return true;
+	limit = keep_limit(d);
 	while (cap < need)
 		cap *= 2;
 	if (cap > d->scratch->payload_keep)
@@ -468,10 +468,11 @@ static void keep_cut(struct fc_decoder *d)
 static void keep_settle(struct fc_decoder *d)
 {
 	struct fc_frame *f = &d->fr->cur;
-	uint64_t limit = keep_limit(d);
+	uint64_t limit;
 
-	if (!d->fr->keep_at)
+	if (!d->fr->keep_at) /* once per segment: mostly nothing to settle */
 		return;
+	limit = keep_limit(d);
 	if (f->payload_kept > limit) {
 		f->payload_kept = limit;
 		keep_cut(d);
@@ -1485,7 +1486,18 @@ static uint32_t fast_open(struct fc_decoder *d, const uint8_t *b, uint32_t n, ui
 		.length_flags = flags,
 		.payload_len = plen,
 		.payload_kept = want,
+		/* frame_add_packet's first packet, in the inline list unless a
+		 * longer frame moved the list to the heap */
+		.npackets_total = 1,
 	};
+	fr->last_pkt = pkt->num;
+	if (!rare(d)->pkt_heap) {
+		fr->pkt_inline[0] = pkt->num;
+		fr->cur.npackets = 1;
+	} else {
+		fr->cur.npackets_total = 0;
+		frame_add_packet(d, pkt->num);
+	}
 	fr->keep_at = want ? b + hlen : NULL;
 	fr->remaining = plen - take;
 	fr->payload_seen = take;
@@ -1515,7 +1527,6 @@ static uint32_t fast_open(struct fc_decoder *d, const uint8_t *b, uint32_t n, ui
 		.payload_n = take,
 		.nsegs = 1,
 	};
-	frame_add_packet(d, pkt->num);
 	d->next_offset += n;
 	return n;
 }
