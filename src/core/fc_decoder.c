@@ -1420,6 +1420,25 @@ static inline bool fast_ok(const struct fc_decoder *d)
 	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED);
 }
 
+/* The frame record of a frame the whole-frame path reads: its header's
+ * fields, in one packet so far (the rest is the caller's). */
+static inline struct fc_frame fast_frame(uint64_t index, uint64_t offset, int64_t length,
+					 uint64_t flags, uint64_t plen, uint32_t hlen,
+					 bool sticky, bool resynced)
+{
+	return (struct fc_frame){
+		.index = index,
+		.offset = offset,
+		.length = length,
+		.length_flags = flags,
+		.payload_len = plen,
+		.header_len = hlen,
+		.npackets_total = 1,
+		.sticky = sticky,
+		.resynced = resynced,
+	};
+}
+
 /* May the frame open since an earlier segment end in this one's first
  * `len` bytes by fast_close? A length- or fixed-framed frame read by the
  * profile (no prelude step), not replayed. */
@@ -1476,20 +1495,11 @@ static uint32_t fast_open(struct fc_decoder *d, const uint8_t *b, uint32_t n, ui
 	const uint64_t want = take < s->payload_keep ? take : s->payload_keep;
 	struct fc_piece *pc;
 
-	fr->cur = (struct fc_frame){
-		.index = d->next_index,
-		.offset = d->next_offset,
-		.resynced = d->resynced,
-		.sticky = s->seg.npieces > 0,
-		.header_len = hlen,
-		.length = length,
-		.length_flags = flags,
-		.payload_len = plen,
-		.payload_kept = want,
-		/* frame_add_packet's first packet, in the inline list unless a
-		 * longer frame moved the list to the heap */
-		.npackets_total = 1,
-	};
+	fr->cur = fast_frame(d->next_index, d->next_offset, length, flags, plen, hlen,
+			     s->seg.npieces > 0, d->resynced);
+	fr->cur.payload_kept = want;
+	/* frame_add_packet's first packet, in the inline list unless a longer
+	 * frame moved the list to the heap */
 	fr->last_pkt = pkt->num;
 	if (!rare(d)->pkt_heap) {
 		fr->pkt_inline[0] = pkt->num;
@@ -1605,23 +1615,14 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 			struct fc_event *ev = &s->ev[s->nev++];
 
 			ev->type = FC_EV_FRAME;
-			ev->frame = (struct fc_frame){
-				.index = index,
-				.offset = offset,
-				.length = length,
-				.length_flags = flags,
-				.payload_len = plen,
-				.header_len = hlen,
-				.npackets = 1,
-				.npackets_total = 1,
-				/* A frame before it in this segment, or one after. */
-				.sticky = npieces > 1 || flen < len - at,
-				.resynced = resynced != 0,
-				.ts_us = pkt->ts_us,
-				.pkt_last = pkt->num,
-				.payload = want ? b + hlen : d->keep_buf,
-				.payload_kept = want,
-			};
+			/* Sticky: a frame before it in this segment, or one after. */
+			ev->frame = fast_frame(index, offset, length, flags, plen, hlen,
+					       npieces > 1 || flen < len - at, resynced != 0);
+			ev->frame.npackets = 1;
+			ev->frame.ts_us = pkt->ts_us;
+			ev->frame.pkt_last = pkt->num;
+			ev->frame.payload = want ? b + hlen : d->keep_buf;
+			ev->frame.payload_kept = want;
 			s->pkts[s->npkts++] = pkt->num;
 		}
 		index++;
