@@ -18,9 +18,12 @@
  * segment: from a boundary, fast_frames writes those straight into the
  * report, and the general path (eat_header, payload_into, frame_end)
  * takes over at the first frame it cannot: the same report either way.
+ * A frame running past the segment's end is opened by fast_open when its
+ * header is all there, and ended at the next segment's start by
+ * fast_close.
  *
- *   segment: [hdr|payload][hdr|payload][hdr|pay|
- *            fast_frames  fast_frames  general ...
+ *   segment: [hdr|payload][hdr|payload][hdr|pay|   |load][hdr|payload]
+ *            fast_frames  fast_frames  fast_open  fast_close fast_frames
  */
 #include "fc_decoder.h"
 #include "fc_chain.h"
