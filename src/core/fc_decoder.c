@@ -18,9 +18,12 @@
  * segment: from a boundary, fast_frames writes those straight into the
  * report, and the general path (eat_header, payload_into, frame_end)
  * takes over at the first frame it cannot: the same report either way.
+ * A frame running past the segment's end is opened by fast_open when its
+ * header is all there, and ended at the next segment's start by
+ * fast_close.
  *
- *   segment: [hdr|payload][hdr|payload][hdr|pay|
- *            fast_frames  fast_frames  general ...
+ *   segment: [hdr|payload][hdr|payload][hdr|pay|   |load][hdr|payload]
+ *            fast_frames  fast_frames  fast_open  fast_close fast_frames
  */
 #include "fc_decoder.h"
 #include "fc_chain.h"
@@ -421,12 +424,12 @@ static uint64_t keep_limit(const struct fc_decoder *d)
  * memory. */
 static bool keep_reserve(struct fc_decoder *d, uint64_t need)
 {
-	uint64_t cap = d->keep_cap ? d->keep_cap : 64;
-	uint64_t limit = keep_limit(d);
+	uint64_t cap = d->keep_cap ? d->keep_cap : 64, limit;
 	uint8_t *b;
 
-	if (need <= d->keep_cap)
+	if (need <= d->keep_cap) /* the usual case: no budget to ask */
 		return true;
+	limit = keep_limit(d);
 	while (cap < need)
 		cap *= 2;
 	if (cap > d->scratch->payload_keep)
@@ -468,10 +471,11 @@ static void keep_cut(struct fc_decoder *d)
 static void keep_settle(struct fc_decoder *d)
 {
 	struct fc_frame *f = &d->fr->cur;
-	uint64_t limit = keep_limit(d);
+	uint64_t limit;
 
-	if (!d->fr->keep_at)
+	if (!d->fr->keep_at) /* once per segment: mostly nothing to settle */
 		return;
+	limit = keep_limit(d);
 	if (f->payload_kept > limit) {
 		f->payload_kept = limit;
 		keep_cut(d);
@@ -1419,6 +1423,127 @@ static inline bool fast_ok(const struct fc_decoder *d)
 	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED);
 }
 
+/* The frame record of a frame the whole-frame path reads: its header's
+ * fields, in one packet so far (the rest is the caller's). */
+static inline struct fc_frame fast_frame(uint64_t index, uint64_t offset, int64_t length,
+					 uint64_t flags, uint64_t plen, uint32_t hlen,
+					 bool sticky, bool resynced)
+{
+	return (struct fc_frame){
+		.index = index,
+		.offset = offset,
+		.length = length,
+		.length_flags = flags,
+		.payload_len = plen,
+		.header_len = hlen,
+		.npackets_total = 1,
+		.sticky = sticky,
+		.resynced = resynced,
+	};
+}
+
+/* May the frame open since an earlier segment end in this one's first
+ * `len` bytes by fast_close? A length- or fixed-framed frame read by the
+ * profile (no prelude step), not replayed. */
+static inline bool fast_close_ok(const struct fc_decoder *d, uint32_t len)
+{
+	return d->state == FC_DEC_PAYLOAD && d->fr->remaining <= len && d->rule == d->prof &&
+	       !d->fr->cur.prelude && !d->general_only && !d->replaying &&
+	       (d->prof->framing == FC_FRAMING_LENGTH || d->prof->framing == FC_FRAMING_FIXED) &&
+	       d->scratch->seg.npieces == 0;
+}
+
+/* End the open frame with the first bytes of a segment (fast_close_ok):
+ * what frame_piece and payload_into do for it, without their questions
+ * about the state, then frame_end itself. Returns the bytes taken. */
+static uint32_t fast_close(struct fc_decoder *d, const uint8_t *data, uint32_t len,
+			   const struct fc_pkt *pkt)
+{
+	struct fc_decoder_frame *fr = d->fr;
+	const uint32_t take = (uint32_t)fr->remaining; /* <= len */
+	struct fc_piece *pc = &d->scratch->seg.pieces[0];
+
+	d->scratch->seg.npieces = 1;
+	*pc = (struct fc_piece){
+		.frame_index = fr->cur.index,
+		.frame_offset = fr->cur.offset,
+		.flags = FC_PIECE_LENGTH | (d->resynced ? FC_PIECE_RESYNCED : 0),
+		.length = fr->cur.length,
+		.payload_len = fr->cur.payload_len,
+		.payload = take ? data : NULL,
+		.payload_n = take,
+		.nsegs = ++fr->nsegs,
+	};
+	frame_add_packet(d, pkt->num);
+	frame_keep(d, data, take);
+	fr->remaining = 0;
+	fr->payload_seen += take;
+	frame_end(d, pc, pkt, take < len);
+	d->next_offset += take;
+	return take;
+}
+
+/* Open the frame at b (n bytes to the segment's end), whose header is
+ * all there (length, flags, plen read from it) and whose payload runs
+ * past the segment: the state frame_start, eat_header and payload_into
+ * leave, field for field, for the frame ending in a later segment (about
+ * one frame in ten of small frames). Returns n: the segment is taken. */
+static uint32_t fast_open(struct fc_decoder *d, const uint8_t *b, uint32_t n, uint32_t hlen,
+			  int64_t length, uint64_t flags, uint64_t plen,
+			  const struct fc_pkt *pkt)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+	struct fc_decoder_frame *fr = d->fr;
+	const uint32_t take = n - hlen; /* payload bytes here, < plen */
+	const uint64_t want = take < s->payload_keep ? take : s->payload_keep;
+	struct fc_piece *pc;
+
+	fr->cur = fast_frame(d->next_index, d->next_offset, length, flags, plen, hlen,
+			     s->seg.npieces > 0, d->resynced);
+	fr->cur.payload_kept = want;
+	/* frame_add_packet's first packet, in the inline list unless a longer
+	 * frame moved the list to the heap */
+	fr->last_pkt = pkt->num;
+	if (!rare(d)->pkt_heap) {
+		fr->pkt_inline[0] = pkt->num;
+		fr->cur.npackets = 1;
+	} else {
+		fr->cur.npackets_total = 0;
+		frame_add_packet(d, pkt->num);
+	}
+	fr->keep_at = want ? b + hlen : NULL;
+	fr->remaining = plen - take;
+	fr->payload_seen = take;
+	fr->nsegs = 1;
+	fr->payload_hint = UINT64_MAX;
+	/* Header bytes past the length field are not needed again. */
+	memcpy(fr->hdr, b, hlen < FC_MAX_LENGTH_FIELD_END ? hlen : FC_MAX_LENGTH_FIELD_END);
+	d->keep_stopped = false;
+	d->hdr_have = hlen;
+	d->hdr_known = true;
+	d->hdr_need = 1;
+	if (d->rare)
+		d->rare->misread_length = 0;
+	if (d->resync_unconfirmed)
+		d->resync_unconfirmed--;
+	d->state = FC_DEC_PAYLOAD;
+	s->seg.npieces++;
+	pc = seg_last_piece(d);
+	*pc = (struct fc_piece){
+		.frame_index = fr->cur.index,
+		.frame_offset = fr->cur.offset,
+		.flags = FC_PIECE_START | FC_PIECE_LENGTH | (d->resynced ? FC_PIECE_RESYNCED : 0),
+		.length = length,
+		.payload_len = plen,
+		.header_bytes = hlen,
+		.payload = take ? b + hlen : NULL,
+		.payload_n = take,
+		.nsegs = 1,
+	};
+	d->next_offset += n;
+	return n;
+}
+
 /* Decode the whole frames that lie back to back from data[pos] on, each
  * with its header and payload inside these bytes, writing their piece and
  * frame event straight into the report: what eat_header, payload_into and
@@ -1448,6 +1573,9 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	uint64_t index = d->next_index, offset = d->next_offset, kept = 0, last_plen = 0, taken;
 	uint32_t at = pos, npieces = s->seg.npieces;
 	uint16_t zero_run = d->zero_run;
+	bool open = false;
+	int64_t open_length = 0;
+	uint64_t open_flags = 0, open_plen = 0;
 
 	while (len - at >= lend) {
 		const uint8_t *b = data + at;
@@ -1456,8 +1584,15 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 		uint32_t flen;
 		struct fc_piece *pc;
 
-		if (!fc_len_read(lr, b, &length, &flags, &plen) || plen > len - at - hlen)
+		if (!fc_len_read(lr, b, &length, &flags, &plen))
 			break;
+		if (plen > len - at - hlen) {
+			open_length = length;
+			open_flags = flags;
+			open_plen = plen;
+			open = true; /* fast_open starts it once the run is counted */
+			break;
+		}
 		if (length == 0 && zero_run + 1 == FC_ZERO_RUN && !d->zero_run_reported)
 			break; /* frame_end raises zero_run */
 		if (events && (!ev_grow(s) || !pkts_grow(s, 1)))
@@ -1483,23 +1618,14 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 			struct fc_event *ev = &s->ev[s->nev++];
 
 			ev->type = FC_EV_FRAME;
-			ev->frame = (struct fc_frame){
-				.index = index,
-				.offset = offset,
-				.length = length,
-				.length_flags = flags,
-				.payload_len = plen,
-				.header_len = hlen,
-				.npackets = 1,
-				.npackets_total = 1,
-				/* A frame before it in this segment, or one after. */
-				.sticky = npieces > 1 || flen < len - at,
-				.resynced = resynced != 0,
-				.ts_us = pkt->ts_us,
-				.pkt_last = pkt->num,
-				.payload = want ? b + hlen : d->keep_buf,
-				.payload_kept = want,
-			};
+			/* Sticky: a frame before it in this segment, or one after. */
+			ev->frame = fast_frame(index, offset, length, flags, plen, hlen,
+					       npieces > 1 || flen < len - at, resynced != 0);
+			ev->frame.npackets = 1;
+			ev->frame.ts_us = pkt->ts_us;
+			ev->frame.pkt_last = pkt->num;
+			ev->frame.payload = want ? b + hlen : d->keep_buf;
+			ev->frame.payload_kept = want;
 			s->pkts[s->npkts++] = pkt->num;
 		}
 		index++;
@@ -1509,7 +1635,8 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 		at += flen;
 	}
 	if (at == pos)
-		return 0;
+		return open ? fast_open(d, data + at, len - at, hlen, open_length, open_flags,
+					open_plen, pkt) : 0;
 	taken = index - d->next_index;
 	s->seg.npieces = npieces;
 	s->fast_frames += taken;
@@ -1534,6 +1661,8 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	d->fr->cur.payload_kept = kept;
 	d->fr->keep_at = NULL;
 	d->keep_stopped = false;
+	if (open)
+		at += fast_open(d, data + at, len - at, hlen, open_length, open_flags, open_plen, pkt);
 	return at - pos;
 }
 
@@ -1585,6 +1714,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		if (fc_chain_convincing(&chain, false))
 			d->fr->payload_hint = offset;
 	}
+	if (fast_close_ok(d, len))
+		pos = fast_close(d, data, len, pkt);
 	while (pos < len) {
 		uint32_t used;
 

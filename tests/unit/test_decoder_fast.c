@@ -535,6 +535,54 @@ static void test_fixed(void **state)
 	assert_true(fast_total > 1000);
 }
 
+/* Frames of 20 to 200 bytes in segments of 1448 or of random sizes (the
+ * bench's small frames): at each segment's end a frame whose header is
+ * whole and whose payload runs on is opened by the whole-frame path
+ * (fast_open), and the next segment ends it in one step (fast_close).
+ * With keep limits below, at and above the frame's bytes, a tight
+ * budget, a gap inside a split frame and a frame over three segments,
+ * under every profile: both paths report the same. */
+static void test_split_frames(void **state)
+{
+	static uint8_t b[MAX_BYTES];
+	static uint32_t cuts[MAX_BYTES];
+	struct fc_profile p[16];
+	size_t np;
+	const uint64_t keeps[] = { 0, 1, 16, 150, UINT64_MAX };
+
+	(void)state;
+	profiles(p, &np);
+	rnd_state = 23;
+	for (size_t i = 0; i < np; i++) {
+		uint64_t fast_here = 0;
+
+		for (int round = 0; round < 10; round++) {
+			uint32_t len = 0, n = 40 + rnd(150);
+			struct feed f = { .b = b, .cuts = cuts, .keep = keeps[round % 5],
+					  .budget = round % 4 == 3 ? 1 + rnd(300) : 0 };
+
+			for (uint32_t k = 0; k < n; k++)
+				put_frame_bytes(&p[i], b, &len, round == 9 && k == 7 ? 3000 : 20 + rnd(180),
+						0);
+			f.len = len;
+			if (round % 2) {
+				f.ncuts = make_cuts(cuts, len, 1500);
+			} else {
+				for (uint32_t at = 1448; at < len; at += 1448)
+					cuts[f.ncuts++] = at;
+				cuts[f.ncuts++] = len;
+			}
+			if (round % 5 == 2 && f.ncuts > 4) {
+				/* the gap is a whole segment: split frames on both sides */
+				f.gap_at = cuts[2];
+				f.gap_len = cuts[3] - cuts[2];
+			}
+			fast_here += same_both_ways(&p[i], &f);
+		}
+		assert_true(fast_here > 100);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_zero_run),
 		cmocka_unit_test(test_prelude),
 		cmocka_unit_test(test_fixed),
+		cmocka_unit_test(test_split_frames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
