@@ -276,6 +276,65 @@ static void event_add(struct fc_decoder *d, struct fc_event *ev)
 	s->ev[s->nev++] = *ev;
 }
 
+/* Copy the frame record `f` into `out` field by field, each load as wide
+ * as the store that wrote it: frame_end has just written some of its
+ * fields (flags, times, the payload pointer), and the struct copy it used
+ * loaded 16 bytes over those stores and stalled on store forwarding. */
+static inline void frame_copy(struct fc_frame *restrict out, const struct fc_frame *restrict f)
+{
+	out->index = f->index;
+	out->offset = f->offset;
+	out->length = f->length;
+	out->length_flags = f->length_flags;
+	out->payload_len = f->payload_len;
+	out->payload_missing = f->payload_missing;
+	out->header_len = f->header_len;
+	out->trailer_len = f->trailer_len;
+	out->prelude = f->prelude;
+	out->npackets = f->npackets;
+	out->packets = f->packets;
+	out->npackets_total = f->npackets_total;
+	out->split = f->split;
+	out->sticky = f->sticky;
+	out->header_split = f->header_split;
+	out->resynced = f->resynced;
+	out->ts_us = f->ts_us;
+	out->pkt_last = f->pkt_last;
+	out->payload = f->payload;
+	out->payload_kept = f->payload_kept;
+}
+
+/* event_add for the frame `f`, written straight into the report's slot
+ * (frame_copy) rather than built in an event on the stack and copied
+ * twice. The same steps and the same outcome out of memory. */
+static void frame_event_add(struct fc_decoder *d, const struct fc_frame *f)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+	struct fc_event *ev;
+	uint32_t npackets = f->npackets;
+
+	if (!ev_grow(s)) {
+		deliver(d, NULL);
+		if (!s->ev_cap) { /* no room at all: this one alone, as it is */
+			struct fc_event one = { .type = FC_EV_FRAME, .frame = *f };
+			struct fc_report r = { .events = &one, .nevents = 1 };
+			if (d->scratch->ops->report)
+				d->scratch->ops->report(d->ctx, &r);
+			return;
+		}
+	}
+	/* Out of memory the list is only shorter, as in frame_add_packet. */
+	if (!pkts_grow(s, npackets))
+		npackets = 0;
+	if (npackets)
+		memcpy(s->pkts + s->npkts, f->packets, npackets * sizeof(*s->pkts));
+	s->npkts += npackets;
+	ev = &s->ev[s->nev++];
+	ev->type = FC_EV_FRAME;
+	frame_copy(&ev->frame, f);
+	ev->frame.npackets = npackets;
+}
+
 /* Count the anomaly `a` (kind, offset, frame and its `u` member filled) and
  * add it to the report, noticed at `pkt` (NULL: none at hand). */
 static void raise_anomaly(struct fc_decoder *d, struct fc_anomaly *a,
@@ -658,10 +717,8 @@ static void frame_end(struct fc_decoder *d, struct fc_piece *pc,
 		d->zero_run_reported = true;
 		raise_anomaly(d, &a, pkt);
 	}
-	if (!d->omit_frames) {
-		struct fc_event ev = { .type = FC_EV_FRAME, .frame = *f };
-		event_add(d, &ev);
-	}
+	if (!d->omit_frames)
+		frame_event_add(d, f);
 	d->next_index++;
 	d->state = FC_DEC_HEADER;
 	d->hdr_have = 0;
