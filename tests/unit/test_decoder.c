@@ -1326,6 +1326,53 @@ static void test_gap_inside_payload(void **state)
 	tdec_free(t);
 }
 
+/* The report's event slots are reused from segment to segment: a frame
+ * written into the slot of one with a hole (payload_missing, split) must
+ * not keep any of its fields. The whole-frame path (fast_frame) and
+ * frame_end (frame_event_add) write each field in place; this fails if
+ * one is left out. */
+static void test_event_slot_reuse(void **state)
+{
+	(void)state;
+	uint8_t b[64];
+	struct tdec *t = tdec_new(NULL, 64, false);
+	const struct fc_frame *f;
+	size_t n = 0;
+
+	n += frame_with(b + n, "0123456789", 0); /* 0..13, a hole at 7..9 */
+	n += frame_with(b + n, "ok", 0); /* 14..19 */
+	n += frame_with(b + n, "hi", 0); /* 20..25 */
+	n += frame_with(b + n, "abcdef", 0); /* 26..35, over two segments */
+	n += frame_with(b + n, "xy", 0); /* 36..41 */
+	assert_int_equal(n, 42);
+	feed(t, 0, b, 7, 1, true);
+	gap(t, 7, 3, 3);
+	feed(t, 10, b + 10, 4, 4, true); /* frame 0 ends, in slot 0 */
+	feed(t, 14, b + 14, 16, 5, true); /* 1 and 2 whole, 3's header */
+	feed(t, 30, b + 30, 12, 6, true); /* 3 ends, 4 whole */
+	assert_int_equal(t->r->nframes, 5);
+	f = &t->r->frames[0].f;
+	assert_int_equal(f->payload_missing, 3);
+	assert_true(f->split);
+	for (size_t i = 1; i < 5; i++) {
+		f = &t->r->frames[i].f;
+		assert_int_equal(f->index, i);
+		assert_int_equal(f->payload_missing, 0);
+		assert_int_equal(f->trailer_len, 0);
+		assert_int_equal(f->prelude, 0);
+		assert_false(f->header_split);
+		assert_false(f->resynced);
+		assert_true(f->sticky);
+		assert_int_equal(f->split, i == 3);
+		assert_int_equal(f->npackets, i == 3 ? 2 : 1);
+		assert_int_equal(f->npackets_total, i == 3 ? 2 : 1);
+		assert_int_equal(f->packets[f->npackets - 1], i < 3 ? 5 : 6);
+	}
+	assert_memory_equal(t->r->frames[3].f.payload, "abcdef", 6);
+	assert_memory_equal(t->r->frames[4].f.payload, "xy", 2);
+	tdec_free(t);
+}
+
 static void test_gap_ends_payload(void **state)
 {
 	(void)state;
@@ -2154,6 +2201,7 @@ int main(void)
 		cmocka_unit_test(test_huge_length_does_not_allocate),
 		cmocka_unit_test(test_payload_keep_bounds),
 		cmocka_unit_test(test_gap_inside_payload),
+		cmocka_unit_test(test_event_slot_reuse),
 		cmocka_unit_test(test_gap_ends_payload),
 		cmocka_unit_test(test_gap_inside_header),
 		cmocka_unit_test(test_gap_completing_frame_without_packet),
