@@ -312,33 +312,53 @@ static char *put_prefix(struct jprefix *c, char *p, uint64_t index)
 	return end;
 }
 
-/* The packet time `us` in j->ts_text: only its six digits of
- * microseconds when the seconds are the last packet's. */
-static void set_time(struct json_out *j, int64_t us)
+/* The packet time `us` at p, and kept in j->ts_text for the next
+ * frames of its packet; only its six digits of microseconds are
+ * written when the seconds are the last packet's. The kept text is
+ * copied before it is changed, and the change made in both: copying it
+ * after changing it loaded over the fresh stores and stalled, on every
+ * frame when each packet carries one. Returns the end. */
+static char *put_time(struct json_out *j, char *p, int64_t us)
 {
-	int64_t sec = us / 1000000;
+	int64_t sec;
 
+	memcpy(p, j->ts_text, sizeof(j->ts_text)); /* one fixed-size move */
+	if (j->ts_len && j->ts_us == us)
+		return p + j->ts_len;
+	sec = us / 1000000;
 	if (j->ts_len && us >= 0 && sec == j->ts_sec) {
 		unsigned frac = (unsigned)(us - sec * 1000000);
-		char *p = j->ts_text + j->ts_len - 6;
+		char *t = j->ts_text + j->ts_len - 6;
 
-		fmt_4digits(fmt_pair(p, frac / 10000), frac % 10000);
+		fmt_4digits(fmt_pair(p + j->ts_len - 6, frac / 10000), frac % 10000);
+		fmt_4digits(fmt_pair(t, frac / 10000), frac % 10000);
 	} else {
+		fmt_time_us(p, us);
 		j->ts_len = (unsigned)(fmt_time_us(j->ts_text, us) - j->ts_text);
 		/* Only a time of the same sign is ever patched. */
 		j->ts_sec = us >= 0 ? sec : -1;
 	}
 	j->ts_us = us;
+	return p + j->ts_len;
+}
+
+/* A packet number not the last one at p, formatted twice: at p, and
+ * kept for the next frames of its packet (rather than kept and then
+ * copied: a load over fresh stores, a stall). Out of line, so that
+ * put_packet's usual copy stays inline. Returns the end. */
+static __attribute__((noinline)) char *new_packet(struct json_out *j, char *p, uint64_t num)
+{
+	j->pkt = num;
+	j->pkt_len = (unsigned)(fmt_u64(j->pkt_text, num) - j->pkt_text);
+	return fmt_u64(p, num);
 }
 
 /* Packet number `num` at p, formatted once for all the frames of its
  * packet. Returns the end. */
-static char *put_packet(struct json_out *j, char *p, uint64_t num)
+static inline char *put_packet(struct json_out *j, char *p, uint64_t num)
 {
-	if (!j->pkt_len || j->pkt != num) {
-		j->pkt = num;
-		j->pkt_len = (unsigned)(fmt_u64(j->pkt_text, num) - j->pkt_text);
-	}
+	if (!j->pkt_len || j->pkt != num)
+		return new_packet(j, p, num);
 	memcpy(p, j->pkt_text, JNUM_TEXT);
 	return p + j->pkt_len;
 }
@@ -427,11 +447,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	if (f->payload_missing) {
 		p = FMT_LIT_U64(p, ",\"payload_missing\":", f->payload_missing);
 	}
-	p = FMT_LIT(p, ",\"ts\":");
-	if (!j->ts_len || j->ts_us != f->ts_us)
-		set_time(j, f->ts_us);
-	memcpy(p, j->ts_text, sizeof(j->ts_text)); /* one fixed-size move */
-	p += j->ts_len;
+	p = put_time(j, FMT_LIT(p, ",\"ts\":"), f->ts_us);
 	p = FMT_LIT(p, ",\"payload_hex\":\"");
 	if (n <= JHEX_INLINE) {
 		p = fmt_hex(p, f->payload, (size_t)n);

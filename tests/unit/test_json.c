@@ -14,12 +14,11 @@
 #include "../../src/cli/fmt_out.h"
 #include "../../src/cli/output.h"
 
-/* One frame of stream `id`, direction dir, index and payload length,
- * written by a JSON writer into the memory stream of `f`. */
+/* One frame of stream `id`, direction dir, index, payload length,
+ * packet and time, written by the JSON writer o. */
 static void frame(struct fc_output *o, uint64_t id, enum fc_dir dir, uint64_t index,
-		  uint64_t payload_len)
+		  uint64_t payload_len, uint64_t pkt, int64_t ts_us)
 {
-	static const uint64_t pkt = 7;
 	struct fc_stream_info s = { .id = id };
 	struct fc_event ev = { .type = FC_EV_FRAME };
 	struct fc_report r = { .events = &ev, .nevents = 1 };
@@ -36,6 +35,7 @@ static void frame(struct fc_output *o, uint64_t id, enum fc_dir dir, uint64_t in
 	ev.frame.npackets = 1;
 	ev.frame.packets = &pkt;
 	ev.frame.npackets_total = 1;
+	ev.frame.ts_us = ts_us;
 	o->sink.report(o->sink.ctx, &s, dir, &r);
 }
 
@@ -71,8 +71,11 @@ static void test_index_and_lengths(void **state)
 	assert_non_null(f);
 	o = fc_output_json(&opts);
 	assert_non_null(o);
+	/* Packets and times shared by two or three frames in a row, the
+	 * seconds changing every few packets. */
 	for (size_t i = 0; i < n; i++)
-		frame(o, steps[i].id, steps[i].dir, steps[i].index, steps[i].len);
+		frame(o, steps[i].id, steps[i].dir, steps[i].index, steps[i].len, 100 + i / 2,
+		      (int64_t)(i / 7) * 1000000 + (int64_t)(i / 3) * 123457);
 	o->destroy(o);
 	fclose(f);
 	line = text;
@@ -87,6 +90,17 @@ static void test_index_and_lengths(void **state)
 		assert_true(strstr(line, want) < nl);
 		snprintf(want, sizeof(want), ",\"length\":%" PRIu64 ",\"payload_len\":%" PRIu64 ",",
 			 steps[i].len, steps[i].len);
+		assert_non_null(strstr(line, want));
+		assert_true(strstr(line, want) < nl);
+		snprintf(want, sizeof(want), "\"packets\":[%zu],", 100 + i / 2);
+		assert_non_null(strstr(line, want));
+		assert_true(strstr(line, want) < nl);
+		{
+			int64_t us = (int64_t)(i / 7) * 1000000 + (int64_t)(i / 3) * 123457;
+
+			snprintf(want, sizeof(want), ",\"ts\":%" PRId64 ".%06" PRId64 ",",
+				 us / 1000000, us % 1000000);
+		}
 		assert_non_null(strstr(line, want));
 		assert_true(strstr(line, want) < nl);
 		line = nl + 1;
