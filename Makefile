@@ -120,6 +120,10 @@ $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 # test_fmt checks the CLI writers' formatting (src/cli/fmt_out.c).
 $(B)/tests/test_fmt: $(B)/cli/fmt_out.o
+# test_json checks the JSON writer's frame lines (src/cli/out_json.c).
+# The writer's objects before the core library, which they call.
+$(B)/tests/test_json: tests/unit/test_json.c $(B)/cli/out_json.o $(B)/cli/fmt_out.o $(B)/libfccore.a | $(B)/tests
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 

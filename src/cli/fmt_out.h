@@ -292,4 +292,33 @@ char *fmt_hex(char *p, const uint8_t *s, size_t n);
 enum { FMT_HEX_SSE2, FMT_HEX_SSSE3, FMT_HEX_AVX2 };
 int fmt_hex_limit(int level);
 
+/* x < 10000 without leading zeros as a word whose bytes, stored, are
+ * its digits (the bytes past them are not digits); *len gets their
+ * count. A number written twice is so stored twice from a register:
+ * copying its first text loaded over fresh byte stores and stalled. */
+static inline uint32_t fmt_u14_word(unsigned x, unsigned *len)
+{
+	const uint8_t *hi = (const uint8_t *)fmt_digit_pairs + 2 * (x / 100 % 100);
+	const uint8_t *lo = (const uint8_t *)fmt_digit_pairs + 2 * (x % 100);
+	uint32_t w; /* the first digit in the low byte */
+
+	if (x < 10) {
+		*len = 1;
+		w = '0' + x;
+	} else if (x < 100) {
+		*len = 2;
+		w = lo[0] | (uint32_t)lo[1] << 8;
+	} else if (x < 1000) {
+		*len = 3;
+		w = ('0' + x / 100) | (uint32_t)lo[0] << 8 | (uint32_t)lo[1] << 16;
+	} else {
+		*len = 4;
+		w = hi[0] | (uint32_t)hi[1] << 8 | (uint32_t)lo[0] << 16 | (uint32_t)lo[1] << 24;
+	}
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap32(w);
+#endif
+	return w;
+}
+
 #endif

@@ -53,15 +53,16 @@
 #define JNUM_TEXT 24
 
 /* A frame line's beginning for one stream direction, up to its index:
- * '{"type":"frame",...,"dir":"c2s","index":41'. The index is the last
- * one written; the next is, as a rule, one more, and its digits are
- * incremented in place, so the line starts with one copy. */
+ * '{"type":"frame",...,"dir":"c2s","index":42'. The index is the one
+ * after the last one written, which the next frame has as a rule: the
+ * line then starts with one copy, and the digits are incremented in
+ * place after it for the frame after (put_prefix). */
 struct jprefix {
 	uint64_t stream; /* 0: empty */
 	unsigned dir;
 	unsigned base; /* up to and with ',"index":' */
 	unsigned len; /* with the index; base: none yet */
-	uint64_t index;
+	uint64_t index; /* the one in text: the last one written plus one */
 	/* The last offset's digits but its last four (offset / 10000),
 	 * which consecutive frames mostly share: 0 digits when none. */
 	uint64_t off_high;
@@ -285,43 +286,79 @@ static char *put_offset(struct jprefix *c, char *p, uint64_t offset)
 	return end;
 }
 
-/* The prefix's index made `index`: the frame after the last one only
- * increments its digits. */
-static void set_index(struct jprefix *c, uint64_t index)
+/* The prefix copied to p with its index made `index`; returns the
+ * end. The template holds the next index expected (the last one plus
+ * one), so the usual frame is the copy alone, and the template is
+ * readied for the next frame after it: readying it first and then
+ * copying loaded 16 bytes over the fresh byte stores and stalled (~15
+ * cycles a frame). */
+static char *put_prefix(struct jprefix *c, char *p, uint64_t index)
 {
-	if (c->len == c->base || index != c->index + 1 ||
-	    !fmt_dec_increment(c->text + c->base, c->len - c->base))
-		c->len = (unsigned)(fmt_u64(c->text + c->base, index) - c->text);
-	c->index = index;
+	bool hit = c->len != c->base && index == c->index;
+	char *end = p + c->len;
+
+	/* Fixed-size moves, inline instead of a call to memcpy: 128 bytes
+	 * without a loop (a prefix with IPv4 endpoints fits), then whole
+	 * 32-byte blocks; the bytes past the prefix are overwritten next. */
+	memcpy(p, c->text, 128);
+	for (unsigned i = 128; i < c->len; i += 32)
+		memcpy(p + i, c->text + i, 32);
+	if (!hit)
+		end = fmt_u64(p + c->base, index);
+	/* The next one's digits: the last ones plus one, as a rule. */
+	if (!hit || !fmt_dec_increment(c->text + c->base, c->len - c->base))
+		c->len = (unsigned)(fmt_u64(c->text + c->base, index + 1) - c->text);
+	c->index = index + 1;
+	return end;
 }
 
-/* The packet time `us` in j->ts_text: only its six digits of
- * microseconds when the seconds are the last packet's. */
-static void set_time(struct json_out *j, int64_t us)
+/* The packet time `us` at p, and kept in j->ts_text for the next
+ * frames of its packet; only its six digits of microseconds are
+ * written when the seconds are the last packet's. The kept text is
+ * copied before it is changed, and the change made in both: copying it
+ * after changing it loaded over the fresh stores and stalled, on every
+ * frame when each packet carries one. Returns the end. */
+static char *put_time(struct json_out *j, char *p, int64_t us)
 {
-	int64_t sec = us / 1000000;
+	int64_t sec;
 
+	memcpy(p, j->ts_text, sizeof(j->ts_text)); /* one fixed-size move */
+	if (j->ts_len && j->ts_us == us)
+		return p + j->ts_len;
+	sec = us / 1000000;
 	if (j->ts_len && us >= 0 && sec == j->ts_sec) {
 		unsigned frac = (unsigned)(us - sec * 1000000);
-		char *p = j->ts_text + j->ts_len - 6;
+		char *t = j->ts_text + j->ts_len - 6;
 
-		fmt_4digits(fmt_pair(p, frac / 10000), frac % 10000);
+		fmt_4digits(fmt_pair(p + j->ts_len - 6, frac / 10000), frac % 10000);
+		fmt_4digits(fmt_pair(t, frac / 10000), frac % 10000);
 	} else {
+		fmt_time_us(p, us);
 		j->ts_len = (unsigned)(fmt_time_us(j->ts_text, us) - j->ts_text);
 		/* Only a time of the same sign is ever patched. */
 		j->ts_sec = us >= 0 ? sec : -1;
 	}
 	j->ts_us = us;
+	return p + j->ts_len;
+}
+
+/* A packet number not the last one at p, formatted twice: at p, and
+ * kept for the next frames of its packet (rather than kept and then
+ * copied: a load over fresh stores, a stall). Out of line, so that
+ * put_packet's usual copy stays inline. Returns the end. */
+static __attribute__((noinline)) char *new_packet(struct json_out *j, char *p, uint64_t num)
+{
+	j->pkt = num;
+	j->pkt_len = (unsigned)(fmt_u64(j->pkt_text, num) - j->pkt_text);
+	return fmt_u64(p, num);
 }
 
 /* Packet number `num` at p, formatted once for all the frames of its
  * packet. Returns the end. */
-static char *put_packet(struct json_out *j, char *p, uint64_t num)
+static inline char *put_packet(struct json_out *j, char *p, uint64_t num)
 {
-	if (!j->pkt_len || j->pkt != num) {
-		j->pkt = num;
-		j->pkt_len = (unsigned)(fmt_u64(j->pkt_text, num) - j->pkt_text);
-	}
+	if (!j->pkt_len || j->pkt != num)
+		return new_packet(j, p, num);
 	memcpy(p, j->pkt_text, JNUM_TEXT);
 	return p + j->pkt_len;
 }
@@ -335,14 +372,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		      (n <= JHEX_INLINE ? 2 * (size_t)n : 0);
 	char *p = fmt_room(&j->out, need);
 
-	set_index(pre, f->index);
-	/* Fixed-size moves, inline instead of a call to memcpy: 128 bytes
-	 * without a loop (a prefix with IPv4 endpoints fits), then whole
-	 * 32-byte blocks; the bytes past the prefix are overwritten next. */
-	memcpy(p, pre->text, 128);
-	for (unsigned i = 128; i < pre->len; i += 32)
-		memcpy(p + i, pre->text + i, 32);
-	p += pre->len;
+	p = put_prefix(pre, p, f->index);
 	p = put_offset(pre, FMT_LIT(p, ",\"offset\":"), f->offset);
 	if (f->header_len < 10) { /* one digit, as nearly every header's */
 		p = FMT_LIT(p, ",\"header_len\":");
@@ -351,17 +381,23 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 		p = FMT_LIT_U64(p, ",\"header_len\":", f->header_len);
 	}
 	if (!f->trailer_len && !f->length_flags && f->length >= 0 &&
-	    (uint64_t)f->length == f->payload_len && f->payload_len < 10000000000000000) {
+	    (uint64_t)f->length == f->payload_len) {
 		/* The usual length field counts the payload alone: its
-		 * digits once, copied (16 bytes, and at most 16 digits, from
-		 * no nearer than 16 bytes back). */
-		char *digits = FMT_LIT(p, ",\"length\":");
+		 * digits formatted twice. Copying the first ones loaded 16
+		 * bytes over their fresh byte stores and stalled. */
+		if (f->payload_len < 10000) { /* nearly always: a word, stored twice */
+			unsigned dn;
+			uint32_t w = fmt_u14_word((unsigned)f->payload_len, &dn);
 
-		p = fmt_u64(digits, f->payload_len);
-		size_t dn = (size_t)(p - digits);
-		p = FMT_LIT(p, ",\"payload_len\":");
-		memcpy(p, digits, 16);
-		p += dn;
+			p = FMT_LIT(p, ",\"length\":");
+			memcpy(p, &w, 4);
+			p = FMT_LIT(p + dn, ",\"payload_len\":");
+			memcpy(p, &w, 4);
+			p += dn;
+		} else {
+			p = FMT_LIT_U64(p, ",\"length\":", f->payload_len);
+			p = FMT_LIT_U64(p, ",\"payload_len\":", f->payload_len);
+		}
 	} else {
 		if (!f->trailer_len) { /* a delimited frame has no length field */
 			p = FMT_LIT_I64(p, ",\"length\":", f->length);
@@ -411,11 +447,7 @@ static void json_frame(struct json_out *j, const struct fc_stream_info *s, enum 
 	if (f->payload_missing) {
 		p = FMT_LIT_U64(p, ",\"payload_missing\":", f->payload_missing);
 	}
-	p = FMT_LIT(p, ",\"ts\":");
-	if (!j->ts_len || j->ts_us != f->ts_us)
-		set_time(j, f->ts_us);
-	memcpy(p, j->ts_text, sizeof(j->ts_text)); /* one fixed-size move */
-	p += j->ts_len;
+	p = put_time(j, FMT_LIT(p, ",\"ts\":"), f->ts_us);
 	p = FMT_LIT(p, ",\"payload_hex\":\"");
 	if (n <= JHEX_INLINE) {
 		p = fmt_hex(p, f->payload, (size_t)n);
