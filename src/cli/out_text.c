@@ -597,6 +597,10 @@ static void note(struct notes *nt, const struct text_out *t, enum color c,
 	nt->n = (size_t)(p - nt->buf);
 }
 
+/* Padding before a segment's notes. */
+static const char spaces[LINE_MAX_COLS] = "                                        "
+					  "                                        ";
+
 static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 			 enum fc_dir dir, const struct fc_segment *seg)
 {
@@ -607,6 +611,32 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	unsigned cols;
 	uint32_t shown = seg->npieces < FC_SEG_PIECES_MAX ? seg->npieces : FC_SEG_PIECES_MAX;
 
+	/* Notes: what a person should notice about this segment. Made first,
+	 * in nt.buf, and copied after the line: copied right after they were
+	 * made, the copy's 16-byte loads met the notes' 1- to 8-byte stores
+	 * still on their way and waited for them (store forwarding fails). */
+	nt.n = 0;
+	nt.hidden = 0;
+	if (seg->npieces > 1)
+		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
+	for (uint32_t i = 0; i < shown; i++) {
+		static const struct fc_word hash = { "#", 1 };
+		const struct fc_piece *pc = &seg->pieces[i];
+		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->split, pc->nsegs);
+		/* A reader that looks for the delimiter in each read alone
+		 * misses this one (the split note above is always there too). */
+		if (pc->flags & FC_PIECE_TRAILER_SPLIT)
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->dsplit, UINT64_MAX);
+		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
+			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->hsplit, UINT64_MAX);
+	}
+	if (seg->out_of_order)
+		note(&nt, t, C_NONE, &t->ooo, UINT64_MAX, NULL, UINT64_MAX);
+	if (seg->repeated && !seg->retransmission) {
+		static const struct fc_word none = { "", 0 };
+		note(&nt, t, C_DIM, &none, seg->repeated, &t->resent, UINT64_MAX);
+	}
 	start = fmt_room(&t->out, LINE_ROOM + 2 * LINE_MAX_COLS + sizeof(nt.buf));
 	l.p = start;
 	l.hidden = 0;
@@ -662,29 +692,6 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 	cols = (unsigned)(len - l.hidden);
 	p = start + len;
 
-	/* Notes: what a person should notice about this segment. */
-	nt.n = 0;
-	nt.hidden = 0;
-	if (seg->npieces > 1)
-		note(&nt, t, C_STICKY, &t->sticky, UINT64_MAX, NULL, seg->npieces);
-	for (uint32_t i = 0; i < shown; i++) {
-		static const struct fc_word hash = { "#", 1 };
-		const struct fc_piece *pc = &seg->pieces[i];
-		if ((pc->flags & FC_PIECE_END) && pc->nsegs > 1)
-			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->split, pc->nsegs);
-		/* A reader that looks for the delimiter in each read alone
-		 * misses this one (the split note above is always there too). */
-		if (pc->flags & FC_PIECE_TRAILER_SPLIT)
-			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->dsplit, UINT64_MAX);
-		else if ((pc->flags & FC_PIECE_HEADER_SPLIT) && (pc->flags & FC_PIECE_START))
-			note(&nt, t, C_SPLIT, &hash, pc->frame_index, &t->hsplit, UINT64_MAX);
-	}
-	if (seg->out_of_order)
-		note(&nt, t, C_NONE, &t->ooo, UINT64_MAX, NULL, UINT64_MAX);
-	if (seg->repeated && !seg->retransmission) {
-		static const struct fc_word none = { "", 0 };
-		note(&nt, t, C_DIM, &none, seg->repeated, &t->resent, UINT64_MAX);
-	}
 	if (nt.n) {
 		size_t nn = nt.n;
 		unsigned ncols = t->notes_ascii ? (unsigned)(nn - nt.hidden) : text_cols(nt.buf, nn);
@@ -695,7 +702,9 @@ static void segment_line(struct text_out *t, const struct fc_stream_info *s,
 			*p++ = '\n';
 			pad = ncols < LINE_MAX_COLS ? LINE_MAX_COLS - ncols : 4;
 		}
-		memset(p, ' ', pad);
+		/* pad <= LINE_MAX_COLS: one fixed-size copy of spaces (the room
+		 * holds it), not a memset of a varying size (rep stos). */
+		memcpy(p, spaces, LINE_MAX_COLS);
 		p = fmt_mem(p + pad, nt.buf, nn);
 	}
 	*p++ = '\n';
