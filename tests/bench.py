@@ -13,13 +13,15 @@ all open at once. Then, per capture:
   disk is slower); without mlock it is read again before every round;
 - one warm-up round, not counted, runs every tool once under GNU time
   for its peak RSS (and so that no counted run is a first run);
-- BENCH_RUNS rounds (15): each tool measured once per round, the order
+- BENCH_RUNS rounds (45): each tool measured once per round, the order
   reversed every other round (tcpdump first, then last: ABBA, so that a
   drift in the machine's speed does not favour one tool). A measurement
-  is BENCH_REPEAT (3) back-to-back runs of the tool, their wall times
+  is BENCH_REPEAT (1) back-to-back runs of the tool, their wall times
   (by the clock) and CPU times (user + system, from wait4: microseconds)
-  added: one tcpdump run lasts ~0.08 s, too short for one scheduler
-  hiccup not to count;
+  added. Many short pairs rather than few long ones: a pair's two runs
+  are then close in time and see the same load, and the median of 45
+  pairs moved less between repeats of the bench (at most 5%, against
+  13% for 15 pairs of 3 runs, under a load of 3 to 4.5 on 2 cores);
 - each framecap measurement is divided by the tcpdump measurement of its
   own round (a pair). The ratio printed is the median of the pairs, with
   the interquartile range (the middle half of the pairs), min and max;
@@ -43,8 +45,8 @@ builds under the same load.
 import ctypes, json, mmap, os, statistics, subprocess, sys, time
 
 B = os.environ.get("B", "build")
-RUNS = int(os.environ.get("BENCH_RUNS", "15"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "45"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
 TSHARK = os.environ.get("BENCH_TSHARK", "1") != "0"
 OUT = os.path.join(B, "bench")
 CASES = [  # name, pcapgen scenario, count, what
