@@ -20,8 +20,9 @@ all open at once. Then, per capture:
   (by the clock) and CPU times (user + system, from wait4: microseconds)
   added. Many short pairs rather than few long ones: a pair's two runs
   are then close in time and see the same load, and the median of 45
-  pairs moved less between repeats of the bench (at most 5%, against
-  13% for 15 pairs of 3 runs, under a load of 3 to 4.5 on 2 cores);
+  pairs moved less between repeats of the bench (by 5.1% at most,
+  against 13.2% for 15 pairs of 3 runs, under a load of 3 to 4.7 on 2
+  cores: docs/performance.md);
 - each framecap measurement is divided by the tcpdump measurement of its
   own round (a pair). The ratio printed is the median of the pairs, with
   the interquartile range (the middle half of the pairs), min and max;
@@ -265,7 +266,9 @@ def main():
         for label, _ in tools:
             v = ratios[label]
             med = statistics.median(v)
-            q1, _, q3 = statistics.quantiles(v, n=4) if len(v) > 1 else (v[0], v[0], v[0])
+            # inclusive: with few pairs the quartiles stay within min and max
+            q1, _, q3 = (statistics.quantiles(v, n=4, method="inclusive")
+                         if len(v) > 1 else (v[0], v[0], v[0]))
             wide = med > 0 and (q3 - q1) > SPREAD_WARN * med
             rows.append((name, label, statistics.median(secs[label]), med,
                          "%.2f-%.2f" % (q1, q3), min(v), max(v),
@@ -304,9 +307,11 @@ def main():
     if not ts:
         print("tshark with the framecap plugin: not measured")
     print("%d paired rounds per capture after a warm-up round, tools in ABBA order, each "
-          "measurement %d back-to-back runs (wall time by the clock, CPU time by wait4, "
-          "peak RSS by GNU time in the warm-up round); %s cores, load average %.2f at the end, %s"
-          % (RUNS, REPEAT, os.cpu_count(), os.getloadavg()[0],
+          "measurement %s (wall time by the clock, CPU time by wait4, peak RSS by GNU time "
+          "in the warm-up round), WIDE: q1-q3 wider than %d%% of the median; "
+          "%s cores, load average %.2f at the end, %s"
+          % (RUNS, "one run" if REPEAT == 1 else "%d back-to-back runs" % REPEAT,
+             SPREAD_WARN * 100, os.cpu_count(), os.getloadavg()[0],
              time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
 
 
