@@ -19,7 +19,9 @@
 # Both tools get the same kernel buffer, -B BUFFER_KIB (default 2048, the
 # 2 MiB libpcap gives tcpdump when it is not told). framecap's "dropped"
 # is the kernel's count plus its own queue's (queue_dropped, shown apart
-# after the "+"); a line per burst says which tool dropped.
+# after the "+"); a line per burst says which tool dropped, and the last
+# two lines, one per tool, the step (with the rate the client sent) at
+# which it started to drop and the last step before it without drops.
 #
 # Environment: B (build directory, default build), FRAMECAP (the framecap
 # to measure, default $B/framecap: e.g. an older build to compare),
