@@ -139,6 +139,9 @@ demo: deps
 	$(MAKE) all
 	tests/demo.sh
 
+# framecap beside tcpdump on generated captures; the method and its knobs
+# (BENCH_RUNS, BENCH_REPEAT, BENCH_ONLY, BENCH_TSHARK=0, BENCH_BASELINE, ...)
+# are described at the top of docs/performance.md.
 bench: deps
 	$(MAKE) all
 	@[ -x /usr/bin/time ] && command -v tcpdump >/dev/null && command -v valgrind >/dev/null || \

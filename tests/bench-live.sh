@@ -19,7 +19,9 @@
 # Both tools get the same kernel buffer, -B BUFFER_KIB (default 2048, the
 # 2 MiB libpcap gives tcpdump when it is not told). framecap's "dropped"
 # is the kernel's count plus its own queue's (queue_dropped, shown apart
-# after the "+"); a line per burst says which tool dropped.
+# after the "+"); a line per burst says which tool dropped, and the last
+# two lines, one per tool, the step (with the rate the client sent) at
+# which it started to drop and the last step before it without drops.
 #
 # Environment: B (build directory, default build), FRAMECAP (the framecap
 # to measure, default $B/framecap: e.g. an older build to compare),
@@ -91,6 +93,41 @@ idle() {
 # Give the capture time to open the interface and set its filter.
 ready() { sleep 1; }
 
+# "F frames/s, M MB/s" the last client sent (for the summary).
+rate() {
+	awk -v f="${frames:-0}" -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN {
+		if (s <= 0) s = 1e-9
+		printf "%.0f frames/s, %.1f MB/s", f / s, b / s / 1e6 }'
+}
+
+# note TOOL BURST DROPPED: remember the first step at which TOOL (fc or
+# td) dropped (DROPPED > 0, or unknown) and the last one before it with
+# no drop.
+fc_first= fc_clean= td_first= td_clean=
+note() {
+	local first=${1}_first what
+	what="burst $2 ($(rate))"
+	[ -n "${!first}" ] && return
+	case "$3" in
+	''|*[!0-9]*) printf -v "$first" '%s, drops unknown' "$what" ;;
+	0) printf -v "${1}_clean" '%s' "$what" ;;
+	*) printf -v "$first" '%s, %s dropped' "$what" "$3" ;;
+	esac
+}
+
+# summary TOOL NAME: one line, where TOOL started to drop.
+summary() {
+	local first=${1}_first clean=${1}_clean
+	if [ -n "${!first}" ]; then
+		printf '%-9s starts to drop at %s; last step without drops: %s\n' "$2:" \
+			"${!first}" "${!clean:-none}"
+	elif [ -n "${!clean}" ]; then
+		printf '%-9s no drops up to the last step run, %s\n' "$2:" "${!clean}"
+	else
+		printf '%-9s not measured\n' "$2:"
+	fi
+}
+
 # One line of the table, from frames, bytes and secs of the last client.
 row() {
 	awk -v burst="$1" -v tool="$2" -v recv="$3" -v drop="$4" -v dec="$5" \
@@ -123,7 +160,11 @@ for burst in $BURSTS; do
 	qdrop=$(printf '%s' "$sum" | sed -n 's/.*"queue_dropped":\([0-9]*\).*/\1/p')
 	dec=$(printf '%s' "$sum" | sed -n 's/.*"frames":\([0-9]*\).*/\1/p')
 	row "$burst" framecap "${recv:-?}" "${drop:-?}+${qdrop:-?}" "${dec:-?}/$((2 * frames))"
-	fc_drop=$(( ${drop:-0} + ${qdrop:-0} ))
+	case "${drop:-x}${qdrop:-x}" in
+	*[!0-9]*) fc_drop=? ;;
+	*) fc_drop=$((drop + qdrop)) ;;
+	esac
+	note fc "$burst" "$fc_drop"
 	# tcpdump
 	# shellcheck disable=SC2086
 	timeout 60 tcpdump -i lo -B "$BUFFER_KIB" -w /dev/null $TCPDUMP_OPTS port "$PORT" 2> "$TMP/td.err" &
@@ -135,14 +176,18 @@ for burst in $BURSTS; do
 	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
 	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
 	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" -
-	td_drop=${drop:-0}
-	if [ "$fc_drop" -gt 0 ] || [ "$td_drop" -gt 0 ]; then
-		echo "       burst $burst dropped: framecap $fc_drop, tcpdump $td_drop"
-	else
+	td_drop=${drop:-?}
+	note td "$burst" "$td_drop"
+	if [ "$fc_drop" = 0 ] && [ "$td_drop" = 0 ]; then
 		echo "       burst $burst dropped: neither"
+	else
+		echo "       burst $burst dropped: framecap $fc_drop, tcpdump $td_drop"
 	fi
 done
 echo "frames/s and MB/s: what the client sent (the echo doubles both on lo); received"
 echo "and dropped: libpcap's counts at exit (framecap: kernel+queue); decoded: frames"
 echo "framecap decoded / frames sent both ways. -B $BUFFER_KIB for both."
 echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date +%Y-%m-%d)."
+echo "Where each starts to drop (rates: what the client sent in that tool's run):"
+summary fc framecap
+summary td tcpdump

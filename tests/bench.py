@@ -5,30 +5,49 @@
 Generates (once, deterministically, with build/fc-pcapgen) four captures:
 many small frames in small packets, few connections with large frames,
 many interleaved connections (10,000 open at once) and 50,000 connections
-all open at once. Then, BENCH_RUNS times, runs tcpdump -r F -w /dev/null
-and framecap (--json, text) one right after the other on the same file:
-each framecap run is divided by the tcpdump run of its own round (a pair),
-and the ratio printed is the median of the pairs, with their min and max.
-Beside it, the ratio of median CPU time (user + system, GNU time's, 10 ms
-resolution): on a shared machine it moves less than the wall time, but
-framecap's reader thread makes it count work that overlaps in wall time.
-The machine's load average is printed at each case, and a wide spread
-(max - min above a quarter of the median) is flagged: the machine was
-busy, the figure is not to be trusted.
+all open at once. Then, per capture:
 
-    | capture | tool | median s | x tcpdump (median) | min | max | CPU x | peak RSS |
+- the file is pinned in the page cache (mapped and mlock()ed for the
+  whole case: on this kind of VM the kernel drops pages of an idle file
+  within seconds even with memory free, and a run that reads some from
+  disk is slower); without mlock it is read again before every round;
+- one warm-up round, not counted, runs every tool once under GNU time
+  for its peak RSS (and so that no counted run is a first run);
+- BENCH_RUNS rounds (45): each tool measured once per round, the order
+  reversed every other round (tcpdump first, then last: ABBA, so that a
+  drift in the machine's speed does not favour one tool). A measurement
+  is BENCH_REPEAT (1) back-to-back runs of the tool, their wall times
+  (by the clock) and CPU times (user + system, from wait4: microseconds)
+  added. Many short pairs rather than few long ones: a pair's two runs
+  are then close in time and see the same load, and the median of 45
+  pairs moved less between repeats of the bench (by 5.1% at most,
+  against 13.2% for 15 pairs of 3 runs, under a load of 3 to 4.7 on 2
+  cores: docs/performance.md);
+- each framecap measurement is divided by the tcpdump measurement of its
+  own round (a pair). The ratio printed is the median of the pairs, with
+  the interquartile range (the middle half of the pairs), min and max;
+  CPU x is the median of the paired CPU ratios. A ratio whose
+  interquartile range is wider than a tenth of its median is flagged
+  WIDE: the machine was busy, the figure is not to be trusted (min and
+  max are printed too, but one descheduled run moves them, so they do
+  not decide the flag). The load average at the case's start and end
+  and the CPU time the hypervisor stole meanwhile are printed per case.
+
+    | capture | tool | median s | x tcpdump | q1-q3 | min | max | CPU x | peak RSS | load |
 
 tshark with the plugin runs once per capture (it is slow); BENCH_TSHARK=0
 leaves it out. BENCH_INSTR=1 also counts each tool's instructions once
 (valgrind's callgrind, user space only: about 50 times slower than a
 run, but the same on a busy machine as on a quiet one) and prints their
-ratio to tcpdump's in a second table. BENCH_BASELINE=PATH runs another framecap binary (an older
-build) in the same rounds, to compare two builds under the same load.
+ratio to tcpdump's in a second table. BENCH_BASELINE=PATH runs another
+framecap binary (an older build) in the same rounds, to compare two
+builds under the same load.
 """
-import json, os, statistics, subprocess, sys, time
+import ctypes, json, mmap, os, statistics, subprocess, sys, time
 
 B = os.environ.get("B", "build")
-RUNS = int(os.environ.get("BENCH_RUNS", "7"))
+RUNS = int(os.environ.get("BENCH_RUNS", "45"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
 TSHARK = os.environ.get("BENCH_TSHARK", "1") != "0"
 OUT = os.path.join(B, "bench")
 CASES = [  # name, pcapgen scenario, count, what
@@ -37,7 +56,10 @@ CASES = [  # name, pcapgen scenario, count, what
     ("many-conns", "bench-conns", os.environ.get("BENCH_CONNS", "50000")),
     ("open-50k", "conns-open", os.environ.get("BENCH_OPEN", "50000")),
 ]
-SPREAD_WARN = 0.25
+# BENCH_ONLY=small-frames,open-50k: only these cases (to repeat one quickly)
+ONLY = [c for c in os.environ.get("BENCH_ONLY", "").split(",") if c]
+CASES = [c for c in CASES if not ONLY or c[0] in ONLY]
+SPREAD_WARN = 0.10  # interquartile range / median
 BASELINE = os.environ.get("BENCH_BASELINE")
 INSTR = os.environ.get("BENCH_INSTR", "0") != "0"
 
@@ -46,7 +68,7 @@ def run_once(cmd):
     """Wall seconds of one run (by the clock: GNU time's own has a 10 ms
     resolution), its CPU seconds (user + system, GNU time's) and its peak
     RSS in KiB (GNU time's, as it starts the tool from a small process),
-    output to /dev/null."""
+    output to /dev/null. Used for the warm-up round and tshark."""
     with open(os.devnull, "wb") as null:
         t = time.perf_counter()
         p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd,
@@ -56,6 +78,68 @@ def run_once(cmd):
         sys.exit("bench: %s failed: %s" % (" ".join(cmd), p.stderr))
     rss, user, system = p.stderr.strip().splitlines()[-1].split()
     return max(secs, 0.001), max(float(user) + float(system), 0.01), int(rss)
+
+
+def measure(cmd):
+    """Wall and CPU seconds (user + system, wait4's: microseconds rather
+    than GNU time's 10 ms) of REPEAT back-to-back runs of cmd, output to
+    /dev/null. Spawned directly: no GNU time or shell in between."""
+    wall = cpu = 0.0
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for _ in range(REPEAT):
+            t = time.perf_counter()
+            pid = os.posix_spawnp(cmd[0], cmd, os.environ, file_actions=[
+                (os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+            _, status, ru = os.wait4(pid, 0)
+            wall += time.perf_counter() - t
+            cpu += ru.ru_utime + ru.ru_stime
+            if os.waitstatus_to_exitcode(status) != 0:
+                run_once(cmd)  # again, for its message
+                sys.exit("bench: %s failed" % " ".join(cmd))
+    finally:
+        os.close(null)
+    return max(wall, 1e-6), max(cpu, 1e-6)
+
+
+def pin(path):
+    """Map the file and mlock() it: its pages stay in the page cache until
+    unpin(). Returns a handle, or None when the kernel refuses (not root
+    and a small RLIMIT_MEMLOCK): the caller then reads the file again
+    before every round."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mlock.argtypes = libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = os.path.getsize(path)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+    finally:
+        os.close(fd)
+    if addr is None or addr == ctypes.c_void_p(-1).value:
+        return None
+    if libc.mlock(addr, size) != 0:
+        libc.munmap(addr, size)
+        return None
+    return (libc, addr, size)
+
+
+def unpin(handle):
+    if handle:
+        libc, addr, size = handle
+        libc.munmap(addr, size)  # also unlocks
+
+
+def steal_ticks():
+    """All CPUs' ticks so far, and those the hypervisor stole (/proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v[:8]), v[7]
+    except (OSError, ValueError, IndexError):
+        return 0, 0
 
 
 def warm(path):
@@ -145,29 +229,51 @@ def main():
         if BASELINE:  # another build, in the same rounds
             tools[3:3] = [("baseline --json", [BASELINE, "-r", path, "--json"]),
                           ("baseline text", [BASELINE, "-r", path, "--color=never"])]
-        load = os.getloadavg()[0]
-        warm(path)
+        load0 = os.getloadavg()[0]
+        ticks0 = steal_ticks()
+        handle = pin(path)  # mlock() reads it all in
+        if not handle:
+            warm(path)
         secs = {label: [] for label, _ in tools}
+        cpus = {label: [] for label, _ in tools}
         ratios = {label: [] for label, _ in tools}
-        cpu = {label: [] for label, _ in tools}
-        rss = {label: 0 for label, _ in tools}
-        for _ in range(RUNS):  # one round: every tool once, in a row
-            base = None
-            for label, cmd in tools:
-                t, c, m = run_once(cmd)
-                base = base or t
-                secs[label].append(t)
-                ratios[label].append(t / base)
-                cpu[label].append(c)
-                rss[label] = max(rss[label], m)
-        cbase = statistics.median(cpu["tcpdump -w /dev/null"])
+        cratios = {label: [] for label, _ in tools}
+        rss = {}
+        for label, cmd in tools:  # warm-up round, not counted
+            rss[label] = run_once(cmd)[2]
+        try:
+            for r in range(RUNS):
+                if not handle:
+                    warm(path)
+                # ABBA: every other round in reverse, tcpdump last
+                order = tools if r % 2 == 0 else tools[::-1]
+                got = {label: measure(cmd) for label, cmd in order}
+                bw, bc = got["tcpdump -w /dev/null"]
+                for label, _ in tools:
+                    w, c = got[label]
+                    secs[label].append(w / REPEAT)
+                    cpus[label].append(c / REPEAT)
+                    ratios[label].append(w / bw)
+                    cratios[label].append(c / bc)
+        finally:
+            unpin(handle)
+        ticks1 = steal_ticks()
+        load = "%.2f-%.2f" % (load0, os.getloadavg()[0])
+        total = ticks1[0] - ticks0[0]
+        notes[-1] += ("; page cache %s; load %s; %.1f%% of CPU time stolen by the hypervisor"
+                      % ("pinned (mlock)" if handle else "read again every round (mlock refused)",
+                         load, 100.0 * (ticks1[1] - ticks0[1]) / total if total > 0 else 0.0))
         for label, _ in tools:
-            med = statistics.median(ratios[label])
-            lo, hi = min(ratios[label]), max(ratios[label])
-            wide = med > 0 and (hi - lo) > SPREAD_WARN * med
-            rows.append((name, label, statistics.median(secs[label]), med, lo, hi,
-                         statistics.median(cpu[label]) / cbase,
-                         rss[label] / 1024, "%.2f%s" % (load, " WIDE" if wide else "")))
+            v = ratios[label]
+            med = statistics.median(v)
+            # inclusive: with few pairs the quartiles stay within min and max
+            q1, _, q3 = (statistics.quantiles(v, n=4, method="inclusive")
+                         if len(v) > 1 else (v[0], v[0], v[0]))
+            wide = med > 0 and (q3 - q1) > SPREAD_WARN * med
+            rows.append((name, label, statistics.median(secs[label]), med,
+                         "%.2f-%.2f" % (q1, q3), min(v), max(v),
+                         statistics.median(cratios[label]),
+                         rss[label] / 1024, load + (" WIDE" if wide else "")))
         if INSTR:
             counts = [(label, instructions(cmd)) for label, cmd in tools]
             for label, n in counts:
@@ -178,13 +284,14 @@ def main():
                 "-Y", "framecap", "-T", "fields", "-e", "frame.number",
                 "-e", "framecap.index", "-e", "framecap.length", "-e", "framecap.payload"])
             rows.append((name, "tshark + plugin (1 run)", t,
-                         t / statistics.median(secs["tcpdump -w /dev/null"]),
-                         float("nan"), float("nan"), c / statistics.median(cpu["tcpdump -w /dev/null"]),
-                         m / 1024, "%.2f" % load))
-    print("| capture | tool | median s | x tcpdump (median of %d pairs) | min | max | CPU x tcpdump | peak RSS MiB | load |" % RUNS)
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+                         t / statistics.median(secs["tcpdump -w /dev/null"]), "-",
+                         float("nan"), float("nan"),
+                         c / statistics.median(cpus["tcpdump -w /dev/null"]),
+                         m / 1024, load))
+    print("| capture | tool | median s | x tcpdump (median of %d pairs) | q1-q3 | min | max | CPU x tcpdump | peak RSS MiB | load |" % RUNS)
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        print("| %s | %s | %.3f | %.2f | %.2f | %.2f | %.2f | %.1f | %s |" % r)
+        print("| %s | %s | %.3f | %.2f | %s | %.2f | %.2f | %.2f | %.1f | %s |" % r)
     print()
     if instr:
         print("| capture | tool | instructions (M, callgrind) | x tcpdump |")
@@ -194,14 +301,18 @@ def main():
         print()
     for n in notes:
         print(n)
-    if any("WIDE" in r[8] for r in rows):
-        print("WARNING: some ratios spread by more than %d%% of their median (WIDE): "
+    if any("WIDE" in r[9] for r in rows):
+        print("WARNING: some ratios' interquartile range is wider than %d%% of their median (WIDE): "
               "the machine was busy; run again on a quiet one" % (SPREAD_WARN * 100))
     if not ts:
         print("tshark with the framecap plugin: not measured")
-    print("%d paired rounds per capture (wall time by the clock, peak RSS by GNU time); "
+    print("%d paired rounds per capture after a warm-up round, tools in ABBA order, each "
+          "measurement %s (wall time by the clock, CPU time by wait4, peak RSS by GNU time "
+          "in the warm-up round), WIDE: q1-q3 wider than %d%% of the median; "
           "%s cores, load average %.2f at the end, %s"
-          % (RUNS, os.cpu_count(), os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+          % (RUNS, "one run" if REPEAT == 1 else "%d back-to-back runs" % REPEAT,
+             SPREAD_WARN * 100, os.cpu_count(), os.getloadavg()[0],
+             time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
 
 
 if __name__ == "__main__":
