@@ -97,7 +97,15 @@ static void feed_one(struct feed *f, const struct pcap_pkthdr *h, const u_char *
 	 * 8-byte stores just made to pkt and stalled on every record. */
 	f->last.num = pkt.num;
 	f->last.ts_us = pkt.ts_us;
-	fc_engine_packet_ahead(f->engine, &pkt, f->dlt, bytes, h->caplen, h->len, &f->next);
+	/* Looked ahead only with many connections open (feed_run): else
+	 * the plain call, cheaper. The _ahead call also when only the
+	 * record before was told about this one (f->next.num): the engine
+	 * kept its parse. */
+	if (f->next.data || f->next.num == pkt.num)
+		fc_engine_packet_ahead(f->engine, &pkt, f->dlt, bytes, h->caplen, h->len,
+				       &f->next);
+	else
+		fc_engine_packet(f->engine, &pkt, f->dlt, bytes, h->caplen, h->len);
 	if ((f->max_count && f->matched >= f->max_count) || f->dump_errno ||
 	    (f->stop && f->stop(f->ctx)))
 		request_break(f);
@@ -137,7 +145,11 @@ enum feed_end feed_run(struct feed *f)
 	if (f->dump_errno)
 		return FEED_STOPPED;
 	while (!f->break_requested) {
-		int n = f->map ? pcap_map_dispatch_ahead(f->map, feed_record, feed_ahead, (u_char *)f)
+		/* The look-ahead is asked for per stretch of the file (a
+		 * mapped window): with few connections it only costs. */
+		int n = f->map ? pcap_map_dispatch_ahead(f->map, feed_record,
+						    fc_engine_ahead_useful(f->engine) ? feed_ahead : NULL,
+						    (u_char *)f)
 		      : f->ahead ? readahead_dispatch(f->ahead, feed_record, (u_char *)f)
 				 : pcap_dispatch(f->pcap, -1, feed_record, (u_char *)f);
 

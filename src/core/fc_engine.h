@@ -169,6 +169,11 @@ enum fc_parse_status fc_engine_packet_ahead(struct fc_engine *e,
 					    uint32_t wire_len,
 					    const struct fc_next_record *next);
 
+/* Would fc_engine_packet_ahead gain from being told the next record
+ * now? Only with many connections in the table (cache misses to hide);
+ * otherwise the caller may as well not look. */
+bool fc_engine_ahead_useful(const struct fc_engine *e);
+
 /* End of capture: every live stream ends (holes become gaps, unfinished
  * frames are reported incomplete), in stream order. */
 void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last);
