@@ -52,6 +52,7 @@ struct feed {
 	uint64_t recno; /* every record read, filtered or not */
 	uint64_t matched; /* records fed to the engine */
 	struct fc_pkt last; /* the last record fed */
+	struct fc_next_record next; /* pcap_map's look-ahead, for one record */
 	volatile sig_atomic_t break_requested;
 	int dump_errno; /* the first -w write error; 0: none */
 	uint64_t dump_good; /* -w bytes known to be written: whole records */

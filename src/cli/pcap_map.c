@@ -323,7 +323,32 @@ static int record_slow(struct pcap_map *m, struct pcap_pkthdr *h, uint32_t *capl
 	return 1;
 }
 
+/* The record after the one at pos (whose file bytes are `caplen`), when
+ * it lies whole in the window and is not longer than the snapshot length
+ * (the rare records that are, are not worth a hint): `ahead` sees it. */
+static void look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead ahead,
+		       u_char *user)
+{
+	uint64_t next = m->pos + RECORD_HEADER + (uint64_t)caplen;
+	uint64_t end = m->base + m->win_len;
+	const unsigned char *r;
+	uint32_t ncap;
+
+	if (next + RECORD_HEADER > end)
+		return;
+	r = m->win + (next - m->base);
+	ncap = get32(r + 8, m->swapped);
+	if (ncap <= m->snapshot && ncap <= end - next - RECORD_HEADER)
+		ahead(user, r + RECORD_HEADER, ncap, get32(r + 12, m->swapped));
+}
+
 int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
+{
+	return pcap_map_dispatch_ahead(m, cb, NULL, user);
+}
+
+int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead ahead,
+			    u_char *user)
 {
 	int n = 0;
 
@@ -361,6 +386,11 @@ int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
 				 _("the file was cut short while it was being read"));
 			return PCAP_ERROR;
 		}
+		/* After the check above: should the next record's bytes be
+		 * cut, on_sigbus maps zeros from its page on, past this
+		 * record's last byte, and the next round reports it. */
+		if (ahead)
+			look_ahead(m, caplen, ahead, user);
 		cb(user, &h, bytes);
 		m->pos += RECORD_HEADER + (uint64_t)caplen;
 	}

@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct pcap_map;
 
@@ -35,6 +36,18 @@ struct pcap_map *pcap_map_open(pcap_t *p, int fd);
  * libpcap's words where libpcap has some); PCAP_ERROR_BREAK once
  * pcap_map_break was called. */
 int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user);
+
+/* What pcap_map_dispatch_ahead calls for the record after the one about
+ * to be handed over, when it lies whole in the window: its bytes (the
+ * first caplen, at most the snapshot length; len is its length on the
+ * wire). A hint to fetch what that record will need: it must change
+ * nothing, and the bytes are valid only during the call. */
+typedef void (*pcap_map_ahead)(u_char *user, const u_char *bytes, uint32_t caplen,
+			       uint32_t len);
+
+/* pcap_map_dispatch, with `ahead` (NULL: none) called a record ahead. */
+int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead ahead,
+			    u_char *user);
 
 /* The message for a PCAP_ERROR. */
 const char *pcap_map_error(const struct pcap_map *m);

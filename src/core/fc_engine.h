@@ -149,6 +149,31 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 				      const uint8_t *data, uint32_t caplen,
 				      uint32_t wire_len);
 
+/* The next record, when the caller knows it before handing over this
+ * one (fc_engine_packet_ahead). */
+struct fc_next_record {
+	uint64_t num; /* its fc_pkt.num */
+	const uint8_t *data; /* NULL: not known */
+	uint32_t caplen, wire_len;
+};
+
+/* fc_engine_packet, told the record that comes next (next->data NULL:
+ * not known). That record is parsed now and its connection's place in
+ * the flow table fetched into the cache, so the lookup does not wait for
+ * memory when it comes; the parse is kept for it and used when the next
+ * call brings that very record (the same number and bytes). Output is
+ * the same as with fc_engine_packet. */
+enum fc_parse_status fc_engine_packet_ahead(struct fc_engine *e,
+					    const struct fc_pkt *pkt, int dlt,
+					    const uint8_t *data, uint32_t caplen,
+					    uint32_t wire_len,
+					    const struct fc_next_record *next);
+
+/* Would fc_engine_packet_ahead gain from being told the next record
+ * now? Only with many connections in the table (cache misses to hide);
+ * otherwise the caller may as well not look. */
+bool fc_engine_ahead_useful(const struct fc_engine *e);
+
 /* End of capture: every live stream ends (holes become gaps, unfinished
  * frames are reported incomplete), in stream order. */
 void fc_engine_finish(struct fc_engine *e, const struct fc_pkt *last);

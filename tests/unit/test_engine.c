@@ -1820,6 +1820,74 @@ static void test_fins_end_the_wait(void **state)
 	tctx_free(t);
 }
 
+/* fc_engine_packet_ahead keeps the parse of the record it was told comes
+ * next, and uses it only for that record: the same bytes at the same
+ * address with the next number. `skip` feeds record 2 as record 3 (the
+ * caller skipped one), its buffer refilled with another connection's
+ * packet meanwhile: the kept parse (port 2000) must not be taken for it. */
+static void ahead_case(bool skip)
+{
+	struct tctx *t = tctx_new(&base_cfg);
+	uint8_t first[PKT_MAX], next[PKT_MAX];
+	uint8_t body[16];
+	uint32_t blen = frame(body, "hi");
+	uint32_t n1 = build(first, &(struct spec){ .src = CLI, .dst = SRV, .sport = 1000,
+				   .dport = 80, .seq = 1, .flags = ACK | PSH,
+				   .data = body, .len = blen });
+	uint32_t n2 = build(next, &(struct spec){ .src = CLI, .dst = SRV, .sport = 2000,
+				   .dport = 80, .seq = 1, .flags = ACK | PSH,
+				   .data = body, .len = blen });
+	struct fc_pkt pkt;
+	struct fc_next_record nr;
+	uint64_t id;
+
+	/* The engine looks ahead only with many connections in the table
+	 * (fc_engine_ahead_useful): open enough first, with bare SYNs. */
+	for (uint32_t i = 0; !fc_engine_ahead_useful(t->e); i++) {
+		assert_true(i < 100000);
+		TX(t, .src = "10.0.0.9", .dst = SRV, .sport = (uint16_t)(10000 + i), .dport = 9,
+		   .seq = 1, .flags = SYN);
+	}
+	pkt.num = ++t->num;
+	pkt.ts_us = (int64_t)pkt.num * 1000;
+	nr = (struct fc_next_record){ pkt.num + 1, next, n2, n2 };
+	fc_engine_packet_ahead(t->e, &pkt, DLT_ETHERNET, first, n1, n1, &nr);
+	if (skip) {
+		n2 = build(next, &(struct spec){ .src = CLI, .dst = SRV, .sport = 3000,
+			   .dport = 80, .seq = 1, .flags = ACK | PSH,
+			   .data = body, .len = blen });
+		pkt.num += 2;
+	} else {
+		pkt.num++;
+	}
+	t->num = pkt.num;
+	pkt.ts_us = (int64_t)pkt.num * 1000;
+	assert_int_equal(fc_engine_packet_ahead(t->e, &pkt, DLT_ETHERNET, next, n2, n2, NULL),
+			 FC_PARSE_TCP);
+	finish(t);
+	id = stats(t)->streams; /* the last packet's */
+	assert_int_equal(count(t, EV_BEGIN, id, -1), 1);
+	assert_string_equal(nth(t, EV_BEGIN, id, -1, 0)->client,
+			    skip ? "10.0.0.1:3000" : "10.0.0.1:2000");
+	assert_int_equal(nth(t, EV_BEGIN, id, -1, 0)->first_pkt, pkt.num);
+	assert_int_equal(count(t, EV_FRAME, id, FC_C2S), 1);
+	assert_int_equal(count(t, EV_BEGIN, id - 1, -1), 1);
+	assert_string_equal(nth(t, EV_BEGIN, id - 1, -1, 0)->client, "10.0.0.1:1000");
+	tctx_free(t);
+}
+
+static void test_ahead_parse_used_for_next(void **state)
+{
+	(void)state;
+	ahead_case(false);
+}
+
+static void test_ahead_parse_not_for_other_record(void **state)
+{
+	(void)state;
+	ahead_case(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1853,6 +1921,8 @@ int main(void)
 		cmocka_unit_test_setup(test_tick_expires_waiting_hole, setup),
 		cmocka_unit_test_setup(test_fins_end_the_wait, setup),
 		cmocka_unit_test_setup(test_table_through_removals, setup),
+		cmocka_unit_test_setup(test_ahead_parse_used_for_next, setup),
+		cmocka_unit_test_setup(test_ahead_parse_not_for_other_record, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
