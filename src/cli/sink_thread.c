@@ -68,6 +68,13 @@ struct sink_thread {
 };
 _Static_assert(_Alignof(struct rec) <= ST_ALIGN, "a record is 8-byte aligned");
 
+/* Bytes a record's head takes when its union holds `part`: only that
+ * member. The union is sized by fc_stream_end (568 bytes), which only
+ * REC_END needs; a report record cut to its fc_report is 544 bytes
+ * smaller, a third of a one-frame report's copy: fewer blocks to hand
+ * over and fewer cache lines to walk on both sides. */
+#define REC_HEAD(part) up(offsetof(struct rec, u) + sizeof(part))
+
 /* n rounded up to ST_ALIGN: where the next part of a record starts. */
 static size_t up(size_t n)
 {
@@ -101,7 +108,7 @@ static uint32_t seg_pieces(const struct fc_segment *seg)
  * for it, so they add up without overflow. */
 static size_t report_size(const struct sink_thread *st, const struct fc_report *r)
 {
-	size_t n = up(sizeof(struct rec)) + up(r->nevents * sizeof(struct fc_event));
+	size_t n = REC_HEAD(struct fc_report) + up(r->nevents * sizeof(struct fc_event));
 
 	if (r->seg) {
 		n += up(sizeof(*r->seg));
@@ -154,7 +161,7 @@ static struct fc_segment *seg_copy(char **at, const struct fc_segment *src)
 static void report_copy(const struct sink_thread *st, struct rec *rec,
 			const struct fc_report *r)
 {
-	char *at = (char *)rec + up(sizeof(*rec));
+	char *at = (char *)rec + REC_HEAD(struct fc_report);
 	struct fc_event *ev;
 
 	rec->u.report.nevents = r->nevents;
@@ -220,9 +227,9 @@ static struct rec *rec_new(struct sink_thread *st, enum rec_type type,
 		r = malloc(size);
 		if (!r)
 			return NULL;
-		link = room(st, up(sizeof(*link)));
+		link = room(st, REC_HEAD(struct rec *));
 		link->type = REC_BIG;
-		link->size = up(sizeof(*link));
+		link->size = REC_HEAD(struct rec *);
 		link->u.big = r;
 	}
 	r->type = type;
@@ -244,7 +251,7 @@ static void st_begin(void *ctx, const struct fc_stream_info *s)
 {
 	struct sink_thread *st = ctx;
 
-	rec_new(st, REC_BEGIN, s, FC_C2S, up(sizeof(struct rec)));
+	rec_new(st, REC_BEGIN, s, FC_C2S, up(offsetof(struct rec, u)));
 }
 
 /* The engine's report, copied whole (it lives only during the call). */
@@ -271,7 +278,7 @@ static void st_report(void *ctx, const struct fc_stream_info *s, enum fc_dir dir
 static void st_end(void *ctx, const struct fc_stream_info *s, const struct fc_stream_end *e)
 {
 	struct sink_thread *st = ctx;
-	struct rec *rec = rec_new(st, REC_END, s, FC_C2S, up(sizeof(struct rec)));
+	struct rec *rec = rec_new(st, REC_END, s, FC_C2S, REC_HEAD(struct fc_stream_end));
 
 	rec->u.end = *e;
 }

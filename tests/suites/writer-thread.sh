@@ -78,6 +78,25 @@ for view in "--json --payload-bytes all"; do
 	fi
 done
 
+# Stream begins and ends have records of their own sizes (a head cut to
+# its union member), packed between reports over many blocks: 3,000
+# connections, 3 frames each; text shows every stream's end line.
+if "$B"/fc-pcapgen bench-conns "$T/conns.pcap" 3000 > /dev/null; then
+	while read -r count want view; do
+		# shellcheck disable=SC2086
+		if same "$T/conns.pcap" $view && [ "$(grep -c -e "$want" "$T/inline")" -eq "$count" ]; then
+			ok "3,000 connections, $view: the same output, $count lines of $want"
+		else
+			fail "3,000 connections, $view: thread and inline differ, or not $count lines of $want" "$(diff "$T/inline" "$T/thread" | head; cat "$T/thread.err")"
+		fi
+	done <<'EOF2'
+9000 "type":"frame" --json
+3000 ^..=.stream --color=never
+EOF2
+else
+	fail "fc-pcapgen bench-conns"
+fi
+
 # 3. Write errors. /dev/full: the message, exit 1, and reading stopped
 # soon (the -w copy holds the records fed, far fewer than the file's).
 # A pipe closed early: killed by SIGPIPE (141), or with SIGPIPE ignored
