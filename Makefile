@@ -124,6 +124,9 @@ $(B)/tests/test_fmt: $(B)/cli/fmt_out.o
 # The writer's objects before the core library, which they call.
 $(B)/tests/test_json: tests/unit/test_json.c $(B)/cli/out_json.o $(B)/cli/fmt_out.o $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
+# test_text also checks the text writer's segment lines (src/cli/out_text.c).
+$(B)/tests/test_text: tests/unit/test_text.c $(B)/cli/out_text.o $(B)/cli/fmt_out.o $(B)/cli/i18n.o $(B)/libfccore.a | $(B)/tests
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 

@@ -44,6 +44,11 @@
 
 #define LINE_MAX_COLS 80
 #define PREVIEW_BYTES 14
+/* Pieces of this many bytes or more have the bytes after them prefetched
+ * (preview): small frames' pieces are few lines, and come in a run the
+ * hardware prefetcher follows. */
+#define PREFETCH_FROM 512
+#define PREFETCH_AHEAD 2048
 /* Room for a segment line before it is cut: its head, eight pieces of at
  * most 120 bytes, the elision and the unframed note stay within this. */
 #define LINE_ROOM 2048
@@ -349,6 +354,19 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 
 	if (n == 0)
 		return;
+#ifdef __SSE2__
+	/* A bulk piece is scanned whole (is_text) to show 14 bytes of it,
+	 * and its bytes were copied into the writer thread's block on the
+	 * other core: each of its cache lines was a miss, a fifth of the
+	 * text view on large frames. The next record's pieces lie just past
+	 * this one in that block, so they are fetched now, while this line
+	 * is written (a prefetch never faults, past the block's end
+	 * included; the address is formed as an integer so no pointer
+	 * leaves its object). 2 KiB ahead measured best (4 KiB: less). */
+	if (n >= PREFETCH_FROM)
+		for (size_t k = 0; k < PREFETCH_AHEAD; k += 64)
+			_mm_prefetch((const char *)((uintptr_t)p + n + k), _MM_HINT_T0);
+#endif
 	while (lead < n && lead < 3 && (p[lead] & 0xc0) == 0x80)
 		lead++;
 	if (lead < n && is_text(p + lead, n - lead)) {

@@ -7,8 +7,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fc_text.h"
+#include "../../src/cli/output.h"
 
 #define B(s) (const uint8_t *)(s), sizeof(s) - 1
 
@@ -106,6 +111,62 @@ static void test_json(void **state)
 	     "\\u00ff\\u00ff\\u00ff\\u00ff\\u00ff\\u00ff"); /* the 6-bytes-a-byte bound */
 }
 
+/* The text view's line for a segment holding one piece of the n bytes
+ * at p, into out (NUL-terminated, at most size bytes). */
+static void piece_line(const uint8_t *p, uint32_t n, char *out, size_t size)
+{
+	FILE *f = tmpfile();
+	struct fc_output_opts opts = { .out = f };
+	struct fc_output *o;
+	struct fc_stream_info s = { .id = 1 };
+	struct fc_segment seg = { .len = n, .npieces = 1 };
+	struct fc_report r = { .seg = &seg };
+	size_t got;
+
+	assert_non_null(f);
+	o = fc_output_text(&opts);
+	assert_non_null(o);
+	s.key.src.family = 4;
+	s.key.dst.family = 4;
+	seg.pieces[0].flags = FC_PIECE_START;
+	seg.pieces[0].payload = p;
+	seg.pieces[0].payload_n = n;
+	o->sink.report(o->sink.ctx, &s, FC_C2S, &r);
+	fc_output_flush(o);
+	o->destroy(o);
+	rewind(f);
+	got = fread(out, 1, size - 1, f);
+	out[got] = 0;
+	fclose(f);
+}
+
+/* A bulk piece (the preview prefetches what follows it) ending at the
+ * last byte of a page whose next page cannot be read: the preview still
+ * judges the whole piece, and reading past it would crash here. */
+static void test_bulk_piece_at_page_end(void **state)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint32_t n = 600;
+	char line[4096];
+	uint8_t *map, *p;
+
+	(void)state;
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + pg, pg, PROT_NONE), 0);
+	p = map + pg - n;
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = (uint8_t)('a' + i % 26);
+	piece_line(p, n, line, sizeof line);
+	assert_non_null(strstr(line, "\"abcdefghijklmn...\""));
+	/* One byte at the very end decides: the piece shows as hex. */
+	p[n - 1] = 0x01;
+	piece_line(p, n, line, sizeof line);
+	assert_null(strstr(line, "\"abcdefghijklmn"));
+	assert_non_null(strstr(line, " 61626364656667..."));
+	munmap(map, 2 * pg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +175,7 @@ int main(void)
 		cmocka_unit_test(test_is_text),
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_bulk_piece_at_page_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
