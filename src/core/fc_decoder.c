@@ -245,36 +245,51 @@ static inline bool pkts_grow(struct fc_decoder_scratch *s, size_t n)
 	       fc_grow((void **)&s->pkts, &s->pkts_cap, s->npkts + n, sizeof(*s->pkts), 64);
 }
 
-/* Append a copy of `ev` to the report. The report grows with the events
- * one segment produces (bounded by its bytes); out of memory, what was
- * found so far goes out first, without its segment, so nothing is lost. */
-static void event_add(struct fc_decoder *d, struct fc_event *ev)
+/* Room in the report for one more event. The report grows with the
+ * events one segment produces (bounded by its bytes); out of memory,
+ * what was found so far goes out first, without its segment, so nothing
+ * is lost. False when there is no room at all even then: the caller
+ * reports its event alone (report_alone). Room is made before an event
+ * is added: making it may deliver what came before, packet lists
+ * included, and a frame's list must not go with it. */
+static bool ev_room(struct fc_decoder *d)
 {
 	struct fc_decoder_scratch *s = d->scratch;
 
-	/* Room for the event first: making it may deliver what came before,
-	 * packet lists included, and this frame's list must not go with it. */
-	if (!ev_grow(s)) {
-		deliver(d, NULL);
-		if (!s->ev_cap) { /* no room at all: this one alone, as it is */
-			struct fc_report r = { .events = ev, .nevents = 1 };
-			if (d->scratch->ops->report)
-				d->scratch->ops->report(d->ctx, &r);
-			return;
-		}
-	}
-	if (ev->type == FC_EV_FRAME) {
-		struct fc_frame *f = &ev->frame;
+	if (ev_grow(s))
+		return true;
+	deliver(d, NULL);
+	return s->ev_cap != 0;
+}
 
-		/* Out of memory the list is only shorter, as in frame_add_packet. */
-		if (!pkts_grow(s, f->npackets))
-			f->npackets = 0;
-		if (f->npackets)
-			memcpy(s->pkts + s->npkts, f->packets, f->npackets * sizeof(*s->pkts));
-		s->npkts += f->npackets;
+/* `ev` in a report of its own, as it is (no memory for a list). */
+static void report_alone(struct fc_decoder *d, const struct fc_event *ev)
+{
+	struct fc_report r = { .events = ev, .nevents = 1 };
+
+	if (d->scratch->ops->report)
+		d->scratch->ops->report(d->ctx, &r);
+}
+
+/* Append a copy of the anomaly event `ev` to the report (frames:
+ * frame_event_add). */
+static void event_add(struct fc_decoder *d, const struct fc_event *ev)
+{
+	struct fc_decoder_scratch *s = d->scratch;
+
+	if (!ev_room(d)) {
+		report_alone(d, ev);
+		return;
 	}
 	s->ev[s->nev++] = *ev;
 }
+
+/* Every field of a frame record is written one by one in fast_frame,
+ * frame_start and frame_copy (struct copies and compound literals there
+ * stalled or compiled to `rep stos`): a field added to struct fc_frame
+ * must be added to all three, which this size reminds. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct fc_frame) == 120,
+	       "struct fc_frame changed: update fast_frame, frame_start and frame_copy");
 
 /* Copy the frame record `f` into `out` field by field, each load as wide
  * as the store that wrote it: frame_end has just written some of its
@@ -313,15 +328,11 @@ static void frame_event_add(struct fc_decoder *d, const struct fc_frame *f)
 	struct fc_event *ev;
 	uint32_t npackets = f->npackets;
 
-	if (!ev_grow(s)) {
-		deliver(d, NULL);
-		if (!s->ev_cap) { /* no room at all: this one alone, as it is */
-			struct fc_event one = { .type = FC_EV_FRAME, .frame = *f };
-			struct fc_report r = { .events = &one, .nevents = 1 };
-			if (d->scratch->ops->report)
-				d->scratch->ops->report(d->ctx, &r);
-			return;
-		}
+	if (!ev_room(d)) {
+		struct fc_event one = { .type = FC_EV_FRAME, .frame = *f };
+
+		report_alone(d, &one);
+		return;
 	}
 	/* Out of memory the list is only shorter, as in frame_add_packet. */
 	if (!pkts_grow(s, npackets))
