@@ -62,6 +62,11 @@
  * (5.7 against 6.7 MiB on make bench's small-frames), and a window move
  * (munmap + mmap) per 2 MiB costs nothing measurable. */
 #define MAP_WINDOW (2u << 20)
+/* How far ahead of the record being handed over its bytes are prefetched
+ * (see prefetch_ahead): 1 to 4 KiB all gave 18-20% less CPU time on
+ * small frames; 8 KiB and more gave less (lines evicted before use). */
+#define PREFETCH_AHEAD 2048u
+#define CACHE_LINE 64u
 #define FILE_HEADER 24u
 #define RECORD_HEADER 16u
 /* libpcap's largest record for the link types read here (its
@@ -78,6 +83,7 @@ struct pcap_map {
 	const unsigned char *win; /* the window: file bytes [base, base + win_len) */
 	uint64_t base;
 	size_t win_len;
+	size_t prefetched; /* window bytes before this are prefetched */
 	size_t page;
 	uint32_t snapshot; /* libpcap's, after its own adjustment */
 	bool swapped, nsec;
@@ -217,6 +223,7 @@ static bool map_at(struct pcap_map *m, uint64_t at)
 	/* Read ahead hard and drop pages behind: it is walked once. */
 	madvise(w, len, MADV_SEQUENTIAL);
 	m->win = w;
+	m->prefetched = 0;
 	m->win_len = len;
 	m->base = base;
 	return true;
@@ -326,6 +333,23 @@ static int record_slow(struct pcap_map *m, struct pcap_pkthdr *h, uint32_t *capl
 /* The record after the one at pos (whose file bytes are `caplen`), when
  * it lies whole in the window and is not longer than the snapshot length
  * (the rare records that are, are not worth a hint): `ahead` sees it. */
+/* Ask for the window's cache lines up to `upto` bytes in (capped at its
+ * end). The page cache's pages are scattered in memory and the CPU's own
+ * prefetcher stops at each 4 KiB page, so without this every page's
+ * first lines are a wait for memory in whoever reads them first (the
+ * history copy, the decoder, the JSON writer's hex): on make bench's
+ * small frames 20% of the CPU time with --json, 10% in text, and half
+ * of large-frames --json. A prefetch never faults, whatever the page. */
+static void prefetch_ahead(struct pcap_map *m, size_t upto)
+{
+	if (upto > m->win_len)
+		upto = m->win_len;
+	while (m->prefetched < upto) {
+		__builtin_prefetch(m->win + m->prefetched);
+		m->prefetched += CACHE_LINE;
+	}
+}
+
 static void look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead ahead,
 		       u_char *user)
 {
@@ -389,6 +413,8 @@ int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead 
 		/* After the check above: should the next record's bytes be
 		 * cut, on_sigbus maps zeros from its page on, past this
 		 * record's last byte, and the next round reports it. */
+		prefetch_ahead(m, (size_t)(m->pos - m->base) + RECORD_HEADER + caplen +
+					  PREFETCH_AHEAD);
 		if (ahead)
 			look_ahead(m, caplen, ahead, user);
 		cb(user, &h, bytes);
