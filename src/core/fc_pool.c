@@ -2,9 +2,11 @@
 /* fc_pool.c - objects carved from blocks (see fc_pool.h).
  *
  *   slot: [ its block's address | object ]
- *   get: first block of room -> its free list, else its next uncarved
- *        slot; a block that fills moves to full
- *   put: the object's block (the word before it) -> its free list; a
+ *   get: the newest object in the cache, else first block of room ->
+ *        its free list, else its next uncarved slot; a block that fills
+ *        moves to full
+ *   put: onto the cache; a full cache first gives its older half back:
+ *        each object's block (the word before it) -> its free list; a
  *        full block moves back to room; an empty one is freed unless it
  *        is the only block with room
  */
@@ -157,6 +159,8 @@ void *fc_pool_get(struct fc_pool *p)
 
 	if (POOL_DIRECT)
 		return malloc(p->size);
+	if (p->ncache) /* the last given back: likely still in cache */
+		return p->cache[--p->ncache];
 	if (!b) {
 		/* From a chunk shared by the thread's pools (block_get):
 		 * a pool that holds a few objects costs one block, not a
@@ -185,17 +189,10 @@ void *fc_pool_get(struct fc_pool *p)
 	return o;
 }
 
-void fc_pool_put(struct fc_pool *p, void *o)
+/* o back to its block b: a full block moves back to room, an empty one
+ * is freed unless it is the pool's only block with room. */
+static void block_give_back(struct fc_pool *p, struct fc_pool_block *b, void *o)
 {
-	struct fc_pool_block *b;
-
-	if (!o)
-		return;
-	if (POOL_DIRECT) {
-		free(o);
-		return;
-	}
-	memcpy(&b, (char *)o - SLOT_HDR, sizeof(b));
 	if (b->used-- == p->per_block) {
 		unlink_block(&p->full, b);
 		push_block(&p->room, b);
@@ -209,10 +206,49 @@ void fc_pool_put(struct fc_pool *p, void *o)
 	}
 }
 
+/* The n oldest cached objects back to their blocks. Each costs two
+ * dependent misses (the word before the object, then its block's
+ * header): both rounds are prefetched for the whole batch first, so
+ * that they overlap instead of coming one after the other. */
+static void cache_give_back(struct fc_pool *p, uint32_t n)
+{
+	struct fc_pool_block *b[FC_POOL_CACHE];
+
+	for (uint32_t i = 0; i < n; i++)
+		__builtin_prefetch((char *)p->cache[i] - SLOT_HDR, 1);
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(&b[i], (char *)p->cache[i] - SLOT_HDR, sizeof(b[i]));
+		__builtin_prefetch(b[i], 1);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		block_give_back(p, b[i], p->cache[i]);
+	p->ncache -= n;
+	memmove(p->cache, p->cache + n, p->ncache * sizeof(p->cache[0]));
+}
+
+void fc_pool_put(struct fc_pool *p, void *o)
+{
+	if (!o)
+		return;
+	if (POOL_DIRECT) {
+		free(o);
+		return;
+	}
+	if (p->ncache == FC_POOL_CACHE)
+		cache_give_back(p, FC_POOL_CACHE / 2);
+	p->cache[p->ncache++] = o;
+}
+
+void fc_pool_flush(struct fc_pool *p)
+{
+	cache_give_back(p, p->ncache);
+}
+
 void fc_pool_drain(struct fc_pool *p)
 {
 	struct fc_pool_block **lists[2] = { &p->room, &p->full };
 
+	p->ncache = 0; /* their blocks go too */
 	for (int i = 0; i < 2; i++)
 		while (*lists[i]) {
 			struct fc_pool_block *b = *lists[i];

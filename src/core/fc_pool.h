@@ -19,6 +19,15 @@
  * going does not allocate a block each time).
  * Under AddressSanitizer objects go straight to malloc and free, so that
  * a use after free is still caught.
+ *
+ * A put does not touch the object's block: the object goes on a small
+ * LIFO cache in the pool (still counted used by its block), which the
+ * next get takes it from. A flow's history rings, flow and reassemblers
+ * are given back long after they were last touched, and reading the
+ * cold block header (and the word before the object) on every put was
+ * 82% of fc_pool_put's time, 7-9% of a run of many connections. When
+ * the cache is full its older half goes back to their blocks in one
+ * batch, the misses prefetched together.
  */
 #ifndef FC_POOL_H
 #define FC_POOL_H
@@ -27,6 +36,7 @@
 #include <stdint.h>
 
 #define FC_POOL_BLOCK 16384u
+#define FC_POOL_CACHE 32u /* objects given back, kept for the next gets */
 
 struct fc_pool_block;
 
@@ -36,6 +46,8 @@ struct fc_pool {
 	uint32_t size; /* of every object: a multiple of 8, at least 8 */
 	uint32_t per_block; /* objects a block holds */
 	uint32_t nblocks;
+	uint32_t ncache; /* in cache[], the newest last */
+	void *cache[FC_POOL_CACHE];
 };
 
 /* An empty pool of objects of `size` (1 to FC_POOL_BLOCK / 4) bytes. */
@@ -47,6 +59,10 @@ void *fc_pool_get(struct fc_pool *p);
 
 /* Give o (from fc_pool_get on the same pool, or NULL) back. */
 void fc_pool_put(struct fc_pool *p, void *o);
+
+/* Give every cached object back to its block (a block then empty is
+ * freed as by a put without the cache). */
+void fc_pool_flush(struct fc_pool *p);
 
 /* Free every block, objects still in use included (the caller is done
  * with all of them). */

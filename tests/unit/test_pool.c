@@ -2,10 +2,12 @@
 /* test_pool.c - objects carved from blocks (fc_pool): distinct, aligned
  * and writable objects; a freed object comes back first; a block is
  * given back when its last object is, except the pool's only block with
- * room; fc_pool_drain frees what is left.
+ * room; fc_pool_drain frees what is left. Objects put go to the pool's
+ * cache first (LIFO, still counted by their blocks): a full cache gives
+ * its older half back, fc_pool_flush all of it, drain forgets it.
  *
- *   3 blocks' worth of objects -> 3 blocks; all back -> 1 block kept;
- *   drain -> 0
+ *   3 blocks' worth of objects -> 3 blocks; all back and flushed ->
+ *   1 block kept; drain -> 0
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -83,11 +85,14 @@ static void test_blocks_given_back(void **state)
 	/* One object of each block back: no block empties. */
 	for (uint32_t i = 0; i < n; i += p.per_block)
 		fc_pool_put(&p, o[i]);
+	fc_pool_flush(&p);
 	assert_int_equal(p.nblocks, 3);
 	/* The rest back: blocks go as they empty, but for the last one. */
 	for (uint32_t i = 0; i < n; i++)
 		if (i % p.per_block)
 			fc_pool_put(&p, o[i]);
+	fc_pool_flush(&p);
+	assert_int_equal(p.ncache, 0);
 	assert_int_equal(p.nblocks, 1);
 	/* That block serves the next objects. */
 	for (uint32_t i = 0; i < p.per_block; i++)
@@ -129,6 +134,8 @@ static void test_many_blocks(void **state)
 		fc_pool_put(i % 2 ? &q : &p, o[i]);
 		o[i] = NULL;
 	}
+	fc_pool_flush(&p);
+	fc_pool_flush(&q);
 	for (uint32_t i = 2 * N / 3; i < N; i++) {
 		assert_int_equal(o[i][0], (unsigned char)(i * 7));
 		assert_int_equal(o[i][4095], (unsigned char)(i * 7));
@@ -143,11 +150,156 @@ static void test_many_blocks(void **state)
 		assert_int_equal(o[i][2048], (unsigned char)(i * 7));
 	for (uint32_t i = 0; i < N; i++)
 		fc_pool_put(i % 2 ? &q : &p, o[i]);
+	fc_pool_flush(&p);
+	fc_pool_flush(&q);
 	assert_int_equal(p.nblocks, 1);
 	assert_int_equal(q.nblocks, 1);
 	fc_pool_drain(&p);
 	fc_pool_drain(&q);
 	free(o);
+}
+
+/* 4096-byte objects: 3 a block, so a few objects fill and empty blocks. */
+enum { BIG = 4096 };
+
+/* Objects put come back newest first, without their blocks hearing of
+ * it: a block whose objects are all in the cache is still there. */
+static void test_cache_lifo(void **state)
+{
+	struct fc_pool p;
+	void *o[6];
+
+	(void)state;
+	if (DIRECT) /* sanitizer build: no cache */
+		return;
+	fc_pool_init(&p, BIG);
+	assert_int_equal(p.per_block, 3);
+	for (int i = 0; i < 6; i++)
+		o[i] = fc_pool_get(&p);
+	assert_int_equal(p.nblocks, 2);
+	/* The first block's three back: in the cache, the block kept. */
+	fc_pool_put(&p, o[0]);
+	fc_pool_put(&p, o[1]);
+	fc_pool_put(&p, o[2]);
+	assert_int_equal(p.ncache, 3);
+	assert_int_equal(p.nblocks, 2);
+	assert_ptr_equal(fc_pool_get(&p), o[2]);
+	assert_ptr_equal(fc_pool_get(&p), o[1]);
+	fc_pool_put(&p, o[5]);
+	assert_ptr_equal(fc_pool_get(&p), o[5]);
+	assert_ptr_equal(fc_pool_get(&p), o[0]);
+	assert_int_equal(p.ncache, 0);
+	/* Cache empty: the next comes from a block, a new one (both full). */
+	assert_non_null(fc_pool_get(&p));
+	assert_int_equal(p.nblocks, 3);
+	fc_pool_drain(&p);
+}
+
+/* A put to a full cache gives its older half back to their blocks, in
+ * the order they came: whole blocks among them are freed (but for the
+ * only one with room), the newer half stays cached and comes back
+ * first, and every object still in use keeps its bytes. */
+static void test_cache_batch(void **state)
+{
+	enum { N = 3 * (FC_POOL_CACHE + 3) };
+	const uint32_t half = FC_POOL_CACHE / 2;
+	struct fc_pool p;
+	unsigned char **o;
+
+	(void)state;
+	if (DIRECT)
+		return;
+	fc_pool_init(&p, BIG);
+	o = calloc(N, sizeof(*o));
+	assert_non_null(o);
+	for (uint32_t i = 0; i < N; i++) { /* every block full */
+		o[i] = fc_pool_get(&p);
+		memset(o[i], (int)i, BIG);
+	}
+	assert_int_equal(p.nblocks, N / 3);
+	for (uint32_t i = 0; i < FC_POOL_CACHE; i++)
+		fc_pool_put(&p, o[i]);
+	assert_int_equal(p.ncache, FC_POOL_CACHE);
+	assert_int_equal(p.nblocks, N / 3); /* nothing given back yet */
+	/* One more: o[0 .. half - 1] go back. Of the half / 3 blocks they
+	 * empty, the first stays (the only one with room then). */
+	fc_pool_put(&p, o[FC_POOL_CACHE]);
+	assert_int_equal(p.ncache, FC_POOL_CACHE - half + 1);
+	assert_int_equal(p.nblocks, N / 3 - (half / 3 - 1));
+	for (uint32_t i = FC_POOL_CACHE + 1; i < N; i++) {
+		assert_int_equal(o[i][0], (unsigned char)i);
+		assert_int_equal(o[i][BIG - 1], (unsigned char)i);
+	}
+	/* The cache still holds the newer ones, newest first. */
+	for (uint32_t i = FC_POOL_CACHE + 1; i-- > half;)
+		assert_ptr_equal(fc_pool_get(&p), o[i]);
+	assert_int_equal(p.ncache, 0);
+	/* Then the blocks' free objects: o[half - 1], the last given
+	 * back, to the block now first with room. */
+	assert_ptr_equal(fc_pool_get(&p), o[half - 1]);
+	fc_pool_drain(&p);
+	free(o);
+}
+
+/* A block goes only once every object of it is really given back:
+ * cached objects keep it; fc_pool_flush gives them back. */
+static void test_cache_flush(void **state)
+{
+	struct fc_pool p;
+	void *o[4];
+
+	(void)state;
+	if (DIRECT)
+		return;
+	fc_pool_init(&p, BIG);
+	for (int i = 0; i < 4; i++) /* block A full, B with room */
+		o[i] = fc_pool_get(&p);
+	assert_int_equal(p.nblocks, 2);
+	for (int i = 0; i < 3; i++)
+		fc_pool_put(&p, o[i]);
+	assert_int_equal(p.nblocks, 2);
+	fc_pool_flush(&p);
+	assert_int_equal(p.ncache, 0);
+	assert_int_equal(p.nblocks, 1); /* A empty, B still has room */
+	fc_pool_flush(&p); /* nothing cached: nothing happens */
+	assert_int_equal(p.nblocks, 1);
+	/* B's last object: the only block with room, kept. */
+	fc_pool_put(&p, o[3]);
+	fc_pool_flush(&p);
+	assert_int_equal(p.nblocks, 1);
+	/* Its object comes back from the block now. */
+	assert_ptr_equal(fc_pool_get(&p), o[3]);
+	fc_pool_drain(&p);
+}
+
+/* Drain with objects in the cache: their blocks are freed with the
+ * rest and the cache forgotten, so no later get hands out freed
+ * memory; the pool starts again from a new block. */
+static void test_cache_drain(void **state)
+{
+	struct fc_pool p;
+	void *o[5];
+	unsigned char *n;
+
+	(void)state;
+	fc_pool_init(&p, BIG);
+	for (int i = 0; i < 5; i++)
+		o[i] = fc_pool_get(&p);
+	for (int i = 0; i < 4; i++)
+		fc_pool_put(&p, o[i]);
+	if (DIRECT) /* objects are malloc's: drain frees none */
+		fc_pool_put(&p, o[4]);
+	fc_pool_drain(&p); /* o[4] still in use: freed too */
+	assert_int_equal(p.nblocks, 0);
+	assert_int_equal(p.ncache, 0);
+	n = fc_pool_get(&p);
+	assert_non_null(n);
+	memset(n, 0x5a, BIG);
+	if (!DIRECT)
+		assert_int_equal(p.nblocks, 1);
+	fc_pool_put(&p, n);
+	fc_pool_drain(&p);
+	assert_int_equal(p.nblocks, 0);
 }
 
 int main(void)
@@ -156,6 +308,10 @@ int main(void)
 		cmocka_unit_test(test_objects),
 		cmocka_unit_test(test_blocks_given_back),
 		cmocka_unit_test(test_many_blocks),
+		cmocka_unit_test(test_cache_lifo),
+		cmocka_unit_test(test_cache_batch),
+		cmocka_unit_test(test_cache_flush),
+		cmocka_unit_test(test_cache_drain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
