@@ -27,7 +27,11 @@
  * cold block header (and the word before the object) on every put was
  * 82% of fc_pool_put's time, 7-9% of a run of many connections. When
  * the cache is full its older half goes back to their blocks in one
- * batch, the misses prefetched together.
+ * batch, the misses prefetched together. Connections interleaved packet
+ * by packet close and open in runs of thousands, so most objects still
+ * go through the batch (63% of the gets of many-conns come from blocks);
+ * the cache adds 256 bytes to a pool (5 KiB to an engine's 20) and
+ * holds back the blocks of at most FC_POOL_CACHE objects.
  */
 #ifndef FC_POOL_H
 #define FC_POOL_H
