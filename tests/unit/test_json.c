@@ -108,6 +108,48 @@ static void test_index_and_lengths(void **state)
 	free(text);
 }
 
+/* Long runs of consecutive indexes in one stream direction: each but
+ * the first takes the template's next index (put_prefix), whose last two
+ * digits are stored from the number and carry every hundredth; runs
+ * across 1 -> 2 digits, x99 -> x00, 9999 -> 10000 and 10^8. */
+static void test_consecutive_runs(void **state)
+{
+	static const uint64_t from[] = { 0, 990, 9950, 99999950, 1844674407370955100u };
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	struct fc_output_opts opts = { .out = f, .payload_hex = 64 };
+	struct fc_output *o;
+	const char *line;
+	const unsigned run = 260;
+
+	(void)state;
+	assert_non_null(f);
+	o = fc_output_json(&opts);
+	assert_non_null(o);
+	for (size_t k = 0; k < sizeof(from) / sizeof(from[0]); k++)
+		for (unsigned i = 0; i < run; i++)
+			frame(o, 7, FC_C2S, from[k] + i, 50 + i % 150, 1000 + i / 8, 1000 * i);
+	o->destroy(o);
+	fclose(f);
+	line = text;
+	for (size_t k = 0; k < sizeof(from) / sizeof(from[0]); k++) {
+		for (unsigned i = 0; i < run; i++) {
+			char want[64];
+			const char *nl = strchr(line, '\n');
+
+			assert_non_null(nl);
+			snprintf(want, sizeof(want), ",\"index\":%" PRIu64 ",\"offset\":",
+				 from[k] + i);
+			assert_non_null(strstr(line, want));
+			assert_true(strstr(line, want) < nl);
+			line = nl + 1;
+		}
+	}
+	assert_true(*line == '\0');
+	free(text);
+}
+
 static void test_u14_word(void **state)
 {
 	(void)state;
@@ -127,6 +169,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_and_lengths),
+		cmocka_unit_test(test_consecutive_runs),
 		cmocka_unit_test(test_u14_word),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
