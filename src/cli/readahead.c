@@ -113,9 +113,11 @@ static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 
 /* Real-time priority for this thread, if the process may have it (root,
  * CAP_SYS_NICE, RLIMIT_RTPRIO); else it keeps the normal priority it has.
- * Burst 300 and 400 of bench-live.sh, alternated on the shared machine,
- * 5 runs each: 0 to 7 packets dropped with it, 26 to 1,396 without
- * (tcpdump: 22 to 1,044). */
+ * tests/bench-live.sh, -B 2048, load 4 to 7 from other work: the kernel
+ * dropped nothing up to burst 400 (170,000 frames/s) and 18 and 134 at
+ * 500 in two runs; without it 6 to 447 from burst 200 or 300 on, and
+ * tcpdump 12 to 105 from burst 100 or 200 on in the same runs. At the
+ * bench's "max" it used 12% of a core. */
 static void capture_priority(void)
 {
 	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
