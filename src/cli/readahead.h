@@ -14,14 +14,19 @@ struct readahead;
  * the reader until readahead_stop. */
 struct readahead *readahead_start(pcap_t *p);
 
-/* Start capturing on the activated live handle `p` on a thread of its
- * own, into a queue of about `queue_bytes` (at least two batches that each
- * hold a record of p's snapshot length). The thread never waits for the
- * main thread: what the queue has no room for is dropped and counted.
- * readahead_dispatch then returns 0 when nothing came for 100 ms, and
- * never the end of the input. NULL when no thread or memory could be
- * had. */
+/* Start a thread for the activated live handle `p`, with a queue of about
+ * `queue_bytes` (at least two batches that each hold a record of p's
+ * snapshot length). The thread takes real-time priority if the process
+ * may (start it before giving up privileges), then reads nothing until
+ * readahead_open. It never waits for the main thread: what the queue has
+ * no room for is dropped and counted. readahead_dispatch then returns 0
+ * when nothing came for 100 ms, and never the end of the input. NULL
+ * when no thread or memory could be had. */
 struct readahead *readahead_start_live(pcap_t *p, size_t queue_bytes);
+
+/* Let a live capture's thread start reading (once; a file's reads from
+ * the start). */
+void readahead_open(struct readahead *ra);
 
 /* Records a live capture's queue had no room for so far (0 for a file). */
 uint64_t readahead_dropped(const struct readahead *ra);

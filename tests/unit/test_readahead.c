@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_readahead.c - a live capture's thread (src/cli/readahead.c) reads
+ * nothing before readahead_open, takes real-time priority when the
+ * process may have it, and a thread stopped before it was opened ends
+ * without reading.
+ *
+ *   pipe:  [pcap header] read by pcap_fopen_offline before the thread starts
+ *          [N records][a cut record] written while the thread waits
+ *
+ * A pipe stands for the interface: what is still in it (FIONREAD) was not
+ * read. The cut record ends the reading with libpcap's error, so that the
+ * thread never spins at the end of the input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../src/cli/readahead.h"
+
+#define RECORDS 100
+#define CAPLEN 60
+
+struct source {
+	pcap_t *pcap;
+	int fd[2];
+	size_t body; /* bytes written after the header */
+};
+
+static void put(int fd, const void *p, size_t n)
+{
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+}
+
+/* The pipe with a pcap header, opened by libpcap; nothing else yet. */
+static void source_open(struct source *s)
+{
+	const uint32_t hdr[6] = { 0xa1b2c3d4, 2 | (4u << 16), 0, 0, 65535, 1 };
+	char err[PCAP_ERRBUF_SIZE];
+	FILE *f;
+
+	assert_int_equal(pipe(s->fd), 0);
+	put(s->fd[1], hdr, sizeof(hdr));
+	f = fdopen(s->fd[0], "r");
+	assert_non_null(f);
+	s->pcap = pcap_fopen_offline(f, err);
+	assert_non_null(s->pcap);
+	s->body = 0;
+}
+
+/* RECORDS whole records, then one cut short, then the end of the pipe. */
+static void source_write(struct source *s)
+{
+	uint8_t data[CAPLEN];
+	uint32_t rec[4] = { 1, 0, CAPLEN, CAPLEN };
+
+	memset(data, 0xab, sizeof(data));
+	for (uint32_t i = 0; i < RECORDS; i++) {
+		rec[1] = i;
+		put(s->fd[1], rec, sizeof(rec));
+		put(s->fd[1], data, sizeof(data));
+		s->body += sizeof(rec) + sizeof(data);
+	}
+	put(s->fd[1], rec, sizeof(rec));
+	put(s->fd[1], data, 10);
+	s->body += sizeof(rec) + 10;
+	close(s->fd[1]);
+}
+
+static size_t unread(const struct source *s)
+{
+	int n = -1;
+
+	assert_int_equal(ioctl(s->fd[0], FIONREAD, &n), 0);
+	return (size_t)n;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Threads of this process at SCHED_FIFO, and the priority of the last. */
+static int fifo_threads(int *prio)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int count = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		struct sched_param sp;
+		int policy;
+
+		if (e->d_name[0] == '.')
+			continue;
+		policy = sched_getscheduler(atoi(e->d_name));
+		if (policy == SCHED_FIFO && sched_getparam(atoi(e->d_name), &sp) == 0) {
+			count++;
+			*prio = sp.sched_priority;
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+/* Whether this process may take SCHED_FIFO: try on this thread, undo. */
+static int may_take_fifo(void)
+{
+	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
+	struct sched_param normal = { .sched_priority = 0 };
+
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) != 0)
+		return 0;
+	assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal), 0);
+	return 1;
+}
+
+static void count_record(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	(void)bytes;
+	assert_int_equal(h->caplen, CAPLEN);
+	assert_int_equal(h->ts.tv_usec, *(int *)user);
+	++*(int *)user;
+}
+
+static void test_nothing_read_before_open(void **state)
+{
+	struct source s;
+	struct readahead *ra;
+	int seen = 0, rc = 0, tries = 0, prio = -1, want_fifo = may_take_fifo();
+	int fifo = 0;
+
+	(void)state;
+	source_open(&s);
+	ra = readahead_start_live(s.pcap, 1u << 20);
+	assert_non_null(ra);
+	source_write(&s);
+	/* The thread has had time to read; it must not have. */
+	pause_ms(50);
+	assert_int_equal(readahead_dispatch(ra, count_record, (u_char *)&seen), 0);
+	assert_int_equal(seen, 0);
+	assert_int_equal(unread(&s), s.body);
+	/* The priority is taken before the gate: wait for it, up to 1 s. */
+	for (int i = 0; i < 100 && (fifo = fifo_threads(&prio)) != want_fifo; i++)
+		pause_ms(10);
+	assert_int_equal(fifo, want_fifo);
+	if (want_fifo)
+		assert_int_equal(prio, sched_get_priority_min(SCHED_FIFO));
+
+	readahead_open(ra);
+	while (rc >= 0 && tries++ < 100)
+		rc = readahead_dispatch(ra, count_record, (u_char *)&seen);
+	assert_int_equal(rc, PCAP_ERROR);
+	assert_int_equal(seen, RECORDS);
+	assert_non_null(strstr(readahead_error(ra), "truncated"));
+	assert_int_equal(unread(&s), 0);
+	readahead_stop(ra);
+	pcap_close(s.pcap);
+}
+
+static void test_stop_before_open(void **state)
+{
+	struct source s;
+	struct readahead *ra;
+
+	(void)state;
+	source_open(&s);
+	ra = readahead_start_live(s.pcap, 1u << 20);
+	assert_non_null(ra);
+	source_write(&s);
+	pause_ms(20);
+	readahead_stop(ra);
+	assert_int_equal(unread(&s), s.body);
+	pcap_close(s.pcap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_read_before_open),
+		cmocka_unit_test(test_stop_before_open),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
