@@ -1053,9 +1053,17 @@ enum fc_parse_status fc_engine_packet(struct fc_engine *e,
 	return packet(e, pkt, st, &s, &frag, false, 0);
 }
 
-bool fc_engine_ahead_useful(const struct fc_engine *e)
+/* fc_engine_ahead_useful, inline for fc_engine_packet_ahead, which asks
+ * it for every record (as a call, 1.0 M instructions of 334 M on
+ * bench-conns 20000). */
+static inline bool ahead_useful(const struct fc_engine *e)
 {
 	return e->nlive + e->nclosed >= FC_AHEAD_MIN_CONNS;
+}
+
+bool fc_engine_ahead_useful(const struct fc_engine *e)
+{
+	return ahead_useful(e);
 }
 
 enum fc_parse_status fc_engine_packet_ahead(struct fc_engine *e,
@@ -1086,7 +1094,7 @@ enum fc_parse_status fc_engine_packet_ahead(struct fc_engine *e,
 	 * cache miss on nearly every packet (a fifth of the engine's cycles
 	 * went to the load of slots[i].c in lookup): fetched a record
 	 * ahead, it arrives while this record is handled. */
-	if (next && next->data && fc_engine_ahead_useful(e) &&
+	if (next && next->data && ahead_useful(e) &&
 	    fc_packet_parse_frag(dlt, next->data, next->caplen, next->wire_len, &e->next.s,
 				 NULL, &next_frag) == FC_PARSE_TCP) {
 		e->next.hash = flow_hash(e, &e->next.s.key);
