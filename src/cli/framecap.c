@@ -642,6 +642,11 @@ int main(int argc, char **argv)
 	r.name = in.name;
 	flow_hash_key(o.engine.hash_key);
 	r.writer = start_writer(&o, &in, r.output);
+	/* The inline writer's error, read by the record loop itself; the
+	 * writer thread's (an atomic) and a writer without a buffer are
+	 * asked through output_failed. */
+	if (!r.writer && r.output->fmt)
+		r.feed.stop_err = &r.output->fmt->err;
 	r.feed.engine = fc_engine_new(&o.engine, r.writer ? sink_thread_sink(r.writer)
 							  : &r.output->sink);
 	if (!r.feed.engine)
