@@ -456,9 +456,9 @@ static size_t live_queue_bytes(void)
 }
 
 /* Stop reading once the output cannot be written. Asked after every
- * record: the inline writer's error is read here (fmt_error, a load),
- * not through fc_output_write_error's call (with this function, 1.2% of
- * many-conns --json). */
+ * record when the loop cannot read the error itself (feed.stop_err: the
+ * inline writer's is read there): the writer thread's, or a writer
+ * without a buffer. fmt_error, not fc_output_write_error's call. */
 static int output_failed(void *ctx)
 {
 	struct run *r = ctx;
