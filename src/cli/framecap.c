@@ -455,14 +455,17 @@ static size_t live_queue_bytes(void)
 	return (size_t)kib * 1024;
 }
 
-/* Stop reading once the output cannot be written. */
+/* Stop reading once the output cannot be written. Asked after every
+ * record when the loop cannot read the error itself (feed.stop_err: the
+ * inline writer's is read there): the writer thread's, or a writer
+ * without a buffer. fmt_error, not fc_output_write_error's call. */
 static int output_failed(void *ctx)
 {
 	struct run *r = ctx;
 
 	if (r->writer)
 		return sink_thread_failed(r->writer);
-	return fc_output_write_error(r->output) != 0;
+	return r->output->fmt && fmt_error(r->output->fmt) != 0;
 }
 
 /* SIGINT and SIGTERM end the capture cleanly (caught_signal). */
@@ -653,6 +656,11 @@ int main(int argc, char **argv)
 	r.name = in.name;
 	flow_hash_key(o.engine.hash_key);
 	r.writer = start_writer(&o, &in, r.output);
+	/* The inline writer's error, read by the record loop itself; the
+	 * writer thread's (an atomic) and a writer without a buffer are
+	 * asked through output_failed. */
+	if (!r.writer && r.output->fmt)
+		r.feed.stop_err = &r.output->fmt->err;
 	r.feed.engine = fc_engine_new(&o.engine, r.writer ? sink_thread_sink(r.writer)
 							  : &r.output->sink);
 	if (!r.feed.engine)

@@ -70,16 +70,33 @@ static inline uint64_t fc_siphash_load8(const uint8_t *p)
 		v2 = fc_siphash_rotl(v2, 32); \
 	} while (0)
 
-/* SipHash-c-d of len bytes: at p, or (p NULL) held by the words w low
- * byte first. c and d are constants at every call site, and so is which
- * of p and w is used: each caller gets its own unrolled copy. */
-static inline uint64_t fc_siphash_cd(const uint8_t key[FC_SIPHASH_KEY_LEN],
-				     const uint8_t *p, const uint64_t *w,
-				     size_t len, int c, int d)
+/* SipHash's state after the key is mixed in: the same for every message
+ * under one key, so a caller that hashes many messages under one key
+ * (the flow table, once per packet) makes it once (fc_siphash_init). */
+struct fc_siphash_state {
+	uint64_t v[4];
+};
+
+static inline void fc_siphash_init(struct fc_siphash_state *st,
+				   const uint8_t key[FC_SIPHASH_KEY_LEN])
 {
-	uint64_t k0 = fc_siphash_load8(key), k1 = fc_siphash_load8(key + 8), m;
-	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL,
-		 v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t k0 = fc_siphash_load8(key), k1 = fc_siphash_load8(key + 8);
+
+	st->v[0] = k0 ^ 0x736f6d6570736575ULL;
+	st->v[1] = k1 ^ 0x646f72616e646f6dULL;
+	st->v[2] = k0 ^ 0x6c7967656e657261ULL;
+	st->v[3] = k1 ^ 0x7465646279746573ULL;
+}
+
+/* SipHash-c-d of len bytes from the keyed state st: at p, or (p NULL)
+ * held by the words w low byte first. c and d are constants at every
+ * call site, and so is which of p and w is used: each caller gets its
+ * own unrolled copy. */
+static inline uint64_t fc_siphash_cd_from(const struct fc_siphash_state *st,
+					  const uint8_t *p, const uint64_t *w,
+					  size_t len, int c, int d)
+{
+	uint64_t v0 = st->v[0], v1 = st->v[1], v2 = st->v[2], v3 = st->v[3], m;
 	size_t whole = len - len % 8;
 
 	for (size_t i = 0; i < whole; i += 8) {
@@ -102,6 +119,17 @@ static inline uint64_t fc_siphash_cd(const uint8_t key[FC_SIPHASH_KEY_LEN],
 	for (int r = 0; r < d; r++)
 		FC_SIP_ROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* SipHash-c-d of len bytes under the key (see fc_siphash_cd_from). */
+static inline uint64_t fc_siphash_cd(const uint8_t key[FC_SIPHASH_KEY_LEN],
+				     const uint8_t *p, const uint64_t *w,
+				     size_t len, int c, int d)
+{
+	struct fc_siphash_state st;
+
+	fc_siphash_init(&st, key);
+	return fc_siphash_cd_from(&st, p, w, len, c, d);
 }
 
 /* fc_siphash13 of the len bytes that the words w hold, low byte first

@@ -1820,6 +1820,39 @@ static void test_fins_end_the_wait(void **state)
 	tctx_free(t);
 }
 
+/* The hash of the last address pair is taken again for a packet of the
+ * same pair (fc_engine_packet, few connections), and only then: b's pair
+ * differs from a's only in the server's address (the hashed words' high
+ * one), c's in its ports. After c and b, a's packet must find a again,
+ * not be hashed as b and taken for an unknown connection. */
+static void test_hash_again_same_pair_only(void **state)
+{
+	(void)state;
+	struct conn a, b, c;
+	struct tctx *t = tctx_handshake(&a); /* packets 1-3 */
+	uint8_t buf[64];
+	const struct ev *e;
+
+	b = conn_make(40000, 8001, 7000, 9000);
+	b.addr[1] = "10.0.0.3";
+	c = conn_make(40001, 8002, 3000, 4000);
+	csend(t, &c, 0, SYN, NULL, 0); /* 4 */
+	csend(t, &b, 0, SYN, NULL, 0); /* 5 */
+	csend(t, &a, 0, ACK | PSH, buf, frame(buf, "hello")); /* 6 */
+	csend(t, &b, 0, ACK | PSH, buf, frame(buf, "other")); /* 7 */
+	csend(t, &a, 0, ACK | PSH, buf, frame(buf, "again")); /* 8 */
+	finish(t);
+	assert_int_equal(stats(t)->streams, 3);
+	assert_int_equal(count(t, EV_FRAME, 1, FC_C2S), 2);
+	e = nth(t, EV_FRAME, 1, FC_C2S, 1);
+	assert_frame(e, 1, 9, "again");
+	e = nth(t, EV_BEGIN, 3, -1, 0);
+	assert_string_equal(e->server, "10.0.0.3:8001");
+	assert_int_equal(count(t, EV_FRAME, 3, FC_C2S), 1);
+	assert_int_equal(count(t, EV_FRAME, 2, -1), 0);
+	tctx_free(t);
+}
+
 /* fc_engine_packet_ahead keeps the parse of the record it was told comes
  * next, and uses it only for that record: the same bytes at the same
  * address with the next number. `skip` feeds record 2 as record 3 (the
@@ -1921,6 +1954,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tick_expires_waiting_hole, setup),
 		cmocka_unit_test_setup(test_fins_end_the_wait, setup),
 		cmocka_unit_test_setup(test_table_through_removals, setup),
+		cmocka_unit_test_setup(test_hash_again_same_pair_only, setup),
 		cmocka_unit_test_setup(test_ahead_parse_used_for_next, setup),
 		cmocka_unit_test_setup(test_ahead_parse_not_for_other_record, setup),
 	};

@@ -232,11 +232,44 @@ static void test_old_collisions_spread(void **state)
 	free(load);
 }
 
+/* The key mixed in once (fc_siphash_init, kept by the flow table) gives
+ * the tags of the keyed functions, for words and for bytes, at every
+ * length up to three words, and another key other tags. */
+static void test_state_once(void **state)
+{
+	uint8_t msg[24], other[16];
+	uint64_t w[3];
+	struct fc_siphash_state st, st2;
+
+	(void)state;
+	for (int i = 0; i < 24; i++)
+		msg[i] = (uint8_t)(0x5a ^ (i * 37));
+	memcpy(w, msg, sizeof(w)); /* little-endian: the words hold msg */
+	memcpy(other, seq_key, 16);
+	other[15] ^= 1;
+	fc_siphash_init(&st, seq_key);
+	fc_siphash_init(&st2, other);
+	for (size_t n = 0; n <= 24; n++) {
+		uint64_t t13 = fc_siphash13(seq_key, msg, n);
+
+		assert_true(fc_siphash_cd_from(&st, msg, NULL, n, 1, 3) == t13);
+		assert_true(fc_siphash_cd_from(&st, msg, NULL, n, 2, 4) ==
+			    fc_siphash24(seq_key, msg, n));
+		assert_true(fc_siphash_cd_from(&st2, msg, NULL, n, 1, 3) ==
+			    fc_siphash13(other, msg, n));
+		assert_true(fc_siphash_cd_from(&st2, msg, NULL, n, 1, 3) != t13);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		assert_true(fc_siphash_cd_from(&st, NULL, w, n, 1, 3) == t13);
+#endif
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paper_vectors),
 		cmocka_unit_test(test_siphash13_vectors),
+		cmocka_unit_test(test_state_once),
 		cmocka_unit_test(test_length_matters),
 		cmocka_unit_test(test_flow_hash_symmetric),
 		cmocka_unit_test(test_flow_hash_vlan),
