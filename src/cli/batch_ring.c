@@ -121,11 +121,6 @@ bool batch_ring_publish(struct batch_ring *r)
 	return hand_over_wait(r, r->count - 1);
 }
 
-bool batch_ring_drain(struct batch_ring *r)
-{
-	return hand_over_wait(r, 0);
-}
-
 bool batch_ring_offer(struct batch_ring *r, bool unless_busy)
 {
 	bool handed = true;

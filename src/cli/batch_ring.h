@@ -29,9 +29,6 @@ struct ring_batch *batch_ring_filling(struct batch_ring *r);
 /* Hand the filling batch over (if not empty) and wait for a free one.
  * False when the consumer stopped: nothing more will be read. */
 bool batch_ring_publish(struct batch_ring *r);
-/* Hand the filling batch over (if not empty) and wait until the consumer
- * gave every batch back: all is read. False when the consumer stopped. */
-bool batch_ring_drain(struct batch_ring *r);
 /* Like publish without waiting, for a producer that must never block (a live
  * capture): false when no batch is free, and the filling batch stays the
  * producer's as it is. `unless_busy`: keep filling it while the consumer

@@ -107,7 +107,7 @@ static void feed_one(struct feed *f, const struct pcap_pkthdr *h, const u_char *
 	else
 		fc_engine_packet(f->engine, &pkt, f->dlt, bytes, h->caplen, h->len);
 	if ((f->max_count && f->matched >= f->max_count) || f->dump_errno ||
-	    (f->stop_err ? *f->stop_err != 0 : f->stop && f->stop(f->ctx)))
+	    (f->stop_err && *f->stop_err != 0))
 		request_break(f);
 }
 

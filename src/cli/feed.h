@@ -22,7 +22,7 @@
 /* How feed_run ended. */
 enum feed_end {
 	FEED_EOF,        /* the file ended (never for a live capture) */
-	FEED_STOPPED,    /* feed_break, the -c count, a write error or `stop` */
+	FEED_STOPPED,    /* feed_break, the -c count or a write error */
 	FEED_READ_ERROR, /* libpcap failed: feed_read_error says why */
 };
 
@@ -43,12 +43,9 @@ struct feed {
 	/* Optional: after every batch of records (a live capture shows its
 	 * lines and expires holes there). */
 	void (*batch_done)(void *ctx);
-	/* Optional: nonzero stops the loop (an output that cannot be
-	 * written any more); asked after every record. */
-	int (*stop)(void *ctx);
-	/* Optional, instead of stop: an int of this thread's that turns
-	 * nonzero when the output fails (the inline writer's error), read
-	 * after every record: a load, where stop's call per record was 1.5%
+	/* Optional: an int that turns nonzero when the output cannot be
+	 * written any more (the writer's error), which stops the loop; read
+	 * after every record: a load, where a callback per record was 1.5%
 	 * of the instructions on many connections. */
 	const int *stop_err;
 	void *ctx;

@@ -5,7 +5,7 @@
  *
  *   options --> profiles --> input (file or interface) --> -w copy
  *           --> output (text, JSON, recv view, detect; --html around it)
- *           --> feed loop (text and JSON of a file written on a second thread)
+ *           --> feed loop (the view written as the engine reports)
  *           --> summary, write errors, exit status
  *
  * Exit status (options.h): 0 success; 1 the input could not be opened or
@@ -38,7 +38,6 @@
 #include "options.h"
 #include "output.h"
 #include "readahead.h"
-#include "sink_thread.h"
 
 #define READ_BUFFER_SIZE (1 << 20)
 /* The live capture's queue between its thread and the decoding one
@@ -332,22 +331,6 @@ static struct fc_output *choose_output(struct cli_options *o, FILE *html)
 	return out;
 }
 
-/* The text or JSON view of a file is written on a second thread (NULL:
- * here). The others stay here: live capture shows each batch's lines at
- * once; --html, --detect, --emit-test and --recv-view write little, or
- * keep all until the end, or end the run from inside the writer; -w -
- * writes the copy to the same standard output from this thread. */
-static struct sink_thread *start_writer(const struct cli_options *o,
-					const struct input *in, struct fc_output *out)
-{
-	if (in->live || o->html_file || o->detect || o->emit_test || o->recv_view ||
-	    (o->write_file && strcmp(o->write_file, "-") == 0) || !sink_thread_wanted())
-		return NULL;
-	/* JSON shows a segment's frames, not the bytes of its pieces: the
-	 * bulk of what a copy would carry. */
-	return sink_thread_start(out, !o->json);
-}
-
 /* A fresh secret for the flow table's hash, so that no capture can be
  * crafted to put its connections in one bucket. getrandom() only fails on
  * a kernel without it; a key from the clock and pid then still differs
@@ -389,7 +372,6 @@ static int64_t wall_clock_us(void)
 struct run {
 	struct feed feed;
 	struct fc_output *output;
-	struct sink_thread *writer; /* runs output's sink, or NULL: inline */
 	FILE *html; /* --html's file, or NULL */
 	int64_t last_tick; /* wall clock of the last fc_engine_tick */
 	uint32_t max_flows; /* the table's size, for the warning below */
@@ -455,19 +437,6 @@ static size_t live_queue_bytes(void)
 	return (size_t)kib * 1024;
 }
 
-/* Stop reading once the output cannot be written. Asked after every
- * record when the loop cannot read the error itself (feed.stop_err: the
- * inline writer's is read there): the writer thread's, or a writer
- * without a buffer. fmt_error, not fc_output_write_error's call. */
-static int output_failed(void *ctx)
-{
-	struct run *r = ctx;
-
-	if (r->writer)
-		return sink_thread_failed(r->writer);
-	return r->output->fmt && fmt_error(r->output->fmt) != 0;
-}
-
 /* SIGINT and SIGTERM end the capture cleanly (caught_signal). */
 static void catch_signals(void)
 {
@@ -499,7 +468,6 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	r->feed.live = in->live;
 	r->feed.filter = in->have_filter && !in->live ? &in->filter : NULL;
 	r->feed.max_count = o->max_count;
-	r->feed.stop = output_failed;
 	r->feed.batch_done = in->live ? live_batch_done : NULL;
 	r->feed.ctx = r;
 	if (in->live)
@@ -532,8 +500,6 @@ static int run_capture(struct run *r, const struct cli_options *o, struct input 
 	active_feed = NULL;
 	r->queue_dropped = readahead_dropped(r->feed.ahead);
 	if (end == FEED_READ_ERROR) {
-		if (r->writer)
-			sink_thread_sync(r->writer);
 		fc_output_flush(r->output);
 		fflush(stdout);
 		cli_warn("%s: %s", in->name, feed_read_error(&r->feed));
@@ -566,8 +532,6 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	int out_err, dump_err, html_err = 0;
 
 	fc_engine_finish(r->feed.engine, &r->feed.last);
-	sink_thread_stop(r->writer);
-	r->writer = NULL;
 	warn_evicted(r);
 	if (in->live) {
 		struct pcap_stat ps;
@@ -655,14 +619,13 @@ int main(int argc, char **argv)
 	r.max_flows = o.engine.max_flows;
 	r.name = in.name;
 	flow_hash_key(o.engine.hash_key);
-	r.writer = start_writer(&o, &in, r.output);
-	/* The inline writer's error, read by the record loop itself; the
-	 * writer thread's (an atomic) and a writer without a buffer are
-	 * asked through output_failed. */
-	if (!r.writer && r.output->fmt)
+	/* Reading stops at the writer's first write error, read by the
+	 * record loop after every record. A writer without a buffer
+	 * (--detect, --emit-test, --html -) writes through its FILE, and
+	 * finish() checks that. */
+	if (r.output->fmt)
 		r.feed.stop_err = &r.output->fmt->err;
-	r.feed.engine = fc_engine_new(&o.engine, r.writer ? sink_thread_sink(r.writer)
-							  : &r.output->sink);
+	r.feed.engine = fc_engine_new(&o.engine, &r.output->sink);
 	if (!r.feed.engine)
 		cli_die(EXIT_INPUT, "out of memory");
 	status = run_capture(&r, &o, &in);

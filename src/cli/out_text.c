@@ -357,10 +357,9 @@ static void preview(struct line *l, const uint8_t *p, size_t n)
 #ifdef __SSE2__
 	/* A bulk piece is scanned whole (is_text) to show 14 bytes of it,
 	 * and this is the first read of most of its bytes (the mapped
-	 * file's page cache; the writer thread's block when that is on):
-	 * each of its cache lines was a miss, a fifth of the text view on
-	 * large frames. The next record's bytes lie just past this one in
-	 * the file (and in the block), so they are fetched now, while this
+	 * file's page cache): each of its cache lines was a miss, a fifth
+	 * of the text view on large frames. The next record's bytes lie
+	 * just past this one in the file, so they are fetched now, while this
 	 * line is written (a prefetch never faults, past the end included;
 	 * the address is formed as an integer so no pointer leaves its
 	 * object). 2 KiB ahead measured best (4 KiB: less). The reader
