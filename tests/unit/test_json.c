@@ -45,6 +45,44 @@ struct step {
 	uint64_t index, len;
 };
 
+/* A JSON writer whose lines go to a string in memory. */
+struct json_run {
+	char *text;
+	size_t size;
+	FILE *f;
+	struct fc_output *o;
+};
+
+static void json_start(struct json_run *j)
+{
+	struct fc_output_opts opts = { .payload_hex = 64 };
+
+	j->text = NULL;
+	j->size = 0;
+	j->f = open_memstream(&j->text, &j->size);
+	assert_non_null(j->f);
+	opts.out = j->f;
+	j->o = fc_output_json(&opts);
+	assert_non_null(j->o);
+}
+
+/* The writer's lines, all of them (free them). */
+static char *json_finish(struct json_run *j)
+{
+	j->o->destroy(j->o);
+	fclose(j->f);
+	return j->text;
+}
+
+/* `want` is on the line from `line` to its newline `nl`. */
+static void assert_on_line(const char *line, const char *nl, const char *want)
+{
+	const char *at = strstr(line, want);
+
+	assert_non_null(at);
+	assert_true(at < nl);
+}
+
 static void test_index_and_lengths(void **state)
 {
 	/* Consecutive indexes, ones that jump, go back or gain a digit, and
@@ -59,25 +97,19 @@ static void test_index_and_lengths(void **state)
 		{ 1, FC_C2S, 100000000, 3 },  { 1, FC_C2S, 100000001, 3 }, { 1, FC_C2S, UINT64_MAX, 3 },
 		{ 1, FC_C2S, 0, 3 },	      { 1, FC_C2S, 1, 3 },
 	};
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	struct fc_output_opts opts = { .out = f, .payload_hex = 64 };
-	struct fc_output *o;
+	struct json_run j;
+	char *text;
 	const char *line;
 	size_t n = sizeof(steps) / sizeof(steps[0]);
 
 	(void)state;
-	assert_non_null(f);
-	o = fc_output_json(&opts);
-	assert_non_null(o);
+	json_start(&j);
 	/* Packets and times shared by two or three frames in a row, the
 	 * seconds changing every few packets. */
 	for (size_t i = 0; i < n; i++)
-		frame(o, steps[i].id, steps[i].dir, steps[i].index, steps[i].len, 100 + i / 2,
+		frame(j.o, steps[i].id, steps[i].dir, steps[i].index, steps[i].len, 100 + i / 2,
 		      (int64_t)(i / 7) * 1000000 + (int64_t)(i / 3) * 123457);
-	o->destroy(o);
-	fclose(f);
+	text = json_finish(&j);
 	line = text;
 	for (size_t i = 0; i < n; i++) {
 		char want[128];
@@ -86,23 +118,19 @@ static void test_index_and_lengths(void **state)
 		assert_non_null(nl);
 		snprintf(want, sizeof(want), "\"dir\":\"%s\",\"index\":%" PRIu64 ",",
 			 steps[i].dir == FC_C2S ? "c2s" : "s2c", steps[i].index);
-		assert_non_null(strstr(line, want));
-		assert_true(strstr(line, want) < nl);
+		assert_on_line(line, nl, want);
 		snprintf(want, sizeof(want), ",\"length\":%" PRIu64 ",\"payload_len\":%" PRIu64 ",",
 			 steps[i].len, steps[i].len);
-		assert_non_null(strstr(line, want));
-		assert_true(strstr(line, want) < nl);
+		assert_on_line(line, nl, want);
 		snprintf(want, sizeof(want), "\"packets\":[%zu],", 100 + i / 2);
-		assert_non_null(strstr(line, want));
-		assert_true(strstr(line, want) < nl);
+		assert_on_line(line, nl, want);
 		{
 			int64_t us = (int64_t)(i / 7) * 1000000 + (int64_t)(i / 3) * 123457;
 
 			snprintf(want, sizeof(want), ",\"ts\":%" PRId64 ".%06" PRId64 ",",
 				 us / 1000000, us % 1000000);
 		}
-		assert_non_null(strstr(line, want));
-		assert_true(strstr(line, want) < nl);
+		assert_on_line(line, nl, want);
 		line = nl + 1;
 	}
 	free(text);
@@ -115,23 +143,17 @@ static void test_index_and_lengths(void **state)
 static void test_consecutive_runs(void **state)
 {
 	static const uint64_t from[] = { 0, 990, 9950, 99999950, 1844674407370955100u };
-	char *text = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
-	struct fc_output_opts opts = { .out = f, .payload_hex = 64 };
-	struct fc_output *o;
+	struct json_run j;
+	char *text;
 	const char *line;
 	const unsigned run = 260;
 
 	(void)state;
-	assert_non_null(f);
-	o = fc_output_json(&opts);
-	assert_non_null(o);
+	json_start(&j);
 	for (size_t k = 0; k < sizeof(from) / sizeof(from[0]); k++)
 		for (unsigned i = 0; i < run; i++)
-			frame(o, 7, FC_C2S, from[k] + i, 50 + i % 150, 1000 + i / 8, 1000 * i);
-	o->destroy(o);
-	fclose(f);
+			frame(j.o, 7, FC_C2S, from[k] + i, 50 + i % 150, 1000 + i / 8, 1000 * i);
+	text = json_finish(&j);
 	line = text;
 	for (size_t k = 0; k < sizeof(from) / sizeof(from[0]); k++) {
 		for (unsigned i = 0; i < run; i++) {
@@ -141,8 +163,7 @@ static void test_consecutive_runs(void **state)
 			assert_non_null(nl);
 			snprintf(want, sizeof(want), ",\"index\":%" PRIu64 ",\"offset\":",
 				 from[k] + i);
-			assert_non_null(strstr(line, want));
-			assert_true(strstr(line, want) < nl);
+			assert_on_line(line, nl, want);
 			line = nl + 1;
 		}
 	}
