@@ -196,6 +196,7 @@ void fc_decoder_scratch_free(struct fc_decoder_scratch *s)
 	s->pkts = NULL;
 	s->nev = s->ev_cap = 0;
 	s->npkts = s->pkts_cap = 0;
+	fc_pool_drain(&s->shadow_pool);
 }
 
 /* Hand the events found so far to the front end, with `seg` (NULL: they
@@ -372,9 +373,17 @@ static void raise_anomaly(struct fc_decoder *d, struct fc_anomaly *a,
 /* Clean frames after which the profile is trusted and shadows stop. */
 #define FC_SHADOW_FRAMES 64
 
+static struct fc_pool *shadow_pool(struct fc_decoder_scratch *s)
+{
+	if (!s->shadow_pool.size)
+		fc_pool_init(&s->shadow_pool, fc_shadows_size());
+	return &s->shadow_pool;
+}
+
 static void shadows_stop(struct fc_decoder *d)
 {
-	fc_shadows_free(d->shadows);
+	if (d->shadows)
+		fc_shadows_free(d->shadows, &d->scratch->shadow_pool);
 	d->shadows = NULL;
 }
 
@@ -1783,7 +1792,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	d->next_offset = offset;
 	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
 		d->shadows = d->prof->framing == FC_FRAMING_LENGTH && !d->pre_n
-				     ? fc_shadows_new(d->prof) : NULL;
+				     ? fc_shadows_new(d->prof, shadow_pool(d->scratch))
+				     : NULL;
 	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
 		shadows_stop(d);
 	d->scratch->seg_data = data;

@@ -23,6 +23,7 @@
 #define FC_DECODER_H
 
 #include "fc_event.h"
+#include "fc_pool.h"
 #include "fc_profile.h"
 
 /* Each call of fc_decoder_data, _gap and _end delivers what it found as
@@ -80,6 +81,11 @@ struct fc_decoder_scratch {
 	struct fc_decoder_frame frame;
 	/* Frames decoded by the whole-frame path (fc_decoder_general_only). */
 	uint64_t fast_frames;
+	/* The decoders' shadow sets (fc_shadow.h): made at the start of
+	 * every length-framed direction. Set up at the first (size 0 until
+	 * then, so a zeroed scratch is ready); drained by
+	 * fc_decoder_scratch_free once its decoders are freed. */
+	struct fc_pool shadow_pool;
 };
 
 void fc_decoder_scratch_free(struct fc_decoder_scratch *s);

@@ -46,7 +46,12 @@ static void shadow_deltas(const struct fc_profile *prof, int64_t out[SHADOWS_MAX
 	out[5] = l;
 }
 
-struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
+size_t fc_shadows_size(void)
+{
+	return sizeof(struct fc_shadows);
+}
+
+struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool)
 {
 	int64_t deltas[SHADOWS_MAX], adj[SHADOWS_MAX];
 	uint32_t n = 0;
@@ -54,10 +59,11 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 
 	if (fc_profile_length_end(prof) > SHADOW_HDR_MAX)
 		return NULL;
-	s = calloc(1, sizeof(*s));
+	s = pool ? fc_pool_get(pool) : malloc(sizeof(*s));
 	if (!s)
 		return NULL;
 	s->prof = prof;
+	memset(s->tail, 0, sizeof(s->tail));
 	shadow_deltas(prof, deltas);
 	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		int64_t a = prof->length_adjustment + deltas[i];
@@ -65,17 +71,22 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof)
 
 		for (uint32_t j = 0; j < n; j++)
 			seen |= adj[j] == a;
-		s->sh[i].kind = (uint8_t)i;
-		s->sh[i].dead = seen || a > FC_MAX_ADJUSTMENT || a < -FC_MAX_ADJUSTMENT;
+		s->sh[i] = (struct fc_shadow){
+			.kind = (uint8_t)i,
+			.dead = seen || a > FC_MAX_ADJUSTMENT || a < -FC_MAX_ADJUSTMENT,
+		};
 		if (!s->sh[i].dead)
 			adj[n++] = a;
 	}
 	return s;
 }
 
-void fc_shadows_free(struct fc_shadows *s)
+void fc_shadows_free(struct fc_shadows *s, struct fc_pool *pool)
 {
-	free(s);
+	if (pool)
+		fc_pool_put(pool, s);
+	else
+		free(s);
 }
 
 /* Keep the last SHADOW_HDR_MAX bytes of the stream in s->tail. */
@@ -92,20 +103,20 @@ static void tail_update(struct fc_shadows *s, const uint8_t *data, uint32_t len)
 bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 		     uint32_t len)
 {
-	struct fc_profile prof = *s->prof; /* its adjustment set per walker */
-	uint32_t len_end = fc_profile_length_end(&prof);
+	const struct fc_profile *prof = s->prof;
+	uint32_t len_end = fc_profile_length_end(prof);
 	int64_t deltas[SHADOWS_MAX];
 	bool alive = false;
 
-	shadow_deltas(s->prof, deltas);
+	shadow_deltas(prof, deltas);
 	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		struct fc_shadow *sh = &s->sh[i];
+		int64_t adjustment = prof->length_adjustment + deltas[sh->kind];
 		uint8_t hdr[SHADOW_HDR_MAX];
 		uint32_t have = sh->have;
 
 		if (sh->dead)
 			continue;
-		prof.length_adjustment = s->prof->length_adjustment + deltas[sh->kind];
 		memcpy(hdr, s->tail + SHADOW_HDR_MAX - have, have);
 		while ((uint64_t)sh->next + have < offset + len) {
 			uint64_t at = (uint64_t)sh->next + have - offset;
@@ -118,7 +129,8 @@ bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
 			have += take;
 			if (have < len_end)
 				break;
-			if (fc_profile_frame_len(&prof, hdr, len_end, &fl) != FC_FRAME_OK ||
+			if (fc_profile_length_frame_len(prof, adjustment, hdr, len_end, &fl) !=
+				    FC_FRAME_OK ||
 			    sh->frames == UINT32_MAX ||
 			    fl.frame_len > UINT32_MAX - (uint64_t)sh->next) {
 				sh->dead = true;

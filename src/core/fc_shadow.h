@@ -14,18 +14,26 @@
 #define FC_SHADOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "fc_pool.h"
 #include "fc_profile.h"
 
 struct fc_shadows;
 
-/* Walkers for `prof` from stream offset 0 (`prof` must outlive them).
- * Returns NULL when none apply (a length field ending past 8 bytes) or
- * memory is short: the diagnosis is then simply not made. */
-struct fc_shadows *fc_shadows_new(const struct fc_profile *prof);
+/* The bytes of one set: the object size of a pool that holds sets. */
+size_t fc_shadows_size(void);
 
-void fc_shadows_free(struct fc_shadows *s);
+/* Walkers for `prof` from stream offset 0 (`prof` must outlive them),
+ * taken from `pool` (of fc_shadows_size() objects; NULL: malloc). Every
+ * young stream direction has a set, so a pool saves malloc's cost per
+ * connection. Returns NULL when none apply (a length field ending past 8
+ * bytes) or memory is short: the diagnosis is then simply not made. */
+struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool);
+
+/* Give s (NULL: nothing) back to the pool it came from. */
+void fc_shadows_free(struct fc_shadows *s, struct fc_pool *pool);
 
 /* Walk the live walkers through the bytes [offset, offset+len), which must
  * follow the bytes fed before. Returns false once every walker has died

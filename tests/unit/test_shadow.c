@@ -43,7 +43,7 @@ static void shadows_on(struct shadow_case *c, int extra)
 {
 	fc_profile_default(&c->p);
 	c->n = put_frames(c->b, texts, 4, extra);
-	c->s = fc_shadows_new(&c->p);
+	c->s = fc_shadows_new(&c->p, NULL);
 	assert_non_null(c->s);
 }
 
@@ -66,7 +66,7 @@ static void test_counts_header(void **state)
 	assert_true(fc_shadows_verdict(c.s, c.n + 1, false, 1, &c.v));
 	/* the profile decoded as many frames itself: no verdict mid-stream */
 	assert_false(fc_shadows_verdict(c.s, c.n, false, 4, &c.v));
-	fc_shadows_free(c.s);
+	fc_shadows_free(c.s, NULL);
 }
 
 static void test_all_die_on_a_clean_stream(void **state)
@@ -78,7 +78,35 @@ static void test_all_die_on_a_clean_stream(void **state)
 	/* text where the walkers look for lengths: they die, the feed says so */
 	assert_false(fc_shadows_feed(c.s, 0, c.b, (uint32_t)c.n));
 	assert_false(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
-	fc_shadows_free(c.s);
+	fc_shadows_free(c.s, NULL);
+}
+
+/* Sets from a pool: the one given back is the next one taken (the pool's
+ * cache is LIFO), and it must start as new, not where its walkers died or
+ * stopped; and the verdict is the one a malloc'd set gives. */
+static void test_from_a_pool_starts_fresh(void **state)
+{
+	struct shadow_case c;
+	struct fc_pool pool;
+
+	(void)state;
+	fc_pool_init(&pool, fc_shadows_size());
+	shadows_on(&c, 0);
+	fc_shadows_free(c.s, NULL);
+	c.s = fc_shadows_new(&c.p, &pool);
+	assert_non_null(c.s);
+	assert_false(fc_shadows_feed(c.s, 0, c.b, (uint32_t)c.n)); /* all die */
+	fc_shadows_free(c.s, &pool);
+
+	c.n = put_frames(c.b, texts, 4, 4);
+	c.s = fc_shadows_new(&c.p, &pool);
+	assert_true(fc_shadows_feed(c.s, 0, c.b, 18));
+	assert_true(fc_shadows_feed(c.s, 18, c.b + 18, (uint32_t)(c.n - 18)));
+	assert_true(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
+	assert_int_equal(c.v.adjustment, -4);
+	assert_int_equal(c.v.frames, 4);
+	fc_shadows_free(c.s, &pool);
+	fc_pool_drain(&pool);
 }
 
 /* The clause of an adjustment_suspect finding saying what the length
@@ -110,8 +138,8 @@ static void test_not_applicable_and_explain(void **state)
 	fc_profile_default(&p);
 	p.length_offset = 8; /* length field ends at 12: past what walkers keep */
 	p.header_size = 12;
-	assert_null(fc_shadows_new(&p));
-	fc_shadows_free(NULL);
+	assert_null(fc_shadows_new(&p, NULL));
+	fc_shadows_free(NULL, NULL);
 
 	/* The finding's words come from fc_describe, from the typed fields. */
 	assert_string_equal(explain_delta(4, 4, 4, -4), "the length counts the whole 4-byte header too");
@@ -127,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_header),
 		cmocka_unit_test(test_all_die_on_a_clean_stream),
+		cmocka_unit_test(test_from_a_pool_starts_fresh),
 		cmocka_unit_test(test_not_applicable_and_explain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
