@@ -50,8 +50,8 @@ cut=
 
 "$B"/framecap -r "$TMP/live.pcap" --json > "$TMP/replay.jsonl"
 
-python3 - "$TMP/sent.jsonl" "$TMP/live.jsonl" "$TMP/replay.jsonl" "$TMP/cut.jsonl" <<'PY'
-import json, sys
+python3 - "$TMP/sent.jsonl" "$TMP/live.jsonl" "$TMP/replay.jsonl" "$TMP/cut.jsonl" "$TMP/live.err" <<'PY'
+import json, re, sys
 sent = [json.loads(l) for l in open(sys.argv[1])]
 live = [json.loads(l) for l in open(sys.argv[2])]
 replay = [json.loads(l) for l in open(sys.argv[3])]
@@ -71,6 +71,19 @@ if not live or live[-1]["type"] != "summary":
 summary = live[-1]
 for key in ("pcap_received", "pcap_dropped", "pcap_ifdropped"):
     if key not in summary: fail("summary lacks " + key)
+# With JSON on stdout, the counts go to stderr too, as tcpdump prints
+# them: the same numbers as the summary's, on the last line.
+err = open(sys.argv[5]).read().splitlines()
+m = re.fullmatch(r"(\d+) packets received by filter, (\d+) dropped by kernel, "
+                 r"(\d+) dropped by interface, (\d+) dropped by framecap \(queue full\)",
+                 err[-1] if err else "")
+if not m:
+    fail("stderr lacks the live counts line: %r" % err)
+if [int(x) for x in m.groups()] != [summary["pcap_received"], summary["pcap_dropped"],
+                                    summary["pcap_ifdropped"], summary["queue_dropped"]]:
+    fail("stderr counts %s differ from the summary's %s" % (m.groups(), summary))
+if summary["pcap_received"] == 0:
+    fail("no packet received by filter: %s" % summary)
 frames = [o for o in live if o["type"] == "frame" and o["dir"] == "c2s"]
 if [(f["index"], f["length"], f["payload_len"], f["payload_hex"]) for f in frames] != \
    [(s["index"], s["length"], s["length"], s["payload_hex"]) for s in sent]:
@@ -92,5 +105,6 @@ strip = lambda objs: [o for o in objs if o["type"] == "frame"]
 if strip(live) != strip(replay):
     fail("frames replayed from the -w file differ from the live ones")
 print("%d frames sent, %d captured live and replayed from -w, flags as sent; "
-      "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly; -Z drops to nobody" % (len(sent), len(frames), len(gaps)))
+      "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly; -Z drops to nobody; "
+      "counts on stderr as in the summary" % (len(sent), len(frames), len(gaps)))
 PY

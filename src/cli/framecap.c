@@ -524,6 +524,28 @@ static int stdout_error(struct fc_output *out)
 	return 0;
 }
 
+/* Is standard output the text report, whose summary ends with the live
+ * counts? */
+static bool text_report_on_stdout(const struct cli_options *o, const FILE *html)
+{
+	return html != stdout && !o->emit_test && !o->detect && !o->recv_view && !o->json;
+}
+
+/* libpcap's counts at the end of a live capture, on standard error as
+ * tcpdump prints them, when standard output carries no text report:
+ * whoever watches `framecap -i lo --json > out.jsonl` (or --detect,
+ * --recv-view, a page) still sees what was dropped, and a script can
+ * send the report to /dev/null and keep the counts. Same words as the
+ * text report's line. */
+static void live_counts_to_stderr(const struct fc_live_stats *live)
+{
+	fprintf(stderr, _("%lu packets received by filter, %lu dropped by kernel, "
+			  "%lu dropped by interface, %" PRIu64 " dropped by framecap "
+			  "(queue full)\n"),
+		live->received, live->dropped, live->ifdropped, live->queue_dropped);
+	fflush(stderr);
+}
+
 /* Summary, the -w file closed on a whole record, every write checked.
  * Returns the exit status. */
 static int finish(struct run *r, const struct cli_options *o, struct input *in, int status)
@@ -545,6 +567,8 @@ static int finish(struct run *r, const struct cli_options *o, struct input *in, 
 	r->output->summary(r->output, fc_engine_stats(r->feed.engine), &live);
 	fc_output_flush(r->output);
 	out_err = stdout_error(r->output);
+	if (in->live && !text_report_on_stdout(o, r->html))
+		live_counts_to_stderr(&live);
 	if (r->output->finish)
 		html_err = r->output->finish(r->output);
 	dump_err = feed_close_dump(&r->feed);
