@@ -1794,8 +1794,12 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 		d->shadows = d->prof->framing == FC_FRAMING_LENGTH && !d->pre_n
 				     ? fc_shadows_new(d->prof, shadow_pool(d->scratch))
 				     : NULL;
-	if (d->shadows && !fc_shadows_feed(d->shadows, offset, data, len))
-		shadows_stop(d);
+	if (d->shadows) {
+		fc_len_reader_init(&lr, d->prof);
+		lr_ready = true;
+		if (!fc_shadows_feed(d->shadows, &lr, offset, data, len))
+			shadows_stop(d);
+	}
 	d->scratch->seg_data = data;
 	if (d->midstream_pending && d->stats.bytes == 0)
 		note_lost_since(d, offset); /* skipped bytes count from the first seen */

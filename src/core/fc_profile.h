@@ -261,7 +261,8 @@ struct fc_len_reader {
 	uint64_t mask; /* length_mask, 0: none */
 	uint64_t neg_bit; /* the field's top bit when signed: a negative length */
 	uint64_t max_frame; /* fixed: frame_size */
-	int64_t delta; /* length_offset + length_size + adjustment - header_size */
+	int64_t delta; /* length_offset + length_size + adjustment - header_size
+			* (fixed: 0) */
 	/* The field's place; end and header 0 for fixed. */
 	uint32_t offset, size, end, header;
 	uint8_t kind; /* enum fc_len_kind */
@@ -294,17 +295,16 @@ static inline uint64_t fc_load64(const uint8_t *f)
  * or fixed. */
 void fc_len_reader_init(struct fc_len_reader *r, const struct fc_profile *p);
 
-/* The frame at b (at least r->end bytes) under r: true with *length,
- * *flags and *payload_len exactly as fc_profile_frame_len() gives them
- * when it returns FC_FRAME_OK (header_len is r->header); false where it
- * returns an error (oversize, negative: the caller asks it again). Fixed
- * frames read nothing and are always OK. */
-static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
-			       int64_t *length, uint64_t *flags, uint64_t *payload_len)
+/* The length field of the frame at b (at least r->end bytes) under r:
+ * true with *length and *flags as fc_profile_frame_len() reads them;
+ * false when the field is negative (signed) or above max_frame, the
+ * errors that do not depend on the adjustment. For fixed frames, the
+ * frame size. */
+static inline bool fc_len_field(const struct fc_len_reader *r, const uint8_t *b,
+				int64_t *length, uint64_t *flags)
 {
 	const uint8_t *f = b + r->offset;
 	uint64_t raw = 0;
-	int64_t len, payload;
 
 	switch (r->kind) {
 	case FC_LK_U8:
@@ -319,7 +319,6 @@ static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 	case FC_LK_FIXED:
 		*flags = 0;
 		*length = (int64_t)r->max_frame; /* <= FC_MAX_MAX_FRAME */
-		*payload_len = r->max_frame;
 		return true;
 	default:
 		for (uint32_t i = 0; i < r->size; i++)
@@ -336,11 +335,26 @@ static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
 	 * the sign extension is not needed to tell. */
 	if ((raw & r->neg_bit) || raw > r->max_frame)
 		return false;
-	len = (int64_t)raw;
-	payload = r->delta + len; /* no overflow: see length_frame_len */
+	*length = (int64_t)raw;
+	return true;
+}
+
+/* The frame at b (at least r->end bytes) under r: true with *length,
+ * *flags and *payload_len exactly as fc_profile_frame_len() gives them
+ * when it returns FC_FRAME_OK (header_len is r->header); false where it
+ * returns an error (oversize, negative: the caller asks it again). Fixed
+ * frames read nothing and are always OK. */
+static inline bool fc_len_read(const struct fc_len_reader *r, const uint8_t *b,
+			       int64_t *length, uint64_t *flags, uint64_t *payload_len)
+{
+	int64_t payload;
+
+	if (!fc_len_field(r, b, length, flags))
+		return false;
+	/* No overflow: see length_frame_len. Fixed: delta 0, the frame size. */
+	payload = r->delta + *length;
 	if (payload < 0)
 		return false;
-	*length = len;
 	*payload_len = (uint64_t)payload;
 	return true;
 }

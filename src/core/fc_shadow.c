@@ -100,44 +100,50 @@ static void tail_update(struct fc_shadows *s, const uint8_t *data, uint32_t len)
 	memcpy(s->tail + SHADOW_HDR_MAX - len, data, len);
 }
 
-bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
-		     uint32_t len)
+bool fc_shadows_feed(struct fc_shadows *s, const struct fc_len_reader *lr, uint64_t offset,
+		     const uint8_t *data, uint32_t len)
 {
-	const struct fc_profile *prof = s->prof;
-	uint32_t len_end = fc_profile_length_end(prof);
+	uint32_t len_end = lr->end;
 	int64_t deltas[SHADOWS_MAX];
 	bool alive = false;
 
-	shadow_deltas(prof, deltas);
+	shadow_deltas(s->prof, deltas);
 	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		struct fc_shadow *sh = &s->sh[i];
-		int64_t adjustment = prof->length_adjustment + deltas[sh->kind];
-		uint8_t hdr[SHADOW_HDR_MAX];
+		int64_t delta = lr->delta + deltas[sh->kind];
+		uint8_t gathered[SHADOW_HDR_MAX];
 		uint32_t have = sh->have;
 
 		if (sh->dead)
 			continue;
-		memcpy(hdr, s->tail + SHADOW_HDR_MAX - have, have);
+		memcpy(gathered, s->tail + SHADOW_HDR_MAX - have, have);
 		while ((uint64_t)sh->next + have < offset + len) {
 			uint64_t at = (uint64_t)sh->next + have - offset;
-			uint32_t take = len_end - have;
-			struct fc_frame_len fl;
+			const uint8_t *hdr = gathered;
+			int64_t length, payload;
+			uint64_t flags;
 
-			if (take > len - at)
-				take = (uint32_t)(len - at);
-			memcpy(hdr + have, data + at, take);
-			have += take;
-			if (have < len_end)
-				break;
-			if (fc_profile_length_frame_len(prof, adjustment, hdr, len_end, &fl) !=
-				    FC_FRAME_OK ||
-			    sh->frames == UINT32_MAX ||
-			    fl.frame_len > UINT32_MAX - (uint64_t)sh->next) {
+			if (have == 0 && len - at >= len_end) {
+				hdr = data + at; /* the whole header is here */
+			} else {
+				uint32_t take = len_end - have;
+
+				if (take > len - at)
+					take = (uint32_t)(len - at);
+				memcpy(gathered + have, data + at, take);
+				have += take;
+				if (have < len_end)
+					break;
+			}
+			have = 0;
+			/* fc_profile_frame_len under the walker's adjustment */
+			payload = fc_len_field(lr, hdr, &length, &flags) ? delta + length : -1;
+			if (payload < 0 || sh->frames == UINT32_MAX ||
+			    lr->header + (uint64_t)payload > UINT32_MAX - (uint64_t)sh->next) {
 				sh->dead = true;
 				break;
 			}
-			sh->next += (uint32_t)fl.frame_len;
-			have = 0;
+			sh->next += (uint32_t)(lr->header + (uint64_t)payload);
 			sh->frames++;
 		}
 		sh->have = (uint8_t)have;

@@ -36,10 +36,12 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool 
 void fc_shadows_free(struct fc_shadows *s, struct fc_pool *pool);
 
 /* Walk the live walkers through the bytes [offset, offset+len), which must
- * follow the bytes fed before. Returns false once every walker has died
- * (an implausible length): the set has nothing more to say. */
-bool fc_shadows_feed(struct fc_shadows *s, uint64_t offset, const uint8_t *data,
-		     uint32_t len);
+ * follow the bytes fed before; `lr` is the set's profile taken apart
+ * (fc_len_reader_init: the decoder has it for its own frames). Returns
+ * false once every walker has died (an implausible length): the set has
+ * nothing more to say. */
+bool fc_shadows_feed(struct fc_shadows *s, const struct fc_len_reader *lr, uint64_t offset,
+		     const uint8_t *data, uint32_t len);
 
 struct fc_shadow_verdict {
 	int64_t adjustment; /* the length_adjustment that lines up */

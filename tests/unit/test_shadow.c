@@ -37,6 +37,7 @@ struct shadow_case {
 	uint8_t b[128];
 	size_t n;
 	struct fc_shadow_verdict v;
+	struct fc_len_reader lr; /* p taken apart, as the decoder passes it */
 };
 
 static void shadows_on(struct shadow_case *c, int extra)
@@ -45,6 +46,7 @@ static void shadows_on(struct shadow_case *c, int extra)
 	c->n = put_frames(c->b, texts, 4, extra);
 	c->s = fc_shadows_new(&c->p, NULL);
 	assert_non_null(c->s);
+	fc_len_reader_init(&c->lr, &c->p);
 }
 
 static void test_counts_header(void **state)
@@ -54,8 +56,8 @@ static void test_counts_header(void **state)
 	(void)state;
 	shadows_on(&c, 4);
 	/* fed in two uneven pieces, one cutting a header */
-	assert_true(fc_shadows_feed(c.s, 0, c.b, 18));
-	assert_true(fc_shadows_feed(c.s, 18, c.b + 18, (uint32_t)(c.n - 18)));
+	assert_true(fc_shadows_feed(c.s, &c.lr, 0, c.b, 18));
+	assert_true(fc_shadows_feed(c.s, &c.lr, 18, c.b + 18, (uint32_t)(c.n - 18)));
 	assert_true(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
 	assert_int_equal(c.v.adjustment, -4);
 	assert_int_equal(c.v.delta, -4);
@@ -69,6 +71,22 @@ static void test_counts_header(void **state)
 	fc_shadows_free(c.s, NULL);
 }
 
+/* The same stream a byte at a time: every header gathered over several
+ * feeds, none read in place; the same verdict. */
+static void test_byte_by_byte(void **state)
+{
+	struct shadow_case c;
+
+	(void)state;
+	shadows_on(&c, 4);
+	for (size_t i = 0; i < c.n; i++)
+		assert_true(fc_shadows_feed(c.s, &c.lr, i, c.b + i, 1));
+	assert_true(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
+	assert_int_equal(c.v.adjustment, -4);
+	assert_int_equal(c.v.frames, 4);
+	fc_shadows_free(c.s, NULL);
+}
+
 static void test_all_die_on_a_clean_stream(void **state)
 {
 	struct shadow_case c;
@@ -76,7 +94,7 @@ static void test_all_die_on_a_clean_stream(void **state)
 	(void)state;
 	shadows_on(&c, 0);
 	/* text where the walkers look for lengths: they die, the feed says so */
-	assert_false(fc_shadows_feed(c.s, 0, c.b, (uint32_t)c.n));
+	assert_false(fc_shadows_feed(c.s, &c.lr, 0, c.b, (uint32_t)c.n));
 	assert_false(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
 	fc_shadows_free(c.s, NULL);
 }
@@ -95,13 +113,13 @@ static void test_from_a_pool_starts_fresh(void **state)
 	fc_shadows_free(c.s, NULL);
 	c.s = fc_shadows_new(&c.p, &pool);
 	assert_non_null(c.s);
-	assert_false(fc_shadows_feed(c.s, 0, c.b, (uint32_t)c.n)); /* all die */
+	assert_false(fc_shadows_feed(c.s, &c.lr, 0, c.b, (uint32_t)c.n)); /* all die */
 	fc_shadows_free(c.s, &pool);
 
 	c.n = put_frames(c.b, texts, 4, 4);
 	c.s = fc_shadows_new(&c.p, &pool);
-	assert_true(fc_shadows_feed(c.s, 0, c.b, 18));
-	assert_true(fc_shadows_feed(c.s, 18, c.b + 18, (uint32_t)(c.n - 18)));
+	assert_true(fc_shadows_feed(c.s, &c.lr, 0, c.b, 18));
+	assert_true(fc_shadows_feed(c.s, &c.lr, 18, c.b + 18, (uint32_t)(c.n - 18)));
 	assert_true(fc_shadows_verdict(c.s, c.n, true, 0, &c.v));
 	assert_int_equal(c.v.adjustment, -4);
 	assert_int_equal(c.v.frames, 4);
@@ -154,6 +172,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_header),
+		cmocka_unit_test(test_byte_by_byte),
 		cmocka_unit_test(test_all_die_on_a_clean_stream),
 		cmocka_unit_test(test_from_a_pool_starts_fresh),
 		cmocka_unit_test(test_not_applicable_and_explain),
