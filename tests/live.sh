@@ -7,7 +7,7 @@ set -eu
 B=$1 TMP=$2
 . "$(dirname "$0")/lib.sh" # wait_capturing
 port=$(( 20000 + RANDOM % 10000 ))
-cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" 2>/dev/null || true; }
+cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" "${detect:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$B"/fc-talk serve "$port" > "$TMP/serve.log" &
@@ -21,12 +21,16 @@ cut=$!
 # A third one gives up root for nobody before the first packet (-Z).
 "$B"/framecap -i lo --json -Z nobody "tcp port $port" > "$TMP/dropped.jsonl" 2> "$TMP/dropped.err" &
 dropped=$!
-# Wait until the server listens and the three captures take packets.
+# A fourth infers the framing (--detect) and speaks Chinese: its stdout
+# has no text report, so the counts go to stderr, translated.
+"$B"/framecap -i lo --lang zh --detect "tcp port $port" > "$TMP/detect.out" 2> "$TMP/detect.err" &
+detect=$!
+# Wait until the server listens and the four captures take packets.
 for _ in $(seq 50); do
 	grep -q "$port" "$TMP/serve.log" 2>/dev/null && break
 	sleep 0.1
 done
-wait_capturing "$cap" "$cut" "$dropped"
+wait_capturing "$cap" "$cut" "$dropped" "$detect"
 "$B"/fc-talk send "$port" "$TMP/sent.jsonl"
 nobody=$(id -u nobody):$(id -g nobody)
 ids=$(awk '/^Uid:/ {u=$2 $3 $4 $5} /^Gid:/ {g=$2 $3 $4 $5} END {print u ":" g}' /proc/$dropped/status)
@@ -43,6 +47,12 @@ status=0; wait "$dropped" || status=$?
 dropped=
 [ "$status" -eq 0 ] || { echo "framecap -Z nobody exited $status"; cat "$TMP/dropped.err"; exit 1; }
 grep -q '"payload_hex":"68656c6c6f"' "$TMP/dropped.jsonl" || { echo "-Z nobody: frames not decoded after the drop"; exit 1; }
+kill -INT "$detect"
+status=0; wait "$detect" || status=$?
+detect=
+[ "$status" -eq 0 ] || { echo "framecap --detect exited $status"; cat "$TMP/detect.err"; exit 1; }
+tail -n 1 "$TMP/detect.err" | grep -qE '^过滤器收到 [1-9][0-9]* 个数据包，内核丢弃 [0-9]+ 个，网卡丢弃 [0-9]+ 个，framecap 丢弃 [0-9]+ 个（队列已满）$' ||
+	{ echo "--detect --lang zh: no translated live counts on stderr:"; cat "$TMP/detect.err"; exit 1; }
 kill -TERM "$cut"
 status=0; wait "$cut" || status=$?
 cut=
@@ -106,5 +116,5 @@ if strip(live) != strip(replay):
     fail("frames replayed from the -w file differ from the live ones")
 print("%d frames sent, %d captured live and replayed from -w, flags as sent; "
       "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly; -Z drops to nobody; "
-      "counts on stderr as in the summary" % (len(sent), len(frames), len(gaps)))
+      "counts on stderr as in the summary, and translated with --detect --lang zh" % (len(sent), len(frames), len(gaps)))
 PY
