@@ -116,7 +116,8 @@ bool fc_shadows_feed(struct fc_shadows *s, const struct fc_len_reader *lr, uint6
 
 		if (sh->dead)
 			continue;
-		memcpy(gathered, s->tail + SHADOW_HDR_MAX - have, have);
+		if (have)
+			memcpy(gathered, s->tail + SHADOW_HDR_MAX - have, have);
 		while ((uint64_t)sh->next + have < offset + len) {
 			uint64_t at = (uint64_t)sh->next + have - offset;
 			const uint8_t *hdr = gathered;
