@@ -539,11 +539,10 @@ static bool text_report_on_stdout(const struct cli_options *o, const FILE *html)
  * text report's line. */
 static void live_counts_to_stderr(const struct fc_live_stats *live)
 {
-	fprintf(stderr, _("%lu packets received by filter, %lu dropped by kernel, "
-			  "%lu dropped by interface, %" PRIu64 " dropped by framecap "
-			  "(queue full)\n"),
-		live->received, live->dropped, live->ifdropped, live->queue_dropped);
-	fflush(stderr);
+	char line[FC_LIVE_COUNTS_MAX];
+
+	fc_live_counts_line(line, sizeof(line), live);
+	fputs(line, stderr);
 }
 
 /* Summary, the -w file closed on a whole record, every write checked.

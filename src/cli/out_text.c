@@ -1032,11 +1032,20 @@ static void text_summary(struct fc_output *o, const struct fc_engine_stats *st,
 				  "gaps), %" PRIu64 " too big, %" PRIu64 " fragments conflicting\n"),
 			   st->ip_fragments, st->ipfrag.reassembled, st->ipfrag.incomplete,
 			   st->ipfrag.too_big, st->ipfrag.conflicts);
-	if (live && live->live)
-		fmt_printf(out, _("%lu packets received by filter, %lu dropped by kernel, "
-				  "%lu dropped by interface, %" PRIu64 " dropped by framecap "
-				  "(queue full)\n"),
-			   live->received, live->dropped, live->ifdropped, live->queue_dropped);
+	if (live && live->live) {
+		char line[FC_LIVE_COUNTS_MAX];
+
+		fc_live_counts_line(line, sizeof(line), live);
+		fmt_str(out, line);
+	}
+}
+
+void fc_live_counts_line(char *buf, size_t size, const struct fc_live_stats *live)
+{
+	snprintf(buf, size, _("%lu packets received by filter, %lu dropped by kernel, "
+			      "%lu dropped by interface, %" PRIu64 " dropped by framecap "
+			      "(queue full)\n"),
+		 live->received, live->dropped, live->ifdropped, live->queue_dropped);
 }
 
 static void text_destroy(struct fc_output *o)

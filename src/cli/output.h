@@ -16,6 +16,13 @@ struct fc_live_stats {
 	uint64_t queue_dropped; /* by framecap: its capture queue was full */
 };
 
+/* The live counts as a line: the text report's last one, and what a
+ * live capture writes to stderr when stdout has no text report
+ * (framecap.c). Translated; cut to `size` bytes, which
+ * FC_LIVE_COUNTS_MAX always holds whole. */
+#define FC_LIVE_COUNTS_MAX 512
+void fc_live_counts_line(char *buf, size_t size, const struct fc_live_stats *live);
+
 struct fc_output_opts {
 	FILE *out;
 	bool color;

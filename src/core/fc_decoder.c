@@ -382,7 +382,7 @@ static struct fc_pool *shadow_pool(struct fc_decoder_scratch *s)
 
 static void shadows_stop(struct fc_decoder *d)
 {
-	if (d->shadows)
+	if (d->shadows) /* most decoders: no call */
 		fc_shadows_free(d->shadows, &d->scratch->shadow_pool);
 	d->shadows = NULL;
 }

@@ -452,19 +452,32 @@ uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k)
 	return (uint32_t)(h ^ h >> 32);
 }
 
-/* fc_flow_hash under the run's key, inline for the usual packet (IPv4,
- * untagged) from the state the key made once (e->sip): the call, its
- * prologue for every family and the key's mixing were a fifth of its
- * cost. The same value as fc_flow_hash(e->cfg.hash_key, k). */
+/* The words of an untagged IPv4 pair (v4_words) into w; false for any
+ * other key, which fc_flow_hash takes whole. */
+static inline bool plain_v4(const struct fc_flow_key *k, uint64_t w[2])
+{
+	if (k->src.family != 4 || k->dst.family != 4 || k->nvlan)
+		return false;
+	v4_words(k, w);
+	return true;
+}
+
+/* fc_flow_hash of a plain_v4 pair's words, from the state the run's key
+ * made once (e->sip): the call, its prologue for every family and the
+ * key's mixing were a fifth of its cost. */
+static inline uint32_t v4_hash(const struct fc_engine *e, const uint64_t w[2])
+{
+	uint64_t h = fc_siphash_cd_from(&e->sip, NULL, w, 12, 1, 3);
+
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* fc_flow_hash(e->cfg.hash_key, k), inline for the usual packet. */
 static inline uint32_t flow_hash(const struct fc_engine *e, const struct fc_flow_key *k)
 {
-	uint64_t w[2], h;
+	uint64_t w[2];
 
-	if (k->src.family != 4 || k->dst.family != 4 || k->nvlan)
-		return fc_flow_hash(e->cfg.hash_key, k);
-	v4_words(k, w);
-	h = fc_siphash_cd_from(&e->sip, NULL, w, 12, 1, 3);
-	return (uint32_t)(h ^ h >> 32);
+	return plain_v4(k, w) ? v4_hash(e, w) : fc_flow_hash(e->cfg.hash_key, k);
 }
 
 /* flow_hash, for a packet handed over without a look-ahead (few
@@ -474,17 +487,15 @@ static inline uint32_t flow_hash(const struct fc_engine *e, const struct fc_flow
  * look-ahead, the hash is made a record before and this is not asked. */
 static inline uint32_t flow_hash_again(struct fc_engine *e, const struct fc_flow_key *k)
 {
-	uint64_t w[2], h;
+	uint64_t w[2];
 
-	if (k->src.family != 4 || k->dst.family != 4 || k->nvlan)
+	if (!plain_v4(k, w))
 		return fc_flow_hash(e->cfg.hash_key, k);
-	v4_words(k, w);
-	if (w[0] == e->last_w0 && w[1] == e->last_w1)
-		return e->last_hash;
-	h = fc_siphash_cd_from(&e->sip, NULL, w, 12, 1, 3);
-	e->last_w0 = w[0];
-	e->last_w1 = w[1];
-	e->last_hash = (uint32_t)(h ^ h >> 32);
+	if (w[0] != e->last_w0 || w[1] != e->last_w1) {
+		e->last_w0 = w[0];
+		e->last_w1 = w[1];
+		e->last_hash = v4_hash(e, w);
+	}
 	return e->last_hash;
 }
 

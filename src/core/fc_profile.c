@@ -232,9 +232,9 @@ static uint64_t read_field(const uint8_t *f, uint32_t size, bool big)
 }
 
 /* framing: length. */
-enum fc_frame_status fc_profile_length_frame_len(const struct fc_profile *p,
-						 int64_t adjustment, const uint8_t *data,
-						 size_t avail, struct fc_frame_len *out)
+static enum fc_frame_status length_frame_len(const struct fc_profile *p,
+					     const uint8_t *data, size_t avail,
+					     struct fc_frame_len *out)
 {
 	uint64_t raw;
 	int64_t length;
@@ -275,8 +275,8 @@ enum fc_frame_status fc_profile_length_frame_len(const struct fc_profile *p,
 		return FC_FRAME_OVERSIZE;
 
 	/* length <= 2^48, |adjustment| <= 2^31, header <= 2^16: no overflow. */
-	int64_t payload = (int64_t)fc_profile_length_end(p) + length + adjustment -
-			  (int64_t)p->header_size;
+	int64_t payload = (int64_t)fc_profile_length_end(p) + length +
+			  p->length_adjustment - (int64_t)p->header_size;
 	if (payload < 0)
 		return FC_FRAME_NEGATIVE;
 	out->payload_len = (uint64_t)payload;
@@ -428,7 +428,7 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  struct fc_frame_len *out)
 {
 	if (p->framing == FC_FRAMING_LENGTH)
-		return fc_profile_length_frame_len(p, p->length_adjustment, data, avail, out);
+		return length_frame_len(p, data, avail, out);
 	out->flags = 0;
 	out->trailer_len = 0;
 	out->payload_len = 0;

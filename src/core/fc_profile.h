@@ -234,14 +234,6 @@ enum fc_frame_status fc_profile_frame_len(const struct fc_profile *p,
 					  const uint8_t *data, size_t avail,
 					  struct fc_frame_len *out);
 
-/* fc_profile_frame_len() of a length profile (FC_FRAMING_LENGTH) as if
- * its length_adjustment were `adjustment` (at most FC_MAX_ADJUSTMENT
- * either way): for readers that try other adjustments on the same bytes
- * without copying the profile. */
-enum fc_frame_status fc_profile_length_frame_len(const struct fc_profile *p,
-						 int64_t adjustment, const uint8_t *data,
-						 size_t avail, struct fc_frame_len *out);
-
 /* The length framing's rule (or the fixed one's), taken apart once for
  * a run of frames read back to back (the decoder's whole-frame path): the
  * field's width and byte order as one case, the sign and the adjustment
