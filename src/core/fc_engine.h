@@ -132,6 +132,9 @@ struct fc_engine_stats {
 	uint64_t retransmitted_bytes;
 	uint64_t late_packets; /* data or FIN after the connection closed */
 	uint64_t kept_cut_frames; /* frames that kept less: max_kept_total */
+	/* 1 once lookups probed so long that the flow table was rebuilt
+	 * under SipHash (fc_flow_hash) for every key */
+	uint64_t flow_hash_strong;
 };
 
 struct fc_engine;
@@ -187,8 +190,12 @@ const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e);
 
 void fc_engine_free(struct fc_engine *e);
 
-/* The flow table's hash of a packet's key under a 16-byte secret: the
- * same for both directions of a connection; the bucket is its low bits. */
+/* The flow table's hashes of a packet's key under a 16-byte secret: the
+ * same for both directions of a connection; the bucket is its low bits.
+ * fc_flow_hash is SipHash-1-3. fc_flow_hash_quick is the table's first
+ * hash: multilinear under multipliers drawn from the secret for an
+ * untagged IPv4 pair, fc_flow_hash for any other key. */
 uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k);
+uint32_t fc_flow_hash_quick(const uint8_t key[16], const struct fc_flow_key *k);
 
 #endif

@@ -1663,7 +1663,81 @@ static void test_million_syns(void **state)
 	 * the last refused one; every other open connection was evicted. */
 	assert_int_equal(stats(t)->flows_evicted, N / 2 - 999);
 	assert_int_equal(t->nev, 0); /* no data: nothing began */
+	/* Ports in a row from addresses in a row: the quick hash spreads
+	 * them like a random one, and the table stays on it. */
+	assert_int_equal(stats(t)->flow_hash_strong, 0);
 	print_message("1,000,000 SYNs in %.2f s\n", secs);
+	tctx_free(t);
+}
+
+/* --- the flow table's hash under attack --------------------------------- */
+
+/* Clients 10.a.b.c:40000 of 10.0.0.2:8001 whose pairs all land in one
+ * slot of a table of `slots` under the quick hash and the tests' key
+ * (base_cfg's): what someone who learnt the key could send. */
+static void colliding_clients(uint32_t slots, uint32_t n, char (*addr)[16])
+{
+	uint32_t want = 0, found = 0;
+
+	for (uint32_t i = 1; found < n; i++) {
+		struct fc_flow_key k;
+		uint32_t cli = 0x0a000000u | (i & 0xffffffu), srv = 0x0a000002u, h;
+
+		assert_true(i < (1u << 24));
+		if (cli == srv)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.src.family = k.dst.family = 4;
+		put32(k.src.bytes, cli);
+		put32(k.dst.bytes, srv);
+		k.sport = 40000;
+		k.dport = 8001;
+		h = fc_flow_hash_quick(base_cfg.hash_key, &k) & (slots - 1);
+		if (found == 0)
+			want = h;
+		if (h != want)
+			continue;
+		snprintf(addr[found++], 16, "10.%u.%u.%u", cli >> 16 & 255, cli >> 8 & 255,
+			 cli & 255);
+	}
+}
+
+/* Connections crafted to share one slot make every lookup walk all of
+ * them: once the walks sum far beyond what a random hash gives, the table
+ * is rebuilt under SipHash, and every connection is still found (its
+ * frames, its close), none taken for a new one. A hundred of them do
+ * not yet look like an attack. */
+static void test_flow_hash_goes_strong(void **state)
+{
+	enum { N = 300, CALM = 100 };
+	struct tctx *t = tctx_flows(1000); /* 2048 slots */
+	static char addr[N][16];
+	struct conn c[N];
+	uint8_t buf[64];
+	uint32_t n = frame(buf, "frame");
+
+	(void)state;
+	colliding_clients(2048, N, addr);
+	for (uint32_t i = 0; i < N; i++) {
+		c[i] = conn_make(40000, 8001, 1000u * i, 7000u * i);
+		c[i].addr[0] = addr[i];
+		handshake(t, &c[i]);
+		if (i + 1 == CALM)
+			assert_int_equal(stats(t)->flow_hash_strong, 0);
+	}
+	assert_int_equal(stats(t)->flow_hash_strong, 1);
+	for (uint32_t i = 0; i < N; i++) {
+		csend(t, &c[i], 0, ACK | PSH, buf, n);
+		close_fin(t, &c[i]);
+	}
+	assert_int_equal(stats(t)->streams, N);
+	assert_int_equal(stats(t)->untracked_packets, 0);
+	assert_int_equal(stats(t)->late_packets, 0);
+	finish(t);
+	for (uint64_t id = 1; id <= N; id++) {
+		assert_int_equal(count(t, EV_FRAME, id, FC_C2S), 1);
+		assert_int_equal(count(t, EV_END, id, -1), 1);
+	}
 	tctx_free(t);
 }
 
@@ -1955,6 +2029,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fins_end_the_wait, setup),
 		cmocka_unit_test_setup(test_table_through_removals, setup),
 		cmocka_unit_test_setup(test_hash_again_same_pair_only, setup),
+		cmocka_unit_test_setup(test_flow_hash_goes_strong, setup),
 		cmocka_unit_test_setup(test_ahead_parse_used_for_next, setup),
 		cmocka_unit_test_setup(test_ahead_parse_not_for_other_record, setup),
 	};
