@@ -197,6 +197,8 @@ void fc_decoder_scratch_free(struct fc_decoder_scratch *s)
 	s->nev = s->ev_cap = 0;
 	s->npkts = s->pkts_cap = 0;
 	fc_pool_drain(&s->shadow_pool);
+	fc_shadows_first_free(s->shadow_first);
+	s->shadow_first = NULL;
 }
 
 /* Hand the events found so far to the front end, with `seg` (NULL: they
@@ -1792,7 +1794,8 @@ void fc_decoder_data(struct fc_decoder *d, uint64_t offset,
 	d->next_offset = offset;
 	if (offset == 0 && !d->shadows && d->stats.bytes == 0 && d->state == FC_DEC_HEADER)
 		d->shadows = d->prof->framing == FC_FRAMING_LENGTH && !d->pre_n
-				     ? fc_shadows_new(d->prof, shadow_pool(d->scratch))
+				     ? fc_shadows_new(d->prof, shadow_pool(d->scratch),
+						      &d->scratch->shadow_first)
 				     : NULL;
 	if (d->shadows) {
 		fc_len_reader_init(&lr, d->prof);

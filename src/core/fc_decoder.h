@@ -63,6 +63,8 @@ struct fc_decoder_frame {
  * It also holds what those decoders have in common, set by
  * fc_decoder_init and fc_decoder_set_keep_budget (the last call wins: a
  * scratch is shared only by decoders made alike). */
+struct fc_shadows_first;
+
 struct fc_decoder_scratch {
 	const struct fc_decoder_ops *ops;
 	uint64_t payload_keep; /* payload bytes kept per frame */
@@ -86,6 +88,9 @@ struct fc_decoder_scratch {
 	 * then, so a zeroed scratch is ready); drained by
 	 * fc_decoder_scratch_free once its decoders are freed. */
 	struct fc_pool shadow_pool;
+	/* The last set's first state, copied into the next one for the
+	 * same length field (fc_shadows_new); freed with the scratch. */
+	struct fc_shadows_first *shadow_first;
 };
 
 void fc_decoder_scratch_free(struct fc_decoder_scratch *s);

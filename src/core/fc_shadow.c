@@ -31,6 +31,16 @@ struct fc_shadows {
 	struct fc_shadow sh[SHADOWS_MAX];
 };
 
+/* A new set's walkers for one length field: all a profile decides of
+ * them (shadow_deltas), kept by the caller so that a set for the same
+ * field starts as a copy. Nothing here points into the profile, which
+ * may be gone when the next one comes. */
+struct fc_shadows_first {
+	uint32_t header_size, length_end, length_size;
+	int64_t adjustment;
+	struct fc_shadow sh[SHADOWS_MAX];
+};
+
 /* The adjustments tried, as deltas from the profile's own: the length
  * counting (or leaving out) the header, the bytes up to its end, itself. */
 static void shadow_deltas(const struct fc_profile *prof, int64_t out[SHADOWS_MAX])
@@ -51,7 +61,33 @@ size_t fc_shadows_size(void)
 	return sizeof(struct fc_shadows);
 }
 
-struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool)
+static bool first_fits(const struct fc_shadows_first *f, const struct fc_profile *prof)
+{
+	return f->header_size == prof->header_size &&
+	       f->length_end == fc_profile_length_end(prof) &&
+	       f->length_size == prof->length_size && f->adjustment == prof->length_adjustment;
+}
+
+static void first_keep(struct fc_shadows_first **first, const struct fc_shadows *s)
+{
+	if (!*first)
+		*first = malloc(sizeof(**first));
+	if (!*first)
+		return;
+	(*first)->header_size = s->prof->header_size;
+	(*first)->length_end = (uint32_t)fc_profile_length_end(s->prof);
+	(*first)->length_size = s->prof->length_size;
+	(*first)->adjustment = s->prof->length_adjustment;
+	memcpy((*first)->sh, s->sh, sizeof(s->sh));
+}
+
+void fc_shadows_first_free(struct fc_shadows_first *first)
+{
+	free(first);
+}
+
+struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool,
+				  struct fc_shadows_first **first)
 {
 	int64_t deltas[SHADOWS_MAX], adj[SHADOWS_MAX];
 	uint32_t n = 0;
@@ -64,6 +100,10 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool 
 		return NULL;
 	s->prof = prof;
 	memset(s->tail, 0, sizeof(s->tail));
+	if (first && *first && first_fits(*first, prof)) {
+		memcpy(s->sh, (*first)->sh, sizeof(s->sh));
+		return s;
+	}
 	shadow_deltas(prof, deltas);
 	for (uint32_t i = 0; i < SHADOWS_MAX; i++) {
 		int64_t a = prof->length_adjustment + deltas[i];
@@ -78,6 +118,8 @@ struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool 
 		if (!s->sh[i].dead)
 			adj[n++] = a;
 	}
+	if (first)
+		first_keep(first, s);
 	return s;
 }
 

@@ -25,12 +25,23 @@ struct fc_shadows;
 /* The bytes of one set: the object size of a pool that holds sets. */
 size_t fc_shadows_size(void);
 
+/* What a set's walkers start as for one length field, kept between sets
+ * by fc_shadows_new (opaque; made by it, freed by fc_shadows_first_free). */
+struct fc_shadows_first;
+
 /* Walkers for `prof` from stream offset 0 (`prof` must outlive them),
  * taken from `pool` (of fc_shadows_size() objects; NULL: malloc). Every
  * young stream direction has a set, so a pool saves malloc's cost per
- * connection. Returns NULL when none apply (a length field ending past 8
- * bytes) or memory is short: the diagnosis is then simply not made. */
-struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool);
+ * connection. With `first` (NULL: none), a set for the same length field
+ * as the last one starts as a copy of it, and *first is made or updated
+ * (a fifth of a connection's shadow work on many short connections).
+ * Returns NULL when none apply (a length field ending past 8 bytes) or
+ * memory is short: the diagnosis is then simply not made. */
+struct fc_shadows *fc_shadows_new(const struct fc_profile *prof, struct fc_pool *pool,
+				  struct fc_shadows_first **first);
+
+/* Free what fc_shadows_new kept in *first (NULL: nothing). */
+void fc_shadows_first_free(struct fc_shadows_first *first);
 
 /* Give s (NULL: nothing) back to the pool it came from. */
 void fc_shadows_free(struct fc_shadows *s, struct fc_pool *pool);
