@@ -251,19 +251,22 @@ static bool in_window(const struct pcap_map *m, uint64_t n)
 /* The record header at pos (in the window), as libpcap fills it; its
  * caplen is checked against libpcap's bound. Returns 0, or PCAP_ERROR with
  * libpcap's message. */
-static int read_record_header(struct pcap_map *m, struct pcap_pkthdr *h)
+/* The record header at pos into *h; `swapped` and `nsec` are the map's
+ * (constants in pcap_map_dispatch_ahead's loop for the usual file). */
+static inline __attribute__((always_inline)) int
+read_header_as(struct pcap_map *m, struct pcap_pkthdr *h, const bool swapped, const bool nsec)
 {
 	const unsigned char *r = m->win + (m->pos - m->base);
-	uint32_t sec = get32(r, m->swapped), frac = get32(r + 4, m->swapped);
+	uint32_t sec = get32(r, swapped), frac = get32(r + 4, swapped);
 
 	/* libpcap's quirk, kept for the same times: the fields are signed
 	 * in a file of this machine's byte order, unsigned once swapped. */
-	h->ts.tv_sec = m->swapped ? (time_t)sec : (time_t)(int32_t)sec;
-	h->ts.tv_usec = m->swapped ? (suseconds_t)frac : (suseconds_t)(int32_t)frac;
-	if (m->nsec)
+	h->ts.tv_sec = swapped ? (time_t)sec : (time_t)(int32_t)sec;
+	h->ts.tv_usec = swapped ? (suseconds_t)frac : (suseconds_t)(int32_t)frac;
+	if (nsec)
 		h->ts.tv_usec /= 1000;
-	h->caplen = get32(r + 8, m->swapped);
-	h->len = get32(r + 12, m->swapped);
+	h->caplen = get32(r + 8, swapped);
+	h->len = get32(r + 12, swapped);
 	if (h->caplen <= MAX_CAPLEN)
 		return 0;
 	if (h->caplen > m->snapshot)
@@ -273,6 +276,11 @@ static int read_record_header(struct pcap_map *m, struct pcap_pkthdr *h)
 		snprintf(m->error, sizeof(m->error), "invalid packet capture length %u, "
 			 "bigger than maximum of %u", h->caplen, MAX_CAPLEN);
 	return PCAP_ERROR;
+}
+
+static int read_record_header(struct pcap_map *m, struct pcap_pkthdr *h)
+{
+	return read_header_as(m, h, m->swapped, m->nsec);
 }
 
 /* libpcap's message for a record whose bytes the file lacks: it reads
@@ -350,8 +358,9 @@ static void prefetch_ahead(struct pcap_map *m, size_t upto)
 	}
 }
 
-static void look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead ahead,
-		       u_char *user)
+static inline __attribute__((always_inline)) void
+look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead ahead, u_char *user,
+	   const bool swapped)
 {
 	uint64_t next = m->pos + RECORD_HEADER + (uint64_t)caplen;
 	uint64_t end = m->base + m->win_len;
@@ -361,9 +370,9 @@ static void look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead
 	if (next + RECORD_HEADER > end)
 		return;
 	r = m->win + (next - m->base);
-	ncap = get32(r + 8, m->swapped);
+	ncap = get32(r + 8, swapped);
 	if (ncap <= m->snapshot && ncap <= end - next - RECORD_HEADER)
-		ahead(user, r + RECORD_HEADER, ncap, get32(r + 12, m->swapped));
+		ahead(user, r + RECORD_HEADER, ncap, get32(r + 12, swapped));
 }
 
 int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
@@ -371,9 +380,14 @@ int pcap_map_dispatch(struct pcap_map *m, pcap_handler cb, u_char *user)
 	return pcap_map_dispatch_ahead(m, cb, NULL, user);
 }
 
-int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead ahead,
-			    u_char *user)
+/* pcap_map_dispatch_ahead's loop; `native`, a constant: the file is in
+ * this machine's byte order with microseconds, as nearly every one is,
+ * and its tests of byte order and precision are left out. */
+static inline __attribute__((always_inline)) int
+dispatch(struct pcap_map *m, pcap_handler cb, pcap_map_ahead ahead, u_char *user,
+	 const bool native)
 {
+	const bool swapped = native ? false : m->swapped, nsec = native ? false : m->nsec;
 	int n = 0;
 
 	for (;; n++) {
@@ -389,7 +403,7 @@ int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead 
 		if (m->break_requested)
 			return PCAP_ERROR_BREAK;
 		if (room >= RECORD_HEADER) {
-			if (read_record_header(m, &h) != 0)
+			if (read_header_as(m, &h, swapped, nsec) != 0)
 				return PCAP_ERROR;
 			caplen = h.caplen;
 		}
@@ -416,10 +430,17 @@ int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead 
 		prefetch_ahead(m, (size_t)(m->pos - m->base) + RECORD_HEADER + caplen +
 					  PREFETCH_AHEAD);
 		if (ahead)
-			look_ahead(m, caplen, ahead, user);
+			look_ahead(m, caplen, ahead, user, swapped);
 		cb(user, &h, bytes);
 		m->pos += RECORD_HEADER + (uint64_t)caplen;
 	}
+}
+
+int pcap_map_dispatch_ahead(struct pcap_map *m, pcap_handler cb, pcap_map_ahead ahead,
+			    u_char *user)
+{
+	return !m->swapped && !m->nsec ? dispatch(m, cb, ahead, user, true)
+				       : dispatch(m, cb, ahead, user, false);
 }
 
 const char *pcap_map_error(const struct pcap_map *m)
