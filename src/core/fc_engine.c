@@ -679,10 +679,10 @@ static void go_strong(struct fc_engine *e)
 	struct fc_slot *old = e->slots, *fresh = calloc(e->nslots, sizeof(*fresh));
 
 	e->want_strong = false;
+	e->probe_excess = 0; /* without memory: tried again after as many */
 	if (!fresh)
 		return;
 	e->strong = true;
-	e->probe_excess = 0;
 	e->slots = fresh;
 	for (uint32_t i = 0; i < e->nslots; i++) {
 		struct fc_conn *c = old[i].c;
