@@ -639,13 +639,13 @@ static uint32_t slot_of(const struct fc_engine *e, const struct fc_conn *c)
  * has no tombstones: lookups stop at the first free slot). */
 static void slot_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn *with)
 {
-	uint32_t mask = e->nslots - 1, hole = slot_of(e, c);
+	uint32_t mask = e->nslots - 1, hole = slot_of(e, c), from = hole, i;
 
 	if (with) {
 		e->slots[hole].c = with;
 		return;
 	}
-	for (uint32_t i = (hole + 1) & mask; e->slots[i].c; i = (i + 1) & mask) {
+	for (i = (hole + 1) & mask; e->slots[i].c; i = (i + 1) & mask) {
 		uint32_t home = e->slots[i].hash & mask;
 
 		/* It may fill the hole when the hole lies on its way from
@@ -657,6 +657,10 @@ static void slot_replace(struct fc_engine *e, struct fc_conn *c, struct fc_conn 
 	}
 	e->slots[hole].c = NULL;
 	e->slots[hole].hash = 0;
+	/* The walk to the run's end counts like a lookup's: connections
+	 * each in its own home slot, side by side, make it long while
+	 * every lookup stays short. */
+	probes_taken(e, (i - from) & mask);
 }
 
 static void slot_add(struct fc_engine *e, struct fc_conn *c)

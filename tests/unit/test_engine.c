@@ -1672,34 +1672,35 @@ static void test_million_syns(void **state)
 
 /* --- the flow table's hash under attack --------------------------------- */
 
-/* Clients 10.a.b.c:40000 of 10.0.0.2:8001 whose pairs all land in one
- * slot of a table of `slots` under the quick hash and the tests' key
- * (base_cfg's): what someone who learnt the key could send. */
+/* Client i (from 1) of those below: 10.a.b.c:40000 to 10.0.0.2:8001, its
+ * address text in addr; the slot of a table of `slots` where its pair
+ * lands under the quick hash and the tests' key (base_cfg's). */
+static uint32_t client_slot(uint32_t i, uint32_t slots, char addr[16])
+{
+	struct fc_flow_key k;
+	uint32_t cli = 0x0a000003u + i;
+
+	assert_true(i < (1u << 23));
+	memset(&k, 0, sizeof(k));
+	k.src.family = k.dst.family = 4;
+	put32(k.src.bytes, cli);
+	put32(k.dst.bytes, 0x0a000002u);
+	k.sport = 40000;
+	k.dport = 8001;
+	snprintf(addr, 16, "10.%u.%u.%u", cli >> 16 & 255, cli >> 8 & 255, cli & 255);
+	return fc_flow_hash_quick(base_cfg.hash_key, &k) & (slots - 1);
+}
+
+/* n clients whose pairs all land in one slot: what someone who learnt
+ * the key could send. */
 static void colliding_clients(uint32_t slots, uint32_t n, char (*addr)[16])
 {
-	uint32_t want = 0, found = 0;
+	char a[16];
+	uint32_t want = client_slot(1, slots, addr[0]), found = 1;
 
-	for (uint32_t i = 1; found < n; i++) {
-		struct fc_flow_key k;
-		uint32_t cli = 0x0a000000u | (i & 0xffffffu), srv = 0x0a000002u, h;
-
-		assert_true(i < (1u << 24));
-		if (cli == srv)
-			continue;
-		memset(&k, 0, sizeof(k));
-		k.src.family = k.dst.family = 4;
-		put32(k.src.bytes, cli);
-		put32(k.dst.bytes, srv);
-		k.sport = 40000;
-		k.dport = 8001;
-		h = fc_flow_hash_quick(base_cfg.hash_key, &k) & (slots - 1);
-		if (found == 0)
-			want = h;
-		if (h != want)
-			continue;
-		snprintf(addr[found++], 16, "10.%u.%u.%u", cli >> 16 & 255, cli >> 8 & 255,
-			 cli & 255);
-	}
+	for (uint32_t i = 2; found < n; i++)
+		if (client_slot(i, slots, a) == want)
+			memcpy(addr[found++], a, 16);
 }
 
 /* Connections crafted to share one slot make every lookup walk all of
@@ -1738,6 +1739,47 @@ static void test_flow_hash_goes_strong(void **state)
 		assert_int_equal(count(t, EV_FRAME, id, FC_C2S), 1);
 		assert_int_equal(count(t, EV_END, id, -1), 1);
 	}
+	tctx_free(t);
+}
+
+/* Connections each in its own slot, side by side: every lookup finds
+ * its slot at once, but taking one out of the table walks the rest of
+ * the run. A full table of N closed ones in slots 0 to N - 1, each given
+ * up in turn for a new connection whose slot is just past the run's end,
+ * is such a walk (N slots) per connection, while no lookup walks at all:
+ * those walks count too, and the table goes strong. */
+static void test_flow_hash_strong_on_removals(void **state)
+{
+	enum { N = 400 };
+	struct tctx *t = tctx_flows(N); /* 1024 slots, the fewest */
+	static char addr[2 * N][16];
+	bool have[2 * N] = { false };
+	char a[16];
+	uint32_t left = 2 * N;
+
+	(void)state;
+	for (uint32_t i = 1; left; i++) {
+		uint32_t slot = client_slot(i, 1024, a);
+
+		if (slot < 2 * N && !have[slot]) {
+			memcpy(addr[slot], a, 16);
+			have[slot] = true;
+			left--;
+		}
+	}
+	for (uint32_t k = 0; k < 2 * N; k++) {
+		struct conn c = conn_make(40000, 8001, 1000u * k, 0);
+
+		c.addr[0] = addr[k];
+		csend(t, &c, 0, SYN, NULL, 0);
+		csend(t, &c, 1, RST | ACK, NULL, 0);
+		if (k + 1 == N)
+			assert_int_equal(stats(t)->flow_hash_strong, 0);
+	}
+	assert_int_equal(stats(t)->flow_hash_strong, 1);
+	assert_int_equal(stats(t)->streams, 2 * N);
+	assert_int_equal(stats(t)->untracked_packets, 0);
+	finish(t);
 	tctx_free(t);
 }
 
@@ -2030,6 +2072,7 @@ int main(void)
 		cmocka_unit_test_setup(test_table_through_removals, setup),
 		cmocka_unit_test_setup(test_hash_again_same_pair_only, setup),
 		cmocka_unit_test_setup(test_flow_hash_goes_strong, setup),
+		cmocka_unit_test_setup(test_flow_hash_strong_on_removals, setup),
 		cmocka_unit_test_setup(test_ahead_parse_used_for_next, setup),
 		cmocka_unit_test_setup(test_ahead_parse_not_for_other_record, setup),
 	};
