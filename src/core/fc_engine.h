@@ -193,8 +193,9 @@ void fc_engine_free(struct fc_engine *e);
 /* The flow table's hashes of a packet's key under a 16-byte secret: the
  * same for both directions of a connection; the bucket is its low bits.
  * fc_flow_hash is SipHash-1-3. fc_flow_hash_quick is the table's first
- * hash: multilinear under multipliers drawn from the secret for an
- * untagged IPv4 pair, fc_flow_hash for any other key. */
+ * hash: for an untagged IPv4 pair, multilinear under multipliers drawn
+ * from the secret, then a fixed bijection that is not linear; for any
+ * other key, fc_flow_hash. */
 uint32_t fc_flow_hash(const uint8_t key[16], const struct fc_flow_key *k);
 uint32_t fc_flow_hash_quick(const uint8_t key[16], const struct fc_flow_key *k);
 

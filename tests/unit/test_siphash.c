@@ -286,6 +286,55 @@ static void test_quick_hash(void **state)
 	free(load);
 }
 
+/* Pairs in a row in a table probed linearly, as the flow table is:
+ * 50,000 connections in 65,536 slots (the default table, full), from one
+ * address on ports in a row (fc-pcapgen conns-open) and from addresses
+ * in a row on 40,000 ports each (bench-conns). A hash that keeps such a
+ * row's structure (a multilinear one alone maps it to slots a fixed
+ * step apart) lays them out in long runs under some keys, and a lookup
+ * walks the run: the quick hash must probe like a random one under
+ * every key tried (a random hash: about 3 slots an insertion here). */
+static void test_quick_hash_probes_rows(void **state)
+{
+	enum { SLOTS = 65536, N = 50000, KEYS = 24 };
+	uint8_t *used = malloc(SLOTS);
+
+	(void)state;
+	assert_non_null(used);
+	for (int pattern = 0; pattern < 2; pattern++) {
+		for (int kk = 0; kk < KEYS; kk++) {
+			uint8_t key[16] = { 0 };
+			uint64_t probes = 0, longest = 0;
+
+			key[0] = (uint8_t)kk;
+			key[9] = (uint8_t)(kk * 37 + pattern);
+			memset(used, 0, SLOTS);
+			for (uint32_t i = 0; i < N; i++) {
+				struct fc_flow_key k =
+					pattern == 0 ? v4_key(0x0100000au, (uint16_t)(40000 + i),
+							      0x0200000au, 8001)
+						     : v4_key(0x0100800au + (i / 40000 << 24),
+							      (uint16_t)(20000 + i % 40000),
+							      0x0200000au, 8001);
+				uint32_t at = fc_flow_hash_quick(key, &k) & (SLOTS - 1), n = 0;
+
+				while (used[at]) {
+					at = (at + 1) & (SLOTS - 1);
+					n++;
+				}
+				used[at] = 1;
+				probes += n;
+				if (n > longest)
+					longest = n;
+			}
+			if (probes > 8ull * N || longest > 2000)
+				fail_msg("pattern %d key %d: %llu probes, longest %llu", pattern, kk,
+					 (unsigned long long)probes, (unsigned long long)longest);
+		}
+	}
+	free(used);
+}
+
 /* The key mixed in once (fc_siphash_init, kept by the flow table) gives
  * the tags of the keyed functions, for words and for bytes, at every
  * length up to three words, and another key other tags. */
@@ -330,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_key_changes_bucket),
 		cmocka_unit_test(test_old_collisions_spread),
 		cmocka_unit_test(test_quick_hash),
+		cmocka_unit_test(test_quick_hash_probes_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
