@@ -110,9 +110,10 @@ struct fc_flow {
 /* The quick hash's multipliers: one per 32-bit word of an IPv4 pair's
  * 12 bytes, and one added. */
 #define FC_QUICK_WORDS 4
-/* Probes a lookup may take on average before the table is thought
- * attacked: linear probing under a random hash takes 3 (found) to 13
- * (not found) in a table 80% full, the most this one gets. The excess
+/* Probes a lookup (or a removal's walk to the end of its run) may take
+ * on average before the table is thought attacked: linear probing under
+ * a random hash takes 3 (found) to 13 (not found) in a table 80% full,
+ * the most this one gets. The excess
  * over it is summed, never below 0 (no credit saved up for later), and
  * FC_PROBE_EXCESS_MAX of it rebuilds the table under SipHash: before
  * that, an attacker costs at most that many probes more than the
@@ -143,12 +144,12 @@ struct fc_engine {
 	struct fc_engine_stats st;
 	/* cfg.hash_key mixed into SipHash's state once (flow_hash) */
 	struct fc_siphash_state sip;
-	/* flow_hash_quick's multipliers, drawn from cfg.hash_key */
+	/* v4_quick's multipliers, drawn from cfg.hash_key */
 	uint64_t quick[FC_QUICK_WORDS];
 	/* Every key hashed by SipHash-1-3 (go_strong has run); go_strong
 	 * is asked for by a lookup and made before the next packet's. */
 	bool strong, want_strong;
-	/* lookup's probes beyond FC_PROBE_AVG each, floored at 0 */
+	/* probes (lookups, removals) beyond FC_PROBE_AVG each, floored at 0 */
 	uint64_t probe_excess;
 	/* flow_hash's last IPv4 pair (v4_words; w1 above 32 bits: none)
 	 * and its hash: a connection's packets come in runs */
@@ -610,8 +611,8 @@ static const struct fc_flow_key *conn_key(const struct fc_conn *c)
 			 : &((const struct fc_flow *)c)->info.key;
 }
 
-/* Count a lookup's probes against FC_PROBE_AVG (see probe_excess); too
- * many asks for go_strong, unless it has run. */
+/* Count a lookup's or a removal's probes against FC_PROBE_AVG (see
+ * probe_excess); too many asks for go_strong, unless it has run. */
 static inline void probes_taken(struct fc_engine *e, uint32_t probes)
 {
 	if (probes <= FC_PROBE_AVG && !e->probe_excess)
