@@ -113,11 +113,11 @@ struct fc_flow {
 /* Probes a lookup (or a removal's walk to the end of its run) may take
  * on average before the table is thought attacked: linear probing under
  * a random hash takes 3 (found) to 13 (not found) in a table 80% full,
- * the most this one gets. The excess
- * over it is summed, never below 0 (no credit saved up for later), and
- * FC_PROBE_EXCESS_MAX of it rebuilds the table under SipHash: before
- * that, an attacker costs at most that many probes more than the
- * packets allow. Random hashing's excess stays under a few thousand. */
+ * the most this one gets. The excess over it is summed, never below 0
+ * (no credit saved up for later), and FC_PROBE_EXCESS_MAX of it rebuilds
+ * the table under SipHash: before that, an attacker costs at most that
+ * many probes more than the packets allow. Random hashing's excess
+ * stays under a few thousand. */
 #define FC_PROBE_AVG 16
 #define FC_PROBE_EXCESS_MAX (1u << 16)
 
@@ -547,15 +547,20 @@ uint32_t fc_flow_hash_quick(const uint8_t key[16], const struct fc_flow_key *k)
 	return v4_quick(m, w);
 }
 
+/* The table's hash of a plain_v4 pair's words: the quick one until
+ * go_strong, SipHash-1-3 after. */
+static inline uint32_t v4_table_hash(const struct fc_engine *e, const uint64_t w[2])
+{
+	return e->strong ? v4_hash(e, w) : v4_quick(e->quick, w);
+}
+
 /* The table's hash of k: fc_flow_hash_quick, or after go_strong
  * fc_flow_hash, inline for the usual packet. */
 static inline uint32_t flow_hash(const struct fc_engine *e, const struct fc_flow_key *k)
 {
 	uint64_t w[2];
 
-	if (!plain_v4(k, w))
-		return fc_flow_hash(e->cfg.hash_key, k);
-	return e->strong ? v4_hash(e, w) : v4_quick(e->quick, w);
+	return plain_v4(k, w) ? v4_table_hash(e, w) : fc_flow_hash(e->cfg.hash_key, k);
 }
 
 /* flow_hash, for a packet handed over without a look-ahead (few
@@ -572,7 +577,7 @@ static inline uint32_t flow_hash_again(struct fc_engine *e, const struct fc_flow
 	if (w[0] != e->last_w0 || w[1] != e->last_w1) {
 		e->last_w0 = w[0];
 		e->last_w1 = w[1];
-		e->last_hash = e->strong ? v4_hash(e, w) : v4_quick(e->quick, w);
+		e->last_hash = v4_table_hash(e, w);
 	}
 	return e->last_hash;
 }
@@ -685,8 +690,8 @@ static void slot_add(struct fc_engine *e, struct fc_conn *c)
 	e->slots[i].c = c;
 }
 
-/* Lookups have probed far longer than a random hash makes them: someone
- * may have found where IPv4 pairs land under the quick hash. Every
+/* Lookups and removals have walked far longer than under a random hash:
+ * someone may have found where IPv4 pairs land under the quick hash. Every
  * connection's hash becomes SipHash-1-3's and the table is laid out
  * anew, once; the connections themselves stay where they are. Without
  * memory for the new table, the old one stays (slower, still right). */
