@@ -37,6 +37,8 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 # their own instances on free ports.
 DEB_PACKAGES := gcc make pkg-config libc6-dev libpcap-dev libyaml-dev \
                 libcmocka-dev python3 procps time
+# tests/suites/readers.sh traces the file reader's second thread.
+DEB_PACKAGES += strace
 # The HTML report's tests open the pages in headless Chromium
 # (tests/suites/html.sh, driven over the DevTools pipe by tests/cdp.py).
 # The Chinese report needs a CJK font to draw its words rather than boxes

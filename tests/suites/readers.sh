@@ -209,6 +209,30 @@ else
 	fail "a filter, -c and -w: the readers differ" "$(diff "$T/l" "$T/m" | head; cat "$T/m.err")"
 fi
 
+# 4b. The mapper (pcap_map.c): with two CPUs, a second thread maps the
+# next window with its page tables filled and unmaps the old ones; with
+# one CPU there is no such thread. Either way the output is libpcap's.
+if command -v strace > /dev/null && [ "$(nproc)" -ge 2 ]; then
+	FRAMECAP_READER=map strace -f -qq -e trace=mmap,madvise,munmap -o "$T/trace" \
+		"$B"/framecap -r "$T/small.pcap" --json > "$T/m2" 2> /dev/null
+	main=$(head -1 "$T/trace" | cut -d' ' -f1)
+	populated=$(grep -v "^$main " "$T/trace" | grep -c 'MADV_POPULATE_READ) = 0')
+	unmapped=$(grep -v "^$main " "$T/trace" | grep -c 'munmap(0x[0-9a-f]*, 2097152')
+	FRAMECAP_READER=map taskset -c 0 strace -f -qq -e trace=madvise,clone,clone3 -o "$T/trace1" \
+		"$B"/framecap -r "$T/small.pcap" --json > "$T/m1" 2> /dev/null
+	run libpcap "$T/l" "$T/small.pcap" --json
+	sed -i '$d' "$T/l"
+	if [ "$populated" -ge 8 ] && [ "$unmapped" -ge 3 ] && cmp -s "$T/m2" "$T/l" &&
+	   cmp -s "$T/m1" "$T/l" && ! grep -q -e POPULATE -e clone "$T/trace1"; then
+		ok "the mapper: on two CPUs a second thread filled $populated page table steps and unmapped $unmapped windows; on one CPU no thread; libpcap's JSON both ways"
+	else
+		fail "the mapper: $populated steps and $unmapped windows off the main thread (want 8 and 3), one-CPU trace: $(grep -c -e POPULATE -e clone "$T/trace1") (want 0)" \
+			"$(diff "$T/l" "$T/m2" | head -5; diff "$T/l" "$T/m1" | head -5)"
+	fi
+else
+	fail "the mapper: strace and two CPUs needed (make deps installs strace)"
+fi
+
 # 5. The file cut short while it is read (as by a capture rotated away):
 # the pages past the new end vanish from the mapping. framecap is held
 # on a full pipe, the file is cut, then the pipe drains.
