@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fc_describe.h"
+#include "fc_pool.h"
 #include "fc_text.h"
 #include "fmt_out.h"
 #include "output.h"
@@ -162,7 +163,7 @@ static unsigned make_prefix(char *buf, const char *type, size_t type_len,
 static bool ends_grow(struct json_out *j)
 {
 	uint64_t n = (j->ends_mask + 1) * 2;
-	struct jends *t = calloc((size_t)n, sizeof(*t));
+	struct jends *t = fc_table_alloc((size_t)n, sizeof(*t));
 
 	if (!t)
 		return false;
@@ -175,7 +176,7 @@ static bool ends_grow(struct json_out *j)
 			j->ends_used++;
 		}
 	}
-	free(j->ends);
+	fc_table_free(j->ends, (size_t)j->ends_mask + 1, sizeof(*j->ends));
 	j->ends = t;
 	j->ends_mask = n - 1;
 	return true;
@@ -764,7 +765,7 @@ static void json_destroy(struct fc_output *o)
 
 	fmt_free(&j->out);
 	free(j->cache);
-	free(j->ends);
+	fc_table_free(j->ends, (size_t)j->ends_mask + 1, sizeof(*j->ends));
 	free(j);
 }
 
@@ -784,7 +785,7 @@ struct fc_output *fc_output_json(const struct fc_output_opts *opts)
 		return NULL;
 	}
 	/* Without it, prefixes are formatted in full each time. */
-	j->ends = calloc(JENDS_MIN, sizeof(*j->ends));
+	j->ends = fc_table_alloc(JENDS_MIN, sizeof(*j->ends));
 	j->ends_mask = JENDS_MIN - 1;
 	j->o = *opts;
 	j->base.fmt = &j->out;

@@ -72,4 +72,12 @@ void fc_pool_flush(struct fc_pool *p);
  * with all of them). */
 void fc_pool_drain(struct fc_pool *p);
 
+/* A zeroed table of n elements of `size` bytes (NULL without memory or
+ * when n * size overflows), for a large array that is written all over:
+ * from 2 MiB on it lies on transparent huge pages, so that filling it
+ * faults once per 2 MiB instead of once per 4 KiB page. Free it with
+ * fc_table_free and the same n and size. */
+void *fc_table_alloc(size_t n, size_t size);
+void fc_table_free(void *t, size_t n, size_t size);
+
 #endif

@@ -8,13 +8,20 @@
  *
  *   3 blocks' worth of objects -> 3 blocks; all back and flushed ->
  *   1 block kept; drain -> 0
+ *
+ * fc_table_alloc: zeroed and writable tables, small ones from calloc,
+ * from 2 MiB on 2 MiB aligned and eligible for huge pages (smaps says
+ * so, unless the system turned them off); a size that overflows is
+ * refused.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,6 +309,71 @@ static void test_cache_drain(void **state)
 	assert_int_equal(p.nblocks, 0);
 }
 
+/* The "THPeligible" line of /proc/self/smaps for the mapping holding p:
+ * 1 or 0, -1 when not found. */
+static int thp_eligible(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	bool in = false;
+	int v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && sscanf(line, "THPeligible: %d", &v) == 1)
+			break;
+	}
+	fclose(f);
+	return v;
+}
+
+/* Are huge pages on for madvised memory ("always" or "madvise")? */
+static bool thp_on(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char line[128] = "";
+
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return !strstr(line, "[never]") && line[0];
+}
+
+static void test_tables(void **state)
+{
+	static const size_t n[] = { 1000, 32768, 49153, 65536 }; /* x 64 bytes */
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		size_t bytes = n[i] * 64;
+		unsigned char *t = fc_table_alloc(n[i], 64);
+		size_t nonzero = 0;
+
+		assert_non_null(t);
+		for (size_t k = 0; k < bytes; k++)
+			nonzero += t[k] != 0;
+		assert_int_equal(nonzero, 0);
+		memset(t, 0xa5, bytes);
+		assert_int_equal(t[bytes - 1], 0xa5);
+		if (bytes >= (2u << 20) && !DIRECT) {
+			assert_int_equal((uintptr_t)t % (2u << 20), 0);
+			assert_int_equal(thp_eligible(t), thp_on() ? 1 : 0);
+		}
+		fc_table_free(t, n[i], 64);
+	}
+	assert_null(fc_table_alloc(SIZE_MAX / 2 + 1, 4));
+	assert_null(fc_table_alloc(SIZE_MAX / 64, 64)); /* no room for the alignment */
+	fc_table_free(NULL, 0, 64);
+	fc_table_free(NULL, 65536, 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_cache_batch),
 		cmocka_unit_test(test_cache_flush),
 		cmocka_unit_test(test_cache_drain),
+		cmocka_unit_test(test_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
