@@ -72,11 +72,13 @@
 #include "pcap_map.h"
 
 /* Bytes mapped at once. Pages touched stay resident until unmapped, so
- * this is the reader's share of peak RSS: 2 MiB keeps framecap below
- * what libpcap's stdio buffer and the reader thread's batches took
- * (5.7 against 6.7 MiB on make bench's small-frames), and a window move
- * (munmap + mmap) per 2 MiB costs nothing measurable. */
-#define MAP_WINDOW (2u << 20)
+ * the windows are the reader's share of peak RSS: the one being read,
+ * the mapper's next one and one left for it to unmap, 3 MiB at most,
+ * about what one 2 MiB window took before the mapper (5.7 MiB on make
+ * bench's small-frames, where libpcap's stdio buffer and the reader
+ * thread's batches took 6.7). A window move costs the reader two short
+ * locked sections. */
+#define MAP_WINDOW (1u << 20)
 /* How far ahead of the record being handed over its bytes are prefetched
  * (see prefetch_ahead): 1 to 4 KiB all gave 18-20% less CPU time on
  * small frames; 8 KiB and more gave less (lines evicted before use). */
@@ -88,8 +90,9 @@
  * records up to this size (nearly all) the next window holds it. */
 #define NEXT_OVERLAP (64u << 10)
 /* Windows left behind for the mapper to unmap; when it lags further
- * behind than this, the reader unmaps them itself. */
-#define MAPPER_GONE 4
+ * behind than this, the reader unmaps them itself (four let a lagging
+ * mapper double the peak RSS of make bench's small-frames). */
+#define MAPPER_GONE 1
 /* Bytes of page table filled by one call (populate). */
 #define POPULATE_STEP (256u << 10)
 #define FILE_HEADER 24u

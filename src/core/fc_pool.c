@@ -274,8 +274,10 @@ void fc_pool_drain(struct fc_pool *p)
 }
 
 /* Tables from this size on are mapped on huge pages: a table of 4 MiB
- * written slot by slot was 1,000 page faults, two with them. */
-#define TABLE_HUGE ((size_t)2 << 20)
+ * written slot by slot was 1,000 page faults, two with them. Smaller
+ * ones stay on small pages: a table half used (one just doubled) would
+ * be resident whole, up to 1 MiB more for 2 MiB. */
+#define TABLE_HUGE ((size_t)4 << 20)
 
 void *fc_table_alloc(size_t n, size_t size)
 {

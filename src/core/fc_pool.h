@@ -74,7 +74,7 @@ void fc_pool_drain(struct fc_pool *p);
 
 /* A zeroed table of n elements of `size` bytes (NULL without memory or
  * when n * size overflows), for a large array that is written all over:
- * from 2 MiB on it lies on transparent huge pages, so that filling it
+ * from 4 MiB on it lies on transparent huge pages, so that filling it
  * faults once per 2 MiB instead of once per 4 KiB page. Free it with
  * fc_table_free and the same n and size. */
 void *fc_table_alloc(size_t n, size_t size);

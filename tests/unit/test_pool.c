@@ -10,7 +10,7 @@
  *   1 block kept; drain -> 0
  *
  * fc_table_alloc: zeroed and writable tables, small ones from calloc,
- * from 2 MiB on 2 MiB aligned and eligible for huge pages (smaps says
+ * from 4 MiB on 2 MiB aligned and eligible for huge pages (smaps says
  * so, unless the system turned them off); a size that overflows is
  * refused.
  */
@@ -348,7 +348,7 @@ static bool thp_on(void)
 
 static void test_tables(void **state)
 {
-	static const size_t n[] = { 1000, 32768, 49153, 65536 }; /* x 64 bytes */
+	static const size_t n[] = { 1000, 32768, 65536, 81921, 98304 }; /* x 64 bytes */
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
@@ -362,7 +362,7 @@ static void test_tables(void **state)
 		assert_int_equal(nonzero, 0);
 		memset(t, 0xa5, bytes);
 		assert_int_equal(t[bytes - 1], 0xa5);
-		if (bytes >= (2u << 20) && !DIRECT) {
+		if (bytes >= (4u << 20) && !DIRECT) {
 			assert_int_equal((uintptr_t)t % (2u << 20), 0);
 			assert_int_equal(thp_eligible(t), thp_on() ? 1 : 0);
 		}
