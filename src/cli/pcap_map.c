@@ -374,6 +374,8 @@ static struct mapper *mapper_start(struct pcap_map *m)
 		free(mp);
 		return NULL;
 	}
+	/* Told apart in ps and /proc (tests/suites/write-errors.sh). */
+	(void)pthread_setname_np(mp->thread, "framecap-mapper");
 	m->mapper = mp;
 	return mp;
 }
