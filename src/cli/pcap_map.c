@@ -464,7 +464,9 @@ static struct window take_ready(struct pcap_map *m, uint64_t at)
 	pthread_mutex_lock(&mp->lock);
 	r = mp->ready;
 	mp->ready = none;
-	/* A window being made now is not the one wanted any more. */
+	/* Neither a window being made now nor one asked for and not yet
+	 * begun is the one wanted any more. */
+	mp->want.len = 0;
 	__atomic_add_fetch(&mp->asked, 1, __ATOMIC_RELAXED);
 	signal = leave_window(mp, (struct window){ m->win, m->base, m->win_len });
 	if (r.p && !(r.base <= at && at + RECORD_HEADER <= r.base + r.len)) {
