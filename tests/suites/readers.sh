@@ -219,15 +219,17 @@ if command -v strace > /dev/null && [ "$(nproc)" -ge 2 ]; then
 	main=$(head -1 "$T/trace" | cut -d' ' -f1)
 	populated=$(grep -v "^$main " "$T/trace" | grep -c 'MADV_POPULATE_READ)')
 	unmapped=$(grep -v "^$main " "$T/trace" | grep -c 'munmap(0x')
-	FRAMECAP_READER=map taskset -c 0 strace -f -qq -e trace=madvise,clone,clone3 -o "$T/trace1" \
+	# (Not clone: under the sanitizers LeakSanitizer clones a tracer at
+	# exit.)
+	FRAMECAP_READER=map taskset -c 0 strace -f -qq -e trace=madvise -o "$T/trace1" \
 		"$B"/framecap -r "$T/small.pcap" --json > "$T/m1" 2> /dev/null
 	run libpcap "$T/l" "$T/small.pcap" --json
 	sed -i '$d' "$T/l"
 	if [ "$populated" -ge 8 ] && [ "$unmapped" -ge 3 ] && cmp -s "$T/m2" "$T/l" &&
-	   cmp -s "$T/m1" "$T/l" && ! grep -q -e POPULATE -e clone "$T/trace1"; then
-		ok "the mapper: on two CPUs a second thread filled $populated page table steps and unmapped $unmapped windows; on one CPU no thread; libpcap's JSON both ways"
+	   cmp -s "$T/m1" "$T/l" && ! grep -q POPULATE "$T/trace1"; then
+		ok "the mapper: on two CPUs a second thread filled $populated page table steps and unmapped $unmapped windows; on one CPU none filled ahead; libpcap's JSON both ways"
 	else
-		fail "the mapper: $populated steps and $unmapped windows off the main thread (want 8 and 3), one-CPU trace: $(grep -c -e POPULATE -e clone "$T/trace1") (want 0)" \
+		fail "the mapper: $populated steps and $unmapped windows off the main thread (want 8 and 3), page table steps on one CPU: $(grep -c POPULATE "$T/trace1") (want 0)" \
 			"$(diff "$T/l" "$T/m2" | head -5; diff "$T/l" "$T/m1" | head -5)"
 	fi
 else
