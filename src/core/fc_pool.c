@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fc_pool.c - objects carved from blocks (see fc_pool.h).
+/* fc_pool.c - objects carved from blocks, and large tables (see fc_pool.h).
  *
  *   slot: [ its block's address | object ]
  *   get: the newest object in the cache, else first block of room ->

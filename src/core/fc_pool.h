@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_pool.h - fixed-size objects carved from 16 KiB blocks, each block
- * given back as soon as its last object is.
+ * given back as soon as its last object is; and large tables, which like
+ * the blocks' chunks lie on huge pages (fc_table_alloc).
  *
  *   block (16 KiB, from malloc):
  *   [ header: links, free list, used, carved | b obj | b obj | ... ]
