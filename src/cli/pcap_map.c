@@ -5,7 +5,8 @@
  *   file:    [ file header 24 B ][ rec ][ rec ][ rec ] ...
  *   window:          [=========== MAP_WINDOW ==========]  moves forward,
  *                    page-aligned, to the page of the first record that
- *                    does not fit (so a record never straddles it)
+ *                    does not fit (so a record never straddles it), or
+ *                    to the mapper's window, up to NEXT_OVERLAP before
  *
  *   record header (16 bytes, in the file's byte order):
  *
@@ -40,10 +41,9 @@
  * time on make bench's connection captures: the kernel fills a page
  * table entry per 4 KiB page as the reader first touches it, and clears
  * them all at munmap. When the file spans more than one window and
- * framecap may run on two CPUs, a second thread (the mapper) does that
- * work beside the engine: it maps the window that will come next with
- * its entries filled (MADV_POPULATE_READ), and unmaps the windows left
- * behind.
+ * framecap may run on two CPUs, a second thread (map_ahead.c, the
+ * mapper) does that work beside the engine: it maps the window that will
+ * come next with its entries filled, and unmaps the windows left behind.
  * It never reads the file's bytes, and the reader checks every window
  * it is handed as it checks its own, so it changes no answer: without
  * it (one CPU, no thread) the reader maps its windows itself.
@@ -55,8 +55,6 @@
  * the engine: reading ends with an error.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,9 +64,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch_ring.h"
 #include "fc_packet.h"
 #include "i18n.h"
+#include "map_ahead.h"
 #include "pcap_map.h"
 
 /* Bytes mapped at once. Pages touched stay resident until unmapped, so
@@ -89,12 +87,6 @@
  * starts at most a record header and its bytes before that end, so for
  * records up to this size (nearly all) the next window holds it. */
 #define NEXT_OVERLAP (64u << 10)
-/* Windows left behind for the mapper to unmap; when it lags further
- * behind than this, the reader unmaps them itself (four let a lagging
- * mapper double the peak RSS of make bench's small-frames). */
-#define MAPPER_GONE 1
-/* Bytes of page table filled by one call (populate). */
-#define POPULATE_STEP (256u << 10)
 #define FILE_HEADER 24u
 #define RECORD_HEADER 16u
 /* libpcap's largest record for the link types read here (its
@@ -103,34 +95,6 @@
 
 #define MAGIC_USEC 0xa1b2c3d4u
 #define MAGIC_NSEC 0xa1b23c4du
-
-/* A window of the file: [base, base + len) at p. */
-struct window {
-	const unsigned char *p;
-	uint64_t base;
-	size_t len;
-};
-
-/* What the reader and the mapper share, under `lock`. */
-struct mapper {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake; /* the mapper waits for work */
-	int fd;
-	bool stop;
-	/* The window asked for (want.len 0: none), and the request's
-	 * number: a window made for an older request is not handed out. */
-	struct window want;
-	uint64_t asked;
-	/* Made for the last request (ready.p NULL: none). */
-	struct window ready;
-	struct window gone[MAPPER_GONE]; /* to unmap */
-	unsigned ngone;
-	/* The reader's own: the CPUs it may run on, and the one its
-	 * mapper was last kept off (-1: none yet). */
-	cpu_set_t cpus;
-	int kept_off;
-};
 
 struct pcap_map {
 	int fd; /* our own descriptor */
@@ -144,9 +108,9 @@ struct pcap_map {
 	uint32_t snapshot; /* libpcap's, after its own adjustment */
 	bool swapped, nsec;
 	/* NULL until the file needs a second window; then NULL still when
-	 * there is no second CPU or thread (mapper_tried). */
-	struct mapper *mapper;
-	bool mapper_tried;
+	 * there is no second CPU or thread (ahead_tried). */
+	struct map_ahead *ahead;
+	bool ahead_tried;
 	volatile sig_atomic_t break_requested;
 	volatile sig_atomic_t shrunk; /* set by on_sigbus */
 	char error[PCAP_ERRBUF_SIZE + 64];
@@ -256,169 +220,6 @@ struct pcap_map *pcap_map_open(pcap_t *p, int fd)
 	return m;
 }
 
-/* Fill the page table entries of [p, p + len), POPULATE_STEP at a time:
- * each call holds the process's memory map lock (for reading), which a
- * mmap of the engine's waits for. Stops early when the reader has asked
- * for another window since request `req`. */
-static void populate(struct mapper *mp, void *p, size_t len, uint64_t req)
-{
-	for (size_t at = 0; at < len; at += POPULATE_STEP) {
-		size_t n = len - at < POPULATE_STEP ? len - at : POPULATE_STEP;
-
-		if (__atomic_load_n(&mp->asked, __ATOMIC_RELAXED) != req ||
-		    madvise((char *)p + at, n, MADV_POPULATE_READ) != 0)
-			return;
-	}
-}
-
-/* The mapper's thread: make the window asked for, unmap those left
- * behind, until told to stop. A window that could not be made is simply
- * not there: the reader maps its own. */
-static void *mapper_run(void *arg)
-{
-	struct mapper *mp = arg;
-
-	pthread_mutex_lock(&mp->lock);
-	for (;;) {
-		if (mp->ngone) {
-			struct window w = mp->gone[--mp->ngone];
-
-			pthread_mutex_unlock(&mp->lock);
-			munmap((void *)w.p, w.len);
-			pthread_mutex_lock(&mp->lock);
-		} else if (mp->stop) {
-			break;
-		} else if (mp->want.len && !mp->ready.p) {
-			struct window w = mp->want;
-			uint64_t req = mp->asked;
-			void *p;
-
-			mp->want.len = 0;
-			pthread_mutex_unlock(&mp->lock);
-			p = mmap(NULL, w.len, PROT_READ, MAP_SHARED, mp->fd, (off_t)w.base);
-			if (p != MAP_FAILED) {
-				madvise(p, w.len, MADV_SEQUENTIAL);
-				populate(mp, p, w.len, req);
-			}
-			pthread_mutex_lock(&mp->lock);
-			if (p == MAP_FAILED)
-				continue;
-			w.p = p;
-			if (req == mp->asked && !mp->stop) {
-				mp->ready = w;
-			} else { /* asked for before the reader moved on */
-				pthread_mutex_unlock(&mp->lock);
-				munmap(p, w.len);
-				pthread_mutex_lock(&mp->lock);
-			}
-		} else {
-			pthread_cond_wait(&mp->wake, &mp->lock);
-		}
-	}
-	pthread_mutex_unlock(&mp->lock);
-	return NULL;
-}
-
-/* Can this process run on two CPUs or more? Fills *set with them. */
-static bool two_cpus(cpu_set_t *set)
-{
-	return sched_getaffinity(0, sizeof(*set), set) == 0 && CPU_COUNT(set) >= 2;
-}
-
-/* Wake the mapper (lock held), off the CPU the reader runs on: woken
- * there, it would take the reader's CPU while the other one idles (seen
- * on every wake-up), and the work would not run beside the reader. */
-static void mapper_wake(struct mapper *mp)
-{
-	int cpu = sched_getcpu();
-
-	if (cpu >= 0 && cpu != mp->kept_off && cpu < CPU_SETSIZE) {
-		cpu_set_t others = mp->cpus;
-
-		CPU_CLR(cpu, &others);
-		if (CPU_COUNT(&others) > 0 &&
-		    pthread_setaffinity_np(mp->thread, sizeof(others), &others) == 0)
-			mp->kept_off = cpu;
-	}
-	pthread_cond_signal(&mp->wake);
-}
-
-/* Start the mapper, once, if it can help (two CPUs): NULL otherwise. */
-static struct mapper *mapper_start(struct pcap_map *m)
-{
-	struct mapper *mp;
-
-	if (m->mapper_tried)
-		return m->mapper;
-	m->mapper_tried = true;
-	if (!(mp = calloc(1, sizeof(*mp))))
-		return NULL;
-	if (!two_cpus(&mp->cpus)) {
-		free(mp);
-		return NULL;
-	}
-	mp->fd = m->fd;
-	mp->kept_off = -1;
-	if (pthread_mutex_init(&mp->lock, NULL) != 0) {
-		free(mp);
-		return NULL;
-	}
-	if (pthread_cond_init(&mp->wake, NULL) != 0) {
-		pthread_mutex_destroy(&mp->lock);
-		free(mp);
-		return NULL;
-	}
-	if (batch_ring_thread(&mp->thread, mapper_run, mp) != 0) {
-		pthread_cond_destroy(&mp->wake);
-		pthread_mutex_destroy(&mp->lock);
-		free(mp);
-		return NULL;
-	}
-	/* Told apart in ps and /proc (tests/suites/write-errors.sh). */
-	(void)pthread_setname_np(mp->thread, "framecap-mapper");
-	m->mapper = mp;
-	return mp;
-}
-
-/* Stop the mapper and unmap what it still holds. */
-static void mapper_stop(struct pcap_map *m)
-{
-	struct mapper *mp = m->mapper;
-
-	if (!mp)
-		return;
-	pthread_mutex_lock(&mp->lock);
-	mp->stop = true;
-	pthread_cond_signal(&mp->wake);
-	pthread_mutex_unlock(&mp->lock);
-	pthread_join(mp->thread, NULL);
-	if (mp->ready.p)
-		munmap((void *)mp->ready.p, mp->ready.len);
-	while (mp->ngone) {
-		mp->ngone--;
-		munmap((void *)mp->gone[mp->ngone].p, mp->gone[mp->ngone].len);
-	}
-	pthread_cond_destroy(&mp->wake);
-	pthread_mutex_destroy(&mp->lock);
-	free(mp);
-	m->mapper = NULL;
-}
-
-/* Window w, no longer read: to the mapper to unmap, or unmapped here
- * when it lags (lock held when mp is not NULL). Returns whether the
- * mapper got it. */
-static bool leave_window(struct mapper *mp, struct window w)
-{
-	if (!w.p)
-		return false;
-	if (mp && mp->ngone < MAPPER_GONE) {
-		mp->gone[mp->ngone++] = w;
-		return true;
-	}
-	munmap((void *)w.p, w.len);
-	return false;
-}
-
 /* Drop the window (its pages leave the resident set); none is fine. */
 static void unmap(struct pcap_map *m)
 {
@@ -432,53 +233,19 @@ static void unmap(struct pcap_map *m)
  * when the file needs a second window). */
 static void ask_next(struct pcap_map *m)
 {
-	uint64_t end = m->base + m->win_len;
-	struct mapper *mp;
-	uint64_t base;
+	uint64_t end = m->base + m->win_len, base;
 
-	if (end >= m->size || !(mp = mapper_start(m)))
+	if (end >= m->size || end < NEXT_OVERLAP)
 		return;
+	if (!m->ahead_tried) {
+		m->ahead_tried = true;
+		m->ahead = map_ahead_start(m->fd);
+	}
 	base = (end - NEXT_OVERLAP) & ~(uint64_t)(m->page - 1);
-	if (base <= m->base)
-		return; /* a window too short to move by less than its size */
-	pthread_mutex_lock(&mp->lock);
-	mp->want.base = base;
-	mp->want.len = m->size - base < MAP_WINDOW ? (size_t)(m->size - base) : MAP_WINDOW;
-	__atomic_add_fetch(&mp->asked, 1, __ATOMIC_RELAXED);
-	mapper_wake(mp);
-	pthread_mutex_unlock(&mp->lock);
-}
-
-/* The mapper's window for the last request, if it holds file bytes
- * [at, at + RECORD_HEADER); the current window is left to it. */
-static struct window take_ready(struct pcap_map *m, uint64_t at)
-{
-	struct mapper *mp = m->mapper;
-	struct window none = { NULL, 0, 0 }, r;
-	bool signal;
-
-	if (!mp) {
-		unmap(m);
-		return none;
-	}
-	pthread_mutex_lock(&mp->lock);
-	r = mp->ready;
-	mp->ready = none;
-	/* Neither a window being made now nor one asked for and not yet
-	 * begun is the one wanted any more. */
-	mp->want.len = 0;
-	__atomic_add_fetch(&mp->asked, 1, __ATOMIC_RELAXED);
-	signal = leave_window(mp, (struct window){ m->win, m->base, m->win_len });
-	if (r.p && !(r.base <= at && at + RECORD_HEADER <= r.base + r.len)) {
-		signal |= leave_window(mp, r);
-		r = none;
-	}
-	if (signal)
-		mapper_wake(mp);
-	pthread_mutex_unlock(&mp->lock);
-	m->win = NULL;
-	m->win_len = 0;
-	return r;
+	/* (A window too short to move by less than its size: none.) */
+	if (m->ahead && base > m->base)
+		map_ahead_ask(m->ahead, base,
+			      m->size - base < MAP_WINDOW ? (size_t)(m->size - base) : MAP_WINDOW);
 }
 
 /* Map the window holding the file from `at` on (as much of MAP_WINDOW as
@@ -488,8 +255,16 @@ static bool map_at(struct pcap_map *m, uint64_t at)
 {
 	uint64_t base = at & ~(uint64_t)(m->page - 1);
 	size_t len = m->size - base < MAP_WINDOW ? (size_t)(m->size - base) : MAP_WINDOW;
-	struct window w = take_ready(m, at);
+	struct map_window w = { NULL, 0, 0 };
 
+	if (m->ahead) { /* the current window goes to it */
+		w = map_ahead_take(m->ahead, (struct map_window){ m->win, m->base, m->win_len },
+				   at, RECORD_HEADER);
+		m->win = NULL;
+		m->win_len = 0;
+	} else {
+		unmap(m);
+	}
 	if (!w.p) {
 		void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, m->fd, (off_t)base);
 
@@ -500,7 +275,7 @@ static bool map_at(struct pcap_map *m, uint64_t at)
 		}
 		/* Read ahead hard and drop pages behind: it is walked once. */
 		madvise(p, len, MADV_SEQUENTIAL);
-		w = (struct window){ p, base, len };
+		w = (struct map_window){ p, base, len };
 	}
 	m->win = w.p;
 	m->win_len = w.len;
@@ -530,11 +305,10 @@ static bool in_window(const struct pcap_map *m, uint64_t n)
 	return m->win && m->pos >= m->base && m->pos + n <= m->base + m->win_len;
 }
 
-/* The record header at pos (in the window), as libpcap fills it; its
- * caplen is checked against libpcap's bound. Returns 0, or PCAP_ERROR with
- * libpcap's message. */
-/* The record header at pos into *h; `swapped` and `nsec` are the map's
- * (constants in pcap_map_dispatch_ahead's loop for the usual file). */
+/* The record header at pos (in the window) into *h, as libpcap fills it;
+ * its caplen is checked against libpcap's bound. `swapped` and `nsec` are
+ * the map's (constants in pcap_map_dispatch_ahead's loop for the usual
+ * file). Returns 0, or PCAP_ERROR with libpcap's message. */
 static inline __attribute__((always_inline)) int
 read_header_as(struct pcap_map *m, struct pcap_pkthdr *h, const bool swapped, const bool nsec)
 {
@@ -739,7 +513,7 @@ void pcap_map_close(struct pcap_map *m)
 {
 	if (!m)
 		return;
-	mapper_stop(m);
+	map_ahead_stop(m->ahead);
 	sigaction(SIGBUS, &old_bus, NULL);
 	bus_map = NULL;
 	unmap(m);
