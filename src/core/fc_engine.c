@@ -137,7 +137,7 @@ struct fc_engine {
 	uint64_t rng; /* xorshift state: eviction samples */
 	struct fc_reasm_budget budget;
 	struct fc_keep_budget keep_budget;
-	struct fc_reasm_limits limits; /* every direction's */
+	struct fc_reasm_shared reasm_shared; /* every direction's */
 	struct fc_ipfrag *frag; /* IP fragments waiting for their datagram */
 	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_decoder_scratch scratch;
@@ -356,8 +356,7 @@ static struct fc_reasm *half_reasm(struct fc_half *h)
 	h->r = fc_pool_get(&e->reasm_pool);
 	if (!h->r)
 		return NULL;
-	fc_reasm_init(h->r, e->cfg.max_ooo_per_dir, &e->budget, &reasm_ops, h);
-	fc_reasm_set_limits(h->r, &e->limits);
+	fc_reasm_init(h->r, &e->reasm_shared, h);
 	if (h->have_base)
 		fc_reasm_set_base(h->r, h->base_seq);
 	return h->r;
@@ -1000,9 +999,12 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 		e->cfg.max_ooo_pieces = FC_DEFAULT_MAX_OOO_PIECES;
 	if (e->cfg.max_ooo_pieces < FC_MIN_OOO_PIECES)
 		e->cfg.max_ooo_pieces = FC_MIN_OOO_PIECES;
-	e->limits.max_pieces = e->cfg.max_ooo_pieces;
-	e->limits.window.packets = e->cfg.ack_window_packets;
-	e->limits.window.us = e->cfg.ack_window_us;
+	e->reasm_shared.ops = &reasm_ops;
+	e->reasm_shared.budget = &e->budget;
+	e->reasm_shared.max_ooo = e->cfg.max_ooo_per_dir;
+	e->reasm_shared.max_pieces = e->cfg.max_ooo_pieces;
+	e->reasm_shared.window.packets = e->cfg.ack_window_packets;
+	e->reasm_shared.window.us = e->cfg.ack_window_us;
 	fc_siphash_init(&e->sip, e->cfg.hash_key);
 	quick_multipliers(e->cfg.hash_key, e->quick);
 	e->last_w1 = UINT64_MAX; /* no pair hashed yet (a pair's w1 < 2^32) */
@@ -1012,7 +1014,7 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	fc_pool_init(&e->dec_pool, sizeof(struct fc_decoder));
 	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
 		fc_pool_init(&e->hist_pool[i], (i + 1) * FC_REASM_HISTORY_STEP);
-	e->limits.hist_pool = e->hist_pool;
+	e->reasm_shared.hist_pool = e->hist_pool;
 	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
 	/* At most 80% full: linear probing's runs stay a few slots long
 	 * (2.5 on average for a connection found in a full default table,

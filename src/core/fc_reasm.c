@@ -138,31 +138,17 @@ static struct fc_ooo_node *tree_floor(struct fc_ooo_node *t, uint64_t off)
 	return best;
 }
 
-static const struct fc_reasm_limits default_limits = {
-	FC_REASM_DEFAULT_MAX_PIECES, { 0, 0 }, NULL
-};
-
 /* A node's cost against the budgets: its bytes plus its bookkeeping. */
 static uint64_t node_cost(uint32_t data_len)
 {
 	return sizeof(struct fc_ooo_node) + data_len;
 }
 
-void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
-		   struct fc_reasm_budget *budget,
-		   const struct fc_reasm_ops *ops, void *ctx)
+void fc_reasm_init(struct fc_reasm *r, const struct fc_reasm_shared *shared, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
-	r->ops = ops;
+	r->shared = shared;
 	r->ctx = ctx;
-	r->max_ooo = max_ooo;
-	r->budget = budget;
-	r->limits = &default_limits;
-}
-
-void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits)
-{
-	r->limits = limits ? limits : &default_limits;
 }
 
 static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
@@ -171,8 +157,8 @@ static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
 
 	r->ooo_bytes -= c;
 	r->npieces--;
-	if (r->budget)
-		r->budget->used -= c;
+	if (r->shared->budget)
+		r->shared->budget->used -= c;
 	free(n);
 }
 
@@ -190,7 +176,7 @@ static struct fc_ooo_node *pop_first(struct fc_reasm *r)
  * engine's spares of that size, or malloc's; NULL without memory. */
 static uint8_t *hist_get(const struct fc_reasm *r, uint32_t cap)
 {
-	struct fc_pool *pool = r->limits->hist_pool;
+	struct fc_pool *pool = r->shared->hist_pool;
 
 	return pool && cap ? fc_pool_get(&pool[cap / FC_REASM_HISTORY_STEP - 1]) : malloc(cap);
 }
@@ -198,7 +184,7 @@ static uint8_t *hist_get(const struct fc_reasm *r, uint32_t cap)
 /* Give the ring back where hist_get found it. */
 static void hist_put(const struct fc_reasm *r)
 {
-	struct fc_pool *pool = r->limits->hist_pool;
+	struct fc_pool *pool = r->shared->hist_pool;
 
 	if (pool && r->hist && r->hist_cap)
 		fc_pool_put(&pool[r->hist_cap / FC_REASM_HISTORY_STEP - 1], r->hist);
@@ -329,7 +315,7 @@ static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 			hist_free(r);
 	}
 	hist_append(r, p, n);
-	r->ops->data(r->ctx, r->next, p, n, pkt, seg_start);
+	r->shared->ops->data(r->ctx, r->next, p, n, pkt, seg_start);
 	r->next += n;
 	if (!r->hist) { /* no memory for it: nothing to compare against */
 		r->hist_len = 0;
@@ -343,7 +329,7 @@ static void declare_gap(struct fc_reasm *r, uint64_t n,
 			const struct fc_pkt *pkt, const char *why)
 {
 	r->stats.gap_bytes += n;
-	r->ops->gap(r->ctx, r->next, n, pkt, why);
+	r->shared->ops->gap(r->ctx, r->next, n, pkt, why);
 	r->next += n;
 	r->hist_len = 0; /* history must be the bytes right before next */
 }
@@ -356,7 +342,7 @@ static void found_conflict(struct fc_reasm *r, struct fc_reasm_conflict *hold,
 {
 	if (!hold) {
 		r->stats.conflicts++;
-		r->ops->conflict(r->ctx, off, n, pkt);
+		r->shared->ops->conflict(r->ctx, off, n, pkt);
 	} else if (!hold->len) {
 		r->stats.conflicts++;
 		hold->off = off;
@@ -440,11 +426,11 @@ static void skip_hole(struct fc_reasm *r, const struct fc_pkt *pkt,
 static bool over_budget(const struct fc_reasm *r, uint64_t need,
 			uint64_t pieces)
 {
-	if (r->ooo_bytes + need > r->max_ooo)
+	if (r->ooo_bytes + need > r->shared->max_ooo)
 		return true;
-	if (r->npieces + pieces > r->limits->max_pieces)
+	if (r->npieces + pieces > r->shared->max_pieces)
 		return true;
-	return r->budget && r->budget->used + need > r->budget->max;
+	return r->shared->budget && r->shared->budget->used + need > r->shared->budget->max;
 }
 
 static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
@@ -468,8 +454,8 @@ static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
 	r->root = tree_insert(r->root, node);
 	r->npieces++;
 	r->ooo_bytes += c;
-	if (r->budget)
-		r->budget->used += c;
+	if (r->shared->budget)
+		r->shared->budget->used += c;
 	return true;
 }
 
@@ -578,7 +564,7 @@ static struct fc_reasm_conflict *classify(struct fc_reasm *r, uint64_t off,
 {
 	uint64_t n;
 
-	if (!r->ops->repeat)
+	if (!r->shared->ops->repeat)
 		return NULL;
 	n = repeated_bytes(r, off, off + wire);
 	if (n == wire) {
@@ -586,7 +572,7 @@ static struct fc_reasm_conflict *classify(struct fc_reasm *r, uint64_t off,
 		return held;
 	}
 	if (n)
-		r->ops->repeat(r->ctx, off, n, false, NULL, pkt);
+		r->shared->ops->repeat(r->ctx, off, n, false, NULL, pkt);
 	return NULL;
 }
 
@@ -607,7 +593,7 @@ void fc_reasm_segment(struct fc_reasm *r, uint32_t seq, const uint8_t *p,
 		captured = wire_len;
 	place(r, seq, p, captured, wire_len, pkt, &rp, &held);
 	if (rp.whole)
-		r->ops->repeat(r->ctx, rp.off, rp.n, true, &held, pkt);
+		r->shared->ops->repeat(r->ctx, rp.off, rp.n, true, &held, pkt);
 }
 
 /* fc_reasm_segment's work, once the base is known: trim the segment to
@@ -800,7 +786,7 @@ static void wait_pop(struct fc_reasm_waits *w)
 void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 		  uint64_t conn_pkts)
 {
-	const struct fc_reasm_window *win = &r->limits->window;
+	const struct fc_reasm_window *win = &r->shared->window;
 	struct fc_reasm_waits *w = r->waits;
 	struct fc_reasm_ack_wait *last;
 	int64_t a;
@@ -845,7 +831,7 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 static bool window_passed(const struct fc_reasm *r, const struct fc_reasm_ack_wait *w,
 			  uint64_t conn_pkts, int64_t now_us, bool idle)
 {
-	const struct fc_reasm_window *win = &r->limits->window;
+	const struct fc_reasm_window *win = &r->shared->window;
 	int64_t then = w->pkt.ts_us;
 
 	if (!idle && (conn_pkts < w->conn_pkts ||

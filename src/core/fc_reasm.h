@@ -89,7 +89,7 @@ _Static_assert(FC_REASM_HISTORY <= UINT16_MAX, "hist_cap and hist_len are 16 bit
  * are merged into the newest, which then waits from the latest ACK (the
  * older holes in it may wait longer, never less). */
 #define FC_REASM_ACK_WAITS 16
-/* Pieces buffered per direction unless fc_reasm_set_limits says. */
+/* Pieces buffered per direction: the usual fc_reasm_shared.max_pieces. */
 #define FC_REASM_DEFAULT_MAX_PIECES 65536u
 
 /* How long an acknowledged hole waits for its data: it becomes a gap once
@@ -117,22 +117,25 @@ struct fc_reasm_waits {
 
 struct fc_pool;
 
-/* Limits shared by many directions (an engine's): the most buffered pieces
- * per direction, and the ACK window; and their history rings' spares,
+/* What many directions share (an engine's), kept by each direction as a
+ * pointer (24 bytes less per direction than copies: 50,000 open
+ * connections must fit in 64 MiB): the callbacks; the out-of-order
+ * budget of all directions (NULL: none) and of each; the most buffered
+ * pieces per direction; the ACK window; and the history rings' spares,
  * one pool per size (FC_REASM_HISTORY / FC_REASM_HISTORY_STEP of them,
  * the smallest first; NULL: malloc and free). */
-struct fc_reasm_limits {
+struct fc_reasm_shared {
+	const struct fc_reasm_ops *ops;
+	struct fc_reasm_budget *budget;
+	uint64_t max_ooo;
 	uint32_t max_pieces;
 	struct fc_reasm_window window;
 	struct fc_pool *hist_pool;
 };
 
 struct fc_reasm {
-	const struct fc_reasm_ops *ops;
+	const struct fc_reasm_shared *shared;
 	void *ctx;
-	uint64_t max_ooo; /* per-direction budget */
-	struct fc_reasm_budget *budget;
-	const struct fc_reasm_limits *limits;
 
 	bool have_base;
 	bool fin_seen;
@@ -155,15 +158,9 @@ struct fc_reasm {
 	struct fc_reasm_stats stats;
 };
 
-/* Allocates nothing; max_ooo is the per-direction out-of-order budget.
- * The piece cap is FC_REASM_DEFAULT_MAX_PIECES and the ACK window zero
- * (an acknowledged hole is a gap at once) until fc_reasm_set_limits. */
-void fc_reasm_init(struct fc_reasm *r, uint64_t max_ooo,
-		   struct fc_reasm_budget *budget,
-		   const struct fc_reasm_ops *ops, void *ctx);
-
-/* Use *limits (kept, not copied: it must outlive r); NULL: the defaults. */
-void fc_reasm_set_limits(struct fc_reasm *r, const struct fc_reasm_limits *limits);
+/* Allocates nothing. *shared is kept, not copied: it must outlive r, and
+ * a change to it applies to r from then on. ctx is handed to its ops. */
+void fc_reasm_init(struct fc_reasm *r, const struct fc_reasm_shared *shared, void *ctx);
 
 /* Frees buffered data without delivering it. */
 void fc_reasm_free(struct fc_reasm *r);

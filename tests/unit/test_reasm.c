@@ -144,18 +144,18 @@ static const struct fc_reasm_ops repeat_ops = { on_data, on_gap, on_conflict, on
 
 struct trs {
 	struct fc_reasm r;
-	struct fc_reasm_limits lim;
+	struct fc_reasm_shared lim;
 	struct rrec *rec;
 };
 
-/* The piece cap and the ACK window (kept in t, as fc_reasm wants). */
+/* The piece cap and the ACK window (in t->lim, which the reassembler
+ * reads from then on). */
 static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
 		       uint64_t us)
 {
 	t->lim.max_pieces = max_pieces;
 	t->lim.window.packets = packets;
 	t->lim.window.us = us;
-	fc_reasm_set_limits(&t->r, &t->lim);
 }
 
 /* Asserts the reassembler's out-of-order segment, retransmitted byte,
@@ -179,7 +179,11 @@ static struct trs *trs_new(uint64_t max_ooo, struct fc_reasm_budget *budget)
 	assert_non_null(t);
 	t->rec = calloc(1, sizeof(*t->rec));
 	assert_non_null(t->rec);
-	fc_reasm_init(&t->r, max_ooo, budget, &rec_ops, t->rec);
+	t->lim.ops = &rec_ops;
+	t->lim.budget = budget;
+	t->lim.max_ooo = max_ooo;
+	t->lim.max_pieces = FC_REASM_DEFAULT_MAX_PIECES;
+	fc_reasm_init(&t->r, &t->lim, t->rec);
 	return t;
 }
 
@@ -527,7 +531,7 @@ static void test_repeats_told(void **state)
 	struct trs *t = trs_new(4096, NULL);
 	struct rev *e;
 
-	t->r.ops = &repeat_ops;
+	t->lim.ops = &repeat_ops;
 	fc_reasm_set_base(&t->r, 0);
 	seg(t, 0, "abcdefgh", 1);
 	seg(t, 2, "cdef", 2); /* a retransmission of delivered bytes */
