@@ -394,9 +394,6 @@ static int record_slow(struct pcap_map *m, struct pcap_pkthdr *h, uint32_t *capl
 	return 1;
 }
 
-/* The record after the one at pos (whose file bytes are `caplen`), when
- * it lies whole in the window and is not longer than the snapshot length
- * (the rare records that are, are not worth a hint): `ahead` sees it. */
 /* Ask for the window's cache lines up to `upto` bytes in (capped at its
  * end). The page cache's pages are scattered in memory and the CPU's own
  * prefetcher stops at each 4 KiB page, so without this every page's
@@ -414,6 +411,9 @@ static void prefetch_ahead(struct pcap_map *m, size_t upto)
 	}
 }
 
+/* The record after the one at pos (whose file bytes are `caplen`), when
+ * it lies whole in the window and is not longer than the snapshot length
+ * (the rare records that are, are not worth a hint): `ahead` sees it. */
 static inline __attribute__((always_inline)) void
 look_ahead(const struct pcap_map *m, uint32_t caplen, pcap_map_ahead ahead, u_char *user,
 	   const bool swapped)
