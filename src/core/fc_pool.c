@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fc_pool.c - objects carved from blocks, and large tables (see fc_pool.h).
  *
- *   slot: [ its block's address | object ]
+ *   block: FC_POOL_BLOCK aligned, so an object's block is its address
+ *          rounded down: no word beside the object says which it is
  *   get: the newest object in the cache, else first block of room ->
  *        its free list, else its next uncarved slot; a block that fills
  *        moves to full
  *   put: onto the cache; a full cache first gives its older half back:
- *        each object's block (the word before it) -> its free list; a
- *        full block moves back to room; an empty one is freed unless it
- *        is the only block with room
+ *        each object's block -> its free list; a full block moves back
+ *        to room; an empty one is freed unless it is the only block with
+ *        room
  */
 #include "fc_pool.h"
 
@@ -43,9 +44,14 @@ struct fc_pool_block {
 	uint32_t carved; /* objects ever handed out: the rest are untouched */
 };
 
-/* Slots start after the header, 8-aligned. */
+/* Objects start after the header, 8-aligned. */
 #define POOL_HDR ((sizeof(struct fc_pool_block) + 7) / 8 * 8)
-#define SLOT_HDR sizeof(struct fc_pool_block *)
+
+/* The block holding o: blocks are FC_POOL_BLOCK aligned (block_get). */
+static struct fc_pool_block *block_of(const void *o)
+{
+	return (struct fc_pool_block *)((uintptr_t)o & ~(uintptr_t)(FC_POOL_BLOCK - 1));
+}
 
 static void unlink_block(struct fc_pool_block **list, struct fc_pool_block *b)
 {
@@ -146,7 +152,9 @@ static void block_put(void *b)
 #else
 static void *block_get(void)
 {
-	return malloc(FC_POOL_BLOCK);
+	void *b;
+
+	return posix_memalign(&b, FC_POOL_BLOCK, FC_POOL_BLOCK) == 0 ? b : NULL;
 }
 
 static void block_put(void *b)
@@ -159,7 +167,7 @@ void fc_pool_init(struct fc_pool *p, size_t size)
 {
 	memset(p, 0, sizeof(*p));
 	p->size = (uint32_t)((size < 8 ? 8 : size) + 7) / 8 * 8;
-	p->per_block = (uint32_t)((FC_POOL_BLOCK - POOL_HDR) / (SLOT_HDR + p->size));
+	p->per_block = (uint32_t)((FC_POOL_BLOCK - POOL_HDR) / p->size);
 }
 
 void *fc_pool_get(struct fc_pool *p)
@@ -187,10 +195,7 @@ void *fc_pool_get(struct fc_pool *p)
 		o = b->free;
 		memcpy(&b->free, o, sizeof(void *));
 	} else {
-		char *slot = (char *)b + POOL_HDR + (size_t)b->carved++ * (SLOT_HDR + p->size);
-
-		memcpy(slot, &b, sizeof(b));
-		o = slot + SLOT_HDR;
+		o = (char *)b + POOL_HDR + (size_t)b->carved++ * p->size;
 	}
 	if (++b->used == p->per_block) {
 		unlink_block(&p->room, b);
@@ -216,22 +221,16 @@ static void block_give_back(struct fc_pool *p, struct fc_pool_block *b, void *o)
 	}
 }
 
-/* The n oldest cached objects back to their blocks. Each costs two
- * dependent misses (the word before the object, then its block's
- * header): both rounds are prefetched for the whole batch first, so
- * that they overlap instead of coming one after the other. */
+/* The n oldest cached objects back to their blocks. Each costs a miss
+ * on its block's header (the object's own line was fetched when it was
+ * put): all are prefetched for the whole batch first, so that they
+ * overlap instead of coming one after the other. */
 static void cache_give_back(struct fc_pool *p, uint32_t n)
 {
-	struct fc_pool_block *b[FC_POOL_CACHE];
-
 	for (uint32_t i = 0; i < n; i++)
-		__builtin_prefetch((char *)p->cache[i] - SLOT_HDR, 1);
-	for (uint32_t i = 0; i < n; i++) {
-		memcpy(&b[i], (char *)p->cache[i] - SLOT_HDR, sizeof(b[i]));
-		__builtin_prefetch(b[i], 1);
-	}
+		__builtin_prefetch(block_of(p->cache[i]), 1);
 	for (uint32_t i = 0; i < n; i++)
-		block_give_back(p, b[i], p->cache[i]);
+		block_give_back(p, block_of(p->cache[i]), p->cache[i]);
 	p->ncache -= n;
 	memmove(p->cache, p->cache + n, p->ncache * sizeof(p->cache[0]));
 }
@@ -246,10 +245,11 @@ void fc_pool_put(struct fc_pool *p, void *o)
 	}
 	if (p->ncache == FC_POOL_CACHE)
 		cache_give_back(p, FC_POOL_CACHE / 2);
-	/* Its slot's word, read when it goes back to its block 16 to 32
-	 * puts from now, or its first bytes, for the get that takes it
-	 * first: a hint, not a load (a load waited for the miss). */
-	__builtin_prefetch((char *)o - SLOT_HDR);
+	/* Its first word, written when it goes back to its block 16 to 32
+	 * puts from now (the free list's link), or its first bytes, for
+	 * the get that takes it first: a hint, not a load (a load waited
+	 * for the miss). */
+	__builtin_prefetch(o);
 	p->cache[p->ncache++] = o;
 }
 

@@ -3,9 +3,9 @@
  * given back as soon as its last object is; and large tables, which like
  * the blocks' chunks lie on huge pages (fc_table_alloc).
  *
- *   block (16 KiB, from malloc):
- *   [ header: links, free list, used, carved | b obj | b obj | ... ]
- *     (b: the block's address, before each object)
+ *   block (16 KiB, 16 KiB aligned: a chunk's, or posix_memalign's):
+ *   [ header: links, free list, used, carved | obj | obj | ... ]
+ *     (an object's block: its address rounded down to 16 KiB)
  *
  *   pool.room -> blocks with a free object <-> ...
  *   pool.full -> blocks without           <-> ...
@@ -13,8 +13,8 @@
  * Connections come and go by the thousand: glibc's malloc spends 200 to
  * 350 instructions on each allocation and free of a flow's pieces once
  * thousands of them are freed at once (past its small per-size caches);
- * here both are a few loads and stores, an object costs its size and a
- * pointer (malloc's chunks: as much or more), and ending a capture frees
+ * here both are a few loads and stores, an object costs its size
+ * (malloc's chunks: 8 bytes more, or 16), and ending a capture frees
  * blocks, not every object. An empty block is freed at once unless it
  * is the pool's only one with room (kept so that one object coming and
  * going does not allocate a block each time).
@@ -25,14 +25,15 @@
  * LIFO cache in the pool (still counted used by its block), which the
  * next get takes it from. A flow's history rings, flow and reassemblers
  * are given back long after they were last touched, and reading the
- * cold block header (and the word before the object) on every put was
- * 82% of fc_pool_put's time, 7-9% of a run of many connections. When
- * the cache is full its older half goes back to their blocks in one
- * batch, the misses prefetched together. Connections interleaved packet
- * by packet close and open in runs of thousands, so most objects still
- * go through the batch (63% of the gets of many-conns come from blocks);
- * the cache adds 256 bytes to a pool (5 KiB to an engine's 20) and
- * holds back the blocks of at most FC_POOL_CACHE objects.
+ * cold block header (then found through a word before the object) on
+ * every put was 82% of fc_pool_put's time, 7-9% of a run of many
+ * connections. When the cache is full its older half goes back to
+ * their blocks in one batch, the misses prefetched together.
+ * Connections interleaved packet by packet close and open in runs of
+ * thousands, so most objects still go through the batch (63% of the
+ * gets of many-conns come from blocks); the cache adds 256 bytes to a
+ * pool (5 KiB to an engine's 20) and holds back the blocks of at most
+ * FC_POOL_CACHE objects.
  */
 #ifndef FC_POOL_H
 #define FC_POOL_H
