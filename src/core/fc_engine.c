@@ -689,6 +689,27 @@ static void slot_add(struct fc_engine *e, struct fc_conn *c)
 	e->slots[i].c = c;
 }
 
+/* The slot table (nslots slots, zeroed), and its release. One of the
+ * default size (1 MiB for --max-flows 50000) is written all over as
+ * connections land on random slots: it is filled in by the call
+ * (fc_table_alloc), not a page fault at a time. A larger one (a raised
+ * --max-flows) gets its pages as slots are first written, on small
+ * pages: on huge ones, a few connections would make all of it resident. */
+static struct fc_slot *slots_alloc(uint32_t nslots)
+{
+	return (size_t)nslots * sizeof(struct fc_slot) < FC_TABLE_HUGE
+		       ? fc_table_alloc(nslots, sizeof(struct fc_slot))
+		       : calloc(nslots, sizeof(struct fc_slot));
+}
+
+static void slots_free(struct fc_slot *t, uint32_t nslots)
+{
+	if ((size_t)nslots * sizeof(struct fc_slot) < FC_TABLE_HUGE)
+		fc_table_free(t, nslots, sizeof(struct fc_slot));
+	else
+		free(t);
+}
+
 /* Lookups and removals have walked far longer than under a random hash:
  * someone may have found where IPv4 pairs land under the quick hash. Every
  * connection's hash becomes SipHash-1-3's and the table is laid out
@@ -696,7 +717,7 @@ static void slot_add(struct fc_engine *e, struct fc_conn *c)
  * memory for the new table, the old one stays (slower, still right). */
 static void go_strong(struct fc_engine *e)
 {
-	struct fc_slot *old = e->slots, *fresh = calloc(e->nslots, sizeof(*fresh));
+	struct fc_slot *old = e->slots, *fresh = slots_alloc(e->nslots);
 
 	e->want_strong = false;
 	e->probe_excess = 0; /* without memory: tried again after as many */
@@ -712,7 +733,7 @@ static void go_strong(struct fc_engine *e)
 		c->hash = flow_hash(e, conn_key(c));
 		slot_add(e, c);
 	}
-	free(old);
+	slots_free(old, e->nslots);
 	e->last_w1 = UINT64_MAX; /* flow_hash_again's pair, hashed the old way */
 	if (e->next.data) /* the look-ahead's, likewise */
 		e->next.hash = flow_hash(e, &e->next.s.key);
@@ -1022,7 +1043,7 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	e->nslots = 1024;
 	while (e->nslots < (uint64_t)e->cfg.max_flows * 5 / 4 + 1 && e->nslots < FC_MAX_SLOTS)
 		e->nslots <<= 1;
-	e->slots = calloc(e->nslots, sizeof(*e->slots));
+	e->slots = slots_alloc(e->nslots);
 	{
 		struct fc_ipfrag_config fcfg = { 0 };
 
@@ -1031,7 +1052,7 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	}
 	if (!e->slots || !e->frag) {
 		fc_ipfrag_free(e->frag);
-		free(e->slots);
+		slots_free(e->slots, e->nslots);
 		free(e);
 		return NULL;
 	}
@@ -1335,6 +1356,6 @@ void fc_engine_free(struct fc_engine *e)
 	free(e->live);
 	fc_decoder_scratch_free(&e->scratch);
 	fc_ipfrag_free(e->frag);
-	free(e->slots);
+	slots_free(e->slots, e->nslots);
 	free(e);
 }

@@ -76,9 +76,13 @@ void fc_pool_drain(struct fc_pool *p);
 
 /* A zeroed table of n elements of `size` bytes (NULL without memory or
  * when n * size overflows), for a large array that is written all over:
- * from 4 MiB on it lies on transparent huge pages, so that filling it
- * faults once per 2 MiB instead of once per 4 KiB page. Free it with
+ * from FC_TABLE_FILLED on its pages are all made by the call (one
+ * system call instead of a page fault per 4 KiB page, and resident at
+ * once), from FC_TABLE_HUGE on it lies on transparent huge pages (one
+ * fault per 2 MiB, made as they are first written). Free it with
  * fc_table_free and the same n and size. */
+#define FC_TABLE_FILLED ((size_t)64 << 10)
+#define FC_TABLE_HUGE ((size_t)4 << 20)
 void *fc_table_alloc(size_t n, size_t size);
 void fc_table_free(void *t, size_t n, size_t size);
 

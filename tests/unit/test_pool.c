@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "fc_pool.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -349,9 +352,24 @@ static bool thp_on(void)
 	return !strstr(line, "[never]") && line[0];
 }
 
+/* The 4 KiB pages of [t, t + bytes) in memory now (mincore); t page
+ * aligned. */
+static size_t resident_pages(const void *t, size_t bytes)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (bytes + page - 1) / page, in = 0;
+	unsigned char *v = malloc(n);
+
+	assert_non_null(v);
+	assert_int_equal(mincore((void *)(uintptr_t)t, bytes, v), 0);
+	for (size_t i = 0; i < n; i++)
+		in += v[i] & 1;
+	free(v);
+	return in;
+}
+
 static void test_tables(void **state)
 {
-	static const size_t n[] = { 1000, 32768, 65536, 81921, 98304 }; /* x 64 bytes */
+	static const size_t n[] = { 1000, 4096, 32768, 65536, 81921, 98304 }; /* x 64 bytes */
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
@@ -360,6 +378,14 @@ static void test_tables(void **state)
 		size_t nonzero = 0;
 
 		assert_non_null(t);
+		/* Filled in by the call: resident before any of it is read
+		 * or written (calloc's fresh mapping has no page yet). */
+		if (bytes >= FC_TABLE_FILLED && bytes < FC_TABLE_HUGE && !DIRECT) {
+			size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+			assert_int_equal((uintptr_t)t % page, 0);
+			assert_int_equal(resident_pages(t, bytes), (bytes + page - 1) / page);
+		}
 		for (size_t k = 0; k < bytes; k++)
 			nonzero += t[k] != 0;
 		assert_int_equal(nonzero, 0);
