@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """bench.py - framecap's speed and memory beside tcpdump reading the same file.
 
-Generates (once, deterministically, with build/fc-pcapgen) four captures:
+Generates (once, deterministically, with build/fc-pcapgen) five captures:
 many small frames in small packets, few connections with large frames,
-many interleaved connections (10,000 open at once) and 50,000 connections
-all open at once. Then, per capture:
+many interleaved connections (10,000 open at once), 50,000 connections
+all open at once, and the same 50,000 with each connection's packets
+together (open-grouped: the same memory without the interleaving, so
+that open-50k against it shows what a connection's state going cold
+between its packets costs). Then, per capture:
 
 - the file is pinned in the page cache (mapped and mlock()ed for the
   whole case: on this kind of VM the kernel drops pages of an idle file
@@ -55,6 +58,7 @@ CASES = [  # name, pcapgen scenario, count, what
     ("large-frames", "bench-large", os.environ.get("BENCH_LARGE", "400")),
     ("many-conns", "bench-conns", os.environ.get("BENCH_CONNS", "50000")),
     ("open-50k", "conns-open", os.environ.get("BENCH_OPEN", "50000")),
+    ("open-grouped", "conns-grouped", os.environ.get("BENCH_OPEN", "50000")),
 ]
 # BENCH_ONLY=small-frames,open-50k: only these cases (to repeat one quickly)
 ONLY = [c for c in os.environ.get("BENCH_ONLY", "").split(",") if c]

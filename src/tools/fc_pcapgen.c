@@ -1272,6 +1272,34 @@ static void conns_open(void)
 	run_walkers(bench_count, (uint32_t)bench_count, false);
 }
 
+/* conns-open's connections with each one's data together: every
+ * handshake first (all COUNT open at once, as in conns-open), then each
+ * connection's frames and ACKs in one run, then every close. The same
+ * memory as conns-open without its interleaving: the two side by side
+ * show what a connection's state going cold between its packets costs
+ * (docs/performance.md, session 21). */
+static void conns_grouped(void)
+{
+	const int data_end = 3 + 2 * SMALL_FRAMES;
+	uint32_t n = (uint32_t)bench_count;
+	struct walker *w = calloc(n ? n : 1, sizeof *w);
+
+	if (!w)
+		fatal("out of memory", NULL);
+	for (uint32_t i = 0; i < n; i++)
+		walker_init(&w[i], i, false);
+	for (int s = 0; s < 3; s++) /* SYN, SYN-ACK, ACK: round by round */
+		for (uint32_t i = 0; i < n; i++)
+			walker_step(&w[i]);
+	for (uint32_t i = 0; i < n; i++)
+		while (w[i].step < data_end)
+			walker_step(&w[i]);
+	for (int s = 0; s < 3; s++) /* FIN, FIN, ACK */
+		for (uint32_t i = 0; i < n; i++)
+			walker_step(&w[i]);
+	free(w);
+}
+
 /* COUNT bare SYNs from distinct clients to one server that never
  * answers: a scan or a flood, for the flow table's bounds. */
 static void syn_flood(void)
@@ -1779,6 +1807,8 @@ static const struct scenario scenarios[] = {
 	  "[COUNT] COUNT connections (<= 10000 open at once), 3 small frames each" },
 	{ "conns-open", conns_open, LT_EN10MB, 0, false, true, 20000,
 	  "[COUNT] COUNT connections all open at once, 3 small frames each" },
+	{ "conns-grouped", conns_grouped, LT_EN10MB, 0, false, true, 20000,
+	  "[COUNT] conns-open's connections, each one's frames and ACKs together" },
 	{ "hash-collide", hash_collide, LT_EN10MB, 0, false, true, 20000,
 	  "[COUNT] COUNT IPv6 connections open at once, 3 frames each way, clients in one bucket of the old unkeyed flow hash" },
 };
