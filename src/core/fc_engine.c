@@ -695,16 +695,20 @@ static void slot_add(struct fc_engine *e, struct fc_conn *c)
  * (fc_table_alloc), not a page fault at a time. A larger one (a raised
  * --max-flows) gets its pages as slots are first written, on small
  * pages: on huge ones, a few connections would make all of it resident. */
+static bool slots_filled(uint32_t nslots)
+{
+	return (size_t)nslots * sizeof(struct fc_slot) < FC_TABLE_HUGE;
+}
+
 static struct fc_slot *slots_alloc(uint32_t nslots)
 {
-	return (size_t)nslots * sizeof(struct fc_slot) < FC_TABLE_HUGE
-		       ? fc_table_alloc(nslots, sizeof(struct fc_slot))
-		       : calloc(nslots, sizeof(struct fc_slot));
+	return slots_filled(nslots) ? fc_table_alloc(nslots, sizeof(struct fc_slot))
+				    : calloc(nslots, sizeof(struct fc_slot));
 }
 
 static void slots_free(struct fc_slot *t, uint32_t nslots)
 {
-	if ((size_t)nslots * sizeof(struct fc_slot) < FC_TABLE_HUGE)
+	if (slots_filled(nslots))
 		fc_table_free(t, nslots, sizeof(struct fc_slot));
 	else
 		free(t);

@@ -274,14 +274,14 @@ void fc_pool_drain(struct fc_pool *p)
 }
 
 /* Huge pages from FC_TABLE_HUGE on: a table of 4 MiB written slot by
- * slot was 1,000 page faults, two with them. Smaller ones stay on small
- * pages: a table half used (one just doubled) would be resident whole,
- * up to 1 MiB more for 2 MiB. From FC_TABLE_FILLED, the small pages are
- * made by mmap (MAP_POPULATE): the JSON writer's endpoint table, doubled
- * from 64 KiB to 2 MiB, and the flow table's slots were three fifths of
- * open-50k's 2,000 page faults (454 with them filled, the run 1-4%
- * faster); being written all over, they lose nothing by being resident
- * whole. */
+ * slot was 1,000 page faults, two with them. Below, small pages, made by
+ * mmap (MAP_POPULATE) from FC_TABLE_FILLED on: the JSON writer's
+ * endpoint table, doubled from 64 KiB to 2 MiB, and the flow table's
+ * slots were three fifths of open-50k's 2,000 page faults (452 with
+ * them filled, the run 1-4% faster); being written all over, they lose
+ * little by being resident whole. (The 4 MiB threshold was set when the
+ * smaller tables were calloc's, a half-used one then only partly
+ * resident; huge pages for 2 MiB tables have not been measured since.) */
 #if POOL_CHUNKS && defined(MAP_POPULATE)
 #define TABLES_FILLED 1
 #else

@@ -2045,8 +2045,8 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (size_t i = 0; i < NSCEN; i++)
-			printf("%-12s %s\n", scenarios[i].name, scenarios[i].desc);
-		printf("%-12s %s\n", late_ack.name, late_ack.desc);
+			printf("%-13s %s\n", scenarios[i].name, scenarios[i].desc);
+		printf("%-13s %s\n", late_ack.name, late_ack.desc);
 		return 0;
 	}
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
