@@ -25,6 +25,7 @@
 #include "fc_reasm.h"
 #include "fc_pool.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,19 +145,65 @@ static uint64_t node_cost(uint32_t data_len)
 	return sizeof(struct fc_ooo_node) + data_len;
 }
 
+/* Every direction's rare part until it needs its own: nothing buffered,
+ * nothing waiting, nothing counted. Read only: whatever writes to it
+ * must take its own first (rare_own). */
+static const struct fc_reasm_rare no_rare;
+
 void fc_reasm_init(struct fc_reasm *r, const struct fc_reasm_shared *shared, void *ctx)
 {
 	memset(r, 0, sizeof(*r));
 	r->shared = shared;
 	r->ctx = ctx;
+	r->rare = (struct fc_reasm_rare *)&no_rare;
+}
+
+static bool rare_owned(const struct fc_reasm *r)
+{
+	return r->rare != &no_rare;
+}
+
+/* r's own rare part, made (empty) at the first repair; NULL without
+ * memory, and r goes on without one. */
+static struct fc_reasm_rare *rare_own(struct fc_reasm *r)
+{
+	struct fc_reasm_rare *x;
+
+	if (rare_owned(r))
+		return r->rare;
+	x = calloc(1, sizeof(*x));
+	if (x)
+		r->rare = x;
+	return x;
+}
+
+/* Add n to r's counter `field`: in its own rare part, or without memory
+ * for one in the engine's spill (so that the totals stay right). */
+#define COUNT(r, field, n) count_at((r), offsetof(struct fc_reasm_stats, field), (n))
+
+static void count_at(struct fc_reasm *r, size_t field, uint64_t n)
+{
+	struct fc_reasm_rare *x;
+	struct fc_reasm_stats *st;
+	uint64_t v;
+
+	if (n == 0)
+		return;
+	x = rare_own(r);
+	st = x ? &x->stats : r->shared->spill;
+	if (!st)
+		return;
+	memcpy(&v, (char *)st + field, sizeof(v));
+	v += n;
+	memcpy((char *)st + field, &v, sizeof(v));
 }
 
 static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
 {
 	uint64_t c = node_cost(n->missing ? 0 : n->len);
 
-	r->ooo_bytes -= c;
-	r->npieces--;
+	r->rare->ooo_bytes -= c;
+	r->rare->npieces--;
 	if (r->shared->budget)
 		r->shared->budget->used -= c;
 	free(n);
@@ -165,10 +212,10 @@ static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
 /* Take the lowest piece out of the list and the tree. */
 static struct fc_ooo_node *pop_first(struct fc_reasm *r)
 {
-	struct fc_ooo_node *n = r->ooo;
+	struct fc_ooo_node *n = r->rare->ooo;
 
-	r->ooo = n->next;
-	r->root = tree_remove_min(r->root);
+	r->rare->ooo = n->next;
+	r->rare->root = tree_remove_min(r->rare->root);
 	return n;
 }
 
@@ -203,14 +250,16 @@ static void hist_free(struct fc_reasm *r)
 
 void fc_reasm_free(struct fc_reasm *r)
 {
-	while (r->ooo) {
-		struct fc_ooo_node *n = r->ooo;
-		r->ooo = n->next;
-		node_release(r, n);
+	if (rare_owned(r)) {
+		while (r->rare->ooo) {
+			struct fc_ooo_node *n = r->rare->ooo;
+			r->rare->ooo = n->next;
+			node_release(r, n);
+		}
+		free(r->rare->waits);
+		free(r->rare);
+		r->rare = (struct fc_reasm_rare *)&no_rare;
 	}
-	r->root = NULL;
-	free(r->waits);
-	r->waits = NULL;
 	hist_free(r);
 }
 
@@ -311,7 +360,7 @@ static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 	 * copies too. */
 	if (r->hist_acked) {
 		r->hist_acked = false;
-		if (!r->stats.retransmitted_bytes && !r->stats.conflicts)
+		if (!r->rare->stats.retransmitted_bytes && !r->rare->stats.conflicts)
 			hist_free(r);
 	}
 	hist_append(r, p, n);
@@ -328,7 +377,7 @@ static void deliver(struct fc_reasm *r, const uint8_t *p, uint32_t n,
 static void declare_gap(struct fc_reasm *r, uint64_t n,
 			const struct fc_pkt *pkt, const char *why)
 {
-	r->stats.gap_bytes += n;
+	COUNT(r, gap_bytes, n);
 	r->shared->ops->gap(r->ctx, r->next, n, pkt, why);
 	r->next += n;
 	r->hist_len = 0; /* history must be the bytes right before next */
@@ -341,10 +390,10 @@ static void found_conflict(struct fc_reasm *r, struct fc_reasm_conflict *hold,
 			   uint64_t off, uint64_t n, const struct fc_pkt *pkt)
 {
 	if (!hold) {
-		r->stats.conflicts++;
+		COUNT(r, conflicts, 1);
 		r->shared->ops->conflict(r->ctx, off, n, pkt);
 	} else if (!hold->len) {
-		r->stats.conflicts++;
+		COUNT(r, conflicts, 1);
 		hold->off = off;
 		hold->len = n;
 	}
@@ -394,7 +443,7 @@ static void drain(struct fc_reasm *r)
 {
 	struct fc_ooo_node *n;
 
-	while ((n = r->ooo) && n->off <= r->next)
+	while ((n = r->rare->ooo) && n->off <= r->next)
 		drain_node(r, pop_first(r));
 }
 
@@ -418,17 +467,17 @@ static void check_node(struct fc_reasm *r, const struct fc_ooo_node *nd,
 static void skip_hole(struct fc_reasm *r, const struct fc_pkt *pkt,
 		      const char *why)
 {
-	if (r->ooo && r->ooo->off > r->next)
-		declare_gap(r, r->ooo->off - r->next, pkt, why);
+	if (r->rare->ooo && r->rare->ooo->off > r->next)
+		declare_gap(r, r->rare->ooo->off - r->next, pkt, why);
 	drain(r);
 }
 
 static bool over_budget(const struct fc_reasm *r, uint64_t need,
 			uint64_t pieces)
 {
-	if (r->ooo_bytes + need > r->shared->max_ooo)
+	if (r->rare->ooo_bytes + need > r->shared->max_ooo)
 		return true;
-	if (r->npieces + pieces > r->shared->max_pieces)
+	if (r->rare->npieces + pieces > r->shared->max_pieces)
 		return true;
 	return r->shared->budget && r->shared->budget->used + need > r->shared->budget->max;
 }
@@ -451,9 +500,9 @@ static bool insert_node(struct fc_reasm *r, struct fc_ooo_node **link,
 		memcpy(node->data, p, n);
 	node->next = *link;
 	*link = node;
-	r->root = tree_insert(r->root, node);
-	r->npieces++;
-	r->ooo_bytes += c;
+	r->rare->root = tree_insert(r->rare->root, node);
+	r->rare->npieces++;
+	r->rare->ooo_bytes += c;
 	if (r->shared->budget)
 		r->shared->budget->used += c;
 	return true;
@@ -469,7 +518,7 @@ static void overlap_node(struct fc_reasm *r, const struct fc_ooo_node *n,
 	if (cur < cap_end)
 		check_node(r, n, cur, p + (cur - off),
 			   (ov_end < cap_end ? ov_end : cap_end) - cur, pkt, hold);
-	r->stats.retransmitted_bytes += ov_end - cur;
+	COUNT(r, retransmitted_bytes, ov_end - cur);
 }
 
 /* Buffer [off, off+wire) (captured bytes first, then missing ones) around
@@ -482,8 +531,8 @@ static uint64_t buffer_segment(struct fc_reasm *r, uint64_t off, const uint8_t *
 			       const struct fc_pkt *pkt, bool seg_start, bool commit,
 			       uint64_t *pieces, struct fc_reasm_conflict *hold)
 {
-	struct fc_ooo_node *fl = tree_floor(r->root, off);
-	struct fc_ooo_node **link = fl ? &fl->next : &r->ooo;
+	struct fc_ooo_node *fl = tree_floor(r->rare->root, off);
+	struct fc_ooo_node **link = fl ? &fl->next : &r->rare->ooo;
 	uint64_t cur = off, end = off + wire, cap_end = off + captured, cost = 0;
 
 	*pieces = 0;
@@ -537,8 +586,8 @@ static uint64_t repeated_bytes(const struct fc_reasm *r, uint64_t off, uint64_t 
 	}
 	if (from >= end)
 		return rep;
-	n = tree_floor(r->root, from);
-	for (n = n ? n : r->ooo; n && n->off < end; n = n->next) {
+	n = tree_floor(r->rare->root, from);
+	for (n = n ? n : r->rare->ooo; n && n->off < end; n = n->next) {
 		uint64_t s = n->off > from ? n->off : from;
 		uint64_t e = n->off + n->len < end ? n->off + n->len : end;
 
@@ -613,12 +662,12 @@ again:
 	off = seq_offset(r, seq);
 	end = off + wire_len;
 	if (end <= 0) {
-		r->stats.before_start_bytes += wire_len;
+		COUNT(r, before_start_bytes, wire_len);
 		return;
 	}
 	if (off < 0) { /* starts before offset 0: keep the part after it */
 		uint32_t k = (uint32_t)-off;
-		r->stats.before_start_bytes += k;
+		COUNT(r, before_start_bytes, k);
 		p += k < captured ? k : captured;
 		captured = k < captured ? captured - k : 0;
 		wire_len -= k;
@@ -644,7 +693,7 @@ again:
 		uint64_t ov = ((uint64_t)end < r->next ? (uint64_t)end : r->next) - (uint64_t)off;
 		check_history(r, (uint64_t)off, p, ov < captured ? (uint32_t)ov : captured, pkt,
 			      hold);
-		r->stats.retransmitted_bytes += ov;
+		COUNT(r, retransmitted_bytes, ov);
 		if ((uint64_t)end <= r->next)
 			return;
 		p += ov < captured ? ov : captured;
@@ -659,7 +708,7 @@ again:
 	 * buffered node. Where the segment repeats that node, the node was
 	 * captured first and wins; hand it on and carry on after it. */
 	while (wire_len > 0 && (uint64_t)off == r->next) {
-		struct fc_ooo_node *n = r->ooo; /* n->off > next: drained */
+		struct fc_ooo_node *n = r->rare->ooo; /* n->off > next: drained */
 		uint32_t take = wire_len, cap, ov;
 
 		if (n && n->off - r->next < take)
@@ -680,7 +729,7 @@ again:
 			break;
 		ov = n->len < wire_len ? n->len : wire_len;
 		check_node(r, n, (uint64_t)off, p, ov < captured ? ov : captured, pkt, hold);
-		r->stats.retransmitted_bytes += ov;
+		COUNT(r, retransmitted_bytes, ov);
 		p += ov < captured ? ov : captured;
 		captured = ov < captured ? captured - ov : 0;
 		wire_len -= ov;
@@ -700,14 +749,18 @@ again:
 	uint64_t need = buffer_segment(r, (uint64_t)off, p, captured, wire_len,
 				       pkt, seg_start, false, &pieces, hold);
 	if (over_budget(r, need, pieces)) {
-		uint64_t to = r->ooo && r->ooo->off < (uint64_t)off ? r->ooo->off
+		uint64_t to = r->rare->ooo && r->rare->ooo->off < (uint64_t)off ? r->rare->ooo->off
 								    : (uint64_t)off;
-		r->stats.forced_gaps++;
+		COUNT(r, forced_gaps, 1);
 		declare_gap(r, to - r->next, pkt, "out-of-order buffer full");
 		drain(r);
 		goto again; /* next moved: re-trim against it */
 	}
-	r->stats.ooo_segments++;
+	/* Without memory for the pieces' list, as without memory for a
+	 * piece: the bytes are not kept, and their hole becomes a gap. */
+	if (!rare_own(r))
+		return;
+	COUNT(r, ooo_segments, 1);
 	buffer_segment(r, (uint64_t)off, p, captured, wire_len, pkt, seg_start,
 		       true, &pieces, hold);
 }
@@ -726,14 +779,16 @@ void fc_reasm_fin(struct fc_reasm *r, uint32_t seq)
 
 		r->fin_seen = true;
 		r->fin_off = (uint64_t)off;
+		if (!r->rare->ooo)
+			return;
 		/* Nothing after the FIN counts: drop what was buffered there
 		 * (a node straddling it is cut when drained). They are the
 		 * tree's highest pieces: all leave the tree before any is
 		 * freed, since unlinking walks nodes that may be among them. */
-		fl = r->fin_off ? tree_floor(r->root, r->fin_off - 1) : NULL;
-		link = fl ? &fl->next : &r->ooo;
+		fl = r->fin_off ? tree_floor(r->rare->root, r->fin_off - 1) : NULL;
+		link = fl ? &fl->next : &r->rare->ooo;
 		for (n = *link; n; n = n->next)
-			r->root = tree_remove_max(r->root);
+			r->rare->root = tree_remove_max(r->rare->root);
 		n = *link;
 		*link = NULL;
 		while (n) {
@@ -755,7 +810,7 @@ static void give_up_to(struct fc_reasm *r, uint64_t a, const struct fc_pkt *pkt,
 		a = r->fin_off;
 	while (r->next < a) {
 		/* drain() left the first node past next: each turn moves on */
-		uint64_t hole_end = r->ooo && r->ooo->off < a ? r->ooo->off : a;
+		uint64_t hole_end = r->rare->ooo && r->rare->ooo->off < a ? r->rare->ooo->off : a;
 		declare_gap(r, hole_end - r->next, pkt, why);
 		drain(r);
 	}
@@ -766,7 +821,7 @@ static void give_up_to(struct fc_reasm *r, uint64_t a, const struct fc_pkt *pkt,
  * last one stopped, so the walks add up to the pieces buffered. */
 static bool buffered(const struct fc_reasm *r, uint64_t from, uint64_t to)
 {
-	const struct fc_ooo_node *n = tree_floor(r->root, from);
+	const struct fc_ooo_node *n = tree_floor(r->rare->root, from);
 
 	for (; n && from < to; n = n->next) {
 		if (n->off > from)
@@ -787,7 +842,7 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 		  uint64_t conn_pkts)
 {
 	const struct fc_reasm_window *win = &r->shared->window;
-	struct fc_reasm_waits *w = r->waits;
+	struct fc_reasm_waits *w = r->rare->waits;
 	struct fc_reasm_ack_wait *last;
 	int64_t a;
 
@@ -809,8 +864,8 @@ void fc_reasm_ack(struct fc_reasm *r, uint32_t ack, const struct fc_pkt *pkt,
 		last->off = (uint64_t)a; /* no new hole: nothing new to wait for */
 		return;
 	}
-	if (!w && (win->packets || win->us)) {
-		w = r->waits = malloc(sizeof(*w));
+	if (!w && (win->packets || win->us) && rare_own(r)) {
+		w = r->rare->waits = malloc(sizeof(*w));
 		if (w)
 			w->n = 0;
 	}
@@ -843,7 +898,7 @@ static bool window_passed(const struct fc_reasm *r, const struct fc_reasm_ack_wa
 void fc_reasm_expire(struct fc_reasm *r, uint64_t conn_pkts, int64_t now_us,
 		     bool idle)
 {
-	struct fc_reasm_waits *w = r->waits;
+	struct fc_reasm_waits *w = r->rare->waits;
 
 	while (w && w->n) {
 		struct fc_reasm_ack_wait first = w->slot[0];
@@ -859,7 +914,7 @@ void fc_reasm_expire(struct fc_reasm *r, uint64_t conn_pkts, int64_t now_us,
 
 void fc_reasm_end_waits(struct fc_reasm *r)
 {
-	struct fc_reasm_waits *w = r->waits;
+	struct fc_reasm_waits *w = r->rare->waits;
 
 	if (!w)
 		return;
@@ -873,7 +928,7 @@ void fc_reasm_flush(struct fc_reasm *r, const struct fc_pkt *pkt)
 	static const char why[] = "never captured";
 
 	fc_reasm_end_waits(r);
-	while (r->ooo)
+	while (r->rare->ooo)
 		skip_hole(r, pkt, why);
 	if (r->fin_seen && r->next < r->fin_off)
 		declare_gap(r, r->fin_off - r->next, pkt, why);

@@ -121,9 +121,11 @@ struct fc_pool;
  * pointer (24 bytes less per direction than copies: 50,000 open
  * connections must fit in 64 MiB): the callbacks; the out-of-order
  * budget of all directions (NULL: none) and of each; the most buffered
- * pieces per direction; the ACK window; and the history rings' spares,
- * one pool per size (FC_REASM_HISTORY / FC_REASM_HISTORY_STEP of them,
- * the smallest first; NULL: malloc and free). */
+ * pieces per direction; the ACK window; the history rings' spares, one
+ * pool per size (FC_REASM_HISTORY / FC_REASM_HISTORY_STEP of them, the
+ * smallest first; NULL: malloc and free); and where a direction without
+ * memory for its own counters counts (spill: the engine's; NULL: not
+ * counted). */
 struct fc_reasm_shared {
 	const struct fc_reasm_ops *ops;
 	struct fc_reasm_budget *budget;
@@ -131,32 +133,44 @@ struct fc_reasm_shared {
 	uint32_t max_pieces;
 	struct fc_reasm_window window;
 	struct fc_pool *hist_pool;
+	struct fc_reasm_stats *spill;
 };
 
-struct fc_reasm {
-	const struct fc_reasm_shared *shared;
-	void *ctx;
-
-	bool have_base;
-	bool fin_seen;
-	bool hist_acked; /* the peer acknowledged all hist holds (deliver()) */
-	uint32_t base_seq; /* sequence number of stream offset 0 */
-	uint64_t next; /* next stream offset to deliver */
-	uint64_t fin_off;
-
+/* What a direction needs once its stream is not plain in-order data:
+ * pieces buffered out of order, acknowledged holes, and the counters of
+ * what reassembly repaired or dropped. */
+struct fc_reasm_rare {
 	struct fc_ooo_node *ooo; /* list sorted by offset, disjoint */
 	struct fc_ooo_node *root; /* the same pieces as an AVL tree */
 	uint64_t ooo_bytes;
-	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
-
-	uint8_t *hist; /* ring indexed by offset % hist_cap */
-	/* 16 bits each (FC_REASM_HISTORY fits): the three fill 8 bytes. */
-	uint16_t hist_cap; /* its size, up to FC_REASM_HISTORY */
-	uint16_t hist_len; /* valid bytes just before next */
 	uint32_t npieces;
-
+	struct fc_reasm_waits *waits; /* acknowledged holes, or NULL */
 	struct fc_reasm_stats stats;
 };
+
+/* One direction: one cache line. Most directions of most connections
+ * only ever deliver in order, and 50,000 open connections were 136
+ * bytes each here, three or four lines touched by every segment: what
+ * only repairs need (struct fc_reasm_rare) is allocated at the first
+ * repair. */
+struct fc_reasm {
+	const struct fc_reasm_shared *shared;
+	void *ctx;
+	uint64_t next; /* next stream offset to deliver */
+	uint64_t fin_off;
+	uint8_t *hist; /* ring indexed by offset % hist_cap */
+	/* Never NULL: a shared empty one (read only) until the first
+	 * repair needs its own (rare_own). */
+	struct fc_reasm_rare *rare;
+	uint32_t base_seq; /* sequence number of stream offset 0 */
+	/* 16 bits each (FC_REASM_HISTORY fits). */
+	uint16_t hist_cap; /* its size, up to FC_REASM_HISTORY */
+	uint16_t hist_len; /* valid bytes just before next */
+	bool have_base;
+	bool fin_seen;
+	bool hist_acked; /* the peer acknowledged all hist holds (deliver()) */
+};
+_Static_assert(sizeof(struct fc_reasm) <= 64, "a direction's reassembler is one cache line");
 
 /* Allocates nothing. *shared is kept, not copied: it must outlive r, and
  * a change to it applies to r from then on. ctx is handed to its ops. */
@@ -198,7 +212,25 @@ void fc_reasm_end_waits(struct fc_reasm *r);
 /* Some acknowledged hole is waiting for late data. */
 static inline bool fc_reasm_waiting(const struct fc_reasm *r)
 {
-	return r->waits && r->waits->n > 0;
+	return r->rare->waits && r->rare->waits->n > 0;
+}
+
+/* The direction's counters so far (all 0 until it needed a repair). */
+static inline const struct fc_reasm_stats *fc_reasm_stats(const struct fc_reasm *r)
+{
+	return &r->rare->stats;
+}
+
+/* Out-of-order pieces buffered, and what they cost against the budgets
+ * (their bytes and bookkeeping). */
+static inline uint32_t fc_reasm_pieces(const struct fc_reasm *r)
+{
+	return r->rare->npieces;
+}
+
+static inline uint64_t fc_reasm_buffered(const struct fc_reasm *r)
+{
+	return r->rare->ooo_bytes;
 }
 
 /* The stream is over: every hole becomes a gap (acknowledged ones at the

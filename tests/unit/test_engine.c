@@ -824,6 +824,53 @@ static void test_retransmitted_syn_same_stream(void **state)
 	tctx_free(t);
 }
 
+/* Linked with --wrap=calloc (Makefile): the next calloc_failures calls
+ * fail, as without memory; the rest are calloc's. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static unsigned calloc_failures;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_failures) {
+		calloc_failures--;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
+/* Retransmitted bytes count in the totals when the stream ends, and
+ * those of a direction that had no memory for its own counters count
+ * at once, from the engine's spill: each once, however often the
+ * totals are read. */
+static void test_retransmitted_counted_without_memory(void **state)
+{
+	(void)state;
+	struct conn c, d;
+	struct tctx *t = tctx_handshake(&c);
+	uint8_t b[64];
+	uint32_t n = frame(b, "data");
+
+	csend(t, &c, 0, ACK | PSH, b, n);
+	c.seq[0] -= n;
+	csend(t, &c, 0, ACK | PSH, b, n); /* counted by the direction */
+	assert_int_equal(stats(t)->retransmitted_bytes, 0); /* until it ends */
+
+	d = conn_make(40001, 8001, 7000, 9000);
+	handshake(t, &d);
+	csend(t, &d, 0, ACK | PSH, b, n);
+	d.seq[0] -= n;
+	calloc_failures = 1;
+	csend(t, &d, 0, ACK | PSH, b, n); /* no memory: the spill's */
+	assert_int_equal(calloc_failures, 0);
+	assert_int_equal(stats(t)->retransmitted_bytes, n);
+	assert_int_equal(stats(t)->retransmitted_bytes, n);
+	finish(t);
+	assert_int_equal(stats(t)->retransmitted_bytes, 2 * n);
+	assert_int_equal(count(t, EV_SEGMENT, 1, FC_C2S), 2);
+	assert_int_equal(count(t, EV_SEGMENT, 2, FC_C2S), 2);
+}
+
 /* A packet without new bytes is a segment of its own, with no frame, its
  * conflict just before it (the same report); one with some old bytes
  * says how many; an empty ACK is no segment. */
@@ -2047,6 +2094,7 @@ int main(void)
 		cmocka_unit_test_setup(test_new_syn_after_close, setup),
 		cmocka_unit_test_setup(test_retransmitted_syn_same_stream, setup),
 		cmocka_unit_test_setup(test_retransmission_segments, setup),
+		cmocka_unit_test_setup(test_retransmitted_counted_without_memory, setup),
 		cmocka_unit_test_setup(test_new_isn_after_data_new_stream, setup),
 		cmocka_unit_test_setup(test_new_isn_before_data_new_stream, setup),
 		cmocka_unit_test_setup(test_late_packets, setup),

@@ -164,7 +164,7 @@ static void trs_limits(struct trs *t, uint32_t max_pieces, uint64_t packets,
 static void assert_rstats(const struct trs *t, uint64_t ooo, uint64_t retrans,
 			  uint64_t conflicts, uint64_t gap, uint64_t forced, uint64_t before)
 {
-	const struct fc_reasm_stats *st = &t->r.stats;
+	const struct fc_reasm_stats *st = fc_reasm_stats(&t->r);
 	const uint64_t got[] = { st->ooo_segments, st->retransmitted_bytes, st->conflicts,
 				 st->gap_bytes, st->forced_gaps, st->before_start_bytes };
 	const uint64_t want[] = { ooo, retrans, conflicts, gap, forced, before };
@@ -303,7 +303,7 @@ static uint64_t node_cost_of(uint32_t bytes)
 	assert_true(bytes <= sizeof(zeros));
 	seg_raw(t, 0, zeros, 0, 0, 1); /* sets the base */
 	seg_raw(t, 10, zeros, bytes, bytes ? bytes : 1, 2);
-	c = t->r.ooo_bytes;
+	c = fc_reasm_buffered(&t->r);
 	trs_free(t);
 	assert_true(c >= bytes);
 	return c;
@@ -345,8 +345,8 @@ static void test_in_order_zero_copy(void **state)
 	assert_ptr_equal(t->rec->ev[2].ptr, c);
 	assert_stream(t, "hello world!");
 	assert_int_equal(t->r.next, 12);
-	assert_int_equal(t->r.ooo_bytes, 0);
-	assert_null(t->r.ooo);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	assert_rstats(t, 0, 0, UNCHECKED, 0, UNCHECKED, UNCHECKED);
 	/* an empty segment (a pure ACK) changes nothing */
 	seg(t, 1012, "", 4);
@@ -363,8 +363,8 @@ static void test_out_of_order_3_1_2(void **state)
 	fc_reasm_set_base(&t->r, 100);
 	seg(t, 108, s3, 10);
 	assert_int_equal(t->rec->nev, 0);
-	assert_int_equal(t->r.stats.ooo_segments, 1);
-	assert_int_equal(t->r.ooo_bytes, node_cost_of(4));
+	assert_int_equal(fc_reasm_stats(&t->r)->ooo_segments, 1);
+	assert_int_equal(fc_reasm_buffered(&t->r), node_cost_of(4));
 	seg(t, 100, s1, 11);
 	assert_int_equal(t->rec->nev, 1);
 	seg(t, 104, s2, 12);
@@ -377,8 +377,8 @@ static void test_out_of_order_3_1_2(void **state)
 	assert_ptr_equal(t->rec->ev[1].ptr, s2);
 	assert_ptr_not_equal(t->rec->ev[2].ptr, s3);
 	assert_stream(t, "AAAABBBBCCCC");
-	assert_int_equal(t->r.ooo_bytes, 0);
-	assert_null(t->r.ooo);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	assert_rstats(t, 1, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
 	trs_free(t);
 }
@@ -398,8 +398,8 @@ static void test_reverse_order(void **state)
 	assert_stream(t, "aaabbbcccdddeeefffggghhh");
 	for (int i = 0; i < 8; i++)
 		assert_data(&t->rec->ev[i], 3 * (uint64_t)i, 3, (uint64_t)(8 - i), true);
-	assert_int_equal(t->r.stats.ooo_segments, 7);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->ooo_segments, 7);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 }
 
@@ -418,17 +418,17 @@ static void test_exact_duplicate_dropped(void **state)
 
 	/* a duplicate of buffered data: kept once, from the first copy */
 	seg(t, 10, "xyz", 3);
-	cost = t->r.ooo_bytes;
+	cost = fc_reasm_buffered(&t->r);
 	seg(t, 10, "xyz", 4);
-	assert_int_equal(t->r.ooo_bytes, cost);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 7);
+	assert_int_equal(fc_reasm_buffered(&t->r), cost);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 7);
 	seg(t, 4, "efghij", 5);
 	assert_stream(t, "abcdefghijxyz");
 	assert_int_equal(t->rec->nev, 3);
 	assert_data(&t->rec->ev[2], 10, 3, 3, true);
-	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 0);
 	assert_int_equal(t->rec->nconf, 0);
-	assert_int_equal(t->r.stats.ooo_segments, 2);
+	assert_int_equal(fc_reasm_stats(&t->r)->ooo_segments, 2);
 	trs_free(t);
 }
 
@@ -456,21 +456,21 @@ static void test_conflict_with_delivered(void **state)
 	memcpy(again, big + 78, sizeof(again));
 	again[87 - 78] ^= 0xFF;
 	seg_raw(t, 78, again, sizeof(again), sizeof(again), 2);
-	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 0);
 	/* 88 is the oldest byte held */
 	memcpy(again, big + 78, sizeof(again));
 	again[88 - 78] ^= 0xFF;
 	seg_raw(t, 78, again, sizeof(again), sizeof(again), 3);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_conflict(&t->rec->ev[1], 88, 10, 3);
 	/* a retransmission running past the end: checked, then the rest in order */
 	memcpy(again, big + 590, 10);
 	memcpy(again + 10, "0123456789", 10);
 	seg_raw(t, 590, again, 20, 20, 4);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_data(&t->rec->ev[2], 600, 10, 4, false);
 	assert_ptr_equal(t->rec->ev[2].ptr, again + 10);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 20 + 20 + 10);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 20 + 20 + 10);
 	trs_free(t);
 
 	/* after a gap the history restarts: bytes before it cannot be compared */
@@ -479,9 +479,9 @@ static void test_conflict_with_delivered(void **state)
 		{ 8, "ijkl" });
 	ack(t, 8, 3);
 	seg(t, 0, "ABCD", 4);
-	assert_int_equal(t->r.stats.conflicts, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 0);
 	seg(t, 8, "iJkl", 5);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_stream(t, "abcd____ijkl");
 	trs_free(t);
 }
@@ -500,7 +500,7 @@ static void test_history_until_acked(void **state)
 	 * one (acknowledged before the real one comes) is still caught */
 	assert_non_null(t->r.hist);
 	seg(t, 1, "bX", 3);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_conflict(&t->rec->ev[1], 2, 1, 3);
 	trs_free(t);
 
@@ -509,14 +509,14 @@ static void test_history_until_acked(void **state)
 	seg(t, 4, "ef", 3); /* the sender moved on: only "ef" is held */
 	assert_int_equal(t->r.hist_len, 2);
 	seg(t, 0, "abXd", 4); /* acknowledged before: counted, not compared */
-	assert_int_equal(t->r.stats.conflicts, 0);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
 	/* a direction that retransmitted keeps its ring past the ACK */
 	ack(t, 6, 5);
 	seg(t, 6, "gh", 6);
 	assert_int_equal(t->r.hist_len, 4);
 	seg(t, 4, "eF", 7);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_conflict(&t->rec->ev[3], 5, 1, 7);
 	assert_stream(t, "abcdefgh");
 	trs_free(t);
@@ -543,7 +543,7 @@ static void test_repeats_told(void **state)
 	assert_repeat(&e[2], 'R', 4, 4, 3, 5, 3);
 	assert_repeat(&e[3], 'R', 7, 1, 4, 0, 0);
 	assert_int_equal(t->rec->nconf, 0);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 
 	seg(t, 6, "ghijk", 5); /* 2 old bytes, 3 new */
 	assert_repeat(&e[4], 'P', 6, 2, 5, 0, 0);
@@ -557,7 +557,7 @@ static void test_repeats_told(void **state)
 	assert_repeat(&e[7], 'P', 19, 3, 8, 0, 0);
 	seg(t, 11, "lmnopqrs", 9);
 	assert_stream(t, "abcdefghijklmnopqrstuvwxy");
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4 + 4 + 1 + 2 + 3 + 3);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4 + 4 + 1 + 2 + 3 + 3);
 
 	seg(t, 0, "", 10); /* no payload: nothing at all */
 	assert_int_equal(t->rec->nev, 8 + 4); /* 11..19, then 3 buffered pieces */
@@ -573,8 +573,8 @@ static void test_conflict_with_buffered(void **state)
 
 	assert_int_equal(t->rec->nev, 1);
 	assert_conflict(&t->rec->ev[0], 13, 3, 2);
-	assert_int_equal(t->r.stats.conflicts, 1);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
 	seg(t, 0, "abcdefghij", 3);
 	assert_stream(t, "abcdefghijklmnop");
 	assert_data(&t->rec->ev[2], 10, 6, 1, true);
@@ -600,7 +600,7 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 		{ 10, "KKKKKKKKKK" }, /* [10,20) */
 		{ 5, "LLLLLLLLLL" }, /* [5,15): [5,10) new */
 		{ 18, "MMMMMMM" }); /* [18,25): [20,25) new */
-	assert_int_equal(t->r.stats.conflicts, 2);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 2);
 	assert_conflict(&t->rec->ev[0], 10, 5, 2);
 	assert_conflict(&t->rec->ev[1], 18, 2, 3);
 	seg(t, 0, "NNNNN", 4);
@@ -609,8 +609,8 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	assert_data(&t->rec->ev[3], 5, 5, 2, true);
 	assert_data(&t->rec->ev[4], 10, 10, 1, true);
 	assert_data(&t->rec->ev[5], 20, 5, 3, false);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 5 + 2);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 5 + 2);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* a segment around a buffered node, agreeing with it: no conflict */
@@ -647,8 +647,8 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	assert_data(&t->rec->ev[3], 8, 4, 2, false);
 	assert_ptr_equal(t->rec->ev[3].ptr, in_order + 8);
 	assert_stream(t, "aaaaBBBBdddd");
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* ... ending inside a node, and one spanning several nodes */
@@ -665,7 +665,7 @@ static void test_partial_overlaps_first_copy_wins(void **state)
 	assert_data(&t->rec->ev[3], 10, 2, 2, true);
 	assert_data(&t->rec->ev[4], 12, 4, 5, false);
 	assert_data(&t->rec->ev[5], 16, 4, 3, true);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 }
 
@@ -686,7 +686,7 @@ static void test_sequence_wraparound(void **state)
 	assert_data(&t->rec->ev[1], 16, 16, 2, false);
 	assert_data(&t->rec->ev[2], 32, 4, 3, true);
 	assert_data(&t->rec->ev[3], 36, 4, 4, true);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
 	fc_reasm_fin(&t->r, 0x1C);
 	assert_int_equal(t->r.fin_off, 44);
 	assert_false(fc_reasm_done(&t->r));
@@ -711,7 +711,7 @@ static void test_offsets_past_4gib(void **state)
 	for (uint64_t k = 1; k <= nsteps; k++)
 		ack(t, (uint32_t)(base + k * step), 1 + k);
 	assert_int_equal(t->r.next, far);
-	assert_int_equal(t->r.stats.gap_bytes, far - 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, far - 1);
 	/* an acknowledgement too far ahead to be believed is ignored */
 	ack(t, (uint32_t)(base + far + FC_REASM_ACK_GAP_MAX + 1), 20);
 	assert_int_equal(t->r.next, far);
@@ -726,7 +726,7 @@ static void test_offsets_past_4gib(void **state)
 		   "acknowledged");
 	/* a retransmission there is still recognised */
 	seg(t, (uint32_t)(base + far + 2), "cX", 23);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_conflict(&t->rec->ev[3 + nsteps], far + 3, 1, 23);
 	trs_free(t);
 }
@@ -744,10 +744,10 @@ static void test_base_and_before_start(void **state)
 	assert_int_equal(t->rec->nev, 1);
 	assert_data(&t->rec->ev[0], 0, 10, 1, false);
 	assert_ptr_equal(t->rec->ev[0].ptr, b + 10);
-	assert_int_equal(t->r.stats.before_start_bytes, 10);
+	assert_int_equal(fc_reasm_stats(&t->r)->before_start_bytes, 10);
 	seg(t, 980, "0123456789", 2); /* wholly before the start */
 	assert_int_equal(t->rec->nev, 1);
-	assert_int_equal(t->r.stats.before_start_bytes, 20);
+	assert_int_equal(fc_reasm_stats(&t->r)->before_start_bytes, 20);
 	assert_stream(t, "ABCDEFGHIJ");
 	trs_free(t);
 
@@ -757,7 +757,7 @@ static void test_base_and_before_start(void **state)
 	seg_raw(t, 995, (const uint8_t *)b, 3, 10, 1);
 	assert_int_equal(t->rec->nev, 1);
 	assert_gap(&t->rec->ev[0], 0, 5, 1, "snaplen");
-	assert_int_equal(t->r.stats.before_start_bytes, 5);
+	assert_int_equal(fc_reasm_stats(&t->r)->before_start_bytes, 5);
 	trs_free(t);
 
 	/* no base: the first segment's seq is offset 0 (mid-stream start) */
@@ -767,8 +767,8 @@ static void test_base_and_before_start(void **state)
 	assert_int_equal(t->r.base_seq, 77777);
 	assert_data(&t->rec->ev[0], 0, 2, 1, true);
 	seg(t, 77770, "0123456xy", 2);
-	assert_int_equal(t->r.stats.before_start_bytes, 7);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 2);
+	assert_int_equal(fc_reasm_stats(&t->r)->before_start_bytes, 7);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 2);
 	trs_free(t);
 
 	/* an acknowledgement before any base means nothing */
@@ -792,7 +792,7 @@ static void test_snaplen_cut(void **state)
 	assert_int_equal(t->rec->nev, 2);
 	assert_data(&t->rec->ev[0], 0, 4, 1, true);
 	assert_gap(&t->rec->ev[1], 4, 6, 1, "snaplen");
-	assert_int_equal(t->r.stats.gap_bytes, 6);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, 6);
 	seg(t, 10, "ab", 2);
 	assert_stream(t, "0123______ab");
 	/* captured beyond wire_len is ignored */
@@ -804,14 +804,14 @@ static void test_snaplen_cut(void **state)
 	t = trs_new(4096, NULL);
 	fc_reasm_set_base(&t->r, 0);
 	seg_raw(t, 10, (const uint8_t *)"KLMNO", 2, 5, 1);
-	assert_int_equal(t->r.ooo_bytes, node_cost_of(2) + node_cost_of(0));
+	assert_int_equal(fc_reasm_buffered(&t->r), node_cost_of(2) + node_cost_of(0));
 	seg(t, 0, "0123456789", 2);
 	assert_int_equal(t->rec->nev, 3);
 	assert_data(&t->rec->ev[1], 10, 2, 1, true);
 	assert_gap(&t->rec->ev[2], 12, 3, 1, "snaplen");
 	seg(t, 15, "pq", 3);
 	assert_stream(t, "0123456789KL___pq");
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 }
 
@@ -838,12 +838,12 @@ static void test_gap_via_ack(void **state)
 	assert_gap(&t->rec->ev[4], 12, 4, 7, "acknowledged");
 	assert_data(&t->rec->ev[5], 16, 2, 3, true);
 	assert_gap(&t->rec->ev[6], 18, 2, 7, "acknowledged");
-	assert_int_equal(t->r.stats.gap_bytes, 10);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, 10);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	/* late data for an acknowledged hole is a retransmission */
 	seg(t, 4, "efgh", 8);
 	assert_int_equal(t->r.next, 20);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
 	trs_free(t);
 }
 
@@ -861,8 +861,8 @@ static void test_gap_via_flush(void **state)
 	assert_data(&t->rec->ev[2], 10, 4, 2, true);
 	assert_gap(&t->rec->ev[3], 14, 6, 9, "never captured");
 	assert_data(&t->rec->ev[4], 20, 4, 3, true);
-	assert_int_equal(t->r.ooo_bytes, 0);
-	assert_null(t->r.ooo);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	flush(t, 10); /* nothing more */
 	assert_int_equal(t->rec->nev, 5);
 	trs_free(t);
@@ -911,12 +911,12 @@ static void test_fin(void **state)
 		{ 10, "klmnopqrst" },
 		{ 30, "EEEEEEEEEE" });
 	fc_reasm_fin(&t->r, 15);
-	assert_int_equal(t->r.ooo_bytes, node_cost_of(10)); /* [30,40) dropped */
+	assert_int_equal(fc_reasm_buffered(&t->r), node_cost_of(10)); /* [30,40) dropped */
 	flush(t, 9);
 	assert_stream(t, "ab________klmno");
 	assert_int_equal(t->r.next, 15);
 	assert_true(fc_reasm_done(&t->r));
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* a FIN below many buffered pieces: all of them leave the tree
@@ -928,14 +928,14 @@ static void test_fin(void **state)
 		{ 10, "kl" }, { 20, "uv" }, { 30, "EE" }, { 40, "EE" },
 		{ 50, "EE" }, { 60, "EE" }, { 70, "EE" }, { 80, "EE" });
 	fc_reasm_fin(&t->r, 25);
-	assert_int_equal(t->r.npieces, 2);
-	assert_int_equal(t->r.ooo_bytes, 2 * node_cost_of(2));
+	assert_int_equal(fc_reasm_pieces(&t->r), 2);
+	assert_int_equal(fc_reasm_buffered(&t->r), 2 * node_cost_of(2));
 	seg(t, 5, "fg", 3);
 	seg(t, 2, "cde", 4);
 	flush(t, 9);
 	assert_stream(t, "abcdefg___kl________uv___");
 	assert_true(fc_reasm_done(&t->r));
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* a FIN while a node straddles it, filled in order */
@@ -946,7 +946,7 @@ static void test_fin(void **state)
 	seg(t, 0, "abcd", 2);
 	assert_stream(t, "abcdefg");
 	assert_true(fc_reasm_done(&t->r));
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* a FIN before any data sets the base; one behind the stream counts as
@@ -972,7 +972,7 @@ static void test_in_order_data_survives_full_budget(void **state)
 	memset(big, 'a', sizeof(big));
 	fc_reasm_set_base(&t->r, 0);
 	seg(t, 100, "BBBBBBBBBBBBBBBBBBBB", 1);
-	assert_int_equal(t->r.ooo_bytes, c20);
+	assert_int_equal(fc_reasm_buffered(&t->r), c20);
 	/* the bytes of the hole arrive: they need no buffer at all */
 	seg_raw(t, 0, big, sizeof(big), sizeof(big), 2);
 	assert_rstats(t, UNCHECKED, UNCHECKED, UNCHECKED, 0, 0, UNCHECKED);
@@ -980,7 +980,7 @@ static void test_in_order_data_survives_full_budget(void **state)
 	assert_data(&t->rec->ev[0], 0, 100, 2, true);
 	assert_ptr_equal(t->rec->ev[0].ptr, big);
 	assert_data(&t->rec->ev[1], 100, 20, 1, true);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 
 	/* out of order but before the buffered node: give up only the hole
@@ -989,15 +989,15 @@ static void test_in_order_data_survives_full_budget(void **state)
 	fc_reasm_set_base(&t->r, 0);
 	seg(t, 100, "BBBBBBBBBBBBBBBBBBBB", 1);
 	seg_raw(t, 50, big, 10, 10, 2);
-	assert_int_equal(t->r.stats.forced_gaps, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->forced_gaps, 1);
 	assert_int_equal(t->rec->nev, 2);
 	assert_gap(&t->rec->ev[0], 0, 50, 2, "buffer full");
 	assert_data(&t->rec->ev[1], 50, 10, 2, true);
 	assert_ptr_equal(t->rec->ev[1].ptr, big);
-	assert_int_equal(t->r.ooo_bytes, c20); /* the node still waits */
+	assert_int_equal(fc_reasm_buffered(&t->r), c20); /* the node still waits */
 	seg_raw(t, 60, big, 40, 40, 3);
 	assert_int_equal(t->r.next, 120);
-	assert_int_equal(t->r.stats.forced_gaps, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->forced_gaps, 1);
 	trs_free(t);
 }
 
@@ -1014,14 +1014,14 @@ static void test_budget_counts_every_node(void **state)
 	fc_reasm_set_base(&t->r, 0);
 	for (uint32_t i = 0; i < 6; i++)
 		seg_raw(t, 2 + 2 * i, (const uint8_t *)fill + 1 + 2 * i, 1, 1, 1 + i);
-	assert_int_equal(t->r.ooo_bytes, 6 * c1);
+	assert_int_equal(fc_reasm_buffered(&t->r), 6 * c1);
 	seg_raw(t, 1, (const uint8_t *)fill, 13, 13, 10);
-	assert_true(t->r.ooo_bytes <= max);
+	assert_true(fc_reasm_buffered(&t->r) <= max);
 	seg(t, 0, "_", 11);
 	flush(t, 12);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	/* whatever was given up, no byte went missing but the first */
-	assert_true(t->r.stats.gap_bytes <= 1);
+	assert_true(fc_reasm_stats(&t->r)->gap_bytes <= 1);
 	assert_int_equal(t->rec->data_bytes + t->rec->gap_bytes, 14);
 	trs_free(t);
 }
@@ -1050,14 +1050,14 @@ static void test_budget_flood(void **state)
 	/* the first 100 bytes never come; everything after does, in order */
 	for (uint32_t off = 100; off < N; off += 100) {
 		seg_raw(t, off, src + off, 100, 100, off / 100);
-		assert_true(t->r.ooo_bytes <= max);
-		if (t->r.ooo_bytes > peak)
-			peak = t->r.ooo_bytes;
+		assert_true(fc_reasm_buffered(&t->r) <= max);
+		if (fc_reasm_buffered(&t->r) > peak)
+			peak = fc_reasm_buffered(&t->r);
 	}
-	assert_true(t->r.stats.forced_gaps >= 1);
+	assert_true(fc_reasm_stats(&t->r)->forced_gaps >= 1);
 	assert_true(peak > 3 * c100); /* the buffer really filled up */
 	/* only the bytes that never came were given up */
-	assert_int_equal(t->r.stats.gap_bytes, 100);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, 100);
 	assert_gap(&t->rec->ev[0], 0, 100, t->rec->ev[0].pkt, "buffer full");
 	assert_int_equal(t->r.next, N);
 	for (size_t i = 0; i < t->rec->nev; i++) {
@@ -1065,7 +1065,7 @@ static void test_budget_flood(void **state)
 		if (e->kind == 'D')
 			assert_memory_equal(t->rec->pool + e->pool_at, src + e->off, e->n);
 	}
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	trs_free(t);
 	free(src);
 }
@@ -1109,13 +1109,13 @@ static void flood(uint64_t seed, uint64_t max_ooo, struct fc_reasm_budget *share
 		if (rnd(&s) % 40 == 0)
 			ack(x, base + (uint32_t)(x->r.next + rnd(&s) % 500), i + 1);
 		for (int k = 0; k < nrs; k++) {
-			assert_true(t[k]->r.ooo_bytes <= max_ooo);
+			assert_true(fc_reasm_buffered(&t[k]->r) <= max_ooo);
 			assert_int_equal(t[k]->rec->next, t[k]->r.next);
 		}
 		if (shared) {
 			uint64_t sum = 0;
 			for (int k = 0; k < nrs; k++)
-				sum += t[k]->r.ooo_bytes;
+				sum += fc_reasm_buffered(&t[k]->r);
 			assert_int_equal(shared->used, sum);
 			assert_true(shared->used <= shared->max);
 		}
@@ -1123,12 +1123,12 @@ static void flood(uint64_t seed, uint64_t max_ooo, struct fc_reasm_budget *share
 	for (int k = 0; k < nrs; k++) {
 		struct rrec *r = t[k]->rec;
 		flush(t[k], 99999);
-		assert_int_equal(t[k]->r.ooo_bytes, 0);
+		assert_int_equal(fc_reasm_buffered(&t[k]->r), 0);
 		assert_int_equal(r->next, t[k]->r.next);
 		assert_int_equal(r->data_bytes + r->gap_bytes, r->next);
 		assert_true(r->data_bytes > 0);
 		/* every copy was of the same source: never a conflict */
-		assert_int_equal(t[k]->r.stats.conflicts, 0);
+		assert_int_equal(fc_reasm_stats(&t[k]->r)->conflicts, 0);
 		for (size_t i = 0; i < r->nev; i++) {
 			const struct rev *e = &r->ev[i];
 			if (e->kind == 'D')
@@ -1167,25 +1167,25 @@ static void test_shared_budget(void **state)
 	seg(x, 200, "0123456789", 2);
 	seg(x, 300, "0123456789", 3);
 	assert_int_equal(b.used, 3 * c10);
-	assert_int_equal(x->r.stats.forced_gaps, 0);
+	assert_int_equal(fc_reasm_stats(&x->r)->forced_gaps, 0);
 	/* y has nothing buffered, but the engine's budget is spent: y gives up
 	 * its own hole instead of buffering */
 	seg(y, 5050, "abcdefghij", 4);
 	assert_int_equal(b.used, 3 * c10);
-	assert_int_equal(y->r.stats.forced_gaps, 1);
+	assert_int_equal(fc_reasm_stats(&y->r)->forced_gaps, 1);
 	assert_int_equal(y->rec->nev, 2);
 	assert_gap(&y->rec->ev[0], 0, 50, 4, "buffer full");
 	assert_data(&y->rec->ev[1], 50, 10, 4, true);
 	/* x at its budget gives up its first hole to make room */
 	seg(x, 400, "0123456789", 5);
 	assert_true(b.used <= b.max);
-	assert_int_equal(b.used, x->r.ooo_bytes + y->r.ooo_bytes);
-	assert_int_equal(x->r.stats.forced_gaps, 1);
+	assert_int_equal(b.used, fc_reasm_buffered(&x->r) + fc_reasm_buffered(&y->r));
+	assert_int_equal(fc_reasm_stats(&x->r)->forced_gaps, 1);
 	assert_gap(&x->rec->ev[0], 0, 100, 5, "buffer full");
 	assert_data(&x->rec->ev[1], 100, 10, 1, true);
 	/* freeing x returns its share */
 	fc_reasm_free(&x->r);
-	assert_int_equal(b.used, y->r.ooo_bytes);
+	assert_int_equal(b.used, fc_reasm_buffered(&y->r));
 	assert_int_equal(b.used, 0);
 
 	for (uint64_t seed = 100; seed < 106; seed++) {
@@ -1251,8 +1251,8 @@ static void test_first_copy_wins_random(void **state)
 		}
 		assert_int_equal(t->r.next, N);
 		assert_int_equal(t->rec->gap_bytes, 0);
-		assert_int_equal(t->r.ooo_bytes, 0);
-		assert_int_equal(t->r.stats.forced_gaps, 0);
+		assert_int_equal(fc_reasm_buffered(&t->r), 0);
+		assert_int_equal(fc_reasm_stats(&t->r)->forced_gaps, 0);
 		for (size_t i = 0; i < t->rec->nev; i++) {
 			const struct rev *e = &t->rec->ev[i];
 			if (e->kind != 'D')
@@ -1265,8 +1265,8 @@ static void test_first_copy_wins_random(void **state)
 						 (unsigned long long)first_pkt[o]);
 			assert_int_equal(e->seg_start, pkt_start[e->pkt] == e->off);
 		}
-		assert_true(t->r.stats.conflicts > 0);
-		assert_int_equal(t->r.stats.conflicts, t->rec->nconf);
+		assert_true(fc_reasm_stats(&t->r)->conflicts > 0);
+		assert_int_equal(fc_reasm_stats(&t->r)->conflicts, t->rec->nconf);
 		trs_free(t);
 	}
 	free(first);
@@ -1288,12 +1288,12 @@ static void test_free_releases_everything(void **state)
 	for (uint32_t i = 1; i <= 10; i++)
 		seg_raw(t, i * 4000, big, sizeof(big), sizeof(big), 1 + i);
 	seg_raw(t, 50000, big, 10, 100, 20); /* a missing part too */
-	assert_true(t->r.ooo_bytes > 30000);
-	assert_int_equal(b.used, t->r.ooo_bytes);
+	assert_true(fc_reasm_buffered(&t->r) > 30000);
+	assert_int_equal(b.used, fc_reasm_buffered(&t->r));
 	fc_reasm_free(&t->r);
-	assert_null(t->r.ooo);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	assert_null(t->r.hist);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	assert_int_equal(b.used, 0);
 	fc_reasm_free(&t->r); /* twice is harmless */
 	assert_int_equal(t->rec->nev, 1); /* nothing delivered on the way out */
@@ -1336,13 +1336,13 @@ static void test_many_pieces_scattered(void **state)
 		seg_raw(t, t->r.base_seq + off, src + off, len, len, pkt);
 	}
 	assert_int_equal(t->r.next, 0);
-	assert_true(t->r.npieces > N / 3);
+	assert_true(fc_reasm_pieces(&t->r) > N / 3);
 	assert_rstats(t, UNCHECKED, UNCHECKED, 0, UNCHECKED, 0, UNCHECKED);
 	first_pkt[0] = ++pkt;
 	seg_raw(t, t->r.base_seq, src, 1, 1, pkt);
 	assert_int_equal(t->r.next, N);
-	assert_int_equal(t->r.npieces, 0);
-	assert_int_equal(t->r.ooo_bytes, 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	assert_int_equal(t->rec->gap_bytes, 0);
 	for (size_t i = 0; i < t->rec->nev; i++) {
 		const struct rev *e = &t->rec->ev[i];
@@ -1375,20 +1375,20 @@ static void test_conflict_among_many_pieces(void **state)
 	fc_reasm_set_base(&t->r, 0);
 	for (uint32_t off = N - 1; off >= 2; off -= 2) /* odd bytes, backwards */
 		seg_raw(t, off, src + off, 1, 1, 1 + (N - off) / 2);
-	assert_int_equal(t->r.npieces, N / 2 - 1);
+	assert_int_equal(fc_reasm_pieces(&t->r), N / 2 - 1);
 	memcpy(again, src, N);
 	again[2051] ^= 0x20; /* a buffered byte, different */
 	again[2052] ^= 0x20; /* a free byte: no one to disagree with */
 	/* [2001, 2101): 50 buffered odd bytes, 50 free even ones */
 	seg_raw(t, 2001, again + 2001, 100, 100, 90000);
-	assert_int_equal(t->r.stats.conflicts, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->conflicts, 1);
 	assert_conflict(&t->rec->ev[0], 2051, 1, 90000);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 50);
-	assert_int_equal(t->r.npieces, N / 2 - 1 + 50);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 50);
+	assert_int_equal(fc_reasm_pieces(&t->r), N / 2 - 1 + 50);
 	seg_raw(t, 0, src, 1, 1, 90001);
 	flush(t, 90002);
 	assert_int_equal(t->r.next, N);
-	assert_int_equal(t->r.npieces, 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	assert_int_equal(t->rec->data_bytes, 1 + (N / 2 - 1) + 50);
 	/* the stream: src, except the free byte the retransmission brought */
 	for (size_t i = 0; i < t->rec->nev; i++) {
@@ -1416,17 +1416,17 @@ static void test_piece_cap(void **state)
 	fc_reasm_set_base(&t->r, 0);
 	for (uint32_t k = 0; k < 10; k++)
 		seg(t, 2 * k + 1, "x", k + 1); /* [1], [3], ... [19] */
-	assert_int_equal(t->r.npieces, 10);
-	assert_int_equal(t->r.stats.forced_gaps, 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 10);
+	assert_int_equal(fc_reasm_stats(&t->r)->forced_gaps, 0);
 	seg(t, 21, "y", 11);
-	assert_int_equal(t->r.stats.forced_gaps, 1);
+	assert_int_equal(fc_reasm_stats(&t->r)->forced_gaps, 1);
 	assert_gap(&t->rec->ev[0], 0, 1, 11, "buffer full");
 	assert_data(&t->rec->ev[1], 1, 1, 1, true);
-	assert_int_equal(t->r.npieces, 10);
-	assert_true(t->r.ooo_bytes <= 10 * node_cost_of(1));
+	assert_int_equal(fc_reasm_pieces(&t->r), 10);
+	assert_true(fc_reasm_buffered(&t->r) <= 10 * node_cost_of(1));
 	flush(t, 12);
 	assert_stream(t, "_x_x_x_x_x_x_x_x_x_x_y");
-	assert_int_equal(t->r.npieces, 0);
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	trs_free(t);
 }
 
@@ -1465,7 +1465,7 @@ static void test_ack_window_late_data_fills(void **state)
 	assert_data(&t->rec->ev[2], 8, 4, 2, true);
 	expire_at(t, 100, 100000, false);
 	assert_false(fc_reasm_waiting(&t->r));
-	assert_int_equal(t->r.stats.gap_bytes, 0);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, 0);
 	trs_free(t);
 }
 
@@ -1488,7 +1488,7 @@ static void test_ack_window_needs_packets_and_time(void **state)
 	assert_false(fc_reasm_waiting(&t->r));
 	seg(t, 4, "efgh", 7); /* too late: a retransmission */
 	assert_int_equal(t->r.next, 12);
-	assert_int_equal(t->r.stats.retransmitted_bytes, 4);
+	assert_int_equal(fc_reasm_stats(&t->r)->retransmitted_bytes, 4);
 	trs_free(t);
 
 	/* idle (no packet came): only the time counts */
@@ -1524,14 +1524,14 @@ static void test_ack_window_several_holes(void **state)
 	seg(t, 8, "ij", 4);
 	ack(t, 10, 4); /* hole [6,8) from packet 4 */
 	ack(t, 9, 4); /* behind the last: nothing new */
-	assert_int_equal(t->r.waits->n, 2);
+	assert_int_equal(t->r.rare->waits->n, 2);
 	expire_at(t, 5, 5000, false); /* the first is given up, not the second */
 	assert_stream(t, "ab__ef");
 	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
 	seg(t, 6, "gh", 6);
 	expire_at(t, 100, 100000, false);
 	assert_stream(t, "ab__efghij");
-	assert_int_equal(t->r.stats.gap_bytes, 2);
+	assert_int_equal(fc_reasm_stats(&t->r)->gap_bytes, 2);
 	assert_false(fc_reasm_waiting(&t->r));
 	trs_free(t);
 
@@ -1543,9 +1543,9 @@ static void test_ack_window_several_holes(void **state)
 	ack(t, 6, 3);
 	seg(t, 6, "gh", 4);
 	ack(t, 8, 5);
-	assert_int_equal(t->r.waits->n, 1);
-	assert_int_equal(t->r.waits->slot[0].off, 8);
-	assert_int_equal(t->r.waits->slot[0].pkt.num, 3);
+	assert_int_equal(t->r.rare->waits->n, 1);
+	assert_int_equal(t->r.rare->waits->slot[0].off, 8);
+	assert_int_equal(t->r.rare->waits->slot[0].pkt.num, 3);
 	expire_at(t, 6, 6000, false); /* 3 packets after the first ACK */
 	assert_stream(t, "ab__efgh");
 	assert_gap(&t->rec->ev[1], 2, 2, 3, "acknowledged");
@@ -1557,7 +1557,7 @@ static void test_ack_window_several_holes(void **state)
 	for (uint32_t k = 0; k < 3 * FC_REASM_ACK_WAITS; k++) {
 		seg(t, 2 * k + 1, "x", 2 * k + 1);
 		ack(t, 2 * k + 2, 2 * k + 2);
-		assert_true(t->r.waits->n <= FC_REASM_ACK_WAITS);
+		assert_true(t->r.rare->waits->n <= FC_REASM_ACK_WAITS);
 	}
 	assert_int_equal(t->rec->nev, 0);
 	seg(t, 100, "z", 99);
@@ -1616,6 +1616,91 @@ static void test_ack_window_flush_and_end(void **state)
 	trs_free(t);
 }
 
+/* --- a direction's rare part ---------------------------------------------- */
+
+/* Linked with --wrap=calloc (Makefile): the next calloc_failures calls
+ * fail, as without memory; the rest are calloc's. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static unsigned calloc_failures;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_failures) {
+		calloc_failures--;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
+/* In-order data, a FIN and ACKs need nothing beyond the direction's one
+ * cache line: every such direction reads the same empty rare part. The
+ * first repair (here a retransmission, then bytes ahead of a hole) gives
+ * a direction its own, counted there and freed with it. */
+static void test_rare_part_only_when_needed(void **state)
+{
+	(void)state;
+	struct trs *a = trs_new(4096, NULL), *b = trs_new(4096, NULL);
+
+	fc_reasm_set_base(&a->r, 0);
+	fc_reasm_set_base(&b->r, 100);
+	seg(a, 0, "hello ", 1);
+	seg(a, 6, "world", 2);
+	fc_reasm_ack(&a->r, 11, pk_ref(3), 3);
+	fc_reasm_fin(&a->r, 11);
+	seg(b, 100, "abc", 1);
+	assert_ptr_equal(a->r.rare, b->r.rare);
+	assert_rstats(a, 0, 0, 0, 0, 0, 0);
+	assert_true(fc_reasm_done(&a->r));
+
+	seg(b, 101, "bc", 2); /* a retransmission: counted */
+	assert_ptr_not_equal(a->r.rare, b->r.rare);
+	assert_rstats(b, 0, 2, 0, 0, 0, 0);
+	seg(b, 106, "ghi", 3); /* ahead of a hole */
+	assert_int_equal(fc_reasm_pieces(&b->r), 1);
+	assert_rstats(b, 1, 2, 0, 0, 0, 0);
+	seg(b, 103, "def", 4);
+	assert_int_equal(fc_reasm_pieces(&b->r), 0);
+	assert_stream(b, "abcdefghi");
+	assert_stream(a, "hello world");
+	trs_free(a);
+	trs_free(b);
+}
+
+/* Without memory for its rare part a direction still delivers in order;
+ * what it counts goes to the shared spill (the engine adds it to its
+ * totals), and bytes ahead of a hole are not kept, as when a piece
+ * finds no memory: their hole becomes a gap. */
+static void test_rare_part_without_memory(void **state)
+{
+	(void)state;
+	struct fc_reasm_stats spill = { 0 };
+	struct trs *t = windowed(0, 0);
+
+	t->lim.spill = &spill;
+	seg(t, 0, "abcd", 1);
+	calloc_failures = 1;
+	seg(t, 2, "cd", 2); /* 2 bytes retransmitted */
+	assert_int_equal(calloc_failures, 0);
+	assert_int_equal(spill.retransmitted_bytes, 2);
+	assert_rstats(t, 0, 0, 0, 0, 0, 0);
+
+	calloc_failures = 1;
+	seg(t, 8, "ijkl", 3); /* ahead of a hole: nowhere to keep it */
+	assert_int_equal(fc_reasm_pieces(&t->r), 0);
+	assert_int_equal(fc_reasm_buffered(&t->r), 0);
+	calloc_failures = 1;
+	ack(t, 12, 4); /* zero window: the hole up to the ACK is a gap now */
+	assert_int_equal(calloc_failures, 0); /* the gap's count asked */
+	assert_int_equal(spill.gap_bytes, 8);
+	assert_stream(t, "abcd________");
+	seg(t, 12, "mn", 5); /* in order again, and nothing allocated */
+	assert_stream(t, "abcd________mn");
+	assert_int_equal(spill.ooo_segments, 0);
+	assert_rstats(t, 0, 0, 0, 0, 0, 0);
+	trs_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1649,6 +1734,8 @@ int main(void)
 		cmocka_unit_test(test_ack_window_needs_packets_and_time),
 		cmocka_unit_test(test_ack_window_several_holes),
 		cmocka_unit_test(test_ack_window_flush_and_end),
+		cmocka_unit_test(test_rare_part_only_when_needed),
+		cmocka_unit_test(test_rare_part_without_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
