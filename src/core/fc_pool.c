@@ -44,8 +44,12 @@ struct fc_pool_block {
 	uint32_t carved; /* objects ever handed out: the rest are untouched */
 };
 
-/* Objects start after the header, 8-aligned. */
-#define POOL_HDR ((sizeof(struct fc_pool_block) + 7) / 8 * 8)
+/* Objects start a cache line into the block, after the header: an
+ * object whose size is a multiple of 64 then lies on whole lines (a
+ * reassembler, 64 bytes, is one line, not parts of two). */
+#define CACHE_LINE 64
+#define POOL_HDR ((size_t)CACHE_LINE)
+_Static_assert(sizeof(struct fc_pool_block) <= CACHE_LINE, "a block's header fits its first line");
 
 /* The block holding o: blocks are FC_POOL_BLOCK aligned (block_get). */
 static struct fc_pool_block *block_of(const void *o)

@@ -5,6 +5,8 @@
  *
  *   block (16 KiB, 16 KiB aligned: a chunk's, or posix_memalign's):
  *   [ header: links, free list, used, carved | obj | obj | ... ]
+ *     (objects from byte 64 on: one of 64, 128, ... bytes is on whole
+ *     cache lines)
  *     (an object's block: its address rounded down to 16 KiB)
  *
  *   pool.room -> blocks with a free object <-> ...
