@@ -119,10 +119,10 @@ $(B)/fc-talk: src/tools/fc_talk.c $(B)/libfccore.a
 $(B)/fc-pcapgen: src/tools/fc_pcapgen.c $(B)/ref/ref_common.o $(B)/cli/i18n.o $(B)/libfccore.a
 	$(CC) $(BASEFLAGS) -Isrc/ref -Isrc/cli $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PCAP_LIBS) $(YAML_LIBS)
 $(B)/tests/%: tests/unit/%.c $(B)/libfccore.a | $(B)/tests
-	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) $(TEST_LINK) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 # test_reasm and test_engine make calloc fail when they ask (a direction
-# without memory).
-$(B)/tests/test_reasm $(B)/tests/test_engine: LDFLAGS += -Wl,--wrap=calloc
+# without memory). Not in LDFLAGS, which make sanitize sets for all.
+$(B)/tests/test_reasm $(B)/tests/test_engine: TEST_LINK := -Wl,--wrap=calloc
 # test_fmt checks the CLI writers' formatting (src/cli/fmt_out.c).
 $(B)/tests/test_fmt: $(B)/cli/fmt_out.o
 # test_json checks the JSON writer's frame lines (src/cli/out_json.c).

@@ -869,6 +869,7 @@ static void test_retransmitted_counted_without_memory(void **state)
 	assert_int_equal(stats(t)->retransmitted_bytes, 2 * n);
 	assert_int_equal(count(t, EV_SEGMENT, 1, FC_C2S), 2);
 	assert_int_equal(count(t, EV_SEGMENT, 2, FC_C2S), 2);
+	tctx_free(t);
 }
 
 /* A packet without new bytes is a segment of its own, with no frame, its
