@@ -222,7 +222,10 @@ def main():
                            check=True, stdout=subprocess.DEVNULL)
         size = os.path.getsize(path) / 1e6
         s = summary(path)
-        notes.append("%s: %d MB, %d packets, %d streams, %d frames, live flows peak %d, %d evicted"
+        # live_flows_peak counts closed connections still recognised too:
+        # many-conns has 10,000 open at most, and 50,000 tracked.
+        notes.append("%s: %d MB, %d packets, %d streams, %d frames, "
+                     "at most %d connections tracked (open or closed), %d evicted"
                      % (name, size, s["packets"], s["streams"], s["frames"],
                         s["live_flows_peak"], s["flows_evicted"]))
         tools = [
