@@ -25,7 +25,6 @@
 #include "fc_reasm.h"
 #include "fc_pool.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -177,26 +176,24 @@ static struct fc_reasm_rare *rare_own(struct fc_reasm *r)
 	return x;
 }
 
-/* Add n to r's counter `field`: in its own rare part, or without memory
- * for one in the engine's spill (so that the totals stay right). */
-#define COUNT(r, field, n) count_at((r), offsetof(struct fc_reasm_stats, field), (n))
-
-static void count_at(struct fc_reasm *r, size_t field, uint64_t n)
+/* Where r counts: its own rare part (made at the first count), or,
+ * without memory for one, the engine's spill, so that the totals stay
+ * right (NULL: nowhere). */
+static struct fc_reasm_stats *counters(struct fc_reasm *r)
 {
-	struct fc_reasm_rare *x;
-	struct fc_reasm_stats *st;
-	uint64_t v;
+	struct fc_reasm_rare *x = rare_own(r);
 
-	if (n == 0)
-		return;
-	x = rare_own(r);
-	st = x ? &x->stats : r->shared->spill;
-	if (!st)
-		return;
-	memcpy(&v, (char *)st + field, sizeof(v));
-	v += n;
-	memcpy((char *)st + field, &v, sizeof(v));
+	return x ? &x->stats : r->shared->spill;
 }
+
+/* Add n to r's counter `field`; 0 allocates nothing. */
+#define COUNT(r, field, n)                                              \
+	do {                                                            \
+		uint64_t count_n_ = (n);                                \
+		struct fc_reasm_stats *count_st_;                       \
+		if (count_n_ && (count_st_ = counters(r)) != NULL)      \
+			count_st_->field += count_n_;                   \
+	} while (0)
 
 static void node_release(struct fc_reasm *r, struct fc_ooo_node *n)
 {
