@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calloc_fail.h"
 #include "fc_config.h"
 #include "fc_describe.h"
 #include "fc_engine.h"
@@ -822,21 +823,6 @@ static void test_retransmitted_syn_same_stream(void **state)
 	assert_int_equal(count(t, EV_END, 0, -1), 0);
 	finish(t);
 	tctx_free(t);
-}
-
-/* Linked with --wrap=calloc (Makefile): the next calloc_failures calls
- * fail, as without memory; the rest are calloc's. */
-void *__real_calloc(size_t n, size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-static unsigned calloc_failures;
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	if (calloc_failures) {
-		calloc_failures--;
-		return NULL;
-	}
-	return __real_calloc(n, size);
 }
 
 /* Retransmitted bytes count in the totals when the stream ends, and

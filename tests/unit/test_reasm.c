@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "calloc_fail.h"
 #include "fc_reasm.h"
 #include "unit_util.h"
 
@@ -1618,21 +1619,6 @@ static void test_ack_window_flush_and_end(void **state)
 
 /* --- a direction's rare part ---------------------------------------------- */
 
-/* Linked with --wrap=calloc (Makefile): the next calloc_failures calls
- * fail, as without memory; the rest are calloc's. */
-void *__real_calloc(size_t n, size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-static unsigned calloc_failures;
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	if (calloc_failures) {
-		calloc_failures--;
-		return NULL;
-	}
-	return __real_calloc(n, size);
-}
-
 /* In-order data, a FIN and ACKs need nothing beyond the direction's one
  * cache line: every such direction reads the same empty rare part. The
  * first repair (here a retransmission, then bytes ahead of a hole) gives
@@ -1687,6 +1673,7 @@ static void test_rare_part_without_memory(void **state)
 
 	calloc_failures = 1;
 	seg(t, 8, "ijkl", 3); /* ahead of a hole: nowhere to keep it */
+	assert_int_equal(calloc_failures, 0);
 	assert_int_equal(fc_reasm_pieces(&t->r), 0);
 	assert_int_equal(fc_reasm_buffered(&t->r), 0);
 	calloc_failures = 1;
