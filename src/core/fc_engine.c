@@ -138,9 +138,10 @@ struct fc_engine {
 	struct fc_reasm_budget budget;
 	struct fc_keep_budget keep_budget;
 	struct fc_reasm_shared reasm_shared; /* every direction's */
-	/* What directions without memory for their own counters counted
-	 * (fc_reasm_shared.spill), and how much of it e->st holds already. */
-	struct fc_reasm_stats reasm_spill, spill_in_st;
+	/* The reassembly counters of every direction that ended, and of
+	 * those without memory for their own (fc_reasm_shared.spill): the
+	 * totals' retransmitted bytes and forced gaps. */
+	struct fc_reasm_stats reasm_total;
 	struct fc_ipfrag *frag; /* IP fragments waiting for their datagram */
 	struct fc_profile builtin; /* the fallback when none was given */
 	struct fc_decoder_scratch scratch;
@@ -859,8 +860,8 @@ static void flow_close(struct fc_engine *e, struct fc_flow *f,
 
 		if (h->r)
 			end.reasm[d] = *fc_reasm_stats(h->r);
-		e->st.retransmitted_bytes += end.reasm[d].retransmitted_bytes;
-		e->st.forced_gaps += end.reasm[d].forced_gaps;
+		e->reasm_total.retransmitted_bytes += end.reasm[d].retransmitted_bytes;
+		e->reasm_total.forced_gaps += end.reasm[d].forced_gaps;
 		end.dir[d].anomalies[FC_AN_RETRANSMIT_CONFLICT] = end.reasm[d].conflicts;
 		if (!h->dec)
 			continue;
@@ -1043,7 +1044,7 @@ struct fc_engine *fc_engine_new(const struct fc_engine_config *cfg,
 	for (uint32_t i = 0; i < FC_REASM_HISTORY_SIZES; i++)
 		fc_pool_init(&e->hist_pool[i], (i + 1) * FC_REASM_HISTORY_STEP);
 	e->reasm_shared.hist_pool = e->hist_pool;
-	e->reasm_shared.spill = &e->reasm_spill;
+	e->reasm_shared.spill = &e->reasm_total;
 	e->rng = 0x9E3779B97F4A7C15ULL; /* fixed: the same input, the same output */
 	/* At most 80% full: linear probing's runs stay a few slots long
 	 * (2.5 on average for a connection found in a full default table,
@@ -1331,21 +1332,14 @@ void fc_engine_tick(struct fc_engine *e, int64_t now_us)
 	}
 }
 
-/* Counts no stream could keep (no memory for them) join the totals. */
-static void spill_to_stats(struct fc_engine *e)
-{
-	e->st.retransmitted_bytes +=
-		e->reasm_spill.retransmitted_bytes - e->spill_in_st.retransmitted_bytes;
-	e->st.forced_gaps += e->reasm_spill.forced_gaps - e->spill_in_st.forced_gaps;
-	e->spill_in_st = e->reasm_spill;
-}
-
 const struct fc_engine_stats *fc_engine_stats(const struct fc_engine *e)
 {
-	/* A copy of the reassembler's counters, current at each call. */
+	/* Copies of counters kept elsewhere (IP fragments, the keep budget,
+	 * reassembly), current at each call. */
 	((struct fc_engine *)e)->st.ipfrag = *fc_ipfrag_stats(e->frag);
 	((struct fc_engine *)e)->st.kept_cut_frames = e->keep_budget.frames_cut;
-	spill_to_stats((struct fc_engine *)e);
+	((struct fc_engine *)e)->st.retransmitted_bytes = e->reasm_total.retransmitted_bytes;
+	((struct fc_engine *)e)->st.forced_gaps = e->reasm_total.forced_gaps;
 	return &e->st;
 }
 

@@ -119,10 +119,6 @@ static void test_blocks_given_back(void **state)
 	free(o);
 }
 
-/* Many blocks, from several of the 2 MiB chunks blocks are cut from,
- * two pools sharing them: every object keeps its bytes while others
- * come and go, chunks that empty are given back (a wrong unmap or a
- * block handed out twice shows as a crash or as changed bytes). */
 /* An object whose size is a multiple of a cache line lies on whole
  * lines: a 64-byte one is one line, not the halves of two. */
 static void test_objects_on_lines(void **state)
@@ -152,6 +148,10 @@ static void test_objects_on_lines(void **state)
 	}
 }
 
+/* Many blocks, from several of the 2 MiB chunks blocks are cut from,
+ * two pools sharing them: every object keeps its bytes while others
+ * come and go, chunks that empty are given back (a wrong unmap or a
+ * block handed out twice shows as a crash or as changed bytes). */
 static void test_many_blocks(void **state)
 {
 	struct fc_pool p, q;
