@@ -23,9 +23,12 @@
 # Both tools get the same kernel buffer, -B BUFFER_KIB (default 2048, the
 # 2 MiB libpcap gives tcpdump when it is not told). framecap's "dropped"
 # is the kernel's count plus its own queue's (queue_dropped, shown apart
-# after the "+"); a line per burst says which tool dropped, and the last
-# two lines, one per tool, the step (with the rate the client sent) at
-# which it started to drop and the last step before it without drops.
+# after the "+"); "stolen ms" is the CPU time the hypervisor took from
+# the machine's CPUs while the client sent, so that a drop the host
+# caused in one tool's run can be told apart. A line per burst says
+# which tool dropped, and the last two lines, one per tool, the step
+# (with the rate the client sent) at which it started to drop and the
+# last step before it without drops.
 #
 # Environment: B (build directory, default build), FRAMECAP (the framecap
 # to measure, default $B/framecap: e.g. an older build to compare),
@@ -96,6 +99,14 @@ idle() {
 # Give the capture time to open the interface and set its filter.
 ready() { sleep 1; }
 
+# CPU time the hypervisor took from this machine's CPUs (all of them,
+# /proc/stat's steal, in clock ticks): a host busy at the wrong moment
+# can hold a capture off its CPU long enough for the kernel's buffer to
+# fill, and only one of the two tools' runs would see it.
+TICKS_PER_SEC=$(getconf CLK_TCK 2>/dev/null || echo 100)
+steal_ticks() { awk '$1 == "cpu" { print $9; exit }' /proc/stat; }
+stolen_ms() { echo $((($(steal_ticks) - $1) * 1000 / TICKS_PER_SEC)); }
+
 # "F frames/s, M MB/s" the last client sent (for the summary).
 rate() {
 	awk -v f="${frames:-0}" -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN {
@@ -131,17 +142,19 @@ summary() {
 	fi
 }
 
-# One line of the table, from frames, bytes and secs of the last client.
+# One line of the table, from frames, bytes and secs of the last client
+# and the milliseconds stolen during its run.
 row() {
-	awk -v burst="$1" -v tool="$2" -v recv="$3" -v drop="$4" \
+	awk -v burst="$1" -v tool="$2" -v recv="$3" -v drop="$4" -v stolen="$5" \
 	    -v f="${frames:-0}" -v b="${bytes:-0}" -v s="${secs:-0}" 'BEGIN {
 		if (s <= 0) s = 1e-9
-		printf "%-6s %10.0f %9.1f %8.2f  %-9s %10s %8s\n", burst, f / s,
-		       b / s / 1e6, s, tool, recv, drop }'
+		printf "%-6s %10.0f %9.1f %8.2f  %-9s %10s %8s %9s\n", burst, f / s,
+		       b / s / 1e6, s, tool, recv, drop, stolen }'
 }
 
 echo "bench-live: $FRAMECAP, -B $BUFFER_KIB for both; load at start $(cut -d" " -f1-3 /proc/loadavg)"
-printf '%-6s %10s %9s %8s  %-9s %10s %8s\n' burst "frames/s" "MB/s" seconds tool received dropped
+printf '%-6s %10s %9s %8s  %-9s %10s %8s %9s\n' burst "frames/s" "MB/s" seconds tool received dropped \
+	"stolen ms"
 for burst in $BURSTS; do
 	if [ $SECONDS -gt $((DEADLINE - 2 * STEP_SECS - 12)) ]; then
 		echo "bench-live: stopping at burst $burst to stay within 2 minutes"
@@ -152,7 +165,9 @@ for burst in $BURSTS; do
 	timeout 60 "$FRAMECAP" -i lo -B "$BUFFER_KIB" --json --lang en $FRAMECAP_OPTS port "$PORT" > /dev/null 2> "$TMP/fc.err" &
 	cap=$!
 	ready
+	steal0=$(steal_ticks)
 	read -r frames bytes secs < <(client "$burst")
+	stolen=$(stolen_ms "$steal0")
 	idle "$cap"
 	kill -INT $cap; wait $cap
 	# "R packets received by filter, D dropped by kernel, I dropped by
@@ -161,7 +176,7 @@ for burst in $BURSTS; do
 	recv=$(printf '%s' "$sum" | sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p')
 	drop=$(printf '%s' "$sum" | sed -n 's/.* \([0-9]*\) dropped by kernel.*/\1/p')
 	qdrop=$(printf '%s' "$sum" | sed -n 's/.* \([0-9]*\) dropped by framecap.*/\1/p')
-	row "$burst" framecap "${recv:-?}" "${drop:-?}+${qdrop:-?}"
+	row "$burst" framecap "${recv:-?}" "${drop:-?}+${qdrop:-?}" "$stolen"
 	case "${drop:-x}${qdrop:-x}" in
 	*[!0-9]*) fc_drop=? ;;
 	*) fc_drop=$((drop + qdrop)) ;;
@@ -172,12 +187,14 @@ for burst in $BURSTS; do
 	timeout 60 tcpdump -i lo -B "$BUFFER_KIB" -w /dev/null $TCPDUMP_OPTS port "$PORT" 2> "$TMP/td.err" &
 	cap=$!
 	ready
+	steal0=$(steal_ticks)
 	read -r frames bytes secs < <(client "$burst")
+	stolen=$(stolen_ms "$steal0")
 	sleep 1
 	kill -INT $cap; wait $cap
 	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
 	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
-	row "$burst" tcpdump "${recv:-?}" "${drop:-?}"
+	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" "$stolen"
 	td_drop=${drop:-?}
 	note td "$burst" "$td_drop"
 	if [ "$fc_drop" = 0 ] && [ "$td_drop" = 0 ]; then
@@ -188,7 +205,8 @@ for burst in $BURSTS; do
 done
 echo "frames/s and MB/s: what the client sent (the echo doubles both on lo); received"
 echo "and dropped: libpcap's counts at exit (framecap: kernel+queue), both tools'"
-echo "output to /dev/null. -B $BUFFER_KIB for both."
+echo "output to /dev/null. -B $BUFFER_KIB for both. stolen: ms of CPU time the"
+echo "hypervisor took from this machine's CPUs while the client sent (all CPUs)."
 echo "$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date +%Y-%m-%d)."
 echo "Where each starts to drop (rates: what the client sent in that tool's run):"
 summary fc framecap
