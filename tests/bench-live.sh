@@ -36,7 +36,7 @@
 # BURSTS (default "10 100 200 300 400 500 max"), FRAMECAP_OPTS and
 # TCPDUMP_OPTS (extra options for one of them).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
 FRAMECAP=${FRAMECAP:-$B/framecap}
 BUFFER_KIB=${BUFFER_KIB:-2048}
@@ -117,7 +117,9 @@ rate() {
 # note TOOL BURST DROPPED: remember the first step at which TOOL (fc or
 # td) dropped (DROPPED > 0, or unknown) and the last one before it with
 # no drop.
-fc_first= fc_clean= td_first= td_clean=
+# (Read and set by name, through ${!first} and printf -v.)
+# shellcheck disable=SC2034
+fc_first='' fc_clean='' td_first='' td_clean=''
 note() {
 	local first=${1}_first what
 	what="burst $2 ($(rate))"
@@ -178,7 +180,7 @@ for burst in $BURSTS; do
 	qdrop=$(printf '%s' "$sum" | sed -n 's/.* \([0-9]*\) dropped by framecap.*/\1/p')
 	row "$burst" framecap "${recv:-?}" "${drop:-?}+${qdrop:-?}" "$stolen"
 	case "${drop:-x}${qdrop:-x}" in
-	*[!0-9]*) fc_drop=? ;;
+	*[!0-9]*) fc_drop='?' ;;
 	*) fc_drop=$((drop + qdrop)) ;;
 	esac
 	note fc "$burst" "$fc_drop"

@@ -36,6 +36,17 @@ nobody=$(id -u nobody):$(id -g nobody)
 ids=$(awk '/^Uid:/ {u=$2 $3 $4 $5} /^Gid:/ {g=$2 $3 $4 $5} END {print u ":" g}' /proc/$dropped/status)
 want=$(id -u nobody)$(id -u nobody)$(id -u nobody)$(id -u nobody):$(id -g nobody)$(id -g nobody)$(id -g nobody)$(id -g nobody)
 [ "$ids" = "$want" ] || { echo "-Z nobody: capturing process has uid/gid $ids, want $nobody (real, effective, saved, fs)"; exit 1; }
+# As root the capture thread takes real-time priority (kept after -Z
+# too), and the decoding thread then keeps nice 0: a lower priority only
+# let the traffic's own processes starve it until the queue was full
+# (src/cli/framecap.c). /proc/PID/stat: field 19 nice, 41 the policy
+# (1: SCHED_FIFO).
+for p in "$cap" "$dropped"; do
+	fifo=$(cat /proc/"$p"/task/*/stat | awk '$41 == 1' | wc -l)
+	nice=$(awk '{ print $19 }' /proc/"$p"/stat)
+	[ "$fifo" = 1 ] && [ "$nice" = 0 ] ||
+		{ echo "framecap -i (pid $p): $fifo threads at SCHED_FIFO (want 1), the decoding thread at nice $nice (want 0)"; exit 1; }
+done
 wait "$server"; server=
 sleep 0.3
 kill -INT "$cap"

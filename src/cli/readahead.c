@@ -37,7 +37,7 @@
  * of lo traffic at 170 MB/s. It uses a few percent of a core (4% at 166k
  * frames/s) and sleeps in poll() between blocks, so it takes little from
  * the other threads. The priority needs privilege, which -Z gives up:
- * the thread starts before, takes it, and waits at a gate
+ * the thread is given it as it starts, and waits at a gate
  * (readahead_open) until the privileges are gone; it reads nothing
  * before.
  */
@@ -68,6 +68,7 @@ struct readahead {
 	struct batch_ring *ring;
 	size_t batch_size;
 	bool live;
+	bool realtime; /* live: the thread got real-time priority */
 	atomic_int break_requested; /* lock-free: set from a signal handler */
 	_Atomic uint64_t dropped; /* live: records the queue had no room for */
 	atomic_int held; /* live: the filling batch has records not handed over */
@@ -111,19 +112,20 @@ static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	b->len += need;
 }
 
-/* Real-time priority for this thread, if the process may have it (root,
- * CAP_SYS_NICE, RLIMIT_RTPRIO); else it keeps the normal priority it has.
+/* Real-time priority for the capture thread t, if the process may have
+ * it (root, CAP_SYS_NICE, RLIMIT_RTPRIO): whether it got it; else it
+ * keeps the normal priority it has. Given by the thread that starts it,
+ * so that the answer is known at once (readahead_realtime).
  * tests/bench-live.sh, -B 2048, load 4 to 7 from other work: the kernel
  * dropped nothing up to burst 400 (170,000 frames/s) and 18 and 134 at
  * 500 in two runs; without it 6 to 447 from burst 200 or 300 on, and
  * tcpdump 12 to 105 from burst 100 or 200 on in the same runs. At the
  * bench's "max" it used 12% of a core. */
-static void capture_priority(void)
+static bool capture_priority(pthread_t t)
 {
 	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
 
-	if (sp.sched_priority >= 0)
-		(void)pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	return sp.sched_priority >= 0 && pthread_setschedparam(t, SCHED_FIFO, &sp) == 0;
 }
 
 /* Wait until readahead_open; false when stopped before it. */
@@ -150,7 +152,6 @@ static void *reader_main(void *arg)
 	int n;
 
 	if (ra->live) {
-		capture_priority();
 		n = wait_open(ra) ? 0 : PCAP_ERROR_BREAK;
 		/* A read that found records keeps them while the main thread
 		 * is busy, so that batches fill up; a nudge (a read that
@@ -199,8 +200,11 @@ static struct readahead *start(pcap_t *p, bool live, size_t size, unsigned count
 		goto no_gate;
 	if (pthread_cond_init(&ra->gate, NULL) != 0)
 		goto no_cond;
-	if (batch_ring_thread(&ra->thread, reader_main, ra) == 0)
+	if (batch_ring_thread(&ra->thread, reader_main, ra) == 0) {
+		if (live)
+			ra->realtime = capture_priority(ra->thread);
 		return ra;
+	}
 	pthread_cond_destroy(&ra->gate);
 no_cond:
 	pthread_mutex_destroy(&ra->gate_lock);
@@ -230,6 +234,11 @@ struct readahead *readahead_start_live(pcap_t *p, size_t queue_bytes)
 	if (count > UINT_MAX)
 		count = UINT_MAX;
 	return start(p, true, size, count < 2 ? 2 : (unsigned)count);
+}
+
+bool readahead_realtime(const struct readahead *ra)
+{
+	return ra && ra->realtime;
 }
 
 void readahead_open(struct readahead *ra)

@@ -4,6 +4,7 @@
 #define FC_READAHEAD_H
 
 #include <pcap/pcap.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,10 @@ struct readahead *readahead_start(pcap_t *p);
  * when nothing came for 100 ms, and never the end of the input. NULL
  * when no thread or memory could be had. */
 struct readahead *readahead_start_live(pcap_t *p, size_t queue_bytes);
+
+/* Did the live capture's thread get real-time priority (readahead.c)?
+ * False for a file's, and for NULL. */
+bool readahead_realtime(const struct readahead *ra);
 
 /* Let a live capture's thread start reading (once; a file's reads from
  * the start). */

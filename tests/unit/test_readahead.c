@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_readahead.c - a live capture's thread (src/cli/readahead.c) reads
  * nothing before readahead_open, takes real-time priority when the
- * process may have it, and a thread stopped before it was opened ends
- * without reading.
+ * process may have it (and says whether it did: readahead_realtime), and
+ * a thread stopped before it was opened ends without reading.
  *
  *   pipe:  [pcap header] read by pcap_fopen_offline before the thread starts
  *          [N records][a cut record] written while the thread waits
@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,10 +157,11 @@ static void test_nothing_read_before_open(void **state)
 	assert_int_equal(readahead_dispatch(ra, count_record, (u_char *)&seen), 0);
 	assert_int_equal(seen, 0);
 	assert_int_equal(unread(&s), s.body);
-	/* The priority is taken before the gate: wait for it, up to 1 s. */
-	for (int i = 0; i < 100 && (fifo = fifo_threads(&prio)) != want_fifo; i++)
-		pause_ms(10);
+	/* The priority is given as the thread starts, before the gate,
+	 * and readahead_realtime says whether it was. */
+	fifo = fifo_threads(&prio);
 	assert_int_equal(fifo, want_fifo);
+	assert_int_equal(readahead_realtime(ra), want_fifo);
 	if (want_fifo)
 		assert_int_equal(prio, sched_get_priority_min(SCHED_FIFO));
 
@@ -171,6 +174,49 @@ static void test_nothing_read_before_open(void **state)
 	assert_int_equal(unread(&s), 0);
 	readahead_stop(ra);
 	pcap_close(s.pcap);
+}
+
+/* In a child that may not take real-time priority (RLIMIT_RTPRIO 0, and
+ * when root, no longer root: no CAP_SYS_NICE), the capture thread keeps
+ * the normal priority and readahead_realtime says so: framecap then
+ * lowers its decoding thread's priority instead. The test above covers
+ * the other answer where the process may take it (as root). Exit
+ * status: 0 right, 2 still privileged, 1 wrong. */
+static int unprivileged_child(void)
+{
+	const struct rlimit none = { 0, 0 };
+	struct source s;
+	struct readahead *ra;
+	int prio = -1, right;
+
+	if (setrlimit(RLIMIT_RTPRIO, &none) != 0 ||
+	    (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)))
+		return 2;
+	if (may_take_fifo())
+		return 2;
+	source_open(&s);
+	ra = readahead_start_live(s.pcap, 1u << 20);
+	if (!ra)
+		return 1;
+	right = !readahead_realtime(ra) && fifo_threads(&prio) == 0;
+	readahead_stop(ra);
+	pcap_close(s.pcap);
+	return right ? 0 : 1;
+}
+
+static void test_no_realtime_without_privilege(void **state)
+{
+	int status = -1;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unprivileged_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_stop_before_open(void **state)
@@ -193,6 +239,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nothing_read_before_open),
+		cmocka_unit_test(test_no_realtime_without_privilege),
 		cmocka_unit_test(test_stop_before_open),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
