@@ -136,6 +136,10 @@ $(B)/tests/test_text: tests/unit/test_text.c $(B)/cli/out_text.o $(B)/cli/fmt_ou
 # (src/cli/readahead.c on src/cli/batch_ring.c).
 $(B)/tests/test_readahead: tests/unit/test_readahead.c $(B)/cli/readahead.o $(B)/cli/batch_ring.o | $(B)/tests
 	$(CC) $(BASEFLAGS) $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(PCAP_LIBS)
+# test_batch_ring checks the batches handed between threads
+# (src/cli/batch_ring.c).
+$(B)/tests/test_batch_ring: tests/unit/test_batch_ring.c $(B)/cli/batch_ring.o | $(B)/tests
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@
 

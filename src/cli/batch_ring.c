@@ -9,6 +9,16 @@
  * work done on its contents. A file's reader waits for a free batch
  * (publish); a live capture's cannot, the kernel would drop instead, so
  * it offers and keeps what did not fit to count as its own drops.
+ *
+ * Full batches are read in the order they were handed over; free ones
+ * are taken last given back, first filled. A consumer that keeps up thus
+ * hands the producer the same two or three batches again and again, whose
+ * pages are resident and whose lines are in the cache: the others are
+ * only touched when the queue backs up. Taken in turn, every batch of a
+ * live capture's 64 MiB queue was written once in its first quarter
+ * second, the capture thread faulting in fresh pages all that time (and
+ * on a virtual machine whose host had to back them, slowly enough for
+ * the kernel's buffer to fill).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,19 +32,27 @@ struct batch_ring {
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* a batch was published or given back */
 	struct ring_batch *batch;
-	unsigned count; /* batches */
+	unsigned count; /* batches: the filling one, the full and the free */
 	unsigned filling; /* the producer's batch */
-	unsigned reading; /* the consumer's next batch */
-	unsigned full; /* published, not yet given back */
+	/* Full batches, oldest first: full_at[(first + i) % count] for
+	 * i < full; the consumer reads the first. */
+	unsigned *full_at;
+	unsigned first, full;
+	/* Free batches, the last given back on top (free_at[nfree - 1]). */
+	unsigned *free_at;
+	unsigned nfree;
 	bool ended, stopped;
 	int status;
 };
 
 static void free_batches(struct batch_ring *r)
 {
-	for (unsigned i = 0; i < r->count; i++)
-		free(r->batch[i].bytes);
+	if (r->batch)
+		for (unsigned i = 0; i < r->count; i++)
+			free(r->batch[i].bytes);
 	free(r->batch);
+	free(r->full_at);
+	free(r->free_at);
 	free(r);
 }
 
@@ -48,15 +66,19 @@ struct batch_ring *batch_ring_new(size_t size, unsigned count)
 		return NULL;
 	if (count < 2)
 		count = 2;
-	r->batch = calloc(count, sizeof(*r->batch));
-	if (!r->batch) {
-		free(r);
-		return NULL;
-	}
 	r->count = count;
+	r->batch = calloc(count, sizeof(*r->batch));
+	r->full_at = calloc(count, sizeof(*r->full_at));
+	r->free_at = calloc(count, sizeof(*r->free_at));
+	if (!r->batch || !r->full_at || !r->free_at)
+		goto fail;
 	for (unsigned i = 0; i < count; i++)
 		if (!(r->batch[i].bytes = malloc(size)))
 			goto fail;
+	/* Batch 0 first, then 1, 2, ... until some are given back. */
+	r->filling = 0;
+	for (unsigned i = 1; i < count; i++)
+		r->free_at[r->nfree++] = count - i;
 	if (pthread_mutex_init(&r->lock, NULL) != 0)
 		goto fail;
 	/* Timed takes count on the monotonic clock: a clock set back must
@@ -90,35 +112,38 @@ struct ring_batch *batch_ring_filling(struct batch_ring *r)
 	return &r->batch[r->filling];
 }
 
-/* With the lock held. */
-static void hand_over(struct batch_ring *r)
+/* With the lock held: the filling batch, not empty, joins the full ones. */
+static void push_full(struct batch_ring *r)
 {
-	if (r->batch[r->filling].len == 0)
-		return;
+	r->full_at[(r->first + r->full) % r->count] = r->filling;
 	r->full++;
-	r->filling = (r->filling + 1) % r->count;
 	pthread_cond_broadcast(&r->changed);
 }
 
-/* Hand the filling batch over, then wait until at most `most` batches
- * are full (or the consumer stopped); the next batch is then empty. */
-static bool hand_over_wait(struct batch_ring *r, unsigned most)
+/* With the lock held and a free batch: it becomes the filling one. */
+static void fill_next(struct batch_ring *r)
 {
-	bool go_on;
-
-	pthread_mutex_lock(&r->lock);
-	hand_over(r);
-	while (r->full > most && !r->stopped)
-		pthread_cond_wait(&r->changed, &r->lock);
+	r->filling = r->free_at[--r->nfree];
 	r->batch[r->filling].len = 0;
-	go_on = !r->stopped;
-	pthread_mutex_unlock(&r->lock);
-	return go_on;
 }
 
 bool batch_ring_publish(struct batch_ring *r)
 {
-	return hand_over_wait(r, r->count - 1);
+	bool go_on;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->batch[r->filling].len != 0 && !r->stopped) {
+		push_full(r);
+		while (r->nfree == 0 && !r->stopped)
+			pthread_cond_wait(&r->changed, &r->lock);
+	}
+	go_on = !r->stopped;
+	if (go_on && r->batch[r->filling].len != 0)
+		fill_next(r);
+	else /* empty, or no one reads it any more */
+		r->batch[r->filling].len = 0;
+	pthread_mutex_unlock(&r->lock);
+	return go_on;
 }
 
 bool batch_ring_offer(struct batch_ring *r, bool unless_busy)
@@ -126,13 +151,12 @@ bool batch_ring_offer(struct batch_ring *r, bool unless_busy)
 	bool handed = true;
 
 	pthread_mutex_lock(&r->lock);
-	/* After the handover the next filling batch must be free: one
-	 * fewer than all may be full before it. */
-	if (r->stopped || r->full + 1 >= r->count)
+	/* After the handover a free batch must become the filling one. */
+	if (r->stopped || r->nfree == 0)
 		handed = false;
-	else if (!unless_busy || r->full == 0) {
-		hand_over(r);
-		r->batch[r->filling].len = 0;
+	else if (r->batch[r->filling].len != 0 && (!unless_busy || r->full == 0)) {
+		push_full(r);
+		fill_next(r);
 	}
 	pthread_mutex_unlock(&r->lock);
 	return handed;
@@ -141,8 +165,8 @@ bool batch_ring_offer(struct batch_ring *r, bool unless_busy)
 void batch_ring_end(struct batch_ring *r, int status)
 {
 	pthread_mutex_lock(&r->lock);
-	if (r->full < r->count) /* else the consumer stopped */
-		hand_over(r);
+	if (r->batch[r->filling].len != 0 && !r->stopped)
+		push_full(r); /* the producer fills nothing more */
 	r->ended = true;
 	r->status = status;
 	pthread_cond_broadcast(&r->changed);
@@ -171,7 +195,7 @@ struct ring_batch *batch_ring_take(struct batch_ring *r, int wait_ms, int *statu
 			break;
 	}
 	if (r->full > 0)
-		b = &r->batch[r->reading];
+		b = &r->batch[r->full_at[r->first]];
 	else
 		*status = r->ended ? r->status : 0;
 	pthread_mutex_unlock(&r->lock);
@@ -181,7 +205,8 @@ struct ring_batch *batch_ring_take(struct batch_ring *r, int wait_ms, int *statu
 void batch_ring_give_back(struct batch_ring *r)
 {
 	pthread_mutex_lock(&r->lock);
-	r->reading = (r->reading + 1) % r->count;
+	r->free_at[r->nfree++] = r->full_at[r->first];
+	r->first = (r->first + 1) % r->count;
 	r->full--;
 	pthread_cond_broadcast(&r->changed);
 	pthread_mutex_unlock(&r->lock);
