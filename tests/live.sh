@@ -7,7 +7,7 @@ set -eu
 B=$1 TMP=$2
 . "$(dirname "$0")/lib.sh" # wait_capturing
 port=$(( 20000 + RANDOM % 10000 ))
-cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" "${detect:-}" 2>/dev/null || true; }
+cleanup() { kill "${server:-}" "${cap:-}" "${cut:-}" "${dropped:-}" "${detect:-}" "${unpriv:-}" 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$B"/fc-talk serve "$port" > "$TMP/serve.log" &
@@ -47,6 +47,20 @@ for p in "$cap" "$dropped"; do
 	[ "$fifo" = 1 ] && [ "$nice" = 0 ] ||
 		{ echo "framecap -i (pid $p): $fifo threads at SCHED_FIFO (want 1), the decoding thread at nice $nice (want 0)"; exit 1; }
 done
+# Without the privilege (nobody, with only the capabilities to capture)
+# the capture thread keeps the normal priority, and the decoding thread
+# steps aside instead: nice 5.
+setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+net_raw,+net_admin \
+	--ambient-caps=+net_raw,+net_admin "$B"/framecap -i lo --json "tcp port $port" > /dev/null 2> "$TMP/unpriv.err" &
+unpriv=$!
+wait_capturing "$unpriv"
+fifo=$(cat /proc/"$unpriv"/task/*/stat | awk '$41 != 0' | wc -l)
+nice=$(awk '{ print $19 }' /proc/"$unpriv"/stat)
+kill -INT "$unpriv"
+status=0; wait "$unpriv" || status=$?
+unpriv=
+[ "$status" -eq 0 ] && [ "$fifo" = 0 ] && [ "$nice" = 5 ] ||
+	{ echo "framecap -i as nobody: exit $status, $fifo threads not at SCHED_OTHER (want 0), the decoding thread at nice $nice (want 5)"; cat "$TMP/unpriv.err"; exit 1; }
 wait "$server"; server=
 sleep 0.3
 kill -INT "$cap"
@@ -127,5 +141,6 @@ if strip(live) != strip(replay):
     fail("frames replayed from the -w file differ from the live ones")
 print("%d frames sent, %d captured live and replayed from -w, flags as sent; "
       "snaplen cut became %d gaps; SIGINT and SIGTERM end cleanly; -Z drops to nobody; "
-      "counts on stderr as in the summary, and translated with --detect --lang zh" % (len(sent), len(frames), len(gaps)))
+      "counts on stderr as in the summary, and translated with --detect --lang zh; "
+      "decoding at nice 0 beside a real-time capture thread, at nice 5 without one" % (len(sent), len(frames), len(gaps)))
 PY
