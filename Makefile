@@ -134,11 +134,11 @@ $(B)/tests/test_text: tests/unit/test_text.c $(B)/cli/out_text.o $(B)/cli/fmt_ou
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
 # test_readahead checks the live capture thread's gate and priority
 # (src/cli/readahead.c on src/cli/batch_ring.c).
-$(B)/tests/test_readahead: tests/unit/test_readahead.c $(B)/cli/readahead.o $(B)/cli/batch_ring.o | $(B)/tests
+$(B)/tests/test_readahead: tests/unit/test_readahead.c $(B)/cli/readahead.o $(B)/cli/batch_ring.o $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(PCAP_LIBS)
 # test_batch_ring checks the batches handed between threads
 # (src/cli/batch_ring.c).
-$(B)/tests/test_batch_ring: tests/unit/test_batch_ring.c $(B)/cli/batch_ring.o | $(B)/tests
+$(B)/tests/test_batch_ring: tests/unit/test_batch_ring.c $(B)/cli/batch_ring.o $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS)
 $(B)/core $(B)/config $(B)/cli $(B)/tests:
 	mkdir -p $@

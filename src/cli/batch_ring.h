@@ -48,6 +48,18 @@ void batch_ring_give_back(struct batch_ring *r);
  * batch_ring_publish wakes with false. */
 void batch_ring_stop(struct batch_ring *r);
 
+/* Keep `reserve` free batches resident ahead of the producer, whose next
+ * batches then need no page from the kernel: makes the filling batch and
+ * `reserve` free ones resident now, in the caller's thread. Call it
+ * before the producer starts: the filling batch is written. (0, the default: batches are made resident as the
+ * producer first fills them.) */
+void batch_ring_reserve(struct batch_ring *r, unsigned reserve);
+/* Either side, or a third thread: when fewer free batches than the
+ * reserve have been filled or made resident before, make one more
+ * resident (its pages written) and free it. At most one batch a call;
+ * true if it made one. */
+bool batch_ring_warm(struct batch_ring *r);
+
 /* Start the other side's thread, `fn(arg)`, with every signal blocked:
  * signals stay with the main thread, which handles them. 0, or
  * pthread_create's error. */

@@ -334,3 +334,25 @@ void fc_table_free(void *t, size_t n, size_t size)
 #endif
 	free(t);
 }
+
+void *fc_huge_alloc(size_t size)
+{
+#if POOL_CHUNKS
+	if (size == 0 || size > PTRDIFF_MAX - 2 * POOL_CHUNK)
+		return NULL;
+	return huge_map((size + POOL_CHUNK - 1) & ~(POOL_CHUNK - 1));
+#else
+	return calloc(1, size ? size : 1);
+#endif
+}
+
+void fc_huge_free(void *p, size_t size)
+{
+#if POOL_CHUNKS
+	if (p)
+		munmap(p, (size + POOL_CHUNK - 1) & ~(POOL_CHUNK - 1));
+#else
+	(void)size;
+	free(p);
+#endif
+}

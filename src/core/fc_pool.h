@@ -88,4 +88,14 @@ void fc_pool_drain(struct fc_pool *p);
 void *fc_table_alloc(size_t n, size_t size);
 void fc_table_free(void *t, size_t n, size_t size);
 
+/* `size` bytes, zeroed, whose pages are made as they are first written,
+ * on transparent huge pages where the system has them (2 MiB aligned:
+ * one fault for each 2 MiB first written instead of 512); under
+ * AddressSanitizer, calloc's. NULL without memory. For a large buffer of
+ * which only a part may ever be used, made resident ahead of a thread
+ * that must not wait for the kernel (a live capture's queue). Free it
+ * with fc_huge_free and the same size. */
+void *fc_huge_alloc(size_t size);
+void fc_huge_free(void *p, size_t size);
+
 #endif

@@ -3,8 +3,9 @@
  * (src/cli/batch_ring.c): read in the order handed over, free ones filled
  * last given back first (so a consumer that keeps up keeps the producer
  * on the same few batches), offers refused when none is free, the end's
- * status after the last batch, and a stopped consumer releasing a waiting
- * producer.
+ * status after the last batch, a stopped consumer releasing a waiting
+ * producer, and batches made resident ahead of the producer
+ * (batch_ring_warm) handed to it before any never touched.
  *
  *   producer:  filling --publish/offer--> full_at[] (oldest first)
  *              free_at[] (last given back on top) <--give_back-- consumer
@@ -15,7 +16,11 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../../src/cli/batch_ring.h"
 
@@ -188,6 +193,97 @@ static void test_stop_releases_producer(void **state)
 	batch_ring_free(r);
 }
 
+/* Of the whole pages inside [p, p + len), how many are in memory, and
+ * how many there are (mincore). */
+static size_t resident(const unsigned char *p, size_t len, size_t *pages)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(uintptr_t)(page - 1);
+	size_t n = (to - from) / page, in = 0;
+	unsigned char *v = malloc(n ? n : 1);
+
+	assert_non_null(v);
+	assert_true(to > from);
+	assert_int_equal(mincore((void *)from, to - from, v), 0);
+	for (size_t i = 0; i < n; i++)
+		in += v[i] & 1;
+	free(v);
+	*pages = n;
+	return in;
+}
+
+#define BIG ((size_t)2 << 20)
+
+/* A reserve of three: three never-filled batches are made resident, no
+ * more; the producer is then handed those three, whole in memory before
+ * it writes a byte, and only after them one never touched (no page in
+ * memory yet: what a capture thread would have to fault in). */
+static void test_warm_reserve(void **state)
+{
+	struct batch_ring *r = batch_ring_new(BIG, 8);
+	size_t pages, in;
+
+	(void)state;
+	assert_non_null(r);
+	/* The filling batch and three free ones, made resident at once. */
+	batch_ring_reserve(r, 3);
+	in = resident(batch_ring_filling(r)->bytes, BIG, &pages);
+	assert_int_equal(in, pages);
+	assert_false(batch_ring_warm(r));
+	fill(r, 0);
+	for (int i = 1; i <= 4; i++) {
+		struct ring_batch *b;
+
+		assert_true(batch_ring_offer(r, false));
+		b = batch_ring_filling(r);
+		in = resident(b->bytes, BIG, &pages);
+		if (i <= 3)
+			assert_int_equal(in, pages);
+		else
+			assert_int_equal(in, 0);
+		fill(r, (unsigned char)i);
+	}
+	/* Four batches await the consumer, the fifth is being filled; the
+	 * reserve is empty, so a call warms one again. */
+	assert_true(batch_ring_warm(r));
+	for (int i = 0; i < 4; i++)
+		take_tag(r, (unsigned char)i);
+	/* Given back, those four are free and filled before: enough. */
+	assert_false(batch_ring_warm(r));
+	batch_ring_free(r);
+}
+
+/* Warming is bounded: nothing without a reserve, never more than the
+ * batches never filled, nothing once the consumer stopped; and a batch
+ * it made resident is handed to the producer like any other. */
+static void test_warm_bounded(void **state)
+{
+	struct batch_ring *r = batch_ring_new(SIZE, 3);
+
+	(void)state;
+	assert_non_null(r);
+	assert_false(batch_ring_warm(r)); /* no reserve: nothing warmed */
+	batch_ring_reserve(r, 5); /* both cold ones warmed, then no more */
+	assert_false(batch_ring_warm(r));
+	fill(r, 1);
+	assert_true(batch_ring_offer(r, false));
+	fill(r, 2);
+	assert_true(batch_ring_offer(r, false));
+	fill(r, 3);
+	assert_false(batch_ring_offer(r, false));
+	take_tag(r, 1);
+	take_tag(r, 2);
+	batch_ring_free(r);
+
+	r = batch_ring_new(SIZE, 4);
+	assert_non_null(r);
+	batch_ring_stop(r);
+	batch_ring_reserve(r, 2);
+	assert_false(batch_ring_warm(r));
+	batch_ring_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_offer_unless_busy),
 		cmocka_unit_test(test_end_after_last_batch),
 		cmocka_unit_test(test_stop_releases_producer),
+		cmocka_unit_test(test_warm_reserve),
+		cmocka_unit_test(test_warm_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
