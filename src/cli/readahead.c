@@ -68,7 +68,7 @@
  * capture thread's reads: with a fresh page faulted in by the capture
  * thread, the longest read of the kernel's buffer took 3.4-8.2 ms on huge
  * pages and 20-39 ms on small ones (1,920 faults for 197 records) as the
- * queue grew, with the kernel dropping 69-161 packets meanwhile; with the
+ * queue grew, with the kernel dropping 14 to 161 packets meanwhile; with the
  * reserve, 0.12-0.19 ms. */
 #define LIVE_WARM_BATCHES 4u
 /* How long the main thread waits for a live batch before it goes on
