@@ -31,9 +31,9 @@
  * 2 MiB where the system gives them.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
 

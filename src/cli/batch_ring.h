@@ -51,8 +51,9 @@ void batch_ring_stop(struct batch_ring *r);
 /* Keep `reserve` free batches resident ahead of the producer, whose next
  * batches then need no page from the kernel: makes the filling batch and
  * `reserve` free ones resident now, in the caller's thread. Call it
- * before the producer starts: the filling batch is written. (0, the default: batches are made resident as the
- * producer first fills them.) */
+ * before the producer starts: the filling batch is written. Without it
+ * (a reserve of 0) a batch's pages are made as the producer first fills
+ * it. */
 void batch_ring_reserve(struct batch_ring *r, unsigned reserve);
 /* Either side, or a third thread: when fewer free batches than the
  * reserve have been filled or made resident before, make one more
