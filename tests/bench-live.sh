@@ -34,7 +34,17 @@
 # to measure, default $B/framecap: e.g. an older build to compare),
 # BUFFER_KIB (-B for both, default 2048), SECONDS_PER_STEP (default 3),
 # BURSTS (default "10 100 200 300 400 500 max"), FRAMECAP_OPTS and
-# TCPDUMP_OPTS (extra options for one of them).
+# TCPDUMP_OPTS (extra options for one of them), RUNS (default 1).
+#
+# Near the rate where drops begin, one run says little: both tools lose
+# a few packets when the capture thread is woken late (on a virtual
+# machine, now and then a millisecond or more, while a burst on lo fills
+# the 2 MiB buffer in about one; docs/performance.md, session 24), and
+# which of the two runs meets such a wake-up is chance. RUNS=N repeats
+# the whole bench N times (each within its 2 minutes) and ends with a
+# tally per step: in how many runs each tool dropped, in how many
+# framecap dropped more, fewer or as many as tcpdump, and the drops
+# added up.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=${B:-build}
@@ -47,6 +57,41 @@ FRAMECAP_OPTS=${FRAMECAP_OPTS:-}
 DEADLINE=$((SECONDS + 115))
 
 [ "$(id -u)" = 0 ] || { echo "bench-live: run as root (live capture on lo)" >&2; exit 2; }
+RUNS=${RUNS:-1}
+case $RUNS in
+''|*[!0-9]*|0) echo "bench-live: RUNS must be a positive number" >&2; exit 2 ;;
+esac
+if [ "$RUNS" -gt 1 ]; then
+	log=$(mktemp /dev/shm/framecap-bench-live-runs.XXXXXX)
+	for run in $(seq "$RUNS"); do
+		echo "=== run $run of $RUNS"
+		RUNS=1 "$0" | tee -a "$log" || { rm -f "$log"; exit 2; }
+	done
+	echo "=== $RUNS runs: per step, the runs in which each tool dropped; framecap"
+	echo "    against tcpdump run by run (more, fewer, as many); drops added up"
+	awk '/^ +burst .* dropped: / {
+		b = $2
+		if ($4 == "neither") { f = 0; t = 0 } else { f = $5; sub(/,$/, "", f); t = $7 }
+		if (!(b in runs)) order[++n] = b
+		runs[b]++
+		if (f !~ /^[0-9]+$/ || t !~ /^[0-9]+$/) { unknown[b]++; next }
+		fsum[b] += f; tsum[b] += t
+		if (f > 0) fdrop[b]++
+		if (t > 0) tdrop[b]++
+		if (f > t) more[b]++; else if (f < t) fewer[b]++; else same[b]++
+	} END {
+		printf "%-6s %5s %9s %9s %6s %6s %8s %10s %10s\n", "burst", "runs", "fc drop", "td drop",
+		       "more", "fewer", "as many", "fc total", "td total"
+		for (i = 1; i <= n; i++) {
+			b = order[i]
+			printf "%-6s %5d %9d %9d %6d %6d %8d %10d %10d%s\n", b, runs[b], fdrop[b], tdrop[b],
+			       more[b], fewer[b], same[b], fsum[b], tsum[b],
+			       unknown[b] ? " (" unknown[b] " unknown)" : ""
+		}
+	}' "$log"
+	rm -f "$log"
+	exit 0
+fi
 for p in "$FRAMECAP" "$B/framecap-server" "$B/framecap-client"; do
 	[ -x "$p" ] || { echo "bench-live: $p missing (make first)" >&2; exit 2; }
 done
