@@ -300,7 +300,7 @@ void *fc_table_alloc(size_t n, size_t size)
 		return NULL;
 #if POOL_CHUNKS
 	if (bytes >= FC_TABLE_HUGE)
-		return huge_map((bytes + POOL_CHUNK - 1) & ~(POOL_CHUNK - 1));
+		return fc_huge_alloc(bytes);
 #endif
 #if TABLES_FILLED
 	if (bytes >= FC_TABLE_FILLED) {
@@ -319,7 +319,7 @@ void fc_table_free(void *t, size_t n, size_t size)
 	size_t bytes = n * size;
 
 	if (t && bytes >= FC_TABLE_HUGE) {
-		munmap(t, (bytes + POOL_CHUNK - 1) & ~(POOL_CHUNK - 1));
+		fc_huge_free(t, bytes);
 		return;
 	}
 #if TABLES_FILLED
