@@ -85,7 +85,10 @@ stop_server() {
 # capture_start DIR PROFILE PORT: the two framecap captures of DIR's run
 # (64 MiB kernel buffers: a 2 MiB message arrives in one burst),
 # both open before it returns (the live one may have failed: its status
-# is written by capture_stop).
+# is written by capture_stop). Then a port probe, as a health check
+# makes: a connection that carries no byte. CI once caught the end of
+# wait_port's own probe (a slow postgres backend's FIN): it must shift
+# nothing, in framecap's records or in the checks' reading of tshark's.
 capture_start() {
 	local d=$1 pid
 	"$B"/framecap -i lo -B 65536 -w "$d/plain.pcap" "tcp port $3" > "$d/plain.txt" 2> "$d/plain.err" &
@@ -95,6 +98,7 @@ capture_start() {
 	LIVE=$!
 	pids+=("$PLAIN" "$LIVE")
 	wait_capturing "$PLAIN" "$LIVE"
+	(exec 3<> "/dev/tcp/127.0.0.1/$3") 2> /dev/null || fail "$(basename "$d"): a port probe connects"
 }
 
 # capture_stop DIR PROFILE: both captures end on SIGINT; the live one's
