@@ -22,9 +22,17 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "
 # named parts (a suite by its file name without .sh): for working on one
 # part; `make check` runs everything.
 want() { [ -z "${FC_ONLY:-}" ] && return 0; case " $FC_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+# section TITLE: a part's heading; the seconds each part took are listed
+# before the last line, slowest first, to keep the whole run's time in view.
+timings=() part='' part_start=$SECONDS
+section() {
+	[ -n "$part" ] && timings+=("$((SECONDS - part_start)) $part")
+	part=$1 part_start=$SECONDS
+	[ $# -gt 1 ] || echo "== $1"
+}
 
 if want unit; then
-echo "== unit tests"
+section "unit tests"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
@@ -39,7 +47,7 @@ done
 fi
 
 if want replays; then
-echo "== capture replays (tests/TESTLIST*)"
+section "capture replays (tests/TESTLIST*)"
 while read -r name capture expected opts; do
 	case "$name" in ''|\#*) continue ;; esac
 	# shellcheck disable=SC2086
@@ -54,7 +62,7 @@ done < <(cat tests/TESTLIST tests/TESTLIST-* 2>/dev/null)
 fi
 
 if want install; then
-echo "== standard input and install"
+section "standard input and install"
 if "$B"/framecap -r - --json < captures/sticky.pcap > "$TMP/stdin.out" &&
    "$B"/framecap -r captures/sticky.pcap --json | cmp -s - "$TMP/stdin.out"; then
 	ok "-r - reads the capture from standard input"
@@ -113,12 +121,12 @@ fi
 fi
 
 if want errors; then
-echo "== errors and exit status"
+section "errors and exit status"
 tests/errors.sh "$B/framecap" "$TMP" && ok "error handling" || fail "error handling"
 fi
 
 if want corpus; then
-echo "== shared corpus (every file: no crash, no hang, clear errors)"
+section "shared corpus (every file: no crash, no hang, clear errors)"
 if [ -d "$SHARED/corpus" ]; then
 	if tests/corpus.sh "$B/framecap" "$SHARED/corpus" "$TMP" > "$TMP/corpus.log" 2>&1; then
 		ok "corpus: $(tail -1 "$TMP/corpus.log")"
@@ -135,7 +143,7 @@ fi
 for suite in tests/suites/*.sh; do
 	[ -f "$suite" ] || continue
 	want "$(basename "$suite" .sh)" || continue
-	echo "== $(basename "$suite" .sh)"
+	section "$(basename "$suite" .sh)"
 	B="$B" FC_SHARED="$SHARED" bash "$suite" "$TMP" > "$TMP/suite.log" 2>&1
 	rc=$?
 	cat "$TMP/suite.log"
@@ -146,7 +154,7 @@ for suite in tests/suites/*.sh; do
 done
 
 if want live; then
-echo "== live capture on lo"
+section "live capture on lo"
 if out=$(tests/live.sh "$B" "$TMP" 2>&1); then
 	ok "live capture: $(printf '%s\n' "$out" | tail -1)"
 else
@@ -154,6 +162,9 @@ else
 fi
 fi
 
+section end -
 echo
+echo "seconds per part, slowest first (whole run: ${SECONDS} s):"
+printf '%s\n' "${timings[@]}" | sort -rn | head -12 | sed 's/^/     /'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
