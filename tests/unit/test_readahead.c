@@ -10,6 +10,13 @@
  * A pipe stands for the interface: what is still in it (FIONREAD) was not
  * read. The cut record ends the reading with libpcap's error, so that the
  * thread never spins at the end of the input.
+ *
+ * A live queue keeps the batch being filled and a reserve of free ones
+ * resident before the capture thread needs them (the kernel's buffer
+ * overflows while a thread takes page faults), and the main thread
+ * makes up the reserve as it gives batches back: measured in the
+ * process's resident size, with transparent huge pages off so that it
+ * counts exactly the 4 KiB pages written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -235,12 +243,131 @@ static void test_stop_before_open(void **state)
 	pcap_close(s.pcap);
 }
 
+#define BIG_QUEUE (64u << 20) /* batches of 1 MiB (the largest), 64 of them */
+#define BATCH (1u << 20)
+#define RESERVE 4 /* free batches a live queue keeps resident */
+#define BIG_CAPLEN 1400
+
+/* Bytes of this process in memory, counted in base pages. */
+static size_t resident(void)
+{
+	unsigned long pages = 0, total = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &total, &pages), 2);
+	fclose(f);
+	return pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static void thp_off(void)
+{
+	assert_int_equal(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0), 0);
+}
+
+static void test_live_reserve_resident(void **state)
+{
+	struct source s;
+	struct readahead *ra;
+	size_t before, grown;
+
+	(void)state;
+	thp_off();
+	source_open(&s);
+	before = resident();
+	ra = readahead_start_live(s.pcap, BIG_QUEUE);
+	assert_non_null(ra);
+	pause_ms(20);
+	grown = resident() - before;
+	/* The filling batch and the reserve, written page by page; not the
+	 * whole queue. */
+	assert_true(grown >= (RESERVE + 1) * (size_t)BATCH);
+	assert_true(grown < BIG_QUEUE / 2);
+	readahead_stop(ra);
+	pcap_close(s.pcap);
+}
+
+struct big_writer {
+	struct source *s;
+	unsigned records;
+};
+
+/* `records` records of BIG_CAPLEN bytes, a cut one, the end of the pipe. */
+static void *write_big(void *arg)
+{
+	struct big_writer *w = arg;
+	static uint8_t data[BIG_CAPLEN];
+	uint32_t rec[4] = { 1, 0, BIG_CAPLEN, BIG_CAPLEN };
+
+	for (uint32_t i = 0; i < w->records; i++) {
+		rec[1] = i;
+		put(w->s->fd[1], rec, sizeof(rec));
+		put(w->s->fd[1], data, sizeof(data));
+	}
+	put(w->s->fd[1], rec, sizeof(rec));
+	put(w->s->fd[1], data, 10);
+	close(w->s->fd[1]);
+	return NULL;
+}
+
+static void count_big(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	(void)bytes;
+	assert_int_equal(h->caplen, BIG_CAPLEN);
+	assert_int_equal(h->ts.tv_usec, *(int *)user);
+	++*(int *)user;
+}
+
+static void test_live_warm_on_give_back(void **state)
+{
+	struct source s;
+	struct readahead *ra;
+	/* About 10 batches: the capture thread uses up the reserve and
+	 * writes cold batches itself, as a backed-up queue does. */
+	struct big_writer w = { &s, 10 * (BATCH / (BIG_CAPLEN + 24)) };
+	pthread_t writer;
+	size_t before, grown;
+	int seen = 0, rc = 1, tries = 0;
+
+	(void)state;
+	thp_off();
+	source_open(&s);
+	ra = readahead_start_live(s.pcap, BIG_QUEUE);
+	assert_non_null(ra);
+	readahead_open(ra);
+	assert_int_equal(pthread_create(&writer, NULL, write_big, &w), 0);
+	assert_int_equal(pthread_join(writer, NULL), 0);
+	while (unread(&s) != 0 && tries++ < 500)
+		pause_ms(10);
+	assert_int_equal(unread(&s), 0);
+	pause_ms(100); /* the last batch handed over, the thread ended */
+
+	/* The first batch given back is free and resident; the reserve is
+	 * still short by three, so one cold batch is made resident. */
+	before = resident();
+	rc = readahead_dispatch(ra, count_big, (u_char *)&seen);
+	grown = resident() - before;
+	assert_true(rc > 0);
+	assert_true(grown >= BATCH);
+	assert_true(grown < 2 * (size_t)BATCH + BATCH / 2);
+
+	tries = 0;
+	while (rc >= 0 && tries++ < 100)
+		rc = readahead_dispatch(ra, count_big, (u_char *)&seen);
+	assert_int_equal(rc, PCAP_ERROR);
+	assert_int_equal(seen, (int)w.records);
+	readahead_stop(ra);
+	pcap_close(s.pcap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nothing_read_before_open),
 		cmocka_unit_test(test_no_realtime_without_privilege),
 		cmocka_unit_test(test_stop_before_open),
+		cmocka_unit_test(test_live_reserve_resident),
+		cmocka_unit_test(test_live_warm_on_give_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
