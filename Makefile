@@ -132,7 +132,8 @@ $(B)/tests/test_json: tests/unit/test_json.c $(B)/cli/out_json.o $(B)/cli/fmt_ou
 # test_text also checks the text writer's segment lines (src/cli/out_text.c).
 $(B)/tests/test_text: tests/unit/test_text.c $(B)/cli/out_text.o $(B)/cli/fmt_out.o $(B)/cli/i18n.o $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(YAML_LIBS)
-# test_readahead checks the live capture thread's gate and priority
+# test_readahead checks the live capture thread's gate and priority, and
+# the live queue's reserve of resident batches
 # (src/cli/readahead.c on src/cli/batch_ring.c).
 $(B)/tests/test_readahead: tests/unit/test_readahead.c $(B)/cli/readahead.o $(B)/cli/batch_ring.o $(B)/libfccore.a | $(B)/tests
 	$(CC) $(BASEFLAGS) $(PCAP_CFLAGS) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $(filter-out %.h,$^) $(CMOCKA_LIBS) $(PCAP_LIBS)
