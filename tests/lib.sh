@@ -20,6 +20,8 @@
 bad=0
 pids=()
 B=${B:-build}
+# Debian's programs first, as in tests/run.sh (a python3 shim is slow).
+export PATH=/usr/bin:/bin:$PATH
 
 ok()   { echo "ok   ${SUITE:+$SUITE: }$1"; }
 fail() {
