@@ -242,6 +242,7 @@ for burst in $BURSTS; do
 	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
 	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
 	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" "$stolen"
+	[ -n "$drop" ] || sed 's/^/       tcpdump said: /' "$TMP/td.err" | tail -4
 	td_drop=${drop:-?}
 	note td "$burst" "$td_drop"
 	if [ "$fc_drop" = 0 ] && [ "$td_drop" = 0 ]; then
