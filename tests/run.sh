@@ -27,13 +27,15 @@ fail() { failed=$((failed + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "
 # named parts (a suite by its file name without .sh): for working on one
 # part; `make check` runs everything.
 want() { [ -z "${FC_ONLY:-}" ] && return 0; case " $FC_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
-# section TITLE: a part's heading; the seconds each part took are listed
-# before the last line, slowest first, to keep the whole run's time in view.
+# section TITLE: a part's heading. part_done: the part before it ended.
+# The seconds each part took are listed before the last line, slowest
+# first, to keep the whole run's time in view.
 timings=() part='' part_start=$SECONDS
+part_done() { [ -n "$part" ] && timings+=("$((SECONDS - part_start)) $part"); part=''; }
 section() {
-	[ -n "$part" ] && timings+=("$((SECONDS - part_start)) $part")
+	part_done
 	part=$1 part_start=$SECONDS
-	[ $# -gt 1 ] || echo "== $1"
+	echo "== $1"
 }
 
 if want unit; then
@@ -167,7 +169,7 @@ else
 fi
 fi
 
-section end -
+part_done
 echo
 echo "seconds per part, slowest first (whole run: ${SECONDS} s):"
 printf '%s\n' "${timings[@]}" | sort -rn | head -12 | sed 's/^/     /'

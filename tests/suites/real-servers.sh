@@ -50,10 +50,14 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -1)
 id postgres > /dev/null 2>&1 || { fail "the postgres user exists (make deps: postgresql)"; exit 1; }
 AS_POSTGRES=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 
+# port_probe PORT: connect to 127.0.0.1:PORT and close, sending nothing,
+# as a health check does.
+port_probe() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
 # wait_port PORT PID: up to 10 s for 127.0.0.1:PORT to accept while PID lives.
 wait_port() {
 	for _ in $(seq 100); do
-		(exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0
+		port_probe "$1" && return 0
 		kill -0 "$2" 2> /dev/null || return 1
 		sleep 0.1
 	done
@@ -85,8 +89,8 @@ stop_server() {
 # capture_start DIR PROFILE PORT: the two framecap captures of DIR's run
 # (64 MiB kernel buffers: a 2 MiB message arrives in one burst),
 # both open before it returns (the live one may have failed: its status
-# is written by capture_stop). Then a port probe, as a health check
-# makes: a connection that carries no byte. CI once caught the end of
+# is written by capture_stop). Then port_probe: a connection that
+# carries no byte. CI once caught the end of
 # wait_port's own probe (a slow postgres backend's FIN): it must shift
 # nothing, in framecap's records or in the checks' reading of tshark's.
 capture_start() {
@@ -98,7 +102,7 @@ capture_start() {
 	LIVE=$!
 	pids+=("$PLAIN" "$LIVE")
 	wait_capturing "$PLAIN" "$LIVE"
-	(exec 3<> "/dev/tcp/127.0.0.1/$3") 2> /dev/null || fail "$(basename "$d"): a port probe connects"
+	port_probe "$3" || fail "$(basename "$d"): a port probe connects"
 }
 
 # capture_stop DIR PROFILE: both captures end on SIGINT; the live one's

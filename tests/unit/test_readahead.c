@@ -247,6 +247,14 @@ static void test_stop_before_open(void **state)
 #define BATCH (1u << 20)
 #define RESERVE 4 /* free batches a live queue keeps resident */
 #define BIG_CAPLEN 1400
+/* What besides the batches may become resident meanwhile: the thread's
+ * stack and libc's pages; under ASan also the shadow of what was written
+ * (an eighth). Less than a batch: one batch too many fails. */
+#ifdef __SANITIZE_ADDRESS__
+#define SLACK(bytes) ((bytes) / 8 + (512u << 10))
+#else
+#define SLACK(bytes) (512u << 10)
+#endif
 
 /* Bytes of this process in memory, counted in base pages. */
 static size_t resident(void)
@@ -279,10 +287,10 @@ static void test_live_reserve_resident(void **state)
 	assert_non_null(ra);
 	pause_ms(20);
 	grown = resident() - before;
-	/* The filling batch and the reserve, written page by page; not the
-	 * whole queue. */
+	/* The filling batch and the reserve, written page by page, and no
+	 * other batch. */
 	assert_true(grown >= (RESERVE + 1) * (size_t)BATCH);
-	assert_true(grown < BIG_QUEUE / 2);
+	assert_true(grown < (RESERVE + 1) * (size_t)BATCH + SLACK((RESERVE + 1) * (size_t)BATCH));
 	readahead_stop(ra);
 	pcap_close(s.pcap);
 }
@@ -324,7 +332,7 @@ static void test_live_warm_on_give_back(void **state)
 	struct readahead *ra;
 	/* About 10 batches: the capture thread uses up the reserve and
 	 * writes cold batches itself, as a backed-up queue does. */
-	struct big_writer w = { &s, 10 * (BATCH / (BIG_CAPLEN + 24)) };
+	struct big_writer w = { &s, 10 * (BATCH / (BIG_CAPLEN + sizeof(struct pcap_pkthdr))) };
 	pthread_t writer;
 	size_t before, grown;
 	int seen = 0, rc = 1, tries = 0;
@@ -349,7 +357,7 @@ static void test_live_warm_on_give_back(void **state)
 	grown = resident() - before;
 	assert_true(rc > 0);
 	assert_true(grown >= BATCH);
-	assert_true(grown < 2 * (size_t)BATCH + BATCH / 2);
+	assert_true(grown < BATCH + SLACK(BATCH));
 
 	tries = 0;
 	while (rc >= 0 && tries++ < 100)
