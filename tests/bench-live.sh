@@ -71,7 +71,11 @@ if [ "$RUNS" -gt 1 ]; then
 	echo "    against tcpdump run by run (more, fewer, as many); drops added up"
 	awk '/^ +burst .* dropped: / {
 		b = $2
+		# f and t made numbers: after sub() f is a string, and awk would
+		# compare "119" with "33" as text.
 		if ($4 == "neither") { f = 0; t = 0 } else { f = $5; sub(/,$/, "", f); t = $7 }
+		if (f ~ /^[0-9]+$/) f += 0
+		if (t ~ /^[0-9]+$/) t += 0
 		if (!(b in runs)) order[++n] = b
 		runs[b]++
 		if (f !~ /^[0-9]+$/ || t !~ /^[0-9]+$/) { unknown[b]++; next }
@@ -128,12 +132,15 @@ client() {
 		{ read -r f b && echo "$f $b $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"; }
 }
 
-# Wait until process $1 has used no CPU for 0.3 s (at most 20 s): it has
-# read what the kernel held for it.
+# Wait until the program timeout(1) runs as process $1's child has used
+# no CPU for 0.3 s (at most 20 s): it has read what the kernel held for
+# it. (timeout's own CPU time does not move.)
 idle() {
-	local last=-1 ticks n=0
+	local last=-1 ticks n=0 pid
+	pid=$(pgrep -P "$1" | head -n 1)
+	pid=${pid:-$1}
 	while [ $n -lt 60 ]; do
-		ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo gone)
+		ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo gone)
 		[ "$ticks" = "$last" ] && return
 		last=$ticks
 		sleep 0.3
@@ -239,8 +246,8 @@ for burst in $BURSTS; do
 	stolen=$(stolen_ms "$steal0")
 	sleep 1
 	kill -INT $cap; wait $cap
-	recv=$(sed -n 's/^\([0-9]*\) packets received by filter.*/\1/p' "$TMP/td.err")
-	drop=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$TMP/td.err")
+	recv=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter.*/\1/p' "$TMP/td.err")
+	drop=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$TMP/td.err")
 	row "$burst" tcpdump "${recv:-?}" "${drop:-?}" "$stolen"
 	[ -n "$drop" ] || sed 's/^/       tcpdump said: /' "$TMP/td.err" | tail -4
 	td_drop=${drop:-?}
