@@ -133,7 +133,11 @@ static void on_record(u_char *user, const struct pcap_pkthdr *h, const u_char *b
  * dropped nothing up to burst 400 (170,000 frames/s) and 18 and 134 at
  * 500 in two runs; without it 6 to 447 from burst 200 or 300 on, and
  * tcpdump 12 to 105 from burst 100 or 200 on in the same runs. At the
- * bench's "max" it used 12% of a core. */
+ * bench's "max" it used 12% of a core. On a quiet machine too, where a
+ * real-time thread is left alone on a CPU that sleeps between blocks
+ * (so every wake-up is an interrupt to an idle virtual CPU): burst 300,
+ * ten runs each alternated, the kernel dropped packets in 2 runs with
+ * it and in 8 without (docs/performance.md, session 26). */
 static bool capture_priority(pthread_t t)
 {
 	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
